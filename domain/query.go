@@ -1,0 +1,89 @@
+package domain
+
+import "io"
+
+// Direction says which relationships of an actor to list.
+type Direction string
+
+const (
+	Out  Direction = "OUT"
+	In   Direction = "IN"
+	Both Direction = "BOTH"
+)
+
+var Directions = []Direction{Out, In, Both}
+
+func (d Direction) IsValid() bool          { return isValidEnum(d, Directions) }
+func (d Direction) MarshalGQL(w io.Writer) { marshalEnum(d, w) }
+func (d *Direction) UnmarshalGQL(v any) (err error) {
+	*d, err = unmarshalEnum(v, "Direction", Directions)
+	return err
+}
+
+// OrderDirection is ascending or descending.
+type OrderDirection string
+
+const (
+	Asc  OrderDirection = "ASC"
+	Desc OrderDirection = "DESC"
+)
+
+var OrderDirections = []OrderDirection{Asc, Desc}
+
+func (d OrderDirection) IsValid() bool          { return isValidEnum(d, OrderDirections) }
+func (d OrderDirection) MarshalGQL(w io.Writer) { marshalEnum(d, w) }
+func (d *OrderDirection) UnmarshalGQL(v any) (err error) {
+	*d, err = unmarshalEnum(v, "OrderDirection", OrderDirections)
+	return err
+}
+
+// ActorOrderField is what actor lists sort by.
+type ActorOrderField string
+
+const (
+	OrderByName      ActorOrderField = "NAME"
+	OrderByCreatedAt ActorOrderField = "CREATED_AT"
+)
+
+var ActorOrderFields = []ActorOrderField{OrderByName, OrderByCreatedAt}
+
+func (f ActorOrderField) IsValid() bool          { return isValidEnum(f, ActorOrderFields) }
+func (f ActorOrderField) MarshalGQL(w io.Writer) { marshalEnum(f, w) }
+func (f *ActorOrderField) UnmarshalGQL(v any) (err error) {
+	*f, err = unmarshalEnum(v, "ActorOrderField", ActorOrderFields)
+	return err
+}
+
+// ActorOrder is how actor lists sort; ties are broken by id.
+type ActorOrder struct {
+	Field     ActorOrderField
+	Direction OrderDirection
+}
+
+// ActorFilter selects actors of a workspace; every condition set must hold.
+type ActorFilter struct {
+	Kinds      []ActorKind
+	Region     *string
+	Tags       []string
+	Search     *string
+	ExternalID *string
+}
+
+// RelationshipFilter selects relationships of a workspace.
+type RelationshipFilter struct {
+	Types         []RelationshipType
+	From          *string
+	To            *string
+	MinStrength   *float64
+	MinConfidence *float64
+	PerceivedBy   *string
+	ValidAt       *Date
+}
+
+// DeleteResult says what a delete removed.
+type DeleteResult struct {
+	ID                   string
+	ActorsDeleted        int
+	RelationshipsDeleted int
+	SourcesDeleted       int
+}

@@ -1,0 +1,169 @@
+// Package loaders holds the per-request dataloaders: every lookup by id
+// that a list can trigger once per item is collected for a few
+// milliseconds and sent to the store as one batch, so a query that lists
+// fifty actors with their relationships and endpoints costs a fixed number
+// of Neo4j round trips, not one per actor.
+package loaders
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/store"
+)
+
+// wait is how long a loader collects keys before it fetches them. gqlgen
+// resolves the items of a list concurrently, so a short wait catches them all.
+const wait = 3 * time.Millisecond
+
+// Loaders are one request's loaders. They cache for the request's lifetime
+// only, so a request never sees another request's stale data.
+type Loaders struct {
+	Actors             *dataloadgen.Loader[string, *domain.Actor]
+	Relationships      *dataloadgen.Loader[string, *domain.Relationship]
+	Sources            *dataloadgen.Loader[string, *domain.Source]
+	Workspaces         *dataloadgen.Loader[string, *domain.Workspace]
+	WorkspaceCounts    *dataloadgen.Loader[string, store.Counts]
+	ActorRelationships *dataloadgen.Loader[ActorRelationshipsKey, *store.Page[*domain.Relationship]]
+}
+
+// ActorRelationshipsKey names one actor's page of relationships. Keys that
+// differ only in ActorID are fetched together in one statement.
+type ActorRelationshipsKey struct {
+	ActorID   string
+	Direction domain.Direction
+	Types     string // the types joined by ",", so that the key is comparable
+	First     int
+	After     string
+}
+
+// New returns fresh loaders over s.
+func New(s store.Store) *Loaders {
+	opts := []dataloadgen.Option{dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(1000)}
+	return &Loaders{
+		Actors: dataloadgen.NewLoader(byID(s.ActorsByIDs, func(a *domain.Actor) string { return a.ID }), opts...),
+		Relationships: dataloadgen.NewLoader(byID(s.RelationshipsByIDs,
+			func(r *domain.Relationship) string { return r.ID }), opts...),
+		Sources:    dataloadgen.NewLoader(byID(s.SourcesByIDs, func(x *domain.Source) string { return x.ID }), opts...),
+		Workspaces: dataloadgen.NewLoader(byID(s.WorkspacesByIDs, func(w *domain.Workspace) string { return w.ID }), opts...),
+		WorkspaceCounts: dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]store.Counts, []error) {
+			m, err := s.WorkspaceCounts(ctx, ids)
+			if err != nil {
+				return nil, []error{err}
+			}
+			out := make([]store.Counts, len(ids))
+			for i, id := range ids {
+				out[i] = m[id]
+			}
+			return out, nil
+		}, opts...),
+		ActorRelationships: dataloadgen.NewLoader(actorRelationships(s), opts...),
+	}
+}
+
+// byID adapts a store batch lookup, which omits unknown ids, to the
+// loader's contract of one value per key in key order (nil for unknown).
+func byID[T any](fetch func(context.Context, []string) ([]T, error), idOf func(T) string) func(context.Context, []string) ([]T, []error) {
+	return func(ctx context.Context, ids []string) ([]T, []error) {
+		items, err := fetch(ctx, ids)
+		if err != nil {
+			return nil, []error{err}
+		}
+		found := make(map[string]T, len(items))
+		for _, it := range items {
+			found[idOf(it)] = it
+		}
+		out := make([]T, len(ids))
+		for i, id := range ids {
+			out[i] = found[id]
+		}
+		return out, nil
+	}
+}
+
+// actorRelationships groups keys by their page arguments and fetches each
+// group in one store call.
+func actorRelationships(s store.Store) func(context.Context, []ActorRelationshipsKey) ([]*store.Page[*domain.Relationship], []error) {
+	return func(ctx context.Context, keys []ActorRelationshipsKey) ([]*store.Page[*domain.Relationship], []error) {
+		type args struct {
+			dir   domain.Direction
+			types string
+			first int
+			after string
+		}
+		groups := map[args][]string{}
+		for _, k := range keys {
+			a := args{k.Direction, k.Types, k.First, k.After}
+			groups[a] = append(groups[a], k.ActorID)
+		}
+		pages := make(map[ActorRelationshipsKey]*store.Page[*domain.Relationship], len(keys))
+		for a, ids := range groups {
+			res, err := s.RelationshipsOfActors(ctx, ids, store.ActorRelationshipsQuery{
+				Direction: a.dir, Types: SplitTypes(a.types), PageArgs: store.PageArgs{First: a.first, After: a.after}})
+			if err != nil {
+				return nil, []error{err}
+			}
+			for _, id := range ids {
+				p := res[id]
+				if p == nil {
+					p = &store.Page[*domain.Relationship]{}
+				}
+				pages[ActorRelationshipsKey{id, a.dir, a.types, a.first, a.after}] = p
+			}
+		}
+		out := make([]*store.Page[*domain.Relationship], len(keys))
+		for i, k := range keys {
+			out[i] = pages[k]
+		}
+		return out, nil
+	}
+}
+
+// JoinTypes and SplitTypes convert a type list to and from a key string.
+func JoinTypes(ts []domain.RelationshipType) string {
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		parts[i] = string(t)
+	}
+	return strings.Join(parts, ",")
+}
+
+func SplitTypes(s string) []domain.RelationshipType {
+	if s == "" {
+		return nil
+	}
+	parts := strings.Split(s, ",")
+	out := make([]domain.RelationshipType, len(parts))
+	for i, p := range parts {
+		out[i] = domain.RelationshipType(p)
+	}
+	return out
+}
+
+type ctxKey struct{}
+
+// Middleware gives each HTTP request its own loaders.
+func Middleware(s store.Store, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(s))))
+	})
+}
+
+// With returns ctx carrying l.
+func With(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// For returns the loaders of the request ctx belongs to.
+func For(ctx context.Context) *Loaders {
+	l, _ := ctx.Value(ctxKey{}).(*Loaders)
+	if l == nil {
+		panic("loaders: no loaders in context; wrap the handler with loaders.Middleware")
+	}
+	return l
+}

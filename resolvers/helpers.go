@@ -1,0 +1,224 @@
+package resolvers
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/errs"
+	"github.com/actorgraph/actorgraph/graph/model"
+	"github.com/actorgraph/actorgraph/loaders"
+	"github.com/actorgraph/actorgraph/store"
+)
+
+// MaxPageSize is the largest `first` a list accepts.
+const MaxPageSize = 500
+
+// pageArgs checks a list's first and after arguments.
+func pageArgs(op string, first *int, after *string) (store.PageArgs, error) {
+	n := 50
+	if first != nil {
+		n = *first
+	}
+	if n < 1 || n > MaxPageSize {
+		return store.PageArgs{}, errs.Invalidf(op, "first", "first must be between 1 and %d, got %d", MaxPageSize, n)
+	}
+	a := ""
+	if after != nil {
+		a = *after
+	}
+	return store.PageArgs{First: n, After: a}, nil
+}
+
+func pageInfo(cursors []string, hasNext, hadAfter bool) *model.PageInfo {
+	pi := &model.PageInfo{HasNextPage: hasNext, HasPreviousPage: hadAfter}
+	if len(cursors) > 0 {
+		pi.StartCursor, pi.EndCursor = &cursors[0], &cursors[len(cursors)-1]
+	}
+	return pi
+}
+
+func actorConnection(p *store.Page[*domain.Actor], args store.PageArgs) *model.ActorConnection {
+	c := &model.ActorConnection{TotalCount: p.TotalCount, PageInfo: pageInfo(p.Cursors, p.HasNextPage, args.After != "")}
+	c.Edges = make([]*model.ActorEdge, len(p.Items))
+	for i, a := range p.Items {
+		c.Edges[i] = &model.ActorEdge{Cursor: p.Cursors[i], Node: a.Typed()}
+	}
+	return c
+}
+
+func relationshipConnection(p *store.Page[*domain.Relationship], args store.PageArgs) *model.RelationshipConnection {
+	c := &model.RelationshipConnection{TotalCount: p.TotalCount, PageInfo: pageInfo(p.Cursors, p.HasNextPage, args.After != "")}
+	c.Edges = make([]*model.RelationshipEdge, len(p.Items))
+	for i, r := range p.Items {
+		c.Edges[i] = &model.RelationshipEdge{Cursor: p.Cursors[i], Node: r}
+	}
+	return c
+}
+
+func sourceConnection(p *store.Page[*domain.Source], args store.PageArgs) *model.SourceConnection {
+	c := &model.SourceConnection{TotalCount: p.TotalCount, PageInfo: pageInfo(p.Cursors, p.HasNextPage, args.After != "")}
+	c.Edges = make([]*model.SourceEdge, len(p.Items))
+	for i, x := range p.Items {
+		c.Edges[i] = &model.SourceEdge{Cursor: p.Cursors[i], Node: x}
+	}
+	return c
+}
+
+// Lookups by id through the request's loaders. Unknown ids are NOT_FOUND.
+
+func loadWorkspace(ctx context.Context, id string) (*domain.Workspace, error) {
+	w, err := loaders.For(ctx).Workspaces.Load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if w == nil {
+		return nil, errs.NotFoundf("workspace", "no workspace has id %q", id)
+	}
+	return w, nil
+}
+
+func loadActor(ctx context.Context, id string) (*domain.Actor, error) {
+	a, err := loaders.For(ctx).Actors.Load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil {
+		return nil, errs.NotFoundf("actor", "no actor has id %q", id)
+	}
+	return a, nil
+}
+
+func loadRelationship(ctx context.Context, id string) (*domain.Relationship, error) {
+	r, err := loaders.For(ctx).Relationships.Load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, errs.NotFoundf("relationship", "no relationship has id %q", id)
+	}
+	return r, nil
+}
+
+func loadSource(ctx context.Context, id string) (*domain.Source, error) {
+	x, err := loaders.For(ctx).Sources.Load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if x == nil {
+		return nil, errs.NotFoundf("source", "no source has id %q", id)
+	}
+	return x, nil
+}
+
+// loadNode fetches any record by id; the id's prefix says which kind.
+func loadNode(ctx context.Context, id string) (domain.Node, error) {
+	switch domain.IDKind(id) {
+	case domain.PrefixWorkspace:
+		return loadWorkspace(ctx, id)
+	case domain.PrefixActor:
+		a, err := loadActor(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return a.Typed(), nil
+	case domain.PrefixRelationship:
+		return loadRelationship(ctx, id)
+	case domain.PrefixSource:
+		return loadSource(ctx, id)
+	}
+	return nil, errs.NotFoundf("node", "nothing has id %q", id)
+}
+
+// loadSources resolves a list of source ids; sources deleted meanwhile are skipped.
+func loadSources(ctx context.Context, ids []string) ([]*domain.Source, error) {
+	if len(ids) == 0 {
+		return []*domain.Source{}, nil
+	}
+	found, err := loaders.For(ctx).Sources.LoadAll(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*domain.Source, 0, len(found))
+	for _, s := range found {
+		if s != nil {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// actorRelationships is Actor.relationships for every concrete actor type.
+func actorRelationships(ctx context.Context, a *domain.Actor, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error) {
+	args, err := pageArgs("Actor.relationships", first, after)
+	if err != nil {
+		return nil, err
+	}
+	dir := domain.Both
+	if direction != nil {
+		dir = *direction
+	}
+	page, err := loaders.For(ctx).ActorRelationships.Load(ctx, loaders.ActorRelationshipsKey{
+		ActorID: a.ID, Direction: dir, Types: loaders.JoinTypes(types), First: args.First, After: args.After})
+	if err != nil {
+		return nil, err
+	}
+	return relationshipConnection(page, args), nil
+}
+
+// Conversions from gqlgen's Omittable update fields to domain.Opt.
+
+func opt[T any](o graphql.Omittable[*T]) domain.Opt[T] {
+	v, set := o.ValueOK()
+	return domain.Opt[T]{Set: set, Value: v}
+}
+
+func optList[T any](o graphql.Omittable[[]T]) domain.Opt[[]T] {
+	v, set := o.ValueOK()
+	if !set || v == nil {
+		return domain.Opt[[]T]{Set: set}
+	}
+	return domain.Opt[[]T]{Set: true, Value: &v}
+}
+
+func actorPatch(in model.UpdateActorInput) domain.ActorPatch {
+	return domain.ActorPatch{
+		Name: opt(in.Name), Description: opt(in.Description), Region: opt(in.Region), Tags: optList(in.Tags),
+		ExternalID: opt(in.ExternalID), SourceIDs: optList(in.SourceIds), Population: opt(in.Population),
+		RightsAwareness: opt(in.RightsAwareness), Marginalised: opt(in.Marginalised), Displaced: opt(in.Displaced),
+		Unregistered: opt(in.Unregistered), Level: opt(in.Level), Branch: opt(in.Branch), ForceType: opt(in.ForceType),
+		StateAffiliated: opt(in.StateAffiliated), Focus: opt(in.Focus), WomenLed: opt(in.WomenLed),
+		Membership: opt(in.Membership), OrganizationType: opt(in.OrganizationType), AuthorityType: opt(in.AuthorityType),
+		InternationalType: opt(in.InternationalType),
+	}
+}
+
+func relationshipPatch(in model.UpdateRelationshipInput) domain.RelationshipPatch {
+	return domain.RelationshipPatch{
+		Strength: opt(in.Strength), Confidence: opt(in.Confidence), ExternalID: opt(in.ExternalID),
+		PerceivedBy: opt(in.PerceivedBy), Mechanism: opt(in.Mechanism), Channel: opt(in.Channel), Power: opt(in.Power),
+		Form: opt(in.Form), ValidFrom: opt(in.ValidFrom), ValidTo: opt(in.ValidTo), Notes: opt(in.Notes),
+		SourceIDs: optList(in.SourceIds),
+	}
+}
+
+func sourcePatch(in model.UpdateSourceInput) domain.SourcePatch {
+	return domain.SourcePatch{Title: opt(in.Title), Kind: opt(in.Kind), ExternalID: opt(in.ExternalID),
+		URL: opt(in.URL), PublishedOn: opt(in.PublishedOn), Reliability: opt(in.Reliability)}
+}
+
+func workspacePatch(in model.UpdateWorkspaceInput) domain.WorkspacePatch {
+	return domain.WorkspacePatch{Name: opt(in.Name), Description: opt(in.Description)}
+}
+
+// checkRange checks an optional filter bound lies in [0,1].
+func checkRange(op, field string, v *float64) error {
+	if v == nil {
+		return nil
+	}
+	if *v < 0 || *v > 1 {
+		return errs.Invalidf(op, field, "%s must be between 0 and 1, got %v", field, *v)
+	}
+	return nil
+}

@@ -1,0 +1,357 @@
+// Command actorgraph is the ActorGraph service: a GraphQL API over Neo4j for
+// mapping who holds power over whom, who trusts whom, and how communities
+// can hold the powerful to account.
+//
+//	actorgraph [serve] [flags]
+//
+// This file is the entry point: configuration, HTTP wiring, start-up and
+// graceful shutdown. The API itself lives in schema/ (contract), graph/
+// (generated), resolvers/, loaders/ and store/.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.uber.org/zap"
+
+	"github.com/actorgraph/actorgraph/demo"
+	"github.com/actorgraph/actorgraph/graph"
+	"github.com/actorgraph/actorgraph/loaders"
+	"github.com/actorgraph/actorgraph/resolvers"
+	"github.com/actorgraph/actorgraph/store"
+)
+
+// config is everything the service reads at start-up: environment
+// variables first, flags as overrides.
+type config struct {
+	Neo4j           store.Config
+	Port            int
+	LoadDemo        bool
+	RequestTimeout  time.Duration
+	ShutdownTimeout time.Duration
+	MaxBodyBytes    int64
+	LogFormat       string // "json" or "console"
+}
+
+func envOr(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+// parseConfig reads the environment and then args (flags).
+func parseConfig(args []string) (config, error) {
+	port, err := strconv.Atoi(envOr("PORT", "8080"))
+	if err != nil {
+		return config{}, fmt.Errorf("PORT must be a number: %w", err)
+	}
+	c := config{
+		Neo4j: store.Config{
+			URI:      envOr("NEO4J_URI", "bolt://127.0.0.1:7687"),
+			Username: os.Getenv("NEO4J_USERNAME"),
+			Password: os.Getenv("NEO4J_PASSWORD"),
+			Database: os.Getenv("NEO4J_DATABASE"),
+		},
+		Port:      port,
+		LogFormat: envOr("ACTORGRAPH_LOG_FORMAT", "json"),
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.StringVar(&c.Neo4j.URI, "neo4j-uri", c.Neo4j.URI, "Neo4j URI: bolt:// for one server, neo4j:// for a cluster (env NEO4J_URI)")
+	fs.StringVar(&c.Neo4j.Username, "neo4j-username", c.Neo4j.Username, "Neo4j user; empty for no authentication (env NEO4J_USERNAME)")
+	fs.StringVar(&c.Neo4j.Database, "neo4j-database", c.Neo4j.Database, "Neo4j database; empty for the server's default (env NEO4J_DATABASE)")
+	fs.IntVar(&c.Port, "port", c.Port, "HTTP port (env PORT)")
+	fs.BoolVar(&c.LoadDemo, "demo", false, "load the demo map when the database holds no workspace")
+	fs.DurationVar(&c.RequestTimeout, "request-timeout", 30*time.Second, "longest a GraphQL request may run")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long shutdown waits for requests in flight")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest GraphQL request body accepted")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: json or console (env ACTORGRAPH_LOG_FORMAT)")
+	// The password is read from the environment only: a flag would show in `ps`.
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if c.Port < 1 || c.Port > 65535 {
+		return config{}, fmt.Errorf("port %d is out of range", c.Port)
+	}
+	return c, nil
+}
+
+func newLogger(format string) (*zap.Logger, error) {
+	if format == "console" {
+		return zap.NewDevelopment()
+	}
+	return zap.NewProduction()
+}
+
+func main() {
+	args := os.Args[1:]
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = runServe(args)
+	case "help":
+		fmt.Println("usage: actorgraph [serve] [flags]; actorgraph serve -h lists the flags")
+	default:
+		err = fmt.Errorf("unknown command %q (commands: serve)", cmd)
+	}
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "actorgraph:", err)
+		os.Exit(1)
+	}
+}
+
+// runServe starts the service and blocks until SIGINT or SIGTERM, then shuts
+// down gracefully: it stops accepting connections, lets requests in flight
+// finish (up to the shutdown timeout), and only then closes the Neo4j driver.
+func runServe(args []string) error {
+	cfg, err := parseConfig(args)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(cfg.LogFormat)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	st, err := store.Open(cfg.Neo4j, log.Named("store"))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = st.Close(context.Background()) }()
+	if err := startStore(ctx, st, cfg, log); err != nil {
+		return err
+	}
+
+	srv := &http.Server{
+		Addr:              fmt.Sprintf(":%d", cfg.Port),
+		Handler:           newHandler(st, cfg, log),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() {
+		log.Info("serving", zap.String("graphql", fmt.Sprintf("http://localhost:%d/graphql", cfg.Port)),
+			zap.String("graphiql", fmt.Sprintf("http://localhost:%d/", cfg.Port)))
+		errc <- srv.ListenAndServe()
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight", zap.Duration("timeout", cfg.ShutdownTimeout))
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// startStore waits for Neo4j (up to a minute: a local server may still be
+// starting), applies the schema, and loads the demo map if asked.
+func startStore(ctx context.Context, st *store.Neo4j, cfg config, log *zap.Logger) error {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		err := st.Ping(ctx)
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("neo4j at %s is not reachable: %w", cfg.Neo4j.URI, err)
+		}
+		log.Info("waiting for neo4j", zap.String("uri", cfg.Neo4j.URI))
+		time.Sleep(time.Second)
+	}
+	if err := st.EnsureSchema(ctx); err != nil {
+		return fmt.Errorf("applying constraints and indexes: %w", err)
+	}
+	log.Info("neo4j schema ready")
+	if cfg.LoadDemo {
+		ws, err := demo.LoadIfEmpty(ctx, st)
+		if err != nil {
+			return fmt.Errorf("loading the demo map: %w", err)
+		}
+		if ws != nil {
+			log.Info("demo map loaded", zap.String("workspace", ws.ID), zap.String("name", ws.Name))
+		}
+	}
+	return nil
+}
+
+// newHandler wires the HTTP routes: /graphql, GraphiQL at /, /healthz and /readyz.
+func newHandler(st store.Store, cfg config, log *zap.Logger) http.Handler {
+	gql := newGraphQLServer(st, log.Named("graphql"))
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", loaders.Middleware(st, gql))
+	mux.Handle("GET /{$}", playground.Handler("ActorGraph", "/graphql"))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := st.Ping(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("neo4j unreachable\n"))
+			return
+		}
+		_, _ = w.Write([]byte("ready\n"))
+	})
+	return withRequestLog(log.Named("http"), withLimits(cfg, mux))
+}
+
+// newGraphQLServer builds the gqlgen server: POST and GET transports, the
+// error presenter and panic recovery, a query cache, and introspection.
+func newGraphQLServer(st store.Store, log *zap.Logger) *handler.Server {
+	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: st, Log: log}}))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.SetErrorPresenter(recordCodes(resolvers.ErrorPresenter(log)))
+	srv.SetRecoverFunc(resolvers.Recover(log))
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if info := requestInfoFrom(ctx); info != nil && graphql.HasOperationContext(ctx) {
+			oc := graphql.GetOperationContext(ctx)
+			info.setOperation(oc.OperationName, opType(oc))
+		}
+		return next(ctx)
+	})
+	return srv
+}
+
+func opType(oc *graphql.OperationContext) string {
+	if oc.Operation == nil {
+		return ""
+	}
+	return string(oc.Operation.Operation)
+}
+
+// withLimits bounds every request's body and running time.
+func withLimits(cfg config, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if cfg.MaxBodyBytes > 0 {
+			r.Body = http.MaxBytesReader(w, r.Body, cfg.MaxBodyBytes)
+		}
+		if cfg.RequestTimeout > 0 {
+			ctx, cancel := context.WithTimeout(r.Context(), cfg.RequestTimeout)
+			defer cancel()
+			r = r.WithContext(ctx)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requestInfo collects what the request log line reports: the operation
+// and the error codes the presenter handed out. Variables are never
+// recorded: they may carry sensitive data.
+type requestInfo struct {
+	mu        sync.Mutex
+	operation string
+	opType    string
+	codes     map[string]int
+}
+
+type requestInfoKey struct{}
+
+func requestInfoFrom(ctx context.Context) *requestInfo {
+	info, _ := ctx.Value(requestInfoKey{}).(*requestInfo)
+	return info
+}
+
+func (i *requestInfo) setOperation(name, typ string) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.operation, i.opType = name, typ
+}
+
+func (i *requestInfo) addCode(code string) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.codes == nil {
+		i.codes = map[string]int{}
+	}
+	i.codes[code]++
+}
+
+// recordCodes notes each presented error's code in the request's info.
+func recordCodes(present graphql.ErrorPresenterFunc) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		e := present(ctx, err)
+		if info := requestInfoFrom(ctx); info != nil && e != nil {
+			code, _ := e.Extensions["code"].(string)
+			info.addCode(code)
+		}
+		return e
+	}
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// withRequestLog writes one log line per request: path, status, duration,
+// and for GraphQL the operation name and type and the error codes.
+func withRequestLog(log *zap.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := &requestInfo{}
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info)))
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+			return // probes would drown the log
+		}
+		info.mu.Lock()
+		defer info.mu.Unlock()
+		outcome := "ok"
+		if len(info.codes) > 0 || rec.status >= 400 {
+			outcome = "error"
+		}
+		log.Info("request", zap.String("method", r.Method), zap.String("path", r.URL.Path),
+			zap.Int("status", rec.status), zap.Duration("duration", time.Since(start)),
+			zap.String("operation", info.operation), zap.String("operationType", info.opType),
+			zap.String("outcome", outcome), zap.Any("errorCodes", info.codes))
+	})
+}

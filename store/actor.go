@@ -1,0 +1,278 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/errs"
+)
+
+// CreateActor adds an actor to a workspace.
+func (s *Neo4j) CreateActor(ctx context.Context, workspaceID string, in domain.ActorInput) (*domain.Actor, error) {
+	const op = "store.CreateActor"
+	a, err := domain.NewActor(workspaceID, in)
+	if err != nil {
+		return nil, errs.Wrap(op, err)
+	}
+	t := now()
+	a.ID, a.CreatedAt, a.UpdatedAt = domain.NewID(domain.PrefixActor), t, t
+	_, err = s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+		if _, err := s.workspaceInTx(ctx, tx, workspaceID); err != nil {
+			return nil, err
+		}
+		if err := s.checkActorRefs(ctx, tx, a); err != nil {
+			return nil, err
+		}
+		return s.run(ctx, tx, "CREATE (a:Actor) SET a = $props", map[string]any{"props": actorProps(a)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// checkActorRefs checks an actor's sources and that its externalId is free.
+func (s *Neo4j) checkActorRefs(ctx context.Context, tx neo4j.ManagedTransaction, a *domain.Actor) error {
+	if err := s.checkSources(ctx, tx, a.WorkspaceID, a.SourceIDs); err != nil {
+		return err
+	}
+	if a.ExternalID == nil {
+		return nil
+	}
+	recs, err := s.run(ctx, tx, "MATCH (o:Actor {workspaceId: $ws, externalId: $ext}) WHERE o.id <> $id RETURN o.id AS id LIMIT 1",
+		map[string]any{"ws": a.WorkspaceID, "ext": *a.ExternalID, "id": a.ID})
+	if err != nil {
+		return err
+	}
+	if len(recs) > 0 {
+		return &errs.Error{Kind: errs.Conflict, Field: "externalId",
+			Msg: fmt.Sprintf("externalId %q is already used by another actor in this workspace", *a.ExternalID)}
+	}
+	return nil
+}
+
+// checkSources checks that every id names a source of the workspace.
+func (s *Neo4j) checkSources(ctx context.Context, tx neo4j.ManagedTransaction, ws string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	recs, err := s.run(ctx, tx, "UNWIND $ids AS id OPTIONAL MATCH (x:Source {id: id}) RETURN id, x.workspaceId AS ws",
+		map[string]any{"ids": ids})
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		id, got := value[string](r, "id"), value[string](r, "ws")
+		switch {
+		case got == "":
+			return &errs.Error{Kind: errs.NotFound, Field: "sourceIds", Msg: fmt.Sprintf("sourceIds: no source has id %q", id)}
+		case got != ws:
+			return errs.Invalidf("", "sourceIds", "sourceIds: source %q belongs to another workspace", id)
+		}
+	}
+	return nil
+}
+
+func (s *Neo4j) actorsByIDsInTx(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) ([]*domain.Actor, error) {
+	recs, err := s.run(ctx, tx, "UNWIND $ids AS id MATCH (a:Actor {id: id}) RETURN a", map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*domain.Actor, len(recs))
+	for i, r := range recs {
+		out[i] = decodeActor(nodeProps(r, "a"))
+	}
+	return out, nil
+}
+
+func findActor(as []*domain.Actor, id string) *domain.Actor {
+	for _, a := range as {
+		if a.ID == id {
+			return a
+		}
+	}
+	return nil
+}
+
+// ActorsByIDs returns the actors that exist among ids.
+func (s *Neo4j) ActorsByIDs(ctx context.Context, ids []string) ([]*domain.Actor, error) {
+	res, err := s.read(ctx, "store.ActorsByIDs", func(tx neo4j.ManagedTransaction) (any, error) {
+		return s.actorsByIDsInTx(ctx, tx, ids)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.([]*domain.Actor), nil
+}
+
+func (s *Neo4j) actorInTx(ctx context.Context, tx neo4j.ManagedTransaction, id string) (*domain.Actor, error) {
+	as, err := s.actorsByIDsInTx(ctx, tx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	if len(as) == 0 {
+		return nil, errs.NotFoundf("", "no actor has id %q", id)
+	}
+	return as[0], nil
+}
+
+// UpdateActor changes an actor's fields.
+func (s *Neo4j) UpdateActor(ctx context.Context, id string, p domain.ActorPatch) (*domain.Actor, error) {
+	const op = "store.UpdateActor"
+	res, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+		cur, err := s.actorInTx(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		next, err := p.Apply(*cur)
+		if err != nil {
+			return nil, err
+		}
+		next.UpdatedAt = now()
+		if err := s.checkActorRefs(ctx, tx, next); err != nil {
+			return nil, err
+		}
+		_, err = s.run(ctx, tx, "MATCH (a:Actor {id: $id}) SET a = $props", map[string]any{"id": id, "props": actorProps(next)})
+		return next, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*domain.Actor), nil
+}
+
+// DeleteActor deletes an actor and all its relationships.
+func (s *Neo4j) DeleteActor(ctx context.Context, id string) (*domain.DeleteResult, error) {
+	const op = "store.DeleteActor"
+	res, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+		recs, err := s.run(ctx, tx, `MATCH (a:Actor {id: $id})
+			CALL (a) { MATCH (a)-[r]-() RETURN count(r) AS rels }
+			DETACH DELETE a RETURN rels`, map[string]any{"id": id})
+		if err != nil {
+			return nil, err
+		}
+		if len(recs) == 0 {
+			return nil, errs.NotFoundf("", "no actor has id %q", id)
+		}
+		return int(value[int64](recs[0], "rels")), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &domain.DeleteResult{ID: id, ActorsDeleted: 1, RelationshipsDeleted: res.(int)}, nil
+}
+
+// actorOrder describes one ordering of actor lists: the property it sorts
+// on, how a cursor's key is turned back into a value, and its cursor tag.
+type actorOrder struct {
+	prop   string
+	desc   bool
+	tag    string
+	keyOf  func(*domain.Actor) string
+	keyArg func(string) (any, error)
+}
+
+func actorOrderOf(o domain.ActorOrder) actorOrder {
+	desc := o.Direction == domain.Desc
+	if o.Field == domain.OrderByCreatedAt {
+		return actorOrder{prop: "createdAt", desc: desc, tag: "actor:created:" + string(o.Direction),
+			keyOf: func(a *domain.Actor) string { return a.CreatedAt.Format(time.RFC3339Nano) },
+			keyArg: func(k string) (any, error) {
+				return time.Parse(time.RFC3339Nano, k)
+			}}
+	}
+	return actorOrder{prop: "name", desc: desc, tag: "actor:name:" + string(o.Direction),
+		keyOf:  func(a *domain.Actor) string { return a.Name },
+		keyArg: func(k string) (any, error) { return k, nil }}
+}
+
+// actorFilterWhere builds the WHERE conditions of an actor filter from
+// fixed fragments; every value travels as a parameter.
+func actorFilterWhere(f domain.ActorFilter, params map[string]any) string {
+	conds := []string{"a.workspaceId = $ws"}
+	if len(f.Kinds) > 0 {
+		kinds := make([]string, len(f.Kinds))
+		for i, k := range f.Kinds {
+			kinds[i] = string(k)
+		}
+		conds = append(conds, "a.kind IN $kinds")
+		params["kinds"] = kinds
+	}
+	if f.Region != nil {
+		conds = append(conds, "a.region = $region")
+		params["region"] = *f.Region
+	}
+	if len(f.Tags) > 0 {
+		conds = append(conds, "all(t IN $tags WHERE t IN a.tags)")
+		params["tags"] = f.Tags
+	}
+	if f.Search != nil && strings.TrimSpace(*f.Search) != "" {
+		conds = append(conds, "toLower(a.name) CONTAINS toLower($search)")
+		params["search"] = strings.TrimSpace(*f.Search)
+	}
+	if f.ExternalID != nil {
+		conds = append(conds, "a.externalId = $externalId")
+		params["externalId"] = *f.ExternalID
+	}
+	return strings.Join(conds, " AND ")
+}
+
+// ListActors pages through a workspace's actors. The cursor holds the sort
+// key and id of the last actor seen, and the next page starts strictly
+// after that (key, id) pair: a keyset, so pages neither skip nor repeat
+// actors when others are added meanwhile, and a deep page is as cheap as
+// the first.
+func (s *Neo4j) ListActors(ctx context.Context, workspaceID string, q ActorQuery) (*Page[*domain.Actor], error) {
+	const op = "store.ListActors"
+	ord := actorOrderOf(q.Order)
+	c, err := decodeCursor(q.After, ord.tag)
+	if err != nil {
+		return nil, errs.Wrap(op, err)
+	}
+	params := map[string]any{"ws": workspaceID, "limit": q.First + 1}
+	where := actorFilterWhere(q.Filter, params)
+	pageWhere := where
+	cmp, dir := ">", "ASC"
+	if ord.desc {
+		cmp, dir = "<", "DESC"
+	}
+	if c != nil {
+		key, err := ord.keyArg(c.Key)
+		if err != nil {
+			return nil, errs.Invalidf(op, "after", "after is not a cursor this list produced; start again without after")
+		}
+		params["key"], params["kid"] = key, c.ID
+		pageWhere += fmt.Sprintf(" AND (a.%[1]s %[2]s $key OR (a.%[1]s = $key AND a.id %[2]s $kid))", ord.prop, cmp)
+	}
+	cypher := fmt.Sprintf(`CALL () { MATCH (a:Actor) WHERE %s RETURN count(a) AS total }
+CALL () { MATCH (a:Actor) WHERE %s WITH a ORDER BY a.%s %s, a.id %s LIMIT $limit RETURN collect(a) AS rows }
+RETURN total, rows`, where, pageWhere, ord.prop, dir, dir)
+	res, err := s.read(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+		return s.run(ctx, tx, cypher, params)
+	})
+	if err != nil {
+		return nil, err
+	}
+	recs := res.([]*neo4j.Record)
+	page := &Page[*domain.Actor]{}
+	if len(recs) == 0 {
+		return page, nil
+	}
+	page.TotalCount = int(value[int64](recs[0], "total"))
+	for _, row := range value[[]any](recs[0], "rows") {
+		n, _ := row.(neo4j.Node)
+		page.Items = append(page.Items, decodeActor(n.Props))
+	}
+	if len(page.Items) > q.First {
+		page.Items, page.HasNextPage = page.Items[:q.First], true
+	}
+	for _, a := range page.Items {
+		page.Cursors = append(page.Cursors, encodeCursor(cursor{Order: ord.tag, Key: ord.keyOf(a), ID: a.ID}))
+	}
+	return page, nil
+}

@@ -1,0 +1,184 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+	"go.uber.org/zap"
+
+	"github.com/actorgraph/actorgraph/errs"
+)
+
+// Config says how to reach Neo4j.
+type Config struct {
+	URI      string // bolt://, neo4j:// (routing, for clusters), or +s/+ssc variants
+	Username string // empty: no authentication
+	Password string
+	Database string // empty: the server's default database
+	// TxRetryTime bounds how long a managed transaction is retried on
+	// transient errors, so that an outage surfaces quickly as
+	// SERVICE_UNAVAILABLE instead of hanging a request.
+	TxRetryTime time.Duration
+}
+
+// Neo4j is the Store backed by Neo4j.
+type Neo4j struct {
+	driver  neo4j.DriverWithContext
+	db      string
+	log     *zap.Logger
+	queries atomic.Int64
+}
+
+var _ Store = (*Neo4j)(nil)
+
+// Open connects to Neo4j. It does not wait for the database: Ping does.
+func Open(cfg Config, log *zap.Logger) (*Neo4j, error) {
+	auth := neo4j.NoAuth()
+	if cfg.Username != "" {
+		auth = neo4j.BasicAuth(cfg.Username, cfg.Password, "")
+	}
+	retry := cfg.TxRetryTime
+	if retry == 0 {
+		retry = 5 * time.Second
+	}
+	driver, err := neo4j.NewDriverWithContext(cfg.URI, auth, func(c *config.Config) {
+		c.MaxTransactionRetryTime = retry
+		c.ConnectionAcquisitionTimeout = 5 * time.Second
+		c.SocketConnectTimeout = 3 * time.Second
+		c.UserAgent = "actorgraph"
+	})
+	if err != nil {
+		return nil, errs.Invalidf("store.Open", "NEO4J_URI", "cannot use NEO4J_URI %q: %v", cfg.URI, err)
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &Neo4j{driver: driver, db: cfg.Database, log: log}, nil
+}
+
+// QueryCount is how many Cypher statements this store has sent, i.e. its
+// round trips to Neo4j. Tests use it to pin "no N+1".
+func (s *Neo4j) QueryCount() int64 { return s.queries.Load() }
+
+// Close releases the driver's connections.
+func (s *Neo4j) Close(ctx context.Context) error { return s.driver.Close(ctx) }
+
+// Ping checks that Neo4j answers.
+func (s *Neo4j) Ping(ctx context.Context) error {
+	_, err := s.read(ctx, "store.Ping", func(tx neo4j.ManagedTransaction) (any, error) {
+		_, err := s.run(ctx, tx, "RETURN 1", nil)
+		return nil, err
+	})
+	return err
+}
+
+// read runs fn in a read transaction, so that a routing driver may send it
+// to a read replica; write runs fn in a write transaction. Both map driver
+// errors to errs kinds.
+func (s *Neo4j) read(ctx context.Context, op string, fn neo4j.ManagedTransactionWork) (any, error) {
+	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeRead, DatabaseName: s.db})
+	defer sess.Close(context.WithoutCancel(ctx))
+	res, err := sess.ExecuteRead(ctx, fn)
+	return res, s.mapErr(op, err)
+}
+
+func (s *Neo4j) write(ctx context.Context, op string, fn neo4j.ManagedTransactionWork) (any, error) {
+	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeWrite, DatabaseName: s.db})
+	defer sess.Close(context.WithoutCancel(ctx))
+	res, err := sess.ExecuteWrite(ctx, fn)
+	return res, s.mapErr(op, err)
+}
+
+// run sends one statement and collects its records. Every statement of the
+// store goes through here, which is what QueryCount counts.
+func (s *Neo4j) run(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+	s.queries.Add(1)
+	res, err := tx.Run(ctx, cypher, params)
+	if err != nil {
+		return nil, err
+	}
+	return res.Collect(ctx)
+}
+
+// mapErr turns driver errors into errs kinds. Errors the store raised
+// itself (*errs.Error) keep their kind. The driver's text goes into the
+// wrapped error for the log only; the client sees errs.Public's text.
+func (s *Neo4j) mapErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *errs.Error
+	if errors.As(err, &e) {
+		return errs.Wrap(op, err)
+	}
+	var n4j *neo4j.Neo4jError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &n4j) && strings.Contains(n4j.Code, "ConstraintValidationFailed"):
+		return &errs.Error{Op: op, Kind: errs.Conflict, Msg: "this would duplicate a unique value (an id or externalId) already in the workspace", Err: err}
+	case errors.As(err, &n4j) && strings.HasPrefix(n4j.Code, "Neo.TransientError"):
+		return &errs.Error{Op: op, Kind: errs.Unavailable, Err: err}
+	case errors.As(err, &n4j) && strings.Contains(n4j.Code, "DatabaseUnavailable"):
+		return &errs.Error{Op: op, Kind: errs.Unavailable, Err: err}
+	case neo4j.IsConnectivityError(err), neo4j.IsTransactionExecutionLimit(err), errors.As(err, &netErr),
+		errors.Is(err, context.DeadlineExceeded):
+		return &errs.Error{Op: op, Kind: errs.Unavailable, Err: err}
+	case errors.Is(err, context.Canceled):
+		return &errs.Error{Op: op, Kind: errs.Unavailable, Msg: "the request was cancelled", Err: err}
+	}
+	return &errs.Error{Op: op, Kind: errs.Internal, Err: err}
+}
+
+// schemaStatements are the constraints and indexes the store relies on.
+// They are idempotent (IF NOT EXISTS), so EnsureSchema runs at every start.
+func schemaStatements() []string {
+	stmts := []string{
+		"CREATE CONSTRAINT workspace_id IF NOT EXISTS FOR (w:Workspace) REQUIRE w.id IS UNIQUE",
+		"CREATE CONSTRAINT actor_id IF NOT EXISTS FOR (a:Actor) REQUIRE a.id IS UNIQUE",
+		"CREATE CONSTRAINT actor_external_id IF NOT EXISTS FOR (a:Actor) REQUIRE (a.workspaceId, a.externalId) IS UNIQUE",
+		"CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE",
+		"CREATE CONSTRAINT source_external_id IF NOT EXISTS FOR (s:Source) REQUIRE (s.workspaceId, s.externalId) IS UNIQUE",
+		"CREATE INDEX actor_workspace_name IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.name)",
+		"CREATE INDEX actor_workspace_created IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.createdAt)",
+		"CREATE INDEX actor_workspace_kind IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.kind)",
+		"CREATE INDEX source_workspace_id IF NOT EXISTS FOR (s:Source) ON (s.workspaceId, s.id)",
+	}
+	for _, t := range relTypes {
+		lower := strings.ToLower(string(t))
+		stmts = append(stmts,
+			fmt.Sprintf("CREATE CONSTRAINT rel_%s_id IF NOT EXISTS FOR ()-[r:%s]-() REQUIRE r.id IS UNIQUE", lower, t),
+			fmt.Sprintf("CREATE INDEX rel_%s_workspace IF NOT EXISTS FOR ()-[r:%s]-() ON (r.workspaceId, r.id)", lower, t),
+			fmt.Sprintf("CREATE INDEX rel_%s_external IF NOT EXISTS FOR ()-[r:%s]-() ON (r.workspaceId, r.externalId)", lower, t),
+		)
+	}
+	return stmts
+}
+
+// EnsureSchema creates the constraints and indexes if they are missing and
+// waits for the indexes to come online. Schema statements cannot share a
+// transaction with each other's data, so each runs on its own.
+func (s *Neo4j) EnsureSchema(ctx context.Context) error {
+	const op = "store.EnsureSchema"
+	for _, stmt := range schemaStatements() {
+		if _, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+			return s.run(ctx, tx, stmt, nil)
+		}); err != nil {
+			return err
+		}
+	}
+	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.db})
+	defer sess.Close(context.WithoutCancel(ctx))
+	s.queries.Add(1)
+	res, err := sess.Run(ctx, "CALL db.awaitIndexes(300)", nil)
+	if err == nil {
+		_, err = res.Consume(ctx)
+	}
+	return s.mapErr(op, err)
+}

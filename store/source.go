@@ -1,0 +1,172 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/errs"
+)
+
+// CreateSource adds a source to a workspace.
+func (s *Neo4j) CreateSource(ctx context.Context, workspaceID string, in domain.SourceInput) (*domain.Source, error) {
+	const op = "store.CreateSource"
+	src, err := domain.NewSource(workspaceID, in)
+	if err != nil {
+		return nil, errs.Wrap(op, err)
+	}
+	t := now()
+	src.ID, src.CreatedAt, src.UpdatedAt = domain.NewID(domain.PrefixSource), t, t
+	_, err = s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+		if _, err := s.workspaceInTx(ctx, tx, workspaceID); err != nil {
+			return nil, err
+		}
+		if err := s.checkSourceExternalID(ctx, tx, src); err != nil {
+			return nil, err
+		}
+		return s.run(ctx, tx, "CREATE (x:Source) SET x = $props", map[string]any{"props": sourceProps(src)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
+func (s *Neo4j) checkSourceExternalID(ctx context.Context, tx neo4j.ManagedTransaction, src *domain.Source) error {
+	if src.ExternalID == nil {
+		return nil
+	}
+	recs, err := s.run(ctx, tx, "MATCH (o:Source {workspaceId: $ws, externalId: $ext}) WHERE o.id <> $id RETURN o.id LIMIT 1",
+		map[string]any{"ws": src.WorkspaceID, "ext": *src.ExternalID, "id": src.ID})
+	if err != nil {
+		return err
+	}
+	if len(recs) > 0 {
+		return &errs.Error{Kind: errs.Conflict, Field: "externalId",
+			Msg: fmt.Sprintf("externalId %q is already used by another source in this workspace", *src.ExternalID)}
+	}
+	return nil
+}
+
+func (s *Neo4j) sourcesByIDsInTx(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) ([]*domain.Source, error) {
+	recs, err := s.run(ctx, tx, "UNWIND $ids AS id MATCH (x:Source {id: id}) RETURN x", map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*domain.Source, len(recs))
+	for i, r := range recs {
+		out[i] = decodeSource(nodeProps(r, "x"))
+	}
+	return out, nil
+}
+
+// SourcesByIDs returns the sources that exist among ids.
+func (s *Neo4j) SourcesByIDs(ctx context.Context, ids []string) ([]*domain.Source, error) {
+	res, err := s.read(ctx, "store.SourcesByIDs", func(tx neo4j.ManagedTransaction) (any, error) {
+		return s.sourcesByIDsInTx(ctx, tx, ids)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.([]*domain.Source), nil
+}
+
+// UpdateSource changes a source's fields.
+func (s *Neo4j) UpdateSource(ctx context.Context, id string, p domain.SourcePatch) (*domain.Source, error) {
+	const op = "store.UpdateSource"
+	res, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+		cur, err := s.sourcesByIDsInTx(ctx, tx, []string{id})
+		if err != nil {
+			return nil, err
+		}
+		if len(cur) == 0 {
+			return nil, errs.NotFoundf("", "no source has id %q", id)
+		}
+		next, err := p.Apply(*cur[0])
+		if err != nil {
+			return nil, err
+		}
+		next.UpdatedAt = now()
+		if err := s.checkSourceExternalID(ctx, tx, next); err != nil {
+			return nil, err
+		}
+		_, err = s.run(ctx, tx, "MATCH (x:Source {id: $id}) SET x = $props", map[string]any{"id": id, "props": sourceProps(next)})
+		return next, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*domain.Source), nil
+}
+
+// DeleteSource deletes a source and removes its id from every actor and
+// relationship of the workspace that cited it, in the same transaction.
+func (s *Neo4j) DeleteSource(ctx context.Context, id string) (*domain.DeleteResult, error) {
+	const op = "store.DeleteSource"
+	uncite := "MATCH (a:Actor {workspaceId: $ws}) WHERE $id IN a.sourceIds SET a.sourceIds = [x IN a.sourceIds WHERE x <> $id]"
+	uncite2 := "CALL () {\n" + unionOverTypes(relTypes,
+		"MATCH ()-[r:%s]->() WHERE r.workspaceId = $ws AND $id IN r.sourceIds SET r.sourceIds = [x IN r.sourceIds WHERE x <> $id] RETURN count(r) AS c") +
+		"\n} RETURN sum(c) AS n"
+	_, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+		cur, err := s.sourcesByIDsInTx(ctx, tx, []string{id})
+		if err != nil {
+			return nil, err
+		}
+		if len(cur) == 0 {
+			return nil, errs.NotFoundf("", "no source has id %q", id)
+		}
+		params := map[string]any{"id": id, "ws": cur[0].WorkspaceID}
+		for _, stmt := range []string{uncite, uncite2, "MATCH (x:Source {id: $id}) DELETE x"} {
+			if _, err := s.run(ctx, tx, stmt, params); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &domain.DeleteResult{ID: id, SourcesDeleted: 1}, nil
+}
+
+const sourceOrder = "source:id"
+
+// ListSources pages through a workspace's sources in id (creation) order.
+func (s *Neo4j) ListSources(ctx context.Context, workspaceID string, q PageArgs) (*Page[*domain.Source], error) {
+	const op = "store.ListSources"
+	c, err := decodeCursor(q.After, sourceOrder)
+	if err != nil {
+		return nil, errs.Wrap(op, err)
+	}
+	params := map[string]any{"ws": workspaceID, "limit": q.First + 1, "after": ""}
+	if c != nil {
+		params["after"] = c.ID
+	}
+	res, err := s.read(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+		return s.run(ctx, tx, `CALL () { MATCH (x:Source) WHERE x.workspaceId = $ws RETURN count(x) AS total }
+CALL () { MATCH (x:Source) WHERE x.workspaceId = $ws AND x.id > $after WITH x ORDER BY x.id LIMIT $limit RETURN collect(x) AS rows }
+RETURN total, rows`, params)
+	})
+	if err != nil {
+		return nil, err
+	}
+	recs := res.([]*neo4j.Record)
+	page := &Page[*domain.Source]{}
+	if len(recs) == 0 {
+		return page, nil
+	}
+	page.TotalCount = int(value[int64](recs[0], "total"))
+	for _, row := range value[[]any](recs[0], "rows") {
+		n, _ := row.(neo4j.Node)
+		page.Items = append(page.Items, decodeSource(n.Props))
+	}
+	if len(page.Items) > q.First {
+		page.Items, page.HasNextPage = page.Items[:q.First], true
+	}
+	for _, x := range page.Items {
+		page.Cursors = append(page.Cursors, encodeCursor(cursor{Order: sourceOrder, ID: x.ID}))
+	}
+	return page, nil
+}

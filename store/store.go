@@ -1,0 +1,91 @@
+// Package store is ActorGraph's one storage layer: every Cypher statement
+// lives here, behind the Store interface, and no other package imports the
+// Neo4j driver. Statements take parameters only; the few parts of a
+// statement that vary (relationship types, sort keys) come from fixed lists
+// in this package, never from client strings.
+package store
+
+import (
+	"context"
+
+	"github.com/actorgraph/actorgraph/domain"
+)
+
+// Store is what resolvers, loaders and the demo loader hold. Lookups by id
+// return an errs.NotFound error for unknown ids; batch lookups (…ByIDs)
+// omit them instead, so that a loader can answer null.
+type Store interface {
+	Ping(ctx context.Context) error
+	EnsureSchema(ctx context.Context) error
+	Close(ctx context.Context) error
+
+	CreateWorkspace(ctx context.Context, in domain.WorkspaceInput) (*domain.Workspace, error)
+	UpdateWorkspace(ctx context.Context, id string, p domain.WorkspacePatch) (*domain.Workspace, error)
+	DeleteWorkspace(ctx context.Context, id string) (*domain.DeleteResult, error)
+	Workspaces(ctx context.Context) ([]*domain.Workspace, error)
+	WorkspacesByIDs(ctx context.Context, ids []string) ([]*domain.Workspace, error)
+	WorkspaceCounts(ctx context.Context, ids []string) (map[string]Counts, error)
+
+	CreateActor(ctx context.Context, workspaceID string, in domain.ActorInput) (*domain.Actor, error)
+	UpdateActor(ctx context.Context, id string, p domain.ActorPatch) (*domain.Actor, error)
+	DeleteActor(ctx context.Context, id string) (*domain.DeleteResult, error)
+	ActorsByIDs(ctx context.Context, ids []string) ([]*domain.Actor, error)
+	ListActors(ctx context.Context, workspaceID string, q ActorQuery) (*Page[*domain.Actor], error)
+
+	CreateRelationship(ctx context.Context, in domain.RelationshipInput) (*domain.Relationship, error)
+	UpdateRelationship(ctx context.Context, id string, p domain.RelationshipPatch) (*domain.Relationship, error)
+	DeleteRelationship(ctx context.Context, id string) (*domain.DeleteResult, error)
+	RelationshipsByIDs(ctx context.Context, ids []string) ([]*domain.Relationship, error)
+	ListRelationships(ctx context.Context, workspaceID string, q RelationshipQuery) (*Page[*domain.Relationship], error)
+	// RelationshipsOfActors pages the relationships of several actors at
+	// once (one round trip), for the Actor.relationships loader.
+	RelationshipsOfActors(ctx context.Context, actorIDs []string, q ActorRelationshipsQuery) (map[string]*Page[*domain.Relationship], error)
+
+	CreateSource(ctx context.Context, workspaceID string, in domain.SourceInput) (*domain.Source, error)
+	UpdateSource(ctx context.Context, id string, p domain.SourcePatch) (*domain.Source, error)
+	DeleteSource(ctx context.Context, id string) (*domain.DeleteResult, error)
+	SourcesByIDs(ctx context.Context, ids []string) ([]*domain.Source, error)
+	ListSources(ctx context.Context, workspaceID string, q PageArgs) (*Page[*domain.Source], error)
+}
+
+// Counts are a workspace's sizes.
+type Counts struct {
+	Actors        int
+	Relationships int
+}
+
+// PageArgs asks for one page of a list: at most First items after the
+// item whose cursor is After ("" for the first page).
+type PageArgs struct {
+	First int
+	After string
+}
+
+// Page is one page of a list.
+type Page[T any] struct {
+	Items       []T
+	Cursors     []string
+	TotalCount  int
+	HasNextPage bool
+}
+
+// ActorQuery selects and orders a page of actors.
+type ActorQuery struct {
+	Filter domain.ActorFilter
+	Order  domain.ActorOrder
+	PageArgs
+}
+
+// RelationshipQuery selects a page of relationships (ordered by id, which
+// is creation order).
+type RelationshipQuery struct {
+	Filter domain.RelationshipFilter
+	PageArgs
+}
+
+// ActorRelationshipsQuery selects a page of one actor's relationships.
+type ActorRelationshipsQuery struct {
+	Direction domain.Direction
+	Types     []domain.RelationshipType
+	PageArgs
+}
