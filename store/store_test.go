@@ -1,0 +1,581 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/errs"
+	"github.com/actorgraph/actorgraph/store"
+	"github.com/actorgraph/actorgraph/store/storetest"
+)
+
+// The store's contract suite, against the real Neo4j.
+
+var ctx = context.Background()
+
+func mustActor(t *testing.T, st store.Store, ws string, in domain.ActorInput) *domain.Actor {
+	t.Helper()
+	a, err := st.CreateActor(ctx, ws, in)
+	if err != nil {
+		t.Fatalf("create actor %q: %v", in.Name, err)
+	}
+	return a
+}
+
+func mustRel(t *testing.T, st store.Store, in domain.RelationshipInput) *domain.Relationship {
+	t.Helper()
+	r, err := st.CreateRelationship(ctx, in)
+	if err != nil {
+		t.Fatalf("create relationship %s: %v", in.Type, err)
+	}
+	return r
+}
+
+// snapshot is everything a workspace holds, for "nothing changed" checks.
+type snapshot struct {
+	Actors        []*domain.Actor
+	Relationships []*domain.Relationship
+	Sources       []*domain.Source
+}
+
+func take(t *testing.T, st store.Store, ws string) snapshot {
+	t.Helper()
+	var s snapshot
+	actors, err := st.ListActors(ctx, ws, store.ActorQuery{PageArgs: store.PageArgs{First: 500}, Order: domain.ActorOrder{Field: domain.OrderByCreatedAt, Direction: domain.Asc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rels, err := st.ListRelationships(ctx, ws, store.RelationshipQuery{PageArgs: store.PageArgs{First: 500}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := st.ListSources(ctx, ws, store.PageArgs{First: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Actors, s.Relationships, s.Sources = actors.Items, rels.Items, srcs.Items
+	return s
+}
+
+func assertUnchanged(t *testing.T, st store.Store, ws string, before snapshot) {
+	t.Helper()
+	if after := take(t, st, ws); !reflect.DeepEqual(before, after) {
+		t.Errorf("the workspace changed after a failed write:\nbefore %+v\nafter  %+v", before, after)
+	}
+}
+
+func wantKind(t *testing.T, err error, kind errs.Kind) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("got no error, want %s", kind.Code())
+	}
+	if errs.KindOf(err) != kind {
+		t.Fatalf("got %s (%v), want %s", errs.KindOf(err).Code(), err, kind.Code())
+	}
+}
+
+func TestActorRoundTripEveryKind(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	src, err := st.CreateSource(ctx, ws.ID, domain.SourceInput{Title: "Survey", Kind: "SURVEY", PublishedOn: domain.Ptr(domain.MustDate("2024-03-01")), Reliability: domain.Ptr(0.8)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := []domain.ActorInput{
+		{Kind: domain.KindCommunity, Name: "Village", Region: domain.Ptr("North"), Tags: []string{"rural", "UNSCR1325:protection"},
+			ActorAttributes: domain.ActorAttributes{Population: domain.Ptr(1200), RightsAwareness: domain.Ptr(0.4),
+				Marginalised: domain.Ptr(true), Displaced: domain.Ptr(false), Unregistered: domain.Ptr(true)}},
+		{Kind: domain.KindStateInstitution, Name: "Council", ActorAttributes: domain.ActorAttributes{
+			Level: domain.Ptr(domain.GovernanceLevel("LOCAL")), Branch: domain.Ptr(domain.Branch("LEGISLATIVE"))}},
+		{Kind: domain.KindSecurityForce, Name: "Police", ActorAttributes: domain.ActorAttributes{
+			ForceType: domain.Ptr(domain.ForceType("POLICE")), StateAffiliated: domain.Ptr(true)}},
+		{Kind: domain.KindMovement, Name: "Women's network", ActorAttributes: domain.ActorAttributes{
+			Focus: domain.Ptr("peace"), WomenLed: domain.Ptr(true), Membership: domain.Ptr(300)}},
+		{Kind: domain.KindCivilSociety, Name: "Radio", ActorAttributes: domain.ActorAttributes{
+			OrganizationType: domain.Ptr(domain.OrganizationType("MEDIA")), WomenLed: domain.Ptr(false)}},
+		{Kind: domain.KindCustomaryAuthority, Name: "Elders", ActorAttributes: domain.ActorAttributes{
+			AuthorityType: domain.Ptr(domain.AuthorityType("ELDERS_COUNCIL"))}},
+		{Kind: domain.KindInternational, Name: "Donor", ExternalID: domain.Ptr("D-1"), SourceIDs: []string{src.ID},
+			ActorAttributes: domain.ActorAttributes{InternationalType: domain.Ptr(domain.InternationalType("DONOR"))}},
+	}
+	for _, in := range inputs {
+		t.Run(string(in.Kind), func(t *testing.T) {
+			created := mustActor(t, st, ws.ID, in)
+			got, err := st.ActorsByIDs(ctx, []string{created.ID})
+			if err != nil || len(got) != 1 {
+				t.Fatalf("read back: %v, %d actors", err, len(got))
+			}
+			if !reflect.DeepEqual(created, got[0]) {
+				t.Errorf("read back differs:\ncreated %+v\nread    %+v", created, got[0])
+			}
+			if got[0].Kind != in.Kind || got[0].WorkspaceID != ws.ID || domain.IDKind(got[0].ID) != domain.PrefixActor {
+				t.Errorf("kind/workspace/id wrong: %+v", got[0])
+			}
+		})
+	}
+}
+
+func TestRelationshipRoundTripAndTypeFields(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	village := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Village"})
+	police := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "Police"})
+	in := domain.RelationshipInput{Type: domain.AccountableTo, From: police.ID, To: village.ID, Strength: 0.3,
+		Confidence: domain.Ptr(0.7), ExternalID: domain.Ptr("R-1"), Mechanism: domain.Ptr(domain.Mechanism("SOCIAL")),
+		Power: domain.Ptr(domain.Answerability), ValidFrom: domain.Ptr(domain.MustDate("2020-01-01")),
+		ValidTo: domain.Ptr(domain.MustDate("2030-01-01")), Notes: domain.Ptr("monthly forum")}
+	r := mustRel(t, st, in)
+	got, err := st.RelationshipsByIDs(ctx, []string{r.ID})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("read back: %v %d", err, len(got))
+	}
+	if !reflect.DeepEqual(r, got[0]) {
+		t.Errorf("read back differs:\ncreated %+v\nread    %+v", r, got[0])
+	}
+	trust := mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: village.ID, To: police.ID, Strength: 0.2, PerceivedBy: domain.Ptr("women")})
+	if trust.Confidence != 1 {
+		t.Errorf("confidence defaults to 1, got %v", trust.Confidence)
+	}
+}
+
+func TestBadWritesChangeNothing(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	other := storetest.Workspace(t, st)
+	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", ExternalID: domain.Ptr("A")})
+	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B", ExternalID: domain.Ptr("B")})
+	foreign := mustActor(t, st, other.ID, domain.ActorInput{Kind: domain.KindMovement, Name: "Elsewhere"})
+	foreignSrc, err := st.CreateSource(ctx, other.ID, domain.SourceInput{Title: "Other", Kind: "REPORT"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := mustRel(t, st, domain.RelationshipInput{Type: domain.Threatens, From: b.ID, To: a.ID, Strength: 0.5, ExternalID: domain.Ptr("R")})
+	before := take(t, st, ws.ID)
+
+	cases := []struct {
+		name string
+		kind errs.Kind
+		do   func() error
+	}{
+		{"empty actor name", errs.Invalid, func() error {
+			_, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "  "})
+			return err
+		}},
+		{"attribute of another kind", errs.Invalid, func() error {
+			_, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "X",
+				ActorAttributes: domain.ActorAttributes{Population: domain.Ptr(10)}})
+			return err
+		}},
+		{"duplicate actor externalId", errs.Conflict, func() error {
+			_, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A2", ExternalID: domain.Ptr("A")})
+			return err
+		}},
+		{"actor in unknown workspace", errs.NotFound, func() error {
+			_, err := st.CreateActor(ctx, "ws_nope", domain.ActorInput{Kind: domain.KindCommunity, Name: "X"})
+			return err
+		}},
+		{"actor citing unknown source", errs.NotFound, func() error {
+			_, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "X", SourceIDs: []string{"src_nope"}})
+			return err
+		}},
+		{"actor citing another workspace's source", errs.Invalid, func() error {
+			_, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "X", SourceIDs: []string{foreignSrc.ID}})
+			return err
+		}},
+		{"strength above 1", errs.Invalid, func() error {
+			_, err := st.CreateRelationship(ctx, domain.RelationshipInput{Type: domain.Trusts, From: a.ID, To: b.ID, Strength: 1.5})
+			return err
+		}},
+		{"confidence below 0", errs.Invalid, func() error {
+			_, err := st.CreateRelationship(ctx, domain.RelationshipInput{Type: domain.Trusts, From: a.ID, To: b.ID, Strength: 0.5, Confidence: domain.Ptr(-0.1)})
+			return err
+		}},
+		{"self relationship", errs.Invalid, func() error {
+			_, err := st.CreateRelationship(ctx, domain.RelationshipInput{Type: domain.Dialogue, From: a.ID, To: a.ID, Strength: 0.5})
+			return err
+		}},
+		{"power on CONTROLS", errs.Invalid, func() error {
+			_, err := st.CreateRelationship(ctx, domain.RelationshipInput{Type: domain.Controls, From: b.ID, To: a.ID, Strength: 0.5, Power: domain.Ptr(domain.Enforcement)})
+			return err
+		}},
+		{"validTo not after validFrom", errs.Invalid, func() error {
+			_, err := st.CreateRelationship(ctx, domain.RelationshipInput{Type: domain.Dialogue, From: a.ID, To: b.ID, Strength: 0.5,
+				ValidFrom: domain.Ptr(domain.MustDate("2024-01-01")), ValidTo: domain.Ptr(domain.MustDate("2024-01-01"))})
+			return err
+		}},
+		{"relationship across workspaces", errs.Invalid, func() error {
+			_, err := st.CreateRelationship(ctx, domain.RelationshipInput{Type: domain.Dialogue, From: a.ID, To: foreign.ID, Strength: 0.5})
+			return err
+		}},
+		{"relationship from unknown actor", errs.NotFound, func() error {
+			_, err := st.CreateRelationship(ctx, domain.RelationshipInput{Type: domain.Dialogue, From: "act_nope", To: a.ID, Strength: 0.5})
+			return err
+		}},
+		{"duplicate relationship externalId across types", errs.Conflict, func() error {
+			_, err := st.CreateRelationship(ctx, domain.RelationshipInput{Type: domain.Dialogue, From: a.ID, To: b.ID, Strength: 0.5, ExternalID: domain.Ptr("R")})
+			return err
+		}},
+		{"update clears actor name", errs.Invalid, func() error {
+			_, err := st.UpdateActor(ctx, a.ID, domain.ActorPatch{Name: domain.Clear[string]()})
+			return err
+		}},
+		{"update takes another actor's externalId", errs.Conflict, func() error {
+			_, err := st.UpdateActor(ctx, a.ID, domain.ActorPatch{ExternalID: domain.Some("B")})
+			return err
+		}},
+		{"update sets validTo before stored validFrom", errs.Invalid, func() error {
+			if _, err := st.UpdateRelationship(ctx, r.ID, domain.RelationshipPatch{ValidFrom: domain.Some(domain.MustDate("2025-01-01"))}); err != nil {
+				return fmt.Errorf("setup: %w", err)
+			}
+			_, err := st.UpdateRelationship(ctx, r.ID, domain.RelationshipPatch{ValidTo: domain.Some(domain.MustDate("2024-01-01"))})
+			if _, undo := st.UpdateRelationship(ctx, r.ID, domain.RelationshipPatch{ValidFrom: domain.Clear[domain.Date]()}); undo != nil {
+				return fmt.Errorf("undo: %w", undo)
+			}
+			return err
+		}},
+		{"update unknown actor", errs.NotFound, func() error {
+			_, err := st.UpdateActor(ctx, "act_nope", domain.ActorPatch{Name: domain.Some("x")})
+			return err
+		}},
+		{"delete unknown relationship", errs.NotFound, func() error {
+			_, err := st.DeleteRelationship(ctx, "rel_nope")
+			return err
+		}},
+		{"delete unknown source", errs.NotFound, func() error {
+			_, err := st.DeleteSource(ctx, "src_nope")
+			return err
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			wantKind(t, c.do(), c.kind)
+		})
+	}
+	// The undo step above changes updatedAt; compare everything else.
+	after := take(t, st, ws.ID)
+	for i := range after.Relationships {
+		after.Relationships[i].UpdatedAt = before.Relationships[i].UpdatedAt
+	}
+	if !reflect.DeepEqual(before, after) {
+		t.Errorf("the workspace changed after failed writes:\nbefore %+v\nafter  %+v", before, after)
+	}
+}
+
+func TestUpdatePatchSemantics(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Village", Region: domain.Ptr("North"),
+		Tags: []string{"x"}, ActorAttributes: domain.ActorAttributes{Population: domain.Ptr(10)}})
+	up, err := st.UpdateActor(ctx, a.ID, domain.ActorPatch{Name: domain.Some(" Village 2 "), Population: domain.Clear[int]()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up.Name != "Village 2" || up.Population != nil || up.Region != "North" || !reflect.DeepEqual(up.Tags, []string{"x"}) {
+		t.Errorf("patch applied wrongly: %+v", up)
+	}
+	if !up.UpdatedAt.After(a.UpdatedAt) && !up.UpdatedAt.Equal(a.UpdatedAt) || !up.CreatedAt.Equal(a.CreatedAt) {
+		t.Errorf("timestamps: created %v→%v updated %v→%v", a.CreatedAt, up.CreatedAt, a.UpdatedAt, up.UpdatedAt)
+	}
+	got, _ := st.ActorsByIDs(ctx, []string{a.ID})
+	if !reflect.DeepEqual(got[0], up) {
+		t.Errorf("stored %+v, returned %+v", got[0], up)
+	}
+}
+
+func TestDeletesCascade(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	src, _ := st.CreateSource(ctx, ws.ID, domain.SourceInput{Title: "S", Kind: "REPORT"})
+	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", SourceIDs: []string{src.ID}})
+	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B"})
+	c := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindMovement, Name: "C"})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Threatens, From: b.ID, To: a.ID, Strength: 0.5})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.ParticipatesIn, From: a.ID, To: c.ID, Strength: 0.5})
+	kept := mustRel(t, st, domain.RelationshipInput{Type: domain.Influences, From: c.ID, To: b.ID, Strength: 0.5, SourceIDs: []string{src.ID}})
+
+	res, err := st.DeleteSource(ctx, src.ID)
+	if err != nil || res.SourcesDeleted != 1 {
+		t.Fatalf("delete source: %v %+v", err, res)
+	}
+	as, _ := st.ActorsByIDs(ctx, []string{a.ID})
+	rs, _ := st.RelationshipsByIDs(ctx, []string{kept.ID})
+	if len(as[0].SourceIDs) != 0 || len(rs[0].SourceIDs) != 0 {
+		t.Errorf("deleted source still cited: actor %v relationship %v", as[0].SourceIDs, rs[0].SourceIDs)
+	}
+
+	res, err = st.DeleteActor(ctx, a.ID)
+	if err != nil || res.RelationshipsDeleted != 2 {
+		t.Fatalf("delete actor: %v %+v", err, res)
+	}
+	counts, _ := st.WorkspaceCounts(ctx, []string{ws.ID})
+	if counts[ws.ID] != (store.Counts{Actors: 2, Relationships: 1}) {
+		t.Errorf("after deleting the actor: %+v", counts[ws.ID])
+	}
+
+	res, err = st.DeleteWorkspace(ctx, ws.ID)
+	if err != nil || res.ActorsDeleted != 2 || res.RelationshipsDeleted != 1 {
+		t.Fatalf("delete workspace: %v %+v", err, res)
+	}
+	left, _ := st.ActorsByIDs(ctx, []string{b.ID, c.ID})
+	if len(left) != 0 {
+		t.Errorf("actors survived their workspace: %v", left)
+	}
+	if _, err := st.DeleteWorkspace(ctx, ws.ID); !errs.Is(err, errs.NotFound) {
+		t.Errorf("second delete: %v, want NOT_FOUND", err)
+	}
+}
+
+// collectActors pages through every actor with the given page size.
+func collectActors(t *testing.T, st store.Store, ws string, q store.ActorQuery) []*domain.Actor {
+	t.Helper()
+	var all []*domain.Actor
+	for {
+		page, err := st.ListActors(ctx, ws, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, page.Items...)
+		if !page.HasNextPage {
+			return all
+		}
+		q.After = page.Cursors[len(page.Cursors)-1]
+	}
+}
+
+func TestActorPagingOrdersAndFilters(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	names := []string{"delta", "Alpha", "charlie", "bravo", "echo", "alpha"} // a duplicate name, mixed case
+	for i, n := range names {
+		kind := domain.KindCommunity
+		if i%2 == 1 {
+			kind = domain.KindMovement
+		}
+		mustActor(t, st, ws.ID, domain.ActorInput{Kind: kind, Name: n, Region: domain.Ptr("R" + fmt.Sprint(i%3)), Tags: []string{"t" + fmt.Sprint(i%2), "all"}})
+	}
+	for _, dir := range []domain.OrderDirection{domain.Asc, domain.Desc} {
+		for _, field := range []domain.ActorOrderField{domain.OrderByName, domain.OrderByCreatedAt} {
+			t.Run(string(field)+"_"+string(dir), func(t *testing.T) {
+				q := store.ActorQuery{Order: domain.ActorOrder{Field: field, Direction: dir}, PageArgs: store.PageArgs{First: 2}}
+				got := collectActors(t, st, ws.ID, q)
+				if len(got) != len(names) {
+					t.Fatalf("paged through %d actors, want %d", len(got), len(names))
+				}
+				sorted := sort.SliceIsSorted(got, func(i, j int) bool {
+					ki, kj := got[i].Name, got[j].Name
+					if field == domain.OrderByCreatedAt {
+						ki, kj = got[i].CreatedAt.Format(time.RFC3339Nano)+got[i].ID, got[j].CreatedAt.Format(time.RFC3339Nano)+got[j].ID
+					} else if ki == kj {
+						ki, kj = got[i].ID, got[j].ID
+					}
+					if dir == domain.Desc {
+						return ki > kj
+					}
+					return ki < kj
+				})
+				if !sorted {
+					t.Errorf("not sorted by %s %s: %v", field, dir, namesOf(got))
+				}
+			})
+		}
+	}
+	filters := []struct {
+		name string
+		f    domain.ActorFilter
+		want int
+	}{
+		{"kinds", domain.ActorFilter{Kinds: []domain.ActorKind{domain.KindMovement}}, 3},
+		{"region", domain.ActorFilter{Region: domain.Ptr("R0")}, 2},
+		{"tags all of", domain.ActorFilter{Tags: []string{"t0", "all"}}, 3},
+		{"search ignores case", domain.ActorFilter{Search: domain.Ptr("ALPH")}, 2},
+		{"no match", domain.ActorFilter{Search: domain.Ptr("zulu")}, 0},
+		{"injection is literal", domain.ActorFilter{Search: domain.Ptr("') OR 1=1 //")}, 0},
+	}
+	for _, f := range filters {
+		t.Run("filter_"+f.name, func(t *testing.T) {
+			page, err := st.ListActors(ctx, ws.ID, store.ActorQuery{Filter: f.f, PageArgs: store.PageArgs{First: 100}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page.TotalCount != f.want || len(page.Items) != f.want {
+				t.Errorf("total %d items %d, want %d", page.TotalCount, len(page.Items), f.want)
+			}
+		})
+	}
+	t.Run("cursor of another ordering is refused", func(t *testing.T) {
+		page, _ := st.ListActors(ctx, ws.ID, store.ActorQuery{PageArgs: store.PageArgs{First: 1}})
+		_, err := st.ListActors(ctx, ws.ID, store.ActorQuery{Order: domain.ActorOrder{Field: domain.OrderByCreatedAt},
+			PageArgs: store.PageArgs{First: 1, After: page.Cursors[0]}})
+		wantKind(t, err, errs.Invalid)
+	})
+}
+
+func namesOf(as []*domain.Actor) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = a.Name
+	}
+	return out
+}
+
+// Paging by name while other actors are being added neither skips nor
+// repeats any actor that existed when paging began.
+func TestKeysetPagingIsStableUnderConcurrentInserts(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	const n = 300
+	original := map[string]bool{}
+	for i := 0; i < n; i++ {
+		a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: fmt.Sprintf("actor %03d", (i*7919)%n)})
+		original[a.ID] = true
+	}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			// Names that sort before, between and after the originals.
+			name := []string{"aaa new", "actor 150 new", "zzz new"}[i%3] + fmt.Sprint(i)
+			if _, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: name}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	got := collectActors(t, st, ws.ID, store.ActorQuery{PageArgs: store.PageArgs{First: 25}})
+	close(stop)
+	wg.Wait()
+	seen := map[string]int{}
+	for _, a := range got {
+		seen[a.ID]++
+		if seen[a.ID] > 1 {
+			t.Errorf("actor %s (%s) returned twice", a.ID, a.Name)
+		}
+	}
+	for id := range original {
+		if seen[id] == 0 {
+			t.Errorf("actor %s skipped", id)
+		}
+	}
+}
+
+func TestListRelationshipsFilters(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	v := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Village"})
+	p := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "Police"})
+	c := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindStateInstitution, Name: "Council"})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: v.ID, To: p.ID, Strength: 0.2, PerceivedBy: domain.Ptr("women")})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: v.ID, To: p.ID, Strength: 0.7, PerceivedBy: domain.Ptr("men"), Confidence: domain.Ptr(0.5)})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.AccountableTo, From: p.ID, To: c.ID, Strength: 0.6,
+		ValidFrom: domain.Ptr(domain.MustDate("2020-01-01")), ValidTo: domain.Ptr(domain.MustDate("2023-01-01"))})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Influences, From: v.ID, To: c.ID, Strength: 0.4,
+		ValidFrom: domain.Ptr(domain.MustDate("2027-01-01"))})
+	cases := []struct {
+		name string
+		f    domain.RelationshipFilter
+		want int
+	}{
+		{"all", domain.RelationshipFilter{}, 4},
+		{"types", domain.RelationshipFilter{Types: []domain.RelationshipType{domain.Trusts, domain.Influences}}, 3},
+		{"from", domain.RelationshipFilter{From: &v.ID}, 3},
+		{"to", domain.RelationshipFilter{To: &c.ID}, 2},
+		{"minStrength", domain.RelationshipFilter{MinStrength: domain.Ptr(0.5)}, 2},
+		{"minConfidence", domain.RelationshipFilter{MinConfidence: domain.Ptr(0.9)}, 3},
+		{"perceivedBy", domain.RelationshipFilter{PerceivedBy: domain.Ptr("women")}, 1},
+		{"validAt inside", domain.RelationshipFilter{ValidAt: domain.Ptr(domain.MustDate("2021-06-01"))}, 3},
+		{"validAt on validTo is out (exclusive)", domain.RelationshipFilter{ValidAt: domain.Ptr(domain.MustDate("2023-01-01"))}, 2},
+		{"validAt on validFrom is in", domain.RelationshipFilter{ValidAt: domain.Ptr(domain.MustDate("2027-01-01"))}, 3},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var ids []string
+			q := store.RelationshipQuery{Filter: tc.f, PageArgs: store.PageArgs{First: 1}}
+			total := -1
+			for {
+				page, err := st.ListRelationships(ctx, ws.ID, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				total = page.TotalCount
+				for _, r := range page.Items {
+					ids = append(ids, r.ID)
+				}
+				if !page.HasNextPage {
+					break
+				}
+				q.After = page.Cursors[len(page.Cursors)-1]
+			}
+			if total != tc.want || len(ids) != tc.want {
+				t.Errorf("total %d, paged %d, want %d", total, len(ids), tc.want)
+			}
+			if !sort.StringsAreSorted(ids) {
+				t.Errorf("not in id order: %v", ids)
+			}
+		})
+	}
+}
+
+func TestRelationshipsOfActorsBatch(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	hub := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindStateInstitution, Name: "Hub"})
+	var spokes []string
+	for i := 0; i < 3; i++ {
+		s := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: fmt.Sprint("S", i)})
+		spokes = append(spokes, s.ID)
+		mustRel(t, st, domain.RelationshipInput{Type: domain.ParticipatesIn, From: s.ID, To: hub.ID, Strength: 0.5})
+		mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: s.ID, To: hub.ID, Strength: 0.5})
+	}
+	before := st.QueryCount()
+	pages, err := st.RelationshipsOfActors(ctx, append([]string{hub.ID}, spokes...), store.ActorRelationshipsQuery{
+		Direction: domain.In, Types: []domain.RelationshipType{domain.ParticipatesIn}, PageArgs: store.PageArgs{First: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := st.QueryCount() - before; n != 1 {
+		t.Errorf("batch took %d statements, want 1", n)
+	}
+	if p := pages[hub.ID]; p.TotalCount != 3 || len(p.Items) != 2 || !p.HasNextPage {
+		t.Errorf("hub page: total %d items %d next %v", p.TotalCount, len(p.Items), p.HasNextPage)
+	}
+	if p := pages[spokes[0]]; p.TotalCount != 0 {
+		t.Errorf("spoke has no incoming PARTICIPATES_IN, got %d", p.TotalCount)
+	}
+	out, _ := st.RelationshipsOfActors(ctx, spokes[:1], store.ActorRelationshipsQuery{Direction: domain.Out, PageArgs: store.PageArgs{First: 10}})
+	if p := out[spokes[0]]; p.TotalCount != 2 {
+		t.Errorf("spoke has 2 outgoing relationships of any type, got %d", p.TotalCount)
+	}
+}
+
+func TestNeo4jDownIsUnavailable(t *testing.T) {
+	storetest.Config(t) // an integration test like the others
+	st, err := store.Open(store.Config{URI: "bolt://127.0.0.1:1", TxRetryTime: time.Second}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close(ctx)
+	start := time.Now()
+	_, err = st.Workspaces(ctx)
+	wantKind(t, err, errs.Unavailable)
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("took %v to report Neo4j unavailable", d)
+	}
+	var e *errs.Error
+	if !errors.As(err, &e) {
+		t.Fatal("not an errs.Error")
+	}
+}

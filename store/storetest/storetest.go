@@ -1,0 +1,66 @@
+// Package storetest opens the real Neo4j that integration tests run
+// against (NEO4J_URI, set by dev/test) and gives each test its own
+// workspace. There is no mock: a test that claims to test the store talks
+// to Neo4j. When Neo4j is unreachable, tests fail; only `go test -short`
+// leaves them out.
+package storetest
+
+import (
+	"context"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/store"
+)
+
+var schemaOnce sync.Once
+
+// Config is the test database's configuration, from the environment.
+func Config(t testing.TB) store.Config {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("integration test: needs Neo4j (run without -short, via dev/test)")
+	}
+	uri := os.Getenv("NEO4J_URI")
+	if uri == "" {
+		t.Fatal("NEO4J_URI is not set: integration tests need a real Neo4j; run them with dev/test, which starts one")
+	}
+	return store.Config{URI: uri, Username: os.Getenv("NEO4J_USERNAME"), Password: os.Getenv("NEO4J_PASSWORD"),
+		Database: os.Getenv("NEO4J_DATABASE")}
+}
+
+// Open connects a fresh store to the test database, applies the schema
+// once per test binary, and closes the store when the test ends.
+func Open(t testing.TB) *store.Neo4j {
+	t.Helper()
+	st, err := store.Open(Config(t), nil)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { _ = st.Close(context.Background()) })
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := st.Ping(ctx); err != nil {
+		t.Fatalf("Neo4j at %s is unreachable: %v", os.Getenv("NEO4J_URI"), err)
+	}
+	var schemaErr error
+	schemaOnce.Do(func() { schemaErr = st.EnsureSchema(ctx) })
+	if schemaErr != nil {
+		t.Fatalf("ensure schema: %v", schemaErr)
+	}
+	return st
+}
+
+// Workspace creates a workspace for one test and deletes it afterwards.
+func Workspace(t testing.TB, st store.Store) *domain.Workspace {
+	t.Helper()
+	ws, err := st.CreateWorkspace(context.Background(), domain.WorkspaceInput{Name: t.Name()})
+	if err != nil {
+		t.Fatalf("create workspace: %v", err)
+	}
+	t.Cleanup(func() { _, _ = st.DeleteWorkspace(context.Background(), ws.ID) })
+	return ws
+}
