@@ -247,11 +247,20 @@ func newGraphQLServer(st store.Store, log *zap.Logger) *handler.Server {
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if info := requestInfoFrom(ctx); info != nil && graphql.HasOperationContext(ctx) {
 			oc := graphql.GetOperationContext(ctx)
-			info.setOperation(oc.OperationName, opType(oc))
+			info.setOperation(opName(oc), opType(oc))
 		}
 		return next(ctx)
 	})
 	return srv
+}
+
+// opName is the operation's name: the one the client sent, or else the
+// one the document gives it.
+func opName(oc *graphql.OperationContext) string {
+	if oc.OperationName != "" || oc.Operation == nil {
+		return oc.OperationName
+	}
+	return oc.Operation.Name
 }
 
 func opType(oc *graphql.OperationContext) string {
