@@ -248,7 +248,9 @@ func TestCRUDAndNodeOverHTTP(t *testing.T) {
 			Power      *string
 			ValidFrom  *string
 			ExternalID string
-			From       struct{ Typename string `json:"__typename"` }
+			From       struct {
+				Typename string `json:"__typename"`
+			}
 		}
 	}
 	a.ok(`mutation($id: ID!) { updateRelationship(id: $id, input: {strength: 0.9, power: null, validFrom: null}) { strength power validFrom externalId from { __typename } } }`,
@@ -264,7 +266,9 @@ func TestCRUDAndNodeOverHTTP(t *testing.T) {
 	if len(nodes.Nodes) != 4 || nodes.Nodes[0].ID != ws || nodes.Nodes[1].ID != rel || nodes.Nodes[2] != nil || nodes.Nodes[3].ID != src.CreateSource.ID {
 		t.Errorf("nodes: %+v", nodes.Nodes)
 	}
-	var del struct{ DeleteActor struct{ RelationshipsDeleted int } }
+	var del struct {
+		DeleteActor struct{ RelationshipsDeleted int }
+	}
 	a.ok(`mutation($id: ID!) { deleteActor(id: $id) { relationshipsDeleted } }`, map[string]any{"id": ids["SECURITY_FORCE"]}, &del)
 	if del.DeleteActor.RelationshipsDeleted != 1 {
 		t.Errorf("deleteActor removed %d relationships, want 1", del.DeleteActor.RelationshipsDeleted)
@@ -272,7 +276,9 @@ func TestCRUDAndNodeOverHTTP(t *testing.T) {
 	if r := a.do(`query($id: ID!) { relationship(id: $id) { id } }`, map[string]any{"id": rel}); r.code() != "NOT_FOUND" {
 		t.Errorf("relationship of a deleted actor: %+v", r)
 	}
-	var wsDel struct{ DeleteWorkspace struct{ ActorsDeleted, SourcesDeleted int } }
+	var wsDel struct {
+		DeleteWorkspace struct{ ActorsDeleted, SourcesDeleted int }
+	}
 	a.ok(`mutation($id: ID!) { deleteWorkspace(id: $id) { actorsDeleted sourcesDeleted } }`, map[string]any{"id": ws}, &wsDel)
 	if wsDel.DeleteWorkspace.ActorsDeleted != 6 || wsDel.DeleteWorkspace.SourcesDeleted != 1 {
 		t.Errorf("deleteWorkspace: %+v", wsDel)

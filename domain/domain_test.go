@@ -1,0 +1,202 @@
+package domain
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/actorgraph/actorgraph/errs"
+)
+
+func TestActorValidate(t *testing.T) {
+	cases := []struct {
+		name  string
+		actor Actor
+		field string // "" when valid
+	}{
+		{"minimal", Actor{Kind: KindCommunity, Name: "Village"}, ""},
+		{"empty name", Actor{Kind: KindCommunity, Name: " \t "}, "name"},
+		{"unknown kind", Actor{Kind: "PERSON", Name: "X"}, "kind"},
+		{"long name", Actor{Kind: KindCommunity, Name: strings.Repeat("x", MaxNameLen+1)}, "name"},
+		{"population on a force", Actor{Kind: KindSecurityForce, Name: "X", ActorAttributes: ActorAttributes{Population: Ptr(3)}}, "population"},
+		{"negative population", Actor{Kind: KindCommunity, Name: "X", ActorAttributes: ActorAttributes{Population: Ptr(-1)}}, "population"},
+		{"rights awareness above 1", Actor{Kind: KindCommunity, Name: "X", ActorAttributes: ActorAttributes{RightsAwareness: Ptr(1.01)}}, "rightsAwareness"},
+		{"womenLed on civil society", Actor{Kind: KindCivilSociety, Name: "X", ActorAttributes: ActorAttributes{WomenLed: Ptr(true)}}, ""},
+		{"womenLed on a council", Actor{Kind: KindStateInstitution, Name: "X", ActorAttributes: ActorAttributes{WomenLed: Ptr(true)}}, "womenLed"},
+		{"bad force type", Actor{Kind: KindSecurityForce, Name: "X", ActorAttributes: ActorAttributes{ForceType: Ptr(ForceType("NINJA"))}}, "forceType"},
+		{"too many tags", Actor{Kind: KindCommunity, Name: "X", Tags: make51Tags()}, "tags"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.actor.Validate()
+			if c.field == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			assertInvalid(t, err, c.field)
+		})
+	}
+}
+
+func make51Tags() []string {
+	tags := make([]string, MaxTags+1)
+	for i := range tags {
+		tags[i] = strings.Repeat("t", i+1)
+	}
+	return tags
+}
+
+func assertInvalid(t *testing.T, err error, field string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want an invalid %s", field)
+	}
+	if !errs.Is(err, errs.Invalid) {
+		t.Fatalf("kind %s, want invalid: %v", errs.KindOf(err).Code(), err)
+	}
+	if msg, f := errs.Public(err); f != field || msg == "" {
+		t.Fatalf("field %q message %q, want field %q", f, msg, field)
+	}
+}
+
+func TestActorValidateNormalises(t *testing.T) {
+	a := Actor{Kind: KindCommunity, Name: "  Village ", Tags: []string{" a", "b", "a ", ""}, ExternalID: Ptr("  ")}
+	if err := a.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if a.Name != "Village" || len(a.Tags) != 2 || a.Tags[0] != "a" || a.Tags[1] != "b" || a.ExternalID != nil {
+		t.Errorf("not normalised: %+v", a)
+	}
+}
+
+func rel(typ RelationshipType) Relationship {
+	return Relationship{Type: typ, FromID: "a", ToID: "b", Strength: 0.5, Confidence: 1}
+}
+
+func TestRelationshipValidate(t *testing.T) {
+	with := func(r Relationship, f func(*Relationship)) Relationship { f(&r); return r }
+	d := MustDate
+	cases := []struct {
+		name  string
+		r     Relationship
+		field string
+	}{
+		{"plain", rel(Trusts), ""},
+		{"strength 0 and 1 are in range", with(rel(Dialogue), func(r *Relationship) { r.Strength = 0; r.Confidence = 0 }), ""},
+		{"strength above 1", with(rel(Trusts), func(r *Relationship) { r.Strength = 1.0001 }), "strength"},
+		{"confidence below 0", with(rel(Trusts), func(r *Relationship) { r.Confidence = -1 }), "confidence"},
+		{"self", with(rel(Trusts), func(r *Relationship) { r.ToID = "a" }), "to"},
+		{"unknown type", rel("LOVES"), "type"},
+		{"perceivedBy on TRUSTS", with(rel(Trusts), func(r *Relationship) { r.PerceivedBy = Ptr("women") }), ""},
+		{"perceivedBy on THREATENS", with(rel(Threatens), func(r *Relationship) { r.PerceivedBy = Ptr("women") }), "perceivedBy"},
+		{"mechanism on CONTROLS", with(rel(Controls), func(r *Relationship) { r.Mechanism = Ptr(Mechanism("JUDICIAL")) }), "mechanism"},
+		{"channel on INFLUENCES", with(rel(Influences), func(r *Relationship) { r.Channel = Ptr(Channel("PETITION")) }), ""},
+		{"power on each leverage type but CONTROLS", with(rel(Represents), func(r *Relationship) { r.Power = Ptr(Enforcement) }), ""},
+		{"power on CONTROLS", with(rel(Controls), func(r *Relationship) { r.Power = Ptr(Enforcement) }), "power"},
+		{"power on TRUSTS", with(rel(Trusts), func(r *Relationship) { r.Power = Ptr(Answerability) }), "power"},
+		{"threat form on THREATENS", with(rel(Threatens), func(r *Relationship) { r.Form = Ptr(Form("EXTORTION")) }), ""},
+		{"support form on THREATENS", with(rel(Threatens), func(r *Relationship) { r.Form = Ptr(Form("TRAINING")) }), "form"},
+		{"support form on SUPPORTS", with(rel(Supports), func(r *Relationship) { r.Form = Ptr(Form("TRAINING")) }), ""},
+		{"form on DIALOGUE", with(rel(Dialogue), func(r *Relationship) { r.Form = Ptr(Form("ABUSE")) }), "form"},
+		{"validTo after validFrom", with(rel(Dialogue), func(r *Relationship) { r.ValidFrom, r.ValidTo = Ptr(d("2020-01-01")), Ptr(d("2020-01-02")) }), ""},
+		{"validTo equal to validFrom", with(rel(Dialogue), func(r *Relationship) { r.ValidFrom, r.ValidTo = Ptr(d("2020-01-01")), Ptr(d("2020-01-01")) }), "validTo"},
+		{"validTo before validFrom", with(rel(Dialogue), func(r *Relationship) { r.ValidFrom, r.ValidTo = Ptr(d("2021-01-01")), Ptr(d("2020-01-01")) }), "validTo"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.r.Validate()
+			if c.field == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			assertInvalid(t, err, c.field)
+		})
+	}
+}
+
+func TestValidAtIsInclusiveFromExclusiveTo(t *testing.T) {
+	r := rel(Dialogue)
+	r.ValidFrom, r.ValidTo = Ptr(MustDate("2020-01-01")), Ptr(MustDate("2021-01-01"))
+	for day, want := range map[string]bool{"2019-12-31": false, "2020-01-01": true, "2020-12-31": true, "2021-01-01": false} {
+		if got := r.ValidAt(MustDate(day)); got != want {
+			t.Errorf("ValidAt(%s) = %v, want %v", day, got, want)
+		}
+	}
+	open := rel(Dialogue)
+	if !open.ValidAt(MustDate("1900-01-01")) {
+		t.Error("a relationship without dates is always in force")
+	}
+}
+
+func TestRelationshipPatch(t *testing.T) {
+	r := rel(AccountableTo)
+	r.Power = Ptr(Enforcement)
+	r.Confidence = 0.4
+	next, err := RelationshipPatch{Power: Clear[Power](), Confidence: Clear[float64](), Strength: Some(0.9)}.Apply(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.Power != nil || next.Confidence != 1 || next.Strength != 0.9 {
+		t.Errorf("patched: %+v", next)
+	}
+	if r.Power == nil || r.Strength != 0.5 {
+		t.Error("Apply modified its input")
+	}
+	if _, err := (RelationshipPatch{Strength: Clear[float64]()}).Apply(r); err == nil {
+		t.Error("clearing strength must fail")
+	}
+}
+
+func TestParseEnumListsAllowedValues(t *testing.T) {
+	_, err := ParseRelationshipType("LOVES")
+	if err == nil || !strings.Contains(err.Error(), "TRUSTS") || !strings.Contains(err.Error(), "IN_TENSION_WITH") {
+		t.Errorf("error %v should list the allowed values", err)
+	}
+	var k ActorKind
+	if err := k.UnmarshalGQL("MOVEMENT"); err != nil || k != KindMovement {
+		t.Errorf("UnmarshalGQL: %v %v", k, err)
+	}
+	if err := k.UnmarshalGQL(42); !errs.Is(err, errs.Invalid) {
+		t.Errorf("a number is not an ActorKind: %v", err)
+	}
+}
+
+func TestDate(t *testing.T) {
+	for _, bad := range []string{"2024-13-01", "2024-02-30", "24-01-01", "2024/01/01", ""} {
+		if _, err := ParseDate(bad); !errs.Is(err, errs.Invalid) {
+			t.Errorf("ParseDate(%q) = %v, want invalid", bad, err)
+		}
+	}
+	d := MustDate("2024-02-29")
+	if d.String() != "2024-02-29" || !d.After(MustDate("2024-02-28")) || !d.Before(MustDate("2024-03-01")) {
+		t.Errorf("date arithmetic: %v", d)
+	}
+}
+
+func TestIDs(t *testing.T) {
+	a, b := NewID(PrefixActor), NewID(PrefixActor)
+	if a == b || IDKind(a) != PrefixActor || IDKind("x_1") != "" || IDKind(NewID(PrefixRelationship)) != PrefixRelationship {
+		t.Errorf("ids: %s %s", a, b)
+	}
+	if !(a < b) {
+		t.Errorf("ids are not time ordered: %s then %s", a, b)
+	}
+}
+
+func TestTypedCoversEveryKind(t *testing.T) {
+	seen := map[string]bool{}
+	for _, k := range ActorKinds {
+		n := (&Actor{Kind: k, ID: "act_1"}).Typed()
+		name := strings.TrimPrefix(strings.TrimPrefix(typeName(n), "domain."), "*")
+		if seen[name] {
+			t.Errorf("kind %s maps to %s, already used", k, name)
+		}
+		seen[name] = true
+		if n.Base().Kind != k || n.NodeID() != "act_1" {
+			t.Errorf("Typed(%s) lost the actor", k)
+		}
+	}
+}

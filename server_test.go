@@ -1,0 +1,42 @@
+package main
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseConfigEnvThenFlags(t *testing.T) {
+	t.Setenv("NEO4J_URI", "neo4j://cluster:7687")
+	t.Setenv("NEO4J_USERNAME", "neo4j")
+	t.Setenv("NEO4J_PASSWORD", "secret")
+	t.Setenv("NEO4J_DATABASE", "maps")
+	t.Setenv("PORT", "9090")
+	c, err := parseConfig(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Neo4j.URI != "neo4j://cluster:7687" || c.Neo4j.Username != "neo4j" || c.Neo4j.Password != "secret" ||
+		c.Neo4j.Database != "maps" || c.Port != 9090 || c.LoadDemo {
+		t.Errorf("from env: %+v", c)
+	}
+	c, err = parseConfig([]string{"--port", "7000", "--neo4j-uri", "bolt://other:7687", "--demo", "--request-timeout", "5s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Port != 7000 || c.Neo4j.URI != "bolt://other:7687" || !c.LoadDemo || c.RequestTimeout != 5*time.Second {
+		t.Errorf("flags do not override: %+v", c)
+	}
+}
+
+func TestParseConfigRejectsBadValues(t *testing.T) {
+	t.Setenv("PORT", "eighty")
+	if _, err := parseConfig(nil); err == nil {
+		t.Error("PORT=eighty accepted")
+	}
+	t.Setenv("PORT", "8080")
+	for _, args := range [][]string{{"--port", "70000"}, {"stray"}, {"--no-such-flag"}} {
+		if _, err := parseConfig(args); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+}
