@@ -14,6 +14,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -44,6 +46,7 @@ import (
 // variables first, flags as overrides.
 type config struct {
 	Neo4j           store.Config
+	Host            string
 	Port            int
 	LoadDemo        bool
 	RequestTimeout  time.Duration
@@ -72,6 +75,7 @@ func parseConfig(args []string) (config, error) {
 			Password: os.Getenv("NEO4J_PASSWORD"),
 			Database: os.Getenv("NEO4J_DATABASE"),
 		},
+		Host:      envOr("ACTORGRAPH_HOST", "127.0.0.1"),
 		Port:      port,
 		LogFormat: envOr("ACTORGRAPH_LOG_FORMAT", "json"),
 	}
@@ -79,6 +83,7 @@ func parseConfig(args []string) (config, error) {
 	fs.StringVar(&c.Neo4j.URI, "neo4j-uri", c.Neo4j.URI, "Neo4j URI: bolt:// for one server, neo4j:// for a cluster (env NEO4J_URI)")
 	fs.StringVar(&c.Neo4j.Username, "neo4j-username", c.Neo4j.Username, "Neo4j user; empty for no authentication (env NEO4J_USERNAME)")
 	fs.StringVar(&c.Neo4j.Database, "neo4j-database", c.Neo4j.Database, "Neo4j database; empty for the server's default (env NEO4J_DATABASE)")
+	fs.StringVar(&c.Host, "host", c.Host, "address to listen on; 0.0.0.0 for every interface (env ACTORGRAPH_HOST)")
 	fs.IntVar(&c.Port, "port", c.Port, "HTTP port (env PORT)")
 	fs.BoolVar(&c.LoadDemo, "demo", false, "load the demo map when the database holds no workspace")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", 30*time.Second, "longest a GraphQL request may run")
@@ -86,7 +91,13 @@ func parseConfig(args []string) (config, error) {
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest GraphQL request body accepted")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: json or console (env ACTORGRAPH_LOG_FORMAT)")
 	// The password is read from the environment only: a flag would show in `ps`.
+	fs.SetOutput(io.Discard) // errors are reported once, by main
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Println("usage: actorgraph [serve] [flags]\n\nflags (each overrides its environment variable):")
+			fs.SetOutput(os.Stdout)
+			fs.PrintDefaults()
+		}
 		return config{}, err
 	}
 	if fs.NArg() > 0 {
@@ -153,7 +164,7 @@ func runServe(args []string) error {
 	}
 
 	srv := &http.Server{
-		Addr:              fmt.Sprintf(":%d", cfg.Port),
+		Addr:              net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)),
 		Handler:           newHandler(st, cfg, log),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
