@@ -52,6 +52,7 @@ type config struct {
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int64
+	LoaderWait      time.Duration
 	LogFormat       string // "json" or "console"
 }
 
@@ -89,6 +90,7 @@ func parseConfig(args []string) (config, error) {
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", 30*time.Second, "longest a GraphQL request may run")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long shutdown waits for requests in flight")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest GraphQL request body accepted")
+	fs.DurationVar(&c.LoaderWait, "loader-wait", loaders.DefaultWait, "how long dataloaders gather ids into one Neo4j query")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: json or console (env ACTORGRAPH_LOG_FORMAT)")
 	// The password is read from the environment only: a flag would show in `ps`.
 	fs.SetOutput(io.Discard) // errors are reported once, by main
@@ -224,7 +226,7 @@ func startStore(ctx context.Context, st *store.Neo4j, cfg config, log *zap.Logge
 func newHandler(st store.Store, cfg config, log *zap.Logger) http.Handler {
 	gql := newGraphQLServer(st, log.Named("graphql"))
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", loaders.Middleware(st, gql))
+	mux.Handle("/graphql", loaders.Middleware(st, cfg.LoaderWait, gql))
 	mux.Handle("GET /{$}", playground.Handler("ActorGraph", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

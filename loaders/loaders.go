@@ -17,9 +17,12 @@ import (
 	"github.com/actorgraph/actorgraph/store"
 )
 
-// wait is how long a loader collects keys before it fetches them. gqlgen
-// resolves the items of a list concurrently, so a short wait catches them all.
-const wait = 3 * time.Millisecond
+// DefaultWait is how long a loader collects keys before it fetches them.
+// gqlgen resolves the items of a list concurrently, so a few milliseconds
+// catch them all on an idle machine; a busy one may need more (the wait is
+// configurable), and a batch split in two costs one more round trip, not
+// one per item.
+const DefaultWait = 5 * time.Millisecond
 
 // Loaders are one request's loaders. They cache for the request's lifetime
 // only, so a request never sees another request's stale data.
@@ -42,8 +45,12 @@ type ActorRelationshipsKey struct {
 	After     string
 }
 
-// New returns fresh loaders over s.
-func New(s store.Store) *Loaders {
+// New returns fresh loaders over s that wait the given time to batch keys
+// (DefaultWait when zero).
+func New(s store.Store, wait time.Duration) *Loaders {
+	if wait <= 0 {
+		wait = DefaultWait
+	}
 	opts := []dataloadgen.Option{dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(1000)}
 	return &Loaders{
 		Actors: dataloadgen.NewLoader(byID(s.ActorsByIDs, func(a *domain.Actor) string { return a.ID }), opts...),
@@ -148,9 +155,9 @@ func SplitTypes(s string) []domain.RelationshipType {
 type ctxKey struct{}
 
 // Middleware gives each HTTP request its own loaders.
-func Middleware(s store.Store, next http.Handler) http.Handler {
+func Middleware(s store.Store, wait time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(s))))
+		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(s, wait))))
 	})
 }
 
