@@ -147,7 +147,7 @@ func TestBadInputGetsCodeAndChangesNothing(t *testing.T) {
 	police := a.createActor(ws, map[string]any{"kind": "SECURITY_FORCE", "name": "Police"})
 	foreign := a.createActor(other, map[string]any{"kind": "MOVEMENT", "name": "Elsewhere"})
 	rel := a.createRelationship(map[string]any{"type": "TRUSTS", "from": village, "to": police, "strength": 0.3})
-	before := a.dump(ws)
+	before, beforeOther := a.dump(ws), a.dump(other)
 
 	createRel := `mutation($in: CreateRelationshipInput!) { createRelationship(input: $in) { id } }`
 	rel4 := func(extra map[string]any) map[string]any {
@@ -215,6 +215,32 @@ func TestBadInputGetsCodeAndChangesNothing(t *testing.T) {
 	}
 	if after := a.dump(ws); after != before {
 		t.Errorf("bad input changed the workspace:\nbefore %s\nafter  %s", before, after)
+	}
+	if after := a.dump(other); after != beforeOther {
+		t.Errorf("bad input changed the other workspace:\nbefore %s\nafter  %s", beforeOther, after)
+	}
+}
+
+// Mutations run in order, and each sees what the ones before it wrote,
+// although the request's loaders cache what they read.
+func TestMutationsSeeTheirOwnWrites(t *testing.T) {
+	st := storetest.Open(t)
+	a := newAPI(t, st)
+	ws := a.createWorkspace("read your writes")
+	village := a.createActor(ws, map[string]any{"kind": "COMMUNITY", "name": "Old name"})
+	council := a.createActor(ws, map[string]any{"kind": "STATE_INSTITUTION", "name": "Council"})
+	var out struct {
+		First  struct{ From struct{ Name string } }
+		Rename struct{ Name string }
+		Second struct{ From struct{ Name string } }
+	}
+	a.ok(`mutation($v: ID!, $c: ID!) {
+	  first: createRelationship(input: {type: PARTICIPATES_IN, from: $v, to: $c, strength: 0.5}) { from { name } }
+	  rename: updateActor(id: $v, input: {name: "New name"}) { name }
+	  second: createRelationship(input: {type: INFLUENCES, from: $v, to: $c, strength: 0.5}) { from { name } }
+	}`, map[string]any{"v": village, "c": council}, &out)
+	if out.First.From.Name != "Old name" || out.Rename.Name != "New name" || out.Second.From.Name != "New name" {
+		t.Errorf("mutations saw stale data: %+v", out)
 	}
 }
 
@@ -350,6 +376,35 @@ func TestListsCostABoundedNumberOfRoundTrips(t *testing.T) {
 	}
 	if large > 8 {
 		t.Errorf("%d round trips for one query; the loaders should batch them", large)
+	}
+
+	// nodes(ids) batches too: one round trip per kind of id, not per id.
+	var list struct {
+		Workspace struct {
+			Actors struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
+			Relationships struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
+		}
+	}
+	a.ok(`query($ws: ID!) { workspace(id: $ws) { actors(first: 30) { edges { node { id } } } relationships(first: 30) { edges { node { id } } } } }`,
+		map[string]any{"ws": ws}, &list)
+	ids := []string{ws, src.ID}
+	for i := range list.Workspace.Actors.Edges {
+		ids = append(ids, list.Workspace.Actors.Edges[i].Node.ID, list.Workspace.Relationships.Edges[i].Node.ID)
+	}
+	before := st.QueryCount()
+	var nodes struct{ Nodes []*struct{ ID string } }
+	a.ok(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids}, &nodes)
+	if n := st.QueryCount() - before; n > 4 {
+		t.Errorf("nodes() of %d ids took %d round trips, want at most one per kind (4)", len(ids), n)
+	}
+	for i, n := range nodes.Nodes {
+		if n == nil || n.ID != ids[i] {
+			t.Errorf("nodes()[%d] = %+v, want %s", i, n, ids[i])
+		}
 	}
 }
 

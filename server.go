@@ -92,7 +92,10 @@ func parseConfig(args []string) (config, error) {
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest GraphQL request body accepted")
 	fs.DurationVar(&c.LoaderWait, "loader-wait", loaders.DefaultWait, "how long dataloaders gather ids into one Neo4j query")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: json or console (env ACTORGRAPH_LOG_FORMAT)")
-	// The password is read from the environment only: a flag would show in `ps`.
+	// The password itself is never a flag (it would show in `ps`): a file
+	// holding it is.
+	passwordFile := os.Getenv("NEO4J_PASSWORD_FILE")
+	fs.StringVar(&passwordFile, "neo4j-password-file", passwordFile, "file holding the Neo4j password (env NEO4J_PASSWORD_FILE; or set NEO4J_PASSWORD)")
 	fs.SetOutput(io.Discard) // errors are reported once, by main
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -104,6 +107,13 @@ func parseConfig(args []string) (config, error) {
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if passwordFile != "" {
+		b, err := os.ReadFile(passwordFile)
+		if err != nil {
+			return config{}, fmt.Errorf("reading the Neo4j password file: %w", err)
+		}
+		c.Neo4j.Password = strings.TrimRight(string(b), "\r\n")
 	}
 	if c.Port < 1 || c.Port > 65535 {
 		return config{}, fmt.Errorf("port %d is out of range", c.Port)

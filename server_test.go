@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -25,6 +27,21 @@ func TestParseConfigEnvThenFlags(t *testing.T) {
 	}
 	if c.Port != 7000 || c.Neo4j.URI != "bolt://other:7687" || !c.LoadDemo || c.RequestTimeout != 5*time.Second {
 		t.Errorf("flags do not override: %+v", c)
+	}
+}
+
+func TestParseConfigPasswordFile(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(f, []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("NEO4J_PASSWORD", "from-env")
+	c, err := parseConfig([]string{"--neo4j-password-file", f})
+	if err != nil || c.Neo4j.Password != "s3cret" {
+		t.Errorf("password %q, err %v; want the file's content", c.Neo4j.Password, err)
+	}
+	if _, err := parseConfig([]string{"--neo4j-password-file", f + ".missing"}); err == nil {
+		t.Error("a missing password file was accepted")
 	}
 }
 

@@ -1873,8 +1873,17 @@ interface Actor implements Node {
   workspace: Workspace!
   "The sources that support it."
   sources: [Source!]!
-  "Its relationships, newest last."
-  relationships(direction: Direction = BOTH, types: [RelationshipType!], first: Int = 50, after: String): RelationshipConnection!
+  "Its relationships, in id order (oldest first), a page at a time."
+  relationships(
+    "Which way: relationships from this actor (OUT), to it (IN), or both (BOTH, the default)."
+    direction: Direction = BOTH
+    "Only these types; absent or empty: every type."
+    types: [RelationshipType!]
+    "How many to return (1 to 500)."
+    first: Int = 50
+    "The endCursor of the previous page."
+    after: String
+  ): RelationshipConnection!
   "When it was created."
   createdAt: Time!
   "When it was last changed."
@@ -1901,8 +1910,17 @@ type Community implements Actor & Node {
   workspace: Workspace!
   "The sources that support it."
   sources: [Source!]!
-  "Its relationships, newest last."
-  relationships(direction: Direction = BOTH, types: [RelationshipType!], first: Int = 50, after: String): RelationshipConnection!
+  "Its relationships, in id order (oldest first), a page at a time."
+  relationships(
+    "Which way: relationships from this actor (OUT), to it (IN), or both (BOTH, the default)."
+    direction: Direction = BOTH
+    "Only these types; absent or empty: every type."
+    types: [RelationshipType!]
+    "How many to return (1 to 500)."
+    first: Int = 50
+    "The endCursor of the previous page."
+    after: String
+  ): RelationshipConnection!
   "When it was created."
   createdAt: Time!
   "When it was last changed."
@@ -1939,8 +1957,17 @@ type StateInstitution implements Actor & Node {
   workspace: Workspace!
   "The sources that support it."
   sources: [Source!]!
-  "Its relationships, newest last."
-  relationships(direction: Direction = BOTH, types: [RelationshipType!], first: Int = 50, after: String): RelationshipConnection!
+  "Its relationships, in id order (oldest first), a page at a time."
+  relationships(
+    "Which way: relationships from this actor (OUT), to it (IN), or both (BOTH, the default)."
+    direction: Direction = BOTH
+    "Only these types; absent or empty: every type."
+    types: [RelationshipType!]
+    "How many to return (1 to 500)."
+    first: Int = 50
+    "The endCursor of the previous page."
+    after: String
+  ): RelationshipConnection!
   "When it was created."
   createdAt: Time!
   "When it was last changed."
@@ -1971,8 +1998,17 @@ type SecurityForce implements Actor & Node {
   workspace: Workspace!
   "The sources that support it."
   sources: [Source!]!
-  "Its relationships, newest last."
-  relationships(direction: Direction = BOTH, types: [RelationshipType!], first: Int = 50, after: String): RelationshipConnection!
+  "Its relationships, in id order (oldest first), a page at a time."
+  relationships(
+    "Which way: relationships from this actor (OUT), to it (IN), or both (BOTH, the default)."
+    direction: Direction = BOTH
+    "Only these types; absent or empty: every type."
+    types: [RelationshipType!]
+    "How many to return (1 to 500)."
+    first: Int = 50
+    "The endCursor of the previous page."
+    after: String
+  ): RelationshipConnection!
   "When it was created."
   createdAt: Time!
   "When it was last changed."
@@ -2003,8 +2039,17 @@ type Movement implements Actor & Node {
   workspace: Workspace!
   "The sources that support it."
   sources: [Source!]!
-  "Its relationships, newest last."
-  relationships(direction: Direction = BOTH, types: [RelationshipType!], first: Int = 50, after: String): RelationshipConnection!
+  "Its relationships, in id order (oldest first), a page at a time."
+  relationships(
+    "Which way: relationships from this actor (OUT), to it (IN), or both (BOTH, the default)."
+    direction: Direction = BOTH
+    "Only these types; absent or empty: every type."
+    types: [RelationshipType!]
+    "How many to return (1 to 500)."
+    first: Int = 50
+    "The endCursor of the previous page."
+    after: String
+  ): RelationshipConnection!
   "When it was created."
   createdAt: Time!
   "When it was last changed."
@@ -2037,8 +2082,17 @@ type CivilSocietyOrganization implements Actor & Node {
   workspace: Workspace!
   "The sources that support it."
   sources: [Source!]!
-  "Its relationships, newest last."
-  relationships(direction: Direction = BOTH, types: [RelationshipType!], first: Int = 50, after: String): RelationshipConnection!
+  "Its relationships, in id order (oldest first), a page at a time."
+  relationships(
+    "Which way: relationships from this actor (OUT), to it (IN), or both (BOTH, the default)."
+    direction: Direction = BOTH
+    "Only these types; absent or empty: every type."
+    types: [RelationshipType!]
+    "How many to return (1 to 500)."
+    first: Int = 50
+    "The endCursor of the previous page."
+    after: String
+  ): RelationshipConnection!
   "When it was created."
   createdAt: Time!
   "When it was last changed."
@@ -2069,8 +2123,17 @@ type CustomaryAuthority implements Actor & Node {
   workspace: Workspace!
   "The sources that support it."
   sources: [Source!]!
-  "Its relationships, newest last."
-  relationships(direction: Direction = BOTH, types: [RelationshipType!], first: Int = 50, after: String): RelationshipConnection!
+  "Its relationships, in id order (oldest first), a page at a time."
+  relationships(
+    "Which way: relationships from this actor (OUT), to it (IN), or both (BOTH, the default)."
+    direction: Direction = BOTH
+    "Only these types; absent or empty: every type."
+    types: [RelationshipType!]
+    "How many to return (1 to 500)."
+    first: Int = 50
+    "The endCursor of the previous page."
+    after: String
+  ): RelationshipConnection!
   "When it was created."
   createdAt: Time!
   "When it was last changed."
@@ -2099,8 +2162,17 @@ type InternationalActor implements Actor & Node {
   workspace: Workspace!
   "The sources that support it."
   sources: [Source!]!
-  "Its relationships, newest last."
-  relationships(direction: Direction = BOTH, types: [RelationshipType!], first: Int = 50, after: String): RelationshipConnection!
+  "Its relationships, in id order (oldest first), a page at a time."
+  relationships(
+    "Which way: relationships from this actor (OUT), to it (IN), or both (BOTH, the default)."
+    direction: Direction = BOTH
+    "Only these types; absent or empty: every type."
+    types: [RelationshipType!]
+    "How many to return (1 to 500)."
+    first: Int = 50
+    "The endCursor of the previous page."
+    after: String
+  ): RelationshipConnection!
   "When it was created."
   createdAt: Time!
   "When it was last changed."
@@ -2252,7 +2324,7 @@ input UpdateActorInput {
 }
 
 extend type Query {
-  "One actor by id; null when there is none."
+  "One actor by id. An id that names nothing answers a NOT_FOUND error (and null)."
   actor(id: ID!): Actor
 }
 
@@ -2408,11 +2480,11 @@ type Relationship implements Node {
 
 "Which relationships Workspace.relationships returns. All conditions must hold."
 input RelationshipFilter {
-  "Only these types."
+  "Only these types; absent or empty: every type."
   types: [RelationshipType!]
-  "Only relationships from this actor."
+  "Only relationships from this actor (an id that names no actor matches nothing)."
   from: ID
-  "Only relationships to this actor."
+  "Only relationships to this actor (an id that names no actor matches nothing)."
   to: ID
   "Only relationships at least this strong."
   minStrength: Float
@@ -2505,7 +2577,7 @@ input UpdateRelationshipInput {
 }
 
 extend type Query {
-  "One relationship by id; null when there is none."
+  "One relationship by id. An id that names nothing answers a NOT_FOUND error (and null)."
   relationship(id: ID!): Relationship
 }
 
@@ -2540,7 +2612,7 @@ interface Node {
 type PageInfo {
   "Whether more items follow this page."
   hasNextPage: Boolean!
-  "Whether items precede this page (true when the page was requested with ` + "`" + `after` + "`" + `)."
+  "Whether items precede this page. Lists page forward only, so this is true exactly when the page was requested with ` + "`" + `after` + "`" + `."
   hasPreviousPage: Boolean!
   "The cursor of the first item of the page; null for an empty page."
   startCursor: String
@@ -2569,9 +2641,9 @@ type DeletePayload {
 }
 
 type Query {
-  "Fetches any record by its id: a workspace, an actor, a relationship or a source."
+  "Fetches any record by its id: a workspace, an actor, a relationship or a source. An id that names nothing answers a NOT_FOUND error (and null)."
   node(id: ID!): Node
-  "Fetches several records by id, in the order given; unknown ids give null."
+  "Fetches up to 500 records by id, in the order given; ids that name nothing give null (no error). Each kind of record costs one database round trip, however many ids."
   nodes(ids: [ID!]!): [Node]!
 }
 
@@ -2670,7 +2742,7 @@ input UpdateSourceInput {
 }
 
 extend type Query {
-  "One source by id; null when there is none."
+  "One source by id. An id that names nothing answers a NOT_FOUND error (and null)."
   source(id: ID!): Source
 }
 
@@ -2706,7 +2778,7 @@ type Workspace implements Node {
     "The endCursor of the previous page."
     after: String
   ): ActorConnection!
-  "The workspace's relationships, filtered, in creation order, a page at a time."
+  "The workspace's relationships, filtered, in id order (ids are time-ordered, so this is creation order up to the millisecond), a page at a time."
   relationships(
     "Which relationships to include; all when absent."
     filter: RelationshipFilter
@@ -2715,7 +2787,7 @@ type Workspace implements Node {
     "The endCursor of the previous page."
     after: String
   ): RelationshipConnection!
-  "The workspace's sources, in creation order, a page at a time."
+  "The workspace's sources, in id order (roughly creation order), a page at a time."
   sources(
     "How many to return (1 to 500)."
     first: Int = 50
@@ -2747,7 +2819,7 @@ input UpdateWorkspaceInput {
 extend type Query {
   "Every workspace, by name."
   workspaces: [Workspace!]!
-  "One workspace by id; null when there is none."
+  "One workspace by id. An id that names nothing answers a NOT_FOUND error (and null)."
   workspace(id: ID!): Workspace
 }
 

@@ -33,6 +33,9 @@ type Loaders struct {
 	Workspaces         *dataloadgen.Loader[string, *domain.Workspace]
 	WorkspaceCounts    *dataloadgen.Loader[string, store.Counts]
 	ActorRelationships *dataloadgen.Loader[ActorRelationshipsKey, *store.Page[*domain.Relationship]]
+
+	store store.Store
+	wait  time.Duration
 }
 
 // ActorRelationshipsKey names one actor's page of relationships. Keys that
@@ -53,6 +56,8 @@ func New(s store.Store, wait time.Duration) *Loaders {
 	}
 	opts := []dataloadgen.Option{dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(1000)}
 	return &Loaders{
+		store:  s,
+		wait:   wait,
 		Actors: dataloadgen.NewLoader(byID(s.ActorsByIDs, func(a *domain.Actor) string { return a.ID }), opts...),
 		Relationships: dataloadgen.NewLoader(byID(s.RelationshipsByIDs,
 			func(r *domain.Relationship) string { return r.ID }), opts...),
@@ -72,6 +77,12 @@ func New(s store.Store, wait time.Duration) *Loaders {
 		ActorRelationships: dataloadgen.NewLoader(actorRelationships(s), opts...),
 	}
 }
+
+// Reset drops everything the loaders have cached. Mutations call it after
+// they write, so that the fields of their result, and the mutations after
+// them in the same document, never see data from before the write.
+// Mutations run one at a time, so nothing loads while it runs.
+func (l *Loaders) Reset() { *l = *New(l.store, l.wait) }
 
 // byID adapts a store batch lookup, which omits unknown ids, to the
 // loader's contract of one value per key in key order (nil for unknown).

@@ -74,6 +74,7 @@ func (r *movementResolver) Relationships(ctx context.Context, obj *domain.Moveme
 }
 
 func (r *mutationResolver) CreateActor(ctx context.Context, workspace string, input domain.ActorInput) (domain.ActorNode, error) {
+	defer afterWrite(ctx)
 	a, err := r.Store.CreateActor(ctx, workspace, input)
 	if err != nil {
 		return nil, err
@@ -82,6 +83,7 @@ func (r *mutationResolver) CreateActor(ctx context.Context, workspace string, in
 }
 
 func (r *mutationResolver) UpdateActor(ctx context.Context, id string, input model.UpdateActorInput) (domain.ActorNode, error) {
+	defer afterWrite(ctx)
 	a, err := r.Store.UpdateActor(ctx, id, actorPatch(input))
 	if err != nil {
 		return nil, err
@@ -90,6 +92,7 @@ func (r *mutationResolver) UpdateActor(ctx context.Context, id string, input mod
 }
 
 func (r *mutationResolver) DeleteActor(ctx context.Context, id string) (*domain.DeleteResult, error) {
+	defer afterWrite(ctx)
 	return r.Store.DeleteActor(ctx, id)
 }
 

@@ -131,6 +131,62 @@ func loadNode(ctx context.Context, id string) (domain.Node, error) {
 	return nil, errs.NotFoundf("node", "nothing has id %q", id)
 }
 
+// loadNodes fetches several records at once: the ids go into the loaders
+// together (as thunks), so that each kind costs one batch, not one round
+// trip per id. Unknown ids give nil.
+func loadNodes(ctx context.Context, ids []string) ([]domain.Node, error) {
+	l := loaders.For(ctx)
+	thunks := make([]func() (domain.Node, error), len(ids))
+	for i, id := range ids {
+		switch domain.IDKind(id) {
+		case domain.PrefixWorkspace:
+			th := l.Workspaces.LoadThunk(ctx, id)
+			thunks[i] = func() (domain.Node, error) { w, err := th(); return nilIfAbsent(w, err) }
+		case domain.PrefixActor:
+			th := l.Actors.LoadThunk(ctx, id)
+			thunks[i] = func() (domain.Node, error) {
+				a, err := th()
+				if err != nil || a == nil {
+					return nil, err
+				}
+				return a.Typed(), nil
+			}
+		case domain.PrefixRelationship:
+			th := l.Relationships.LoadThunk(ctx, id)
+			thunks[i] = func() (domain.Node, error) { r, err := th(); return nilIfAbsent(r, err) }
+		case domain.PrefixSource:
+			th := l.Sources.LoadThunk(ctx, id)
+			thunks[i] = func() (domain.Node, error) { x, err := th(); return nilIfAbsent(x, err) }
+		default:
+			thunks[i] = func() (domain.Node, error) { return nil, nil }
+		}
+	}
+	out := make([]domain.Node, len(ids))
+	for i, th := range thunks {
+		n, err := th()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// nilIfAbsent turns a loader's nil pointer into a nil interface, which
+// GraphQL shows as null.
+func nilIfAbsent[T interface {
+	*domain.Workspace | *domain.Relationship | *domain.Source
+	domain.Node
+}](v T, err error) (domain.Node, error) {
+	if err != nil || v == nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// afterWrite runs after every mutation: see loaders.Loaders.Reset.
+func afterWrite(ctx context.Context) { loaders.For(ctx).Reset() }
+
 // loadSources resolves a list of source ids; sources deleted meanwhile are skipped.
 func loadSources(ctx context.Context, ids []string) ([]*domain.Source, error) {
 	if len(ids) == 0 {

@@ -14,14 +14,17 @@ import (
 )
 
 func (r *mutationResolver) CreateRelationship(ctx context.Context, input domain.RelationshipInput) (*domain.Relationship, error) {
+	defer afterWrite(ctx)
 	return r.Store.CreateRelationship(ctx, input)
 }
 
 func (r *mutationResolver) UpdateRelationship(ctx context.Context, id string, input model.UpdateRelationshipInput) (*domain.Relationship, error) {
+	defer afterWrite(ctx)
 	return r.Store.UpdateRelationship(ctx, id, relationshipPatch(input))
 }
 
 func (r *mutationResolver) DeleteRelationship(ctx context.Context, id string) (*domain.DeleteResult, error) {
+	defer afterWrite(ctx)
 	return r.Store.DeleteRelationship(ctx, id)
 }
 

@@ -21,17 +21,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]domain.Node,
 	if len(ids) > MaxPageSize {
 		return nil, errs.Invalidf("nodes", "ids", "at most %d ids at once, got %d", MaxPageSize, len(ids))
 	}
-	out := make([]domain.Node, len(ids))
-	for i, id := range ids {
-		n, err := loadNode(ctx, id)
-		if err != nil && !errs.Is(err, errs.NotFound) {
-			return nil, err
-		}
-		if err == nil {
-			out[i] = n
-		}
-	}
-	return out, nil
+	return loadNodes(ctx, ids)
 }
 
 func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }

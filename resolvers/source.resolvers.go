@@ -14,14 +14,17 @@ import (
 )
 
 func (r *mutationResolver) CreateSource(ctx context.Context, workspace string, input domain.SourceInput) (*domain.Source, error) {
+	defer afterWrite(ctx)
 	return r.Store.CreateSource(ctx, workspace, input)
 }
 
 func (r *mutationResolver) UpdateSource(ctx context.Context, id string, input model.UpdateSourceInput) (*domain.Source, error) {
+	defer afterWrite(ctx)
 	return r.Store.UpdateSource(ctx, id, sourcePatch(input))
 }
 
 func (r *mutationResolver) DeleteSource(ctx context.Context, id string) (*domain.DeleteResult, error) {
+	defer afterWrite(ctx)
 	return r.Store.DeleteSource(ctx, id)
 }
 

@@ -16,14 +16,17 @@ import (
 )
 
 func (r *mutationResolver) CreateWorkspace(ctx context.Context, input domain.WorkspaceInput) (*domain.Workspace, error) {
+	defer afterWrite(ctx)
 	return r.Store.CreateWorkspace(ctx, input)
 }
 
 func (r *mutationResolver) UpdateWorkspace(ctx context.Context, id string, input model.UpdateWorkspaceInput) (*domain.Workspace, error) {
+	defer afterWrite(ctx)
 	return r.Store.UpdateWorkspace(ctx, id, workspacePatch(input))
 }
 
 func (r *mutationResolver) DeleteWorkspace(ctx context.Context, id string) (*domain.DeleteResult, error) {
+	defer afterWrite(ctx)
 	return r.Store.DeleteWorkspace(ctx, id)
 }
 

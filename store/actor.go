@@ -22,7 +22,7 @@ func (s *Neo4j) CreateActor(ctx context.Context, workspaceID string, in domain.A
 	t := now()
 	a.ID, a.CreatedAt, a.UpdatedAt = domain.NewID(domain.PrefixActor), t, t
 	_, err = s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
-		if _, err := s.workspaceInTx(ctx, tx, workspaceID); err != nil {
+		if err := s.lockWorkspace(ctx, tx, workspaceID); err != nil {
 			return nil, err
 		}
 		if err := s.checkActorRefs(ctx, tx, a); err != nil {
@@ -110,22 +110,11 @@ func (s *Neo4j) ActorsByIDs(ctx context.Context, ids []string) ([]*domain.Actor,
 	return res.([]*domain.Actor), nil
 }
 
-func (s *Neo4j) actorInTx(ctx context.Context, tx neo4j.ManagedTransaction, id string) (*domain.Actor, error) {
-	as, err := s.actorsByIDsInTx(ctx, tx, []string{id})
-	if err != nil {
-		return nil, err
-	}
-	if len(as) == 0 {
-		return nil, errs.NotFoundf("", "no actor has id %q", id)
-	}
-	return as[0], nil
-}
-
 // UpdateActor changes an actor's fields.
 func (s *Neo4j) UpdateActor(ctx context.Context, id string, p domain.ActorPatch) (*domain.Actor, error) {
 	const op = "store.UpdateActor"
 	res, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
-		cur, err := s.actorInTx(ctx, tx, id)
+		cur, err := s.lockActor(ctx, tx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -247,7 +236,9 @@ func (s *Neo4j) ListActors(ctx context.Context, workspaceID string, q ActorQuery
 			return nil, errs.Invalidf(op, "after", "after is not a cursor this list produced; start again without after")
 		}
 		params["key"], params["kid"] = key, c.ID
-		pageWhere += fmt.Sprintf(" AND (a.%[1]s %[2]s $key OR (a.%[1]s = $key AND a.id %[2]s $kid))", ord.prop, cmp)
+		// The first condition is a plain range an index can serve; the
+		// second breaks ties on the sort key by id.
+		pageWhere += fmt.Sprintf(" AND a.%[1]s %[2]s= $key AND (a.%[1]s %[2]s $key OR a.id %[2]s $kid)", ord.prop, cmp)
 	}
 	cypher := fmt.Sprintf(`CALL () { MATCH (a:Actor) WHERE %s RETURN count(a) AS total }
 CALL () { MATCH (a:Actor) WHERE %s WITH a ORDER BY a.%s %s, a.id %s LIMIT $limit RETURN collect(a) AS rows }

@@ -83,17 +83,38 @@ func (s *Neo4j) Ping(ctx context.Context) error {
 // to a read replica; write runs fn in a write transaction. Both map driver
 // errors to errs kinds.
 func (s *Neo4j) read(ctx context.Context, op string, fn neo4j.ManagedTransactionWork) (any, error) {
-	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeRead, DatabaseName: s.db})
+	sess := s.session(ctx, neo4j.AccessModeRead)
 	defer sess.Close(context.WithoutCancel(ctx))
 	res, err := sess.ExecuteRead(ctx, fn)
 	return res, s.mapErr(op, err)
 }
 
 func (s *Neo4j) write(ctx context.Context, op string, fn neo4j.ManagedTransactionWork) (any, error) {
-	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeWrite, DatabaseName: s.db})
+	sess := s.session(ctx, neo4j.AccessModeWrite)
 	defer sess.Close(context.WithoutCancel(ctx))
 	res, err := sess.ExecuteWrite(ctx, fn)
 	return res, s.mapErr(op, err)
+}
+
+// session opens a session that shares the driver's bookmark manager, so
+// that on a cluster every read sees the writes that came before it (read
+// your own writes), even when it is routed to another member.
+func (s *Neo4j) session(ctx context.Context, mode neo4j.AccessMode) neo4j.SessionWithContext {
+	return s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: mode, DatabaseName: s.db,
+		BookmarkManager: s.driver.ExecuteQueryBookmarkManager()})
+}
+
+// autoCommit runs one statement in its own auto-commit transaction (the
+// only kind CALL … IN TRANSACTIONS runs in) and returns its summary.
+func (s *Neo4j) autoCommit(ctx context.Context, cypher string, params map[string]any) (neo4j.ResultSummary, error) {
+	sess := s.session(ctx, neo4j.AccessModeWrite)
+	defer sess.Close(context.WithoutCancel(ctx))
+	s.queries.Add(1)
+	res, err := sess.Run(ctx, cypher, params)
+	if err != nil {
+		return nil, err
+	}
+	return res.Consume(ctx)
 }
 
 // run sends one statement and collects its records. Every statement of the
@@ -125,7 +146,10 @@ func (s *Neo4j) mapErr(op string, err error) error {
 		return &errs.Error{Op: op, Kind: errs.Conflict, Msg: "this would duplicate a unique value (an id or externalId) already in the workspace", Err: err}
 	case errors.As(err, &n4j) && strings.HasPrefix(n4j.Code, "Neo.TransientError"):
 		return &errs.Error{Op: op, Kind: errs.Unavailable, Err: err}
-	case errors.As(err, &n4j) && strings.Contains(n4j.Code, "DatabaseUnavailable"):
+	case errors.As(err, &n4j) && (strings.Contains(n4j.Code, "DatabaseUnavailable") || strings.Contains(n4j.Code, "DatabaseNotFound") ||
+		strings.HasPrefix(n4j.Code, "Neo.ClientError.Security") || strings.Contains(n4j.Code, "TransactionTimedOut")):
+		// The database is missing, refuses our credentials or is too slow:
+		// an operator's problem, not the client's; logged in full.
 		return &errs.Error{Op: op, Kind: errs.Unavailable, Err: err}
 	case neo4j.IsConnectivityError(err), neo4j.IsTransactionExecutionLimit(err), errors.As(err, &netErr),
 		errors.Is(err, context.DeadlineExceeded):
@@ -145,6 +169,8 @@ func schemaStatements() []string {
 		"CREATE CONSTRAINT actor_external_id IF NOT EXISTS FOR (a:Actor) REQUIRE (a.workspaceId, a.externalId) IS UNIQUE",
 		"CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE",
 		"CREATE CONSTRAINT source_external_id IF NOT EXISTS FOR (s:Source) REQUIRE (s.workspaceId, s.externalId) IS UNIQUE",
+		"CREATE INDEX actor_workspace IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId)",
+		"CREATE INDEX source_workspace IF NOT EXISTS FOR (s:Source) ON (s.workspaceId)",
 		"CREATE INDEX actor_workspace_name IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.name)",
 		"CREATE INDEX actor_workspace_created IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.createdAt)",
 		"CREATE INDEX actor_workspace_kind IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.kind)",
@@ -154,7 +180,8 @@ func schemaStatements() []string {
 		lower := strings.ToLower(string(t))
 		stmts = append(stmts,
 			fmt.Sprintf("CREATE CONSTRAINT rel_%s_id IF NOT EXISTS FOR ()-[r:%s]-() REQUIRE r.id IS UNIQUE", lower, t),
-			fmt.Sprintf("CREATE INDEX rel_%s_workspace IF NOT EXISTS FOR ()-[r:%s]-() ON (r.workspaceId, r.id)", lower, t),
+			fmt.Sprintf("CREATE INDEX rel_%s_workspace IF NOT EXISTS FOR ()-[r:%s]-() ON (r.workspaceId)", lower, t),
+			fmt.Sprintf("CREATE INDEX rel_%s_workspace_id IF NOT EXISTS FOR ()-[r:%s]-() ON (r.workspaceId, r.id)", lower, t),
 			fmt.Sprintf("CREATE INDEX rel_%s_external IF NOT EXISTS FOR ()-[r:%s]-() ON (r.workspaceId, r.externalId)", lower, t),
 		)
 	}
@@ -166,6 +193,9 @@ func schemaStatements() []string {
 // transaction with each other's data, so each runs on its own.
 func (s *Neo4j) EnsureSchema(ctx context.Context) error {
 	const op = "store.EnsureSchema"
+	if err := s.checkVersion(ctx); err != nil {
+		return err
+	}
 	for _, stmt := range schemaStatements() {
 		if _, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
 			return s.run(ctx, tx, stmt, nil)
@@ -173,12 +203,35 @@ func (s *Neo4j) EnsureSchema(ctx context.Context) error {
 			return err
 		}
 	}
-	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.db})
-	defer sess.Close(context.WithoutCancel(ctx))
-	s.queries.Add(1)
-	res, err := sess.Run(ctx, "CALL db.awaitIndexes(300)", nil)
-	if err == nil {
-		_, err = res.Consume(ctx)
-	}
+	_, err := s.autoCommit(ctx, "CALL db.awaitIndexes(300)", nil)
 	return s.mapErr(op, err)
+}
+
+// MinNeo4jVersion is the oldest Neo4j the store's Cypher runs on: it uses
+// scoped subqueries, CALL (x) { … }, which came in 5.23.
+const MinNeo4jVersion = "5.23"
+
+// checkVersion refuses to start against a Neo4j too old for the store's
+// Cypher, with a message that says so rather than a syntax error later.
+func (s *Neo4j) checkVersion(ctx context.Context) error {
+	res, err := s.read(ctx, "store.checkVersion", func(tx neo4j.ManagedTransaction) (any, error) {
+		recs, err := s.run(ctx, tx, "CALL dbms.components() YIELD name, versions WHERE name = 'Neo4j Kernel' RETURN versions[0] AS v", nil)
+		if err != nil || len(recs) == 0 {
+			return "", err
+		}
+		return value[string](recs[0], "v"), nil
+	})
+	if err != nil {
+		return err
+	}
+	v := res.(string)
+	var major, minor int
+	if _, err := fmt.Sscanf(v, "%d.%d", &major, &minor); err != nil {
+		return nil // an unusual version string: let the statements decide
+	}
+	if major < 5 || (major == 5 && minor < 23) {
+		return errs.E("store.checkVersion", errs.Unavailable,
+			fmt.Sprintf("Neo4j %s is too old: ActorGraph needs Neo4j %s or newer (5.26 LTS recommended)", v, MinNeo4jVersion))
+	}
+	return nil
 }

@@ -90,6 +90,9 @@ func (s *Neo4j) CreateRelationship(ctx context.Context, in domain.RelationshipIn
 		if from.WorkspaceID != to.WorkspaceID {
 			return nil, errs.Invalidf("", "to", "from and to belong to different workspaces; a relationship must stay within one workspace")
 		}
+		if err := s.lockWorkspace(ctx, tx, from.WorkspaceID); err != nil {
+			return nil, err
+		}
 		r, err := domain.NewRelationship(from.WorkspaceID, in)
 		if err != nil {
 			return nil, err
@@ -100,8 +103,12 @@ func (s *Neo4j) CreateRelationship(ctx context.Context, in domain.RelationshipIn
 			return nil, err
 		}
 		// The type comes from the validated enum, so it is one of relTypes.
-		cypher := fmt.Sprintf("MATCH (a:Actor {id: $from}), (b:Actor {id: $to}) CREATE (a)-[r:%s]->(b) SET r = $props", r.Type)
-		_, err = s.run(ctx, tx, cypher, map[string]any{"from": r.FromID, "to": r.ToID, "props": relationshipProps(r)})
+		cypher := fmt.Sprintf("MATCH (a:Actor {id: $from}), (b:Actor {id: $to}) CREATE (a)-[r:%s]->(b) SET r = $props RETURN r.id", r.Type)
+		recs, err := s.run(ctx, tx, cypher, map[string]any{"from": r.FromID, "to": r.ToID, "props": relationshipProps(r)})
+		if err == nil && len(recs) == 0 {
+			// An endpoint was deleted after it was read.
+			return nil, errs.NotFoundf("", "an actor of this relationship no longer exists")
+		}
 		return r, err
 	})
 	if err != nil {
@@ -140,8 +147,11 @@ var relByExternalIDCypher = "CALL () {\n" +
 func (s *Neo4j) UpdateRelationship(ctx context.Context, id string, p domain.RelationshipPatch) (*domain.Relationship, error) {
 	const op = "store.UpdateRelationship"
 	res, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
-		cur, err := s.relationshipInTx(ctx, tx, id)
+		cur, err := s.lockRelationship(ctx, tx, id)
 		if err != nil {
+			return nil, err
+		}
+		if err := s.lockWorkspace(ctx, tx, cur.WorkspaceID); err != nil {
 			return nil, err
 		}
 		next, err := p.Apply(*cur)

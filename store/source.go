@@ -20,7 +20,7 @@ func (s *Neo4j) CreateSource(ctx context.Context, workspaceID string, in domain.
 	t := now()
 	src.ID, src.CreatedAt, src.UpdatedAt = domain.NewID(domain.PrefixSource), t, t
 	_, err = s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
-		if _, err := s.workspaceInTx(ctx, tx, workspaceID); err != nil {
+		if err := s.lockWorkspace(ctx, tx, workspaceID); err != nil {
 			return nil, err
 		}
 		if err := s.checkSourceExternalID(ctx, tx, src); err != nil {
@@ -77,14 +77,11 @@ func (s *Neo4j) SourcesByIDs(ctx context.Context, ids []string) ([]*domain.Sourc
 func (s *Neo4j) UpdateSource(ctx context.Context, id string, p domain.SourcePatch) (*domain.Source, error) {
 	const op = "store.UpdateSource"
 	res, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
-		cur, err := s.sourcesByIDsInTx(ctx, tx, []string{id})
+		cur, err := s.lockSource(ctx, tx, id)
 		if err != nil {
 			return nil, err
 		}
-		if len(cur) == 0 {
-			return nil, errs.NotFoundf("", "no source has id %q", id)
-		}
-		next, err := p.Apply(*cur[0])
+		next, err := p.Apply(*cur)
 		if err != nil {
 			return nil, err
 		}
@@ -110,14 +107,11 @@ func (s *Neo4j) DeleteSource(ctx context.Context, id string) (*domain.DeleteResu
 		"MATCH ()-[r:%s]->() WHERE r.workspaceId = $ws AND $id IN r.sourceIds SET r.sourceIds = [x IN r.sourceIds WHERE x <> $id] RETURN count(r) AS c") +
 		"\n} RETURN sum(c) AS n"
 	_, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
-		cur, err := s.sourcesByIDsInTx(ctx, tx, []string{id})
+		cur, err := s.lockSource(ctx, tx, id)
 		if err != nil {
 			return nil, err
 		}
-		if len(cur) == 0 {
-			return nil, errs.NotFoundf("", "no source has id %q", id)
-		}
-		params := map[string]any{"id": id, "ws": cur[0].WorkspaceID}
+		params := map[string]any{"id": id, "ws": cur.WorkspaceID}
 		for _, stmt := range []string{uncite, uncite2, "MATCH (x:Source {id: $id}) DELETE x"} {
 			if _, err := s.run(ctx, tx, stmt, params); err != nil {
 				return nil, err

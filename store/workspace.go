@@ -48,12 +48,14 @@ func (s *Neo4j) UpdateWorkspace(ctx context.Context, id string, p domain.Workspa
 	return res.(*domain.Workspace), nil
 }
 
+// workspaceInTx locks a workspace and returns it as it is now.
 func (s *Neo4j) workspaceInTx(ctx context.Context, tx neo4j.ManagedTransaction, id string) (*domain.Workspace, error) {
-	recs, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) RETURN w", map[string]any{"id": id})
+	recs, err := s.run(ctx, tx, `MATCH (w:Workspace {id: $id})
+		SET w.__lock = true REMOVE w.__lock RETURN w, w.deleting AS deleting`, map[string]any{"id": id})
 	if err != nil {
 		return nil, err
 	}
-	if len(recs) == 0 {
+	if len(recs) == 0 || value[bool](recs[0], "deleting") {
 		return nil, errs.NotFoundf("", "no workspace has id %q", id)
 	}
 	return decodeWorkspace(nodeProps(recs[0], "w")), nil
@@ -64,54 +66,48 @@ func (s *Neo4j) workspaceInTx(ctx context.Context, tx neo4j.ManagedTransaction, 
 // one huge transaction.
 const deleteBatch = 10000
 
-// DeleteWorkspace deletes a workspace and everything in it. A large
-// workspace is deleted in batches (CALL … IN TRANSACTIONS); the workspace
-// node goes last, so an interrupted delete leaves a workspace that a
-// second delete finishes, never orphaned data without a workspace.
+// DeleteWorkspace deletes a workspace and everything in it.
+//
+// First it marks the workspace as being deleted, under the workspace's
+// lock: creates in flight finish first, and later ones see no workspace.
+// Then the content goes in batches (CALL … IN TRANSACTIONS, which needs
+// auto-commit transactions), and the workspace node last, so an interrupted
+// delete leaves a workspace marked for deletion that a second delete
+// finishes, never data without a workspace. The counts come from Neo4j's
+// own summary of what was deleted.
 func (s *Neo4j) DeleteWorkspace(ctx context.Context, id string) (*domain.DeleteResult, error) {
 	const op = "store.DeleteWorkspace"
-	counts, err := s.WorkspaceCounts(ctx, []string{id})
-	if err != nil {
-		return nil, err
-	}
-	c, ok := counts[id]
-	if !ok {
-		return nil, errs.NotFoundf(op, "no workspace has id %q", id)
-	}
-	res, err := s.read(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, "MATCH (x:Source {workspaceId: $id}) RETURN count(x) AS n", map[string]any{"id": id})
-		if err != nil {
-			return 0, err
+	_, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+		recs, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) SET w.deleting = true RETURN w.id", map[string]any{"id": id})
+		if err == nil && len(recs) == 0 {
+			return nil, errs.NotFoundf("", "no workspace has id %q", id)
 		}
-		return int(value[int64](recs[0], "n")), nil
+		return nil, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeWrite, DatabaseName: s.db})
-	defer sess.Close(context.WithoutCancel(ctx))
-	// CALL { } IN TRANSACTIONS only runs in an auto-commit transaction.
-	for _, stmt := range []string{
-		"MATCH (a:Actor {workspaceId: $id}) CALL (a) { DETACH DELETE a } IN TRANSACTIONS OF $batch ROWS",
-		"MATCH (x:Source {workspaceId: $id}) CALL (x) { DELETE x } IN TRANSACTIONS OF $batch ROWS",
-		"MATCH (w:Workspace {id: $id}) DELETE w",
-	} {
-		s.queries.Add(1)
-		r, err := sess.Run(ctx, stmt, map[string]any{"id": id, "batch": deleteBatch})
-		if err == nil {
-			_, err = r.Consume(ctx)
-		}
-		if err != nil {
-			return nil, s.mapErr(op, err)
-		}
+	params := map[string]any{"id": id, "batch": deleteBatch}
+	res := &domain.DeleteResult{ID: id}
+	sum, err := s.autoCommit(ctx, "MATCH (a:Actor {workspaceId: $id}) CALL (a) { DETACH DELETE a } IN TRANSACTIONS OF $batch ROWS", params)
+	if err != nil {
+		return nil, s.mapErr(op, err)
 	}
-	return &domain.DeleteResult{ID: id, ActorsDeleted: c.Actors, RelationshipsDeleted: c.Relationships, SourcesDeleted: res.(int)}, nil
+	res.ActorsDeleted, res.RelationshipsDeleted = sum.Counters().NodesDeleted(), sum.Counters().RelationshipsDeleted()
+	if sum, err = s.autoCommit(ctx, "MATCH (x:Source {workspaceId: $id}) CALL (x) { DELETE x } IN TRANSACTIONS OF $batch ROWS", params); err != nil {
+		return nil, s.mapErr(op, err)
+	}
+	res.SourcesDeleted = sum.Counters().NodesDeleted()
+	if _, err := s.autoCommit(ctx, "MATCH (w:Workspace {id: $id}) DELETE w", params); err != nil {
+		return nil, s.mapErr(op, err)
+	}
+	return res, nil
 }
 
 // Workspaces lists every workspace by name.
 func (s *Neo4j) Workspaces(ctx context.Context) ([]*domain.Workspace, error) {
 	res, err := s.read(ctx, "store.Workspaces", func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, "MATCH (w:Workspace) RETURN w ORDER BY w.name, w.id", nil)
+		recs, err := s.run(ctx, tx, "MATCH (w:Workspace) WHERE w.deleting IS NULL RETURN w ORDER BY w.name, w.id", nil)
 		if err != nil {
 			return nil, err
 		}
@@ -130,7 +126,7 @@ func (s *Neo4j) Workspaces(ctx context.Context) ([]*domain.Workspace, error) {
 // WorkspacesByIDs returns the workspaces that exist among ids.
 func (s *Neo4j) WorkspacesByIDs(ctx context.Context, ids []string) ([]*domain.Workspace, error) {
 	res, err := s.read(ctx, "store.WorkspacesByIDs", func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, "UNWIND $ids AS id MATCH (w:Workspace {id: id}) RETURN w", map[string]any{"ids": ids})
+		recs, err := s.run(ctx, tx, "UNWIND $ids AS id MATCH (w:Workspace {id: id}) WHERE w.deleting IS NULL RETURN w", map[string]any{"ids": ids})
 		if err != nil {
 			return nil, err
 		}
@@ -168,7 +164,7 @@ func (s *Neo4j) WorkspaceCounts(ctx context.Context, ids []string) (map[string]C
 }
 
 var workspaceCountsCypher = `UNWIND $ids AS wid
-MATCH (w:Workspace {id: wid})
+MATCH (w:Workspace {id: wid}) WHERE w.deleting IS NULL
 CALL (wid) { MATCH (a:Actor {workspaceId: wid}) RETURN count(a) AS actors }
 CALL (wid) { ` + unionOverTypes(relTypes, "MATCH ()-[r:%s]->() WHERE r.workspaceId = wid RETURN count(r) AS c") + ` }
 RETURN wid AS id, actors, sum(c) AS rels`

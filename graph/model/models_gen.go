@@ -32,7 +32,7 @@ type Mutation struct {
 type PageInfo struct {
 	// Whether more items follow this page.
 	HasNextPage bool `json:"hasNextPage"`
-	// Whether items precede this page (true when the page was requested with `after`).
+	// Whether items precede this page. Lists page forward only, so this is true exactly when the page was requested with `after`.
 	HasPreviousPage bool `json:"hasPreviousPage"`
 	// The cursor of the first item of the page; null for an empty page.
 	StartCursor *string `json:"startCursor,omitempty"`
