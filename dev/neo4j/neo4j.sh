@@ -62,7 +62,9 @@ start() {
     "$data/db" "$port" "$data/ready" >"$data/neo4j.log" 2>&1 &
   echo $! >"$data/neo4j.pid"
   for _ in $(seq 1 180); do
-    if [ -f "$data/ready" ]; then
+    # The launcher writes the ready file once the database is online; the
+    # Bolt port must then accept connections too.
+    if [ -f "$data/ready" ] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "neo4j.sh: ready on bolt://127.0.0.1:$port (data in $data)" >&2
       return
     fi
