@@ -1,0 +1,137 @@
+package analysis
+
+// Hop-bounded best strengths. For a fixed target t, best[h][v] is the
+// strength of the strongest walk of at most h leverage steps from v to t,
+// and enf[h][v] the strongest such walk with at least one enforcement step.
+// A walk may repeat actors, but cutting a cycle out of a walk leaves a
+// simple path with no more steps and no smaller product (strengths are at
+// most 1), so best[h][v] is also the strongest simple route within h
+// steps. That makes these tables exact upper bounds for the best-first
+// route search (routes.go), and exact answers for the "what if" sums of
+// gapClosures (closures.go). Written by hand: no graph library computes
+// hop-bounded max-product tables.
+
+// table is a dense, reusable set of hop-bounded tables over every actor.
+type table struct {
+	h       int
+	best    [][]float64 // [hops][actor]
+	enf     [][]float64
+	seen    []bool
+	touched []int32 // actors with a non-zero value at some level
+	changed []int32
+	next    []int32
+	root    int
+	forward bool // from root to every actor (true) or from every actor to root (false)
+}
+
+func newTable(n, maxHops int) *table {
+	t := &table{h: maxHops, seen: make([]bool, n)}
+	t.best = make([][]float64, maxHops+1)
+	t.enf = make([][]float64, maxHops+1)
+	for h := range t.best {
+		t.best[h] = make([]float64, n)
+		t.enf[h] = make([]float64, n)
+	}
+	return t
+}
+
+// reset clears what the previous computation touched.
+func (t *table) reset() {
+	for _, v := range t.touched {
+		for h := 0; h <= t.h; h++ {
+			t.best[h][v], t.enf[h][v] = 0, 0
+		}
+		t.seen[v] = false
+	}
+	t.touched = t.touched[:0]
+}
+
+func (t *table) touch(v int32) {
+	if !t.seen[v] {
+		t.seen[v] = true
+		t.touched = append(t.touched, v)
+	}
+}
+
+// compute fills the table for root: towards root over incoming steps
+// (forward false), or away from it over outgoing steps (forward true).
+func (t *table) compute(g *Graph, root int, forward bool) {
+	t.reset()
+	t.root, t.forward = root, forward
+	r := int32(root)
+	t.touch(r)
+	for h := 0; h <= t.h; h++ {
+		t.best[h][r] = 1
+	}
+	t.changed = append(t.changed[:0], r)
+	for h := 1; h <= t.h; h++ {
+		// Level h starts as level h-1 (within h steps includes within h-1).
+		for _, v := range t.touched {
+			t.best[h][v], t.enf[h][v] = t.best[h-1][v], t.enf[h-1][v]
+		}
+		t.next = t.next[:0]
+		// Only actors whose values changed at level h-1 can improve others.
+		for _, v := range t.changed {
+			b, e := t.best[h-1][v], t.enf[h-1][v]
+			adj := g.in[v]
+			if forward {
+				adj = g.out[v]
+			}
+			for _, si := range adj {
+				s := &g.steps[si]
+				w := int32(s.From)
+				if forward {
+					w = int32(s.To)
+				}
+				cb := s.Strength * b
+				ce := s.Strength * e
+				if s.Enforcement {
+					ce = cb
+				}
+				t.touch(w)
+				improved := false
+				if cb > t.best[h][w] {
+					t.best[h][w], improved = cb, true
+				}
+				if ce > t.enf[h][w] {
+					t.enf[h][w], improved = ce, true
+				}
+				if improved {
+					t.next = append(t.next, w)
+				}
+			}
+		}
+		t.changed, t.next = dedupe(t.next, t.changed[:0]), t.changed
+	}
+}
+
+// dedupe copies vs into dst without repeats (vs is short; order kept).
+func dedupe(vs, dst []int32) []int32 {
+	seen := make(map[int32]bool, len(vs))
+	for _, v := range vs {
+		if !seen[v] {
+			seen[v] = true
+			dst = append(dst, v)
+		}
+	}
+	return dst
+}
+
+// hopValues are one actor's best strengths within 0..MaxMaxHops steps.
+type hopValues [MaxMaxHops + 1]float64
+
+// sparse copies the table's best values (not the enforceable ones) for
+// every actor it reached, to keep after the dense table is reused.
+func (t *table) sparse() map[int32]*hopValues {
+	out := make(map[int32]*hopValues, len(t.touched))
+	for _, v := range t.touched {
+		hv := &hopValues{}
+		for h := 0; h <= t.h; h++ {
+			hv[h] = t.best[h][v]
+		}
+		if hv[t.h] > 0 {
+			out[v] = hv
+		}
+	}
+	return out
+}

@@ -1,0 +1,221 @@
+package analysis
+
+import (
+	"math"
+	"sort"
+
+	"github.com/actorgraph/actorgraph/domain"
+)
+
+// GapKind says why a pair is a gap.
+type GapKind string
+
+const (
+	NoRoute   GapKind = "NO_ROUTE"   // the community has no route to the power holder
+	WeakRoute GapKind = "WEAK_ROUTE" // its strongest route is weaker than the threshold
+)
+
+// Weights of the power relationships in exposure: a threat weighs more
+// than dependence on protection.
+const (
+	threatWeight     = 1.0
+	protectionWeight = 0.6
+	noTrust          = 0.5 // the trust assumed when a community reports none
+)
+
+// PairStatus is how one community stands towards one power holder.
+type PairStatus struct {
+	Community, PowerHolder *domain.Actor
+	PowerRelationships     []*domain.Relationship
+	TrustRelationships     []*domain.Relationship
+	Exposure, Distrust     float64
+	// Routes are the strongest routes (up to three), strongest first.
+	Routes                    []Route
+	StrongestEnforceableRoute *Route
+}
+
+// BestRoute is the strongest route, or nil.
+func (s *PairStatus) BestRoute() *Route {
+	if len(s.Routes) == 0 {
+		return nil
+	}
+	return &s.Routes[0]
+}
+
+// BestStrength is the strongest route's strength (0 when there is none).
+func (s *PairStatus) BestStrength() float64 {
+	if r := s.BestRoute(); r != nil {
+		return r.Strength
+	}
+	return 0
+}
+
+// Severity is exposure × (0.5 + 0.5 × distrust) × (1 − best), in [0,1].
+func (s *PairStatus) Severity() float64 { return severity(s.Exposure, s.Distrust, s.BestStrength()) }
+
+func severity(exposure, distrust, best float64) float64 {
+	return exposure * (0.5 + 0.5*distrust) * (1 - best)
+}
+
+// Gap returns the pair's gap kind under threshold, and false when the pair
+// is not a gap.
+func (s *PairStatus) Gap(threshold float64) (GapKind, bool) {
+	switch best := s.BestStrength(); {
+	case s.BestRoute() == nil:
+		return NoRoute, true
+	case best < threshold:
+		return WeakRoute, true
+	}
+	return "", false
+}
+
+// Gap is a pair with no route or only weak ones.
+type Gap struct {
+	*PairStatus
+	Kind     GapKind
+	Severity float64
+}
+
+// exposure = 1 − Π(1 − w·s) over the pair's power relationships.
+func exposure(power []*domain.Relationship) float64 {
+	keep := 1.0
+	for _, r := range power {
+		w := protectionWeight
+		if r.Type == domain.Threatens {
+			w = threatWeight
+		}
+		keep *= 1 - w*r.Strength
+	}
+	return 1 - keep
+}
+
+// distrust = 1 − the mean strength of the community's trust in the power
+// holder over all segments (0.5 when it reports none).
+func distrust(trust []*domain.Relationship) float64 {
+	if len(trust) == 0 {
+		return 1 - noTrust
+	}
+	sum := 0.0
+	for _, r := range trust {
+		sum += r.Strength
+	}
+	return 1 - sum/float64(len(trust))
+}
+
+// analyzer holds the per-target tables while statuses are computed; it
+// reuses one dense table for every power holder.
+type analyzer struct {
+	g *Graph
+	t *table
+}
+
+func (g *Graph) newAnalyzer() *analyzer {
+	return &analyzer{g: g, t: newTable(len(g.actors), g.opts.MaxHops)}
+}
+
+// statuses computes the status of every pair, grouped by power holder so
+// that each holder's table is computed once. k is how many routes to keep.
+func (a *analyzer) statuses(pairs []pair, k int) []*PairStatus {
+	g := a.g
+	byHolder := map[int][]pair{}
+	var holders []int
+	for _, p := range pairs {
+		if _, ok := byHolder[p.p]; !ok {
+			holders = append(holders, p.p)
+		}
+		byHolder[p.p] = append(byHolder[p.p], p)
+	}
+	out := make(map[pair]*PairStatus, len(pairs))
+	for _, h := range holders {
+		a.t.compute(g, h, false)
+		for _, p := range byHolder[h] {
+			out[p] = a.status(p, k)
+		}
+	}
+	res := make([]*PairStatus, len(pairs))
+	for i, p := range pairs {
+		res[i] = out[p]
+	}
+	return res
+}
+
+// status computes one pair's status; a.t must be computed for p.p.
+func (a *analyzer) status(p pair, k int) *PairStatus {
+	g := a.g
+	s := &PairStatus{Community: g.actors[p.c], PowerHolder: g.actors[p.p],
+		PowerRelationships: g.power[p], TrustRelationships: g.trust[p]}
+	s.Exposure, s.Distrust = exposure(s.PowerRelationships), distrust(s.TrustRelationships)
+	s.Routes = g.search(p.c, a.t, k, false)
+	for i := range s.Routes {
+		if s.Routes[i].Enforceable {
+			r := s.Routes[i]
+			s.StrongestEnforceableRoute = &r
+			break
+		}
+	}
+	if s.StrongestEnforceableRoute == nil {
+		if rs := g.search(p.c, a.t, 1, true); len(rs) > 0 {
+			s.StrongestEnforceableRoute = &rs[0]
+		}
+	}
+	return s
+}
+
+// GapFilter selects gaps.
+type GapFilter struct {
+	Region      *string   // the community's region
+	Kinds       []GapKind // empty: both
+	MinSeverity float64
+}
+
+// Gaps returns every gap, most severe first (then by community and power
+// holder id, so the order is total and cursors are stable).
+func (g *Graph) Gaps(f GapFilter) []*Gap {
+	var pairs []pair
+	for _, p := range g.pairs {
+		if f.Region == nil || g.actors[p.c].Region == *f.Region {
+			pairs = append(pairs, p)
+		}
+	}
+	var out []*Gap
+	for _, s := range g.newAnalyzer().statuses(pairs, 1) {
+		kind, isGap := s.Gap(g.opts.Threshold)
+		if !isGap || !kindWanted(kind, f.Kinds) {
+			continue
+		}
+		gap := &Gap{PairStatus: s, Kind: kind, Severity: s.Severity()}
+		if gap.Severity >= f.MinSeverity {
+			out = append(out, gap)
+		}
+	}
+	SortGaps(out)
+	return out
+}
+
+func kindWanted(k GapKind, kinds []GapKind) bool {
+	if len(kinds) == 0 {
+		return true
+	}
+	for _, x := range kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// SortGaps orders gaps most severe first, then by community and power holder id.
+func SortGaps(gs []*Gap) {
+	sort.SliceStable(gs, func(i, j int) bool { return GapLess(gs[i], gs[j]) })
+}
+
+// GapLess is the order of SortGaps.
+func GapLess(a, b *Gap) bool {
+	if math.Abs(a.Severity-b.Severity) > eps {
+		return a.Severity > b.Severity
+	}
+	if a.Community.ID != b.Community.ID {
+		return a.Community.ID < b.Community.ID
+	}
+	return a.PowerHolder.ID < b.PowerHolder.ID
+}

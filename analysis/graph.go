@@ -1,0 +1,204 @@
+// Package analysis answers the accountability questions ActorGraph exists
+// for (routes, gaps, brokers, the relationships that would close gaps, and
+// what changed between two dates) on an in-memory projection of one
+// workspace. It has no database code: the store hands it actors and
+// relationships, so every algorithm here is tested on small hand-checked
+// graphs without Neo4j.
+//
+// Why a projection into Go rather than Cypher: routes are hop-bounded
+// simple paths ranked by the product of their strengths. Cypher's
+// variable-length patterns enumerate every path before ranking them, which
+// explodes on dense maps (a hub with a few hundred leverage relationships
+// already gives millions of 4-hop paths). Here a best-first search bounded
+// by exact hop-limited upper bounds (see bounds.go) expands only the paths
+// that can still win. gonum's Dijkstra and Yen implementations were
+// considered and not used: they have no hop limit (the strongest path
+// within N hops is not the strongest path filtered by length), and gonum's
+// simple graphs merge parallel relationships, which here must each make
+// their own route.
+package analysis
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/errs"
+)
+
+// Defaults and limits of the analysis arguments (part of the API contract).
+const (
+	DefaultMaxHops   = 4
+	MaxMaxHops       = 8
+	DefaultThreshold = 0.25
+)
+
+// Options are the arguments every analysis takes.
+type Options struct {
+	AsOf          domain.Date // relationships in force on this day count; zero: today (UTC)
+	MinConfidence float64     // relationships below this confidence do not count
+	MaxHops       int         // longest route, in steps; zero: DefaultMaxHops
+	Threshold     float64     // routes weaker than this leave a WEAK_ROUTE gap
+}
+
+// Normalize fills defaults and checks ranges.
+func (o Options) Normalize() (Options, error) {
+	const op = "analysis options"
+	if o.AsOf.IsZero() {
+		o.AsOf = domain.Today()
+	}
+	if o.MaxHops == 0 {
+		o.MaxHops = DefaultMaxHops
+	}
+	if o.MaxHops < 1 || o.MaxHops > MaxMaxHops {
+		return o, errs.Invalidf(op, "maxHops", "maxHops must be between 1 and %d, got %d", MaxMaxHops, o.MaxHops)
+	}
+	if o.MinConfidence < 0 || o.MinConfidence > 1 {
+		return o, errs.Invalidf(op, "minConfidence", "minConfidence must be between 0 and 1, got %v", o.MinConfidence)
+	}
+	if o.Threshold < 0 || o.Threshold > 1 {
+		return o, errs.Invalidf(op, "threshold", "threshold must be between 0 and 1, got %v", o.Threshold)
+	}
+	return o, nil
+}
+
+// LeverageDirections says, for each leverage type, which way its steps
+// run: forward (from → to), backward (to → from), or both. The table is the
+// definition of a leverage step (README, schema descriptions).
+var LeverageDirections = map[domain.RelationshipType]struct{ Forward, Backward bool }{
+	domain.AccountableTo:  {Backward: true},
+	domain.Controls:       {Forward: true},
+	domain.Represents:     {Backward: true},
+	domain.ParticipatesIn: {Forward: true},
+	domain.Influences:     {Forward: true},
+	domain.Dialogue:       {Forward: true, Backward: true},
+}
+
+// IsEnforcement reports whether a relationship's steps can sanction:
+// CONTROLS always, the others when they carry power ENFORCEMENT.
+func IsEnforcement(r *domain.Relationship) bool {
+	return r.Type == domain.Controls || (r.Power != nil && *r.Power == domain.Enforcement)
+}
+
+// Step is one leverage step: through Rel, From can hold To to account.
+type Step struct {
+	From, To    int // actor indexes
+	Rel         *domain.Relationship
+	Strength    float64
+	Enforcement bool
+}
+
+// pair is a community and an actor that holds power over it.
+type pair struct{ c, p int }
+
+// Graph is one workspace projected for analysis under one set of options:
+// the leverage steps in force, and the power and trust relationships.
+type Graph struct {
+	opts   Options
+	actors []*domain.Actor
+	index  map[string]int
+	steps  []Step
+	out    [][]int32 // step indexes by From
+	in     [][]int32 // step indexes by To
+
+	power   map[pair][]*domain.Relationship // in-force PROVIDES_SECURITY/THREATENS from p to community c
+	trust   map[pair][]*domain.Relationship // in-force TRUSTS from community c to p
+	pairs   []pair                          // keys of power, sorted
+	inForce map[relKey]bool                 // every in-force relationship, for "not yet in the map"
+}
+
+type relKey struct {
+	t        domain.RelationshipType
+	from, to int
+}
+
+// InForce reports whether r counts under opts.
+func InForce(r *domain.Relationship, opts Options) bool {
+	return r.ValidAt(opts.AsOf) && r.Confidence >= opts.MinConfidence
+}
+
+// Build projects actors and relationships under opts (already normalised).
+// Relationships whose ends are not among actors are ignored.
+func Build(actors []*domain.Actor, rels []*domain.Relationship, opts Options) *Graph {
+	g := &Graph{opts: opts, actors: actors, index: make(map[string]int, len(actors)),
+		power: map[pair][]*domain.Relationship{}, trust: map[pair][]*domain.Relationship{}, inForce: map[relKey]bool{}}
+	for i, a := range actors {
+		g.index[a.ID] = i
+	}
+	g.out = make([][]int32, len(actors))
+	g.in = make([][]int32, len(actors))
+	// Relationships in id order, so that searches are deterministic.
+	sorted := append([]*domain.Relationship(nil), rels...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
+	for _, r := range sorted {
+		from, ok1 := g.index[r.FromID]
+		to, ok2 := g.index[r.ToID]
+		if !ok1 || !ok2 || !InForce(r, opts) {
+			continue
+		}
+		g.inForce[relKey{r.Type, from, to}] = true
+		switch r.Type {
+		case domain.ProvidesSecurity, domain.Threatens:
+			if actors[to].Kind == domain.KindCommunity {
+				g.power[pair{to, from}] = append(g.power[pair{to, from}], r)
+			}
+		case domain.Trusts:
+			if actors[from].Kind == domain.KindCommunity {
+				g.trust[pair{from, to}] = append(g.trust[pair{from, to}], r)
+			}
+		}
+		dir, leverage := LeverageDirections[r.Type]
+		if !leverage || r.Strength <= 0 {
+			continue // a leverage relationship of strength 0 gives no step
+		}
+		if dir.Forward {
+			g.addStep(from, to, r)
+		}
+		if dir.Backward {
+			g.addStep(to, from, r)
+		}
+	}
+	for p := range g.power {
+		g.pairs = append(g.pairs, p)
+	}
+	sort.Slice(g.pairs, func(i, j int) bool { return g.lessPair(g.pairs[i], g.pairs[j]) })
+	return g
+}
+
+func (g *Graph) addStep(from, to int, r *domain.Relationship) {
+	i := int32(len(g.steps))
+	g.steps = append(g.steps, Step{From: from, To: to, Rel: r, Strength: r.Strength, Enforcement: IsEnforcement(r)})
+	g.out[from] = append(g.out[from], i)
+	g.in[to] = append(g.in[to], i)
+}
+
+func (g *Graph) lessPair(a, b pair) bool {
+	if a.c != b.c {
+		return g.actors[a.c].ID < g.actors[b.c].ID
+	}
+	return g.actors[a.p].ID < g.actors[b.p].ID
+}
+
+// Options returns the options the graph was built with.
+func (g *Graph) Options() Options { return g.opts }
+
+// Actor returns the actor with the given id, or nil.
+func (g *Graph) Actor(id string) *domain.Actor {
+	if i, ok := g.index[id]; ok {
+		return g.actors[i]
+	}
+	return nil
+}
+
+func (g *Graph) mustIndex(op, field, id string) (int, error) {
+	i, ok := g.index[id]
+	if !ok {
+		return 0, errs.NotFoundf(op, "%s: no actor of this workspace has id %q", field, id)
+	}
+	return i, nil
+}
+
+// String describes the projection's size, for logs and benchmarks.
+func (g *Graph) String() string {
+	return fmt.Sprintf("%d actors, %d leverage steps, %d community–power-holder pairs", len(g.actors), len(g.steps), len(g.pairs))
+}

@@ -1,0 +1,205 @@
+package analysis
+
+import (
+	"container/heap"
+	"math"
+	"sort"
+
+	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/errs"
+)
+
+// Route is a simple path of leverage steps from a community (or any actor)
+// to an actor that holds power over it.
+type Route struct {
+	Steps       []Step
+	Strength    float64 // the product of the steps' strengths
+	Enforceable bool    // at least one step can sanction
+}
+
+// Hops is the number of steps.
+func (r *Route) Hops() int { return len(r.Steps) }
+
+// Actors returns the actors along the route, in order.
+func (r *Route) Actors(g *Graph) []*domain.Actor {
+	if len(r.Steps) == 0 {
+		return nil
+	}
+	out := []*domain.Actor{g.actors[r.Steps[0].From]}
+	for _, s := range r.Steps {
+		out = append(out, g.actors[s.To])
+	}
+	return out
+}
+
+// Relationships returns the relationships behind the steps, in order.
+func (r *Route) Relationships() []*domain.Relationship {
+	out := make([]*domain.Relationship, len(r.Steps))
+	for i, s := range r.Steps {
+		out[i] = s.Rel
+	}
+	return out
+}
+
+// maxExpansions bounds one search, so that a pathological map cannot hold
+// a request forever; the bounds make real searches expand far fewer.
+const maxExpansions = 1 << 20
+
+// eps is the tolerance under which two strengths count as tied.
+const eps = 1e-12
+
+type state struct {
+	parent   *state
+	step     int32 // the step that led here; -1 at the start
+	node     int32
+	hops     int
+	strength float64
+	enf      bool
+	prio     float64
+	seq      int
+}
+
+type stateHeap []*state
+
+func (h stateHeap) Len() int { return len(h) }
+func (h stateHeap) Less(i, j int) bool {
+	a, b := h[i], h[j]
+	if math.Abs(a.prio-b.prio) > eps {
+		return a.prio > b.prio
+	}
+	if a.hops != b.hops {
+		return a.hops < b.hops
+	}
+	return a.seq < b.seq
+}
+func (h stateHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *stateHeap) Push(x any)   { *h = append(*h, x.(*state)) }
+func (h *stateHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+func (s *state) visits(v int32) bool {
+	for p := s; p != nil; p = p.parent {
+		if p.node == v {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *state) route(g *Graph) Route {
+	var steps []Step
+	for p := s; p.parent != nil; p = p.parent {
+		steps = append(steps, g.steps[p.step])
+	}
+	for i, j := 0, len(steps)-1; i < j; i, j = i+1, j-1 {
+		steps[i], steps[j] = steps[j], steps[i]
+	}
+	return Route{Steps: steps, Strength: s.strength, Enforceable: s.enf}
+}
+
+// search returns the k strongest routes from c to the table's root
+// (strongest first, then fewer hops, then a stable order), or only
+// enforceable ones when needEnf. It is a best-first search whose priority
+// is the route's strength so far times the best any completion can reach
+// (the table): since that bound is exact and never grows along a path,
+// complete routes come off the queue in the final order and the search
+// stops after k of them.
+func (g *Graph) search(c int, t *table, k int, needEnf bool) []Route {
+	if t.forward {
+		panic("analysis: search needs a table towards the target")
+	}
+	target := int32(t.root)
+	bound := func(v int32, hops int, enf bool) float64 {
+		left := t.h - hops
+		if needEnf && !enf {
+			return t.enf[left][v]
+		}
+		return t.best[left][v]
+	}
+	start := &state{step: -1, node: int32(c), strength: 1}
+	start.prio = bound(start.node, 0, false)
+	if start.prio <= 0 || k <= 0 {
+		return nil
+	}
+	h := &stateHeap{start}
+	var out []Route
+	seq := 0
+	for expansions := 0; h.Len() > 0 && expansions < maxExpansions; expansions++ {
+		s := heap.Pop(h).(*state)
+		if s.node == target {
+			out = append(out, s.route(g))
+			if len(out) == k {
+				break
+			}
+			continue
+		}
+		if s.hops == t.h {
+			continue
+		}
+		for _, si := range g.out[s.node] {
+			st := &g.steps[si]
+			w := int32(st.To)
+			if s.visits(w) || (w == target && needEnf && !(s.enf || st.Enforcement)) {
+				continue
+			}
+			n := &state{parent: s, step: si, node: w, hops: s.hops + 1, strength: s.strength * st.Strength, enf: s.enf || st.Enforcement}
+			n.prio = n.strength * bound(w, n.hops, n.enf)
+			if n.prio <= 0 {
+				continue
+			}
+			seq++
+			n.seq = seq
+			heap.Push(h, n)
+		}
+	}
+	return out
+}
+
+// sortRoutes orders routes strongest first, then by fewer hops, then by
+// the ids of their relationships.
+func sortRoutes(rs []Route) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, b := rs[i], rs[j]
+		if math.Abs(a.Strength-b.Strength) > eps {
+			return a.Strength > b.Strength
+		}
+		if len(a.Steps) != len(b.Steps) {
+			return len(a.Steps) < len(b.Steps)
+		}
+		for x := range a.Steps {
+			if a.Steps[x].Rel.ID != b.Steps[x].Rel.ID {
+				return a.Steps[x].Rel.ID < b.Steps[x].Rel.ID
+			}
+		}
+		return false
+	})
+}
+
+// Routes returns the k strongest accountability routes from one actor to
+// another.
+func (g *Graph) Routes(fromID, toID string, k int) ([]Route, error) {
+	const op = "accountabilityRoutes"
+	if k < 1 || k > 100 {
+		return nil, errs.Invalidf(op, "first", "first must be between 1 and 100, got %d", k)
+	}
+	c, err := g.mustIndex(op, "from", fromID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := g.mustIndex(op, "to", toID)
+	if err != nil {
+		return nil, err
+	}
+	if c == p {
+		return nil, errs.Invalidf(op, "to", "from and to are the same actor")
+	}
+	t := newTable(len(g.actors), g.opts.MaxHops)
+	t.compute(g, p, false)
+	routes := g.search(c, t, k, false)
+	sortRoutes(routes)
+	return routes, nil
+}
