@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"container/heap"
 	"math"
 	"sort"
 
@@ -109,14 +110,12 @@ func (g *Graph) GapClosures(first int, assumed float64) ([]*Closure, error) {
 		return nil, nil
 	}
 	H := g.opts.MaxHops
-	n := len(g.actors)
-	gapAt := map[pair]*Gap{}
+	t := newTable(len(g.actors), H)
 	fwd := map[int]map[int32]*hopValues{} // community → its forward table
 	rev := map[int]map[int32]*hopValues{} // power holder → its reverse table
-	t := newTable(n, H)
-	for _, gp := range gaps {
+	refs := make([]gapRef, len(gaps))
+	for i, gp := range gaps {
 		c, p := g.index[gp.Community.ID], g.index[gp.PowerHolder.ID]
-		gapAt[pair{c, p}] = gp
 		if fwd[c] == nil {
 			t.compute(g, c, true)
 			fwd[c] = t.sparse()
@@ -125,11 +124,14 @@ func (g *Graph) GapClosures(first int, assumed float64) ([]*Closure, error) {
 			t.compute(g, p, false)
 			rev[p] = t.sparse()
 		}
+		refs[i] = gapRef{gap: gp, c: c, p: p, fwd: fwd[c], rev: rev[p], best: gp.BestStrength()}
 	}
-	// Inverted: which communities reach u, which holders v reaches.
+	// Which gap communities reach each actor, with their tables; and the
+	// gaps of each community. A new step u → v can only help the gaps of
+	// communities that reach u.
 	type reach struct {
-		who int
-		hv  *hopValues
+		c  int
+		hv *hopValues
 	}
 	reachedFrom := map[int32][]reach{}
 	for c, tb := range fwd {
@@ -137,48 +139,111 @@ func (g *Graph) GapClosures(first int, assumed float64) ([]*Closure, error) {
 			reachedFrom[v] = append(reachedFrom[v], reach{c, hv})
 		}
 	}
+	gapsOf := map[int][]int{}
+	for i := range refs {
+		gapsOf[refs[i].c] = append(gapsOf[refs[i].c], i)
+	}
+	// The same from the other end: which holders each actor reaches, and
+	// the gaps of each holder. For a step u → v, the gaps it can help are
+	// the join of the communities reaching u and the holders v reaches;
+	// evaluate walks whichever side is cheaper.
 	reaching := map[int32][]reach{}
 	for p, tb := range rev {
 		for v, hv := range tb {
 			reaching[v] = append(reaching[v], reach{p, hv})
 		}
 	}
-
-	proposals := g.proposals(gaps, fwd, rev)
-	var out []*Closure
-	for _, pk := range proposals {
-		best := map[pair]float64{}
-		steps := [][2]int{{pk.from, pk.to}}
-		if pk.t == domain.Dialogue {
-			steps = append(steps, [2]int{pk.to, pk.from})
-		} else if dir := LeverageDirections[pk.t]; dir.Backward {
-			steps = [][2]int{{pk.to, pk.from}}
+	gapsOfHolder := map[int][]int{}
+	for i := range refs {
+		gapsOfHolder[refs[i].p] = append(gapsOfHolder[refs[i].p], i)
+	}
+	costFrom := func(u int32) (n int) {
+		for _, cf := range reachedFrom[u] {
+			n += len(gapsOf[cf.c])
 		}
-		for _, st := range steps {
+		return n
+	}
+	costTo := func(v int32) (n int) {
+		for _, pr := range reaching[v] {
+			n += len(gapsOfHolder[pr.c])
+		}
+		return n
+	}
+
+	// Score every proposal, keeping only the best `first` (a bounded heap:
+	// a large map has hundreds of thousands of proposals); the survivors
+	// are then evaluated again in full, with the gaps they change.
+	newBest := make([]float64, len(refs))
+	var touched []int
+	evaluate := func(pk proposalKey) float64 {
+		for _, i := range touched {
+			newBest[i] = 0
+		}
+		touched = touched[:0]
+		consider := func(i int, hvF, hvT *hopValues) {
+			cand := 0.0
+			for h1 := 0; h1 <= H-1; h1++ {
+				if x := hvF[h1] * assumed * hvT[H-1-h1]; x > cand {
+					cand = x
+				}
+			}
+			if cand > newBest[i] {
+				if newBest[i] == 0 {
+					touched = append(touched, i)
+				}
+				newBest[i] = cand
+			}
+		}
+		for _, st := range pk.steps() {
 			u, v := int32(st[0]), int32(st[1])
-			for _, cf := range reachedFrom[u] {
-				for _, pr := range reaching[v] {
-					gp := gapAt[pair{cf.who, pr.who}]
-					if gp == nil || cf.who == pr.who {
-						continue
-					}
-					cand := 0.0
-					for h1 := 0; h1 <= H-1; h1++ {
-						if x := cf.hv[h1] * assumed * pr.hv[H-1-h1]; x > cand {
-							cand = x
+			if costFrom(u) <= costTo(v) {
+				for _, cf := range reachedFrom[u] {
+					for _, i := range gapsOf[cf.c] {
+						if hvT := refs[i].rev[v]; hvT != nil {
+							consider(i, cf.hv, hvT)
 						}
 					}
-					key := pair{cf.who, pr.who}
-					if cand > best[key] {
-						best[key] = cand
+				}
+				continue
+			}
+			for _, pr := range reaching[v] {
+				for _, i := range gapsOfHolder[pr.c] {
+					if hvF := refs[i].fwd[u]; hvF != nil {
+						consider(i, hvF, pr.hv)
 					}
 				}
 			}
 		}
-		cl := &Closure{Proposal: Proposal{Type: pk.t, From: g.actors[pk.from], To: g.actors[pk.to], Strength: assumed}}
-		for key, nb := range best {
-			gp := gapAt[key]
-			if nb <= gp.BestStrength()+eps {
+		removed := 0.0
+		for _, i := range touched {
+			if nb := newBest[i]; nb > refs[i].best+eps {
+				gp := refs[i].gap
+				removed += gp.Severity - severity(gp.Exposure, gp.Distrust, nb)
+			}
+		}
+		return removed
+	}
+	top := &closureHeap{g: g}
+	for _, pk := range g.proposals(refs, assumed) {
+		removed := evaluate(pk)
+		if removed <= eps {
+			continue
+		}
+		sc := scored{pk, removed}
+		if top.Len() < first {
+			heap.Push(top, sc)
+		} else if top.better(sc, top.items[0]) {
+			top.items[0] = sc
+			heap.Fix(top, 0)
+		}
+	}
+	out := make([]*Closure, 0, top.Len())
+	for _, sc := range top.items {
+		evaluate(sc.k)
+		cl := &Closure{Proposal: Proposal{Type: sc.k.t, From: g.actors[sc.k.from], To: g.actors[sc.k.to], Strength: assumed}}
+		for _, i := range touched {
+			gp, nb := refs[i].gap, newBest[i]
+			if nb <= refs[i].best+eps {
 				continue
 			}
 			after := severity(gp.Exposure, gp.Distrust, nb)
@@ -189,62 +254,104 @@ func (g *Graph) GapClosures(first int, assumed float64) ([]*Closure, error) {
 			cl.Closes = append(cl.Closes, change)
 			cl.SeverityRemoved += gp.Severity - after
 		}
-		if len(cl.Closes) == 0 {
-			continue
-		}
 		sort.Slice(cl.Closes, func(i, j int) bool { return GapLess(cl.Closes[i].Gap, cl.Closes[j].Gap) })
 		out = append(out, cl)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if math.Abs(a.SeverityRemoved-b.SeverityRemoved) > eps {
-			return a.SeverityRemoved > b.SeverityRemoved
-		}
-		if a.Type != b.Type {
-			return a.Type < b.Type
-		}
-		if a.From.ID != b.From.ID {
-			return a.From.ID < b.From.ID
-		}
-		return a.To.ID < b.To.ID
+	sort.Slice(out, func(i, j int) bool {
+		return top.better(scored{keyOf(g, out[i]), out[i].SeverityRemoved}, scored{keyOf(g, out[j]), out[j].SeverityRemoved})
 	})
-	if len(out) > first {
-		out = out[:first]
-	}
 	return out, nil
 }
 
-// proposals lists the plausible new relationships for the gaps: partners
-// are limited to actors from which the power holder can be reached
-// (community side) or which the community reaches (holder side), since a
-// proposal elsewhere cannot make a route. Relationships already in force
-// are not proposed.
-func (g *Graph) proposals(gaps []*Gap, fwd, rev map[int]map[int32]*hopValues) []proposalKey {
+type scored struct {
+	k       proposalKey
+	removed float64
+}
+
+// closureHeap keeps the best proposals seen so far; its root is the worst
+// of them, the one a better proposal replaces.
+type closureHeap struct {
+	g     *Graph
+	items []scored
+}
+
+// better orders proposals by severity removed, then type, from and to ids.
+func (h *closureHeap) better(a, b scored) bool {
+	if math.Abs(a.removed-b.removed) > eps {
+		return a.removed > b.removed
+	}
+	if a.k.t != b.k.t {
+		return a.k.t < b.k.t
+	}
+	if a.k.from != b.k.from {
+		return h.g.actors[a.k.from].ID < h.g.actors[b.k.from].ID
+	}
+	return h.g.actors[a.k.to].ID < h.g.actors[b.k.to].ID
+}
+
+func (h *closureHeap) Len() int           { return len(h.items) }
+func (h *closureHeap) Less(i, j int) bool { return h.better(h.items[j], h.items[i]) }
+func (h *closureHeap) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
+func (h *closureHeap) Push(x any)         { h.items = append(h.items, x.(scored)) }
+func (h *closureHeap) Pop() any {
+	x := h.items[len(h.items)-1]
+	h.items = h.items[:len(h.items)-1]
+	return x
+}
+
+func keyOf(g *Graph, c *Closure) proposalKey {
+	return proposalKey{c.Type, g.index[c.From.ID], g.index[c.To.ID]}
+}
+
+// gapRef is a gap with its two tables at hand.
+type gapRef struct {
+	gap      *Gap
+	c, p     int
+	fwd, rev map[int32]*hopValues
+	best     float64
+}
+
+// steps are the leverage steps a proposal would add.
+func (k proposalKey) steps() [][2]int {
+	switch {
+	case k.t == domain.Dialogue:
+		return [][2]int{{k.from, k.to}, {k.to, k.from}}
+	case LeverageDirections[k.t].Backward:
+		return [][2]int{{k.to, k.from}}
+	}
+	return [][2]int{{k.from, k.to}}
+}
+
+// proposals lists the plausible new relationships that narrow at least
+// the gap they are proposed for (their effect on other gaps is counted
+// afterwards). Partners are limited to actors from which the power holder
+// can be reached (community side) or which the community reaches (holder
+// side), since elsewhere no route can come of it; relationships already in
+// force are not proposed.
+func (g *Graph) proposals(refs []gapRef, assumed float64) []proposalKey {
 	H := g.opts.MaxHops
-	seen := map[proposalKey]bool{}
+	seen := map[uint64]bool{}
 	var out []proposalKey
 	add := func(k proposalKey) {
+		key, rev := relKey(k.t, k.from, k.to), relKey(k.t, k.to, k.from)
 		// DIALOGUE reads both ways: one proposal per pair of actors.
-		rev := proposalKey{k.t, k.to, k.from}
-		if seen[k] || k.from == k.to || g.inForce[relKey{k.t, k.from, k.to}] ||
-			(k.t == domain.Dialogue && (seen[rev] || g.inForce[relKey{k.t, k.to, k.from}])) {
+		if seen[key] || k.from == k.to || g.inForce[key] || (k.t == domain.Dialogue && (seen[rev] || g.inForce[rev])) {
 			return
 		}
-		seen[k] = true
+		seen[key] = true
 		out = append(out, k)
 	}
-	for _, gp := range gaps {
-		c, p := g.index[gp.Community.ID], g.index[gp.PowerHolder.ID]
+	for _, r := range refs {
 		for _, rule := range ClosureRules {
-			anchor, partners := c, rev[p] // community side: partners that reach P
+			anchor, partners := r.c, r.rev // community side: partners that reach P
 			if rule.Holder {
-				if !hasKind(g.actors[p].Kind, rule.AnchorKinds) {
+				if !hasKind(g.actors[r.p].Kind, rule.AnchorKinds) {
 					continue
 				}
-				anchor, partners = p, fwd[c] // holder side: partners C reaches
+				anchor, partners = r.p, r.fwd // holder side: partners C reaches
 			}
 			for x, hv := range partners {
-				if int(x) == anchor || hv[H-1] <= 0 || !hasKind(g.actors[x].Kind, rule.Partners) {
+				if int(x) == anchor || hv[H-1]*assumed <= r.best+eps || !hasKind(g.actors[x].Kind, rule.Partners) {
 					continue
 				}
 				if rule.AnchorFrom {
@@ -255,15 +362,5 @@ func (g *Graph) proposals(gaps []*Gap, fwd, rev map[int]map[int32]*hopValues) []
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.t != b.t {
-			return a.t < b.t
-		}
-		if a.from != b.from {
-			return g.actors[a.from].ID < g.actors[b.from].ID
-		}
-		return g.actors[a.to].ID < g.actors[b.to].ID
-	})
 	return out
 }

@@ -104,12 +104,22 @@ type Graph struct {
 	power   map[pair][]*domain.Relationship // in-force PROVIDES_SECURITY/THREATENS from p to community c
 	trust   map[pair][]*domain.Relationship // in-force TRUSTS from community c to p
 	pairs   []pair                          // keys of power, sorted
-	inForce map[relKey]bool                 // every in-force relationship, for "not yet in the map"
+	inForce map[uint64]bool                 // every in-force relationship (relKey), for "not yet in the map"
 }
 
-type relKey struct {
-	t        domain.RelationshipType
-	from, to int
+// typeCode numbers the relationship types, for compact keys.
+var typeCode = func() map[domain.RelationshipType]uint64 {
+	m := map[domain.RelationshipType]uint64{}
+	for i, t := range domain.RelationshipTypes {
+		m[t] = uint64(i)
+	}
+	return m
+}()
+
+// relKey packs a type and two actor indexes into one map key (hashing
+// integers is much cheaper than hashing a struct holding a string).
+func relKey(t domain.RelationshipType, from, to int) uint64 {
+	return typeCode[t]<<58 | uint64(from)<<29 | uint64(to)
 }
 
 // InForce reports whether r counts under opts.
@@ -121,7 +131,7 @@ func InForce(r *domain.Relationship, opts Options) bool {
 // Relationships whose ends are not among actors are ignored.
 func Build(actors []*domain.Actor, rels []*domain.Relationship, opts Options) *Graph {
 	g := &Graph{opts: opts, actors: actors, index: make(map[string]int, len(actors)),
-		power: map[pair][]*domain.Relationship{}, trust: map[pair][]*domain.Relationship{}, inForce: map[relKey]bool{}}
+		power: map[pair][]*domain.Relationship{}, trust: map[pair][]*domain.Relationship{}, inForce: map[uint64]bool{}}
 	for i, a := range actors {
 		g.index[a.ID] = i
 	}
@@ -136,7 +146,7 @@ func Build(actors []*domain.Actor, rels []*domain.Relationship, opts Options) *G
 		if !ok1 || !ok2 || !InForce(r, opts) {
 			continue
 		}
-		g.inForce[relKey{r.Type, from, to}] = true
+		g.inForce[relKey(r.Type, from, to)] = true
 		switch r.Type {
 		case domain.ProvidesSecurity, domain.Threatens:
 			if actors[to].Kind == domain.KindCommunity {

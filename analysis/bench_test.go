@@ -1,0 +1,193 @@
+package analysis
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/actorgraph/actorgraph/domain"
+)
+
+// A synthetic map shaped like real ones: actors in regions of about a
+// hundred, most relationships inside a region, national institutions and
+// forces linked across regions; about ten relationships per actor, so 100k
+// actors carry about a million relationships.
+func syntheticMap(n int, seed uint64) ([]*domain.Actor, []*domain.Relationship) {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	const regionSize = 100
+	kinds := []struct {
+		k     domain.ActorKind
+		share int
+	}{{domain.KindCommunity, 40}, {domain.KindSecurityForce, 10}, {domain.KindStateInstitution, 20}, {domain.KindMovement, 15},
+		{domain.KindCivilSociety, 8}, {domain.KindCustomaryAuthority, 4}, {domain.KindInternational, 3}}
+	actors := make([]*domain.Actor, n)
+	byKind := map[domain.ActorKind][]int{}
+	byRegionKind := map[[2]int][]int{}
+	kindIdx := map[domain.ActorKind]int{}
+	for i, kd := range kinds {
+		kindIdx[kd.k] = i
+	}
+	for i := range actors {
+		r := rng.IntN(100)
+		var k domain.ActorKind
+		for _, kd := range kinds {
+			if r < kd.share {
+				k = kd.k
+				break
+			}
+			r -= kd.share
+		}
+		region := i / regionSize
+		actors[i] = &domain.Actor{ID: fmt.Sprintf("act_%08d", i), Kind: k, Name: fmt.Sprint("actor ", i), Region: fmt.Sprint("region ", region)}
+		byKind[k] = append(byKind[k], i)
+		byRegionKind[[2]int{region, kindIdx[k]}] = append(byRegionKind[[2]int{region, kindIdx[k]}], i)
+	}
+	var rels []*domain.Relationship
+	pick := func(region int, k domain.ActorKind) int {
+		// Mostly local, sometimes anywhere (national bodies, cross-region links).
+		if l := byRegionKind[[2]int{region, kindIdx[k]}]; len(l) > 0 && rng.IntN(10) < 8 {
+			return l[rng.IntN(len(l))]
+		}
+		all := byKind[k]
+		return all[rng.IntN(len(all))]
+	}
+	add := func(t domain.RelationshipType, from, to int) {
+		if from == to {
+			return
+		}
+		r := &domain.Relationship{ID: fmt.Sprintf("rel_%09d", len(rels)), Type: t, FromID: actors[from].ID, ToID: actors[to].ID,
+			Strength: 0.1 + 0.9*rng.Float64(), Confidence: 0.5 + 0.5*rng.Float64()}
+		if t == domain.AccountableTo && rng.IntN(3) == 0 {
+			r.Power = domain.Ptr(domain.Enforcement)
+		}
+		if rng.IntN(20) == 0 {
+			r.ValidTo = domain.Ptr(domain.MustDate("2023-01-01"))
+		}
+		rels = append(rels, r)
+	}
+	for i, a := range actors {
+		region := i / regionSize
+		switch a.Kind {
+		case domain.KindCommunity:
+			add(domain.Threatens, pick(region, domain.KindSecurityForce), i)
+			add(domain.ProvidesSecurity, pick(region, domain.KindSecurityForce), i)
+			add(domain.Trusts, i, pick(region, domain.KindSecurityForce))
+			add(domain.Trusts, i, pick(region, domain.KindStateInstitution))
+			add(domain.ParticipatesIn, i, pick(region, domain.KindMovement))
+			if rng.IntN(2) == 0 {
+				add(domain.ParticipatesIn, i, pick(region, domain.KindCivilSociety))
+			}
+			add(domain.Represents, pick(region, domain.KindStateInstitution), i)
+			add(domain.CooperatesWith, i, pick(region, domain.KindCommunity))
+			add(domain.Dialogue, i, pick(region, domain.KindCustomaryAuthority))
+			if rng.IntN(3) == 0 {
+				add(domain.Threatens, pick(region, domain.KindStateInstitution), i)
+			}
+		case domain.KindSecurityForce:
+			for j := 0; j < 3; j++ {
+				add(domain.AccountableTo, i, pick(region, domain.KindStateInstitution))
+			}
+			add(domain.Controls, pick(region, domain.KindStateInstitution), i)
+			add(domain.Dialogue, i, pick(region, domain.KindCommunity))
+			add(domain.InTensionWith, i, pick(region, domain.KindMovement))
+			for j := 0; j < 4; j++ {
+				add(domain.Supports, pick(region, domain.KindInternational), i)
+			}
+		case domain.KindMovement, domain.KindCivilSociety:
+			for j := 0; j < 4; j++ {
+				add(domain.Influences, i, pick(region, domain.KindStateInstitution))
+			}
+			add(domain.Dialogue, i, pick(region, domain.KindSecurityForce))
+			add(domain.CooperatesWith, i, pick(region, domain.KindMovement))
+			add(domain.Supports, pick(region, domain.KindInternational), i)
+			add(domain.Trusts, i, pick(region, domain.KindStateInstitution))
+		case domain.KindStateInstitution:
+			add(domain.AccountableTo, i, pick(region, domain.KindStateInstitution))
+			add(domain.Influences, i, pick(region, domain.KindStateInstitution))
+			add(domain.CooperatesWith, i, pick(region, domain.KindCivilSociety))
+			add(domain.Supports, pick(region, domain.KindInternational), i)
+			add(domain.Dialogue, i, pick(region, domain.KindCivilSociety))
+		default:
+			add(domain.Influences, i, pick(region, domain.KindStateInstitution))
+			add(domain.Supports, i, pick(region, domain.KindCivilSociety))
+			add(domain.CooperatesWith, i, pick(region, domain.KindMovement))
+		}
+	}
+	return actors, rels
+}
+
+var benchSizes = []int{1_000, 10_000, 100_000}
+
+func benchGraph(b *testing.B, n int) (*Graph, int) {
+	b.Helper()
+	actors, rels := syntheticMap(n, 1)
+	opts, _ := Options{AsOf: domain.MustDate("2025-01-01"), Threshold: DefaultThreshold}.Normalize()
+	start := time.Now()
+	g := Build(actors, rels, opts)
+	b.Logf("%d actors, %d relationships: %s; built in %v", n, len(rels), g, time.Since(start))
+	return g, len(rels)
+}
+
+// BenchmarkGaps is the workspace-wide gap analysis (every pair's best and
+// strongest enforceable route, severities, sorting).
+func BenchmarkGaps(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			g, _ := benchGraph(b, n)
+			b.ResetTimer()
+			var gaps int
+			for i := 0; i < b.N; i++ {
+				gaps = len(g.Gaps(GapFilter{}))
+			}
+			b.ReportMetric(float64(gaps), "gaps")
+		})
+	}
+}
+
+func BenchmarkGapClosures(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			g, _ := benchGraph(b, n)
+			b.ResetTimer()
+			var k int
+			for i := 0; i < b.N; i++ {
+				cls, err := g.GapClosures(10, 0.5)
+				if err != nil {
+					b.Fatal(err)
+				}
+				k = len(cls)
+			}
+			b.ReportMetric(float64(k), "closures")
+		})
+	}
+}
+
+// BenchmarkBuild is the projection itself (what a cache miss costs on top
+// of reading the workspace from Neo4j).
+func BenchmarkBuild(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			actors, rels := syntheticMap(n, 1)
+			opts, _ := Options{AsOf: domain.MustDate("2025-01-01")}.Normalize()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				Build(actors, rels, opts)
+			}
+		})
+	}
+}
+
+func BenchmarkBrokers(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			g, _ := benchGraph(b, n)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := g.Brokers(10); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
