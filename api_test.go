@@ -369,13 +369,16 @@ func TestListsCostABoundedNumberOfRoundTrips(t *testing.T) {
 		}
 		return st.QueryCount() - before
 	}
+	// Six statements: the workspace, its counts, the page of actors, their
+	// relationships, the relationships' endpoints, their sources. Without
+	// loaders, 50 actors would cost over 150. A batching window missed on a
+	// loaded machine costs one statement more, so the bound leaves room for
+	// that and still fails on any per-item cost.
+	const bound = 8
 	small, large := roundTrips(5), roundTrips(50)
 	t.Logf("round trips: 5 actors → %d, 50 actors → %d", small, large)
-	if large != small {
-		t.Errorf("round trips grow with the list: %d for 5 actors, %d for 50", small, large)
-	}
-	if large > 8 {
-		t.Errorf("%d round trips for one query; the loaders should batch them", large)
+	if small > bound || large > bound {
+		t.Errorf("round trips: %d for 5 actors, %d for 50; the loaders should keep both within %d", small, large, bound)
 	}
 
 	// nodes(ids) batches too: one round trip per kind of id, not per id.

@@ -35,6 +35,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"go.uber.org/zap"
 
+	"github.com/actorgraph/actorgraph/analysis"
 	"github.com/actorgraph/actorgraph/demo"
 	"github.com/actorgraph/actorgraph/graph"
 	"github.com/actorgraph/actorgraph/loaders"
@@ -259,7 +260,8 @@ func newHandler(st store.Store, cfg config, log *zap.Logger) http.Handler {
 // newGraphQLServer builds the gqlgen server: POST and GET transports, the
 // error presenter and panic recovery, a query cache, and introspection.
 func newGraphQLServer(st store.Store, log *zap.Logger) *handler.Server {
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{Store: st, Log: log}}))
+	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{
+		Store: st, Analysis: analysis.NewEngine(st, 8), Log: log}}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})

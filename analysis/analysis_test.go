@@ -414,7 +414,7 @@ func TestAccountabilityChanges(t *testing.T) {
 	b := gapMap()
 	before := b.graph(t, Options{AsOf: domain.MustDate("2025-01-01")})
 	after := b.graph(t, Options{AsOf: domain.MustDate("2025-12-31")})
-	changes, err := Changes(before, after, b.rels)
+	changes, err := Changes(before, after)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -433,7 +433,7 @@ func TestAccountabilityChanges(t *testing.T) {
 	b.rel("t9", domain.Threatens, "militia", "village", 0.5, validFrom("2025-03-01"))
 	after = b.graph(t, Options{AsOf: domain.MustDate("2025-12-31")})
 	before = b.graph(t, Options{AsOf: domain.MustDate("2025-01-01")})
-	changes, _ = Changes(before, after, b.rels)
+	changes, _ = Changes(before, after)
 	var opened *Change
 	for _, ch := range changes {
 		if ch.PowerHolder.ID == "militia" && ch.Community.ID == "village" {
@@ -443,7 +443,7 @@ func TestAccountabilityChanges(t *testing.T) {
 	if opened == nil || opened.Before.Status != StatusNoPower || opened.After.Status != StatusNoRoute || len(opened.Causes) != 1 || opened.Causes[0].ID != "t9" {
 		t.Errorf("opened pair: %+v", opened)
 	}
-	if _, err := Changes(after, before, b.rels); !errs.Is(err, errs.Invalid) {
+	if _, err := Changes(after, before); !errs.Is(err, errs.Invalid) {
 		t.Errorf("from after to: %v", err)
 	}
 }

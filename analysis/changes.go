@@ -34,9 +34,9 @@ type Change struct {
 }
 
 // Changes compares the pairs' statuses on two dates. before and after are
-// the same workspace built as of from and to; rels are all its
-// relationships (to find those whose dates fall between).
-func Changes(before, after *Graph, rels []*domain.Relationship) ([]*Change, error) {
+// the same workspace built as of from and to.
+func Changes(before, after *Graph) ([]*Change, error) {
+	rels := after.rels
 	from, to := before.opts.AsOf, after.opts.AsOf
 	if from.After(to) {
 		return nil, errs.Invalidf("accountabilityChanges", "from", "from (%s) must not be after to (%s)", from, to)

@@ -1,10 +1,15 @@
 package analysis
 
 import (
+	"encoding/base64"
+	"encoding/json"
+	"io"
 	"math"
 	"sort"
+	"strconv"
 
 	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/errs"
 )
 
 // GapKind says why a pair is a gap.
@@ -218,4 +223,63 @@ func GapLess(a, b *Gap) bool {
 		return a.Community.ID < b.Community.ID
 	}
 	return a.PowerHolder.ID < b.PowerHolder.ID
+}
+
+// gapCursor is a gap's position in the gap order: its severity and ids.
+type gapCursor struct {
+	Severity    float64 `json:"s"`
+	Community   string  `json:"c"`
+	PowerHolder string  `json:"p"`
+}
+
+// GapCursor is a keyset cursor for a gap (base64url JSON, opaque to clients).
+func GapCursor(g *Gap) string {
+	b, _ := json.Marshal(gapCursor{g.Severity, g.Community.ID, g.PowerHolder.ID})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// GapsAfter returns the gaps that come after the cursor's position in the
+// gap order. The list is computed afresh for every page, so a gap that
+// appeared meanwhile takes its place by severity; none is repeated.
+func GapsAfter(gaps []*Gap, cursor string) ([]*Gap, error) {
+	if cursor == "" {
+		return gaps, nil
+	}
+	bad := errs.Invalidf("accountabilityGaps", "after", "after is not a cursor this list produced; start again without after")
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return nil, bad
+	}
+	var c gapCursor
+	if err := json.Unmarshal(raw, &c); err != nil || c.Community == "" || c.PowerHolder == "" {
+		return nil, bad
+	}
+	pos := &Gap{PairStatus: &PairStatus{Community: &domain.Actor{ID: c.Community}, PowerHolder: &domain.Actor{ID: c.PowerHolder}}, Severity: c.Severity}
+	i := sort.Search(len(gaps), func(i int) bool { return GapLess(pos, gaps[i]) })
+	return gaps[i:], nil
+}
+
+// Enum plumbing for GraphQL: GapKind and Status are the schema's GapKind
+// and AccountabilityStatus.
+
+func (k GapKind) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(k))) }
+func (k *GapKind) UnmarshalGQL(v any) error {
+	s, _ := v.(string)
+	switch GapKind(s) {
+	case NoRoute, WeakRoute:
+		*k = GapKind(s)
+		return nil
+	}
+	return errs.Invalidf("", "kinds", "%q is not a gap kind (allowed: NO_ROUTE, WEAK_ROUTE)", s)
+}
+
+func (s Status) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(s))) }
+func (s *Status) UnmarshalGQL(v any) error {
+	str, _ := v.(string)
+	switch Status(str) {
+	case StatusOK, StatusWeakRoute, StatusNoRoute, StatusNoPower:
+		*s = Status(str)
+		return nil
+	}
+	return errs.Invalidf("", "status", "%q is not a status", str)
 }

@@ -95,6 +95,7 @@ type pair struct{ c, p int }
 // the leverage steps in force, and the power and trust relationships.
 type Graph struct {
 	opts   Options
+	rels   []*domain.Relationship // every relationship given to Build
 	actors []*domain.Actor
 	index  map[string]int
 	steps  []Step
@@ -130,7 +131,7 @@ func InForce(r *domain.Relationship, opts Options) bool {
 // Build projects actors and relationships under opts (already normalised).
 // Relationships whose ends are not among actors are ignored.
 func Build(actors []*domain.Actor, rels []*domain.Relationship, opts Options) *Graph {
-	g := &Graph{opts: opts, actors: actors, index: make(map[string]int, len(actors)),
+	g := &Graph{opts: opts, rels: rels, actors: actors, index: make(map[string]int, len(actors)),
 		power: map[pair][]*domain.Relationship{}, trust: map[pair][]*domain.Relationship{}, inForce: map[uint64]bool{}}
 	for i, a := range actors {
 		g.index[a.ID] = i
@@ -188,6 +189,10 @@ func (g *Graph) lessPair(a, b pair) bool {
 	}
 	return g.actors[a.p].ID < g.actors[b.p].ID
 }
+
+// Relationships returns every relationship the graph was built from,
+// in force or not.
+func (g *Graph) Relationships() []*domain.Relationship { return g.rels }
 
 // Options returns the options the graph was built with.
 func (g *Graph) Options() Options { return g.opts }

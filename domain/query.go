@@ -87,3 +87,25 @@ type DeleteResult struct {
 	RelationshipsDeleted int
 	SourcesDeleted       int
 }
+
+// Snapshot is what analyses read of one workspace: every actor and every
+// relationship of the types analyses use, as of one version.
+type Snapshot struct {
+	WorkspaceID   string
+	Version       int64
+	Actors        []*Actor
+	Relationships []*Relationship
+}
+
+// AnalysisTypes are the relationship types a Snapshot holds: the leverage
+// types, the two kinds of power, and trust.
+var AnalysisTypes = []RelationshipType{AccountableTo, Controls, Represents, ParticipatesIn, Influences, Dialogue,
+	ProvidesSecurity, Threatens, Trusts}
+
+// Subgraph is an actor's neighbourhood, for visualisation.
+type Subgraph struct {
+	Center        *Actor
+	Actors        []*Actor
+	Relationships []*Relationship
+	Truncated     bool // the neighbourhood had more actors than the limit
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/actorgraph/actorgraph/analysis"
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/graph/model"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -48,6 +49,50 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AccountabilityChange struct {
+		After       func(childComplexity int) int
+		Before      func(childComplexity int) int
+		Causes      func(childComplexity int) int
+		Community   func(childComplexity int) int
+		PowerHolder func(childComplexity int) int
+	}
+
+	AccountabilityGap struct {
+		Actors                    func(childComplexity int) int
+		BestRoute                 func(childComplexity int) int
+		Community                 func(childComplexity int) int
+		Distrust                  func(childComplexity int) int
+		Exposure                  func(childComplexity int) int
+		HasEnforceableRoute       func(childComplexity int) int
+		Kind                      func(childComplexity int) int
+		PowerHolder               func(childComplexity int) int
+		PowerRelationships        func(childComplexity int) int
+		Relationships             func(childComplexity int) int
+		Severity                  func(childComplexity int) int
+		StrongestEnforceableRoute func(childComplexity int) int
+		TrustRelationships        func(childComplexity int) int
+	}
+
+	AccountabilityGapConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AccountabilityGapEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AccountabilityRoute struct {
+		Actors        func(childComplexity int) int
+		Enforceable   func(childComplexity int) int
+		Hops          func(childComplexity int) int
+		Relationships func(childComplexity int) int
+		Steps         func(childComplexity int) int
+		Strength      func(childComplexity int) int
+	}
+
 	ActorConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -57,6 +102,13 @@ type ComplexityRoot struct {
 	ActorEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Broker struct {
+		Actor    func(childComplexity int) int
+		Critical func(childComplexity int) int
+		CutOff   func(childComplexity int) int
+		Pairs    func(childComplexity int) int
 	}
 
 	CivilSocietyOrganization struct {
@@ -96,6 +148,11 @@ type ComplexityRoot struct {
 		Workspace       func(childComplexity int) int
 	}
 
+	CommunityPowerPair struct {
+		Community   func(childComplexity int) int
+		PowerHolder func(childComplexity int) int
+	}
+
 	CustomaryAuthority struct {
 		AuthorityType func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
@@ -117,6 +174,21 @@ type ComplexityRoot struct {
 		ID                   func(childComplexity int) int
 		RelationshipsDeleted func(childComplexity int) int
 		SourcesDeleted       func(childComplexity int) int
+	}
+
+	GapChange struct {
+		BestStrengthAfter func(childComplexity int) int
+		Closed            func(childComplexity int) int
+		Gap               func(childComplexity int) int
+		KindAfter         func(childComplexity int) int
+		SeverityAfter     func(childComplexity int) int
+		SeverityBefore    func(childComplexity int) int
+	}
+
+	GapClosure struct {
+		Closes          func(childComplexity int) int
+		Relationship    func(childComplexity int) int
+		SeverityRemoved func(childComplexity int) int
 	}
 
 	InternationalActor struct {
@@ -175,6 +247,19 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	PairStatus struct {
+		BestStrength        func(childComplexity int) int
+		HasEnforceableRoute func(childComplexity int) int
+		Status              func(childComplexity int) int
+	}
+
+	ProposedRelationship struct {
+		From     func(childComplexity int) int
+		Strength func(childComplexity int) int
+		To       func(childComplexity int) int
+		Type     func(childComplexity int) int
+	}
+
 	Query struct {
 		Actor        func(childComplexity int, id string) int
 		Node         func(childComplexity int, id string) int
@@ -216,6 +301,14 @@ type ComplexityRoot struct {
 	RelationshipEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	RouteStep struct {
+		Enforcement  func(childComplexity int) int
+		From         func(childComplexity int) int
+		Relationship func(childComplexity int) int
+		Strength     func(childComplexity int) int
+		To           func(childComplexity int) int
 	}
 
 	SecurityForce struct {
@@ -276,17 +369,30 @@ type ComplexityRoot struct {
 		Workspace     func(childComplexity int) int
 	}
 
+	Subgraph struct {
+		Actors        func(childComplexity int) int
+		Center        func(childComplexity int) int
+		Relationships func(childComplexity int) int
+		Truncated     func(childComplexity int) int
+	}
+
 	Workspace struct {
-		ActorCount        func(childComplexity int) int
-		Actors            func(childComplexity int, filter *domain.ActorFilter, orderBy *domain.ActorOrder, first *int, after *string) int
-		CreatedAt         func(childComplexity int) int
-		Description       func(childComplexity int) int
-		ID                func(childComplexity int) int
-		Name              func(childComplexity int) int
-		RelationshipCount func(childComplexity int) int
-		Relationships     func(childComplexity int, filter *domain.RelationshipFilter, first *int, after *string) int
-		Sources           func(childComplexity int, first *int, after *string) int
-		UpdatedAt         func(childComplexity int) int
+		AccountabilityChanges func(childComplexity int, from domain.Date, to domain.Date, threshold *float64, minConfidence *float64, maxHops *int) int
+		AccountabilityGaps    func(childComplexity int, region *string, kinds []analysis.GapKind, minSeverity *float64, threshold *float64, first *int, after *string, asOf *domain.Date, minConfidence *float64, maxHops *int) int
+		AccountabilityRoutes  func(childComplexity int, from string, to string, first *int, asOf *domain.Date, minConfidence *float64, maxHops *int) int
+		ActorCount            func(childComplexity int) int
+		Actors                func(childComplexity int, filter *domain.ActorFilter, orderBy *domain.ActorOrder, first *int, after *string) int
+		Brokers               func(childComplexity int, first *int, asOf *domain.Date, minConfidence *float64, maxHops *int) int
+		CreatedAt             func(childComplexity int) int
+		Description           func(childComplexity int) int
+		GapClosures           func(childComplexity int, first *int, assumedStrength *float64, threshold *float64, asOf *domain.Date, minConfidence *float64, maxHops *int) int
+		ID                    func(childComplexity int) int
+		Name                  func(childComplexity int) int
+		RelationshipCount     func(childComplexity int) int
+		Relationships         func(childComplexity int, filter *domain.RelationshipFilter, first *int, after *string) int
+		Sources               func(childComplexity int, first *int, after *string) int
+		Subgraph              func(childComplexity int, center string, depth *int, types []domain.RelationshipType, asOf *domain.Date) int
+		UpdatedAt             func(childComplexity int) int
 	}
 }
 
@@ -368,6 +474,13 @@ type WorkspaceResolver interface {
 	Actors(ctx context.Context, obj *domain.Workspace, filter *domain.ActorFilter, orderBy *domain.ActorOrder, first *int, after *string) (*model.ActorConnection, error)
 	Relationships(ctx context.Context, obj *domain.Workspace, filter *domain.RelationshipFilter, first *int, after *string) (*model.RelationshipConnection, error)
 	Sources(ctx context.Context, obj *domain.Workspace, first *int, after *string) (*model.SourceConnection, error)
+
+	AccountabilityRoutes(ctx context.Context, obj *domain.Workspace, from string, to string, first *int, asOf *domain.Date, minConfidence *float64, maxHops *int) ([]*model.AccountabilityRoute, error)
+	AccountabilityGaps(ctx context.Context, obj *domain.Workspace, region *string, kinds []analysis.GapKind, minSeverity *float64, threshold *float64, first *int, after *string, asOf *domain.Date, minConfidence *float64, maxHops *int) (*model.AccountabilityGapConnection, error)
+	GapClosures(ctx context.Context, obj *domain.Workspace, first *int, assumedStrength *float64, threshold *float64, asOf *domain.Date, minConfidence *float64, maxHops *int) ([]*model.GapClosure, error)
+	Brokers(ctx context.Context, obj *domain.Workspace, first *int, asOf *domain.Date, minConfidence *float64, maxHops *int) ([]*model.Broker, error)
+	AccountabilityChanges(ctx context.Context, obj *domain.Workspace, from domain.Date, to domain.Date, threshold *float64, minConfidence *float64, maxHops *int) ([]*model.AccountabilityChange, error)
+	Subgraph(ctx context.Context, obj *domain.Workspace, center string, depth *int, types []domain.RelationshipType, asOf *domain.Date) (*model.Subgraph, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -387,6 +500,185 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AccountabilityChange.after":
+		if e.ComplexityRoot.AccountabilityChange.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityChange.After(childComplexity), true
+	case "AccountabilityChange.before":
+		if e.ComplexityRoot.AccountabilityChange.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityChange.Before(childComplexity), true
+	case "AccountabilityChange.causes":
+		if e.ComplexityRoot.AccountabilityChange.Causes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityChange.Causes(childComplexity), true
+	case "AccountabilityChange.community":
+		if e.ComplexityRoot.AccountabilityChange.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityChange.Community(childComplexity), true
+	case "AccountabilityChange.powerHolder":
+		if e.ComplexityRoot.AccountabilityChange.PowerHolder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityChange.PowerHolder(childComplexity), true
+
+	case "AccountabilityGap.actors":
+		if e.ComplexityRoot.AccountabilityGap.Actors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityGap.Actors(childComplexity), true
+	case "AccountabilityGap.bestRoute":
+		if e.ComplexityRoot.AccountabilityGap.BestRoute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityGap.BestRoute(childComplexity), true
+	case "AccountabilityGap.community":
+		if e.ComplexityRoot.AccountabilityGap.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityGap.Community(childComplexity), true
+	case "AccountabilityGap.distrust":
+		if e.ComplexityRoot.AccountabilityGap.Distrust == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityGap.Distrust(childComplexity), true
+	case "AccountabilityGap.exposure":
+		if e.ComplexityRoot.AccountabilityGap.Exposure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityGap.Exposure(childComplexity), true
+	case "AccountabilityGap.hasEnforceableRoute":
+		if e.ComplexityRoot.AccountabilityGap.HasEnforceableRoute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityGap.HasEnforceableRoute(childComplexity), true
+	case "AccountabilityGap.kind":
+		if e.ComplexityRoot.AccountabilityGap.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityGap.Kind(childComplexity), true
+	case "AccountabilityGap.powerHolder":
+		if e.ComplexityRoot.AccountabilityGap.PowerHolder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityGap.PowerHolder(childComplexity), true
+	case "AccountabilityGap.powerRelationships":
+		if e.ComplexityRoot.AccountabilityGap.PowerRelationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityGap.PowerRelationships(childComplexity), true
+	case "AccountabilityGap.relationships":
+		if e.ComplexityRoot.AccountabilityGap.Relationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityGap.Relationships(childComplexity), true
+	case "AccountabilityGap.severity":
+		if e.ComplexityRoot.AccountabilityGap.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityGap.Severity(childComplexity), true
+	case "AccountabilityGap.strongestEnforceableRoute":
+		if e.ComplexityRoot.AccountabilityGap.StrongestEnforceableRoute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityGap.StrongestEnforceableRoute(childComplexity), true
+	case "AccountabilityGap.trustRelationships":
+		if e.ComplexityRoot.AccountabilityGap.TrustRelationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityGap.TrustRelationships(childComplexity), true
+
+	case "AccountabilityGapConnection.edges":
+		if e.ComplexityRoot.AccountabilityGapConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityGapConnection.Edges(childComplexity), true
+	case "AccountabilityGapConnection.pageInfo":
+		if e.ComplexityRoot.AccountabilityGapConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityGapConnection.PageInfo(childComplexity), true
+	case "AccountabilityGapConnection.totalCount":
+		if e.ComplexityRoot.AccountabilityGapConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityGapConnection.TotalCount(childComplexity), true
+
+	case "AccountabilityGapEdge.cursor":
+		if e.ComplexityRoot.AccountabilityGapEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityGapEdge.Cursor(childComplexity), true
+	case "AccountabilityGapEdge.node":
+		if e.ComplexityRoot.AccountabilityGapEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityGapEdge.Node(childComplexity), true
+
+	case "AccountabilityRoute.actors":
+		if e.ComplexityRoot.AccountabilityRoute.Actors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityRoute.Actors(childComplexity), true
+	case "AccountabilityRoute.enforceable":
+		if e.ComplexityRoot.AccountabilityRoute.Enforceable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityRoute.Enforceable(childComplexity), true
+	case "AccountabilityRoute.hops":
+		if e.ComplexityRoot.AccountabilityRoute.Hops == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityRoute.Hops(childComplexity), true
+	case "AccountabilityRoute.relationships":
+		if e.ComplexityRoot.AccountabilityRoute.Relationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityRoute.Relationships(childComplexity), true
+	case "AccountabilityRoute.steps":
+		if e.ComplexityRoot.AccountabilityRoute.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityRoute.Steps(childComplexity), true
+	case "AccountabilityRoute.strength":
+		if e.ComplexityRoot.AccountabilityRoute.Strength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountabilityRoute.Strength(childComplexity), true
 
 	case "ActorConnection.edges":
 		if e.ComplexityRoot.ActorConnection.Edges == nil {
@@ -419,6 +711,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActorEdge.Node(childComplexity), true
+
+	case "Broker.actor":
+		if e.ComplexityRoot.Broker.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Broker.Actor(childComplexity), true
+	case "Broker.critical":
+		if e.ComplexityRoot.Broker.Critical == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Broker.Critical(childComplexity), true
+	case "Broker.cutOff":
+		if e.ComplexityRoot.Broker.CutOff == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Broker.CutOff(childComplexity), true
+	case "Broker.pairs":
+		if e.ComplexityRoot.Broker.Pairs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Broker.Pairs(childComplexity), true
 
 	case "CivilSocietyOrganization.createdAt":
 		if e.ComplexityRoot.CivilSocietyOrganization.CreatedAt == nil {
@@ -618,6 +935,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Community.Workspace(childComplexity), true
 
+	case "CommunityPowerPair.community":
+		if e.ComplexityRoot.CommunityPowerPair.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPowerPair.Community(childComplexity), true
+	case "CommunityPowerPair.powerHolder":
+		if e.ComplexityRoot.CommunityPowerPair.PowerHolder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityPowerPair.PowerHolder(childComplexity), true
+
 	case "CustomaryAuthority.authorityType":
 		if e.ComplexityRoot.CustomaryAuthority.AuthorityType == nil {
 			break
@@ -726,6 +1056,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeletePayload.SourcesDeleted(childComplexity), true
+
+	case "GapChange.bestStrengthAfter":
+		if e.ComplexityRoot.GapChange.BestStrengthAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapChange.BestStrengthAfter(childComplexity), true
+	case "GapChange.closed":
+		if e.ComplexityRoot.GapChange.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapChange.Closed(childComplexity), true
+	case "GapChange.gap":
+		if e.ComplexityRoot.GapChange.Gap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapChange.Gap(childComplexity), true
+	case "GapChange.kindAfter":
+		if e.ComplexityRoot.GapChange.KindAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapChange.KindAfter(childComplexity), true
+	case "GapChange.severityAfter":
+		if e.ComplexityRoot.GapChange.SeverityAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapChange.SeverityAfter(childComplexity), true
+	case "GapChange.severityBefore":
+		if e.ComplexityRoot.GapChange.SeverityBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapChange.SeverityBefore(childComplexity), true
+
+	case "GapClosure.closes":
+		if e.ComplexityRoot.GapClosure.Closes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapClosure.Closes(childComplexity), true
+	case "GapClosure.relationship":
+		if e.ComplexityRoot.GapClosure.Relationship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapClosure.Relationship(childComplexity), true
+	case "GapClosure.severityRemoved":
+		if e.ComplexityRoot.GapClosure.SeverityRemoved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapClosure.SeverityRemoved(childComplexity), true
 
 	case "InternationalActor.createdAt":
 		if e.ComplexityRoot.InternationalActor.CreatedAt == nil {
@@ -1065,6 +1451,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PairStatus.bestStrength":
+		if e.ComplexityRoot.PairStatus.BestStrength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PairStatus.BestStrength(childComplexity), true
+	case "PairStatus.hasEnforceableRoute":
+		if e.ComplexityRoot.PairStatus.HasEnforceableRoute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PairStatus.HasEnforceableRoute(childComplexity), true
+	case "PairStatus.status":
+		if e.ComplexityRoot.PairStatus.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PairStatus.Status(childComplexity), true
+
+	case "ProposedRelationship.from":
+		if e.ComplexityRoot.ProposedRelationship.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposedRelationship.From(childComplexity), true
+	case "ProposedRelationship.strength":
+		if e.ComplexityRoot.ProposedRelationship.Strength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposedRelationship.Strength(childComplexity), true
+	case "ProposedRelationship.to":
+		if e.ComplexityRoot.ProposedRelationship.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposedRelationship.To(childComplexity), true
+	case "ProposedRelationship.type":
+		if e.ComplexityRoot.ProposedRelationship.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposedRelationship.Type(childComplexity), true
+
 	case "Query.actor":
 		if e.ComplexityRoot.Query.Actor == nil {
 			break
@@ -1285,6 +1715,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RelationshipEdge.Node(childComplexity), true
+
+	case "RouteStep.enforcement":
+		if e.ComplexityRoot.RouteStep.Enforcement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RouteStep.Enforcement(childComplexity), true
+	case "RouteStep.from":
+		if e.ComplexityRoot.RouteStep.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RouteStep.From(childComplexity), true
+	case "RouteStep.relationship":
+		if e.ComplexityRoot.RouteStep.Relationship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RouteStep.Relationship(childComplexity), true
+	case "RouteStep.strength":
+		if e.ComplexityRoot.RouteStep.Strength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RouteStep.Strength(childComplexity), true
+	case "RouteStep.to":
+		if e.ComplexityRoot.RouteStep.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RouteStep.To(childComplexity), true
 
 	case "SecurityForce.createdAt":
 		if e.ComplexityRoot.SecurityForce.CreatedAt == nil {
@@ -1559,6 +2020,64 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StateInstitution.Workspace(childComplexity), true
 
+	case "Subgraph.actors":
+		if e.ComplexityRoot.Subgraph.Actors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subgraph.Actors(childComplexity), true
+	case "Subgraph.center":
+		if e.ComplexityRoot.Subgraph.Center == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subgraph.Center(childComplexity), true
+	case "Subgraph.relationships":
+		if e.ComplexityRoot.Subgraph.Relationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subgraph.Relationships(childComplexity), true
+	case "Subgraph.truncated":
+		if e.ComplexityRoot.Subgraph.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subgraph.Truncated(childComplexity), true
+
+	case "Workspace.accountabilityChanges":
+		if e.ComplexityRoot.Workspace.AccountabilityChanges == nil {
+			break
+		}
+
+		args, err := ec.field_Workspace_accountabilityChanges_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Workspace.AccountabilityChanges(childComplexity, args["from"].(domain.Date), args["to"].(domain.Date), args["threshold"].(*float64), args["minConfidence"].(*float64), args["maxHops"].(*int)), true
+	case "Workspace.accountabilityGaps":
+		if e.ComplexityRoot.Workspace.AccountabilityGaps == nil {
+			break
+		}
+
+		args, err := ec.field_Workspace_accountabilityGaps_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Workspace.AccountabilityGaps(childComplexity, args["region"].(*string), args["kinds"].([]analysis.GapKind), args["minSeverity"].(*float64), args["threshold"].(*float64), args["first"].(*int), args["after"].(*string), args["asOf"].(*domain.Date), args["minConfidence"].(*float64), args["maxHops"].(*int)), true
+	case "Workspace.accountabilityRoutes":
+		if e.ComplexityRoot.Workspace.AccountabilityRoutes == nil {
+			break
+		}
+
+		args, err := ec.field_Workspace_accountabilityRoutes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Workspace.AccountabilityRoutes(childComplexity, args["from"].(string), args["to"].(string), args["first"].(*int), args["asOf"].(*domain.Date), args["minConfidence"].(*float64), args["maxHops"].(*int)), true
 	case "Workspace.actorCount":
 		if e.ComplexityRoot.Workspace.ActorCount == nil {
 			break
@@ -1576,6 +2095,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.Actors(childComplexity, args["filter"].(*domain.ActorFilter), args["orderBy"].(*domain.ActorOrder), args["first"].(*int), args["after"].(*string)), true
+	case "Workspace.brokers":
+		if e.ComplexityRoot.Workspace.Brokers == nil {
+			break
+		}
+
+		args, err := ec.field_Workspace_brokers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Workspace.Brokers(childComplexity, args["first"].(*int), args["asOf"].(*domain.Date), args["minConfidence"].(*float64), args["maxHops"].(*int)), true
 	case "Workspace.createdAt":
 		if e.ComplexityRoot.Workspace.CreatedAt == nil {
 			break
@@ -1588,6 +2118,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.Description(childComplexity), true
+	case "Workspace.gapClosures":
+		if e.ComplexityRoot.Workspace.GapClosures == nil {
+			break
+		}
+
+		args, err := ec.field_Workspace_gapClosures_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Workspace.GapClosures(childComplexity, args["first"].(*int), args["assumedStrength"].(*float64), args["threshold"].(*float64), args["asOf"].(*domain.Date), args["minConfidence"].(*float64), args["maxHops"].(*int)), true
 	case "Workspace.id":
 		if e.ComplexityRoot.Workspace.ID == nil {
 			break
@@ -1628,6 +2169,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.Sources(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Workspace.subgraph":
+		if e.ComplexityRoot.Workspace.Subgraph == nil {
+			break
+		}
+
+		args, err := ec.field_Workspace_subgraph_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Workspace.Subgraph(childComplexity, args["center"].(string), args["depth"].(*int), args["types"].([]domain.RelationshipType), args["asOf"].(*domain.Date)), true
 	case "Workspace.updatedAt":
 		if e.ComplexityRoot.Workspace.UpdatedAt == nil {
 			break
@@ -2337,6 +2889,323 @@ extend type Mutation {
   deleteActor(id: ID!): DeletePayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/analysis.graphqls", Input: `# Accountability analysis. Definitions (part of the contract):
+#
+# - Leverage steps: A ACCOUNTABLE_TO B gives B → A; A CONTROLS B gives A → B;
+#   A REPRESENTS B gives B → A; A PARTICIPATES_IN B gives A → B; A INFLUENCES B
+#   gives A → B; A DIALOGUE B gives both. No other type is a leverage step.
+# - In force: valid at asOf (default today, UTC; validFrom absent or <= asOf,
+#   validTo absent or after asOf) and confidence >= minConfidence (default 0).
+#   A leverage relationship of strength 0 gives no step.
+# - Power: P holds power over a COMMUNITY C when P PROVIDES_SECURITY C or
+#   P THREATENS C is in force.
+# - Route: a simple path of leverage steps from C to P with at most maxHops
+#   steps (default 4, at most 8); each relationship makes its own route. Its
+#   strength is the product of its steps' strengths; it is enforceable when a
+#   step is CONTROLS or carries power ENFORCEMENT.
+# - Gap: P holds power over C and C has no route (NO_ROUTE), or its strongest
+#   route is weaker than threshold (WEAK_ROUTE, default 0.25).
+# - Severity = exposure × (0.5 + 0.5 × distrust) × (1 − best), where
+#   exposure = 1 − Π(1 − w·s) over the pair's power relationships (w = 1 for
+#   THREATENS, 0.6 for PROVIDES_SECURITY), distrust = 1 − the mean strength of
+#   C's TRUSTS relationships to P (0.5 when there are none), best = the
+#   strongest route's strength (0 when there is none).
+
+extend type Workspace {
+  "The strongest accountability routes from one actor (usually a community) to another (usually one holding power over it): strongest first, then fewer hops."
+  accountabilityRoutes(
+    "The actor the routes start from."
+    from: ID!
+    "The actor the routes reach."
+    to: ID!
+    "How many routes (1 to 100)."
+    first: Int = 3
+    "The day relationships must be in force on; today (UTC) when absent."
+    asOf: Date
+    "Relationships below this confidence do not count (0 to 1)."
+    minConfidence: Float = 0
+    "The longest route, in steps (1 to 8)."
+    maxHops: Int = 4
+  ): [AccountabilityRoute!]!
+
+  "Every accountability gap of the workspace, most severe first."
+  accountabilityGaps(
+    "Only gaps of communities in this region."
+    region: String
+    "Only these kinds of gap; both when absent."
+    kinds: [GapKind!]
+    "Only gaps at least this severe (0 to 1)."
+    minSeverity: Float = 0
+    "Routes weaker than this leave a WEAK_ROUTE gap (0 to 1)."
+    threshold: Float = 0.25
+    "How many gaps (1 to 500)."
+    first: Int = 50
+    "The endCursor of the previous page."
+    after: String
+    "The day relationships must be in force on; today (UTC) when absent."
+    asOf: Date
+    "Relationships below this confidence do not count."
+    minConfidence: Float = 0
+    "The longest route, in steps (1 to 8)."
+    maxHops: Int = 4
+  ): AccountabilityGapConnection!
+
+  """
+  Single new leverage relationships, not yet in the map, that would close or narrow gaps, best first
+  (by the total drop in severity). Each has the gap's community or power holder at one end, with a
+  type plausible for the two kinds:
+  a community PARTICIPATES_IN a movement, civil-society organisation, state institution or customary authority;
+  a community INFLUENCES a state institution, security force, customary authority, international actor or civil-society organisation;
+  a community is in DIALOGUE with any non-community actor; a state institution, customary authority, movement or civil-society organisation REPRESENTS the community;
+  a security force is made ACCOUNTABLE_TO a state institution; any other power holder ACCOUNTABLE_TO a state institution or a community;
+  a state institution CONTROLS a security force; a security force, state institution or customary authority is in DIALOGUE with a community, movement, civil-society organisation, state institution or customary authority.
+  """
+  gapClosures(
+    "How many proposals (1 to 500)."
+    first: Int = 10
+    "The strength a proposed relationship is assumed to have (above 0, at most 1)."
+    assumedStrength: Float = 0.5
+    "Routes weaker than this leave a WEAK_ROUTE gap."
+    threshold: Float = 0.25
+    "The day relationships must be in force on; today (UTC) when absent."
+    asOf: Date
+    "Relationships below this confidence do not count."
+    minConfidence: Float = 0
+    "The longest route, in steps (1 to 8)."
+    maxHops: Int = 4
+  ): [GapClosure!]!
+
+  "The actors that accountability routes pass through (not as their ends), ranked by how many community–power-holder pairs have one of their three strongest routes through them."
+  brokers(
+    "How many brokers (1 to 500)."
+    first: Int = 10
+    "The day relationships must be in force on; today (UTC) when absent."
+    asOf: Date
+    "Relationships below this confidence do not count."
+    minConfidence: Float = 0
+    "The longest route, in steps (1 to 8)."
+    maxHops: Int = 4
+  ): [Broker!]!
+
+  "The community–power-holder pairs whose status changed between two dates (a gap opened or closed, a route appeared or was lost, a route became enforceable or stopped being so), with the relationships that caused it."
+  accountabilityChanges(
+    "The earlier date."
+    from: Date!
+    "The later date; not before from."
+    to: Date!
+    "Routes weaker than this leave a WEAK_ROUTE gap."
+    threshold: Float = 0.25
+    "Relationships below this confidence do not count."
+    minConfidence: Float = 0
+    "The longest route, in steps (1 to 8)."
+    maxHops: Int = 4
+  ): [AccountabilityChange!]!
+
+  "The actors within depth relationships of one actor, and the relationships among them, in one compact answer for visualisation."
+  subgraph(
+    "The actor at the centre."
+    center: ID!
+    "How many relationships away (1 to 4)."
+    depth: Int = 1
+    "Only these relationship types; every type when absent or empty."
+    types: [RelationshipType!]
+    "Only relationships in force on this day; all when absent."
+    asOf: Date
+  ): Subgraph!
+}
+
+"One leverage step of a route: through relationship, from can hold to to account."
+type RouteStep {
+  "The actor that holds the other to account at this step."
+  from: Actor!
+  "The actor held to account at this step."
+  to: Actor!
+  "The relationship the step comes from (its sources are the evidence); for ACCOUNTABLE_TO and REPRESENTS the step runs against the relationship's direction."
+  relationship: Relationship!
+  "The step's strength: the relationship's."
+  strength: Float!
+  "Whether the step can sanction (CONTROLS, or power ENFORCEMENT)."
+  enforcement: Boolean!
+}
+
+"A chain of leverage steps from a community to an actor, and why it exists."
+type AccountabilityRoute {
+  "The product of the steps' strengths."
+  strength: Float!
+  "How many steps."
+  hops: Int!
+  "Whether at least one step can sanction; otherwise the route can only ask for answers."
+  enforceable: Boolean!
+  "The steps, in order."
+  steps: [RouteStep!]!
+  "The actors along the route, in order, to draw it."
+  actors: [Actor!]!
+  "The relationships of the steps, in order, to draw it."
+  relationships: [Relationship!]!
+}
+
+"Why a pair is a gap."
+enum GapKind {
+  "The community has no route to the power holder within maxHops."
+  NO_ROUTE
+  "The community's strongest route is weaker than the threshold."
+  WEAK_ROUTE
+}
+
+"A community living under an actor it cannot hold to account, and everything behind that finding."
+type AccountabilityGap {
+  "The community."
+  community: Community!
+  "The actor that holds power over it."
+  powerHolder: Actor!
+  "NO_ROUTE or WEAK_ROUTE."
+  kind: GapKind!
+  "How severe the gap is, from 0 to 1: exposure × (0.5 + 0.5 × distrust) × (1 − the best route's strength)."
+  severity: Float!
+  "1 − Π(1 − w·s) over the power relationships (w = 1 for THREATENS, 0.6 for PROVIDES_SECURITY)."
+  exposure: Float!
+  "1 − the mean strength of the community's trust in the power holder (0.5 when none is reported)."
+  distrust: Float!
+  "The in-force PROVIDES_SECURITY and THREATENS relationships from the power holder to the community."
+  powerRelationships: [Relationship!]!
+  "The in-force TRUSTS relationships from the community to the power holder, every segment."
+  trustRelationships: [Relationship!]!
+  "The strongest route; null for NO_ROUTE."
+  bestRoute: AccountabilityRoute
+  "Whether any route can sanction."
+  hasEnforceableRoute: Boolean!
+  "The strongest route that can sanction, if any."
+  strongestEnforceableRoute: AccountabilityRoute
+  "Every actor above, to draw the gap."
+  actors: [Actor!]!
+  "Every relationship above, to draw the gap."
+  relationships: [Relationship!]!
+}
+
+"A page of gaps."
+type AccountabilityGapConnection {
+  "How many gaps match, across every page."
+  totalCount: Int!
+  "The gaps of this page."
+  edges: [AccountabilityGapEdge!]!
+  "Where this page ends."
+  pageInfo: PageInfo!
+}
+
+"One gap of a page."
+type AccountabilityGapEdge {
+  "A keyset cursor (the gap's severity and ids)."
+  cursor: String!
+  "The gap."
+  node: AccountabilityGap!
+}
+
+"A relationship proposed by gapClosures; it is not stored."
+type ProposedRelationship {
+  "Its type."
+  type: RelationshipType!
+  "The actor it would start from."
+  from: Actor!
+  "The actor it would point to."
+  to: Actor!
+  "The strength assumed for it."
+  strength: Float!
+}
+
+"What a proposed relationship would do to one gap."
+type GapChange {
+  "The gap as it is today."
+  gap: AccountabilityGap!
+  "Its severity today."
+  severityBefore: Float!
+  "Its severity with the proposed relationship."
+  severityAfter: Float!
+  "The strongest route's strength with the proposed relationship."
+  bestStrengthAfter: Float!
+  "True when the gap would be closed (its best route would reach the threshold)."
+  closed: Boolean!
+  "The kind of gap left (WEAK_ROUTE), or null when closed."
+  kindAfter: GapKind
+}
+
+"A new relationship that would close or narrow gaps."
+type GapClosure {
+  "The proposed relationship."
+  relationship: ProposedRelationship!
+  "The gaps it closes or narrows, most severe first."
+  closes: [GapChange!]!
+  "The sum of the severity drops of those gaps."
+  severityRemoved: Float!
+}
+
+"A community and an actor that holds power over it."
+type CommunityPowerPair {
+  "The community."
+  community: Community!
+  "The power holder."
+  powerHolder: Actor!
+}
+
+"An actor that accountability routes pass through."
+type Broker {
+  "The actor."
+  actor: Actor!
+  "How many community–power-holder pairs have one of their three strongest routes through it."
+  pairs: Int!
+  "True when removing the actor leaves at least one pair that has a route today with no route at all."
+  critical: Boolean!
+  "Those pairs."
+  cutOff: [CommunityPowerPair!]!
+}
+
+"How a pair stands on one date."
+enum AccountabilityStatus {
+  "The power holder holds power over the community and it has a route at least as strong as the threshold."
+  OK
+  "Its strongest route is weaker than the threshold."
+  WEAK_ROUTE
+  "It has no route."
+  NO_ROUTE
+  "The actor holds no power over the community that day."
+  NO_POWER
+}
+
+"A pair's status on one date."
+type PairStatus {
+  "OK, WEAK_ROUTE, NO_ROUTE or NO_POWER."
+  status: AccountabilityStatus!
+  "Whether any route could sanction."
+  hasEnforceableRoute: Boolean!
+  "The strongest route's strength (0 when none)."
+  bestStrength: Float!
+}
+
+"A pair whose status changed between two dates."
+type AccountabilityChange {
+  "The community."
+  community: Community!
+  "The power holder."
+  powerHolder: Actor!
+  "The status on the earlier date."
+  before: PairStatus!
+  "The status on the later date."
+  after: PairStatus!
+  "The relationships whose validFrom or validTo falls after the earlier date and on or before the later one, among the pair's power relationships or on its best or enforceable route on either date."
+  causes: [Relationship!]!
+}
+
+"An actor's neighbourhood."
+type Subgraph {
+  "The actor at the centre."
+  center: Actor!
+  "The actors within depth relationships, the centre first."
+  actors: [Actor!]!
+  "The relationships among those actors."
+  relationships: [Relationship!]!
+  "True when the neighbourhood had more actors than the limit (500) and was cut."
+  truncated: Boolean!
+}
+`, BuiltIn: false},
 	{Name: "../schema/relationship.graphqls", Input: `"""
 The type of a relationship ` + "`" + `A → B` + "`" + `. Leverage steps (the edges accountability
 routes are made of) are marked; the others are context.
@@ -2839,6 +3708,94 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_AccountabilityChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "community":
+		return ec.fieldContext_AccountabilityChange_community(ctx, field)
+	case "powerHolder":
+		return ec.fieldContext_AccountabilityChange_powerHolder(ctx, field)
+	case "before":
+		return ec.fieldContext_AccountabilityChange_before(ctx, field)
+	case "after":
+		return ec.fieldContext_AccountabilityChange_after(ctx, field)
+	case "causes":
+		return ec.fieldContext_AccountabilityChange_causes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountabilityChange", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountabilityGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "community":
+		return ec.fieldContext_AccountabilityGap_community(ctx, field)
+	case "powerHolder":
+		return ec.fieldContext_AccountabilityGap_powerHolder(ctx, field)
+	case "kind":
+		return ec.fieldContext_AccountabilityGap_kind(ctx, field)
+	case "severity":
+		return ec.fieldContext_AccountabilityGap_severity(ctx, field)
+	case "exposure":
+		return ec.fieldContext_AccountabilityGap_exposure(ctx, field)
+	case "distrust":
+		return ec.fieldContext_AccountabilityGap_distrust(ctx, field)
+	case "powerRelationships":
+		return ec.fieldContext_AccountabilityGap_powerRelationships(ctx, field)
+	case "trustRelationships":
+		return ec.fieldContext_AccountabilityGap_trustRelationships(ctx, field)
+	case "bestRoute":
+		return ec.fieldContext_AccountabilityGap_bestRoute(ctx, field)
+	case "hasEnforceableRoute":
+		return ec.fieldContext_AccountabilityGap_hasEnforceableRoute(ctx, field)
+	case "strongestEnforceableRoute":
+		return ec.fieldContext_AccountabilityGap_strongestEnforceableRoute(ctx, field)
+	case "actors":
+		return ec.fieldContext_AccountabilityGap_actors(ctx, field)
+	case "relationships":
+		return ec.fieldContext_AccountabilityGap_relationships(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountabilityGap", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountabilityGapConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_AccountabilityGapConnection_totalCount(ctx, field)
+	case "edges":
+		return ec.fieldContext_AccountabilityGapConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AccountabilityGapConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountabilityGapConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountabilityGapEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AccountabilityGapEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AccountabilityGapEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountabilityGapEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountabilityRoute(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "strength":
+		return ec.fieldContext_AccountabilityRoute_strength(ctx, field)
+	case "hops":
+		return ec.fieldContext_AccountabilityRoute_hops(ctx, field)
+	case "enforceable":
+		return ec.fieldContext_AccountabilityRoute_enforceable(ctx, field)
+	case "steps":
+		return ec.fieldContext_AccountabilityRoute_steps(ctx, field)
+	case "actors":
+		return ec.fieldContext_AccountabilityRoute_actors(ctx, field)
+	case "relationships":
+		return ec.fieldContext_AccountabilityRoute_relationships(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountabilityRoute", field.Name)
+}
+
 func (ec *executionContext) childFields_ActorConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "totalCount":
@@ -2861,6 +3818,70 @@ func (ec *executionContext) childFields_ActorEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type ActorEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Broker(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "actor":
+		return ec.fieldContext_Broker_actor(ctx, field)
+	case "pairs":
+		return ec.fieldContext_Broker_pairs(ctx, field)
+	case "critical":
+		return ec.fieldContext_Broker_critical(ctx, field)
+	case "cutOff":
+		return ec.fieldContext_Broker_cutOff(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Broker", field.Name)
+}
+
+func (ec *executionContext) childFields_Community(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Community_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Community_kind(ctx, field)
+	case "name":
+		return ec.fieldContext_Community_name(ctx, field)
+	case "description":
+		return ec.fieldContext_Community_description(ctx, field)
+	case "region":
+		return ec.fieldContext_Community_region(ctx, field)
+	case "tags":
+		return ec.fieldContext_Community_tags(ctx, field)
+	case "externalId":
+		return ec.fieldContext_Community_externalId(ctx, field)
+	case "workspace":
+		return ec.fieldContext_Community_workspace(ctx, field)
+	case "sources":
+		return ec.fieldContext_Community_sources(ctx, field)
+	case "relationships":
+		return ec.fieldContext_Community_relationships(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Community_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Community_updatedAt(ctx, field)
+	case "population":
+		return ec.fieldContext_Community_population(ctx, field)
+	case "rightsAwareness":
+		return ec.fieldContext_Community_rightsAwareness(ctx, field)
+	case "marginalised":
+		return ec.fieldContext_Community_marginalised(ctx, field)
+	case "displaced":
+		return ec.fieldContext_Community_displaced(ctx, field)
+	case "unregistered":
+		return ec.fieldContext_Community_unregistered(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Community", field.Name)
+}
+
+func (ec *executionContext) childFields_CommunityPowerPair(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "community":
+		return ec.fieldContext_CommunityPowerPair_community(ctx, field)
+	case "powerHolder":
+		return ec.fieldContext_CommunityPowerPair_powerHolder(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommunityPowerPair", field.Name)
+}
+
 func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2875,6 +3896,36 @@ func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type DeletePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_GapChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "gap":
+		return ec.fieldContext_GapChange_gap(ctx, field)
+	case "severityBefore":
+		return ec.fieldContext_GapChange_severityBefore(ctx, field)
+	case "severityAfter":
+		return ec.fieldContext_GapChange_severityAfter(ctx, field)
+	case "bestStrengthAfter":
+		return ec.fieldContext_GapChange_bestStrengthAfter(ctx, field)
+	case "closed":
+		return ec.fieldContext_GapChange_closed(ctx, field)
+	case "kindAfter":
+		return ec.fieldContext_GapChange_kindAfter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GapChange", field.Name)
+}
+
+func (ec *executionContext) childFields_GapClosure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "relationship":
+		return ec.fieldContext_GapClosure_relationship(ctx, field)
+	case "closes":
+		return ec.fieldContext_GapClosure_closes(ctx, field)
+	case "severityRemoved":
+		return ec.fieldContext_GapClosure_severityRemoved(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GapClosure", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -2887,6 +3938,32 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_PairStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_PairStatus_status(ctx, field)
+	case "hasEnforceableRoute":
+		return ec.fieldContext_PairStatus_hasEnforceableRoute(ctx, field)
+	case "bestStrength":
+		return ec.fieldContext_PairStatus_bestStrength(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PairStatus", field.Name)
+}
+
+func (ec *executionContext) childFields_ProposedRelationship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_ProposedRelationship_type(ctx, field)
+	case "from":
+		return ec.fieldContext_ProposedRelationship_from(ctx, field)
+	case "to":
+		return ec.fieldContext_ProposedRelationship_to(ctx, field)
+	case "strength":
+		return ec.fieldContext_ProposedRelationship_strength(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProposedRelationship", field.Name)
 }
 
 func (ec *executionContext) childFields_Relationship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2955,6 +4032,22 @@ func (ec *executionContext) childFields_RelationshipEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type RelationshipEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RouteStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_RouteStep_from(ctx, field)
+	case "to":
+		return ec.fieldContext_RouteStep_to(ctx, field)
+	case "relationship":
+		return ec.fieldContext_RouteStep_relationship(ctx, field)
+	case "strength":
+		return ec.fieldContext_RouteStep_strength(ctx, field)
+	case "enforcement":
+		return ec.fieldContext_RouteStep_enforcement(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RouteStep", field.Name)
+}
+
 func (ec *executionContext) childFields_Source(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3003,6 +4096,20 @@ func (ec *executionContext) childFields_SourceEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type SourceEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Subgraph(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "center":
+		return ec.fieldContext_Subgraph_center(ctx, field)
+	case "actors":
+		return ec.fieldContext_Subgraph_actors(ctx, field)
+	case "relationships":
+		return ec.fieldContext_Subgraph_relationships(ctx, field)
+	case "truncated":
+		return ec.fieldContext_Subgraph_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Subgraph", field.Name)
+}
+
 func (ec *executionContext) childFields_Workspace(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3025,6 +4132,18 @@ func (ec *executionContext) childFields_Workspace(ctx context.Context, field gra
 		return ec.fieldContext_Workspace_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Workspace_updatedAt(ctx, field)
+	case "accountabilityRoutes":
+		return ec.fieldContext_Workspace_accountabilityRoutes(ctx, field)
+	case "accountabilityGaps":
+		return ec.fieldContext_Workspace_accountabilityGaps(ctx, field)
+	case "gapClosures":
+		return ec.fieldContext_Workspace_gapClosures(ctx, field)
+	case "brokers":
+		return ec.fieldContext_Workspace_brokers(ctx, field)
+	case "accountabilityChanges":
+		return ec.fieldContext_Workspace_accountabilityChanges(ctx, field)
+	case "subgraph":
+		return ec.fieldContext_Workspace_subgraph(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Workspace", field.Name)
 }
@@ -3725,6 +4844,184 @@ func (ec *executionContext) field_StateInstitution_relationships_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Workspace_accountabilityChanges_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (domain.Date, error) {
+			return ec.unmarshalNDate2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (domain.Date, error) {
+			return ec.unmarshalNDate2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "threshold",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["threshold"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minConfidence"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "maxHops",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxHops"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Workspace_accountabilityGaps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "region",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["region"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]analysis.GapKind, error) {
+			return ec.unmarshalOGapKind2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋanalysisᚐGapKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "minSeverity",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minSeverity"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "threshold",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["threshold"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*domain.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minConfidence"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "maxHops",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxHops"] = arg8
+	return args, nil
+}
+
+func (ec *executionContext) field_Workspace_accountabilityRoutes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*domain.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minConfidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "maxHops",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxHops"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Workspace_actors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3760,6 +5057,98 @@ func (ec *executionContext) field_Workspace_actors_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Workspace_brokers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*domain.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minConfidence"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "maxHops",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxHops"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Workspace_gapClosures_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "assumedStrength",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["assumedStrength"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "threshold",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["threshold"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*domain.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minConfidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "maxHops",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxHops"] = arg5
 	return args, nil
 }
 
@@ -3812,6 +5201,44 @@ func (ec *executionContext) field_Workspace_sources_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Workspace_subgraph_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "center",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["center"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "depth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["depth"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]domain.RelationshipType, error) {
+			return ec.unmarshalORelationshipType2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐRelationshipTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*domain.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg3
 	return args, nil
 }
 
@@ -3888,6 +5315,844 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AccountabilityChange_community(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityChange_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Community, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityChange_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountabilityChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountabilityChange_powerHolder(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityChange_powerHolder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PowerHolder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ActorNode) graphql.Marshaler {
+			return ec.marshalNActor2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐActorNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityChange_powerHolder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountabilityChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountabilityChange_before(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityChange_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PairStatus) graphql.Marshaler {
+			return ec.marshalNPairStatus2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐPairStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityChange_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountabilityChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PairStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountabilityChange_after(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityChange_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PairStatus) graphql.Marshaler {
+			return ec.marshalNPairStatus2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐPairStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityChange_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountabilityChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PairStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountabilityChange_causes(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityChange_causes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Causes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐRelationshipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityChange_causes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountabilityChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountabilityGap_community(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityGap_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Community, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityGap_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountabilityGap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountabilityGap_powerHolder(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityGap_powerHolder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PowerHolder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ActorNode) graphql.Marshaler {
+			return ec.marshalNActor2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐActorNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityGap_powerHolder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountabilityGap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountabilityGap_kind(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityGap_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.GapKind) graphql.Marshaler {
+			return ec.marshalNGapKind2githubᚗcomᚋactorgraphᚋactorgraphᚋanalysisᚐGapKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityGap_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountabilityGap", field, false, false, "GapKind")
+}
+
+func (ec *executionContext) _AccountabilityGap_severity(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityGap_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityGap_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountabilityGap", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AccountabilityGap_exposure(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityGap_exposure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exposure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityGap_exposure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountabilityGap", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AccountabilityGap_distrust(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityGap_distrust(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Distrust, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityGap_distrust(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountabilityGap", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AccountabilityGap_powerRelationships(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityGap_powerRelationships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PowerRelationships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐRelationshipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityGap_powerRelationships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountabilityGap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountabilityGap_trustRelationships(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityGap_trustRelationships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrustRelationships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐRelationshipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityGap_trustRelationships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountabilityGap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountabilityGap_bestRoute(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityGap_bestRoute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BestRoute, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountabilityRoute) graphql.Marshaler {
+			return ec.marshalOAccountabilityRoute2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAccountabilityRoute(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityGap_bestRoute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountabilityGap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountabilityRoute(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountabilityGap_hasEnforceableRoute(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityGap_hasEnforceableRoute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasEnforceableRoute, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityGap_hasEnforceableRoute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountabilityGap", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AccountabilityGap_strongestEnforceableRoute(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityGap_strongestEnforceableRoute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StrongestEnforceableRoute, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountabilityRoute) graphql.Marshaler {
+			return ec.marshalOAccountabilityRoute2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAccountabilityRoute(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityGap_strongestEnforceableRoute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountabilityGap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountabilityRoute(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountabilityGap_actors(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityGap_actors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.ActorNode) graphql.Marshaler {
+			return ec.marshalNActor2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐActorNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityGap_actors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountabilityGap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountabilityGap_relationships(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityGap_relationships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relationships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐRelationshipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityGap_relationships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountabilityGap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountabilityGapConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityGapConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityGapConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityGapConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountabilityGapConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AccountabilityGapConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityGapConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityGapConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AccountabilityGapEdge) graphql.Marshaler {
+			return ec.marshalNAccountabilityGapEdge2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAccountabilityGapEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityGapConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountabilityGapConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountabilityGapEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountabilityGapConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityGapConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityGapConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityGapConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountabilityGapConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountabilityGapEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityGapEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityGapEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityGapEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountabilityGapEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AccountabilityGapEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityGapEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityGapEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountabilityGap) graphql.Marshaler {
+			return ec.marshalNAccountabilityGap2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAccountabilityGap(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityGapEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountabilityGapEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountabilityGap(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountabilityRoute_strength(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityRoute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityRoute_strength(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Strength, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityRoute_strength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountabilityRoute", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AccountabilityRoute_hops(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityRoute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityRoute_hops(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hops, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityRoute_hops(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountabilityRoute", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AccountabilityRoute_enforceable(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityRoute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityRoute_enforceable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enforceable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityRoute_enforceable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountabilityRoute", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AccountabilityRoute_steps(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityRoute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityRoute_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RouteStep) graphql.Marshaler {
+			return ec.marshalNRouteStep2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐRouteStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityRoute_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountabilityRoute",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RouteStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountabilityRoute_actors(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityRoute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityRoute_actors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.ActorNode) graphql.Marshaler {
+			return ec.marshalNActor2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐActorNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityRoute_actors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountabilityRoute",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountabilityRoute_relationships(ctx context.Context, field graphql.CollectedField, obj *model.AccountabilityRoute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountabilityRoute_relationships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relationships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐRelationshipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountabilityRoute_relationships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountabilityRoute",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _ActorConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ActorConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -4026,6 +6291,116 @@ func (ec *executionContext) fieldContext_ActorEdge_node(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Broker_actor(ctx context.Context, field graphql.CollectedField, obj *model.Broker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Broker_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ActorNode) graphql.Marshaler {
+			return ec.marshalNActor2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐActorNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Broker_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Broker",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Broker_pairs(ctx context.Context, field graphql.CollectedField, obj *model.Broker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Broker_pairs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pairs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Broker_pairs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Broker", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Broker_critical(ctx context.Context, field graphql.CollectedField, obj *model.Broker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Broker_critical(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Critical, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Broker_critical(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Broker", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Broker_cutOff(ctx context.Context, field graphql.CollectedField, obj *model.Broker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Broker_cutOff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CutOff, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CommunityPowerPair) graphql.Marshaler {
+			return ec.marshalNCommunityPowerPair2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCommunityPowerPairᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Broker_cutOff(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Broker",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunityPowerPair(ctx, field)
 		},
 	}
 	return fc, nil
@@ -4822,6 +7197,70 @@ func (ec *executionContext) fieldContext_Community_unregistered(_ context.Contex
 	return graphql.NewScalarFieldContext("Community", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _CommunityPowerPair_community(ctx context.Context, field graphql.CollectedField, obj *model.CommunityPowerPair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityPowerPair_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Community, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityPowerPair_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityPowerPair",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunityPowerPair_powerHolder(ctx context.Context, field graphql.CollectedField, obj *model.CommunityPowerPair) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityPowerPair_powerHolder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PowerHolder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ActorNode) graphql.Marshaler {
+			return ec.marshalNActor2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐActorNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityPowerPair_powerHolder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityPowerPair",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CustomaryAuthority_id(ctx context.Context, field graphql.CollectedField, obj *domain.CustomaryAuthority) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5250,6 +7689,240 @@ func (ec *executionContext) _DeletePayload_sourcesDeleted(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_DeletePayload_sourcesDeleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeletePayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GapChange_gap(ctx context.Context, field graphql.CollectedField, obj *model.GapChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapChange_gap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gap, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountabilityGap) graphql.Marshaler {
+			return ec.marshalNAccountabilityGap2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAccountabilityGap(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapChange_gap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GapChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountabilityGap(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GapChange_severityBefore(ctx context.Context, field graphql.CollectedField, obj *model.GapChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapChange_severityBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SeverityBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapChange_severityBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GapChange", field, false, false, "Float")
+}
+
+func (ec *executionContext) _GapChange_severityAfter(ctx context.Context, field graphql.CollectedField, obj *model.GapChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapChange_severityAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SeverityAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapChange_severityAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GapChange", field, false, false, "Float")
+}
+
+func (ec *executionContext) _GapChange_bestStrengthAfter(ctx context.Context, field graphql.CollectedField, obj *model.GapChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapChange_bestStrengthAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BestStrengthAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapChange_bestStrengthAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GapChange", field, false, false, "Float")
+}
+
+func (ec *executionContext) _GapChange_closed(ctx context.Context, field graphql.CollectedField, obj *model.GapChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapChange_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapChange_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GapChange", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _GapChange_kindAfter(ctx context.Context, field graphql.CollectedField, obj *model.GapChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapChange_kindAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KindAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analysis.GapKind) graphql.Marshaler {
+			return ec.marshalOGapKind2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋanalysisᚐGapKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GapChange_kindAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GapChange", field, false, false, "GapKind")
+}
+
+func (ec *executionContext) _GapClosure_relationship(ctx context.Context, field graphql.CollectedField, obj *model.GapClosure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapClosure_relationship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relationship, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProposedRelationship) graphql.Marshaler {
+			return ec.marshalNProposedRelationship2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐProposedRelationship(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapClosure_relationship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GapClosure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProposedRelationship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GapClosure_closes(ctx context.Context, field graphql.CollectedField, obj *model.GapClosure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapClosure_closes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GapChange) graphql.Marshaler {
+			return ec.marshalNGapChange2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐGapChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapClosure_closes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GapClosure",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GapChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GapClosure_severityRemoved(ctx context.Context, field graphql.CollectedField, obj *model.GapClosure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapClosure_severityRemoved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SeverityRemoved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapClosure_severityRemoved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GapClosure", field, false, false, "Float")
 }
 
 func (ec *executionContext) _InternationalActor_id(ctx context.Context, field graphql.CollectedField, obj *domain.InternationalActor) (ret graphql.Marshaler) {
@@ -6594,6 +9267,185 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _PairStatus_status(ctx context.Context, field graphql.CollectedField, obj *model.PairStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PairStatus_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analysis.Status) graphql.Marshaler {
+			return ec.marshalNAccountabilityStatus2githubᚗcomᚋactorgraphᚋactorgraphᚋanalysisᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PairStatus_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PairStatus", field, false, false, "AccountabilityStatus")
+}
+
+func (ec *executionContext) _PairStatus_hasEnforceableRoute(ctx context.Context, field graphql.CollectedField, obj *model.PairStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PairStatus_hasEnforceableRoute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasEnforceableRoute, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PairStatus_hasEnforceableRoute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PairStatus", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PairStatus_bestStrength(ctx context.Context, field graphql.CollectedField, obj *model.PairStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PairStatus_bestStrength(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BestStrength, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PairStatus_bestStrength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PairStatus", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProposedRelationship_type(ctx context.Context, field graphql.CollectedField, obj *model.ProposedRelationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposedRelationship_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.RelationshipType) graphql.Marshaler {
+			return ec.marshalNRelationshipType2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐRelationshipType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProposedRelationship_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProposedRelationship", field, false, false, "RelationshipType")
+}
+
+func (ec *executionContext) _ProposedRelationship_from(ctx context.Context, field graphql.CollectedField, obj *model.ProposedRelationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposedRelationship_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ActorNode) graphql.Marshaler {
+			return ec.marshalNActor2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐActorNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProposedRelationship_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProposedRelationship",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProposedRelationship_to(ctx context.Context, field graphql.CollectedField, obj *model.ProposedRelationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposedRelationship_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ActorNode) graphql.Marshaler {
+			return ec.marshalNActor2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐActorNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProposedRelationship_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProposedRelationship",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProposedRelationship_strength(ctx context.Context, field graphql.CollectedField, obj *model.ProposedRelationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposedRelationship_strength(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Strength, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProposedRelationship_strength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProposedRelationship", field, false, false, "Float")
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7579,6 +10431,148 @@ func (ec *executionContext) fieldContext_RelationshipEdge_node(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RouteStep_from(ctx context.Context, field graphql.CollectedField, obj *model.RouteStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RouteStep_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ActorNode) graphql.Marshaler {
+			return ec.marshalNActor2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐActorNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RouteStep_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RouteStep",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RouteStep_to(ctx context.Context, field graphql.CollectedField, obj *model.RouteStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RouteStep_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ActorNode) graphql.Marshaler {
+			return ec.marshalNActor2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐActorNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RouteStep_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RouteStep",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RouteStep_relationship(ctx context.Context, field graphql.CollectedField, obj *model.RouteStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RouteStep_relationship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relationship, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐRelationship(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RouteStep_relationship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RouteStep",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RouteStep_strength(ctx context.Context, field graphql.CollectedField, obj *model.RouteStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RouteStep_strength(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Strength, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RouteStep_strength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RouteStep", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RouteStep_enforcement(ctx context.Context, field graphql.CollectedField, obj *model.RouteStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RouteStep_enforcement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enforcement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RouteStep_enforcement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RouteStep", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _SecurityForce_id(ctx context.Context, field graphql.CollectedField, obj *domain.SecurityForce) (ret graphql.Marshaler) {
@@ -8684,6 +11678,125 @@ func (ec *executionContext) fieldContext_StateInstitution_branch(_ context.Conte
 	return graphql.NewScalarFieldContext("StateInstitution", field, false, false, "Branch")
 }
 
+func (ec *executionContext) _Subgraph_center(ctx context.Context, field graphql.CollectedField, obj *model.Subgraph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subgraph_center(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Center, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.ActorNode) graphql.Marshaler {
+			return ec.marshalNActor2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐActorNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subgraph_center(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subgraph",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subgraph_actors(ctx context.Context, field graphql.CollectedField, obj *model.Subgraph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subgraph_actors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.ActorNode) graphql.Marshaler {
+			return ec.marshalNActor2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐActorNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subgraph_actors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subgraph",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subgraph_relationships(ctx context.Context, field graphql.CollectedField, obj *model.Subgraph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subgraph_relationships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relationships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐRelationshipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subgraph_relationships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subgraph",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subgraph_truncated(ctx context.Context, field graphql.CollectedField, obj *model.Subgraph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subgraph_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subgraph_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Subgraph", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Workspace_id(ctx context.Context, field graphql.CollectedField, obj *domain.Workspace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8975,6 +12088,270 @@ func (ec *executionContext) _Workspace_updatedAt(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Workspace_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Workspace", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Workspace_accountabilityRoutes(ctx context.Context, field graphql.CollectedField, obj *domain.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_accountabilityRoutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Workspace().AccountabilityRoutes(ctx, obj, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["first"].(*int), fc.Args["asOf"].(*domain.Date), fc.Args["minConfidence"].(*float64), fc.Args["maxHops"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AccountabilityRoute) graphql.Marshaler {
+			return ec.marshalNAccountabilityRoute2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAccountabilityRouteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_accountabilityRoutes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workspace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountabilityRoute(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Workspace_accountabilityRoutes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Workspace_accountabilityGaps(ctx context.Context, field graphql.CollectedField, obj *domain.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_accountabilityGaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Workspace().AccountabilityGaps(ctx, obj, fc.Args["region"].(*string), fc.Args["kinds"].([]analysis.GapKind), fc.Args["minSeverity"].(*float64), fc.Args["threshold"].(*float64), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*domain.Date), fc.Args["minConfidence"].(*float64), fc.Args["maxHops"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountabilityGapConnection) graphql.Marshaler {
+			return ec.marshalNAccountabilityGapConnection2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAccountabilityGapConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_accountabilityGaps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workspace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountabilityGapConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Workspace_accountabilityGaps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Workspace_gapClosures(ctx context.Context, field graphql.CollectedField, obj *domain.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_gapClosures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Workspace().GapClosures(ctx, obj, fc.Args["first"].(*int), fc.Args["assumedStrength"].(*float64), fc.Args["threshold"].(*float64), fc.Args["asOf"].(*domain.Date), fc.Args["minConfidence"].(*float64), fc.Args["maxHops"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GapClosure) graphql.Marshaler {
+			return ec.marshalNGapClosure2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐGapClosureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_gapClosures(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workspace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GapClosure(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Workspace_gapClosures_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Workspace_brokers(ctx context.Context, field graphql.CollectedField, obj *domain.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_brokers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Workspace().Brokers(ctx, obj, fc.Args["first"].(*int), fc.Args["asOf"].(*domain.Date), fc.Args["minConfidence"].(*float64), fc.Args["maxHops"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Broker) graphql.Marshaler {
+			return ec.marshalNBroker2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐBrokerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_brokers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workspace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Broker(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Workspace_brokers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Workspace_accountabilityChanges(ctx context.Context, field graphql.CollectedField, obj *domain.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_accountabilityChanges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Workspace().AccountabilityChanges(ctx, obj, fc.Args["from"].(domain.Date), fc.Args["to"].(domain.Date), fc.Args["threshold"].(*float64), fc.Args["minConfidence"].(*float64), fc.Args["maxHops"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AccountabilityChange) graphql.Marshaler {
+			return ec.marshalNAccountabilityChange2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAccountabilityChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_accountabilityChanges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workspace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountabilityChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Workspace_accountabilityChanges_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Workspace_subgraph(ctx context.Context, field graphql.CollectedField, obj *domain.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_subgraph(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Workspace().Subgraph(ctx, obj, fc.Args["center"].(string), fc.Args["depth"].(*int), fc.Args["types"].([]domain.RelationshipType), fc.Args["asOf"].(*domain.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Subgraph) graphql.Marshaler {
+			return ec.marshalNSubgraph2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐSubgraph(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_subgraph(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workspace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Subgraph(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Workspace_subgraph_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -11294,6 +14671,291 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    **************************** object.gotpl ****************************
 
+var accountabilityChangeImplementors = []string{"AccountabilityChange"}
+
+func (ec *executionContext) _AccountabilityChange(ctx context.Context, sel ast.SelectionSet, obj *model.AccountabilityChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountabilityChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountabilityChange")
+		case "community":
+			out.Values[i] = ec._AccountabilityChange_community(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "powerHolder":
+			out.Values[i] = ec._AccountabilityChange_powerHolder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._AccountabilityChange_before(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._AccountabilityChange_after(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "causes":
+			out.Values[i] = ec._AccountabilityChange_causes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accountabilityGapImplementors = []string{"AccountabilityGap"}
+
+func (ec *executionContext) _AccountabilityGap(ctx context.Context, sel ast.SelectionSet, obj *model.AccountabilityGap) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountabilityGapImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountabilityGap")
+		case "community":
+			out.Values[i] = ec._AccountabilityGap_community(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "powerHolder":
+			out.Values[i] = ec._AccountabilityGap_powerHolder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._AccountabilityGap_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severity":
+			out.Values[i] = ec._AccountabilityGap_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exposure":
+			out.Values[i] = ec._AccountabilityGap_exposure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "distrust":
+			out.Values[i] = ec._AccountabilityGap_distrust(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "powerRelationships":
+			out.Values[i] = ec._AccountabilityGap_powerRelationships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trustRelationships":
+			out.Values[i] = ec._AccountabilityGap_trustRelationships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bestRoute":
+			out.Values[i] = ec._AccountabilityGap_bestRoute(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hasEnforceableRoute":
+			out.Values[i] = ec._AccountabilityGap_hasEnforceableRoute(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "strongestEnforceableRoute":
+			out.Values[i] = ec._AccountabilityGap_strongestEnforceableRoute(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "actors":
+			out.Values[i] = ec._AccountabilityGap_actors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationships":
+			out.Values[i] = ec._AccountabilityGap_relationships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accountabilityGapConnectionImplementors = []string{"AccountabilityGapConnection"}
+
+func (ec *executionContext) _AccountabilityGapConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AccountabilityGapConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountabilityGapConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountabilityGapConnection")
+		case "totalCount":
+			out.Values[i] = ec._AccountabilityGapConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._AccountabilityGapConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AccountabilityGapConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accountabilityGapEdgeImplementors = []string{"AccountabilityGapEdge"}
+
+func (ec *executionContext) _AccountabilityGapEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AccountabilityGapEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountabilityGapEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountabilityGapEdge")
+		case "cursor":
+			out.Values[i] = ec._AccountabilityGapEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AccountabilityGapEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accountabilityRouteImplementors = []string{"AccountabilityRoute"}
+
+func (ec *executionContext) _AccountabilityRoute(ctx context.Context, sel ast.SelectionSet, obj *model.AccountabilityRoute) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountabilityRouteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountabilityRoute")
+		case "strength":
+			out.Values[i] = ec._AccountabilityRoute_strength(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hops":
+			out.Values[i] = ec._AccountabilityRoute_hops(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enforceable":
+			out.Values[i] = ec._AccountabilityRoute_enforceable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "steps":
+			out.Values[i] = ec._AccountabilityRoute_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actors":
+			out.Values[i] = ec._AccountabilityRoute_actors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationships":
+			out.Values[i] = ec._AccountabilityRoute_relationships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var actorConnectionImplementors = []string{"ActorConnection"}
 
 func (ec *executionContext) _ActorConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ActorConnection) graphql.Marshaler {
@@ -11355,6 +15017,54 @@ func (ec *executionContext) _ActorEdge(ctx context.Context, sel ast.SelectionSet
 			}
 		case "node":
 			out.Values[i] = ec._ActorEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var brokerImplementors = []string{"Broker"}
+
+func (ec *executionContext) _Broker(ctx context.Context, sel ast.SelectionSet, obj *model.Broker) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, brokerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Broker")
+		case "actor":
+			out.Values[i] = ec._Broker_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pairs":
+			out.Values[i] = ec._Broker_pairs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "critical":
+			out.Values[i] = ec._Broker_critical(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cutOff":
+			out.Values[i] = ec._Broker_cutOff(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -11592,6 +15302,44 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var communityPowerPairImplementors = []string{"CommunityPowerPair"}
+
+func (ec *executionContext) _CommunityPowerPair(ctx context.Context, sel ast.SelectionSet, obj *model.CommunityPowerPair) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communityPowerPairImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommunityPowerPair")
+		case "community":
+			out.Values[i] = ec._CommunityPowerPair_community(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "powerHolder":
+			out.Values[i] = ec._CommunityPowerPair_powerHolder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var customaryAuthorityImplementors = []string{"CustomaryAuthority", "Actor", "Node"}
 
 func (ec *executionContext) _CustomaryAuthority(ctx context.Context, sel ast.SelectionSet, obj *domain.CustomaryAuthority) graphql.Marshaler {
@@ -11716,6 +15464,107 @@ func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.Selectio
 			}
 		case "sourcesDeleted":
 			out.Values[i] = ec._DeletePayload_sourcesDeleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var gapChangeImplementors = []string{"GapChange"}
+
+func (ec *executionContext) _GapChange(ctx context.Context, sel ast.SelectionSet, obj *model.GapChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gapChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GapChange")
+		case "gap":
+			out.Values[i] = ec._GapChange_gap(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severityBefore":
+			out.Values[i] = ec._GapChange_severityBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severityAfter":
+			out.Values[i] = ec._GapChange_severityAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bestStrengthAfter":
+			out.Values[i] = ec._GapChange_bestStrengthAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._GapChange_closed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kindAfter":
+			out.Values[i] = ec._GapChange_kindAfter(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var gapClosureImplementors = []string{"GapClosure"}
+
+func (ec *executionContext) _GapClosure(ctx context.Context, sel ast.SelectionSet, obj *model.GapClosure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gapClosureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GapClosure")
+		case "relationship":
+			out.Values[i] = ec._GapClosure_relationship(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closes":
+			out.Values[i] = ec._GapClosure_closes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "severityRemoved":
+			out.Values[i] = ec._GapClosure_severityRemoved(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12106,6 +15955,97 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var pairStatusImplementors = []string{"PairStatus"}
+
+func (ec *executionContext) _PairStatus(ctx context.Context, sel ast.SelectionSet, obj *model.PairStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pairStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PairStatus")
+		case "status":
+			out.Values[i] = ec._PairStatus_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasEnforceableRoute":
+			out.Values[i] = ec._PairStatus_hasEnforceableRoute(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bestStrength":
+			out.Values[i] = ec._PairStatus_bestStrength(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var proposedRelationshipImplementors = []string{"ProposedRelationship"}
+
+func (ec *executionContext) _ProposedRelationship(ctx context.Context, sel ast.SelectionSet, obj *model.ProposedRelationship) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, proposedRelationshipImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProposedRelationship")
+		case "type":
+			out.Values[i] = ec._ProposedRelationship_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._ProposedRelationship_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._ProposedRelationship_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "strength":
+			out.Values[i] = ec._ProposedRelationship_strength(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -12386,6 +16326,59 @@ func (ec *executionContext) _RelationshipEdge(ctx context.Context, sel ast.Selec
 			}
 		case "node":
 			out.Values[i] = ec._RelationshipEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var routeStepImplementors = []string{"RouteStep"}
+
+func (ec *executionContext) _RouteStep(ctx context.Context, sel ast.SelectionSet, obj *model.RouteStep) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, routeStepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RouteStep")
+		case "from":
+			out.Values[i] = ec._RouteStep_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._RouteStep_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationship":
+			out.Values[i] = ec._RouteStep_relationship(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "strength":
+			out.Values[i] = ec._RouteStep_strength(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enforcement":
+			out.Values[i] = ec._RouteStep_enforcement(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12768,6 +16761,54 @@ func (ec *executionContext) _StateInstitution(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var subgraphImplementors = []string{"Subgraph"}
+
+func (ec *executionContext) _Subgraph(ctx context.Context, sel ast.SelectionSet, obj *model.Subgraph) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subgraphImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Subgraph")
+		case "center":
+			out.Values[i] = ec._Subgraph_center(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actors":
+			out.Values[i] = ec._Subgraph_actors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationships":
+			out.Values[i] = ec._Subgraph_relationships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._Subgraph_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var workspaceImplementors = []string{"Workspace", "Node"}
 
 func (ec *executionContext) _Workspace(ctx context.Context, sel ast.SelectionSet, obj *domain.Workspace) graphql.Marshaler {
@@ -12834,6 +16875,42 @@ func (ec *executionContext) _Workspace(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "accountabilityRoutes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_accountabilityRoutes(ctx, field, obj)
+				})
+		case "accountabilityGaps":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_accountabilityGaps(ctx, field, obj)
+				})
+		case "gapClosures":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_gapClosures(ctx, field, obj)
+				})
+		case "brokers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_brokers(ctx, field, obj)
+				})
+		case "accountabilityChanges":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_accountabilityChanges(ctx, field, obj)
+				})
+		case "subgraph":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_subgraph(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13213,12 +17290,126 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAccountabilityChange2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAccountabilityChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AccountabilityChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccountabilityChange2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAccountabilityChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAccountabilityChange2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAccountabilityChange(ctx context.Context, sel ast.SelectionSet, v *model.AccountabilityChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountabilityChange!")
+		return graphql.Null
+	}
+	return ec._AccountabilityChange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccountabilityGap2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAccountabilityGap(ctx context.Context, sel ast.SelectionSet, v *model.AccountabilityGap) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountabilityGap!")
+		return graphql.Null
+	}
+	return ec._AccountabilityGap(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccountabilityGapConnection2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAccountabilityGapConnection(ctx context.Context, sel ast.SelectionSet, v *model.AccountabilityGapConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountabilityGapConnection!")
+		return graphql.Null
+	}
+	return ec._AccountabilityGapConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccountabilityGapEdge2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAccountabilityGapEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AccountabilityGapEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccountabilityGapEdge2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAccountabilityGapEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAccountabilityGapEdge2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAccountabilityGapEdge(ctx context.Context, sel ast.SelectionSet, v *model.AccountabilityGapEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountabilityGapEdge!")
+		return graphql.Null
+	}
+	return ec._AccountabilityGapEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccountabilityRoute2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAccountabilityRouteᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AccountabilityRoute) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccountabilityRoute2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAccountabilityRoute(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAccountabilityRoute2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAccountabilityRoute(ctx context.Context, sel ast.SelectionSet, v *model.AccountabilityRoute) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountabilityRoute!")
+		return graphql.Null
+	}
+	return ec._AccountabilityRoute(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAccountabilityStatus2githubᚗcomᚋactorgraphᚋactorgraphᚋanalysisᚐStatus(ctx context.Context, v any) (analysis.Status, error) {
+	var res analysis.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAccountabilityStatus2githubᚗcomᚋactorgraphᚋactorgraphᚋanalysisᚐStatus(ctx context.Context, sel ast.SelectionSet, v analysis.Status) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNActor2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐActorNode(ctx context.Context, sel ast.SelectionSet, v domain.ActorNode) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Actor!")
 		return graphql.Null
 	}
 	return ec._Actor(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNActor2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐActorNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.ActorNode) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActor2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐActorNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNActorConnection2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐActorConnection(ctx context.Context, sel ast.SelectionSet, v *model.ActorConnection) graphql.Marshaler {
@@ -13287,6 +17478,62 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNBroker2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐBrokerᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Broker) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBroker2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐBroker(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBroker2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐBroker(ctx context.Context, sel ast.SelectionSet, v *model.Broker) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Broker!")
+		return graphql.Null
+	}
+	return ec._Broker(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommunity2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐCommunity(ctx context.Context, sel ast.SelectionSet, v *domain.Community) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Community!")
+		return graphql.Null
+	}
+	return ec._Community(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommunityPowerPair2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCommunityPowerPairᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommunityPowerPair) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommunityPowerPair2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCommunityPowerPair(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommunityPowerPair2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCommunityPowerPair(ctx context.Context, sel ast.SelectionSet, v *model.CommunityPowerPair) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommunityPowerPair!")
+		return graphql.Null
+	}
+	return ec._CommunityPowerPair(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateActorInput2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐActorInput(ctx context.Context, v any) (domain.ActorInput, error) {
 	res, err := ec.unmarshalInputCreateActorInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -13305,6 +17552,16 @@ func (ec *executionContext) unmarshalNCreateSourceInput2githubᚗcomᚋactorgrap
 func (ec *executionContext) unmarshalNCreateWorkspaceInput2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐWorkspaceInput(ctx context.Context, v any) (domain.WorkspaceInput, error) {
 	res, err := ec.unmarshalInputCreateWorkspaceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDate2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐDate(ctx context.Context, v any) (domain.Date, error) {
+	var res domain.Date
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐDate(ctx context.Context, sel ast.SelectionSet, v domain.Date) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNDeletePayload2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐDeleteResult(ctx context.Context, sel ast.SelectionSet, v *domain.DeleteResult) graphql.Marshaler {
@@ -13327,6 +17584,64 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNGapChange2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐGapChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GapChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGapChange2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐGapChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGapChange2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐGapChange(ctx context.Context, sel ast.SelectionSet, v *model.GapChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GapChange!")
+		return graphql.Null
+	}
+	return ec._GapChange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGapClosure2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐGapClosureᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GapClosure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGapClosure2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐGapClosure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGapClosure2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐGapClosure(ctx context.Context, sel ast.SelectionSet, v *model.GapClosure) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GapClosure!")
+		return graphql.Null
+	}
+	return ec._GapClosure(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNGapKind2githubᚗcomᚋactorgraphᚋactorgraphᚋanalysisᚐGapKind(ctx context.Context, v any) (analysis.GapKind, error) {
+	var res analysis.GapKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGapKind2githubᚗcomᚋactorgraphᚋactorgraphᚋanalysisᚐGapKind(ctx context.Context, sel ast.SelectionSet, v analysis.GapKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -13414,6 +17729,38 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋactorgraphᚋacto
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPairStatus2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐPairStatus(ctx context.Context, sel ast.SelectionSet, v *model.PairStatus) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PairStatus!")
+		return graphql.Null
+	}
+	return ec._PairStatus(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProposedRelationship2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐProposedRelationship(ctx context.Context, sel ast.SelectionSet, v *model.ProposedRelationship) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProposedRelationship!")
+		return graphql.Null
+	}
+	return ec._ProposedRelationship(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRelationship2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐRelationshipᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Relationship) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelationship2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐRelationship(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNRelationship2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐRelationship(ctx context.Context, sel ast.SelectionSet, v *domain.Relationship) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Relationship!")
@@ -13462,6 +17809,30 @@ func (ec *executionContext) unmarshalNRelationshipType2githubᚗcomᚋactorgraph
 
 func (ec *executionContext) marshalNRelationshipType2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐRelationshipType(ctx context.Context, sel ast.SelectionSet, v domain.RelationshipType) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNRouteStep2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐRouteStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RouteStep) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRouteStep2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐRouteStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRouteStep2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐRouteStep(ctx context.Context, sel ast.SelectionSet, v *model.RouteStep) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RouteStep!")
+		return graphql.Null
+	}
+	return ec._RouteStep(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
@@ -13571,6 +17942,14 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSubgraph2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐSubgraph(ctx context.Context, sel ast.SelectionSet, v *model.Subgraph) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Subgraph!")
+		return graphql.Null
+	}
+	return ec._Subgraph(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -13789,6 +18168,13 @@ func (ec *executionContext) marshalOAccountabilityMechanism2ᚖgithubᚗcomᚋac
 	return v
 }
 
+func (ec *executionContext) marshalOAccountabilityRoute2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAccountabilityRoute(ctx context.Context, sel ast.SelectionSet, v *model.AccountabilityRoute) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AccountabilityRoute(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOActor2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐActorNode(ctx context.Context, sel ast.SelectionSet, v domain.ActorNode) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -13969,6 +18355,58 @@ func (ec *executionContext) unmarshalOForceType2ᚖgithubᚗcomᚋactorgraphᚋa
 }
 
 func (ec *executionContext) marshalOForceType2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐForceType(ctx context.Context, sel ast.SelectionSet, v *domain.ForceType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOGapKind2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋanalysisᚐGapKindᚄ(ctx context.Context, v any) ([]analysis.GapKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]analysis.GapKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNGapKind2githubᚗcomᚋactorgraphᚋactorgraphᚋanalysisᚐGapKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOGapKind2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋanalysisᚐGapKindᚄ(ctx context.Context, sel ast.SelectionSet, v []analysis.GapKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGapKind2githubᚗcomᚋactorgraphᚋactorgraphᚋanalysisᚐGapKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOGapKind2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋanalysisᚐGapKind(ctx context.Context, v any) (*analysis.GapKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(analysis.GapKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGapKind2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋanalysisᚐGapKind(ctx context.Context, sel ast.SelectionSet, v *analysis.GapKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

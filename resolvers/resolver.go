@@ -8,11 +8,20 @@ package resolvers
 import (
 	"go.uber.org/zap"
 
+	"github.com/actorgraph/actorgraph/analysis"
 	"github.com/actorgraph/actorgraph/store"
 )
 
 // Resolver is the root resolver; its fields are the service's dependencies.
 type Resolver struct {
-	Store store.Store
-	Log   *zap.Logger
+	Store    store.Store
+	Analysis *analysis.Engine
+	Log      *zap.Logger
 }
+
+// Limits of the subgraph query: deeper or larger neighbourhoods stop being
+// compact.
+const (
+	MaxSubgraphDepth  = 4
+	MaxSubgraphActors = 500
+)

@@ -139,6 +139,9 @@ func (s *Neo4j) UpdateActor(ctx context.Context, id string, p domain.ActorPatch)
 func (s *Neo4j) DeleteActor(ctx context.Context, id string) (*domain.DeleteResult, error) {
 	const op = "store.DeleteActor"
 	res, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+		if _, err := s.lockActor(ctx, tx, id); err != nil {
+			return nil, err
+		}
 		recs, err := s.run(ctx, tx, `MATCH (a:Actor {id: $id})
 			CALL (a) { MATCH (a)-[r]-() RETURN count(r) AS rels }
 			DETACH DELETE a RETURN rels`, map[string]any{"id": id})

@@ -12,19 +12,24 @@ import (
 
 // Neo4j reads take no locks, so a read-modify-write could lose a
 // concurrent update. The write paths below therefore lock what they are
-// about to change before they read it: setting and removing a property in
-// one statement takes the record's write lock until the transaction ends
-// and leaves the data as it was.
+// about to change before they read it: writing a property takes the
+// record's write lock until the transaction ends.
+//
+// Every write to a workspace's content first locks the workspace itself,
+// and bumps its version: writes to one workspace run one at a time (which
+// serialises the checks that must not race, such as externalId uniqueness
+// across relationship types, and keeps writes out of a workspace being
+// deleted), locks are always taken workspace first (so writers cannot
+// deadlock), and the version tells the analysis cache when its copy of the
+// workspace is stale. A write that fails rolls its bump back with it.
 
-// lockWorkspace locks a workspace for the rest of the transaction. Every
-// create in a workspace takes this lock, which serialises the checks that
-// must not race (externalId uniqueness across relationship types) and keeps
-// writes from landing in a workspace that is being deleted.
+// lockWorkspace locks a workspace for the rest of the transaction and
+// bumps its version.
 func (s *Neo4j) lockWorkspace(ctx context.Context, tx neo4j.ManagedTransaction, id string) error {
 	// The deleting flag is read after the lock is held: a filter before
 	// the SET would see the value from before a concurrent delete committed.
 	recs, err := s.run(ctx, tx, `MATCH (w:Workspace {id: $id})
-		SET w.__lock = true REMOVE w.__lock RETURN w.deleting AS deleting`, map[string]any{"id": id})
+		SET w.version = coalesce(w.version, 0) + 1 RETURN w.deleting AS deleting`, map[string]any{"id": id})
 	if err != nil {
 		return err
 	}
@@ -34,8 +39,25 @@ func (s *Neo4j) lockWorkspace(ctx context.Context, tx neo4j.ManagedTransaction, 
 	return nil
 }
 
-// lockActor locks an actor and returns it as it is now.
+// lockOwner locks the workspace that the record matched by match (a
+// statement returning its workspaceId as ws) belongs to.
+func (s *Neo4j) lockOwner(ctx context.Context, tx neo4j.ManagedTransaction, match, what, id string) error {
+	recs, err := s.run(ctx, tx, match, map[string]any{"id": id})
+	if err != nil {
+		return err
+	}
+	if len(recs) == 0 {
+		return errs.NotFoundf("", "no %s has id %q", what, id)
+	}
+	return s.lockWorkspace(ctx, tx, value[string](recs[0], "ws"))
+}
+
+// lockActor locks an actor's workspace and the actor, and returns the
+// actor as it is now.
 func (s *Neo4j) lockActor(ctx context.Context, tx neo4j.ManagedTransaction, id string) (*domain.Actor, error) {
+	if err := s.lockOwner(ctx, tx, "MATCH (a:Actor {id: $id}) RETURN a.workspaceId AS ws", "actor", id); err != nil {
+		return nil, err
+	}
 	recs, err := s.run(ctx, tx, "MATCH (a:Actor {id: $id}) SET a.__lock = true REMOVE a.__lock RETURN a", map[string]any{"id": id})
 	if err != nil {
 		return nil, err
@@ -46,8 +68,12 @@ func (s *Neo4j) lockActor(ctx context.Context, tx neo4j.ManagedTransaction, id s
 	return decodeActor(nodeProps(recs[0], "a")), nil
 }
 
-// lockSource locks a source and returns it as it is now.
+// lockSource locks a source's workspace and the source, and returns the
+// source as it is now.
 func (s *Neo4j) lockSource(ctx context.Context, tx neo4j.ManagedTransaction, id string) (*domain.Source, error) {
+	if err := s.lockOwner(ctx, tx, "MATCH (x:Source {id: $id}) RETURN x.workspaceId AS ws", "source", id); err != nil {
+		return nil, err
+	}
 	recs, err := s.run(ctx, tx, "MATCH (x:Source {id: $id}) SET x.__lock = true REMOVE x.__lock RETURN x", map[string]any{"id": id})
 	if err != nil {
 		return nil, err
@@ -58,11 +84,14 @@ func (s *Neo4j) lockSource(ctx context.Context, tx neo4j.ManagedTransaction, id 
 	return decodeSource(nodeProps(recs[0], "x")), nil
 }
 
-// lockRelationship finds a relationship's type, then locks it and returns
-// it as it is now.
+// lockRelationship finds a relationship's type and workspace, locks the
+// workspace and the relationship, and returns it as it is now.
 func (s *Neo4j) lockRelationship(ctx context.Context, tx neo4j.ManagedTransaction, id string) (*domain.Relationship, error) {
 	found, err := s.relationshipInTx(ctx, tx, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.lockWorkspace(ctx, tx, found.WorkspaceID); err != nil {
 		return nil, err
 	}
 	// found.Type was read from Neo4j, so it is one of relTypes.

@@ -151,9 +151,6 @@ func (s *Neo4j) UpdateRelationship(ctx context.Context, id string, p domain.Rela
 		if err != nil {
 			return nil, err
 		}
-		if err := s.lockWorkspace(ctx, tx, cur.WorkspaceID); err != nil {
-			return nil, err
-		}
 		next, err := p.Apply(*cur)
 		if err != nil {
 			return nil, err
@@ -176,7 +173,7 @@ func (s *Neo4j) UpdateRelationship(ctx context.Context, id string, p domain.Rela
 func (s *Neo4j) DeleteRelationship(ctx context.Context, id string) (*domain.DeleteResult, error) {
 	const op = "store.DeleteRelationship"
 	_, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
-		cur, err := s.relationshipInTx(ctx, tx, id)
+		cur, err := s.lockRelationship(ctx, tx, id)
 		if err != nil {
 			return nil, err
 		}

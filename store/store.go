@@ -46,6 +46,12 @@ type Store interface {
 	DeleteSource(ctx context.Context, id string) (*domain.DeleteResult, error)
 	SourcesByIDs(ctx context.Context, ids []string) ([]*domain.Source, error)
 	ListSources(ctx context.Context, workspaceID string, q PageArgs) (*Page[*domain.Source], error)
+
+	// WorkspaceVersion and AnalysisSnapshot feed the analysis engine.
+	WorkspaceVersion(ctx context.Context, id string) (int64, error)
+	AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapshot, error)
+	// Subgraph is an actor's neighbourhood within depth relationships.
+	Subgraph(ctx context.Context, center string, depth int, types []domain.RelationshipType, asOf *domain.Date, maxActors int) (*domain.Subgraph, error)
 }
 
 // Counts are a workspace's sizes.

@@ -776,3 +776,140 @@ func TestNeo4jDownIsUnavailable(t *testing.T) {
 		t.Fatal("not an errs.Error")
 	}
 }
+
+// Every write to a workspace's content bumps its version, and a failed
+// write does not: the analysis cache depends on it.
+func TestWorkspaceVersionBumpsOnEveryWrite(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	version := func() int64 {
+		v, err := st.WorkspaceVersion(ctx, ws.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	last := version()
+	step := func(name string, write func() error, wantBump bool) {
+		t.Helper()
+		err := write()
+		if wantBump && err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		v := version()
+		if wantBump && v <= last {
+			t.Errorf("%s did not bump the version (%d → %d)", name, last, v)
+		}
+		if !wantBump && v != last {
+			t.Errorf("%s (which failed) bumped the version (%d → %d)", name, last, v)
+		}
+		last = v
+	}
+	var a, b *domain.Actor
+	var r *domain.Relationship
+	var src *domain.Source
+	step("create actor", func() (err error) {
+		a, err = st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", ExternalID: domain.Ptr("A")})
+		return err
+	}, true)
+	step("create second actor", func() (err error) {
+		b, err = st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B"})
+		return err
+	}, true)
+	step("failed create", func() error {
+		_, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "dup", ExternalID: domain.Ptr("A")})
+		return err
+	}, false)
+	step("create relationship", func() (err error) {
+		r, err = st.CreateRelationship(ctx, domain.RelationshipInput{Type: domain.Threatens, From: b.ID, To: a.ID, Strength: 0.5})
+		return err
+	}, true)
+	step("update relationship", func() error {
+		_, err := st.UpdateRelationship(ctx, r.ID, domain.RelationshipPatch{Strength: domain.Some(0.9)})
+		return err
+	}, true)
+	step("create source", func() (err error) {
+		src, err = st.CreateSource(ctx, ws.ID, domain.SourceInput{Title: "S", Kind: "REPORT"})
+		return err
+	}, true)
+	step("update source", func() error {
+		_, err := st.UpdateSource(ctx, src.ID, domain.SourcePatch{Title: domain.Some("T")})
+		return err
+	}, true)
+	step("update actor", func() error {
+		_, err := st.UpdateActor(ctx, a.ID, domain.ActorPatch{Region: domain.Some("R")})
+		return err
+	}, true)
+	step("delete relationship", func() error { _, err := st.DeleteRelationship(ctx, r.ID); return err }, true)
+	step("delete source", func() error { _, err := st.DeleteSource(ctx, src.ID); return err }, true)
+	step("delete actor", func() error { _, err := st.DeleteActor(ctx, b.ID); return err }, true)
+}
+
+func TestAnalysisSnapshot(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A"})
+	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B"})
+	threat := mustRel(t, st, domain.RelationshipInput{Type: domain.Threatens, From: b.ID, To: a.ID, Strength: 0.5})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Supports, From: b.ID, To: a.ID, Strength: 0.5})
+	dialogue := mustRel(t, st, domain.RelationshipInput{Type: domain.Dialogue, From: a.ID, To: b.ID, Strength: 0.5, Power: domain.Ptr(domain.Enforcement)})
+	snap, err := st.AnalysisSnapshot(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := st.WorkspaceVersion(ctx, ws.ID)
+	if snap.Version != v || len(snap.Actors) != 2 {
+		t.Errorf("version %d (store %d), %d actors", snap.Version, v, len(snap.Actors))
+	}
+	got := map[string]*domain.Relationship{}
+	for _, r := range snap.Relationships {
+		got[r.ID] = r
+	}
+	if len(got) != 2 || got[threat.ID] == nil || !reflect.DeepEqual(got[dialogue.ID], dialogue) {
+		t.Errorf("snapshot relationships: %v (SUPPORTS is not an analysis type)", got)
+	}
+	if _, err := st.AnalysisSnapshot(ctx, "ws_nope"); !errs.Is(err, errs.NotFound) {
+		t.Errorf("unknown workspace: %v", err)
+	}
+}
+
+// A chain a – b – c – d, with an expired relationship c – d and a TRUSTS b → a.
+func TestSubgraph(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	var ids []string
+	for _, n := range []string{"a", "b", "c", "d"} {
+		ids = append(ids, mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindMovement, Name: n}).ID)
+	}
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Dialogue, From: ids[0], To: ids[1], Strength: 0.5})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: ids[1], To: ids[0], Strength: 0.5})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Influences, From: ids[1], To: ids[2], Strength: 0.5})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Influences, From: ids[2], To: ids[3], Strength: 0.5, ValidTo: domain.Ptr(domain.MustDate("2020-01-01"))})
+	cases := []struct {
+		name      string
+		depth     int
+		types     []domain.RelationshipType
+		asOf      *domain.Date
+		max       int
+		actors    int
+		rels      int
+		truncated bool
+	}{
+		{"depth 1 from b", 1, nil, nil, 100, 3, 3, false},
+		{"depth 2 from b", 2, nil, nil, 100, 4, 4, false},
+		{"types", 2, []domain.RelationshipType{domain.Influences}, nil, 100, 3, 2, false},
+		{"asOf drops the expired relationship", 2, nil, domain.Ptr(domain.MustDate("2024-01-01")), 100, 3, 3, false},
+		{"limit", 2, nil, nil, 2, 2, 2, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sg, err := st.Subgraph(ctx, ids[1], c.depth, c.types, c.asOf, c.max)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sg.Actors) != c.actors || len(sg.Relationships) != c.rels || sg.Truncated != c.truncated || sg.Center.ID != ids[1] {
+				t.Errorf("%d actors, %d relationships, truncated %v; want %d, %d, %v", len(sg.Actors), len(sg.Relationships), sg.Truncated, c.actors, c.rels, c.truncated)
+			}
+		})
+	}
+}

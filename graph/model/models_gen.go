@@ -4,8 +4,87 @@ package model
 
 import (
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/actorgraph/actorgraph/analysis"
 	"github.com/actorgraph/actorgraph/domain"
 )
+
+// A pair whose status changed between two dates.
+type AccountabilityChange struct {
+	// The community.
+	Community *domain.Community `json:"community"`
+	// The power holder.
+	PowerHolder domain.ActorNode `json:"powerHolder"`
+	// The status on the earlier date.
+	Before *PairStatus `json:"before"`
+	// The status on the later date.
+	After *PairStatus `json:"after"`
+	// The relationships whose validFrom or validTo falls after the earlier date and on or before the later one, among the pair's power relationships or on its best or enforceable route on either date.
+	Causes []*domain.Relationship `json:"causes"`
+}
+
+// A community living under an actor it cannot hold to account, and everything behind that finding.
+type AccountabilityGap struct {
+	// The community.
+	Community *domain.Community `json:"community"`
+	// The actor that holds power over it.
+	PowerHolder domain.ActorNode `json:"powerHolder"`
+	// NO_ROUTE or WEAK_ROUTE.
+	Kind analysis.GapKind `json:"kind"`
+	// How severe the gap is, from 0 to 1: exposure × (0.5 + 0.5 × distrust) × (1 − the best route's strength).
+	Severity float64 `json:"severity"`
+	// 1 − Π(1 − w·s) over the power relationships (w = 1 for THREATENS, 0.6 for PROVIDES_SECURITY).
+	Exposure float64 `json:"exposure"`
+	// 1 − the mean strength of the community's trust in the power holder (0.5 when none is reported).
+	Distrust float64 `json:"distrust"`
+	// The in-force PROVIDES_SECURITY and THREATENS relationships from the power holder to the community.
+	PowerRelationships []*domain.Relationship `json:"powerRelationships"`
+	// The in-force TRUSTS relationships from the community to the power holder, every segment.
+	TrustRelationships []*domain.Relationship `json:"trustRelationships"`
+	// The strongest route; null for NO_ROUTE.
+	BestRoute *AccountabilityRoute `json:"bestRoute,omitempty"`
+	// Whether any route can sanction.
+	HasEnforceableRoute bool `json:"hasEnforceableRoute"`
+	// The strongest route that can sanction, if any.
+	StrongestEnforceableRoute *AccountabilityRoute `json:"strongestEnforceableRoute,omitempty"`
+	// Every actor above, to draw the gap.
+	Actors []domain.ActorNode `json:"actors"`
+	// Every relationship above, to draw the gap.
+	Relationships []*domain.Relationship `json:"relationships"`
+}
+
+// A page of gaps.
+type AccountabilityGapConnection struct {
+	// How many gaps match, across every page.
+	TotalCount int `json:"totalCount"`
+	// The gaps of this page.
+	Edges []*AccountabilityGapEdge `json:"edges"`
+	// Where this page ends.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// One gap of a page.
+type AccountabilityGapEdge struct {
+	// A keyset cursor (the gap's severity and ids).
+	Cursor string `json:"cursor"`
+	// The gap.
+	Node *AccountabilityGap `json:"node"`
+}
+
+// A chain of leverage steps from a community to an actor, and why it exists.
+type AccountabilityRoute struct {
+	// The product of the steps' strengths.
+	Strength float64 `json:"strength"`
+	// How many steps.
+	Hops int `json:"hops"`
+	// Whether at least one step can sanction; otherwise the route can only ask for answers.
+	Enforceable bool `json:"enforceable"`
+	// The steps, in order.
+	Steps []*RouteStep `json:"steps"`
+	// The actors along the route, in order, to draw it.
+	Actors []domain.ActorNode `json:"actors"`
+	// The relationships of the steps, in order, to draw it.
+	Relationships []*domain.Relationship `json:"relationships"`
+}
 
 // A page of actors.
 type ActorConnection struct {
@@ -25,6 +104,52 @@ type ActorEdge struct {
 	Node domain.ActorNode `json:"node"`
 }
 
+// An actor that accountability routes pass through.
+type Broker struct {
+	// The actor.
+	Actor domain.ActorNode `json:"actor"`
+	// How many community–power-holder pairs have one of their three strongest routes through it.
+	Pairs int `json:"pairs"`
+	// True when removing the actor leaves at least one pair that has a route today with no route at all.
+	Critical bool `json:"critical"`
+	// Those pairs.
+	CutOff []*CommunityPowerPair `json:"cutOff"`
+}
+
+// A community and an actor that holds power over it.
+type CommunityPowerPair struct {
+	// The community.
+	Community *domain.Community `json:"community"`
+	// The power holder.
+	PowerHolder domain.ActorNode `json:"powerHolder"`
+}
+
+// What a proposed relationship would do to one gap.
+type GapChange struct {
+	// The gap as it is today.
+	Gap *AccountabilityGap `json:"gap"`
+	// Its severity today.
+	SeverityBefore float64 `json:"severityBefore"`
+	// Its severity with the proposed relationship.
+	SeverityAfter float64 `json:"severityAfter"`
+	// The strongest route's strength with the proposed relationship.
+	BestStrengthAfter float64 `json:"bestStrengthAfter"`
+	// True when the gap would be closed (its best route would reach the threshold).
+	Closed bool `json:"closed"`
+	// The kind of gap left (WEAK_ROUTE), or null when closed.
+	KindAfter *analysis.GapKind `json:"kindAfter,omitempty"`
+}
+
+// A new relationship that would close or narrow gaps.
+type GapClosure struct {
+	// The proposed relationship.
+	Relationship *ProposedRelationship `json:"relationship"`
+	// The gaps it closes or narrows, most severe first.
+	Closes []*GapChange `json:"closes"`
+	// The sum of the severity drops of those gaps.
+	SeverityRemoved float64 `json:"severityRemoved"`
+}
+
 type Mutation struct {
 }
 
@@ -38,6 +163,28 @@ type PageInfo struct {
 	StartCursor *string `json:"startCursor,omitempty"`
 	// The cursor of the last item of the page: pass it as `after` to get the next page.
 	EndCursor *string `json:"endCursor,omitempty"`
+}
+
+// A pair's status on one date.
+type PairStatus struct {
+	// OK, WEAK_ROUTE, NO_ROUTE or NO_POWER.
+	Status analysis.Status `json:"status"`
+	// Whether any route could sanction.
+	HasEnforceableRoute bool `json:"hasEnforceableRoute"`
+	// The strongest route's strength (0 when none).
+	BestStrength float64 `json:"bestStrength"`
+}
+
+// A relationship proposed by gapClosures; it is not stored.
+type ProposedRelationship struct {
+	// Its type.
+	Type domain.RelationshipType `json:"type"`
+	// The actor it would start from.
+	From domain.ActorNode `json:"from"`
+	// The actor it would point to.
+	To domain.ActorNode `json:"to"`
+	// The strength assumed for it.
+	Strength float64 `json:"strength"`
 }
 
 type Query struct {
@@ -61,6 +208,20 @@ type RelationshipEdge struct {
 	Node *domain.Relationship `json:"node"`
 }
 
+// One leverage step of a route: through relationship, from can hold to to account.
+type RouteStep struct {
+	// The actor that holds the other to account at this step.
+	From domain.ActorNode `json:"from"`
+	// The actor held to account at this step.
+	To domain.ActorNode `json:"to"`
+	// The relationship the step comes from (its sources are the evidence); for ACCOUNTABLE_TO and REPRESENTS the step runs against the relationship's direction.
+	Relationship *domain.Relationship `json:"relationship"`
+	// The step's strength: the relationship's.
+	Strength float64 `json:"strength"`
+	// Whether the step can sanction (CONTROLS, or power ENFORCEMENT).
+	Enforcement bool `json:"enforcement"`
+}
+
 // A page of sources.
 type SourceConnection struct {
 	// How many sources there are in all.
@@ -77,6 +238,18 @@ type SourceEdge struct {
 	Cursor string `json:"cursor"`
 	// The source.
 	Node *domain.Source `json:"node"`
+}
+
+// An actor's neighbourhood.
+type Subgraph struct {
+	// The actor at the centre.
+	Center domain.ActorNode `json:"center"`
+	// The actors within depth relationships, the centre first.
+	Actors []domain.ActorNode `json:"actors"`
+	// The relationships among those actors.
+	Relationships []*domain.Relationship `json:"relationships"`
+	// True when the neighbourhood had more actors than the limit (500) and was cut.
+	Truncated bool `json:"truncated"`
 }
 
 // What updateActor takes: only the fields given change; null clears an optional field. The kind cannot change.

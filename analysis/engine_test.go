@@ -1,0 +1,46 @@
+package analysis
+
+import (
+	"context"
+	"testing"
+
+	"github.com/actorgraph/actorgraph/domain"
+)
+
+// fakeSource is an in-memory workspace with a version, counting reads.
+type fakeSource struct {
+	version int64
+	b       *mapBuilder
+	loads   int
+}
+
+func (f *fakeSource) WorkspaceVersion(context.Context, string) (int64, error) { return f.version, nil }
+func (f *fakeSource) AnalysisSnapshot(_ context.Context, ws string) (*domain.Snapshot, error) {
+	f.loads++
+	return &domain.Snapshot{WorkspaceID: ws, Version: f.version, Actors: f.b.actors, Relationships: f.b.rels}, nil
+}
+
+func TestEngineCachesByVersionAndOptions(t *testing.T) {
+	src := &fakeSource{version: 1, b: villageMap()}
+	e := NewEngine(src, 2)
+	opts, _ := Options{AsOf: domain.MustDate("2025-01-01")}.Normalize()
+	g1, _ := e.Graph(context.Background(), "ws", opts)
+	g2, _ := e.Graph(context.Background(), "ws", opts)
+	if g1 != g2 || src.loads != 1 {
+		t.Errorf("same version and options: %d loads, same graph %v", src.loads, g1 == g2)
+	}
+	other := opts
+	other.MaxHops = 2
+	g3, _ := e.Graph(context.Background(), "ws", other)
+	if g3 == g1 || src.loads != 1 {
+		t.Errorf("other options reuse the snapshot but not the graph: %d loads", src.loads)
+	}
+	src.version = 2 // a write
+	g4, _ := e.Graph(context.Background(), "ws", opts)
+	if g4 == g1 || src.loads != 2 {
+		t.Errorf("a new version must reload: %d loads", src.loads)
+	}
+	if len(e.graphs) > 2 {
+		t.Errorf("%d graphs kept, limit 2", len(e.graphs))
+	}
+}
