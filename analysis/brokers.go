@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"sort"
 
 	"github.com/actorgraph/actorgraph/domain"
@@ -31,6 +32,10 @@ func (g *Graph) Brokers(first int) ([]*Broker, error) {
 	if first < 1 || first > 500 {
 		return nil, errs.Invalidf("brokers", "first", "first must be between 1 and 500, got %d", first)
 	}
+	return memoize(g, fmt.Sprintf("brokers %d", first), func() ([]*Broker, error) { return g.brokers(first), nil })
+}
+
+func (g *Graph) brokers(first int) []*Broker {
 	statuses := g.newAnalyzer().statuses(g.pairs, brokerRoutes)
 	through := map[int][]int{} // actor → indexes of pairs (in g.pairs) it brokers
 	for i, s := range statuses {
@@ -71,7 +76,7 @@ func (g *Graph) Brokers(first int) ([]*Broker, error) {
 		}
 		b.Critical = len(b.CutOff) > 0
 	}
-	return out, nil
+	return out
 }
 
 // hopBFS answers "is there a route of at most h steps that avoids one

@@ -2,8 +2,11 @@ package analysis
 
 import (
 	"container/heap"
+	"fmt"
 	"math"
+	"runtime"
 	"sort"
+	"sync"
 
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/errs"
@@ -105,9 +108,15 @@ func (g *Graph) GapClosures(first int, assumed float64) ([]*Closure, error) {
 	if assumed <= 0 || assumed > 1 || math.IsNaN(assumed) {
 		return nil, errs.Invalidf(op, "assumedStrength", "assumedStrength must be above 0 and at most 1, got %v", assumed)
 	}
+	return memoize(g, fmt.Sprintf("closures %d %v", first, assumed), func() ([]*Closure, error) {
+		return g.gapClosures(first, assumed), nil
+	})
+}
+
+func (g *Graph) gapClosures(first int, assumed float64) []*Closure {
 	gaps := g.Gaps(GapFilter{})
 	if len(gaps) == 0 {
-		return nil, nil
+		return nil
 	}
 	H := g.opts.MaxHops
 	t := newTable(len(g.actors), H)
@@ -129,10 +138,6 @@ func (g *Graph) GapClosures(first int, assumed float64) ([]*Closure, error) {
 	// Which gap communities reach each actor, with their tables; and the
 	// gaps of each community. A new step u → v can only help the gaps of
 	// communities that reach u.
-	type reach struct {
-		c  int
-		hv *hopValues
-	}
 	reachedFrom := map[int32][]reach{}
 	for c, tb := range fwd {
 		for v, hv := range tb {
@@ -157,91 +162,57 @@ func (g *Graph) GapClosures(first int, assumed float64) ([]*Closure, error) {
 	for i := range refs {
 		gapsOfHolder[refs[i].p] = append(gapsOfHolder[refs[i].p], i)
 	}
-	costFrom := func(u int32) (n int) {
-		for _, cf := range reachedFrom[u] {
-			n += len(gapsOf[cf.c])
+	// How many gaps each side of a step would walk, once per actor.
+	costFrom := make(map[int32]int, len(reachedFrom))
+	for u, list := range reachedFrom {
+		for _, cf := range list {
+			costFrom[u] += len(gapsOf[cf.c])
 		}
-		return n
 	}
-	costTo := func(v int32) (n int) {
-		for _, pr := range reaching[v] {
-			n += len(gapsOfHolder[pr.c])
+	costTo := make(map[int32]int, len(reaching))
+	for v, list := range reaching {
+		for _, pr := range list {
+			costTo[v] += len(gapsOfHolder[pr.c])
 		}
-		return n
 	}
+	ix := &closureIndex{H: H, assumed: assumed, refs: refs, reachedFrom: reachedFrom, reaching: reaching,
+		gapsOf: gapsOf, gapsOfHolder: gapsOfHolder, costFrom: costFrom, costTo: costTo}
 
 	// Score every proposal, keeping only the best `first` (a bounded heap:
-	// a large map has hundreds of thousands of proposals); the survivors
-	// are then evaluated again in full, with the gaps they change.
-	newBest := make([]float64, len(refs))
-	var touched []int
-	evaluate := func(pk proposalKey) float64 {
-		for _, i := range touched {
-			newBest[i] = 0
-		}
-		touched = touched[:0]
-		consider := func(i int, hvF, hvT *hopValues) {
-			cand := 0.0
-			for h1 := 0; h1 <= H-1; h1++ {
-				if x := hvF[h1] * assumed * hvT[H-1-h1]; x > cand {
-					cand = x
+	// a large map has hundreds of thousands of proposals), on every core;
+	// the survivors are then evaluated again in full, with the gaps they
+	// change.
+	proposals := g.proposals(refs, assumed)
+	workers := runtime.GOMAXPROCS(0)
+	heaps := make([]*closureHeap, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		heaps[w] = &closureHeap{g: g}
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			ev := ix.newEvaluator()
+			for j := w; j < len(proposals); j += workers {
+				if removed := ev.evaluate(proposals[j]); removed > eps {
+					heaps[w].offer(scored{proposals[j], removed}, first)
 				}
 			}
-			if cand > newBest[i] {
-				if newBest[i] == 0 {
-					touched = append(touched, i)
-				}
-				newBest[i] = cand
-			}
-		}
-		for _, st := range pk.steps() {
-			u, v := int32(st[0]), int32(st[1])
-			if costFrom(u) <= costTo(v) {
-				for _, cf := range reachedFrom[u] {
-					for _, i := range gapsOf[cf.c] {
-						if hvT := refs[i].rev[v]; hvT != nil {
-							consider(i, cf.hv, hvT)
-						}
-					}
-				}
-				continue
-			}
-			for _, pr := range reaching[v] {
-				for _, i := range gapsOfHolder[pr.c] {
-					if hvF := refs[i].fwd[u]; hvF != nil {
-						consider(i, hvF, pr.hv)
-					}
-				}
-			}
-		}
-		removed := 0.0
-		for _, i := range touched {
-			if nb := newBest[i]; nb > refs[i].best+eps {
-				gp := refs[i].gap
-				removed += gp.Severity - severity(gp.Exposure, gp.Distrust, nb)
-			}
-		}
-		return removed
+		}(w)
 	}
-	top := &closureHeap{g: g}
-	for _, pk := range g.proposals(refs, assumed) {
-		removed := evaluate(pk)
-		if removed <= eps {
-			continue
-		}
-		sc := scored{pk, removed}
-		if top.Len() < first {
-			heap.Push(top, sc)
-		} else if top.better(sc, top.items[0]) {
-			top.items[0] = sc
-			heap.Fix(top, 0)
+	wg.Wait()
+	top := heaps[0]
+	for _, h := range heaps[1:] {
+		for _, sc := range h.items {
+			top.offer(sc, first)
 		}
 	}
+	ev := ix.newEvaluator()
+	newBest := ev.newBest
 	out := make([]*Closure, 0, top.Len())
 	for _, sc := range top.items {
-		evaluate(sc.k)
+		ev.evaluate(sc.k)
 		cl := &Closure{Proposal: Proposal{Type: sc.k.t, From: g.actors[sc.k.from], To: g.actors[sc.k.to], Strength: assumed}}
-		for _, i := range touched {
+		for _, i := range ev.touched {
 			gp, nb := refs[i].gap, newBest[i]
 			if nb <= refs[i].best+eps {
 				continue
@@ -260,7 +231,7 @@ func (g *Graph) GapClosures(first int, assumed float64) ([]*Closure, error) {
 	sort.Slice(out, func(i, j int) bool {
 		return top.better(scored{keyOf(g, out[i]), out[i].SeverityRemoved}, scored{keyOf(g, out[j]), out[j].SeverityRemoved})
 	})
-	return out, nil
+	return out
 }
 
 type scored struct {
@@ -301,6 +272,97 @@ func (h *closureHeap) Pop() any {
 
 func keyOf(g *Graph, c *Closure) proposalKey {
 	return proposalKey{c.Type, g.index[c.From.ID], g.index[c.To.ID]}
+}
+
+// closureIndex is what evaluating a proposal reads; it is shared, read
+// only, by the workers.
+type closureIndex struct {
+	H                    int
+	assumed              float64
+	refs                 []gapRef
+	reachedFrom          map[int32][]reach // communities reaching each actor
+	reaching             map[int32][]reach // holders each actor reaches
+	gapsOf, gapsOfHolder map[int][]int
+	costFrom, costTo     map[int32]int
+}
+
+// reach is one table's entry for an actor: whose table, and its values.
+type reach struct {
+	c  int // the community (or holder) the table belongs to
+	hv *hopValues
+}
+
+// evaluator computes, for one proposal, each gap's best route with it.
+type evaluator struct {
+	*closureIndex
+	newBest []float64
+	touched []int
+}
+
+func (ix *closureIndex) newEvaluator() *evaluator {
+	return &evaluator{closureIndex: ix, newBest: make([]float64, len(ix.refs))}
+}
+
+func (ev *evaluator) consider(i int, hvF, hvT *hopValues) {
+	cand := 0.0
+	for h1 := 0; h1 <= ev.H-1; h1++ {
+		if x := hvF[h1] * ev.assumed * hvT[ev.H-1-h1]; x > cand {
+			cand = x
+		}
+	}
+	if cand > ev.newBest[i] {
+		if ev.newBest[i] == 0 {
+			ev.touched = append(ev.touched, i)
+		}
+		ev.newBest[i] = cand
+	}
+}
+
+// evaluate returns the severity a proposal removes in all, leaving each
+// touched gap's new best in newBest.
+func (ev *evaluator) evaluate(pk proposalKey) float64 {
+	for _, i := range ev.touched {
+		ev.newBest[i] = 0
+	}
+	ev.touched = ev.touched[:0]
+	for _, st := range pk.steps() {
+		u, v := int32(st[0]), int32(st[1])
+		if ev.costFrom[u] <= ev.costTo[v] {
+			for _, cf := range ev.reachedFrom[u] {
+				for _, i := range ev.gapsOf[cf.c] {
+					if hvT := ev.refs[i].rev[v]; hvT != nil {
+						ev.consider(i, cf.hv, hvT)
+					}
+				}
+			}
+			continue
+		}
+		for _, pr := range ev.reaching[v] {
+			for _, i := range ev.gapsOfHolder[pr.c] {
+				if hvF := ev.refs[i].fwd[u]; hvF != nil {
+					ev.consider(i, hvF, pr.hv)
+				}
+			}
+		}
+	}
+	removed := 0.0
+	for _, i := range ev.touched {
+		if nb := ev.newBest[i]; nb > ev.refs[i].best+eps {
+			gp := ev.refs[i].gap
+			removed += gp.Severity - severity(gp.Exposure, gp.Distrust, nb)
+		}
+	}
+	return removed
+}
+
+// offer keeps sc if it is among the best `first`.
+func (h *closureHeap) offer(sc scored, first int) {
+	if h.Len() < first {
+		heap.Push(h, sc)
+	} else if h.better(sc, h.items[0]) {
+		h.items[0] = sc
+		heap.Fix(h, 0)
+	}
 }
 
 // gapRef is a gap with its two tables at hand.

@@ -174,26 +174,23 @@ type GapFilter struct {
 }
 
 // Gaps returns every gap, most severe first (then by community and power
-// holder id, so the order is total and cursors are stable).
+// holder id, so the order is total and cursors are stable). The full list
+// is computed once per graph and filtered on each call.
 func (g *Graph) Gaps(f GapFilter) []*Gap {
-	var pairs []pair
-	for _, p := range g.pairs {
-		if f.Region == nil || g.actors[p.c].Region == *f.Region {
-			pairs = append(pairs, p)
+	g.gapsOnce.Do(func() {
+		for _, s := range g.newAnalyzer().statuses(g.pairs, 1) {
+			if kind, isGap := s.Gap(g.opts.Threshold); isGap {
+				g.allGaps = append(g.allGaps, &Gap{PairStatus: s, Kind: kind, Severity: s.Severity()})
+			}
 		}
-	}
+		SortGaps(g.allGaps)
+	})
 	var out []*Gap
-	for _, s := range g.newAnalyzer().statuses(pairs, 1) {
-		kind, isGap := s.Gap(g.opts.Threshold)
-		if !isGap || !kindWanted(kind, f.Kinds) {
-			continue
-		}
-		gap := &Gap{PairStatus: s, Kind: kind, Severity: s.Severity()}
-		if gap.Severity >= f.MinSeverity {
+	for _, gap := range g.allGaps {
+		if (f.Region == nil || gap.Community.Region == *f.Region) && kindWanted(gap.Kind, f.Kinds) && gap.Severity >= f.MinSeverity {
 			out = append(out, gap)
 		}
 	}
-	SortGaps(out)
 	return out
 }
 

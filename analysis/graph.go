@@ -21,6 +21,7 @@ package analysis
 import (
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/errs"
@@ -106,6 +107,35 @@ type Graph struct {
 	trust   map[pair][]*domain.Relationship // in-force TRUSTS from community c to p
 	pairs   []pair                          // keys of power, sorted
 	inForce map[uint64]bool                 // every in-force relationship (relKey), for "not yet in the map"
+
+	// Results computed once per graph: the engine caches graphs by
+	// workspace version, so a repeated question costs nothing.
+	gapsOnce sync.Once
+	allGaps  []*Gap
+	memoMu   sync.Mutex
+	memo     map[string]any
+}
+
+// memoize returns the cached result for key, computing it on first use.
+// Results must be treated as read-only by callers.
+func memoize[T any](g *Graph, key string, compute func() (T, error)) (T, error) {
+	g.memoMu.Lock()
+	if v, ok := g.memo[key]; ok {
+		g.memoMu.Unlock()
+		return v.(T), nil
+	}
+	g.memoMu.Unlock()
+	v, err := compute()
+	if err != nil {
+		return v, err
+	}
+	g.memoMu.Lock()
+	defer g.memoMu.Unlock()
+	if g.memo == nil {
+		g.memo = map[string]any{}
+	}
+	g.memo[key] = v
+	return v, nil
 }
 
 // typeCode numbers the relationship types, for compact keys.
