@@ -88,6 +88,12 @@ func (t *table) compute(g *Graph, root int, forward bool) {
 				if s.Enforcement {
 					ce = cb
 				}
+				if w == r {
+					// Walks back through the root add nothing to best (it is
+					// 1 there) and would let enf count an enforcement step
+					// that only a cycle supplies.
+					continue
+				}
 				t.touch(w)
 				improved := false
 				if cb > t.best[h][w] {
@@ -101,7 +107,11 @@ func (t *table) compute(g *Graph, root int, forward bool) {
 				}
 			}
 		}
-		t.changed, t.next = dedupe(t.next, t.changed[:0]), t.changed
+		// changed and next must not share a backing array: next is
+		// appended to while changed is read at the next level.
+		old := t.next
+		t.changed = dedupe(t.next, t.changed[:0])
+		t.next = old
 	}
 }
 

@@ -56,7 +56,8 @@ func Changes(before, after *Graph) ([]*Change, error) {
 			continue
 		}
 		c := &Change{Before: sb, After: sa}
-		c.Community, c.PowerHolder = before.Actor(k[0]), before.Actor(k[1])
+		// An actor created between the two reads exists only in after.
+		c.Community, c.PowerHolder = actorIn(k[0], before, after), actorIn(k[1], before, after)
 		c.Causes = causes(from, to, rels, sb.pair, sa.pair)
 		out = append(out, c)
 	}
@@ -117,4 +118,13 @@ func causes(from, to domain.Date, rels []*domain.Relationship, statuses ...*Pair
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
+}
+
+func actorIn(id string, gs ...*Graph) *domain.Actor {
+	for _, g := range gs {
+		if a := g.Actor(id); a != nil {
+			return a
+		}
+	}
+	return nil
 }

@@ -113,29 +113,32 @@ type Graph struct {
 	gapsOnce sync.Once
 	allGaps  []*Gap
 	memoMu   sync.Mutex
-	memo     map[string]any
+	memo     map[string]*memoEntry
 }
 
-// memoize returns the cached result for key, computing it on first use.
+type memoEntry struct {
+	once sync.Once
+	v    any
+	err  error
+}
+
+// memoize returns the cached result for key, computing it once even when
+// several requests ask at the same time (they wait for the first).
 // Results must be treated as read-only by callers.
 func memoize[T any](g *Graph, key string, compute func() (T, error)) (T, error) {
 	g.memoMu.Lock()
-	if v, ok := g.memo[key]; ok {
-		g.memoMu.Unlock()
-		return v.(T), nil
+	if g.memo == nil {
+		g.memo = map[string]*memoEntry{}
+	}
+	e, ok := g.memo[key]
+	if !ok {
+		e = &memoEntry{}
+		g.memo[key] = e
 	}
 	g.memoMu.Unlock()
-	v, err := compute()
-	if err != nil {
-		return v, err
-	}
-	g.memoMu.Lock()
-	defer g.memoMu.Unlock()
-	if g.memo == nil {
-		g.memo = map[string]any{}
-	}
-	g.memo[key] = v
-	return v, nil
+	e.once.Do(func() { e.v, e.err = compute() })
+	v, _ := e.v.(T)
+	return v, e.err
 }
 
 // typeCode numbers the relationship types, for compact keys.

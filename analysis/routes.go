@@ -56,19 +56,29 @@ type state struct {
 	strength float64
 	enf      bool
 	prio     float64
+	minTotal int // the fewest hops a completion reaching prio can have
 	seq      int
 }
 
 type stateHeap []*state
 
 func (h stateHeap) Len() int { return len(h) }
+
+// Less orders the queue: highest priority first; among equal priorities,
+// the fewest total hops a completion can have (so that complete routes
+// come out with fewer hops first); then deeper paths first, so that a
+// plateau of equal strengths is searched depth first instead of level by
+// level.
 func (h stateHeap) Less(i, j int) bool {
 	a, b := h[i], h[j]
 	if math.Abs(a.prio-b.prio) > eps {
 		return a.prio > b.prio
 	}
+	if a.minTotal != b.minTotal {
+		return a.minTotal < b.minTotal
+	}
 	if a.hops != b.hops {
-		return a.hops < b.hops
+		return a.hops > b.hops
 	}
 	return a.seq < b.seq
 }
@@ -113,15 +123,27 @@ func (g *Graph) search(c int, t *table, k int, needEnf bool) []Route {
 		panic("analysis: search needs a table towards the target")
 	}
 	target := int32(t.root)
-	bound := func(v int32, hops int, enf bool) float64 {
-		left := t.h - hops
+	tableFor := func(enf bool) [][]float64 {
 		if needEnf && !enf {
-			return t.enf[left][v]
+			return t.enf
 		}
-		return t.best[left][v]
+		return t.best
+	}
+	// bound is the best a completion can reach, and the fewest extra hops
+	// that reach it (the first level where the table attains it).
+	bound := func(v int32, hops int, enf bool) (float64, int) {
+		tb, left := tableFor(enf), t.h-hops
+		b := tb[left][v]
+		for x := 0; x < left; x++ {
+			if tb[x][v] >= b-eps {
+				return b, x
+			}
+		}
+		return b, left
 	}
 	start := &state{step: -1, node: int32(c), strength: 1}
-	start.prio = bound(start.node, 0, false)
+	b0, x0 := bound(start.node, 0, false)
+	start.prio, start.minTotal = b0, x0
 	if start.prio <= 0 || k <= 0 {
 		return nil
 	}
@@ -147,7 +169,8 @@ func (g *Graph) search(c int, t *table, k int, needEnf bool) []Route {
 				continue
 			}
 			n := &state{parent: s, step: si, node: w, hops: s.hops + 1, strength: s.strength * st.Strength, enf: s.enf || st.Enforcement}
-			n.prio = n.strength * bound(w, n.hops, n.enf)
+			b, x := bound(w, n.hops, n.enf)
+			n.prio, n.minTotal = n.strength*b, n.hops+x
 			if n.prio <= 0 {
 				continue
 			}
