@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"math"
 	"strings"
 	"testing"
@@ -325,7 +326,7 @@ func TestStrongestEnforceableRouteIsSearchedBeyondTheBest(t *testing.T) {
 //	  no improvement, so it is not proposed.
 func TestGapClosures(t *testing.T) {
 	g := gapMap().graph(t, Options{AsOf: domain.MustDate("2025-07-01")})
-	cls, err := g.GapClosures(50, 0.5)
+	cls, err := g.GapClosures(context.Background(), 50, 0.5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +370,7 @@ func TestGapClosures(t *testing.T) {
 			t.Errorf("village INFLUENCES police removes %v, want 0.17888", c.SeverityRemoved)
 		}
 	}
-	if _, err := g.GapClosures(10, 0); !errs.Is(err, errs.Invalid) {
+	if _, err := g.GapClosures(context.Background(), 10, 0); !errs.Is(err, errs.Invalid) {
 		t.Errorf("assumedStrength 0: %v", err)
 	}
 }
@@ -455,5 +456,20 @@ func TestUnknownActorsAreNotFound(t *testing.T) {
 	}
 	if _, err := g.Routes("village", "village", 3); !errs.Is(err, errs.Invalid) {
 		t.Errorf("same actor: %v", err)
+	}
+}
+
+// A request that is gone stops the closures search, and the failure is not
+// memoised: the next request computes afresh.
+func TestGapClosuresStopWithTheirRequest(t *testing.T) {
+	g := gapMap().graph(t, Options{AsOf: domain.MustDate("2025-07-01")})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := g.GapClosures(ctx, 10, 0.5); !errs.Is(err, errs.Unavailable) {
+		t.Fatalf("cancelled request: %v", err)
+	}
+	cls, err := g.GapClosures(context.Background(), 10, 0.5)
+	if err != nil || len(cls) == 0 {
+		t.Errorf("after a cancelled request: %d closures, %v", len(cls), err)
 	}
 }

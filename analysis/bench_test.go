@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -160,7 +161,7 @@ func BenchmarkGapClosures(b *testing.B) {
 			var k int
 			for i := 0; i < b.N; i++ {
 				// From a fresh projection: the workspace's gaps, then the proposals.
-				cls, err := fresh().GapClosures(10, 0.5)
+				cls, err := fresh().GapClosures(context.Background(), 10, 0.5)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"container/heap"
+	"context"
 	"fmt"
 	"math"
 	"runtime"
@@ -100,7 +101,7 @@ type proposalKey struct {
 // where F are C's forward tables and T P's reverse ones (bounds.go). It is
 // exact: a walk through the new step that repeats an actor contains a
 // simple route no weaker, which is either counted or already the old best.
-func (g *Graph) GapClosures(first int, assumed float64) ([]*Closure, error) {
+func (g *Graph) GapClosures(ctx context.Context, first int, assumed float64) ([]*Closure, error) {
 	const op = "gapClosures"
 	if first < 1 || first > 500 {
 		return nil, errs.Invalidf(op, "first", "first must be between 1 and 500, got %d", first)
@@ -109,14 +110,18 @@ func (g *Graph) GapClosures(first int, assumed float64) ([]*Closure, error) {
 		return nil, errs.Invalidf(op, "assumedStrength", "assumedStrength must be above 0 and at most 1, got %v", assumed)
 	}
 	return memoize(g, fmt.Sprintf("closures %d %v", first, assumed), func() ([]*Closure, error) {
-		return g.gapClosures(first, assumed), nil
+		return g.gapClosures(ctx, first, assumed)
 	})
 }
 
-func (g *Graph) gapClosures(first int, assumed float64) []*Closure {
+// errTooLong is what a closures search cut short by its request says.
+var errTooLong = errs.E("gapClosures", errs.Unavailable,
+	"gapClosures took longer than the request allows on a map this size; try again later (the work done so far is not kept), or ask with a higher minConfidence or a lower maxHops")
+
+func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]*Closure, error) {
 	gaps := g.Gaps(GapFilter{})
 	if len(gaps) == 0 {
-		return nil
+		return nil, nil
 	}
 	H := g.opts.MaxHops
 	t := newTable(len(g.actors), H)
@@ -162,6 +167,15 @@ func (g *Graph) gapClosures(first int, assumed float64) []*Closure {
 	for i := range refs {
 		gapsOfHolder[refs[i].p] = append(gapsOfHolder[refs[i].p], i)
 	}
+	byBest := func(list []int) {
+		sort.Slice(list, func(a, b int) bool { return refs[list[a]].best < refs[list[b]].best })
+	}
+	for _, list := range gapsOf {
+		byBest(list)
+	}
+	for _, list := range gapsOfHolder {
+		byBest(list)
+	}
 	// How many gaps each side of a step would walk, once per actor.
 	costFrom := make(map[int32]int, len(reachedFrom))
 	for u, list := range reachedFrom {
@@ -193,6 +207,9 @@ func (g *Graph) gapClosures(first int, assumed float64) []*Closure {
 			defer wg.Done()
 			ev := ix.newEvaluator()
 			for j := w; j < len(proposals); j += workers {
+				if j%4096 == w && ctx.Err() != nil {
+					return // the request is gone; the result would not be used
+				}
 				if removed := ev.evaluate(proposals[j]); removed > eps {
 					heaps[w].offer(scored{proposals[j], removed}, first)
 				}
@@ -200,6 +217,9 @@ func (g *Graph) gapClosures(first int, assumed float64) []*Closure {
 		}(w)
 	}
 	wg.Wait()
+	if ctx.Err() != nil {
+		return nil, errTooLong
+	}
 	top := heaps[0]
 	for _, h := range heaps[1:] {
 		for _, sc := range h.items {
@@ -231,7 +251,7 @@ func (g *Graph) gapClosures(first int, assumed float64) []*Closure {
 	sort.Slice(out, func(i, j int) bool {
 		return top.better(scored{keyOf(g, out[i]), out[i].SeverityRemoved}, scored{keyOf(g, out[j]), out[j].SeverityRemoved})
 	})
-	return out
+	return out, nil
 }
 
 type scored struct {
@@ -327,9 +347,17 @@ func (ev *evaluator) evaluate(pk proposalKey) float64 {
 	ev.touched = ev.touched[:0]
 	for _, st := range pk.steps() {
 		u, v := int32(st[0]), int32(st[1])
+		// A route through the new step is at most as strong as the part
+		// on the known side times the step, so a gap whose best route is
+		// already that strong cannot gain: gap lists are sorted by best
+		// route, weakest first, and the walk stops there.
 		if ev.costFrom[u] <= ev.costTo[v] {
 			for _, cf := range ev.reachedFrom[u] {
+				limit := cf.hv[ev.H-1] * ev.assumed
 				for _, i := range ev.gapsOf[cf.c] {
+					if ev.refs[i].best+eps >= limit {
+						break
+					}
 					if hvT := ev.refs[i].rev[v]; hvT != nil {
 						ev.consider(i, cf.hv, hvT)
 					}
@@ -338,7 +366,11 @@ func (ev *evaluator) evaluate(pk proposalKey) float64 {
 			continue
 		}
 		for _, pr := range ev.reaching[v] {
+			limit := pr.hv[ev.H-1] * ev.assumed
 			for _, i := range ev.gapsOfHolder[pr.c] {
+				if ev.refs[i].best+eps >= limit {
+					break
+				}
 				if hvF := ev.refs[i].fwd[u]; hvF != nil {
 					ev.consider(i, hvF, pr.hv)
 				}

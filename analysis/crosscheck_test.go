@@ -6,6 +6,7 @@ package analysis
 // rebuilding the map with the proposed relationship removes.
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -144,7 +145,7 @@ func TestGapClosuresMatchRebuiltMaps(t *testing.T) {
 		b := randMap(rng, 7+rng.IntN(5), 6+rng.IntN(15))
 		h := 1 + rng.IntN(4)
 		g := b.graph(t, Options{MaxHops: h})
-		cls, _ := g.GapClosures(500, 0.5)
+		cls, _ := g.GapClosures(context.Background(), 500, 0.5)
 		for _, cl := range cls {
 			b2 := &mapBuilder{actors: b.actors, rels: append(append([]*domain.Relationship{}, b.rels...), &domain.Relationship{ID: "zzz", Type: cl.Type, FromID: cl.From.ID, ToID: cl.To.ID, Strength: 0.5, Confidence: 1})}
 			g2 := b2.graph(t, Options{MaxHops: h})
@@ -181,7 +182,7 @@ func TestConcurrentQueriesOnOneGraph(t *testing.T) {
 			defer wg.Done()
 			g.Gaps(GapFilter{})
 			_, _ = g.Brokers(5)
-			_, _ = g.GapClosures(5, 0.5)
+			_, _ = g.GapClosures(context.Background(), 5, 0.5)
 			_, _ = g.Routes("a00", "a02", 3)
 		}()
 	}

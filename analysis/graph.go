@@ -123,8 +123,9 @@ type memoEntry struct {
 }
 
 // memoize returns the cached result for key, computing it once even when
-// several requests ask at the same time (they wait for the first).
-// Results must be treated as read-only by callers.
+// several requests ask at the same time (they wait for the first). A
+// failure is not kept: the next call computes again. Results must be
+// treated as read-only by callers.
 func memoize[T any](g *Graph, key string, compute func() (T, error)) (T, error) {
 	g.memoMu.Lock()
 	if g.memo == nil {
@@ -137,6 +138,13 @@ func memoize[T any](g *Graph, key string, compute func() (T, error)) (T, error) 
 	}
 	g.memoMu.Unlock()
 	e.once.Do(func() { e.v, e.err = compute() })
+	if e.err != nil {
+		g.memoMu.Lock()
+		if g.memo[key] == e {
+			delete(g.memo, key)
+		}
+		g.memoMu.Unlock()
+	}
 	v, _ := e.v.(T)
 	return v, e.err
 }

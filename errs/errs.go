@@ -134,6 +134,9 @@ func Public(err error) (msg, field string) {
 	case Internal:
 		return "internal error", ""
 	case Unavailable:
+		if e.Msg != "" {
+			return e.Msg, ""
+		}
 		return "the database is unavailable; try again shortly", ""
 	}
 	if e.Msg == "" {

@@ -69,7 +69,7 @@ func (r *workspaceResolver) GapClosures(ctx context.Context, obj *domain.Workspa
 	if err != nil {
 		return nil, err
 	}
-	cls, err := g.GapClosures(intOr(first, 10), floatOr(assumedStrength, 0.5))
+	cls, err := g.GapClosures(ctx, intOr(first, 10), floatOr(assumedStrength, 0.5))
 	if err != nil {
 		return nil, err
 	}
