@@ -119,6 +119,83 @@ var errTooLong = errs.E("gapClosures", errs.Unavailable,
 	"gapClosures took longer than the request allows on a map this size; try again later (the work done so far is not kept), or ask with a higher minConfidence or a lower maxHops")
 
 func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]*Closure, error) {
+	ix, byAnchor := g.prepareClosures(assumed)
+	if ix == nil {
+		return nil, nil
+	}
+	refs := ix.refs
+	// Score every proposal, keeping only the best `first` (a bounded heap:
+	// a large map has millions of proposals), anchor by anchor on every
+	// core; the survivors are then evaluated again in full, with the gaps
+	// they change.
+	anchors := make([]int, 0, len(byAnchor))
+	for a := range byAnchor {
+		anchors = append(anchors, a)
+	}
+	sort.Ints(anchors)
+	workers := runtime.GOMAXPROCS(0)
+	heaps := make([]*closureHeap, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		heaps[w] = &closureHeap{g: g}
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			p := ix.newPusher(len(g.actors))
+			for j := w; j < len(anchors); j += workers {
+				if ctx.Err() != nil {
+					return // the request is gone; the result would not be used
+				}
+				a := anchors[j]
+				p.score(a, byAnchor[a], func(k proposalKey, removed float64) {
+					if removed > eps {
+						heaps[w].offer(scored{k, removed}, first)
+					}
+				})
+			}
+		}(w)
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return nil, errTooLong
+	}
+	top := heaps[0]
+	for _, h := range heaps[1:] {
+		for _, sc := range h.items {
+			top.offer(sc, first)
+		}
+	}
+	ev := ix.newEvaluator()
+	newBest := ev.newBest
+	out := make([]*Closure, 0, top.Len())
+	for _, sc := range top.items {
+		ev.evaluate(sc.k)
+		cl := &Closure{Proposal: Proposal{Type: sc.k.t, From: g.actors[sc.k.from], To: g.actors[sc.k.to], Strength: assumed}}
+		for _, i := range ev.touched {
+			gp, nb := refs[i].gap, newBest[i]
+			if nb <= refs[i].best+eps {
+				continue
+			}
+			after := severity(gp.Exposure, gp.Distrust, nb)
+			change := GapChange{Gap: gp, BestAfter: nb, SeverityAfter: after}
+			if nb < g.opts.Threshold {
+				change.KindAfter = WeakRoute
+			}
+			cl.Closes = append(cl.Closes, change)
+			cl.SeverityRemoved += gp.Severity - after
+		}
+		sort.Slice(cl.Closes, func(i, j int) bool { return GapLess(cl.Closes[i].Gap, cl.Closes[j].Gap) })
+		out = append(out, cl)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return top.better(scored{keyOf(g, out[i]), out[i].SeverityRemoved}, scored{keyOf(g, out[j]), out[j].SeverityRemoved})
+	})
+	return out, nil
+}
+
+// prepareClosures computes the tables and indexes gapClosures reads, and
+// the proposals grouped by anchor; nil when there is no gap.
+func (g *Graph) prepareClosures(assumed float64) (*closureIndex, map[int][]proposalKey) {
 	gaps := g.Gaps(GapFilter{})
 	if len(gaps) == 0 {
 		return nil, nil
@@ -191,67 +268,7 @@ func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]
 	}
 	ix := &closureIndex{H: H, assumed: assumed, refs: refs, reachedFrom: reachedFrom, reaching: reaching,
 		gapsOf: gapsOf, gapsOfHolder: gapsOfHolder, costFrom: costFrom, costTo: costTo}
-
-	// Score every proposal, keeping only the best `first` (a bounded heap:
-	// a large map has hundreds of thousands of proposals), on every core;
-	// the survivors are then evaluated again in full, with the gaps they
-	// change.
-	proposals := g.proposals(refs, assumed)
-	workers := runtime.GOMAXPROCS(0)
-	heaps := make([]*closureHeap, workers)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		heaps[w] = &closureHeap{g: g}
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			ev := ix.newEvaluator()
-			for j := w; j < len(proposals); j += workers {
-				if j%4096 == w && ctx.Err() != nil {
-					return // the request is gone; the result would not be used
-				}
-				if removed := ev.evaluate(proposals[j]); removed > eps {
-					heaps[w].offer(scored{proposals[j], removed}, first)
-				}
-			}
-		}(w)
-	}
-	wg.Wait()
-	if ctx.Err() != nil {
-		return nil, errTooLong
-	}
-	top := heaps[0]
-	for _, h := range heaps[1:] {
-		for _, sc := range h.items {
-			top.offer(sc, first)
-		}
-	}
-	ev := ix.newEvaluator()
-	newBest := ev.newBest
-	out := make([]*Closure, 0, top.Len())
-	for _, sc := range top.items {
-		ev.evaluate(sc.k)
-		cl := &Closure{Proposal: Proposal{Type: sc.k.t, From: g.actors[sc.k.from], To: g.actors[sc.k.to], Strength: assumed}}
-		for _, i := range ev.touched {
-			gp, nb := refs[i].gap, newBest[i]
-			if nb <= refs[i].best+eps {
-				continue
-			}
-			after := severity(gp.Exposure, gp.Distrust, nb)
-			change := GapChange{Gap: gp, BestAfter: nb, SeverityAfter: after}
-			if nb < g.opts.Threshold {
-				change.KindAfter = WeakRoute
-			}
-			cl.Closes = append(cl.Closes, change)
-			cl.SeverityRemoved += gp.Severity - after
-		}
-		sort.Slice(cl.Closes, func(i, j int) bool { return GapLess(cl.Closes[i].Gap, cl.Closes[j].Gap) })
-		out = append(out, cl)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		return top.better(scored{keyOf(g, out[i]), out[i].SeverityRemoved}, scored{keyOf(g, out[j]), out[j].SeverityRemoved})
-	})
-	return out, nil
+	return ix, g.proposals(refs, assumed)
 }
 
 type scored struct {
@@ -387,6 +404,148 @@ func (ev *evaluator) evaluate(pk proposalKey) float64 {
 	return removed
 }
 
+// pusher scores all the proposals of one anchor (the gap's community or
+// power holder they start or end at) at once. Rather than look each gap
+// up for each proposal, it walks the gaps a step at the anchor can help
+// and, for each, the table of every partner, adding each gap's drop in
+// severity to the partner's total: "out" for a step anchor → partner,
+// "in" for partner → anchor. A DIALOGUE proposal has both steps, and a gap
+// helped by both counts once, at its larger drop: overlap holds the
+// smaller drops to take back. The sums are the same as evaluate's, which
+// a randomised test checks.
+type pusher struct {
+	*closureIndex
+	accOut, accIn, overlap []float64
+	marked                 []bool
+	touched                []int32
+	outBoth                map[int]map[int32]float64
+}
+
+func (ix *closureIndex) newPusher(n int) *pusher {
+	return &pusher{closureIndex: ix, accOut: make([]float64, n), accIn: make([]float64, n), overlap: make([]float64, n),
+		marked: make([]bool, n), outBoth: map[int]map[int32]float64{}}
+}
+
+func (p *pusher) touch(x int32) {
+	if !p.marked[x] {
+		p.marked[x] = true
+		p.touched = append(p.touched, x)
+	}
+}
+
+func (p *pusher) drop(i int, val float64) float64 {
+	gp := p.refs[i].gap
+	return gp.Severity - severity(gp.Exposure, gp.Distrust, val)
+}
+
+func (p *pusher) combine(hvF, hvT *hopValues) float64 {
+	v := 0.0
+	for h1 := 0; h1 <= p.H-1; h1++ {
+		if x := hvF[h1] * p.assumed * hvT[p.H-1-h1]; x > v {
+			v = x
+		}
+	}
+	return v
+}
+
+// score reports the severity each proposal of anchor a removes.
+func (p *pusher) score(a int, props []proposalKey, report func(proposalKey, float64)) {
+	needOut, needIn, needBoth := false, false, false
+	for _, k := range props {
+		o, i := stepsAt(k, a)
+		needOut, needIn, needBoth = needOut || o, needIn || i, needBoth || (o && i)
+	}
+	A := int32(a)
+	if needOut {
+		for _, cf := range p.reachedFrom[A] {
+			limit := cf.hv[p.H-1] * p.assumed
+			for _, i := range p.gapsOf[cf.c] {
+				best := p.refs[i].best
+				if best+eps >= limit {
+					break
+				}
+				var both map[int32]float64
+				if needBoth && p.refs[i].rev[A] != nil {
+					both = map[int32]float64{}
+					p.outBoth[i] = both
+				}
+				for x, hvT := range p.refs[i].rev {
+					// Every value is at most the two "within H-1" bests
+					// times the step: most partners fail this at once.
+					if limit*hvT[p.H-1] <= best+eps {
+						continue
+					}
+					if val := p.combine(cf.hv, hvT); val > best+eps {
+						d := p.drop(i, val)
+						p.touch(x)
+						p.accOut[x] += d
+						if both != nil {
+							both[x] = d
+						}
+					}
+				}
+			}
+		}
+	}
+	if needIn {
+		for _, pr := range p.reaching[A] {
+			limit := pr.hv[p.H-1] * p.assumed
+			for _, i := range p.gapsOfHolder[pr.c] {
+				best := p.refs[i].best
+				if best+eps >= limit {
+					break
+				}
+				both := p.outBoth[i]
+				for x, hvF := range p.refs[i].fwd {
+					if limit*hvF[p.H-1] <= best+eps {
+						continue
+					}
+					if val := p.combine(hvF, pr.hv); val > best+eps {
+						d := p.drop(i, val)
+						p.touch(x)
+						p.accIn[x] += d
+						if dOut, ok := both[x]; ok {
+							p.overlap[x] += min(dOut, d)
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, k := range props {
+		x := int32(k.to)
+		if k.to == a {
+			x = int32(k.from)
+		}
+		o, i := stepsAt(k, a)
+		total := 0.0
+		if o {
+			total += p.accOut[x]
+		}
+		if i {
+			total += p.accIn[x]
+		}
+		if o && i {
+			total -= p.overlap[x]
+		}
+		report(k, total)
+	}
+	for _, x := range p.touched {
+		p.accOut[x], p.accIn[x], p.overlap[x], p.marked[x] = 0, 0, 0, false
+	}
+	p.touched = p.touched[:0]
+	clear(p.outBoth)
+}
+
+// stepsAt says whether proposal k adds a step out of a, into a, or both.
+func stepsAt(k proposalKey, a int) (out, in bool) {
+	for _, st := range k.steps() {
+		out = out || st[0] == a
+		in = in || st[1] == a
+	}
+	return out, in
+}
+
 // offer keeps sc if it is among the best `first`.
 func (h *closureHeap) offer(sc scored, first int) {
 	if h.Len() < first {
@@ -422,18 +581,18 @@ func (k proposalKey) steps() [][2]int {
 // can be reached (community side) or which the community reaches (holder
 // side), since elsewhere no route can come of it; relationships already in
 // force are not proposed.
-func (g *Graph) proposals(refs []gapRef, assumed float64) []proposalKey {
+func (g *Graph) proposals(refs []gapRef, assumed float64) map[int][]proposalKey {
 	H := g.opts.MaxHops
 	seen := map[uint64]bool{}
-	var out []proposalKey
-	add := func(k proposalKey) {
+	out := map[int][]proposalKey{} // by anchor
+	add := func(anchor int, k proposalKey) {
 		key, rev := relKey(k.t, k.from, k.to), relKey(k.t, k.to, k.from)
 		// DIALOGUE reads both ways: one proposal per pair of actors.
 		if seen[key] || k.from == k.to || g.inForce[key] || (k.t == domain.Dialogue && (seen[rev] || g.inForce[rev])) {
 			return
 		}
 		seen[key] = true
-		out = append(out, k)
+		out[anchor] = append(out[anchor], k)
 	}
 	for _, r := range refs {
 		for _, rule := range ClosureRules {
@@ -449,9 +608,9 @@ func (g *Graph) proposals(refs []gapRef, assumed float64) []proposalKey {
 					continue
 				}
 				if rule.AnchorFrom {
-					add(proposalKey{rule.Type, anchor, int(x)})
+					add(anchor, proposalKey{rule.Type, anchor, int(x)})
 				} else {
-					add(proposalKey{rule.Type, int(x), anchor})
+					add(anchor, proposalKey{rule.Type, int(x), anchor})
 				}
 			}
 		}

@@ -223,3 +223,25 @@ func TestPlateauIsSearchedDepthFirst(t *testing.T) {
 		t.Errorf("%d gaps; the route is stronger than the threshold", len(gaps))
 	}
 }
+
+// The anchor-by-anchor sums of gapClosures equal evaluating each proposal
+// on its own, for every proposal of many random maps.
+func TestClosureSumsMatchEvaluation(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for iter := 0; iter < 400; iter++ {
+		b := randMap(rng, 7+rng.IntN(6), 6+rng.IntN(25))
+		g := b.graph(t, Options{MaxHops: 1 + rng.IntN(4)})
+		ix, byAnchor := g.prepareClosures(0.5)
+		if ix == nil {
+			continue
+		}
+		ev, p := ix.newEvaluator(), ix.newPusher(len(g.actors))
+		for a, props := range byAnchor {
+			p.score(a, props, func(k proposalKey, pushed float64) {
+				if want := ev.evaluate(k); math.Abs(pushed-want) > 1e-9 {
+					t.Fatalf("iter %d: %s %d→%d (anchor %d): summed %v, evaluated %v", iter, k.t, k.from, k.to, a, pushed, want)
+				}
+			})
+		}
+	}
+}
