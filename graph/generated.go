@@ -2951,9 +2951,10 @@ extend type Workspace {
   ): AccountabilityGapConnection!
 
   """
-  Single new leverage relationships, not yet in the map, that would close or narrow gaps, best first
-  (by the total drop in severity). Each has the gap's community or power holder at one end, with a
-  type plausible for the two kinds:
+  Single new leverage relationships, not yet in force in the map (an expired or low-confidence one may
+  be proposed again), that would close or narrow gaps, best first (by the total drop in severity;
+  proposals that only touch gaps of severity 0 are not listed). Each has the gap's community or power
+  holder at one end, with a type plausible for the two kinds:
   a community PARTICIPATES_IN a movement, civil-society organisation, state institution or customary authority;
   a community INFLUENCES a state institution, security force, customary authority, international actor or civil-society organisation;
   a community is in DIALOGUE with any non-community actor; a state institution, customary authority, movement or civil-society organisation REPRESENTS the community;
