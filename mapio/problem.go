@@ -1,0 +1,53 @@
+// Package mapio reads and writes researchers' actor mappings: spreadsheets
+// (CSV, XLSX) and graph-tool files. This first part is the reading of
+// tables: encodings, separators, column names (the service's own and
+// Kumu's) and cell values, each problem reported with its file, row and
+// column. Import planning and writing come next (issue 4).
+package mapio
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Problem is one thing wrong with an input file, located as a researcher
+// sees it: rows are numbered as a spreadsheet shows them (the header is
+// row 1).
+type Problem struct {
+	File    string
+	Row     int    // 0 when the problem is not about one row
+	Column  string // the column as the file names it; "" when none
+	Element string // for graph files: the element's id
+	Code    string // a stable code a program can branch on
+	Message string // what a researcher reads
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Row > 0 {
+		fmt.Fprintf(&b, " row %d", p.Row)
+	}
+	if p.Element != "" {
+		fmt.Fprintf(&b, " element %q", p.Element)
+	}
+	if p.Column != "" {
+		fmt.Fprintf(&b, " column %q", p.Column)
+	}
+	b.WriteString(": ")
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+// Problem codes.
+const (
+	CodeEncoding     = "ENCODING"
+	CodeMalformed    = "MALFORMED"
+	CodeColumns      = "COLUMNS"
+	CodeMissing      = "MISSING_VALUE"
+	CodeNumber       = "BAD_NUMBER"
+	CodeDecimalComma = "DECIMAL_COMMA"
+	CodeDate         = "BAD_DATE"
+	CodeBool         = "BAD_BOOLEAN"
+	CodeEnum         = "BAD_VALUE"
+)
