@@ -1,0 +1,281 @@
+package mapio
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/errs"
+)
+
+// Document is an actor mapping read from files, before it touches the
+// database: rows turned into domain inputs, each remembering where it came
+// from. References between rows (a relationship's From and To, a row's
+// sources) are still the file's own keys, resolved by Resolve.
+type Document struct {
+	Sources       []SourceRow
+	Actors        []ActorRow
+	Relationships []RelationshipRow
+	Skipped       []Problem // rows left out on purpose ("don't know" survey answers)
+}
+
+// Ref says where a row came from.
+type Ref struct {
+	File string
+	Row  int
+}
+
+// SourceRow is one source; its key is its external id.
+type SourceRow struct {
+	Ref
+	Input domain.SourceInput
+}
+
+// ActorRow is one actor; SourceKeys are its sources' external ids.
+type ActorRow struct {
+	Ref
+	Input      domain.ActorInput
+	SourceKeys []string
+}
+
+// RelationshipRow is one relationship; From and To name actors by
+// external id or, where unambiguous, by name.
+type RelationshipRow struct {
+	Ref
+	Input      domain.RelationshipInput
+	From, To   string
+	SourceKeys []string
+}
+
+// columnAliases maps a normalised header (lower case, no spaces, dashes or
+// underscores) to the service's field name. Kumu's headers (Label, Type,
+// Description, Tags, From, To) are accepted beside the service's own.
+var actorColumns = aliases(map[string][]string{
+	"externalId":        {"externalid", "id", "key", "actorid"},
+	"name":              {"name", "label"},
+	"kind":              {"kind", "type", "actorkind"},
+	"description":       {"description"},
+	"region":            {"region"},
+	"tags":              {"tags", "tag"},
+	"sources":           {"sources", "source", "sourceids"},
+	"population":        {"population"},
+	"rightsAwareness":   {"rightsawareness"},
+	"marginalised":      {"marginalised", "marginalized"},
+	"displaced":         {"displaced"},
+	"unregistered":      {"unregistered"},
+	"level":             {"level"},
+	"branch":            {"branch"},
+	"forceType":         {"forcetype"},
+	"stateAffiliated":   {"stateaffiliated"},
+	"focus":             {"focus"},
+	"womenLed":          {"womenled"},
+	"membership":        {"membership"},
+	"organizationType":  {"organizationtype", "organisationtype"},
+	"authorityType":     {"authoritytype"},
+	"internationalType": {"internationaltype"},
+})
+
+var relationshipColumns = aliases(map[string][]string{
+	"externalId":  {"externalid", "id", "key", "relationshipid"},
+	"from":        {"from", "source", "fromid"},
+	"to":          {"to", "target", "toid"},
+	"type":        {"type", "relationshiptype", "connectiontype"},
+	"strength":    {"strength", "weight"},
+	"trustSurvey": {"trustsurvey"},
+	"confidence":  {"confidence"},
+	"perceivedBy": {"perceivedby"},
+	"mechanism":   {"mechanism"},
+	"channel":     {"channel"},
+	"power":       {"power"},
+	"form":        {"form"},
+	"validFrom":   {"validfrom", "start", "from date"},
+	"validTo":     {"validto", "end"},
+	"notes":       {"notes", "description"},
+	"sources":     {"sources", "sourceids", "evidence"},
+})
+
+var sourceColumns = aliases(map[string][]string{
+	"externalId":  {"externalid", "id", "key", "sourceid"},
+	"title":       {"title", "label", "name"},
+	"kind":        {"kind", "type"},
+	"url":         {"url", "link"},
+	"publishedOn": {"publishedon", "published", "date"},
+	"reliability": {"reliability"},
+})
+
+func aliases(m map[string][]string) map[string]string {
+	out := map[string]string{}
+	for field, names := range m {
+		for _, n := range names {
+			out[normalize(n)] = field
+		}
+	}
+	return out
+}
+
+func normalize(h string) string {
+	return strings.NewReplacer(" ", "", "_", "", "-", "").Replace(strings.ToLower(strings.TrimSpace(h)))
+}
+
+// fields maps a table's columns to field names: which column holds each
+// field, and the problems with the header (unknown or repeated columns).
+func fields(t *Table, known map[string]string) (map[string]int, []Problem) {
+	idx := map[string]int{}
+	var problems []Problem
+	for i, h := range t.Header {
+		f, ok := known[normalize(h)]
+		if !ok {
+			if h != "" {
+				problems = append(problems, Problem{File: t.File, Row: 1, Column: h, Code: CodeColumns,
+					Message: fmt.Sprintf("column %q is not one this service reads; rename it or remove it", h)})
+			}
+			continue
+		}
+		if _, dup := idx[f]; dup {
+			problems = append(problems, Problem{File: t.File, Row: 1, Column: h, Code: CodeColumns,
+				Message: fmt.Sprintf("column %q repeats %s", h, f)})
+			continue
+		}
+		idx[f] = i
+	}
+	return idx, problems
+}
+
+// cells reads one row's values by field name, gathering problems.
+type cells struct {
+	t        *Table
+	row      Row
+	idx      map[string]int
+	problems []Problem
+}
+
+func (c *cells) get(field string) string {
+	if i, ok := c.idx[field]; ok {
+		return c.row.Cells[i]
+	}
+	return ""
+}
+
+func (c *cells) column(field string) string {
+	if i, ok := c.idx[field]; ok {
+		return c.t.Header[i]
+	}
+	return field
+}
+
+func (c *cells) problem(field, code, msg string) {
+	c.problems = append(c.problems, Problem{File: c.t.File, Row: c.row.Number, Column: c.column(field), Code: code, Message: msg})
+}
+
+func (c *cells) opt(field string) *string {
+	if v := c.get(field); v != "" {
+		return &v
+	}
+	return nil
+}
+
+func (c *cells) unit(field string) *float64 {
+	v := c.get(field)
+	if v == "" {
+		return nil
+	}
+	f, code, msg := parseUnit(v)
+	if code != "" {
+		c.problem(field, code, field+" "+msg)
+		return nil
+	}
+	return &f
+}
+
+func (c *cells) count(field string) *int {
+	v := c.get(field)
+	if v == "" {
+		return nil
+	}
+	n, code, msg := parseCount(v)
+	if code != "" {
+		c.problem(field, code, field+" "+msg)
+		return nil
+	}
+	return &n
+}
+
+func (c *cells) boolean(field string) *bool {
+	v := c.get(field)
+	if v == "" {
+		return nil
+	}
+	b, code, msg := parseBool(v)
+	if code != "" {
+		c.problem(field, code, field+" "+msg)
+		return nil
+	}
+	return &b
+}
+
+func (c *cells) date(field string, edge int) *domain.Date {
+	v := c.get(field)
+	if v == "" {
+		return nil
+	}
+	d, code, msg := parseDate(v, edge)
+	if code != "" {
+		c.problem(field, code, field+" "+msg)
+		return nil
+	}
+	return &d
+}
+
+// enum reads an enum value, accepting the schema's spelling in any case
+// and with spaces or dashes for underscores ("Security force").
+func enum[T ~string](c *cells, field string, valid []T) *T {
+	v := c.get(field)
+	if v == "" {
+		return nil
+	}
+	want := strings.ToUpper(strings.NewReplacer(" ", "_", "-", "_").Replace(v))
+	for _, x := range valid {
+		if string(x) == want {
+			return &x
+		}
+	}
+	names := make([]string, len(valid))
+	for i, x := range valid {
+		names[i] = string(x)
+	}
+	c.problem(field, CodeEnum, fmt.Sprintf("%s %q is not one of the allowed values: %s", field, v, strings.Join(names, ", ")))
+	return nil
+}
+
+// kindAliases are the everyday names of actor kinds that maps use.
+var kindAliases = map[string]domain.ActorKind{
+	"CIVIL_SOCIETY_ORGANIZATION": domain.KindCivilSociety, "CIVIL_SOCIETY_ORGANISATION": domain.KindCivilSociety,
+	"CSO": domain.KindCivilSociety, "MEDIA": domain.KindCivilSociety, "INTERNATIONAL_ACTOR": domain.KindInternational,
+	"STATE": domain.KindStateInstitution, "INSTITUTION": domain.KindStateInstitution,
+}
+
+// domainProblem turns a validation error of the domain into a problem on
+// the column it names.
+func (c *cells) domainProblem(err error) {
+	var e *errs.Error
+	field, msg := "", err.Error()
+	if errors.As(err, &e) {
+		field, msg = e.Field, e.Msg
+	}
+	c.problem(field, CodeEnum, msg)
+}
+
+// sortProblems orders problems by file, row and column.
+func sortProblems(ps []Problem) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].File != ps[j].File {
+			return ps[i].File < ps[j].File
+		}
+		if ps[i].Row != ps[j].Row {
+			return ps[i].Row < ps[j].Row
+		}
+		return ps[i].Column < ps[j].Column
+	})
+}

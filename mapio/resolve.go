@@ -1,0 +1,93 @@
+package mapio
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Links are a document's references resolved to rows: each
+// relationship's ends as indexes into Actors.
+type Links struct {
+	From, To []int
+}
+
+// Resolve checks the references between a document's rows: external ids
+// are unique per kind of row, every cited source exists, and every
+// relationship's From and To names exactly one actor, by external id or,
+// where no external id matches and only one actor has it, by name.
+// (Matching against actors already in the workspace comes with import
+// planning.)
+func Resolve(doc *Document) (*Links, []Problem) {
+	var problems []Problem
+	dup := func(ref Ref, what, key string, seen map[string]Ref) {
+		if first, ok := seen[key]; ok {
+			problems = append(problems, Problem{File: ref.File, Row: ref.Row, Column: "externalId", Code: "DUPLICATE",
+				Message: fmt.Sprintf("%s external id %q is already used in %s row %d", what, key, first.File, first.Row)})
+			return
+		}
+		seen[key] = ref
+	}
+	sources := map[string]Ref{}
+	for _, s := range doc.Sources {
+		if s.Input.ExternalID != nil {
+			dup(s.Ref, "source", *s.Input.ExternalID, sources)
+		}
+	}
+	byExt, byName := map[string]int{}, map[string][]int{}
+	seenActors := map[string]Ref{}
+	for i, a := range doc.Actors {
+		if a.Input.ExternalID != nil {
+			dup(a.Ref, "actor", *a.Input.ExternalID, seenActors)
+			byExt[*a.Input.ExternalID] = i
+		}
+		name := strings.ToLower(strings.TrimSpace(a.Input.Name))
+		byName[name] = append(byName[name], i)
+		for _, k := range a.SourceKeys {
+			if _, ok := sources[k]; !ok {
+				problems = append(problems, Problem{File: a.File, Row: a.Row, Column: "sources", Code: "UNKNOWN_SOURCE",
+					Message: fmt.Sprintf("source %q is not in the sources file", k)})
+			}
+		}
+	}
+	links := &Links{From: make([]int, len(doc.Relationships)), To: make([]int, len(doc.Relationships))}
+	seenRels := map[string]Ref{}
+	for j, r := range doc.Relationships {
+		if r.Input.ExternalID != nil {
+			dup(r.Ref, "relationship", *r.Input.ExternalID, seenRels)
+		}
+		for _, end := range []struct {
+			column, key string
+			out         *int
+		}{{"from", r.From, &links.From[j]}, {"to", r.To, &links.To[j]}} {
+			i, msg := findActor(end.key, byExt, byName)
+			*end.out = i
+			if msg != "" {
+				problems = append(problems, Problem{File: r.File, Row: r.Row, Column: end.column, Code: "UNKNOWN_ACTOR",
+					Message: fmt.Sprintf("%s %q %s", map[string]string{"from": "From", "to": "To"}[end.column], end.key, msg)})
+			}
+		}
+		for _, k := range r.SourceKeys {
+			if _, ok := sources[k]; !ok {
+				problems = append(problems, Problem{File: r.File, Row: r.Row, Column: "sources", Code: "UNKNOWN_SOURCE",
+					Message: fmt.Sprintf("source %q is not in the sources file", k)})
+			}
+		}
+	}
+	sortProblems(problems)
+	return links, problems
+}
+
+// findActor finds the actor a From or To cell names.
+func findActor(key string, byExt map[string]int, byName map[string][]int) (int, string) {
+	if i, ok := byExt[key]; ok {
+		return i, ""
+	}
+	switch m := byName[strings.ToLower(strings.TrimSpace(key))]; len(m) {
+	case 1:
+		return m[0], ""
+	case 0:
+		return -1, "matches no actor (by external id or name)"
+	default:
+		return -1, fmt.Sprintf("matches %d actors by name; use their external ids", len(m))
+	}
+}

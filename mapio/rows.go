@@ -1,0 +1,175 @@
+package mapio
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/actorgraph/actorgraph/domain"
+)
+
+// ReadActors turns an actors table into actor rows. Every row is checked
+// against the model's rules (domain.Actor.Validate), so a row that passes
+// here is one the store accepts.
+func ReadActors(t *Table) ([]ActorRow, []Problem) {
+	idx, problems := fields(t, actorColumns)
+	for _, need := range []string{"name", "kind"} {
+		if _, ok := idx[need]; !ok {
+			problems = append(problems, Problem{File: t.File, Row: 1, Code: CodeColumns,
+				Message: fmt.Sprintf("the actors file needs a %s column (Kumu's %q works too)", need, map[string]string{"name": "Label", "kind": "Type"}[need])})
+		}
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	var rows []ActorRow
+	for _, r := range t.Rows {
+		c := &cells{t: t, row: r, idx: idx}
+		in := domain.ActorInput{Name: c.get("name"), Description: c.opt("description"), Region: c.opt("region"),
+			Tags: parseList(c.get("tags")), ExternalID: c.opt("externalId")}
+		if k := c.get("kind"); k != "" {
+			norm := strings.ToUpper(strings.NewReplacer(" ", "_", "-", "_").Replace(k))
+			if alias, ok := kindAliases[norm]; ok {
+				in.Kind = alias
+			} else if kind := enum(c, "kind", domain.ActorKinds); kind != nil {
+				in.Kind = *kind
+			}
+		} else {
+			c.problem("kind", CodeMissing, "kind is empty; every actor needs one of: "+joinNames(domain.ActorKinds))
+		}
+		if in.Name == "" {
+			c.problem("name", CodeMissing, "name is empty; every actor needs a name")
+		}
+		at := &in.ActorAttributes
+		at.Population, at.RightsAwareness = c.count("population"), c.unit("rightsAwareness")
+		at.Marginalised, at.Displaced, at.Unregistered = c.boolean("marginalised"), c.boolean("displaced"), c.boolean("unregistered")
+		at.Level, at.Branch = enum(c, "level", domain.GovernanceLevels), enum(c, "branch", domain.Branches)
+		at.ForceType, at.StateAffiliated = enum(c, "forceType", domain.ForceTypes), c.boolean("stateAffiliated")
+		at.Focus, at.WomenLed, at.Membership = c.opt("focus"), c.boolean("womenLed"), c.count("membership")
+		at.OrganizationType = enum(c, "organizationType", domain.OrganizationTypes)
+		at.AuthorityType = enum(c, "authorityType", domain.AuthorityTypes)
+		at.InternationalType = enum(c, "internationalType", domain.InternationalTypes)
+		if len(c.problems) == 0 {
+			if _, err := domain.NewActor("", in); err != nil {
+				c.domainProblem(err)
+			}
+		}
+		problems = append(problems, c.problems...)
+		rows = append(rows, ActorRow{Ref: Ref{t.File, r.Number}, Input: in, SourceKeys: parseList(c.get("sources"))})
+	}
+	return rows, problems
+}
+
+// ReadRelationships turns a relationships table into relationship rows.
+// Survey answers go in trustSurvey, never in strength; "don't know" makes
+// no relationship and is reported as skipped.
+func ReadRelationships(t *Table) (rows []RelationshipRow, skipped, problems []Problem) {
+	idx, problems := fields(t, relationshipColumns)
+	for _, need := range []string{"from", "to", "type"} {
+		if _, ok := idx[need]; !ok {
+			problems = append(problems, Problem{File: t.File, Row: 1, Code: CodeColumns,
+				Message: fmt.Sprintf("the relationships file needs a %s column", need)})
+		}
+	}
+	if len(problems) > 0 {
+		return nil, nil, problems
+	}
+	for _, r := range t.Rows {
+		c := &cells{t: t, row: r, idx: idx}
+		row := RelationshipRow{Ref: Ref{t.File, r.Number}, From: c.get("from"), To: c.get("to"), SourceKeys: parseList(c.get("sources"))}
+		in := &row.Input
+		if typ := enum(c, "type", domain.RelationshipTypes); typ != nil {
+			in.Type = *typ
+		} else if c.get("type") == "" {
+			c.problem("type", CodeMissing, "type is empty; every relationship needs one of: "+joinNames(domain.RelationshipTypes))
+		}
+		for _, end := range []string{"from", "to"} {
+			if c.get(end) == "" {
+				c.problem(end, CodeMissing, end+" is empty; name an actor by its external id or its name")
+			}
+		}
+		strength, survey := c.get("strength"), c.get("trustSurvey")
+		switch {
+		case strength != "" && survey != "":
+			c.problem("trustSurvey", CodeEnum, "both strength and trustSurvey are filled; give the survey answer or a strength, not both")
+		case survey != "":
+			s, skip, code, msg := parseTrustSurvey(survey)
+			if code != "" {
+				c.problem("trustSurvey", code, "trustSurvey "+msg)
+			} else if skip {
+				skipped = append(skipped, Problem{File: t.File, Row: r.Number, Column: c.column("trustSurvey"), Code: "SKIPPED",
+					Message: "the survey answer is \"don't know\": no relationship is made"})
+				continue
+			}
+			in.Strength = s
+			if in.Type != "" && in.Type != domain.Trusts {
+				c.problem("trustSurvey", CodeEnum, "trustSurvey applies only to TRUSTS relationships")
+			}
+		case strength == "":
+			c.problem("strength", CodeMissing, "strength is empty; give a number between 0 and 1 (or, for TRUSTS, a trustSurvey answer)")
+		default:
+			if s := c.unit("strength"); s != nil {
+				in.Strength = *s
+			}
+		}
+		in.Confidence, in.ExternalID, in.PerceivedBy = c.unit("confidence"), c.opt("externalId"), c.opt("perceivedBy")
+		in.Mechanism, in.Channel = enum(c, "mechanism", domain.Mechanisms), enum(c, "channel", domain.Channels)
+		in.Power, in.Form = enum(c, "power", domain.Powers), enum(c, "form", domain.Forms)
+		in.ValidFrom, in.ValidTo = c.date("validFrom", startOfPeriod), c.date("validTo", endOfPeriod)
+		in.Notes = c.opt("notes")
+		if row.From != "" && strings.EqualFold(row.From, row.To) {
+			c.problem("to", CodeEnum, fmt.Sprintf("From and To are both %q; a relationship must connect two different actors", row.From))
+		}
+		if len(c.problems) == 0 {
+			check := *in
+			check.From, check.To = "from", "to" // the ends are resolved later
+			if _, err := domain.NewRelationship("", check); err != nil {
+				c.domainProblem(err)
+			}
+		}
+		problems = append(problems, c.problems...)
+		rows = append(rows, row)
+	}
+	return rows, skipped, problems
+}
+
+// ReadSources turns a sources table into source rows.
+func ReadSources(t *Table) ([]SourceRow, []Problem) {
+	idx, problems := fields(t, sourceColumns)
+	for _, need := range []string{"externalId", "title", "kind"} {
+		if _, ok := idx[need]; !ok {
+			problems = append(problems, Problem{File: t.File, Row: 1, Code: CodeColumns,
+				Message: fmt.Sprintf("the sources file needs a %s column (rows cite sources by it)", need)})
+		}
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	var rows []SourceRow
+	for _, r := range t.Rows {
+		c := &cells{t: t, row: r, idx: idx}
+		in := domain.SourceInput{Title: c.get("title"), ExternalID: c.opt("externalId"), URL: c.opt("url"),
+			PublishedOn: c.date("publishedOn", startOfPeriod), Reliability: c.unit("reliability")}
+		if k := enum(c, "kind", domain.SourceKinds); k != nil {
+			in.Kind = *k
+		}
+		if in.ExternalID == nil {
+			c.problem("externalId", CodeMissing, "externalId is empty; actors and relationships cite sources by it")
+		}
+		if len(c.problems) == 0 {
+			if _, err := domain.NewSource("", in); err != nil {
+				c.domainProblem(err)
+			}
+		}
+		problems = append(problems, c.problems...)
+		rows = append(rows, SourceRow{Ref: Ref{t.File, r.Number}, Input: in})
+	}
+	return rows, problems
+}
+
+func joinNames[T ~string](vs []T) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = string(v)
+	}
+	return strings.Join(parts, ", ")
+}
