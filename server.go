@@ -3,6 +3,7 @@
 // can hold the powerful to account.
 //
 //	actorgraph [serve] [flags]
+//	actorgraph template [--format csv] [-o DIR]
 //
 // This file is the entry point: configuration, HTTP wiring, start-up and
 // graceful shutdown. The API itself lives in schema/ (contract), graph/
@@ -139,10 +140,13 @@ func main() {
 	switch cmd {
 	case "serve":
 		err = runServe(args)
+	case "template":
+		err = runTemplate(args, os.Stdout)
 	case "help":
-		fmt.Println("usage: actorgraph [serve] [flags]; actorgraph serve -h lists the flags")
+		fmt.Println("usage: actorgraph [serve] [flags]      run the service (actorgraph serve -h lists the flags)\n" +
+			"       actorgraph template [-o DIR]      write the CSV import template")
 	default:
-		err = fmt.Errorf("unknown command %q (commands: serve)", cmd)
+		err = fmt.Errorf("unknown command %q (commands: serve, template)", cmd)
 	}
 	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "actorgraph:", err)

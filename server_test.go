@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -55,5 +56,25 @@ func TestParseConfigRejectsBadValues(t *testing.T) {
 		if _, err := parseConfig(args); err == nil {
 			t.Errorf("%v accepted", args)
 		}
+	}
+}
+
+func TestTemplateCommand(t *testing.T) {
+	dir := t.TempDir()
+	var out strings.Builder
+	if err := runTemplate([]string{"-o", dir}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"actors.csv", "relationships.csv", "sources.csv"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || len(b) == 0 {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if err := runTemplate([]string{"-o", dir}, &out); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("overwrote the template: %v", err)
+	}
+	if err := runTemplate([]string{"--format", "pdf"}, &out); err == nil {
+		t.Error("format pdf accepted")
 	}
 }
