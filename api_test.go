@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"reflect"
 	"strings"
 	"sync"
@@ -652,5 +654,38 @@ func TestRequestLogHasOperationButNoVariables(t *testing.T) {
 	fields := last[len(last)-1].ContextMap()
 	if fields["outcome"] != "error" || !reflect.DeepEqual(fields["errorCodes"], map[string]int{"NOT_FOUND": 1}) {
 		t.Errorf("failed request logged as %v", fields)
+	}
+}
+
+func TestImportCommand(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	dir := t.TempDir()
+	if err := runTemplate([]string{"-o", dir}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{dir + "/sources.csv", dir + "/actors.csv", dir + "/relationships.csv"}
+	var out strings.Builder
+	if err := runImport(append([]string{"--workspace", ws.ID, "--dry-run"}, paths...), &out); err != nil {
+		t.Fatalf("dry run: %v\n%s", err, out.String())
+	}
+	if c, _ := st.Contents(context.Background(), ws.ID); len(c.Actors) != 0 {
+		t.Fatal("the dry run wrote")
+	}
+	out.Reset()
+	if err := runImport(append([]string{"--workspace", ws.ID}, paths...), &out); err != nil {
+		t.Fatalf("import: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "actors: 2 created") || !strings.Contains(out.String(), "relationships: 2 created") {
+		t.Errorf("summary:\n%s", out.String())
+	}
+	bad := dir + "/bad-relationships.csv"
+	if err := os.WriteFile(bad, []byte("From,To,Type,strength\nf-police,c-village,THREATENS,high\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	err := runImport([]string{"--workspace", ws.ID, dir + "/actors.csv", bad}, &out)
+	if !errors.Is(err, errProblems) || !strings.Contains(out.String(), `row 2 column "strength": strength "high" is not a number between 0 and 1`) {
+		t.Errorf("bad file: %v\n%s", err, out.String())
 	}
 }

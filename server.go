@@ -4,6 +4,7 @@
 //
 //	actorgraph [serve] [flags]
 //	actorgraph template [--format csv] [-o DIR]
+//	actorgraph import --workspace W [--dry-run] [--sync] FILE...
 //
 // This file is the entry point: configuration, HTTP wiring, start-up and
 // graceful shutdown. The API itself lives in schema/ (contract), graph/
@@ -142,11 +143,14 @@ func main() {
 		err = runServe(args)
 	case "template":
 		err = runTemplate(args, os.Stdout)
+	case "import":
+		err = runImport(args, os.Stdout)
 	case "help":
 		fmt.Println("usage: actorgraph [serve] [flags]      run the service (actorgraph serve -h lists the flags)\n" +
-			"       actorgraph template [-o DIR]      write the CSV import template")
+			"       actorgraph template [-o DIR]      write the CSV import template\n" +
+			"       actorgraph import --workspace W [--dry-run] [--sync] FILE...   import CSV files")
 	default:
-		err = fmt.Errorf("unknown command %q (commands: serve, template)", cmd)
+		err = fmt.Errorf("unknown command %q (commands: serve, template, import)", cmd)
 	}
 	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "actorgraph:", err)

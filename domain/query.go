@@ -109,3 +109,19 @@ type Subgraph struct {
 	Relationships []*Relationship
 	Truncated     bool // the neighbourhood had more actors than the limit
 }
+
+// Contents is everything a workspace holds.
+type Contents struct {
+	Actors        []*Actor
+	Relationships []*Relationship
+	Sources       []*Source
+}
+
+// Changes are what an import writes to a workspace, all at once.
+type Changes struct {
+	CreateSources, UpdateSources             []*Source
+	CreateActors, UpdateActors               []*Actor
+	CreateRelationships, UpdateRelationships []*Relationship
+	RemoveRelationships                      []*Relationship
+	RemoveActors, RemoveSources              []string
+}

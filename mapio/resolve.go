@@ -3,12 +3,18 @@ package mapio
 import (
 	"fmt"
 	"strings"
+
+	"github.com/actorgraph/actorgraph/domain"
 )
 
-// Links are a document's references resolved to rows: each
-// relationship's ends as indexes into Actors.
+// Links are a document's references resolved: each relationship's ends
+// as indexes into the document's actors, or (index -1) as the id of an
+// actor already in the workspace.
 type Links struct {
-	From, To []int
+	From, To           []int
+	FromID, ToID       []string
+	existingByExt      map[string]string
+	existingByNameList map[string][]string
 }
 
 // Resolve checks the references between a document's rows: external ids
@@ -17,7 +23,7 @@ type Links struct {
 // where no external id matches and only one actor has it, by name.
 // (Matching against actors already in the workspace comes with import
 // planning.)
-func Resolve(doc *Document) (*Links, []Problem) {
+func Resolve(doc *Document, existing ...*domain.Actor) (*Links, []Problem) {
 	var problems []Problem
 	dup := func(ref Ref, what, key string, seen map[string]Ref) {
 		if first, ok := seen[key]; ok {
@@ -49,7 +55,16 @@ func Resolve(doc *Document) (*Links, []Problem) {
 			}
 		}
 	}
-	links := &Links{From: make([]int, len(doc.Relationships)), To: make([]int, len(doc.Relationships))}
+	n := len(doc.Relationships)
+	links := &Links{From: make([]int, n), To: make([]int, n), FromID: make([]string, n), ToID: make([]string, n),
+		existingByExt: map[string]string{}, existingByNameList: map[string][]string{}}
+	for _, a := range existing {
+		if a.ExternalID != nil {
+			links.existingByExt[*a.ExternalID] = a.ID
+		}
+		name := strings.ToLower(a.Name)
+		links.existingByNameList[name] = append(links.existingByNameList[name], a.ID)
+	}
 	seenRels := map[string]Ref{}
 	for j, r := range doc.Relationships {
 		if r.Input.ExternalID != nil {
@@ -58,9 +73,18 @@ func Resolve(doc *Document) (*Links, []Problem) {
 		for _, end := range []struct {
 			column, key string
 			out         *int
-		}{{"from", r.From, &links.From[j]}, {"to", r.To, &links.To[j]}} {
+			outID       *string
+		}{{"from", r.From, &links.From[j], &links.FromID[j]}, {"to", r.To, &links.To[j], &links.ToID[j]}} {
 			i, msg := findActor(end.key, byExt, byName)
 			*end.out = i
+			if i < 0 {
+				// Not in the files: an actor already in the workspace.
+				if id, ok := links.existingByExt[end.key]; ok {
+					*end.outID, msg = id, ""
+				} else if ids := links.existingByNameList[strings.ToLower(strings.TrimSpace(end.key))]; len(ids) == 1 && msg == "matches no actor (by external id or name)" {
+					*end.outID, msg = ids[0], ""
+				}
+			}
 			if msg != "" {
 				problems = append(problems, Problem{File: r.File, Row: r.Row, Column: end.column, Code: "UNKNOWN_ACTOR",
 					Message: fmt.Sprintf("%s %q %s", map[string]string{"from": "From", "to": "To"}[end.column], end.key, msg)})

@@ -50,6 +50,9 @@ type Store interface {
 	// WorkspaceVersion and AnalysisSnapshot feed the analysis engine.
 	WorkspaceVersion(ctx context.Context, id string) (int64, error)
 	AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapshot, error)
+	// Contents and ApplyChanges are what imports read and write.
+	Contents(ctx context.Context, ws string) (*domain.Contents, error)
+	ApplyChanges(ctx context.Context, ws string, ch *domain.Changes) error
 	// Subgraph is an actor's neighbourhood within depth relationships.
 	Subgraph(ctx context.Context, center string, depth int, types []domain.RelationshipType, asOf *domain.Date, maxActors int) (*domain.Subgraph, error)
 }

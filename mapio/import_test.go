@@ -1,0 +1,154 @@
+package mapio_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/errs"
+	"github.com/actorgraph/actorgraph/mapio"
+	"github.com/actorgraph/actorgraph/store"
+	"github.com/actorgraph/actorgraph/store/storetest"
+)
+
+// Imports against the real Neo4j.
+
+var ctx = context.Background()
+
+func files(t *testing.T, names map[string]string) []mapio.File {
+	t.Helper()
+	var out []mapio.File
+	for as, from := range names {
+		b, err := os.ReadFile(filepath.Join("testdata", from))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, mapio.File{Name: as, Data: strings.NewReader(string(b))})
+	}
+	return out
+}
+
+func kumuFiles(t *testing.T) []mapio.File {
+	return files(t, map[string]string{"actors.csv": "kumu-actors.csv", "relationships.csv": "kumu-relationships.csv", "sources.csv": "sources.csv"})
+}
+
+func contents(t *testing.T, st store.Store, ws string) *domain.Contents {
+	t.Helper()
+	c, err := st.Contents(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestImportIsIdempotent(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	rep, err := mapio.Import(ctx, st, ws.ID, kumuFiles(t), false, false)
+	if err != nil || len(rep.Problems) > 0 {
+		t.Fatalf("import: %v %v", err, rep.Problems)
+	}
+	want := mapio.Report{Actors: mapio.Counts{Created: 4}, Relationships: mapio.Counts{Created: 4, Skipped: 1}, Sources: mapio.Counts{Created: 1}}
+	if rep.Actors != want.Actors || rep.Relationships != want.Relationships || rep.Sources != want.Sources {
+		t.Errorf("first import: %+v %+v %+v", rep.Actors, rep.Relationships, rep.Sources)
+	}
+	first := contents(t, st, ws.ID)
+	if len(first.Actors) != 4 || len(first.Relationships) != 4 || len(first.Sources) != 1 {
+		t.Fatalf("stored %d actors, %d relationships, %d sources", len(first.Actors), len(first.Relationships), len(first.Sources))
+	}
+	rep, err = mapio.Import(ctx, st, ws.ID, kumuFiles(t), false, false)
+	if err != nil || rep.Actors.Unchanged != 4 || rep.Relationships.Unchanged != 4 || rep.Sources.Unchanged != 1 ||
+		rep.Actors.Created+rep.Actors.Updated+rep.Relationships.Created+rep.Relationships.Updated != 0 {
+		t.Errorf("second import: %+v %+v %+v %v", rep.Actors, rep.Relationships, rep.Sources, err)
+	}
+	if second := contents(t, st, ws.ID); !reflect.DeepEqual(first, second) {
+		t.Error("importing the same files twice changed the workspace")
+	}
+}
+
+func TestDryRunAndChangedRowsAndSync(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	if _, err := mapio.Import(ctx, st, ws.ID, kumuFiles(t), false, false); err != nil {
+		t.Fatal(err)
+	}
+	before := contents(t, st, ws.ID)
+	changed := []mapio.File{
+		{Name: "actors.csv", Data: strings.NewReader("Label,Type,id,Population,Force type\nTamal villages,Community,c-tamal,3300,\nDistrict Police,Security force,f-police,,POLICE\n")},
+		{Name: "relationships.csv", Data: strings.NewReader("From,To,Type,strength\nf-police,c-tamal,THREATENS,0.9\n")},
+	}
+	rep, err := mapio.Import(ctx, st, ws.ID, changed, true, true)
+	if err != nil || len(rep.Problems) > 0 {
+		t.Fatalf("dry run: %v %v", err, rep.Problems)
+	}
+	if rep.Actors.Updated != 1 || rep.Actors.Unchanged != 1 || rep.Actors.Removed != 2 ||
+		rep.Relationships.Updated != 1 || rep.Relationships.Removed != 3 || rep.Sources.Removed != 1 {
+		t.Errorf("dry run with sync: actors %+v relationships %+v sources %+v", rep.Actors, rep.Relationships, rep.Sources)
+	}
+	if after := contents(t, st, ws.ID); !reflect.DeepEqual(before, after) {
+		t.Fatal("a dry run wrote to the workspace")
+	}
+	for i := range changed {
+		changed[i].Data.(*strings.Reader).Seek(0, 0)
+	}
+	if _, err := mapio.Import(ctx, st, ws.ID, changed, false, true); err != nil {
+		t.Fatal(err)
+	}
+	after := contents(t, st, ws.ID)
+	if len(after.Actors) != 2 || len(after.Relationships) != 1 || len(after.Sources) != 0 || after.Relationships[0].Strength != 0.9 {
+		t.Errorf("after sync: %d actors %d relationships %d sources", len(after.Actors), len(after.Relationships), len(after.Sources))
+	}
+}
+
+func TestBadFilesChangeNothing(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	if _, err := mapio.Import(ctx, st, ws.ID, kumuFiles(t), false, false); err != nil {
+		t.Fatal(err)
+	}
+	before := contents(t, st, ws.ID)
+	rep, err := mapio.Import(ctx, st, ws.ID, files(t, map[string]string{"actors.csv": "kumu-actors.csv", "relationships.csv": "bad-relationships.csv"}), false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) < 7 {
+		t.Errorf("%d problems: %v", len(rep.Problems), rep.Problems)
+	}
+	if after := contents(t, st, ws.ID); !reflect.DeepEqual(before, after) {
+		t.Error("a failed import changed the workspace")
+	}
+}
+
+// racingTarget creates, just before the import writes, an actor with an
+// external id the import is about to create: the import's transaction
+// then fails at that actor, after it has already written its sources,
+// and must leave nothing behind.
+type racingTarget struct {
+	*store.Neo4j
+	ws string
+}
+
+func (r racingTarget) ApplyChanges(c context.Context, ws string, ch *domain.Changes) error {
+	ext := *ch.CreateActors[len(ch.CreateActors)-1].ExternalID
+	if _, err := r.Neo4j.CreateActor(c, ws, domain.ActorInput{Kind: domain.KindMovement, Name: "racer", ExternalID: &ext}); err != nil {
+		return err
+	}
+	return r.Neo4j.ApplyChanges(c, ws, ch)
+}
+
+func TestFailedImportLeavesNothing(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	_, err := mapio.Import(ctx, racingTarget{st, ws.ID}, ws.ID, kumuFiles(t), false, false)
+	if !errs.Is(err, errs.Conflict) {
+		t.Fatalf("want a conflict, got %v", err)
+	}
+	c := contents(t, st, ws.ID)
+	if len(c.Sources) != 0 || len(c.Relationships) != 0 || len(c.Actors) != 1 || c.Actors[0].Name != "racer" {
+		t.Errorf("a failed import left %d sources, %d relationships, %d actors", len(c.Sources), len(c.Relationships), len(c.Actors))
+	}
+}

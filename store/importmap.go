@@ -1,0 +1,147 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/errs"
+)
+
+// Contents reads everything a workspace holds, in one read transaction:
+// what an import compares its files with.
+func (s *Neo4j) Contents(ctx context.Context, ws string) (*domain.Contents, error) {
+	res, err := s.read(ctx, "store.Contents", func(tx neo4j.ManagedTransaction) (any, error) {
+		if _, err := s.workspaceExistsInTx(ctx, tx, ws); err != nil {
+			return nil, err
+		}
+		c := &domain.Contents{}
+		recs, err := s.run(ctx, tx, "MATCH (x:Source) WHERE x.workspaceId = $ws RETURN x ORDER BY x.id", map[string]any{"ws": ws})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			c.Sources = append(c.Sources, decodeSource(nodeProps(r, "x")))
+		}
+		if recs, err = s.run(ctx, tx, "MATCH (a:Actor) WHERE a.workspaceId = $ws RETURN a ORDER BY a.id", map[string]any{"ws": ws}); err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			c.Actors = append(c.Actors, decodeActor(nodeProps(r, "a")))
+		}
+		if recs, err = s.run(ctx, tx, allRelsCypher, map[string]any{"ws": ws}); err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			c.Relationships = append(c.Relationships, decodeRelRow(r))
+		}
+		return c, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.(*domain.Contents), nil
+}
+
+var allRelsCypher = "CALL () {\n" +
+	unionOverTypes(relTypes, "MATCH (a)-[r:%s]->(b) WHERE r.workspaceId = $ws RETURN "+relRow) + "\n} RETURN r, relType, fromId, toId ORDER BY r.id"
+
+func (s *Neo4j) workspaceExistsInTx(ctx context.Context, tx neo4j.ManagedTransaction, ws string) (bool, error) {
+	recs, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE w.deleting IS NULL RETURN w.id", map[string]any{"id": ws})
+	if err != nil {
+		return false, err
+	}
+	if len(recs) == 0 {
+		return false, errs.NotFoundf("", "no workspace has id %q", ws)
+	}
+	return true, nil
+}
+
+// ApplyChanges writes an import's changes to a workspace in one write
+// transaction: all of them or, if anything fails (a constraint, Neo4j
+// going away, the client leaving), none. Rows go in with UNWIND, a
+// statement per kind of change (and per relationship type, which Cypher
+// cannot take as a parameter).
+func (s *Neo4j) ApplyChanges(ctx context.Context, ws string, ch *domain.Changes) error {
+	const op = "store.ApplyChanges"
+	_, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+		if err := s.lockWorkspace(ctx, tx, ws); err != nil {
+			return nil, err
+		}
+		run := func(cypher string, rows []map[string]any) error {
+			if len(rows) == 0 {
+				return nil
+			}
+			_, err := s.run(ctx, tx, cypher, map[string]any{"rows": rows, "ws": ws})
+			return err
+		}
+		steps := []struct {
+			cypher string
+			rows   []map[string]any
+		}{
+			{"UNWIND $rows AS row MATCH (a:Actor {id: row.id}) WHERE a.workspaceId = $ws DETACH DELETE a", idRows(ch.RemoveActors)},
+			{"UNWIND $rows AS row MATCH (x:Source {id: row.id}) WHERE x.workspaceId = $ws DELETE x", idRows(ch.RemoveSources)},
+			{"UNWIND $rows AS row CREATE (x:Source) SET x = row", mapRows(ch.CreateSources, sourceProps)},
+			{"UNWIND $rows AS row MATCH (x:Source {id: row.id}) WHERE x.workspaceId = $ws SET x = row", mapRows(ch.UpdateSources, sourceProps)},
+			{"UNWIND $rows AS row CREATE (a:Actor) SET a = row", mapRows(ch.CreateActors, actorProps)},
+			{"UNWIND $rows AS row MATCH (a:Actor {id: row.id}) WHERE a.workspaceId = $ws SET a = row", mapRows(ch.UpdateActors, actorProps)},
+		}
+		for _, t := range relTypes {
+			var ids []string
+			for _, r := range ch.RemoveRelationships {
+				if r.Type == t {
+					ids = append(ids, r.ID)
+				}
+			}
+			if err := run(fmt.Sprintf("UNWIND $rows AS row MATCH ()-[r:%s]->() WHERE r.id = row.id AND r.workspaceId = $ws DELETE r", t), idRows(ids)); err != nil {
+				return nil, err
+			}
+		}
+		for _, st := range steps {
+			if err := run(st.cypher, st.rows); err != nil {
+				return nil, err
+			}
+		}
+		for _, t := range relTypes {
+			var creates, updates []map[string]any
+			for _, r := range ch.CreateRelationships {
+				if r.Type == t {
+					creates = append(creates, map[string]any{"from": r.FromID, "to": r.ToID, "props": relationshipProps(r)})
+				}
+			}
+			for _, r := range ch.UpdateRelationships {
+				if r.Type == t {
+					updates = append(updates, map[string]any{"id": r.ID, "props": relationshipProps(r)})
+				}
+			}
+			// t is one of relTypes, never client text.
+			if err := run(fmt.Sprintf(`UNWIND $rows AS row MATCH (a:Actor {id: row.from}), (b:Actor {id: row.to})
+				WHERE a.workspaceId = $ws AND b.workspaceId = $ws CREATE (a)-[r:%s]->(b) SET r = row.props`, t), creates); err != nil {
+				return nil, err
+			}
+			if err := run(fmt.Sprintf("UNWIND $rows AS row MATCH ()-[r:%s]->() WHERE r.id = row.id SET r = row.props", t), updates); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	})
+	return err
+}
+
+func idRows(ids []string) []map[string]any {
+	out := make([]map[string]any, len(ids))
+	for i, id := range ids {
+		out[i] = map[string]any{"id": id}
+	}
+	return out
+}
+
+func mapRows[T any](items []T, props func(T) map[string]any) []map[string]any {
+	out := make([]map[string]any, len(items))
+	for i, it := range items {
+		out[i] = props(it)
+	}
+	return out
+}
