@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -678,6 +679,21 @@ func TestImportCommand(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "actors: 2 created") || !strings.Contains(out.String(), "relationships: 2 created") {
 		t.Errorf("summary:\n%s", out.String())
+	}
+	// Export the imported map, and import the export into a new workspace.
+	exportDir := filepath.Join(dir, "export")
+	out.Reset()
+	if err := runExport([]string{"--workspace", ws.ID, "-o", exportDir}, &out); err != nil || !strings.Contains(out.String(), "1 sources, 2 actors, 2 relationships") {
+		t.Fatalf("export: %v\n%s", err, out.String())
+	}
+	if err := runExport([]string{"--workspace", ws.ID, "-o", exportDir}, io.Discard); err == nil {
+		t.Error("export overwrote existing files")
+	}
+	copyWS := storetest.Workspace(t, st)
+	out.Reset()
+	exported := []string{exportDir + "/sources.csv", exportDir + "/actors.csv", exportDir + "/relationships.csv"}
+	if err := runImport(append([]string{"--workspace", copyWS.ID}, exported...), &out); err != nil || !strings.Contains(out.String(), "actors: 2 created") {
+		t.Fatalf("importing the export: %v\n%s", err, out.String())
 	}
 	bad := dir + "/bad-relationships.csv"
 	if err := os.WriteFile(bad, []byte("From,To,Type,strength\nf-police,c-village,THREATENS,high\n"), 0o644); err != nil {

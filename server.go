@@ -5,6 +5,7 @@
 //	actorgraph [serve] [flags]
 //	actorgraph template [--format csv] [-o DIR]
 //	actorgraph import --workspace W [--dry-run] [--sync] FILE...
+//	actorgraph export --workspace W --format csv [-o DIR]
 //
 // This file is the entry point: configuration, HTTP wiring, start-up and
 // graceful shutdown. The API itself lives in schema/ (contract), graph/
@@ -145,12 +146,15 @@ func main() {
 		err = runTemplate(args, os.Stdout)
 	case "import":
 		err = runImport(args, os.Stdout)
+	case "export":
+		err = runExport(args, os.Stdout)
 	case "help":
 		fmt.Println("usage: actorgraph [serve] [flags]      run the service (actorgraph serve -h lists the flags)\n" +
 			"       actorgraph template [-o DIR]      write the CSV import template\n" +
-			"       actorgraph import --workspace W [--dry-run] [--sync] FILE...   import CSV files")
+			"       actorgraph import --workspace W [--dry-run] [--sync] FILE...   import CSV files\n" +
+			"       actorgraph export --workspace W --format csv [-o DIR]           export CSV files")
 	default:
-		err = fmt.Errorf("unknown command %q (commands: serve, template, import)", cmd)
+		err = fmt.Errorf("unknown command %q (commands: serve, template, import, export)", cmd)
 	}
 	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "actorgraph:", err)

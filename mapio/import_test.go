@@ -1,13 +1,17 @@
 package mapio_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/actorgraph/actorgraph/demo"
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/errs"
 	"github.com/actorgraph/actorgraph/mapio"
@@ -151,4 +155,100 @@ func TestFailedImportLeavesNothing(t *testing.T) {
 	if len(c.Sources) != 0 || len(c.Relationships) != 0 || len(c.Actors) != 1 || c.Actors[0].Name != "racer" {
 		t.Errorf("a failed import left %d sources, %d relationships, %d actors", len(c.Sources), len(c.Relationships), len(c.Actors))
 	}
+}
+
+// Export, then import into a new workspace, gives back the same map: the
+// demo map (every kind, type, date and source) plus an actor without an
+// external id (exported under its service id).
+func TestCSVRoundTrip(t *testing.T) {
+	st := storetest.Open(t)
+	src, err := demo.Load(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = st.DeleteWorkspace(ctx, src.ID) })
+	if _, err := st.CreateActor(ctx, src.ID, domain.ActorInput{Kind: domain.KindMovement, Name: "Unkeyed youth forum"}); err != nil {
+		t.Fatal(err)
+	}
+	before := contents(t, st, src.ID)
+	bufs := map[string]*bytes.Buffer{}
+	if err := mapio.WriteCSV(before, func(name string) (io.Writer, error) {
+		bufs[name] = &bytes.Buffer{}
+		return bufs[name], nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	dst := storetest.Workspace(t, st)
+	var fs []mapio.File
+	for name, b := range bufs {
+		fs = append(fs, mapio.File{Name: name, Data: b})
+	}
+	rep, err := mapio.Import(ctx, st, dst.ID, fs, false, false)
+	if err != nil || len(rep.Problems) > 0 {
+		t.Fatalf("re-import: %v %v", err, rep.Problems)
+	}
+	after := contents(t, st, dst.ID)
+	if len(after.Actors) != len(before.Actors) || len(after.Relationships) != len(before.Relationships) || len(after.Sources) != len(before.Sources) {
+		t.Fatalf("sizes differ: %d/%d/%d vs %d/%d/%d", len(after.Actors), len(after.Relationships), len(after.Sources),
+			len(before.Actors), len(before.Relationships), len(before.Sources))
+	}
+	// Compare record by record, keyed by external id (or the old id).
+	key := func(ext *string, id string) string {
+		if ext != nil {
+			return *ext
+		}
+		return id
+	}
+	srcKey := map[string]string{}
+	for _, c := range []*domain.Contents{before, after} {
+		for _, s := range c.Sources {
+			srcKey[s.ID] = key(s.ExternalID, s.ID)
+		}
+	}
+	actKey := map[string]string{}
+	for _, c := range []*domain.Contents{before, after} {
+		for _, a := range c.Actors {
+			actKey[a.ID] = key(a.ExternalID, a.ID)
+		}
+	}
+	normActor := func(a *domain.Actor) domain.Actor {
+		x := *a
+		k := key(a.ExternalID, a.ID)
+		x.ID, x.WorkspaceID, x.ExternalID, x.CreatedAt, x.UpdatedAt = k, "", nil, time.Time{}, time.Time{}
+		x.SourceIDs = mapKeys(a.SourceIDs, srcKey)
+		return x
+	}
+	normRel := func(r *domain.Relationship) domain.Relationship {
+		x := *r
+		k := key(r.ExternalID, r.ID)
+		x.ID, x.WorkspaceID, x.ExternalID, x.CreatedAt, x.UpdatedAt = k, "", nil, time.Time{}, time.Time{}
+		x.FromID, x.ToID, x.SourceIDs = actKey[r.FromID], actKey[r.ToID], mapKeys(r.SourceIDs, srcKey)
+		return x
+	}
+	want := map[string]domain.Actor{}
+	for _, a := range before.Actors {
+		want[key(a.ExternalID, a.ID)] = normActor(a)
+	}
+	for _, a := range after.Actors {
+		if got := normActor(a); !reflect.DeepEqual(got, want[got.ID]) {
+			t.Errorf("actor %s differs:\n got %+v\nwant %+v", got.ID, got, want[got.ID])
+		}
+	}
+	wantR := map[string]domain.Relationship{}
+	for _, r := range before.Relationships {
+		wantR[key(r.ExternalID, r.ID)] = normRel(r)
+	}
+	for _, r := range after.Relationships {
+		if got := normRel(r); !reflect.DeepEqual(got, wantR[got.ID]) {
+			t.Errorf("relationship %s differs:\n got %+v\nwant %+v", got.ID, got, wantR[got.ID])
+		}
+	}
+}
+
+func mapKeys(ids []string, keys map[string]string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = keys[id]
+	}
+	return out
 }

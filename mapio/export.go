@@ -1,0 +1,123 @@
+package mapio
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/actorgraph/actorgraph/domain"
+)
+
+// CSV export: the template's columns, one row per record. Each record is
+// written under its external id, or its service id where it has none, and
+// relationships name their ends and sources the same way, so that an
+// export imported into a new workspace gives back the same map.
+
+// keyOf returns a record's key in files: its external id, else its id.
+func keyOf(ext *string, id string) string {
+	if ext != nil && *ext != "" {
+		return *ext
+	}
+	return id
+}
+
+func fmtFloat(f *float64) string {
+	if f == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*f, 'f', -1, 64)
+}
+
+func fmtInt(n *int) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.Itoa(*n)
+}
+
+func fmtBool(b *bool) string {
+	if b == nil {
+		return ""
+	}
+	return strconv.FormatBool(*b)
+}
+
+func fmtDate(d *domain.Date) string {
+	if d == nil {
+		return ""
+	}
+	return d.String()
+}
+
+func fmtEnum[T ~string](p *T) string {
+	if p == nil {
+		return ""
+	}
+	return string(*p)
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// WriteCSV writes a workspace's contents as the three CSV files; open
+// gives the writer for each file name (sources.csv, actors.csv,
+// relationships.csv).
+func WriteCSV(c *domain.Contents, open func(name string) (io.Writer, error)) error {
+	srcKey := map[string]string{}
+	for _, s := range c.Sources {
+		srcKey[s.ID] = keyOf(s.ExternalID, s.ID)
+	}
+	actKey := map[string]string{}
+	for _, a := range c.Actors {
+		actKey[a.ID] = keyOf(a.ExternalID, a.ID)
+	}
+	keys := func(ids []string) string {
+		out := make([]string, 0, len(ids))
+		for _, id := range ids {
+			if k, ok := srcKey[id]; ok {
+				out = append(out, k)
+			}
+		}
+		return strings.Join(out, "|")
+	}
+	files := map[string][][]string{
+		"sources.csv":       {templates["sources.csv"][0]},
+		"actors.csv":        {templates["actors.csv"][0]},
+		"relationships.csv": {templates["relationships.csv"][0]},
+	}
+	for _, s := range c.Sources {
+		files["sources.csv"] = append(files["sources.csv"], []string{srcKey[s.ID], s.Title, string(s.Kind), str(s.URL),
+			fmtDate(s.PublishedOn), fmtFloat(s.Reliability)})
+	}
+	for _, a := range c.Actors {
+		at := a.ActorAttributes
+		files["actors.csv"] = append(files["actors.csv"], []string{actKey[a.ID], a.Name, string(a.Kind), a.Description, a.Region,
+			strings.Join(a.Tags, "|"), keys(a.SourceIDs),
+			fmtInt(at.Population), fmtFloat(at.RightsAwareness), fmtBool(at.Marginalised), fmtBool(at.Displaced), fmtBool(at.Unregistered),
+			fmtEnum(at.Level), fmtEnum(at.Branch), fmtEnum(at.ForceType), fmtBool(at.StateAffiliated), str(at.Focus), fmtBool(at.WomenLed),
+			fmtInt(at.Membership), fmtEnum(at.OrganizationType), fmtEnum(at.AuthorityType), fmtEnum(at.InternationalType)})
+	}
+	for _, r := range c.Relationships {
+		files["relationships.csv"] = append(files["relationships.csv"], []string{keyOf(r.ExternalID, r.ID), actKey[r.FromID], actKey[r.ToID],
+			string(r.Type), fmtFloat(&r.Strength), "", fmtFloat(&r.Confidence), str(r.PerceivedBy),
+			fmtEnum(r.Mechanism), fmtEnum(r.Channel), fmtEnum(r.Power), fmtEnum(r.Form), fmtDate(r.ValidFrom), fmtDate(r.ValidTo),
+			r.Notes, keys(r.SourceIDs)})
+	}
+	for _, name := range TemplateFiles {
+		w, err := open(name)
+		if err != nil {
+			return err
+		}
+		cw := csv.NewWriter(w)
+		if err := cw.WriteAll(files[name]); err != nil {
+			return fmt.Errorf("writing %s: %w", name, err)
+		}
+	}
+	return nil
+}
