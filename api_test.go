@@ -695,6 +695,16 @@ func TestImportCommand(t *testing.T) {
 	if err := runImport(append([]string{"--workspace", copyWS.ID}, exported...), &out); err != nil || !strings.Contains(out.String(), "actors: 2 created") {
 		t.Fatalf("importing the export: %v\n%s", err, out.String())
 	}
+	// The same through one workbook.
+	book := filepath.Join(dir, "map.xlsx")
+	if err := runExport([]string{"--workspace", ws.ID, "--format", "xlsx", "-o", book}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	bookWS := storetest.Workspace(t, st)
+	out.Reset()
+	if err := runImport([]string{"--workspace", bookWS.ID, book}, &out); err != nil || !strings.Contains(out.String(), "relationships: 2 created") {
+		t.Fatalf("importing the workbook: %v\n%s", err, out.String())
+	}
 	bad := dir + "/bad-relationships.csv"
 	if err := os.WriteFile(bad, []byte("From,To,Type,strength\nf-police,c-village,THREATENS,high\n"), 0o644); err != nil {
 		t.Fatal(err)

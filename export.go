@@ -14,23 +14,25 @@ import (
 	"github.com/actorgraph/actorgraph/store"
 )
 
-// runExport is `actorgraph export --workspace W --format csv [-o DIR]`: it
-// writes the workspace as sources.csv, actors.csv and relationships.csv
-// into DIR (the current folder by default), never over existing files.
+// runExport is `actorgraph export --workspace W --format csv|xlsx [-o PATH]`:
+// it writes the workspace as sources.csv, actors.csv and relationships.csv
+// into the folder PATH (csv; the current one by default) or as one
+// workbook at PATH (xlsx; WORKSPACE.xlsx by default), never over existing
+// files.
 func runExport(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	ws := fs.String("workspace", "", "the workspace id to export")
-	format := fs.String("format", "csv", "export format: csv")
-	out := fs.String("o", ".", "folder to write the files into")
+	format := fs.String("format", "csv", "export format: csv or xlsx")
+	out := fs.String("o", "", "folder (csv) or file (xlsx) to write")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *ws == "" || fs.NArg() > 0 {
-		return fmt.Errorf("usage: actorgraph export --workspace WORKSPACE_ID --format csv [-o DIR]")
+		return fmt.Errorf("usage: actorgraph export --workspace WORKSPACE_ID --format csv|xlsx [-o PATH]")
 	}
-	if *format != "csv" {
-		return fmt.Errorf("export format %q is not available yet; use csv", *format)
+	if *format != "csv" && *format != "xlsx" {
+		return fmt.Errorf("export format %q is not available yet; use csv or xlsx", *format)
 	}
 	cfg, err := parseConfig(nil)
 	if err != nil {
@@ -46,6 +48,16 @@ func runExport(args []string, stdout io.Writer) error {
 	contents, err := st.Contents(ctx, *ws)
 	if err != nil {
 		return err
+	}
+	if *format == "xlsx" {
+		path := *out
+		if path == "" {
+			path = *ws + ".xlsx"
+		}
+		return writeNewFile(path, stdout, func(w io.Writer) error { return mapio.WriteXLSX(contents, w) })
+	}
+	if *out == "" {
+		*out = "."
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/actorgraph/actorgraph/mapio"
 	"time"
 )
 
@@ -76,5 +78,18 @@ func TestTemplateCommand(t *testing.T) {
 	}
 	if err := runTemplate([]string{"--format", "pdf"}, &out); err == nil {
 		t.Error("format pdf accepted")
+	}
+	xlsx := filepath.Join(dir, "t.xlsx")
+	if err := runTemplate([]string{"--format", "xlsx", "-o", xlsx}, &out); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(xlsx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tables, problems := mapio.ReadWorkbook(xlsx, f)
+	if len(problems) > 0 || len(tables) != 3 || len(tables["actors"].Rows) != 2 {
+		t.Errorf("the xlsx template reads back as %d sheets, problems %v", len(tables), problems)
 	}
 }

@@ -11,23 +11,35 @@ import (
 	"github.com/actorgraph/actorgraph/mapio"
 )
 
-// runTemplate is `actorgraph template --format csv [-o DIR]`: it writes the
-// import template (sources.csv, actors.csv, relationships.csv), with every
-// column and example rows, into DIR (the current folder by default). It
-// never overwrites a file.
+// runTemplate is `actorgraph template --format csv|xlsx [-o PATH]`: it
+// writes the import template, with every column and example rows: for csv
+// sources.csv, actors.csv and relationships.csv into the folder PATH (the
+// current one by default); for xlsx one workbook at PATH (by default
+// actorgraph-template.xlsx). It never overwrites a file.
 func runTemplate(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("template", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	format := fs.String("format", "csv", "template format: csv")
-	out := fs.String("o", ".", "folder to write the template files into")
+	format := fs.String("format", "csv", "template format: csv or xlsx")
+	out := fs.String("o", "", "folder (csv) or file (xlsx) to write")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
-	if *format != "csv" {
-		return fmt.Errorf("template format %q is not available; use csv (xlsx is not supported yet)", *format)
+	switch *format {
+	case "xlsx":
+		path := *out
+		if path == "" {
+			path = "actorgraph-template.xlsx"
+		}
+		return writeNewFile(path, stdout, mapio.WriteTemplateXLSX)
+	case "csv":
+	default:
+		return fmt.Errorf("template format %q is not available; use csv or xlsx", *format)
+	}
+	if *out == "" {
+		*out = "."
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
@@ -50,5 +62,26 @@ func runTemplate(args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintln(stdout, "wrote", path)
 	}
+	return nil
+}
+
+// writeNewFile creates path (never over an existing file) and fills it.
+func writeNewFile(path string, stdout io.Writer, fill func(io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("%s already exists; choose another path with -o", path)
+	}
+	if err != nil {
+		return err
+	}
+	if err := fill(f); err != nil {
+		f.Close()
+		_ = os.Remove(path)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "wrote", path)
 	return nil
 }

@@ -69,6 +69,24 @@ func str(p *string) string {
 // gives the writer for each file name (sources.csv, actors.csv,
 // relationships.csv).
 func WriteCSV(c *domain.Contents, open func(name string) (io.Writer, error)) error {
+	files := exportRows(c)
+	for _, name := range TemplateFiles {
+		w, err := open(name)
+		if err != nil {
+			return err
+		}
+		cw := csv.NewWriter(w)
+		if err := cw.WriteAll(files[name]); err != nil {
+			return fmt.Errorf("writing %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// exportRows lays a workspace's contents out as rows, per file name, under
+// the template's headers: the one mapping of records to cells that every
+// tabular format shares.
+func exportRows(c *domain.Contents) map[string][][]string {
 	srcKey := map[string]string{}
 	for _, s := range c.Sources {
 		srcKey[s.ID] = keyOf(s.ExternalID, s.ID)
@@ -109,15 +127,5 @@ func WriteCSV(c *domain.Contents, open func(name string) (io.Writer, error)) err
 			fmtEnum(r.Mechanism), fmtEnum(r.Channel), fmtEnum(r.Power), fmtEnum(r.Form), fmtDate(r.ValidFrom), fmtDate(r.ValidTo),
 			r.Notes, keys(r.SourceIDs)})
 	}
-	for _, name := range TemplateFiles {
-		w, err := open(name)
-		if err != nil {
-			return err
-		}
-		cw := csv.NewWriter(w)
-		if err := cw.WriteAll(files[name]); err != nil {
-			return fmt.Errorf("writing %s: %w", name, err)
-		}
-	}
-	return nil
+	return files
 }

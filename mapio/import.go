@@ -37,7 +37,7 @@ func role(name string) string {
 	return ""
 }
 
-// Import reads CSV files into workspace ws: validate everything first,
+// Import reads CSV files, or one XLSX workbook, into workspace ws: validate everything first,
 // then write everything in one transaction, or nothing. With problems, it
 // reports them all and writes nothing; with dryRun, it reports what it
 // would do and writes nothing.
@@ -45,23 +45,12 @@ func Import(ctx context.Context, target Target, ws string, files []File, dryRun,
 	doc := &Document{}
 	var problems []Problem
 	seen := map[string]string{}
-	for _, f := range files {
-		r := role(f.Name)
-		if r == "" {
-			problems = append(problems, Problem{File: f.Name, Code: CodeColumns,
-				Message: "cannot tell what this file holds; name it actors.csv, relationships.csv or sources.csv"})
-			continue
-		}
+	add := func(r string, t *Table) {
 		if other, dup := seen[r]; dup {
-			problems = append(problems, Problem{File: f.Name, Code: CodeColumns, Message: fmt.Sprintf("%s also holds %s; give one file of each", other, r)})
-			continue
+			problems = append(problems, Problem{File: t.File, Code: CodeColumns, Message: fmt.Sprintf("%s also holds %s; give one of each", other, r)})
+			return
 		}
-		seen[r] = f.Name
-		t, ps := ReadTable(f.Name, f.Data)
-		problems = append(problems, ps...)
-		if t == nil || len(ps) > 0 && t.Header == nil {
-			continue
-		}
+		seen[r] = t.File
 		switch r {
 		case "actors":
 			rows, ps := ReadActors(t)
@@ -73,6 +62,30 @@ func Import(ctx context.Context, target Target, ws string, files []File, dryRun,
 			rows, ps := ReadSources(t)
 			doc.Sources, problems = rows, append(problems, ps...)
 		}
+	}
+	for _, f := range files {
+		if strings.HasSuffix(strings.ToLower(f.Name), ".xlsx") {
+			tables, ps := ReadWorkbook(f.Name, f.Data)
+			problems = append(problems, ps...)
+			for _, r := range []string{"sources", "actors", "relationships"} {
+				if t := tables[r]; t != nil {
+					add(r, t)
+				}
+			}
+			continue
+		}
+		r := role(f.Name)
+		if r == "" {
+			problems = append(problems, Problem{File: f.Name, Code: CodeColumns,
+				Message: "cannot tell what this file holds; name it actors.csv, relationships.csv or sources.csv (or give one .xlsx workbook)"})
+			continue
+		}
+		t, ps := ReadTable(f.Name, f.Data)
+		problems = append(problems, ps...)
+		if t == nil || t.Header == nil {
+			continue
+		}
+		add(r, t)
 	}
 	existing, err := target.Contents(ctx, ws)
 	if err != nil {

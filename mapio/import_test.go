@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/actorgraph/actorgraph/demo"
 	"github.com/actorgraph/actorgraph/domain"
@@ -251,4 +254,81 @@ func mapKeys(ids []string, keys map[string]string) []string {
 		out[i] = keys[id]
 	}
 	return out
+}
+
+// A Kumu-style workbook: Elements and Connections sheets with Kumu's
+// headers, plus a notes sheet the import ignores.
+func TestImportKumuWorkbook(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	wb := excelize.NewFile()
+	defer wb.Close()
+	_ = wb.SetSheetName("Sheet1", "Elements")
+	for r, row := range [][]any{{"Label", "Type", "Description", "Tags", "ID"}, {"Tamal villages", "Community", "Farming villages", "rural|north", "c-1"},
+		{"District Police", "Security Force", "", "", "f-1"}} {
+		cell, _ := excelize.CoordinatesToCellName(1, r+1)
+		_ = wb.SetSheetRow("Elements", cell, &row)
+	}
+	_, _ = wb.NewSheet("Connections")
+	for r, row := range [][]any{{"From", "To", "Type", "Strength", "Valid From"}, {"f-1", "c-1", "THREATENS", 0.7, "2021"}, {"Tamal villages", "District Police", "TRUSTS", 0.2, ""}} {
+		cell, _ := excelize.CoordinatesToCellName(1, r+1)
+		_ = wb.SetSheetRow("Connections", cell, &row)
+	}
+	_, _ = wb.NewSheet("Notes")
+	_ = wb.SetCellValue("Notes", "A1", "drawn from the 2024 workshop")
+	var buf bytes.Buffer
+	if err := wb.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := mapio.Import(ctx, st, ws.ID, []mapio.File{{Name: "kumu-map.xlsx", Data: &buf}}, false, false)
+	if err != nil || len(rep.Problems) > 0 {
+		t.Fatalf("import: %v %v", err, rep.Problems)
+	}
+	c := contents(t, st, ws.ID)
+	if rep.Actors.Created != 2 || rep.Relationships.Created != 2 || len(c.Relationships) != 2 {
+		t.Fatalf("report %+v %+v, stored %d relationships", rep.Actors, rep.Relationships, len(c.Relationships))
+	}
+	for _, r := range c.Relationships {
+		if r.Type == domain.Threatens && (r.Strength != 0.7 || r.ValidFrom == nil || r.ValidFrom.String() != "2021-01-01") {
+			t.Errorf("threat read as %+v", r)
+		}
+	}
+}
+
+// XLSX export then import into a new workspace gives back the demo map.
+func TestXLSXRoundTrip(t *testing.T) {
+	st := storetest.Open(t)
+	src, err := demo.Load(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = st.DeleteWorkspace(ctx, src.ID) })
+	before := contents(t, st, src.ID)
+	var buf bytes.Buffer
+	if err := mapio.WriteXLSX(before, &buf); err != nil {
+		t.Fatal(err)
+	}
+	dst := storetest.Workspace(t, st)
+	rep, err := mapio.Import(ctx, st, dst.ID, []mapio.File{{Name: "export.xlsx", Data: &buf}}, false, false)
+	if err != nil || len(rep.Problems) > 0 {
+		t.Fatalf("re-import: %v %v", err, rep.Problems)
+	}
+	after := contents(t, st, dst.ID)
+	sum := func(c *domain.Contents) (float64, int) {
+		s, dated := 0.0, 0
+		for _, r := range c.Relationships {
+			s += r.Strength * r.Confidence
+			if r.ValidFrom != nil || r.ValidTo != nil {
+				dated++
+			}
+		}
+		return s, dated
+	}
+	s1, d1 := sum(before)
+	s2, d2 := sum(after)
+	if len(after.Actors) != len(before.Actors) || len(after.Relationships) != len(before.Relationships) || len(after.Sources) != len(before.Sources) ||
+		math.Abs(s1-s2) > 1e-9 || d1 != d2 {
+		t.Errorf("round trip differs: %d/%d/%d actors/relationships/sources vs %d/%d/%d; strength sums %v vs %v; dated %d vs %d",
+			len(after.Actors), len(after.Relationships), len(after.Sources), len(before.Actors), len(before.Relationships), len(before.Sources), s2, s1, d2, d1)
+	}
 }

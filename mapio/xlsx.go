@@ -1,0 +1,121 @@
+package mapio
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/actorgraph/actorgraph/domain"
+)
+
+// XLSX: one workbook with an actors, a relationships and (optionally) a
+// sources sheet, told apart by sheet name as files are (Kumu's Elements
+// and Connections sheets work too). Each sheet is read into a Table, so
+// the rest of the import is the same as for CSV.
+
+// ReadWorkbook reads a workbook's sheets, keyed by what they hold. Sheets
+// of no known role are ignored (workbooks carry notes and charts).
+func ReadWorkbook(file string, r io.Reader) (map[string]*Table, []Problem) {
+	wb, err := excelize.OpenReader(r)
+	if err != nil {
+		return nil, []Problem{{File: file, Code: CodeMalformed, Message: fmt.Sprintf("this is not a readable .xlsx workbook (%v)", err)}}
+	}
+	defer wb.Close()
+	tables := map[string]*Table{}
+	var problems []Problem
+	for _, sheet := range wb.GetSheetList() {
+		r := role(sheet)
+		if r == "" {
+			continue
+		}
+		name := fmt.Sprintf("%s [%s]", file, sheet)
+		if _, dup := tables[r]; dup {
+			problems = append(problems, Problem{File: name, Code: CodeColumns, Message: fmt.Sprintf("a second sheet of %s; give one", r)})
+			continue
+		}
+		rows, err := wb.GetRows(sheet)
+		if err != nil {
+			problems = append(problems, Problem{File: name, Code: CodeMalformed, Message: fmt.Sprintf("the sheet could not be read (%v)", err)})
+			continue
+		}
+		t := &Table{File: name}
+		for i, rec := range rows {
+			if i == 0 {
+				for _, h := range rec {
+					t.Header = append(t.Header, strings.TrimSpace(h))
+				}
+				continue
+			}
+			if isBlank(rec) {
+				continue
+			}
+			if len(rec) > len(t.Header) && !isBlank(rec[len(t.Header):]) {
+				problems = append(problems, Problem{File: name, Row: i + 1, Code: CodeColumns,
+					Message: fmt.Sprintf("this row has %d cells but the header names %d columns", len(rec), len(t.Header))})
+				continue
+			}
+			cells := make([]string, len(t.Header))
+			for j := range cells {
+				if j < len(rec) {
+					cells[j] = strings.TrimSpace(rec[j])
+				}
+			}
+			t.Rows = append(t.Rows, Row{Number: i + 1, Cells: cells})
+		}
+		if t.Header == nil {
+			problems = append(problems, Problem{File: name, Code: CodeMalformed, Message: "the sheet is empty: it needs a header row"})
+			continue
+		}
+		tables[r] = t
+	}
+	if len(tables) == 0 && len(problems) == 0 {
+		problems = append(problems, Problem{File: file, Code: CodeColumns,
+			Message: "no sheet is named actors, relationships or sources (or Kumu's Elements and Connections)"})
+	}
+	return tables, problems
+}
+
+// sheetNames are the sheets an XLSX export and template write.
+var sheetNames = map[string]string{"sources.csv": "sources", "actors.csv": "actors", "relationships.csv": "relationships"}
+
+// writeWorkbook writes rows per CSV file name as sheets of one workbook.
+func writeWorkbook(files map[string][][]string, w io.Writer) error {
+	wb := excelize.NewFile()
+	defer wb.Close()
+	for i, name := range TemplateFiles {
+		sheet := sheetNames[name]
+		if i == 0 {
+			if err := wb.SetSheetName(wb.GetSheetName(0), sheet); err != nil {
+				return err
+			}
+		} else if _, err := wb.NewSheet(sheet); err != nil {
+			return err
+		}
+		sw, err := wb.NewStreamWriter(sheet)
+		if err != nil {
+			return err
+		}
+		for r, row := range files[name] {
+			cells := make([]any, len(row))
+			for j, v := range row {
+				cells[j] = v // as text: "0.67" must not become a float that rounds, nor a date a serial
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, r+1)
+			if err := sw.SetRow(cell, cells); err != nil {
+				return err
+			}
+		}
+		if err := sw.Flush(); err != nil {
+			return err
+		}
+	}
+	return wb.Write(w)
+}
+
+// WriteTemplateXLSX writes the template as one workbook.
+func WriteTemplateXLSX(w io.Writer) error { return writeWorkbook(templates, w) }
+
+// WriteXLSX writes a workspace's contents as one workbook.
+func WriteXLSX(c *domain.Contents, w io.Writer) error { return writeWorkbook(exportRows(c), w) }
