@@ -110,18 +110,27 @@ type Subgraph struct {
 	Truncated     bool // the neighbourhood had more actors than the limit
 }
 
-// Contents is everything a workspace holds.
+// Contents is everything a workspace holds, as of one version.
 type Contents struct {
+	Version       int64
 	Actors        []*Actor
 	Relationships []*Relationship
 	Sources       []*Source
 }
 
-// Changes are what an import writes to a workspace, all at once.
+// Changes are what an import writes to a workspace, all at once. They
+// were planned against BaseVersion, and apply only to that version.
 type Changes struct {
+	BaseVersion                              int64
 	CreateSources, UpdateSources             []*Source
 	CreateActors, UpdateActors               []*Actor
 	CreateRelationships, UpdateRelationships []*Relationship
 	RemoveRelationships                      []*Relationship
 	RemoveActors, RemoveSources              []string
+}
+
+// Empty reports whether the changes change nothing.
+func (c *Changes) Empty() bool {
+	return len(c.CreateSources)+len(c.UpdateSources)+len(c.CreateActors)+len(c.UpdateActors)+len(c.CreateRelationships)+
+		len(c.UpdateRelationships)+len(c.RemoveRelationships)+len(c.RemoveActors)+len(c.RemoveSources) == 0
 }

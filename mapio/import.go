@@ -98,8 +98,8 @@ func Import(ctx context.Context, target Target, ws string, files []File, dryRun,
 		return &Report{Problems: problems, Skipped: doc.Skipped}, nil
 	}
 	changes, report := Plan(ws, doc, links, existing, sync)
-	if dryRun {
-		return report, nil
+	if dryRun || changes.Empty() {
+		return report, nil // an import that changes nothing does not write (or bump the version)
 	}
 	if err := target.ApplyChanges(ctx, ws, changes); err != nil {
 		return nil, err

@@ -130,13 +130,14 @@ func TestBadFilesChangeNothing(t *testing.T) {
 	}
 }
 
-// racingTarget creates, just before the import writes, an actor with an
-// external id the import is about to create: the import's transaction
-// then fails at that actor, after it has already written its sources,
-// and must leave nothing behind.
+// racingTarget writes to the workspace between the import's planning and
+// its write. With the version check, the import refuses; without it (the
+// plan re-based on the new version), its transaction fails at the actor
+// whose external id the racer took, after it has already written its
+// sources. Either way it must leave nothing behind.
 type racingTarget struct {
 	*store.Neo4j
-	ws string
+	rebase bool
 }
 
 func (r racingTarget) ApplyChanges(c context.Context, ws string, ch *domain.Changes) error {
@@ -144,19 +145,28 @@ func (r racingTarget) ApplyChanges(c context.Context, ws string, ch *domain.Chan
 	if _, err := r.Neo4j.CreateActor(c, ws, domain.ActorInput{Kind: domain.KindMovement, Name: "racer", ExternalID: &ext}); err != nil {
 		return err
 	}
+	if r.rebase {
+		v, err := r.Neo4j.WorkspaceVersion(c, ws)
+		if err != nil {
+			return err
+		}
+		ch.BaseVersion = v
+	}
 	return r.Neo4j.ApplyChanges(c, ws, ch)
 }
 
 func TestFailedImportLeavesNothing(t *testing.T) {
-	st := storetest.Open(t)
-	ws := storetest.Workspace(t, st)
-	_, err := mapio.Import(ctx, racingTarget{st, ws.ID}, ws.ID, kumuFiles(t), false, false)
-	if !errs.Is(err, errs.Conflict) {
-		t.Fatalf("want a conflict, got %v", err)
-	}
-	c := contents(t, st, ws.ID)
-	if len(c.Sources) != 0 || len(c.Relationships) != 0 || len(c.Actors) != 1 || c.Actors[0].Name != "racer" {
-		t.Errorf("a failed import left %d sources, %d relationships, %d actors", len(c.Sources), len(c.Relationships), len(c.Actors))
+	for _, rebase := range []bool{false, true} {
+		st := storetest.Open(t)
+		ws := storetest.Workspace(t, st)
+		_, err := mapio.Import(ctx, racingTarget{st, rebase}, ws.ID, kumuFiles(t), false, false)
+		if !errs.Is(err, errs.Conflict) {
+			t.Fatalf("rebase %v: want a conflict, got %v", rebase, err)
+		}
+		c := contents(t, st, ws.ID)
+		if len(c.Sources) != 0 || len(c.Relationships) != 0 || len(c.Actors) != 1 || c.Actors[0].Name != "racer" {
+			t.Errorf("rebase %v: a failed import left %d sources, %d relationships, %d actors", rebase, len(c.Sources), len(c.Relationships), len(c.Actors))
+		}
 	}
 }
 

@@ -28,7 +28,7 @@ type Report struct {
 // record becomes exactly what its row says, so an empty cell or a missing
 // column clears that field.
 func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, sync bool) (*domain.Changes, *Report) {
-	ch := &domain.Changes{}
+	ch := &domain.Changes{BaseVersion: existing.Version}
 	rep := &Report{Skipped: doc.Skipped}
 	rep.Relationships.Skipped = len(doc.Skipped)
 

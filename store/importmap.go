@@ -14,10 +14,11 @@ import (
 // what an import compares its files with.
 func (s *Neo4j) Contents(ctx context.Context, ws string) (*domain.Contents, error) {
 	res, err := s.read(ctx, "store.Contents", func(tx neo4j.ManagedTransaction) (any, error) {
-		if _, err := s.workspaceExistsInTx(ctx, tx, ws); err != nil {
+		version, err := s.workspaceVersionInTx(ctx, tx, ws)
+		if err != nil {
 			return nil, err
 		}
-		c := &domain.Contents{}
+		c := &domain.Contents{Version: version}
 		recs, err := s.run(ctx, tx, "MATCH (x:Source) WHERE x.workspaceId = $ws RETURN x ORDER BY x.id", map[string]any{"ws": ws})
 		if err != nil {
 			return nil, err
@@ -48,15 +49,15 @@ func (s *Neo4j) Contents(ctx context.Context, ws string) (*domain.Contents, erro
 var allRelsCypher = "CALL () {\n" +
 	unionOverTypes(relTypes, "MATCH (a)-[r:%s]->(b) WHERE r.workspaceId = $ws RETURN "+relRow) + "\n} RETURN r, relType, fromId, toId ORDER BY r.id"
 
-func (s *Neo4j) workspaceExistsInTx(ctx context.Context, tx neo4j.ManagedTransaction, ws string) (bool, error) {
-	recs, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE w.deleting IS NULL RETURN w.id", map[string]any{"id": ws})
+func (s *Neo4j) workspaceVersionInTx(ctx context.Context, tx neo4j.ManagedTransaction, ws string) (int64, error) {
+	recs, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE w.deleting IS NULL RETURN coalesce(w.version, 0) AS v", map[string]any{"id": ws})
 	if err != nil {
-		return false, err
+		return 0, err
 	}
 	if len(recs) == 0 {
-		return false, errs.NotFoundf("", "no workspace has id %q", ws)
+		return 0, errs.NotFoundf("", "no workspace has id %q", ws)
 	}
-	return true, nil
+	return value[int64](recs[0], "v"), nil
 }
 
 // ApplyChanges writes an import's changes to a workspace in one write
@@ -69,6 +70,17 @@ func (s *Neo4j) ApplyChanges(ctx context.Context, ws string, ch *domain.Changes)
 	_, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
 		if err := s.lockWorkspace(ctx, tx, ws); err != nil {
 			return nil, err
+		}
+		// The plan holds only for the version it was made against (the
+		// lock has just bumped it by one): a write in between could have
+		// removed an actor the plan relies on.
+		v, err := s.workspaceVersionInTx(ctx, tx, ws)
+		if err != nil {
+			return nil, err
+		}
+		if v-1 != ch.BaseVersion {
+			return nil, &errs.Error{Kind: errs.Conflict,
+				Msg: "the workspace changed while the import was being checked; nothing was written, run the import again"}
 		}
 		run := func(cypher string, rows []map[string]any) error {
 			if len(rows) == 0 {
