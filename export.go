@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/actorgraph/actorgraph/mapio"
@@ -56,39 +53,9 @@ func runExport(args []string, stdout io.Writer) error {
 		}
 		return writeNewFile(path, stdout, func(w io.Writer) error { return mapio.WriteXLSX(contents, w) })
 	}
-	if *out == "" {
-		*out = "."
-	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
+	if err := writeCSVFolder(*out, stdout, mapio.CSVExport(contents)); err != nil {
 		return err
 	}
-	var opened []*os.File
-	defer func() {
-		for _, f := range opened {
-			_ = f.Close()
-		}
-	}()
-	err = mapio.WriteCSV(contents, func(name string) (io.Writer, error) {
-		path := filepath.Join(*out, name)
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if errors.Is(err, os.ErrExist) {
-			return nil, fmt.Errorf("%s already exists; choose another folder with -o", path)
-		}
-		if err == nil {
-			opened = append(opened, f)
-			fmt.Fprintln(stdout, "wrote", path)
-		}
-		return f, err
-	})
-	if err != nil {
-		return err
-	}
-	for _, f := range opened {
-		if err := f.Close(); err != nil {
-			return err
-		}
-	}
-	opened = nil
 	fmt.Fprintf(stdout, "%d sources, %d actors, %d relationships\n", len(contents.Sources), len(contents.Actors), len(contents.Relationships))
 	return nil
 }

@@ -38,29 +38,23 @@ func runTemplate(args []string, stdout io.Writer) error {
 	default:
 		return fmt.Errorf("template format %q is not available; use csv or xlsx", *format)
 	}
-	if *out == "" {
-		*out = "."
+	return writeCSVFolder(*out, stdout, mapio.WriteTemplate)
+}
+
+// writeCSVFolder writes the three CSV files (sources, actors,
+// relationships) into dir (the current folder when empty), never over an
+// existing file.
+func writeCSVFolder(dir string, stdout io.Writer, write func(name string, w io.Writer) error) error {
+	if dir == "" {
+		dir = "."
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	for _, name := range mapio.TemplateFiles {
-		path := filepath.Join(*out, name)
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if errors.Is(err, os.ErrExist) {
-			return fmt.Errorf("%s already exists; choose another folder with -o", path)
-		}
-		if err != nil {
+		if err := writeNewFile(filepath.Join(dir, name), stdout, func(w io.Writer) error { return write(name, w) }); err != nil {
 			return err
 		}
-		if err := mapio.WriteTemplate(name, f); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-		fmt.Fprintln(stdout, "wrote", path)
 	}
 	return nil
 }

@@ -341,13 +341,7 @@ func (ix *closureIndex) newEvaluator() *evaluator {
 }
 
 func (ev *evaluator) consider(i int, hvF, hvT *hopValues) {
-	cand := 0.0
-	for h1 := 0; h1 <= ev.H-1; h1++ {
-		if x := hvF[h1] * ev.assumed * hvT[ev.H-1-h1]; x > cand {
-			cand = x
-		}
-	}
-	if cand > ev.newBest[i] {
+	if cand := ev.combine(hvF, hvT); cand > ev.newBest[i] {
 		if ev.newBest[i] == 0 {
 			ev.touched = append(ev.touched, i)
 		}
@@ -397,8 +391,7 @@ func (ev *evaluator) evaluate(pk proposalKey) float64 {
 	removed := 0.0
 	for _, i := range ev.touched {
 		if nb := ev.newBest[i]; nb > ev.refs[i].best+eps {
-			gp := ev.refs[i].gap
-			removed += gp.Severity - severity(gp.Exposure, gp.Distrust, nb)
+			removed += ev.drop(i, nb)
 		}
 	}
 	return removed
@@ -433,15 +426,19 @@ func (p *pusher) touch(x int32) {
 	}
 }
 
-func (p *pusher) drop(i int, val float64) float64 {
-	gp := p.refs[i].gap
+// drop is how much gap i's severity falls when its best route becomes val.
+func (ix *closureIndex) drop(i int, val float64) float64 {
+	gp := ix.refs[i].gap
 	return gp.Severity - severity(gp.Exposure, gp.Distrust, val)
 }
 
-func (p *pusher) combine(hvF, hvT *hopValues) float64 {
+// combine is the strongest route through a new step of the assumed
+// strength, from one side's table (hvF, to the step) and the other's (hvT,
+// from it): max over h1 + 1 + h2 <= H of hvF[h1] × assumed × hvT[h2].
+func (ix *closureIndex) combine(hvF, hvT *hopValues) float64 {
 	v := 0.0
-	for h1 := 0; h1 <= p.H-1; h1++ {
-		if x := hvF[h1] * p.assumed * hvT[p.H-1-h1]; x > v {
+	for h1 := 0; h1 <= ix.H-1; h1++ {
+		if x := hvF[h1] * ix.assumed * hvT[ix.H-1-h1]; x > v {
 			v = x
 		}
 	}

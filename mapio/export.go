@@ -69,16 +69,29 @@ func str(p *string) string {
 // gives the writer for each file name (sources.csv, actors.csv,
 // relationships.csv).
 func WriteCSV(c *domain.Contents, open func(name string) (io.Writer, error)) error {
-	files := exportRows(c)
+	write := CSVExport(c)
 	for _, name := range TemplateFiles {
 		w, err := open(name)
 		if err != nil {
 			return err
 		}
-		cw := csv.NewWriter(w)
-		if err := cw.WriteAll(files[name]); err != nil {
-			return fmt.Errorf("writing %s: %w", name, err)
+		if err := write(name, w); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// CSVExport lays the contents out once and returns a function that writes
+// one of the three files (by name) to w.
+func CSVExport(c *domain.Contents) func(name string, w io.Writer) error {
+	files := exportRows(c)
+	return func(name string, w io.Writer) error { return writeCSV(name, files[name], w) }
+}
+
+func writeCSV(name string, rows [][]string, w io.Writer) error {
+	if err := csv.NewWriter(w).WriteAll(rows); err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
 	}
 	return nil
 }

@@ -105,26 +105,35 @@ func ReadTable(file string, r io.Reader) (*Table, []Problem) {
 			t.Header = rec
 			continue
 		}
-		if isBlank(rec) {
-			continue // spreadsheets leave empty rows at the end
+		if p := t.addRow(n, rec); p != nil {
+			problems = append(problems, *p)
 		}
-		if len(rec) > len(t.Header) && !isBlank(rec[len(t.Header):]) {
-			problems = append(problems, Problem{File: file, Row: n, Code: CodeColumns,
-				Message: fmt.Sprintf("this row has %d cells but the header names %d columns", len(rec), len(t.Header))})
-			continue
-		}
-		cells := make([]string, len(t.Header))
-		for i := range cells {
-			if i < len(rec) {
-				cells[i] = strings.TrimSpace(rec[i])
-			}
-		}
-		t.Rows = append(t.Rows, Row{Number: n, Cells: cells})
 	}
 	if t.Header == nil {
 		problems = append(problems, Problem{File: file, Code: CodeMalformed, Message: "the file is empty: it needs a header row"})
 	}
 	return t, problems
+}
+
+// addRow adds a data row as the spreadsheet numbers it: blank rows are
+// skipped (spreadsheets leave them at the end), short rows padded, and a
+// row with more filled cells than the header has columns is a problem.
+func (t *Table) addRow(number int, rec []string) *Problem {
+	if isBlank(rec) {
+		return nil
+	}
+	if len(rec) > len(t.Header) && !isBlank(rec[len(t.Header):]) {
+		return &Problem{File: t.File, Row: number, Code: CodeColumns,
+			Message: fmt.Sprintf("this row has %d cells but the header names %d columns", len(rec), len(t.Header))}
+	}
+	cells := make([]string, len(t.Header))
+	for i := range cells {
+		if i < len(rec) {
+			cells[i] = strings.TrimSpace(rec[i])
+		}
+	}
+	t.Rows = append(t.Rows, Row{Number: number, Cells: cells})
+	return nil
 }
 
 func isBlank(cells []string) bool {

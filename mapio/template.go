@@ -1,7 +1,6 @@
 package mapio
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 )
@@ -45,9 +44,5 @@ func WriteTemplate(name string, w io.Writer) error {
 	if !ok {
 		return fmt.Errorf("no template named %q", name)
 	}
-	cw := csv.NewWriter(w)
-	if err := cw.WriteAll(rows); err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	return nil
+	return writeCSV(name, rows, w)
 }

@@ -48,21 +48,9 @@ func ReadWorkbook(file string, r io.Reader) (map[string]*Table, []Problem) {
 				}
 				continue
 			}
-			if isBlank(rec) {
-				continue
+			if p := t.addRow(i+1, rec); p != nil {
+				problems = append(problems, *p)
 			}
-			if len(rec) > len(t.Header) && !isBlank(rec[len(t.Header):]) {
-				problems = append(problems, Problem{File: name, Row: i + 1, Code: CodeColumns,
-					Message: fmt.Sprintf("this row has %d cells but the header names %d columns", len(rec), len(t.Header))})
-				continue
-			}
-			cells := make([]string, len(t.Header))
-			for j := range cells {
-				if j < len(rec) {
-					cells[j] = strings.TrimSpace(rec[j])
-				}
-			}
-			t.Rows = append(t.Rows, Row{Number: i + 1, Cells: cells})
 		}
 		if t.Header == nil {
 			problems = append(problems, Problem{File: name, Code: CodeMalformed, Message: "the sheet is empty: it needs a header row"})

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vikstrous/dataloadgen"
 
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/errs"
@@ -68,48 +69,31 @@ func sourceConnection(p *store.Page[*domain.Source], args store.PageArgs) *model
 
 // Lookups by id through the request's loaders. Unknown ids are NOT_FOUND.
 
-func loadWorkspace(ctx context.Context, id string) (*domain.Workspace, error) {
-	w, err := loaders.For(ctx).Workspaces.Load(ctx, id)
+func loadByID[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], what, id string) (*T, error) {
+	v, err := l.Load(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if w == nil {
-		return nil, errs.NotFoundf("workspace", "no workspace has id %q", id)
+	if v == nil {
+		return nil, errs.NotFoundf(what, "no %s has id %q", what, id)
 	}
-	return w, nil
+	return v, nil
+}
+
+func loadWorkspace(ctx context.Context, id string) (*domain.Workspace, error) {
+	return loadByID(ctx, loaders.For(ctx).Workspaces, "workspace", id)
 }
 
 func loadActor(ctx context.Context, id string) (*domain.Actor, error) {
-	a, err := loaders.For(ctx).Actors.Load(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if a == nil {
-		return nil, errs.NotFoundf("actor", "no actor has id %q", id)
-	}
-	return a, nil
+	return loadByID(ctx, loaders.For(ctx).Actors, "actor", id)
 }
 
 func loadRelationship(ctx context.Context, id string) (*domain.Relationship, error) {
-	r, err := loaders.For(ctx).Relationships.Load(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if r == nil {
-		return nil, errs.NotFoundf("relationship", "no relationship has id %q", id)
-	}
-	return r, nil
+	return loadByID(ctx, loaders.For(ctx).Relationships, "relationship", id)
 }
 
 func loadSource(ctx context.Context, id string) (*domain.Source, error) {
-	x, err := loaders.For(ctx).Sources.Load(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if x == nil {
-		return nil, errs.NotFoundf("source", "no source has id %q", id)
-	}
-	return x, nil
+	return loadByID(ctx, loaders.For(ctx).Sources, "source", id)
 }
 
 // loadNode fetches any record by id; the id's prefix says which kind.

@@ -13,14 +13,7 @@ import (
 // bumps it, so a cached copy with the same version is current.
 func (s *Neo4j) WorkspaceVersion(ctx context.Context, id string) (int64, error) {
 	res, err := s.read(ctx, "store.WorkspaceVersion", func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE w.deleting IS NULL RETURN coalesce(w.version, 0) AS v", map[string]any{"id": id})
-		if err != nil {
-			return int64(0), err
-		}
-		if len(recs) == 0 {
-			return int64(0), errs.NotFoundf("", "no workspace has id %q", id)
-		}
-		return value[int64](recs[0], "v"), nil
+		return s.workspaceVersionInTx(ctx, tx, id)
 	})
 	if err != nil {
 		return 0, err
@@ -28,36 +21,20 @@ func (s *Neo4j) WorkspaceVersion(ctx context.Context, id string) (int64, error) 
 	return res.(int64), nil
 }
 
-var snapshotRelsCypher = "CALL () {\n" +
-	unionOverTypes(domain.AnalysisTypes, "MATCH (a)-[r:%s]->(b) WHERE r.workspaceId = $ws RETURN "+relRow) + "\n} RETURN r, relType, fromId, toId"
-
 // AnalysisSnapshot reads a workspace for analysis, in one read transaction
 // so that the version, the actors and the relationships agree.
 func (s *Neo4j) AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapshot, error) {
 	res, err := s.read(ctx, "store.AnalysisSnapshot", func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE w.deleting IS NULL RETURN coalesce(w.version, 0) AS v", map[string]any{"id": id})
+		version, err := s.workspaceVersionInTx(ctx, tx, id)
 		if err != nil {
 			return nil, err
 		}
-		if len(recs) == 0 {
-			return nil, errs.NotFoundf("", "no workspace has id %q", id)
-		}
-		snap := &domain.Snapshot{WorkspaceID: id, Version: value[int64](recs[0], "v")}
-		if recs, err = s.run(ctx, tx, "MATCH (a:Actor) WHERE a.workspaceId = $ws RETURN a", map[string]any{"ws": id}); err != nil {
+		snap := &domain.Snapshot{WorkspaceID: id, Version: version}
+		if snap.Actors, err = s.workspaceActorsInTx(ctx, tx, id); err != nil {
 			return nil, err
 		}
-		snap.Actors = make([]*domain.Actor, len(recs))
-		for i, r := range recs {
-			snap.Actors[i] = decodeActor(nodeProps(r, "a"))
-		}
-		if recs, err = s.run(ctx, tx, snapshotRelsCypher, map[string]any{"ws": id}); err != nil {
-			return nil, err
-		}
-		snap.Relationships = make([]*domain.Relationship, len(recs))
-		for i, r := range recs {
-			snap.Relationships[i] = decodeRelRow(r)
-		}
-		return snap, nil
+		snap.Relationships, err = s.workspaceRelationshipsInTx(ctx, tx, id, snapshotRelsCypher)
+		return snap, err
 	})
 	if err != nil {
 		return nil, err

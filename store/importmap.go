@@ -26,38 +26,16 @@ func (s *Neo4j) Contents(ctx context.Context, ws string) (*domain.Contents, erro
 		for _, r := range recs {
 			c.Sources = append(c.Sources, decodeSource(nodeProps(r, "x")))
 		}
-		if recs, err = s.run(ctx, tx, "MATCH (a:Actor) WHERE a.workspaceId = $ws RETURN a ORDER BY a.id", map[string]any{"ws": ws}); err != nil {
+		if c.Actors, err = s.workspaceActorsInTx(ctx, tx, ws); err != nil {
 			return nil, err
 		}
-		for _, r := range recs {
-			c.Actors = append(c.Actors, decodeActor(nodeProps(r, "a")))
-		}
-		if recs, err = s.run(ctx, tx, allRelsCypher, map[string]any{"ws": ws}); err != nil {
-			return nil, err
-		}
-		for _, r := range recs {
-			c.Relationships = append(c.Relationships, decodeRelRow(r))
-		}
-		return c, nil
+		c.Relationships, err = s.workspaceRelationshipsInTx(ctx, tx, ws, allRelsCypher)
+		return c, err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return res.(*domain.Contents), nil
-}
-
-var allRelsCypher = "CALL () {\n" +
-	unionOverTypes(relTypes, "MATCH (a)-[r:%s]->(b) WHERE r.workspaceId = $ws RETURN "+relRow) + "\n} RETURN r, relType, fromId, toId ORDER BY r.id"
-
-func (s *Neo4j) workspaceVersionInTx(ctx context.Context, tx neo4j.ManagedTransaction, ws string) (int64, error) {
-	recs, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE w.deleting IS NULL RETURN coalesce(w.version, 0) AS v", map[string]any{"id": ws})
-	if err != nil {
-		return 0, err
-	}
-	if len(recs) == 0 {
-		return 0, errs.NotFoundf("", "no workspace has id %q", ws)
-	}
-	return value[int64](recs[0], "v"), nil
 }
 
 // ApplyChanges writes an import's changes to a workspace in one write

@@ -175,3 +175,56 @@ func derefStr(p *string) string {
 	}
 	return *p
 }
+
+// Whole-workspace reads, shared by the analysis snapshot and imports.
+
+// workspaceVersionInTx reads a workspace's version (NotFound for a
+// workspace that does not exist or is being deleted).
+func (s *Neo4j) workspaceVersionInTx(ctx context.Context, tx neo4j.ManagedTransaction, ws string) (int64, error) {
+	recs, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE w.deleting IS NULL RETURN coalesce(w.version, 0) AS v", map[string]any{"id": ws})
+	if err != nil {
+		return 0, err
+	}
+	if len(recs) == 0 {
+		return 0, errs.NotFoundf("", "no workspace has id %q", ws)
+	}
+	return value[int64](recs[0], "v"), nil
+}
+
+// workspaceActorsInTx reads every actor of a workspace, in id order.
+func (s *Neo4j) workspaceActorsInTx(ctx context.Context, tx neo4j.ManagedTransaction, ws string) ([]*domain.Actor, error) {
+	recs, err := s.run(ctx, tx, "MATCH (a:Actor) WHERE a.workspaceId = $ws RETURN a ORDER BY a.id", map[string]any{"ws": ws})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*domain.Actor, len(recs))
+	for i, r := range recs {
+		out[i] = decodeActor(nodeProps(r, "a"))
+	}
+	return out, nil
+}
+
+// workspaceRelsCypher reads every relationship of the given types of a
+// workspace, one indexed branch per type, in id order.
+func workspaceRelsCypher(types []domain.RelationshipType) string {
+	return "CALL () {\n" + unionOverTypes(types, "MATCH (a)-[r:%s]->(b) WHERE r.workspaceId = $ws RETURN "+relRow) +
+		"\n} RETURN r, relType, fromId, toId ORDER BY r.id"
+}
+
+var (
+	allRelsCypher      = workspaceRelsCypher(relTypes)
+	snapshotRelsCypher = workspaceRelsCypher(domain.AnalysisTypes)
+)
+
+// workspaceRelationshipsInTx runs one of the statements above.
+func (s *Neo4j) workspaceRelationshipsInTx(ctx context.Context, tx neo4j.ManagedTransaction, ws, cypher string) ([]*domain.Relationship, error) {
+	recs, err := s.run(ctx, tx, cypher, map[string]any{"ws": ws})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*domain.Relationship, len(recs))
+	for i, r := range recs {
+		out[i] = decodeRelRow(r)
+	}
+	return out, nil
+}
