@@ -11,25 +11,27 @@ import (
 	"github.com/actorgraph/actorgraph/store"
 )
 
-// runExport is `actorgraph export --workspace W --format csv|xlsx [-o PATH]`:
-// it writes the workspace as sources.csv, actors.csv and relationships.csv
-// into the folder PATH (csv; the current one by default) or as one
-// workbook at PATH (xlsx; WORKSPACE.xlsx by default), never over existing
-// files.
+// runExport is `actorgraph export --workspace W --format F [-o PATH]`: it
+// writes the workspace in format F (csv, xlsx, kumu, graphml, gexf, jgf,
+// cytoscape). CSV is three files, written into the folder PATH (the
+// current one by default); every other format is one file at PATH (by
+// default W.EXT), or standard output with -o -. It never overwrites a file.
 func runExport(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	ws := fs.String("workspace", "", "the workspace id to export")
-	format := fs.String("format", "csv", "export format: csv or xlsx")
-	out := fs.String("o", "", "folder (csv) or file (xlsx) to write")
+	format := fs.String("format", "csv", "export format: csv, xlsx, kumu, graphml, gexf, jgf or cytoscape")
+	out := fs.String("o", "", "folder (csv) or file to write; - for standard output")
+	timeout := fs.Duration("timeout", 30*time.Minute, "longest the export may take")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *ws == "" || fs.NArg() > 0 {
-		return fmt.Errorf("usage: actorgraph export --workspace WORKSPACE_ID --format csv|xlsx [-o PATH]")
+		return fmt.Errorf("usage: actorgraph export --workspace WORKSPACE_ID --format FORMAT [-o PATH]")
 	}
-	if *format != "csv" && *format != "xlsx" {
-		return fmt.Errorf("export format %q is not available yet; use csv or xlsx", *format)
+	f, err := mapio.ParseFormat(*format)
+	if err != nil {
+		return err
 	}
 	cfg, err := parseConfig(nil)
 	if err != nil {
@@ -40,22 +42,27 @@ func runExport(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer func() { _ = st.Close(context.Background()) }()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 	contents, err := st.Contents(ctx, *ws)
 	if err != nil {
 		return err
 	}
-	if *format == "xlsx" {
+	summary := fmt.Sprintf("%d sources, %d actors, %d relationships", len(contents.Sources), len(contents.Actors), len(contents.Relationships))
+	switch {
+	case *out == "-":
+		return mapio.Export(contents, f, stdout)
+	case f == mapio.FormatCSV:
+		err = writeCSVFolder(*out, stdout, mapio.CSVExport(contents))
+	default:
 		path := *out
 		if path == "" {
-			path = *ws + ".xlsx"
+			path = *ws + "." + f.Extension()
 		}
-		return writeNewFile(path, stdout, func(w io.Writer) error { return mapio.WriteXLSX(contents, w) })
+		err = writeNewFile(path, stdout, func(w io.Writer) error { return mapio.Export(contents, f, w) })
 	}
-	if err := writeCSVFolder(*out, stdout, mapio.CSVExport(contents)); err != nil {
-		return err
+	if err == nil {
+		fmt.Fprintln(stdout, summary)
 	}
-	fmt.Fprintf(stdout, "%d sources, %d actors, %d relationships\n", len(contents.Sources), len(contents.Actors), len(contents.Relationships))
-	return nil
+	return err
 }

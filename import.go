@@ -8,7 +8,11 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"github.com/actorgraph/actorgraph/mapio"
 	"github.com/actorgraph/actorgraph/store"
@@ -17,13 +21,16 @@ import (
 // errProblems makes the command exit non-zero after it printed problems.
 var errProblems = errors.New("the files have problems; nothing was imported")
 
-// runImport is `actorgraph import --workspace W [--dry-run] [--sync] FILE...`:
-// it reads CSV files (actors, relationships, sources), checks all of them,
-// and writes them to the workspace in one transaction, or nothing.
+// runImport is `actorgraph import --workspace W [--format F] [--dry-run]
+// [--sync] FILE...`: it reads the files (CSV, one XLSX workbook, or one
+// graph file), checks all of them, and writes them to the workspace in one
+// transaction, or nothing. Progress goes to standard error: a bar on a
+// terminal, plain lines otherwise.
 func runImport(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	ws := fs.String("workspace", "", "the workspace id to import into")
+	format := fs.String("format", "", "the files' format (csv, xlsx, kumu, graphml, gexf, jgf); recognised from each file when absent")
 	dryRun := fs.Bool("dry-run", false, "report what would change, and every problem, without writing")
 	sync := fs.Bool("sync", false, "also remove what the files no longer contain")
 	timeout := fs.Duration("timeout", 30*time.Minute, "longest the import may take")
@@ -31,7 +38,18 @@ func runImport(args []string, stdout io.Writer) error {
 		return err
 	}
 	if *ws == "" || fs.NArg() == 0 {
-		return fmt.Errorf("usage: actorgraph import --workspace WORKSPACE_ID [--dry-run] [--sync] FILE...")
+		return fmt.Errorf("usage: actorgraph import --workspace WORKSPACE_ID [--format FORMAT] [--dry-run] [--sync] FILE...")
+	}
+	opts := mapio.Options{DryRun: *dryRun, Sync: *sync}
+	if *format != "" {
+		f, err := mapio.ParseFormat(*format)
+		if err != nil {
+			return err
+		}
+		if !f.CanImport() {
+			return fmt.Errorf("%s is an export format for display; import csv, xlsx, kumu, graphml, gexf or jgf files", f)
+		}
+		opts.Format = f
 	}
 	cfg, err := parseConfig(nil)
 	if err != nil {
@@ -44,6 +62,8 @@ func runImport(args []string, stdout io.Writer) error {
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 	defer func() { _ = st.Close(context.Background()) }()
+	progress := newImportProgress(os.Stderr, term.IsTerminal(int(os.Stderr.Fd())))
+	defer progress.finish()
 	var files []mapio.File
 	for _, path := range fs.Args() {
 		f, err := os.Open(path)
@@ -51,33 +71,144 @@ func runImport(args []string, stdout io.Writer) error {
 			return err
 		}
 		defer f.Close()
-		files = append(files, mapio.File{Name: path, Data: f})
+		files = append(files, mapio.File{Name: path, Data: progress.reader(f)})
 	}
-	rep, err := mapio.Import(ctx, st, *ws, files, *dryRun, *sync)
+	opts.Progress = progress.stage
+	rep, err := mapio.Import(ctx, st, *ws, files, opts)
+	progress.finish()
 	if err != nil {
 		return err
 	}
-	printReport(stdout, rep, *dryRun)
+	printReport(stdout, rep)
 	if len(rep.Problems) > 0 {
 		return errProblems
 	}
 	return nil
 }
 
-func printReport(w io.Writer, rep *mapio.Report, dryRun bool) {
+// importProgress shows how far an import has got: on a terminal a bar of
+// bytes read and then a spinner while it checks and writes; elsewhere
+// (logs, CI) one plain line per stage.
+type importProgress struct {
+	out  io.Writer
+	tty  bool
+	mu   sync.Mutex
+	bar  *progressbar.ProgressBar
+	stop chan struct{}
+}
+
+func newImportProgress(out io.Writer, tty bool) *importProgress {
+	return &importProgress{out: out, tty: tty}
+}
+
+// reader counts a file's bytes on the bar as the import reads them.
+func (p *importProgress) reader(f *os.File) io.Reader {
+	if !p.tty {
+		return f
+	}
+	size := int64(-1)
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
+	}
+	bar := progressbar.NewOptions64(size, progressbar.OptionSetWriter(p.out), progressbar.OptionShowBytes(true),
+		progressbar.OptionSetDescription("reading "+f.Name()), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
+	r := progressbar.NewReader(f, bar)
+	return &r
+}
+
+func (p *importProgress) stage(s mapio.Stage) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var line string
+	switch s.Name {
+	case "reading":
+		if p.tty {
+			return // the file's own bar shows it
+		}
+		line = "reading " + s.File
+	case "checking":
+		line = fmt.Sprintf("checking %d records", s.Count)
+	case "writing":
+		line = fmt.Sprintf("writing %d changes in one transaction", s.Count)
+	default:
+		return
+	}
+	if !p.tty {
+		fmt.Fprintln(p.out, line)
+		return
+	}
+	p.spin(line)
+}
+
+// spin shows a spinner with the line until the next stage or the end.
+func (p *importProgress) spin(line string) {
+	p.stopSpinner()
+	bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(p.out), progressbar.OptionSetDescription(line),
+		progressbar.OptionSpinnerType(14), progressbar.OptionClearOnFinish(), progressbar.OptionShowElapsedTimeOnFinish())
+	stop := make(chan struct{})
+	p.bar, p.stop = bar, stop
+	go func() {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				_ = bar.Add(1)
+			}
+		}
+	}()
+}
+
+func (p *importProgress) stopSpinner() {
+	if p.stop != nil {
+		close(p.stop)
+		_ = p.bar.Finish()
+		p.stop, p.bar = nil, nil
+	}
+}
+
+func (p *importProgress) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stopSpinner()
+}
+
+func printReport(w io.Writer, rep *mapio.Report) {
+	for _, r := range rep.Removals { // first: what a sync takes away is what to check before running it
+		how := "removed"
+		if r.Replaced {
+			how = "replaced"
+		}
+		if rep.DryRun {
+			how = "would be " + how
+		}
+		key := ""
+		if r.Key != "" {
+			key = " [" + r.Key + "]"
+		}
+		fmt.Fprintf(w, "%s: %s %q%s (%s)\n", how, r.What, r.Name, key, r.ID)
+	}
 	for _, p := range rep.Problems {
 		fmt.Fprintln(w, "problem:", p)
 	}
 	for _, p := range rep.Skipped {
 		fmt.Fprintln(w, "skipped:", p)
 	}
+	for _, p := range rep.Ignored {
+		fmt.Fprintln(w, "ignored:", p)
+	}
 	if len(rep.Problems) > 0 {
 		fmt.Fprintf(w, "%d problems; nothing was imported\n", len(rep.Problems))
 		return
 	}
 	verb := "imported"
-	if dryRun {
+	switch {
+	case rep.DryRun:
 		verb = "dry run, nothing written; would import"
+	case !rep.Written:
+		verb = "nothing to change: the workspace already holds these files"
 	}
 	line := func(what string, c mapio.Counts) string {
 		return fmt.Sprintf("%s: %d created, %d updated, %d unchanged, %d removed, %d skipped", what, c.Created, c.Updated, c.Unchanged, c.Removed, c.Skipped)

@@ -56,6 +56,8 @@ type config struct {
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int64
+	ImportMaxBytes  int64         // largest import upload
+	TransferTimeout time.Duration // longest an import or export may run
 	LoaderWait      time.Duration
 	LogFormat       string // "json" or "console"
 }
@@ -94,6 +96,8 @@ func parseConfig(args []string) (config, error) {
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", 30*time.Second, "longest a GraphQL request may run")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long shutdown waits for requests in flight")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest GraphQL request body accepted")
+	fs.Int64Var(&c.ImportMaxBytes, "import-max-bytes", 256<<20, "largest import upload (all files of one importActorMap request)")
+	fs.DurationVar(&c.TransferTimeout, "transfer-timeout", 15*time.Minute, "longest an import or an export may run")
 	fs.DurationVar(&c.LoaderWait, "loader-wait", loaders.DefaultWait, "how long dataloaders gather ids into one Neo4j query")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: json or console (env ACTORGRAPH_LOG_FORMAT)")
 	// The password itself is never a flag (it would show in `ps`): a file
@@ -247,9 +251,10 @@ func startStore(ctx context.Context, st *store.Neo4j, cfg config, log *zap.Logge
 
 // newHandler wires the HTTP routes: /graphql, GraphiQL at /, /healthz and /readyz.
 func newHandler(st store.Store, cfg config, log *zap.Logger) http.Handler {
-	gql := newGraphQLServer(st, log.Named("graphql"))
+	gql := newGraphQLServer(st, cfg, log.Named("graphql"))
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", loaders.Middleware(st, cfg.LoaderWait, gql))
+	mux.Handle("GET /export/{file}", exportHandler(st, log.Named("export")))
 	mux.Handle("GET /{$}", playground.Handler("ActorGraph", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -271,12 +276,14 @@ func newHandler(st store.Store, cfg config, log *zap.Logger) http.Handler {
 
 // newGraphQLServer builds the gqlgen server: POST and GET transports, the
 // error presenter and panic recovery, a query cache, and introspection.
-func newGraphQLServer(st store.Store, log *zap.Logger) *handler.Server {
+func newGraphQLServer(st store.Store, cfg config, log *zap.Logger) *handler.Server {
 	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{
 		Store: st, Analysis: analysis.NewEngine(st, 8), Log: log}}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	// Imports: files above MaxMemory wait in temporary files, not in memory.
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: cfg.ImportMaxBytes, MaxMemory: 32 << 20})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.SetErrorPresenter(recordCodes(resolvers.ErrorPresenter(log)))
@@ -307,14 +314,25 @@ func opType(oc *graphql.OperationContext) string {
 	return string(oc.Operation.Operation)
 }
 
-// withLimits bounds every request's body and running time.
+// withLimits bounds every request's body and running time; imports
+// (multipart uploads) and exports have limits of their own.
 func withLimits(cfg config, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if cfg.MaxBodyBytes > 0 {
-			r.Body = http.MaxBytesReader(w, r.Body, cfg.MaxBodyBytes)
+		maxBytes, timeout := cfg.MaxBodyBytes, cfg.RequestTimeout
+		switch {
+		case isUpload(r):
+			if !checkUpload(cfg, w, r) {
+				return
+			}
+			maxBytes, timeout = cfg.ImportMaxBytes, cfg.TransferTimeout
+		case strings.HasPrefix(r.URL.Path, "/export/"):
+			timeout = cfg.TransferTimeout
 		}
-		if cfg.RequestTimeout > 0 {
-			ctx, cancel := context.WithTimeout(r.Context(), cfg.RequestTimeout)
+		if maxBytes > 0 {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBytes)
+		}
+		if timeout > 0 {
+			ctx, cancel := context.WithTimeout(r.Context(), timeout)
 			defer cancel()
 			r = r.WithContext(ctx)
 		}

@@ -61,7 +61,7 @@ func writeCSVFolder(dir string, stdout io.Writer, write func(name string, w io.W
 
 // writeNewFile creates path (never over an existing file) and fills it.
 func writeNewFile(path string, stdout io.Writer, fill func(io.Writer) error) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // maps are sensitive: owner only
 	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("%s already exists; choose another path with -o", path)
 	}

@@ -130,7 +130,10 @@ type Changes struct {
 }
 
 // Empty reports whether the changes change nothing.
-func (c *Changes) Empty() bool {
-	return len(c.CreateSources)+len(c.UpdateSources)+len(c.CreateActors)+len(c.UpdateActors)+len(c.CreateRelationships)+
-		len(c.UpdateRelationships)+len(c.RemoveRelationships)+len(c.RemoveActors)+len(c.RemoveSources) == 0
+func (c *Changes) Empty() bool { return c.Size() == 0 }
+
+// Size is the number of records the changes write or remove.
+func (c *Changes) Size() int {
+	return len(c.CreateSources) + len(c.UpdateSources) + len(c.CreateActors) + len(c.UpdateActors) + len(c.CreateRelationships) +
+		len(c.UpdateRelationships) + len(c.RemoveRelationships) + len(c.RemoveActors) + len(c.RemoveSources)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/actorgraph/actorgraph/analysis"
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/graph/model"
+	"github.com/actorgraph/actorgraph/mapio"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -34,6 +35,8 @@ type ResolverRoot interface {
 	CivilSocietyOrganization() CivilSocietyOrganizationResolver
 	Community() CommunityResolver
 	CustomaryAuthority() CustomaryAuthorityResolver
+	ImportProblem() ImportProblemResolver
+	ImportRemoval() ImportRemovalResolver
 	InternationalActor() InternationalActorResolver
 	Movement() MovementResolver
 	Mutation() MutationResolver
@@ -191,6 +194,43 @@ type ComplexityRoot struct {
 		SeverityRemoved func(childComplexity int) int
 	}
 
+	ImportCounts struct {
+		Created   func(childComplexity int) int
+		Removed   func(childComplexity int) int
+		Skipped   func(childComplexity int) int
+		Unchanged func(childComplexity int) int
+		Updated   func(childComplexity int) int
+	}
+
+	ImportProblem struct {
+		Code    func(childComplexity int) int
+		Column  func(childComplexity int) int
+		Element func(childComplexity int) int
+		File    func(childComplexity int) int
+		Message func(childComplexity int) int
+		Row     func(childComplexity int) int
+	}
+
+	ImportRemoval struct {
+		ExternalID func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Replaced   func(childComplexity int) int
+		What       func(childComplexity int) int
+	}
+
+	ImportReport struct {
+		Actors        func(childComplexity int) int
+		DryRun        func(childComplexity int) int
+		Ignored       func(childComplexity int) int
+		Problems      func(childComplexity int) int
+		Relationships func(childComplexity int) int
+		Removals      func(childComplexity int) int
+		Skipped       func(childComplexity int) int
+		Sources       func(childComplexity int) int
+		Written       func(childComplexity int) int
+	}
+
 	InternationalActor struct {
 		CreatedAt         func(childComplexity int) int
 		Description       func(childComplexity int) int
@@ -234,6 +274,7 @@ type ComplexityRoot struct {
 		DeleteRelationship func(childComplexity int, id string) int
 		DeleteSource       func(childComplexity int, id string) int
 		DeleteWorkspace    func(childComplexity int, id string) int
+		ImportActorMap     func(childComplexity int, workspace string, files []*graphql.Upload, format *model.MapFormat, dryRun *bool, sync *bool) int
 		UpdateActor        func(childComplexity int, id string, input model.UpdateActorInput) int
 		UpdateRelationship func(childComplexity int, id string, input model.UpdateRelationshipInput) int
 		UpdateSource       func(childComplexity int, id string, input model.UpdateSourceInput) int
@@ -385,6 +426,7 @@ type ComplexityRoot struct {
 		Brokers               func(childComplexity int, first *int, asOf *domain.Date, minConfidence *float64, maxHops *int) int
 		CreatedAt             func(childComplexity int) int
 		Description           func(childComplexity int) int
+		ExportPath            func(childComplexity int, format model.MapFormat) int
 		GapClosures           func(childComplexity int, first *int, assumedStrength *float64, threshold *float64, asOf *domain.Date, minConfidence *float64, maxHops *int) int
 		ID                    func(childComplexity int) int
 		Name                  func(childComplexity int) int
@@ -415,6 +457,14 @@ type CustomaryAuthorityResolver interface {
 	Sources(ctx context.Context, obj *domain.CustomaryAuthority) ([]*domain.Source, error)
 	Relationships(ctx context.Context, obj *domain.CustomaryAuthority, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
 }
+type ImportProblemResolver interface {
+	Row(ctx context.Context, obj *mapio.Problem) (*int, error)
+	Column(ctx context.Context, obj *mapio.Problem) (*string, error)
+	Element(ctx context.Context, obj *mapio.Problem) (*string, error)
+}
+type ImportRemovalResolver interface {
+	ExternalID(ctx context.Context, obj *mapio.Removal) (*string, error)
+}
 type InternationalActorResolver interface {
 	Workspace(ctx context.Context, obj *domain.InternationalActor) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.InternationalActor) ([]*domain.Source, error)
@@ -429,6 +479,7 @@ type MutationResolver interface {
 	CreateActor(ctx context.Context, workspace string, input domain.ActorInput) (domain.ActorNode, error)
 	UpdateActor(ctx context.Context, id string, input model.UpdateActorInput) (domain.ActorNode, error)
 	DeleteActor(ctx context.Context, id string) (*domain.DeleteResult, error)
+	ImportActorMap(ctx context.Context, workspace string, files []*graphql.Upload, format *model.MapFormat, dryRun *bool, sync *bool) (*mapio.Report, error)
 	CreateRelationship(ctx context.Context, input domain.RelationshipInput) (*domain.Relationship, error)
 	UpdateRelationship(ctx context.Context, id string, input model.UpdateRelationshipInput) (*domain.Relationship, error)
 	DeleteRelationship(ctx context.Context, id string) (*domain.DeleteResult, error)
@@ -481,6 +532,7 @@ type WorkspaceResolver interface {
 	Brokers(ctx context.Context, obj *domain.Workspace, first *int, asOf *domain.Date, minConfidence *float64, maxHops *int) ([]*model.Broker, error)
 	AccountabilityChanges(ctx context.Context, obj *domain.Workspace, from domain.Date, to domain.Date, threshold *float64, minConfidence *float64, maxHops *int) ([]*model.AccountabilityChange, error)
 	Subgraph(ctx context.Context, obj *domain.Workspace, center string, depth *int, types []domain.RelationshipType, asOf *domain.Date) (*model.Subgraph, error)
+	ExportPath(ctx context.Context, obj *domain.Workspace, format model.MapFormat) (string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1113,6 +1165,160 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GapClosure.SeverityRemoved(childComplexity), true
 
+	case "ImportCounts.created":
+		if e.ComplexityRoot.ImportCounts.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounts.Created(childComplexity), true
+	case "ImportCounts.removed":
+		if e.ComplexityRoot.ImportCounts.Removed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounts.Removed(childComplexity), true
+	case "ImportCounts.skipped":
+		if e.ComplexityRoot.ImportCounts.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounts.Skipped(childComplexity), true
+	case "ImportCounts.unchanged":
+		if e.ComplexityRoot.ImportCounts.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounts.Unchanged(childComplexity), true
+	case "ImportCounts.updated":
+		if e.ComplexityRoot.ImportCounts.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCounts.Updated(childComplexity), true
+
+	case "ImportProblem.code":
+		if e.ComplexityRoot.ImportProblem.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportProblem.Code(childComplexity), true
+	case "ImportProblem.column":
+		if e.ComplexityRoot.ImportProblem.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportProblem.Column(childComplexity), true
+	case "ImportProblem.element":
+		if e.ComplexityRoot.ImportProblem.Element == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportProblem.Element(childComplexity), true
+	case "ImportProblem.file":
+		if e.ComplexityRoot.ImportProblem.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportProblem.File(childComplexity), true
+	case "ImportProblem.message":
+		if e.ComplexityRoot.ImportProblem.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportProblem.Message(childComplexity), true
+	case "ImportProblem.row":
+		if e.ComplexityRoot.ImportProblem.Row == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportProblem.Row(childComplexity), true
+
+	case "ImportRemoval.externalId":
+		if e.ComplexityRoot.ImportRemoval.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRemoval.ExternalID(childComplexity), true
+	case "ImportRemoval.id":
+		if e.ComplexityRoot.ImportRemoval.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRemoval.ID(childComplexity), true
+	case "ImportRemoval.name":
+		if e.ComplexityRoot.ImportRemoval.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRemoval.Name(childComplexity), true
+	case "ImportRemoval.replaced":
+		if e.ComplexityRoot.ImportRemoval.Replaced == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRemoval.Replaced(childComplexity), true
+	case "ImportRemoval.record":
+		if e.ComplexityRoot.ImportRemoval.What == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRemoval.What(childComplexity), true
+
+	case "ImportReport.actors":
+		if e.ComplexityRoot.ImportReport.Actors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Actors(childComplexity), true
+	case "ImportReport.dryRun":
+		if e.ComplexityRoot.ImportReport.DryRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.DryRun(childComplexity), true
+	case "ImportReport.ignored":
+		if e.ComplexityRoot.ImportReport.Ignored == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Ignored(childComplexity), true
+	case "ImportReport.problems":
+		if e.ComplexityRoot.ImportReport.Problems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Problems(childComplexity), true
+	case "ImportReport.relationships":
+		if e.ComplexityRoot.ImportReport.Relationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Relationships(childComplexity), true
+	case "ImportReport.removals":
+		if e.ComplexityRoot.ImportReport.Removals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Removals(childComplexity), true
+	case "ImportReport.skipped":
+		if e.ComplexityRoot.ImportReport.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Skipped(childComplexity), true
+	case "ImportReport.sources":
+		if e.ComplexityRoot.ImportReport.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Sources(childComplexity), true
+	case "ImportReport.written":
+		if e.ComplexityRoot.ImportReport.Written == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Written(childComplexity), true
+
 	case "InternationalActor.createdAt":
 		if e.ComplexityRoot.InternationalActor.CreatedAt == nil {
 			break
@@ -1381,6 +1587,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteWorkspace(childComplexity, args["id"].(string)), true
+	case "Mutation.importActorMap":
+		if e.ComplexityRoot.Mutation.ImportActorMap == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importActorMap_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportActorMap(childComplexity, args["workspace"].(string), args["files"].([]*graphql.Upload), args["format"].(*model.MapFormat), args["dryRun"].(*bool), args["sync"].(*bool)), true
 	case "Mutation.updateActor":
 		if e.ComplexityRoot.Mutation.UpdateActor == nil {
 			break
@@ -2118,6 +2335,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.Description(childComplexity), true
+	case "Workspace.exportPath":
+		if e.ComplexityRoot.Workspace.ExportPath == nil {
+			break
+		}
+
+		args, err := ec.field_Workspace_exportPath_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Workspace.ExportPath(childComplexity, args["format"].(model.MapFormat)), true
 	case "Workspace.gapClosures":
 		if e.ComplexityRoot.Workspace.GapClosures == nil {
 			break
@@ -3207,6 +3435,116 @@ type Subgraph {
   truncated: Boolean!
 }
 `, BuiltIn: false},
+	{Name: "../schema/mapfile.graphqls", Input: `# Actor-map files: importing researchers' mappings, and where exports are.
+
+"A file uploaded with a GraphQL multipart request (the GraphQL multipart request spec). Multipart requests must carry the header GraphQL-Require-Preflight, which a browser cannot add to a cross-site form."
+scalar Upload
+
+"A file format for actor maps. Every format but CYTOSCAPE can be imported; all can be exported (GET /export/{workspace}.{format}, with the format in lower case)."
+enum MapFormat {
+  "Comma- or semicolon-separated actors, relationships and sources files (Kumu's headers accepted); exported as one zip of the three."
+  CSV
+  "One Excel workbook with actors, relationships and sources sheets."
+  XLSX
+  "Kumu's JSON blueprint (elements and connections)."
+  KUMU
+  "GraphML, as yEd, NetworkX and Gephi read and write it."
+  GRAPHML
+  "GEXF, Gephi's format, with validity dates as start and endopen so that Gephi's timeline works."
+  GEXF
+  "JSON Graph Format (version 2; version 1 is read too)."
+  JGF
+  "Cytoscape.js elements JSON, for web graph libraries. Export only."
+  CYTOSCAPE
+}
+
+"What an import did or, on a dry run, would do. When problems is not empty, nothing was written."
+type ImportReport {
+  "True when this was a dry run: nothing was written."
+  dryRun: Boolean!
+  "True when the import wrote to the workspace: no problems, not a dry run, and something changed."
+  written: Boolean!
+  "What happened to actors."
+  actors: ImportCounts!
+  "What happened to relationships."
+  relationships: ImportCounts!
+  "What happened to sources."
+  sources: ImportCounts!
+  "Every problem with the files, each located by file, row or element, and column. Any problem means nothing was written."
+  problems: [ImportProblem!]!
+  "Rows left out on purpose, such as trust-survey answers of \"don't know\" (which are no relationship, not zero trust)."
+  skipped: [ImportProblem!]!
+  "Attributes of graph files that the service does not read (layout, colours, computed metrics); they were left out."
+  ignored: [ImportProblem!]!
+  "The records the import removes (or, on a dry run, would remove): with sync, those the files no longer contain; and records replaced because their kind or ends changed. Check these before running a sync for real."
+  removals: [ImportRemoval!]!
+}
+
+"One record an import removes."
+type ImportRemoval {
+  "What it is: actor, relationship or source."
+  record: String!
+  "Its id in the service."
+  id: ID!
+  "Its external id; null when it has none."
+  externalId: String
+  "The actor's name, the source's title, or the relationship as \"from TYPE to\"."
+  name: String!
+  "True when a record of the files takes its place (its kind or ends changed); false when the files no longer contain it (sync)."
+  replaced: Boolean!
+}
+
+"Counts of what an import did to one kind of record."
+type ImportCounts {
+  "Records the files add."
+  created: Int!
+  "Records the files change (matched by external id, or relationships without one by from, to, type and perceivedBy)."
+  updated: Int!
+  "Records the files hold exactly as the workspace does."
+  unchanged: Int!
+  "Records removed: with sync, those the files no longer contain; and records whose kind or ends changed, which are replaced."
+  removed: Int!
+  "Rows left out on purpose (see ImportReport.skipped)."
+  skipped: Int!
+}
+
+"One problem with an imported file, located as a researcher sees it."
+type ImportProblem {
+  "The file (for workbooks, the file and [sheet])."
+  file: String!
+  "The row as a spreadsheet numbers it (the header is row 1); null for graph files and whole-file problems."
+  row: Int
+  "The column or attribute, as the file names it; null when the problem is not about one."
+  column: String
+  "For graph files: the id of the node, edge or source (or #n, its position, when it has none)."
+  element: String
+  "A stable code a program can branch on: MALFORMED, ENCODING, COLUMNS, MISSING_VALUE, BAD_NUMBER, DECIMAL_COMMA, BAD_DATE, BAD_BOOLEAN, BAD_VALUE, DUPLICATE, UNKNOWN_ACTOR, UNKNOWN_SOURCE, UNKNOWN_FORMAT, UNDIRECTED, SKIPPED or IGNORED."
+  code: String!
+  "What is wrong, in words a researcher understands."
+  message: String!
+}
+
+extend type Mutation {
+  "Imports actor-map files into a workspace: every file is checked first and every problem reported at once; then everything is written in one transaction, or nothing. Importing the same files again changes nothing; changed rows update their records. Upload CSV files (actors, relationships, sources, told apart by name), one XLSX workbook, or one graph file. Imports have their own size and time limits, larger than those of other requests."
+  importActorMap(
+    "The workspace to import into."
+    workspace: ID!
+    "The files."
+    files: [Upload!]!
+    "The files' format; recognised from each file's name and content when absent."
+    format: MapFormat
+    "Report what would change, and every problem, without writing."
+    dryRun: Boolean = false
+    "Also remove what the files no longer contain (the report's removed counts)."
+    sync: Boolean = false
+  ): ImportReport!
+}
+
+extend type Workspace {
+  "The path (on this service) from which the workspace can be downloaded in a format: /export/{id}.{format}."
+  exportPath(format: MapFormat!): String!
+}
+`, BuiltIn: false},
 	{Name: "../schema/relationship.graphqls", Input: `"""
 The type of a relationship ` + "`" + `A → B` + "`" + `. Leverage steps (the edges accountability
 routes are made of) are marked; the others are context.
@@ -3927,6 +4265,80 @@ func (ec *executionContext) childFields_GapClosure(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type GapClosure", field.Name)
 }
 
+func (ec *executionContext) childFields_ImportCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "created":
+		return ec.fieldContext_ImportCounts_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_ImportCounts_updated(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_ImportCounts_unchanged(ctx, field)
+	case "removed":
+		return ec.fieldContext_ImportCounts_removed(ctx, field)
+	case "skipped":
+		return ec.fieldContext_ImportCounts_skipped(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportProblem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "file":
+		return ec.fieldContext_ImportProblem_file(ctx, field)
+	case "row":
+		return ec.fieldContext_ImportProblem_row(ctx, field)
+	case "column":
+		return ec.fieldContext_ImportProblem_column(ctx, field)
+	case "element":
+		return ec.fieldContext_ImportProblem_element(ctx, field)
+	case "code":
+		return ec.fieldContext_ImportProblem_code(ctx, field)
+	case "message":
+		return ec.fieldContext_ImportProblem_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportProblem", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRemoval(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "record":
+		return ec.fieldContext_ImportRemoval_record(ctx, field)
+	case "id":
+		return ec.fieldContext_ImportRemoval_id(ctx, field)
+	case "externalId":
+		return ec.fieldContext_ImportRemoval_externalId(ctx, field)
+	case "name":
+		return ec.fieldContext_ImportRemoval_name(ctx, field)
+	case "replaced":
+		return ec.fieldContext_ImportRemoval_replaced(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRemoval", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dryRun":
+		return ec.fieldContext_ImportReport_dryRun(ctx, field)
+	case "written":
+		return ec.fieldContext_ImportReport_written(ctx, field)
+	case "actors":
+		return ec.fieldContext_ImportReport_actors(ctx, field)
+	case "relationships":
+		return ec.fieldContext_ImportReport_relationships(ctx, field)
+	case "sources":
+		return ec.fieldContext_ImportReport_sources(ctx, field)
+	case "problems":
+		return ec.fieldContext_ImportReport_problems(ctx, field)
+	case "skipped":
+		return ec.fieldContext_ImportReport_skipped(ctx, field)
+	case "ignored":
+		return ec.fieldContext_ImportReport_ignored(ctx, field)
+	case "removals":
+		return ec.fieldContext_ImportReport_removals(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportReport", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -4145,6 +4557,8 @@ func (ec *executionContext) childFields_Workspace(ctx context.Context, field gra
 		return ec.fieldContext_Workspace_accountabilityChanges(ctx, field)
 	case "subgraph":
 		return ec.fieldContext_Workspace_subgraph(ctx, field)
+	case "exportPath":
+		return ec.fieldContext_Workspace_exportPath(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Workspace", field.Name)
 }
@@ -4580,6 +4994,52 @@ func (ec *executionContext) field_Mutation_deleteWorkspace_args(ctx context.Cont
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importActorMap_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workspace",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workspace"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "files",
+		func(ctx context.Context, v any) ([]*graphql.Upload, error) {
+			return ec.unmarshalNUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["files"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (*model.MapFormat, error) {
+			return ec.unmarshalOMapFormat2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐMapFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "sync",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sync"] = arg4
 	return args, nil
 }
 
@@ -5096,6 +5556,20 @@ func (ec *executionContext) field_Workspace_brokers_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["maxHops"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Workspace_exportPath_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (model.MapFormat, error) {
+			return ec.unmarshalNMapFormat2githubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐMapFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg0
 	return args, nil
 }
 
@@ -7926,6 +8400,644 @@ func (ec *executionContext) fieldContext_GapClosure_severityRemoved(_ context.Co
 	return graphql.NewScalarFieldContext("GapClosure", field, false, false, "Float")
 }
 
+func (ec *executionContext) _ImportCounts_created(ctx context.Context, field graphql.CollectedField, obj *mapio.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounts_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounts_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportCounts_updated(ctx context.Context, field graphql.CollectedField, obj *mapio.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounts_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounts_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportCounts_unchanged(ctx context.Context, field graphql.CollectedField, obj *mapio.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounts_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounts_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportCounts_removed(ctx context.Context, field graphql.CollectedField, obj *mapio.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounts_removed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Removed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounts_removed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportCounts_skipped(ctx context.Context, field graphql.CollectedField, obj *mapio.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCounts_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCounts_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportProblem_file(ctx context.Context, field graphql.CollectedField, obj *mapio.Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportProblem_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportProblem_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportProblem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportProblem_row(ctx context.Context, field graphql.CollectedField, obj *mapio.Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportProblem_row(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportProblem().Row(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportProblem_row(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportProblem", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ImportProblem_column(ctx context.Context, field graphql.CollectedField, obj *mapio.Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportProblem_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportProblem().Column(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportProblem_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportProblem", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImportProblem_element(ctx context.Context, field graphql.CollectedField, obj *mapio.Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportProblem_element(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportProblem().Element(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportProblem_element(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportProblem", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImportProblem_code(ctx context.Context, field graphql.CollectedField, obj *mapio.Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportProblem_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportProblem_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportProblem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportProblem_message(ctx context.Context, field graphql.CollectedField, obj *mapio.Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportProblem_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportProblem_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportProblem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRemoval_record(ctx context.Context, field graphql.CollectedField, obj *mapio.Removal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRemoval_record(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.What, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRemoval_record(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRemoval", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRemoval_id(ctx context.Context, field graphql.CollectedField, obj *mapio.Removal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRemoval_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRemoval_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRemoval", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ImportRemoval_externalId(ctx context.Context, field graphql.CollectedField, obj *mapio.Removal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRemoval_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportRemoval().ExternalID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRemoval_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRemoval", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImportRemoval_name(ctx context.Context, field graphql.CollectedField, obj *mapio.Removal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRemoval_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRemoval_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRemoval", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRemoval_replaced(ctx context.Context, field graphql.CollectedField, obj *mapio.Removal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRemoval_replaced(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replaced, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRemoval_replaced(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRemoval", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportReport_dryRun(ctx context.Context, field graphql.CollectedField, obj *mapio.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_dryRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DryRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_dryRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportReport_written(ctx context.Context, field graphql.CollectedField, obj *mapio.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_written(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Written, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_written(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportReport_actors(ctx context.Context, field graphql.CollectedField, obj *mapio.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_actors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mapio.Counts) graphql.Marshaler {
+			return ec.marshalNImportCounts2githubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_actors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportReport_relationships(ctx context.Context, field graphql.CollectedField, obj *mapio.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_relationships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relationships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mapio.Counts) graphql.Marshaler {
+			return ec.marshalNImportCounts2githubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_relationships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportReport_sources(ctx context.Context, field graphql.CollectedField, obj *mapio.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sources, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mapio.Counts) graphql.Marshaler {
+			return ec.marshalNImportCounts2githubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportReport_problems(ctx context.Context, field graphql.CollectedField, obj *mapio.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_problems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Problems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []mapio.Problem) graphql.Marshaler {
+			return ec.marshalNImportProblem2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_problems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportProblem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportReport_skipped(ctx context.Context, field graphql.CollectedField, obj *mapio.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []mapio.Problem) graphql.Marshaler {
+			return ec.marshalNImportProblem2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportProblem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportReport_ignored(ctx context.Context, field graphql.CollectedField, obj *mapio.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_ignored(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ignored, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []mapio.Problem) graphql.Marshaler {
+			return ec.marshalNImportProblem2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_ignored(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportProblem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportReport_removals(ctx context.Context, field graphql.CollectedField, obj *mapio.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_removals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Removals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []mapio.Removal) graphql.Marshaler {
+			return ec.marshalNImportRemoval2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐRemovalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_removals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRemoval(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _InternationalActor_id(ctx context.Context, field graphql.CollectedField, obj *domain.InternationalActor) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8774,6 +9886,50 @@ func (ec *executionContext) fieldContext_Mutation_deleteActor(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteActor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importActorMap(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importActorMap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportActorMap(ctx, fc.Args["workspace"].(string), fc.Args["files"].([]*graphql.Upload), fc.Args["format"].(*model.MapFormat), fc.Args["dryRun"].(*bool), fc.Args["sync"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mapio.Report) graphql.Marshaler {
+			return ec.marshalNImportReport2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importActorMap(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importActorMap_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12355,6 +13511,50 @@ func (ec *executionContext) fieldContext_Workspace_subgraph(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Workspace_exportPath(ctx context.Context, field graphql.CollectedField, obj *domain.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_exportPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Workspace().ExportPath(ctx, obj, fc.Args["format"].(model.MapFormat))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_exportPath(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workspace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Workspace_exportPath_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15586,6 +16786,247 @@ func (ec *executionContext) _GapClosure(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var importCountsImplementors = []string{"ImportCounts"}
+
+func (ec *executionContext) _ImportCounts(ctx context.Context, sel ast.SelectionSet, obj *mapio.Counts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportCounts")
+		case "created":
+			out.Values[i] = ec._ImportCounts_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._ImportCounts_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._ImportCounts_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removed":
+			out.Values[i] = ec._ImportCounts_removed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipped":
+			out.Values[i] = ec._ImportCounts_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importProblemImplementors = []string{"ImportProblem"}
+
+func (ec *executionContext) _ImportProblem(ctx context.Context, sel ast.SelectionSet, obj *mapio.Problem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importProblemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportProblem")
+		case "file":
+			out.Values[i] = ec._ImportProblem_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "row":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportProblem_row(ctx, field, obj)
+				})
+		case "column":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportProblem_column(ctx, field, obj)
+				})
+		case "element":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportProblem_element(ctx, field, obj)
+				})
+		case "code":
+			out.Values[i] = ec._ImportProblem_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.Values[i] = ec._ImportProblem_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRemovalImplementors = []string{"ImportRemoval"}
+
+func (ec *executionContext) _ImportRemoval(ctx context.Context, sel ast.SelectionSet, obj *mapio.Removal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRemovalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRemoval")
+		case "record":
+			out.Values[i] = ec._ImportRemoval_record(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "id":
+			out.Values[i] = ec._ImportRemoval_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "externalId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportRemoval_externalId(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._ImportRemoval_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "replaced":
+			out.Values[i] = ec._ImportRemoval_replaced(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importReportImplementors = []string{"ImportReport"}
+
+func (ec *executionContext) _ImportReport(ctx context.Context, sel ast.SelectionSet, obj *mapio.Report) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportReport")
+		case "dryRun":
+			out.Values[i] = ec._ImportReport_dryRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "written":
+			out.Values[i] = ec._ImportReport_written(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actors":
+			out.Values[i] = ec._ImportReport_actors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationships":
+			out.Values[i] = ec._ImportReport_relationships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sources":
+			out.Values[i] = ec._ImportReport_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "problems":
+			out.Values[i] = ec._ImportReport_problems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipped":
+			out.Values[i] = ec._ImportReport_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ignored":
+			out.Values[i] = ec._ImportReport_ignored(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removals":
+			out.Values[i] = ec._ImportReport_removals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var internationalActorImplementors = []string{"InternationalActor", "Actor", "Node"}
 
 func (ec *executionContext) _InternationalActor(ctx context.Context, sel ast.SelectionSet, obj *domain.InternationalActor) graphql.Marshaler {
@@ -15824,6 +17265,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteActor":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteActor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importActorMap":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importActorMap(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -16912,6 +18360,12 @@ func (ec *executionContext) _Workspace(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Workspace_subgraph(ctx, field, obj)
 				})
+		case "exportPath":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_exportPath(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17688,6 +19142,58 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) marshalNImportCounts2githubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐCounts(ctx context.Context, sel ast.SelectionSet, v mapio.Counts) graphql.Marshaler {
+	return ec._ImportCounts(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImportProblem2githubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐProblem(ctx context.Context, sel ast.SelectionSet, v mapio.Problem) graphql.Marshaler {
+	return ec._ImportProblem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImportProblem2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐProblemᚄ(ctx context.Context, sel ast.SelectionSet, v []mapio.Problem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportProblem2githubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐProblem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportRemoval2githubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐRemoval(ctx context.Context, sel ast.SelectionSet, v mapio.Removal) graphql.Marshaler {
+	return ec._ImportRemoval(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImportRemoval2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐRemovalᚄ(ctx context.Context, sel ast.SelectionSet, v []mapio.Removal) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportRemoval2githubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐRemoval(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportReport2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐReport(ctx context.Context, sel ast.SelectionSet, v *mapio.Report) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportReport!")
+		return graphql.Null
+	}
+	return ec._ImportReport(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17700,6 +19206,16 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNMapFormat2githubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐMapFormat(ctx context.Context, v any) (model.MapFormat, error) {
+	var res model.MapFormat
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMapFormat2githubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐMapFormat(ctx context.Context, sel ast.SelectionSet, v model.MapFormat) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐNode(ctx context.Context, sel ast.SelectionSet, v []domain.Node) graphql.Marshaler {
@@ -17985,6 +19501,53 @@ func (ec *executionContext) unmarshalNUpdateSourceInput2githubᚗcomᚋactorgrap
 func (ec *executionContext) unmarshalNUpdateWorkspaceInput2githubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐUpdateWorkspaceInput(ctx context.Context, v any) (model.UpdateWorkspaceInput, error) {
 	res, err := ec.unmarshalInputUpdateWorkspaceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx context.Context, v any) ([]*graphql.Upload, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*graphql.Upload, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNUpload2ᚕᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx context.Context, sel ast.SelectionSet, v []*graphql.Upload) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (*graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v *graphql.Upload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Upload!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalUpload(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNWorkspace2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐWorkspaceᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Workspace) graphql.Marshaler {
@@ -18527,6 +20090,22 @@ func (ec *executionContext) unmarshalOInternationalType2ᚖgithubᚗcomᚋactorg
 }
 
 func (ec *executionContext) marshalOInternationalType2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐInternationalType(ctx context.Context, sel ast.SelectionSet, v *domain.InternationalType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOMapFormat2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐMapFormat(ctx context.Context, v any) (*model.MapFormat, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.MapFormat)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMapFormat2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐMapFormat(ctx context.Context, sel ast.SelectionSet, v *model.MapFormat) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -19,12 +19,37 @@ type Document struct {
 	Actors        []ActorRow
 	Relationships []RelationshipRow
 	Skipped       []Problem // rows left out on purpose ("don't know" survey answers)
+	// Has says which roles ("actors", "relationships", "sources") the
+	// files hold: a sync removes only within those.
+	Has map[string]bool
 }
 
 // Ref says where a row came from.
 type Ref struct {
-	File string
-	Row  int
+	File    string
+	Row     int
+	Element string // graph files: the element's id
+
+	headers map[string]string // field name -> the column as the file names it
+}
+
+// problem is a problem about the row ref names, on the column that holds
+// field, named as the file names it ("To", not "to").
+func (r Ref) problem(field, code, msg string) Problem {
+	column := field
+	if h, ok := r.headers[field]; ok {
+		column = h
+	}
+	return Problem{File: r.File, Row: r.Row, Element: r.Element, Column: column, Code: code, Message: msg}
+}
+
+// headerNames maps field names to the table's own column names.
+func headerNames(t *Table, idx map[string]int) map[string]string {
+	out := make(map[string]string, len(idx))
+	for f, i := range idx {
+		out[f] = t.Header[i]
+	}
+	return out
 }
 
 // SourceRow is one source; its key is its external id.
@@ -115,8 +140,11 @@ func aliases(m map[string][]string) map[string]string {
 	return out
 }
 
+// headerNoise is what normalize drops from a header.
+var headerNoise = strings.NewReplacer(" ", "", "_", "", "-", "")
+
 func normalize(h string) string {
-	return strings.NewReplacer(" ", "", "_", "", "-", "").Replace(strings.ToLower(strings.TrimSpace(h)))
+	return headerNoise.Replace(strings.ToLower(strings.TrimSpace(h)))
 }
 
 // fields maps a table's columns to field names: which column holds each
@@ -127,7 +155,7 @@ func fields(t *Table, known map[string]string) (map[string]int, []Problem) {
 	for i, h := range t.Header {
 		f, ok := known[normalize(h)]
 		if !ok {
-			if h != "" {
+			if h != "" && !t.Lenient {
 				problems = append(problems, Problem{File: t.File, Row: 1, Column: h, Code: CodeColumns,
 					Message: fmt.Sprintf("column %q is not one this service reads; rename it or remove it", h)})
 			}
@@ -166,7 +194,7 @@ func (c *cells) column(field string) string {
 }
 
 func (c *cells) problem(field, code, msg string) {
-	c.problems = append(c.problems, Problem{File: c.t.File, Row: c.row.Number, Column: c.column(field), Code: code, Message: msg})
+	c.problems = append(c.problems, Problem{File: c.t.File, Row: c.row.Number, Element: c.row.Element, Column: c.column(field), Code: code, Message: msg})
 }
 
 func (c *cells) opt(field string) *string {
@@ -278,4 +306,12 @@ func sortProblems(ps []Problem) {
 		}
 		return ps[i].Column < ps[j].Column
 	})
+}
+
+// where says where a row is, as a message names it.
+func (r Ref) where() string {
+	if r.Element != "" {
+		return fmt.Sprintf("%s element %q", r.File, r.Element)
+	}
+	return fmt.Sprintf("%s row %d", r.File, r.Row)
 }

@@ -1,6 +1,7 @@
 package mapio
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -37,13 +38,68 @@ func role(name string) string {
 	return ""
 }
 
-// Import reads CSV files, or one XLSX workbook, into workspace ws: validate everything first,
-// then write everything in one transaction, or nothing. With problems, it
-// reports them all and writes nothing; with dryRun, it reports what it
-// would do and writes nothing.
-func Import(ctx context.Context, target Target, ws string, files []File, dryRun, sync bool) (*Report, error) {
-	doc := &Document{}
-	var problems []Problem
+// Options say how to import.
+type Options struct {
+	// Format of every file; "" recognises each file's format from its
+	// name and content.
+	Format Format
+	// DryRun reports what would change, and every problem, and writes nothing.
+	DryRun bool
+	// Sync also removes what the files no longer contain.
+	Sync bool
+	// Progress, when set, hears which stage the import has reached.
+	Progress func(Stage)
+}
+
+// Stage is a step of an import, for progress reports.
+type Stage struct {
+	Name  string // "reading", "checking", "writing", "done"
+	File  string // while reading
+	Count int    // records so far (read) or to write
+}
+
+// Import reads actor-map files into workspace ws: validate everything
+// first, then write everything in one transaction, or nothing. The files
+// are CSV (actors, relationships, sources), one XLSX workbook, or one
+// graph file (Kumu JSON, GraphML, GEXF, JGF). With problems, it reports
+// them all and writes nothing; with DryRun, it reports what it would do
+// and writes nothing.
+func Import(ctx context.Context, target Target, ws string, files []File, opts Options) (*Report, error) {
+	progress := opts.Progress
+	if progress == nil {
+		progress = func(Stage) {}
+	}
+	doc, problems, ignored := readFiles(files, opts.Format, progress)
+	progress(Stage{Name: "checking", Count: len(doc.Actors) + len(doc.Relationships) + len(doc.Sources)})
+	existing, err := target.Contents(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	links, ps := Resolve(doc, existing)
+	problems = append(problems, ps...)
+	if len(problems) > 0 {
+		sortProblems(problems)
+		return &Report{DryRun: opts.DryRun, Problems: problems, Skipped: doc.Skipped, Ignored: ignored}, nil
+	}
+	changes, report := Plan(ws, doc, links, existing, opts.Sync)
+	report.Ignored, report.DryRun = ignored, opts.DryRun
+	if opts.DryRun || changes.Empty() {
+		return report, nil // an import that changes nothing does not write (or bump the version)
+	}
+	progress(Stage{Name: "writing", Count: changes.Size()})
+	if err := target.ApplyChanges(ctx, ws, changes); err != nil {
+		return nil, err
+	}
+	report.Written = true
+	progress(Stage{Name: "done"})
+	return report, nil
+}
+
+// readFiles reads every file into one document, gathering every problem,
+// and the attributes of graph files that the service does not read.
+func readFiles(files []File, format Format, progress func(Stage)) (*Document, []Problem, []Problem) {
+	doc := &Document{Has: map[string]bool{}}
+	var problems, ignored []Problem
 	seen := map[string]string{}
 	add := func(r string, t *Table) {
 		if other, dup := seen[r]; dup {
@@ -51,6 +107,8 @@ func Import(ctx context.Context, target Target, ws string, files []File, dryRun,
 			return
 		}
 		seen[r] = t.File
+		doc.Has[r] = true
+		ignored = append(ignored, ignoredColumns(t, r)...)
 		switch r {
 		case "actors":
 			rows, ps := ReadActors(t)
@@ -64,45 +122,63 @@ func Import(ctx context.Context, target Target, ws string, files []File, dryRun,
 		}
 	}
 	for _, f := range files {
-		if strings.HasSuffix(strings.ToLower(f.Name), ".xlsx") {
-			tables, ps := ReadWorkbook(f.Name, f.Data)
-			problems = append(problems, ps...)
-			for _, r := range []string{"sources", "actors", "relationships"} {
-				if t := tables[r]; t != nil {
-					add(r, t)
-				}
+		progress(Stage{Name: "reading", File: f.Name})
+		tables, ps := readOne(f, format)
+		problems = append(problems, ps...)
+		for _, r := range []string{"sources", "actors", "relationships"} {
+			if t := tables[r]; t != nil {
+				add(r, t)
 			}
-			continue
 		}
+	}
+	return doc, problems, ignored
+}
+
+// readOne reads one file into tables by role.
+func readOne(f File, format Format) (map[string]*Table, []Problem) {
+	br := bufio.NewReaderSize(f.Data, 64<<10)
+	if format == "" {
+		head, _ := br.Peek(4096) // a short file gives what it has
+		format = DetectFormat(f.Name, head)
+	}
+	switch format {
+	case "":
+		return nil, []Problem{{File: f.Name, Code: CodeFormat,
+			Message: "cannot tell what this file holds; name CSV files actors.csv, relationships.csv and sources.csv, or give an .xlsx, Kumu .json, .graphml, .gexf or JGF .json file"}}
+	case FormatCytoscape:
+		return nil, []Problem{{File: f.Name, Code: CodeFormat,
+			Message: "Cytoscape.js elements are an export format for display; import the map as Kumu JSON, GraphML, GEXF, JGF, CSV or XLSX"}}
+	case FormatXLSX:
+		return ReadWorkbook(f.Name, br)
+	case FormatCSV:
 		r := role(f.Name)
 		if r == "" {
-			problems = append(problems, Problem{File: f.Name, Code: CodeColumns,
-				Message: "cannot tell what this file holds; name it actors.csv, relationships.csv or sources.csv (or give one .xlsx workbook)"})
-			continue
+			return nil, []Problem{{File: f.Name, Code: CodeFormat,
+				Message: "cannot tell what this CSV file holds; name it actors.csv, relationships.csv or sources.csv"}}
 		}
-		t, ps := ReadTable(f.Name, f.Data)
-		problems = append(problems, ps...)
+		t, ps := ReadTable(f.Name, br)
 		if t == nil || t.Header == nil {
-			continue
+			return nil, ps
 		}
-		add(r, t)
+		return map[string]*Table{r: t}, ps
 	}
-	existing, err := target.Contents(ctx, ws)
-	if err != nil {
-		return nil, err
+	g, ps := graphReaders[format](f.Name, br)
+	return g.Tables(f.Name), ps
+}
+
+// ignoredColumns lists the columns of a lenient (graph-file) table that
+// the service does not read, once per column.
+func ignoredColumns(t *Table, r string) []Problem {
+	if !t.Lenient {
+		return nil
 	}
-	links, ps := Resolve(doc, existing.Actors...)
-	problems = append(problems, ps...)
-	if len(problems) > 0 {
-		sortProblems(problems)
-		return &Report{Problems: problems, Skipped: doc.Skipped}, nil
+	known := map[string]map[string]string{"actors": actorColumns, "relationships": relationshipColumns, "sources": sourceColumns}[r]
+	var out []Problem
+	for _, h := range t.Header {
+		if _, ok := known[normalize(h)]; !ok && h != "" {
+			out = append(out, Problem{File: t.File, Column: h, Code: CodeIgnored,
+				Message: fmt.Sprintf("%s attribute %q is not one this service reads; it was left out", r[:len(r)-1], h)})
+		}
 	}
-	changes, report := Plan(ws, doc, links, existing, sync)
-	if dryRun || changes.Empty() {
-		return report, nil // an import that changes nothing does not write (or bump the version)
-	}
-	if err := target.ApplyChanges(ctx, ws, changes); err != nil {
-		return nil, err
-	}
-	return report, nil
+	return out
 }

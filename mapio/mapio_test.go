@@ -123,22 +123,3 @@ func TestParseBoolAndCountAndList(t *testing.T) {
 		t.Errorf("list %q", got)
 	}
 }
-
-func FuzzReadTable(f *testing.F) {
-	f.Add([]byte("name,region\nA,North\n"))
-	f.Add([]byte("name;region\n\"Caf\xe9\";N\n"))
-	f.Add([]byte("\xef\xbb\xbfa,b\n\"x\n"))
-	f.Fuzz(func(t *testing.T, raw []byte) {
-		tb, problems := ReadTable("f.csv", strings.NewReader(string(raw)))
-		if tb == nil && len(problems) == 0 {
-			t.Fatal("no table and no problem")
-		}
-		if tb != nil {
-			for _, r := range tb.Rows {
-				if len(r.Cells) != len(tb.Header) || r.Number < 2 {
-					t.Fatalf("row %+v against header %q", r, tb.Header)
-				}
-			}
-		}
-	})
-}

@@ -1,6 +1,7 @@
 package mapio
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 
@@ -14,9 +15,25 @@ type Counts struct {
 
 // Report is what an import did, or (on a dry run) would do.
 type Report struct {
+	DryRun                         bool // nothing was to be written
+	Written                        bool // the import wrote to the workspace
 	Actors, Relationships, Sources Counts
 	Problems                       []Problem
-	Skipped                        []Problem
+	Skipped                        []Problem // rows left out on purpose ("don't know")
+	Ignored                        []Problem // graph-file attributes the service does not read
+	// Removals are the records the import removes (with sync, those the
+	// files no longer contain; and records replaced because their kind or
+	// ends changed), so that a dry run shows them before anything goes.
+	Removals []Removal
+}
+
+// Removal is one record an import removes.
+type Removal struct {
+	What     string // "actor", "relationship" or "source"
+	ID       string // the service id
+	Key      string // the external id, or "" when it has none
+	Name     string // the actor's name, the source's title, or the relationship as "from TYPE to"
+	Replaced bool   // true when a record of the files takes its place (kind or ends changed)
 }
 
 // Plan compares a resolved document with what the workspace holds and
@@ -105,6 +122,7 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 			ch.RemoveActors = append(ch.RemoveActors, old.ID)
 			rep.Actors.Created++
 			rep.Actors.Removed++
+			rep.Removals = append(rep.Removals, actorRemoval(old, true))
 		case sameActor(old, next):
 			next = old
 			rep.Actors.Unchanged++
@@ -118,6 +136,10 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 	}
 
 	// Relationships.
+	names := map[string]string{}
+	for _, a := range existing.Actors {
+		names[a.ID] = a.Name
+	}
 	relByExt, relByEnds := map[string]*domain.Relationship{}, map[string]*domain.Relationship{}
 	for _, r := range existing.Relationships {
 		if r.ExternalID != nil {
@@ -156,6 +178,7 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 			ch.RemoveRelationships = append(ch.RemoveRelationships, old)
 			rep.Relationships.Created++
 			rep.Relationships.Removed++
+			rep.Removals = append(rep.Removals, relationshipRemoval(old, names, true))
 		case sameRelationship(old, next):
 			next = old
 			rep.Relationships.Unchanged++
@@ -167,32 +190,53 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 		keptRels[next.ID] = true
 	}
 
-	if sync {
-		removedActors := map[string]bool{}
-		for _, id := range ch.RemoveActors {
-			removedActors[id] = true
-		}
+	// With sync, what the files no longer contain goes, role by role: a
+	// sync with no sources file leaves the sources alone.
+	removedActors := map[string]bool{}
+	for _, id := range ch.RemoveActors {
+		removedActors[id] = true
+	}
+	if sync && doc.Has["actors"] {
 		for _, a := range existing.Actors {
 			if !keptActors[a.ID] && !removedActors[a.ID] {
 				ch.RemoveActors = append(ch.RemoveActors, a.ID)
 				removedActors[a.ID] = true
 				rep.Actors.Removed++
+				rep.Removals = append(rep.Removals, actorRemoval(a, false))
 			}
 		}
-		for _, r := range existing.Relationships {
-			if !keptRels[r.ID] && !containsRel(ch.RemoveRelationships, r.ID) {
-				ch.RemoveRelationships = append(ch.RemoveRelationships, r)
-				rep.Relationships.Removed++
-			}
+	}
+	for _, r := range existing.Relationships {
+		if keptRels[r.ID] || containsRel(ch.RemoveRelationships, r.ID) {
+			continue
 		}
+		// A removed actor takes its relationships with it; the report
+		// says so rather than letting them vanish unnoticed.
+		if (sync && doc.Has["relationships"]) || removedActors[r.FromID] || removedActors[r.ToID] {
+			ch.RemoveRelationships = append(ch.RemoveRelationships, r)
+			rep.Relationships.Removed++
+			rep.Removals = append(rep.Removals, relationshipRemoval(r, names, false))
+		}
+	}
+	if sync && doc.Has["sources"] {
 		for _, s := range existing.Sources {
 			if !keptSources[s.ID] {
 				ch.RemoveSources = append(ch.RemoveSources, s.ID)
 				rep.Sources.Removed++
+				rep.Removals = append(rep.Removals, Removal{What: "source", ID: s.ID, Key: deref(s.ExternalID), Name: s.Title})
 			}
 		}
 	}
 	return ch, rep
+}
+
+func actorRemoval(a *domain.Actor, replaced bool) Removal {
+	return Removal{What: "actor", ID: a.ID, Key: deref(a.ExternalID), Name: a.Name, Replaced: replaced}
+}
+
+func relationshipRemoval(r *domain.Relationship, names map[string]string, replaced bool) Removal {
+	return Removal{What: "relationship", ID: r.ID, Key: deref(r.ExternalID),
+		Name: fmt.Sprintf("%s %s %s", names[r.FromID], r.Type, names[r.ToID]), Replaced: replaced}
 }
 
 func containsRel(rs []*domain.Relationship, id string) bool {

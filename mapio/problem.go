@@ -50,4 +50,7 @@ const (
 	CodeDate         = "BAD_DATE"
 	CodeBool         = "BAD_BOOLEAN"
 	CodeEnum         = "BAD_VALUE"
+	CodeFormat       = "UNKNOWN_FORMAT"
+	CodeIgnored      = "IGNORED"
+	CodeUndirected   = "UNDIRECTED"
 )

@@ -18,17 +18,26 @@ type Links struct {
 }
 
 // Resolve checks the references between a document's rows: external ids
-// are unique per kind of row, every cited source exists, and every
-// relationship's From and To names exactly one actor, by external id or,
-// where no external id matches and only one actor has it, by name.
-// (Matching against actors already in the workspace comes with import
-// planning.)
-func Resolve(doc *Document, existing ...*domain.Actor) (*Links, []Problem) {
+// are unique per kind of row, every cited source exists (in the files or,
+// when given, the workspace), and every relationship's From and To names
+// exactly one actor, by external id or, where no external id matches and
+// only one actor has it, by name; an end the files do not hold may name
+// an actor already in the workspace.
+func Resolve(doc *Document, workspace ...*domain.Contents) (*Links, []Problem) {
+	var existing []*domain.Actor
+	knownSources := map[string]bool{}
+	for _, c := range workspace {
+		existing = append(existing, c.Actors...)
+		for _, s := range c.Sources {
+			if s.ExternalID != nil {
+				knownSources[*s.ExternalID] = true
+			}
+		}
+	}
 	var problems []Problem
 	dup := func(ref Ref, what, key string, seen map[string]Ref) {
 		if first, ok := seen[key]; ok {
-			problems = append(problems, Problem{File: ref.File, Row: ref.Row, Column: "externalId", Code: "DUPLICATE",
-				Message: fmt.Sprintf("%s external id %q is already used in %s row %d", what, key, first.File, first.Row)})
+			problems = append(problems, ref.problem("externalId", "DUPLICATE", fmt.Sprintf("%s external id %q is already used in %s", what, key, first.where())))
 			return
 		}
 		seen[key] = ref
@@ -38,6 +47,10 @@ func Resolve(doc *Document, existing ...*domain.Actor) (*Links, []Problem) {
 		if s.Input.ExternalID != nil {
 			dup(s.Ref, "source", *s.Input.ExternalID, sources)
 		}
+	}
+	cited := func(k string) bool {
+		_, inFiles := sources[k]
+		return inFiles || knownSources[k]
 	}
 	byExt, byName := map[string]int{}, map[string][]int{}
 	seenActors := map[string]Ref{}
@@ -49,9 +62,8 @@ func Resolve(doc *Document, existing ...*domain.Actor) (*Links, []Problem) {
 		name := strings.ToLower(strings.TrimSpace(a.Input.Name))
 		byName[name] = append(byName[name], i)
 		for _, k := range a.SourceKeys {
-			if _, ok := sources[k]; !ok {
-				problems = append(problems, Problem{File: a.File, Row: a.Row, Column: "sources", Code: "UNKNOWN_SOURCE",
-					Message: fmt.Sprintf("source %q is not in the sources file", k)})
+			if !cited(k) {
+				problems = append(problems, a.problem("sources", "UNKNOWN_SOURCE", fmt.Sprintf("source %q is neither in the sources file nor in the workspace", k)))
 			}
 		}
 	}
@@ -86,14 +98,13 @@ func Resolve(doc *Document, existing ...*domain.Actor) (*Links, []Problem) {
 				}
 			}
 			if msg != "" {
-				problems = append(problems, Problem{File: r.File, Row: r.Row, Column: end.column, Code: "UNKNOWN_ACTOR",
-					Message: fmt.Sprintf("%s %q %s", map[string]string{"from": "From", "to": "To"}[end.column], end.key, msg)})
+				problems = append(problems, r.problem(end.column, "UNKNOWN_ACTOR",
+					fmt.Sprintf("%s %q %s", map[string]string{"from": "From", "to": "To"}[end.column], end.key, msg)))
 			}
 		}
 		for _, k := range r.SourceKeys {
-			if _, ok := sources[k]; !ok {
-				problems = append(problems, Problem{File: r.File, Row: r.Row, Column: "sources", Code: "UNKNOWN_SOURCE",
-					Message: fmt.Sprintf("source %q is not in the sources file", k)})
+			if !cited(k) {
+				problems = append(problems, r.problem("sources", "UNKNOWN_SOURCE", fmt.Sprintf("source %q is neither in the sources file nor in the workspace", k)))
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 // here is one the store accepts.
 func ReadActors(t *Table) ([]ActorRow, []Problem) {
 	idx, problems := fields(t, actorColumns)
+	headers := headerNames(t, idx)
 	for _, need := range []string{"name", "kind"} {
 		if _, ok := idx[need]; !ok {
 			problems = append(problems, Problem{File: t.File, Row: 1, Code: CodeColumns,
@@ -54,7 +55,7 @@ func ReadActors(t *Table) ([]ActorRow, []Problem) {
 			}
 		}
 		problems = append(problems, c.problems...)
-		rows = append(rows, ActorRow{Ref: Ref{t.File, r.Number}, Input: in, SourceKeys: parseList(c.get("sources"))})
+		rows = append(rows, ActorRow{Ref: Ref{t.File, r.Number, r.Element, headers}, Input: in, SourceKeys: parseList(c.get("sources"))})
 	}
 	return rows, problems
 }
@@ -64,6 +65,7 @@ func ReadActors(t *Table) ([]ActorRow, []Problem) {
 // no relationship and is reported as skipped.
 func ReadRelationships(t *Table) (rows []RelationshipRow, skipped, problems []Problem) {
 	idx, problems := fields(t, relationshipColumns)
+	headers := headerNames(t, idx)
 	for _, need := range []string{"from", "to", "type"} {
 		if _, ok := idx[need]; !ok {
 			problems = append(problems, Problem{File: t.File, Row: 1, Code: CodeColumns,
@@ -75,7 +77,7 @@ func ReadRelationships(t *Table) (rows []RelationshipRow, skipped, problems []Pr
 	}
 	for _, r := range t.Rows {
 		c := &cells{t: t, row: r, idx: idx}
-		row := RelationshipRow{Ref: Ref{t.File, r.Number}, From: c.get("from"), To: c.get("to"), SourceKeys: parseList(c.get("sources"))}
+		row := RelationshipRow{Ref: Ref{t.File, r.Number, r.Element, headers}, From: c.get("from"), To: c.get("to"), SourceKeys: parseList(c.get("sources"))}
 		in := &row.Input
 		if typ := enum(c, "type", domain.RelationshipTypes); typ != nil {
 			in.Type = *typ
@@ -96,7 +98,7 @@ func ReadRelationships(t *Table) (rows []RelationshipRow, skipped, problems []Pr
 			if code != "" {
 				c.problem("trustSurvey", code, "trustSurvey "+msg)
 			} else if skip {
-				skipped = append(skipped, Problem{File: t.File, Row: r.Number, Column: c.column("trustSurvey"), Code: "SKIPPED",
+				skipped = append(skipped, Problem{File: t.File, Row: r.Number, Element: r.Element, Column: c.column("trustSurvey"), Code: "SKIPPED",
 					Message: "the survey answer is \"don't know\": no relationship is made"})
 				continue
 			}
@@ -135,6 +137,7 @@ func ReadRelationships(t *Table) (rows []RelationshipRow, skipped, problems []Pr
 // ReadSources turns a sources table into source rows.
 func ReadSources(t *Table) ([]SourceRow, []Problem) {
 	idx, problems := fields(t, sourceColumns)
+	headers := headerNames(t, idx)
 	for _, need := range []string{"externalId", "title", "kind"} {
 		if _, ok := idx[need]; !ok {
 			problems = append(problems, Problem{File: t.File, Row: 1, Code: CodeColumns,
@@ -161,7 +164,7 @@ func ReadSources(t *Table) ([]SourceRow, []Problem) {
 			}
 		}
 		problems = append(problems, c.problems...)
-		rows = append(rows, SourceRow{Ref: Ref{t.File, r.Number}, Input: in})
+		rows = append(rows, SourceRow{Ref: Ref{t.File, r.Number, r.Element, headers}, Input: in})
 	}
 	return rows, problems
 }

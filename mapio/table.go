@@ -18,12 +18,17 @@ type Table struct {
 	File   string
 	Header []string
 	Rows   []Row
+	// Lenient tables come from graph tools, which add attributes of their
+	// own (layout, colours, computed metrics): unknown columns are left
+	// out and listed in the report rather than refused.
+	Lenient bool
 }
 
 // Row is one data row.
 type Row struct {
-	Number int // as a spreadsheet numbers it; the header is row 1
-	Cells  []string
+	Number  int    // as a spreadsheet numbers it; the header is row 1 (0 for graph files)
+	Element string // for graph files: the node's or edge's id, or its position
+	Cells   []string
 }
 
 // bom is the UTF-8 byte-order mark Excel writes.

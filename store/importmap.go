@@ -10,6 +10,9 @@ import (
 	"github.com/actorgraph/actorgraph/errs"
 )
 
+// importBatch is how many rows one UNWIND statement of an import takes.
+const importBatch = 10_000
+
 // Contents reads everything a workspace holds, in one read transaction:
 // what an import compares its files with.
 func (s *Neo4j) Contents(ctx context.Context, ws string) (*domain.Contents, error) {
@@ -60,12 +63,18 @@ func (s *Neo4j) ApplyChanges(ctx context.Context, ws string, ch *domain.Changes)
 			return nil, &errs.Error{Kind: errs.Conflict,
 				Msg: "the workspace changed while the import was being checked; nothing was written, run the import again"}
 		}
+		// Large imports go in batches of statements, all in this one
+		// transaction, so that no single parameter list is huge and the
+		// all-or-nothing guarantee still holds.
 		run := func(cypher string, rows []map[string]any) error {
-			if len(rows) == 0 {
-				return nil
+			for len(rows) > 0 {
+				n := min(len(rows), importBatch)
+				if _, err := s.run(ctx, tx, cypher, map[string]any{"rows": rows[:n], "ws": ws}); err != nil {
+					return err
+				}
+				rows = rows[n:]
 			}
-			_, err := s.run(ctx, tx, cypher, map[string]any{"rows": rows, "ws": ws})
-			return err
+			return nil
 		}
 		steps := []struct {
 			cypher string

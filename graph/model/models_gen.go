@@ -3,6 +3,11 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/actorgraph/actorgraph/analysis"
 	"github.com/actorgraph/actorgraph/domain"
@@ -348,4 +353,77 @@ type UpdateWorkspaceInput struct {
 	Name graphql.Omittable[*string] `json:"name,omitempty"`
 	// A new description; null clears it.
 	Description graphql.Omittable[*string] `json:"description,omitempty"`
+}
+
+// A file format for actor maps. Every format but CYTOSCAPE can be imported; all can be exported (GET /export/{workspace}.{format}, with the format in lower case).
+type MapFormat string
+
+const (
+	// Comma- or semicolon-separated actors, relationships and sources files (Kumu's headers accepted); exported as one zip of the three.
+	MapFormatCSV MapFormat = "CSV"
+	// One Excel workbook with actors, relationships and sources sheets.
+	MapFormatXlsx MapFormat = "XLSX"
+	// Kumu's JSON blueprint (elements and connections).
+	MapFormatKumu MapFormat = "KUMU"
+	// GraphML, as yEd, NetworkX and Gephi read and write it.
+	MapFormatGraphml MapFormat = "GRAPHML"
+	// GEXF, Gephi's format, with validity dates as start and endopen so that Gephi's timeline works.
+	MapFormatGexf MapFormat = "GEXF"
+	// JSON Graph Format (version 2; version 1 is read too).
+	MapFormatJgf MapFormat = "JGF"
+	// Cytoscape.js elements JSON, for web graph libraries. Export only.
+	MapFormatCytoscape MapFormat = "CYTOSCAPE"
+)
+
+var AllMapFormat = []MapFormat{
+	MapFormatCSV,
+	MapFormatXlsx,
+	MapFormatKumu,
+	MapFormatGraphml,
+	MapFormatGexf,
+	MapFormatJgf,
+	MapFormatCytoscape,
+}
+
+func (e MapFormat) IsValid() bool {
+	switch e {
+	case MapFormatCSV, MapFormatXlsx, MapFormatKumu, MapFormatGraphml, MapFormatGexf, MapFormatJgf, MapFormatCytoscape:
+		return true
+	}
+	return false
+}
+
+func (e MapFormat) String() string {
+	return string(e)
+}
+
+func (e *MapFormat) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MapFormat(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MapFormat", str)
+	}
+	return nil
+}
+
+func (e MapFormat) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MapFormat) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MapFormat) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

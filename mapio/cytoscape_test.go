@@ -1,0 +1,137 @@
+package mapio
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// cytoscapeDoc is Cytoscape.js elements JSON as a browser parses it.
+type cytoscapeDoc struct {
+	Elements struct {
+		Nodes, Edges []struct{ Data map[string]any }
+	}
+}
+
+func writeCytoscapeDoc(t *testing.T, g GraphElements) cytoscapeDoc {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := WriteCytoscape(g, &buf); err != nil {
+		t.Fatal(err)
+	}
+	var doc cytoscapeDoc
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, buf.Bytes())
+	}
+	return doc
+}
+
+// The export is what cytoscape({elements}) accepts: ids unique across
+// nodes and edges, every edge's ends node ids, labels, typed values, and
+// no sources as elements.
+func TestWriteCytoscapeShape(t *testing.T) {
+	doc := writeCytoscapeDoc(t, ExportElements(graphTestContents()))
+	nodes, edges := doc.Elements.Nodes, doc.Elements.Edges
+	if len(nodes) != 5 || len(edges) != 4 {
+		t.Fatalf("%d nodes, %d edges", len(nodes), len(edges))
+	}
+	ids, nodeIDs := map[string]bool{}, map[string]bool{}
+	for _, n := range nodes {
+		id, _ := n.Data["id"].(string)
+		if id == "" || ids[id] {
+			t.Errorf("node id %q is empty or repeated", id)
+		}
+		ids[id], nodeIDs[id] = true, true
+		if n.Data["label"] != n.Data["name"] || n.Data["label"] == "" {
+			t.Errorf("node %s: label %v, name %v", id, n.Data["label"], n.Data["name"])
+		}
+	}
+	for _, e := range edges {
+		id, _ := e.Data["id"].(string)
+		if id == "" || ids[id] {
+			t.Errorf("edge id %q is empty or repeats another element's", id)
+		}
+		ids[id] = true
+		for _, end := range []string{"source", "target"} {
+			if s, _ := e.Data[end].(string); !nodeIDs[s] {
+				t.Errorf("edge %s: %s %q is no node", id, end, s)
+			}
+		}
+		if e.Data["label"] != e.Data["type"] || e.Data["label"] == "" {
+			t.Errorf("edge %s: label %v, type %v", id, e.Data["label"], e.Data["type"])
+		}
+	}
+	tamal, threat := nodes[0].Data, edges[0].Data
+	checks := []struct {
+		what      string
+		got, want any
+	}{
+		{"node id", tamal["id"], "c-tamal"},
+		{"population", tamal["population"], 1200000.0},
+		{"marginalised", tamal["marginalised"], true},
+		{"tags", tamal["tags"], []any{"rural", "UNSCR1325:protection"}},
+		{"sources kept as keys", tamal["sources"], []any{"src-survey", "svc-s2"}},
+		{"edge id", threat["id"], "r-threat"},
+		{"ends", []any{threat["source"], threat["target"]}, []any{"f-police", "c-tamal"}},
+		{"strength", threat["strength"], 0.67},
+		{"notes", threat["notes"], `Traders said "pay or wait" — frais de passage à Tamal`},
+		{"unkeyed relationship", edges[1].Data["id"], "svc-r2"},
+		// r3's external id is also an actor's: the edge is named by its ends.
+		{"edge id a node has", edges[2].Data["id"], "m-women->svc-a4:INFLUENCES"},
+	}
+	for _, c := range checks {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("%s: got %#v, want %#v", c.what, c.got, c.want)
+		}
+	}
+}
+
+// Attributes that Cytoscape.js gives a meaning to never replace the
+// element's own; edges without ids get stable, distinct ones.
+func TestWriteCytoscapeIDs(t *testing.T) {
+	g := GraphElements{
+		Actors: []Element{
+			{ID: "a", Attrs: []Attr{{"name", "A"}, {"id", "other"}, {"label", "other"}, {"parent", "b"}}},
+			{ID: "b", Attrs: []Attr{{"name", "B"}}},
+		},
+		Relationships: []Element{
+			{Attrs: []Attr{{"from", "a"}, {"to", "b"}, {"type", "TRUSTS"}, {"source", "b"}, {"target", "a"}, {"sources", "s1|s2"}}},
+			{Attrs: []Attr{{"from", "a"}, {"to", "b"}, {"type", "TRUSTS"}}},
+			{ID: "a->b:TRUSTS#2", Attrs: []Attr{{"from", "b"}, {"to", "a"}, {"type", "TRUSTS"}}},
+		},
+	}
+	doc := writeCytoscapeDoc(t, g)
+	a := doc.Elements.Nodes[0].Data
+	if a["id"] != "a" || a["label"] != "A" || a["parent"] != nil {
+		t.Errorf("node data %v", a)
+	}
+	var ids []any
+	for _, e := range doc.Elements.Edges {
+		ids = append(ids, e.Data["id"])
+	}
+	if want := []any{"a->b:TRUSTS", "a->b:TRUSTS#3", "a->b:TRUSTS#2"}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("edge ids %v, want %v", ids, want)
+	}
+	first := doc.Elements.Edges[0].Data
+	if first["source"] != "a" || first["target"] != "b" || !reflect.DeepEqual(first["sources"], []any{"s1", "s2"}) {
+		t.Errorf("edge data %v", first)
+	}
+}
+
+func TestWriteCytoscapeRefusesWhatItCannotDraw(t *testing.T) {
+	cases := map[string]GraphElements{
+		"node without id": {Actors: []Element{{Attrs: []Attr{{"name", "A"}}}}},
+		"repeated node":   {Actors: []Element{{ID: "a"}, {ID: "a"}}},
+		"dangling edge":   {Actors: []Element{{ID: "a"}}, Relationships: []Element{{ID: "r", Attrs: []Attr{{"from", "a"}, {"to", "nobody"}}}}},
+	}
+	for name, g := range cases {
+		err := WriteCytoscape(g, &bytes.Buffer{})
+		if err == nil {
+			t.Errorf("%s: no error", name)
+		} else if name == "dangling edge" && !strings.Contains(err.Error(), `"nobody"`) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

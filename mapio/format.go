@@ -1,0 +1,176 @@
+package mapio
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/errs"
+)
+
+// Format is a file format for actor mappings, named as the command line
+// and URLs name it.
+type Format string
+
+const (
+	FormatCSV       Format = "csv"
+	FormatXLSX      Format = "xlsx"
+	FormatKumu      Format = "kumu"
+	FormatGraphML   Format = "graphml"
+	FormatGEXF      Format = "gexf"
+	FormatJGF       Format = "jgf"
+	FormatCytoscape Format = "cytoscape"
+)
+
+// Formats are every format, in the order documentation lists them.
+var Formats = []Format{FormatCSV, FormatXLSX, FormatKumu, FormatGraphML, FormatGEXF, FormatJGF, FormatCytoscape}
+
+// ParseFormat reads a format name in any case ("GEXF" as GraphQL's enum
+// writes it, "gexf" as URLs do).
+func ParseFormat(s string) (Format, error) {
+	f := Format(strings.ToLower(strings.TrimSpace(s)))
+	for _, x := range Formats {
+		if x == f {
+			return f, nil
+		}
+	}
+	return "", errs.Invalidf("mapio.ParseFormat", "format", "format %q is not one of: %s", s, joinNames(Formats))
+}
+
+// CanImport says whether files in this format can be imported
+// (Cytoscape.js elements are for display: export only).
+func (f Format) CanImport() bool { return f != FormatCytoscape && f != "" }
+
+// ContentType is the media type an HTTP export sends.
+func (f Format) ContentType() string {
+	switch f {
+	case FormatCSV:
+		return "application/zip" // the three files in one zip
+	case FormatXLSX:
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	case FormatGraphML:
+		return "application/graphml+xml"
+	case FormatGEXF:
+		return "application/gexf+xml"
+	}
+	return "application/json"
+}
+
+// Extension is the file name extension of an export.
+func (f Format) Extension() string {
+	switch f {
+	case FormatCSV:
+		return "zip"
+	case FormatKumu:
+		return "kumu.json"
+	case FormatJGF:
+		return "jgf.json"
+	case FormatCytoscape:
+		return "cyjs"
+	}
+	return string(f)
+}
+
+// graphReaders read the graph formats into elements.
+var graphReaders = map[Format]func(file string, r io.Reader) (GraphElements, []Problem){
+	FormatKumu:    ReadKumu,
+	FormatGraphML: ReadGraphML,
+	FormatGEXF:    ReadGEXF,
+	FormatJGF:     ReadJGF,
+}
+
+// graphWriters write elements in the graph formats.
+var graphWriters = map[Format]func(g GraphElements, w io.Writer) error{
+	FormatKumu:      WriteKumu,
+	FormatGraphML:   WriteGraphML,
+	FormatGEXF:      WriteGEXF,
+	FormatJGF:       WriteJGF,
+	FormatCytoscape: WriteCytoscape,
+}
+
+// kumuElements is how a Kumu blueprint starts: "elements" holds a list
+// (Cytoscape's holds an object of nodes and edges).
+var kumuElements = regexp.MustCompile(`"elements"\s*:\s*\[`)
+
+// DetectFormat recognises a file's format from its name and its first
+// bytes: the extension where it is unambiguous, else the content (a JSON
+// object with "elements" and "connections" is Kumu's, one with "graph" or
+// "graphs" is JGF; an XML root of graphml or gexf). "" when unknown.
+func DetectFormat(name string, head []byte) Format {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".csv", ".tsv", ".txt":
+		return FormatCSV
+	case ".xlsx":
+		return FormatXLSX
+	case ".graphml":
+		return FormatGraphML
+	case ".gexf":
+		return FormatGEXF
+	case ".cyjs":
+		return FormatCytoscape
+	}
+	if bytes.HasPrefix(head, []byte("PK\x03\x04")) {
+		return FormatXLSX
+	}
+	text := string(bytes.TrimPrefix(head, bom))
+	trimmed := strings.TrimSpace(text)
+	switch {
+	case strings.HasPrefix(trimmed, "<"):
+		switch {
+		case strings.Contains(text, "<gexf"):
+			return FormatGEXF
+		case strings.Contains(text, "<graphml"):
+			return FormatGraphML
+		}
+	case strings.HasPrefix(trimmed, "{"):
+		switch {
+		case strings.Contains(text, `"connections"`), kumuElements.MatchString(text):
+			return FormatKumu // Kumu's elements are a list
+		case strings.Contains(text, `"graph"`), strings.Contains(text, `"graphs"`):
+			return FormatJGF
+		case strings.Contains(text, `"elements"`):
+			return FormatCytoscape // an object of nodes and edges: recognised, to be refused with a clear message
+		}
+	}
+	if role(name) != "" {
+		return FormatCSV // actors, relationships, sources without an extension
+	}
+	return ""
+}
+
+// Export writes a workspace's contents in format f. CSV, which is three
+// files, is written as one zip of actors.csv, relationships.csv and
+// sources.csv (use WriteCSV for a folder).
+func Export(c *domain.Contents, f Format, w io.Writer) error {
+	switch f {
+	case FormatCSV:
+		return writeCSVZip(c, w)
+	case FormatXLSX:
+		return WriteXLSX(c, w)
+	}
+	write, ok := graphWriters[f]
+	if !ok {
+		return errs.Invalidf("mapio.Export", "format", "format %q is not one of: %s", f, joinNames(Formats))
+	}
+	return write(ExportElements(c), w)
+}
+
+func writeCSVZip(c *domain.Contents, w io.Writer) error {
+	zw := zip.NewWriter(w)
+	write := CSVExport(c)
+	for _, name := range []string{"actors.csv", "relationships.csv", "sources.csv"} {
+		fw, err := zw.Create(name)
+		if err != nil {
+			return fmt.Errorf("zipping %s: %w", name, err)
+		}
+		if err := write(name, fw); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}

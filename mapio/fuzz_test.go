@@ -1,0 +1,99 @@
+package mapio
+
+import (
+	"bytes"
+	"testing"
+)
+
+// Fuzz targets for the spreadsheet readers and for format detection; the
+// graph-file readers have theirs beside their tests. Seed corpora live in
+// testdata/fuzz/<target>/; dev/test runs each target briefly.
+
+// checkTables runs a file's tables through every row check and reference
+// resolution, which must not panic on anything a reader accepted, and
+// checks the readers' promises: rows as wide as the header, problems with
+// a file and a code.
+func checkTables(t *testing.T, tables map[string]*Table, problems []Problem) {
+	for _, p := range problems {
+		if p.File == "" || p.Code == "" || p.Message == "" || p.Row < 0 {
+			t.Fatalf("problem without a place, code or message: %+v", p)
+		}
+	}
+	doc := &Document{}
+	for role, tb := range tables {
+		for _, r := range tb.Rows {
+			if len(r.Cells) != len(tb.Header) {
+				t.Fatalf("row %d has %d cells for %d columns", r.Number, len(r.Cells), len(tb.Header))
+			}
+		}
+		switch role {
+		case "actors":
+			doc.Actors, _ = ReadActors(tb)
+		case "relationships":
+			doc.Relationships, _, _ = ReadRelationships(tb)
+		case "sources":
+			doc.Sources, _ = ReadSources(tb)
+		}
+	}
+	links, _ := Resolve(doc)
+	if len(links.From) != len(doc.Relationships) {
+		t.Fatalf("resolved %d of %d relationships", len(links.From), len(doc.Relationships))
+	}
+}
+
+func FuzzReadTable(f *testing.F) {
+	for _, name := range TemplateFiles {
+		var b bytes.Buffer
+		_ = WriteTemplate(name, &b)
+		f.Add(b.Bytes())
+	}
+	f.Add([]byte("Label;Type;Population\r\nTamal;Community;3200\r\n"))
+	f.Add([]byte("\xef\xbb\xbfFrom,To,Type,strength\n\"a\"\"b\",c,TRUSTS,\"0,5\"\n"))
+	f.Add([]byte("name,kind\n\xe9l\xe8ve,COMMUNITY\n")) // Windows-1252
+	f.Add([]byte("\xef\xbb\xbfa,b\n\"x\n"))             // an unclosed quote
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, role := range []string{"actors", "relationships", "sources"} {
+			tb, problems := ReadTable(role+".csv", bytes.NewReader(data))
+			if tb == nil && len(problems) == 0 {
+				t.Fatal("no table and no problem")
+			}
+			tables := map[string]*Table{}
+			if tb != nil && tb.Header != nil {
+				tables[role] = tb
+			}
+			checkTables(t, tables, problems)
+		}
+	})
+}
+
+func FuzzReadWorkbook(f *testing.F) {
+	var b bytes.Buffer
+	_ = WriteTemplateXLSX(&b)
+	f.Add(b.Bytes())
+	f.Add([]byte("PK\x03\x04 not really a workbook"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tables, problems := ReadWorkbook("map.xlsx", bytes.NewReader(data))
+		checkTables(t, tables, problems)
+	})
+}
+
+// FuzzReadAnyFile reads arbitrary bytes the way an upload is read: the
+// format recognised from the name and content, then the matching reader.
+func FuzzReadAnyFile(f *testing.F) {
+	f.Add("actors.csv", []byte("name,kind\nA,COMMUNITY\n"))
+	f.Add("map.json", []byte(`{"elements":[{"label":"A","type":"Community"}],"connections":[]}`))
+	f.Add("map.json", []byte(`{"graph":{"nodes":{"a":{"label":"A"}},"edges":[]}}`))
+	f.Add("map.graphml", []byte(`<graphml><graph edgedefault="directed"><node id="a"/></graph></graphml>`))
+	f.Add("map.gexf", []byte(`<gexf><graph defaultedgetype="directed"><nodes><node id="a" label="A"/></nodes></graph></gexf>`))
+	f.Fuzz(func(t *testing.T, name string, data []byte) {
+		doc, problems, _ := readFiles([]File{{Name: name, Data: bytes.NewReader(data)}}, "", func(Stage) {})
+		for _, p := range problems {
+			if p.Code == "" || p.Message == "" {
+				t.Fatalf("problem without code or message: %+v", p)
+			}
+		}
+		if len(problems) == 0 {
+			Resolve(doc)
+		}
+	})
+}

@@ -1,0 +1,207 @@
+package mapio
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/actorgraph/actorgraph/domain"
+)
+
+// Graph files (Kumu JSON, GraphML, GEXF, JGF, Cytoscape.js) hold nodes and
+// edges with attributes rather than rows and columns. Each reader turns
+// them into the same Tables a spreadsheet gives (one per role, a column
+// per attribute), so that every format is checked by the same code; each
+// writer starts from the same export rows as CSV, so that every format
+// carries the same fields under the same names.
+
+// Element is one node, edge or source of a graph file: its id and its
+// attributes as text, in the order the file gives them.
+type Element struct {
+	ID    string
+	Attrs []Attr
+}
+
+// Attr is one attribute of an element, as text (lists joined with "|").
+type Attr struct{ Name, Value string }
+
+// Get returns the attribute's value, or "".
+func (e Element) Get(name string) string {
+	for _, a := range e.Attrs {
+		if a.Name == name {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// Set sets an attribute, replacing one of the same name.
+func (e *Element) Set(name, value string) {
+	for i, a := range e.Attrs {
+		if a.Name == name {
+			e.Attrs[i].Value = value
+			return
+		}
+	}
+	e.Attrs = append(e.Attrs, Attr{name, value})
+}
+
+// GraphElements are what a graph file holds, by role.
+type GraphElements struct {
+	Actors, Relationships, Sources []Element
+}
+
+// Tables turns a graph file's elements into tables, one per role that has
+// elements. An element's id is its external id (the key edges use to name
+// their ends) unless it carries an externalId attribute of its own; an
+// element without an id is named by its position ("#3") in problems. The
+// tables are lenient: attributes that graph tools add (positions, colours,
+// computed metrics) are left out, not refused.
+func (g GraphElements) Tables(file string) map[string]*Table {
+	out := map[string]*Table{}
+	for _, r := range []struct {
+		role     string
+		elements []Element
+		columns  map[string]string
+	}{{"actors", g.Actors, actorColumns}, {"relationships", g.Relationships, relationshipColumns}, {"sources", g.Sources, sourceColumns}} {
+		if len(r.elements) == 0 {
+			continue
+		}
+		t := &Table{File: file, Lenient: true}
+		// One column per field: attributes that name the same field
+		// ("kind" on one node, "type" on another) share it, named as the
+		// file first names it; unknown attributes get columns of their own.
+		col := map[string]int{}
+		key := func(name string) string {
+			if f, ok := r.columns[normalize(name)]; ok {
+				return "field:" + f
+			}
+			return "attr:" + name
+		}
+		for _, e := range r.elements {
+			for _, a := range e.Attrs {
+				if _, ok := col[key(a.Name)]; !ok {
+					col[key(a.Name)] = len(t.Header)
+					t.Header = append(t.Header, a.Name)
+				}
+			}
+		}
+		extCol, hasExt := col["field:externalId"]
+		if !hasExt {
+			extCol = len(t.Header)
+			t.Header = append(t.Header, "externalId")
+		}
+		for n, e := range r.elements {
+			cells := make([]string, len(t.Header))
+			for _, a := range e.Attrs {
+				if i := col[key(a.Name)]; cells[i] == "" { // the first value given for a field wins
+					cells[i] = strings.TrimSpace(a.Value)
+				}
+			}
+			if cells[extCol] == "" {
+				cells[extCol] = strings.TrimSpace(e.ID)
+			}
+			name := e.ID
+			if name == "" {
+				name = "#" + strconv.Itoa(n+1)
+			}
+			t.Rows = append(t.Rows, Row{Element: name, Cells: cells})
+		}
+		out[r.role] = t
+	}
+	return out
+}
+
+// ExportElements lays a workspace's contents out as graph elements, from
+// the same rows as the CSV export: each record's id is its key (external
+// id, else service id); relationships keep their ends in the attributes
+// "from" and "to"; empty cells are left out.
+func ExportElements(c *domain.Contents) GraphElements {
+	files := exportRows(c)
+	elements := func(rows [][]string) []Element {
+		header := rows[0]
+		out := make([]Element, 0, len(rows)-1)
+		for _, row := range rows[1:] {
+			e := Element{ID: row[0]} // the first column is externalId
+			for i, v := range row[1:] {
+				if v != "" {
+					e.Attrs = append(e.Attrs, Attr{header[i+1], v})
+				}
+			}
+			out = append(out, e)
+		}
+		return out
+	}
+	return GraphElements{
+		Actors:        elements(files["actors.csv"]),
+		Relationships: elements(files["relationships.csv"]),
+		Sources:       elements(files["sources.csv"]),
+	}
+}
+
+// AttrType is how a typed format (GraphML, GEXF, JSON) writes a field.
+type AttrType int
+
+const (
+	TypeString AttrType = iota
+	TypeDouble
+	TypeInt
+	TypeBool
+	TypeList // "|"-separated text; a JSON array in JSON formats
+)
+
+// attrTypes are the fields that are not plain text.
+var attrTypes = map[string]AttrType{
+	"strength": TypeDouble, "confidence": TypeDouble, "rightsAwareness": TypeDouble, "reliability": TypeDouble,
+	"population": TypeInt, "membership": TypeInt,
+	"marginalised": TypeBool, "displaced": TypeBool, "unregistered": TypeBool, "stateAffiliated": TypeBool, "womenLed": TypeBool,
+	"tags": TypeList, "sources": TypeList,
+}
+
+// TypeOf returns how field is written in typed formats.
+func TypeOf(field string) AttrType { return attrTypes[field] }
+
+// Typed returns an attribute's value as JSON formats write it: a number,
+// a boolean, a list of strings, or the text.
+func Typed(a Attr) any {
+	switch TypeOf(a.Name) {
+	case TypeDouble:
+		if f, err := strconv.ParseFloat(a.Value, 64); err == nil {
+			return f
+		}
+	case TypeInt:
+		if n, err := strconv.Atoi(a.Value); err == nil {
+			return n
+		}
+	case TypeBool:
+		if b, err := strconv.ParseBool(a.Value); err == nil {
+			return b
+		}
+	case TypeList:
+		return parseList(a.Value)
+	}
+	return a.Value
+}
+
+// Untyped turns a JSON value back into the text a table cell holds: lists
+// joined with "|", numbers in their shortest form. Objects and lists of
+// non-strings are kept as JSON text, for the row checks to refuse.
+func Untyped(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case bool:
+		return strconv.FormatBool(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case []any:
+		parts := make([]string, 0, len(x))
+		for _, p := range x {
+			parts = append(parts, Untyped(p))
+		}
+		return strings.Join(parts, "|")
+	}
+	return fmt.Sprint(v)
+}

@@ -1,0 +1,623 @@
+package mapio
+
+import (
+	"cmp"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/encoding/htmlindex"
+)
+
+// GraphML (yEd, NetworkX, igraph, Gephi): nodes and edges carry <data>
+// elements whose keys are declared once, with a name and a type, in <key>
+// elements. Elements are matched by local name, so any GraphML namespace
+// (or none) reads the same.
+
+const graphmlNS = "http://graphml.graphdrawing.org/xmlns"
+
+// graphmlKey is one <key> declaration. Its attr.type is not read: values
+// are kept as text, for the row checks to read as every format's are.
+type graphmlKey struct {
+	ID      string `xml:"id,attr"`
+	For     string `xml:"for,attr"`
+	Name    string `xml:"attr.name,attr"`
+	Default *struct {
+		Value string `xml:",chardata"`
+	} `xml:"default"`
+}
+
+// name is the attribute the key's values are read as. attr.name is
+// optional in GraphML; hand-written files often name the key by its id.
+func (k graphmlKey) name() string {
+	if n := strings.TrimSpace(k.Name); n != "" {
+		return n
+	}
+	return k.ID
+}
+
+// appliesTo says whether the key's default applies to a node or an edge.
+func (k graphmlKey) appliesTo(domain string) bool {
+	return k.For == domain || k.For == "all" || k.For == ""
+}
+
+type graphmlData struct {
+	Key   string `xml:"key,attr"`
+	Value string `xml:",chardata"` // yEd's graphics data hold elements, no text: they read as empty
+}
+
+type graphmlNode struct {
+	ID     string        `xml:"id,attr"`
+	Data   []graphmlData `xml:"data"`
+	Graphs []struct{}    `xml:"graph"`
+}
+
+type graphmlEdge struct {
+	ID       string        `xml:"id,attr"`
+	Source   string        `xml:"source,attr"`
+	Target   string        `xml:"target,attr"`
+	Directed string        `xml:"directed,attr"`
+	Data     []graphmlData `xml:"data"`
+}
+
+// graphmlReader reads one GraphML file, element by element, so that a
+// large file is never held in memory as one structure.
+type graphmlReader struct {
+	file     string
+	dec      *xml.Decoder
+	keys     map[string]graphmlKey
+	keyOrder []string // declaration order, so that defaults apply deterministically
+	out      GraphElements
+	problems []Problem
+}
+
+// ReadGraphML reads a GraphML file into elements: nodes are actors, edges
+// relationships (source and target in the attributes "from" and "to"),
+// each <data> an attribute named by its key's attr.name. Sources come from
+// the service's own extension element (see sourcesNS).
+func ReadGraphML(file string, r io.Reader) (GraphElements, []Problem) {
+	gr := &graphmlReader{file: file, dec: newXMLDecoder(r), keys: map[string]graphmlKey{}}
+	if err := readRoot(gr.dec, "graphml", "GraphML", gr.root); err != nil {
+		return GraphElements{}, append(gr.problems, xmlProblem(file, err))
+	}
+	return gr.out, gr.problems
+}
+
+func (gr *graphmlReader) problem(element, code, msg string) {
+	gr.problems = append(gr.problems, Problem{File: gr.file, Element: element, Code: code, Message: msg})
+}
+
+// root reads one child of <graphml>.
+func (gr *graphmlReader) root(se xml.StartElement) error {
+	switch {
+	case isSources(se):
+		return readSources(gr.dec, se, &gr.out.Sources)
+	case se.Name.Local == "key":
+		var k graphmlKey
+		if err := gr.dec.DecodeElement(&k, &se); err != nil {
+			return err
+		}
+		if _, dup := gr.keys[k.ID]; !dup {
+			gr.keyOrder = append(gr.keyOrder, k.ID)
+		}
+		gr.keys[k.ID] = k
+		return nil
+	case se.Name.Local == "graph":
+		return gr.graph(se)
+	}
+	return gr.dec.Skip() // <desc>, graph-level <data>, other tools' extensions
+}
+
+// graph reads one <graph>: its nodes and edges.
+func (gr *graphmlReader) graph(se xml.StartElement) error {
+	id := attr(se, "id")
+	if id == "" {
+		id = "graph"
+	}
+	// edgedefault is required by GraphML; a file without one was written
+	// by hand, and its edges mean what they say: from source to target.
+	undirectedByDefault := attr(se, "edgedefault") == "undirected"
+	inherited := 0 // edges that are undirected because of edgedefault
+	err := children(gr.dec, func(c xml.StartElement) error {
+		switch {
+		case isSources(c):
+			return readSources(gr.dec, c, &gr.out.Sources)
+		case c.Name.Local == "node":
+			return gr.node(c)
+		case c.Name.Local == "edge":
+			explicit, err := gr.edge(c)
+			if explicit == "" && undirectedByDefault {
+				inherited++
+			}
+			return err
+		case c.Name.Local == "hyperedge":
+			gr.problem(cmp.Or(attr(c, "id"), "hyperedge"), CodeMalformed, "hyperedges (edges joining more than two nodes) cannot be read: a relationship in this service joins two actors; write one edge per pair")
+		}
+		return gr.dec.Skip()
+	})
+	if inherited > 0 {
+		gr.problem(id, CodeUndirected, fmt.Sprintf(`the graph is undirected (edgedefault="undirected"), so %s no direction; relationships in this service are directed, from one actor to another. Save the graph as a directed graph (in NetworkX, a DiGraph) or set directed="true" on each edge, with source the actor the relationship goes from`, edgesHave(inherited)))
+	}
+	return err
+}
+
+func (gr *graphmlReader) node(se xml.StartElement) error {
+	var n graphmlNode
+	if err := gr.dec.DecodeElement(&n, &se); err != nil {
+		return err
+	}
+	name := n.ID
+	if name == "" {
+		name = "#" + strconv.Itoa(len(gr.out.Actors)+1)
+		gr.problem(name, CodeMissing, "a node has no id; GraphML nodes need one, and edges name their ends by it")
+	}
+	if len(n.Graphs) > 0 {
+		gr.problem(name, CodeMalformed, "this node holds a graph of its own (a nested graph), which cannot be read; flatten the graph before importing it")
+	}
+	e := Element{ID: n.ID}
+	gr.data(&e, name, "node", n.Data)
+	// "label" is what yEd and Gephi call the name; keep one of the two, so
+	// that the table does not hold two columns for the same field.
+	if label := e.Get("label"); label != "" {
+		if e.Get("name") == "" {
+			e.Set("name", label)
+		}
+		e.Attrs = without(e.Attrs, "label")
+	}
+	gr.out.Actors = append(gr.out.Actors, e)
+	return nil
+}
+
+// edge reads one <edge>; explicit is its own directed attribute, if any.
+func (gr *graphmlReader) edge(se xml.StartElement) (explicit string, err error) {
+	var x graphmlEdge
+	if err := gr.dec.DecodeElement(&x, &se); err != nil {
+		return "", err
+	}
+	name := x.ID
+	if name == "" {
+		name = "#" + strconv.Itoa(len(gr.out.Relationships)+1) // as Tables names it
+	}
+	if strings.TrimSpace(x.Directed) == "false" {
+		gr.problem(name, CodeUndirected, `this edge is undirected (directed="false"); relationships in this service are directed, from one actor to another: set directed="true", with source the actor the relationship goes from`)
+	}
+	e := Element{ID: x.ID, Attrs: []Attr{{"from", x.Source}, {"to", x.Target}}}
+	gr.data(&e, name, "edge", x.Data)
+	e.Set("from", x.Source) // the edge's own ends win over data of the same name
+	e.Set("to", x.Target)
+	gr.out.Relationships = append(gr.out.Relationships, e)
+	return strings.TrimSpace(x.Directed), nil
+}
+
+// data adds an element's <data> values, then its keys' defaults.
+func (gr *graphmlReader) data(e *Element, name, domain string, data []graphmlData) {
+	for _, d := range data {
+		k, ok := gr.keys[d.Key]
+		if !ok {
+			gr.problem(name, CodeMalformed, fmt.Sprintf("<data key=%q> uses a key that no <key> element declares; declare it (with attr.name) before the graph, or remove the data", d.Key))
+			continue
+		}
+		if v := strings.TrimSpace(d.Value); v != "" && k.name() != "" {
+			e.Set(k.name(), v)
+		}
+	}
+	for _, id := range gr.keyOrder {
+		k := gr.keys[id]
+		if k.Default != nil && k.name() != "" && k.appliesTo(domain) && e.Get(k.name()) == "" {
+			if v := strings.TrimSpace(k.Default.Value); v != "" {
+				e.Set(k.name(), v)
+			}
+		}
+	}
+}
+
+// WriteGraphML writes elements as GraphML: one <key> per attribute, typed
+// where every value has the type, and a directed graph.
+func WriteGraphML(g GraphElements, w io.Writer) error {
+	nodeKeys := declare("n", g.Actors, nil)
+	edgeKeys := declare("e", g.Relationships, map[string]bool{"from": true, "to": true})
+	x := newXMLWriter(w)
+	root := xml.StartElement{Name: xml.Name{Space: graphmlNS, Local: "graphml"}}
+	x.token(root)
+	for _, set := range []struct {
+		domain string
+		keys   []declared
+	}{{"node", nodeKeys}, {"edge", edgeKeys}} {
+		for _, k := range set.keys {
+			x.empty("key", "id", k.id, "for", set.domain, "attr.name", k.name, "attr.type", graphmlTypes[k.typ])
+		}
+	}
+	x.start("graph", "id", "G", "edgedefault", "directed")
+	for _, e := range g.Actors {
+		x.start("node", "id", e.ID)
+		writeData(x, nodeKeys, e.Attrs)
+		x.end("node")
+	}
+	for _, e := range g.Relationships {
+		attrs := []string{"source", e.Get("from"), "target", e.Get("to")}
+		if e.ID != "" {
+			attrs = append([]string{"id", e.ID}, attrs...)
+		}
+		x.start("edge", attrs...)
+		writeData(x, edgeKeys, e.Attrs)
+		x.end("edge")
+	}
+	x.end("graph")
+	writeSources(x, g.Sources)
+	x.token(root.End())
+	return x.close()
+}
+
+var graphmlTypes = map[AttrType]string{TypeString: "string", TypeDouble: "double", TypeInt: "int", TypeBool: "boolean", TypeList: "string"}
+
+func writeData(x *xmlWriter, keys []declared, attrs []Attr) {
+	for _, a := range attrs {
+		if k, ok := find(keys, a.Name); ok {
+			x.start("data", "key", k.id)
+			x.text(a.Value)
+			x.end("data")
+		}
+	}
+}
+
+// declared is an attribute declared once for a graph file: a GraphML key
+// or a GEXF attribute.
+type declared struct {
+	id, name string
+	typ      AttrType
+}
+
+// xmlID is what a name must look like to serve as a declaration's id.
+var xmlID = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
+
+// declare lists the attributes elements use, in first-use order (so that
+// output is deterministic), each typed as TypeOf says where every value
+// has that type, else as text: a file must not declare a number that one
+// of its values is not. Ids are prefix_name ("n_name", "e_strength"), or
+// prefix_index where the name is not a valid id.
+func declare(prefix string, elements []Element, skip map[string]bool) []declared {
+	var out []declared
+	index := map[string]int{}
+	for _, e := range elements {
+		for _, a := range e.Attrs {
+			if skip[a.Name] {
+				continue
+			}
+			i, seen := index[a.Name]
+			if !seen {
+				id := prefix + "_" + a.Name
+				if !xmlID.MatchString(a.Name) {
+					id = prefix + "_" + strconv.Itoa(len(out))
+				}
+				i = len(out)
+				index[a.Name] = i
+				out = append(out, declared{id: id, name: a.Name, typ: TypeOf(a.Name)})
+			}
+			if !hasType(a.Value, out[i].typ) {
+				out[i].typ = TypeString
+			}
+		}
+	}
+	return out
+}
+
+// Numbers as XML Schema writes them (strconv would also take "Inf" and
+// hexadecimal, which graph tools would refuse).
+var (
+	xsdDouble  = regexp.MustCompile(`^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$`)
+	xsdInteger = regexp.MustCompile(`^[+-]?\d{1,18}$`)
+)
+
+// hasType says whether v is written correctly for type t.
+func hasType(v string, t AttrType) bool {
+	switch t {
+	case TypeDouble:
+		return xsdDouble.MatchString(v)
+	case TypeInt:
+		return xsdInteger.MatchString(v)
+	case TypeBool:
+		return v == "true" || v == "false" // what both formats' boolean types accept, and ExportElements writes
+	}
+	return true
+}
+
+func find(ds []declared, name string) (declared, bool) {
+	for _, d := range ds {
+		if d.name == name {
+			return d, true
+		}
+	}
+	return declared{}, false
+}
+
+// without returns attrs without the one named name.
+func without(attrs []Attr, name string) []Attr {
+	out := attrs[:0]
+	for _, a := range attrs {
+		if a.Name != name {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// edgesHave says how many edges have something, in words.
+func edgesHave(n int) string {
+	if n == 1 {
+		return "its one edge has"
+	}
+	return fmt.Sprintf("its %d edges have", n)
+}
+
+// XML shared by the GraphML and GEXF readers and writers.
+
+// sourcesNS is the namespace of the element in which GraphML and GEXF
+// files carry the service's sources, which neither format has a place
+// for: <sources xmlns="https://actorgraph.org/ns/sources/1"> at the end of
+// the root element, one <source> per source, its attributes the columns
+// of sources.csv (id is the external id). Graph tools skip elements of
+// namespaces they do not know, so the file stays valid for them.
+const sourcesNS = "https://actorgraph.org/ns/sources/1"
+
+func isSources(se xml.StartElement) bool {
+	return se.Name.Space == sourcesNS && se.Name.Local == "sources"
+}
+
+type sourcesXML struct {
+	Sources []struct {
+		Attrs []xml.Attr `xml:",any,attr"`
+	} `xml:"source"`
+}
+
+// readSources reads the sources extension element into sources.
+func readSources(dec *xml.Decoder, se xml.StartElement, sources *[]Element) error {
+	var s sourcesXML
+	if err := dec.DecodeElement(&s, &se); err != nil {
+		return err
+	}
+	for _, src := range s.Sources {
+		var e Element
+		for _, a := range src.Attrs {
+			if (a.Name.Space != "" && a.Name.Space != sourcesNS) || a.Name.Local == "xmlns" {
+				continue // namespace declarations and other vocabularies' attributes
+			}
+			switch v := strings.TrimSpace(a.Value); {
+			case a.Name.Local == "id":
+				e.ID = v
+			case v != "":
+				e.Set(a.Name.Local, v)
+			}
+		}
+		*sources = append(*sources, e)
+	}
+	return nil
+}
+
+// writeSources writes the sources extension element, if there are sources.
+func writeSources(x *xmlWriter, sources []Element) {
+	if len(sources) == 0 {
+		return
+	}
+	start := xml.StartElement{Name: xml.Name{Space: sourcesNS, Local: "sources"}}
+	x.token(start)
+	for _, s := range sources {
+		attrs := []string{"id", s.ID}
+		for _, a := range s.Attrs {
+			if !isXMLName(a.Name) {
+				x.fail(fmt.Errorf("source %q: %q cannot be written as an XML attribute name", s.ID, a.Name))
+				return
+			}
+			attrs = append(attrs, a.Name, a.Value)
+		}
+		x.empty("source", attrs...)
+	}
+	x.token(start.End())
+}
+
+// isXMLName says whether s can be written as an attribute name without a
+// namespace prefix.
+func isXMLName(s string) bool {
+	if s == "" || s == "xmlns" {
+		return false
+	}
+	for i, r := range s {
+		ok := unicode.IsLetter(r) || r == '_' || (i > 0 && (unicode.IsDigit(r) || r == '-' || r == '.'))
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// newXMLDecoder returns a decoder for a graph file, reading the character
+// encodings a file may declare (ISO-8859-1, Windows-1252, ...). Entities
+// declared in a DTD are not expanded by encoding/xml (only the five
+// predefined ones and character references are), so an entity bomb
+// ("billion laughs") cannot blow up memory, and element nesting is
+// bounded by the decoder.
+func newXMLDecoder(r io.Reader) *xml.Decoder {
+	dec := xml.NewDecoder(r)
+	dec.CharsetReader = charsetReader
+	return dec
+}
+
+// charsetReader decodes a file that declares an encoding other than
+// UTF-8, by the names browsers know.
+func charsetReader(label string, input io.Reader) (io.Reader, error) {
+	enc, err := htmlindex.Get(label)
+	if err != nil {
+		return nil, charsetError(label)
+	}
+	return enc.NewDecoder().Reader(input), nil
+}
+
+type charsetError string
+
+func (e charsetError) Error() string {
+	return fmt.Sprintf("the file declares the character encoding %q, which is not one this service reads; save it as UTF-8", string(e))
+}
+
+// readRoot reads a document whose root element is named root (in a
+// format named format), calling visit for each of the root's children,
+// which visit must consume. Its errors (not well-formed XML, another
+// root) are meant for xmlProblem.
+func readRoot(dec *xml.Decoder, root, format string, visit func(xml.StartElement) error) error {
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return fmt.Errorf("the file holds no XML element; a %s file starts with <%s>", format, root)
+		}
+		if err != nil {
+			return err
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue // the XML declaration, comments, a doctype
+		}
+		if se.Name.Local != root {
+			return fmt.Errorf("this is not a %s file: its first element is <%s>, not <%s>", format, se.Name.Local, root)
+		}
+		if err := children(dec, visit); err != nil {
+			return err
+		}
+		return trailer(dec)
+	}
+}
+
+// trailer reads what follows the root element, so that a file broken
+// after its end is reported too.
+func trailer(dec *xml.Decoder) error {
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if _, ok := tok.(xml.StartElement); ok {
+			return fmt.Errorf("the file goes on after its root element has closed (line %d); an XML file has one root element", line(dec))
+		}
+	}
+}
+
+// children calls visit for each child element of the element whose start
+// was just read, until that element's end. visit must consume the child
+// (DecodeElement, Skip or children).
+func children(dec *xml.Decoder, visit func(xml.StartElement) error) error {
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if err := visit(t); err != nil {
+				return err
+			}
+		case xml.EndElement:
+			return nil
+		}
+	}
+}
+
+func line(dec *xml.Decoder) int {
+	l, _ := dec.InputPos()
+	return l
+}
+
+// attr returns a start element's attribute by local name, or "".
+func attr(se xml.StartElement, name string) string {
+	for _, a := range se.Attr {
+		if a.Name.Local == name {
+			return strings.TrimSpace(a.Value)
+		}
+	}
+	return ""
+}
+
+// xmlProblem turns an error reading a file into a problem a researcher
+// can act on: where the XML breaks, when it does.
+func xmlProblem(file string, err error) Problem {
+	var se *xml.SyntaxError
+	var ce charsetError
+	switch {
+	case errors.As(err, &ce):
+		return Problem{File: file, Code: CodeEncoding, Message: ce.Error()}
+	case errors.As(err, &se) && se.Msg == "unexpected EOF", errors.Is(err, io.ErrUnexpectedEOF):
+		return Problem{File: file, Code: CodeMalformed, Message: "the file ends before its elements are closed; it may have been cut short (saved or copied only in part)"}
+	case errors.As(err, &se) && strings.HasPrefix(se.Msg, "invalid character entity"):
+		return Problem{File: file, Code: CodeMalformed, Message: fmt.Sprintf(
+			"the file is not well-formed XML at line %d (%s): write & in text as &amp;; entities a DTD declares are not read", se.Line, se.Msg)}
+	case errors.As(err, &se):
+		return Problem{File: file, Code: CodeMalformed, Message: fmt.Sprintf(
+			"the file is not well-formed XML at line %d (%s); check that every tag is closed and that & and < in text are written &amp; and &lt;", se.Line, se.Msg)}
+	}
+	return Problem{File: file, Code: CodeMalformed, Message: err.Error()}
+}
+
+// xmlWriter writes XML through encoding/xml, which escapes every value
+// (characters XML 1.0 cannot hold at all, such as most control
+// characters, become U+FFFD), and remembers the first error, so that
+// writers read as the document they write.
+type xmlWriter struct {
+	enc *xml.Encoder
+	err error
+}
+
+func newXMLWriter(w io.Writer) *xmlWriter {
+	x := &xmlWriter{enc: xml.NewEncoder(w)}
+	x.enc.Indent("", "  ")
+	x.token(xml.ProcInst{Target: "xml", Inst: []byte(`version="1.0" encoding="UTF-8"`)})
+	x.text("\n")
+	return x
+}
+
+func (x *xmlWriter) fail(err error) {
+	if x.err == nil {
+		x.err = err
+	}
+}
+
+func (x *xmlWriter) token(t xml.Token) {
+	if x.err == nil {
+		x.fail(x.enc.EncodeToken(t))
+	}
+}
+
+// start opens an element; attrs are name, value pairs.
+func (x *xmlWriter) start(name string, attrs ...string) {
+	se := xml.StartElement{Name: xml.Name{Local: name}}
+	for i := 0; i+1 < len(attrs); i += 2 {
+		se.Attr = append(se.Attr, xml.Attr{Name: xml.Name{Local: attrs[i]}, Value: attrs[i+1]})
+	}
+	x.token(se)
+}
+
+func (x *xmlWriter) end(name string) { x.token(xml.EndElement{Name: xml.Name{Local: name}}) }
+
+func (x *xmlWriter) empty(name string, attrs ...string) {
+	x.start(name, attrs...)
+	x.end(name)
+}
+
+func (x *xmlWriter) text(s string) { x.token(xml.CharData(s)) }
+
+func (x *xmlWriter) close() error {
+	x.token(xml.CharData("\n"))
+	if x.err == nil {
+		x.fail(x.enc.Close())
+	}
+	if x.err != nil {
+		return fmt.Errorf("writing XML: %w", x.err)
+	}
+	return nil
+}

@@ -1,0 +1,251 @@
+package mapio
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/actorgraph/actorgraph/domain"
+)
+
+func TestJGFRoundTrip(t *testing.T) {
+	out := assertGraphRoundTrip(t, "map.jgf.json", WriteJGF, ReadJGF)
+	if !bytes.Contains(out, []byte(`"population": 1200000,`)) {
+		t.Errorf("population is not written as a whole number:\n%s", out)
+	}
+}
+
+// The writer writes version 2: a directed graph, nodes keyed by id with
+// the name as label, relations as types, the rest typed in metadata, and
+// the sources in the graph's metadata.
+func TestWriteJGFShape(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteJGF(ExportElements(graphTestContents()), &buf); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Graph struct {
+			Directed any
+			Metadata struct{ Sources []map[string]any }
+			Nodes    map[string]struct {
+				Label    string
+				Metadata map[string]any
+			}
+			Edges []map[string]any
+		}
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	g := doc.Graph
+	tamal := g.Nodes["c-tamal"]
+	threat := g.Edges[0]
+	meta, _ := threat["metadata"].(map[string]any)
+	checks := []struct {
+		what      string
+		got, want any
+	}{
+		{"directed", g.Directed, true},
+		{"nodes", len(g.Nodes), 5},
+		{"unkeyed actor", g.Nodes["svc-a4"].Label, "District council"},
+		{"label", tamal.Label, "Tamal villages"},
+		{"no name in metadata", tamal.Metadata["name"], nil},
+		{"kind", tamal.Metadata["kind"], "COMMUNITY"},
+		{"population", tamal.Metadata["population"], 1200000.0},
+		{"tags", tamal.Metadata["tags"], []any{"rural", "UNSCR1325:protection"}},
+		{"displaced", tamal.Metadata["displaced"], false},
+		{"edges", len(g.Edges), 4},
+		{"edge id", threat["id"], "r-threat"},
+		{"source", threat["source"], "f-police"},
+		{"target", threat["target"], "c-tamal"},
+		{"relation", threat["relation"], "THREATENS"},
+		{"no ends or type in metadata", []any{meta["from"], meta["to"], meta["type"]}, []any{nil, nil, nil}},
+		{"strength", meta["strength"], 0.67},
+		{"validTo", meta["validTo"], "2024-07-01"},
+		{"notes", meta["notes"], `Traders said "pay or wait" — frais de passage à Tamal`},
+		{"sources", len(g.Metadata.Sources), 2},
+		{"source id", g.Metadata.Sources[1]["id"], "svc-s2"},
+	}
+	for _, c := range checks {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("%s: got %#v, want %#v", c.what, c.got, c.want)
+		}
+	}
+}
+
+func TestWriteJGFRefusesNodesWithoutIDs(t *testing.T) {
+	for name, g := range map[string]GraphElements{
+		"no id":        {Actors: []Element{{Attrs: []Attr{{"name", "A"}}}}},
+		"repeated ids": {Actors: []Element{{ID: "a"}, {ID: "a"}}},
+	} {
+		if err := WriteJGF(g, &bytes.Buffer{}); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+// testdata/map.jgf.json is version 2 with the graph-level fields JGF
+// allows, a node whose metadata names it, an edge without an id, an edge
+// with a label but no relation, and a computed metric; map-v1.jgf.json is
+// version 1 in a "graphs" array.
+func TestReadJGFFiles(t *testing.T) {
+	type want struct {
+		kinds     []domain.ActorKind
+		names     []string
+		types     []domain.RelationshipType
+		strengths []float64
+		ends      [][2]string
+		sources   int
+		ignored   []string // actor attributes left out
+	}
+	cases := []struct {
+		file string
+		want want
+	}{
+		{"map.jgf.json", want{
+			kinds:     []domain.ActorKind{domain.KindCommunity, domain.KindSecurityForce, domain.KindMovement},
+			names:     []string{"Tamal villages", "District police", "Women's network «Nour»"},
+			types:     []domain.RelationshipType{domain.Threatens, domain.Trusts, domain.Supports},
+			strengths: []float64{0.8, 0.33, 0.5},
+			ends:      [][2]string{{"f-police", "c-tamal"}, {"c-tamal", "f-police"}, {"m-women", "c-tamal"}},
+			sources:   1,
+			ignored:   []string{"betweenness"},
+		}},
+		{"map-v1.jgf.json", want{
+			kinds:     []domain.ActorKind{domain.KindCommunity, domain.KindSecurityForce},
+			names:     []string{"Tamal villages", "District police"},
+			types:     []domain.RelationshipType{domain.ProvidesSecurity, domain.InTensionWith},
+			strengths: []float64{0.4, 1},
+			ends:      [][2]string{{"f-police", "c-tamal"}, {"c-tamal", "f-police"}},
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join("testdata", c.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, ps := ReadJGF(c.file, bytes.NewReader(raw))
+			if len(ps) > 0 {
+				t.Fatalf("problems: %v", ps)
+			}
+			tables := g.Tables(c.file)
+			actors, ps := ReadActors(tables["actors"])
+			rels, skipped, more := ReadRelationships(tables["relationships"])
+			var sources []SourceRow
+			if tb := tables["sources"]; tb != nil {
+				var sps []Problem
+				sources, sps = ReadSources(tb)
+				ps = append(ps, sps...)
+			}
+			if ps = append(append(ps, more...), skipped...); len(ps) > 0 {
+				t.Fatalf("row problems: %v", ps)
+			}
+			var got want
+			for _, a := range actors {
+				got.kinds, got.names = append(got.kinds, a.Input.Kind), append(got.names, a.Input.Name)
+			}
+			for _, r := range rels {
+				got.types, got.strengths = append(got.types, r.Input.Type), append(got.strengths, r.Input.Strength)
+				got.ends = append(got.ends, [2]string{r.From, r.To})
+			}
+			got.sources = len(sources)
+			for _, p := range ignoredColumns(tables["actors"], "actors") {
+				got.ignored = append(got.ignored, p.Column)
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("read\n %+v\nwant\n %+v", got, c.want)
+			}
+			if _, ps := Resolve(&Document{Actors: actors, Relationships: rels, Sources: sources}); len(ps) > 0 {
+				t.Errorf("resolve: %v", ps)
+			}
+		})
+	}
+}
+
+// The v2 file's details: the population as a count, the tags, the
+// relationship without an id named by position, sources cited.
+func TestReadJGFDetails(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "map.jgf.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, ps := ReadJGF("map.jgf.json", bytes.NewReader(raw))
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	tables := g.Tables("map.jgf.json")
+	actors, _ := ReadActors(tables["actors"])
+	rels, _, _ := ReadRelationships(tables["relationships"])
+	sources, _ := ReadSources(tables["sources"])
+	checks := []struct {
+		what      string
+		got, want any
+	}{
+		{"population", *actors[0].Input.Population, 3200},
+		{"tags", actors[0].Input.Tags, []string{"rural", "UNSCR1325:protection"}},
+		{"actor sources", actors[0].SourceKeys, []string{"src-survey"}},
+		{"external id from node key", *actors[1].Input.ExternalID, "f-police"},
+		{"edge without id", rels[1].Element, "#2"},
+		{"edge external id", *rels[0].Input.ExternalID, "r-threat"},
+		{"valid from", rels[0].Input.ValidFrom.String(), "2023-01-01"},
+		{"perceived by", *rels[1].Input.PerceivedBy, "women"},
+		{"source", sources[0].Input.Title, "Household survey 2024"},
+		{"published", sources[0].Input.PublishedOn.String(), "2024-03-01"},
+	}
+	for _, c := range checks {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("%s: got %#v, want %#v", c.what, c.got, c.want)
+		}
+	}
+}
+
+func TestReadJGFProblems(t *testing.T) {
+	assertGraphProblems(t, ReadJGF, []graphProblemCase{
+		{"invalid JSON", "{\"graph\": {\n\"nodes\": {\"a\": {\"label\": 'A'}}}}", CodeMalformed, "", "", "line 2"},
+		{"an array", `[{"graph": {}}]`, CodeMalformed, "", "", "holds an array"},
+		{"no graph", `{"nodes": {}}`, CodeMalformed, "", "", `"graph"`},
+		{"graph not an object", `{"graph": []}`, CodeMalformed, "", "", "should be an object"},
+		{"two graphs", `{"graphs": [{"nodes": {}}, {"nodes": {}}]}`, CodeMalformed, "", "", "2 graphs"},
+		{"no graphs", `{"graphs": []}`, CodeMalformed, "", "", "0 graphs"},
+		{"undirected graph", `{"graph": {"directed": false, "nodes": {}}}`, CodeUndirected, "", "directed", "directed"},
+		{"undirected edge", `{"graph": {"edges": [{"id": "e1", "source": "a", "target": "b", "directed": false}]}}`, CodeUndirected, "e1", "directed", "two edges"},
+		{"hyperedges", `{"graph": {"hyperedges": [{"nodes": ["a", "b", "c"]}]}}`, CodeMalformed, "", "hyperedges", "hyperedges"},
+		{"object metadata", `{"graph": {"nodes": {"c-a": {"label": "A", "metadata": {"kind": "COMMUNITY", "population": {"men": 3}}}}}}`,
+			CodeEnum, "c-a", "population", "JSON object"},
+		{"metadata not an object", `{"graph": {"nodes": [{"id": "c-a", "metadata": ["x"]}]}}`, CodeMalformed, "c-a", "metadata", "JSON object"},
+		{"node not an object", `{"graph": {"nodes": {"c-a": "A"}}}`, CodeMalformed, "c-a", "nodes", "JSON object"},
+		{"bad strength", `{"graph": {"nodes": {"a": {"label": "A", "metadata": {"kind": "COMMUNITY"}}, "b": {"label": "B", "metadata": {"kind": "COMMUNITY"}}},
+			"edges": [{"id": "e1", "source": "a", "target": "b", "relation": "TRUSTS", "metadata": {"strength": "high"}}]}}`, CodeNumber, "e1", "strength", `"high"`},
+	})
+}
+
+// FuzzReadJGF: reading never panics, and a file read without problems
+// goes through the row checks and survives writing and reading back.
+func FuzzReadJGF(f *testing.F) {
+	for _, name := range []string{"map.jgf.json", "map-v1.jgf.json"} {
+		if raw, err := os.ReadFile(filepath.Join("testdata", name)); err == nil {
+			f.Add(raw)
+		}
+	}
+	var buf bytes.Buffer
+	if err := WriteJGF(ExportElements(graphTestContents()), &buf); err == nil {
+		f.Add(buf.Bytes())
+	}
+	for _, s := range []string{
+		`{"graph": {"nodes": {"a": {"label": "A", "metadata": {"kind": "COMMUNITY"}}}, "edges": [{"source": "a", "target": "a", "relation": "TRUSTS", "metadata": {"strength": 1}}]}}`,
+		`{"graphs": [{"nodes": [{"id": 1, "label": null}], "edges": [{"source": 1, "target": 2, "label": 3}], "metadata": {"sources": [{"id": "s"}]}}]}`,
+		`{"graph": {"directed": false, "nodes": [], "edges": {}, "metadata": []}}`,
+		`{"graph": {"nodes": {"a": {"label": "A", "metadata": {"kind": "COMMUNITY", "tags": "x||y", "population": "1_000"}}, "b": {"label": "B", "metadata": {"kind": "Movement"}}},
+		  "edges": [{"source": "a", "target": "b", "label": "trusts", "metadata": {"strength": "1e-7", "confidence": 1, "from": "a"}}]}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		g, ps := ReadJGF("fuzz.json", bytes.NewReader(raw))
+		fuzzGraphElements(t, g, ps, WriteJGF, ReadJGF)
+	})
+}

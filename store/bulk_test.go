@@ -1,0 +1,47 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/actorgraph/actorgraph/domain"
+)
+
+// BulkBaseline writes actors and relationships with Neo4j's own bulk path:
+// batched UNWIND statements, each batch its own transaction, no checks
+// and no planning. It is the limit an import can approach (an import
+// also validates, compares with what is stored, and writes all or
+// nothing), for the import benchmark to report beside it. Test-only.
+func (s *Neo4j) BulkBaseline(ctx context.Context, actors []*domain.Actor, rels []*domain.Relationship) error {
+	write := func(cypher string, rows []map[string]any) error {
+		for len(rows) > 0 {
+			n := min(len(rows), importBatch)
+			batch := rows[:n]
+			if _, err := s.write(ctx, "store.BulkBaseline", func(tx neo4j.ManagedTransaction) (any, error) {
+				return s.run(ctx, tx, cypher, map[string]any{"rows": batch})
+			}); err != nil {
+				return err
+			}
+			rows = rows[n:]
+		}
+		return nil
+	}
+	if err := write("UNWIND $rows AS row CREATE (a:Actor) SET a = row", mapRows(actors, actorProps)); err != nil {
+		return err
+	}
+	for _, t := range relTypes {
+		var rows []map[string]any
+		for _, r := range rels {
+			if r.Type == t {
+				rows = append(rows, map[string]any{"from": r.FromID, "to": r.ToID, "props": relationshipProps(r)})
+			}
+		}
+		if err := write(fmt.Sprintf(`UNWIND $rows AS row MATCH (a:Actor {id: row.from}), (b:Actor {id: row.to})
+			CREATE (a)-[r:%s]->(b) SET r = row.props`, t), rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/http"
+	"strings"
+
+	"go.uber.org/zap"
+
+	"github.com/actorgraph/actorgraph/errs"
+	"github.com/actorgraph/actorgraph/mapio"
+	"github.com/actorgraph/actorgraph/store"
+)
+
+// Transfers: the HTTP export of a workspace, and the limits of imports,
+// which upload files through GraphQL multipart requests and so need more
+// room and time than ordinary requests.
+
+// preflightHeader must be on every multipart request: a browser cannot
+// add it to a cross-site form post, so a page on another site cannot make
+// a visitor's browser upload a map (CSRF). The GraphQL-over-HTTP
+// community uses the same header for the same reason.
+const preflightHeader = "GraphQL-Require-Preflight"
+
+// isUpload says whether r is a GraphQL multipart request (an import).
+func isUpload(r *http.Request) bool {
+	if r.Method != http.MethodPost {
+		return false
+	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return mt == "multipart/form-data"
+}
+
+// writeError answers a request outside GraphQL with a GraphQL-shaped error
+// body, so that clients branch on extensions.code the same way.
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
+		"message": msg, "extensions": map[string]any{"code": code}}}})
+}
+
+// checkUpload refuses multipart requests without the preflight header and
+// those that say they are larger than the import limit. (Bodies that do
+// not say their length are cut at the limit as they are read.)
+func checkUpload(cfg config, w http.ResponseWriter, r *http.Request) bool {
+	if r.Header.Get(preflightHeader) == "" {
+		writeError(w, http.StatusBadRequest, "PREFLIGHT_REQUIRED",
+			"multipart requests (imports) must carry the header "+preflightHeader+": 1")
+		return false
+	}
+	if cfg.ImportMaxBytes > 0 && r.ContentLength > cfg.ImportMaxBytes {
+		writeError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE",
+			fmt.Sprintf("the upload is %s; imports take at most %s (the operator sets this with --import-max-bytes)",
+				byteSize(r.ContentLength), byteSize(cfg.ImportMaxBytes)))
+		return false
+	}
+	return true
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// exportHandler serves GET /export/{workspace}.{format}: the workspace in
+// that format, streamed, as a download. CSV is one zip of the three files.
+func exportHandler(st store.Store, log *zap.Logger) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("file")
+		dot := strings.LastIndexByte(name, '.')
+		if dot <= 0 {
+			writeError(w, http.StatusNotFound, errs.NotFound.Code(), "ask for /export/{workspace}.{format}, e.g. /export/ws_123.gexf")
+			return
+		}
+		ws := name[:dot]
+		f, err := mapio.ParseFormat(name[dot+1:])
+		if err != nil {
+			msg, _ := errs.Public(err)
+			writeError(w, http.StatusNotFound, errs.NotFound.Code(), msg)
+			return
+		}
+		contents, err := st.Contents(r.Context(), ws)
+		if err != nil {
+			status := map[errs.Kind]int{errs.NotFound: http.StatusNotFound, errs.Unavailable: http.StatusServiceUnavailable,
+				errs.Invalid: http.StatusBadRequest}[errs.KindOf(err)]
+			if status == 0 {
+				status = http.StatusInternalServerError
+				log.Error("export failed", zap.String("format", string(f)), zap.Error(err))
+			}
+			msg, _ := errs.Public(err)
+			writeError(w, status, errs.KindOf(err).Code(), msg)
+			return
+		}
+		w.Header().Set("Content-Type", f.ContentType())
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": ws + "." + f.Extension()}))
+		w.Header().Set("Cache-Control", "no-store") // maps are sensitive: no shared caches
+		bw := bufio.NewWriterSize(w, 64<<10)
+		if err := mapio.Export(contents, f, bw); err != nil {
+			// Headers are gone: all that is left is to stop, so the client
+			// sees a cut-off download rather than a complete-looking one.
+			log.Error("export failed while streaming", zap.String("format", string(f)), zap.Error(err))
+			panic(http.ErrAbortHandler)
+		}
+		if err := bw.Flush(); err != nil {
+			log.Info("export not delivered", zap.Error(err))
+		}
+	}
+}
