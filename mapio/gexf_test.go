@@ -68,7 +68,7 @@ func TestReadGEXFGephiDates(t *testing.T) {
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
-	rows := readTables(t, g.Tables("gephi-dates.gexf"))
+	rows := readGraphInputs(t, g.Tables("gephi-dates.gexf"))
 	if len(rows.Actors) != 3 || len(rows.Relationships) != 3 {
 		t.Fatalf("read %+v", rows)
 	}

@@ -68,70 +68,6 @@ func sampleContents() *domain.Contents {
 	}
 }
 
-// readRows are what the import reads from a map's tables, without where
-// each row came from (which differs between formats).
-type readRows struct {
-	Sources       []SourceRow
-	Actors        []ActorRow
-	Relationships []RelationshipRow
-}
-
-// readTables reads tables by role as the import does, failing on any
-// problem.
-func readTables(t *testing.T, tables map[string]*Table) readRows {
-	t.Helper()
-	var out readRows
-	var problems []Problem
-	if tb := tables["sources"]; tb != nil {
-		rows, ps := ReadSources(tb)
-		problems = append(problems, ps...)
-		for _, r := range rows {
-			r.Ref = Ref{}
-			out.Sources = append(out.Sources, r)
-		}
-	}
-	if tb := tables["actors"]; tb != nil {
-		rows, ps := ReadActors(tb)
-		problems = append(problems, ps...)
-		for _, r := range rows {
-			r.Ref = Ref{}
-			out.Actors = append(out.Actors, r)
-		}
-	}
-	if tb := tables["relationships"]; tb != nil {
-		rows, skipped, ps := ReadRelationships(tb)
-		problems = append(append(problems, ps...), skipped...)
-		for _, r := range rows {
-			r.Ref = Ref{}
-			out.Relationships = append(out.Relationships, r)
-		}
-	}
-	if len(problems) > 0 {
-		t.Fatalf("problems: %v", problems)
-	}
-	return out
-}
-
-// csvRows are the rows the import reads from the CSV export of c: what
-// every other format must give.
-func csvRows(t *testing.T, c *domain.Contents) readRows {
-	t.Helper()
-	write := CSVExport(c)
-	tables := map[string]*Table{}
-	for _, r := range []string{"sources", "actors", "relationships"} {
-		var b bytes.Buffer
-		if err := write(r+".csv", &b); err != nil {
-			t.Fatal(err)
-		}
-		tb, problems := ReadTable(r+".csv", &b)
-		if len(problems) > 0 {
-			t.Fatalf("%s.csv: %v", r, problems)
-		}
-		tables[r] = tb
-	}
-	return readTables(t, tables)
-}
-
 // roundTrip writes c's elements, checks that writing is deterministic,
 // reads them back and checks that the import would read the same rows as
 // from CSV. It returns the file written.
@@ -149,7 +85,7 @@ func roundTrip(t *testing.T, file string, write func(GraphElements, io.Writer) e
 	if len(problems) > 0 {
 		t.Fatalf("reading back: %v\n%s", problems, b.String())
 	}
-	got, want := readTables(t, g.Tables(file)), csvRows(t, c)
+	got, want := readGraphInputs(t, g.Tables(file)), csvInputs(t, c)
 	if len(want.Actors) != len(c.Actors) || len(want.Relationships) != len(c.Relationships) || len(want.Sources) != len(c.Sources) {
 		t.Fatalf("the CSV export reads back as %d actors, %d relationships, %d sources", len(want.Actors), len(want.Relationships), len(want.Sources))
 	}
@@ -203,7 +139,7 @@ func TestReadGraphMLNetworkX(t *testing.T) {
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
-	rows := readTables(t, g.Tables("networkx.graphml"))
+	rows := readGraphInputs(t, g.Tables("networkx.graphml"))
 	if len(rows.Actors) != 3 || len(rows.Relationships) != 2 || len(rows.Sources) != 0 {
 		t.Fatalf("read %+v", rows)
 	}

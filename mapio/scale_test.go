@@ -126,8 +126,11 @@ func BenchmarkImport(b *testing.B) {
 				rep, err := mapio.Import(ctx, st, ws.ID, files(), mapio.Options{})
 				elapsed := time.Since(start)
 				b.StopTimer()
-				if err != nil || len(rep.Problems) > 0 || !rep.Written {
-					b.Fatalf("import: %v %v", err, rep.Problems)
+				if err != nil {
+					b.Fatalf("import after %v: %v", elapsed, err)
+				}
+				if len(rep.Problems) > 0 || !rep.Written {
+					b.Fatalf("import: %v", rep.Problems)
 				}
 				b.ReportMetric(float64(sc.actors+sc.relationships)/elapsed.Seconds(), "rows/s")
 				b.ReportMetric(float64(peak())/(1<<20), "peak-heap-MB")

@@ -1,0 +1,82 @@
+package mapio
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/actorgraph/actorgraph/domain"
+)
+
+// Helpers that every graph format's tests share: what a format's tables
+// read into, compared with what the CSV export reads into.
+
+// graphInputs are what a map's tables read into, with the rows' Refs
+// cleared: where a row came from differs between formats, what it says
+// must not.
+type graphInputs struct {
+	Actors        []ActorRow
+	Relationships []RelationshipRow
+	Sources       []SourceRow
+}
+
+// graphRows feeds tables through the row readers: the inputs, with
+// Refs cleared, and every problem.
+func graphRows(tables map[string]*Table) (graphInputs, []Problem) {
+	var in graphInputs
+	var problems []Problem
+	if tb := tables["actors"]; tb != nil {
+		rows, ps := ReadActors(tb)
+		problems = append(problems, ps...)
+		for _, r := range rows {
+			r.Ref = Ref{}
+			in.Actors = append(in.Actors, r)
+		}
+	}
+	if tb := tables["relationships"]; tb != nil {
+		rows, _, ps := ReadRelationships(tb)
+		problems = append(problems, ps...)
+		for _, r := range rows {
+			r.Ref = Ref{}
+			in.Relationships = append(in.Relationships, r)
+		}
+	}
+	if tb := tables["sources"]; tb != nil {
+		rows, ps := ReadSources(tb)
+		problems = append(problems, ps...)
+		for _, r := range rows {
+			r.Ref = Ref{}
+			in.Sources = append(in.Sources, r)
+		}
+	}
+	return in, problems
+}
+
+// readGraphInputs is graphRows, failing on any problem.
+func readGraphInputs(t *testing.T, tables map[string]*Table) graphInputs {
+	t.Helper()
+	in, problems := graphRows(tables)
+	if len(problems) > 0 {
+		t.Fatalf("problems: %v", problems)
+	}
+	return in
+}
+
+// csvInputs are what the CSV export of c reads back into: the reference
+// every graph format must match.
+func csvInputs(t *testing.T, c *domain.Contents) graphInputs {
+	t.Helper()
+	write := CSVExport(c)
+	tables := map[string]*Table{}
+	for _, r := range []string{"actors", "relationships", "sources"} {
+		var buf bytes.Buffer
+		if err := write(r+".csv", &buf); err != nil {
+			t.Fatal(err)
+		}
+		tb, ps := ReadTable(r+".csv", &buf)
+		if len(ps) > 0 {
+			t.Fatalf("CSV export of %s: %v", r, ps)
+		}
+		tables[r] = tb
+	}
+	return readGraphInputs(t, tables)
+}
