@@ -48,6 +48,9 @@ func runExport(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := mapio.CheckKeys(contents); err != nil {
+		return err
+	}
 	summary := fmt.Sprintf("%d sources, %d actors, %d relationships", len(contents.Sources), len(contents.Actors), len(contents.Relationships))
 	switch {
 	case *out == "-":

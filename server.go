@@ -282,7 +282,8 @@ func newGraphQLServer(st store.Store, cfg config, log *zap.Logger) *handler.Serv
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	// Imports: files above MaxMemory wait in temporary files, not in memory.
+	// Imports: files above MaxMemory wait in temporary files, not in
+	// memory (uploads must give their length; see checkUpload).
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: cfg.ImportMaxBytes, MaxMemory: 32 << 20})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
@@ -292,6 +293,11 @@ func newGraphQLServer(st store.Store, cfg config, log *zap.Logger) *handler.Serv
 		if info := requestInfoFrom(ctx); info != nil && graphql.HasOperationContext(ctx) {
 			oc := graphql.GetOperationContext(ctx)
 			info.setOperation(opName(oc), opType(oc))
+		}
+		if graphql.HasOperationContext(ctx) {
+			if refused := onlyImportsInUploads(ctx, graphql.GetOperationContext(ctx)); refused != nil {
+				return graphql.OneShot(refused)
+			}
 		}
 		return next(ctx)
 	})
@@ -325,6 +331,7 @@ func withLimits(cfg config, next http.Handler) http.Handler {
 				return
 			}
 			maxBytes, timeout = cfg.ImportMaxBytes, cfg.TransferTimeout
+			r = markUpload(r)
 		case strings.HasPrefix(r.URL.Path, "/export/"):
 			timeout = cfg.TransferTimeout
 		}

@@ -2,12 +2,16 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"mime"
 	"net/http"
 	"strings"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 	"go.uber.org/zap"
 
 	"github.com/actorgraph/actorgraph/errs"
@@ -52,6 +56,12 @@ func checkUpload(cfg config, w http.ResponseWriter, r *http.Request) bool {
 			"multipart requests (imports) must carry the header "+preflightHeader+": 1")
 		return false
 	}
+	if r.ContentLength < 0 {
+		// Without a length, gqlgen keeps the whole upload in memory
+		// rather than spooling it to a temporary file.
+		writeError(w, http.StatusLengthRequired, "LENGTH_REQUIRED", "uploads must say their length (Content-Length); chunked uploads are not taken")
+		return false
+	}
 	if cfg.ImportMaxBytes > 0 && r.ContentLength > cfg.ImportMaxBytes {
 		writeError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE",
 			fmt.Sprintf("the upload is %s; imports take at most %s (the operator sets this with --import-max-bytes)",
@@ -91,9 +101,12 @@ func exportHandler(st store.Store, log *zap.Logger) http.HandlerFunc {
 			return
 		}
 		contents, err := st.Contents(r.Context(), ws)
+		if err == nil {
+			err = mapio.CheckKeys(contents) // before the first byte, while an error can still be an answer
+		}
 		if err != nil {
 			status := map[errs.Kind]int{errs.NotFound: http.StatusNotFound, errs.Unavailable: http.StatusServiceUnavailable,
-				errs.Invalid: http.StatusBadRequest}[errs.KindOf(err)]
+				errs.Invalid: http.StatusBadRequest, errs.Conflict: http.StatusConflict}[errs.KindOf(err)]
 			if status == 0 {
 				status = http.StatusInternalServerError
 				log.Error("export failed", zap.String("format", string(f)), zap.Error(err))
@@ -116,4 +129,33 @@ func exportHandler(st store.Store, log *zap.Logger) http.HandlerFunc {
 			log.Info("export not delivered", zap.Error(err))
 		}
 	}
+}
+
+type uploadKey struct{}
+
+// markUpload notes in the request's context that it is an upload, which
+// runs under the transfer limits.
+func markUpload(r *http.Request) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), uploadKey{}, true))
+}
+
+// onlyImportsInUploads refuses any operation but importActorMap in a
+// multipart request: the larger limits of uploads are for imports, not
+// for a slow query sent as multipart.
+func onlyImportsInUploads(ctx context.Context, oc *graphql.OperationContext) *graphql.Response {
+	if up, _ := ctx.Value(uploadKey{}).(bool); !up || oc.Operation == nil {
+		return nil
+	}
+	ok := oc.Operation.Operation == ast.Mutation
+	for _, sel := range oc.Operation.SelectionSet {
+		f, isField := sel.(*ast.Field)
+		if !isField || (f.Name != "importActorMap" && f.Name != "__typename") {
+			ok = false
+		}
+	}
+	if ok {
+		return nil
+	}
+	return &graphql.Response{Errors: gqlerror.List{{Message: "multipart requests may only run the importActorMap mutation; send other operations as JSON",
+		Extensions: map[string]any{"code": "BAD_REQUEST"}}}}
 }

@@ -187,6 +187,40 @@ func TestImportLimitsAndBadRequests(t *testing.T) {
 	if status, r := a.importFiles(map[string]any{"ws": ws}, files, false); status != http.StatusBadRequest || r.code() != "PREFLIGHT_REQUIRED" {
 		t.Errorf("no preflight header: HTTP %d %+v", status, r.Errors)
 	}
+	// Only importActorMap runs under the upload limits; and an upload must
+	// say its length.
+	for _, c := range []struct {
+		name, ops string
+		length    bool
+		status    int
+		code      string
+	}{
+		{"query as multipart", `{"query":"query { __typename }"}`, true, http.StatusOK, "BAD_REQUEST"},
+		{"chunked upload", `{"query":"mutation { __typename }"}`, false, http.StatusLengthRequired, "LENGTH_REQUIRED"},
+	} {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		_ = mw.WriteField("operations", c.ops)
+		_ = mw.WriteField("map", "{}")
+		_ = mw.Close()
+		var rd io.Reader = &body
+		if !c.length {
+			rd = io.MultiReader(&body) // hides the length: sent chunked
+		}
+		req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/graphql", rd)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("GraphQL-Require-Preflight", "1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r gqlResponse
+		_ = json.NewDecoder(resp.Body).Decode(&r)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || r.code() != c.code {
+			t.Errorf("%s: HTTP %d %+v", c.name, resp.StatusCode, r.Errors)
+		}
+	}
 	big := upload{"actors.csv", append([]byte("name,kind\n"), bytes.Repeat([]byte("Somebody,COMMUNITY\n"), 400)...)}
 	if status, r := a.importFiles(map[string]any{"ws": ws}, []upload{big}, true); status != http.StatusRequestEntityTooLarge ||
 		r.code() != "PAYLOAD_TOO_LARGE" || !strings.Contains(r.Errors[0].Message, "at most 4.0 KiB") {

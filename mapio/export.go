@@ -69,6 +69,9 @@ func str(p *string) string {
 // gives the writer for each file name (sources.csv, actors.csv,
 // relationships.csv).
 func WriteCSV(c *domain.Contents, open func(name string) (io.Writer, error)) error {
+	if err := CheckKeys(c); err != nil {
+		return err
+	}
 	write := CSVExport(c)
 	for _, name := range TemplateFiles {
 		w, err := open(name)

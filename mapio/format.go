@@ -147,6 +147,9 @@ func DetectFormat(name string, head []byte) Format {
 // files, is written as one zip of actors.csv, relationships.csv and
 // sources.csv (use WriteCSV for a folder).
 func Export(c *domain.Contents, f Format, w io.Writer) error {
+	if err := CheckKeys(c); err != nil {
+		return err
+	}
 	switch f {
 	case FormatCSV:
 		return writeCSVZip(c, w)
@@ -173,4 +176,37 @@ func writeCSVZip(c *domain.Contents, w io.Writer) error {
 		}
 	}
 	return zw.Close()
+}
+
+// CheckKeys makes sure every record of a kind has its own key in files
+// (external id, else service id): an actor whose external id is another
+// actor's service id would make an export ambiguous. It fails before
+// anything is written.
+func CheckKeys(c *domain.Contents) error {
+	seen := map[string]string{}
+	check := func(what string, ext *string, id string) error {
+		k := what + "\x00" + keyOf(ext, id)
+		if other, dup := seen[k]; dup {
+			return &errs.Error{Op: "mapio.Export", Kind: errs.Conflict, Msg: fmt.Sprintf(
+				"%ss %s and %s would both be written as %q; give one of them another external id", what, other, id, keyOf(ext, id))}
+		}
+		seen[k] = id
+		return nil
+	}
+	for _, s := range c.Sources {
+		if err := check("source", s.ExternalID, s.ID); err != nil {
+			return err
+		}
+	}
+	for _, a := range c.Actors {
+		if err := check("actor", a.ExternalID, a.ID); err != nil {
+			return err
+		}
+	}
+	for _, r := range c.Relationships {
+		if err := check("relationship", r.ExternalID, r.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -35,8 +35,15 @@ func (e Element) Get(name string) string {
 	return ""
 }
 
-// Set sets an attribute, replacing one of the same name.
+// Set sets an attribute, replacing one of the same name. Past a few
+// hundred attributes (no real map has them) it only appends, so that a
+// hostile file with thousands per element costs linear time, not
+// quadratic; Tables then keeps the first value of a name.
 func (e *Element) Set(name, value string) {
+	if len(e.Attrs) > 256 {
+		e.Attrs = append(e.Attrs, Attr{name, value})
+		return
+	}
 	for i, a := range e.Attrs {
 		if a.Name == name {
 			e.Attrs[i].Value = value
@@ -59,6 +66,7 @@ type GraphElements struct {
 // computed metrics) are left out, not refused.
 func (g GraphElements) Tables(file string) map[string]*Table {
 	out := map[string]*Table{}
+	renamed := map[string]string{} // element id -> external id, where they differ
 	for _, r := range []struct {
 		role     string
 		elements []Element
@@ -100,6 +108,19 @@ func (g GraphElements) Tables(file string) map[string]*Table {
 			}
 			if cells[extCol] == "" {
 				cells[extCol] = strings.TrimSpace(e.ID)
+			} else if r.role == "actors" && e.ID != "" && cells[extCol] != e.ID {
+				renamed[e.ID] = cells[extCol]
+			}
+			if r.role == "relationships" {
+				// Edges name their ends by element id; an actor whose
+				// externalId attribute differs is known by that instead.
+				for _, f := range []string{"field:from", "field:to"} {
+					if i, ok := col[f]; ok {
+						if ext, ok := renamed[cells[i]]; ok {
+							cells[i] = ext
+						}
+					}
+				}
 			}
 			name := e.ID
 			if name == "" {
@@ -111,6 +132,27 @@ func (g GraphElements) Tables(file string) map[string]*Table {
 	}
 	return out
 }
+
+// Size is how many cells the file's tables would have: per role, its
+// elements times its distinct attribute names.
+func (g GraphElements) Size() int {
+	n := 0
+	for _, es := range [][]Element{g.Actors, g.Relationships, g.Sources} {
+		names := map[string]bool{}
+		for _, e := range es {
+			for _, a := range e.Attrs {
+				names[a.Name] = true
+			}
+		}
+		n += len(es) * (len(names) + 1)
+	}
+	return n
+}
+
+// MaxGraphCells bounds the tables a graph file becomes (elements times
+// distinct attribute names), so that a small file with many attribute
+// names cannot take gigabytes.
+const MaxGraphCells = 20_000_000
 
 // ExportElements lays a workspace's contents out as graph elements, from
 // the same rows as the CSV export: each record's id is its key (external

@@ -80,3 +80,29 @@ func csvInputs(t *testing.T, c *domain.Contents) graphInputs {
 	}
 	return readGraphInputs(t, tables)
 }
+
+// An element's externalId attribute is its key, and edges that name it by
+// its element id follow it there.
+func TestGraphTablesFollowExternalIDs(t *testing.T) {
+	g := GraphElements{
+		Actors: []Element{{ID: "n0", Attrs: []Attr{{"name", "Police"}, {"kind", "SECURITY_FORCE"}, {"externalId", "POL"}}},
+			{ID: "n1", Attrs: []Attr{{"name", "Village"}, {"type", "COMMUNITY"}}}},
+		Relationships: []Element{{ID: "e0", Attrs: []Attr{{"from", "n0"}, {"to", "n1"}, {"type", "THREATENS"}, {"strength", "0.5"}}}},
+	}
+	tables := g.Tables("map.graphml")
+	actors, ps := ReadActors(tables["actors"])
+	rels, _, ps2 := ReadRelationships(tables["relationships"])
+	if len(ps)+len(ps2) > 0 || len(actors) != 2 || len(rels) != 1 {
+		t.Fatalf("%v %v", ps, ps2)
+	}
+	if *actors[0].Input.ExternalID != "POL" || *actors[1].Input.ExternalID != "n1" || actors[1].Input.Kind != domain.KindCommunity {
+		t.Errorf("actors %+v %+v", actors[0].Input, actors[1].Input)
+	}
+	if rels[0].From != "POL" || rels[0].To != "n1" {
+		t.Errorf("edge ends %q -> %q", rels[0].From, rels[0].To)
+	}
+	links, problems := Resolve(&Document{Actors: actors, Relationships: rels})
+	if len(problems) > 0 || links.From[0] != 0 || links.To[0] != 1 {
+		t.Errorf("resolved %+v %v", links, problems)
+	}
+}

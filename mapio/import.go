@@ -77,6 +77,9 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 	}
 	links, ps := Resolve(doc, existing)
 	problems = append(problems, ps...)
+	if opts.Sync {
+		problems = append(problems, syncProblems(doc, links)...)
+	}
 	if len(problems) > 0 {
 		sortProblems(problems)
 		return &Report{DryRun: opts.DryRun, Problems: problems, Skipped: doc.Skipped, Ignored: ignored}, nil
@@ -163,8 +166,23 @@ func readOne(f File, format Format) (map[string]*Table, []Problem) {
 		return map[string]*Table{r: t}, ps
 	}
 	g, ps := graphReaders[format](f.Name, br)
-	return g.Tables(f.Name), ps
+	if g.Size() > MaxGraphCells {
+		return nil, append(ps, Problem{File: f.Name, Code: CodeTooLarge, Message: fmt.Sprintf(
+			"the file has more elements and attributes than one import takes (%d million values at most); split it, or leave out attributes the service does not read", MaxGraphCells/1_000_000)})
+	}
+	tables := g.Tables(f.Name)
+	// A graph file is the whole graph: with no edges it still says the
+	// map has no relationships (which matters to a sync).
+	for _, r := range []string{"actors", "relationships"} {
+		if tables[r] == nil {
+			tables[r] = &Table{File: f.Name, Lenient: true, Header: graphRoleHeader[r]}
+		}
+	}
+	return tables, ps
 }
+
+// graphRoleHeader is the header of an empty role of a graph file.
+var graphRoleHeader = map[string][]string{"actors": {"name", "kind"}, "relationships": {"from", "to", "type"}}
 
 // ignoredColumns lists the columns of a lenient (graph-file) table that
 // the service does not read, once per column.
@@ -181,4 +199,48 @@ func ignoredColumns(t *Table, r string) []Problem {
 		}
 	}
 	return out
+}
+
+// syncProblems are the references a sync would break: with an actors file,
+// a relationship may not name an actor only the workspace holds (the sync
+// removes it), and with a sources file a row may not cite a source only
+// the workspace holds (the sync removes that too).
+func syncProblems(doc *Document, links *Links) []Problem {
+	var problems []Problem
+	if doc.Has["actors"] {
+		for j, r := range doc.Relationships {
+			for _, end := range []struct {
+				field, key string
+				inFiles    bool
+			}{{"from", r.From, links.From[j] >= 0}, {"to", r.To, links.To[j] >= 0}} {
+				if !end.inFiles {
+					problems = append(problems, r.problem(end.field, "UNKNOWN_ACTOR", fmt.Sprintf(
+						"%q is not in the actors file, so a sync removes it; add it to the actors file, or import without sync", end.key)))
+				}
+			}
+		}
+	}
+	if doc.Has["sources"] {
+		inFiles := map[string]bool{}
+		for _, s := range doc.Sources {
+			if s.Input.ExternalID != nil {
+				inFiles[*s.Input.ExternalID] = true
+			}
+		}
+		cite := func(ref Ref, keys []string) {
+			for _, k := range keys {
+				if !inFiles[k] {
+					problems = append(problems, ref.problem("sources", "UNKNOWN_SOURCE", fmt.Sprintf(
+						"source %q is not in the sources file, so a sync removes it; add it to the sources file, or import without sync", k)))
+				}
+			}
+		}
+		for _, a := range doc.Actors {
+			cite(a.Ref, a.SourceKeys)
+		}
+		for _, r := range doc.Relationships {
+			cite(r.Ref, r.SourceKeys)
+		}
+	}
+	return problems
 }

@@ -220,6 +220,14 @@ func TestRoundTripEveryFormat(t *testing.T) {
 			if err != nil || again.Written || again.Actors.Unchanged != len(before.Actors) || again.Relationships.Unchanged != len(before.Relationships) {
 				t.Errorf("importing the export again: %v %+v", err, again)
 			}
+			// Back into the workspace it came from: records without an
+			// external id were written under their service ids, and match
+			// themselves (nothing created, nothing removed by a sync).
+			home, err := mapio.Import(ctx, st, src.ID, exported(), mapio.Options{Sync: true, DryRun: true})
+			if err != nil || len(home.Problems) > 0 || home.Actors.Unchanged != len(before.Actors) || home.Relationships.Unchanged != len(before.Relationships) ||
+				home.Sources.Unchanged != len(before.Sources) || len(home.Removals) > 0 {
+				t.Errorf("importing the export into its own workspace: %v %+v", err, home)
+			}
 		})
 	}
 }
@@ -366,6 +374,41 @@ func TestImportKumuWorkbook(t *testing.T) {
 	for _, r := range c.Relationships {
 		if r.Type == domain.Threatens && (r.Strength != 0.7 || r.ValidFrom == nil || r.ValidFrom.String() != "2021-01-01") {
 			t.Errorf("threat read as %+v", r)
+		}
+	}
+}
+
+// A sync never leaves a reference to what it removes: a relationship that
+// names an actor the actors file lacks is a problem, and sources the
+// sources file lacks are no longer cited by records the files leave alone.
+func TestSyncKeepsReferencesWhole(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	if rep, err := mapio.Import(ctx, st, ws.ID, kumuFiles(t), mapio.Options{}); err != nil || !rep.Written {
+		t.Fatal(err, rep)
+	}
+	before := contents(t, st, ws.ID)
+	actorsOnly := []mapio.File{
+		{Name: "actors.csv", Data: strings.NewReader("Label,Type,id\nTamal villages,Community,c-tamal\n")},
+		{Name: "relationships.csv", Data: strings.NewReader("From,To,Type,strength\nf-police,c-tamal,THREATENS,0.9\n")},
+	}
+	rep, err := mapio.Import(ctx, st, ws.ID, actorsOnly, mapio.Options{Sync: true})
+	if err != nil || rep.Written || len(rep.Problems) != 1 || rep.Problems[0].Code != "UNKNOWN_ACTOR" || rep.Problems[0].Column != "From" ||
+		!strings.Contains(rep.Problems[0].Message, "a sync removes it") {
+		t.Fatalf("sync naming a removed actor: %v %+v", err, rep)
+	}
+	if after := contents(t, st, ws.ID); !reflect.DeepEqual(before, after) {
+		t.Fatal("a refused sync wrote")
+	}
+	// A sources file without s-survey: the sync removes it, and Tamal
+	// (not in these files) stops citing it.
+	newSource := []mapio.File{{Name: "sources.csv", Data: strings.NewReader("externalId,title,kind\ns-new,New report,REPORT\n")}}
+	if rep, err := mapio.Import(ctx, st, ws.ID, newSource, mapio.Options{Sync: true}); err != nil || !rep.Written || rep.Sources.Removed != 1 {
+		t.Fatalf("sync of sources: %v %+v", err, rep)
+	}
+	for _, a := range contents(t, st, ws.ID).Actors {
+		if len(a.SourceIDs) != 0 {
+			t.Errorf("%s still cites %v after its source was removed", a.Name, a.SourceIDs)
 		}
 	}
 }

@@ -54,13 +54,19 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 	for _, s := range existing.Sources {
 		if s.ExternalID != nil {
 			srcByExt[*s.ExternalID] = s
+		} else {
+			srcByExt[s.ID] = s // exported under its service id
 		}
 	}
 	sourceID := map[string]string{}
 	keptSources := map[string]bool{}
 	for _, row := range doc.Sources {
-		next, _ := domain.NewSource(ws, row.Input)
-		old := srcByExt[*row.Input.ExternalID]
+		in := row.Input
+		old := srcByExt[*in.ExternalID]
+		if old != nil && old.ExternalID == nil {
+			in.ExternalID = nil // the key is the service id an export wrote, not an external id
+		}
+		next, _ := domain.NewSource(ws, in)
 		switch {
 		case old == nil:
 			next.ID = domain.NewID(domain.PrefixSource)
@@ -95,6 +101,7 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 		if a.ExternalID != nil {
 			actByExt[*a.ExternalID] = a
 		} else {
+			actByExt[a.ID] = a // exported under its service id
 			actByName[strings.ToLower(a.Name)] = append(actByName[strings.ToLower(a.Name)], a)
 		}
 	}
@@ -103,13 +110,15 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 	for i, row := range doc.Actors {
 		in := row.Input
 		in.SourceIDs = sourceIDs(row.SourceKeys)
-		next, _ := domain.NewActor(ws, in)
 		var old *domain.Actor
 		if in.ExternalID != nil {
-			old = actByExt[*in.ExternalID]
-		} else if m := actByName[strings.ToLower(next.Name)]; len(m) == 1 {
+			if old = actByExt[*in.ExternalID]; old != nil && old.ExternalID == nil {
+				in.ExternalID = nil // the key is the service id an export wrote
+			}
+		} else if m := actByName[strings.ToLower(in.Name)]; len(m) == 1 {
 			old = m[0]
 		}
+		next, _ := domain.NewActor(ws, in)
 		switch {
 		case old == nil:
 			next.ID = domain.NewID(domain.PrefixActor)
@@ -145,6 +154,7 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 		if r.ExternalID != nil {
 			relByExt[*r.ExternalID] = r
 		} else {
+			relByExt[r.ID] = r // exported under its service id
 			relByEnds[endsKey(r)] = r
 		}
 	}
@@ -159,11 +169,14 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 			in.To = actorIDs[links.To[j]]
 		}
 		in.SourceIDs = sourceIDs(row.SourceKeys)
-		next, _ := domain.NewRelationship(ws, in)
 		var old *domain.Relationship
 		if in.ExternalID != nil {
-			old = relByExt[*in.ExternalID]
-		} else {
+			if old = relByExt[*in.ExternalID]; old != nil && old.ExternalID == nil {
+				in.ExternalID = nil // the key is the service id an export wrote
+			}
+		}
+		next, _ := domain.NewRelationship(ws, in)
+		if in.ExternalID == nil && old == nil {
 			old = relByEnds[endsKey(next)]
 		}
 		switch {
@@ -192,9 +205,12 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 
 	// With sync, what the files no longer contain goes, role by role: a
 	// sync with no sources file leaves the sources alone.
-	removedActors := map[string]bool{}
+	removedActors, removedRels := map[string]bool{}, map[string]bool{}
 	for _, id := range ch.RemoveActors {
 		removedActors[id] = true
+	}
+	for _, r := range ch.RemoveRelationships {
+		removedRels[r.ID] = true
 	}
 	if sync && doc.Has["actors"] {
 		for _, a := range existing.Actors {
@@ -207,7 +223,7 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 		}
 	}
 	for _, r := range existing.Relationships {
-		if keptRels[r.ID] || containsRel(ch.RemoveRelationships, r.ID) {
+		if keptRels[r.ID] || removedRels[r.ID] {
 			continue
 		}
 		// A removed actor takes its relationships with it; the report
@@ -237,15 +253,6 @@ func actorRemoval(a *domain.Actor, replaced bool) Removal {
 func relationshipRemoval(r *domain.Relationship, names map[string]string, replaced bool) Removal {
 	return Removal{What: "relationship", ID: r.ID, Key: deref(r.ExternalID),
 		Name: fmt.Sprintf("%s %s %s", names[r.FromID], r.Type, names[r.ToID]), Replaced: replaced}
-}
-
-func containsRel(rs []*domain.Relationship, id string) bool {
-	for _, r := range rs {
-		if r.ID == id {
-			return true
-		}
-	}
-	return false
 }
 
 // endsKey matches relationships without an external id.

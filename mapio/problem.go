@@ -53,4 +53,5 @@ const (
 	CodeFormat       = "UNKNOWN_FORMAT"
 	CodeIgnored      = "IGNORED"
 	CodeUndirected   = "UNDIRECTED"
+	CodeTooLarge     = "TOO_LARGE"
 )

@@ -31,6 +31,8 @@ func Resolve(doc *Document, workspace ...*domain.Contents) (*Links, []Problem) {
 		for _, s := range c.Sources {
 			if s.ExternalID != nil {
 				knownSources[*s.ExternalID] = true
+			} else {
+				knownSources[s.ID] = true // exports name such sources by service id
 			}
 		}
 	}
@@ -73,6 +75,8 @@ func Resolve(doc *Document, workspace ...*domain.Contents) (*Links, []Problem) {
 	for _, a := range existing {
 		if a.ExternalID != nil {
 			links.existingByExt[*a.ExternalID] = a.ID
+		} else {
+			links.existingByExt[a.ID] = a.ID // exports name such actors by service id
 		}
 		name := strings.ToLower(a.Name)
 		links.existingByNameList[name] = append(links.existingByNameList[name], a.ID)

@@ -35,23 +35,12 @@ func ReadWorkbook(file string, r io.Reader) (map[string]*Table, []Problem) {
 			problems = append(problems, Problem{File: name, Code: CodeColumns, Message: fmt.Sprintf("a second sheet of %s; give one", r)})
 			continue
 		}
-		rows, err := wb.GetRows(sheet)
+		t, ps, err := readSheet(wb, sheet, name)
 		if err != nil {
 			problems = append(problems, Problem{File: name, Code: CodeMalformed, Message: fmt.Sprintf("the sheet could not be read (%v)", err)})
 			continue
 		}
-		t := &Table{File: name}
-		for i, rec := range rows {
-			if i == 0 {
-				for _, h := range rec {
-					t.Header = append(t.Header, strings.TrimSpace(h))
-				}
-				continue
-			}
-			if p := t.addRow(i+1, rec); p != nil {
-				problems = append(problems, *p)
-			}
-		}
+		problems = append(problems, ps...)
 		if t.Header == nil {
 			problems = append(problems, Problem{File: name, Code: CodeMalformed, Message: "the sheet is empty: it needs a header row"})
 			continue
@@ -63,6 +52,35 @@ func ReadWorkbook(file string, r io.Reader) (map[string]*Table, []Problem) {
 			Message: "no sheet is named actors, relationships or sources (or Kumu's Elements and Connections)"})
 	}
 	return tables, problems
+}
+
+// readSheet reads one sheet row by row. (GetRows would pad every row to
+// the sheet's last used column: one stray cell far to the right would
+// cost memory for every row.)
+func readSheet(wb *excelize.File, sheet, name string) (*Table, []Problem, error) {
+	rows, err := wb.Rows(sheet)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	t := &Table{File: name}
+	var problems []Problem
+	for n := 1; rows.Next(); n++ {
+		rec, err := rows.Columns()
+		if err != nil {
+			return nil, nil, err
+		}
+		if n == 1 {
+			for _, h := range rec {
+				t.Header = append(t.Header, strings.TrimSpace(h))
+			}
+			continue
+		}
+		if p := t.addRow(n, rec); p != nil {
+			problems = append(problems, *p)
+		}
+	}
+	return t, problems, rows.Error()
 }
 
 // sheetNames are the sheets an XLSX export and template write.

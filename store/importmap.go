@@ -10,6 +10,15 @@ import (
 	"github.com/actorgraph/actorgraph/errs"
 )
 
+// Statements that remove the ids $ids from the sources every actor and
+// relationship of workspace $ws cites.
+var (
+	uncitesActors        = "MATCH (a:Actor {workspaceId: $ws}) WHERE any(x IN a.sourceIds WHERE x IN $ids) SET a.sourceIds = [x IN a.sourceIds WHERE NOT x IN $ids]"
+	uncitesRelationships = "CALL () {\n" + unionOverTypes(relTypes,
+		"MATCH ()-[r:%s]->() WHERE r.workspaceId = $ws AND any(x IN r.sourceIds WHERE x IN $ids) SET r.sourceIds = [x IN r.sourceIds WHERE NOT x IN $ids] RETURN count(r) AS c") +
+		"\n} RETURN sum(c) AS n"
+)
+
 // importBatch is how many rows one UNWIND statement of an import takes.
 const importBatch = 10_000
 
@@ -71,15 +80,26 @@ func (s *Neo4j) ApplyChanges(ctx context.Context, ws string, ch *domain.Changes)
 		// Large imports go in batches of statements, all in this one
 		// transaction, so that no single parameter list is huge and the
 		// all-or-nothing guarantee still holds.
-		run := func(cypher string, rows []map[string]any) error {
+		runBatches := func(cypher string, rows []map[string]any) (int64, error) {
+			var n int64
 			for len(rows) > 0 {
-				n := min(len(rows), importBatch)
-				if _, err := s.run(ctx, tx, cypher, map[string]any{"rows": rows[:n], "ws": ws}); err != nil {
-					return err
+				k := min(len(rows), importBatch)
+				recs, err := s.run(ctx, tx, cypher, map[string]any{"rows": rows[:k], "ws": ws})
+				if err != nil {
+					return n, err
 				}
-				rows = rows[n:]
+				if len(recs) == 1 {
+					c, _ := recs[0].Get("n")
+					v, _ := c.(int64)
+					n += v
+				}
+				rows = rows[k:]
 			}
-			return nil
+			return n, nil
+		}
+		run := func(cypher string, rows []map[string]any) error {
+			_, err := runBatches(cypher, rows)
+			return err
 		}
 		steps := []struct {
 			cypher string
@@ -120,12 +140,31 @@ func (s *Neo4j) ApplyChanges(ctx context.Context, ws string, ch *domain.Changes)
 					updates = append(updates, map[string]any{"id": r.ID, "props": relationshipProps(r)})
 				}
 			}
-			// t is one of relTypes, never client text.
-			if err := run(fmt.Sprintf(`UNWIND $rows AS row MATCH (a:Actor {id: row.from}), (b:Actor {id: row.to})
-				USING INDEX a:Actor(id) USING INDEX b:Actor(id) WHERE a.workspaceId = $ws AND b.workspaceId = $ws CREATE (a)-[r:%s]->(b) SET r = row.props`, t), creates); err != nil {
+			// t is one of relTypes, never client text. Every row must
+			// write: one that finds no ends (or no relationship) means the
+			// plan and the workspace disagree, and the whole import fails.
+			created, err := runBatches(fmt.Sprintf(`UNWIND $rows AS row MATCH (a:Actor {id: row.from}), (b:Actor {id: row.to})
+				USING INDEX a:Actor(id) USING INDEX b:Actor(id) WHERE a.workspaceId = $ws AND b.workspaceId = $ws
+				CREATE (a)-[r:%s]->(b) SET r = row.props RETURN count(r) AS n`, t), creates)
+			if err != nil {
 				return nil, err
 			}
-			if err := run(fmt.Sprintf("UNWIND $rows AS row MATCH ()-[r:%s]->() USING INDEX r:%s(id) WHERE r.id = row.id SET r = row.props", t, t), updates); err != nil {
+			updated, err := runBatches(fmt.Sprintf("UNWIND $rows AS row MATCH ()-[r:%s]->() USING INDEX r:%s(id) WHERE r.id = row.id SET r = row.props RETURN count(r) AS n", t, t), updates)
+			if err != nil {
+				return nil, err
+			}
+			if created != int64(len(creates)) || updated != int64(len(updates)) {
+				return nil, &errs.Error{Kind: errs.Conflict,
+					Msg: "the import's relationships no longer match the workspace's actors; nothing was written, run the import again"}
+			}
+		}
+		// Removed sources leave no dangling citations (as DeleteSource).
+		if len(ch.RemoveSources) > 0 {
+			p := map[string]any{"ws": ws, "ids": ch.RemoveSources}
+			if _, err := s.run(ctx, tx, uncitesActors, p); err != nil {
+				return nil, err
+			}
+			if _, err := s.run(ctx, tx, uncitesRelationships, p); err != nil {
 				return nil, err
 			}
 		}
