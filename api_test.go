@@ -667,15 +667,20 @@ func TestImportCommand(t *testing.T) {
 	}
 	paths := []string{dir + "/sources.csv", dir + "/actors.csv", dir + "/relationships.csv"}
 	var out strings.Builder
-	if err := runImport(append([]string{"--workspace", ws.ID, "--dry-run"}, paths...), &out); err != nil {
+	if err := runImport(append([]string{"--workspace", ws.ID, "--dry-run"}, paths...), &out, io.Discard); err != nil {
 		t.Fatalf("dry run: %v\n%s", err, out.String())
 	}
 	if c, _ := st.Contents(context.Background(), ws.ID); len(c.Actors) != 0 {
 		t.Fatal("the dry run wrote")
 	}
 	out.Reset()
-	if err := runImport(append([]string{"--workspace", ws.ID}, paths...), &out); err != nil {
+	var progress strings.Builder
+	if err := runImport(append([]string{"--workspace", ws.ID}, paths...), &out, &progress); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
+	}
+	// Not a terminal: one plain line per stage.
+	if want := "checking 5 records\nwriting 5 changes in one transaction\n"; !strings.Contains(progress.String(), want) {
+		t.Errorf("progress:\n%s", progress.String())
 	}
 	if !strings.Contains(out.String(), "actors: 2 created") || !strings.Contains(out.String(), "relationships: 2 created") {
 		t.Errorf("summary:\n%s", out.String())
@@ -692,7 +697,7 @@ func TestImportCommand(t *testing.T) {
 	copyWS := storetest.Workspace(t, st)
 	out.Reset()
 	exported := []string{exportDir + "/sources.csv", exportDir + "/actors.csv", exportDir + "/relationships.csv"}
-	if err := runImport(append([]string{"--workspace", copyWS.ID}, exported...), &out); err != nil || !strings.Contains(out.String(), "actors: 2 created") {
+	if err := runImport(append([]string{"--workspace", copyWS.ID}, exported...), &out, io.Discard); err != nil || !strings.Contains(out.String(), "actors: 2 created") {
 		t.Fatalf("importing the export: %v\n%s", err, out.String())
 	}
 	// The same through one workbook.
@@ -702,7 +707,7 @@ func TestImportCommand(t *testing.T) {
 	}
 	bookWS := storetest.Workspace(t, st)
 	out.Reset()
-	if err := runImport([]string{"--workspace", bookWS.ID, book}, &out); err != nil || !strings.Contains(out.String(), "relationships: 2 created") {
+	if err := runImport([]string{"--workspace", bookWS.ID, book}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "relationships: 2 created") {
 		t.Fatalf("importing the workbook: %v\n%s", err, out.String())
 	}
 	bad := dir + "/bad-relationships.csv"
@@ -710,7 +715,7 @@ func TestImportCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	out.Reset()
-	err := runImport([]string{"--workspace", ws.ID, dir + "/actors.csv", bad}, &out)
+	err := runImport([]string{"--workspace", ws.ID, dir + "/actors.csv", bad}, &out, io.Discard)
 	if !errors.Is(err, errProblems) || !strings.Contains(out.String(), `row 2 column "strength": strength "high" is not a number between 0 and 1`) {
 		t.Errorf("bad file: %v\n%s", err, out.String())
 	}

@@ -26,7 +26,7 @@ var errProblems = errors.New("the files have problems; nothing was imported")
 // graph file), checks all of them, and writes them to the workspace in one
 // transaction, or nothing. Progress goes to standard error: a bar on a
 // terminal, plain lines otherwise.
-func runImport(args []string, stdout io.Writer) error {
+func runImport(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	ws := fs.String("workspace", "", "the workspace id to import into")
@@ -62,7 +62,7 @@ func runImport(args []string, stdout io.Writer) error {
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 	defer func() { _ = st.Close(context.Background()) }()
-	progress := newImportProgress(os.Stderr, term.IsTerminal(int(os.Stderr.Fd())))
+	progress := newImportProgress(stderr, isTerminal(stderr))
 	defer progress.finish()
 	var files []mapio.File
 	for _, path := range fs.Args() {
@@ -84,6 +84,12 @@ func runImport(args []string, stdout io.Writer) error {
 		return errProblems
 	}
 	return nil
+}
+
+// isTerminal says whether w is a terminal (where a bar can redraw itself).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // importProgress shows how far an import has got: on a terminal a bar of

@@ -149,7 +149,7 @@ func main() {
 	case "template":
 		err = runTemplate(args, os.Stdout)
 	case "import":
-		err = runImport(args, os.Stdout)
+		err = runImport(args, os.Stdout, os.Stderr)
 	case "export":
 		err = runExport(args, os.Stdout)
 	case "help":
