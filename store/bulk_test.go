@@ -28,7 +28,11 @@ func (s *Neo4j) BulkBaseline(ctx context.Context, actors []*domain.Actor, rels [
 		}
 		return nil
 	}
-	if err := write("UNWIND $rows AS row CREATE (a:Actor) SET a = row", mapRows(actors, actorProps)); err != nil {
+	rows := make([]map[string]any, len(actors))
+	for i, a := range actors {
+		rows[i] = actorProps(a)
+	}
+	if err := write("UNWIND $rows AS row CREATE (a:Actor) SET a = row", rows); err != nil {
 		return err
 	}
 	for _, t := range relTypes {

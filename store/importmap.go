@@ -80,11 +80,14 @@ func (s *Neo4j) ApplyChanges(ctx context.Context, ws string, ch *domain.Changes)
 		// Large imports go in batches of statements, all in this one
 		// transaction, so that no single parameter list is huge and the
 		// all-or-nothing guarantee still holds.
-		runBatches := func(cypher string, rows []map[string]any) (int64, error) {
+		runBatches := func(cypher string, rows rowSource) (int64, error) {
 			var n int64
-			for len(rows) > 0 {
-				k := min(len(rows), importBatch)
-				recs, err := s.run(ctx, tx, cypher, map[string]any{"rows": rows[:k], "ws": ws})
+			for start := 0; start < rows.n; start += importBatch {
+				batch := make([]map[string]any, 0, min(importBatch, rows.n-start))
+				for i := start; i < start+cap(batch); i++ {
+					batch = append(batch, rows.row(i))
+				}
+				recs, err := s.run(ctx, tx, cypher, map[string]any{"rows": batch, "ws": ws})
 				if err != nil {
 					return n, err
 				}
@@ -93,33 +96,27 @@ func (s *Neo4j) ApplyChanges(ctx context.Context, ws string, ch *domain.Changes)
 					v, _ := c.(int64)
 					n += v
 				}
-				rows = rows[k:]
 			}
 			return n, nil
 		}
-		run := func(cypher string, rows []map[string]any) error {
+		run := func(cypher string, rows rowSource) error {
 			_, err := runBatches(cypher, rows)
 			return err
 		}
 		steps := []struct {
 			cypher string
-			rows   []map[string]any
+			rows   rowSource
 		}{
-			{"UNWIND $rows AS row MATCH (a:Actor {id: row.id}) USING INDEX a:Actor(id) WHERE a.workspaceId = $ws DETACH DELETE a", idRows(ch.RemoveActors)},
-			{"UNWIND $rows AS row MATCH (x:Source {id: row.id}) USING INDEX x:Source(id) WHERE x.workspaceId = $ws DELETE x", idRows(ch.RemoveSources)},
-			{"UNWIND $rows AS row CREATE (x:Source) SET x = row", mapRows(ch.CreateSources, sourceProps)},
-			{"UNWIND $rows AS row MATCH (x:Source {id: row.id}) USING INDEX x:Source(id) WHERE x.workspaceId = $ws SET x = row", mapRows(ch.UpdateSources, sourceProps)},
-			{"UNWIND $rows AS row CREATE (a:Actor) SET a = row", mapRows(ch.CreateActors, actorProps)},
-			{"UNWIND $rows AS row MATCH (a:Actor {id: row.id}) USING INDEX a:Actor(id) WHERE a.workspaceId = $ws SET a = row", mapRows(ch.UpdateActors, actorProps)},
+			{"UNWIND $rows AS row MATCH (a:Actor {id: row.id}) USING INDEX a:Actor(id) WHERE a.workspaceId = $ws DETACH DELETE a", rowsOf(ch.RemoveActors, idRow)},
+			{"UNWIND $rows AS row MATCH (x:Source {id: row.id}) USING INDEX x:Source(id) WHERE x.workspaceId = $ws DELETE x", rowsOf(ch.RemoveSources, idRow)},
+			{"UNWIND $rows AS row CREATE (x:Source) SET x = row", rowsOf(ch.CreateSources, sourceProps)},
+			{"UNWIND $rows AS row MATCH (x:Source {id: row.id}) USING INDEX x:Source(id) WHERE x.workspaceId = $ws SET x = row", rowsOf(ch.UpdateSources, sourceProps)},
+			{"UNWIND $rows AS row CREATE (a:Actor) SET a = row", rowsOf(ch.CreateActors, actorProps)},
+			{"UNWIND $rows AS row MATCH (a:Actor {id: row.id}) USING INDEX a:Actor(id) WHERE a.workspaceId = $ws SET a = row", rowsOf(ch.UpdateActors, actorProps)},
 		}
 		for _, t := range relTypes {
-			var ids []string
-			for _, r := range ch.RemoveRelationships {
-				if r.Type == t {
-					ids = append(ids, r.ID)
-				}
-			}
-			if err := run(fmt.Sprintf("UNWIND $rows AS row MATCH ()-[r:%s]->() USING INDEX r:%s(id) WHERE r.id = row.id AND r.workspaceId = $ws DELETE r", t, t), idRows(ids)); err != nil {
+			if err := run(fmt.Sprintf("UNWIND $rows AS row MATCH ()-[r:%s]->() USING INDEX r:%s(id) WHERE r.id = row.id AND r.workspaceId = $ws DELETE r", t, t),
+				rowsOf(ofType(ch.RemoveRelationships, t), func(r *domain.Relationship) map[string]any { return idRow(r.ID) })); err != nil {
 				return nil, err
 			}
 		}
@@ -129,27 +126,23 @@ func (s *Neo4j) ApplyChanges(ctx context.Context, ws string, ch *domain.Changes)
 			}
 		}
 		for _, t := range relTypes {
-			var creates, updates []map[string]any
-			for _, r := range ch.CreateRelationships {
-				if r.Type == t {
-					creates = append(creates, map[string]any{"from": r.FromID, "to": r.ToID, "props": relationshipProps(r)})
-				}
-			}
-			for _, r := range ch.UpdateRelationships {
-				if r.Type == t {
-					updates = append(updates, map[string]any{"id": r.ID, "props": relationshipProps(r)})
-				}
-			}
+			creates, updates := ofType(ch.CreateRelationships, t), ofType(ch.UpdateRelationships, t)
 			// t is one of relTypes, never client text. Every row must
 			// write: one that finds no ends (or no relationship) means the
 			// plan and the workspace disagree, and the whole import fails.
 			created, err := runBatches(fmt.Sprintf(`UNWIND $rows AS row MATCH (a:Actor {id: row.from}), (b:Actor {id: row.to})
 				USING INDEX a:Actor(id) USING INDEX b:Actor(id) WHERE a.workspaceId = $ws AND b.workspaceId = $ws
-				CREATE (a)-[r:%s]->(b) SET r = row.props RETURN count(r) AS n`, t), creates)
+				CREATE (a)-[r:%s]->(b) SET r = row.props RETURN count(r) AS n`, t),
+				rowsOf(creates, func(r *domain.Relationship) map[string]any {
+					return map[string]any{"from": r.FromID, "to": r.ToID, "props": relationshipProps(r)}
+				}))
 			if err != nil {
 				return nil, err
 			}
-			updated, err := runBatches(fmt.Sprintf("UNWIND $rows AS row MATCH ()-[r:%s]->() USING INDEX r:%s(id) WHERE r.id = row.id SET r = row.props RETURN count(r) AS n", t, t), updates)
+			updated, err := runBatches(fmt.Sprintf("UNWIND $rows AS row MATCH ()-[r:%s]->() USING INDEX r:%s(id) WHERE r.id = row.id SET r = row.props RETURN count(r) AS n", t, t),
+				rowsOf(updates, func(r *domain.Relationship) map[string]any {
+					return map[string]any{"id": r.ID, "props": relationshipProps(r)}
+				}))
 			if err != nil {
 				return nil, err
 			}
@@ -173,18 +166,27 @@ func (s *Neo4j) ApplyChanges(ctx context.Context, ws string, ch *domain.Changes)
 	return err
 }
 
-func idRows(ids []string) []map[string]any {
-	out := make([]map[string]any, len(ids))
-	for i, id := range ids {
-		out[i] = map[string]any{"id": id}
-	}
-	return out
+// rowSource gives a statement's rows one at a time, so that a batch's
+// parameter maps exist only while the batch is sent (a million
+// relationships' maps at once would take gigabytes).
+type rowSource struct {
+	n   int
+	row func(i int) map[string]any
 }
 
-func mapRows[T any](items []T, props func(T) map[string]any) []map[string]any {
-	out := make([]map[string]any, len(items))
-	for i, it := range items {
-		out[i] = props(it)
+func rowsOf[T any](items []T, props func(T) map[string]any) rowSource {
+	return rowSource{len(items), func(i int) map[string]any { return props(items[i]) }}
+}
+
+func idRow(id string) map[string]any { return map[string]any{"id": id} }
+
+// ofType picks the relationships of one type.
+func ofType(rs []*domain.Relationship, t domain.RelationshipType) []*domain.Relationship {
+	var out []*domain.Relationship
+	for _, r := range rs {
+		if r.Type == t {
+			out = append(out, r)
+		}
 	}
 	return out
 }
