@@ -47,9 +47,8 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 		"message": msg, "extensions": map[string]any{"code": code}}}})
 }
 
-// checkUpload refuses multipart requests without the preflight header and
-// those that say they are larger than the import limit. (Bodies that do
-// not say their length are cut at the limit as they are read.)
+// checkUpload refuses multipart requests without the preflight header,
+// without a length, or larger than the import limit.
 func checkUpload(cfg config, w http.ResponseWriter, r *http.Request) bool {
 	if r.Header.Get(preflightHeader) == "" {
 		writeError(w, http.StatusBadRequest, "PREFLIGHT_REQUIRED",
@@ -146,13 +145,19 @@ func onlyImportsInUploads(ctx context.Context, oc *graphql.OperationContext) *gr
 	if up, _ := ctx.Value(uploadKey{}).(bool); !up || oc.Operation == nil {
 		return nil
 	}
-	ok := oc.Operation.Operation == ast.Mutation
+	// Exactly one importActorMap (each would be a whole import of the
+	// same upload), beside nothing but __typename.
+	imports, ok := 0, oc.Operation.Operation == ast.Mutation
 	for _, sel := range oc.Operation.SelectionSet {
 		f, isField := sel.(*ast.Field)
-		if !isField || (f.Name != "importActorMap" && f.Name != "__typename") {
+		switch {
+		case isField && f.Name == "importActorMap":
+			imports++
+		case !isField || f.Name != "__typename":
 			ok = false
 		}
 	}
+	ok = ok && imports == 1
 	if ok {
 		return nil
 	}

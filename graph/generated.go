@@ -3518,7 +3518,7 @@ type ImportProblem {
   column: String
   "For graph files: the id of the node, edge or source (or #n, its position, when it has none)."
   element: String
-  "A stable code a program can branch on: MALFORMED, ENCODING, COLUMNS, MISSING_VALUE, BAD_NUMBER, DECIMAL_COMMA, BAD_DATE, BAD_BOOLEAN, BAD_VALUE, DUPLICATE, UNKNOWN_ACTOR, UNKNOWN_SOURCE, UNKNOWN_FORMAT, UNDIRECTED, SKIPPED or IGNORED."
+  "A stable code a program can branch on: MALFORMED, ENCODING, COLUMNS, MISSING_VALUE, BAD_NUMBER, DECIMAL_COMMA, BAD_DATE, BAD_BOOLEAN, BAD_VALUE, DUPLICATE, UNKNOWN_ACTOR, UNKNOWN_SOURCE, UNKNOWN_FORMAT, UNDIRECTED, TOO_LARGE, SKIPPED or IGNORED."
   code: String!
   "What is wrong, in words a researcher understands."
   message: String!

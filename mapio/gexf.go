@@ -88,6 +88,7 @@ type gexfReader struct {
 	// of their own have no direction ("undirected" or "mutual").
 	undirected string
 	problems   []Problem
+	cells      int // attributes read so far, against MaxGraphCells
 	normalized map[string]string // normalize's results: names repeat on every element
 }
 
@@ -172,6 +173,9 @@ func (gr *gexfReader) node(se xml.StartElement) error {
 		return err
 	}
 	gr.addNode(n)
+	if gr.cells > MaxGraphCells {
+		return errTooLarge
+	}
 	return nil
 }
 
@@ -187,6 +191,7 @@ func (gr *gexfReader) addNode(n gexfNode) {
 	gr.attvalues(&e, name, "node", n.AttValues)
 	gr.fill(&e, "node", actorColumns, "name", n.Label)
 	gr.out.Actors = append(gr.out.Actors, e)
+	gr.cells += len(e.Attrs) + 1
 	for _, child := range n.Nodes {
 		gr.addNode(child)
 	}
@@ -220,7 +225,7 @@ func (gr *gexfReader) edge(se xml.StartElement) (typed bool, err error) {
 	gr.fill(&e, "edge", relationshipColumns, "strength", x.Weight)
 	gr.validity(&e, name, x)
 	gr.out.Relationships = append(gr.out.Relationships, e)
-	return strings.TrimSpace(x.Type) != "", nil
+	return strings.TrimSpace(x.Type) != "", spend(&gr.cells, e)
 }
 
 // attvalues adds an element's attribute values, then the defaults of its
@@ -242,10 +247,15 @@ func (gr *gexfReader) attvalues(e *Element, name, class string, values []gexfAtt
 			e.Set(a.name(), s)
 		}
 	}
+	have := make(map[string]bool, len(e.Attrs)) // a set, not Get: a file may declare thousands of attributes
+	for _, a := range e.Attrs {
+		have[a.Name] = true
+	}
 	for _, a := range decls {
-		if a.Default != nil && a.name() != "" && e.Get(a.name()) == "" {
+		if a.Default != nil && a.name() != "" && !have[a.name()] {
 			if s := strings.TrimSpace(*a.Default); s != "" {
-				e.Set(a.name(), s)
+				e.Attrs = append(e.Attrs, Attr{a.name(), s})
+				have[a.name()] = true
 			}
 		}
 	}

@@ -74,6 +74,7 @@ type graphmlReader struct {
 	keyOrder []string // declaration order, so that defaults apply deterministically
 	out      GraphElements
 	problems []Problem
+	cells    int // attributes read so far, against MaxGraphCells
 }
 
 // ReadGraphML reads a GraphML file into elements: nodes are actors, edges
@@ -170,7 +171,7 @@ func (gr *graphmlReader) node(se xml.StartElement) error {
 		e.Attrs = without(e.Attrs, "label")
 	}
 	gr.out.Actors = append(gr.out.Actors, e)
-	return nil
+	return spend(&gr.cells, e)
 }
 
 // edge reads one <edge>; explicit is its own directed attribute, if any.
@@ -191,7 +192,7 @@ func (gr *graphmlReader) edge(se xml.StartElement) (explicit string, err error) 
 	e.Set("from", x.Source) // the edge's own ends win over data of the same name
 	e.Set("to", x.Target)
 	gr.out.Relationships = append(gr.out.Relationships, e)
-	return strings.TrimSpace(x.Directed), nil
+	return strings.TrimSpace(x.Directed), spend(&gr.cells, e)
 }
 
 // data adds an element's <data> values, then its keys' defaults.
@@ -206,11 +207,16 @@ func (gr *graphmlReader) data(e *Element, name, domain string, data []graphmlDat
 			e.Set(k.name(), v)
 		}
 	}
+	have := make(map[string]bool, len(e.Attrs)) // a set, not Get: a file may declare thousands of keys
+	for _, a := range e.Attrs {
+		have[a.Name] = true
+	}
 	for _, id := range gr.keyOrder {
 		k := gr.keys[id]
-		if k.Default != nil && k.name() != "" && k.appliesTo(domain) && e.Get(k.name()) == "" {
+		if k.Default != nil && k.name() != "" && k.appliesTo(domain) && !have[k.name()] {
 			if v := strings.TrimSpace(k.Default.Value); v != "" {
-				e.Set(k.name(), v)
+				e.Attrs = append(e.Attrs, Attr{k.name(), v})
+				have[k.name()] = true
 			}
 		}
 	}
@@ -550,6 +556,8 @@ func xmlProblem(file string, err error) Problem {
 	var se *xml.SyntaxError
 	var ce charsetError
 	switch {
+	case errors.Is(err, errTooLarge):
+		return Problem{File: file, Code: CodeTooLarge, Message: errTooLarge.Error()}
 	case errors.As(err, &ce):
 		return Problem{File: file, Code: CodeEncoding, Message: ce.Error()}
 	case errors.As(err, &se) && se.Msg == "unexpected EOF", errors.Is(err, io.ErrUnexpectedEOF):
@@ -618,6 +626,18 @@ func (x *xmlWriter) close() error {
 	}
 	if x.err != nil {
 		return fmt.Errorf("writing XML: %w", x.err)
+	}
+	return nil
+}
+
+// errTooLarge stops a graph file's reader once the file holds more
+// attributes than an import takes (see MaxGraphCells).
+var errTooLarge = fmt.Errorf("the file has more elements and attributes than one import takes (%d million values at most); split it, or leave out attributes the service does not read", MaxGraphCells/1_000_000)
+
+// spend counts an element's attributes against MaxGraphCells.
+func spend(cells *int, e Element) error {
+	if *cells += len(e.Attrs) + 1; *cells > MaxGraphCells {
+		return errTooLarge
 	}
 	return nil
 }

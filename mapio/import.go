@@ -77,15 +77,16 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 	}
 	links, ps := Resolve(doc, existing)
 	problems = append(problems, ps...)
-	if opts.Sync {
-		problems = append(problems, syncProblems(doc, links)...)
-	}
 	if len(problems) > 0 {
 		sortProblems(problems)
 		return &Report{DryRun: opts.DryRun, Problems: problems, Skipped: doc.Skipped, Ignored: ignored}, nil
 	}
 	changes, report := Plan(ws, doc, links, existing, opts.Sync)
 	report.Ignored, report.DryRun = ignored, opts.DryRun
+	if len(report.Problems) > 0 { // references the plan would break
+		sortProblems(report.Problems)
+		return report, nil
+	}
 	if opts.DryRun || changes.Empty() {
 		return report, nil // an import that changes nothing does not write (or bump the version)
 	}
@@ -201,46 +202,3 @@ func ignoredColumns(t *Table, r string) []Problem {
 	return out
 }
 
-// syncProblems are the references a sync would break: with an actors file,
-// a relationship may not name an actor only the workspace holds (the sync
-// removes it), and with a sources file a row may not cite a source only
-// the workspace holds (the sync removes that too).
-func syncProblems(doc *Document, links *Links) []Problem {
-	var problems []Problem
-	if doc.Has["actors"] {
-		for j, r := range doc.Relationships {
-			for _, end := range []struct {
-				field, key string
-				inFiles    bool
-			}{{"from", r.From, links.From[j] >= 0}, {"to", r.To, links.To[j] >= 0}} {
-				if !end.inFiles {
-					problems = append(problems, r.problem(end.field, "UNKNOWN_ACTOR", fmt.Sprintf(
-						"%q is not in the actors file, so a sync removes it; add it to the actors file, or import without sync", end.key)))
-				}
-			}
-		}
-	}
-	if doc.Has["sources"] {
-		inFiles := map[string]bool{}
-		for _, s := range doc.Sources {
-			if s.Input.ExternalID != nil {
-				inFiles[*s.Input.ExternalID] = true
-			}
-		}
-		cite := func(ref Ref, keys []string) {
-			for _, k := range keys {
-				if !inFiles[k] {
-					problems = append(problems, ref.problem("sources", "UNKNOWN_SOURCE", fmt.Sprintf(
-						"source %q is not in the sources file, so a sync removes it; add it to the sources file, or import without sync", k)))
-				}
-			}
-		}
-		for _, a := range doc.Actors {
-			cite(a.Ref, a.SourceKeys)
-		}
-		for _, r := range doc.Relationships {
-			cite(r.Ref, r.SourceKeys)
-		}
-	}
-	return problems
-}

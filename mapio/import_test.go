@@ -394,7 +394,7 @@ func TestSyncKeepsReferencesWhole(t *testing.T) {
 	}
 	rep, err := mapio.Import(ctx, st, ws.ID, actorsOnly, mapio.Options{Sync: true})
 	if err != nil || rep.Written || len(rep.Problems) != 1 || rep.Problems[0].Code != "UNKNOWN_ACTOR" || rep.Problems[0].Column != "From" ||
-		!strings.Contains(rep.Problems[0].Message, "a sync removes it") {
+		rep.Problems[0].Row != 2 || !strings.Contains(rep.Problems[0].Message, "names an actor this import removes") {
 		t.Fatalf("sync naming a removed actor: %v %+v", err, rep)
 	}
 	if after := contents(t, st, ws.ID); !reflect.DeepEqual(before, after) {
@@ -410,5 +410,42 @@ func TestSyncKeepsReferencesWhole(t *testing.T) {
 		if len(a.SourceIDs) != 0 {
 			t.Errorf("%s still cites %v after its source was removed", a.Name, a.SourceIDs)
 		}
+	}
+}
+
+// A record without an external id is exported under its service id. A
+// row with that key whose kind changed replaces the record and keeps the
+// key, so importing the same file again changes nothing; and two rows
+// cannot both be one record.
+func TestServiceIDKeys(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	alice, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := func(rows string) []mapio.File {
+		return []mapio.File{{Name: "actors.csv", Data: strings.NewReader("externalId,name,kind\n" + rows)}}
+	}
+	asMovement := alice.ID + ",Alice,MOVEMENT\n"
+	rep, err := mapio.Import(ctx, st, ws.ID, file(asMovement), mapio.Options{})
+	if err != nil || !rep.Written || rep.Actors.Created != 1 || rep.Actors.Removed != 1 {
+		t.Fatalf("kind change: %v %+v", err, rep)
+	}
+	again, err := mapio.Import(ctx, st, ws.ID, file(asMovement), mapio.Options{})
+	if err != nil || again.Written || again.Actors.Unchanged != 1 {
+		t.Fatalf("the same file again: %v %+v", err, again)
+	}
+	if c := contents(t, st, ws.ID); len(c.Actors) != 1 || *c.Actors[0].ExternalID != alice.ID || c.Actors[0].Kind != domain.KindMovement {
+		t.Errorf("stored %+v", c.Actors)
+	}
+
+	bob, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Bob"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	twice, err := mapio.Import(ctx, st, ws.ID, file(bob.ID+",Bob,COMMUNITY\n,Bob,COMMUNITY\n"), mapio.Options{})
+	if err != nil || twice.Written || len(twice.Problems) != 1 || twice.Problems[0].Code != "DUPLICATE" || twice.Problems[0].Row != 3 {
+		t.Errorf("two rows for one record: %v %+v", err, twice)
 	}
 }

@@ -50,22 +50,17 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 	rep.Relationships.Skipped = len(doc.Skipped)
 
 	// Sources.
-	srcByExt := map[string]*domain.Source{}
-	for _, s := range existing.Sources {
-		if s.ExternalID != nil {
-			srcByExt[*s.ExternalID] = s
-		} else {
-			srcByExt[s.ID] = s // exported under its service id
-		}
-	}
+	srcKeys := newKeys(existing.Sources, func(s *domain.Source) (*string, string) { return s.ExternalID, s.ID })
 	sourceID := map[string]string{}
 	keptSources := map[string]bool{}
+	matchedSources := map[string]Ref{}
 	for _, row := range doc.Sources {
 		in := row.Input
-		old := srcByExt[*in.ExternalID]
-		if old != nil && old.ExternalID == nil {
+		old, byService := srcKeys.find(*in.ExternalID)
+		if byService {
 			in.ExternalID = nil // the key is the service id an export wrote, not an external id
 		}
+		matchOnce(rep, matchedSources, "source", old, func(s *domain.Source) string { return s.ID }, row.Ref)
 		next, _ := domain.NewSource(ws, in)
 		switch {
 		case old == nil:
@@ -88,7 +83,7 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 		for _, k := range keys {
 			if id, ok := sourceID[k]; ok {
 				out = append(out, id)
-			} else if s := srcByExt[k]; s != nil {
+			} else if s, _ := srcKeys.find(k); s != nil {
 				out = append(out, s.ID)
 			}
 		}
@@ -96,28 +91,30 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 	}
 
 	// Actors.
-	actByExt, actByName := map[string]*domain.Actor{}, map[string][]*domain.Actor{}
+	actKeys := newKeys(existing.Actors, func(a *domain.Actor) (*string, string) { return a.ExternalID, a.ID })
+	actByName := map[string][]*domain.Actor{}
 	for _, a := range existing.Actors {
-		if a.ExternalID != nil {
-			actByExt[*a.ExternalID] = a
-		} else {
-			actByExt[a.ID] = a // exported under its service id
+		if a.ExternalID == nil {
 			actByName[strings.ToLower(a.Name)] = append(actByName[strings.ToLower(a.Name)], a)
 		}
 	}
 	actorIDs := make([]string, len(doc.Actors))
+	actorNext := make([]*domain.Actor, len(doc.Actors))
 	keptActors := map[string]bool{}
+	matchedActors := map[string]Ref{}
 	for i, row := range doc.Actors {
 		in := row.Input
 		in.SourceIDs = sourceIDs(row.SourceKeys)
 		var old *domain.Actor
 		if in.ExternalID != nil {
-			if old = actByExt[*in.ExternalID]; old != nil && old.ExternalID == nil {
+			var byService bool
+			if old, byService = actKeys.find(*in.ExternalID); byService {
 				in.ExternalID = nil // the key is the service id an export wrote
 			}
 		} else if m := actByName[strings.ToLower(in.Name)]; len(m) == 1 {
 			old = m[0]
 		}
+		matchOnce(rep, matchedActors, "actor", old, func(a *domain.Actor) string { return a.ID }, row.Ref)
 		next, _ := domain.NewActor(ws, in)
 		switch {
 		case old == nil:
@@ -125,8 +122,9 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 			ch.CreateActors = append(ch.CreateActors, next)
 			rep.Actors.Created++
 		case old.Kind != next.Kind:
-			// A kind never changes: the row is another actor now.
-			next.ID = domain.NewID(domain.PrefixActor)
+			// A kind never changes: the row is another actor now, known
+			// by the row's key from now on.
+			next.ID, next.ExternalID = domain.NewID(domain.PrefixActor), row.Input.ExternalID
 			ch.CreateActors = append(ch.CreateActors, next)
 			ch.RemoveActors = append(ch.RemoveActors, old.ID)
 			rep.Actors.Created++
@@ -140,7 +138,7 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 			ch.UpdateActors = append(ch.UpdateActors, next)
 			rep.Actors.Updated++
 		}
-		actorIDs[i] = next.ID
+		actorIDs[i], actorNext[i] = next.ID, next
 		keptActors[next.ID] = true
 	}
 
@@ -149,16 +147,16 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 	for _, a := range existing.Actors {
 		names[a.ID] = a.Name
 	}
-	relByExt, relByEnds := map[string]*domain.Relationship{}, map[string]*domain.Relationship{}
+	relKeys := newKeys(existing.Relationships, func(r *domain.Relationship) (*string, string) { return r.ExternalID, r.ID })
+	relByEnds := map[string]*domain.Relationship{}
 	for _, r := range existing.Relationships {
-		if r.ExternalID != nil {
-			relByExt[*r.ExternalID] = r
-		} else {
-			relByExt[r.ID] = r // exported under its service id
+		if r.ExternalID == nil {
 			relByEnds[endsKey(r)] = r
 		}
 	}
 	keptRels := map[string]bool{}
+	relNext := make([]*domain.Relationship, len(doc.Relationships))
+	matchedRels := map[string]Ref{}
 	for j, row := range doc.Relationships {
 		in := row.Input
 		in.From, in.To = links.FromID[j], links.ToID[j]
@@ -171,22 +169,25 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 		in.SourceIDs = sourceIDs(row.SourceKeys)
 		var old *domain.Relationship
 		if in.ExternalID != nil {
-			if old = relByExt[*in.ExternalID]; old != nil && old.ExternalID == nil {
+			var byService bool
+			if old, byService = relKeys.find(*in.ExternalID); byService {
 				in.ExternalID = nil // the key is the service id an export wrote
 			}
 		}
 		next, _ := domain.NewRelationship(ws, in)
-		if in.ExternalID == nil && old == nil {
+		if row.Input.ExternalID == nil {
 			old = relByEnds[endsKey(next)]
 		}
+		matchOnce(rep, matchedRels, "relationship", old, func(r *domain.Relationship) string { return r.ID }, row.Ref)
 		switch {
 		case old == nil:
 			next.ID = domain.NewID(domain.PrefixRelationship)
 			ch.CreateRelationships = append(ch.CreateRelationships, next)
 			rep.Relationships.Created++
 		case old.Type != next.Type || old.FromID != next.FromID || old.ToID != next.ToID:
-			// Type and ends never change: the row is another relationship now.
-			next.ID = domain.NewID(domain.PrefixRelationship)
+			// Type and ends never change: the row is another relationship
+			// now, known by the row's key from now on.
+			next.ID, next.ExternalID = domain.NewID(domain.PrefixRelationship), row.Input.ExternalID
 			ch.CreateRelationships = append(ch.CreateRelationships, next)
 			ch.RemoveRelationships = append(ch.RemoveRelationships, old)
 			rep.Relationships.Created++
@@ -201,6 +202,7 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 			rep.Relationships.Updated++
 		}
 		keptRels[next.ID] = true
+		relNext[j] = next
 	}
 
 	// With sync, what the files no longer contain goes, role by role: a
@@ -243,7 +245,85 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 			}
 		}
 	}
+	rep.checkReferences(doc, actorNext, relNext, ch)
 	return ch, rep
+}
+
+// checkReferences reports rows that would point at what this import
+// removes: a relationship naming an actor whose row replaces it (its kind
+// changed) or that a sync removes, or a row citing a source a sync
+// removes. Writing them would leave references to nothing.
+func (rep *Report) checkReferences(doc *Document, actors []*domain.Actor, rels []*domain.Relationship, ch *domain.Changes) {
+	gone := map[string]bool{}
+	for _, id := range ch.RemoveActors {
+		gone[id] = true
+	}
+	goneSources := map[string]bool{}
+	for _, id := range ch.RemoveSources {
+		goneSources[id] = true
+	}
+	cites := func(ref Ref, ids []string) {
+		for _, id := range ids {
+			if goneSources[id] {
+				rep.Problems = append(rep.Problems, ref.problem("sources", "UNKNOWN_SOURCE",
+					fmt.Sprintf("cites source %s, which this import removes (the sources file does not hold it); add it to the sources file, or import without sync", id)))
+			}
+		}
+	}
+	for i, a := range actors {
+		cites(doc.Actors[i].Ref, a.SourceIDs)
+	}
+	for j, r := range rels {
+		row := doc.Relationships[j]
+		for _, end := range []struct{ field, key, id string }{{"from", row.From, r.FromID}, {"to", row.To, r.ToID}} {
+			if gone[end.id] {
+				rep.Problems = append(rep.Problems, row.problem(end.field, "UNKNOWN_ACTOR", fmt.Sprintf(
+					"%q names an actor this import removes (a sync removes what the actors file lacks, and a row whose kind changed replaces its actor); name the actor as the actors file does", end.key)))
+			}
+		}
+		cites(row.Ref, r.SourceIDs)
+	}
+}
+
+// keys finds existing records by the key a file gives: an external id
+// first, else the service id of a record without one (which is how
+// exports write such records).
+type keys[T any] struct{ byExt, byService map[string]T }
+
+func newKeys[T any](records []T, key func(T) (*string, string)) keys[T] {
+	k := keys[T]{map[string]T{}, map[string]T{}}
+	for _, r := range records {
+		if ext, id := key(r); ext != nil {
+			k.byExt[*ext] = r
+		} else {
+			k.byService[id] = r
+		}
+	}
+	return k
+}
+
+// find returns the record a key names, and whether it named it by service id.
+func (k keys[T]) find(key string) (T, bool) {
+	if r, ok := k.byExt[key]; ok {
+		return r, false
+	}
+	r, ok := k.byService[key]
+	return r, ok
+}
+
+// matchOnce reports a second row matching a record an earlier row matched:
+// two rows cannot both be one record.
+func matchOnce[T comparable](rep *Report, seen map[string]Ref, what string, old T, id func(T) string, ref Ref) {
+	var zero T
+	if old == zero {
+		return
+	}
+	if first, dup := seen[id(old)]; dup {
+		rep.Problems = append(rep.Problems, ref.problem("externalId", "DUPLICATE", fmt.Sprintf(
+			"this row and %s both match the same %s (%s); give each its own external id", first.where(), what, id(old))))
+		return
+	}
+	seen[id(old)] = ref
 }
 
 func actorRemoval(a *domain.Actor, replaced bool) Removal {

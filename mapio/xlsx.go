@@ -15,10 +15,16 @@ import (
 // and Connections sheets work too). Each sheet is read into a Table, so
 // the rest of the import is the same as for CSV.
 
+// maxUnzippedWorkbook is the most a workbook may unpack to.
+const maxUnzippedWorkbook = 1 << 30
+
 // ReadWorkbook reads a workbook's sheets, keyed by what they hold. Sheets
 // of no known role are ignored (workbooks carry notes and charts).
 func ReadWorkbook(file string, r io.Reader) (map[string]*Table, []Problem) {
-	wb, err := excelize.OpenReader(r)
+	// A workbook is a zip: bound what it may unpack to, so that a small
+	// upload cannot inflate to gigabytes (sheets beyond the XML limit are
+	// read through temporary files, not memory).
+	wb, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: maxUnzippedWorkbook, UnzipXMLSizeLimit: 16 << 20})
 	if err != nil {
 		return nil, []Problem{{File: file, Code: CodeMalformed, Message: fmt.Sprintf("this is not a readable .xlsx workbook (%v)", err)}}
 	}
