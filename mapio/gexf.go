@@ -88,7 +88,7 @@ type gexfReader struct {
 	// of their own have no direction ("undirected" or "mutual").
 	undirected string
 	problems   []Problem
-	cells      int // attributes read so far, against MaxGraphCells
+	cells      int               // attributes read so far, against MaxGraphCells
 	normalized map[string]string // normalize's results: names repeat on every element
 }
 

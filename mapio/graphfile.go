@@ -67,6 +67,7 @@ type GraphElements struct {
 func (g GraphElements) Tables(file string) map[string]*Table {
 	out := map[string]*Table{}
 	renamed := map[string]string{} // element id -> external id, where they differ
+	seenIDs, twice := map[string]bool{}, map[string]bool{}
 	for _, r := range []struct {
 		role     string
 		elements []Element
@@ -108,8 +109,18 @@ func (g GraphElements) Tables(file string) map[string]*Table {
 			}
 			if cells[extCol] == "" {
 				cells[extCol] = strings.TrimSpace(e.ID)
-			} else if r.role == "actors" && e.ID != "" && cells[extCol] != e.ID {
+			} else if r.role == "actors" && e.ID != "" && cells[extCol] != e.ID && !twice[e.ID] {
 				renamed[e.ID] = cells[extCol]
+			}
+			if r.role == "actors" && e.ID != "" {
+				if seenIDs[e.ID] {
+					// Two nodes with one id: which one an edge means is
+					// unknowable, so edges keep the id, and resolving
+					// them reports it rather than guessing.
+					twice[e.ID] = true
+					delete(renamed, e.ID)
+				}
+				seenIDs[e.ID] = true
 			}
 			if r.role == "relationships" {
 				// Edges name their ends by element id; an actor whose

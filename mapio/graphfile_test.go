@@ -106,3 +106,23 @@ func TestGraphTablesFollowExternalIDs(t *testing.T) {
 		t.Errorf("resolved %+v %v", links, problems)
 	}
 }
+
+// Two nodes with one element id and different externalId attributes: an
+// edge naming that id is not sent to either; resolving reports it.
+func TestGraphTablesDoNotGuessBetweenTwins(t *testing.T) {
+	g := GraphElements{
+		Actors: []Element{{ID: "n1", Attrs: []Attr{{"name", "A"}, {"kind", "COMMUNITY"}, {"externalId", "A"}}},
+			{ID: "n1", Attrs: []Attr{{"name", "B"}, {"kind", "COMMUNITY"}, {"externalId", "B"}}},
+			{ID: "n2", Attrs: []Attr{{"name", "C"}, {"kind", "COMMUNITY"}}}},
+		Relationships: []Element{{ID: "e", Attrs: []Attr{{"from", "n2"}, {"to", "n1"}, {"type", "TRUSTS"}, {"strength", "0.5"}}}},
+	}
+	tables := g.Tables("map.graphml")
+	actors, _ := ReadActors(tables["actors"])
+	rels, _, _ := ReadRelationships(tables["relationships"])
+	if rels[0].To != "n1" {
+		t.Fatalf("the edge was sent to %q", rels[0].To)
+	}
+	if _, problems := Resolve(&Document{Actors: actors, Relationships: rels}); len(problems) != 1 || problems[0].Code != "UNKNOWN_ACTOR" {
+		t.Errorf("problems %v", problems)
+	}
+}

@@ -201,4 +201,3 @@ func ignoredColumns(t *Table, r string) []Problem {
 	}
 	return out
 }
-
