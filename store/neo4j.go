@@ -144,6 +144,11 @@ func (s *Neo4j) mapErr(op string, err error) error {
 	switch {
 	case errors.As(err, &n4j) && strings.Contains(n4j.Code, "ConstraintValidationFailed"):
 		return &errs.Error{Op: op, Kind: errs.Conflict, Msg: "this would duplicate a unique value (an id or externalId) already in the workspace", Err: err}
+	case errors.As(err, &n4j) && strings.Contains(n4j.Code, "MemoryPoolOutOfMemoryError"):
+		// Retrying does not help: the one transaction (a large import) is
+		// bigger than Neo4j lets a transaction grow.
+		return &errs.Error{Op: op, Kind: errs.Unavailable, Err: err,
+			Msg: "the change is too large for one Neo4j transaction under the database's memory settings; nothing was written. Import it in parts, or give Neo4j more memory (its heap, or dbms.memory.transaction.total.max)"}
 	case errors.As(err, &n4j) && strings.HasPrefix(n4j.Code, "Neo.TransientError"):
 		return &errs.Error{Op: op, Kind: errs.Unavailable, Err: err}
 	case errors.As(err, &n4j) && (strings.Contains(n4j.Code, "DatabaseUnavailable") || strings.Contains(n4j.Code, "DatabaseNotFound") ||
