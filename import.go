@@ -206,7 +206,7 @@ func printReport(w io.Writer, rep *mapio.Report) {
 		fmt.Fprintln(w, "ignored:", p)
 	}
 	if len(rep.Problems) > 0 {
-		fmt.Fprintf(w, "%d problems; nothing was imported\n", len(rep.Problems))
+		fmt.Fprintf(w, "%d problems; nothing was imported\n", rep.ProblemCount)
 		return
 	}
 	verb := "imported"

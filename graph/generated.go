@@ -223,6 +223,7 @@ type ComplexityRoot struct {
 		Actors        func(childComplexity int) int
 		DryRun        func(childComplexity int) int
 		Ignored       func(childComplexity int) int
+		ProblemCount  func(childComplexity int) int
 		Problems      func(childComplexity int) int
 		Relationships func(childComplexity int) int
 		Removals      func(childComplexity int) int
@@ -1282,6 +1283,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportReport.Ignored(childComplexity), true
+	case "ImportReport.problemCount":
+		if e.ComplexityRoot.ImportReport.ProblemCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.ProblemCount(childComplexity), true
 	case "ImportReport.problems":
 		if e.ComplexityRoot.ImportReport.Problems == nil {
 			break
@@ -3470,8 +3477,10 @@ type ImportReport {
   relationships: ImportCounts!
   "What happened to sources."
   sources: ImportCounts!
-  "Every problem with the files, each located by file, row or element, and column. Any problem means nothing was written."
+  "The problems with the files, each located by file, row or element, and column, sorted; at most 1,000, the last of them (code TRUNCATED) saying how many more there are. Any problem means nothing was written."
   problems: [ImportProblem!]!
+  "How many problems the files have in all."
+  problemCount: Int!
   "Rows left out on purpose, such as trust-survey answers of \"don't know\" (which are no relationship, not zero trust)."
   skipped: [ImportProblem!]!
   "Attributes of graph files that the service does not read (layout, colours, computed metrics); they were left out."
@@ -3518,7 +3527,7 @@ type ImportProblem {
   column: String
   "For graph files: the id of the node, edge or source (or #n, its position, when it has none)."
   element: String
-  "A stable code a program can branch on: MALFORMED, ENCODING, COLUMNS, MISSING_VALUE, BAD_NUMBER, DECIMAL_COMMA, BAD_DATE, BAD_BOOLEAN, BAD_VALUE, DUPLICATE, UNKNOWN_ACTOR, UNKNOWN_SOURCE, UNKNOWN_FORMAT, UNDIRECTED, TOO_LARGE, SKIPPED or IGNORED."
+  "A stable code a program can branch on: MALFORMED, ENCODING, COLUMNS, MISSING_VALUE, BAD_NUMBER, DECIMAL_COMMA, BAD_DATE, BAD_BOOLEAN, BAD_VALUE, DUPLICATE, UNKNOWN_ACTOR, UNKNOWN_SOURCE, UNKNOWN_FORMAT, UNDIRECTED, TOO_LARGE, TRUNCATED, SKIPPED or IGNORED."
   code: String!
   "What is wrong, in words a researcher understands."
   message: String!
@@ -4329,6 +4338,8 @@ func (ec *executionContext) childFields_ImportReport(ctx context.Context, field 
 		return ec.fieldContext_ImportReport_sources(ctx, field)
 	case "problems":
 		return ec.fieldContext_ImportReport_problems(ctx, field)
+	case "problemCount":
+		return ec.fieldContext_ImportReport_problemCount(ctx, field)
 	case "skipped":
 		return ec.fieldContext_ImportReport_skipped(ctx, field)
 	case "ignored":
@@ -8940,6 +8951,29 @@ func (ec *executionContext) fieldContext_ImportReport_problems(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ImportReport_problemCount(ctx context.Context, field graphql.CollectedField, obj *mapio.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_problemCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProblemCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_problemCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ImportReport_skipped(ctx context.Context, field graphql.CollectedField, obj *mapio.Report) (ret graphql.Marshaler) {
@@ -16992,6 +17026,11 @@ func (ec *executionContext) _ImportReport(ctx context.Context, sel ast.Selection
 			}
 		case "problems":
 			out.Values[i] = ec._ImportReport_problems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "problemCount":
+			out.Values[i] = ec._ImportReport_problemCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -78,13 +78,14 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 	links, ps := Resolve(doc, existing)
 	problems = append(problems, ps...)
 	if len(problems) > 0 {
-		sortProblems(problems)
-		return &Report{DryRun: opts.DryRun, Problems: problems, Skipped: doc.Skipped, Ignored: ignored}, nil
+		rep := &Report{DryRun: opts.DryRun, Skipped: doc.Skipped, Ignored: ignored}
+		rep.setProblems(problems)
+		return rep, nil
 	}
 	changes, report := Plan(ws, doc, links, existing, opts.Sync)
 	report.Ignored, report.DryRun = ignored, opts.DryRun
 	if len(report.Problems) > 0 { // references the plan would break
-		sortProblems(report.Problems)
+		report.setProblems(report.Problems)
 		return report, nil
 	}
 	if opts.DryRun || changes.Empty() {
@@ -200,4 +201,22 @@ func ignoredColumns(t *Table, r string) []Problem {
 		}
 	}
 	return out
+}
+
+// MaxProblems is how many problems a report lists: a file that is wrong
+// on every one of a million rows needs its first problems fixed, not a
+// report of hundreds of megabytes.
+const MaxProblems = 1000
+
+// setProblems sorts the problems and keeps the first MaxProblems, with a
+// last one that says how many more there are; ProblemCount keeps the total.
+func (r *Report) setProblems(ps []Problem) {
+	sortProblems(ps)
+	r.ProblemCount = len(ps)
+	if len(ps) > MaxProblems {
+		more := len(ps) - MaxProblems
+		ps = append(ps[:MaxProblems:MaxProblems], Problem{File: ps[MaxProblems].File, Code: CodeTruncated,
+			Message: fmt.Sprintf("and %d more problems not listed; fix these and check the files again", more)})
+	}
+	r.Problems = ps
 }

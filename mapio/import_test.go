@@ -3,6 +3,7 @@ package mapio_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -447,5 +448,28 @@ func TestServiceIDKeys(t *testing.T) {
 	twice, err := mapio.Import(ctx, st, ws.ID, file(bob.ID+",Bob,COMMUNITY\n,Bob,COMMUNITY\n"), mapio.Options{})
 	if err != nil || twice.Written || len(twice.Problems) != 1 || twice.Problems[0].Code != "DUPLICATE" || twice.Problems[0].Row != 3 {
 		t.Errorf("two rows for one record: %v %+v", err, twice)
+	}
+}
+
+// A file wrong on every row reports the first MaxProblems problems and how
+// many there are in all, and writes nothing.
+func TestProblemsAreCapped(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	var b strings.Builder
+	b.WriteString("name,kind\n")
+	for i := range 1500 {
+		fmt.Fprintf(&b, "Actor %d,PLANET\n", i)
+	}
+	rep, err := mapio.Import(ctx, st, ws.ID, []mapio.File{{Name: "actors.csv", Data: strings.NewReader(b.String())}}, mapio.Options{})
+	if err != nil || rep.Written || rep.ProblemCount != 1500 || len(rep.Problems) != mapio.MaxProblems+1 {
+		t.Fatalf("%v: written %v, %d problems listed of %d", err, rep.Written, len(rep.Problems), rep.ProblemCount)
+	}
+	last := rep.Problems[len(rep.Problems)-1]
+	if last.Code != mapio.CodeTruncated || !strings.Contains(last.Message, "500 more problems") || rep.Problems[0].Row != 2 {
+		t.Errorf("first %v, last %v", rep.Problems[0], last)
+	}
+	if c := contents(t, st, ws.ID); len(c.Actors) != 0 {
+		t.Error("a file with problems wrote")
 	}
 }

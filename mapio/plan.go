@@ -18,7 +18,8 @@ type Report struct {
 	DryRun                         bool // nothing was to be written
 	Written                        bool // the import wrote to the workspace
 	Actors, Relationships, Sources Counts
-	Problems                       []Problem
+	Problems                       []Problem // the first MaxProblems, sorted by file, row and column
+	ProblemCount                   int       // all of them
 	Skipped                        []Problem // rows left out on purpose ("don't know")
 	Ignored                        []Problem // graph-file attributes the service does not read
 	// Removals are the records the import removes (with sync, those the

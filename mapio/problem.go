@@ -54,4 +54,5 @@ const (
 	CodeIgnored      = "IGNORED"
 	CodeUndirected   = "UNDIRECTED"
 	CodeTooLarge     = "TOO_LARGE"
+	CodeTruncated    = "TRUNCATED"
 )
