@@ -679,7 +679,9 @@ func TestImportCommand(t *testing.T) {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	// Not a terminal: one plain line per stage.
-	if want := "checking 5 records\nwriting 5 changes in one transaction\n"; !strings.Contains(progress.String(), want) {
+	if want := "checking 3 sources and actors against the workspace, then the relationships as they are read\n" +
+		"3 changes written in the import's transaction (committed at the end, or none)\n" +
+		"5 changes written in the import's transaction (committed at the end, or none)\ncommitted\n"; !strings.HasSuffix(progress.String(), want) {
 		t.Errorf("progress:\n%s", progress.String())
 	}
 	if !strings.Contains(out.String(), "actors: 2 created") || !strings.Contains(out.String(), "relationships: 2 created") {

@@ -118,8 +118,29 @@ func (p *importProgress) reader(f *os.File) io.Reader {
 	}
 	bar := progressbar.NewOptions64(size, progressbar.OptionSetWriter(p.out), progressbar.OptionShowBytes(true),
 		progressbar.OptionSetDescription("reading "+f.Name()), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
-	r := progressbar.NewReader(f, bar)
-	return &r
+	return &barFile{File: f, bar: bar}
+}
+
+// barFile is a file whose reads move a progress bar. It stays seekable
+// (reading CSV checks the encoding first, then reads again from the
+// start), and the bar follows a seek.
+type barFile struct {
+	*os.File
+	bar *progressbar.ProgressBar
+}
+
+func (b *barFile) Read(p []byte) (int, error) {
+	n, err := b.File.Read(p)
+	_ = b.bar.Add(n)
+	return n, err
+}
+
+func (b *barFile) Seek(offset int64, whence int) (int64, error) {
+	pos, err := b.File.Seek(offset, whence)
+	if err == nil {
+		_ = b.bar.Set64(pos)
+	}
+	return pos, err
 }
 
 func (p *importProgress) stage(s mapio.Stage) {
@@ -133,9 +154,11 @@ func (p *importProgress) stage(s mapio.Stage) {
 		}
 		line = "reading " + s.File
 	case "checking":
-		line = fmt.Sprintf("checking %d records", s.Count)
+		line = fmt.Sprintf("checking %d sources and actors against the workspace, then the relationships as they are read", s.Count)
 	case "writing":
-		line = fmt.Sprintf("writing %d changes in one transaction", s.Count)
+		line = fmt.Sprintf("%d changes written in the import's transaction (committed at the end, or none)", s.Count)
+	case "done":
+		line = "committed"
 	default:
 		return
 	}

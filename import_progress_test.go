@@ -53,7 +53,7 @@ func TestImportProgressOnATerminal(t *testing.T) {
 	p.stage(mapio.Stage{Name: "writing", Count: 2000})
 	time.Sleep(300 * time.Millisecond)
 	p.finish()
-	if s := out.String(); !strings.Contains(s, "reading "+path) || !strings.Contains(s, "writing 2000 changes in one transaction") {
+	if s := out.String(); !strings.Contains(s, "reading "+path) || !strings.Contains(s, "2000 changes written in the import's transaction") {
 		t.Errorf("progress drawn:\n%q", s)
 	}
 }

@@ -1,6 +1,9 @@
 package domain
 
-import "io"
+import (
+	"context"
+	"io"
+)
 
 // Direction says which relationships of an actor to list.
 type Direction string
@@ -118,10 +121,9 @@ type Contents struct {
 	Sources       []*Source
 }
 
-// Changes are what an import writes to a workspace, all at once. They
-// were planned against BaseVersion, and apply only to that version.
+// Changes are a part of what an import writes to a workspace; an import
+// applies several, in order, within one transaction.
 type Changes struct {
-	BaseVersion                              int64
 	CreateSources, UpdateSources             []*Source
 	CreateActors, UpdateActors               []*Actor
 	CreateRelationships, UpdateRelationships []*Relationship
@@ -136,4 +138,13 @@ func (c *Changes) Empty() bool { return c.Size() == 0 }
 func (c *Changes) Size() int {
 	return len(c.CreateSources) + len(c.UpdateSources) + len(c.CreateActors) + len(c.UpdateActors) + len(c.CreateRelationships) +
 		len(c.UpdateRelationships) + len(c.RemoveRelationships) + len(c.RemoveActors) + len(c.RemoveSources)
+}
+
+// ImportTx is one import's transaction on one workspace: what it reads
+// and what it writes, all committed together at the end, or none of it.
+type ImportTx interface {
+	// Contents reads everything the workspace holds.
+	Contents(ctx context.Context) (*Contents, error)
+	// Apply writes changes; later changes see earlier ones.
+	Apply(ctx context.Context, ch *Changes) error
 }

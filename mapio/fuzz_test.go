@@ -86,7 +86,16 @@ func FuzzReadAnyFile(f *testing.F) {
 	f.Add("map.graphml", []byte(`<graphml><graph edgedefault="directed"><node id="a"/></graph></graphml>`))
 	f.Add("map.gexf", []byte(`<gexf><graph defaultedgetype="directed"><nodes><node id="a" label="A"/></nodes></graph></gexf>`))
 	f.Fuzz(func(t *testing.T, name string, data []byte) {
-		doc, problems, _ := readFiles([]File{{Name: name, Data: bytes.NewReader(data)}}, "", func(Stage) {})
+		doc, rels, problems, _ := readFiles([]File{{Name: name, Data: bytes.NewReader(data)}}, "", func(Stage) {})
+		for _, stream := range rels {
+			ps, _ := stream(func(t *Table) error {
+				rows, _, ps := ReadRelationships(t)
+				doc.Relationships = append(doc.Relationships, rows...)
+				problems = append(problems, ps...)
+				return nil
+			})
+			problems = append(problems, ps...)
+		}
 		for _, p := range problems {
 			if p.Code == "" || p.Message == "" {
 				t.Fatalf("problem without code or message: %+v", p)

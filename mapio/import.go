@@ -3,6 +3,7 @@ package mapio
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -11,10 +12,10 @@ import (
 	"github.com/actorgraph/actorgraph/domain"
 )
 
-// Target is the workspace an import writes to (the store).
+// Target is the workspace an import writes to (the store): it runs the
+// import in one transaction (see store.Neo4j.Import).
 type Target interface {
-	Contents(ctx context.Context, ws string) (*domain.Contents, error)
-	ApplyChanges(ctx context.Context, ws string, ch *domain.Changes) error
+	Import(ctx context.Context, ws string, write bool, fn func(ctx context.Context, tx domain.ImportTx) error) error
 }
 
 // File is one input file.
@@ -53,123 +54,221 @@ type Options struct {
 
 // Stage is a step of an import, for progress reports.
 type Stage struct {
-	Name  string // "reading", "checking", "writing", "done"
+	Name  string // "reading" (a file), "checking" (against the workspace), "writing" (changes so far), "done"
 	File  string // while reading
-	Count int    // records so far (read) or to write
+	Count int    // records to check, or changes written so far
 }
 
-// Import reads actor-map files into workspace ws: validate everything
-// first, then write everything in one transaction, or nothing. The files
-// are CSV (actors, relationships, sources), one XLSX workbook, or one
-// graph file (Kumu JSON, GraphML, GEXF, JGF). With problems, it reports
-// them all and writes nothing; with DryRun, it reports what it would do
-// and writes nothing.
+// relChunk is how many relationship rows an import holds at once: it
+// reads, checks and writes relationships a chunk at a time.
+const relChunk = 50_000
+
+// errStop ends the reading of a relationships file early (its header is
+// wrong, so every chunk would say the same).
+var errStop = errors.New("stop reading")
+
+// errRollBack ends an import's transaction without committing: the files
+// have problems, or change nothing.
+var errRollBack = errors.New("roll back")
+
+// Import reads actor-map files into workspace ws, all in one
+// transaction: everything is checked, and written only if nothing is
+// wrong; any problem, failure or cancellation leaves the workspace as it
+// was. The files are CSV (actors, relationships, sources), one XLSX
+// workbook, or one graph file (Kumu JSON, GraphML, GEXF, JGF). Sources
+// and actors are read whole; relationships (the bulk of a large map) are
+// read, checked and written a chunk at a time, so a CSV file of a million
+// of them is never in memory. With problems, it reports them all (the
+// first MaxProblems) and writes nothing; with DryRun, it reports what it
+// would do in a read transaction.
 func Import(ctx context.Context, target Target, ws string, files []File, opts Options) (*Report, error) {
 	progress := opts.Progress
 	if progress == nil {
 		progress = func(Stage) {}
 	}
-	doc, problems, ignored := readFiles(files, opts.Format, progress)
-	progress(Stage{Name: "checking", Count: len(doc.Actors) + len(doc.Relationships) + len(doc.Sources)})
-	existing, err := target.Contents(ctx, ws)
-	if err != nil {
+	doc, rels, problems, ignored := readFiles(files, opts.Format, progress)
+	rep := &Report{DryRun: opts.DryRun, Ignored: ignored}
+	written := 0
+	err := target.Import(ctx, ws, !opts.DryRun, func(ctx context.Context, tx domain.ImportTx) error {
+		progress(Stage{Name: "checking", Count: len(doc.Sources) + len(doc.Actors)})
+		existing, err := tx.Contents(ctx)
+		if err != nil {
+			return err
+		}
+		res, ps := newResolver(doc, existing)
+		problems = append(problems, ps...)
+		p := newPlanner(ws, existing, doc.Has, opts.Sync, rep)
+		ok := func() bool { return clean(problems, rep) }
+		// Once anything is wrong, the import only checks: it will not
+		// commit, and a plan over broken references means nothing.
+		apply := func(ch *domain.Changes) error {
+			if opts.DryRun || !ok() || ch.Empty() {
+				return nil
+			}
+			written += ch.Size()
+			if err := tx.Apply(ctx, ch); err != nil {
+				return err
+			}
+			progress(Stage{Name: "writing", Count: written})
+			return nil
+		}
+		if ok() {
+			if err := apply(p.sourcesAndActors(doc)); err != nil {
+				return err
+			}
+		}
+		for _, stream := range rels {
+			ps, err := stream(func(t *Table) error {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				rows, skipped, ps := ReadRelationships(t)
+				rep.Skipped = append(rep.Skipped, skipped...)
+				rep.Relationships.Skipped += len(skipped)
+				problems = append(problems, ps...)
+				if len(rows) == 0 && len(ps) > 0 && ps[0].Row <= 1 {
+					return errStop // the header is wrong: every chunk would say so
+				}
+				links, ps := res.relationships(rows)
+				problems = append(problems, ps...)
+				if !ok() {
+					return nil
+				}
+				return apply(p.relationships(rows, links))
+			})
+			problems = append(problems, ps...)
+			if err != nil && !errors.Is(err, errStop) {
+				return err
+			}
+		}
+		if ok() {
+			if err := apply(p.finish()); err != nil {
+				return err
+			}
+		}
+		if !ok() || written == 0 {
+			return errRollBack // nothing is committed (not even the lock's version bump)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errRollBack) {
 		return nil, err
 	}
-	links, ps := Resolve(doc, existing)
-	problems = append(problems, ps...)
-	if len(problems) > 0 {
-		rep := &Report{DryRun: opts.DryRun, Skipped: doc.Skipped, Ignored: ignored}
-		rep.setProblems(problems)
-		return rep, nil
+	if !clean(problems, rep) {
+		out := &Report{DryRun: opts.DryRun, Skipped: rep.Skipped, Ignored: ignored}
+		out.Relationships.Skipped = rep.Relationships.Skipped
+		out.setProblems(append(problems, rep.Problems...))
+		return out, nil
 	}
-	changes, report := Plan(ws, doc, links, existing, opts.Sync)
-	report.Ignored, report.DryRun = ignored, opts.DryRun
-	if len(report.Problems) > 0 { // references the plan would break
-		report.setProblems(report.Problems)
-		return report, nil
+	if rep.Written = written > 0 && !opts.DryRun; rep.Written {
+		progress(Stage{Name: "done"})
 	}
-	if opts.DryRun || changes.Empty() {
-		return report, nil // an import that changes nothing does not write (or bump the version)
-	}
-	progress(Stage{Name: "writing", Count: changes.Size()})
-	if err := target.ApplyChanges(ctx, ws, changes); err != nil {
-		return nil, err
-	}
-	report.Written = true
-	progress(Stage{Name: "done"})
-	return report, nil
+	return rep, nil
 }
 
-// readFiles reads every file into one document, gathering every problem,
-// and the attributes of graph files that the service does not read.
-func readFiles(files []File, format Format, progress func(Stage)) (*Document, []Problem, []Problem) {
+// clean says whether an import found no problem.
+func clean(problems []Problem, rep *Report) bool { return len(problems) == 0 && len(rep.Problems) == 0 }
+
+// relStream hands an import's relationship rows to fn a table at a time.
+type relStream func(fn func(*Table) error) ([]Problem, error)
+
+// tableStream hands out an in-memory table (from a workbook or a graph
+// file) in chunks.
+func tableStream(t *Table) relStream {
+	return func(fn func(*Table) error) ([]Problem, error) {
+		for start := 0; start == 0 || start < len(t.Rows); start += relChunk {
+			c := *t
+			c.Rows = t.Rows[start:min(start+relChunk, len(t.Rows))]
+			if err := fn(&c); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	}
+}
+
+// readFiles reads every file's sources and actors into one document, and
+// returns its relationships as streams to read inside the transaction;
+// with them every problem so far, and the attributes of graph files that
+// the service does not read.
+func readFiles(files []File, format Format, progress func(Stage)) (*Document, []relStream, []Problem, []Problem) {
 	doc := &Document{Has: map[string]bool{}}
+	var rels []relStream
 	var problems, ignored []Problem
 	seen := map[string]string{}
-	add := func(r string, t *Table) {
+	claim := func(r, file string) bool {
 		if other, dup := seen[r]; dup {
-			problems = append(problems, Problem{File: t.File, Code: CodeColumns, Message: fmt.Sprintf("%s also holds %s; give one of each", other, r)})
-			return
+			problems = append(problems, Problem{File: file, Code: CodeColumns, Message: fmt.Sprintf("%s also holds %s; give one of each", other, r)})
+			return false
 		}
-		seen[r] = t.File
-		doc.Has[r] = true
-		ignored = append(ignored, ignoredColumns(t, r)...)
-		switch r {
-		case "actors":
-			rows, ps := ReadActors(t)
-			doc.Actors, problems = rows, append(problems, ps...)
-		case "relationships":
-			rows, skipped, ps := ReadRelationships(t)
-			doc.Relationships, doc.Skipped, problems = rows, skipped, append(problems, ps...)
-		case "sources":
-			rows, ps := ReadSources(t)
-			doc.Sources, problems = rows, append(problems, ps...)
-		}
+		seen[r], doc.Has[r] = file, true
+		return true
 	}
 	for _, f := range files {
 		progress(Stage{Name: "reading", File: f.Name})
-		tables, ps := readOne(f, format)
+		tables, stream, ps := readOne(f, format)
 		problems = append(problems, ps...)
+		if stream != nil && claim("relationships", f.Name) {
+			rels = append(rels, stream)
+		}
 		for _, r := range []string{"sources", "actors", "relationships"} {
-			if t := tables[r]; t != nil {
-				add(r, t)
+			t := tables[r]
+			if t == nil || !claim(r, t.File) {
+				continue
+			}
+			ignored = append(ignored, ignoredColumns(t, r)...)
+			switch r {
+			case "actors":
+				rows, ps := ReadActors(t)
+				doc.Actors, problems = rows, append(problems, ps...)
+			case "sources":
+				rows, ps := ReadSources(t)
+				doc.Sources, problems = rows, append(problems, ps...)
+			case "relationships":
+				rels = append(rels, tableStream(t))
 			}
 		}
 	}
-	return doc, problems, ignored
+	return doc, rels, problems, ignored
 }
 
-// readOne reads one file into tables by role.
-func readOne(f File, format Format) (map[string]*Table, []Problem) {
-	br := bufio.NewReaderSize(f.Data, 64<<10)
+// readOne reads one file into tables by role; a CSV relationships file
+// comes back as a stream, read later, a chunk at a time.
+func readOne(f File, format Format) (map[string]*Table, relStream, []Problem) {
+	data := f.Data
 	if format == "" {
-		head, _ := br.Peek(4096) // a short file gives what it has
+		var head []byte
+		head, data = peek(f.Data, 4096)
 		format = DetectFormat(f.Name, head)
 	}
 	switch format {
 	case "":
-		return nil, []Problem{{File: f.Name, Code: CodeFormat,
+		return nil, nil, []Problem{{File: f.Name, Code: CodeFormat,
 			Message: "cannot tell what this file holds; name CSV files actors.csv, relationships.csv and sources.csv, or give an .xlsx, Kumu .json, .graphml, .gexf or JGF .json file"}}
 	case FormatCytoscape:
-		return nil, []Problem{{File: f.Name, Code: CodeFormat,
+		return nil, nil, []Problem{{File: f.Name, Code: CodeFormat,
 			Message: "Cytoscape.js elements are an export format for display; import the map as Kumu JSON, GraphML, GEXF, JGF, CSV or XLSX"}}
 	case FormatXLSX:
-		return ReadWorkbook(f.Name, br)
+		tables, ps := ReadWorkbook(f.Name, data)
+		return tables, nil, ps
 	case FormatCSV:
 		r := role(f.Name)
-		if r == "" {
-			return nil, []Problem{{File: f.Name, Code: CodeFormat,
+		switch r {
+		case "":
+			return nil, nil, []Problem{{File: f.Name, Code: CodeFormat,
 				Message: "cannot tell what this CSV file holds; name it actors.csv, relationships.csv or sources.csv"}}
+		case "relationships":
+			return nil, func(fn func(*Table) error) ([]Problem, error) { return ReadTableChunks(f.Name, data, relChunk, fn) }, nil
 		}
-		t, ps := ReadTable(f.Name, br)
+		t, ps := ReadTable(f.Name, data)
 		if t == nil || t.Header == nil {
-			return nil, ps
+			return nil, nil, ps
 		}
-		return map[string]*Table{r: t}, ps
+		return map[string]*Table{r: t}, nil, ps
 	}
-	g, ps := graphReaders[format](f.Name, br)
+	g, ps := graphReaders[format](f.Name, bufio.NewReaderSize(data, 64<<10))
 	if g.Size() > MaxGraphCells {
-		return nil, append(ps, Problem{File: f.Name, Code: CodeTooLarge, Message: fmt.Sprintf(
+		return nil, nil, append(ps, Problem{File: f.Name, Code: CodeTooLarge, Message: fmt.Sprintf(
 			"the file has more elements and attributes than one import takes (%d million values at most); split it, or leave out attributes the service does not read", MaxGraphCells/1_000_000)})
 	}
 	tables := g.Tables(f.Name)
@@ -180,7 +279,25 @@ func readOne(f File, format Format) (map[string]*Table, []Problem) {
 			tables[r] = &Table{File: f.Name, Lenient: true, Header: graphRoleHeader[r]}
 		}
 	}
-	return tables, ps
+	return tables, nil, ps
+}
+
+// peek returns up to n bytes from the start of r, and a reader that still
+// gives them: the same reader, moved back, when it can seek (so that a
+// CSV file stays seekable), else a buffered one.
+func peek(r io.Reader, n int) ([]byte, io.Reader) {
+	if rs, ok := r.(io.ReadSeeker); ok {
+		if start, err := rs.Seek(0, io.SeekCurrent); err == nil {
+			head := make([]byte, n)
+			k, _ := io.ReadFull(rs, head)
+			if _, err := rs.Seek(start, io.SeekStart); err == nil {
+				return head[:k], rs
+			}
+		}
+	}
+	br := bufio.NewReaderSize(r, n)
+	head, _ := br.Peek(n)
+	return head, br
 }
 
 // graphRoleHeader is the header of an empty role of a graph file.

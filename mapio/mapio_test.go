@@ -123,3 +123,24 @@ func TestParseBoolAndCountAndList(t *testing.T) {
 		t.Errorf("list %q", got)
 	}
 }
+
+// The encoding check reads a block at a time: a rune cut by a block's end
+// is still valid UTF-8, and a Windows-1252 byte anywhere is found.
+func TestIsUTF8AcrossBlocks(t *testing.T) {
+	pad := strings.Repeat("a", 64<<10-1)
+	for _, c := range []struct {
+		name string
+		text string
+		want bool
+	}{
+		{"rune across the block boundary", pad + "é and more", true},
+		{"four-byte rune across the boundary", pad[:len(pad)-2] + "😀", true},
+		{"Windows-1252 after the first block", pad + pad + "caf\xe9", false},
+		{"cut at the end of the file", "caf\xc3", false},
+		{"empty", "", true},
+	} {
+		if got, err := isUTF8(strings.NewReader(c.text)); err != nil || got != c.want {
+			t.Errorf("%s: %v %v", c.name, got, err)
+		}
+	}
+}

@@ -37,27 +37,80 @@ type Removal struct {
 	Replaced bool   // true when a record of the files takes its place (kind or ends changed)
 }
 
-// Plan compares a resolved document with what the workspace holds and
-// works out the changes. Records are matched by external id; actors
-// without one by name (when one actor has it), relationships without one
-// by from, to, type and perceivedBy. A matched record that differs is
-// updated, one that does not is left unchanged; with sync, records the
-// files no longer contain are removed. The row is the truth: a matched
-// record becomes exactly what its row says, so an empty cell or a missing
-// column clears that field.
-func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, sync bool) (*domain.Changes, *Report) {
-	ch := &domain.Changes{BaseVersion: existing.Version}
-	rep := &Report{Skipped: doc.Skipped}
-	rep.Relationships.Skipped = len(doc.Skipped)
+// planner compares an import's rows with what the workspace holds and
+// works out the changes, in the order an import writes them: sources and
+// actors first (with the actors a sync or a changed kind removes), then
+// relationships a batch at a time, then what goes last (relationships and
+// sources a sync removes). Records are matched by external id (or, for
+// records exported under their service id, by that); actors without one
+// by name (when one actor has it), relationships without one by from, to,
+// type and perceivedBy. A matched record that differs is updated, one
+// that does not is left unchanged. The row is the truth: a matched record
+// becomes exactly what its row says, so an empty cell or a missing column
+// clears that field. What the planner keeps between batches is keyed by
+// the workspace's records, not by the files' rows.
+type planner struct {
+	ws       string
+	existing *domain.Contents
+	sync     bool
+	has      map[string]bool // the roles the files hold: a sync removes only within those
+	rep      *Report
 
-	// Sources.
-	srcKeys := newKeys(existing.Sources, func(s *domain.Source) (*string, string) { return s.ExternalID, s.ID })
-	sourceID := map[string]string{}
-	keptSources := map[string]bool{}
+	srcKeys     keys[*domain.Source]
+	sourceID    map[string]string // source key in the files -> id
+	keptSources map[string]bool
+	goneSources map[string]bool
+
+	actorIDs   []string // by index in the document
+	keptActors map[string]bool
+	goneActors map[string]bool
+	names      map[string]string // existing actor id -> name, for removal reports
+
+	relKeys     keys[*domain.Relationship]
+	relByEnds   map[string]*domain.Relationship
+	matchedRels map[string]Ref // existing relationship id -> the row that matched it
+	goneRels    map[string]bool
+}
+
+func newPlanner(ws string, existing *domain.Contents, has map[string]bool, sync bool, rep *Report) *planner {
+	p := &planner{ws: ws, existing: existing, sync: sync, has: has, rep: rep,
+		srcKeys:  newKeys(existing.Sources, func(s *domain.Source) (*string, string) { return s.ExternalID, s.ID }),
+		sourceID: map[string]string{}, keptSources: map[string]bool{}, goneSources: map[string]bool{},
+		keptActors: map[string]bool{}, goneActors: map[string]bool{}, names: map[string]string{},
+		relKeys:   newKeys(existing.Relationships, func(r *domain.Relationship) (*string, string) { return r.ExternalID, r.ID }),
+		relByEnds: map[string]*domain.Relationship{}, matchedRels: map[string]Ref{}, goneRels: map[string]bool{}}
+	for _, a := range existing.Actors {
+		p.names[a.ID] = a.Name
+	}
+	for _, r := range existing.Relationships {
+		if r.ExternalID == nil {
+			p.relByEnds[endsKey(r)] = r
+		}
+	}
+	return p
+}
+
+// sourceIDs are the ids of the sources a row cites by key.
+func (p *planner) sourceIDs(keys []string) []string {
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if id, ok := p.sourceID[k]; ok {
+			out = append(out, id)
+		} else if s, _ := p.srcKeys.find(k); s != nil {
+			out = append(out, s.ID)
+		}
+	}
+	return out
+}
+
+// sourcesAndActors plans the document's sources and actors, and the
+// actors a sync removes. It comes first.
+func (p *planner) sourcesAndActors(doc *Document) *domain.Changes {
+	ch, rep, ws := &domain.Changes{}, p.rep, p.ws
 	matchedSources := map[string]Ref{}
 	for _, row := range doc.Sources {
 		in := row.Input
-		old, byService := srcKeys.find(*in.ExternalID)
+		old, byService := p.srcKeys.find(*in.ExternalID)
 		if byService {
 			in.ExternalID = nil // the key is the service id an export wrote, not an external id
 		}
@@ -76,36 +129,29 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 			ch.UpdateSources = append(ch.UpdateSources, next)
 			rep.Sources.Updated++
 		}
-		sourceID[*row.Input.ExternalID] = next.ID
-		keptSources[next.ID] = true
+		p.sourceID[*row.Input.ExternalID] = next.ID
+		p.keptSources[next.ID] = true
 	}
-	sourceIDs := func(keys []string) []string {
-		out := make([]string, 0, len(keys))
-		for _, k := range keys {
-			if id, ok := sourceID[k]; ok {
-				out = append(out, id)
-			} else if s, _ := srcKeys.find(k); s != nil {
-				out = append(out, s.ID)
+	if p.sync && p.has["sources"] {
+		for _, s := range p.existing.Sources {
+			if !p.keptSources[s.ID] {
+				p.goneSources[s.ID] = true // removed last, once nothing cites it
 			}
 		}
-		return out
 	}
 
-	// Actors.
-	actKeys := newKeys(existing.Actors, func(a *domain.Actor) (*string, string) { return a.ExternalID, a.ID })
+	actKeys := newKeys(p.existing.Actors, func(a *domain.Actor) (*string, string) { return a.ExternalID, a.ID })
 	actByName := map[string][]*domain.Actor{}
-	for _, a := range existing.Actors {
+	for _, a := range p.existing.Actors {
 		if a.ExternalID == nil {
 			actByName[strings.ToLower(a.Name)] = append(actByName[strings.ToLower(a.Name)], a)
 		}
 	}
-	actorIDs := make([]string, len(doc.Actors))
-	actorNext := make([]*domain.Actor, len(doc.Actors))
-	keptActors := map[string]bool{}
+	p.actorIDs = make([]string, len(doc.Actors))
 	matchedActors := map[string]Ref{}
 	for i, row := range doc.Actors {
 		in := row.Input
-		in.SourceIDs = sourceIDs(row.SourceKeys)
+		in.SourceIDs = p.sourceIDs(row.SourceKeys)
 		var old *domain.Actor
 		if in.ExternalID != nil {
 			var byService bool
@@ -128,6 +174,7 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 			next.ID, next.ExternalID = domain.NewID(domain.PrefixActor), row.Input.ExternalID
 			ch.CreateActors = append(ch.CreateActors, next)
 			ch.RemoveActors = append(ch.RemoveActors, old.ID)
+			p.goneActors[old.ID] = true
 			rep.Actors.Created++
 			rep.Actors.Removed++
 			rep.Removals = append(rep.Removals, actorRemoval(old, true))
@@ -139,47 +186,48 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 			ch.UpdateActors = append(ch.UpdateActors, next)
 			rep.Actors.Updated++
 		}
-		actorIDs[i], actorNext[i] = next.ID, next
-		keptActors[next.ID] = true
+		p.actorIDs[i] = next.ID
+		p.keptActors[next.ID] = true
+		p.checkCitations(row.Ref, next.SourceIDs)
 	}
-
-	// Relationships.
-	names := map[string]string{}
-	for _, a := range existing.Actors {
-		names[a.ID] = a.Name
-	}
-	relKeys := newKeys(existing.Relationships, func(r *domain.Relationship) (*string, string) { return r.ExternalID, r.ID })
-	relByEnds := map[string]*domain.Relationship{}
-	for _, r := range existing.Relationships {
-		if r.ExternalID == nil {
-			relByEnds[endsKey(r)] = r
+	if p.sync && p.has["actors"] {
+		for _, a := range p.existing.Actors {
+			if !p.keptActors[a.ID] && !p.goneActors[a.ID] {
+				ch.RemoveActors = append(ch.RemoveActors, a.ID)
+				p.goneActors[a.ID] = true
+				rep.Actors.Removed++
+				rep.Removals = append(rep.Removals, actorRemoval(a, false))
+			}
 		}
 	}
-	keptRels := map[string]bool{}
-	relNext := make([]*domain.Relationship, len(doc.Relationships))
-	matchedRels := map[string]Ref{}
-	for j, row := range doc.Relationships {
+	return ch
+}
+
+// relationships plans a batch of relationship rows, resolved by links.
+func (p *planner) relationships(rows []RelationshipRow, links *Links) *domain.Changes {
+	ch, rep := &domain.Changes{}, p.rep
+	for j, row := range rows {
 		in := row.Input
 		in.From, in.To = links.FromID[j], links.ToID[j]
 		if links.From[j] >= 0 {
-			in.From = actorIDs[links.From[j]]
+			in.From = p.actorIDs[links.From[j]]
 		}
 		if links.To[j] >= 0 {
-			in.To = actorIDs[links.To[j]]
+			in.To = p.actorIDs[links.To[j]]
 		}
-		in.SourceIDs = sourceIDs(row.SourceKeys)
+		in.SourceIDs = p.sourceIDs(row.SourceKeys)
 		var old *domain.Relationship
 		if in.ExternalID != nil {
 			var byService bool
-			if old, byService = relKeys.find(*in.ExternalID); byService {
+			if old, byService = p.relKeys.find(*in.ExternalID); byService {
 				in.ExternalID = nil // the key is the service id an export wrote
 			}
 		}
-		next, _ := domain.NewRelationship(ws, in)
+		next, _ := domain.NewRelationship(p.ws, in)
 		if row.Input.ExternalID == nil {
-			old = relByEnds[endsKey(next)]
+			old = p.relByEnds[endsKey(next)]
 		}
-		matchOnce(rep, matchedRels, "relationship", old, func(r *domain.Relationship) string { return r.ID }, row.Ref)
+		matchOnce(rep, p.matchedRels, "relationship", old, func(r *domain.Relationship) string { return r.ID }, row.Ref)
 		switch {
 		case old == nil:
 			next.ID = domain.NewID(domain.PrefixRelationship)
@@ -191,99 +239,64 @@ func Plan(ws string, doc *Document, links *Links, existing *domain.Contents, syn
 			next.ID, next.ExternalID = domain.NewID(domain.PrefixRelationship), row.Input.ExternalID
 			ch.CreateRelationships = append(ch.CreateRelationships, next)
 			ch.RemoveRelationships = append(ch.RemoveRelationships, old)
+			p.goneRels[old.ID] = true
 			rep.Relationships.Created++
 			rep.Relationships.Removed++
-			rep.Removals = append(rep.Removals, relationshipRemoval(old, names, true))
+			rep.Removals = append(rep.Removals, relationshipRemoval(old, p.names, true))
 		case sameRelationship(old, next):
-			next = old
 			rep.Relationships.Unchanged++
 		default:
 			next.ID, next.CreatedAt = old.ID, old.CreatedAt
 			ch.UpdateRelationships = append(ch.UpdateRelationships, next)
 			rep.Relationships.Updated++
 		}
-		keptRels[next.ID] = true
-		relNext[j] = next
-	}
-
-	// With sync, what the files no longer contain goes, role by role: a
-	// sync with no sources file leaves the sources alone.
-	removedActors, removedRels := map[string]bool{}, map[string]bool{}
-	for _, id := range ch.RemoveActors {
-		removedActors[id] = true
-	}
-	for _, r := range ch.RemoveRelationships {
-		removedRels[r.ID] = true
-	}
-	if sync && doc.Has["actors"] {
-		for _, a := range existing.Actors {
-			if !keptActors[a.ID] && !removedActors[a.ID] {
-				ch.RemoveActors = append(ch.RemoveActors, a.ID)
-				removedActors[a.ID] = true
-				rep.Actors.Removed++
-				rep.Removals = append(rep.Removals, actorRemoval(a, false))
-			}
-		}
-	}
-	for _, r := range existing.Relationships {
-		if keptRels[r.ID] || removedRels[r.ID] {
-			continue
-		}
-		// A removed actor takes its relationships with it; the report
-		// says so rather than letting them vanish unnoticed.
-		if (sync && doc.Has["relationships"]) || removedActors[r.FromID] || removedActors[r.ToID] {
-			ch.RemoveRelationships = append(ch.RemoveRelationships, r)
-			rep.Relationships.Removed++
-			rep.Removals = append(rep.Removals, relationshipRemoval(r, names, false))
-		}
-	}
-	if sync && doc.Has["sources"] {
-		for _, s := range existing.Sources {
-			if !keptSources[s.ID] {
-				ch.RemoveSources = append(ch.RemoveSources, s.ID)
-				rep.Sources.Removed++
-				rep.Removals = append(rep.Removals, Removal{What: "source", ID: s.ID, Key: deref(s.ExternalID), Name: s.Title})
-			}
-		}
-	}
-	rep.checkReferences(doc, actorNext, relNext, ch)
-	return ch, rep
-}
-
-// checkReferences reports rows that would point at what this import
-// removes: a relationship naming an actor whose row replaces it (its kind
-// changed) or that a sync removes, or a row citing a source a sync
-// removes. Writing them would leave references to nothing.
-func (rep *Report) checkReferences(doc *Document, actors []*domain.Actor, rels []*domain.Relationship, ch *domain.Changes) {
-	gone := map[string]bool{}
-	for _, id := range ch.RemoveActors {
-		gone[id] = true
-	}
-	goneSources := map[string]bool{}
-	for _, id := range ch.RemoveSources {
-		goneSources[id] = true
-	}
-	cites := func(ref Ref, ids []string) {
-		for _, id := range ids {
-			if goneSources[id] {
-				rep.Problems = append(rep.Problems, ref.problem("sources", "UNKNOWN_SOURCE",
-					fmt.Sprintf("cites source %s, which this import removes (the sources file does not hold it); add it to the sources file, or import without sync", id)))
-			}
-		}
-	}
-	for i, a := range actors {
-		cites(doc.Actors[i].Ref, a.SourceIDs)
-	}
-	for j, r := range rels {
-		row := doc.Relationships[j]
-		for _, end := range []struct{ field, key, id string }{{"from", row.From, r.FromID}, {"to", row.To, r.ToID}} {
-			if gone[end.id] {
+		for _, end := range []struct{ field, key, id string }{{"from", row.From, next.FromID}, {"to", row.To, next.ToID}} {
+			if p.goneActors[end.id] {
 				rep.Problems = append(rep.Problems, row.problem(end.field, "UNKNOWN_ACTOR", fmt.Sprintf(
 					"%q names an actor this import removes (a sync removes what the actors file lacks, and a row whose kind changed replaces its actor); name the actor as the actors file does", end.key)))
 			}
 		}
-		cites(row.Ref, r.SourceIDs)
+		p.checkCitations(row.Ref, next.SourceIDs)
 	}
+	return ch
+}
+
+// checkCitations reports a row citing a source that a sync removes.
+func (p *planner) checkCitations(ref Ref, ids []string) {
+	for _, id := range ids {
+		if p.goneSources[id] {
+			p.rep.Problems = append(p.rep.Problems, ref.problem("sources", "UNKNOWN_SOURCE",
+				fmt.Sprintf("cites source %s, which this import removes (the sources file does not hold it); add it to the sources file, or import without sync", id)))
+		}
+	}
+}
+
+// finish plans what goes last: relationships that go with a removed actor
+// or (with sync and a relationships file) that no row matched, and the
+// sources a sync removes.
+func (p *planner) finish() *domain.Changes {
+	ch, rep := &domain.Changes{}, p.rep
+	for _, r := range p.existing.Relationships {
+		if _, kept := p.matchedRels[r.ID]; kept || p.goneRels[r.ID] {
+			continue
+		}
+		// A removed actor takes its relationships with it; the report
+		// says so rather than letting them vanish unnoticed.
+		if (p.sync && p.has["relationships"]) || p.goneActors[r.FromID] || p.goneActors[r.ToID] {
+			ch.RemoveRelationships = append(ch.RemoveRelationships, r)
+			p.goneRels[r.ID] = true
+			rep.Relationships.Removed++
+			rep.Removals = append(rep.Removals, relationshipRemoval(r, p.names, false))
+		}
+	}
+	for _, s := range p.existing.Sources {
+		if p.goneSources[s.ID] {
+			ch.RemoveSources = append(ch.RemoveSources, s.ID)
+			rep.Sources.Removed++
+			rep.Removals = append(rep.Removals, Removal{What: "source", ID: s.ID, Key: deref(s.ExternalID), Name: s.Title})
+		}
+	}
+	return ch
 }
 
 // keys finds existing records by the key a file gives: an external id

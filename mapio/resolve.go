@@ -7,14 +7,12 @@ import (
 	"github.com/actorgraph/actorgraph/domain"
 )
 
-// Links are a document's references resolved: each relationship's ends
-// as indexes into the document's actors, or (index -1) as the id of an
-// actor already in the workspace.
+// Links are relationship rows' references resolved: each relationship's
+// ends as indexes into the document's actors, or (index -1) as the id of
+// an actor already in the workspace.
 type Links struct {
-	From, To           []int
-	FromID, ToID       []string
-	existingByExt      map[string]string
-	existingByNameList map[string][]string
+	From, To     []int
+	FromID, ToID []string
 }
 
 // Resolve checks the references between a document's rows: external ids
@@ -24,108 +22,134 @@ type Links struct {
 // only one actor has it, by name; an end the files do not hold may name
 // an actor already in the workspace.
 func Resolve(doc *Document, workspace ...*domain.Contents) (*Links, []Problem) {
-	var existing []*domain.Actor
-	knownSources := map[string]bool{}
+	r, problems := newResolver(doc, workspace...)
+	links, ps := r.relationships(doc.Relationships)
+	problems = append(problems, ps...)
+	sortProblems(problems)
+	return links, problems
+}
+
+// resolver resolves references: built from a document's sources and
+// actors (and the workspace's), it then takes relationship rows a batch at
+// a time, so that an import need not hold them all. What it keeps of the
+// relationships is their external ids, to find duplicates.
+type resolver struct {
+	sources        map[string]Ref // source external ids in the files
+	knownSources   map[string]bool
+	byExt          map[string]int   // actor key -> index in the document
+	byName         map[string][]int // lower-case name -> indexes
+	existingByExt  map[string]string
+	existingByName map[string][]string
+	seenRels       map[string]Ref
+}
+
+func newResolver(doc *Document, workspace ...*domain.Contents) (*resolver, []Problem) {
+	r := &resolver{sources: map[string]Ref{}, knownSources: map[string]bool{}, byExt: map[string]int{}, byName: map[string][]int{},
+		existingByExt: map[string]string{}, existingByName: map[string][]string{}, seenRels: map[string]Ref{}}
 	for _, c := range workspace {
-		existing = append(existing, c.Actors...)
 		for _, s := range c.Sources {
 			if s.ExternalID != nil {
-				knownSources[*s.ExternalID] = true
+				r.knownSources[*s.ExternalID] = true
 			} else {
-				knownSources[s.ID] = true // exports name such sources by service id
+				r.knownSources[s.ID] = true // exports name such sources by service id
 			}
+		}
+		for _, a := range c.Actors {
+			if a.ExternalID != nil {
+				r.existingByExt[*a.ExternalID] = a.ID
+			} else {
+				r.existingByExt[a.ID] = a.ID // exports name such actors by service id
+			}
+			name := strings.ToLower(a.Name)
+			r.existingByName[name] = append(r.existingByName[name], a.ID)
 		}
 	}
 	var problems []Problem
-	dup := func(ref Ref, what, key string, seen map[string]Ref) {
-		if first, ok := seen[key]; ok {
-			problems = append(problems, ref.problem("externalId", "DUPLICATE", fmt.Sprintf("%s external id %q is already used in %s", what, key, first.where())))
-			return
-		}
-		seen[key] = ref
-	}
-	sources := map[string]Ref{}
 	for _, s := range doc.Sources {
 		if s.Input.ExternalID != nil {
-			dup(s.Ref, "source", *s.Input.ExternalID, sources)
+			problems = append(problems, duplicate(s.Ref, "source", *s.Input.ExternalID, r.sources)...)
 		}
 	}
-	cited := func(k string) bool {
-		_, inFiles := sources[k]
-		return inFiles || knownSources[k]
-	}
-	byExt, byName := map[string]int{}, map[string][]int{}
 	seenActors := map[string]Ref{}
 	for i, a := range doc.Actors {
 		if a.Input.ExternalID != nil {
-			dup(a.Ref, "actor", *a.Input.ExternalID, seenActors)
-			byExt[*a.Input.ExternalID] = i
+			problems = append(problems, duplicate(a.Ref, "actor", *a.Input.ExternalID, seenActors)...)
+			r.byExt[*a.Input.ExternalID] = i
 		}
 		name := strings.ToLower(strings.TrimSpace(a.Input.Name))
-		byName[name] = append(byName[name], i)
-		for _, k := range a.SourceKeys {
-			if !cited(k) {
-				problems = append(problems, a.problem("sources", "UNKNOWN_SOURCE", fmt.Sprintf("source %q is neither in the sources file nor in the workspace", k)))
-			}
+		r.byName[name] = append(r.byName[name], i)
+		problems = append(problems, r.citations(a.Ref, a.SourceKeys)...)
+	}
+	return r, problems
+}
+
+// duplicate reports a key seen before, and otherwise remembers it.
+func duplicate(ref Ref, what, key string, seen map[string]Ref) []Problem {
+	if first, ok := seen[key]; ok {
+		return []Problem{ref.problem("externalId", "DUPLICATE", fmt.Sprintf("%s external id %q is already used in %s", what, key, first.where()))}
+	}
+	seen[key] = ref
+	return nil
+}
+
+// citations reports cited sources that neither the files nor the
+// workspace hold.
+func (r *resolver) citations(ref Ref, keys []string) []Problem {
+	var problems []Problem
+	for _, k := range keys {
+		if _, inFiles := r.sources[k]; !inFiles && !r.knownSources[k] {
+			problems = append(problems, ref.problem("sources", "UNKNOWN_SOURCE", fmt.Sprintf("source %q is neither in the sources file nor in the workspace", k)))
 		}
 	}
-	n := len(doc.Relationships)
-	links := &Links{From: make([]int, n), To: make([]int, n), FromID: make([]string, n), ToID: make([]string, n),
-		existingByExt: map[string]string{}, existingByNameList: map[string][]string{}}
-	for _, a := range existing {
-		if a.ExternalID != nil {
-			links.existingByExt[*a.ExternalID] = a.ID
-		} else {
-			links.existingByExt[a.ID] = a.ID // exports name such actors by service id
-		}
-		name := strings.ToLower(a.Name)
-		links.existingByNameList[name] = append(links.existingByNameList[name], a.ID)
-	}
-	seenRels := map[string]Ref{}
-	for j, r := range doc.Relationships {
-		if r.Input.ExternalID != nil {
-			dup(r.Ref, "relationship", *r.Input.ExternalID, seenRels)
+	return problems
+}
+
+// relationships resolves a batch of relationship rows.
+func (r *resolver) relationships(rows []RelationshipRow) (*Links, []Problem) {
+	n := len(rows)
+	links := &Links{From: make([]int, n), To: make([]int, n), FromID: make([]string, n), ToID: make([]string, n)}
+	var problems []Problem
+	for j, row := range rows {
+		if row.Input.ExternalID != nil {
+			problems = append(problems, duplicate(row.Ref, "relationship", *row.Input.ExternalID, r.seenRels)...)
 		}
 		for _, end := range []struct {
 			column, key string
 			out         *int
 			outID       *string
-		}{{"from", r.From, &links.From[j], &links.FromID[j]}, {"to", r.To, &links.To[j], &links.ToID[j]}} {
-			i, msg := findActor(end.key, byExt, byName)
+		}{{"from", row.From, &links.From[j], &links.FromID[j]}, {"to", row.To, &links.To[j], &links.ToID[j]}} {
+			i, msg := r.findActor(end.key)
 			*end.out = i
 			if i < 0 {
 				// Not in the files: an actor already in the workspace.
-				if id, ok := links.existingByExt[end.key]; ok {
+				if id, ok := r.existingByExt[end.key]; ok {
 					*end.outID, msg = id, ""
-				} else if ids := links.existingByNameList[strings.ToLower(strings.TrimSpace(end.key))]; len(ids) == 1 && msg == "matches no actor (by external id or name)" {
+				} else if ids := r.existingByName[strings.ToLower(strings.TrimSpace(end.key))]; len(ids) == 1 && msg == noActor {
 					*end.outID, msg = ids[0], ""
 				}
 			}
 			if msg != "" {
-				problems = append(problems, r.problem(end.column, "UNKNOWN_ACTOR",
+				problems = append(problems, row.problem(end.column, "UNKNOWN_ACTOR",
 					fmt.Sprintf("%s %q %s", map[string]string{"from": "From", "to": "To"}[end.column], end.key, msg)))
 			}
 		}
-		for _, k := range r.SourceKeys {
-			if !cited(k) {
-				problems = append(problems, r.problem("sources", "UNKNOWN_SOURCE", fmt.Sprintf("source %q is neither in the sources file nor in the workspace", k)))
-			}
-		}
+		problems = append(problems, r.citations(row.Ref, row.SourceKeys)...)
 	}
-	sortProblems(problems)
 	return links, problems
 }
 
-// findActor finds the actor a From or To cell names.
-func findActor(key string, byExt map[string]int, byName map[string][]int) (int, string) {
-	if i, ok := byExt[key]; ok {
+const noActor = "matches no actor (by external id or name)"
+
+// findActor finds the actor a From or To cell names among the files' rows.
+func (r *resolver) findActor(key string) (int, string) {
+	if i, ok := r.byExt[key]; ok {
 		return i, ""
 	}
-	switch m := byName[strings.ToLower(strings.TrimSpace(key))]; len(m) {
+	switch m := r.byName[strings.ToLower(strings.TrimSpace(key))]; len(m) {
 	case 1:
 		return m[0], ""
 	case 0:
-		return -1, "matches no actor (by external id or name)"
+		return -1, noActor
 	default:
 		return -1, fmt.Sprintf("matches %d actors by name; use their external ids", len(m))
 	}

@@ -1,6 +1,7 @@
 package mapio
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -34,19 +35,70 @@ type Row struct {
 // bom is the UTF-8 byte-order mark Excel writes.
 var bom = []byte{0xEF, 0xBB, 0xBF}
 
-// decode returns the file's text: UTF-8 with or without a byte-order mark,
-// or, where the bytes are not valid UTF-8, Windows-1252 (what Excel writes
-// as "CSV" on Windows in Western locales).
-func decode(raw []byte) (string, bool) {
-	raw = bytes.TrimPrefix(raw, bom)
-	if utf8.Valid(raw) {
-		return string(raw), false
+// isUTF8 reads r to its end and says whether it is valid UTF-8, a block
+// at a time, so that a large file need not be in memory to be checked.
+func isUTF8(r io.Reader) (bool, error) {
+	buf := make([]byte, 64<<10)
+	carry := 0 // the start of a rune cut at the end of the last block
+	for {
+		n, err := io.ReadFull(r, buf[carry:])
+		n += carry
+		end := n
+		if err == nil { // more to come: keep a rune that may be cut for the next block
+			i := n - 1
+			for i > 0 && n-i < utf8.UTFMax && !utf8.RuneStart(buf[i]) {
+				i--
+			}
+			if !utf8.FullRune(buf[i:n]) {
+				end = i
+			}
+		}
+		if !utf8.Valid(buf[:end]) {
+			return false, nil
+		}
+		switch {
+		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+			return true, nil
+		case err != nil:
+			return false, err
+		}
+		carry = copy(buf, buf[end:n])
 	}
-	out, err := charmap.Windows1252.NewDecoder().Bytes(raw)
+}
+
+// decodingReader returns the file's text: UTF-8 with or without a
+// byte-order mark, or, where the bytes are not valid UTF-8, Windows-1252
+// (what Excel writes as "CSV" on Windows in Western locales). It reads r
+// twice (once to tell the encoding), so r must be seekable; other readers
+// are read into memory first.
+func decodingReader(r io.Reader) (io.Reader, error) {
+	rs, ok := r.(io.ReadSeeker)
+	if !ok {
+		raw, err := io.ReadAll(r)
+		if err != nil {
+			return nil, err
+		}
+		rs = bytes.NewReader(raw)
+	}
+	start, err := rs.Seek(0, io.SeekCurrent)
 	if err != nil {
-		return string(raw), true
+		return nil, err
 	}
-	return string(out), true
+	valid, err := isUTF8(rs)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := rs.Seek(start, io.SeekStart); err != nil {
+		return nil, err
+	}
+	br := bufio.NewReaderSize(rs, 64<<10)
+	if head, _ := br.Peek(len(bom)); bytes.Equal(head, bom) {
+		_, _ = br.Discard(len(bom))
+	}
+	if valid {
+		return br, nil
+	}
+	return charmap.Windows1252.NewDecoder().Reader(br), nil
 }
 
 // separator guesses the field separator from the header line: a semicolon
@@ -75,20 +127,47 @@ func separator(text string) rune {
 	return ','
 }
 
-// ReadTable reads a CSV file. Problems with the file as a whole (it cannot
-// be parsed) come back as problems, not errors: the caller gathers every
-// problem of every file before it gives up.
+// ReadTable reads a CSV file whole. Problems with the file as a whole (it
+// cannot be parsed) come back as problems, not errors: the caller gathers
+// every problem of every file before it gives up.
 func ReadTable(file string, r io.Reader) (*Table, []Problem) {
-	raw, err := io.ReadAll(r)
+	var t *Table
+	problems, err := ReadTableChunks(file, r, 0, func(c *Table) error { t = c; return nil })
 	if err != nil {
-		return nil, []Problem{{File: file, Code: CodeMalformed, Message: fmt.Sprintf("the file could not be read: %v", err)}}
+		return nil, append(problems, Problem{File: file, Code: CodeMalformed, Message: fmt.Sprintf("the file could not be read: %v", err)})
 	}
-	text, _ := decode(raw)
-	cr := csv.NewReader(strings.NewReader(text))
-	cr.Comma = separator(text)
+	if t == nil && len(problems) == 0 {
+		problems = append(problems, Problem{File: file, Code: CodeMalformed, Message: "the file is empty: it needs a header row"})
+	}
+	return t, problems
+}
+
+// ReadTableChunks reads a CSV file a chunk of rows at a time (chunk <= 0:
+// all rows in one), handing fn each chunk as a Table with the file's
+// header, so that a file of a million rows never is in memory at once.
+// An error from fn stops the reading and is returned.
+func ReadTableChunks(file string, r io.Reader, chunk int, fn func(*Table) error) ([]Problem, error) {
+	text, err := decodingReader(r)
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReaderSize(text, 64<<10)
+	head, _ := br.Peek(64 << 10) // the header line, to tell the separator
+	cr := csv.NewReader(br)
+	cr.Comma = separator(string(head))
 	cr.FieldsPerRecord = -1 // ragged rows are reported per row, below
+	cr.ReuseRecord = false
+	var header []string
 	t := &Table{File: file}
 	var problems []Problem
+	flush := func() error {
+		if t.Header == nil || (len(t.Rows) == 0 && chunk > 0) {
+			return nil
+		}
+		err := fn(t)
+		t = &Table{File: file, Header: header}
+		return err
+	}
 	for n := 1; ; n++ {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -100,24 +179,29 @@ func ReadTable(file string, r io.Reader) (*Table, []Problem) {
 			if errors.As(err, &pe) {
 				line = pe.StartLine
 			}
-			return nil, append(problems, Problem{File: file, Row: line, Code: CodeMalformed,
-				Message: fmt.Sprintf("this is not valid CSV here (%v); check for an unclosed quote", errors.Unwrap(err))})
+			return append(problems, Problem{File: file, Row: line, Code: CodeMalformed,
+				Message: fmt.Sprintf("this is not valid CSV here (%v); check for an unclosed quote", errors.Unwrap(err))}), nil
 		}
 		if n == 1 {
 			for i, h := range rec {
 				rec[i] = strings.TrimSpace(h)
 			}
-			t.Header = rec
+			header, t.Header = rec, rec
 			continue
 		}
 		if p := t.addRow(n, rec); p != nil {
 			problems = append(problems, *p)
 		}
+		if chunk > 0 && len(t.Rows) >= chunk {
+			if err := flush(); err != nil {
+				return problems, err
+			}
+		}
 	}
-	if t.Header == nil {
-		problems = append(problems, Problem{File: file, Code: CodeMalformed, Message: "the file is empty: it needs a header row"})
+	if header == nil {
+		return append(problems, Problem{File: file, Code: CodeMalformed, Message: "the file is empty: it needs a header row"}), nil
 	}
-	return t, problems
+	return problems, flush()
 }
 
 // addRow adds a data row as the spreadsheet numbers it: blank rows are

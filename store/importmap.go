@@ -23,26 +23,10 @@ var (
 const importBatch = 10_000
 
 // Contents reads everything a workspace holds, in one read transaction:
-// what an import compares its files with.
+// what an export writes.
 func (s *Neo4j) Contents(ctx context.Context, ws string) (*domain.Contents, error) {
 	res, err := s.read(ctx, "store.Contents", func(tx neo4j.ManagedTransaction) (any, error) {
-		version, err := s.workspaceVersionInTx(ctx, tx, ws)
-		if err != nil {
-			return nil, err
-		}
-		c := &domain.Contents{Version: version}
-		recs, err := s.run(ctx, tx, "MATCH (x:Source) WHERE x.workspaceId = $ws RETURN x ORDER BY x.id", map[string]any{"ws": ws})
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range recs {
-			c.Sources = append(c.Sources, decodeSource(nodeProps(r, "x")))
-		}
-		if c.Actors, err = s.workspaceActorsInTx(ctx, tx, ws); err != nil {
-			return nil, err
-		}
-		c.Relationships, err = s.workspaceRelationshipsInTx(ctx, tx, ws, allRelsCypher)
-		return c, err
+		return s.contentsInTx(ctx, tx, ws)
 	})
 	if err != nil {
 		return nil, err
@@ -50,120 +34,174 @@ func (s *Neo4j) Contents(ctx context.Context, ws string) (*domain.Contents, erro
 	return res.(*domain.Contents), nil
 }
 
-// ApplyChanges writes an import's changes to a workspace in one write
-// transaction: all of them or, if anything fails (a constraint, Neo4j
-// going away, the client leaving), none. Rows go in with UNWIND, a
-// statement per kind of change (and per relationship type, which Cypher
-// cannot take as a parameter).
-func (s *Neo4j) ApplyChanges(ctx context.Context, ws string, ch *domain.Changes) error {
-	const op = "store.ApplyChanges"
-	_, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+func (s *Neo4j) contentsInTx(ctx context.Context, tx neo4j.ManagedTransaction, ws string) (*domain.Contents, error) {
+	version, err := s.workspaceVersionInTx(ctx, tx, ws)
+	if err != nil {
+		return nil, err
+	}
+	c := &domain.Contents{Version: version}
+	recs, err := s.run(ctx, tx, "MATCH (x:Source) WHERE x.workspaceId = $ws RETURN x ORDER BY x.id", map[string]any{"ws": ws})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		c.Sources = append(c.Sources, decodeSource(nodeProps(r, "x")))
+	}
+	if c.Actors, err = s.workspaceActorsInTx(ctx, tx, ws); err != nil {
+		return nil, err
+	}
+	c.Relationships, err = s.workspaceRelationshipsInTx(ctx, tx, ws, allRelsCypher)
+	return c, err
+}
+
+// Import runs fn in one transaction on workspace ws: all that fn writes
+// is committed when it returns nil, and none of it when it returns an
+// error (which Import returns), when Neo4j goes away or when ctx ends. A
+// write import locks the workspace first, so that nothing changes under
+// it while it reads, checks and writes; a dry run (write false) reads in
+// a read transaction and may not write. The transaction is never retried:
+// fn reads the import's files as it goes.
+func (s *Neo4j) Import(ctx context.Context, ws string, write bool, fn func(ctx context.Context, tx domain.ImportTx) error) error {
+	const op = "store.Import"
+	mode := neo4j.AccessModeRead
+	if write {
+		mode = neo4j.AccessModeWrite
+	}
+	sess := s.session(ctx, mode)
+	defer sess.Close(context.WithoutCancel(ctx))
+	tx, err := sess.BeginTransaction(ctx)
+	if err != nil {
+		return s.mapErr(op, err)
+	}
+	defer tx.Close(context.WithoutCancel(ctx)) // rolls back unless committed
+	if write {
 		if err := s.lockWorkspace(ctx, tx, ws); err != nil {
-			return nil, err
+			return s.mapErr(op, err)
 		}
-		// The plan holds only for the version it was made against (the
-		// lock has just bumped it by one): a write in between could have
-		// removed an actor the plan relies on.
-		v, err := s.workspaceVersionInTx(ctx, tx, ws)
-		if err != nil {
-			return nil, err
-		}
-		if v-1 != ch.BaseVersion {
-			return nil, &errs.Error{Kind: errs.Conflict,
-				Msg: "the workspace changed while the import was being checked; nothing was written, run the import again"}
-		}
-		// Every statement names the id index it must use: planned once for
-		// the whole batch, with $ws known and row.id not, Neo4j otherwise
-		// picks the workspace index and filters every actor of the
-		// workspace for every row, which is quadratic in the import's size.
-		//
-		// Large imports go in batches of statements, all in this one
-		// transaction, so that no single parameter list is huge and the
-		// all-or-nothing guarantee still holds.
-		runBatches := func(cypher string, rows rowSource) (int64, error) {
-			var n int64
-			for start := 0; start < rows.n; start += importBatch {
-				batch := make([]map[string]any, 0, min(importBatch, rows.n-start))
-				for i := start; i < start+cap(batch); i++ {
-					batch = append(batch, rows.row(i))
-				}
-				recs, err := s.run(ctx, tx, cypher, map[string]any{"rows": batch, "ws": ws})
-				if err != nil {
-					return n, err
-				}
-				if len(recs) == 1 {
-					c, _ := recs[0].Get("n")
-					v, _ := c.(int64)
-					n += v
-				}
+	}
+	if err := fn(ctx, &importTx{s: s, tx: tx, ws: ws, write: write}); err != nil {
+		return err
+	}
+	if !write {
+		return nil
+	}
+	return s.mapErr(op, tx.Commit(ctx))
+}
+
+// importTx is an import's view of its transaction.
+type importTx struct {
+	s     *Neo4j
+	tx    neo4j.ExplicitTransaction
+	ws    string
+	write bool
+}
+
+func (t *importTx) Contents(ctx context.Context) (*domain.Contents, error) {
+	c, err := t.s.contentsInTx(ctx, t.tx, t.ws)
+	return c, t.s.mapErr("store.Import", err)
+}
+
+func (t *importTx) Apply(ctx context.Context, ch *domain.Changes) error {
+	if !t.write {
+		return &errs.Error{Op: "store.Import", Kind: errs.Internal, Msg: "a dry run tried to write"}
+	}
+	return t.s.mapErr("store.Import", t.s.applyInTx(ctx, t.tx, t.ws, ch))
+}
+
+// applyInTx writes changes in tx. Rows go in with UNWIND, a statement per
+// kind of change (and per relationship type, which Cypher cannot take as
+// a parameter).
+func (s *Neo4j) applyInTx(ctx context.Context, tx neo4j.ManagedTransaction, ws string, ch *domain.Changes) error {
+	// Every statement names the id index it must use: planned once for
+	// the whole batch, with $ws known and row.id not, Neo4j otherwise
+	// picks the workspace index and filters every actor of the
+	// workspace for every row, which is quadratic in the import's size.
+	//
+	// Large imports go in batches of statements, all in this one
+	// transaction, so that no single parameter list is huge and the
+	// all-or-nothing guarantee still holds.
+	runBatches := func(cypher string, rows rowSource) (int64, error) {
+		var n int64
+		for start := 0; start < rows.n; start += importBatch {
+			batch := make([]map[string]any, 0, min(importBatch, rows.n-start))
+			for i := start; i < start+cap(batch); i++ {
+				batch = append(batch, rows.row(i))
 			}
-			return n, nil
+			recs, err := s.run(ctx, tx, cypher, map[string]any{"rows": batch, "ws": ws})
+			if err != nil {
+				return n, err
+			}
+			if len(recs) == 1 {
+				c, _ := recs[0].Get("n")
+				v, _ := c.(int64)
+				n += v
+			}
 		}
-		run := func(cypher string, rows rowSource) error {
-			_, err := runBatches(cypher, rows)
+		return n, nil
+	}
+	run := func(cypher string, rows rowSource) error {
+		_, err := runBatches(cypher, rows)
+		return err
+	}
+	steps := []struct {
+		cypher string
+		rows   rowSource
+	}{
+		{"UNWIND $rows AS row MATCH (a:Actor {id: row.id}) USING INDEX a:Actor(id) WHERE a.workspaceId = $ws DETACH DELETE a", rowsOf(ch.RemoveActors, idRow)},
+		{"UNWIND $rows AS row MATCH (x:Source {id: row.id}) USING INDEX x:Source(id) WHERE x.workspaceId = $ws DELETE x", rowsOf(ch.RemoveSources, idRow)},
+		{"UNWIND $rows AS row CREATE (x:Source) SET x = row", rowsOf(ch.CreateSources, sourceProps)},
+		{"UNWIND $rows AS row MATCH (x:Source {id: row.id}) USING INDEX x:Source(id) WHERE x.workspaceId = $ws SET x = row", rowsOf(ch.UpdateSources, sourceProps)},
+		{"UNWIND $rows AS row CREATE (a:Actor) SET a = row", rowsOf(ch.CreateActors, actorProps)},
+		{"UNWIND $rows AS row MATCH (a:Actor {id: row.id}) USING INDEX a:Actor(id) WHERE a.workspaceId = $ws SET a = row", rowsOf(ch.UpdateActors, actorProps)},
+	}
+	for _, t := range relTypes {
+		if err := run(fmt.Sprintf("UNWIND $rows AS row MATCH ()-[r:%s]->() USING INDEX r:%s(id) WHERE r.id = row.id AND r.workspaceId = $ws DELETE r", t, t),
+			rowsOf(ofType(ch.RemoveRelationships, t), func(r *domain.Relationship) map[string]any { return idRow(r.ID) })); err != nil {
 			return err
 		}
-		steps := []struct {
-			cypher string
-			rows   rowSource
-		}{
-			{"UNWIND $rows AS row MATCH (a:Actor {id: row.id}) USING INDEX a:Actor(id) WHERE a.workspaceId = $ws DETACH DELETE a", rowsOf(ch.RemoveActors, idRow)},
-			{"UNWIND $rows AS row MATCH (x:Source {id: row.id}) USING INDEX x:Source(id) WHERE x.workspaceId = $ws DELETE x", rowsOf(ch.RemoveSources, idRow)},
-			{"UNWIND $rows AS row CREATE (x:Source) SET x = row", rowsOf(ch.CreateSources, sourceProps)},
-			{"UNWIND $rows AS row MATCH (x:Source {id: row.id}) USING INDEX x:Source(id) WHERE x.workspaceId = $ws SET x = row", rowsOf(ch.UpdateSources, sourceProps)},
-			{"UNWIND $rows AS row CREATE (a:Actor) SET a = row", rowsOf(ch.CreateActors, actorProps)},
-			{"UNWIND $rows AS row MATCH (a:Actor {id: row.id}) USING INDEX a:Actor(id) WHERE a.workspaceId = $ws SET a = row", rowsOf(ch.UpdateActors, actorProps)},
+	}
+	for _, st := range steps {
+		if err := run(st.cypher, st.rows); err != nil {
+			return err
 		}
-		for _, t := range relTypes {
-			if err := run(fmt.Sprintf("UNWIND $rows AS row MATCH ()-[r:%s]->() USING INDEX r:%s(id) WHERE r.id = row.id AND r.workspaceId = $ws DELETE r", t, t),
-				rowsOf(ofType(ch.RemoveRelationships, t), func(r *domain.Relationship) map[string]any { return idRow(r.ID) })); err != nil {
-				return nil, err
-			}
+	}
+	for _, t := range relTypes {
+		creates, updates := ofType(ch.CreateRelationships, t), ofType(ch.UpdateRelationships, t)
+		// t is one of relTypes, never client text. Every row must
+		// write: one that finds no ends (or no relationship) means the
+		// plan and the workspace disagree, and the whole import fails.
+		created, err := runBatches(fmt.Sprintf(`UNWIND $rows AS row MATCH (a:Actor {id: row.from}), (b:Actor {id: row.to})
+			USING INDEX a:Actor(id) USING INDEX b:Actor(id) WHERE a.workspaceId = $ws AND b.workspaceId = $ws
+			CREATE (a)-[r:%s]->(b) SET r = row.props RETURN count(r) AS n`, t),
+			rowsOf(creates, func(r *domain.Relationship) map[string]any {
+				return map[string]any{"from": r.FromID, "to": r.ToID, "props": relationshipProps(r)}
+			}))
+		if err != nil {
+			return err
 		}
-		for _, st := range steps {
-			if err := run(st.cypher, st.rows); err != nil {
-				return nil, err
-			}
+		updated, err := runBatches(fmt.Sprintf("UNWIND $rows AS row MATCH ()-[r:%s]->() USING INDEX r:%s(id) WHERE r.id = row.id SET r = row.props RETURN count(r) AS n", t, t),
+			rowsOf(updates, func(r *domain.Relationship) map[string]any {
+				return map[string]any{"id": r.ID, "props": relationshipProps(r)}
+			}))
+		if err != nil {
+			return err
 		}
-		for _, t := range relTypes {
-			creates, updates := ofType(ch.CreateRelationships, t), ofType(ch.UpdateRelationships, t)
-			// t is one of relTypes, never client text. Every row must
-			// write: one that finds no ends (or no relationship) means the
-			// plan and the workspace disagree, and the whole import fails.
-			created, err := runBatches(fmt.Sprintf(`UNWIND $rows AS row MATCH (a:Actor {id: row.from}), (b:Actor {id: row.to})
-				USING INDEX a:Actor(id) USING INDEX b:Actor(id) WHERE a.workspaceId = $ws AND b.workspaceId = $ws
-				CREATE (a)-[r:%s]->(b) SET r = row.props RETURN count(r) AS n`, t),
-				rowsOf(creates, func(r *domain.Relationship) map[string]any {
-					return map[string]any{"from": r.FromID, "to": r.ToID, "props": relationshipProps(r)}
-				}))
-			if err != nil {
-				return nil, err
-			}
-			updated, err := runBatches(fmt.Sprintf("UNWIND $rows AS row MATCH ()-[r:%s]->() USING INDEX r:%s(id) WHERE r.id = row.id SET r = row.props RETURN count(r) AS n", t, t),
-				rowsOf(updates, func(r *domain.Relationship) map[string]any {
-					return map[string]any{"id": r.ID, "props": relationshipProps(r)}
-				}))
-			if err != nil {
-				return nil, err
-			}
-			if created != int64(len(creates)) || updated != int64(len(updates)) {
-				return nil, &errs.Error{Kind: errs.Conflict,
-					Msg: "the import's relationships no longer match the workspace's actors; nothing was written, run the import again"}
-			}
+		if created != int64(len(creates)) || updated != int64(len(updates)) {
+			return &errs.Error{Kind: errs.Conflict,
+				Msg: "the import's relationships no longer match the workspace's actors; nothing was written, run the import again"}
 		}
-		// Removed sources leave no dangling citations (as DeleteSource).
-		if len(ch.RemoveSources) > 0 {
-			p := map[string]any{"ws": ws, "ids": ch.RemoveSources}
-			if _, err := s.run(ctx, tx, uncitesActors, p); err != nil {
-				return nil, err
-			}
-			if _, err := s.run(ctx, tx, uncitesRelationships, p); err != nil {
-				return nil, err
-			}
+	}
+	// Removed sources leave no dangling citations (as DeleteSource).
+	if len(ch.RemoveSources) > 0 {
+		p := map[string]any{"ws": ws, "ids": ch.RemoveSources}
+		if _, err := s.run(ctx, tx, uncitesActors, p); err != nil {
+			return err
 		}
-		return nil, nil
-	})
-	return err
+		if _, err := s.run(ctx, tx, uncitesRelationships, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // rowSource gives a statement's rows one at a time, so that a batch's

@@ -50,9 +50,10 @@ type Store interface {
 	// WorkspaceVersion and AnalysisSnapshot feed the analysis engine.
 	WorkspaceVersion(ctx context.Context, id string) (int64, error)
 	AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapshot, error)
-	// Contents and ApplyChanges are what imports read and write.
+	// Contents is what an export writes.
 	Contents(ctx context.Context, ws string) (*domain.Contents, error)
-	ApplyChanges(ctx context.Context, ws string, ch *domain.Changes) error
+	// Import runs an import in one transaction (see Neo4j.Import).
+	Import(ctx context.Context, ws string, write bool, fn func(ctx context.Context, tx domain.ImportTx) error) error
 	// Subgraph is an actor's neighbourhood within depth relationships.
 	Subgraph(ctx context.Context, center string, depth int, types []domain.RelationshipType, asOf *domain.Date, maxActors int) (*domain.Subgraph, error)
 }
