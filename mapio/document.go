@@ -13,12 +13,12 @@ import (
 // Document is an actor mapping read from files, before it touches the
 // database: rows turned into domain inputs, each remembering where it came
 // from. References between rows (a relationship's From and To, a row's
-// sources) are still the file's own keys, resolved by Resolve.
+// sources) are still the file's own keys, resolved by Resolve. (An import
+// holds its sources and actors this way, and streams its relationships.)
 type Document struct {
 	Sources       []SourceRow
 	Actors        []ActorRow
 	Relationships []RelationshipRow
-	Skipped       []Problem // rows left out on purpose ("don't know" survey answers)
 	// Has says which roles ("actors", "relationships", "sources") the
 	// files hold: a sync removes only within those.
 	Has map[string]bool

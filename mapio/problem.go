@@ -1,8 +1,11 @@
-// Package mapio reads and writes researchers' actor mappings: spreadsheets
-// (CSV, XLSX) and graph-tool files. This first part is the reading of
-// tables: encodings, separators, column names (the service's own and
-// Kumu's) and cell values, each problem reported with its file, row and
-// column. Import planning and writing come next (issue 4).
+// Package mapio reads and writes researchers' actor maps: spreadsheets
+// (CSV, XLSX) and graph-tool files (Kumu JSON, GraphML, GEXF, JGF; and
+// Cytoscape.js out). Every reader turns its file into tables; one set of
+// row checks (rows.go), one resolver of references (resolve.go) and one
+// planner (plan.go) serve every format, and Import runs them in one
+// transaction of the store. Every writer starts from the same export rows
+// (export.go). Problems are reported with the file, row or element, and
+// column a researcher sees.
 package mapio
 
 import (

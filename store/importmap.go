@@ -127,7 +127,12 @@ func (s *Neo4j) applyInTx(ctx context.Context, tx neo4j.ManagedTransaction, ws s
 			for i := start; i < start+cap(batch); i++ {
 				batch = append(batch, rows.row(i))
 			}
-			recs, err := s.run(ctx, tx, cypher, map[string]any{"rows": batch, "ws": ws})
+			params := map[string]any{"rows": batch, "ws": ws}
+			recs, err := s.run(ctx, tx, cypher, params)
+			// The driver keeps every statement's parameters until its
+			// transaction ends; emptying the map lets this batch's rows go,
+			// so that a long import's memory does not grow with its rows.
+			clear(params)
 			if err != nil {
 				return n, err
 			}
