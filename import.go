@@ -173,7 +173,11 @@ func (p *importProgress) stage(s mapio.Stage) {
 func (p *importProgress) spin(line string) {
 	p.stopSpinner()
 	bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(p.out), progressbar.OptionSetDescription(line),
-		progressbar.OptionSpinnerType(14), progressbar.OptionClearOnFinish(), progressbar.OptionShowElapsedTimeOnFinish())
+		progressbar.OptionSpinnerType(14), progressbar.OptionClearOnFinish(), progressbar.OptionShowElapsedTimeOnFinish(),
+		// The library's own spinner goroutine reads the bar's state
+		// without its lock (a data race under -race); the ticker below
+		// turns the spinner through Add, which locks.
+		progressbar.OptionSetSpinnerChangeInterval(0))
 	stop := make(chan struct{})
 	p.bar, p.stop = bar, stop
 	go func() {
