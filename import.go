@@ -107,7 +107,7 @@ func newImportProgress(out io.Writer, tty bool) *importProgress {
 	return &importProgress{out: out, tty: tty}
 }
 
-// reader counts a file's bytes on the bar as the import reads them.
+// reader counts a file's bytes on a bar as the import reads them.
 func (p *importProgress) reader(f *os.File) io.Reader {
 	if !p.tty {
 		return f
@@ -116,20 +116,29 @@ func (p *importProgress) reader(f *os.File) io.Reader {
 	if fi, err := f.Stat(); err == nil {
 		size = fi.Size()
 	}
-	bar := progressbar.NewOptions64(size, progressbar.OptionSetWriter(p.out), progressbar.OptionShowBytes(true),
-		progressbar.OptionSetDescription("reading "+f.Name()), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
-	return &barFile{File: f, bar: bar}
+	return &barFile{File: f, newBar: func() *progressbar.ProgressBar {
+		return progressbar.NewOptions64(size, progressbar.OptionSetWriter(p.out), progressbar.OptionShowBytes(true),
+			progressbar.OptionSetDescription("reading "+f.Name()), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
+	}, progress: p}
 }
 
 // barFile is a file whose reads move a progress bar. It stays seekable
 // (reading CSV checks the encoding first, then reads again from the
-// start), and the bar follows a seek.
+// start), and a seek starts a new bar, since a bar that reached its end
+// cannot go back. The first read stops the stage spinner, so that the two
+// do not draw over each other.
 type barFile struct {
 	*os.File
-	bar *progressbar.ProgressBar
+	newBar   func() *progressbar.ProgressBar
+	bar      *progressbar.ProgressBar
+	progress *importProgress
 }
 
 func (b *barFile) Read(p []byte) (int, error) {
+	if b.bar == nil {
+		b.progress.finish()
+		b.bar = b.newBar()
+	}
 	n, err := b.File.Read(p)
 	_ = b.bar.Add(n)
 	return n, err
@@ -137,8 +146,9 @@ func (b *barFile) Read(p []byte) (int, error) {
 
 func (b *barFile) Seek(offset int64, whence int) (int64, error) {
 	pos, err := b.File.Seek(offset, whence)
-	if err == nil {
-		_ = b.bar.Set64(pos)
+	if err == nil && b.bar != nil {
+		_ = b.bar.Finish()
+		b.bar = nil // the next read starts a new one
 	}
 	return pos, err
 }
@@ -165,6 +175,9 @@ func (p *importProgress) stage(s mapio.Stage) {
 	if !p.tty {
 		fmt.Fprintln(p.out, line)
 		return
+	}
+	if s.Name == "writing" {
+		return // on a terminal the relationships file's bar shows how far the import is
 	}
 	p.spin(line)
 }

@@ -88,7 +88,8 @@ func FuzzReadAnyFile(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name string, data []byte) {
 		doc, rels, problems, _ := readFiles([]File{{Name: name, Data: bytes.NewReader(data)}}, "", func(Stage) {})
 		for _, stream := range rels {
-			ps, _ := stream(func(t *Table) error {
+			ps, _ := stream(func(t *Table, readProblems []Problem) error {
+				problems = append(problems, readProblems...)
 				rows, _, ps := ReadRelationships(t)
 				doc.Relationships = append(doc.Relationships, rows...)
 				problems = append(problems, ps...)

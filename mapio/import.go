@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/errs"
 )
 
 // Target is the workspace an import writes to (the store): it runs the
@@ -89,7 +90,10 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 	doc, rels, problems, ignored := readFiles(files, opts.Format, progress)
 	rep := &Report{DryRun: opts.DryRun, Ignored: ignored}
 	written := 0
-	err := target.Import(ctx, ws, !opts.DryRun, func(ctx context.Context, tx domain.ImportTx) error {
+	// Files already wrong are only checked further: in a read transaction,
+	// which locks nothing.
+	write := !opts.DryRun && len(problems) == 0
+	err := target.Import(ctx, ws, write, func(ctx context.Context, tx domain.ImportTx) error {
 		progress(Stage{Name: "checking", Count: len(doc.Sources) + len(doc.Actors)})
 		existing, err := tx.Contents(ctx)
 		if err != nil {
@@ -98,11 +102,13 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 		res, ps := newResolver(doc, existing)
 		problems = append(problems, ps...)
 		p := newPlanner(ws, existing, doc.Has, opts.Sync, rep)
-		ok := func() bool { return clean(problems, rep) }
-		// Once anything is wrong, the import only checks: it will not
-		// commit, and a plan over broken references means nothing.
+		// Planning goes on while the rows and their references are sound
+		// (a plan over broken references means nothing), so that every
+		// problem the plan finds is reported; writing goes on while there
+		// is no problem at all.
+		canPlan := func() bool { return len(problems) == 0 }
 		apply := func(ch *domain.Changes) error {
-			if opts.DryRun || !ok() || ch.Empty() {
+			if !write || !clean(problems, rep) || ch.Empty() {
 				return nil
 			}
 			written += ch.Size()
@@ -112,16 +118,17 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 			progress(Stage{Name: "writing", Count: written})
 			return nil
 		}
-		if ok() {
+		if canPlan() {
 			if err := apply(p.sourcesAndActors(doc)); err != nil {
 				return err
 			}
 		}
 		for _, stream := range rels {
-			ps, err := stream(func(t *Table) error {
+			ps, err := stream(func(t *Table, readProblems []Problem) error {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
+				problems = append(problems, readProblems...)
 				rows, skipped, ps := ReadRelationships(t)
 				rep.Skipped = append(rep.Skipped, skipped...)
 				rep.Relationships.Skipped += len(skipped)
@@ -131,22 +138,26 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 				}
 				links, ps := res.relationships(rows)
 				problems = append(problems, ps...)
-				if !ok() {
+				if !canPlan() {
 					return nil
 				}
 				return apply(p.relationships(rows, links))
 			})
 			problems = append(problems, ps...)
-			if err != nil && !errors.Is(err, errStop) {
+			switch {
+			case errors.Is(err, errStop):
+			case ctx.Err() != nil:
+				return errs.E("mapio.Import", errs.Unavailable, "the import was cancelled or ran out of time; nothing was written")
+			case err != nil:
 				return err
 			}
 		}
-		if ok() {
+		if canPlan() {
 			if err := apply(p.finish()); err != nil {
 				return err
 			}
 		}
-		if !ok() || written == 0 {
+		if !clean(problems, rep) || written == 0 {
 			return errRollBack // nothing is committed (not even the lock's version bump)
 		}
 		return nil
@@ -154,13 +165,17 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 	if err != nil && !errors.Is(err, errRollBack) {
 		return nil, err
 	}
-	if !clean(problems, rep) {
+	if len(problems) > 0 { // the rows or their references: counts would mean nothing
 		out := &Report{DryRun: opts.DryRun, Skipped: rep.Skipped, Ignored: ignored}
 		out.Relationships.Skipped = rep.Relationships.Skipped
 		out.setProblems(append(problems, rep.Problems...))
 		return out, nil
 	}
-	if rep.Written = written > 0 && !opts.DryRun; rep.Written {
+	if len(rep.Problems) > 0 { // the plan's: what it would do, and why it will not
+		rep.setProblems(rep.Problems)
+		return rep, nil
+	}
+	if rep.Written = written > 0; rep.Written {
 		progress(Stage{Name: "done"})
 	}
 	return rep, nil
@@ -169,17 +184,18 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 // clean says whether an import found no problem.
 func clean(problems []Problem, rep *Report) bool { return len(problems) == 0 && len(rep.Problems) == 0 }
 
-// relStream hands an import's relationship rows to fn a table at a time.
-type relStream func(fn func(*Table) error) ([]Problem, error)
+// relStream hands an import's relationship rows to fn a table at a time,
+// with the problems found in reading them.
+type relStream func(fn func(*Table, []Problem) error) ([]Problem, error)
 
 // tableStream hands out an in-memory table (from a workbook or a graph
 // file) in chunks.
 func tableStream(t *Table) relStream {
-	return func(fn func(*Table) error) ([]Problem, error) {
+	return func(fn func(*Table, []Problem) error) ([]Problem, error) {
 		for start := 0; start == 0 || start < len(t.Rows); start += relChunk {
 			c := *t
 			c.Rows = t.Rows[start:min(start+relChunk, len(t.Rows))]
-			if err := fn(&c); err != nil {
+			if err := fn(&c, nil); err != nil {
 				return nil, err
 			}
 		}
@@ -258,7 +274,13 @@ func readOne(f File, format Format) (map[string]*Table, relStream, []Problem) {
 			return nil, nil, []Problem{{File: f.Name, Code: CodeFormat,
 				Message: "cannot tell what this CSV file holds; name it actors.csv, relationships.csv or sources.csv"}}
 		case "relationships":
-			return nil, func(fn func(*Table) error) ([]Problem, error) { return ReadTableChunks(f.Name, data, relChunk, fn) }, nil
+			return nil, func(fn func(*Table, []Problem) error) ([]Problem, error) {
+				ps, err := ReadTableChunks(f.Name, data, relChunk, fn)
+				if isReadError(err) {
+					return append(ps, Problem{File: f.Name, Code: CodeMalformed, Message: fmt.Sprintf("the file could not be read: %v", err)}), nil
+				}
+				return ps, err
+			}, nil
 		}
 		t, ps := ReadTable(f.Name, data)
 		if t == nil || t.Header == nil {
@@ -336,4 +358,12 @@ func (r *Report) setProblems(ps []Problem) {
 			Message: fmt.Sprintf("and %d more problems not listed; fix these and check the files again", more)})
 	}
 	r.Problems = ps
+}
+
+// isReadError says whether err came from reading a file, rather than
+// from the import itself (its store, its context, or errStop).
+func isReadError(err error) bool {
+	var e *errs.Error
+	return err != nil && !errors.Is(err, errStop) && !errors.As(err, &e) &&
+		!errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }

@@ -467,3 +467,96 @@ func TestProblemsAreCapped(t *testing.T) {
 		t.Error("a file with problems wrote")
 	}
 }
+
+// countingTarget counts the relationships an import hands the store.
+type countingTarget struct {
+	*store.Neo4j
+	relationships *int
+}
+
+func (c countingTarget) Import(x context.Context, ws string, write bool, fn func(context.Context, domain.ImportTx) error) error {
+	return c.Neo4j.Import(x, ws, write, func(x context.Context, tx domain.ImportTx) error {
+		return fn(x, countingTx{tx, c.relationships})
+	})
+}
+
+type countingTx struct {
+	domain.ImportTx
+	relationships *int
+}
+
+func (c countingTx) Apply(x context.Context, ch *domain.Changes) error {
+	*c.relationships += len(ch.CreateRelationships) + len(ch.UpdateRelationships)
+	return c.ImportTx.Apply(x, ch)
+}
+
+// Streaming keeps the whole-file guarantees: a relationships file that is
+// only a (wrong) header is still checked, so a sync with it removes
+// nothing; a bad row in the first chunk stops all writing of relationships;
+// the plan's problems are all reported, with what the plan would do.
+func TestStreamedRelationshipsAreCheckedWhole(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	if rep, err := mapio.Import(ctx, st, ws.ID, kumuFiles(t), mapio.Options{}); err != nil || !rep.Written {
+		t.Fatal(err, rep)
+	}
+	before := contents(t, st, ws.ID)
+
+	headerOnly := []mapio.File{{Name: "relationships.csv", Data: strings.NewReader("name,kind\n")}}
+	rep, err := mapio.Import(ctx, st, ws.ID, headerOnly, mapio.Options{Sync: true})
+	if err != nil || rep.Written || len(rep.Problems) == 0 || rep.Problems[0].Code != mapio.CodeColumns {
+		t.Fatalf("a header-only relationships file with sync: %v %+v", err, rep)
+	}
+	if after := contents(t, st, ws.ID); !reflect.DeepEqual(before, after) {
+		t.Fatal("a refused sync removed relationships")
+	}
+
+	var b strings.Builder
+	b.WriteString("externalId,from,to,type,strength\nr-bad,c-tamal,f-police,TRUSTS,0.5,extra\n")
+	for i := range 60_000 { // more than one chunk
+		fmt.Fprintf(&b, "r-%d,c-tamal,f-police,TRUSTS,0.5\n", i)
+	}
+	applied := 0
+	rep, err = mapio.Import(ctx, countingTarget{st, &applied}, ws.ID, []mapio.File{{Name: "relationships.csv", Data: strings.NewReader(b.String())}}, mapio.Options{})
+	if err != nil || rep.Written || rep.ProblemCount != 1 || rep.Problems[0].Row != 2 || applied != 0 {
+		t.Fatalf("a bad row then 60,000 good ones: %v, %d problems (%v), %d relationships handed to the store", err, rep.ProblemCount, rep.Problems, applied)
+	}
+
+	// Two rows match one actor, and (with sync) a relationship names an
+	// actor the sync removes: both reported, and the dry run still says
+	// what it would remove.
+	zed, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Zed"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := []mapio.File{
+		{Name: "actors.csv", Data: strings.NewReader("Label,Type,id\nTamal villages,Community,c-tamal\n" + "Zed,Community," + zed.ID + "\nZed,Community,\n")},
+		{Name: "relationships.csv", Data: strings.NewReader("From,To,Type,strength\nf-police,c-tamal,THREATENS,0.9\n")},
+	}
+	rep, err = mapio.Import(ctx, st, ws.ID, files, mapio.Options{Sync: true, DryRun: true})
+	codes := map[string]bool{}
+	for _, p := range rep.Problems {
+		codes[p.Code] = true
+	}
+	if err != nil || !codes["DUPLICATE"] || !codes["UNKNOWN_ACTOR"] || len(rep.Removals) == 0 {
+		t.Errorf("problems %v %v, removals %v", err, rep.Problems, rep.Removals)
+	}
+}
+
+// A CSV file that cannot seek (a pipe) is read all the same.
+func TestImportFromAPipe(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		_, _ = w.WriteString("name,kind\nPiped village,COMMUNITY\n")
+		w.Close()
+	}()
+	rep, err := mapio.Import(ctx, st, ws.ID, []mapio.File{{Name: "actors.csv", Data: r}}, mapio.Options{Format: mapio.FormatCSV})
+	if err != nil || !rep.Written || rep.Actors.Created != 1 {
+		t.Fatalf("%v %+v", err, rep)
+	}
+}

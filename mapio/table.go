@@ -42,6 +42,9 @@ func isUTF8(r io.Reader) (bool, error) {
 	carry := 0 // the start of a rune cut at the end of the last block
 	for {
 		n, err := io.ReadFull(r, buf[carry:])
+		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+			return false, err
+		}
 		n += carry
 		end := n
 		if err == nil { // more to come: keep a rune that may be cut for the next block
@@ -56,11 +59,8 @@ func isUTF8(r io.Reader) (bool, error) {
 		if !utf8.Valid(buf[:end]) {
 			return false, nil
 		}
-		switch {
-		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		if err != nil { // the end of the file
 			return true, nil
-		case err != nil:
-			return false, err
 		}
 		carry = copy(buf, buf[end:n])
 	}
@@ -73,16 +73,16 @@ func isUTF8(r io.Reader) (bool, error) {
 // are read into memory first.
 func decodingReader(r io.Reader) (io.Reader, error) {
 	rs, ok := r.(io.ReadSeeker)
-	if !ok {
+	start, err := int64(0), error(nil)
+	if ok {
+		start, err = rs.Seek(0, io.SeekCurrent)
+	}
+	if !ok || err != nil { // not seekable (a pipe is an *os.File too): read it into memory
 		raw, err := io.ReadAll(r)
 		if err != nil {
 			return nil, err
 		}
-		rs = bytes.NewReader(raw)
-	}
-	start, err := rs.Seek(0, io.SeekCurrent)
-	if err != nil {
-		return nil, err
+		rs, start = bytes.NewReader(raw), 0
 	}
 	valid, err := isUTF8(rs)
 	if err != nil {
@@ -132,21 +132,27 @@ func separator(text string) rune {
 // every problem of every file before it gives up.
 func ReadTable(file string, r io.Reader) (*Table, []Problem) {
 	var t *Table
-	problems, err := ReadTableChunks(file, r, 0, func(c *Table) error { t = c; return nil })
+	var problems []Problem
+	ps, err := ReadTableChunks(file, r, 0, func(c *Table, rowProblems []Problem) error {
+		t, problems = c, append(problems, rowProblems...)
+		return nil
+	})
+	problems = append(problems, ps...)
 	if err != nil {
 		return nil, append(problems, Problem{File: file, Code: CodeMalformed, Message: fmt.Sprintf("the file could not be read: %v", err)})
-	}
-	if t == nil && len(problems) == 0 {
-		problems = append(problems, Problem{File: file, Code: CodeMalformed, Message: "the file is empty: it needs a header row"})
 	}
 	return t, problems
 }
 
 // ReadTableChunks reads a CSV file a chunk of rows at a time (chunk <= 0:
 // all rows in one), handing fn each chunk as a Table with the file's
-// header, so that a file of a million rows never is in memory at once.
-// An error from fn stops the reading and is returned.
-func ReadTableChunks(file string, r io.Reader, chunk int, fn func(*Table) error) ([]Problem, error) {
+// header, with the problems found in reading its rows, so that a file of
+// a million rows never is in memory at once. fn is called at least once
+// when the file has a header (with no rows when it has none). The
+// problems that end the reading (the file is not CSV, or empty) are
+// returned; so is an error from fn, which stops the reading, or from
+// reading the file.
+func ReadTableChunks(file string, r io.Reader, chunk int, fn func(*Table, []Problem) error) ([]Problem, error) {
 	text, err := decodingReader(r)
 	if err != nil {
 		return nil, err
@@ -156,16 +162,14 @@ func ReadTableChunks(file string, r io.Reader, chunk int, fn func(*Table) error)
 	cr := csv.NewReader(br)
 	cr.Comma = separator(string(head))
 	cr.FieldsPerRecord = -1 // ragged rows are reported per row, below
-	cr.ReuseRecord = false
 	var header []string
 	t := &Table{File: file}
-	var problems []Problem
+	var pending []Problem // row problems since the last chunk
+	handed := false
 	flush := func() error {
-		if t.Header == nil || (len(t.Rows) == 0 && chunk > 0) {
-			return nil
-		}
-		err := fn(t)
-		t = &Table{File: file, Header: header}
+		handed = true
+		err := fn(t, pending)
+		t, pending = &Table{File: file, Header: header}, nil
 		return err
 	}
 	for n := 1; ; n++ {
@@ -175,11 +179,10 @@ func ReadTableChunks(file string, r io.Reader, chunk int, fn func(*Table) error)
 		}
 		if err != nil {
 			var pe *csv.ParseError
-			line := n
-			if errors.As(err, &pe) {
-				line = pe.StartLine
+			if !errors.As(err, &pe) {
+				return pending, err
 			}
-			return append(problems, Problem{File: file, Row: line, Code: CodeMalformed,
+			return append(pending, Problem{File: file, Row: pe.StartLine, Code: CodeMalformed,
 				Message: fmt.Sprintf("this is not valid CSV here (%v); check for an unclosed quote", errors.Unwrap(err))}), nil
 		}
 		if n == 1 {
@@ -190,18 +193,21 @@ func ReadTableChunks(file string, r io.Reader, chunk int, fn func(*Table) error)
 			continue
 		}
 		if p := t.addRow(n, rec); p != nil {
-			problems = append(problems, *p)
+			pending = append(pending, *p)
 		}
 		if chunk > 0 && len(t.Rows) >= chunk {
 			if err := flush(); err != nil {
-				return problems, err
+				return nil, err
 			}
 		}
 	}
 	if header == nil {
-		return append(problems, Problem{File: file, Code: CodeMalformed, Message: "the file is empty: it needs a header row"}), nil
+		return append(pending, Problem{File: file, Code: CodeMalformed, Message: "the file is empty: it needs a header row"}), nil
 	}
-	return problems, flush()
+	if !handed || len(t.Rows) > 0 || len(pending) > 0 {
+		return nil, flush()
+	}
+	return nil, nil
 }
 
 // addRow adds a data row as the spreadsheet numbers it: blank rows are
