@@ -123,6 +123,9 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 				return err
 			}
 		}
+		// From here on the resolver and the planner hold what they need of
+		// the sources and actors (keys and ids), not their rows.
+		doc.Sources, doc.Actors = nil, nil
 		for _, stream := range rels {
 			ps, err := stream(func(t *Table, readProblems []Problem) error {
 				if err := ctx.Err(); err != nil {
