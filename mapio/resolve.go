@@ -40,12 +40,23 @@ type resolver struct {
 	byName         map[string][]int // lower-case name -> indexes
 	existingByExt  map[string]string
 	existingByName map[string][]string
-	seenRels       map[string]Ref
+	// seenRels are the relationships' external ids so far, with where
+	// each was first seen: all an import keeps of its relationship rows.
+	// Keys are cloned: a CSV cell shares its row's memory, which the map
+	// would otherwise keep alive.
+	seenRels map[string]seenAt
+}
+
+// seenAt is where a key was first seen, compactly: a spreadsheet row, or a
+// graph file's element (the file is the relationships file's).
+type seenAt struct {
+	row     int32
+	element string
 }
 
 func newResolver(doc *Document, workspace ...*domain.Contents) (*resolver, []Problem) {
 	r := &resolver{sources: map[string]Ref{}, knownSources: map[string]bool{}, byExt: map[string]int{}, byName: map[string][]int{},
-		existingByExt: map[string]string{}, existingByName: map[string][]string{}, seenRels: map[string]Ref{}}
+		existingByExt: map[string]string{}, existingByName: map[string][]string{}, seenRels: map[string]seenAt{}}
 	for _, c := range workspace {
 		for _, s := range c.Sources {
 			if s.ExternalID != nil {
@@ -111,7 +122,13 @@ func (r *resolver) relationships(rows []RelationshipRow) (*Links, []Problem) {
 	var problems []Problem
 	for j, row := range rows {
 		if row.Input.ExternalID != nil {
-			problems = append(problems, duplicate(row.Ref, "relationship", *row.Input.ExternalID, r.seenRels)...)
+			key := *row.Input.ExternalID
+			if first, ok := r.seenRels[key]; ok {
+				where := Ref{File: row.File, Row: int(first.row), Element: first.element}.where()
+				problems = append(problems, row.problem("externalId", "DUPLICATE", fmt.Sprintf("relationship external id %q is already used in %s", key, where)))
+			} else {
+				r.seenRels[strings.Clone(key)] = seenAt{int32(row.Row), row.Element}
+			}
 		}
 		for _, end := range []struct {
 			column, key string
