@@ -55,7 +55,7 @@ type api struct {
 }
 
 func testConfig() config {
-	return config{Port: 8080, RequestTimeout: 30 * time.Second, MaxBodyBytes: 1 << 20}
+	return config{Port: 8080, RequestTimeout: 30 * time.Second, MaxBodyBytes: 1 << 20, Limits: DefaultLimits}
 }
 
 func newAPI(t testing.TB, st store.Store) *api {

@@ -56,6 +56,7 @@ type config struct {
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int64
+	Limits          Limits        // operation depth, aliases, tokens and cost
 	ImportMaxBytes  int64         // largest import upload
 	TransferTimeout time.Duration // longest an import or export may run
 	LoaderWait      time.Duration
@@ -96,6 +97,11 @@ func parseConfig(args []string) (config, error) {
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", 30*time.Second, "longest a GraphQL request may run")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long shutdown waits for requests in flight")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest GraphQL request body accepted")
+	c.Limits = DefaultLimits
+	fs.IntVar(&c.Limits.MaxDepth, "max-query-depth", c.Limits.MaxDepth, "deepest nesting of a GraphQL query (0: no limit)")
+	fs.IntVar(&c.Limits.MaxAliases, "max-query-aliases", c.Limits.MaxAliases, "most aliased fields in one GraphQL operation (0: no limit)")
+	fs.IntVar(&c.Limits.MaxTokens, "max-query-tokens", c.Limits.MaxTokens, "most tokens in a GraphQL query's text (0: no limit)")
+	fs.IntVar(&c.Limits.MaxCost, "max-query-cost", c.Limits.MaxCost, "most a GraphQL operation may cost, lists weighed by first (0: no limit)")
 	fs.Int64Var(&c.ImportMaxBytes, "import-max-bytes", 256<<20, "largest import upload (all files of one importActorMap request)")
 	fs.DurationVar(&c.TransferTimeout, "transfer-timeout", 15*time.Minute, "longest an import or an export may run")
 	fs.DurationVar(&c.LoaderWait, "loader-wait", loaders.DefaultWait, "how long dataloaders gather ids into one Neo4j query")
@@ -277,8 +283,8 @@ func newHandler(st store.Store, cfg config, log *zap.Logger) http.Handler {
 // newGraphQLServer builds the gqlgen server: POST and GET transports, the
 // error presenter and panic recovery, a query cache, and introspection.
 func newGraphQLServer(st store.Store, cfg config, log *zap.Logger) *handler.Server {
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{
-		Store: st, Analysis: analysis.NewEngine(st, 8), Log: log}}))
+	srv := handler.New(costed{graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{
+		Store: st, Analysis: analysis.NewEngine(st, 8), Log: log}})})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -287,6 +293,7 @@ func newGraphQLServer(st store.Store, cfg config, log *zap.Logger) *handler.Serv
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: cfg.ImportMaxBytes, MaxMemory: 32 << 20})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
+	cfg.Limits.install(srv)
 	srv.SetErrorPresenter(recordCodes(resolvers.ErrorPresenter(log)))
 	srv.SetRecoverFunc(resolvers.Recover(log))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
