@@ -49,3 +49,12 @@ func (s *Neo4j) BulkBaseline(ctx context.Context, actors []*domain.Actor, rels [
 	}
 	return nil
 }
+
+// SlowRead runs a read that takes far longer than any request may
+// (counting to two billion), for the transaction-timeout test. Test-only.
+func (s *Neo4j) SlowRead(ctx context.Context) error {
+	_, err := s.read(ctx, "store.SlowRead", func(tx neo4j.ManagedTransaction) (any, error) {
+		return s.run(ctx, tx, "UNWIND range(1, 2000000000) AS x RETURN count(x) AS n", nil)
+	})
+	return err
+}

@@ -69,7 +69,7 @@ func (s *Neo4j) Import(ctx context.Context, ws string, write bool, fn func(ctx c
 	}
 	sess := s.session(ctx, mode)
 	defer sess.Close(context.WithoutCancel(ctx))
-	tx, err := sess.BeginTransaction(ctx)
+	tx, err := sess.BeginTransaction(ctx, txTimeout(ctx)...)
 	if err != nil {
 		return s.mapErr(op, err)
 	}

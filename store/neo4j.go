@@ -85,16 +85,36 @@ func (s *Neo4j) Ping(ctx context.Context) error {
 func (s *Neo4j) read(ctx context.Context, op string, fn neo4j.ManagedTransactionWork) (any, error) {
 	sess := s.session(ctx, neo4j.AccessModeRead)
 	defer sess.Close(context.WithoutCancel(ctx))
-	res, err := sess.ExecuteRead(ctx, fn)
+	res, err := sess.ExecuteRead(ctx, fn, txTimeout(ctx)...)
 	return res, s.mapErr(op, err)
 }
 
 func (s *Neo4j) write(ctx context.Context, op string, fn neo4j.ManagedTransactionWork) (any, error) {
 	sess := s.session(ctx, neo4j.AccessModeWrite)
 	defer sess.Close(context.WithoutCancel(ctx))
-	res, err := sess.ExecuteWrite(ctx, fn)
+	res, err := sess.ExecuteWrite(ctx, fn, txTimeout(ctx)...)
 	return res, s.mapErr(op, err)
 }
+
+// txTimeout gives a transaction the time its request has left, less the
+// interval at which Neo4j checks for timed-out transactions (2s by
+// default), so that Neo4j itself stops a statement that would outlive the
+// request, before the request gives up on it: a cancelled client alone
+// would leave the database working, and the client would hear only that
+// it gave up.
+func txTimeout(ctx context.Context) []func(*neo4j.TransactionConfig) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return nil
+	}
+	left := time.Until(deadline)
+	margin := min(neo4jTimeoutCheck+500*time.Millisecond, left/2)
+	return []func(*neo4j.TransactionConfig){neo4j.WithTxTimeout(max(left-margin, time.Millisecond))}
+}
+
+// neo4jTimeoutCheck is how often Neo4j looks for transactions past their
+// timeout (db.transaction.monitor.check.interval, 2s by default).
+const neo4jTimeoutCheck = 2 * time.Second
 
 // session opens a session that shares the driver's bookmark manager, so
 // that on a cluster every read sees the writes that came before it (read
@@ -151,8 +171,11 @@ func (s *Neo4j) mapErr(op string, err error) error {
 			Msg: "the change is too large for one Neo4j transaction under the database's memory settings; nothing was written. Import it in parts, or give Neo4j more memory (its heap, or dbms.memory.transaction.total.max)"}
 	case errors.As(err, &n4j) && strings.HasPrefix(n4j.Code, "Neo.TransientError"):
 		return &errs.Error{Op: op, Kind: errs.Unavailable, Err: err}
+	case errors.As(err, &n4j) && strings.Contains(n4j.Code, "TransactionTimedOut"):
+		return &errs.Error{Op: op, Kind: errs.Unavailable, Err: err,
+			Msg: "the request ran out of time and Neo4j stopped it; nothing it was writing was kept"}
 	case errors.As(err, &n4j) && (strings.Contains(n4j.Code, "DatabaseUnavailable") || strings.Contains(n4j.Code, "DatabaseNotFound") ||
-		strings.HasPrefix(n4j.Code, "Neo.ClientError.Security") || strings.Contains(n4j.Code, "TransactionTimedOut")):
+		strings.HasPrefix(n4j.Code, "Neo.ClientError.Security")):
 		// The database is missing, refuses our credentials or is too slow:
 		// an operator's problem, not the client's; logged in full.
 		return &errs.Error{Op: op, Kind: errs.Unavailable, Err: err}
