@@ -40,17 +40,11 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	if *ws == "" || fs.NArg() == 0 {
 		return fmt.Errorf("usage: actorgraph import --workspace WORKSPACE_ID [--format FORMAT] [--dry-run] [--sync] FILE...")
 	}
-	opts := mapio.Options{DryRun: *dryRun, Sync: *sync}
-	if *format != "" {
-		f, err := mapio.ParseFormat(*format)
-		if err != nil {
-			return err
-		}
-		if !f.CanImport() {
-			return fmt.Errorf("%s is an export format for display; import csv, xlsx, kumu, graphml, gexf or jgf files", f)
-		}
-		opts.Format = f
+	f, err := mapio.ParseImportFormat(*format)
+	if err != nil {
+		return err
 	}
+	opts := mapio.Options{Format: f, DryRun: *dryRun, Sync: *sync}
 	cfg, err := parseConfig(nil)
 	if err != nil {
 		return err

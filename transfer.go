@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -82,6 +83,30 @@ func byteSize(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
+// exportError answers an export that failed before sending anything.
+func exportError(w http.ResponseWriter, log *zap.Logger, f mapio.Format, err error) {
+	status := map[errs.Kind]int{errs.NotFound: http.StatusNotFound, errs.Unavailable: http.StatusServiceUnavailable,
+		errs.Invalid: http.StatusBadRequest, errs.Conflict: http.StatusConflict}[errs.KindOf(err)]
+	if status == 0 {
+		status = http.StatusInternalServerError
+		log.Error("export failed", zap.String("format", string(f)), zap.Error(err))
+	}
+	msg, _ := errs.Public(err)
+	writeError(w, status, errs.KindOf(err).Code(), msg)
+}
+
+// countingWriter counts what reaches the client.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
 // exportHandler serves GET /export/{workspace}.{format}: the workspace in
 // that format, streamed, as a download. CSV is one zip of the three files.
 func exportHandler(st store.Store, log *zap.Logger) http.HandlerFunc {
@@ -100,25 +125,21 @@ func exportHandler(st store.Store, log *zap.Logger) http.HandlerFunc {
 			return
 		}
 		contents, err := st.Contents(r.Context(), ws)
-		if err == nil {
-			err = mapio.CheckKeys(contents) // before the first byte, while an error can still be an answer
-		}
 		if err != nil {
-			status := map[errs.Kind]int{errs.NotFound: http.StatusNotFound, errs.Unavailable: http.StatusServiceUnavailable,
-				errs.Invalid: http.StatusBadRequest, errs.Conflict: http.StatusConflict}[errs.KindOf(err)]
-			if status == 0 {
-				status = http.StatusInternalServerError
-				log.Error("export failed", zap.String("format", string(f)), zap.Error(err))
-			}
-			msg, _ := errs.Public(err)
-			writeError(w, status, errs.KindOf(err).Code(), msg)
+			exportError(w, log, f, err)
 			return
 		}
 		w.Header().Set("Content-Type", f.ContentType())
 		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": ws + "." + f.Extension()}))
 		w.Header().Set("Cache-Control", "no-store") // maps are sensitive: no shared caches
-		bw := bufio.NewWriterSize(w, 64<<10)
+		sent := &countingWriter{w: w}
+		bw := bufio.NewWriterSize(sent, 64<<10)
 		if err := mapio.Export(contents, f, bw); err != nil {
+			if sent.n == 0 { // refused before the first byte (ambiguous keys): an error can still be the answer
+				w.Header().Del("Content-Disposition")
+				exportError(w, log, f, err)
+				return
+			}
 			// Headers are gone: all that is left is to stop, so the client
 			// sees a cut-off download rather than a complete-looking one.
 			log.Error("export failed while streaming", zap.String("format", string(f)), zap.Error(err))

@@ -130,6 +130,9 @@ var sourceColumns = aliases(map[string][]string{
 	"reliability": {"reliability"},
 })
 
+// roleColumns are the columns each role of a map reads.
+var roleColumns = map[string]map[string]string{"actors": actorColumns, "relationships": relationshipColumns, "sources": sourceColumns}
+
 func aliases(m map[string][]string) map[string]string {
 	out := map[string]string{}
 	for field, names := range m {

@@ -46,6 +46,23 @@ func ParseFormat(s string) (Format, error) {
 // (Cytoscape.js elements are for display: export only).
 func (f Format) CanImport() bool { return f != FormatCytoscape && f != "" }
 
+// exportOnly is what an import of an export-only format is told.
+const exportOnly = "Cytoscape.js elements are an export format for display; import the map as Kumu JSON, GraphML, GEXF, JGF, CSV or XLSX"
+
+// ParseImportFormat reads the name of a format to import from: "" for
+// none (recognise each file), and an error for an unknown or export-only
+// format.
+func ParseImportFormat(s string) (Format, error) {
+	if s == "" {
+		return "", nil
+	}
+	f, err := ParseFormat(s)
+	if err == nil && !f.CanImport() {
+		err = errs.Invalidf("mapio.ParseImportFormat", "format", "%s", exportOnly)
+	}
+	return f, err
+}
+
 // ContentType is the media type an HTTP export sends.
 func (f Format) ContentType() string {
 	switch f {

@@ -80,15 +80,11 @@ type gexfEdge struct {
 
 // gexfReader reads one GEXF file, element by element.
 type gexfReader struct {
-	file  string
-	dec   *xml.Decoder
+	xmlGraph
 	attrs map[string][]gexfAttribute // by class: node, edge
-	out   GraphElements
 	// undirected is the graph's defaultedgetype when edges without a type
 	// of their own have no direction ("undirected" or "mutual").
 	undirected string
-	problems   []Problem
-	cells      int               // attributes read so far, against MaxGraphCells
 	normalized map[string]string // normalize's results: names repeat on every element
 }
 
@@ -98,15 +94,8 @@ type gexfReader struct {
 // attribute gives one; the time interval is validFrom and validTo).
 // Sources come from the service's own extension element (see sourcesNS).
 func ReadGEXF(file string, r io.Reader) (GraphElements, []Problem) {
-	gr := &gexfReader{file: file, dec: newXMLDecoder(r), attrs: map[string][]gexfAttribute{}, normalized: map[string]string{}}
-	if err := readRoot(gr.dec, "gexf", "GEXF", gr.root); err != nil {
-		return GraphElements{}, append(gr.problems, xmlProblem(file, err))
-	}
-	return gr.out, gr.problems
-}
-
-func (gr *gexfReader) problem(element, code, msg string) {
-	gr.problems = append(gr.problems, Problem{File: gr.file, Element: element, Code: code, Message: msg})
+	gr := &gexfReader{xmlGraph: newXMLGraph(file, r), attrs: map[string][]gexfAttribute{}, normalized: map[string]string{}}
+	return gr.result(readRoot(gr.dec, "gexf", "GEXF", gr.root))
 }
 
 func (gr *gexfReader) root(se xml.StartElement) error {
@@ -225,7 +214,7 @@ func (gr *gexfReader) edge(se xml.StartElement) (typed bool, err error) {
 	gr.fill(&e, "edge", relationshipColumns, "strength", x.Weight)
 	gr.validity(&e, name, x)
 	gr.out.Relationships = append(gr.out.Relationships, e)
-	return strings.TrimSpace(x.Type) != "", spend(&gr.cells, e)
+	return strings.TrimSpace(x.Type) != "", gr.spend(e)
 }
 
 // attvalues adds an element's attribute values, then the defaults of its

@@ -71,8 +71,8 @@ func (g GraphElements) Tables(file string) map[string]*Table {
 	for _, r := range []struct {
 		role     string
 		elements []Element
-		columns  map[string]string
-	}{{"actors", g.Actors, actorColumns}, {"relationships", g.Relationships, relationshipColumns}, {"sources", g.Sources, sourceColumns}} {
+	}{{"actors", g.Actors}, {"relationships", g.Relationships}, {"sources", g.Sources}} {
+		columns := roleColumns[r.role]
 		if len(r.elements) == 0 {
 			continue
 		}
@@ -82,7 +82,7 @@ func (g GraphElements) Tables(file string) map[string]*Table {
 		// file first names it; unknown attributes get columns of their own.
 		col := map[string]int{}
 		key := func(name string) string {
-			if f, ok := r.columns[normalize(name)]; ok {
+			if f, ok := columns[normalize(name)]; ok {
 				return "field:" + f
 			}
 			return "attr:" + name

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/errs"
 )
 
 // Helpers that every graph format's tests share: what a format's tables
@@ -124,5 +125,19 @@ func TestGraphTablesDoNotGuessBetweenTwins(t *testing.T) {
 	}
 	if _, problems := Resolve(&Document{Actors: actors, Relationships: rels}); len(problems) != 1 || problems[0].Code != "UNKNOWN_ACTOR" {
 		t.Errorf("problems %v", problems)
+	}
+}
+
+// An actor whose external id is another actor's service id would make an
+// export ambiguous: every format refuses it before writing a byte.
+func TestExportRefusesAmbiguousKeys(t *testing.T) {
+	ext := "act_1"
+	c := &domain.Contents{Actors: []*domain.Actor{{ID: "act_1", Name: "A", Kind: domain.KindCommunity},
+		{ID: "act_2", Name: "B", Kind: domain.KindCommunity, ExternalID: &ext}}}
+	for _, f := range Formats {
+		var b bytes.Buffer
+		if err := Export(c, f, &b); !errs.Is(err, errs.Conflict) || b.Len() > 0 {
+			t.Errorf("%s: %v, %d bytes written", f, err, b.Len())
+		}
 	}
 }

@@ -68,13 +68,43 @@ type graphmlEdge struct {
 // graphmlReader reads one GraphML file, element by element, so that a
 // large file is never held in memory as one structure.
 type graphmlReader struct {
-	file     string
-	dec      *xml.Decoder
+	xmlGraph
 	keys     map[string]graphmlKey
 	keyOrder []string // declaration order, so that defaults apply deterministically
+}
+
+// xmlGraph is what the GraphML and GEXF readers share: the file being
+// read, the elements read so far, and the problems found.
+type xmlGraph struct {
+	file     string
+	dec      *xml.Decoder
 	out      GraphElements
 	problems []Problem
 	cells    int // attributes read so far, against MaxGraphCells
+}
+
+func newXMLGraph(file string, r io.Reader) xmlGraph {
+	return xmlGraph{file: file, dec: newXMLDecoder(r)}
+}
+
+func (x *xmlGraph) problem(element, code, msg string) {
+	x.problems = append(x.problems, Problem{File: x.file, Element: element, Code: code, Message: msg})
+}
+
+// result is what a reader gives back once readRoot has returned err.
+func (x *xmlGraph) result(err error) (GraphElements, []Problem) {
+	if err != nil {
+		return GraphElements{}, append(x.problems, xmlProblem(x.file, err))
+	}
+	return x.out, x.problems
+}
+
+// spend counts an element's attributes against MaxGraphCells.
+func (x *xmlGraph) spend(e Element) error {
+	if x.cells += len(e.Attrs) + 1; x.cells > MaxGraphCells {
+		return errTooLarge
+	}
+	return nil
 }
 
 // ReadGraphML reads a GraphML file into elements: nodes are actors, edges
@@ -82,15 +112,8 @@ type graphmlReader struct {
 // each <data> an attribute named by its key's attr.name. Sources come from
 // the service's own extension element (see sourcesNS).
 func ReadGraphML(file string, r io.Reader) (GraphElements, []Problem) {
-	gr := &graphmlReader{file: file, dec: newXMLDecoder(r), keys: map[string]graphmlKey{}}
-	if err := readRoot(gr.dec, "graphml", "GraphML", gr.root); err != nil {
-		return GraphElements{}, append(gr.problems, xmlProblem(file, err))
-	}
-	return gr.out, gr.problems
-}
-
-func (gr *graphmlReader) problem(element, code, msg string) {
-	gr.problems = append(gr.problems, Problem{File: gr.file, Element: element, Code: code, Message: msg})
+	gr := &graphmlReader{xmlGraph: newXMLGraph(file, r), keys: map[string]graphmlKey{}}
+	return gr.result(readRoot(gr.dec, "graphml", "GraphML", gr.root))
 }
 
 // root reads one child of <graphml>.
@@ -171,7 +194,7 @@ func (gr *graphmlReader) node(se xml.StartElement) error {
 		e.Attrs = without(e.Attrs, "label")
 	}
 	gr.out.Actors = append(gr.out.Actors, e)
-	return spend(&gr.cells, e)
+	return gr.spend(e)
 }
 
 // edge reads one <edge>; explicit is its own directed attribute, if any.
@@ -192,7 +215,7 @@ func (gr *graphmlReader) edge(se xml.StartElement) (explicit string, err error) 
 	e.Set("from", x.Source) // the edge's own ends win over data of the same name
 	e.Set("to", x.Target)
 	gr.out.Relationships = append(gr.out.Relationships, e)
-	return strings.TrimSpace(x.Directed), spend(&gr.cells, e)
+	return strings.TrimSpace(x.Directed), gr.spend(e)
 }
 
 // data adds an element's <data> values, then its keys' defaults.
@@ -633,11 +656,3 @@ func (x *xmlWriter) close() error {
 // errTooLarge stops a graph file's reader once the file holds more
 // attributes than an import takes (see MaxGraphCells).
 var errTooLarge = fmt.Errorf("the file has more elements and attributes than one import takes (%d million values at most); split it, or leave out attributes the service does not read", MaxGraphCells/1_000_000)
-
-// spend counts an element's attributes against MaxGraphCells.
-func spend(cells *int, e Element) error {
-	if *cells += len(e.Attrs) + 1; *cells > MaxGraphCells {
-		return errTooLarge
-	}
-	return nil
-}

@@ -266,7 +266,7 @@ func readOne(f File, format Format) (map[string]*Table, relStream, []Problem) {
 			Message: "cannot tell what this file holds; name CSV files actors.csv, relationships.csv and sources.csv, or give an .xlsx, Kumu .json, .graphml, .gexf or JGF .json file"}}
 	case FormatCytoscape:
 		return nil, nil, []Problem{{File: f.Name, Code: CodeFormat,
-			Message: "Cytoscape.js elements are an export format for display; import the map as Kumu JSON, GraphML, GEXF, JGF, CSV or XLSX"}}
+			Message: exportOnly}}
 	case FormatXLSX:
 		tables, ps := ReadWorkbook(f.Name, data)
 		return tables, nil, ps
@@ -334,7 +334,7 @@ func ignoredColumns(t *Table, r string) []Problem {
 	if !t.Lenient {
 		return nil
 	}
-	known := map[string]map[string]string{"actors": actorColumns, "relationships": relationshipColumns, "sources": sourceColumns}[r]
+	known := roleColumns[r]
 	var out []Problem
 	for _, h := range t.Header {
 		if _, ok := known[normalize(h)]; !ok && h != "" {

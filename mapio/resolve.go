@@ -97,10 +97,14 @@ func newResolver(doc *Document, workspace ...*domain.Contents) (*resolver, []Pro
 // duplicate reports a key seen before, and otherwise remembers it.
 func duplicate(ref Ref, what, key string, seen map[string]Ref) []Problem {
 	if first, ok := seen[key]; ok {
-		return []Problem{ref.problem("externalId", "DUPLICATE", fmt.Sprintf("%s external id %q is already used in %s", what, key, first.where()))}
+		return []Problem{duplicateProblem(ref, what, key, first)}
 	}
 	seen[key] = ref
 	return nil
+}
+
+func duplicateProblem(ref Ref, what, key string, first Ref) Problem {
+	return ref.problem("externalId", "DUPLICATE", fmt.Sprintf("%s external id %q is already used in %s", what, key, first.where()))
 }
 
 // citations reports cited sources that neither the files nor the
@@ -124,8 +128,7 @@ func (r *resolver) relationships(rows []RelationshipRow) (*Links, []Problem) {
 		if row.Input.ExternalID != nil {
 			key := *row.Input.ExternalID
 			if first, ok := r.seenRels[key]; ok {
-				where := Ref{File: row.File, Row: int(first.row), Element: first.element}.where()
-				problems = append(problems, row.problem("externalId", "DUPLICATE", fmt.Sprintf("relationship external id %q is already used in %s", key, where)))
+				problems = append(problems, duplicateProblem(row.Ref, "relationship", key, Ref{File: row.File, Row: int(first.row), Element: first.element}))
 			} else {
 				r.seenRels[strings.Clone(key)] = seenAt{int32(row.Row), row.Element}
 			}

@@ -24,12 +24,13 @@ func importOptions(op string, files []*graphql.Upload, format *model.MapFormat, 
 	if len(files) > MaxImportFiles {
 		return mapio.Options{}, errs.Invalidf(op, "files", "give at most %d files in one import, got %d", MaxImportFiles, len(files))
 	}
-	f, err := mapFormat(format)
+	name := ""
+	if format != nil {
+		name = string(*format)
+	}
+	f, err := mapio.ParseImportFormat(name)
 	if err != nil {
 		return mapio.Options{}, err
-	}
-	if format != nil && !f.CanImport() {
-		return mapio.Options{}, errs.Invalidf(op, "format", "%s is an export format for display; import Kumu, GraphML, GEXF, JGF, CSV or XLSX files", *format)
 	}
 	return mapio.Options{Format: f, DryRun: dryRun != nil && *dryRun, Sync: sync != nil && *sync}, nil
 }

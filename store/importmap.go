@@ -10,15 +10,6 @@ import (
 	"github.com/actorgraph/actorgraph/errs"
 )
 
-// Statements that remove the ids $ids from the sources every actor and
-// relationship of workspace $ws cites.
-var (
-	uncitesActors        = "MATCH (a:Actor {workspaceId: $ws}) WHERE any(x IN a.sourceIds WHERE x IN $ids) SET a.sourceIds = [x IN a.sourceIds WHERE NOT x IN $ids]"
-	uncitesRelationships = "CALL () {\n" + unionOverTypes(relTypes,
-		"MATCH ()-[r:%s]->() WHERE r.workspaceId = $ws AND any(x IN r.sourceIds WHERE x IN $ids) SET r.sourceIds = [x IN r.sourceIds WHERE NOT x IN $ids] RETURN count(r) AS c") +
-		"\n} RETURN sum(c) AS n"
-)
-
 // importBatch is how many rows one UNWIND statement of an import takes.
 const importBatch = 10_000
 
@@ -198,13 +189,7 @@ func (s *Neo4j) applyInTx(ctx context.Context, tx neo4j.ManagedTransaction, ws s
 	}
 	// Removed sources leave no dangling citations (as DeleteSource).
 	if len(ch.RemoveSources) > 0 {
-		p := map[string]any{"ws": ws, "ids": ch.RemoveSources}
-		if _, err := s.run(ctx, tx, uncitesActors, p); err != nil {
-			return err
-		}
-		if _, err := s.run(ctx, tx, uncitesRelationships, p); err != nil {
-			return err
-		}
+		return s.unciteInTx(ctx, tx, ws, ch.RemoveSources)
 	}
 	return nil
 }

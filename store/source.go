@@ -102,27 +102,43 @@ func (s *Neo4j) UpdateSource(ctx context.Context, id string, p domain.SourcePatc
 // relationship of the workspace that cited it, in the same transaction.
 func (s *Neo4j) DeleteSource(ctx context.Context, id string) (*domain.DeleteResult, error) {
 	const op = "store.DeleteSource"
-	uncite := "MATCH (a:Actor {workspaceId: $ws}) WHERE $id IN a.sourceIds SET a.sourceIds = [x IN a.sourceIds WHERE x <> $id]"
-	uncite2 := "CALL () {\n" + unionOverTypes(relTypes,
-		"MATCH ()-[r:%s]->() WHERE r.workspaceId = $ws AND $id IN r.sourceIds SET r.sourceIds = [x IN r.sourceIds WHERE x <> $id] RETURN count(r) AS c") +
-		"\n} RETURN sum(c) AS n"
 	_, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
 		cur, err := s.lockSource(ctx, tx, id)
 		if err != nil {
 			return nil, err
 		}
-		params := map[string]any{"id": id, "ws": cur.WorkspaceID}
-		for _, stmt := range []string{uncite, uncite2, "MATCH (x:Source {id: $id}) DELETE x"} {
-			if _, err := s.run(ctx, tx, stmt, params); err != nil {
-				return nil, err
-			}
+		if err := s.unciteInTx(ctx, tx, cur.WorkspaceID, []string{id}); err != nil {
+			return nil, err
 		}
-		return nil, nil
+		_, err = s.run(ctx, tx, "MATCH (x:Source {id: $id}) DELETE x", map[string]any{"id": id})
+		return nil, err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &domain.DeleteResult{ID: id, SourcesDeleted: 1}, nil
+}
+
+// Statements that remove the ids $ids from the sources every actor and
+// relationship of workspace $ws cites.
+var (
+	uncitesActors        = "MATCH (a:Actor {workspaceId: $ws}) WHERE any(x IN a.sourceIds WHERE x IN $ids) SET a.sourceIds = [x IN a.sourceIds WHERE NOT x IN $ids]"
+	uncitesRelationships = "CALL () {\n" + unionOverTypes(relTypes,
+		"MATCH ()-[r:%s]->() WHERE r.workspaceId = $ws AND any(x IN r.sourceIds WHERE x IN $ids) SET r.sourceIds = [x IN r.sourceIds WHERE NOT x IN $ids] RETURN count(r) AS c") +
+		"\n} RETURN sum(c) AS n"
+)
+
+// unciteInTx removes sources' ids from everything in workspace ws that
+// cites them: what deleting a source, or an import removing sources,
+// does before the sources go.
+func (s *Neo4j) unciteInTx(ctx context.Context, tx neo4j.ManagedTransaction, ws string, ids []string) error {
+	p := map[string]any{"ws": ws, "ids": ids}
+	for _, stmt := range []string{uncitesActors, uncitesRelationships} {
+		if _, err := s.run(ctx, tx, stmt, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 const sourceOrder = "source:id"
