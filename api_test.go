@@ -48,10 +48,19 @@ func (r gqlResponse) code() string {
 }
 
 type api struct {
-	t   testing.TB
-	srv *httptest.Server
-	st  store.Store
-	log *observer.ObservedLogs
+	t     testing.TB
+	srv   *httptest.Server
+	st    store.Store
+	log   *observer.ObservedLogs
+	token string // the bearer token every request carries ("" for none)
+}
+
+// authorize gives a request the api's credentials. Every request a test
+// sends to the service goes through it.
+func (a *api) authorize(r *http.Request) {
+	if a.token != "" {
+		r.Header.Set("Authorization", "Bearer "+a.token)
+	}
 }
 
 func testConfig() config {
@@ -73,7 +82,10 @@ func newAPIWith(t testing.TB, st store.Store, cfg config) *api {
 func (a *api) do(query string, vars map[string]any) gqlResponse {
 	a.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	resp, err := http.Post(a.srv.URL+"/graphql", "application/json", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	a.authorize(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		a.t.Fatalf("POST /graphql: %v", err)
 	}
