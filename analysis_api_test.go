@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"math"
 	"testing"
@@ -24,11 +23,11 @@ func loadDemo(t *testing.T) *demoFixture {
 	t.Helper()
 	st := storetest.Open(t)
 	a := newAPI(t, st)
-	ws, err := demo.Load(context.Background(), st)
+	ws, err := demo.Load(storetest.Ctx(), st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _, _ = st.DeleteWorkspace(context.Background(), ws.ID) })
+	t.Cleanup(func() { _, _ = st.DeleteWorkspace(storetest.Ctx(), ws.ID) })
 	f := &demoFixture{a: a, ws: ws.ID, ids: map[string]string{}, rels: map[string]float64{}, relIDs: map[string]string{}}
 	var out struct {
 		Workspace struct {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -63,8 +62,16 @@ func (a *api) authorize(r *http.Request) {
 	}
 }
 
+// testAdminToken is the admin token of the services tests start.
+const testAdminToken = "test-admin-token-0123456789abcdefghijklmnop"
+
+// testConfig is the services' configuration in tests: the default limits,
+// an admin token (the one api requests carry unless a test gives its own),
+// introspection and suggestions on as in development, and no rate limit
+// (the tests that cross it set one).
 func testConfig() config {
-	return config{Port: 8080, RequestTimeout: 30 * time.Second, MaxBodyBytes: 1 << 20, Limits: DefaultLimits}
+	return config{Port: 8080, RequestTimeout: 30 * time.Second, MaxBodyBytes: 1 << 20, Limits: DefaultLimits,
+		Access: accessConfig{Env: envDevelopment, AdminToken: testAdminToken, GraphiQL: true, Introspection: true, Suggestions: true}}
 }
 
 func newAPI(t testing.TB, st store.Store) *api {
@@ -75,7 +82,17 @@ func newAPIWith(t testing.TB, st store.Store, cfg config) *api {
 	core, logs := observer.New(zap.InfoLevel)
 	srv := httptest.NewServer(newHandler(st, cfg, zap.New(core)))
 	t.Cleanup(srv.Close)
-	return &api{t: t, srv: srv, st: st, log: logs}
+	return &api{t: t, srv: srv, st: st, log: logs, token: cfg.Access.AdminToken}
+}
+
+// get sends an authorised GET to path.
+func (a *api) get(path string) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodGet, a.srv.URL+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	a.authorize(req)
+	return http.DefaultClient.Do(req)
 }
 
 // do posts a GraphQL request and decodes the answer.
@@ -117,7 +134,7 @@ func (a *api) createWorkspace(name string) string {
 	var out struct{ CreateWorkspace struct{ ID string } }
 	a.ok(`mutation($n: String!) { createWorkspace(input: {name: $n}) { id } }`, map[string]any{"n": name}, &out)
 	id := out.CreateWorkspace.ID
-	a.t.Cleanup(func() { _, _ = a.st.DeleteWorkspace(context.Background(), id) })
+	a.t.Cleanup(func() { _, _ = a.st.DeleteWorkspace(storetest.Ctx(), id) })
 	return id
 }
 
@@ -348,18 +365,18 @@ func TestListsCostABoundedNumberOfRoundTrips(t *testing.T) {
 	cfg.LoaderWait = 40 * time.Millisecond
 	a := newAPIWith(t, st, cfg)
 	ws := a.createWorkspace("n+1")
-	src, err := st.CreateSource(context.Background(), ws, domain.SourceInput{Title: "S", Kind: "REPORT"})
+	src, err := st.CreateSource(storetest.Ctx(), ws, domain.SourceInput{Title: "S", Kind: "REPORT"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	council, _ := st.CreateActor(context.Background(), ws, domain.ActorInput{Kind: domain.KindStateInstitution, Name: "aaa council"})
+	council, _ := st.CreateActor(storetest.Ctx(), ws, domain.ActorInput{Kind: domain.KindStateInstitution, Name: "aaa council"})
 	for i := 0; i < 60; i++ {
-		c, err := st.CreateActor(context.Background(), ws, domain.ActorInput{Kind: domain.KindCommunity, Name: fmt.Sprintf("community %02d", i)})
+		c, err := st.CreateActor(storetest.Ctx(), ws, domain.ActorInput{Kind: domain.KindCommunity, Name: fmt.Sprintf("community %02d", i)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, typ := range []domain.RelationshipType{domain.ParticipatesIn, domain.Trusts} {
-			if _, err := st.CreateRelationship(context.Background(), domain.RelationshipInput{Type: typ, From: c.ID, To: council.ID,
+			if _, err := st.CreateRelationship(storetest.Ctx(), domain.RelationshipInput{Type: typ, From: c.ID, To: council.ID,
 				Strength: 0.5, SourceIDs: []string{src.ID}}); err != nil {
 				t.Fatal(err)
 			}
@@ -429,11 +446,11 @@ func TestListsCostABoundedNumberOfRoundTrips(t *testing.T) {
 func TestDemoMapThroughGraphQL(t *testing.T) {
 	st := storetest.Open(t)
 	a := newAPI(t, st)
-	ws, err := demo.Load(context.Background(), st)
+	ws, err := demo.Load(storetest.Ctx(), st)
 	if err != nil {
 		t.Fatalf("load demo: %v", err)
 	}
-	t.Cleanup(func() { _, _ = st.DeleteWorkspace(context.Background(), ws.ID) })
+	t.Cleanup(func() { _, _ = st.DeleteWorkspace(storetest.Ctx(), ws.ID) })
 	m, _ := demo.Parse()
 	var out struct {
 		Workspace struct {
@@ -507,7 +524,7 @@ func TestPagingThousandsWhileAddingOverHTTP(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				act, err := st.CreateActor(context.Background(), ws, domain.ActorInput{Kind: domain.KindCommunity, Name: fmt.Sprintf("c%05d", (i*7919)%n)})
+				act, err := st.CreateActor(storetest.Ctx(), ws, domain.ActorInput{Kind: domain.KindCommunity, Name: fmt.Sprintf("c%05d", (i*7919)%n)})
 				if err != nil {
 					t.Error(err)
 					continue
@@ -682,7 +699,7 @@ func TestImportCommand(t *testing.T) {
 	if err := runImport(append([]string{"--workspace", ws.ID, "--dry-run"}, paths...), &out, io.Discard); err != nil {
 		t.Fatalf("dry run: %v\n%s", err, out.String())
 	}
-	if c, _ := st.Contents(context.Background(), ws.ID); len(c.Actors) != 0 {
+	if c, _ := st.Contents(storetest.Ctx(), ws.ID); len(c.Actors) != 0 {
 		t.Fatal("the dry run wrote")
 	}
 	out.Reset()

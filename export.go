@@ -42,7 +42,7 @@ func runExport(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer func() { _ = st.Close(context.Background()) }()
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	ctx, cancel := context.WithTimeout(cliContext(), *timeout)
 	defer cancel()
 	contents, err := st.Contents(ctx, *ws)
 	if err != nil {

@@ -53,7 +53,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	ctx, cancel := context.WithTimeout(cliContext(), *timeout)
 	defer cancel()
 	defer func() { _ = st.Close(context.Background()) }()
 	progress := newImportProgress(stderr, isTerminal(stderr))

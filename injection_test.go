@@ -74,7 +74,7 @@ func TestInjectionIsStoredAndMatchedLiterally(t *testing.T) {
 	if rep := a.importOK(map[string]any{"ws": ws}, []upload{{"actors.csv", []byte(csv)}}); !rep.Written || rep.Actors.Created != 1 {
 		t.Fatalf("import: %+v", rep)
 	}
-	c, err := a.st.Contents(t.Context(), ws)
+	c, err := a.st.Contents(storetest.Ctx(), ws)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@
 //	actorgraph template [--format csv] [-o DIR]
 //	actorgraph import --workspace W [--dry-run] [--sync] FILE...
 //	actorgraph export --workspace W --format csv [-o DIR]
+//	actorgraph token create|list|revoke ...
 //
 // This file is the entry point: configuration, HTTP wiring, start-up and
 // graceful shutdown. The API itself lives in schema/ (contract), graph/
@@ -39,7 +40,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/actorgraph/actorgraph/analysis"
+	"github.com/actorgraph/actorgraph/auth"
 	"github.com/actorgraph/actorgraph/demo"
+	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/graph"
 	"github.com/actorgraph/actorgraph/loaders"
 	"github.com/actorgraph/actorgraph/resolvers"
@@ -61,6 +64,10 @@ type config struct {
 	TransferTimeout time.Duration // longest an import or export may run
 	LoaderWait      time.Duration
 	LogFormat       string // "json" or "console"
+	Access          accessConfig
+	CORSOrigins     []string // browser origins allowed to call the API
+	RateLimit       float64  // requests per second per token (or per address without one); 0: no limit
+	RateBurst       int
 }
 
 func envOr(key, def string) string {
@@ -106,6 +113,12 @@ func parseConfig(args []string) (config, error) {
 	fs.DurationVar(&c.TransferTimeout, "transfer-timeout", 15*time.Minute, "longest an import or an export may run")
 	fs.DurationVar(&c.LoaderWait, "loader-wait", loaders.DefaultWait, "how long dataloaders gather ids into one Neo4j query")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: json or console (env ACTORGRAPH_LOG_FORMAT)")
+	env := envOr("ACTORGRAPH_ENV", envProduction)
+	fs.StringVar(&env, "env", env, "development (GraphiQL, introspection, suggestions, a printed admin token) or production (env ACTORGRAPH_ENV)")
+	corsOrigins := os.Getenv("ACTORGRAPH_CORS_ORIGINS")
+	fs.StringVar(&corsOrigins, "cors-origins", corsOrigins, "comma-separated browser origins allowed to call the API, e.g. https://map.example.org (env ACTORGRAPH_CORS_ORIGINS)")
+	fs.Float64Var(&c.RateLimit, "rate-limit", 20, "requests per second allowed per token, or per address without one (0: no limit)")
+	fs.IntVar(&c.RateBurst, "rate-burst", 40, "requests a token may send at once above the rate")
 	// The password itself is never a flag (it would show in `ps`): a file
 	// holding it is.
 	passwordFile := os.Getenv("NEO4J_PASSWORD_FILE")
@@ -131,6 +144,15 @@ func parseConfig(args []string) (config, error) {
 	}
 	if c.Port < 1 || c.Port > 65535 {
 		return config{}, fmt.Errorf("port %d is out of range", c.Port)
+	}
+	if c.Access, err = parseAccess(env); err != nil {
+		return config{}, err
+	}
+	if c.CORSOrigins, err = parseCORSOrigins(corsOrigins); err != nil {
+		return config{}, err
+	}
+	if c.RateLimit < 0 || c.RateBurst < 1 {
+		return config{}, fmt.Errorf("--rate-limit must be 0 or more and --rate-burst at least 1")
 	}
 	return c, nil
 }
@@ -158,13 +180,16 @@ func main() {
 		err = runImport(args, os.Stdout, os.Stderr)
 	case "export":
 		err = runExport(args, os.Stdout)
+	case "token":
+		err = runToken(args, os.Stdout)
 	case "help":
 		fmt.Println("usage: actorgraph [serve] [flags]      run the service (actorgraph serve -h lists the flags)\n" +
 			"       actorgraph template [-o DIR]      write the CSV import template\n" +
 			"       actorgraph import --workspace W [--dry-run] [--sync] FILE...   import CSV files\n" +
-			"       actorgraph export --workspace W --format csv [-o DIR]           export CSV files")
+			"       actorgraph export --workspace W --format csv [-o DIR]           export CSV files\n" +
+			"       actorgraph token create|list|revoke ...                          manage API tokens (actorgraph token for help)")
 	default:
-		err = fmt.Errorf("unknown command %q (commands: serve, template, import, export)", cmd)
+		err = fmt.Errorf("unknown command %q (commands: serve, template, import, export, token)", cmd)
 	}
 	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "actorgraph:", err)
@@ -197,6 +222,15 @@ func runServe(args []string) error {
 	if err := startStore(ctx, st, cfg, log); err != nil {
 		return err
 	}
+	if cfg.Access.Env == envDevelopment {
+		if cfg.Access.devToken, err = developmentToken(ctx, st); err != nil {
+			return fmt.Errorf("issuing the development token: %w", err)
+		}
+		log.Info("development environment: GraphiQL sends this admin token; use it as 'Authorization: Bearer <token>'",
+			zap.String("token", cfg.Access.devToken))
+	} else if cfg.Access.AdminToken == "" {
+		log.Info("production: no ACTORGRAPH_ADMIN_TOKEN set; issue tokens with `actorgraph token create` on this machine")
+	}
 
 	srv := &http.Server{
 		Addr:              net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)),
@@ -227,6 +261,7 @@ func runServe(args []string) error {
 // startStore waits for Neo4j (up to a minute: a local server may still be
 // starting), applies the schema, and loads the demo map if asked.
 func startStore(ctx context.Context, st *store.Neo4j, cfg config, log *zap.Logger) error {
+	ctx = domain.WithCaller(ctx, domain.Operator("service"))
 	deadline := time.Now().Add(time.Minute)
 	for {
 		err := st.Ping(ctx)
@@ -255,13 +290,25 @@ func startStore(ctx context.Context, st *store.Neo4j, cfg config, log *zap.Logge
 	return nil
 }
 
-// newHandler wires the HTTP routes: /graphql, GraphiQL at /, /healthz and /readyz.
+// newHandler wires the HTTP routes: /graphql, /export, GraphiQL at / (when
+// on), /healthz and /readyz. Only the probes and GraphiQL's page answer
+// without credentials. In front of everything: CORS (so that a browser's
+// preflight needs no token), then the rate limit (so that guessing tokens
+// is limited too), then the request log and the size and time limits.
 func newHandler(st store.Store, cfg config, log *zap.Logger) http.Handler {
-	gql := newGraphQLServer(st, cfg, log.Named("graphql"))
+	links := auth.NewLinkSigner(cfg.Access.LinkKey)
+	authn := newAuthenticator(st, cfg.Access, log.Named("auth"))
+	gql := newGraphQLServer(st, cfg, links, log.Named("graphql"))
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", loaders.Middleware(st, cfg.LoaderWait, gql))
-	mux.Handle("GET /export/{file}", exportHandler(st, log.Named("export")))
-	mux.Handle("GET /{$}", playground.Handler("ActorGraph", "/graphql"))
+	mux.Handle("/graphql", authn.Middleware(refuseUnauthenticated, loaders.Middleware(st, cfg.LoaderWait, gql)))
+	mux.Handle("GET /export/{file}", exportHandler(st, authn, links, log.Named("export")))
+	if cfg.Access.GraphiQL {
+		var opts []playground.GraphiqlConfigOption
+		if cfg.Access.devToken != "" {
+			opts = append(opts, playground.WithGraphiqlUiHeaders(map[string]string{"Authorization": "Bearer " + cfg.Access.devToken}))
+		}
+		mux.Handle("GET /{$}", playground.Handler("ActorGraph", "/graphql", opts...))
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -277,14 +324,15 @@ func newHandler(st store.Store, cfg config, log *zap.Logger) http.Handler {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	return withRequestLog(log.Named("http"), withLimits(cfg, mux))
+	limiter := newRateLimiter(cfg.RateLimit, cfg.RateBurst)
+	return withCORS(cfg.CORSOrigins, limiter.middleware(rateKey, withRequestLog(log.Named("http"), withLimits(cfg, mux))))
 }
 
 // newGraphQLServer builds the gqlgen server: POST and GET transports, the
 // error presenter and panic recovery, a query cache, and introspection.
-func newGraphQLServer(st store.Store, cfg config, log *zap.Logger) *handler.Server {
+func newGraphQLServer(st store.Store, cfg config, links *auth.LinkSigner, log *zap.Logger) *handler.Server {
 	srv := handler.New(costed{graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{
-		Store: st, Analysis: analysis.NewEngine(st, 8), Log: log}})})
+		Store: st, Analysis: analysis.NewEngine(st, 8), Links: links, Log: log}})})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -292,8 +340,14 @@ func newGraphQLServer(st store.Store, cfg config, log *zap.Logger) *handler.Serv
 	// memory (uploads must give their length; see checkUpload).
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: cfg.ImportMaxBytes, MaxMemory: 32 << 20})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
+	if cfg.Access.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	// Suggestions ("did you mean …?") would let a caller without
+	// introspection rebuild the schema field by field.
+	srv.SetDisableSuggestion(!cfg.Access.Suggestions)
 	cfg.Limits.install(srv)
+	srv.AroundResponses(auditReads(st, log))
 	srv.SetErrorPresenter(recordCodes(resolvers.ErrorPresenter(log)))
 	srv.SetRecoverFunc(resolvers.Recover(log))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -35,8 +34,8 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	port := freePort(t)
-	cmd := exec.Command(bin, "serve", "--port", fmt.Sprint(port))
-	cmd.Env = append(os.Environ(), "NEO4J_URI="+cfg.URI)
+	cmd := exec.Command(bin, "serve", "--port", fmt.Sprint(port), "--rate-limit", "0") // load, not abuse
+	cmd.Env = append(os.Environ(), "NEO4J_URI="+cfg.URI, "ACTORGRAPH_ADMIN_TOKEN="+testAdminToken)
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
@@ -67,8 +66,11 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 				default:
 				}
 				name := fmt.Sprintf("%s-%d-%d", run, w, i)
-				resp, err := client.Post(base+"/graphql", "application/json",
+				req, _ := http.NewRequest(http.MethodPost, base+"/graphql",
 					bytes.NewReader([]byte(`{"query":"mutation { createWorkspace(input: {name: \"`+name+`\"}) { id } }"}`)))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+testAdminToken)
+				resp, err := client.Do(req)
 				if err != nil {
 					if notReached(err) {
 						refused.Add(1)
@@ -147,7 +149,7 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 	}
 }
 
-var ctxBackground = context.Background()
+var ctxBackground = storetest.Ctx()
 
 // notReached tells the errors of a request that got no byte of an answer:
 // refused at connect, or closed by the kernel while it sat in the closed

@@ -15,6 +15,8 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"go.uber.org/zap"
 
+	"github.com/actorgraph/actorgraph/auth"
+	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/errs"
 	"github.com/actorgraph/actorgraph/mapio"
 	"github.com/actorgraph/actorgraph/store"
@@ -109,7 +111,10 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 
 // exportHandler serves GET /export/{workspace}.{format}: the workspace in
 // that format, streamed, as a download. CSV is one zip of the three files.
-func exportHandler(st store.Store, log *zap.Logger) http.HandlerFunc {
+// The request carries a bearer token of an analyst (or above) of the
+// workspace, or is a signed link (createExportLink). It exports what the
+// caller sees, pseudonymised with ?pseudonymize=true.
+func exportHandler(st store.Store, authn *auth.Authenticator, links *auth.LinkSigner, log *zap.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("file")
 		dot := strings.LastIndexByte(name, '.')
@@ -124,8 +129,31 @@ func exportHandler(st store.Store, log *zap.Logger) http.HandlerFunc {
 			writeError(w, http.StatusNotFound, errs.NotFound.Code(), msg)
 			return
 		}
-		contents, err := st.Contents(r.Context(), ws)
+		caller, pseudonymize, err := exportCaller(r, authn, links, ws, f)
 		if err != nil {
+			refuseUnauthenticated(w, r, err)
+			return
+		}
+		ctx := domain.WithCaller(r.Context(), caller)
+		if _, ok := caller.Grant(ws); !ok {
+			writeError(w, http.StatusNotFound, errs.NotFound.Code(), fmt.Sprintf("no workspace has id %q", ws))
+			return
+		}
+		if !caller.Can(ws, domain.Analyst) {
+			writeError(w, http.StatusForbidden, errs.Permission.Code(), "exports need the ANALYST role in this workspace")
+			return
+		}
+		contents, err := st.Contents(ctx, ws)
+		if err != nil {
+			exportError(w, log, f, err)
+			return
+		}
+		if pseudonymize {
+			contents = domain.Pseudonymise(contents)
+		}
+		// The confidential records about to leave are audited first; no
+		// record, no download.
+		if err := recordConfidentialReads(ctx, st, "export "+string(f)); err != nil {
 			exportError(w, log, f, err)
 			return
 		}
@@ -184,4 +212,20 @@ func onlyImportsInUploads(ctx context.Context, oc *graphql.OperationContext) *gr
 	}
 	return &graphql.Response{Errors: gqlerror.List{{Message: "multipart requests may only run the importActorMap mutation; send other operations as JSON",
 		Extensions: map[string]any{"code": "BAD_REQUEST"}}}}
+}
+
+// exportCaller authenticates an export request: a signed link, or else a
+// bearer token. It also says whether the export is to be pseudonymised.
+func exportCaller(r *http.Request, authn *auth.Authenticator, links *auth.LinkSigner, ws string, f mapio.Format) (*domain.Caller, bool, error) {
+	q := r.URL.Query()
+	if auth.IsSigned(q) {
+		return links.Verify(ws, string(f), q)
+	}
+	c, err := authn.Authenticate(r.Context(), auth.Bearer(r))
+	if err != nil {
+		return nil, false, err
+	}
+	c.Reads = &domain.ReadLog{}
+	p := q.Get("pseudonymize")
+	return c, p == "true" || p == "1", nil
 }

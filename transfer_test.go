@@ -3,7 +3,6 @@ package main
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -89,6 +88,7 @@ func (a *api) importFiles(vars map[string]any, files []upload, preflight bool) (
 	if preflight {
 		req.Header.Set("GraphQL-Require-Preflight", "1")
 	}
+	a.authorize(req)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -210,6 +210,7 @@ func TestImportLimitsAndBadRequests(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/graphql", rd)
 		req.Header.Set("Content-Type", mw.FormDataContentType())
 		req.Header.Set("GraphQL-Require-Preflight", "1")
+		a.authorize(req)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -250,7 +251,7 @@ func TestImportLimitsAndBadRequests(t *testing.T) {
 // contents summarises a workspace as sources/actors/relationships counts.
 func contents(t *testing.T, a *api, ws string) string {
 	t.Helper()
-	c, err := a.st.Contents(context.Background(), ws)
+	c, err := a.st.Contents(storetest.Ctx(), ws)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,11 +263,11 @@ func contents(t *testing.T, a *api, ws string) string {
 func TestExportOverHTTPAndBack(t *testing.T) {
 	st := storetest.Open(t)
 	a := newAPI(t, st)
-	src, err := demo.Load(context.Background(), st)
+	src, err := demo.Load(storetest.Ctx(), st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _, _ = st.DeleteWorkspace(context.Background(), src.ID) })
+	t.Cleanup(func() { _, _ = st.DeleteWorkspace(storetest.Ctx(), src.ID) })
 	want := contents(t, a, src.ID)
 	for _, f := range mapio.Formats {
 		t.Run(string(f), func(t *testing.T) {
@@ -276,7 +277,7 @@ func TestExportOverHTTPAndBack(t *testing.T) {
 			if out.Workspace.ExportPath != "/export/"+src.ID+"."+string(f) {
 				t.Fatalf("exportPath %q", out.Workspace.ExportPath)
 			}
-			resp, err := http.Get(a.srv.URL + out.Workspace.ExportPath)
+			resp, err := a.get(out.Workspace.ExportPath)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -311,7 +312,7 @@ func TestExportOverHTTPAndBack(t *testing.T) {
 		"/export/" + src.ID:              http.StatusNotFound,
 		"/export/" + src.ID + ".GRAPHML": http.StatusOK,
 	} {
-		resp, err := http.Get(a.srv.URL + path)
+		resp, err := a.get(path)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"github.com/actorgraph/actorgraph/domain"
@@ -15,21 +16,30 @@ type Source interface {
 
 // Engine builds projections of workspaces and caches them. A cached
 // projection is keyed by workspace, the workspace's version (which every
-// write bumps, see store/lock.go) and the options it was built with, so a
-// request never sees data older than the last write before it: the check
-// costs one small query, a miss one read of the workspace.
+// write bumps, see store/lock.go), the sensitivity levels its reader may
+// see and the options it was built with, so a request never sees data
+// older than the last write before it, nor anything above its clearance:
+// the snapshot is read through the store as the caller, so it holds only
+// the caller's visible graph. The check costs one small query, a miss one
+// read of the workspace.
 type Engine struct {
 	src Source
 
 	mu        sync.Mutex
-	snapshots map[string]*domain.Snapshot // newest snapshot per workspace
+	snapshots map[viewKey]*domain.Snapshot // newest snapshot per workspace and clearance
 	graphs    map[graphKey]*Graph
 	order     []graphKey // least recently used first
 	maxGraphs int
 }
 
+// viewKey is a workspace as seen with one clearance (its visible levels).
+type viewKey struct {
+	ws     string
+	levels string
+}
+
 type graphKey struct {
-	ws      string
+	viewKey
 	version int64
 	opts    Options
 }
@@ -40,7 +50,7 @@ func NewEngine(src Source, maxGraphs int) *Engine {
 	if maxGraphs < 1 {
 		maxGraphs = 8
 	}
-	return &Engine{src: src, snapshots: map[string]*domain.Snapshot{}, graphs: map[graphKey]*Graph{}, maxGraphs: maxGraphs}
+	return &Engine{src: src, snapshots: map[viewKey]*domain.Snapshot{}, graphs: map[graphKey]*Graph{}, maxGraphs: maxGraphs}
 }
 
 // Graph returns the projection of workspace ws under opts (normalised).
@@ -49,14 +59,16 @@ func (e *Engine) Graph(ctx context.Context, ws string, opts Options) (*Graph, er
 	if err != nil {
 		return nil, err
 	}
-	key := graphKey{ws, version, opts}
+	view := viewKey{ws, strings.Join(domain.CallerFrom(ctx).Levels(ws), ",")}
+	key := graphKey{view, version, opts}
 	e.mu.Lock()
 	if g, ok := e.graphs[key]; ok {
 		e.touch(key)
 		e.mu.Unlock()
+		g.noteConfidential(ctx)
 		return g, nil
 	}
-	snap := e.snapshots[ws]
+	snap := e.snapshots[view]
 	e.mu.Unlock()
 	if snap == nil || snap.Version != version {
 		if snap, err = e.src.AnalysisSnapshot(ctx, ws); err != nil {
@@ -64,11 +76,13 @@ func (e *Engine) Graph(ctx context.Context, ws string, opts Options) (*Graph, er
 		}
 	}
 	g := Build(snap.Actors, snap.Relationships, opts)
+	g.workspace, g.confidential = ws, confidentialOf(snap)
+	g.noteConfidential(ctx)
 	key.version = snap.Version // the snapshot may be newer than the version read above
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if cur := e.snapshots[ws]; cur == nil || cur.Version <= snap.Version {
-		e.snapshots[ws] = snap
+	if cur := e.snapshots[view]; cur == nil || cur.Version <= snap.Version {
+		e.snapshots[view] = snap
 	}
 	if _, ok := e.graphs[key]; !ok {
 		e.graphs[key] = g
@@ -94,13 +108,41 @@ func (e *Engine) evict() {
 		delete(e.graphs, e.order[0])
 		e.order = e.order[1:]
 	}
-	used := map[string]bool{}
+	used := map[viewKey]bool{}
 	for k := range e.graphs {
-		used[k.ws] = true
+		used[k.viewKey] = true
 	}
 	for ws := range e.snapshots {
 		if !used[ws] {
 			delete(e.snapshots, ws)
 		}
+	}
+}
+
+// confidentialOf lists the confidential records of a snapshot: an
+// analysis reads all of them, so each use of its projection is audited as
+// a read of them (domain.ReadLog).
+func confidentialOf(snap *domain.Snapshot) []string {
+	var ids []string
+	for _, a := range snap.Actors {
+		if a.Sensitivity == domain.Confidential {
+			ids = append(ids, a.ID)
+		}
+	}
+	for _, r := range snap.Relationships {
+		if r.Sensitivity == domain.Confidential {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids
+}
+
+func (g *Graph) noteConfidential(ctx context.Context) {
+	c := domain.CallerFrom(ctx)
+	if c == nil || c.Reads == nil {
+		return
+	}
+	for _, id := range g.confidential {
+		c.Reads.Note(g.workspace, id)
 	}
 }

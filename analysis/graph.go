@@ -108,6 +108,9 @@ type Graph struct {
 	pairs   []pair                          // keys of power, sorted
 	inForce map[uint64]bool                 // every in-force relationship (relKey), for "not yet in the map"
 
+	workspace    string   // set by the engine
+	confidential []string // the confidential records the graph was built from (set by the engine)
+
 	// Results computed once per graph: the engine caches graphs by
 	// workspace version, so a repeated question costs nothing.
 	gapsOnce sync.Once

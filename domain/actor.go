@@ -18,6 +18,7 @@ type Actor struct {
 	Tags        []string
 	ExternalID  *string
 	SourceIDs   []string
+	Sensitivity Sensitivity
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 
@@ -103,6 +104,9 @@ func (a *Actor) Validate() error {
 	if a.Tags, err = normalizeList(op, "tags", a.Tags, MaxTags, MaxTagLen); err != nil {
 		return err
 	}
+	if a.Sensitivity, err = normalizeSensitivity(op, a.Sensitivity); err != nil {
+		return err
+	}
 	if a.SourceIDs, err = normalizeList(op, "sourceIds", a.SourceIDs, MaxSourcesPerItem, MaxNameLen); err != nil {
 		return err
 	}
@@ -162,6 +166,7 @@ type ActorInput struct {
 	Tags        []string
 	ExternalID  *string
 	SourceIDs   []string
+	Sensitivity *Sensitivity
 	ActorAttributes
 }
 
@@ -176,6 +181,7 @@ func NewActor(workspaceID string, in ActorInput) (*Actor, error) {
 		Tags:            in.Tags,
 		ExternalID:      in.ExternalID,
 		SourceIDs:       in.SourceIDs,
+		Sensitivity:     deref(in.Sensitivity),
 		ActorAttributes: in.ActorAttributes,
 	}
 	if err := a.Validate(); err != nil {
@@ -193,6 +199,7 @@ type ActorPatch struct {
 	Tags              Opt[[]string]
 	ExternalID        Opt[string]
 	SourceIDs         Opt[[]string]
+	Sensitivity       Opt[Sensitivity]
 	Population        Opt[int]
 	RightsAwareness   Opt[float64]
 	Marginalised      Opt[bool]
@@ -221,6 +228,7 @@ func (p ActorPatch) Apply(a Actor) (*Actor, error) {
 	applyList(p.Tags, &a.Tags)
 	applyList(p.SourceIDs, &a.SourceIDs)
 	p.ExternalID.apply(&a.ExternalID)
+	applySensitivity(p.Sensitivity, &a.Sensitivity)
 	at := &a.ActorAttributes
 	p.Population.apply(&at.Population)
 	p.RightsAwareness.apply(&at.RightsAwareness)

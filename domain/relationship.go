@@ -26,6 +26,7 @@ type Relationship struct {
 	ValidTo     *Date
 	Notes       string
 	SourceIDs   []string
+	Sensitivity Sensitivity
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }
@@ -63,6 +64,9 @@ func (r *Relationship) Validate() error {
 		return err
 	}
 	if r.Notes, err = normalizeText(op, "notes", r.Notes, MaxTextLen); err != nil {
+		return err
+	}
+	if r.Sensitivity, err = normalizeSensitivity(op, r.Sensitivity); err != nil {
 		return err
 	}
 	if r.SourceIDs, err = normalizeList(op, "sourceIds", r.SourceIDs, MaxSourcesPerItem, MaxNameLen); err != nil {
@@ -146,6 +150,7 @@ type RelationshipInput struct {
 	ValidTo     *Date
 	Notes       *string
 	SourceIDs   []string
+	Sensitivity *Sensitivity
 }
 
 // NewRelationship builds an unsaved relationship from input and validates
@@ -168,6 +173,7 @@ func NewRelationship(workspaceID string, in RelationshipInput) (*Relationship, e
 		ValidTo:     in.ValidTo,
 		Notes:       deref(in.Notes),
 		SourceIDs:   in.SourceIDs,
+		Sensitivity: deref(in.Sensitivity),
 	}
 	if in.Confidence != nil {
 		r.Confidence = *in.Confidence
@@ -194,6 +200,7 @@ type RelationshipPatch struct {
 	ValidTo     Opt[Date]
 	Notes       Opt[string]
 	SourceIDs   Opt[[]string]
+	Sensitivity Opt[Sensitivity]
 }
 
 // Apply returns a copy of r with the patch applied and validated.
@@ -217,6 +224,7 @@ func (p RelationshipPatch) Apply(r Relationship) (*Relationship, error) {
 	p.ValidTo.apply(&r.ValidTo)
 	applyText(p.Notes, &r.Notes)
 	applyList(p.SourceIDs, &r.SourceIDs)
+	applySensitivity(p.Sensitivity, &r.Sensitivity)
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}

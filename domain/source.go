@@ -16,6 +16,7 @@ type Source struct {
 	URL         *string
 	PublishedOn *Date
 	Reliability *float64
+	Sensitivity Sensitivity
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }
@@ -42,6 +43,9 @@ func (s *Source) Validate() error {
 	if s.URL, err = normalizeOptText(op, "url", s.URL, 2000); err != nil {
 		return err
 	}
+	if s.Sensitivity, err = normalizeSensitivity(op, s.Sensitivity); err != nil {
+		return err
+	}
 	if s.Reliability != nil {
 		if err := checkUnit(op, "reliability", *s.Reliability); err != nil {
 			return err
@@ -58,12 +62,13 @@ type SourceInput struct {
 	URL         *string
 	PublishedOn *Date
 	Reliability *float64
+	Sensitivity *Sensitivity
 }
 
 // NewSource builds an unsaved source from input and validates it.
 func NewSource(workspaceID string, in SourceInput) (*Source, error) {
 	s := &Source{WorkspaceID: workspaceID, Title: in.Title, Kind: in.Kind, ExternalID: in.ExternalID,
-		URL: in.URL, PublishedOn: in.PublishedOn, Reliability: in.Reliability}
+		URL: in.URL, PublishedOn: in.PublishedOn, Reliability: in.Reliability, Sensitivity: deref(in.Sensitivity)}
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -78,6 +83,7 @@ type SourcePatch struct {
 	URL         Opt[string]
 	PublishedOn Opt[Date]
 	Reliability Opt[float64]
+	Sensitivity Opt[Sensitivity]
 }
 
 // Apply returns a copy of s with the patch applied and validated.
@@ -93,6 +99,7 @@ func (p SourcePatch) Apply(s Source) (*Source, error) {
 	p.URL.apply(&s.URL)
 	p.PublishedOn.apply(&s.PublishedOn)
 	p.Reliability.apply(&s.Reliability)
+	applySensitivity(p.Sensitivity, &s.Sensitivity)
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}

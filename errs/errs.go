@@ -28,6 +28,10 @@ const (
 	Unavailable
 	// Permission means the caller may not do this.
 	Permission
+	// Unauthenticated means the request carries no valid credentials.
+	Unauthenticated
+	// RateLimited means the caller sent too many requests; retry later.
+	RateLimited
 )
 
 // Code is the machine-readable code clients branch on (extensions.code).
@@ -43,6 +47,10 @@ func (k Kind) Code() string {
 		return "SERVICE_UNAVAILABLE"
 	case Permission:
 		return "FORBIDDEN"
+	case Unauthenticated:
+		return "UNAUTHENTICATED"
+	case RateLimited:
+		return "RATE_LIMITED"
 	default:
 		return "INTERNAL_SERVER_ERROR"
 	}

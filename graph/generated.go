@@ -32,12 +32,14 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	ApiToken() ApiTokenResolver
 	CivilSocietyOrganization() CivilSocietyOrganizationResolver
 	Community() CommunityResolver
 	CustomaryAuthority() CustomaryAuthorityResolver
 	ImportProblem() ImportProblemResolver
 	ImportRemoval() ImportRemovalResolver
 	InternationalActor() InternationalActorResolver
+	Member() MemberResolver
 	Movement() MovementResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
@@ -107,6 +109,40 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ApiToken struct {
+		Admin     func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		CreatedBy func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+		RevokedAt func(childComplexity int) int
+		Subject   func(childComplexity int) int
+		Workspace func(childComplexity int) int
+	}
+
+	AuditRecord struct {
+		At        func(childComplexity int) int
+		Count     func(childComplexity int) int
+		Digest    func(childComplexity int) int
+		ID        func(childComplexity int) int
+		IDs       func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Operation func(childComplexity int) int
+		Subject   func(childComplexity int) int
+	}
+
+	AuditRecordConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AuditRecordEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Broker struct {
 		Actor    func(childComplexity int) int
 		Critical func(childComplexity int) int
@@ -124,6 +160,7 @@ type ComplexityRoot struct {
 		OrganizationType func(childComplexity int) int
 		Region           func(childComplexity int) int
 		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Sensitivity      func(childComplexity int) int
 		Sources          func(childComplexity int) int
 		Tags             func(childComplexity int) int
 		UpdatedAt        func(childComplexity int) int
@@ -144,6 +181,7 @@ type ComplexityRoot struct {
 		Region          func(childComplexity int) int
 		Relationships   func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
 		RightsAwareness func(childComplexity int) int
+		Sensitivity     func(childComplexity int) int
 		Sources         func(childComplexity int) int
 		Tags            func(childComplexity int) int
 		Unregistered    func(childComplexity int) int
@@ -156,6 +194,11 @@ type ComplexityRoot struct {
 		PowerHolder func(childComplexity int) int
 	}
 
+	CreatedToken struct {
+		Secret func(childComplexity int) int
+		Token  func(childComplexity int) int
+	}
+
 	CustomaryAuthority struct {
 		AuthorityType func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
@@ -166,6 +209,7 @@ type ComplexityRoot struct {
 		Name          func(childComplexity int) int
 		Region        func(childComplexity int) int
 		Relationships func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Sensitivity   func(childComplexity int) int
 		Sources       func(childComplexity int) int
 		Tags          func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
@@ -177,6 +221,11 @@ type ComplexityRoot struct {
 		ID                   func(childComplexity int) int
 		RelationshipsDeleted func(childComplexity int) int
 		SourcesDeleted       func(childComplexity int) int
+	}
+
+	ExportLink struct {
+		ExpiresAt func(childComplexity int) int
+		URL       func(childComplexity int) int
 	}
 
 	GapChange struct {
@@ -242,10 +291,25 @@ type ComplexityRoot struct {
 		Name              func(childComplexity int) int
 		Region            func(childComplexity int) int
 		Relationships     func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Sensitivity       func(childComplexity int) int
 		Sources           func(childComplexity int) int
 		Tags              func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
 		Workspace         func(childComplexity int) int
+	}
+
+	Member struct {
+		Clearance    func(childComplexity int) int
+		ClearanceSet func(childComplexity int) int
+		Role         func(childComplexity int) int
+		Subject      func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
+	Membership struct {
+		Clearance func(childComplexity int) int
+		Role      func(childComplexity int) int
+		Workspace func(childComplexity int) int
 	}
 
 	Movement struct {
@@ -259,6 +323,7 @@ type ComplexityRoot struct {
 		Name          func(childComplexity int) int
 		Region        func(childComplexity int) int
 		Relationships func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Sensitivity   func(childComplexity int) int
 		Sources       func(childComplexity int) int
 		Tags          func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
@@ -268,14 +333,19 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		CreateActor        func(childComplexity int, workspace string, input domain.ActorInput) int
+		CreateExportLink   func(childComplexity int, workspace string, format model.MapFormat, pseudonymize *bool) int
 		CreateRelationship func(childComplexity int, input domain.RelationshipInput) int
 		CreateSource       func(childComplexity int, workspace string, input domain.SourceInput) int
+		CreateToken        func(childComplexity int, input model.CreateTokenInput) int
 		CreateWorkspace    func(childComplexity int, input domain.WorkspaceInput) int
 		DeleteActor        func(childComplexity int, id string) int
 		DeleteRelationship func(childComplexity int, id string) int
 		DeleteSource       func(childComplexity int, id string) int
 		DeleteWorkspace    func(childComplexity int, id string) int
 		ImportActorMap     func(childComplexity int, workspace string, files []*graphql.Upload, format *model.MapFormat, dryRun *bool, sync *bool) int
+		RemoveMember       func(childComplexity int, workspace string, subject string) int
+		RevokeToken        func(childComplexity int, id string) int
+		SetMember          func(childComplexity int, workspace string, subject string, role domain.Role, clearance *domain.Sensitivity) int
 		UpdateActor        func(childComplexity int, id string, input model.UpdateActorInput) int
 		UpdateRelationship func(childComplexity int, id string, input model.UpdateRelationshipInput) int
 		UpdateSource       func(childComplexity int, id string, input model.UpdateSourceInput) int
@@ -308,6 +378,7 @@ type ComplexityRoot struct {
 		Nodes        func(childComplexity int, ids []string) int
 		Relationship func(childComplexity int, id string) int
 		Source       func(childComplexity int, id string) int
+		Viewer       func(childComplexity int) int
 		Workspace    func(childComplexity int, id string) int
 		Workspaces   func(childComplexity int) int
 	}
@@ -324,6 +395,7 @@ type ComplexityRoot struct {
 		Notes       func(childComplexity int) int
 		PerceivedBy func(childComplexity int) int
 		Power       func(childComplexity int) int
+		Sensitivity func(childComplexity int) int
 		Sources     func(childComplexity int) int
 		Strength    func(childComplexity int) int
 		To          func(childComplexity int) int
@@ -363,6 +435,7 @@ type ComplexityRoot struct {
 		Name            func(childComplexity int) int
 		Region          func(childComplexity int) int
 		Relationships   func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Sensitivity     func(childComplexity int) int
 		Sources         func(childComplexity int) int
 		StateAffiliated func(childComplexity int) int
 		Tags            func(childComplexity int) int
@@ -377,6 +450,7 @@ type ComplexityRoot struct {
 		Kind        func(childComplexity int) int
 		PublishedOn func(childComplexity int) int
 		Reliability func(childComplexity int) int
+		Sensitivity func(childComplexity int) int
 		Title       func(childComplexity int) int
 		URL         func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
@@ -405,6 +479,7 @@ type ComplexityRoot struct {
 		Name          func(childComplexity int) int
 		Region        func(childComplexity int) int
 		Relationships func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Sensitivity   func(childComplexity int) int
 		Sources       func(childComplexity int) int
 		Tags          func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
@@ -418,23 +493,34 @@ type ComplexityRoot struct {
 		Truncated     func(childComplexity int) int
 	}
 
+	Viewer struct {
+		Admin       func(childComplexity int) int
+		Memberships func(childComplexity int) int
+		Subject     func(childComplexity int) int
+	}
+
 	Workspace struct {
 		AccountabilityChanges func(childComplexity int, from domain.Date, to domain.Date, threshold *float64, minConfidence *float64, maxHops *int) int
 		AccountabilityGaps    func(childComplexity int, region *string, kinds []analysis.GapKind, minSeverity *float64, threshold *float64, first *int, after *string, asOf *domain.Date, minConfidence *float64, maxHops *int) int
 		AccountabilityRoutes  func(childComplexity int, from string, to string, first *int, asOf *domain.Date, minConfidence *float64, maxHops *int) int
 		ActorCount            func(childComplexity int) int
 		Actors                func(childComplexity int, filter *domain.ActorFilter, orderBy *domain.ActorOrder, first *int, after *string) int
+		AuditLog              func(childComplexity int, first *int, after *string) int
 		Brokers               func(childComplexity int, first *int, asOf *domain.Date, minConfidence *float64, maxHops *int) int
 		CreatedAt             func(childComplexity int) int
 		Description           func(childComplexity int) int
 		ExportPath            func(childComplexity int, format model.MapFormat) int
 		GapClosures           func(childComplexity int, first *int, assumedStrength *float64, threshold *float64, asOf *domain.Date, minConfidence *float64, maxHops *int) int
 		ID                    func(childComplexity int) int
+		Members               func(childComplexity int) int
+		MyClearance           func(childComplexity int) int
+		MyRole                func(childComplexity int) int
 		Name                  func(childComplexity int) int
 		RelationshipCount     func(childComplexity int) int
 		Relationships         func(childComplexity int, filter *domain.RelationshipFilter, first *int, after *string) int
 		Sources               func(childComplexity int, first *int, after *string) int
 		Subgraph              func(childComplexity int, center string, depth *int, types []domain.RelationshipType, asOf *domain.Date) int
+		Tokens                func(childComplexity int) int
 		UpdatedAt             func(childComplexity int) int
 	}
 }
@@ -443,6 +529,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type ApiTokenResolver interface {
+	Workspace(ctx context.Context, obj *domain.Token) (*string, error)
+}
 type CivilSocietyOrganizationResolver interface {
 	Workspace(ctx context.Context, obj *domain.CivilSocietyOrganization) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.CivilSocietyOrganization) ([]*domain.Source, error)
@@ -471,12 +560,21 @@ type InternationalActorResolver interface {
 	Sources(ctx context.Context, obj *domain.InternationalActor) ([]*domain.Source, error)
 	Relationships(ctx context.Context, obj *domain.InternationalActor, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
 }
+type MemberResolver interface {
+	Clearance(ctx context.Context, obj *domain.Member) (domain.Sensitivity, error)
+	ClearanceSet(ctx context.Context, obj *domain.Member) (bool, error)
+}
 type MovementResolver interface {
 	Workspace(ctx context.Context, obj *domain.Movement) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.Movement) ([]*domain.Source, error)
 	Relationships(ctx context.Context, obj *domain.Movement, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
 }
 type MutationResolver interface {
+	CreateToken(ctx context.Context, input model.CreateTokenInput) (*model.CreatedToken, error)
+	RevokeToken(ctx context.Context, id string) (*domain.Token, error)
+	SetMember(ctx context.Context, workspace string, subject string, role domain.Role, clearance *domain.Sensitivity) (*domain.Member, error)
+	RemoveMember(ctx context.Context, workspace string, subject string) (bool, error)
+	CreateExportLink(ctx context.Context, workspace string, format model.MapFormat, pseudonymize *bool) (*model.ExportLink, error)
 	CreateActor(ctx context.Context, workspace string, input domain.ActorInput) (domain.ActorNode, error)
 	UpdateActor(ctx context.Context, id string, input model.UpdateActorInput) (domain.ActorNode, error)
 	DeleteActor(ctx context.Context, id string) (*domain.DeleteResult, error)
@@ -494,6 +592,7 @@ type MutationResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (domain.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]domain.Node, error)
+	Viewer(ctx context.Context) (*model.Viewer, error)
 	Actor(ctx context.Context, id string) (domain.ActorNode, error)
 	Relationship(ctx context.Context, id string) (*domain.Relationship, error)
 	Source(ctx context.Context, id string) (*domain.Source, error)
@@ -527,6 +626,11 @@ type WorkspaceResolver interface {
 	Relationships(ctx context.Context, obj *domain.Workspace, filter *domain.RelationshipFilter, first *int, after *string) (*model.RelationshipConnection, error)
 	Sources(ctx context.Context, obj *domain.Workspace, first *int, after *string) (*model.SourceConnection, error)
 
+	MyRole(ctx context.Context, obj *domain.Workspace) (domain.Role, error)
+	MyClearance(ctx context.Context, obj *domain.Workspace) (domain.Sensitivity, error)
+	Members(ctx context.Context, obj *domain.Workspace) ([]*domain.Member, error)
+	Tokens(ctx context.Context, obj *domain.Workspace) ([]*domain.Token, error)
+	AuditLog(ctx context.Context, obj *domain.Workspace, first *int, after *string) (*model.AuditRecordConnection, error)
 	AccountabilityRoutes(ctx context.Context, obj *domain.Workspace, from string, to string, first *int, asOf *domain.Date, minConfidence *float64, maxHops *int) ([]*model.AccountabilityRoute, error)
 	AccountabilityGaps(ctx context.Context, obj *domain.Workspace, region *string, kinds []analysis.GapKind, minSeverity *float64, threshold *float64, first *int, after *string, asOf *domain.Date, minConfidence *float64, maxHops *int) (*model.AccountabilityGapConnection, error)
 	GapClosures(ctx context.Context, obj *domain.Workspace, first *int, assumedStrength *float64, threshold *float64, asOf *domain.Date, minConfidence *float64, maxHops *int) ([]*model.GapClosure, error)
@@ -765,6 +869,142 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ActorEdge.Node(childComplexity), true
 
+	case "ApiToken.admin":
+		if e.ComplexityRoot.ApiToken.Admin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiToken.Admin(childComplexity), true
+	case "ApiToken.createdAt":
+		if e.ComplexityRoot.ApiToken.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiToken.CreatedAt(childComplexity), true
+	case "ApiToken.createdBy":
+		if e.ComplexityRoot.ApiToken.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiToken.CreatedBy(childComplexity), true
+	case "ApiToken.expiresAt":
+		if e.ComplexityRoot.ApiToken.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiToken.ExpiresAt(childComplexity), true
+	case "ApiToken.id":
+		if e.ComplexityRoot.ApiToken.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiToken.ID(childComplexity), true
+	case "ApiToken.name":
+		if e.ComplexityRoot.ApiToken.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiToken.Name(childComplexity), true
+	case "ApiToken.revokedAt":
+		if e.ComplexityRoot.ApiToken.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiToken.RevokedAt(childComplexity), true
+	case "ApiToken.subject":
+		if e.ComplexityRoot.ApiToken.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiToken.Subject(childComplexity), true
+	case "ApiToken.workspace":
+		if e.ComplexityRoot.ApiToken.Workspace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiToken.Workspace(childComplexity), true
+
+	case "AuditRecord.at":
+		if e.ComplexityRoot.AuditRecord.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.At(childComplexity), true
+	case "AuditRecord.count":
+		if e.ComplexityRoot.AuditRecord.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.Count(childComplexity), true
+	case "AuditRecord.digest":
+		if e.ComplexityRoot.AuditRecord.Digest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.Digest(childComplexity), true
+	case "AuditRecord.id":
+		if e.ComplexityRoot.AuditRecord.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.ID(childComplexity), true
+	case "AuditRecord.ids":
+		if e.ComplexityRoot.AuditRecord.IDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.IDs(childComplexity), true
+	case "AuditRecord.kind":
+		if e.ComplexityRoot.AuditRecord.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.Kind(childComplexity), true
+	case "AuditRecord.operation":
+		if e.ComplexityRoot.AuditRecord.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.Operation(childComplexity), true
+	case "AuditRecord.subject":
+		if e.ComplexityRoot.AuditRecord.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.Subject(childComplexity), true
+
+	case "AuditRecordConnection.edges":
+		if e.ComplexityRoot.AuditRecordConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecordConnection.Edges(childComplexity), true
+	case "AuditRecordConnection.pageInfo":
+		if e.ComplexityRoot.AuditRecordConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecordConnection.PageInfo(childComplexity), true
+	case "AuditRecordConnection.totalCount":
+		if e.ComplexityRoot.AuditRecordConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecordConnection.TotalCount(childComplexity), true
+
+	case "AuditRecordEdge.cursor":
+		if e.ComplexityRoot.AuditRecordEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecordEdge.Cursor(childComplexity), true
+	case "AuditRecordEdge.node":
+		if e.ComplexityRoot.AuditRecordEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecordEdge.Node(childComplexity), true
+
 	case "Broker.actor":
 		if e.ComplexityRoot.Broker.Actor == nil {
 			break
@@ -849,6 +1089,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CivilSocietyOrganization.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["first"].(*int), args["after"].(*string)), true
+	case "CivilSocietyOrganization.sensitivity":
+		if e.ComplexityRoot.CivilSocietyOrganization.Sensitivity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CivilSocietyOrganization.Sensitivity(childComplexity), true
 	case "CivilSocietyOrganization.sources":
 		if e.ComplexityRoot.CivilSocietyOrganization.Sources == nil {
 			break
@@ -957,6 +1203,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Community.RightsAwareness(childComplexity), true
+	case "Community.sensitivity":
+		if e.ComplexityRoot.Community.Sensitivity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.Sensitivity(childComplexity), true
 	case "Community.sources":
 		if e.ComplexityRoot.Community.Sources == nil {
 			break
@@ -1000,6 +1252,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunityPowerPair.PowerHolder(childComplexity), true
+
+	case "CreatedToken.secret":
+		if e.ComplexityRoot.CreatedToken.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatedToken.Secret(childComplexity), true
+	case "CreatedToken.token":
+		if e.ComplexityRoot.CreatedToken.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatedToken.Token(childComplexity), true
 
 	case "CustomaryAuthority.authorityType":
 		if e.ComplexityRoot.CustomaryAuthority.AuthorityType == nil {
@@ -1060,6 +1325,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomaryAuthority.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["first"].(*int), args["after"].(*string)), true
+	case "CustomaryAuthority.sensitivity":
+		if e.ComplexityRoot.CustomaryAuthority.Sensitivity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomaryAuthority.Sensitivity(childComplexity), true
 	case "CustomaryAuthority.sources":
 		if e.ComplexityRoot.CustomaryAuthority.Sources == nil {
 			break
@@ -1109,6 +1380,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeletePayload.SourcesDeleted(childComplexity), true
+
+	case "ExportLink.expiresAt":
+		if e.ComplexityRoot.ExportLink.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportLink.ExpiresAt(childComplexity), true
+	case "ExportLink.url":
+		if e.ComplexityRoot.ExportLink.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportLink.URL(childComplexity), true
 
 	case "GapChange.bestStrengthAfter":
 		if e.ComplexityRoot.GapChange.BestStrengthAfter == nil {
@@ -1385,6 +1669,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InternationalActor.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["first"].(*int), args["after"].(*string)), true
+	case "InternationalActor.sensitivity":
+		if e.ComplexityRoot.InternationalActor.Sensitivity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InternationalActor.Sensitivity(childComplexity), true
 	case "InternationalActor.sources":
 		if e.ComplexityRoot.InternationalActor.Sources == nil {
 			break
@@ -1409,6 +1699,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InternationalActor.Workspace(childComplexity), true
+
+	case "Member.clearance":
+		if e.ComplexityRoot.Member.Clearance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Clearance(childComplexity), true
+	case "Member.clearanceSet":
+		if e.ComplexityRoot.Member.ClearanceSet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.ClearanceSet(childComplexity), true
+	case "Member.role":
+		if e.ComplexityRoot.Member.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Role(childComplexity), true
+	case "Member.subject":
+		if e.ComplexityRoot.Member.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Subject(childComplexity), true
+	case "Member.updatedAt":
+		if e.ComplexityRoot.Member.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.UpdatedAt(childComplexity), true
+
+	case "Membership.clearance":
+		if e.ComplexityRoot.Membership.Clearance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.Clearance(childComplexity), true
+	case "Membership.role":
+		if e.ComplexityRoot.Membership.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.Role(childComplexity), true
+	case "Membership.workspace":
+		if e.ComplexityRoot.Membership.Workspace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.Workspace(childComplexity), true
 
 	case "Movement.createdAt":
 		if e.ComplexityRoot.Movement.CreatedAt == nil {
@@ -1475,6 +1815,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Movement.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["first"].(*int), args["after"].(*string)), true
+	case "Movement.sensitivity":
+		if e.ComplexityRoot.Movement.Sensitivity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Movement.Sensitivity(childComplexity), true
 	case "Movement.sources":
 		if e.ComplexityRoot.Movement.Sources == nil {
 			break
@@ -1517,6 +1863,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateActor(childComplexity, args["workspace"].(string), args["input"].(domain.ActorInput)), true
+	case "Mutation.createExportLink":
+		if e.ComplexityRoot.Mutation.CreateExportLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createExportLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateExportLink(childComplexity, args["workspace"].(string), args["format"].(model.MapFormat), args["pseudonymize"].(*bool)), true
 	case "Mutation.createRelationship":
 		if e.ComplexityRoot.Mutation.CreateRelationship == nil {
 			break
@@ -1539,6 +1896,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSource(childComplexity, args["workspace"].(string), args["input"].(domain.SourceInput)), true
+	case "Mutation.createToken":
+		if e.ComplexityRoot.Mutation.CreateToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateToken(childComplexity, args["input"].(model.CreateTokenInput)), true
 	case "Mutation.createWorkspace":
 		if e.ComplexityRoot.Mutation.CreateWorkspace == nil {
 			break
@@ -1605,6 +1973,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportActorMap(childComplexity, args["workspace"].(string), args["files"].([]*graphql.Upload), args["format"].(*model.MapFormat), args["dryRun"].(*bool), args["sync"].(*bool)), true
+	case "Mutation.removeMember":
+		if e.ComplexityRoot.Mutation.RemoveMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveMember(childComplexity, args["workspace"].(string), args["subject"].(string)), true
+	case "Mutation.revokeToken":
+		if e.ComplexityRoot.Mutation.RevokeToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeToken(childComplexity, args["id"].(string)), true
+	case "Mutation.setMember":
+		if e.ComplexityRoot.Mutation.SetMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetMember(childComplexity, args["workspace"].(string), args["subject"].(string), args["role"].(domain.Role), args["clearance"].(*domain.Sensitivity)), true
 	case "Mutation.updateActor":
 		if e.ComplexityRoot.Mutation.UpdateActor == nil {
 			break
@@ -1775,6 +2176,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Source(childComplexity, args["id"].(string)), true
+	case "Query.viewer":
+		if e.ComplexityRoot.Query.Viewer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 	case "Query.workspace":
 		if e.ComplexityRoot.Query.Workspace == nil {
 			break
@@ -1859,6 +2266,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.Power(childComplexity), true
+	case "Relationship.sensitivity":
+		if e.ComplexityRoot.Relationship.Sensitivity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.Sensitivity(childComplexity), true
 	case "Relationship.sources":
 		if e.ComplexityRoot.Relationship.Sources == nil {
 			break
@@ -2030,6 +2443,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SecurityForce.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["first"].(*int), args["after"].(*string)), true
+	case "SecurityForce.sensitivity":
+		if e.ComplexityRoot.SecurityForce.Sensitivity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityForce.Sensitivity(childComplexity), true
 	case "SecurityForce.sources":
 		if e.ComplexityRoot.SecurityForce.Sources == nil {
 			break
@@ -2097,6 +2516,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Source.Reliability(childComplexity), true
+	case "Source.sensitivity":
+		if e.ComplexityRoot.Source.Sensitivity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Sensitivity(childComplexity), true
 	case "Source.title":
 		if e.ComplexityRoot.Source.Title == nil {
 			break
@@ -2219,6 +2644,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StateInstitution.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["first"].(*int), args["after"].(*string)), true
+	case "StateInstitution.sensitivity":
+		if e.ComplexityRoot.StateInstitution.Sensitivity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StateInstitution.Sensitivity(childComplexity), true
 	case "StateInstitution.sources":
 		if e.ComplexityRoot.StateInstitution.Sources == nil {
 			break
@@ -2268,6 +2699,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subgraph.Truncated(childComplexity), true
+
+	case "Viewer.admin":
+		if e.ComplexityRoot.Viewer.Admin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Admin(childComplexity), true
+	case "Viewer.memberships":
+		if e.ComplexityRoot.Viewer.Memberships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Memberships(childComplexity), true
+	case "Viewer.subject":
+		if e.ComplexityRoot.Viewer.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Subject(childComplexity), true
 
 	case "Workspace.accountabilityChanges":
 		if e.ComplexityRoot.Workspace.AccountabilityChanges == nil {
@@ -2319,6 +2769,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.Actors(childComplexity, args["filter"].(*domain.ActorFilter), args["orderBy"].(*domain.ActorOrder), args["first"].(*int), args["after"].(*string)), true
+	case "Workspace.auditLog":
+		if e.ComplexityRoot.Workspace.AuditLog == nil {
+			break
+		}
+
+		args, err := ec.field_Workspace_auditLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Workspace.AuditLog(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Workspace.brokers":
 		if e.ComplexityRoot.Workspace.Brokers == nil {
 			break
@@ -2370,6 +2831,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.ID(childComplexity), true
+	case "Workspace.members":
+		if e.ComplexityRoot.Workspace.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.Members(childComplexity), true
+	case "Workspace.myClearance":
+		if e.ComplexityRoot.Workspace.MyClearance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.MyClearance(childComplexity), true
+	case "Workspace.myRole":
+		if e.ComplexityRoot.Workspace.MyRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.MyRole(childComplexity), true
 	case "Workspace.name":
 		if e.ComplexityRoot.Workspace.Name == nil {
 			break
@@ -2415,6 +2894,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.Subgraph(childComplexity, args["center"].(string), args["depth"].(*int), args["types"].([]domain.RelationshipType), args["asOf"].(*domain.Date)), true
+	case "Workspace.tokens":
+		if e.ComplexityRoot.Workspace.Tokens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.Tokens(childComplexity), true
 	case "Workspace.updatedAt":
 		if e.ComplexityRoot.Workspace.UpdatedAt == nil {
 			break
@@ -2436,6 +2921,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateActorInput", ec.unmarshalInputCreateActorInput),
 			graphql.NewInputUnmarshaler("CreateRelationshipInput", ec.unmarshalInputCreateRelationshipInput),
 			graphql.NewInputUnmarshaler("CreateSourceInput", ec.unmarshalInputCreateSourceInput),
+			graphql.NewInputUnmarshaler("CreateTokenInput", ec.unmarshalInputCreateTokenInput),
 			graphql.NewInputUnmarshaler("CreateWorkspaceInput", ec.unmarshalInputCreateWorkspaceInput),
 			graphql.NewInputUnmarshaler("RelationshipFilter", ec.unmarshalInputRelationshipFilter),
 			graphql.NewInputUnmarshaler("UpdateActorInput", ec.unmarshalInputUpdateActorInput),
@@ -2518,6 +3004,202 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/access.graphqls", Input: `# Access control. Every request carries a bearer token: an API token this
+# service issued, the operator's admin token, or a JWT from an identity
+# provider. A caller sees only the workspaces it is a member of, and in each
+# only the records at or below its clearance; everything else does not exist
+# for it (NOT_FOUND, never FORBIDDEN, so that existence does not leak).
+
+"How much harm a record could do in the wrong hands. What is above a caller's clearance is invisible to it everywhere: lists, counts, analyses, exports."
+enum Sensitivity {
+  "May be shown to every member of the workspace."
+  PUBLIC
+  "For analysts and above; the default for new and imported records."
+  RESTRICTED
+  "Could get people hurt: editors and owners only, and every read of it is audited."
+  CONFIDENTIAL
+}
+
+"What a member may do in a workspace. Each role may do all that the roles before it may."
+enum Role {
+  "Reads the map; sees PUBLIC records unless given a higher clearance."
+  VIEWER
+  "Also runs analyses and exports; sees up to RESTRICTED by default."
+  ANALYST
+  "Also writes and imports; sees everything by default."
+  EDITOR
+  "Also manages members and tokens and reads the audit log."
+  OWNER
+}
+
+"Whether an audit record is of a write or of a read of confidential records."
+enum AuditKind {
+  "A change to the workspace (or to its members or tokens)."
+  WRITE
+  "An operation that read CONFIDENTIAL records."
+  READ
+}
+
+"Who is calling, as the service sees it."
+type Viewer {
+  "The caller's subject, as audit records name it: token:<id>, jwt:<sub>, admin."
+  subject: String!
+  "Whether the caller is an admin (the operator's token): it may create workspaces and acts as owner of every workspace."
+  admin: Boolean!
+  "The caller's memberships, by workspace id."
+  memberships: [Membership!]!
+}
+
+"A caller's role and clearance in one workspace."
+type Membership {
+  "The workspace."
+  workspace: Workspace!
+  "The caller's role there."
+  role: Role!
+  "The most sensitive level the caller sees there."
+  clearance: Sensitivity!
+}
+
+"A subject's membership of a workspace, as its owners manage it."
+type Member {
+  "Who: token:<id> for an API token, jwt:<sub> for a user of the identity provider."
+  subject: String!
+  "Their role."
+  role: Role!
+  "Their clearance: the role's default unless set."
+  clearance: Sensitivity!
+  "Whether the clearance was set for this member rather than taken from the role."
+  clearanceSet: Boolean!
+  "When the membership last changed."
+  updatedAt: Time!
+}
+
+"An API token this service issued. Its secret is shown once, when it is created, and stored only as a hash."
+type ApiToken implements Node {
+  "The token's id (not its secret)."
+  id: ID!
+  "A name to tell it apart."
+  name: String!
+  "Who it acts as in memberships and audit records: token:<id>."
+  subject: String!
+  "The workspace it was issued for; null for an admin token."
+  workspace: ID
+  "Whether it is an admin token."
+  admin: Boolean!
+  "Who issued it."
+  createdBy: String!
+  "When it was issued."
+  createdAt: Time!
+  "When it stops working; null for never."
+  expiresAt: Time
+  "When it was revoked; null while it is live."
+  revokedAt: Time
+}
+
+"A newly issued token: the only time its secret is shown."
+type CreatedToken {
+  "The secret to send as 'Authorization: Bearer <secret>'. Store it now: it cannot be shown again."
+  secret: String!
+  "The token's record."
+  token: ApiToken!
+}
+
+"What createToken takes."
+input CreateTokenInput {
+  "The workspace the token is for; it becomes a member there."
+  workspace: ID!
+  "A name to tell it apart, e.g. who holds it."
+  name: String!
+  "Its role in the workspace."
+  role: Role!
+  "Its clearance there, if not the role's default."
+  clearance: Sensitivity
+  "When it stops working; never when absent."
+  expiresAt: Time
+}
+
+"One entry of a workspace's audit log."
+type AuditRecord {
+  "The record's id; ids sort by time."
+  id: ID!
+  "When it happened."
+  at: Time!
+  "Who did it: token:<id>, jwt:<sub>, admin, or cli:<user> for the command line."
+  subject: String!
+  "Which operation, e.g. createActor, importActorMap, or the GraphQL operation that read confidential records."
+  operation: String!
+  "A write or a read of confidential records."
+  kind: AuditKind!
+  "The ids written, for writes of at most 100 records; empty otherwise (see count and digest)."
+  ids: [ID!]!
+  "How many records the operation wrote or read."
+  count: Int!
+  "A SHA-256 over the ids (each followed by a zero byte, in the order the service handled them), to check a list of ids against."
+  digest: String!
+}
+
+"A page of audit records, newest first."
+type AuditRecordConnection {
+  "How many records the log holds."
+  totalCount: Int!
+  "The records of this page, each with its cursor."
+  edges: [AuditRecordEdge!]!
+  "Where this page ends."
+  pageInfo: PageInfo!
+}
+
+"One audit record of a page."
+type AuditRecordEdge {
+  "The cursor of this record."
+  cursor: String!
+  "The record."
+  node: AuditRecord!
+}
+
+"A short-lived link from which a browser can download an export without a bearer header."
+type ExportLink {
+  "The path, with its signature, on this service: /export/{id}.{format}?…"
+  url: String!
+  "When the link stops working."
+  expiresAt: Time!
+}
+
+extend type Workspace {
+  "The caller's role in this workspace."
+  myRole: Role!
+  "The most sensitive level the caller sees in this workspace."
+  myClearance: Sensitivity!
+  "The workspace's members (owners only)."
+  members: [Member!]!
+  "The tokens issued for this workspace, newest first, revoked ones included (owners only)."
+  tokens: [ApiToken!]!
+  "The workspace's audit log, newest first (owners only)."
+  auditLog(
+    "How many to return (1 to 500)."
+    first: Int = 50
+    "The endCursor of the previous page."
+    after: String
+  ): AuditRecordConnection!
+}
+
+extend type Query {
+  "Who is calling, and where they are a member."
+  viewer: Viewer!
+}
+
+extend type Mutation {
+  "Issues an API token for a workspace (owners of that workspace, or an admin). The secret is in the answer and nowhere else."
+  createToken(input: CreateTokenInput!): CreatedToken!
+  "Revokes a token at once (owners of its workspace, or an admin). Revoking a revoked token changes nothing."
+  revokeToken(id: ID!): ApiToken!
+  "Makes a subject a member of a workspace, or changes its role or clearance (owners only). A token issued for one workspace can be given access to another this way."
+  setMember(workspace: ID!, subject: String!, role: Role!, clearance: Sensitivity): Member!
+  "Ends a subject's membership of a workspace (owners only). An owner cannot remove themself; another owner must."
+  removeMember(workspace: ID!, subject: String!): Boolean!
+  "A link that downloads the workspace's export for five minutes without a bearer header, for browsers (analysts and above). It exports what the caller sees now. With pseudonymize, actor and source names become stable opaque labels, and descriptions, notes, URLs and external ids are left out."
+  createExportLink(workspace: ID!, format: MapFormat!, pseudonymize: Boolean = false): ExportLink!
+}
+`, BuiltIn: false},
 	{Name: "../schema/actor.graphqls", Input: `"The kind of an actor. Each kind has its own GraphQL type behind the Actor interface."
 enum ActorKind {
   "A group of people sharing a place or identity: a village, a neighbourhood, market traders, a displaced group. (type Community)"
@@ -2656,6 +3338,8 @@ interface Actor implements Node {
   tags: [String!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
+  "How sensitive the actor is: callers below this clearance cannot see it at all."
+  sensitivity: Sensitivity!
   "The workspace the actor belongs to."
   workspace: Workspace!
   "The sources that support it."
@@ -2693,6 +3377,8 @@ type Community implements Actor & Node {
   tags: [String!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
+  "How sensitive the actor is: callers below this clearance cannot see it at all."
+  sensitivity: Sensitivity!
   "The workspace the actor belongs to."
   workspace: Workspace!
   "The sources that support it."
@@ -2740,6 +3426,8 @@ type StateInstitution implements Actor & Node {
   tags: [String!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
+  "How sensitive the actor is: callers below this clearance cannot see it at all."
+  sensitivity: Sensitivity!
   "The workspace the actor belongs to."
   workspace: Workspace!
   "The sources that support it."
@@ -2781,6 +3469,8 @@ type SecurityForce implements Actor & Node {
   tags: [String!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
+  "How sensitive the actor is: callers below this clearance cannot see it at all."
+  sensitivity: Sensitivity!
   "The workspace the actor belongs to."
   workspace: Workspace!
   "The sources that support it."
@@ -2822,6 +3512,8 @@ type Movement implements Actor & Node {
   tags: [String!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
+  "How sensitive the actor is: callers below this clearance cannot see it at all."
+  sensitivity: Sensitivity!
   "The workspace the actor belongs to."
   workspace: Workspace!
   "The sources that support it."
@@ -2865,6 +3557,8 @@ type CivilSocietyOrganization implements Actor & Node {
   tags: [String!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
+  "How sensitive the actor is: callers below this clearance cannot see it at all."
+  sensitivity: Sensitivity!
   "The workspace the actor belongs to."
   workspace: Workspace!
   "The sources that support it."
@@ -2906,6 +3600,8 @@ type CustomaryAuthority implements Actor & Node {
   tags: [String!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
+  "How sensitive the actor is: callers below this clearance cannot see it at all."
+  sensitivity: Sensitivity!
   "The workspace the actor belongs to."
   workspace: Workspace!
   "The sources that support it."
@@ -2945,6 +3641,8 @@ type InternationalActor implements Actor & Node {
   tags: [String!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
+  "How sensitive the actor is: callers below this clearance cannot see it at all."
+  sensitivity: Sensitivity!
   "The workspace the actor belongs to."
   workspace: Workspace!
   "The sources that support it."
@@ -3022,6 +3720,8 @@ input CreateActorInput {
   kind: ActorKind!
   "Its name; must not be empty."
   name: String!
+  "How sensitive it is; RESTRICTED when absent. You cannot create above your own clearance."
+  sensitivity: Sensitivity
   "What the analyst knows of it."
   description: String
   "Where it is."
@@ -3076,6 +3776,8 @@ input UpdateActorInput {
   tags: [String!] @goField(omittable: true)
   "A new external id."
   externalId: String @goField(omittable: true)
+  "A new sensitivity; null restores the default, RESTRICTED. Only within your own clearance."
+  sensitivity: Sensitivity @goField(omittable: true)
   "New source ids, replacing the old ones."
   sourceIds: [ID!] @goField(omittable: true)
   "COMMUNITY: population."
@@ -3659,6 +4361,8 @@ type Relationship implements Node {
   id: ID!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
+  "How sensitive it is: callers below this clearance cannot see it at all (nor a relationship whose either end they cannot see)."
+  sensitivity: Sensitivity!
   "Its type, which says what ` + "`" + `from → to` + "`" + ` means."
   type: RelationshipType!
   "The actor it starts from."
@@ -3745,6 +4449,8 @@ input CreateRelationshipInput {
   confidence: Float
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
+  "How sensitive it is; RESTRICTED when absent. You cannot create above your own clearance."
+  sensitivity: Sensitivity
   "TRUSTS only: which segment holds this view."
   perceivedBy: String
   "ACCOUNTABLE_TO only."
@@ -3773,6 +4479,8 @@ input UpdateRelationshipInput {
   confidence: Float @goField(omittable: true)
   "A new external id."
   externalId: String @goField(omittable: true)
+  "A new sensitivity; null restores the default, RESTRICTED. Only within your own clearance."
+  sensitivity: Sensitivity @goField(omittable: true)
   "TRUSTS: segment."
   perceivedBy: String @goField(omittable: true)
   "ACCOUNTABLE_TO: mechanism."
@@ -3890,6 +4598,8 @@ type Source implements Node {
   id: ID!
   "Its id in the researcher's own records; unique within the workspace."
   externalId: String
+  "How sensitive it is (a source can identify who gave the information): callers below this clearance cannot see it at all."
+  sensitivity: Sensitivity!
   "Its title."
   title: String!
   "What kind of evidence it is."
@@ -3934,6 +4644,8 @@ input CreateSourceInput {
   kind: SourceKind!
   "Its id in the researcher's own records."
   externalId: String
+  "How sensitive it is; RESTRICTED when absent. You cannot create above your own clearance."
+  sensitivity: Sensitivity
   "Where to find it."
   url: String
   "When it was published or collected."
@@ -3950,6 +4662,8 @@ input UpdateSourceInput {
   kind: SourceKind @goField(omittable: true)
   "A new external id."
   externalId: String @goField(omittable: true)
+  "A new sensitivity; null restores the default, RESTRICTED. Only within your own clearance."
+  sensitivity: Sensitivity @goField(omittable: true)
   "A new URL."
   url: String @goField(omittable: true)
   "A new publication date."
@@ -4166,6 +4880,74 @@ func (ec *executionContext) childFields_ActorEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type ActorEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ApiToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ApiToken_id(ctx, field)
+	case "name":
+		return ec.fieldContext_ApiToken_name(ctx, field)
+	case "subject":
+		return ec.fieldContext_ApiToken_subject(ctx, field)
+	case "workspace":
+		return ec.fieldContext_ApiToken_workspace(ctx, field)
+	case "admin":
+		return ec.fieldContext_ApiToken_admin(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_ApiToken_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ApiToken_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ApiToken_expiresAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_ApiToken_revokedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApiToken", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AuditRecord_id(ctx, field)
+	case "at":
+		return ec.fieldContext_AuditRecord_at(ctx, field)
+	case "subject":
+		return ec.fieldContext_AuditRecord_subject(ctx, field)
+	case "operation":
+		return ec.fieldContext_AuditRecord_operation(ctx, field)
+	case "kind":
+		return ec.fieldContext_AuditRecord_kind(ctx, field)
+	case "ids":
+		return ec.fieldContext_AuditRecord_ids(ctx, field)
+	case "count":
+		return ec.fieldContext_AuditRecord_count(ctx, field)
+	case "digest":
+		return ec.fieldContext_AuditRecord_digest(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditRecord", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditRecordConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_AuditRecordConnection_totalCount(ctx, field)
+	case "edges":
+		return ec.fieldContext_AuditRecordConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditRecordConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditRecordConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditRecordEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditRecordEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditRecordEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditRecordEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Broker(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "actor":
@@ -4196,6 +4978,8 @@ func (ec *executionContext) childFields_Community(ctx context.Context, field gra
 		return ec.fieldContext_Community_tags(ctx, field)
 	case "externalId":
 		return ec.fieldContext_Community_externalId(ctx, field)
+	case "sensitivity":
+		return ec.fieldContext_Community_sensitivity(ctx, field)
 	case "workspace":
 		return ec.fieldContext_Community_workspace(ctx, field)
 	case "sources":
@@ -4230,6 +5014,16 @@ func (ec *executionContext) childFields_CommunityPowerPair(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type CommunityPowerPair", field.Name)
 }
 
+func (ec *executionContext) childFields_CreatedToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "secret":
+		return ec.fieldContext_CreatedToken_secret(ctx, field)
+	case "token":
+		return ec.fieldContext_CreatedToken_token(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreatedToken", field.Name)
+}
+
 func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4242,6 +5036,16 @@ func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field
 		return ec.fieldContext_DeletePayload_sourcesDeleted(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeletePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ExportLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_ExportLink_url(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ExportLink_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExportLink", field.Name)
 }
 
 func (ec *executionContext) childFields_GapChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4350,6 +5154,34 @@ func (ec *executionContext) childFields_ImportReport(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ImportReport", field.Name)
 }
 
+func (ec *executionContext) childFields_Member(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subject":
+		return ec.fieldContext_Member_subject(ctx, field)
+	case "role":
+		return ec.fieldContext_Member_role(ctx, field)
+	case "clearance":
+		return ec.fieldContext_Member_clearance(ctx, field)
+	case "clearanceSet":
+		return ec.fieldContext_Member_clearanceSet(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Member_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Member", field.Name)
+}
+
+func (ec *executionContext) childFields_Membership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "workspace":
+		return ec.fieldContext_Membership_workspace(ctx, field)
+	case "role":
+		return ec.fieldContext_Membership_role(ctx, field)
+	case "clearance":
+		return ec.fieldContext_Membership_clearance(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -4396,6 +5228,8 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_id(ctx, field)
 	case "externalId":
 		return ec.fieldContext_Relationship_externalId(ctx, field)
+	case "sensitivity":
+		return ec.fieldContext_Relationship_sensitivity(ctx, field)
 	case "type":
 		return ec.fieldContext_Relationship_type(ctx, field)
 	case "from":
@@ -4478,6 +5312,8 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 		return ec.fieldContext_Source_id(ctx, field)
 	case "externalId":
 		return ec.fieldContext_Source_externalId(ctx, field)
+	case "sensitivity":
+		return ec.fieldContext_Source_sensitivity(ctx, field)
 	case "title":
 		return ec.fieldContext_Source_title(ctx, field)
 	case "kind":
@@ -4534,6 +5370,18 @@ func (ec *executionContext) childFields_Subgraph(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Subgraph", field.Name)
 }
 
+func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subject":
+		return ec.fieldContext_Viewer_subject(ctx, field)
+	case "admin":
+		return ec.fieldContext_Viewer_admin(ctx, field)
+	case "memberships":
+		return ec.fieldContext_Viewer_memberships(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
+}
+
 func (ec *executionContext) childFields_Workspace(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4556,6 +5404,16 @@ func (ec *executionContext) childFields_Workspace(ctx context.Context, field gra
 		return ec.fieldContext_Workspace_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Workspace_updatedAt(ctx, field)
+	case "myRole":
+		return ec.fieldContext_Workspace_myRole(ctx, field)
+	case "myClearance":
+		return ec.fieldContext_Workspace_myClearance(ctx, field)
+	case "members":
+		return ec.fieldContext_Workspace_members(ctx, field)
+	case "tokens":
+		return ec.fieldContext_Workspace_tokens(ctx, field)
+	case "auditLog":
+		return ec.fieldContext_Workspace_auditLog(ctx, field)
 	case "accountabilityRoutes":
 		return ec.fieldContext_Workspace_accountabilityRoutes(ctx, field)
 	case "accountabilityGaps":
@@ -4902,6 +5760,36 @@ func (ec *executionContext) field_Mutation_createActor_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createExportLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workspace",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workspace"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (model.MapFormat, error) {
+			return ec.unmarshalNMapFormat2githubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐMapFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "pseudonymize",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pseudonymize"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createRelationship_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4935,6 +5823,20 @@ func (ec *executionContext) field_Mutation_createSource_args(ctx context.Context
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateTokenInput, error) {
+			return ec.unmarshalNCreateTokenInput2githubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCreateTokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -5051,6 +5953,80 @@ func (ec *executionContext) field_Mutation_importActorMap_args(ctx context.Conte
 		return nil, err
 	}
 	args["sync"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workspace",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workspace"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "subject",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["subject"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workspace",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workspace"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "subject",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["subject"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (domain.Role, error) {
+			return ec.unmarshalNRole2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "clearance",
+		func(ctx context.Context, v any) (*domain.Sensitivity, error) {
+			return ec.unmarshalOSensitivity2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clearance"] = arg3
 	return args, nil
 }
 
@@ -5529,6 +6505,28 @@ func (ec *executionContext) field_Workspace_actors_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Workspace_auditLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -6782,6 +7780,539 @@ func (ec *executionContext) fieldContext_ActorEdge_node(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _ApiToken_id(ctx context.Context, field graphql.CollectedField, obj *domain.Token) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiToken_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiToken_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiToken", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ApiToken_name(ctx context.Context, field graphql.CollectedField, obj *domain.Token) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiToken_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiToken_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiToken", field, false, false, "String")
+}
+
+func (ec *executionContext) _ApiToken_subject(ctx context.Context, field graphql.CollectedField, obj *domain.Token) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiToken_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiToken_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiToken", field, false, false, "String")
+}
+
+func (ec *executionContext) _ApiToken_workspace(ctx context.Context, field graphql.CollectedField, obj *domain.Token) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiToken_workspace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ApiToken().Workspace(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApiToken_workspace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiToken", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ApiToken_admin(ctx context.Context, field graphql.CollectedField, obj *domain.Token) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiToken_admin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Admin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiToken_admin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiToken", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ApiToken_createdBy(ctx context.Context, field graphql.CollectedField, obj *domain.Token) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiToken_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiToken_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiToken", field, false, false, "String")
+}
+
+func (ec *executionContext) _ApiToken_createdAt(ctx context.Context, field graphql.CollectedField, obj *domain.Token) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiToken_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiToken_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiToken", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ApiToken_expiresAt(ctx context.Context, field graphql.CollectedField, obj *domain.Token) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiToken_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApiToken_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiToken", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ApiToken_revokedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Token) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiToken_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApiToken_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiToken", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AuditRecord_id(ctx context.Context, field graphql.CollectedField, obj *domain.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AuditRecord_at(ctx context.Context, field graphql.CollectedField, obj *domain.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AuditRecord_subject(ctx context.Context, field graphql.CollectedField, obj *domain.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditRecord_operation(ctx context.Context, field graphql.CollectedField, obj *domain.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditRecord_kind(ctx context.Context, field graphql.CollectedField, obj *domain.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.AuditKind) graphql.Marshaler {
+			return ec.marshalNAuditKind2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐAuditKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, false, false, "AuditKind")
+}
+
+func (ec *executionContext) _AuditRecord_ids(ctx context.Context, field graphql.CollectedField, obj *domain.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_ids(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_ids(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AuditRecord_count(ctx context.Context, field graphql.CollectedField, obj *domain.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuditRecord_digest(ctx context.Context, field graphql.CollectedField, obj *domain.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_digest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Digest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_digest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditRecordConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AuditRecordConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecordConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecordConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecordConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuditRecordConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AuditRecordConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecordConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AuditRecordEdge) graphql.Marshaler {
+			return ec.marshalNAuditRecordEdge2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAuditRecordEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecordConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditRecordConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditRecordEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditRecordConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AuditRecordConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecordConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecordConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditRecordConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditRecordEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditRecordEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecordEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecordEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecordEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditRecordEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AuditRecordEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecordEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.AuditRecord) graphql.Marshaler {
+			return ec.marshalNAuditRecord2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐAuditRecord(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecordEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditRecordEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditRecord(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Broker_actor(ctx context.Context, field graphql.CollectedField, obj *model.Broker) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7051,6 +8582,29 @@ func (ec *executionContext) _CivilSocietyOrganization_externalId(ctx context.Con
 }
 func (ec *executionContext) fieldContext_CivilSocietyOrganization_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CivilSocietyOrganization", field, false, false, "String")
+}
+
+func (ec *executionContext) _CivilSocietyOrganization_sensitivity(ctx context.Context, field graphql.CollectedField, obj *domain.CivilSocietyOrganization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CivilSocietyOrganization_sensitivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sensitivity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Sensitivity) graphql.Marshaler {
+			return ec.marshalNSensitivity2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CivilSocietyOrganization_sensitivity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CivilSocietyOrganization", field, false, false, "Sensitivity")
 }
 
 func (ec *executionContext) _CivilSocietyOrganization_workspace(ctx context.Context, field graphql.CollectedField, obj *domain.CivilSocietyOrganization) (ret graphql.Marshaler) {
@@ -7414,6 +8968,29 @@ func (ec *executionContext) fieldContext_Community_externalId(_ context.Context,
 	return graphql.NewScalarFieldContext("Community", field, false, false, "String")
 }
 
+func (ec *executionContext) _Community_sensitivity(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_sensitivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sensitivity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Sensitivity) graphql.Marshaler {
+			return ec.marshalNSensitivity2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_sensitivity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Community", field, false, false, "Sensitivity")
+}
+
 func (ec *executionContext) _Community_workspace(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7747,6 +9324,61 @@ func (ec *executionContext) fieldContext_CommunityPowerPair_powerHolder(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _CreatedToken_secret(ctx context.Context, field graphql.CollectedField, obj *model.CreatedToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatedToken_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatedToken_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreatedToken", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreatedToken_token(ctx context.Context, field graphql.CollectedField, obj *model.CreatedToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatedToken_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Token) graphql.Marshaler {
+			return ec.marshalNApiToken2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐToken(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatedToken_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreatedToken",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CustomaryAuthority_id(ctx context.Context, field graphql.CollectedField, obj *domain.CustomaryAuthority) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7906,6 +9538,29 @@ func (ec *executionContext) _CustomaryAuthority_externalId(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_CustomaryAuthority_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CustomaryAuthority", field, false, false, "String")
+}
+
+func (ec *executionContext) _CustomaryAuthority_sensitivity(ctx context.Context, field graphql.CollectedField, obj *domain.CustomaryAuthority) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomaryAuthority_sensitivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sensitivity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Sensitivity) graphql.Marshaler {
+			return ec.marshalNSensitivity2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomaryAuthority_sensitivity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomaryAuthority", field, false, false, "Sensitivity")
 }
 
 func (ec *executionContext) _CustomaryAuthority_workspace(ctx context.Context, field graphql.CollectedField, obj *domain.CustomaryAuthority) (ret graphql.Marshaler) {
@@ -8175,6 +9830,52 @@ func (ec *executionContext) _DeletePayload_sourcesDeleted(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_DeletePayload_sourcesDeleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeletePayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExportLink_url(ctx context.Context, field graphql.CollectedField, obj *model.ExportLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportLink_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportLink_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportLink", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportLink_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.ExportLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportLink_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportLink_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportLink", field, false, false, "Time")
 }
 
 func (ec *executionContext) _GapChange_gap(ctx context.Context, field graphql.CollectedField, obj *model.GapChange) (ret graphql.Marshaler) {
@@ -9233,6 +10934,29 @@ func (ec *executionContext) fieldContext_InternationalActor_externalId(_ context
 	return graphql.NewScalarFieldContext("InternationalActor", field, false, false, "String")
 }
 
+func (ec *executionContext) _InternationalActor_sensitivity(ctx context.Context, field graphql.CollectedField, obj *domain.InternationalActor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InternationalActor_sensitivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sensitivity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Sensitivity) graphql.Marshaler {
+			return ec.marshalNSensitivity2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InternationalActor_sensitivity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InternationalActor", field, false, false, "Sensitivity")
+}
+
 func (ec *executionContext) _InternationalActor_workspace(ctx context.Context, field graphql.CollectedField, obj *domain.InternationalActor) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9410,6 +11134,199 @@ func (ec *executionContext) fieldContext_InternationalActor_internationalType(_ 
 	return graphql.NewScalarFieldContext("InternationalActor", field, false, false, "InternationalType")
 }
 
+func (ec *executionContext) _Member_subject(ctx context.Context, field graphql.CollectedField, obj *domain.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, false, false, "String")
+}
+
+func (ec *executionContext) _Member_role(ctx context.Context, field graphql.CollectedField, obj *domain.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Role) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, false, false, "Role")
+}
+
+func (ec *executionContext) _Member_clearance(ctx context.Context, field graphql.CollectedField, obj *domain.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_clearance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Member().Clearance(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Sensitivity) graphql.Marshaler {
+			return ec.marshalNSensitivity2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_clearance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, true, true, "Sensitivity")
+}
+
+func (ec *executionContext) _Member_clearanceSet(ctx context.Context, field graphql.CollectedField, obj *domain.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_clearanceSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Member().ClearanceSet(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_clearanceSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Member_updatedAt(ctx context.Context, field graphql.CollectedField, obj *domain.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Membership_workspace(ctx context.Context, field graphql.CollectedField, obj *model.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_workspace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Workspace, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Workspace) graphql.Marshaler {
+			return ec.marshalNWorkspace2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐWorkspace(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_workspace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Membership",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Workspace(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Membership_role(ctx context.Context, field graphql.CollectedField, obj *model.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Role) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, "Role")
+}
+
+func (ec *executionContext) _Membership_clearance(ctx context.Context, field graphql.CollectedField, obj *model.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_clearance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Clearance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Sensitivity) graphql.Marshaler {
+			return ec.marshalNSensitivity2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_clearance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, false, false, "Sensitivity")
+}
+
 func (ec *executionContext) _Movement_id(ctx context.Context, field graphql.CollectedField, obj *domain.Movement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9569,6 +11486,29 @@ func (ec *executionContext) _Movement_externalId(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Movement_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Movement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Movement_sensitivity(ctx context.Context, field graphql.CollectedField, obj *domain.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Movement_sensitivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sensitivity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Sensitivity) graphql.Marshaler {
+			return ec.marshalNSensitivity2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Movement_sensitivity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Movement", field, false, false, "Sensitivity")
 }
 
 func (ec *executionContext) _Movement_workspace(ctx context.Context, field graphql.CollectedField, obj *domain.Movement) (ret graphql.Marshaler) {
@@ -9792,6 +11732,226 @@ func (ec *executionContext) _Movement_membership(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Movement_membership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Movement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Mutation_createToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateToken(ctx, fc.Args["input"].(model.CreateTokenInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreatedToken) graphql.Marshaler {
+			return ec.marshalNCreatedToken2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCreatedToken(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreatedToken(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeToken(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Token) graphql.Marshaler {
+			return ec.marshalNApiToken2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐToken(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiToken(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetMember(ctx, fc.Args["workspace"].(string), fc.Args["subject"].(string), fc.Args["role"].(domain.Role), fc.Args["clearance"].(*domain.Sensitivity))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveMember(ctx, fc.Args["workspace"].(string), fc.Args["subject"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createExportLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createExportLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateExportLink(ctx, fc.Args["workspace"].(string), fc.Args["format"].(model.MapFormat), fc.Args["pseudonymize"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExportLink) graphql.Marshaler {
+			return ec.marshalNExportLink2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐExportLink(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createExportLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportLink(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createExportLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_createActor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -10725,6 +12885,38 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_viewer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Viewer(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Viewer) graphql.Marshaler {
+			return ec.marshalNViewer2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐViewer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Viewer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_actor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11053,6 +13245,29 @@ func (ec *executionContext) _Relationship_externalId(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_Relationship_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Relationship", field, false, false, "String")
+}
+
+func (ec *executionContext) _Relationship_sensitivity(ctx context.Context, field graphql.CollectedField, obj *domain.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_sensitivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sensitivity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Sensitivity) graphql.Marshaler {
+			return ec.marshalNSensitivity2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_sensitivity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Relationship", field, false, false, "Sensitivity")
 }
 
 func (ec *executionContext) _Relationship_type(ctx context.Context, field graphql.CollectedField, obj *domain.Relationship) (ret graphql.Marshaler) {
@@ -11927,6 +14142,29 @@ func (ec *executionContext) fieldContext_SecurityForce_externalId(_ context.Cont
 	return graphql.NewScalarFieldContext("SecurityForce", field, false, false, "String")
 }
 
+func (ec *executionContext) _SecurityForce_sensitivity(ctx context.Context, field graphql.CollectedField, obj *domain.SecurityForce) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityForce_sensitivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sensitivity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Sensitivity) graphql.Marshaler {
+			return ec.marshalNSensitivity2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityForce_sensitivity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityForce", field, false, false, "Sensitivity")
+}
+
 func (ec *executionContext) _SecurityForce_workspace(ctx context.Context, field graphql.CollectedField, obj *domain.SecurityForce) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12171,6 +14409,29 @@ func (ec *executionContext) _Source_externalId(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Source_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
+}
+
+func (ec *executionContext) _Source_sensitivity(ctx context.Context, field graphql.CollectedField, obj *domain.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_sensitivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sensitivity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Sensitivity) graphql.Marshaler {
+			return ec.marshalNSensitivity2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_sensitivity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Source", field, false, false, "Sensitivity")
 }
 
 func (ec *executionContext) _Source_title(ctx context.Context, field graphql.CollectedField, obj *domain.Source) (ret graphql.Marshaler) {
@@ -12669,6 +14930,29 @@ func (ec *executionContext) fieldContext_StateInstitution_externalId(_ context.C
 	return graphql.NewScalarFieldContext("StateInstitution", field, false, false, "String")
 }
 
+func (ec *executionContext) _StateInstitution_sensitivity(ctx context.Context, field graphql.CollectedField, obj *domain.StateInstitution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StateInstitution_sensitivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sensitivity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Sensitivity) graphql.Marshaler {
+			return ec.marshalNSensitivity2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StateInstitution_sensitivity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StateInstitution", field, false, false, "Sensitivity")
+}
+
 func (ec *executionContext) _StateInstitution_workspace(ctx context.Context, field graphql.CollectedField, obj *domain.StateInstitution) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12988,6 +15272,84 @@ func (ec *executionContext) fieldContext_Subgraph_truncated(_ context.Context, f
 	return graphql.NewScalarFieldContext("Subgraph", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Viewer_subject(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Viewer_admin(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_admin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Admin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_admin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Viewer_memberships(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_memberships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Memberships, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Membership) graphql.Marshaler {
+			return ec.marshalNMembership2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐMembershipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_memberships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Membership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Workspace_id(ctx context.Context, field graphql.CollectedField, obj *domain.Workspace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13279,6 +15641,160 @@ func (ec *executionContext) _Workspace_updatedAt(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Workspace_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Workspace", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Workspace_myRole(ctx context.Context, field graphql.CollectedField, obj *domain.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_myRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Workspace().MyRole(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Role) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_myRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Workspace", field, true, true, "Role")
+}
+
+func (ec *executionContext) _Workspace_myClearance(ctx context.Context, field graphql.CollectedField, obj *domain.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_myClearance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Workspace().MyClearance(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Sensitivity) graphql.Marshaler {
+			return ec.marshalNSensitivity2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_myClearance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Workspace", field, true, true, "Sensitivity")
+}
+
+func (ec *executionContext) _Workspace_members(ctx context.Context, field graphql.CollectedField, obj *domain.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Workspace().Members(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workspace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Workspace_tokens(ctx context.Context, field graphql.CollectedField, obj *domain.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_tokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Workspace().Tokens(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Token) graphql.Marshaler {
+			return ec.marshalNApiToken2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐTokenᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_tokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workspace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Workspace_auditLog(ctx context.Context, field graphql.CollectedField, obj *domain.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_auditLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Workspace().AuditLog(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditRecordConnection) graphql.Marshaler {
+			return ec.marshalNAuditRecordConnection2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAuditRecordConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workspace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditRecordConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Workspace_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Workspace_accountabilityRoutes(ctx context.Context, field graphql.CollectedField, obj *domain.Workspace) (ret graphql.Marshaler) {
@@ -14799,7 +17315,7 @@ func (ec *executionContext) unmarshalInputCreateActorInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kind", "name", "description", "region", "tags", "externalId", "sourceIds", "population", "rightsAwareness", "marginalised", "displaced", "unregistered", "level", "branch", "forceType", "stateAffiliated", "focus", "womenLed", "membership", "organizationType", "authorityType", "internationalType"}
+	fieldsInOrder := [...]string{"kind", "name", "sensitivity", "description", "region", "tags", "externalId", "sourceIds", "population", "rightsAwareness", "marginalised", "displaced", "unregistered", "level", "branch", "forceType", "stateAffiliated", "focus", "womenLed", "membership", "organizationType", "authorityType", "internationalType"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14820,6 +17336,13 @@ func (ec *executionContext) unmarshalInputCreateActorInput(ctx context.Context, 
 				return it, err
 			}
 			it.Name = data
+		case "sensitivity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sensitivity"))
+			data, err := ec.unmarshalOSensitivity2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sensitivity = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -14988,7 +17511,7 @@ func (ec *executionContext) unmarshalInputCreateRelationshipInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"type", "from", "to", "strength", "confidence", "externalId", "perceivedBy", "mechanism", "channel", "power", "form", "validFrom", "validTo", "notes", "sourceIds"}
+	fieldsInOrder := [...]string{"type", "from", "to", "strength", "confidence", "externalId", "sensitivity", "perceivedBy", "mechanism", "channel", "power", "form", "validFrom", "validTo", "notes", "sourceIds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15037,6 +17560,13 @@ func (ec *executionContext) unmarshalInputCreateRelationshipInput(ctx context.Co
 				return it, err
 			}
 			it.ExternalID = data
+		case "sensitivity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sensitivity"))
+			data, err := ec.unmarshalOSensitivity2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sensitivity = data
 		case "perceivedBy":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("perceivedBy"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -15128,7 +17658,7 @@ func (ec *executionContext) unmarshalInputCreateSourceInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "kind", "externalId", "url", "publishedOn", "reliability"}
+	fieldsInOrder := [...]string{"title", "kind", "externalId", "sensitivity", "url", "publishedOn", "reliability"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15156,6 +17686,13 @@ func (ec *executionContext) unmarshalInputCreateSourceInput(ctx context.Context,
 				return it, err
 			}
 			it.ExternalID = data
+		case "sensitivity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sensitivity"))
+			data, err := ec.unmarshalOSensitivity2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sensitivity = data
 		case "url":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -15191,6 +17728,76 @@ func (ec *executionContext) unmarshalInputCreateSourceInput(ctx context.Context,
 func UnmarshalCreateSourceInput(ctx context.Context, raw any) (domain.SourceInput, error) {
 	var out domain.SourceInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateSourceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateTokenInput(ctx context.Context, obj any) (model.CreateTokenInput, error) {
+	var it model.CreateTokenInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"workspace", "name", "role", "clearance", "expiresAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "workspace":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workspace"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Workspace = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNRole2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "clearance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearance"))
+			data, err := ec.unmarshalOSensitivity2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Clearance = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateTokenInput unmarshals raw into the CreateTokenInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateTokenInput(ctx context.Context, raw any) (model.CreateTokenInput, error) {
+	var out model.CreateTokenInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateTokenInput", raw, &out)
 	return out, err
 }
 
@@ -15338,7 +17945,7 @@ func (ec *executionContext) unmarshalInputUpdateActorInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "description", "region", "tags", "externalId", "sourceIds", "population", "rightsAwareness", "marginalised", "displaced", "unregistered", "level", "branch", "forceType", "stateAffiliated", "focus", "womenLed", "membership", "organizationType", "authorityType", "internationalType"}
+	fieldsInOrder := [...]string{"name", "description", "region", "tags", "externalId", "sensitivity", "sourceIds", "population", "rightsAwareness", "marginalised", "displaced", "unregistered", "level", "branch", "forceType", "stateAffiliated", "focus", "womenLed", "membership", "organizationType", "authorityType", "internationalType"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15380,6 +17987,13 @@ func (ec *executionContext) unmarshalInputUpdateActorInput(ctx context.Context, 
 				return it, err
 			}
 			it.ExternalID = graphql.OmittableOf(data)
+		case "sensitivity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sensitivity"))
+			data, err := ec.unmarshalOSensitivity2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sensitivity = graphql.OmittableOf(data)
 		case "sourceIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
@@ -15520,7 +18134,7 @@ func (ec *executionContext) unmarshalInputUpdateRelationshipInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"strength", "confidence", "externalId", "perceivedBy", "mechanism", "channel", "power", "form", "validFrom", "validTo", "notes", "sourceIds"}
+	fieldsInOrder := [...]string{"strength", "confidence", "externalId", "sensitivity", "perceivedBy", "mechanism", "channel", "power", "form", "validFrom", "validTo", "notes", "sourceIds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15548,6 +18162,13 @@ func (ec *executionContext) unmarshalInputUpdateRelationshipInput(ctx context.Co
 				return it, err
 			}
 			it.ExternalID = graphql.OmittableOf(data)
+		case "sensitivity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sensitivity"))
+			data, err := ec.unmarshalOSensitivity2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sensitivity = graphql.OmittableOf(data)
 		case "perceivedBy":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("perceivedBy"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -15639,7 +18260,7 @@ func (ec *executionContext) unmarshalInputUpdateSourceInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "kind", "externalId", "url", "publishedOn", "reliability"}
+	fieldsInOrder := [...]string{"title", "kind", "externalId", "sensitivity", "url", "publishedOn", "reliability"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15667,6 +18288,13 @@ func (ec *executionContext) unmarshalInputUpdateSourceInput(ctx context.Context,
 				return it, err
 			}
 			it.ExternalID = graphql.OmittableOf(data)
+		case "sensitivity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sensitivity"))
+			data, err := ec.unmarshalOSensitivity2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sensitivity = graphql.OmittableOf(data)
 		case "url":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -15888,6 +18516,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Relationship(ctx, sel, obj)
+	case *domain.Token:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ApiToken(ctx, sel, obj)
 	case domain.ActorNode:
 		if obj == nil {
 			return graphql.Null
@@ -16272,6 +18905,229 @@ func (ec *executionContext) _ActorEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var apiTokenImplementors = []string{"ApiToken", "Node"}
+
+func (ec *executionContext) _ApiToken(ctx context.Context, sel ast.SelectionSet, obj *domain.Token) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, apiTokenImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApiToken")
+		case "id":
+			out.Values[i] = ec._ApiToken_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._ApiToken_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subject":
+			out.Values[i] = ec._ApiToken_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "workspace":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ApiToken_workspace(ctx, field, obj)
+				})
+		case "admin":
+			out.Values[i] = ec._ApiToken_admin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._ApiToken_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ApiToken_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._ApiToken_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedAt":
+			out.Values[i] = ec._ApiToken_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditRecordImplementors = []string{"AuditRecord"}
+
+func (ec *executionContext) _AuditRecord(ctx context.Context, sel ast.SelectionSet, obj *domain.AuditRecord) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditRecordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditRecord")
+		case "id":
+			out.Values[i] = ec._AuditRecord_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._AuditRecord_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._AuditRecord_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "operation":
+			out.Values[i] = ec._AuditRecord_operation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._AuditRecord_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ids":
+			out.Values[i] = ec._AuditRecord_ids(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._AuditRecord_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "digest":
+			out.Values[i] = ec._AuditRecord_digest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditRecordConnectionImplementors = []string{"AuditRecordConnection"}
+
+func (ec *executionContext) _AuditRecordConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AuditRecordConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditRecordConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditRecordConnection")
+		case "totalCount":
+			out.Values[i] = ec._AuditRecordConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._AuditRecordConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AuditRecordConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditRecordEdgeImplementors = []string{"AuditRecordEdge"}
+
+func (ec *executionContext) _AuditRecordEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AuditRecordEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditRecordEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditRecordEdge")
+		case "cursor":
+			out.Values[i] = ec._AuditRecordEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AuditRecordEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var brokerImplementors = []string{"Broker"}
 
 func (ec *executionContext) _Broker(ctx context.Context, sel ast.SelectionSet, obj *model.Broker) graphql.Marshaler {
@@ -16364,6 +19220,11 @@ func (ec *executionContext) _CivilSocietyOrganization(ctx context.Context, sel a
 		case "externalId":
 			out.Values[i] = ec._CivilSocietyOrganization_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sensitivity":
+			out.Values[i] = ec._CivilSocietyOrganization_sensitivity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "workspace":
@@ -16465,6 +19326,11 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 		case "externalId":
 			out.Values[i] = ec._Community_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sensitivity":
+			out.Values[i] = ec._Community_sensitivity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "workspace":
@@ -16575,6 +19441,44 @@ func (ec *executionContext) _CommunityPowerPair(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var createdTokenImplementors = []string{"CreatedToken"}
+
+func (ec *executionContext) _CreatedToken(ctx context.Context, sel ast.SelectionSet, obj *model.CreatedToken) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createdTokenImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreatedToken")
+		case "secret":
+			out.Values[i] = ec._CreatedToken_secret(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "token":
+			out.Values[i] = ec._CreatedToken_token(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var customaryAuthorityImplementors = []string{"CustomaryAuthority", "Actor", "Node"}
 
 func (ec *executionContext) _CustomaryAuthority(ctx context.Context, sel ast.SelectionSet, obj *domain.CustomaryAuthority) graphql.Marshaler {
@@ -16619,6 +19523,11 @@ func (ec *executionContext) _CustomaryAuthority(ctx context.Context, sel ast.Sel
 		case "externalId":
 			out.Values[i] = ec._CustomaryAuthority_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sensitivity":
+			out.Values[i] = ec._CustomaryAuthority_sensitivity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "workspace":
@@ -16699,6 +19608,44 @@ func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.Selectio
 			}
 		case "sourcesDeleted":
 			out.Values[i] = ec._DeletePayload_sourcesDeleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exportLinkImplementors = []string{"ExportLink"}
+
+func (ec *executionContext) _ExportLink(ctx context.Context, sel ast.SelectionSet, obj *model.ExportLink) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exportLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExportLink")
+		case "url":
+			out.Values[i] = ec._ExportLink_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._ExportLink_expiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17112,6 +20059,11 @@ func (ec *executionContext) _InternationalActor(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sensitivity":
+			out.Values[i] = ec._InternationalActor_sensitivity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "workspace":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -17144,6 +20096,104 @@ func (ec *executionContext) _InternationalActor(ctx context.Context, sel ast.Sel
 			out.Values[i] = ec._InternationalActor_internationalType(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var memberImplementors = []string{"Member"}
+
+func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, obj *domain.Member) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, memberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Member")
+		case "subject":
+			out.Values[i] = ec._Member_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._Member_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "clearance":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_clearance(ctx, field, obj)
+				})
+		case "clearanceSet":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_clearanceSet(ctx, field, obj)
+				})
+		case "updatedAt":
+			out.Values[i] = ec._Member_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var membershipImplementors = []string{"Membership"}
+
+func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSet, obj *model.Membership) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, membershipImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Membership")
+		case "workspace":
+			out.Values[i] = ec._Membership_workspace(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._Membership_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clearance":
+			out.Values[i] = ec._Membership_clearance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -17206,6 +20256,11 @@ func (ec *executionContext) _Movement(ctx context.Context, sel ast.SelectionSet,
 		case "externalId":
 			out.Values[i] = ec._Movement_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sensitivity":
+			out.Values[i] = ec._Movement_sensitivity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "workspace":
@@ -17287,6 +20342,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "createToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createExportLink":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createExportLink(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createActor":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createActor(ctx, field)
@@ -17565,6 +20655,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_nodes(ctx, field)
 				})
+		case "viewer":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_viewer(ctx, field)
+				})
 		case "actor":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -17645,6 +20741,11 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 		case "externalId":
 			out.Values[i] = ec._Relationship_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sensitivity":
+			out.Values[i] = ec._Relationship_sensitivity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "type":
@@ -17933,6 +21034,11 @@ func (ec *executionContext) _SecurityForce(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sensitivity":
+			out.Values[i] = ec._SecurityForce_sensitivity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "workspace":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -18007,6 +21113,11 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 		case "externalId":
 			out.Values[i] = ec._Source_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sensitivity":
+			out.Values[i] = ec._Source_sensitivity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "title":
@@ -18194,6 +21305,11 @@ func (ec *executionContext) _StateInstitution(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sensitivity":
+			out.Values[i] = ec._StateInstitution_sensitivity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "workspace":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -18297,6 +21413,49 @@ func (ec *executionContext) _Subgraph(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var viewerImplementors = []string{"Viewer"}
+
+func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *model.Viewer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, viewerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Viewer")
+		case "subject":
+			out.Values[i] = ec._Viewer_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "admin":
+			out.Values[i] = ec._Viewer_admin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "memberships":
+			out.Values[i] = ec._Viewer_memberships(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var workspaceImplementors = []string{"Workspace", "Node"}
 
 func (ec *executionContext) _Workspace(ctx context.Context, sel ast.SelectionSet, obj *domain.Workspace) graphql.Marshaler {
@@ -18363,6 +21522,36 @@ func (ec *executionContext) _Workspace(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "myRole":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_myRole(ctx, field, obj)
+				})
+		case "myClearance":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_myClearance(ctx, field, obj)
+				})
+		case "members":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_members(ctx, field, obj)
+				})
+		case "tokens":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_tokens(ctx, field, obj)
+				})
+		case "auditLog":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_auditLog(ctx, field, obj)
+				})
 		case "accountabilityRoutes":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -18958,6 +22147,80 @@ func (ec *executionContext) marshalNActorOrderField2githubᚗcomᚋactorgraphᚋ
 	return v
 }
 
+func (ec *executionContext) marshalNApiToken2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐTokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Token) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNApiToken2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐToken(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNApiToken2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐToken(ctx context.Context, sel ast.SelectionSet, v *domain.Token) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ApiToken!")
+		return graphql.Null
+	}
+	return ec._ApiToken(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAuditKind2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐAuditKind(ctx context.Context, v any) (domain.AuditKind, error) {
+	var res domain.AuditKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditKind2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐAuditKind(ctx context.Context, sel ast.SelectionSet, v domain.AuditKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNAuditRecord2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐAuditRecord(ctx context.Context, sel ast.SelectionSet, v *domain.AuditRecord) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditRecord!")
+		return graphql.Null
+	}
+	return ec._AuditRecord(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditRecordConnection2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAuditRecordConnection(ctx context.Context, sel ast.SelectionSet, v *model.AuditRecordConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditRecordConnection!")
+		return graphql.Null
+	}
+	return ec._AuditRecordConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditRecordEdge2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAuditRecordEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditRecordEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditRecordEdge2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAuditRecordEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditRecordEdge2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐAuditRecordEdge(ctx context.Context, sel ast.SelectionSet, v *model.AuditRecordEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditRecordEdge!")
+		return graphql.Null
+	}
+	return ec._AuditRecordEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -19043,9 +22306,22 @@ func (ec *executionContext) unmarshalNCreateSourceInput2githubᚗcomᚋactorgrap
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateTokenInput2githubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCreateTokenInput(ctx context.Context, v any) (model.CreateTokenInput, error) {
+	res, err := ec.unmarshalInputCreateTokenInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateWorkspaceInput2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐWorkspaceInput(ctx context.Context, v any) (domain.WorkspaceInput, error) {
 	res, err := ec.unmarshalInputCreateWorkspaceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreatedToken2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCreatedToken(ctx context.Context, sel ast.SelectionSet, v *model.CreatedToken) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreatedToken!")
+		return graphql.Null
+	}
+	return ec._CreatedToken(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDate2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐDate(ctx context.Context, v any) (domain.Date, error) {
@@ -19064,6 +22340,14 @@ func (ec *executionContext) marshalNDeletePayload2ᚖgithubᚗcomᚋactorgraph�
 		return graphql.Null
 	}
 	return ec._DeletePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExportLink2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐExportLink(ctx context.Context, sel ast.SelectionSet, v *model.ExportLink) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExportLink!")
+		return graphql.Null
+	}
+	return ec._ExportLink(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -19257,6 +22541,54 @@ func (ec *executionContext) marshalNMapFormat2githubᚗcomᚋactorgraphᚋactorg
 	return v
 }
 
+func (ec *executionContext) marshalNMember2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Member) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMember2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐMember(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMember2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐMember(ctx context.Context, sel ast.SelectionSet, v *domain.Member) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Member!")
+		return graphql.Null
+	}
+	return ec._Member(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMembership2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Membership) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMembership2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐMembership(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMembership2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐMembership(ctx context.Context, sel ast.SelectionSet, v *model.Membership) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Membership!")
+		return graphql.Null
+	}
+	return ec._Membership(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐNode(ctx context.Context, sel ast.SelectionSet, v []domain.Node) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -19367,6 +22699,16 @@ func (ec *executionContext) marshalNRelationshipType2githubᚗcomᚋactorgraph�
 	return v
 }
 
+func (ec *executionContext) unmarshalNRole2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐRole(ctx context.Context, v any) (domain.Role, error) {
+	var res domain.Role
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRole2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐRole(ctx context.Context, sel ast.SelectionSet, v domain.Role) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNRouteStep2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐRouteStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RouteStep) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -19389,6 +22731,16 @@ func (ec *executionContext) marshalNRouteStep2ᚖgithubᚗcomᚋactorgraphᚋact
 		return graphql.Null
 	}
 	return ec._RouteStep(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSensitivity2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx context.Context, v any) (domain.Sensitivity, error) {
+	var res domain.Sensitivity
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSensitivity2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx context.Context, sel ast.SelectionSet, v domain.Sensitivity) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
@@ -19587,6 +22939,14 @@ func (ec *executionContext) marshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgen�
 		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐViewer(ctx context.Context, sel ast.SelectionSet, v *model.Viewer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Viewer!")
+		return graphql.Null
+	}
+	return ec._Viewer(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNWorkspace2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐWorkspaceᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Workspace) graphql.Marshaler {
@@ -20257,6 +23617,22 @@ func (ec *executionContext) marshalORelationshipType2ᚕgithubᚗcomᚋactorgrap
 	return ret
 }
 
+func (ec *executionContext) unmarshalOSensitivity2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx context.Context, v any) (*domain.Sensitivity, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.Sensitivity)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSensitivity2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSensitivity(ctx context.Context, sel ast.SelectionSet, v *domain.Sensitivity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOSource2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐSource(ctx context.Context, sel ast.SelectionSet, v *domain.Source) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -20330,6 +23706,24 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalTime(*v)
 	return res
 }
 

@@ -80,6 +80,8 @@ func TestWriteCytoscapeShape(t *testing.T) {
 		{"unkeyed relationship", edges[1].Data["id"], "svc-r2"},
 		// r3's external id is also an actor's: the edge is named by its ends.
 		{"edge id a node has", edges[2].Data["id"], "m-women->svc-a4:INFLUENCES"},
+		{"node sensitivity", tamal["sensitivity"], "CONFIDENTIAL"},
+		{"edge sensitivity", edges[1].Data["sensitivity"], "RESTRICTED"},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {

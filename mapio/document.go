@@ -100,6 +100,7 @@ var actorColumns = aliases(map[string][]string{
 	"organizationType":  {"organizationtype", "organisationtype"},
 	"authorityType":     {"authoritytype"},
 	"internationalType": {"internationaltype"},
+	"sensitivity":       {"sensitivity", "sensitivitylevel"},
 })
 
 var relationshipColumns = aliases(map[string][]string{
@@ -119,6 +120,7 @@ var relationshipColumns = aliases(map[string][]string{
 	"validTo":     {"validto", "end"},
 	"notes":       {"notes", "description"},
 	"sources":     {"sources", "sourceids", "evidence"},
+	"sensitivity": {"sensitivity", "sensitivitylevel"},
 })
 
 var sourceColumns = aliases(map[string][]string{
@@ -128,6 +130,7 @@ var sourceColumns = aliases(map[string][]string{
 	"url":         {"url", "link"},
 	"publishedOn": {"publishedon", "published", "date"},
 	"reliability": {"reliability"},
+	"sensitivity": {"sensitivity", "sensitivitylevel"},
 })
 
 // roleColumns are the columns each role of a map reads.

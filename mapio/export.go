@@ -127,7 +127,7 @@ func exportRows(c *domain.Contents) map[string][][]string {
 	}
 	for _, s := range c.Sources {
 		files["sources.csv"] = append(files["sources.csv"], []string{srcKey[s.ID], s.Title, string(s.Kind), str(s.URL),
-			fmtDate(s.PublishedOn), fmtFloat(s.Reliability)})
+			fmtDate(s.PublishedOn), fmtFloat(s.Reliability), string(s.Sensitivity)})
 	}
 	for _, a := range c.Actors {
 		at := a.ActorAttributes
@@ -135,13 +135,14 @@ func exportRows(c *domain.Contents) map[string][][]string {
 			strings.Join(a.Tags, "|"), keys(a.SourceIDs),
 			fmtInt(at.Population), fmtFloat(at.RightsAwareness), fmtBool(at.Marginalised), fmtBool(at.Displaced), fmtBool(at.Unregistered),
 			fmtEnum(at.Level), fmtEnum(at.Branch), fmtEnum(at.ForceType), fmtBool(at.StateAffiliated), str(at.Focus), fmtBool(at.WomenLed),
-			fmtInt(at.Membership), fmtEnum(at.OrganizationType), fmtEnum(at.AuthorityType), fmtEnum(at.InternationalType)})
+			fmtInt(at.Membership), fmtEnum(at.OrganizationType), fmtEnum(at.AuthorityType), fmtEnum(at.InternationalType),
+			string(a.Sensitivity)})
 	}
 	for _, r := range c.Relationships {
 		files["relationships.csv"] = append(files["relationships.csv"], []string{keyOf(r.ExternalID, r.ID), actKey[r.FromID], actKey[r.ToID],
 			string(r.Type), fmtFloat(&r.Strength), "", fmtFloat(&r.Confidence), str(r.PerceivedBy),
 			fmtEnum(r.Mechanism), fmtEnum(r.Channel), fmtEnum(r.Power), fmtEnum(r.Form), fmtDate(r.ValidFrom), fmtDate(r.ValidTo),
-			r.Notes, keys(r.SourceIDs)})
+			r.Notes, keys(r.SourceIDs), string(r.Sensitivity)})
 	}
 	return files
 }

@@ -25,6 +25,11 @@ func TestGEXFRoundTrip(t *testing.T) {
 		`<edge id="r-account" source="f-police" target="st-council" label="ACCOUNTABLE_TO" weight="0.5" endopen="2021-07-01">`,
 		`value="Checkpoint &lt;fees&gt; &amp; &#34;gifts&#34; &#39;reported&#39; ]]&gt; by traders — Bouaké, 阿比让 🙂&#xA;second line&#x9;with a tab"`,
 		`<source id="src-survey" title="Household survey 2024 &lt;wave 2&gt; &amp; follow-up" kind="SURVEY"`,
+		`<attribute id="n_sensitivity" title="sensitivity" type="string">`,
+		`<attribute id="e_sensitivity" title="sensitivity" type="string">`,
+		`<attvalue for="n_sensitivity" value="CONFIDENTIAL">`,
+		`<attvalue for="e_sensitivity" value="RESTRICTED">`,
+		`sensitivity="PUBLIC"`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the GEXF lacks %s", want)

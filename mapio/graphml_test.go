@@ -27,21 +27,22 @@ const awkward = `Checkpoint <fees> & "gifts" 'reported' ]]> by traders — Bouak
 // sampleContents is a workspace with actors of every kind and their
 // kind-specific fields, tags, sources, and relationships with dates,
 // perceivedBy and awkward notes; two records have no external id, so they
-// are written under their service ids.
+// are written under their service ids. Records are of every sensitivity.
 func sampleContents() *domain.Contents {
 	return &domain.Contents{
 		Sources: []*domain.Source{
 			{ID: "src-id-1", ExternalID: ptr("src-survey"), Title: "Household survey 2024 <wave 2> & follow-up", Kind: "SURVEY",
-				URL: ptr("https://example.org/s?a=1&b=2"), PublishedOn: date("2024-03-01"), Reliability: ptr(0.8)},
-			{ID: "src-id-2", Title: "Rapport de la mission — Abéché", Kind: "REPORT"},
+				URL: ptr("https://example.org/s?a=1&b=2"), PublishedOn: date("2024-03-01"), Reliability: ptr(0.8), Sensitivity: domain.Restricted},
+			{ID: "src-id-2", Title: "Rapport de la mission — Abéché", Kind: "REPORT", Sensitivity: domain.Public},
 		},
 		Actors: []*domain.Actor{
 			{ID: "a-1", ExternalID: ptr("c-village"), Kind: domain.KindCommunity, Name: "Riverside village «Rive-Est»",
 				Description: awkward, Region: "East", Tags: []string{"rural", "UNSCR1325:protection"}, SourceIDs: []string{"src-id-1", "src-id-2"},
-				ActorAttributes: domain.ActorAttributes{Population: ptr(1200), RightsAwareness: ptr(0.4), Marginalised: ptr(true), Displaced: ptr(false)}},
+				ActorAttributes: domain.ActorAttributes{Population: ptr(1200), RightsAwareness: ptr(0.4), Marginalised: ptr(true), Displaced: ptr(false)},
+				Sensitivity:     domain.Confidential},
 			{ID: "a-2", ExternalID: ptr("f-police"), Kind: domain.KindSecurityForce, Name: "District police",
 				ActorAttributes: domain.ActorAttributes{ForceType: ptr(domain.ForceType("POLICE")), StateAffiliated: ptr(true)}},
-			{ID: "a-3", ExternalID: ptr("st-council"), Kind: domain.KindStateInstitution, Name: "District council",
+			{ID: "a-3", ExternalID: ptr("st-council"), Kind: domain.KindStateInstitution, Name: "District council", Sensitivity: domain.Public,
 				ActorAttributes: domain.ActorAttributes{Level: ptr(domain.GovernanceLevel("LOCAL")), Branch: ptr(domain.Branch("EXECUTIVE"))}},
 			{ID: "a-4", ExternalID: ptr("m-women"), Kind: domain.KindMovement, Name: "Women's land movement", Tags: []string{"land"},
 				ActorAttributes: domain.ActorAttributes{Focus: ptr("land rights"), Membership: ptr(300), WomenLed: ptr(true)}},
@@ -55,11 +56,11 @@ func sampleContents() *domain.Contents {
 		Relationships: []*domain.Relationship{
 			{ID: "r-1", ExternalID: ptr("r-threat"), Type: domain.Threatens, FromID: "a-2", ToID: "a-1", Strength: 0.6, Confidence: 0.8,
 				Form: ptr(domain.Form("EXTORTION")), ValidFrom: date("2019-01-01"), ValidTo: date("2020-01-01"), Notes: awkward,
-				SourceIDs: []string{"src-id-1", "src-id-2"}},
+				SourceIDs: []string{"src-id-1", "src-id-2"}, Sensitivity: domain.Confidential},
 			{ID: "r-2", ExternalID: ptr("r-trust"), Type: domain.Trusts, FromID: "a-1", ToID: "a-2", Strength: 0.33, Confidence: 1,
-				PerceivedBy: ptr("women"), ValidFrom: date("2023-06-15")},
+				PerceivedBy: ptr("women"), ValidFrom: date("2023-06-15"), Sensitivity: domain.Restricted},
 			{ID: "r-3", ExternalID: ptr("r-account"), Type: domain.AccountableTo, FromID: "a-2", ToID: "a-3", Strength: 0.5, Confidence: 1,
-				Mechanism: ptr(domain.Mechanism("OVERSIGHT_BODY")), Power: ptr(domain.Answerability), ValidTo: date("2021-07-01")},
+				Mechanism: ptr(domain.Mechanism("OVERSIGHT_BODY")), Power: ptr(domain.Answerability), ValidTo: date("2021-07-01"), Sensitivity: domain.Public},
 			{ID: "0b5e1c5a-2f0a-4a51-9d0e-4c3b1b3c9f11", Type: domain.Influences, FromID: "a-4", ToID: "a-3", Strength: 0.7, Confidence: 0.5,
 				Channel: ptr(domain.Channel("ADVOCACY"))},
 			{ID: "r-5", ExternalID: ptr("r-support"), Type: domain.Supports, FromID: "a-7", ToID: "a-5", Strength: 1, Confidence: 1,
@@ -114,7 +115,11 @@ func TestGraphMLRoundTrip(t *testing.T) {
 		`<data key="n_tags">rural|UNSCR1325:protection</data>`,
 		`Checkpoint &lt;fees&gt; &amp; &#34;gifts&#34; &#39;reported&#39; ]]&gt; by traders — Bouaké, 阿比让 🙂`,
 		`<sources xmlns="https://actorgraph.org/ns/sources/1">`,
-		`<source id="src-survey" title="Household survey 2024 &lt;wave 2&gt; &amp; follow-up" kind="SURVEY" url="https://example.org/s?a=1&amp;b=2" publishedOn="2024-03-01" reliability="0.8">`,
+		`<source id="src-survey" title="Household survey 2024 &lt;wave 2&gt; &amp; follow-up" kind="SURVEY" url="https://example.org/s?a=1&amp;b=2" publishedOn="2024-03-01" reliability="0.8" sensitivity="RESTRICTED">`,
+		`<key id="n_sensitivity" for="node" attr.name="sensitivity" attr.type="string">`,
+		`<key id="e_sensitivity" for="edge" attr.name="sensitivity" attr.type="string">`,
+		`<data key="n_sensitivity">CONFIDENTIAL</data>`,
+		`<data key="e_sensitivity">PUBLIC</data>`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the GraphML lacks %s", want)

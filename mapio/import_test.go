@@ -25,7 +25,9 @@ import (
 
 // Imports against the real Neo4j.
 
-var ctx = context.Background()
+// ctx carries the caller every statement of the store runs for: the
+// operator, who sees every record of every level.
+var ctx = domain.WithCaller(context.Background(), domain.Operator("test"))
 
 func files(t *testing.T, names map[string]string) []mapio.File {
 	t.Helper()
@@ -177,7 +179,8 @@ func TestFailedImportLeavesNothing(t *testing.T) {
 // Export, then import into a new workspace, gives back the same map, in
 // every format that can be imported: the demo map (every kind, type, date
 // and source) plus an actor and a relationship without external ids
-// (exported under their service ids). Importing the export again changes
+// (exported under their service ids), and sources, actors and
+// relationships of every sensitivity. Importing the export again changes
 // nothing.
 func TestRoundTripEveryFormat(t *testing.T) {
 	st := storetest.Open(t)
@@ -186,16 +189,43 @@ func TestRoundTripEveryFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _, _ = st.DeleteWorkspace(ctx, src.ID) })
-	youth, err := st.CreateActor(ctx, src.ID, domain.ActorInput{Kind: domain.KindMovement, Name: "Unkeyed youth forum", Tags: []string{"youth", "north bank"}})
+	level := domain.Ptr[domain.Sensitivity]
+	youth, err := st.CreateActor(ctx, src.ID, domain.ActorInput{Kind: domain.KindMovement, Name: "Unkeyed youth forum", Tags: []string{"youth", "north bank"},
+		Sensitivity: level(domain.Confidential)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := contents(t, st, src.ID)
-	if _, err := st.CreateRelationship(ctx, domain.RelationshipInput{From: youth.ID, To: before.Actors[0].ID, Type: domain.Trusts, Strength: 0.5,
-		Notes: domain.Ptr(`Said "we trust them" <sometimes> & élan`)}); err != nil {
+	office, err := st.CreateActor(ctx, src.ID, domain.ActorInput{Kind: domain.KindStateInstitution, Name: "Ombudsman's office", ExternalID: domain.Ptr("st-ombudsman"),
+		Sensitivity: level(domain.Public)})
+	if err != nil {
 		t.Fatal(err)
 	}
+	for _, in := range []domain.SourceInput{
+		{Title: "Published audit", Kind: "REPORT", ExternalID: domain.Ptr("s-audit"), Sensitivity: level(domain.Public)},
+		{Title: "Interview with a defector", Kind: "INTERVIEW", Sensitivity: level(domain.Confidential)},
+	} {
+		if _, err := st.CreateSource(ctx, src.ID, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := contents(t, st, src.ID)
+	for _, in := range []domain.RelationshipInput{
+		{From: youth.ID, To: before.Actors[0].ID, Type: domain.Trusts, Strength: 0.5,
+			Notes: domain.Ptr(`Said "we trust them" <sometimes> & élan`), Sensitivity: level(domain.Confidential)},
+		{From: youth.ID, To: office.ID, Type: domain.Influences, Strength: 0.3, ExternalID: domain.Ptr("r-petition"), Sensitivity: level(domain.Public)},
+	} {
+		if _, err := st.CreateRelationship(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
 	before = contents(t, st, src.ID)
+	for what, levels := range levelsOf(before) {
+		for _, l := range domain.Sensitivities {
+			if !slices.Contains(levels, l) {
+				t.Fatalf("the map to export has no %s %s", l, what)
+			}
+		}
+	}
 	for _, f := range mapio.Formats {
 		if !f.CanImport() {
 			continue
@@ -332,6 +362,89 @@ func mapKeys(ids []string, keys map[string]string) []string {
 		out[i] = keys[id]
 	}
 	return out
+}
+
+// Against the store: a file without the sensitivity column creates
+// records RESTRICTED and leaves the records it matches at their level,
+// unchanged; a level given that differs updates the record.
+func TestImportKeepsSensitivity(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	confidential := domain.Ptr(domain.Confidential)
+	if _, err := st.CreateSource(ctx, ws.ID, domain.SourceInput{Title: "Informant", Kind: "INTERVIEW", ExternalID: domain.Ptr("s-informant"), Sensitivity: confidential}); err != nil {
+		t.Fatal(err)
+	}
+	camp, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Hidden camp", ExternalID: domain.Ptr("c-hidden"), Sensitivity: confidential})
+	if err != nil {
+		t.Fatal(err)
+	}
+	militia, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "Militia", ExternalID: domain.Ptr("f-militia")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateRelationship(ctx, domain.RelationshipInput{From: militia.ID, To: camp.ID, Type: domain.Threatens, Strength: 0.7,
+		ExternalID: domain.Ptr("r-threat"), Sensitivity: confidential}); err != nil {
+		t.Fatal(err)
+	}
+	// files are the map as a researcher's old spreadsheet has it: without
+	// a sensitivity column, or with one whose cells for the existing
+	// records say level (and for the others nothing).
+	files := func(column bool, level string) []mapio.File {
+		head, cell, empty := "", "", ""
+		if column {
+			head, cell, empty = ",Sensitivity", ","+level, ","
+		}
+		return []mapio.File{
+			{Name: "sources.csv", Data: strings.NewReader("externalId,title,kind" + head + "\n" +
+				"s-informant,Informant,INTERVIEW" + cell + "\ns-news,News,REPORT" + empty + "\n")},
+			{Name: "actors.csv", Data: strings.NewReader("externalId,name,kind" + head + "\n" +
+				"c-hidden,Hidden camp,COMMUNITY" + cell + "\nf-militia,Militia,SECURITY_FORCE" + empty + "\nc-new,New village,COMMUNITY" + empty + "\n")},
+			{Name: "relationships.csv", Data: strings.NewReader("externalId,from,to,type,strength" + head + "\n" +
+				"r-threat,f-militia,c-hidden,THREATENS,0.7" + cell + "\n")},
+		}
+	}
+	// No column: the new records are created, the others unchanged.
+	// Then empty cells: everything unchanged.
+	for _, step := range []struct {
+		column                         bool
+		sources, actors, relationships mapio.Counts
+	}{
+		{false, mapio.Counts{Created: 1, Unchanged: 1}, mapio.Counts{Created: 1, Unchanged: 2}, mapio.Counts{Unchanged: 1}},
+		{true, mapio.Counts{Unchanged: 2}, mapio.Counts{Unchanged: 3}, mapio.Counts{Unchanged: 1}},
+	} {
+		rep, err := mapio.Import(ctx, st, ws.ID, files(step.column, ""), mapio.Options{})
+		if err != nil || len(rep.Problems) > 0 {
+			t.Fatalf("import (column %v): %v %v", step.column, err, rep.Problems)
+		}
+		if rep.Sources != step.sources || rep.Actors != step.actors || rep.Relationships != step.relationships {
+			t.Errorf("import (column %v): sources %+v actors %+v relationships %+v", step.column, rep.Sources, rep.Actors, rep.Relationships)
+		}
+	}
+	c := contents(t, st, ws.ID)
+	got := map[string]domain.Sensitivity{}
+	for _, x := range c.Sources {
+		got[*x.ExternalID] = x.Sensitivity
+	}
+	for _, x := range c.Actors {
+		got[*x.ExternalID] = x.Sensitivity
+	}
+	for _, x := range c.Relationships {
+		got[*x.ExternalID] = x.Sensitivity
+	}
+	want := map[string]domain.Sensitivity{"s-informant": domain.Confidential, "s-news": domain.Restricted, "c-hidden": domain.Confidential,
+		"f-militia": domain.Restricted, "c-new": domain.Restricted, "r-threat": domain.Confidential}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("levels %v, want %v", got, want)
+	}
+	rep, err := mapio.Import(ctx, st, ws.ID, files(true, "public"), mapio.Options{})
+	if err != nil || len(rep.Problems) > 0 || rep.Sources.Updated != 1 || rep.Actors.Updated != 1 || rep.Relationships.Updated != 1 {
+		t.Fatalf("a level given: %v %+v", err, rep)
+	}
+	for _, a := range contents(t, st, ws.ID).Actors {
+		if *a.ExternalID == "c-hidden" && a.Sensitivity != domain.Public {
+			t.Errorf("c-hidden is %s after an import that made it PUBLIC", a.Sensitivity)
+		}
+	}
 }
 
 // A Kumu-style workbook: Elements and Connections sheets with Kumu's

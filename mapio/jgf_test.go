@@ -68,6 +68,9 @@ func TestWriteJGFShape(t *testing.T) {
 		{"notes", meta["notes"], `Traders said "pay or wait" — frais de passage à Tamal`},
 		{"sources", len(g.Metadata.Sources), 2},
 		{"source id", g.Metadata.Sources[1]["id"], "svc-s2"},
+		{"node sensitivity", tamal.Metadata["sensitivity"], "CONFIDENTIAL"},
+		{"edge sensitivity", meta["sensitivity"], "CONFIDENTIAL"},
+		{"source sensitivity", g.Metadata.Sources[0]["sensitivity"], "PUBLIC"},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {

@@ -20,22 +20,22 @@ import (
 // non-ASCII text, an actor and a relationship without external ids (so
 // keyed by service id), and a relationship whose external id is also an
 // actor's (which Kumu, wanting ids unique across elements and
-// connections, cannot take as an id).
+// connections, cannot take as an id). Records are of every sensitivity.
 func graphTestContents() *domain.Contents {
 	p := domain.Ptr[string]
 	date := func(s string) *domain.Date { d := domain.MustDate(s); return &d }
 	return &domain.Contents{
 		Sources: []*domain.Source{
 			{ID: "svc-s1", ExternalID: p("src-survey"), Title: "Household survey 2024", Kind: "SURVEY", URL: p("https://example.org/survey?q=1&lang=fr"),
-				PublishedOn: date("2024-03-01"), Reliability: domain.Ptr(0.8)},
-			{ID: "svc-s2", Title: "Interview notes, Tamal", Kind: "INTERVIEW"},
+				PublishedOn: date("2024-03-01"), Reliability: domain.Ptr(0.8), Sensitivity: domain.Public},
+			{ID: "svc-s2", Title: "Interview notes, Tamal", Kind: "INTERVIEW", Sensitivity: domain.Confidential},
 		},
 		Actors: []*domain.Actor{
 			{ID: "svc-a1", ExternalID: p("c-tamal"), Kind: domain.KindCommunity, Name: "Tamal villages", Description: "Farming villages on the east bank",
 				Region: "East", Tags: []string{"rural", "UNSCR1325:protection"}, SourceIDs: []string{"svc-s1", "svc-s2"},
 				ActorAttributes: domain.ActorAttributes{Population: domain.Ptr(1200000), RightsAwareness: domain.Ptr(0.4),
-					Marginalised: domain.Ptr(true), Displaced: domain.Ptr(false)}},
-			{ID: "svc-a2", ExternalID: p("f-police"), Kind: domain.KindSecurityForce, Name: "District police",
+					Marginalised: domain.Ptr(true), Displaced: domain.Ptr(false)}, Sensitivity: domain.Confidential},
+			{ID: "svc-a2", ExternalID: p("f-police"), Kind: domain.KindSecurityForce, Name: "District police", Sensitivity: domain.Public,
 				ActorAttributes: domain.ActorAttributes{ForceType: domain.Ptr[domain.ForceType]("POLICE"), StateAffiliated: domain.Ptr(true)}},
 			{ID: "svc-a3", ExternalID: p("m-women"), Kind: domain.KindMovement, Name: "Women's network «Nour»", Tags: []string{"women"},
 				ActorAttributes: domain.ActorAttributes{Focus: p("land rights"), WomenLed: domain.Ptr(true), Membership: domain.Ptr(450)}},
@@ -47,9 +47,9 @@ func graphTestContents() *domain.Contents {
 		Relationships: []*domain.Relationship{
 			{ID: "svc-r1", ExternalID: p("r-threat"), Type: domain.Threatens, FromID: "svc-a2", ToID: "svc-a1", Strength: 0.67, Confidence: 0.8,
 				Form: domain.Ptr[domain.Form]("EXTORTION"), ValidFrom: date("2023-01-01"), ValidTo: date("2024-07-01"),
-				Notes: `Traders said "pay or wait" — frais de passage à Tamal`, SourceIDs: []string{"svc-s1"}},
+				Notes: `Traders said "pay or wait" — frais de passage à Tamal`, SourceIDs: []string{"svc-s1"}, Sensitivity: domain.Confidential},
 			{ID: "svc-r2", Type: domain.Trusts, FromID: "svc-a1", ToID: "svc-a2", Strength: 0.33, Confidence: 1, PerceivedBy: p("women"),
-				SourceIDs: []string{"svc-s2"}},
+				SourceIDs: []string{"svc-s2"}, Sensitivity: domain.Restricted},
 			{ID: "svc-r3", ExternalID: p("m-women"), Type: domain.Influences, FromID: "svc-a3", ToID: "svc-a4", Strength: 0.5, Confidence: 1,
 				Channel: domain.Ptr[domain.Channel]("ADVOCACY")},
 			{ID: "svc-r4", ExternalID: p("r-fund"), Type: domain.Supports, FromID: "svc-a5", ToID: "svc-a3", Strength: 1, Confidence: 0.9,
@@ -147,6 +147,9 @@ func TestWriteKumuShape(t *testing.T) {
 		{"colliding id kept", doc.Connections[2]["externalId"], "m-women"},
 		{"source id", doc.Sources[0]["id"], "src-survey"},
 		{"reliability", doc.Sources[0]["reliability"], 0.8},
+		{"element sensitivity", tamal["sensitivity"], "CONFIDENTIAL"},
+		{"connection sensitivity", threat["sensitivity"], "CONFIDENTIAL"},
+		{"source sensitivity", doc.Sources[1]["sensitivity"], "CONFIDENTIAL"},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {

@@ -47,8 +47,13 @@ type Removal struct {
 // type and perceivedBy. A matched record that differs is updated, one
 // that does not is left unchanged. The row is the truth: a matched record
 // becomes exactly what its row says, so an empty cell or a missing column
-// clears that field. What the planner keeps between batches is keyed by
-// the workspace's records, not by the files' rows.
+// clears that field. Sensitivity is the one exception: a row without one
+// leaves the matched record's level as it is (including when a changed
+// kind or changed ends replace the record), so that re-importing an old
+// spreadsheet never lowers a CONFIDENTIAL record to the default; a new
+// record from such a row gets the default, RESTRICTED. What the planner
+// keeps between batches is keyed by the workspace's records, not by the
+// files' rows.
 type planner struct {
 	ws       string
 	existing *domain.Contents
@@ -116,6 +121,9 @@ func (p *planner) sourcesAndActors(doc *Document) *domain.Changes {
 		}
 		matchOnce(rep, matchedSources, "source", old, func(s *domain.Source) string { return s.ID }, row.Ref)
 		next, _ := domain.NewSource(ws, in)
+		if old != nil {
+			keepSensitivity(in.Sensitivity, old.Sensitivity, &next.Sensitivity)
+		}
 		switch {
 		case old == nil:
 			next.ID = domain.NewID(domain.PrefixSource)
@@ -163,6 +171,9 @@ func (p *planner) sourcesAndActors(doc *Document) *domain.Changes {
 		}
 		matchOnce(rep, matchedActors, "actor", old, func(a *domain.Actor) string { return a.ID }, row.Ref)
 		next, _ := domain.NewActor(ws, in)
+		if old != nil {
+			keepSensitivity(in.Sensitivity, old.Sensitivity, &next.Sensitivity)
+		}
 		switch {
 		case old == nil:
 			next.ID = domain.NewID(domain.PrefixActor)
@@ -228,6 +239,9 @@ func (p *planner) relationships(rows []RelationshipRow, links *Links) *domain.Ch
 			old = p.relByEnds[endsKey(next)]
 		}
 		matchOnce(rep, p.matchedRels, "relationship", old, func(r *domain.Relationship) string { return r.ID }, row.Ref)
+		if old != nil {
+			keepSensitivity(in.Sensitivity, old.Sensitivity, &next.Sensitivity)
+		}
 		switch {
 		case old == nil:
 			next.ID = domain.NewID(domain.PrefixRelationship)
@@ -297,6 +311,17 @@ func (p *planner) finish() *domain.Changes {
 		}
 	}
 	return ch
+}
+
+// keepSensitivity gives a record planned from a row the level of the
+// record the row matched (old) when the row names none (row is nil): an
+// absent column or an empty cell keeps a record's level, where for other
+// fields it clears them. A level the store should never hold (old not
+// valid) is not kept; the record gets the default its row gave it.
+func keepSensitivity(row *domain.Sensitivity, old domain.Sensitivity, next *domain.Sensitivity) {
+	if row == nil && old.IsValid() {
+		*next = old
+	}
 }
 
 // keys finds existing records by the key a file gives: an external id

@@ -49,6 +49,9 @@ func ReadActors(t *Table) ([]ActorRow, []Problem) {
 		at.OrganizationType = enum(c, "organizationType", domain.OrganizationTypes)
 		at.AuthorityType = enum(c, "authorityType", domain.AuthorityTypes)
 		at.InternationalType = enum(c, "internationalType", domain.InternationalTypes)
+		// An empty or missing sensitivity stays nil: the planner gives a new
+		// record the default (RESTRICTED) and lets a matched one keep its own.
+		in.Sensitivity = enum(c, "sensitivity", domain.Sensitivities)
 		if len(c.problems) == 0 {
 			if _, err := domain.NewActor("", in); err != nil {
 				c.domainProblem(err)
@@ -118,6 +121,7 @@ func ReadRelationships(t *Table) (rows []RelationshipRow, skipped, problems []Pr
 		in.Power, in.Form = enum(c, "power", domain.Powers), enum(c, "form", domain.Forms)
 		in.ValidFrom, in.ValidTo = c.date("validFrom", startOfPeriod), c.date("validTo", endOfPeriod)
 		in.Notes = c.opt("notes")
+		in.Sensitivity = enum(c, "sensitivity", domain.Sensitivities)
 		if row.From != "" && strings.EqualFold(row.From, row.To) {
 			c.problem("to", CodeEnum, fmt.Sprintf("From and To are both %q; a relationship must connect two different actors", row.From))
 		}
@@ -155,6 +159,7 @@ func ReadSources(t *Table) ([]SourceRow, []Problem) {
 		if k := enum(c, "kind", domain.SourceKinds); k != nil {
 			in.Kind = *k
 		}
+		in.Sensitivity = enum(c, "sensitivity", domain.Sensitivities)
 		if in.ExternalID == nil {
 			c.problem("externalId", CodeMissing, "externalId is empty; actors and relationships cite sources by it")
 		}

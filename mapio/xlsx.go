@@ -92,8 +92,9 @@ func readSheet(wb *excelize.File, sheet, name string) (*Table, []Problem, error)
 // sheetNames are the sheets an XLSX export and template write.
 var sheetNames = map[string]string{"sources.csv": "sources", "actors.csv": "actors", "relationships.csv": "relationships"}
 
-// writeWorkbook writes rows per CSV file name as sheets of one workbook.
-func writeWorkbook(files map[string][][]string, w io.Writer) error {
+// writeWorkbook writes rows per CSV file name as sheets of one workbook;
+// notes (column name -> text) become notes on the header cells they name.
+func writeWorkbook(files map[string][][]string, notes map[string]string, w io.Writer) error {
 	wb := excelize.NewFile()
 	defer wb.Close()
 	for i, name := range TemplateFiles {
@@ -122,12 +123,28 @@ func writeWorkbook(files map[string][][]string, w io.Writer) error {
 		if err := sw.Flush(); err != nil {
 			return err
 		}
+		if len(files[name]) == 0 {
+			continue
+		}
+		for j, h := range files[name][0] {
+			if note, ok := notes[h]; ok {
+				cell, _ := excelize.CoordinatesToCellName(j+1, 1)
+				if err := wb.AddComment(sheet, excelize.Comment{Author: "actorgraph", Cell: cell, Text: note}); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	return wb.Write(w)
 }
 
+// templateNotes are the notes on the workbook template's headers.
+var templateNotes = map[string]string{
+	"sensitivity": "PUBLIC, RESTRICTED or CONFIDENTIAL. Empty: RESTRICTED for a new record; an existing record keeps its level.",
+}
+
 // WriteTemplateXLSX writes the template as one workbook.
-func WriteTemplateXLSX(w io.Writer) error { return writeWorkbook(templates, w) }
+func WriteTemplateXLSX(w io.Writer) error { return writeWorkbook(templates, templateNotes, w) }
 
 // WriteXLSX writes a workspace's contents as one workbook.
-func WriteXLSX(c *domain.Contents, w io.Writer) error { return writeWorkbook(exportRows(c), w) }
+func WriteXLSX(c *domain.Contents, w io.Writer) error { return writeWorkbook(exportRows(c), nil, w) }

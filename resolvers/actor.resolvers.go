@@ -74,6 +74,12 @@ func (r *movementResolver) Relationships(ctx context.Context, obj *domain.Moveme
 }
 
 func (r *mutationResolver) CreateActor(ctx context.Context, workspace string, input domain.ActorInput) (domain.ActorNode, error) {
+	if err := require(ctx, "createActor", workspace, domain.Editor); err != nil {
+		return nil, err
+	}
+	if err := requireClearance(ctx, "createActor", workspace, input.Sensitivity); err != nil {
+		return nil, err
+	}
 	defer afterWrite(ctx)
 	a, err := r.Store.CreateActor(ctx, workspace, input)
 	if err != nil {
@@ -83,6 +89,15 @@ func (r *mutationResolver) CreateActor(ctx context.Context, workspace string, in
 }
 
 func (r *mutationResolver) UpdateActor(ctx context.Context, id string, input model.UpdateActorInput) (domain.ActorNode, error) {
+	ws, err := r.requireOn(ctx, "updateActor", "actor", id, domain.Editor)
+	if err != nil {
+		return nil, err
+	}
+	if s, ok := input.Sensitivity.ValueOK(); ok {
+		if err := requireClearance(ctx, "updateActor", ws, s); err != nil {
+			return nil, err
+		}
+	}
 	defer afterWrite(ctx)
 	a, err := r.Store.UpdateActor(ctx, id, actorPatch(input))
 	if err != nil {
@@ -92,6 +107,9 @@ func (r *mutationResolver) UpdateActor(ctx context.Context, id string, input mod
 }
 
 func (r *mutationResolver) DeleteActor(ctx context.Context, id string) (*domain.DeleteResult, error) {
+	if _, err := r.requireOn(ctx, "deleteActor", "actor", id, domain.Editor); err != nil {
+		return nil, err
+	}
 	defer afterWrite(ctx)
 	return r.Store.DeleteActor(ctx, id)
 }

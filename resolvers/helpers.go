@@ -230,7 +230,7 @@ func actorPatch(in model.UpdateActorInput) domain.ActorPatch {
 		Unregistered: opt(in.Unregistered), Level: opt(in.Level), Branch: opt(in.Branch), ForceType: opt(in.ForceType),
 		StateAffiliated: opt(in.StateAffiliated), Focus: opt(in.Focus), WomenLed: opt(in.WomenLed),
 		Membership: opt(in.Membership), OrganizationType: opt(in.OrganizationType), AuthorityType: opt(in.AuthorityType),
-		InternationalType: opt(in.InternationalType),
+		InternationalType: opt(in.InternationalType), Sensitivity: opt(in.Sensitivity),
 	}
 }
 
@@ -239,13 +239,14 @@ func relationshipPatch(in model.UpdateRelationshipInput) domain.RelationshipPatc
 		Strength: opt(in.Strength), Confidence: opt(in.Confidence), ExternalID: opt(in.ExternalID),
 		PerceivedBy: opt(in.PerceivedBy), Mechanism: opt(in.Mechanism), Channel: opt(in.Channel), Power: opt(in.Power),
 		Form: opt(in.Form), ValidFrom: opt(in.ValidFrom), ValidTo: opt(in.ValidTo), Notes: opt(in.Notes),
-		SourceIDs: optList(in.SourceIds),
+		SourceIDs: optList(in.SourceIds), Sensitivity: opt(in.Sensitivity),
 	}
 }
 
 func sourcePatch(in model.UpdateSourceInput) domain.SourcePatch {
 	return domain.SourcePatch{Title: opt(in.Title), Kind: opt(in.Kind), ExternalID: opt(in.ExternalID),
-		URL: opt(in.URL), PublishedOn: opt(in.PublishedOn), Reliability: opt(in.Reliability)}
+		URL: opt(in.URL), PublishedOn: opt(in.PublishedOn), Reliability: opt(in.Reliability),
+		Sensitivity: opt(in.Sensitivity)}
 }
 
 func workspacePatch(in model.UpdateWorkspaceInput) domain.WorkspacePatch {

@@ -14,16 +14,35 @@ import (
 )
 
 func (r *mutationResolver) CreateRelationship(ctx context.Context, input domain.RelationshipInput) (*domain.Relationship, error) {
+	ws, err := r.requireOn(ctx, "createRelationship", "actor", input.From, domain.Editor)
+	if err != nil {
+		return nil, fieldOf(err, "from")
+	}
+	if err := requireClearance(ctx, "createRelationship", ws, input.Sensitivity); err != nil {
+		return nil, err
+	}
 	defer afterWrite(ctx)
 	return r.Store.CreateRelationship(ctx, input)
 }
 
 func (r *mutationResolver) UpdateRelationship(ctx context.Context, id string, input model.UpdateRelationshipInput) (*domain.Relationship, error) {
+	ws, err := r.requireOn(ctx, "updateRelationship", "relationship", id, domain.Editor)
+	if err != nil {
+		return nil, err
+	}
+	if s, ok := input.Sensitivity.ValueOK(); ok {
+		if err := requireClearance(ctx, "updateRelationship", ws, s); err != nil {
+			return nil, err
+		}
+	}
 	defer afterWrite(ctx)
 	return r.Store.UpdateRelationship(ctx, id, relationshipPatch(input))
 }
 
 func (r *mutationResolver) DeleteRelationship(ctx context.Context, id string) (*domain.DeleteResult, error) {
+	if _, err := r.requireOn(ctx, "deleteRelationship", "relationship", id, domain.Editor); err != nil {
+		return nil, err
+	}
 	defer afterWrite(ctx)
 	return r.Store.DeleteRelationship(ctx, id)
 }

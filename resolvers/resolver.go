@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/actorgraph/actorgraph/analysis"
+	"github.com/actorgraph/actorgraph/auth"
 	"github.com/actorgraph/actorgraph/store"
 )
 
@@ -16,6 +17,7 @@ import (
 type Resolver struct {
 	Store    store.Store
 	Analysis *analysis.Engine
+	Links    *auth.LinkSigner // signs export links
 	Log      *zap.Logger
 }
 

@@ -14,16 +14,34 @@ import (
 )
 
 func (r *mutationResolver) CreateSource(ctx context.Context, workspace string, input domain.SourceInput) (*domain.Source, error) {
+	if err := require(ctx, "createSource", workspace, domain.Editor); err != nil {
+		return nil, err
+	}
+	if err := requireClearance(ctx, "createSource", workspace, input.Sensitivity); err != nil {
+		return nil, err
+	}
 	defer afterWrite(ctx)
 	return r.Store.CreateSource(ctx, workspace, input)
 }
 
 func (r *mutationResolver) UpdateSource(ctx context.Context, id string, input model.UpdateSourceInput) (*domain.Source, error) {
+	ws, err := r.requireOn(ctx, "updateSource", "source", id, domain.Editor)
+	if err != nil {
+		return nil, err
+	}
+	if s, ok := input.Sensitivity.ValueOK(); ok {
+		if err := requireClearance(ctx, "updateSource", ws, s); err != nil {
+			return nil, err
+		}
+	}
 	defer afterWrite(ctx)
 	return r.Store.UpdateSource(ctx, id, sourcePatch(input))
 }
 
 func (r *mutationResolver) DeleteSource(ctx context.Context, id string) (*domain.DeleteResult, error) {
+	if _, err := r.requireOn(ctx, "deleteSource", "source", id, domain.Editor); err != nil {
+		return nil, err
+	}
 	defer afterWrite(ctx)
 	return r.Store.DeleteSource(ctx, id)
 }

@@ -16,16 +16,25 @@ import (
 )
 
 func (r *mutationResolver) CreateWorkspace(ctx context.Context, input domain.WorkspaceInput) (*domain.Workspace, error) {
+	if err := requireAdmin(ctx, "createWorkspace"); err != nil {
+		return nil, err
+	}
 	defer afterWrite(ctx)
 	return r.Store.CreateWorkspace(ctx, input)
 }
 
 func (r *mutationResolver) UpdateWorkspace(ctx context.Context, id string, input model.UpdateWorkspaceInput) (*domain.Workspace, error) {
+	if err := require(ctx, "updateWorkspace", id, domain.Owner); err != nil {
+		return nil, err
+	}
 	defer afterWrite(ctx)
 	return r.Store.UpdateWorkspace(ctx, id, workspacePatch(input))
 }
 
 func (r *mutationResolver) DeleteWorkspace(ctx context.Context, id string) (*domain.DeleteResult, error) {
+	if err := require(ctx, "deleteWorkspace", id, domain.Owner); err != nil {
+		return nil, err
+	}
 	defer afterWrite(ctx)
 	return r.Store.DeleteWorkspace(ctx, id)
 }

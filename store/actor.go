@@ -28,7 +28,10 @@ func (s *Neo4j) CreateActor(ctx context.Context, workspaceID string, in domain.A
 		if err := s.checkActorRefs(ctx, tx, a); err != nil {
 			return nil, err
 		}
-		return s.run(ctx, tx, "CREATE (a:Actor) SET a = $props", map[string]any{"props": actorProps(a)})
+		if _, err := s.run(ctx, tx, "CREATE (a:Actor) SET a = $props", map[string]any{"props": actorProps(a)}); err != nil {
+			return nil, err
+		}
+		return nil, s.auditWrite(ctx, tx, workspaceID, "createActor", []string{a.ID})
 	})
 	if err != nil {
 		return nil, err
@@ -61,7 +64,7 @@ func (s *Neo4j) checkSources(ctx context.Context, tx neo4j.ManagedTransaction, w
 	if len(ids) == 0 {
 		return nil
 	}
-	recs, err := s.run(ctx, tx, "UNWIND $ids AS id OPTIONAL MATCH (x:Source {id: id}) RETURN id, x.workspaceId AS ws",
+	recs, err := s.run(ctx, tx, "UNWIND $ids AS id OPTIONAL MATCH (x:Source {id: id}) WHERE "+visible("x")+" RETURN id, x.workspaceId AS ws",
 		map[string]any{"ids": ids})
 	if err != nil {
 		return err
@@ -79,7 +82,7 @@ func (s *Neo4j) checkSources(ctx context.Context, tx neo4j.ManagedTransaction, w
 }
 
 func (s *Neo4j) actorsByIDsInTx(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) ([]*domain.Actor, error) {
-	recs, err := s.run(ctx, tx, "UNWIND $ids AS id MATCH (a:Actor {id: id}) RETURN a", map[string]any{"ids": ids})
+	recs, err := s.run(ctx, tx, "UNWIND $ids AS id MATCH (a:Actor {id: id}) WHERE "+visible("a")+" RETURN a", map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err
 	}
@@ -107,6 +110,7 @@ func (s *Neo4j) ActorsByIDs(ctx context.Context, ids []string) ([]*domain.Actor,
 	if err != nil {
 		return nil, err
 	}
+	noteActors(ctx, res.([]*domain.Actor))
 	return res.([]*domain.Actor), nil
 }
 
@@ -126,8 +130,10 @@ func (s *Neo4j) UpdateActor(ctx context.Context, id string, p domain.ActorPatch)
 		if err := s.checkActorRefs(ctx, tx, next); err != nil {
 			return nil, err
 		}
-		_, err = s.run(ctx, tx, "MATCH (a:Actor {id: $id}) SET a = $props", map[string]any{"id": id, "props": actorProps(next)})
-		return next, err
+		if _, err = s.run(ctx, tx, "MATCH (a:Actor {id: $id}) SET a = $props", map[string]any{"id": id, "props": actorProps(next)}); err != nil {
+			return nil, err
+		}
+		return next, s.auditWrite(ctx, tx, next.WorkspaceID, "updateActor", []string{id})
 	})
 	if err != nil {
 		return nil, err
@@ -139,11 +145,15 @@ func (s *Neo4j) UpdateActor(ctx context.Context, id string, p domain.ActorPatch)
 func (s *Neo4j) DeleteActor(ctx context.Context, id string) (*domain.DeleteResult, error) {
 	const op = "store.DeleteActor"
 	res, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
-		if _, err := s.lockActor(ctx, tx, id); err != nil {
+		cur, err := s.lockActor(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.auditWrite(ctx, tx, cur.WorkspaceID, "deleteActor", []string{id}); err != nil {
 			return nil, err
 		}
 		recs, err := s.run(ctx, tx, `MATCH (a:Actor {id: $id})
-			CALL (a) { MATCH (a)-[r]-() RETURN count(r) AS rels }
+			CALL (a) { MATCH (a)-[r]-(b) WHERE `+visible("r")+` AND `+visible("b")+` RETURN count(r) AS rels }
 			DETACH DELETE a RETURN rels`, map[string]any{"id": id})
 		if err != nil {
 			return nil, err
@@ -186,7 +196,7 @@ func actorOrderOf(o domain.ActorOrder) actorOrder {
 // actorFilterWhere builds the WHERE conditions of an actor filter from
 // fixed fragments; every value travels as a parameter.
 func actorFilterWhere(f domain.ActorFilter, params map[string]any) string {
-	conds := []string{"a.workspaceId = $ws"}
+	conds := []string{"a.workspaceId = $ws", visible("a")}
 	if len(f.Kinds) > 0 {
 		kinds := make([]string, len(f.Kinds))
 		for i, k := range f.Kinds {
@@ -262,6 +272,7 @@ RETURN total, rows`, where, pageWhere, ord.prop, dir, dir)
 		n, _ := row.(neo4j.Node)
 		page.Items = append(page.Items, decodeActor(n.Props))
 	}
+	noteActors(ctx, page.Items)
 	if len(page.Items) > q.First {
 		page.Items, page.HasNextPage = page.Items[:q.First], true
 	}

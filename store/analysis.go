@@ -72,7 +72,7 @@ func (s *Neo4j) Subgraph(ctx context.Context, center string, depth int, types []
 		frontier := []string{center}
 		for d := 0; d < depth && len(frontier) > 0 && !sg.Truncated; d++ {
 			recs, err := s.run(ctx, tx, `UNWIND $frontier AS fid MATCH (a:Actor {id: fid})-[r]-(b:Actor)
-				WHERE `+relCond+` RETURN DISTINCT b.id AS id ORDER BY id`,
+				WHERE `+relCond+` AND `+visible("r")+` AND `+visible("b")+` RETURN DISTINCT b.id AS id ORDER BY id`,
 				map[string]any{"frontier": frontier, "types": typeNames, "at": at})
 			if err != nil {
 				return nil, err
@@ -97,7 +97,7 @@ func (s *Neo4j) Subgraph(ctx context.Context, center string, depth int, types []
 			return nil, err
 		}
 		recs, err := s.run(ctx, tx, `UNWIND $ids AS aid MATCH (a:Actor {id: aid})-[r]->(b:Actor)
-			WHERE b.id IN $ids AND `+relCond+` RETURN `+relRow+` ORDER BY r.id`,
+			WHERE b.id IN $ids AND `+relCond+` AND `+visible("r")+` RETURN `+relRow+` ORDER BY r.id`,
 			map[string]any{"ids": ids, "types": typeNames, "at": at})
 		if err != nil {
 			return nil, err
@@ -110,5 +110,8 @@ func (s *Neo4j) Subgraph(ctx context.Context, center string, depth int, types []
 	if err != nil {
 		return nil, err
 	}
-	return res.(*domain.Subgraph), nil
+	sg := res.(*domain.Subgraph)
+	noteActors(ctx, sg.Actors)
+	noteRelationships(ctx, sg.Relationships)
+	return sg, nil
 }

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -18,7 +17,7 @@ import (
 //	go test ./store -run '^$' -bench BulkBaseline -benchtime 1x
 func BenchmarkBulkBaseline(b *testing.B) {
 	st := storetest.Open(b)
-	ctx := context.Background()
+	ctx := storetest.Ctx()
 	for _, sc := range []struct {
 		name                  string
 		actors, relationships int

@@ -22,7 +22,11 @@ func (s *Neo4j) Contents(ctx context.Context, ws string) (*domain.Contents, erro
 	if err != nil {
 		return nil, err
 	}
-	return res.(*domain.Contents), nil
+	c := res.(*domain.Contents)
+	noteSources(ctx, c.Sources)
+	noteActors(ctx, c.Actors)
+	noteRelationships(ctx, c.Relationships)
+	return c, nil
 }
 
 func (s *Neo4j) contentsInTx(ctx context.Context, tx neo4j.ManagedTransaction, ws string) (*domain.Contents, error) {
@@ -31,7 +35,7 @@ func (s *Neo4j) contentsInTx(ctx context.Context, tx neo4j.ManagedTransaction, w
 		return nil, err
 	}
 	c := &domain.Contents{Version: version}
-	recs, err := s.run(ctx, tx, "MATCH (x:Source) WHERE x.workspaceId = $ws RETURN x ORDER BY x.id", map[string]any{"ws": ws})
+	recs, err := s.run(ctx, tx, "MATCH (x:Source) WHERE x.workspaceId = $ws AND "+visible("x")+" RETURN x ORDER BY x.id", map[string]any{"ws": ws})
 	if err != nil {
 		return nil, err
 	}
@@ -70,21 +74,28 @@ func (s *Neo4j) Import(ctx context.Context, ws string, write bool, fn func(ctx c
 			return s.mapErr(op, err)
 		}
 	}
-	if err := fn(ctx, &importTx{s: s, tx: tx, ws: ws, write: write}); err != nil {
+	itx := &importTx{s: s, tx: tx, ws: ws, write: write, written: &auditedIDs{}}
+	if err := fn(ctx, itx); err != nil {
 		return err
 	}
 	if !write {
 		return nil
+	}
+	if itx.written.count > 0 {
+		if _, err := s.run(ctx, tx, createAudit, map[string]any{"props": auditProps(itx.written.record(ctx, ws, "importActorMap"))}); err != nil {
+			return s.mapErr(op, err)
+		}
 	}
 	return s.mapErr(op, tx.Commit(ctx))
 }
 
 // importTx is an import's view of its transaction.
 type importTx struct {
-	s     *Neo4j
-	tx    neo4j.ExplicitTransaction
-	ws    string
-	write bool
+	s       *Neo4j
+	tx      neo4j.ExplicitTransaction
+	ws      string
+	write   bool
+	written *auditedIDs // what the import wrote, for its audit record
 }
 
 func (t *importTx) Contents(ctx context.Context) (*domain.Contents, error) {
@@ -96,6 +107,7 @@ func (t *importTx) Apply(ctx context.Context, ch *domain.Changes) error {
 	if !t.write {
 		return &errs.Error{Op: "store.Import", Kind: errs.Internal, Msg: "a dry run tried to write"}
 	}
+	t.written.addChanges(ch)
 	return t.s.mapErr("store.Import", t.s.applyInTx(ctx, t.tx, t.ws, ch))
 }
 

@@ -29,6 +29,7 @@ func (s *Neo4j) lockWorkspace(ctx context.Context, tx neo4j.ManagedTransaction, 
 	// The deleting flag is read after the lock is held: a filter before
 	// the SET would see the value from before a concurrent delete committed.
 	recs, err := s.run(ctx, tx, `MATCH (w:Workspace {id: $id})
+		WHERE `+visibleWorkspace("w")+`
 		SET w.version = coalesce(w.version, 0) + 1 RETURN w.deleting AS deleting`, map[string]any{"id": id})
 	if err != nil {
 		return err
@@ -55,7 +56,7 @@ func (s *Neo4j) lockOwner(ctx context.Context, tx neo4j.ManagedTransaction, matc
 // lockActor locks an actor's workspace and the actor, and returns the
 // actor as it is now.
 func (s *Neo4j) lockActor(ctx context.Context, tx neo4j.ManagedTransaction, id string) (*domain.Actor, error) {
-	if err := s.lockOwner(ctx, tx, "MATCH (a:Actor {id: $id}) RETURN a.workspaceId AS ws", "actor", id); err != nil {
+	if err := s.lockOwner(ctx, tx, "MATCH (a:Actor {id: $id}) WHERE "+visible("a")+" RETURN a.workspaceId AS ws", "actor", id); err != nil {
 		return nil, err
 	}
 	recs, err := s.run(ctx, tx, "MATCH (a:Actor {id: $id}) SET a.__lock = true REMOVE a.__lock RETURN a", map[string]any{"id": id})
@@ -71,7 +72,7 @@ func (s *Neo4j) lockActor(ctx context.Context, tx neo4j.ManagedTransaction, id s
 // lockSource locks a source's workspace and the source, and returns the
 // source as it is now.
 func (s *Neo4j) lockSource(ctx context.Context, tx neo4j.ManagedTransaction, id string) (*domain.Source, error) {
-	if err := s.lockOwner(ctx, tx, "MATCH (x:Source {id: $id}) RETURN x.workspaceId AS ws", "source", id); err != nil {
+	if err := s.lockOwner(ctx, tx, "MATCH (x:Source {id: $id}) WHERE "+visible("x")+" RETURN x.workspaceId AS ws", "source", id); err != nil {
 		return nil, err
 	}
 	recs, err := s.run(ctx, tx, "MATCH (x:Source {id: $id}) SET x.__lock = true REMOVE x.__lock RETURN x", map[string]any{"id": id})

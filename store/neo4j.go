@@ -13,6 +13,8 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
 	"go.uber.org/zap"
 
+	"github.com/actorgraph/actorgraph/domain"
+
 	"github.com/actorgraph/actorgraph/errs"
 )
 
@@ -72,6 +74,7 @@ func (s *Neo4j) Close(ctx context.Context) error { return s.driver.Close(ctx) }
 
 // Ping checks that Neo4j answers.
 func (s *Neo4j) Ping(ctx context.Context) error {
+	ctx = domain.WithCaller(ctx, system) // a health check reads no data
 	_, err := s.read(ctx, "store.Ping", func(tx neo4j.ManagedTransaction) (any, error) {
 		_, err := s.run(ctx, tx, "RETURN 1", nil)
 		return nil, err
@@ -127,6 +130,10 @@ func (s *Neo4j) session(ctx context.Context, mode neo4j.AccessMode) neo4j.Sessio
 // autoCommit runs one statement in its own auto-commit transaction (the
 // only kind CALL … IN TRANSACTIONS runs in) and returns its summary.
 func (s *Neo4j) autoCommit(ctx context.Context, cypher string, params map[string]any) (neo4j.ResultSummary, error) {
+	params, err := scope(ctx, cypher, params)
+	if err != nil {
+		return nil, err
+	}
 	sess := s.session(ctx, neo4j.AccessModeWrite)
 	defer sess.Close(context.WithoutCancel(ctx))
 	s.queries.Add(1)
@@ -140,6 +147,10 @@ func (s *Neo4j) autoCommit(ctx context.Context, cypher string, params map[string
 // run sends one statement and collects its records. Every statement of the
 // store goes through here, which is what QueryCount counts.
 func (s *Neo4j) run(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+	params, err := scope(ctx, cypher, params)
+	if err != nil {
+		return nil, err
+	}
 	s.queries.Add(1)
 	res, err := tx.Run(ctx, cypher, params)
 	if err != nil {
@@ -203,6 +214,13 @@ func schemaStatements() []string {
 		"CREATE INDEX actor_workspace_created IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.createdAt)",
 		"CREATE INDEX actor_workspace_kind IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.kind)",
 		"CREATE INDEX source_workspace_id IF NOT EXISTS FOR (s:Source) ON (s.workspaceId, s.id)",
+		"CREATE CONSTRAINT token_id IF NOT EXISTS FOR (t:ApiToken) REQUIRE t.id IS UNIQUE",
+		"CREATE CONSTRAINT token_hash IF NOT EXISTS FOR (t:ApiToken) REQUIRE t.hash IS UNIQUE",
+		"CREATE INDEX token_workspace IF NOT EXISTS FOR (t:ApiToken) ON (t.workspaceId)",
+		"CREATE CONSTRAINT member_key IF NOT EXISTS FOR (m:Member) REQUIRE (m.workspaceId, m.subject) IS UNIQUE",
+		"CREATE INDEX member_subject IF NOT EXISTS FOR (m:Member) ON (m.subject)",
+		"CREATE CONSTRAINT audit_id IF NOT EXISTS FOR (x:AuditRecord) REQUIRE x.id IS UNIQUE",
+		"CREATE INDEX audit_workspace_id IF NOT EXISTS FOR (x:AuditRecord) ON (x.workspaceId, x.id)",
 	}
 	for _, t := range relTypes {
 		lower := strings.ToLower(string(t))
@@ -216,11 +234,19 @@ func schemaStatements() []string {
 	return stmts
 }
 
+// defaultSensitivity gives every record without a sensitivity the default.
+var defaultSensitivity = []string{
+	"MATCH (a:Actor) WHERE a.sensitivity IS NULL CALL (a) { SET a.sensitivity = $level } IN TRANSACTIONS OF 10000 ROWS",
+	"MATCH (x:Source) WHERE x.sensitivity IS NULL CALL (x) { SET x.sensitivity = $level } IN TRANSACTIONS OF 10000 ROWS",
+	"MATCH ()-[r]->() WHERE r.workspaceId IS NOT NULL AND r.sensitivity IS NULL CALL (r) { SET r.sensitivity = $level } IN TRANSACTIONS OF 10000 ROWS",
+}
+
 // EnsureSchema creates the constraints and indexes if they are missing and
 // waits for the indexes to come online. Schema statements cannot share a
 // transaction with each other's data, so each runs on its own.
 func (s *Neo4j) EnsureSchema(ctx context.Context) error {
 	const op = "store.EnsureSchema"
+	ctx = domain.WithCaller(ctx, system) // the schema is the service's own business
 	if err := s.checkVersion(ctx); err != nil {
 		return err
 	}
@@ -231,8 +257,17 @@ func (s *Neo4j) EnsureSchema(ctx context.Context) error {
 			return err
 		}
 	}
-	_, err := s.autoCommit(ctx, "CALL db.awaitIndexes(300)", nil)
-	return s.mapErr(op, err)
+	if _, err := s.autoCommit(ctx, "CALL db.awaitIndexes(300)", nil); err != nil {
+		return s.mapErr(op, err)
+	}
+	// Records written before sensitivity existed become RESTRICTED: hidden
+	// from viewers until someone marks them PUBLIC, never the reverse.
+	for _, stmt := range defaultSensitivity {
+		if _, err := s.autoCommit(ctx, stmt, map[string]any{"level": string(domain.DefaultSensitivity)}); err != nil {
+			return s.mapErr(op, err)
+		}
+	}
+	return nil
 }
 
 // MinNeo4jVersion is the oldest Neo4j the store's Cypher runs on: it uses

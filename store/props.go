@@ -49,7 +49,7 @@ func actorProps(a *domain.Actor) map[string]any {
 		"id": a.ID, "workspaceId": a.WorkspaceID, "kind": string(a.Kind), "name": a.Name,
 		"description": a.Description, "region": a.Region, "tags": strList(a.Tags),
 		"externalId": optVal(a.ExternalID), "sourceIds": strList(a.SourceIDs),
-		"createdAt": a.CreatedAt, "updatedAt": a.UpdatedAt,
+		"sensitivity": string(a.Sensitivity), "createdAt": a.CreatedAt, "updatedAt": a.UpdatedAt,
 		"population": optVal(at.Population), "rightsAwareness": optVal(at.RightsAwareness),
 		"marginalised": optVal(at.Marginalised), "displaced": optVal(at.Displaced),
 		"unregistered": optVal(at.Unregistered), "level": optEnum(at.Level), "branch": optEnum(at.Branch),
@@ -66,7 +66,7 @@ func relationshipProps(r *domain.Relationship) map[string]any {
 		"strength": r.Strength, "confidence": r.Confidence, "perceivedBy": optVal(r.PerceivedBy),
 		"mechanism": optEnum(r.Mechanism), "channel": optEnum(r.Channel), "power": optEnum(r.Power),
 		"form": optEnum(r.Form), "validFrom": optDate(r.ValidFrom), "validTo": optDate(r.ValidTo),
-		"notes": r.Notes, "sourceIds": strList(r.SourceIDs), "createdAt": r.CreatedAt, "updatedAt": r.UpdatedAt,
+		"notes": r.Notes, "sourceIds": strList(r.SourceIDs), "sensitivity": string(r.Sensitivity), "createdAt": r.CreatedAt, "updatedAt": r.UpdatedAt,
 	}
 }
 
@@ -74,7 +74,7 @@ func sourceProps(s *domain.Source) map[string]any {
 	return map[string]any{
 		"id": s.ID, "workspaceId": s.WorkspaceID, "externalId": optVal(s.ExternalID), "title": s.Title,
 		"kind": string(s.Kind), "url": optVal(s.URL), "publishedOn": optDate(s.PublishedOn),
-		"reliability": optVal(s.Reliability), "createdAt": s.CreatedAt, "updatedAt": s.UpdatedAt,
+		"reliability": optVal(s.Reliability), "sensitivity": string(s.Sensitivity), "createdAt": s.CreatedAt, "updatedAt": s.UpdatedAt,
 	}
 }
 
@@ -168,7 +168,8 @@ func decodeActor(p props) *domain.Actor {
 		ID: p.str("id"), WorkspaceID: p.str("workspaceId"), Kind: domain.ActorKind(p.str("kind")),
 		Name: p.str("name"), Description: p.str("description"), Region: p.str("region"),
 		Tags: p.strs("tags"), ExternalID: p.optStr("externalId"), SourceIDs: p.strs("sourceIds"),
-		CreatedAt: p.time("createdAt"), UpdatedAt: p.time("updatedAt"),
+		Sensitivity: domain.Sensitivity(p.str("sensitivity")),
+		CreatedAt:   p.time("createdAt"), UpdatedAt: p.time("updatedAt"),
 		ActorAttributes: domain.ActorAttributes{
 			Population: p.optInt("population"), RightsAwareness: p.optFloat("rightsAwareness"),
 			Marginalised: p.optBool("marginalised"), Displaced: p.optBool("displaced"),
@@ -194,7 +195,8 @@ func decodeRelationship(p props, typ, from, to string) *domain.Relationship {
 		Mechanism: optEnumOf[domain.Mechanism](p, "mechanism"), Channel: optEnumOf[domain.Channel](p, "channel"),
 		Power: optEnumOf[domain.Power](p, "power"), Form: optEnumOf[domain.Form](p, "form"),
 		ValidFrom: p.optDate("validFrom"), ValidTo: p.optDate("validTo"), Notes: p.str("notes"),
-		SourceIDs: p.strs("sourceIds"), CreatedAt: p.time("createdAt"), UpdatedAt: p.time("updatedAt"),
+		SourceIDs: p.strs("sourceIds"), Sensitivity: domain.Sensitivity(p.str("sensitivity")),
+		CreatedAt: p.time("createdAt"), UpdatedAt: p.time("updatedAt"),
 	}
 }
 
@@ -203,7 +205,8 @@ func decodeSource(p props) *domain.Source {
 		ID: p.str("id"), WorkspaceID: p.str("workspaceId"), ExternalID: p.optStr("externalId"),
 		Title: p.str("title"), Kind: domain.SourceKind(p.str("kind")), URL: p.optStr("url"),
 		PublishedOn: p.optDate("publishedOn"), Reliability: p.optFloat("reliability"),
-		CreatedAt: p.time("createdAt"), UpdatedAt: p.time("updatedAt"),
+		Sensitivity: domain.Sensitivity(p.str("sensitivity")),
+		CreatedAt:   p.time("createdAt"), UpdatedAt: p.time("updatedAt"),
 	}
 }
 

@@ -36,7 +36,7 @@ func decodeRelRow(rec *neo4j.Record) *domain.Relationship {
 }
 
 var relByIDCypher = "UNWIND $ids AS rid CALL (rid) {\n" +
-	unionOverTypes(relTypes, "MATCH (a)-[r:%s]->(b) WHERE r.id = rid RETURN "+relRow) + "\n} RETURN r, relType, fromId, toId"
+	unionOverTypes(relTypes, "MATCH (a)-[r:%s]->(b) WHERE r.id = rid AND "+visibleRel("r", "a", "b")+" RETURN "+relRow) + "\n} RETURN r, relType, fromId, toId"
 
 // RelationshipsByIDs returns the relationships that exist among ids.
 func (s *Neo4j) RelationshipsByIDs(ctx context.Context, ids []string) ([]*domain.Relationship, error) {
@@ -46,6 +46,7 @@ func (s *Neo4j) RelationshipsByIDs(ctx context.Context, ids []string) ([]*domain
 	if err != nil {
 		return nil, err
 	}
+	noteRelationships(ctx, res.([]*domain.Relationship))
 	return res.([]*domain.Relationship), nil
 }
 
@@ -109,7 +110,10 @@ func (s *Neo4j) CreateRelationship(ctx context.Context, in domain.RelationshipIn
 			// An endpoint was deleted after it was read.
 			return nil, errs.NotFoundf("", "an actor of this relationship no longer exists")
 		}
-		return r, err
+		if err != nil {
+			return nil, err
+		}
+		return r, s.auditWrite(ctx, tx, r.WorkspaceID, "createRelationship", []string{r.ID})
 	})
 	if err != nil {
 		return nil, err
@@ -160,8 +164,10 @@ func (s *Neo4j) UpdateRelationship(ctx context.Context, id string, p domain.Rela
 			return nil, err
 		}
 		cypher := fmt.Sprintf("MATCH ()-[r:%s]->() WHERE r.id = $id SET r = $props", next.Type)
-		_, err = s.run(ctx, tx, cypher, map[string]any{"id": id, "props": relationshipProps(next)})
-		return next, err
+		if _, err = s.run(ctx, tx, cypher, map[string]any{"id": id, "props": relationshipProps(next)}); err != nil {
+			return nil, err
+		}
+		return next, s.auditWrite(ctx, tx, next.WorkspaceID, "updateRelationship", []string{id})
 	})
 	if err != nil {
 		return nil, err
@@ -178,7 +184,10 @@ func (s *Neo4j) DeleteRelationship(ctx context.Context, id string) (*domain.Dele
 			return nil, err
 		}
 		cypher := fmt.Sprintf("MATCH ()-[r:%s]->() WHERE r.id = $id DELETE r", cur.Type)
-		return s.run(ctx, tx, cypher, map[string]any{"id": id})
+		if _, err := s.run(ctx, tx, cypher, map[string]any{"id": id}); err != nil {
+			return nil, err
+		}
+		return nil, s.auditWrite(ctx, tx, cur.WorkspaceID, "deleteRelationship", []string{id})
 	})
 	if err != nil {
 		return nil, err
@@ -189,7 +198,7 @@ func (s *Neo4j) DeleteRelationship(ctx context.Context, id string) (*domain.Dele
 // relFilterWhere builds the WHERE conditions of a relationship filter from
 // fixed fragments; every value travels as a parameter.
 func relFilterWhere(f domain.RelationshipFilter, params map[string]any) string {
-	conds := []string{"r.workspaceId = $ws"}
+	conds := []string{"r.workspaceId = $ws", visibleRel("r", "a", "b")}
 	add := func(cond, name string, v any) {
 		conds = append(conds, cond)
 		params[name] = v
@@ -252,7 +261,9 @@ func (s *Neo4j) ListRelationships(ctx context.Context, workspaceID string, q Rel
 	if err != nil {
 		return nil, err
 	}
-	return relPageFromRecords(res.([]*neo4j.Record), q.First), nil
+	page := relPageFromRecords(res.([]*neo4j.Record), q.First)
+	noteRelationships(ctx, page.Items)
+	return page, nil
 }
 
 // relPageFromRecords reads a {total, rows} result into a page.
@@ -302,8 +313,8 @@ func (s *Neo4j) RelationshipsOfActors(ctx context.Context, actorIDs []string, q 
 	if c != nil {
 		params["after"] = c.ID
 	}
-	typeCond := "(size($types) = 0 OR type(r) IN $types)"
-	cypher := "UNWIND $ids AS xid MATCH (x:Actor {id: xid})\n" +
+	typeCond := "(size($types) = 0 OR type(r) IN $types) AND " + visible("r") + " AND " + visible("y")
+	cypher := "UNWIND $ids AS xid MATCH (x:Actor {id: xid}) WHERE " + visible("x") + "\n" +
 		"CALL (x) { MATCH " + pattern + " WHERE " + typeCond + " RETURN count(r) AS total }\n" +
 		"CALL (x) { MATCH " + pattern + " WHERE " + typeCond + " AND r.id > $after\n" +
 		"  WITH r ORDER BY r.id LIMIT $limit\n" +
@@ -317,7 +328,9 @@ func (s *Neo4j) RelationshipsOfActors(ctx context.Context, actorIDs []string, q 
 	}
 	out := make(map[string]*Page[*domain.Relationship], len(actorIDs))
 	for _, rec := range res.([]*neo4j.Record) {
-		out[value[string](rec, "xid")] = relPageFromRecords([]*neo4j.Record{rec}, q.First)
+		page := relPageFromRecords([]*neo4j.Record{rec}, q.First)
+		noteRelationships(ctx, page.Items)
+		out[value[string](rec, "xid")] = page
 	}
 	return out, nil
 }

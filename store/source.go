@@ -26,7 +26,10 @@ func (s *Neo4j) CreateSource(ctx context.Context, workspaceID string, in domain.
 		if err := s.checkSourceExternalID(ctx, tx, src); err != nil {
 			return nil, err
 		}
-		return s.run(ctx, tx, "CREATE (x:Source) SET x = $props", map[string]any{"props": sourceProps(src)})
+		if _, err := s.run(ctx, tx, "CREATE (x:Source) SET x = $props", map[string]any{"props": sourceProps(src)}); err != nil {
+			return nil, err
+		}
+		return nil, s.auditWrite(ctx, tx, workspaceID, "createSource", []string{src.ID})
 	})
 	if err != nil {
 		return nil, err
@@ -51,7 +54,7 @@ func (s *Neo4j) checkSourceExternalID(ctx context.Context, tx neo4j.ManagedTrans
 }
 
 func (s *Neo4j) sourcesByIDsInTx(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) ([]*domain.Source, error) {
-	recs, err := s.run(ctx, tx, "UNWIND $ids AS id MATCH (x:Source {id: id}) RETURN x", map[string]any{"ids": ids})
+	recs, err := s.run(ctx, tx, "UNWIND $ids AS id MATCH (x:Source {id: id}) WHERE "+visible("x")+" RETURN x", map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err
 	}
@@ -70,6 +73,7 @@ func (s *Neo4j) SourcesByIDs(ctx context.Context, ids []string) ([]*domain.Sourc
 	if err != nil {
 		return nil, err
 	}
+	noteSources(ctx, res.([]*domain.Source))
 	return res.([]*domain.Source), nil
 }
 
@@ -89,8 +93,10 @@ func (s *Neo4j) UpdateSource(ctx context.Context, id string, p domain.SourcePatc
 		if err := s.checkSourceExternalID(ctx, tx, next); err != nil {
 			return nil, err
 		}
-		_, err = s.run(ctx, tx, "MATCH (x:Source {id: $id}) SET x = $props", map[string]any{"id": id, "props": sourceProps(next)})
-		return next, err
+		if _, err = s.run(ctx, tx, "MATCH (x:Source {id: $id}) SET x = $props", map[string]any{"id": id, "props": sourceProps(next)}); err != nil {
+			return nil, err
+		}
+		return next, s.auditWrite(ctx, tx, next.WorkspaceID, "updateSource", []string{id})
 	})
 	if err != nil {
 		return nil, err
@@ -110,8 +116,10 @@ func (s *Neo4j) DeleteSource(ctx context.Context, id string) (*domain.DeleteResu
 		if err := s.unciteInTx(ctx, tx, cur.WorkspaceID, []string{id}); err != nil {
 			return nil, err
 		}
-		_, err = s.run(ctx, tx, "MATCH (x:Source {id: $id}) DELETE x", map[string]any{"id": id})
-		return nil, err
+		if _, err = s.run(ctx, tx, "MATCH (x:Source {id: $id}) DELETE x", map[string]any{"id": id}); err != nil {
+			return nil, err
+		}
+		return nil, s.auditWrite(ctx, tx, cur.WorkspaceID, "deleteSource", []string{id})
 	})
 	if err != nil {
 		return nil, err
@@ -155,8 +163,8 @@ func (s *Neo4j) ListSources(ctx context.Context, workspaceID string, q PageArgs)
 		params["after"] = c.ID
 	}
 	res, err := s.read(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
-		return s.run(ctx, tx, `CALL () { MATCH (x:Source) WHERE x.workspaceId = $ws RETURN count(x) AS total }
-CALL () { MATCH (x:Source) WHERE x.workspaceId = $ws AND x.id > $after WITH x ORDER BY x.id LIMIT $limit RETURN collect(x) AS rows }
+		return s.run(ctx, tx, `CALL () { MATCH (x:Source) WHERE x.workspaceId = $ws AND `+visible("x")+` RETURN count(x) AS total }
+CALL () { MATCH (x:Source) WHERE x.workspaceId = $ws AND `+visible("x")+` AND x.id > $after WITH x ORDER BY x.id LIMIT $limit RETURN collect(x) AS rows }
 RETURN total, rows`, params)
 	})
 	if err != nil {
@@ -172,6 +180,7 @@ RETURN total, rows`, params)
 		n, _ := row.(neo4j.Node)
 		page.Items = append(page.Items, decodeSource(n.Props))
 	}
+	noteSources(ctx, page.Items)
 	if len(page.Items) > q.First {
 		page.Items, page.HasNextPage = page.Items[:q.First], true
 	}

@@ -56,6 +56,26 @@ type Store interface {
 	Import(ctx context.Context, ws string, write bool, fn func(ctx context.Context, tx domain.ImportTx) error) error
 	// Subgraph is an actor's neighbourhood within depth relationships.
 	Subgraph(ctx context.Context, center string, depth int, types []domain.RelationshipType, asOf *domain.Date, maxActors int) (*domain.Subgraph, error)
+
+	Access
+	// AuditLog pages a workspace's audit records, newest first.
+	AuditLog(ctx context.Context, ws string, q PageArgs) (*Page[*domain.AuditRecord], error)
+	// RecordReads records that the caller read confidential records.
+	RecordReads(ctx context.Context, ws, operation string, ids []string) error
+}
+
+// Access is what authentication and the management of tokens and members
+// need. Authenticate and Grants run without a caller (they establish one).
+type Access interface {
+	CreateToken(ctx context.Context, t *domain.Token, hash string, grant *domain.Member) error
+	Authenticate(ctx context.Context, hash string) (*domain.Token, map[string]domain.Grant, error)
+	Grants(ctx context.Context, subject string) (map[string]domain.Grant, error)
+	Tokens(ctx context.Context, ws string) ([]*domain.Token, error)
+	TokenByID(ctx context.Context, id string) (*domain.Token, error)
+	RevokeToken(ctx context.Context, id string) (*domain.Token, error)
+	SetMember(ctx context.Context, m *domain.Member) (*domain.Member, error)
+	RemoveMember(ctx context.Context, ws, subject string) error
+	Members(ctx context.Context, ws string) ([]*domain.Member, error)
 }
 
 // Counts are a workspace's sizes.

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -18,7 +17,7 @@ import (
 
 // The store's contract suite, against the real Neo4j.
 
-var ctx = context.Background()
+var ctx = storetest.Ctx()
 
 func mustActor(t *testing.T, st store.Store, ws string, in domain.ActorInput) *domain.Actor {
 	t.Helper()

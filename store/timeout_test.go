@@ -16,7 +16,7 @@ import (
 // SERVICE_UNAVAILABLE in words, not Neo4j's.
 func TestTransactionsEndWithTheirRequest(t *testing.T) {
 	st := storetest.Open(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+	ctx, cancel := context.WithTimeout(storetest.Ctx(), 8*time.Second)
 	defer cancel()
 	start := time.Now()
 	err := st.SlowRead(ctx)

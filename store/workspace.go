@@ -18,7 +18,10 @@ func (s *Neo4j) CreateWorkspace(ctx context.Context, in domain.WorkspaceInput) (
 		return nil, errs.Wrap(op, err)
 	}
 	_, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
-		return s.run(ctx, tx, "CREATE (w:Workspace) SET w = $props", map[string]any{"props": workspaceProps(w)})
+		if _, err := s.run(ctx, tx, "CREATE (w:Workspace) SET w = $props", map[string]any{"props": workspaceProps(w)}); err != nil {
+			return nil, err
+		}
+		return nil, s.auditWrite(ctx, tx, w.ID, "createWorkspace", []string{w.ID})
 	})
 	if err != nil {
 		return nil, err
@@ -39,8 +42,10 @@ func (s *Neo4j) UpdateWorkspace(ctx context.Context, id string, p domain.Workspa
 			return nil, err
 		}
 		next.UpdatedAt = now()
-		_, err = s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) SET w = $props", map[string]any{"id": id, "props": workspaceProps(next)})
-		return next, err
+		if _, err = s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) SET w = $props", map[string]any{"id": id, "props": workspaceProps(next)}); err != nil {
+			return nil, err
+		}
+		return next, s.auditWrite(ctx, tx, id, "updateWorkspace", []string{id})
 	})
 	if err != nil {
 		return nil, err
@@ -51,6 +56,7 @@ func (s *Neo4j) UpdateWorkspace(ctx context.Context, id string, p domain.Workspa
 // workspaceInTx locks a workspace and returns it as it is now.
 func (s *Neo4j) workspaceInTx(ctx context.Context, tx neo4j.ManagedTransaction, id string) (*domain.Workspace, error) {
 	recs, err := s.run(ctx, tx, `MATCH (w:Workspace {id: $id})
+		WHERE `+visibleWorkspace("w")+`
 		SET w.__lock = true REMOVE w.__lock RETURN w, w.deleting AS deleting`, map[string]any{"id": id})
 	if err != nil {
 		return nil, err
@@ -78,11 +84,16 @@ const deleteBatch = 10000
 func (s *Neo4j) DeleteWorkspace(ctx context.Context, id string) (*domain.DeleteResult, error) {
 	const op = "store.DeleteWorkspace"
 	_, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) SET w.deleting = true RETURN w.id", map[string]any{"id": id})
+		recs, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE "+visibleWorkspace("w")+" SET w.deleting = true RETURN w.id", map[string]any{"id": id})
 		if err == nil && len(recs) == 0 {
 			return nil, errs.NotFoundf("", "no workspace has id %q", id)
 		}
-		return nil, err
+		if err != nil {
+			return nil, err
+		}
+		// The record outlives the workspace (it names ids, never content),
+		// so that who deleted it stays on file.
+		return nil, s.auditWrite(ctx, tx, id, "deleteWorkspace", []string{id})
 	})
 	if err != nil {
 		return nil, err
@@ -107,7 +118,7 @@ func (s *Neo4j) DeleteWorkspace(ctx context.Context, id string) (*domain.DeleteR
 // Workspaces lists every workspace by name.
 func (s *Neo4j) Workspaces(ctx context.Context) ([]*domain.Workspace, error) {
 	res, err := s.read(ctx, "store.Workspaces", func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, "MATCH (w:Workspace) WHERE w.deleting IS NULL RETURN w ORDER BY w.name, w.id", nil)
+		recs, err := s.run(ctx, tx, "MATCH (w:Workspace) WHERE w.deleting IS NULL AND "+visibleWorkspace("w")+" RETURN w ORDER BY w.name, w.id", nil)
 		if err != nil {
 			return nil, err
 		}
@@ -126,7 +137,7 @@ func (s *Neo4j) Workspaces(ctx context.Context) ([]*domain.Workspace, error) {
 // WorkspacesByIDs returns the workspaces that exist among ids.
 func (s *Neo4j) WorkspacesByIDs(ctx context.Context, ids []string) ([]*domain.Workspace, error) {
 	res, err := s.read(ctx, "store.WorkspacesByIDs", func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, "UNWIND $ids AS id MATCH (w:Workspace {id: id}) WHERE w.deleting IS NULL RETURN w", map[string]any{"ids": ids})
+		recs, err := s.run(ctx, tx, "UNWIND $ids AS id MATCH (w:Workspace {id: id}) WHERE w.deleting IS NULL AND "+visibleWorkspace("w")+" RETURN w", map[string]any{"ids": ids})
 		if err != nil {
 			return nil, err
 		}
@@ -164,9 +175,9 @@ func (s *Neo4j) WorkspaceCounts(ctx context.Context, ids []string) (map[string]C
 }
 
 var workspaceCountsCypher = `UNWIND $ids AS wid
-MATCH (w:Workspace {id: wid}) WHERE w.deleting IS NULL
-CALL (wid) { MATCH (a:Actor {workspaceId: wid}) RETURN count(a) AS actors }
-CALL (wid) { ` + unionOverTypes(relTypes, "MATCH ()-[r:%s]->() WHERE r.workspaceId = wid RETURN count(r) AS c") + ` }
+MATCH (w:Workspace {id: wid}) WHERE w.deleting IS NULL AND ` + visibleWorkspace("w") + `
+CALL (wid) { MATCH (a:Actor {workspaceId: wid}) WHERE ` + visible("a") + ` RETURN count(a) AS actors }
+CALL (wid) { ` + unionOverTypes(relTypes, "MATCH (a)-[r:%s]->(b) WHERE r.workspaceId = wid AND "+visibleRel("r", "a", "b")+" RETURN count(r) AS c") + ` }
 RETURN wid AS id, actors, sum(c) AS rels`
 
 func derefStr(p *string) string {
@@ -181,7 +192,7 @@ func derefStr(p *string) string {
 // workspaceVersionInTx reads a workspace's version (NotFound for a
 // workspace that does not exist or is being deleted).
 func (s *Neo4j) workspaceVersionInTx(ctx context.Context, tx neo4j.ManagedTransaction, ws string) (int64, error) {
-	recs, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE w.deleting IS NULL RETURN coalesce(w.version, 0) AS v", map[string]any{"id": ws})
+	recs, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE w.deleting IS NULL AND "+visibleWorkspace("w")+" RETURN coalesce(w.version, 0) AS v", map[string]any{"id": ws})
 	if err != nil {
 		return 0, err
 	}
@@ -193,7 +204,7 @@ func (s *Neo4j) workspaceVersionInTx(ctx context.Context, tx neo4j.ManagedTransa
 
 // workspaceActorsInTx reads every actor of a workspace, in id order.
 func (s *Neo4j) workspaceActorsInTx(ctx context.Context, tx neo4j.ManagedTransaction, ws string) ([]*domain.Actor, error) {
-	recs, err := s.run(ctx, tx, "MATCH (a:Actor) WHERE a.workspaceId = $ws RETURN a ORDER BY a.id", map[string]any{"ws": ws})
+	recs, err := s.run(ctx, tx, "MATCH (a:Actor) WHERE a.workspaceId = $ws AND "+visible("a")+" RETURN a ORDER BY a.id", map[string]any{"ws": ws})
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +218,7 @@ func (s *Neo4j) workspaceActorsInTx(ctx context.Context, tx neo4j.ManagedTransac
 // workspaceRelsCypher reads every relationship of the given types of a
 // workspace, one indexed branch per type, in id order.
 func workspaceRelsCypher(types []domain.RelationshipType) string {
-	return "CALL () {\n" + unionOverTypes(types, "MATCH (a)-[r:%s]->(b) WHERE r.workspaceId = $ws RETURN "+relRow) +
+	return "CALL () {\n" + unionOverTypes(types, "MATCH (a)-[r:%s]->(b) WHERE r.workspaceId = $ws AND "+visibleRel("r", "a", "b")+" RETURN "+relRow) +
 		"\n} RETURN r, relType, fromId, toId ORDER BY r.id"
 }
 

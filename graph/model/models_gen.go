@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/actorgraph/actorgraph/analysis"
@@ -109,6 +110,24 @@ type ActorEdge struct {
 	Node domain.ActorNode `json:"node"`
 }
 
+// A page of audit records, newest first.
+type AuditRecordConnection struct {
+	// How many records the log holds.
+	TotalCount int `json:"totalCount"`
+	// The records of this page, each with its cursor.
+	Edges []*AuditRecordEdge `json:"edges"`
+	// Where this page ends.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// One audit record of a page.
+type AuditRecordEdge struct {
+	// The cursor of this record.
+	Cursor string `json:"cursor"`
+	// The record.
+	Node *domain.AuditRecord `json:"node"`
+}
+
 // An actor that accountability routes pass through.
 type Broker struct {
 	// The actor.
@@ -127,6 +146,36 @@ type CommunityPowerPair struct {
 	Community *domain.Community `json:"community"`
 	// The power holder.
 	PowerHolder domain.ActorNode `json:"powerHolder"`
+}
+
+// What createToken takes.
+type CreateTokenInput struct {
+	// The workspace the token is for; it becomes a member there.
+	Workspace string `json:"workspace"`
+	// A name to tell it apart, e.g. who holds it.
+	Name string `json:"name"`
+	// Its role in the workspace.
+	Role domain.Role `json:"role"`
+	// Its clearance there, if not the role's default.
+	Clearance *domain.Sensitivity `json:"clearance,omitempty"`
+	// When it stops working; never when absent.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// A newly issued token: the only time its secret is shown.
+type CreatedToken struct {
+	// The secret to send as 'Authorization: Bearer <secret>'. Store it now: it cannot be shown again.
+	Secret string `json:"secret"`
+	// The token's record.
+	Token *domain.Token `json:"token"`
+}
+
+// A short-lived link from which a browser can download an export without a bearer header.
+type ExportLink struct {
+	// The path, with its signature, on this service: /export/{id}.{format}?…
+	URL string `json:"url"`
+	// When the link stops working.
+	ExpiresAt time.Time `json:"expiresAt"`
 }
 
 // What a proposed relationship would do to one gap.
@@ -153,6 +202,16 @@ type GapClosure struct {
 	Closes []*GapChange `json:"closes"`
 	// The sum of the severity drops of those gaps.
 	SeverityRemoved float64 `json:"severityRemoved"`
+}
+
+// A caller's role and clearance in one workspace.
+type Membership struct {
+	// The workspace.
+	Workspace *domain.Workspace `json:"workspace"`
+	// The caller's role there.
+	Role domain.Role `json:"role"`
+	// The most sensitive level the caller sees there.
+	Clearance domain.Sensitivity `json:"clearance"`
 }
 
 type Mutation struct {
@@ -269,6 +328,8 @@ type UpdateActorInput struct {
 	Tags graphql.Omittable[[]string] `json:"tags,omitempty"`
 	// A new external id.
 	ExternalID graphql.Omittable[*string] `json:"externalId,omitempty"`
+	// A new sensitivity; null restores the default, RESTRICTED. Only within your own clearance.
+	Sensitivity graphql.Omittable[*domain.Sensitivity] `json:"sensitivity,omitempty"`
 	// New source ids, replacing the old ones.
 	SourceIds graphql.Omittable[[]string] `json:"sourceIds,omitempty"`
 	// COMMUNITY: population.
@@ -311,6 +372,8 @@ type UpdateRelationshipInput struct {
 	Confidence graphql.Omittable[*float64] `json:"confidence,omitempty"`
 	// A new external id.
 	ExternalID graphql.Omittable[*string] `json:"externalId,omitempty"`
+	// A new sensitivity; null restores the default, RESTRICTED. Only within your own clearance.
+	Sensitivity graphql.Omittable[*domain.Sensitivity] `json:"sensitivity,omitempty"`
 	// TRUSTS: segment.
 	PerceivedBy graphql.Omittable[*string] `json:"perceivedBy,omitempty"`
 	// ACCOUNTABLE_TO: mechanism.
@@ -339,6 +402,8 @@ type UpdateSourceInput struct {
 	Kind graphql.Omittable[*domain.SourceKind] `json:"kind,omitempty"`
 	// A new external id.
 	ExternalID graphql.Omittable[*string] `json:"externalId,omitempty"`
+	// A new sensitivity; null restores the default, RESTRICTED. Only within your own clearance.
+	Sensitivity graphql.Omittable[*domain.Sensitivity] `json:"sensitivity,omitempty"`
 	// A new URL.
 	URL graphql.Omittable[*string] `json:"url,omitempty"`
 	// A new publication date.
@@ -353,6 +418,16 @@ type UpdateWorkspaceInput struct {
 	Name graphql.Omittable[*string] `json:"name,omitempty"`
 	// A new description; null clears it.
 	Description graphql.Omittable[*string] `json:"description,omitempty"`
+}
+
+// Who is calling, as the service sees it.
+type Viewer struct {
+	// The caller's subject, as audit records name it: token:<id>, jwt:<sub>, admin.
+	Subject string `json:"subject"`
+	// Whether the caller is an admin (the operator's token): it may create workspaces and acts as owner of every workspace.
+	Admin bool `json:"admin"`
+	// The caller's memberships, by workspace id.
+	Memberships []*Membership `json:"memberships"`
 }
 
 // A file format for actor maps. Every format but CYTOSCAPE can be imported; all can be exported (GET /export/{workspace}.{format}, with the format in lower case).

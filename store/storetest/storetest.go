@@ -54,13 +54,19 @@ func Open(t testing.TB) *store.Neo4j {
 	return st
 }
 
+// Ctx is the context tests call the store in: the store runs nothing
+// without a caller, and tests act as the operator, who sees everything.
+func Ctx() context.Context {
+	return domain.WithCaller(context.Background(), domain.Operator("test"))
+}
+
 // Workspace creates a workspace for one test and deletes it afterwards.
 func Workspace(t testing.TB, st store.Store) *domain.Workspace {
 	t.Helper()
-	ws, err := st.CreateWorkspace(context.Background(), domain.WorkspaceInput{Name: t.Name()})
+	ws, err := st.CreateWorkspace(Ctx(), domain.WorkspaceInput{Name: t.Name()})
 	if err != nil {
 		t.Fatalf("create workspace: %v", err)
 	}
-	t.Cleanup(func() { _, _ = st.DeleteWorkspace(context.Background(), ws.ID) })
+	t.Cleanup(func() { _, _ = st.DeleteWorkspace(Ctx(), ws.ID) })
 	return ws
 }

@@ -1,0 +1,84 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/errs"
+)
+
+// Scoping. Every statement runs on behalf of the caller in its context
+// (domain.CallerFrom), and a statement without a caller does not run at
+// all: the store fails closed. run gives each statement that asks for them
+// three parameters that describe what the caller may see:
+//
+//	$all  true for an admin (the operator's token, the CLI): everything
+//	$wss  the workspaces the caller is a member of
+//	$vis  per workspace, the sensitivity levels the caller may see
+//
+// and the statements test every record they match against them in their
+// WHERE clauses (visible, visibleRel, visibleWorkspace below) before they
+// traverse from it or return it. A record the caller may not see is
+// therefore never read: lists, counts, analyses and exports only ever see
+// the visible graph, and a lookup of a hidden id finds nothing, exactly
+// like a lookup of an id that does not exist.
+
+// visible is the condition that node or relationship x is visible.
+func visible(x string) string {
+	return fmt.Sprintf("($all OR %[1]s.sensitivity IN $vis[%[1]s.workspaceId])", x)
+}
+
+// visibleRel is the condition that relationship r and both its ends are
+// visible: an edge to a hidden actor would reveal that actor.
+func visibleRel(r, a, b string) string {
+	return visible(r) + " AND " + visible(a) + " AND " + visible(b)
+}
+
+// visibleWorkspace is the condition that workspace w is one of the caller's.
+func visibleWorkspace(w string) string { return fmt.Sprintf("($all OR %s.id IN $wss)", w) }
+
+// errNoCaller is what a statement without a caller gets.
+var errNoCaller = errs.E("store", errs.Unauthenticated, "no credentials: the request does not say who is asking")
+
+// scope adds the caller's visibility to params when cypher uses it. It
+// fails when the context carries no caller.
+func scope(ctx context.Context, cypher string, params map[string]any) (map[string]any, error) {
+	c := domain.CallerFrom(ctx)
+	if c == nil {
+		return nil, errNoCaller
+	}
+	if !strings.Contains(cypher, "$all") && !strings.Contains(cypher, "$vis") && !strings.Contains(cypher, "$wss") {
+		return params, nil
+	}
+	if params == nil {
+		params = map[string]any{}
+	}
+	vis := make(map[string]any, len(c.Grants))
+	for _, ws := range c.Workspaces() {
+		vis[ws] = c.Levels(ws)
+	}
+	params["all"], params["vis"], params["wss"] = c.Admin, vis, c.Workspaces()
+	return params, nil
+}
+
+// noteActors, noteRelationships and noteSources note the confidential
+// records among what a read returns, for the request's audit record.
+func noteActors(ctx context.Context, as []*domain.Actor) {
+	for _, a := range as {
+		domain.NoteConfidential(ctx, a.WorkspaceID, a.ID, a.Sensitivity)
+	}
+}
+
+func noteRelationships(ctx context.Context, rs []*domain.Relationship) {
+	for _, r := range rs {
+		domain.NoteConfidential(ctx, r.WorkspaceID, r.ID, r.Sensitivity)
+	}
+}
+
+func noteSources(ctx context.Context, xs []*domain.Source) {
+	for _, x := range xs {
+		domain.NoteConfidential(ctx, x.WorkspaceID, x.ID, x.Sensitivity)
+	}
+}
