@@ -1,0 +1,609 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/actorgraph/actorgraph/store/storetest"
+)
+
+// Access control over HTTP, against the real Neo4j: tokens of each role
+// against the operations, reads across workspaces and above clearance by
+// id, by list, by count and through analyses, the audit log, exports and
+// signed links.
+
+// as returns the same service, called with another token.
+func (a *api) as(token string) *api {
+	b := *a
+	b.token = token
+	return &b
+}
+
+// createToken issues a token for ws with role (and clearance, if not "")
+// and returns its secret and subject.
+func (a *api) createToken(ws, role, clearance string) (secret, subject string) {
+	a.t.Helper()
+	in := map[string]any{"workspace": ws, "name": strings.ToLower(role) + " of " + ws, "role": role}
+	if clearance != "" {
+		in["clearance"] = clearance
+	}
+	var out struct {
+		CreateToken struct {
+			Secret string
+			Token  struct{ ID, Subject string }
+		}
+	}
+	a.ok(`mutation($in: CreateTokenInput!) { createToken(input: $in) { secret token { id subject } } }`, map[string]any{"in": in}, &out)
+	return out.CreateToken.Secret, out.CreateToken.Token.Subject
+}
+
+// accessFixture is one workspace with a record of each sensitivity, a
+// second workspace, and a token for each role.
+type accessFixture struct {
+	admin                          *api
+	ws, other                      string
+	public, restricted, secret     string // actors of ws, by sensitivity
+	threat, hiddenAccount, toHider string // relationships: public THREATENS, confidential ACCOUNTABLE_TO, public rel to the confidential actor
+	source, secretSource           string
+	tokens                         map[string]string // role → secret
+	subjects                       map[string]string // role → subject
+	otherOwner                     string
+}
+
+func newAccessFixture(t *testing.T) *accessFixture {
+	st := storetest.Open(t)
+	a := newAPI(t, st)
+	f := &accessFixture{admin: a, tokens: map[string]string{}, subjects: map[string]string{}}
+	f.ws = a.createWorkspace("access")
+	f.other = a.createWorkspace("access other")
+	f.source = a.createSource(f.ws, "Public report", "PUBLIC")
+	f.secretSource = a.createSource(f.ws, "Interview notes", "CONFIDENTIAL")
+	f.public = a.createActor(f.ws, map[string]any{"kind": "COMMUNITY", "name": "Riverside", "sensitivity": "PUBLIC", "sourceIds": []string{f.source, f.secretSource}})
+	f.restricted = a.createActor(f.ws, map[string]any{"kind": "SECURITY_FORCE", "name": "District police", "forceType": "POLICE"})
+	f.secret = a.createActor(f.ws, map[string]any{"kind": "MOVEMENT", "name": "Underground union", "sensitivity": "CONFIDENTIAL"})
+	f.threat = a.createRelationship(map[string]any{"type": "THREATENS", "from": f.restricted, "to": f.public, "strength": 0.8, "sensitivity": "PUBLIC"})
+	// The one route by which Riverside can hold the police to account is confidential.
+	f.hiddenAccount = a.createRelationship(map[string]any{"type": "ACCOUNTABLE_TO", "from": f.restricted, "to": f.public, "strength": 0.9, "sensitivity": "CONFIDENTIAL"})
+	// A public relationship whose other end is confidential: it must hide with its end.
+	f.toHider = a.createRelationship(map[string]any{"type": "TRUSTS", "from": f.public, "to": f.secret, "strength": 0.9, "sensitivity": "PUBLIC"})
+	for _, role := range []string{"VIEWER", "ANALYST", "EDITOR", "OWNER"} {
+		f.tokens[role], f.subjects[role] = a.createToken(f.ws, role, "")
+	}
+	f.otherOwner, _ = a.createToken(f.other, "OWNER", "")
+	return f
+}
+
+func (a *api) createSource(ws, title, sensitivity string) string {
+	a.t.Helper()
+	var out struct{ CreateSource struct{ ID string } }
+	a.ok(`mutation($ws: ID!, $in: CreateSourceInput!) { createSource(workspace: $ws, input: $in) { id } }`,
+		map[string]any{"ws": ws, "in": map[string]any{"title": title, "kind": "REPORT", "sensitivity": sensitivity}}, &out)
+	return out.CreateSource.ID
+}
+
+// seen is what a caller sees of the fixture's workspace through every
+// read path.
+type seen struct {
+	Actors, Relationships, Sources []string // by list
+	ActorCount, RelCount           int      // by count
+	TotalActors, TotalRels         int      // totalCount
+	ByID                           []string // actors and relationships found by id
+	Nodes                          []string // found through node(id)
+	Neighbours                     []string // relationships of the public actor
+	Cited                          []string // sources the public actor cites
+}
+
+func (f *accessFixture) seenBy(t *testing.T, token string) seen {
+	t.Helper()
+	a := f.admin.as(token)
+	var out struct {
+		Workspace struct {
+			ActorCount, RelationshipCount int
+			Actors                        struct {
+				TotalCount int
+				Edges      []struct{ Node struct{ ID string } }
+			}
+			Relationships struct {
+				TotalCount int
+				Edges      []struct{ Node struct{ ID string } }
+			}
+			Sources struct{ Edges []struct{ Node struct{ ID string } } }
+		}
+	}
+	a.ok(`query($ws: ID!) { workspace(id: $ws) { actorCount relationshipCount
+		actors { totalCount edges { node { id } } } relationships { totalCount edges { node { id } } } sources { edges { node { id } } } } }`,
+		map[string]any{"ws": f.ws}, &out)
+	var s seen
+	w := out.Workspace
+	s.ActorCount, s.RelCount, s.TotalActors, s.TotalRels = w.ActorCount, w.RelationshipCount, w.Actors.TotalCount, w.Relationships.TotalCount
+	for _, e := range w.Actors.Edges {
+		s.Actors = append(s.Actors, e.Node.ID)
+	}
+	for _, e := range w.Relationships.Edges {
+		s.Relationships = append(s.Relationships, e.Node.ID)
+	}
+	for _, e := range w.Sources.Edges {
+		s.Sources = append(s.Sources, e.Node.ID)
+	}
+	for _, id := range []string{f.public, f.restricted, f.secret} {
+		if r := a.do(`query($id: ID!) { actor(id: $id) { id } }`, map[string]any{"id": id}); r.code() == "" {
+			s.ByID = append(s.ByID, id)
+		} else {
+			f.checkNotFound(t, r, id)
+		}
+	}
+	for _, id := range []string{f.threat, f.hiddenAccount, f.toHider} {
+		if r := a.do(`query($id: ID!) { relationship(id: $id) { id } }`, map[string]any{"id": id}); r.code() == "" {
+			s.ByID = append(s.ByID, id)
+		} else {
+			f.checkNotFound(t, r, id)
+		}
+	}
+	for _, id := range []string{f.public, f.secret, f.hiddenAccount, f.secretSource} {
+		if r := a.do(`query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id}); r.code() == "" {
+			s.Nodes = append(s.Nodes, id)
+		} else {
+			f.checkNotFound(t, r, id)
+		}
+	}
+	var pub struct {
+		Actor *struct {
+			Sources       []struct{ ID string }
+			Relationships struct{ Edges []struct{ Node struct{ ID string } } }
+		}
+	}
+	r := a.do(`query($id: ID!) { actor(id: $id) { sources { id } relationships { edges { node { id } } } } }`, map[string]any{"id": f.public})
+	if r.code() == "" {
+		_ = json.Unmarshal(r.Data, &pub)
+		for _, x := range pub.Actor.Sources {
+			s.Cited = append(s.Cited, x.ID)
+		}
+		for _, e := range pub.Actor.Relationships.Edges {
+			s.Neighbours = append(s.Neighbours, e.Node.ID)
+		}
+	}
+	for _, l := range [][]string{s.Actors, s.Relationships, s.Sources, s.ByID, s.Nodes, s.Neighbours, s.Cited} {
+		sort.Strings(l)
+	}
+	return s
+}
+
+// checkNotFound asserts that a hidden id is answered exactly as an id that
+// does not exist: NOT_FOUND, with a message that names only the id asked.
+func (f *accessFixture) checkNotFound(t *testing.T, r gqlResponse, id string) {
+	t.Helper()
+	if r.code() != "NOT_FOUND" {
+		t.Errorf("%s: %+v, want NOT_FOUND", id, r.Errors)
+		return
+	}
+	for _, hidden := range []string{"Underground", "CONFIDENTIAL", "RESTRICTED", "clearance", "permission"} {
+		if strings.Contains(r.Errors[0].Message, hidden) {
+			t.Errorf("NOT_FOUND for %s says %q", id, r.Errors[0].Message)
+		}
+	}
+}
+
+func sorted(ids ...string) []string {
+	out := append([]string(nil), ids...)
+	sort.Strings(out)
+	return out
+}
+
+func TestEveryReadPathSeesOnlyTheCallersClearance(t *testing.T) {
+	f := newAccessFixture(t)
+	publicOnly := seen{
+		Actors: sorted(f.public), Relationships: nil, Sources: sorted(f.source),
+		ActorCount: 1, RelCount: 0, TotalActors: 1, TotalRels: 0,
+		ByID: sorted(f.public), Nodes: sorted(f.public), Neighbours: nil, Cited: sorted(f.source),
+	}
+	// The analyst sees the police (RESTRICTED) and so the public threat,
+	// but neither the confidential route nor the union.
+	restricted := seen{
+		Actors: sorted(f.public, f.restricted), Relationships: sorted(f.threat), Sources: sorted(f.source),
+		ActorCount: 2, RelCount: 1, TotalActors: 2, TotalRels: 1,
+		ByID: sorted(f.public, f.restricted, f.threat), Nodes: sorted(f.public), Neighbours: sorted(f.threat), Cited: sorted(f.source),
+	}
+	everything := seen{
+		Actors: sorted(f.public, f.restricted, f.secret), Relationships: sorted(f.threat, f.hiddenAccount, f.toHider),
+		Sources:    sorted(f.source, f.secretSource),
+		ActorCount: 3, RelCount: 3, TotalActors: 3, TotalRels: 3,
+		ByID:       sorted(f.public, f.restricted, f.secret, f.threat, f.hiddenAccount, f.toHider),
+		Nodes:      sorted(f.public, f.secret, f.hiddenAccount, f.secretSource),
+		Neighbours: sorted(f.threat, f.hiddenAccount, f.toHider), Cited: sorted(f.source, f.secretSource),
+	}
+	for role, want := range map[string]seen{"VIEWER": publicOnly, "ANALYST": restricted, "EDITOR": everything, "OWNER": everything} {
+		t.Run(role, func(t *testing.T) {
+			if got := f.seenBy(t, f.tokens[role]); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s sees\n %+v\nwant\n %+v", role, got, want)
+			}
+		})
+	}
+	t.Run("a member's clearance can be lowered", func(t *testing.T) {
+		owner := f.admin.as(f.tokens["OWNER"])
+		owner.ok(`mutation($ws: ID!, $s: String!) { setMember(workspace: $ws, subject: $s, role: EDITOR, clearance: RESTRICTED) { clearance clearanceSet } }`,
+			map[string]any{"ws": f.ws, "s": f.subjects["EDITOR"]}, nil)
+		if got := f.seenBy(t, f.tokens["EDITOR"]); !reflect.DeepEqual(got, restricted) {
+			t.Errorf("editor with RESTRICTED clearance sees %+v, want %+v", got, restricted)
+		}
+		// Nor can it write what it could not see.
+		r := f.admin.as(f.tokens["EDITOR"]).do(`mutation($ws: ID!) { createActor(workspace: $ws, input: {kind: COMMUNITY, name: "X", sensitivity: CONFIDENTIAL}) { id } }`,
+			map[string]any{"ws": f.ws})
+		if r.code() != "FORBIDDEN" || r.Errors[0].Extensions["field"] != "sensitivity" {
+			t.Errorf("editor wrote above its clearance: %+v", r.Errors)
+		}
+	})
+	t.Run("another workspace's owner sees nothing of this one", func(t *testing.T) {
+		other := f.admin.as(f.otherOwner)
+		r := other.do(`query($ws: ID!) { workspace(id: $ws) { id } }`, map[string]any{"ws": f.ws})
+		f.checkNotFound(t, r, f.ws)
+		unknown := other.do(`query { workspace(id: "ws_00000000-0000-7000-8000-000000000000") { id } }`, nil)
+		if strings.Replace(r.Errors[0].Message, f.ws, "ID", 1) != strings.Replace(unknown.Errors[0].Message, "ws_00000000-0000-7000-8000-000000000000", "ID", 1) {
+			t.Errorf("a hidden workspace answers %q, an unknown one %q", r.Errors[0].Message, unknown.Errors[0].Message)
+		}
+		for _, id := range []string{f.public, f.threat, f.source} {
+			f.checkNotFound(t, other.do(`query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id}), id)
+		}
+		var list struct{ Workspaces []struct{ ID string } }
+		other.ok(`{ workspaces { id } }`, nil, &list)
+		if len(list.Workspaces) != 1 || list.Workspaces[0].ID != f.other {
+			t.Errorf("workspaces of the other owner: %+v", list.Workspaces)
+		}
+		r = other.do(`mutation($id: ID!) { updateActor(id: $id, input: {name: "pwned"}) { id } }`, map[string]any{"id": f.public})
+		f.checkNotFound(t, r, f.public)
+		r = other.do(`mutation($a: ID!, $b: ID!) { createRelationship(input: {type: TRUSTS, from: $a, to: $b, strength: 0.5}) { id } }`,
+			map[string]any{"a": f.public, "b": f.restricted})
+		if r.code() != "NOT_FOUND" {
+			t.Errorf("relationship into a foreign workspace: %+v", r.Errors)
+		}
+	})
+}
+
+// gapCount is how many accountability gaps the caller sees in ws.
+func gapCount(t *testing.T, a *api, ws string) int {
+	t.Helper()
+	var out struct {
+		Workspace struct{ AccountabilityGaps struct{ TotalCount int } }
+	}
+	a.ok(`query($ws: ID!) { workspace(id: $ws) { accountabilityGaps { totalCount } } }`, map[string]any{"ws": ws}, &out)
+	return out.Workspace.AccountabilityGaps.TotalCount
+}
+
+func TestAnalysesRunOnTheVisibleGraph(t *testing.T) {
+	f := newAccessFixture(t)
+	// The analyst cannot see the confidential route, so for it the police
+	// threaten Riverside with no way to hold them to account; the editor
+	// sees the route, and no gap. Both ask the same engine, one after the
+	// other, so a cached projection must not cross clearances either way.
+	for i := 0; i < 2; i++ {
+		if n := gapCount(t, f.admin.as(f.tokens["ANALYST"]), f.ws); n != 1 {
+			t.Errorf("analyst sees %d gaps, want 1 (the confidential route is hidden from it)", n)
+		}
+		if n := gapCount(t, f.admin.as(f.tokens["EDITOR"]), f.ws); n != 0 {
+			t.Errorf("editor sees %d gaps, want 0 (it sees the route)", n)
+		}
+	}
+	var routes struct {
+		Workspace struct{ AccountabilityRoutes []struct{ Strength float64 } }
+	}
+	f.admin.as(f.tokens["ANALYST"]).ok(`query($ws: ID!, $a: ID!, $b: ID!) { workspace(id: $ws) { accountabilityRoutes(from: $a, to: $b) { strength } } }`,
+		map[string]any{"ws": f.ws, "a": f.public, "b": f.restricted}, &routes)
+	if len(routes.Workspace.AccountabilityRoutes) != 0 {
+		t.Errorf("the analyst found routes through a hidden relationship: %+v", routes)
+	}
+	var sub struct {
+		Workspace struct {
+			Subgraph struct {
+				Actors        []struct{ ID string }
+				Relationships []struct{ ID string }
+			}
+		}
+	}
+	f.admin.as(f.tokens["ANALYST"]).ok(`query($ws: ID!, $c: ID!) { workspace(id: $ws) { subgraph(center: $c, depth: 2) { actors { id } relationships { id } } } }`,
+		map[string]any{"ws": f.ws, "c": f.public}, &sub)
+	if len(sub.Workspace.Subgraph.Actors) != 2 || len(sub.Workspace.Subgraph.Relationships) != 1 {
+		t.Errorf("analyst's subgraph: %+v", sub)
+	}
+	r := f.admin.as(f.tokens["ANALYST"]).do(`query($ws: ID!, $c: ID!) { workspace(id: $ws) { subgraph(center: $c) { actors { id } } } }`,
+		map[string]any{"ws": f.ws, "c": f.secret})
+	f.checkNotFound(t, r, f.secret)
+}
+
+func TestRolesAgainstOperations(t *testing.T) {
+	f := newAccessFixture(t)
+	type op struct {
+		name  string
+		query string
+		vars  map[string]any
+		min   string // the lowest role allowed
+	}
+	ws := map[string]any{"ws": f.ws}
+	ops := []op{
+		{"read the map", `query($ws: ID!) { workspace(id: $ws) { name actors { totalCount } } }`, ws, "VIEWER"},
+		{"viewer", `{ viewer { subject memberships { role clearance } } }`, nil, "VIEWER"},
+		{"gaps", `query($ws: ID!) { workspace(id: $ws) { accountabilityGaps { totalCount } } }`, ws, "ANALYST"},
+		{"brokers", `query($ws: ID!) { workspace(id: $ws) { brokers { actor { id } } } }`, ws, "ANALYST"},
+		{"gap closures", `query($ws: ID!) { workspace(id: $ws) { gapClosures { closes { __typename } } } }`, ws, "ANALYST"},
+		{"export path", `query($ws: ID!) { workspace(id: $ws) { exportPath(format: CSV) } }`, ws, "ANALYST"},
+		{"export link", `mutation($ws: ID!) { createExportLink(workspace: $ws, format: GEXF) { url } }`, ws, "ANALYST"},
+		{"create actor", `mutation($ws: ID!) { createActor(workspace: $ws, input: {kind: COMMUNITY, name: "New"}) { id } }`, ws, "EDITOR"},
+		{"update actor", `mutation($id: ID!) { updateActor(id: $id, input: {description: "edited"}) { id } }`, map[string]any{"id": f.public}, "EDITOR"},
+		{"create source", `mutation($ws: ID!) { createSource(workspace: $ws, input: {title: "T", kind: REPORT}) { id } }`, ws, "EDITOR"},
+		{"update source", `mutation($id: ID!) { updateSource(id: $id, input: {title: "Public report, revised"}) { id } }`, map[string]any{"id": f.source}, "EDITOR"},
+		{"members", `query($ws: ID!) { workspace(id: $ws) { members { subject role } } }`, ws, "OWNER"},
+		{"tokens", `query($ws: ID!) { workspace(id: $ws) { tokens { id name } } }`, ws, "OWNER"},
+		{"audit log", `query($ws: ID!) { workspace(id: $ws) { auditLog { totalCount } } }`, ws, "OWNER"},
+		{"create token", `mutation($ws: ID!) { createToken(input: {workspace: $ws, name: "n", role: VIEWER}) { secret } }`, ws, "OWNER"},
+		{"rename workspace", `mutation($ws: ID!) { updateWorkspace(id: $ws, input: {name: "access"}) { id } }`, ws, "OWNER"},
+		{"create workspace", `mutation { createWorkspace(input: {name: "mine"}) { id } }`, nil, "ADMIN"},
+	}
+	roles := []string{"VIEWER", "ANALYST", "EDITOR", "OWNER", "ADMIN"}
+	rank := map[string]int{}
+	for i, r := range roles {
+		rank[r] = i
+	}
+	for _, o := range ops {
+		for _, role := range roles[:4] {
+			r := f.admin.as(f.tokens[role]).do(o.query, o.vars)
+			allowed := rank[role] >= rank[o.min]
+			switch {
+			case allowed && r.code() != "":
+				t.Errorf("%s as %s: %+v, want allowed", o.name, role, r.Errors)
+			case !allowed && r.code() != "FORBIDDEN":
+				t.Errorf("%s as %s: %+v, want FORBIDDEN", o.name, role, r.Errors)
+			case !allowed && !strings.Contains(r.Errors[0].Message, o.min):
+				t.Errorf("%s as %s: message %q does not name the role needed (%s)", o.name, role, r.Errors[0].Message, o.min)
+			}
+		}
+		if r := f.admin.do(o.query, o.vars); r.code() != "" {
+			t.Errorf("%s as admin: %+v", o.name, r.Errors)
+		}
+	}
+	t.Run("imports need an editor who sees everything", func(t *testing.T) {
+		files := []upload{{"actors.csv", []byte("kind,name\nCOMMUNITY,Hilltop\n")}}
+		for role, want := range map[string]string{"ANALYST": "FORBIDDEN", "EDITOR": ""} {
+			_, r := f.admin.as(f.tokens[role]).importFiles(map[string]any{"ws": f.ws}, files, true)
+			if r.code() != want {
+				t.Errorf("import as %s: %+v, want %q", role, r.Errors, want)
+			}
+		}
+	})
+}
+
+func TestAuthentication(t *testing.T) {
+	f := newAccessFixture(t)
+	post := func(header string) (int, gqlResponse) {
+		req, _ := http.NewRequest(http.MethodPost, f.admin.srv.URL+"/graphql", strings.NewReader(`{"query":"{ viewer { subject } }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		if header != "" {
+			req.Header.Set("Authorization", header)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var r gqlResponse
+		_ = json.NewDecoder(resp.Body).Decode(&r)
+		return resp.StatusCode, r
+	}
+	for name, header := range map[string]string{
+		"no header":       "",
+		"not bearer":      "Basic dXNlcjpwYXNz",
+		"unknown token":   "Bearer agt_" + strings.Repeat("A", 43),
+		"not ours":        "Bearer hello",
+		"malformed JWT":   "Bearer a.b.c",
+		"admin token cut": "Bearer " + testAdminToken[:len(testAdminToken)-1],
+	} {
+		status, r := post(header)
+		if status != http.StatusUnauthorized || r.code() != "UNAUTHENTICATED" {
+			t.Errorf("%s: %d %+v, want 401 UNAUTHENTICATED", name, status, r)
+		}
+	}
+	if status, r := post("Bearer " + f.tokens["VIEWER"]); status != 200 || r.code() != "" {
+		t.Fatalf("viewer token: %d %+v", status, r)
+	}
+	// Revoking takes effect on the next request.
+	var list struct {
+		Workspace struct{ Tokens []struct{ ID, Subject string } }
+	}
+	owner := f.admin.as(f.tokens["OWNER"])
+	owner.ok(`query($ws: ID!) { workspace(id: $ws) { tokens { id subject } } }`, map[string]any{"ws": f.ws}, &list)
+	var viewerID string
+	for _, tk := range list.Workspace.Tokens {
+		if tk.Subject == f.subjects["VIEWER"] {
+			viewerID = tk.ID
+		}
+	}
+	if viewerID == "" {
+		t.Fatalf("the owner's token list lacks the viewer's token: %+v", list)
+	}
+	if r := f.admin.as(f.otherOwner).do(`mutation($id: ID!) { revokeToken(id: $id) { id } }`, map[string]any{"id": viewerID}); r.code() != "NOT_FOUND" {
+		t.Errorf("another workspace's owner revoked a token: %+v", r)
+	}
+	owner.ok(`mutation($id: ID!) { revokeToken(id: $id) { revokedAt } }`, map[string]any{"id": viewerID}, nil)
+	if status, r := post("Bearer " + f.tokens["VIEWER"]); status != http.StatusUnauthorized || r.code() != "UNAUTHENTICATED" {
+		t.Errorf("revoked token: %d %+v", status, r)
+	}
+	// The secret is stored only as a hash.
+	raw, _ := json.Marshal(f.admin.dumpTokens(t))
+	if strings.Contains(string(raw), f.tokens["OWNER"]) || strings.Contains(string(raw), f.tokens["OWNER"][4:]) {
+		t.Error("a token's secret is stored in Neo4j")
+	}
+	// And never logged.
+	for _, e := range f.admin.log.All() {
+		if strings.Contains(fmt.Sprint(e.ContextMap(), e.Message), f.tokens["OWNER"][4:]) {
+			t.Errorf("a token's secret reached the log: %v", e.ContextMap())
+		}
+	}
+}
+
+// dumpTokens returns every property of every token node, as the database
+// holds them.
+func (a *api) dumpTokens(t *testing.T) []map[string]any {
+	ts, err := a.st.Tokens(storetest.Ctx(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]map[string]any, len(ts))
+	for i, tk := range ts {
+		b, _ := json.Marshal(tk)
+		_ = json.Unmarshal(b, &out[i])
+	}
+	return out
+}
+
+func TestAuditLog(t *testing.T) {
+	f := newAccessFixture(t)
+	editor := f.admin.as(f.tokens["EDITOR"])
+	created := editor.createActor(f.ws, map[string]any{"kind": "COMMUNITY", "name": "Audited"})
+	// The editor reads the confidential actor (and, through the public
+	// actor, the confidential source): one record, with the count and a
+	// digest of the ids.
+	editor.ok(`query ReadSecrets($a: ID!, $b: ID!) { a: actor(id: $a) { name } b: actor(id: $b) { sources { title } } }`,
+		map[string]any{"a": f.secret, "b": f.public}, nil)
+	// A viewer's read touches nothing confidential: no record.
+	f.admin.as(f.tokens["VIEWER"]).ok(`query ReadPublic($a: ID!) { actor(id: $a) { name } }`, map[string]any{"a": f.public}, nil)
+
+	var out struct {
+		Workspace struct {
+			AuditLog struct {
+				TotalCount int
+				Edges      []struct {
+					Node struct {
+						Subject, Operation, Kind, Digest string
+						IDs                              []string `json:"ids"`
+						Count                            int
+					}
+				}
+			}
+		}
+	}
+	f.admin.as(f.tokens["OWNER"]).ok(`query($ws: ID!) { workspace(id: $ws) { auditLog(first: 100) { totalCount edges { node { subject operation kind ids count digest } } } } }`,
+		map[string]any{"ws": f.ws}, &out)
+	log := out.Workspace.AuditLog
+	if log.TotalCount != len(log.Edges) {
+		t.Fatalf("totalCount %d, %d edges", log.TotalCount, len(log.Edges))
+	}
+	newest := log.Edges[0].Node
+	want := sorted(f.public, f.secret, f.secretSource)
+	var confidential []string
+	for _, id := range want {
+		if id != f.public {
+			confidential = append(confidential, id)
+		}
+	}
+	h := sha256.New()
+	for _, id := range confidential {
+		h.Write([]byte(id + "\x00"))
+	}
+	if newest.Kind != "READ" || newest.Operation != "ReadSecrets" || newest.Subject != f.subjects["EDITOR"] ||
+		newest.Count != 2 || len(newest.IDs) != 0 || newest.Digest != hex.EncodeToString(h.Sum(nil)) {
+		t.Errorf("newest record %+v, want the editor's read of 2 confidential records", newest)
+	}
+	write := log.Edges[1].Node
+	if write.Kind != "WRITE" || write.Operation != "createActor" || write.Subject != f.subjects["EDITOR"] ||
+		!reflect.DeepEqual(write.IDs, []string{created}) || write.Count != 1 {
+		t.Errorf("record of the editor's write: %+v", write)
+	}
+	ops := map[string]int{}
+	for _, e := range log.Edges {
+		ops[e.Node.Operation]++
+	}
+	for op, n := range map[string]int{"createWorkspace": 1, "createActor": 4, "createRelationship": 3, "createSource": 2, "createToken": 4} {
+		if ops[op] != n {
+			t.Errorf("%d %s records, want %d (log: %v)", ops[op], op, n, ops)
+		}
+	}
+	// The audit log is append-only through the API: no mutation touches it.
+	var schema struct {
+		Type struct{ Fields []struct{ Name string } } `json:"__type"`
+	}
+	f.admin.ok(`{ __type(name: "Mutation") { fields { name } } }`, nil, &schema)
+	for _, fl := range schema.Type.Fields {
+		if strings.Contains(strings.ToLower(fl.Name), "audit") {
+			t.Errorf("mutation %s touches the audit log", fl.Name)
+		}
+	}
+}
+
+func TestExportsRespectClearanceAndLinks(t *testing.T) {
+	f := newAccessFixture(t)
+	get := func(token, path string) (int, string) {
+		resp, err := f.admin.as(token).get(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	path := "/export/" + f.ws + ".jgf"
+	status, body := get(f.tokens["ANALYST"], path)
+	if status != 200 || !strings.Contains(body, "District police") || strings.Contains(body, "Underground") || strings.Contains(body, f.hiddenAccount) {
+		t.Errorf("analyst's export: %d %.300s", status, body)
+	}
+	if status, _ := get(f.tokens["VIEWER"], path); status != http.StatusForbidden {
+		t.Errorf("viewer's export: %d, want 403", status)
+	}
+	if status, _ := get("", path); status != http.StatusUnauthorized {
+		t.Errorf("export without a token: %d, want 401", status)
+	}
+	if status, _ := get(f.otherOwner, path); status != http.StatusNotFound {
+		t.Errorf("export by another workspace's owner: %d, want 404", status)
+	}
+	status, body = get(f.tokens["EDITOR"], path+"?pseudonymize=true")
+	if status != 200 || strings.Contains(body, "Riverside") || strings.Contains(body, "Interview notes") || !strings.Contains(body, "COMMUNITY-") {
+		t.Errorf("pseudonymised export: %d %.400s", status, body)
+	}
+
+	var link struct{ CreateExportLink struct{ URL string } }
+	f.admin.as(f.tokens["ANALYST"]).ok(`mutation($ws: ID!) { createExportLink(workspace: $ws, format: JGF) { url } }`, map[string]any{"ws": f.ws}, &link)
+	signed := link.CreateExportLink.URL
+	status, body = get("", signed)
+	if status != 200 || !strings.Contains(body, "District police") || strings.Contains(body, "Underground") {
+		t.Errorf("signed link: %d %.300s", status, body)
+	}
+	u, _ := url.Parse(signed)
+	q := u.Query()
+	q.Set("cl", "CONFIDENTIAL")
+	if status, _ := get("", u.Path+"?"+q.Encode()); status != http.StatusUnauthorized {
+		t.Errorf("a link with its clearance raised: %d, want 401", status)
+	}
+	if status, _ := get("", strings.Replace(signed, ".jgf", ".gexf", 1)); status != http.StatusUnauthorized {
+		t.Errorf("a link used for another format: %d, want 401", status)
+	}
+}
+
+func TestProductionHidesTheSchema(t *testing.T) {
+	st := storetest.Open(t)
+	cfg := testConfig()
+	cfg.Access = accessConfig{Env: envProduction, AdminToken: testAdminToken}
+	a := newAPIWith(t, st, cfg)
+	if r := a.do(`{ __schema { types { name } } }`, nil); r.code() == "" {
+		t.Error("introspection answers in production")
+	}
+	r := a.do(`{ workspacez { id } }`, nil)
+	if len(r.Errors) == 0 || strings.Contains(r.Errors[0].Message, "Did you mean") {
+		t.Errorf("production suggests fields: %+v", r.Errors)
+	}
+	resp, err := http.Get(a.srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GraphiQL in production: %d", resp.StatusCode)
+	}
+	if r := newAPI(t, st).do(`{ workspacez { id } }`, nil); len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, "Did you mean") {
+		t.Errorf("development gives no suggestions: %+v", r.Errors)
+	}
+}
