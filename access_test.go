@@ -116,7 +116,9 @@ func (f *accessFixture) seenBy(t *testing.T, token string) seen {
 				TotalCount int
 				Edges      []struct{ Node struct{ ID string } }
 			}
-			Sources struct{ Edges []struct{ Node struct{ ID string } } }
+			Sources struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 	}
 	a.ok(`query($ws: ID!) { workspace(id: $ws) { actorCount relationshipCount
@@ -158,7 +160,9 @@ func (f *accessFixture) seenBy(t *testing.T, token string) seen {
 	var pub struct {
 		Actor *struct {
 			Sources       []struct{ ID string }
-			Relationships struct{ Edges []struct{ Node struct{ ID string } } }
+			Relationships struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 	}
 	r := a.do(`query($id: ID!) { actor(id: $id) { sources { id } relationships { edges { node { id } } } } }`, map[string]any{"id": f.public})
@@ -413,7 +417,9 @@ func TestAuthentication(t *testing.T) {
 	}
 	// Revoking takes effect on the next request.
 	var list struct {
-		Workspace struct{ Tokens []struct{ ID, Subject string } }
+		Workspace struct {
+			Tokens []struct{ ID, Subject string }
+		}
 	}
 	owner := f.admin.as(f.tokens["OWNER"])
 	owner.ok(`query($ws: ID!) { workspace(id: $ws) { tokens { id subject } } }`, map[string]any{"ws": f.ws}, &list)
