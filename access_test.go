@@ -349,6 +349,7 @@ func TestRolesAgainstOperations(t *testing.T) {
 		{"rename workspace", `mutation($ws: ID!) { updateWorkspace(id: $ws, input: {name: "access"}) { id } }`, ws, "OWNER"},
 		{"create workspace", `mutation { createWorkspace(input: {name: "mine"}) { id } }`, nil, "ADMIN"},
 	}
+	t.Cleanup(func() { deleteWorkspacesNamed(t, f.admin, "mine") })
 	roles := []string{"VIEWER", "ANALYST", "EDITOR", "OWNER", "ADMIN"}
 	rank := map[string]int{}
 	for i, r := range roles {
@@ -611,5 +612,20 @@ func TestProductionHidesTheSchema(t *testing.T) {
 	}
 	if r := newAPI(t, st).do(`{ workspacez { id } }`, nil); len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, "Did you mean") {
 		t.Errorf("development gives no suggestions: %+v", r.Errors)
+	}
+}
+
+// deleteWorkspacesNamed deletes what a test created through the API
+// without learning its id.
+func deleteWorkspacesNamed(t *testing.T, a *api, name string) {
+	all, err := a.st.Workspaces(storetest.Ctx())
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	for _, w := range all {
+		if w.Name == name {
+			_, _ = a.st.DeleteWorkspace(storetest.Ctx(), w.ID)
+		}
 	}
 }

@@ -24,21 +24,23 @@ type Map struct {
 		Description string `json:"description"`
 	} `json:"workspace"`
 	Sources []struct {
-		Key         string            `json:"key"`
-		Title       string            `json:"title"`
-		Kind        domain.SourceKind `json:"kind"`
-		URL         *string           `json:"url"`
-		PublishedOn *domain.Date      `json:"publishedOn"`
-		Reliability *float64          `json:"reliability"`
+		Key         string              `json:"key"`
+		Title       string              `json:"title"`
+		Kind        domain.SourceKind   `json:"kind"`
+		URL         *string             `json:"url"`
+		PublishedOn *domain.Date        `json:"publishedOn"`
+		Reliability *float64            `json:"reliability"`
+		Sensitivity *domain.Sensitivity `json:"sensitivity"`
 	} `json:"sources"`
 	Actors []struct {
-		Key         string           `json:"key"`
-		Kind        domain.ActorKind `json:"kind"`
-		Name        string           `json:"name"`
-		Description *string          `json:"description"`
-		Region      *string          `json:"region"`
-		Tags        []string         `json:"tags"`
-		Sources     []string         `json:"sources"`
+		Key         string              `json:"key"`
+		Kind        domain.ActorKind    `json:"kind"`
+		Name        string              `json:"name"`
+		Description *string             `json:"description"`
+		Region      *string             `json:"region"`
+		Tags        []string            `json:"tags"`
+		Sources     []string            `json:"sources"`
+		Sensitivity *domain.Sensitivity `json:"sensitivity"`
 		domain.ActorAttributesJSON
 	} `json:"actors"`
 	Relationships []struct {
@@ -57,6 +59,7 @@ type Map struct {
 		ValidTo     *domain.Date            `json:"validTo"`
 		Notes       *string                 `json:"notes"`
 		Sources     []string                `json:"sources"`
+		Sensitivity *domain.Sensitivity     `json:"sensitivity"`
 	} `json:"relationships"`
 }
 
@@ -104,7 +107,7 @@ func Load(ctx context.Context, st store.Store) (ws *domain.Workspace, err error)
 	for _, s := range m.Sources {
 		key := s.Key
 		src, err := st.CreateSource(ctx, ws.ID, domain.SourceInput{Title: s.Title, Kind: s.Kind, ExternalID: &key,
-			URL: s.URL, PublishedOn: s.PublishedOn, Reliability: s.Reliability})
+			URL: s.URL, PublishedOn: s.PublishedOn, Reliability: s.Reliability, Sensitivity: s.Sensitivity})
 		if err != nil {
 			return nil, fmt.Errorf("source %s: %w", s.Key, err)
 		}
@@ -129,7 +132,7 @@ func Load(ctx context.Context, st store.Store) (ws *domain.Workspace, err error)
 		}
 		key := a.Key
 		created, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: a.Kind, Name: a.Name, Description: a.Description,
-			Region: a.Region, Tags: a.Tags, ExternalID: &key, SourceIDs: srcs, ActorAttributes: a.ActorAttributesJSON.Attributes()})
+			Region: a.Region, Tags: a.Tags, ExternalID: &key, SourceIDs: srcs, Sensitivity: a.Sensitivity, ActorAttributes: a.ActorAttributesJSON.Attributes()})
 		if err != nil {
 			return nil, fmt.Errorf("actor %s: %w", a.Key, err)
 		}
@@ -144,7 +147,7 @@ func Load(ctx context.Context, st store.Store) (ws *domain.Workspace, err error)
 		_, err = st.CreateRelationship(ctx, domain.RelationshipInput{Type: r.Type, From: actorIDs[r.From], To: actorIDs[r.To],
 			Strength: r.Strength, Confidence: r.Confidence, ExternalID: &key, PerceivedBy: r.PerceivedBy,
 			Mechanism: r.Mechanism, Channel: r.Channel, Power: r.Power, Form: r.Form, ValidFrom: r.ValidFrom,
-			ValidTo: r.ValidTo, Notes: r.Notes, SourceIDs: srcs})
+			ValidTo: r.ValidTo, Notes: r.Notes, SourceIDs: srcs, Sensitivity: r.Sensitivity})
 		if err != nil {
 			return nil, fmt.Errorf("relationship %s: %w", r.Key, err)
 		}
