@@ -3,11 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"go.uber.org/zap"
 
@@ -78,6 +82,12 @@ func parseAccess(env string) (accessConfig, error) {
 	if len(c.JWT.Secret) == 0 {
 		c.JWT.Secret = nil
 	}
+	if c.JWT.JWKSFile != "" && (c.JWT.Issuer == "" || c.JWT.Audience == "") {
+		// An identity provider signs tokens for every application it
+		// serves with the same keys: without both checks, a token meant for
+		// another application would open this one.
+		return c, fmt.Errorf("with ACTORGRAPH_JWKS_FILE, set ACTORGRAPH_JWT_ISSUER and ACTORGRAPH_JWT_AUDIENCE too")
+	}
 	if c.JWT.Enabled() {
 		if c.jwt, err = auth.NewJWTVerifier(c.JWT); err != nil {
 			return c, err
@@ -86,6 +96,11 @@ func parseAccess(env string) (accessConfig, error) {
 	key, err := secretFromEnv("ACTORGRAPH_LINK_KEY")
 	if err != nil {
 		return c, err
+	}
+	if key != "" && len(key) < auth.MinAdminTokenLen {
+		// Whoever holds one link could search a short key offline and then
+		// sign links to anything.
+		return c, fmt.Errorf("ACTORGRAPH_LINK_KEY must be at least %d characters (try: openssl rand -base64 32)", auth.MinAdminTokenLen)
 	}
 	c.LinkKey = []byte(key)
 	return c, nil
@@ -171,11 +186,9 @@ func recordConfidentialReads(ctx context.Context, st store.Store, operation stri
 func auditReads(st store.Store, log *zap.Logger) graphql.ResponseMiddleware {
 	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		resp := next(ctx)
-		name := "anonymous operation"
+		name := "operation"
 		if graphql.HasOperationContext(ctx) {
-			if n := opName(graphql.GetOperationContext(ctx)); n != "" {
-				name = n
-			}
+			name = auditLabel(graphql.GetOperationContext(ctx))
 		}
 		if err := recordConfidentialReads(ctx, st, name); err != nil {
 			log.Error("audit of confidential reads failed; answer withheld", zap.Error(err))
@@ -205,4 +218,33 @@ func developmentToken(ctx context.Context, st store.Store) (string, error) {
 	}
 	_, secret, err := auth.Issue(ctx, st, auth.IssueInput{Name: name, Admin: true})
 	return secret, err
+}
+
+// auditLabel names an operation in the audit log by what it did, not only
+// by the name its client chose: "query ReadSecrets { actor, workspace }".
+func auditLabel(oc *graphql.OperationContext) string {
+	if oc.Operation == nil {
+		return "operation"
+	}
+	var fields []string
+	for _, sel := range oc.Operation.SelectionSet {
+		if f, ok := sel.(*ast.Field); ok && !slices.Contains(fields, f.Name) {
+			fields = append(fields, f.Name)
+		}
+	}
+	sort.Strings(fields)
+	label := string(oc.Operation.Operation)
+	if name := opName(oc); name != "" {
+		label += " " + name
+	}
+	return label + " { " + strings.Join(fields, ", ") + " }"
+}
+
+// isLoopback reports whether host is a loopback name or address.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

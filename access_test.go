@@ -512,7 +512,7 @@ func TestAuditLog(t *testing.T) {
 	for _, id := range confidential {
 		h.Write([]byte(id + "\x00"))
 	}
-	if newest.Kind != "READ" || newest.Operation != "ReadSecrets" || newest.Subject != f.subjects["EDITOR"] ||
+	if newest.Kind != "READ" || newest.Operation != "query ReadSecrets { actor }" || newest.Subject != f.subjects["EDITOR"] ||
 		newest.Count != 2 || len(newest.IDs) != 0 || newest.Digest != hex.EncodeToString(h.Sum(nil)) {
 		t.Errorf("newest record %+v, want the editor's read of 2 confidential records", newest)
 	}
@@ -627,5 +627,165 @@ func deleteWorkspacesNamed(t *testing.T, a *api, name string) {
 		if w.Name == name {
 			_, _ = a.st.DeleteWorkspace(storetest.Ctx(), w.ID)
 		}
+	}
+}
+
+func TestNobodyGrantsAboveTheirOwnClearance(t *testing.T) {
+	f := newAccessFixture(t)
+	// The admin lowers the owner's clearance; the owner then tries to win it back.
+	f.admin.ok(`mutation($ws: ID!, $s: String!) { setMember(workspace: $ws, subject: $s, role: OWNER, clearance: RESTRICTED) { clearance } }`,
+		map[string]any{"ws": f.ws, "s": f.subjects["OWNER"]}, nil)
+	owner := f.admin.as(f.tokens["OWNER"])
+	for name, q := range map[string]string{
+		"own clearance back":        `mutation($ws: ID!, $s: String!) { setMember(workspace: $ws, subject: $s, role: OWNER) { clearance } }`,
+		"a member above itself":     `mutation($ws: ID!) { setMember(workspace: $ws, subject: "token:x", role: VIEWER, clearance: CONFIDENTIAL) { clearance } }`,
+		"an owner token by default": `mutation($ws: ID!) { createToken(input: {workspace: $ws, name: "n", role: OWNER}) { secret } }`,
+		"an editor token":           `mutation($ws: ID!) { createToken(input: {workspace: $ws, name: "n", role: EDITOR}) { secret } }`,
+	} {
+		vars := map[string]any{"ws": f.ws}
+		if strings.Contains(q, "$s") {
+			vars["s"] = f.subjects["OWNER"]
+		}
+		r := owner.do(q, vars)
+		if r.code() != "FORBIDDEN" || r.Errors[0].Extensions["field"] != "clearance" {
+			t.Errorf("%s: %+v, want FORBIDDEN on clearance", name, r.Errors)
+		}
+	}
+	owner.ok(`mutation($ws: ID!) { createToken(input: {workspace: $ws, name: "n", role: EDITOR, clearance: RESTRICTED}) { secret } }`,
+		map[string]any{"ws": f.ws}, nil)
+	// Audit records name every record written, whatever its level: a
+	// lowered owner does not read them.
+	if r := owner.do(`query($ws: ID!) { workspace(id: $ws) { auditLog { totalCount } } }`, map[string]any{"ws": f.ws}); r.code() != "FORBIDDEN" {
+		t.Errorf("lowered owner read the audit log: %+v", r.Errors)
+	}
+}
+
+func TestLoweredEditorsLeaveHiddenRecordsAlone(t *testing.T) {
+	f := newAccessFixture(t)
+	f.admin.ok(`mutation($ws: ID!, $s: String!) { setMember(workspace: $ws, subject: $s, role: EDITOR, clearance: RESTRICTED) { clearance } }`,
+		map[string]any{"ws": f.ws, "s": f.subjects["EDITOR"]}, nil)
+	editor := f.admin.as(f.tokens["EDITOR"])
+	// The public actor cites a confidential source the editor cannot see:
+	// editing the actor works, names no hidden id, and keeps the citation.
+	r := editor.do(`mutation($id: ID!, $src: [ID!]) { updateActor(id: $id, input: {description: "edited", sourceIds: $src}) { id } }`,
+		map[string]any{"id": f.public, "src": []string{f.source}})
+	if r.code() != "" {
+		t.Fatalf("update of an actor citing a hidden source: %+v", r.Errors)
+	}
+	var out struct{ Actor struct{ Sources []struct{ ID string } } }
+	f.admin.ok(`query($id: ID!) { actor(id: $id) { sources { id } } }`, map[string]any{"id": f.public}, &out)
+	if len(out.Actor.Sources) != 2 {
+		t.Errorf("the hidden citation was dropped: %+v", out)
+	}
+	// Deleting an actor would delete its relationships, seen or not.
+	if r := editor.do(`mutation($id: ID!) { deleteActor(id: $id) { id } }`, map[string]any{"id": f.public}); r.code() != "FORBIDDEN" {
+		t.Errorf("a lowered editor deleted an actor with hidden relationships: %+v", r.Errors)
+	}
+	if r := editor.do(`mutation($id: ID!) { deleteSource(id: $id) { id } }`, map[string]any{"id": f.source}); r.code() != "FORBIDDEN" {
+		t.Errorf("a lowered editor deleted a source: %+v", r.Errors)
+	}
+}
+
+func TestDryRunImportsAreAuditedReads(t *testing.T) {
+	f := newAccessFixture(t)
+	editor := f.admin.as(f.tokens["EDITOR"])
+	// A sync dry run lists what it would remove: every actor, the
+	// confidential one included. That is a read, and is audited.
+	files := []upload{{"actors.csv", []byte("kind,name\n")}}
+	_, r := editor.importFiles(map[string]any{"ws": f.ws, "dryRun": true, "sync": true}, files, true)
+	if r.code() != "" {
+		t.Fatalf("dry run: %+v", r.Errors)
+	}
+	var out struct {
+		Workspace struct {
+			AuditLog struct {
+				Edges []struct{ Node struct{ Kind, Operation, Subject string } }
+			}
+		}
+	}
+	f.admin.ok(`query($ws: ID!) { workspace(id: $ws) { auditLog(first: 1) { edges { node { kind operation subject } } } } }`,
+		map[string]any{"ws": f.ws}, &out)
+	if n := out.Workspace.AuditLog.Edges; len(n) != 1 || n[0].Node.Kind != "READ" || !strings.Contains(n[0].Node.Operation, "importActorMap") ||
+		n[0].Node.Subject != f.subjects["EDITOR"] {
+		t.Errorf("newest audit record after a dry run: %+v", n)
+	}
+}
+
+func TestPseudonymisedExportsHideIdsAndStayStable(t *testing.T) {
+	f := newAccessFixture(t)
+	export := func() string {
+		resp, err := f.admin.as(f.tokens["EDITOR"]).get("/export/" + f.ws + ".jgf?pseudonymize=true")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%d %s", resp.StatusCode, b)
+		}
+		return string(b)
+	}
+	first, second := export(), export()
+	if first != second {
+		t.Error("two pseudonymised exports of an unchanged workspace differ")
+	}
+	for _, leak := range []string{f.public, f.secret, f.threat, f.source, "Riverside", "Public report", "District police"} {
+		if strings.Contains(first, leak) {
+			t.Errorf("pseudonymised export holds %q", leak)
+		}
+	}
+	for _, want := range []string{"COMMUNITY-", "SECURITY-FORCE-", "SOURCE-", "THREATENS", "CONFIDENTIAL"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("pseudonymised export lacks %q: %.300s", want, first)
+		}
+	}
+}
+
+func TestTokenCommand(t *testing.T) {
+	st := storetest.Open(t)
+	a := newAPI(t, st)
+	ws := a.createWorkspace("token command")
+	var out strings.Builder
+	if err := runToken([]string{"create", "--workspace", ws, "--role", "ANALYST", "--name", "field laptop", "--expires", "24h"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	secret := strings.TrimSpace(out.String())
+	var v struct {
+		Viewer struct {
+			Subject     string
+			Memberships []struct{ Role, Clearance string }
+		}
+	}
+	a.as(secret).ok(`{ viewer { subject memberships { role clearance } } }`, nil, &v)
+	if len(v.Viewer.Memberships) != 1 || v.Viewer.Memberships[0].Role != "ANALYST" || v.Viewer.Memberships[0].Clearance != "RESTRICTED" {
+		t.Fatalf("the CLI's token: %+v", v)
+	}
+	out.Reset()
+	if err := runToken([]string{"list", "--workspace", ws}, &out); err != nil || !strings.Contains(out.String(), "field laptop") {
+		t.Fatalf("list: %v %s", err, out.String())
+	}
+	id := strings.TrimPrefix(v.Viewer.Subject, "token:")
+	out.Reset()
+	if err := runToken([]string{"revoke", id}, &out); err != nil || !strings.Contains(out.String(), "revoked") {
+		t.Fatalf("revoke: %v %s", err, out.String())
+	}
+	if r := a.as(secret).do(`{ viewer { subject } }`, nil); r.code() != "UNAUTHENTICATED" {
+		t.Errorf("revoked CLI token still works: %+v", r)
+	}
+	for _, args := range [][]string{{}, {"create", "--workspace", ws, "--role", "KING", "--name", "n"}, {"create", "--role", "VIEWER", "--name", "n"},
+		{"create", "--workspace", "ws_nope", "--role", "VIEWER", "--name", "n"}, {"revoke"}, {"frobnicate"}} {
+		if err := runToken(args, io.Discard); err == nil {
+			t.Errorf("token %v accepted", args)
+		}
+	}
+	// The operator's actions are audited under the machine's user.
+	var log struct {
+		Workspace struct {
+			AuditLog struct{ Edges []struct{ Node struct{ Subject, Operation string } } }
+		}
+	}
+	a.ok(`query($ws: ID!) { workspace(id: $ws) { auditLog { edges { node { subject operation } } } } }`, map[string]any{"ws": ws}, &log)
+	if e := log.Workspace.AuditLog.Edges; len(e) < 2 || e[0].Node.Operation != "revokeToken" || !strings.HasPrefix(e[0].Node.Subject, "cli:") {
+		t.Errorf("audit of the CLI: %+v", e)
 	}
 }

@@ -48,6 +48,9 @@ func runExport(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := recordConfidentialReads(ctx, st, "cli export "+string(f)); err != nil {
+		return fmt.Errorf("recording the export in the audit log: %w", err)
+	}
 	if err := mapio.CheckKeys(contents); err != nil {
 		return err
 	}

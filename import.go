@@ -73,6 +73,9 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := recordConfidentialReads(ctx, st, "cli import"); err != nil {
+		return fmt.Errorf("recording the import's reads in the audit log: %w", err)
+	}
 	printReport(stdout, rep)
 	if len(rep.Problems) > 0 {
 		return errProblems

@@ -148,6 +148,9 @@ func parseConfig(args []string) (config, error) {
 	if c.Access, err = parseAccess(env); err != nil {
 		return config{}, err
 	}
+	if c.Access.Env == envDevelopment && !isLoopback(c.Host) {
+		return config{}, fmt.Errorf("the development environment prints an admin token and hands it to GraphiQL, so it listens on a loopback address only, not %q; use ACTORGRAPH_ENV=production", c.Host)
+	}
 	if c.CORSOrigins, err = parseCORSOrigins(corsOrigins); err != nil {
 		return config{}, err
 	}

@@ -6,8 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/actorgraph/actorgraph/mapio"
 	"time"
+
+	"github.com/actorgraph/actorgraph/mapio"
 )
 
 func TestParseConfigEnvThenFlags(t *testing.T) {
@@ -91,5 +92,51 @@ func TestTemplateCommand(t *testing.T) {
 	tables, problems := mapio.ReadWorkbook(xlsx, f)
 	if len(problems) > 0 || len(tables) != 3 || len(tables["actors"].Rows) != 2 {
 		t.Errorf("the xlsx template reads back as %d sheets, problems %v", len(tables), problems)
+	}
+}
+
+func TestParseConfigAccess(t *testing.T) {
+	t.Setenv("PORT", "8080")
+	c, err := parseConfig(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Access.Env != envProduction || c.Access.GraphiQL || c.Access.Introspection || c.Access.Suggestions {
+		t.Errorf("a bare serve is not production with everything off: %+v", c.Access)
+	}
+	t.Setenv("ACTORGRAPH_ENV", "development")
+	if c, err = parseConfig(nil); err != nil || !c.Access.GraphiQL || !c.Access.Introspection || !c.Access.Suggestions {
+		t.Errorf("development: %v %+v", err, c.Access)
+	}
+	t.Setenv("ACTORGRAPH_INTROSPECTION", "false")
+	if c, err = parseConfig(nil); err != nil || c.Access.Introspection || !c.Access.GraphiQL {
+		t.Errorf("development without introspection: %v %+v", err, c.Access)
+	}
+	t.Setenv("ACTORGRAPH_INTROSPECTION", "")
+	for name, c := range map[string]struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		"unknown environment":       {map[string]string{"ACTORGRAPH_ENV": "staging"}, nil, "ACTORGRAPH_ENV"},
+		"development on a network":  {nil, []string{"--host", "0.0.0.0"}, "loopback"},
+		"short admin token":         {map[string]string{"ACTORGRAPH_ENV": "production", "ACTORGRAPH_ADMIN_TOKEN": "short"}, nil, "at least 32"},
+		"short link key":            {map[string]string{"ACTORGRAPH_ENV": "production", "ACTORGRAPH_LINK_KEY": "x"}, nil, "ACTORGRAPH_LINK_KEY"},
+		"short JWT secret":          {map[string]string{"ACTORGRAPH_ENV": "production", "ACTORGRAPH_JWT_SECRET": "x"}, nil, "32"},
+		"JWKS without issuer":       {map[string]string{"ACTORGRAPH_ENV": "production", "ACTORGRAPH_JWKS_FILE": "/nonexistent.json"}, nil, "ISSUER"},
+		"wildcard CORS":             {map[string]string{"ACTORGRAPH_ENV": "production", "ACTORGRAPH_CORS_ORIGINS": "*"}, nil, "*"},
+		"bad boolean":               {map[string]string{"ACTORGRAPH_ENV": "production", "ACTORGRAPH_GRAPHIQL": "maybe"}, nil, "ACTORGRAPH_GRAPHIQL"},
+		"negative rate limit":       {map[string]string{"ACTORGRAPH_ENV": "production"}, []string{"--rate-limit", "-1"}, "rate"},
+		"admin token from bad file": {map[string]string{"ACTORGRAPH_ENV": "production", "ACTORGRAPH_ADMIN_TOKEN_FILE": "/nonexistent"}, nil, "ACTORGRAPH_ADMIN_TOKEN_FILE"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			for k, v := range c.env {
+				t.Setenv(k, v)
+			}
+			_, err := parseConfig(c.args)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("got %v, want an error about %q", err, c.want)
+			}
+		})
 	}
 }

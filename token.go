@@ -25,7 +25,9 @@ func cliContext() context.Context {
 	if u, err := user.Current(); err == nil && u.Username != "" {
 		name = u.Username
 	}
-	return domain.WithCaller(context.Background(), domain.Operator("cli:"+name))
+	c := domain.Operator("cli:" + name)
+	c.Reads = &domain.ReadLog{}
+	return domain.WithCaller(context.Background(), c)
 }
 
 const tokenUsage = `usage: actorgraph token create --workspace W --role ROLE --name NAME [--clearance LEVEL] [--expires 720h]

@@ -149,7 +149,12 @@ func exportHandler(st store.Store, authn *auth.Authenticator, links *auth.LinkSi
 			return
 		}
 		if pseudonymize {
-			contents = domain.Pseudonymise(contents)
+			key, err := st.PseudonymKey(ctx, ws)
+			if err != nil {
+				exportError(w, log, f, err)
+				return
+			}
+			contents = domain.Pseudonymise(contents, key)
 		}
 		// The confidential records about to leave are audited first; no
 		// record, no download.

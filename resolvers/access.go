@@ -41,6 +41,23 @@ func requireClearance(ctx context.Context, op, ws string, s *domain.Sensitivity)
 	return nil
 }
 
+// requireGrantable checks that the caller may hand out a grant of role
+// with clearance (nil: the role's default) in ws: never more than its own
+// clearance there, so that nobody can raise their own, or anyone's,
+// clearance above what they have.
+func requireGrantable(ctx context.Context, op, ws string, role domain.Role, clearance *domain.Sensitivity) error {
+	want := role.DefaultClearance()
+	if clearance != nil {
+		want = *clearance
+	}
+	g, _ := domain.CallerFrom(ctx).Grant(ws)
+	if !g.Clearance.Covers(want) {
+		return &errs.Error{Op: op, Kind: errs.Permission, Field: "clearance",
+			Msg: fmt.Sprintf("your clearance in this workspace is %s, so you cannot grant %s; give a clearance of at most %s", g.Clearance, want, g.Clearance)}
+	}
+	return nil
+}
+
 // requireAdmin checks that the caller is an admin.
 func requireAdmin(ctx context.Context, op string) error {
 	if c := domain.CallerFrom(ctx); c == nil || !c.Admin {

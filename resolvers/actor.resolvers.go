@@ -107,7 +107,13 @@ func (r *mutationResolver) UpdateActor(ctx context.Context, id string, input mod
 }
 
 func (r *mutationResolver) DeleteActor(ctx context.Context, id string) (*domain.DeleteResult, error) {
-	if _, err := r.requireOn(ctx, "deleteActor", "actor", id, domain.Editor); err != nil {
+	ws, err := r.requireOn(ctx, "deleteActor", "actor", id, domain.Editor)
+	if err != nil {
+		return nil, err
+	}
+	// Deleting an actor deletes all its relationships, so the caller must
+	// see them all (whatever the actor has).
+	if err := requireClearance(ctx, "deleteActor", ws, ptr(domain.Confidential)); err != nil {
 		return nil, err
 	}
 	defer afterWrite(ctx)

@@ -39,7 +39,13 @@ func (r *mutationResolver) UpdateSource(ctx context.Context, id string, input mo
 }
 
 func (r *mutationResolver) DeleteSource(ctx context.Context, id string) (*domain.DeleteResult, error) {
-	if _, err := r.requireOn(ctx, "deleteSource", "source", id, domain.Editor); err != nil {
+	ws, err := r.requireOn(ctx, "deleteSource", "source", id, domain.Editor)
+	if err != nil {
+		return nil, err
+	}
+	// Deleting a source removes it from everything that cites it, so the
+	// caller must see them all (whatever the source has).
+	if err := requireClearance(ctx, "deleteSource", ws, ptr(domain.Confidential)); err != nil {
 		return nil, err
 	}
 	defer afterWrite(ctx)

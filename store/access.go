@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"fmt"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -188,7 +190,8 @@ func (s *Neo4j) SetMember(ctx context.Context, m *domain.Member) (*domain.Member
 		if err != nil {
 			return nil, err
 		}
-		return out, s.auditWrite(ctx, tx, m.WorkspaceID, "setMember", []string{m.Subject})
+		g := out.Grant()
+		return out, s.auditWrite(ctx, tx, m.WorkspaceID, fmt.Sprintf("setMember %s %s", g.Role, g.Clearance), []string{m.Subject})
 	})
 	if err != nil {
 		return nil, err
@@ -248,4 +251,26 @@ func (s *Neo4j) Members(ctx context.Context, ws string) ([]*domain.Member, error
 		return nil, err
 	}
 	return res.([]*domain.Member), nil
+}
+
+// PseudonymKey returns workspace ws's secret key for pseudonymised
+// exports, made at its first use. It never leaves the service.
+func (s *Neo4j) PseudonymKey(ctx context.Context, ws string) ([]byte, error) {
+	fresh := make([]byte, 32)
+	_, _ = rand.Read(fresh)
+	res, err := s.write(ctx, "store.PseudonymKey", func(tx neo4j.ManagedTransaction) (any, error) {
+		if _, err := s.workspaceVersionInTx(ctx, tx, ws); err != nil {
+			return nil, err
+		}
+		recs, err := s.run(ctx, tx, `MERGE (k:PseudonymKey {workspaceId: $ws}) ON CREATE SET k.key = $key RETURN k.key AS key`,
+			map[string]any{"ws": ws, "key": fresh})
+		if err != nil {
+			return nil, err
+		}
+		return value[[]byte](recs[0], "key"), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.([]byte), nil
 }

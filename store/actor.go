@@ -25,7 +25,7 @@ func (s *Neo4j) CreateActor(ctx context.Context, workspaceID string, in domain.A
 		if err := s.lockWorkspace(ctx, tx, workspaceID); err != nil {
 			return nil, err
 		}
-		if err := s.checkActorRefs(ctx, tx, a); err != nil {
+		if err := s.checkActorRefs(ctx, tx, a, nil); err != nil {
 			return nil, err
 		}
 		if _, err := s.run(ctx, tx, "CREATE (a:Actor) SET a = $props", map[string]any{"props": actorProps(a)}); err != nil {
@@ -39,9 +39,10 @@ func (s *Neo4j) CreateActor(ctx context.Context, workspaceID string, in domain.A
 	return a, nil
 }
 
-// checkActorRefs checks an actor's sources and that its externalId is free.
-func (s *Neo4j) checkActorRefs(ctx context.Context, tx neo4j.ManagedTransaction, a *domain.Actor) error {
-	if err := s.checkSources(ctx, tx, a.WorkspaceID, a.SourceIDs); err != nil {
+// checkActorRefs checks the sources an actor newly cites (those not in
+// cited before) and that its externalId is free.
+func (s *Neo4j) checkActorRefs(ctx context.Context, tx neo4j.ManagedTransaction, a *domain.Actor, before []string) error {
+	if err := s.checkSources(ctx, tx, a.WorkspaceID, added(a.SourceIDs, before)); err != nil {
 		return err
 	}
 	if a.ExternalID == nil {
@@ -127,7 +128,10 @@ func (s *Neo4j) UpdateActor(ctx context.Context, id string, p domain.ActorPatch)
 			return nil, err
 		}
 		next.UpdatedAt = now()
-		if err := s.checkActorRefs(ctx, tx, next); err != nil {
+		if next.SourceIDs, err = s.keepHiddenSources(ctx, tx, cur.SourceIDs, next.SourceIDs); err != nil {
+			return nil, err
+		}
+		if err := s.checkActorRefs(ctx, tx, next, cur.SourceIDs); err != nil {
 			return nil, err
 		}
 		if _, err = s.run(ctx, tx, "MATCH (a:Actor {id: $id}) SET a = $props", map[string]any{"id": id, "props": actorProps(next)}); err != nil {

@@ -100,7 +100,15 @@ type importTx struct {
 
 func (t *importTx) Contents(ctx context.Context) (*domain.Contents, error) {
 	c, err := t.s.contentsInTx(ctx, t.tx, t.ws)
-	return c, t.s.mapErr("store.Import", err)
+	if err != nil {
+		return nil, t.s.mapErr("store.Import", err)
+	}
+	// An import's report can name what it matched or would remove, so its
+	// read of confidential records is audited like any other.
+	noteSources(ctx, c.Sources)
+	noteActors(ctx, c.Actors)
+	noteRelationships(ctx, c.Relationships)
+	return c, nil
 }
 
 func (t *importTx) Apply(ctx context.Context, ch *domain.Changes) error {

@@ -221,6 +221,7 @@ func schemaStatements() []string {
 		"CREATE INDEX member_subject IF NOT EXISTS FOR (m:Member) ON (m.subject)",
 		"CREATE CONSTRAINT audit_id IF NOT EXISTS FOR (x:AuditRecord) REQUIRE x.id IS UNIQUE",
 		"CREATE INDEX audit_workspace_id IF NOT EXISTS FOR (x:AuditRecord) ON (x.workspaceId, x.id)",
+		"CREATE CONSTRAINT pseudonym_key IF NOT EXISTS FOR (k:PseudonymKey) REQUIRE k.workspaceId IS UNIQUE",
 	}
 	for _, t := range relTypes {
 		lower := strings.ToLower(string(t))

@@ -100,7 +100,7 @@ func (s *Neo4j) CreateRelationship(ctx context.Context, in domain.RelationshipIn
 		}
 		t := now()
 		r.ID, r.CreatedAt, r.UpdatedAt = domain.NewID(domain.PrefixRelationship), t, t
-		if err := s.checkRelationshipRefs(ctx, tx, r, ""); err != nil {
+		if err := s.checkRelationshipRefs(ctx, tx, r, "", nil); err != nil {
 			return nil, err
 		}
 		// The type comes from the validated enum, so it is one of relTypes.
@@ -124,8 +124,8 @@ func (s *Neo4j) CreateRelationship(ctx context.Context, in domain.RelationshipIn
 // checkRelationshipRefs checks what a relationship refers to within its
 // workspace: its sources exist there, and its externalId is not taken by
 // another relationship (self is the relationship being updated, if any).
-func (s *Neo4j) checkRelationshipRefs(ctx context.Context, tx neo4j.ManagedTransaction, r *domain.Relationship, self string) error {
-	if err := s.checkSources(ctx, tx, r.WorkspaceID, r.SourceIDs); err != nil {
+func (s *Neo4j) checkRelationshipRefs(ctx context.Context, tx neo4j.ManagedTransaction, r *domain.Relationship, self string, before []string) error {
+	if err := s.checkSources(ctx, tx, r.WorkspaceID, added(r.SourceIDs, before)); err != nil {
 		return err
 	}
 	if r.ExternalID == nil {
@@ -160,7 +160,10 @@ func (s *Neo4j) UpdateRelationship(ctx context.Context, id string, p domain.Rela
 			return nil, err
 		}
 		next.UpdatedAt = now()
-		if err := s.checkRelationshipRefs(ctx, tx, next, id); err != nil {
+		if next.SourceIDs, err = s.keepHiddenSources(ctx, tx, cur.SourceIDs, next.SourceIDs); err != nil {
+			return nil, err
+		}
+		if err := s.checkRelationshipRefs(ctx, tx, next, id, cur.SourceIDs); err != nil {
 			return nil, err
 		}
 		cypher := fmt.Sprintf("MATCH ()-[r:%s]->() WHERE r.id = $id SET r = $props", next.Type)

@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/errs"
@@ -81,4 +84,36 @@ func noteSources(ctx context.Context, xs []*domain.Source) {
 	for _, x := range xs {
 		domain.NoteConfidential(ctx, x.WorkspaceID, x.ID, x.Sensitivity)
 	}
+}
+
+// added returns the ids of now that are not in before.
+func added(now, before []string) []string {
+	var out []string
+	for _, id := range now {
+		if !slices.Contains(before, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// keepHiddenSources keeps, in a record's new list of cited sources, the
+// sources it cited before that the caller cannot see: a caller edits only
+// what it sees, and the ids of the others never reach it (an update
+// neither fails on them nor drops them).
+func (s *Neo4j) keepHiddenSources(ctx context.Context, tx neo4j.ManagedTransaction, before, next []string) ([]string, error) {
+	if len(before) == 0 {
+		return next, nil
+	}
+	recs, err := s.run(ctx, tx, "UNWIND $ids AS id MATCH (x:Source {id: id}) WHERE NOT "+visible("x")+" RETURN x.id AS id",
+		map[string]any{"ids": before})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		if id := value[string](r, "id"); !slices.Contains(next, id) {
+			next = append(next, id)
+		}
+	}
+	return next, nil
 }

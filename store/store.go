@@ -76,6 +76,7 @@ type Access interface {
 	SetMember(ctx context.Context, m *domain.Member) (*domain.Member, error)
 	RemoveMember(ctx context.Context, ws, subject string) error
 	Members(ctx context.Context, ws string) ([]*domain.Member, error)
+	PseudonymKey(ctx context.Context, ws string) ([]byte, error)
 }
 
 // Counts are a workspace's sizes.

@@ -109,8 +109,17 @@ func (s *Neo4j) DeleteWorkspace(ctx context.Context, id string) (*domain.DeleteR
 		return nil, s.mapErr(op, err)
 	}
 	res.SourcesDeleted = sum.Counters().NodesDeleted()
-	if _, err := s.autoCommit(ctx, "MATCH (w:Workspace {id: $id}) DELETE w", params); err != nil {
-		return nil, s.mapErr(op, err)
+	// Its memberships go, and its tokens stop working (they stay listed
+	// for `actorgraph token list`, revoked).
+	for _, stmt := range []string{
+		"MATCH (m:Member {workspaceId: $id}) DELETE m",
+		"MATCH (k:PseudonymKey {workspaceId: $id}) DELETE k",
+		"MATCH (t:ApiToken {workspaceId: $id}) WHERE t.revokedAt IS NULL SET t.revokedAt = datetime()",
+		"MATCH (w:Workspace {id: $id}) DELETE w",
+	} {
+		if _, err := s.autoCommit(ctx, stmt, params); err != nil {
+			return nil, s.mapErr(op, err)
+		}
 	}
 	return res, nil
 }
