@@ -672,7 +672,9 @@ func TestLoweredEditorsLeaveHiddenRecordsAlone(t *testing.T) {
 	if r.code() != "" {
 		t.Fatalf("update of an actor citing a hidden source: %+v", r.Errors)
 	}
-	var out struct{ Actor struct{ Sources []struct{ ID string } } }
+	var out struct {
+		Actor struct{ Sources []struct{ ID string } }
+	}
 	f.admin.ok(`query($id: ID!) { actor(id: $id) { sources { id } } }`, map[string]any{"id": f.public}, &out)
 	if len(out.Actor.Sources) != 2 {
 		t.Errorf("the hidden citation was dropped: %+v", out)
@@ -699,7 +701,9 @@ func TestDryRunImportsAreAuditedReads(t *testing.T) {
 	var out struct {
 		Workspace struct {
 			AuditLog struct {
-				Edges []struct{ Node struct{ Kind, Operation, Subject string } }
+				Edges []struct {
+					Node struct{ Kind, Operation, Subject string }
+				}
 			}
 		}
 	}
@@ -781,7 +785,11 @@ func TestTokenCommand(t *testing.T) {
 	// The operator's actions are audited under the machine's user.
 	var log struct {
 		Workspace struct {
-			AuditLog struct{ Edges []struct{ Node struct{ Subject, Operation string } } }
+			AuditLog struct {
+				Edges []struct {
+					Node struct{ Subject, Operation string }
+				}
+			}
 		}
 	}
 	a.ok(`query($ws: ID!) { workspace(id: $ws) { auditLog { edges { node { subject operation } } } } }`, map[string]any{"ws": ws}, &log)
