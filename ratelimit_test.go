@@ -254,17 +254,23 @@ func TestRateLimitDisabled(t *testing.T) {
 func TestRateLimitEvictionBoundsKeys(t *testing.T) {
 	l, clk, h := rateTestLimiter(1, 2)
 	l.maxKeys = 10
+	addr := func(i int) string { return fmt.Sprintf("10.0.%d.%d:1", i/256, i%256) }
 	for i := range 500 {
-		rateDo(h, "/graphql", fmt.Sprintf("10.0.%d.%d:1", i/256, i%256), "")
+		rateDo(h, "/graphql", addr(i), "")
 		if n := l.size(); n > 10 {
 			t.Fatalf("after %d addresses: %d buckets, want at most 10", i+1, n)
 		}
 	}
-	// The oldest go first: the last ten addresses are still drained...
-	rateDo(h, "/graphql", "10.0.1.243:1", "") // 499th
-	rateLimited(t, rateDo(h, "/graphql", "10.0.1.243:1", ""), "1")
-	// ...the first was dropped, and comes back full.
-	rateOK(t, rateDo(h, "/graphql", "10.0.0.0:1", ""), "a dropped bucket")
+	// The least recently used go first. Addresses 490 to 499 are held,
+	// each with one token left; using 490 again (its last token) makes
+	// 491 the oldest, and a new address pushes 491 out, not 490.
+	rateOK(t, rateDo(h, "/graphql", addr(490), ""), "address 490's last token")
+	rateOK(t, rateDo(h, "/graphql", addr(500), ""), "a new address")
+	rateLimited(t, rateDo(h, "/graphql", addr(490), ""), "1") // kept, drained
+	for range 2 {
+		rateOK(t, rateDo(h, "/graphql", addr(491), ""), "address 491, dropped and back full")
+	}
+	rateOK(t, rateDo(h, "/graphql", addr(0), ""), "the first address, long dropped")
 
 	// Idle buckets go after l.idle, whatever the cap.
 	l.maxKeys = rateMaxKeys

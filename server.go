@@ -296,8 +296,8 @@ func startStore(ctx context.Context, st *store.Neo4j, cfg config, log *zap.Logge
 // newHandler wires the HTTP routes: /graphql, /export, GraphiQL at / (when
 // on), /healthz and /readyz. Only the probes and GraphiQL's page answer
 // without credentials. In front of everything: CORS (so that a browser's
-// preflight needs no token), then the rate limit (so that guessing tokens
-// is limited too), then the request log and the size and time limits.
+// preflight needs no token), the request log, then the rate limit (so
+// that guessing tokens is limited too), then the size and time limits.
 func newHandler(st store.Store, cfg config, log *zap.Logger) http.Handler {
 	links := auth.NewLinkSigner(cfg.Access.LinkKey)
 	authn := newAuthenticator(st, cfg.Access, log.Named("auth"))
@@ -328,7 +328,8 @@ func newHandler(st store.Store, cfg config, log *zap.Logger) http.Handler {
 		_, _ = w.Write([]byte("ready\n"))
 	})
 	limiter := newRateLimiter(cfg.RateLimit, cfg.RateBurst)
-	return withCORS(cfg.CORSOrigins, limiter.middleware(rateKey, withRequestLog(log.Named("http"), withLimits(cfg, mux))))
+	// The request log sits outside the limiter, so that refusals are logged too.
+	return withCORS(cfg.CORSOrigins, withRequestLog(log.Named("http"), limiter.middleware(rateKey, withLimits(cfg, mux))))
 }
 
 // newGraphQLServer builds the gqlgen server: POST and GET transports, the
