@@ -203,6 +203,7 @@ func TestRoundTripEveryFormat(t *testing.T) {
 	for _, in := range []domain.SourceInput{
 		{Title: "Published audit", Kind: "REPORT", ExternalID: domain.Ptr("s-audit"), Sensitivity: level(domain.Public)},
 		{Title: "Interview with a defector", Kind: "INTERVIEW", Sensitivity: level(domain.Confidential)},
+		{Title: "Internal memo", Kind: "REPORT"}, // RESTRICTED, the default
 	} {
 		if _, err := st.CreateSource(ctx, src.ID, in); err != nil {
 			t.Fatal(err)
