@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/actorgraph/actorgraph/mapio"
-	"github.com/actorgraph/actorgraph/store"
 )
 
 // runExport is `actorgraph export --workspace W --format F [-o PATH]`: it
@@ -33,17 +31,11 @@ func runExport(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := parseConfig(nil)
+	st, ctx, done, err := openCLI(*timeout)
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(cfg.Neo4j, nil)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = st.Close(context.Background()) }()
-	ctx, cancel := context.WithTimeout(cliContext(), *timeout)
-	defer cancel()
+	defer done()
 	contents, err := st.Contents(ctx, *ws)
 	if err != nil {
 		return err

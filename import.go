@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,7 +14,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/actorgraph/actorgraph/mapio"
-	"github.com/actorgraph/actorgraph/store"
 )
 
 // errProblems makes the command exit non-zero after it printed problems.
@@ -45,17 +43,11 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	opts := mapio.Options{Format: f, DryRun: *dryRun, Sync: *sync}
-	cfg, err := parseConfig(nil)
+	st, ctx, done, err := openCLI(*timeout)
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(cfg.Neo4j, nil)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(cliContext(), *timeout)
-	defer cancel()
-	defer func() { _ = st.Close(context.Background()) }()
+	defer done()
 	progress := newImportProgress(stderr, isTerminal(stderr))
 	defer progress.finish()
 	var files []mapio.File

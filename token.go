@@ -16,6 +16,21 @@ import (
 	"github.com/actorgraph/actorgraph/store"
 )
 
+// openCLI opens the store the way every command of the command line
+// does (the service's configuration, straight to Neo4j) and gives the
+// context it acts in, ending after timeout. close releases both.
+func openCLI(timeout time.Duration) (st *store.Neo4j, ctx context.Context, close func(), err error) {
+	cfg, err := parseConfig(nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if st, err = store.Open(cfg.Neo4j, nil); err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, cancel := context.WithTimeout(cliContext(), timeout)
+	return st, ctx, func() { cancel(); _ = st.Close(context.Background()) }, nil
+}
+
 // cliContext is the context the command line acts in: an admin
 // caller named after the machine's user, for the audit log. Whoever can
 // run the CLI on the server's machine can read Neo4j's credentials there
@@ -54,17 +69,11 @@ func runToken(args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w\n%s", err, tokenUsage)
 	}
-	cfg, err := parseConfig(nil)
+	st, ctx, done, err := openCLI(time.Minute)
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(cfg.Neo4j, nil)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = st.Close(context.Background()) }()
-	ctx, cancel := context.WithTimeout(cliContext(), time.Minute)
-	defer cancel()
+	defer done()
 	switch cmd {
 	case "create":
 		in := auth.IssueInput{Name: *name, Workspace: *ws, Admin: *admin}

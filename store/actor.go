@@ -266,22 +266,9 @@ RETURN total, rows`, where, pageWhere, ord.prop, dir, dir)
 	if err != nil {
 		return nil, err
 	}
-	recs := res.([]*neo4j.Record)
-	page := &Page[*domain.Actor]{}
-	if len(recs) == 0 {
-		return page, nil
-	}
-	page.TotalCount = int(value[int64](recs[0], "total"))
-	for _, row := range value[[]any](recs[0], "rows") {
-		n, _ := row.(neo4j.Node)
-		page.Items = append(page.Items, decodeActor(n.Props))
-	}
+	page := nodePage(res.([]*neo4j.Record), q.First, decodeActor, func(a *domain.Actor) cursor {
+		return cursor{Order: ord.tag, Key: ord.keyOf(a), ID: a.ID}
+	})
 	noteActors(ctx, page.Items)
-	if len(page.Items) > q.First {
-		page.Items, page.HasNextPage = page.Items[:q.First], true
-	}
-	for _, a := range page.Items {
-		page.Cursors = append(page.Cursors, encodeCursor(cursor{Order: ord.tag, Key: ord.keyOf(a), ID: a.ID}))
-	}
 	return page, nil
 }

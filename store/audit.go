@@ -159,21 +159,7 @@ RETURN total, rows`, params)
 	if err != nil {
 		return nil, err
 	}
-	recs := res.([]*neo4j.Record)
-	page := &Page[*domain.AuditRecord]{}
-	if len(recs) == 0 {
-		return page, nil
-	}
-	page.TotalCount = int(value[int64](recs[0], "total"))
-	for _, row := range value[[]any](recs[0], "rows") {
-		n, _ := row.(neo4j.Node)
-		page.Items = append(page.Items, decodeAudit(n.Props))
-	}
-	if len(page.Items) > q.First {
-		page.Items, page.HasNextPage = page.Items[:q.First], true
-	}
-	for _, x := range page.Items {
-		page.Cursors = append(page.Cursors, encodeCursor(cursor{Order: auditOrder, ID: x.ID}))
-	}
-	return page, nil
+	return nodePage(res.([]*neo4j.Record), q.First, decodeAudit, func(x *domain.AuditRecord) cursor {
+		return cursor{Order: auditOrder, ID: x.ID}
+	}), nil
 }
