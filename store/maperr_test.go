@@ -20,3 +20,21 @@ func TestMapErrTransactionMemory(t *testing.T) {
 		t.Errorf("%v: %q", err, msg)
 	}
 }
+
+// A transaction Neo4j terminates (its timeout passed while it waited for a
+// lock, an operator stopped it, the database is shutting down) was rolled
+// back: the client hears SERVICE_UNAVAILABLE, not an internal error. The
+// soak test (TestSoak, package main) met LockClientStopped while Neo4j
+// was coming back from an outage.
+func TestMapErrTerminatedTransaction(t *testing.T) {
+	s := &Neo4j{}
+	for _, code := range []string{"Neo.ClientError.Transaction.LockClientStopped", "Neo.ClientError.Transaction.Terminated",
+		"Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration"} {
+		err := s.mapErr("store.WorkspaceCounts", &neo4j.Neo4jError{Code: code,
+			Msg: "The transaction has been terminated. Retry your operation in a new transaction, and you should see a successful result."})
+		msg, _ := errs.Public(err)
+		if !errs.Is(err, errs.Unavailable) || msg == "" {
+			t.Errorf("%s: %v: %q", code, err, msg)
+		}
+	}
+}

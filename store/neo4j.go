@@ -185,6 +185,15 @@ func (s *Neo4j) mapErr(op string, err error) error {
 	case errors.As(err, &n4j) && strings.Contains(n4j.Code, "TransactionTimedOut"):
 		return &errs.Error{Op: op, Kind: errs.Unavailable, Err: err,
 			Msg: "the request ran out of time and Neo4j stopped it; nothing it was writing was kept"}
+	case errors.As(err, &n4j) && (strings.HasSuffix(n4j.Code, ".LockClientStopped") || strings.HasSuffix(n4j.Code, ".Transaction.Terminated")):
+		// Neo4j terminated the transaction (a ClientError in Neo4j 5, so
+		// the driver does not retry it): most often its timeout, the
+		// request's deadline (see txTimeout), passed while it waited for
+		// or took a lock, which Neo4j reports as LockClientStopped rather
+		// than TransactionTimedOut; else an operator or a shutdown stopped
+		// it. It was rolled back either way, and a later try may work.
+		return &errs.Error{Op: op, Kind: errs.Unavailable, Err: err,
+			Msg: "Neo4j stopped the request before it finished (it ran out of time, or the database is going down); nothing it was writing was kept"}
 	case errors.As(err, &n4j) && (strings.Contains(n4j.Code, "DatabaseUnavailable") || strings.Contains(n4j.Code, "DatabaseNotFound") ||
 		strings.HasPrefix(n4j.Code, "Neo.ClientError.Security")):
 		// The database is missing, refuses our credentials or is too slow:
