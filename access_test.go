@@ -797,3 +797,44 @@ func TestTokenCommand(t *testing.T) {
 		t.Errorf("audit of the CLI: %+v", e)
 	}
 }
+
+// A cross-site page can send "simple" requests without a preflight: form
+// posts and text/plain bodies. They carry no bearer header, and even with
+// one (a token the page somehow holds) the service takes GraphQL bodies
+// only as JSON, so a simple request never runs a mutation.
+func TestSimpleCrossSiteRequestsRunNothing(t *testing.T) {
+	st := storetest.Open(t)
+	a := newAPI(t, st)
+	ws := a.createWorkspace("csrf")
+	mutation := `mutation { createActor(workspace: "` + ws + `", input: {kind: COMMUNITY, name: "Forged"}) { id } }`
+	for ctype, body := range map[string]string{
+		"application/x-www-form-urlencoded": url.Values{"query": {mutation}}.Encode(),
+		"text/plain":                        `{"query":` + fmt.Sprintf("%q", mutation) + `}`,
+		"multipart/form-data; boundary=x":   "--x\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{\"query\":" + fmt.Sprintf("%q", mutation) + "}\r\n--x--\r\n",
+	} {
+		for _, withToken := range []bool{false, true} {
+			req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/graphql", strings.NewReader(body))
+			req.Header.Set("Content-Type", ctype)
+			if withToken {
+				a.authorize(req)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode < 400 {
+				t.Errorf("%s (token %v): HTTP %d", ctype, withToken, resp.StatusCode)
+			}
+		}
+	}
+	// A GET runs queries only, never a mutation.
+	resp, err := a.get("/graphql?query=" + url.QueryEscape(mutation))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if c := contents(t, a, ws); c != "0/0/0" {
+		t.Errorf("a simple request wrote: %s", c)
+	}
+}
