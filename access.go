@@ -82,11 +82,11 @@ func parseAccess(env string) (accessConfig, error) {
 	if len(c.JWT.Secret) == 0 {
 		c.JWT.Secret = nil
 	}
-	if c.JWT.JWKSFile != "" && (c.JWT.Issuer == "" || c.JWT.Audience == "") {
+	if c.JWT.Enabled() && (c.JWT.Issuer == "" || c.JWT.Audience == "") {
 		// An identity provider signs tokens for every application it
 		// serves with the same keys: without both checks, a token meant for
 		// another application would open this one.
-		return c, fmt.Errorf("with ACTORGRAPH_JWKS_FILE, set ACTORGRAPH_JWT_ISSUER and ACTORGRAPH_JWT_AUDIENCE too")
+		return c, fmt.Errorf("to accept JWTs, set ACTORGRAPH_JWT_ISSUER and ACTORGRAPH_JWT_AUDIENCE: the service checks both in every token")
 	}
 	if c.JWT.Enabled() {
 		if c.jwt, err = auth.NewJWTVerifier(c.JWT); err != nil {

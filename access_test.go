@@ -189,10 +189,10 @@ func (f *accessFixture) checkNotFound(t *testing.T, r gqlResponse, id string) {
 		t.Errorf("%s: %+v, want NOT_FOUND", id, r.Errors)
 		return
 	}
-	for _, hidden := range []string{"Underground", "CONFIDENTIAL", "RESTRICTED", "clearance", "permission"} {
-		if strings.Contains(r.Errors[0].Message, hidden) {
-			t.Errorf("NOT_FOUND for %s says %q", id, r.Errors[0].Message)
-		}
+	kind := map[string]string{"ws_": "workspace", "act": "actor", "rel": "relationship", "src": "source"}[id[:3]]
+	// (An argument's lookup names the argument first: "center: no actor …".)
+	if want := fmt.Sprintf("no %s has id %q", kind, id); r.Errors[0].Message != want && !strings.HasSuffix(r.Errors[0].Message, ": "+want) {
+		t.Errorf("NOT_FOUND for %s says %q, not what an unknown id gets (%q)", id, r.Errors[0].Message, want)
 	}
 }
 
@@ -330,6 +330,7 @@ func TestRolesAgainstOperations(t *testing.T) {
 		min   string // the lowest role allowed
 	}
 	ws := map[string]any{"ws": f.ws}
+	square := f.admin.createActor(f.ws, map[string]any{"kind": "CUSTOMARY_AUTHORITY", "name": "Market square elders", "sensitivity": "PUBLIC"})
 	ops := []op{
 		{"read the map", `query($ws: ID!) { workspace(id: $ws) { name actors { totalCount } } }`, ws, "VIEWER"},
 		{"viewer", `{ viewer { subject memberships { role clearance } } }`, nil, "VIEWER"},
@@ -342,6 +343,11 @@ func TestRolesAgainstOperations(t *testing.T) {
 		{"update actor", `mutation($id: ID!) { updateActor(id: $id, input: {description: "edited"}) { id } }`, map[string]any{"id": f.public}, "EDITOR"},
 		{"create source", `mutation($ws: ID!) { createSource(workspace: $ws, input: {title: "T", kind: REPORT}) { id } }`, ws, "EDITOR"},
 		{"update source", `mutation($id: ID!) { updateSource(id: $id, input: {title: "Public report, revised"}) { id } }`, map[string]any{"id": f.source}, "EDITOR"},
+		{"create relationship", `mutation($a: ID!, $b: ID!) { createRelationship(input: {type: DIALOGUE, from: $a, to: $b, strength: 0.5}) { id } }`, map[string]any{"a": f.public, "b": square}, "EDITOR"},
+		{"subgraph", `query($ws: ID!, $c: ID!) { workspace(id: $ws) { subgraph(center: $c) { actors { id } } } }`, map[string]any{"ws": f.ws, "c": f.public}, "ANALYST"},
+		{"routes", `query($ws: ID!, $c: ID!, $d: ID!) { workspace(id: $ws) { accountabilityRoutes(from: $c, to: $d) { strength } } }`, map[string]any{"ws": f.ws, "c": f.public, "d": square}, "ANALYST"},
+		{"set member", `mutation($ws: ID!) { setMember(workspace: $ws, subject: "token:someone", role: VIEWER) { role } }`, ws, "OWNER"},
+		{"remove member", `mutation($ws: ID!) { setMember(workspace: $ws, subject: "token:gone", role: VIEWER) { role } removeMember(workspace: $ws, subject: "token:gone") }`, ws, "OWNER"},
 		{"members", `query($ws: ID!) { workspace(id: $ws) { members { subject role } } }`, ws, "OWNER"},
 		{"tokens", `query($ws: ID!) { workspace(id: $ws) { tokens { id name } } }`, ws, "OWNER"},
 		{"audit log", `query($ws: ID!) { workspace(id: $ws) { auditLog { totalCount } } }`, ws, "OWNER"},
@@ -555,8 +561,13 @@ func TestExportsRespectClearanceAndLinks(t *testing.T) {
 	}
 	path := "/export/" + f.ws + ".jgf"
 	status, body := get(f.tokens["ANALYST"], path)
-	if status != 200 || !strings.Contains(body, "District police") || strings.Contains(body, "Underground") || strings.Contains(body, f.hiddenAccount) {
+	if status != 200 || !strings.Contains(body, "District police") || !strings.Contains(body, f.threat) {
 		t.Errorf("analyst's export: %d %.300s", status, body)
+	}
+	for _, hidden := range []string{"Underground", f.secret, f.hiddenAccount, f.toHider, "Interview notes", f.secretSource} {
+		if strings.Contains(body, hidden) {
+			t.Errorf("the analyst's export holds %q, above its clearance", hidden)
+		}
 	}
 	if status, _ := get(f.tokens["VIEWER"], path); status != http.StatusForbidden {
 		t.Errorf("viewer's export: %d, want 403", status)
@@ -717,6 +728,11 @@ func TestDryRunImportsAreAuditedReads(t *testing.T) {
 
 func TestPseudonymisedExportsHideIdsAndStayStable(t *testing.T) {
 	f := newAccessFixture(t)
+	f.admin.ok(`mutation($a: ID!, $s: ID!, $r: ID!) {
+		updateActor(id: $a, input: {description: "Lives by the river bend", externalId: "c-riverside"}) { id }
+		updateSource(id: $s, input: {url: "https://example.org/report-by-name"}) { id }
+		updateRelationship(id: $r, input: {notes: "Reported by the headman's son"}) { id } }`,
+		map[string]any{"a": f.public, "s": f.source, "r": f.threat}, nil)
 	export := func() string {
 		resp, err := f.admin.as(f.tokens["EDITOR"]).get("/export/" + f.ws + ".jgf?pseudonymize=true")
 		if err != nil {
@@ -733,7 +749,8 @@ func TestPseudonymisedExportsHideIdsAndStayStable(t *testing.T) {
 	if first != second {
 		t.Error("two pseudonymised exports of an unchanged workspace differ")
 	}
-	for _, leak := range []string{f.public, f.secret, f.threat, f.source, "Riverside", "Public report", "District police"} {
+	for _, leak := range []string{f.public, f.secret, f.threat, f.source, "Riverside", "Public report", "District police",
+		"river bend", "c-riverside", "report-by-name", "headman"} {
 		if strings.Contains(first, leak) {
 			t.Errorf("pseudonymised export holds %q", leak)
 		}

@@ -14,6 +14,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -402,6 +403,17 @@ func withLimits(cfg config, next http.Handler) http.Handler {
 		}
 		if maxBytes > 0 {
 			r.Body = http.MaxBytesReader(w, r.Body, maxBytes)
+		}
+		if maxBytes > 0 && r.Method == http.MethodPost && !isUpload(r) {
+			// Read the (small) body here, so that one over the limit gets
+			// a 413 with a code rather than gqlgen's uncoded decode error.
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				writeError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE",
+					fmt.Sprintf("the request body is larger than %s (--max-body-bytes)", byteSize(maxBytes)))
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		if timeout > 0 {
 			ctx, cancel := context.WithTimeout(r.Context(), timeout)

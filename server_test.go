@@ -113,16 +113,30 @@ func TestParseConfigAccess(t *testing.T) {
 		t.Errorf("development without introspection: %v %+v", err, c.Access)
 	}
 	t.Setenv("ACTORGRAPH_INTROSPECTION", "")
+	t.Run("JWTs configured", func(t *testing.T) {
+		t.Setenv("ACTORGRAPH_ENV", "production")
+		t.Setenv("ACTORGRAPH_JWT_SECRET", strings.Repeat("s", 40))
+		t.Setenv("ACTORGRAPH_JWT_ISSUER", "https://idp.example")
+		t.Setenv("ACTORGRAPH_JWT_AUDIENCE", "actorgraph")
+		t.Setenv("ACTORGRAPH_JWT_ROLES_CLAIM", "roles")
+		c, err := parseConfig(nil)
+		if err != nil || c.Access.jwt == nil || c.Access.JWT.RolesClaim != "roles" {
+			t.Errorf("JWT settings: %v %+v", err, c.Access.JWT)
+		}
+	})
 	for name, c := range map[string]struct {
 		env  map[string]string
 		args []string
 		want string
 	}{
-		"unknown environment":       {map[string]string{"ACTORGRAPH_ENV": "staging"}, nil, "ACTORGRAPH_ENV"},
-		"development on a network":  {nil, []string{"--host", "0.0.0.0"}, "loopback"},
-		"short admin token":         {map[string]string{"ACTORGRAPH_ENV": "production", "ACTORGRAPH_ADMIN_TOKEN": "short"}, nil, "at least 32"},
-		"short link key":            {map[string]string{"ACTORGRAPH_ENV": "production", "ACTORGRAPH_LINK_KEY": "x"}, nil, "ACTORGRAPH_LINK_KEY"},
-		"short JWT secret":          {map[string]string{"ACTORGRAPH_ENV": "production", "ACTORGRAPH_JWT_SECRET": "x"}, nil, "32"},
+		"unknown environment":      {map[string]string{"ACTORGRAPH_ENV": "staging"}, nil, "ACTORGRAPH_ENV"},
+		"development on a network": {nil, []string{"--host", "0.0.0.0"}, "loopback"},
+		"short admin token":        {map[string]string{"ACTORGRAPH_ENV": "production", "ACTORGRAPH_ADMIN_TOKEN": "short"}, nil, "at least 32"},
+		"short link key":           {map[string]string{"ACTORGRAPH_ENV": "production", "ACTORGRAPH_LINK_KEY": "x"}, nil, "ACTORGRAPH_LINK_KEY"},
+		"short JWT secret": {map[string]string{"ACTORGRAPH_ENV": "production", "ACTORGRAPH_JWT_SECRET": "x",
+			"ACTORGRAPH_JWT_ISSUER": "https://idp.example", "ACTORGRAPH_JWT_AUDIENCE": "actorgraph"}, nil, "32"},
+		"JWT secret without audience": {map[string]string{"ACTORGRAPH_ENV": "production", "ACTORGRAPH_JWT_SECRET": strings.Repeat("s", 40),
+			"ACTORGRAPH_JWT_ISSUER": "https://idp.example"}, nil, "AUDIENCE"},
 		"JWKS without issuer":       {map[string]string{"ACTORGRAPH_ENV": "production", "ACTORGRAPH_JWKS_FILE": "/nonexistent.json"}, nil, "ISSUER"},
 		"wildcard CORS":             {map[string]string{"ACTORGRAPH_ENV": "production", "ACTORGRAPH_CORS_ORIGINS": "*"}, nil, "*"},
 		"bad boolean":               {map[string]string{"ACTORGRAPH_ENV": "production", "ACTORGRAPH_GRAPHIQL": "maybe"}, nil, "ACTORGRAPH_GRAPHIQL"},
