@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/actorgraph/actorgraph/errs"
+	"github.com/actorgraph/actorgraph/store"
 	"github.com/actorgraph/actorgraph/store/storetest"
 )
 
@@ -853,5 +856,111 @@ func TestSimpleCrossSiteRequestsRunNothing(t *testing.T) {
 	resp.Body.Close()
 	if c := contents(t, a, ws); c != "0/0/0" {
 		t.Errorf("a simple request wrote: %s", c)
+	}
+}
+
+// auditOps returns the operations of a workspace's audit records, newest
+// first, with their kinds, counts and ids.
+type auditEntry struct {
+	Kind, Operation, Digest string
+	Count                   int
+	IDs                     []string `json:"ids"`
+}
+
+func auditOps(t *testing.T, a *api, ws string) []auditEntry {
+	t.Helper()
+	var out struct {
+		Workspace struct {
+			AuditLog struct{ Edges []struct{ Node auditEntry } }
+		}
+	}
+	a.ok(`query($ws: ID!) { workspace(id: $ws) { auditLog(first: 500) { edges { node { kind operation digest count ids } } } } }`, map[string]any{"ws": ws}, &out)
+	var es []auditEntry
+	for _, e := range out.Workspace.AuditLog.Edges {
+		es = append(es, e.Node)
+	}
+	return es
+}
+
+func TestEveryKindOfWriteAndReadIsAudited(t *testing.T) {
+	f := newAccessFixture(t)
+	a := f.admin
+	a.ok(`mutation($a: ID!, $r: ID!, $s: ID!) {
+		updateActor(id: $a, input: {description: "d"}) { id }
+		updateRelationship(id: $r, input: {strength: 0.7}) { id }
+		updateSource(id: $s, input: {title: "t"}) { id } }`, map[string]any{"a": f.public, "r": f.threat, "s": f.source}, nil)
+	a.ok(`mutation($r: ID!) { deleteRelationship(id: $r) { id } }`, map[string]any{"r": f.toHider}, nil)
+	a.ok(`mutation($ws: ID!) { setMember(workspace: $ws, subject: "token:x", role: ANALYST) { role } removeMember(workspace: $ws, subject: "token:x") }`,
+		map[string]any{"ws": f.ws}, nil)
+	var csv strings.Builder
+	csv.WriteString("kind,name\n")
+	for i := 0; i < 150; i++ {
+		fmt.Fprintf(&csv, "COMMUNITY,Village %d\n", i)
+	}
+	a.importOK(map[string]any{"ws": f.ws}, []upload{{"actors.csv", []byte(csv.String())}})
+	// Reads of confidential records: an analysis, an export.
+	gapCount(t, a.as(f.tokens["EDITOR"]), f.ws)
+	if resp, err := a.as(f.tokens["EDITOR"]).get("/export/" + f.ws + ".csv"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("export: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	a.ok(`mutation($a: ID!) { deleteActor(id: $a) { id } }`, map[string]any{"a": f.secret}, nil)
+
+	entries := auditOps(t, a, f.ws)
+	got := map[string]auditEntry{}
+	for _, e := range entries {
+		if _, seen := got[e.Operation]; !seen {
+			got[e.Operation] = e // the newest of each
+		}
+	}
+	for _, op := range []string{"updateActor", "updateRelationship", "updateSource", "deleteRelationship", "setMember ANALYST RESTRICTED",
+		"removeMember", "importActorMap", "deleteActor", "export csv", "query { workspace }"} {
+		if _, ok := got[op]; !ok {
+			t.Errorf("no audit record of %q among %d records", op, len(entries))
+		}
+	}
+	if imp := got["importActorMap"]; imp.Kind != "WRITE" || imp.Count != 150 || len(imp.IDs) != 0 || len(imp.Digest) != 64 {
+		t.Errorf("import of 150 actors audited as %+v: want a count and a digest, not the ids", imp)
+	}
+	// The analysis read the snapshot: the union and the hidden route.
+	if r := got["query { workspace }"]; r.Kind != "READ" || r.Count != 2 {
+		t.Errorf("an analysis over two confidential records audited as %+v", r)
+	}
+	// The export: the union, the hidden route, the interview notes.
+	if e := got["export csv"]; e.Kind != "READ" || e.Count != 3 {
+		t.Errorf("an export of three confidential records audited as %+v", e)
+	}
+	if d := got["deleteActor"]; d.Kind != "WRITE" || !reflect.DeepEqual(d.IDs, []string{f.secret}) {
+		t.Errorf("deleteActor audited as %+v", d)
+	}
+}
+
+// auditDown is the store with an audit log that cannot be written.
+type auditDown struct{ *store.Neo4j }
+
+func (auditDown) RecordReads(context.Context, string, string, []string) error {
+	return errs.E("test", errs.Unavailable, "")
+}
+
+func TestConfidentialDataIsWithheldWhenTheAuditCannotBeWritten(t *testing.T) {
+	st := storetest.Open(t)
+	a := newAPIWith(t, auditDown{st}, testConfig())
+	ws := a.createWorkspace("audit down")
+	secret := a.createActor(ws, map[string]any{"kind": "MOVEMENT", "name": "Hidden cell", "sensitivity": "CONFIDENTIAL"})
+	public := a.createActor(ws, map[string]any{"kind": "COMMUNITY", "name": "Open town", "sensitivity": "PUBLIC"})
+	r := a.do(`query($id: ID!) { actor(id: $id) { name } }`, map[string]any{"id": secret})
+	if r.code() != "SERVICE_UNAVAILABLE" || strings.Contains(string(r.Data), "Hidden cell") {
+		t.Errorf("confidential read with the audit down: %s %+v", r.Data, r.Errors)
+	}
+	a.ok(`query($id: ID!) { actor(id: $id) { name } }`, map[string]any{"id": public}, nil)
+	resp, err := a.get("/export/" + ws + ".jgf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode == 200 || strings.Contains(string(b), "Hidden cell") {
+		t.Errorf("export with the audit down: %d %.200s", resp.StatusCode, b)
 	}
 }

@@ -259,18 +259,33 @@ func (s *Neo4j) PseudonymKey(ctx context.Context, ws string) ([]byte, error) {
 	fresh := make([]byte, 32)
 	_, _ = rand.Read(fresh)
 	res, err := s.write(ctx, "store.PseudonymKey", func(tx neo4j.ManagedTransaction) (any, error) {
-		if _, err := s.workspaceVersionInTx(ctx, tx, ws); err != nil {
+		find := "MATCH (w:Workspace {id: $ws}) WHERE " + visibleWorkspace("w") + " MATCH (k:PseudonymKey {workspaceId: $ws}) RETURN k.key AS key"
+		recs, err := s.run(ctx, tx, find, map[string]any{"ws": ws})
+		if err != nil || len(recs) > 0 {
+			return firstKey(recs), err
+		}
+		// The first use: make it under the workspace's lock, so that two
+		// first exports do not make two keys.
+		if err := s.lockWorkspace(ctx, tx, ws); err != nil {
 			return nil, err
 		}
-		recs, err := s.run(ctx, tx, `MERGE (k:PseudonymKey {workspaceId: $ws}) ON CREATE SET k.key = $key RETURN k.key AS key`,
-			map[string]any{"ws": ws, "key": fresh})
-		if err != nil {
+		if recs, err = s.run(ctx, tx, find, map[string]any{"ws": ws}); err != nil || len(recs) > 0 {
+			return firstKey(recs), err
+		}
+		if _, err := s.run(ctx, tx, "CREATE (k:PseudonymKey {workspaceId: $ws, key: $key})", map[string]any{"ws": ws, "key": fresh}); err != nil {
 			return nil, err
 		}
-		return value[[]byte](recs[0], "key"), nil
+		return fresh, s.auditWrite(ctx, tx, ws, "createPseudonymKey", nil)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return res.([]byte), nil
+}
+
+func firstKey(recs []*neo4j.Record) []byte {
+	if len(recs) == 0 {
+		return nil
+	}
+	return value[[]byte](recs[0], "key")
 }

@@ -59,7 +59,9 @@ func (s *Neo4j) lockActor(ctx context.Context, tx neo4j.ManagedTransaction, id s
 	if err := s.lockOwner(ctx, tx, "MATCH (a:Actor {id: $id}) WHERE "+visible("a")+" RETURN a.workspaceId AS ws", "actor", id); err != nil {
 		return nil, err
 	}
-	recs, err := s.run(ctx, tx, "MATCH (a:Actor {id: $id}) SET a.__lock = true REMOVE a.__lock RETURN a", map[string]any{"id": id})
+	// Visibility again, now under the lock: the record may have been made
+	// more sensitive between the first look and the lock.
+	recs, err := s.run(ctx, tx, "MATCH (a:Actor {id: $id}) SET a.__lock = true REMOVE a.__lock WITH a WHERE "+visible("a")+" RETURN a", map[string]any{"id": id})
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +77,7 @@ func (s *Neo4j) lockSource(ctx context.Context, tx neo4j.ManagedTransaction, id 
 	if err := s.lockOwner(ctx, tx, "MATCH (x:Source {id: $id}) WHERE "+visible("x")+" RETURN x.workspaceId AS ws", "source", id); err != nil {
 		return nil, err
 	}
-	recs, err := s.run(ctx, tx, "MATCH (x:Source {id: $id}) SET x.__lock = true REMOVE x.__lock RETURN x", map[string]any{"id": id})
+	recs, err := s.run(ctx, tx, "MATCH (x:Source {id: $id}) SET x.__lock = true REMOVE x.__lock WITH x WHERE "+visible("x")+" RETURN x", map[string]any{"id": id})
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +98,8 @@ func (s *Neo4j) lockRelationship(ctx context.Context, tx neo4j.ManagedTransactio
 		return nil, err
 	}
 	// found.Type was read from Neo4j, so it is one of relTypes.
-	cypher := fmt.Sprintf("MATCH (a)-[r:%s]->(b) WHERE r.id = $id SET r.__lock = true REMOVE r.__lock RETURN %s", found.Type, relRow)
+	cypher := fmt.Sprintf("MATCH (a)-[r:%s]->(b) WHERE r.id = $id SET r.__lock = true REMOVE r.__lock WITH a, r, b WHERE %s RETURN %s",
+		found.Type, visibleRel("r", "a", "b"), relRow)
 	recs, err := s.run(ctx, tx, cypher, map[string]any{"id": id})
 	if err != nil {
 		return nil, err
