@@ -237,3 +237,25 @@ func TestCORSAroundRateLimit(t *testing.T) {
 		t.Errorf("429: Access-Control-Expose-Headers %q, want Retry-After", got)
 	}
 }
+
+// Whatever an operator writes in ACTORGRAPH_CORS_ORIGINS, the parser never
+// panics, and what it accepts are exact origins: a scheme, a host, no
+// path, no wildcard, each parsing again to itself.
+func FuzzParseCORSOrigins(f *testing.F) {
+	for _, s := range []string{"https://a.org,http://localhost:3000", "*", "a.org", "https://a.org/path", "ftp://x", "https://*.a.org", "HTTPS://A.ORG:443/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		origins, err := parseCORSOrigins(s)
+		if err != nil {
+			return
+		}
+		for _, o := range origins {
+			again, err := parseCORSOrigin(o)
+			if err != nil || again != o || strings.Contains(o, "*") || strings.Count(o, "/") != 2 ||
+				!(strings.HasPrefix(o, "http://") || strings.HasPrefix(o, "https://")) {
+				t.Fatalf("%q accepted as origin %q (again: %q, %v)", s, o, again, err)
+			}
+		}
+	})
+}

@@ -74,3 +74,37 @@ func mustBeInvalid(t *testing.T, err error) {
 		t.Fatalf("refused with %v, not an Invalid error with a message", err)
 	}
 }
+
+func FuzzSourceInput(f *testing.F) {
+	f.Add("Survey of 2024", "SURVEY", "https://example.org/x", 0.8, "PUBLIC")
+	f.Add("", "RUMOUR", "", -1.0, "SECRET")
+	f.Add("x' }) DETACH DELETE n //", "REPORT", "\x00", math.NaN(), "")
+	f.Fuzz(func(t *testing.T, title, kind, url string, reliability float64, sensitivity string) {
+		var k SourceKind
+		kindErr := k.UnmarshalGQL(kind)
+		var lvl Sensitivity
+		lvlErr := lvl.UnmarshalGQL(sensitivity)
+		in := SourceInput{Title: title, Kind: k, URL: &url, Reliability: &reliability}
+		given := sensitivity != "" && lvlErr == nil // what the GraphQL enum lets through
+		if given {
+			in.Sensitivity = &lvl
+		}
+		s, err := NewSource("ws_1", in)
+		if err != nil {
+			mustBeInvalid(t, err)
+			return
+		}
+		if kindErr != nil {
+			t.Fatalf("the enum refused %q but NewSource accepted it", kind)
+		}
+		if s.Title == "" || *s.Reliability < 0 || *s.Reliability > 1 || math.IsNaN(*s.Reliability) || !s.Sensitivity.IsValid() {
+			t.Fatalf("accepted a source that breaks the rules: %+v", s)
+		}
+		if given && s.Sensitivity != lvl {
+			t.Fatalf("sensitivity %s became %s", lvl, s.Sensitivity)
+		}
+		if !given && s.Sensitivity != Restricted {
+			t.Fatalf("a source without a sensitivity became %s, not RESTRICTED", s.Sensitivity)
+		}
+	})
+}
