@@ -42,6 +42,7 @@ func TestOperationLimits(t *testing.T) {
 			"QUERY_TOO_DEEP", "at most 12"},
 		{"aliases at the limit", aliases(3), "", ""},
 		{"too many aliases", aliases(4), "TOO_MANY_ALIASES", "uses 4 aliases; at most 3"},
+		{"tokens within the limit", "{ " + strings.Repeat("__typename ", 390) + "}", "", ""},
 		{"too many tokens", "{ " + strings.Repeat("__typename ", 400) + "}", "GRAPHQL_PARSE_FAILED", "exceeded token limit of 400"},
 		{"cost within the limit", fmt.Sprintf(`{ workspace(id: %q) { actors(first: 50) { edges { node { id name } } } } }`, ws), "", ""},
 		{"too costly: lists weighed by first", fmt.Sprintf(`{ workspace(id: %q) { actors(first: 500) { edges { node { id name } } } } }`, ws),
