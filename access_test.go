@@ -700,6 +700,21 @@ func TestLoweredEditorsLeaveHiddenRecordsAlone(t *testing.T) {
 	if r := editor.do(`mutation($id: ID!) { deleteSource(id: $id) { id } }`, map[string]any{"id": f.source}); r.code() != "FORBIDDEN" {
 		t.Errorf("a lowered editor deleted a source: %+v", r.Errors)
 	}
+	// External ids are unique across records it cannot see: a clash would
+	// reveal one, so it sets none (and the answer is the same whether or
+	// not a hidden record holds the id).
+	f.admin.ok(`mutation($id: ID!) { updateActor(id: $id, input: {externalId: "informant-17"}) { id } }`, map[string]any{"id": f.secret}, nil)
+	for _, ext := range []string{"informant-17", "free-id"} {
+		r := editor.do(`mutation($ws: ID!, $e: String!) { createActor(workspace: $ws, input: {kind: COMMUNITY, name: "N", externalId: $e}) { id } }`,
+			map[string]any{"ws": f.ws, "e": ext})
+		if r.code() != "FORBIDDEN" || r.Errors[0].Extensions["field"] != "externalId" {
+			t.Errorf("a lowered editor set externalId %q: %+v", ext, r.Errors)
+		}
+	}
+	r = editor.do(`mutation($id: ID!) { updateActor(id: $id, input: {externalId: "informant-17"}) { id } }`, map[string]any{"id": f.public})
+	if r.code() != "FORBIDDEN" {
+		t.Errorf("a lowered editor set an externalId by update: %+v", r.Errors)
+	}
 }
 
 func TestDryRunImportsAreAuditedReads(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/errs"
 )
@@ -118,4 +120,26 @@ func fieldOf(err error, field string) error {
 	}
 	msg, _ := errs.Public(err)
 	return &errs.Error{Kind: errs.NotFound, Field: field, Msg: field + ": " + msg, Err: err}
+}
+
+// requireExternalIDClearance checks that a caller who sets an external id
+// sees every record of the workspace: external ids are unique across all
+// of them, so a clash with a record the caller cannot see would tell it
+// that the record exists.
+func requireExternalIDClearance(ctx context.Context, op, ws string, sets bool) error {
+	if !sets {
+		return nil
+	}
+	g, _ := domain.CallerFrom(ctx).Grant(ws)
+	if !g.Clearance.Covers(domain.Confidential) {
+		return &errs.Error{Op: op, Kind: errs.Permission, Field: "externalId",
+			Msg: fmt.Sprintf("setting an externalId needs clearance CONFIDENTIAL (yours is %s): external ids are unique across records you cannot see", g.Clearance)}
+	}
+	return nil
+}
+
+// setsExternalID reports whether an update gives a (non-null) external id.
+func setsExternalID(o graphql.Omittable[*string]) bool {
+	v, ok := o.ValueOK()
+	return ok && v != nil
 }

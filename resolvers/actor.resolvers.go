@@ -80,6 +80,9 @@ func (r *mutationResolver) CreateActor(ctx context.Context, workspace string, in
 	if err := requireClearance(ctx, "createActor", workspace, input.Sensitivity); err != nil {
 		return nil, err
 	}
+	if err := requireExternalIDClearance(ctx, "createActor", workspace, input.ExternalID != nil); err != nil {
+		return nil, err
+	}
 	defer afterWrite(ctx)
 	a, err := r.Store.CreateActor(ctx, workspace, input)
 	if err != nil {
@@ -97,6 +100,9 @@ func (r *mutationResolver) UpdateActor(ctx context.Context, id string, input mod
 		if err := requireClearance(ctx, "updateActor", ws, s); err != nil {
 			return nil, err
 		}
+	}
+	if err := requireExternalIDClearance(ctx, "updateActor", ws, setsExternalID(input.ExternalID)); err != nil {
+		return nil, err
 	}
 	defer afterWrite(ctx)
 	a, err := r.Store.UpdateActor(ctx, id, actorPatch(input))

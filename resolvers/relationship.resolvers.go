@@ -21,6 +21,9 @@ func (r *mutationResolver) CreateRelationship(ctx context.Context, input domain.
 	if err := requireClearance(ctx, "createRelationship", ws, input.Sensitivity); err != nil {
 		return nil, err
 	}
+	if err := requireExternalIDClearance(ctx, "createRelationship", ws, input.ExternalID != nil); err != nil {
+		return nil, err
+	}
 	defer afterWrite(ctx)
 	return r.Store.CreateRelationship(ctx, input)
 }
@@ -34,6 +37,9 @@ func (r *mutationResolver) UpdateRelationship(ctx context.Context, id string, in
 		if err := requireClearance(ctx, "updateRelationship", ws, s); err != nil {
 			return nil, err
 		}
+	}
+	if err := requireExternalIDClearance(ctx, "updateRelationship", ws, setsExternalID(input.ExternalID)); err != nil {
+		return nil, err
 	}
 	defer afterWrite(ctx)
 	return r.Store.UpdateRelationship(ctx, id, relationshipPatch(input))

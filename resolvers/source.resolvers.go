@@ -20,6 +20,9 @@ func (r *mutationResolver) CreateSource(ctx context.Context, workspace string, i
 	if err := requireClearance(ctx, "createSource", workspace, input.Sensitivity); err != nil {
 		return nil, err
 	}
+	if err := requireExternalIDClearance(ctx, "createSource", workspace, input.ExternalID != nil); err != nil {
+		return nil, err
+	}
 	defer afterWrite(ctx)
 	return r.Store.CreateSource(ctx, workspace, input)
 }
@@ -33,6 +36,9 @@ func (r *mutationResolver) UpdateSource(ctx context.Context, id string, input mo
 		if err := requireClearance(ctx, "updateSource", ws, s); err != nil {
 			return nil, err
 		}
+	}
+	if err := requireExternalIDClearance(ctx, "updateSource", ws, setsExternalID(input.ExternalID)); err != nil {
+		return nil, err
 	}
 	defer afterWrite(ctx)
 	return r.Store.UpdateSource(ctx, id, sourcePatch(input))
