@@ -36,6 +36,7 @@ type Neo4j struct {
 	db      string
 	log     *zap.Logger
 	queries atomic.Int64
+	counts  countCache // see counts.go
 }
 
 var _ Store = (*Neo4j)(nil)

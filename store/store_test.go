@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -910,5 +911,42 @@ func TestSubgraph(t *testing.T) {
 				t.Errorf("%d actors, %d relationships, truncated %v; want %d, %d, %v", len(sg.Actors), len(sg.Relationships), sg.Truncated, c.actors, c.rels, c.truncated)
 			}
 		})
+	}
+}
+
+// Counts are cached per workspace version and view: a repeated count is
+// one statement, a write is seen at once, and each clearance gets its own.
+func TestWorkspaceCountsCachedPerVersionAndView(t *testing.T) {
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", Sensitivity: domain.Ptr(domain.Public)})
+	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "B", Sensitivity: domain.Ptr(domain.Confidential)})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: a.ID, To: b.ID, Strength: 0.5})
+	viewer := domain.WithCaller(context.Background(), &domain.Caller{Subject: "v",
+		Grants: map[string]domain.Grant{ws.ID: {Role: domain.Viewer, Clearance: domain.Public}}})
+	count := func(ctx context.Context) (store.Counts, int64) {
+		t.Helper()
+		before := st.QueryCount()
+		c, err := st.WorkspaceCounts(ctx, []string{ws.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c[ws.ID], st.QueryCount() - before
+	}
+	if c, _ := count(ctx); c != (store.Counts{Actors: 2, Relationships: 1}) {
+		t.Errorf("operator counts %+v", c)
+	}
+	if c, n := count(ctx); c != (store.Counts{Actors: 2, Relationships: 1}) || n != 1 {
+		t.Errorf("repeated count: %+v in %d statements, want the same in 1", c, n)
+	}
+	if c, _ := count(viewer); c != (store.Counts{Actors: 1, Relationships: 0}) {
+		t.Errorf("a viewer's counts %+v: the operator's cached counts leaked", c)
+	}
+	mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "C", Sensitivity: domain.Ptr(domain.Public)})
+	if c, _ := count(viewer); c.Actors != 2 {
+		t.Errorf("after a write the viewer counts %+v", c)
+	}
+	if c, _ := count(ctx); c.Actors != 3 {
+		t.Errorf("after a write the operator counts %+v", c)
 	}
 }

@@ -162,27 +162,6 @@ func (s *Neo4j) WorkspacesByIDs(ctx context.Context, ids []string) ([]*domain.Wo
 	return res.([]*domain.Workspace), nil
 }
 
-// WorkspaceCounts counts the actors and relationships of each workspace
-// among ids (absent ids have no entry). Relationships are counted per type
-// through the (workspaceId, id) relationship indexes.
-func (s *Neo4j) WorkspaceCounts(ctx context.Context, ids []string) (map[string]Counts, error) {
-	res, err := s.read(ctx, "store.WorkspaceCounts", func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, workspaceCountsCypher, map[string]any{"ids": ids})
-		if err != nil {
-			return nil, err
-		}
-		out := make(map[string]Counts, len(recs))
-		for _, r := range recs {
-			out[value[string](r, "id")] = Counts{Actors: int(value[int64](r, "actors")), Relationships: int(value[int64](r, "rels"))}
-		}
-		return out, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return res.(map[string]Counts), nil
-}
-
 var workspaceCountsCypher = `UNWIND $ids AS wid
 MATCH (w:Workspace {id: wid}) WHERE w.deleting IS NULL AND ` + visibleWorkspace("w") + `
 CALL (wid) { MATCH (a:Actor {workspaceId: wid}) WHERE ` + visible("a") + ` RETURN count(a) AS actors }
