@@ -203,7 +203,7 @@ func auditReads(st store.Store, log *zap.Logger) graphql.ResponseMiddleware {
 // and revokes the ones issued at earlier starts, so that a new user of
 // dev/run is never locked out, and old development tokens do not pile up.
 func developmentToken(ctx context.Context, st store.Store) (string, error) {
-	ctx = domain.WithCaller(ctx, domain.Operator("service"))
+	ctx = domain.WithCaller(ctx, domain.Service)
 	const name = "development token (printed at start-up)"
 	old, err := st.Tokens(ctx, "")
 	if err != nil {

@@ -265,7 +265,7 @@ func runServe(args []string) error {
 // startStore waits for Neo4j (up to a minute: a local server may still be
 // starting), applies the schema, and loads the demo map if asked.
 func startStore(ctx context.Context, st *store.Neo4j, cfg config, log *zap.Logger) error {
-	ctx = domain.WithCaller(ctx, domain.Operator("service"))
+	ctx = domain.WithCaller(ctx, domain.Service)
 	deadline := time.Now().Add(time.Minute)
 	for {
 		err := st.Ping(ctx)

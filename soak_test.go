@@ -62,9 +62,7 @@ type testNeo4j struct {
 
 func startTestNeo4j(t *testing.T) *testNeo4j {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("integration test: starts its own Neo4j (run without -short)")
-	}
+	storetest.Integration(t) // it starts its own Neo4j
 	wd, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)

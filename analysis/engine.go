@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"context"
-	"strings"
 	"sync"
 
 	"github.com/actorgraph/actorgraph/domain"
@@ -32,12 +31,10 @@ type Engine struct {
 	maxGraphs int
 }
 
-// viewKey is a workspace as seen with one clearance (its visible levels;
-// an admin also sees records whose level is unreadable).
+// viewKey is a workspace as seen with one clearance (domain.Caller.View).
 type viewKey struct {
-	ws     string
-	levels string
-	admin  bool
+	ws   string
+	view string
 }
 
 type graphKey struct {
@@ -61,8 +58,7 @@ func (e *Engine) Graph(ctx context.Context, ws string, opts Options) (*Graph, er
 	if err != nil {
 		return nil, err
 	}
-	c := domain.CallerFrom(ctx)
-	view := viewKey{ws, strings.Join(c.Levels(ws), ","), c != nil && c.Admin}
+	view := viewKey{ws, domain.CallerFrom(ctx).View(ws)}
 	key := graphKey{view, version, opts}
 	e.mu.Lock()
 	if g, ok := e.graphs[key]; ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -194,6 +195,23 @@ func (c *Caller) Workspaces() []string {
 // Operator is the caller the CLI and the service's own start-up act as:
 // an admin, named for the audit log.
 func Operator(subject string) *Caller { return &Caller{Subject: subject, Admin: true} }
+
+// Service is the service acting on its own behalf (start-up, checking
+// credentials, its development token). It collects no reads, so one value
+// serves every use.
+var Service = Operator("service")
+
+// View names what the caller sees of workspace ws (its visible levels, and
+// whether it is an admin, who also sees records whose level is unreadable):
+// callers with equal views see the same records there, so caches of
+// derived data are keyed by it.
+func (c *Caller) View(ws string) string {
+	v := strings.Join(c.Levels(ws), ",")
+	if c != nil && c.Admin {
+		v += "+admin"
+	}
+	return v
+}
 
 type callerKey struct{}
 

@@ -138,8 +138,16 @@ func requireExternalIDClearance(ctx context.Context, op, ws string, sets bool) e
 	return nil
 }
 
-// setsExternalID reports whether an update gives a (non-null) external id.
-func setsExternalID(o graphql.Omittable[*string]) bool {
-	v, ok := o.ValueOK()
-	return ok && v != nil
+// requireWritable checks that the caller may write what an input gives: a
+// sensitivity within its clearance (a create without one gets the
+// default, which is checked too) and, if any, an external id. Creates pass
+// their inputs' fields through graphql.OmittableOf.
+func requireWritable(ctx context.Context, op, ws string, level graphql.Omittable[*domain.Sensitivity], externalID graphql.Omittable[*string]) error {
+	if s, ok := level.ValueOK(); ok {
+		if err := requireClearance(ctx, op, ws, s); err != nil {
+			return err
+		}
+	}
+	ext, ok := externalID.ValueOK()
+	return requireExternalIDClearance(ctx, op, ws, ok && ext != nil)
 }

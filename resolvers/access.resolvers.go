@@ -48,7 +48,7 @@ func (r *mutationResolver) RevokeToken(ctx context.Context, id string) (*domain.
 	if domain.CallerFrom(ctx) == nil {
 		return nil, auth.ErrNoCredentials
 	}
-	t, err := r.Store.TokenByID(domain.WithCaller(ctx, domain.Operator("service")), id)
+	t, err := r.Store.TokenByID(domain.WithCaller(ctx, domain.Service), id)
 	if errs.Is(err, errs.NotFound) || (err == nil && !domain.CallerFrom(ctx).Admin && !domain.CallerFrom(ctx).Can(t.WorkspaceID, domain.Owner)) {
 		// Only its workspace's owners learn that a token exists.
 		return nil, errs.NotFoundf(op, "no token has id %q", id)

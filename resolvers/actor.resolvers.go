@@ -8,6 +8,7 @@ package resolvers
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/graph"
 	"github.com/actorgraph/actorgraph/graph/model"
@@ -77,10 +78,7 @@ func (r *mutationResolver) CreateActor(ctx context.Context, workspace string, in
 	if err := require(ctx, "createActor", workspace, domain.Editor); err != nil {
 		return nil, err
 	}
-	if err := requireClearance(ctx, "createActor", workspace, input.Sensitivity); err != nil {
-		return nil, err
-	}
-	if err := requireExternalIDClearance(ctx, "createActor", workspace, input.ExternalID != nil); err != nil {
+	if err := requireWritable(ctx, "createActor", workspace, graphql.OmittableOf(input.Sensitivity), graphql.OmittableOf(input.ExternalID)); err != nil {
 		return nil, err
 	}
 	defer afterWrite(ctx)
@@ -96,12 +94,7 @@ func (r *mutationResolver) UpdateActor(ctx context.Context, id string, input mod
 	if err != nil {
 		return nil, err
 	}
-	if s, ok := input.Sensitivity.ValueOK(); ok {
-		if err := requireClearance(ctx, "updateActor", ws, s); err != nil {
-			return nil, err
-		}
-	}
-	if err := requireExternalIDClearance(ctx, "updateActor", ws, setsExternalID(input.ExternalID)); err != nil {
+	if err := requireWritable(ctx, "updateActor", ws, input.Sensitivity, input.ExternalID); err != nil {
 		return nil, err
 	}
 	defer afterWrite(ctx)

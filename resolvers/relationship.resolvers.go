@@ -8,6 +8,7 @@ package resolvers
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/graph"
 	"github.com/actorgraph/actorgraph/graph/model"
@@ -18,10 +19,7 @@ func (r *mutationResolver) CreateRelationship(ctx context.Context, input domain.
 	if err != nil {
 		return nil, fieldOf(err, "from")
 	}
-	if err := requireClearance(ctx, "createRelationship", ws, input.Sensitivity); err != nil {
-		return nil, err
-	}
-	if err := requireExternalIDClearance(ctx, "createRelationship", ws, input.ExternalID != nil); err != nil {
+	if err := requireWritable(ctx, "createRelationship", ws, graphql.OmittableOf(input.Sensitivity), graphql.OmittableOf(input.ExternalID)); err != nil {
 		return nil, err
 	}
 	defer afterWrite(ctx)
@@ -33,12 +31,7 @@ func (r *mutationResolver) UpdateRelationship(ctx context.Context, id string, in
 	if err != nil {
 		return nil, err
 	}
-	if s, ok := input.Sensitivity.ValueOK(); ok {
-		if err := requireClearance(ctx, "updateRelationship", ws, s); err != nil {
-			return nil, err
-		}
-	}
-	if err := requireExternalIDClearance(ctx, "updateRelationship", ws, setsExternalID(input.ExternalID)); err != nil {
+	if err := requireWritable(ctx, "updateRelationship", ws, input.Sensitivity, input.ExternalID); err != nil {
 		return nil, err
 	}
 	defer afterWrite(ctx)

@@ -8,6 +8,7 @@ package resolvers
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/graph"
 	"github.com/actorgraph/actorgraph/graph/model"
@@ -17,10 +18,7 @@ func (r *mutationResolver) CreateSource(ctx context.Context, workspace string, i
 	if err := require(ctx, "createSource", workspace, domain.Editor); err != nil {
 		return nil, err
 	}
-	if err := requireClearance(ctx, "createSource", workspace, input.Sensitivity); err != nil {
-		return nil, err
-	}
-	if err := requireExternalIDClearance(ctx, "createSource", workspace, input.ExternalID != nil); err != nil {
+	if err := requireWritable(ctx, "createSource", workspace, graphql.OmittableOf(input.Sensitivity), graphql.OmittableOf(input.ExternalID)); err != nil {
 		return nil, err
 	}
 	defer afterWrite(ctx)
@@ -32,12 +30,7 @@ func (r *mutationResolver) UpdateSource(ctx context.Context, id string, input mo
 	if err != nil {
 		return nil, err
 	}
-	if s, ok := input.Sensitivity.ValueOK(); ok {
-		if err := requireClearance(ctx, "updateSource", ws, s); err != nil {
-			return nil, err
-		}
-	}
-	if err := requireExternalIDClearance(ctx, "updateSource", ws, setsExternalID(input.ExternalID)); err != nil {
+	if err := requireWritable(ctx, "updateSource", ws, input.Sensitivity, input.ExternalID); err != nil {
 		return nil, err
 	}
 	defer afterWrite(ctx)

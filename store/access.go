@@ -18,7 +18,7 @@ import (
 // checked.
 
 // system is who the store acts as when it authenticates a request.
-var system = domain.Operator("service")
+var system = domain.Service
 
 func tokenProps(t *domain.Token, hash string) map[string]any {
 	return map[string]any{"id": t.ID, "name": t.Name, "subject": t.Subject, "workspaceId": t.WorkspaceID,
@@ -130,11 +130,7 @@ func (s *Neo4j) Tokens(ctx context.Context, ws string) ([]*domain.Token, error) 
 		if err != nil {
 			return nil, err
 		}
-		out := make([]*domain.Token, len(recs))
-		for i, r := range recs {
-			out[i] = decodeToken(nodeProps(r, "t"))
-		}
-		return out, nil
+		return nodesOf(recs, "t", decodeToken), nil
 	})
 	if err != nil {
 		return nil, err
@@ -241,11 +237,7 @@ func (s *Neo4j) Members(ctx context.Context, ws string) ([]*domain.Member, error
 		if err != nil {
 			return nil, err
 		}
-		out := make([]*domain.Member, len(recs))
-		for i, r := range recs {
-			out[i] = decodeMember(nodeProps(r, "m"))
-		}
-		return out, nil
+		return nodesOf(recs, "m", decodeMember), nil
 	})
 	if err != nil {
 		return nil, err

@@ -87,11 +87,7 @@ func (s *Neo4j) actorsByIDsInTx(ctx context.Context, tx neo4j.ManagedTransaction
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*domain.Actor, len(recs))
-	for i, r := range recs {
-		out[i] = decodeActor(nodeProps(r, "a"))
-	}
-	return out, nil
+	return nodesOf(recs, "a", decodeActor), nil
 }
 
 func findActor(as []*domain.Actor, id string) *domain.Actor {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strings"
 	"sync"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -22,8 +21,7 @@ import (
 type countKey struct {
 	ws      string
 	version int64
-	levels  string
-	admin   bool
+	view    string // domain.Caller.View
 }
 
 // countCache holds recent counts. It is small and forgets everything when
@@ -51,12 +49,6 @@ func (c *countCache) put(k countKey, v Counts) {
 	c.m[k] = v
 }
 
-// viewOf is the part of a count's key that depends on the caller.
-func viewOf(ctx context.Context, ws string) (levels string, admin bool) {
-	c := domain.CallerFrom(ctx)
-	return strings.Join(c.Levels(ws), ","), c != nil && c.Admin
-}
-
 var workspaceVersionsCypher = `UNWIND $ids AS wid
 MATCH (w:Workspace {id: wid}) WHERE w.deleting IS NULL AND ` + visibleWorkspace("w") + `
 RETURN wid AS id, coalesce(w.version, 0) AS v`
@@ -76,8 +68,7 @@ func (s *Neo4j) WorkspaceCounts(ctx context.Context, ids []string) (map[string]C
 		var missing []string
 		for _, r := range recs {
 			id := value[string](r, "id")
-			levels, admin := viewOf(ctx, id)
-			k := countKey{ws: id, version: value[int64](r, "v"), levels: levels, admin: admin}
+			k := countKey{ws: id, version: value[int64](r, "v"), view: domain.CallerFrom(ctx).View(id)}
 			if c, ok := s.counts.get(k); ok {
 				out[id] = c
 				continue

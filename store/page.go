@@ -25,3 +25,12 @@ func nodePage[T any](recs []*neo4j.Record, first int, decode func(props) T, curs
 	}
 	return page
 }
+
+// nodesOf decodes the node each record holds under key.
+func nodesOf[T any](recs []*neo4j.Record, key string, decode func(props) T) []T {
+	out := make([]T, len(recs))
+	for i, r := range recs {
+		out[i] = decode(nodeProps(r, key))
+	}
+	return out
+}

@@ -58,11 +58,7 @@ func (s *Neo4j) sourcesByIDsInTx(ctx context.Context, tx neo4j.ManagedTransactio
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*domain.Source, len(recs))
-	for i, r := range recs {
-		out[i] = decodeSource(nodeProps(r, "x"))
-	}
-	return out, nil
+	return nodesOf(recs, "x", decodeSource), nil
 }
 
 // SourcesByIDs returns the sources that exist among ids.

@@ -131,11 +131,7 @@ func (s *Neo4j) Workspaces(ctx context.Context) ([]*domain.Workspace, error) {
 		if err != nil {
 			return nil, err
 		}
-		out := make([]*domain.Workspace, len(recs))
-		for i, r := range recs {
-			out[i] = decodeWorkspace(nodeProps(r, "w"))
-		}
-		return out, nil
+		return nodesOf(recs, "w", decodeWorkspace), nil
 	})
 	if err != nil {
 		return nil, err
@@ -150,11 +146,7 @@ func (s *Neo4j) WorkspacesByIDs(ctx context.Context, ids []string) ([]*domain.Wo
 		if err != nil {
 			return nil, err
 		}
-		out := make([]*domain.Workspace, len(recs))
-		for i, r := range recs {
-			out[i] = decodeWorkspace(nodeProps(r, "w"))
-		}
-		return out, nil
+		return nodesOf(recs, "w", decodeWorkspace), nil
 	})
 	if err != nil {
 		return nil, err
@@ -196,11 +188,7 @@ func (s *Neo4j) workspaceActorsInTx(ctx context.Context, tx neo4j.ManagedTransac
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*domain.Actor, len(recs))
-	for i, r := range recs {
-		out[i] = decodeActor(nodeProps(r, "a"))
-	}
-	return out, nil
+	return nodesOf(recs, "a", decodeActor), nil
 }
 
 // workspaceRelsCypher reads every relationship of the given types of a
