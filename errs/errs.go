@@ -1,13 +1,21 @@
-// Package errs is ActorGraph's one error type, after upspin's errors package:
-// every error that crosses a package boundary carries the operation that
-// failed and a Kind that says what a client can do about it. The GraphQL
-// error presenter maps Kind to extensions.code in exactly one place
-// (resolvers/errors.go); nothing else decides what a client sees.
+// Package errs is ActorGraph's one error type, after upspin's errors
+// package: every error that crosses a package boundary carries the
+// operation that failed and a Kind that says what a client can do about it.
+//
+// This package is also the one home of what clients see of an error:
+// every code the service answers (extensions.code in GraphQL, the same
+// field in every HTTP error body) is a Kind's Code, every HTTP status an
+// error answers with is its Kind's HTTPStatus, and Public decides which
+// words leave the service. The GraphQL error presenter
+// (resolvers.ErrorPresenter) and WriteHTTP, for answers outside GraphQL,
+// are the two places that use them; nothing else decides what a client
+// sees.
 package errs
 
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 )
 
@@ -15,16 +23,22 @@ import (
 type Kind int
 
 const (
+	// Other is the zero Kind: unspecified. An error of kind Other takes
+	// the kind of the error it wraps (so that adding an operation to an
+	// error never changes what the client is told), or Internal when it
+	// wraps nothing that has a kind.
+	Other Kind = iota
 	// Internal is a bug or an unexpected failure: the client sees only a
 	// generic message, the log sees the details.
-	Internal Kind = iota
+	Internal
 	// Invalid means the caller's input is wrong; the message says how.
 	Invalid
 	// NotFound means an id names nothing the caller can see.
 	NotFound
 	// Conflict means the input clashes with stored data (a duplicate externalId).
 	Conflict
-	// Unavailable means a dependency (Neo4j) cannot be reached; retrying later may work.
+	// Unavailable means a dependency (Neo4j) cannot be reached, or the
+	// request ran out of time; retrying later may work.
 	Unavailable
 	// Permission means the caller may not do this.
 	Permission
@@ -32,36 +46,97 @@ const (
 	Unauthenticated
 	// RateLimited means the caller sent too many requests; retry later.
 	RateLimited
+	// TooLarge means the request's body or upload is larger than the
+	// service takes.
+	TooLarge
+	// BadRequest means the request is not one the service takes in this
+	// form (an operation other than an import in a multipart request, an
+	// export path without a format).
+	BadRequest
+	// PreflightRequired means a multipart request (an import) came without
+	// the GraphQL-Require-Preflight header, as a cross-site form would.
+	PreflightRequired
+	// LengthRequired means an upload did not say its length.
+	LengthRequired
+	// QueryTooDeep means a GraphQL operation nests deeper than allowed.
+	QueryTooDeep
+	// TooManyAliases means a GraphQL operation uses more aliases than allowed.
+	TooManyAliases
+	// TooComplex means a GraphQL operation would cost more than allowed.
+	TooComplex
 )
 
-// Code is the machine-readable code clients branch on (extensions.code).
-func (k Kind) Code() string {
-	switch k {
-	case Invalid:
-		return "BAD_USER_INPUT"
-	case NotFound:
-		return "NOT_FOUND"
-	case Conflict:
-		return "CONFLICT"
-	case Unavailable:
-		return "SERVICE_UNAVAILABLE"
-	case Permission:
-		return "FORBIDDEN"
-	case Unauthenticated:
-		return "UNAUTHENTICATED"
-	case RateLimited:
-		return "RATE_LIMITED"
-	default:
-		return "INTERNAL_SERVER_ERROR"
-	}
+// kinds lists every Kind with its code and HTTP status: the one mapping
+// from kind to what a client sees.
+var kinds = map[Kind]struct {
+	code   string
+	status int
+}{
+	Internal:          {"INTERNAL_SERVER_ERROR", http.StatusInternalServerError},
+	Invalid:           {"BAD_USER_INPUT", http.StatusBadRequest},
+	NotFound:          {"NOT_FOUND", http.StatusNotFound},
+	Conflict:          {"CONFLICT", http.StatusConflict},
+	Unavailable:       {"SERVICE_UNAVAILABLE", http.StatusServiceUnavailable},
+	Permission:        {"FORBIDDEN", http.StatusForbidden},
+	Unauthenticated:   {"UNAUTHENTICATED", http.StatusUnauthorized},
+	RateLimited:       {"RATE_LIMITED", http.StatusTooManyRequests},
+	TooLarge:          {"PAYLOAD_TOO_LARGE", http.StatusRequestEntityTooLarge},
+	BadRequest:        {"BAD_REQUEST", http.StatusBadRequest},
+	PreflightRequired: {"PREFLIGHT_REQUIRED", http.StatusBadRequest},
+	LengthRequired:    {"LENGTH_REQUIRED", http.StatusLengthRequired},
+	QueryTooDeep:      {"QUERY_TOO_DEEP", http.StatusBadRequest},
+	TooManyAliases:    {"TOO_MANY_ALIASES", http.StatusBadRequest},
+	// gqlgen's own code for its complexity limit (extension.FixedComplexityLimit).
+	TooComplex: {"COMPLEXITY_LIMIT_EXCEEDED", http.StatusBadRequest},
 }
 
-func (k Kind) String() string { return strings.ToLower(strings.ReplaceAll(k.Code(), "_", " ")) }
+// Codes that gqlgen gives the errors it raises itself, before any
+// resolver runs. They are listed here so that this package names every
+// code a client can receive; gqlgen sets them (graphql/errcode).
+const (
+	CodeParseFailed      = "GRAPHQL_PARSE_FAILED"
+	CodeValidationFailed = "GRAPHQL_VALIDATION_FAILED"
+)
+
+// Kinds lists every kind a client can be told, in order.
+func Kinds() []Kind {
+	out := make([]Kind, 0, len(kinds))
+	for k := Internal; k <= TooComplex; k++ {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Code is the machine-readable code clients branch on (extensions.code).
+// Other, which never reaches a client on its own (KindOf resolves it),
+// answers as Internal.
+func (k Kind) Code() string {
+	if d, ok := kinds[k]; ok {
+		return d.code
+	}
+	return kinds[Internal].code
+}
+
+// HTTPStatus is the status an HTTP answer outside GraphQL carries for
+// an error of this kind.
+func (k Kind) HTTPStatus() int {
+	if d, ok := kinds[k]; ok {
+		return d.status
+	}
+	return http.StatusInternalServerError
+}
+
+func (k Kind) String() string {
+	if k == Other {
+		return "other"
+	}
+	return strings.ToLower(strings.ReplaceAll(k.Code(), "_", " "))
+}
 
 // Error is the error type used across ActorGraph.
 type Error struct {
 	Op    string // the operation that failed, e.g. "store.CreateActor"
-	Kind  Kind
+	Kind  Kind   // Other: the wrapped error's kind
 	Field string // the input field at fault, for Invalid errors (e.g. "strength")
 	Msg   string // a message a person understands; safe to show to the client
 	Err   error  // the underlying error; never shown to the client
@@ -71,18 +146,28 @@ func (e *Error) Error() string {
 	var b strings.Builder
 	if e.Op != "" {
 		b.WriteString(e.Op)
-		b.WriteString(": ")
 	}
-	if e.Msg != "" {
-		b.WriteString(e.Msg)
-	} else {
-		b.WriteString(e.Kind.String())
+	text := e.Msg
+	if text == "" && e.Kind != Other {
+		text = e.Kind.String()
 	}
-	if e.Err != nil {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
+	for _, part := range []string{text, errText(e.Err)} {
+		if part == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString(": ")
+		}
+		b.WriteString(part)
 	}
 	return b.String()
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -102,53 +187,103 @@ func NotFoundf(op, format string, args ...any) *Error {
 	return &Error{Op: op, Kind: NotFound, Msg: fmt.Sprintf(format, args...)}
 }
 
-// Wrap attaches an operation to err, keeping its kind and message if it is
-// already an *Error, and marking it Internal otherwise.
+// Wrap attaches an operation to err. It keeps err's kind, message and
+// field (the wrapper's kind is Other), so an error that is not an *Error
+// stays Internal.
 func Wrap(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	var e *Error
-	if errors.As(err, &e) {
-		return &Error{Op: op, Kind: e.Kind, Field: e.Field, Msg: e.Msg, Err: err}
-	}
-	return &Error{Op: op, Kind: Internal, Err: err}
+	return &Error{Op: op, Err: err}
 }
 
-// KindOf reports the kind of err: Internal for errors that are not *Error.
+// chain lists the *Errors in err's chain, outermost first.
+func chain(err error) []*Error {
+	var out []*Error
+	for err != nil {
+		if e, ok := err.(*Error); ok {
+			out = append(out, e)
+		}
+		err = errors.Unwrap(err)
+	}
+	return out
+}
+
+// KindOf reports the kind of err: that of the outermost *Error in its
+// chain whose kind is not Other, and Internal when there is none.
 func KindOf(err error) Kind {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Kind
+	for _, e := range chain(err) {
+		if e.Kind != Other {
+			return e.Kind
+		}
 	}
 	return Internal
 }
 
-// Is reports whether err is an *Error of kind k.
+// Is reports whether err is of kind k (as KindOf tells it).
 func Is(err error, k Kind) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Kind == k
+	return err != nil && KindOf(err) == k
 }
 
-// Public returns the message and field a client may see for err: the
-// innermost *Error's message for client-facing kinds, a generic text for
-// Internal and Unavailable ones.
+// Public returns the message and input field a client may see for err.
+// For Internal errors that is a generic text and no field, whatever the
+// chain holds: their messages may name Cypher, paths or data. For every
+// other kind it is the outermost non-empty message in the chain of
+// *Errors (a wrapper that says more wins over the error it wraps) and the
+// outermost non-empty field; an Unavailable error without a message gets
+// a generic text that says to retry, and any other kind its name.
 func Public(err error) (msg, field string) {
-	var e *Error
-	if !errors.As(err, &e) {
+	kind := KindOf(err)
+	if kind == Internal {
 		return "internal error", ""
 	}
-	switch e.Kind {
-	case Internal:
-		return "internal error", ""
-	case Unavailable:
-		if e.Msg != "" {
-			return e.Msg, ""
+	for _, e := range chain(err) {
+		if msg == "" {
+			msg = e.Msg
 		}
-		return "the database is unavailable; try again shortly", ""
+		if field == "" {
+			field = e.Field
+		}
 	}
-	if e.Msg == "" {
-		return e.Kind.String(), e.Field
+	if msg == "" && kind == Unavailable {
+		msg = "the database is unavailable; try again shortly"
 	}
-	return e.Msg, e.Field
+	if msg == "" {
+		msg = kind.String()
+	}
+	return msg, field
+}
+
+// Match reports whether err matches template: every field the template
+// sets must agree with err. Kind is compared with KindOf(err), Msg and
+// Field with what Public gives a client, Op with any operation in err's
+// chain, and Err with errors.Is. It is for tests, which then pin what a
+// client sees rather than how the error was built.
+func Match(template *Error, err error) bool {
+	if err == nil {
+		return template == nil
+	}
+	if template.Kind != Other && KindOf(err) != template.Kind {
+		return false
+	}
+	msg, field := Public(err)
+	if template.Msg != "" && msg != template.Msg {
+		return false
+	}
+	if template.Field != "" && field != template.Field {
+		return false
+	}
+	if template.Op != "" && !hasOp(err, template.Op) {
+		return false
+	}
+	return template.Err == nil || errors.Is(err, template.Err)
+}
+
+func hasOp(err error, op string) bool {
+	for _, e := range chain(err) {
+		if e.Op == op {
+			return true
+		}
+	}
+	return false
 }

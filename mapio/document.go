@@ -296,7 +296,7 @@ func (c *cells) domainProblem(err error) {
 	var e *errs.Error
 	field, msg := "", err.Error()
 	if errors.As(err, &e) {
-		field, msg = e.Field, e.Msg
+		msg, field = errs.Public(err)
 	}
 	c.problem(field, CodeEnum, msg)
 }
