@@ -138,7 +138,10 @@ func TestMaxHopsBoundary(t *testing.T) {
 		want    []string
 	}{{1, nil}, {2, []string{"d1>c1"}}, {3, []string{"d1>c1", "p1>i1>a1"}}, {8, []string{"d1>c1", "p1>i1>a1"}}} {
 		g := villageMap().graph(t, Options{MaxHops: c.maxHops})
-		routes, _ := g.Routes("village", "police", 5)
+		routes, err := g.Routes("village", "police", 5)
+		if err != nil {
+			t.Fatalf("maxHops %d: %v", c.maxHops, err)
+		}
 		var got []string
 		for _, r := range routes {
 			got = append(got, routeIDs(r))
@@ -183,9 +186,9 @@ func TestExpiredFutureAndConfidence(t *testing.T) {
 			if c.add != nil {
 				c.add(b)
 			}
-			routes, _ := b.graph(t, c.opts).Routes("village", "police", 1)
-			if len(routes) == 0 || routeIDs(routes[0]) != c.want {
-				t.Errorf("got %v, want %s", routes, c.want)
+			routes, err := b.graph(t, c.opts).Routes("village", "police", 1)
+			if err != nil || len(routes) == 0 || routeIDs(routes[0]) != c.want {
+				t.Errorf("got %v (error %v), want %s", routes, err, c.want)
 			}
 		})
 	}
@@ -232,9 +235,9 @@ func TestCyclesParallelRoutesAndTies(t *testing.T) {
 	}
 	// Fewer hops win a tie in strength.
 	b.rel("r7", domain.Influences, "v", "p", 0.4) // 1 hop, 0.4: ties with the 3-hop ones
-	routes, _ = b.graph(t, Options{}).Routes("v", "p", 1)
-	if routeIDs(routes[0]) != "r7" {
-		t.Errorf("the 1-hop route should win the tie, got %s", routeIDs(routes[0]))
+	routes, err = b.graph(t, Options{}).Routes("v", "p", 1)
+	if err != nil || len(routes) != 1 || routeIDs(routes[0]) != "r7" {
+		t.Fatalf("the 1-hop route r7 should win the tie, got %v (error %v)", routes, err)
 	}
 }
 
@@ -434,7 +437,9 @@ func TestAccountabilityChanges(t *testing.T) {
 	b.rel("t9", domain.Threatens, "militia", "village", 0.5, validFrom("2025-03-01"))
 	after = b.graph(t, Options{AsOf: domain.MustDate("2025-12-31")})
 	before = b.graph(t, Options{AsOf: domain.MustDate("2025-01-01")})
-	changes, _ = Changes(before, after)
+	if changes, err = Changes(before, after); err != nil {
+		t.Fatal(err)
+	}
 	var opened *Change
 	for _, ch := range changes {
 		if ch.PowerHolder.ID == "militia" && ch.Community.ID == "village" {

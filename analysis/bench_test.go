@@ -126,7 +126,10 @@ var benchSizes = []int{1_000, 10_000, 100_000}
 func benchGraphs(b *testing.B, n int) func() *Graph {
 	b.Helper()
 	actors, rels := syntheticMap(n, 1)
-	opts, _ := Options{AsOf: domain.MustDate("2025-01-01"), Threshold: DefaultThreshold}.Normalize()
+	opts, err := Options{AsOf: domain.MustDate("2025-01-01"), Threshold: DefaultThreshold}.Normalize()
+	if err != nil {
+		b.Fatal(err)
+	}
 	start := time.Now()
 	g := Build(actors, rels, opts)
 	b.Logf("%d actors, %d relationships: %s; built in %v", n, len(rels), g, time.Since(start))
@@ -178,7 +181,10 @@ func BenchmarkBuild(b *testing.B) {
 	for _, n := range benchSizes {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			actors, rels := syntheticMap(n, 1)
-			opts, _ := Options{AsOf: domain.MustDate("2025-01-01")}.Normalize()
+			opts, err := Options{AsOf: domain.MustDate("2025-01-01")}.Normalize()
+			if err != nil {
+				b.Fatal(err)
+			}
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				Build(actors, rels, opts)

@@ -23,20 +23,31 @@ func (f *fakeSource) AnalysisSnapshot(_ context.Context, ws string) (*domain.Sna
 func TestEngineCachesByVersionAndOptions(t *testing.T) {
 	src := &fakeSource{version: 1, b: villageMap()}
 	e := NewEngine(src, 2)
-	opts, _ := Options{AsOf: domain.MustDate("2025-01-01")}.Normalize()
-	g1, _ := e.Graph(context.Background(), "ws", opts)
-	g2, _ := e.Graph(context.Background(), "ws", opts)
+	opts, err := Options{AsOf: domain.MustDate("2025-01-01")}.Normalize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	graph := func(o Options) *Graph {
+		t.Helper()
+		g, err := e.Graph(context.Background(), "ws", o)
+		if err != nil || g == nil {
+			t.Fatalf("Graph: %v, %v", g, err)
+		}
+		return g
+	}
+	g1 := graph(opts)
+	g2 := graph(opts)
 	if g1 != g2 || src.loads != 1 {
 		t.Errorf("same version and options: %d loads, same graph %v", src.loads, g1 == g2)
 	}
 	other := opts
 	other.MaxHops = 2
-	g3, _ := e.Graph(context.Background(), "ws", other)
+	g3 := graph(other)
 	if g3 == g1 || src.loads != 1 {
 		t.Errorf("other options reuse the snapshot but not the graph: %d loads", src.loads)
 	}
 	src.version = 2 // a write
-	g4, _ := e.Graph(context.Background(), "ws", opts)
+	g4 := graph(opts)
 	if g4 == g1 || src.loads != 2 {
 		t.Errorf("a new version must reload: %d loads", src.loads)
 	}
