@@ -1,8 +1,12 @@
-// Package auth says who is calling. It turns a request's bearer token
-// into a domain.Caller: an API token the service issued (looked up by its
-// hash), the operator's admin token from configuration, or a JWT from an
-// identity provider. What a caller may then see is enforced by the store
-// (in its Cypher) and what it may do by the resolvers (by role).
+// Package auth says who is calling and what it may do. It turns a
+// request's bearer token into a domain.Caller: an API token the service
+// issued (looked up by its hash), the operator's admin token from
+// configuration, a JWT from an identity provider, or a signed export link.
+// Require and its kin (require.go) are the one place that decides what a
+// caller may do, by role and clearance, for resolvers and HTTP handlers
+// alike; what it may see is enforced by the store, in its Cypher.
+// FlushReads keeps the promise that every confidential read is audited
+// before its answer leaves.
 package auth
 
 import (

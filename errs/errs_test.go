@@ -177,4 +177,3 @@ func TestWriteHTTP(t *testing.T) {
 		t.Errorf("invalid: %d %s", w.Code, w.Body)
 	}
 }
-

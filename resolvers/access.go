@@ -2,71 +2,17 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/actorgraph/actorgraph/auth"
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/errs"
 )
 
-// Authorisation by role. The store already hides what a caller may not
-// see; these checks decide what a caller may do with what it sees. A
-// caller who is not a member of a workspace gets NOT_FOUND, the answer an
-// unknown id gets, so that probing ids tells nothing; a member whose role
-// is too low gets FORBIDDEN, naming the role needed.
-
-// require checks that the caller holds at least role min in workspace ws.
-func require(ctx context.Context, op, ws string, min domain.Role) error {
-	c := domain.CallerFrom(ctx)
-	if _, ok := c.Grant(ws); !ok {
-		return errs.NotFoundf(op, "no workspace has id %q", ws)
-	}
-	if !c.Can(ws, min) {
-		g, _ := c.Grant(ws)
-		return errs.E(op, errs.Permission, fmt.Sprintf("%s needs the %s role in this workspace; you are %s", op, min, g.Role))
-	}
-	return nil
-}
-
-// requireClearance checks that the caller may write a record of level s in
-// ws: nobody creates what they could not then see.
-func requireClearance(ctx context.Context, op, ws string, s *domain.Sensitivity) error {
-	if s == nil {
-		s = ptr(domain.DefaultSensitivity)
-	}
-	g, _ := domain.CallerFrom(ctx).Grant(ws)
-	if !g.Clearance.Covers(*s) {
-		return &errs.Error{Op: op, Kind: errs.Permission, Field: "sensitivity",
-			Msg: fmt.Sprintf("your clearance in this workspace is %s, so you cannot write a %s record", g.Clearance, *s)}
-	}
-	return nil
-}
-
-// requireGrantable checks that the caller may hand out a grant of role
-// with clearance (nil: the role's default) in ws: never more than its own
-// clearance there, so that nobody can raise their own, or anyone's,
-// clearance above what they have.
-func requireGrantable(ctx context.Context, op, ws string, role domain.Role, clearance *domain.Sensitivity) error {
-	want := role.DefaultClearance()
-	if clearance != nil {
-		want = *clearance
-	}
-	g, _ := domain.CallerFrom(ctx).Grant(ws)
-	if !g.Clearance.Covers(want) {
-		return &errs.Error{Op: op, Kind: errs.Permission, Field: "clearance",
-			Msg: fmt.Sprintf("your clearance in this workspace is %s, so you cannot grant %s; give a clearance of at most %s", g.Clearance, want, g.Clearance)}
-	}
-	return nil
-}
-
-// requireAdmin checks that the caller is an admin.
-func requireAdmin(ctx context.Context, op string) error {
-	if c := domain.CallerFrom(ctx); c == nil || !c.Admin {
-		return errs.E(op, errs.Permission, op+" needs an admin token (ACTORGRAPH_ADMIN_TOKEN, or one made with `actorgraph token create --admin`)")
-	}
-	return nil
-}
+// Authorisation is auth's (auth.Require and its kin); what is here ties
+// it to the resolvers' own inputs: the workspace of a record named by id,
+// and the fields of a write.
 
 func ptr[T any](v T) *T { return &v }
 
@@ -109,7 +55,7 @@ func (r *Resolver) requireOn(ctx context.Context, op, what, id string, min domai
 	if err != nil {
 		return "", err
 	}
-	return ws, require(ctx, op, ws, min)
+	return ws, auth.Require(ctx, op, ws, min)
 }
 
 // fieldOf names the input field a NotFound error is about ("from: no
@@ -122,32 +68,18 @@ func fieldOf(err error, field string) error {
 	return &errs.Error{Kind: errs.NotFound, Field: field, Msg: field + ": " + msg, Err: err}
 }
 
-// requireExternalIDClearance checks that a caller who sets an external id
-// sees every record of the workspace: external ids are unique across all
-// of them, so a clash with a record the caller cannot see would tell it
-// that the record exists.
-func requireExternalIDClearance(ctx context.Context, op, ws string, sets bool) error {
-	if !sets {
-		return nil
-	}
-	g, _ := domain.CallerFrom(ctx).Grant(ws)
-	if !g.Clearance.Covers(domain.Confidential) {
-		return &errs.Error{Op: op, Kind: errs.Permission, Field: "externalId",
-			Msg: fmt.Sprintf("setting an externalId needs clearance CONFIDENTIAL (yours is %s): external ids are unique across records you cannot see", g.Clearance)}
-	}
-	return nil
-}
-
 // requireWritable checks that the caller may write what an input gives: a
 // sensitivity within its clearance (a create without one gets the
 // default, which is checked too) and, if any, an external id. Creates pass
 // their inputs' fields through graphql.OmittableOf.
 func requireWritable(ctx context.Context, op, ws string, level graphql.Omittable[*domain.Sensitivity], externalID graphql.Omittable[*string]) error {
 	if s, ok := level.ValueOK(); ok {
-		if err := requireClearance(ctx, op, ws, s); err != nil {
+		if err := auth.RequireClearance(ctx, op, ws, s); err != nil {
 			return err
 		}
 	}
-	ext, ok := externalID.ValueOK()
-	return requireExternalIDClearance(ctx, op, ws, ok && ext != nil)
+	if ext, ok := externalID.ValueOK(); ok && ext != nil {
+		return auth.RequireExternalIDClearance(ctx, op, ws)
+	}
+	return nil
 }

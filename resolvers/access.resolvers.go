@@ -29,10 +29,10 @@ func (r *memberResolver) ClearanceSet(ctx context.Context, obj *domain.Member) (
 
 func (r *mutationResolver) CreateToken(ctx context.Context, input model.CreateTokenInput) (*model.CreatedToken, error) {
 	const op = "createToken"
-	if err := require(ctx, op, input.Workspace, domain.Owner); err != nil {
+	if err := auth.Require(ctx, op, input.Workspace, domain.Owner); err != nil {
 		return nil, err
 	}
-	if err := requireGrantable(ctx, op, input.Workspace, input.Role, input.Clearance); err != nil {
+	if err := auth.RequireGrantable(ctx, op, input.Workspace, input.Role, input.Clearance); err != nil {
 		return nil, err
 	}
 	t, secret, err := auth.Issue(ctx, r.Store, auth.IssueInput{Name: input.Name, Workspace: input.Workspace,
@@ -61,10 +61,10 @@ func (r *mutationResolver) RevokeToken(ctx context.Context, id string) (*domain.
 
 func (r *mutationResolver) SetMember(ctx context.Context, workspace string, subject string, role domain.Role, clearance *domain.Sensitivity) (*domain.Member, error) {
 	const op = "setMember"
-	if err := require(ctx, op, workspace, domain.Owner); err != nil {
+	if err := auth.Require(ctx, op, workspace, domain.Owner); err != nil {
 		return nil, err
 	}
-	if err := requireGrantable(ctx, op, workspace, role, clearance); err != nil {
+	if err := auth.RequireGrantable(ctx, op, workspace, role, clearance); err != nil {
 		return nil, err
 	}
 	if subject == "" || len(subject) > 300 {
@@ -78,7 +78,7 @@ func (r *mutationResolver) SetMember(ctx context.Context, workspace string, subj
 
 func (r *mutationResolver) RemoveMember(ctx context.Context, workspace string, subject string) (bool, error) {
 	const op = "removeMember"
-	if err := require(ctx, op, workspace, domain.Owner); err != nil {
+	if err := auth.Require(ctx, op, workspace, domain.Owner); err != nil {
 		return false, err
 	}
 	if domain.CallerFrom(ctx).Subject == subject {
@@ -92,7 +92,7 @@ func (r *mutationResolver) RemoveMember(ctx context.Context, workspace string, s
 
 func (r *mutationResolver) CreateExportLink(ctx context.Context, workspace string, format model.MapFormat, pseudonymize *bool) (*model.ExportLink, error) {
 	const op = "createExportLink"
-	if err := require(ctx, op, workspace, domain.Analyst); err != nil {
+	if err := auth.Require(ctx, op, workspace, domain.Analyst); err != nil {
 		return nil, err
 	}
 	f, err := mapFormat(&format)
@@ -138,14 +138,14 @@ func (r *workspaceResolver) MyClearance(ctx context.Context, obj *domain.Workspa
 }
 
 func (r *workspaceResolver) Members(ctx context.Context, obj *domain.Workspace) ([]*domain.Member, error) {
-	if err := require(ctx, "Workspace.members", obj.ID, domain.Owner); err != nil {
+	if err := auth.Require(ctx, "Workspace.members", obj.ID, domain.Owner); err != nil {
 		return nil, err
 	}
 	return r.Store.Members(ctx, obj.ID)
 }
 
 func (r *workspaceResolver) Tokens(ctx context.Context, obj *domain.Workspace) ([]*domain.Token, error) {
-	if err := require(ctx, "Workspace.tokens", obj.ID, domain.Owner); err != nil {
+	if err := auth.Require(ctx, "Workspace.tokens", obj.ID, domain.Owner); err != nil {
 		return nil, err
 	}
 	return r.Store.Tokens(ctx, obj.ID)
@@ -153,12 +153,12 @@ func (r *workspaceResolver) Tokens(ctx context.Context, obj *domain.Workspace) (
 
 func (r *workspaceResolver) AuditLog(ctx context.Context, obj *domain.Workspace, first *int, after *string) (*model.AuditRecordConnection, error) {
 	const op = "Workspace.auditLog"
-	if err := require(ctx, op, obj.ID, domain.Owner); err != nil {
+	if err := auth.Require(ctx, op, obj.ID, domain.Owner); err != nil {
 		return nil, err
 	}
 	// Audit records name the ids of every record written, whatever its
 	// level: they are for owners who see everything.
-	if err := requireClearance(ctx, op, obj.ID, ptr(domain.Confidential)); err != nil {
+	if err := auth.RequireClearance(ctx, op, obj.ID, ptr(domain.Confidential)); err != nil {
 		return nil, err
 	}
 	args, err := pageArgs(op, first, after)

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/actorgraph/actorgraph/auth"
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/graph"
 	"github.com/actorgraph/actorgraph/graph/model"
@@ -75,7 +76,7 @@ func (r *movementResolver) Relationships(ctx context.Context, obj *domain.Moveme
 }
 
 func (r *mutationResolver) CreateActor(ctx context.Context, workspace string, input domain.ActorInput) (domain.ActorNode, error) {
-	if err := require(ctx, "createActor", workspace, domain.Editor); err != nil {
+	if err := auth.Require(ctx, "createActor", workspace, domain.Editor); err != nil {
 		return nil, err
 	}
 	if err := requireWritable(ctx, "createActor", workspace, graphql.OmittableOf(input.Sensitivity), graphql.OmittableOf(input.ExternalID)); err != nil {
@@ -112,7 +113,7 @@ func (r *mutationResolver) DeleteActor(ctx context.Context, id string) (*domain.
 	}
 	// Deleting an actor deletes all its relationships, so the caller must
 	// see them all (whatever the actor has).
-	if err := requireClearance(ctx, "deleteActor", ws, ptr(domain.Confidential)); err != nil {
+	if err := auth.RequireClearance(ctx, "deleteActor", ws, ptr(domain.Confidential)); err != nil {
 		return nil, err
 	}
 	defer afterWrite(ctx)

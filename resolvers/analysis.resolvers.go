@@ -9,13 +9,14 @@ import (
 	"context"
 
 	"github.com/actorgraph/actorgraph/analysis"
+	"github.com/actorgraph/actorgraph/auth"
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/errs"
 	"github.com/actorgraph/actorgraph/graph/model"
 )
 
 func (r *workspaceResolver) AccountabilityRoutes(ctx context.Context, obj *domain.Workspace, from string, to string, first *int, asOf *domain.Date, minConfidence *float64, maxHops *int) ([]*model.AccountabilityRoute, error) {
-	if err := require(ctx, "Workspace.accountabilityRoutes", obj.ID, domain.Analyst); err != nil {
+	if err := auth.Require(ctx, "Workspace.accountabilityRoutes", obj.ID, domain.Analyst); err != nil {
 		return nil, err
 	}
 	if _, err := actorOfWorkspace(ctx, obj.ID, "from", from); err != nil {
@@ -36,7 +37,7 @@ func (r *workspaceResolver) AccountabilityRoutes(ctx context.Context, obj *domai
 }
 
 func (r *workspaceResolver) AccountabilityGaps(ctx context.Context, obj *domain.Workspace, region *string, kinds []analysis.GapKind, minSeverity *float64, threshold *float64, first *int, after *string, asOf *domain.Date, minConfidence *float64, maxHops *int) (*model.AccountabilityGapConnection, error) {
-	if err := require(ctx, "Workspace.accountabilityGaps", obj.ID, domain.Analyst); err != nil {
+	if err := auth.Require(ctx, "Workspace.accountabilityGaps", obj.ID, domain.Analyst); err != nil {
 		return nil, err
 	}
 	const op = "accountabilityGaps"
@@ -71,7 +72,7 @@ func (r *workspaceResolver) AccountabilityGaps(ctx context.Context, obj *domain.
 }
 
 func (r *workspaceResolver) GapClosures(ctx context.Context, obj *domain.Workspace, first *int, assumedStrength *float64, threshold *float64, asOf *domain.Date, minConfidence *float64, maxHops *int) ([]*model.GapClosure, error) {
-	if err := require(ctx, "Workspace.gapClosures", obj.ID, domain.Analyst); err != nil {
+	if err := auth.Require(ctx, "Workspace.gapClosures", obj.ID, domain.Analyst); err != nil {
 		return nil, err
 	}
 	g, err := r.analysisGraph(ctx, obj.ID, asOf, minConfidence, threshold, maxHops)
@@ -90,7 +91,7 @@ func (r *workspaceResolver) GapClosures(ctx context.Context, obj *domain.Workspa
 }
 
 func (r *workspaceResolver) Brokers(ctx context.Context, obj *domain.Workspace, first *int, asOf *domain.Date, minConfidence *float64, maxHops *int) ([]*model.Broker, error) {
-	if err := require(ctx, "Workspace.brokers", obj.ID, domain.Analyst); err != nil {
+	if err := auth.Require(ctx, "Workspace.brokers", obj.ID, domain.Analyst); err != nil {
 		return nil, err
 	}
 	g, err := r.analysisGraph(ctx, obj.ID, asOf, minConfidence, nil, maxHops)
@@ -113,7 +114,7 @@ func (r *workspaceResolver) Brokers(ctx context.Context, obj *domain.Workspace, 
 }
 
 func (r *workspaceResolver) AccountabilityChanges(ctx context.Context, obj *domain.Workspace, from domain.Date, to domain.Date, threshold *float64, minConfidence *float64, maxHops *int) ([]*model.AccountabilityChange, error) {
-	if err := require(ctx, "Workspace.accountabilityChanges", obj.ID, domain.Analyst); err != nil {
+	if err := auth.Require(ctx, "Workspace.accountabilityChanges", obj.ID, domain.Analyst); err != nil {
 		return nil, err
 	}
 	if from.After(to) {
@@ -140,7 +141,7 @@ func (r *workspaceResolver) AccountabilityChanges(ctx context.Context, obj *doma
 }
 
 func (r *workspaceResolver) Subgraph(ctx context.Context, obj *domain.Workspace, center string, depth *int, types []domain.RelationshipType, asOf *domain.Date) (*model.Subgraph, error) {
-	if err := require(ctx, "Workspace.subgraph", obj.ID, domain.Analyst); err != nil {
+	if err := auth.Require(ctx, "Workspace.subgraph", obj.ID, domain.Analyst); err != nil {
 		return nil, err
 	}
 	const op = "subgraph"

@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/actorgraph/actorgraph/auth"
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/graph"
 	"github.com/actorgraph/actorgraph/graph/model"
@@ -34,12 +35,12 @@ func (r *importRemovalResolver) ExternalID(ctx context.Context, obj *mapio.Remov
 
 func (r *mutationResolver) ImportActorMap(ctx context.Context, workspace string, files []*graphql.Upload, format *model.MapFormat, dryRun *bool, sync *bool) (*mapio.Report, error) {
 	const op = "importActorMap"
-	if err := require(ctx, op, workspace, domain.Editor); err != nil {
+	if err := auth.Require(ctx, op, workspace, domain.Editor); err != nil {
 		return nil, err
 	}
 	// An import matches rows against every record of the workspace and a
 	// sync removes what the files lack, so it needs to see them all.
-	if err := requireClearance(ctx, op, workspace, ptr(domain.Confidential)); err != nil {
+	if err := auth.RequireClearance(ctx, op, workspace, ptr(domain.Confidential)); err != nil {
 		return nil, err
 	}
 	opts, err := importOptions(op, files, format, dryRun, sync)
@@ -59,7 +60,7 @@ func (r *mutationResolver) ImportActorMap(ctx context.Context, workspace string,
 }
 
 func (r *workspaceResolver) ExportPath(ctx context.Context, obj *domain.Workspace, format model.MapFormat) (string, error) {
-	if err := require(ctx, "Workspace.exportPath", obj.ID, domain.Analyst); err != nil {
+	if err := auth.Require(ctx, "Workspace.exportPath", obj.ID, domain.Analyst); err != nil {
 		return "", err
 	}
 	f, err := mapFormat(&format)

@@ -9,13 +9,14 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/actorgraph/actorgraph/auth"
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/graph"
 	"github.com/actorgraph/actorgraph/graph/model"
 )
 
 func (r *mutationResolver) CreateSource(ctx context.Context, workspace string, input domain.SourceInput) (*domain.Source, error) {
-	if err := require(ctx, "createSource", workspace, domain.Editor); err != nil {
+	if err := auth.Require(ctx, "createSource", workspace, domain.Editor); err != nil {
 		return nil, err
 	}
 	if err := requireWritable(ctx, "createSource", workspace, graphql.OmittableOf(input.Sensitivity), graphql.OmittableOf(input.ExternalID)); err != nil {
@@ -44,7 +45,7 @@ func (r *mutationResolver) DeleteSource(ctx context.Context, id string) (*domain
 	}
 	// Deleting a source removes it from everything that cites it, so the
 	// caller must see them all (whatever the source has).
-	if err := requireClearance(ctx, "deleteSource", ws, ptr(domain.Confidential)); err != nil {
+	if err := auth.RequireClearance(ctx, "deleteSource", ws, ptr(domain.Confidential)); err != nil {
 		return nil, err
 	}
 	defer afterWrite(ctx)

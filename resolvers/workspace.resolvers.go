@@ -8,6 +8,7 @@ package resolvers
 import (
 	"context"
 
+	"github.com/actorgraph/actorgraph/auth"
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/graph"
 	"github.com/actorgraph/actorgraph/graph/model"
@@ -16,7 +17,7 @@ import (
 )
 
 func (r *mutationResolver) CreateWorkspace(ctx context.Context, input domain.WorkspaceInput) (*domain.Workspace, error) {
-	if err := requireAdmin(ctx, "createWorkspace"); err != nil {
+	if err := auth.RequireAdmin(ctx, "createWorkspace"); err != nil {
 		return nil, err
 	}
 	defer afterWrite(ctx)
@@ -24,7 +25,7 @@ func (r *mutationResolver) CreateWorkspace(ctx context.Context, input domain.Wor
 }
 
 func (r *mutationResolver) UpdateWorkspace(ctx context.Context, id string, input model.UpdateWorkspaceInput) (*domain.Workspace, error) {
-	if err := require(ctx, "updateWorkspace", id, domain.Owner); err != nil {
+	if err := auth.Require(ctx, "updateWorkspace", id, domain.Owner); err != nil {
 		return nil, err
 	}
 	defer afterWrite(ctx)
@@ -32,7 +33,7 @@ func (r *mutationResolver) UpdateWorkspace(ctx context.Context, id string, input
 }
 
 func (r *mutationResolver) DeleteWorkspace(ctx context.Context, id string) (*domain.DeleteResult, error) {
-	if err := require(ctx, "deleteWorkspace", id, domain.Owner); err != nil {
+	if err := auth.Require(ctx, "deleteWorkspace", id, domain.Owner); err != nil {
 		return nil, err
 	}
 	defer afterWrite(ctx)

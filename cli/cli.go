@@ -1,0 +1,72 @@
+// Package cli is the actorgraph command: serve (the service), template,
+// import, export and token. Each command is a thin layer over importable
+// packages (config, store, httpapi, mapio, auth); server.go at the
+// module's root only hands it the process's arguments, environment and
+// standard streams.
+//
+//	actorgraph [serve] [flags]
+//	actorgraph template [--format csv] [-o DIR]
+//	actorgraph import --workspace W [--dry-run] [--sync] FILE...
+//	actorgraph export --workspace W --format csv [-o DIR]
+//	actorgraph token create|list|revoke ...
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/actorgraph/actorgraph/config"
+)
+
+// IO is what a command reads from and writes to: the process's
+// environment and standard streams, or a test's.
+type IO struct {
+	Env    config.Env
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+const usage = `usage: actorgraph [serve] [flags]      run the service (actorgraph serve -h lists the flags)
+       actorgraph template [--format csv|xlsx] [-o PATH]                write the import template
+       actorgraph import --workspace W [--format F] [--dry-run] [--sync] FILE...   import files
+       actorgraph export --workspace W --format F [-o PATH]             export a workspace
+       actorgraph token create|list|revoke ...                          manage API tokens (actorgraph token for help)`
+
+// Run runs the command args names (serve when it names none) until it
+// ends or ctx is done. A -h asks for usage, which goes to stdout.
+func Run(ctx context.Context, args []string, std IO) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, args, std)
+	case "template":
+		err = runTemplate(args, std.Stdout)
+	case "import":
+		err = runImport(ctx, args, std)
+	case "export":
+		err = runExport(ctx, args, std)
+	case "token":
+		err = runToken(ctx, args, std)
+	case "help", "-h", "--help":
+		fmt.Fprintln(std.Stdout, usage)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q (commands: serve, template, import, export, token)", cmd)
+	}
+	var help *config.HelpError
+	if errors.As(err, &help) {
+		fmt.Fprint(std.Stdout, help.Usage)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}

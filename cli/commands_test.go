@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/actorgraph/actorgraph/httpapi/apitest"
+	"github.com/actorgraph/actorgraph/mapio"
+	"github.com/actorgraph/actorgraph/store/storetest"
+)
+
+// The commands against the real Neo4j (NEO4J_URI, as dev/test sets it).
+
+// testIO is the process's environment with the given streams.
+func testIO(stdout, stderr io.Writer) IO {
+	return IO{Env: os.LookupEnv, Stdout: stdout, Stderr: stderr}
+}
+
+func TestTemplateCommand(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var out strings.Builder
+	if err := runTemplate([]string{"-o", dir}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"actors.csv", "relationships.csv", "sources.csv"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || len(b) == 0 {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if err := runTemplate([]string{"-o", dir}, &out); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("overwrote the template: %v", err)
+	}
+	if err := runTemplate([]string{"--format", "pdf"}, &out); err == nil {
+		t.Error("format pdf accepted")
+	}
+	xlsx := filepath.Join(dir, "t.xlsx")
+	if err := runTemplate([]string{"--format", "xlsx", "-o", xlsx}, &out); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(xlsx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tables, problems := mapio.ReadWorkbook(xlsx, f)
+	if len(problems) > 0 || len(tables) != 3 || len(tables["actors"].Rows) != 2 {
+		t.Errorf("the xlsx template reads back as %d sheets, problems %v", len(tables), problems)
+	}
+}
+
+func TestImportCommand(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	dir := t.TempDir()
+	if err := runTemplate([]string{"-o", dir}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{dir + "/sources.csv", dir + "/actors.csv", dir + "/relationships.csv"}
+	var out strings.Builder
+	if err := runImport(ctx, append([]string{"--workspace", ws.ID, "--dry-run"}, paths...), testIO(&out, io.Discard)); err != nil {
+		t.Fatalf("dry run: %v\n%s", err, out.String())
+	}
+	if c, _ := st.Contents(storetest.Ctx(), ws.ID); len(c.Actors) != 0 {
+		t.Fatal("the dry run wrote")
+	}
+	out.Reset()
+	var progress strings.Builder
+	if err := runImport(ctx, append([]string{"--workspace", ws.ID}, paths...), testIO(&out, &progress)); err != nil {
+		t.Fatalf("import: %v\n%s", err, out.String())
+	}
+	// Not a terminal: one plain line per stage.
+	if want := "checking 3 sources and actors against the workspace, then the relationships as they are read\n" +
+		"3 changes written in the import's transaction (committed at the end, or none)\n" +
+		"5 changes written in the import's transaction (committed at the end, or none)\ncommitted\n"; !strings.HasSuffix(progress.String(), want) {
+		t.Errorf("progress:\n%s", progress.String())
+	}
+	if !strings.Contains(out.String(), "actors: 2 created") || !strings.Contains(out.String(), "relationships: 2 created") {
+		t.Errorf("summary:\n%s", out.String())
+	}
+	// Export the imported map, and import the export into a new workspace.
+	exportDir := filepath.Join(dir, "export")
+	out.Reset()
+	if err := runExport(ctx, []string{"--workspace", ws.ID, "-o", exportDir}, testIO(&out, io.Discard)); err != nil || !strings.Contains(out.String(), "1 sources, 2 actors, 2 relationships") {
+		t.Fatalf("export: %v\n%s", err, out.String())
+	}
+	if err := runExport(ctx, []string{"--workspace", ws.ID, "-o", exportDir}, testIO(io.Discard, io.Discard)); err == nil {
+		t.Error("export overwrote existing files")
+	}
+	copyWS := storetest.Workspace(t, st)
+	out.Reset()
+	exported := []string{exportDir + "/sources.csv", exportDir + "/actors.csv", exportDir + "/relationships.csv"}
+	if err := runImport(ctx, append([]string{"--workspace", copyWS.ID}, exported...), testIO(&out, io.Discard)); err != nil || !strings.Contains(out.String(), "actors: 2 created") {
+		t.Fatalf("importing the export: %v\n%s", err, out.String())
+	}
+	// The same through one workbook.
+	book := filepath.Join(dir, "map.xlsx")
+	if err := runExport(ctx, []string{"--workspace", ws.ID, "--format", "xlsx", "-o", book}, testIO(io.Discard, io.Discard)); err != nil {
+		t.Fatal(err)
+	}
+	bookWS := storetest.Workspace(t, st)
+	out.Reset()
+	if err := runImport(ctx, []string{"--workspace", bookWS.ID, book}, testIO(&out, io.Discard)); err != nil || !strings.Contains(out.String(), "relationships: 2 created") {
+		t.Fatalf("importing the workbook: %v\n%s", err, out.String())
+	}
+	bad := dir + "/bad-relationships.csv"
+	if err := os.WriteFile(bad, []byte("From,To,Type,strength\nf-police,c-village,THREATENS,high\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	err := runImport(ctx, []string{"--workspace", ws.ID, dir + "/actors.csv", bad}, testIO(&out, io.Discard))
+	if !errors.Is(err, errProblems) || !strings.Contains(out.String(), `row 2 column "strength": strength "high" is not a number between 0 and 1`) {
+		t.Errorf("bad file: %v\n%s", err, out.String())
+	}
+}
+
+func TestTokenCommand(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := storetest.Open(t)
+	a := apitest.New(t, st)
+	ws := a.CreateWorkspace("token command")
+	var out strings.Builder
+	if err := runToken(ctx, []string{"create", "--workspace", ws, "--role", "ANALYST", "--name", "field laptop", "--expires", "24h"}, testIO(&out, io.Discard)); err != nil {
+		t.Fatal(err)
+	}
+	secret := strings.TrimSpace(out.String())
+	var v struct {
+		Viewer struct {
+			Subject     string
+			Memberships []struct{ Role, Clearance string }
+		}
+	}
+	a.As(secret).OK(`{ viewer { subject memberships { role clearance } } }`, nil, &v)
+	if len(v.Viewer.Memberships) != 1 || v.Viewer.Memberships[0].Role != "ANALYST" || v.Viewer.Memberships[0].Clearance != "RESTRICTED" {
+		t.Fatalf("the CLI's token: %+v", v)
+	}
+	out.Reset()
+	if err := runToken(ctx, []string{"list", "--workspace", ws}, testIO(&out, io.Discard)); err != nil || !strings.Contains(out.String(), "field laptop") {
+		t.Fatalf("list: %v %s", err, out.String())
+	}
+	id := strings.TrimPrefix(v.Viewer.Subject, "token:")
+	out.Reset()
+	if err := runToken(ctx, []string{"revoke", id}, testIO(&out, io.Discard)); err != nil || !strings.Contains(out.String(), "revoked") {
+		t.Fatalf("revoke: %v %s", err, out.String())
+	}
+	if r := a.As(secret).Do(`{ viewer { subject } }`, nil); r.Code() != "UNAUTHENTICATED" {
+		t.Errorf("revoked CLI token still works: %+v", r)
+	}
+	for _, args := range [][]string{{}, {"create", "--workspace", ws, "--role", "KING", "--name", "n"}, {"create", "--role", "VIEWER", "--name", "n"},
+		{"create", "--workspace", "ws_nope", "--role", "VIEWER", "--name", "n"}, {"revoke"}, {"frobnicate"}} {
+		if err := runToken(ctx, args, testIO(io.Discard, io.Discard)); err == nil {
+			t.Errorf("token %v accepted", args)
+		}
+	}
+	// The operator's actions are audited under the machine's user.
+	var log struct {
+		Workspace struct {
+			AuditLog struct {
+				Edges []struct {
+					Node struct{ Subject, Operation string }
+				}
+			}
+		}
+	}
+	a.OK(`query($ws: ID!) { workspace(id: $ws) { auditLog { edges { node { subject operation } } } } }`, map[string]any{"ws": ws}, &log)
+	if e := log.Workspace.AuditLog.Edges; len(e) < 2 || e[0].Node.Operation != "revokeToken" || !strings.HasPrefix(e[0].Node.Subject, "cli:") {
+		t.Errorf("audit of the CLI: %+v", e)
+	}
+}

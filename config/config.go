@@ -1,0 +1,262 @@
+// Package config reads the service's configuration: environment variables
+// first, then command-line flags as overrides. Load gives one Config with
+// a section per concern, and each part of the program is handed only its
+// section: the store its Neo4j settings, the HTTP layer its limits, the
+// GraphQL server its operation limits. Commands that only need the
+// database (import, export, token) read only that section with
+// LoadNeo4j, so a setting they never use cannot stop them.
+//
+// Secrets (passwords, tokens, keys) come only from the environment or
+// from files named there, never from flags, which `ps` shows.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/actorgraph/actorgraph/auth"
+	"github.com/actorgraph/actorgraph/loaders"
+	"github.com/actorgraph/actorgraph/store"
+)
+
+// Env looks up an environment variable, as os.LookupEnv does. Tests pass
+// a map's lookup instead, so that they need not change the process's
+// environment (and can run in parallel).
+type Env func(key string) (string, bool)
+
+// MapEnv is an Env over a map.
+func MapEnv(m map[string]string) Env {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+// The environments. Production is the default: a bare `actorgraph serve`
+// shows no GraphiQL, answers no introspection and suggests no field names
+// unless the operator turns them on.
+const (
+	Development = "development"
+	Production  = "production"
+)
+
+// Config is everything `actorgraph serve` reads at start-up.
+type Config struct {
+	Env     string // Development or Production
+	Demo    bool   // load the demo map into an empty database
+	Neo4j   store.Config
+	HTTP    HTTP
+	GraphQL GraphQL
+	Access  Access
+	Log     Log
+}
+
+// HTTP is the HTTP layer's section: where it listens and the limits of
+// every request.
+type HTTP struct {
+	Host            string
+	Port            int // 0: any free port (the log says which)
+	RequestTimeout  time.Duration
+	ShutdownTimeout time.Duration
+	MaxBodyBytes    int64         // largest GraphQL request body
+	ImportMaxBytes  int64         // largest import upload
+	TransferTimeout time.Duration // longest an import or export may run
+	CORSOrigins     []string      // browser origins allowed to call the API
+	RateLimit       float64       // requests per second per token (or per address without one); 0: no limit
+	RateBurst       int
+}
+
+// GraphQL is the GraphQL server's section.
+type GraphQL struct {
+	Limits        Limits
+	LoaderWait    time.Duration // how long dataloaders gather ids into one query
+	GraphiQL      bool
+	Introspection bool
+	Suggestions   bool
+}
+
+// Limits are the operation limits; zero turns one off.
+type Limits struct {
+	MaxDepth   int // nesting of selections
+	MaxAliases int // aliased fields in the whole operation
+	MaxTokens  int // tokens in the query text
+	MaxCost    int // complexity, lists weighed by first
+}
+
+// DefaultLimits leave room for every query the README shows and the
+// frontends need (a workspace's 500 actors with their relationships),
+// and stop the shapes that only serve to exhaust the service.
+var DefaultLimits = Limits{MaxDepth: 15, MaxAliases: 50, MaxTokens: 15_000, MaxCost: 200_000}
+
+// Access is the section about who may call the service.
+type Access struct {
+	AdminToken string         // ACTORGRAPH_ADMIN_TOKEN: the operator's bootstrap token
+	JWT        auth.JWTConfig // optional identity provider
+	LinkKey    []byte         // signs export links; random when empty
+}
+
+// Log is the logging section.
+type Log struct {
+	Format string // "json" or "console"
+}
+
+// HelpError is what Load returns for -h: the usage text, to be printed
+// by the command. It matches flag.ErrHelp.
+type HelpError struct{ Usage string }
+
+func (e *HelpError) Error() string        { return "help requested" }
+func (e *HelpError) Is(target error) bool { return target == flag.ErrHelp }
+
+// Load reads the service's configuration from env and then args (flags),
+// and checks it.
+func Load(env Env, args []string) (Config, error) {
+	get := func(k, def string) string {
+		if v, ok := env(k); ok && v != "" {
+			return v
+		}
+		return def
+	}
+	port, err := strconv.Atoi(get("PORT", "8080"))
+	if err != nil {
+		return Config{}, fmt.Errorf("PORT must be a number: %w", err)
+	}
+	c := Config{
+		Env:     get("ACTORGRAPH_ENV", Production),
+		Neo4j:   neo4jFromEnv(env),
+		HTTP:    HTTP{Host: get("ACTORGRAPH_HOST", "127.0.0.1"), Port: port},
+		GraphQL: GraphQL{Limits: DefaultLimits},
+		Log:     Log{Format: get("ACTORGRAPH_LOG_FORMAT", "json")},
+	}
+	corsOrigins, _ := env("ACTORGRAPH_CORS_ORIGINS")
+	passwordFile, _ := env("NEO4J_PASSWORD_FILE")
+	fs := flagSet(&c, &corsOrigins, &passwordFile)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			var b strings.Builder
+			b.WriteString("usage: actorgraph [serve] [flags]\n\nflags (each overrides its environment variable):\n")
+			fs.SetOutput(&b)
+			fs.PrintDefaults()
+			return Config{}, &HelpError{Usage: b.String()}
+		}
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if err := readPasswordFile(&c.Neo4j, passwordFile); err != nil {
+		return Config{}, err
+	}
+	if c.HTTP.CORSOrigins, err = ParseCORSOrigins(corsOrigins); err != nil {
+		return Config{}, err
+	}
+	if c.Access, err = loadAccess(env); err != nil {
+		return Config{}, err
+	}
+	if err := c.GraphQL.setEnvDefaults(env, c.Env == Development); err != nil {
+		return Config{}, err
+	}
+	return c, c.check()
+}
+
+// flagSet declares serve's flags over c; each defaults to what the
+// environment gave.
+func flagSet(c *Config, corsOrigins, passwordFile *string) *flag.FlagSet {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(discard{}) // errors are reported once, by the command
+	fs.StringVar(&c.Neo4j.URI, "neo4j-uri", c.Neo4j.URI, "Neo4j URI: bolt:// for one server, neo4j:// for a cluster (env NEO4J_URI)")
+	fs.StringVar(&c.Neo4j.Username, "neo4j-username", c.Neo4j.Username, "Neo4j user; empty for no authentication (env NEO4J_USERNAME)")
+	fs.StringVar(&c.Neo4j.Database, "neo4j-database", c.Neo4j.Database, "Neo4j database; empty for the server's default (env NEO4J_DATABASE)")
+	// The password itself is never a flag (it would show in `ps`): a file
+	// holding it is.
+	fs.StringVar(passwordFile, "neo4j-password-file", *passwordFile, "file holding the Neo4j password (env NEO4J_PASSWORD_FILE; or set NEO4J_PASSWORD)")
+	fs.StringVar(&c.HTTP.Host, "host", c.HTTP.Host, "address to listen on; 0.0.0.0 for every interface (env ACTORGRAPH_HOST)")
+	fs.IntVar(&c.HTTP.Port, "port", c.HTTP.Port, "HTTP port; 0 for any free port, which the log names (env PORT)")
+	fs.BoolVar(&c.Demo, "demo", false, "load the demo map when the database holds no workspace")
+	fs.DurationVar(&c.HTTP.RequestTimeout, "request-timeout", 30*time.Second, "longest a GraphQL request may run")
+	fs.DurationVar(&c.HTTP.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long shutdown waits for requests in flight")
+	fs.Int64Var(&c.HTTP.MaxBodyBytes, "max-body-bytes", 1<<20, "largest GraphQL request body accepted")
+	fs.Int64Var(&c.HTTP.ImportMaxBytes, "import-max-bytes", 256<<20, "largest import upload (all files of one importActorMap request)")
+	fs.DurationVar(&c.HTTP.TransferTimeout, "transfer-timeout", 15*time.Minute, "longest an import or an export may run")
+	fs.StringVar(corsOrigins, "cors-origins", *corsOrigins, "comma-separated browser origins allowed to call the API, e.g. https://map.example.org (env ACTORGRAPH_CORS_ORIGINS)")
+	fs.Float64Var(&c.HTTP.RateLimit, "rate-limit", 20, "requests per second allowed per token, or per address without one (0: no limit)")
+	fs.IntVar(&c.HTTP.RateBurst, "rate-burst", 40, "requests a token may send at once above the rate")
+	fs.IntVar(&c.GraphQL.Limits.MaxDepth, "max-query-depth", c.GraphQL.Limits.MaxDepth, "deepest nesting of a GraphQL query (0: no limit)")
+	fs.IntVar(&c.GraphQL.Limits.MaxAliases, "max-query-aliases", c.GraphQL.Limits.MaxAliases, "most aliased fields in one GraphQL operation (0: no limit)")
+	fs.IntVar(&c.GraphQL.Limits.MaxTokens, "max-query-tokens", c.GraphQL.Limits.MaxTokens, "most tokens in a GraphQL query's text (0: no limit)")
+	fs.IntVar(&c.GraphQL.Limits.MaxCost, "max-query-cost", c.GraphQL.Limits.MaxCost, "most a GraphQL operation may cost, lists weighed by first (0: no limit)")
+	fs.DurationVar(&c.GraphQL.LoaderWait, "loader-wait", loaders.DefaultWait, "how long dataloaders gather ids into one Neo4j query")
+	fs.StringVar(&c.Log.Format, "log-format", c.Log.Format, "log format: json or console (env ACTORGRAPH_LOG_FORMAT)")
+	fs.StringVar(&c.Env, "env", c.Env, "development (GraphiQL, introspection, suggestions, a printed admin token) or production (env ACTORGRAPH_ENV)")
+	return fs
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// check refuses settings that cannot work together.
+func (c Config) check() error {
+	switch c.Env {
+	case Development, Production:
+	default:
+		return fmt.Errorf("ACTORGRAPH_ENV must be %s or %s, not %q", Development, Production, c.Env)
+	}
+	if c.HTTP.Port < 0 || c.HTTP.Port > 65535 {
+		return fmt.Errorf("port %d is out of range", c.HTTP.Port)
+	}
+	if c.Env == Development && !IsLoopback(c.HTTP.Host) {
+		return fmt.Errorf("the development environment prints an admin token and hands it to GraphiQL, so it listens on a loopback address only, not %q; use ACTORGRAPH_ENV=production", c.HTTP.Host)
+	}
+	if c.HTTP.RateLimit < 0 || c.HTTP.RateBurst < 1 {
+		return fmt.Errorf("--rate-limit must be 0 or more and --rate-burst at least 1")
+	}
+	if c.Log.Format != "json" && c.Log.Format != "console" {
+		return fmt.Errorf("the log format must be json or console, not %q", c.Log.Format)
+	}
+	return nil
+}
+
+// LoadNeo4j reads only the Neo4j section from env: what the commands that
+// work straight against the database (import, export, token) need.
+func LoadNeo4j(env Env) (store.Config, error) {
+	c := neo4jFromEnv(env)
+	file, _ := env("NEO4J_PASSWORD_FILE")
+	return c, readPasswordFile(&c, file)
+}
+
+func neo4jFromEnv(env Env) store.Config {
+	c := store.Config{URI: "bolt://127.0.0.1:7687"}
+	if v, ok := env("NEO4J_URI"); ok && v != "" {
+		c.URI = v
+	}
+	c.Username, _ = env("NEO4J_USERNAME")
+	c.Password, _ = env("NEO4J_PASSWORD")
+	c.Database, _ = env("NEO4J_DATABASE")
+	return c
+}
+
+// readPasswordFile sets the password from file, when one is named: it
+// wins over NEO4J_PASSWORD.
+func readPasswordFile(c *store.Config, file string) error {
+	if file == "" {
+		return nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("reading the Neo4j password file: %w", err)
+	}
+	c.Password = strings.TrimRight(string(b), "\r\n")
+	return nil
+}
+
+// IsLoopback reports whether host is a loopback name or address.
+func IsLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

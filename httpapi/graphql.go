@@ -1,0 +1,128 @@
+package httpapi
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.uber.org/zap"
+
+	"github.com/actorgraph/actorgraph/analysis"
+	"github.com/actorgraph/actorgraph/auth"
+	"github.com/actorgraph/actorgraph/errs"
+	"github.com/actorgraph/actorgraph/graph"
+	"github.com/actorgraph/actorgraph/resolvers"
+	"github.com/actorgraph/actorgraph/store"
+)
+
+// newGraphQLServer builds the gqlgen server: POST, GET and multipart
+// transports, the error presenter and panic recovery, a query cache, the
+// operation limits, the audit of confidential reads, and introspection
+// when it is on.
+func newGraphQLServer(st store.Store, opts Options, links *auth.LinkSigner, log *zap.Logger) *handler.Server {
+	srv := handler.New(costed{graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{
+		Store: st, Analysis: analysis.NewEngine(st, 8), Links: links, Log: log}})})
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	// Imports: files above MaxMemory wait in temporary files, not in
+	// memory (uploads must give their length; see checkUpload).
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: opts.HTTP.ImportMaxBytes, MaxMemory: 32 << 20})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if opts.GraphQL.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	// Suggestions ("did you mean …?") would let a caller without
+	// introspection rebuild the schema field by field.
+	srv.SetDisableSuggestion(!opts.GraphQL.Suggestions)
+	installLimits(srv, opts.GraphQL.Limits)
+	srv.AroundResponses(auditReads(st, log))
+	srv.SetErrorPresenter(recordCodes(resolvers.ErrorPresenter(log)))
+	srv.SetRecoverFunc(resolvers.Recover(log))
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if !graphql.HasOperationContext(ctx) {
+			return next(ctx)
+		}
+		oc := graphql.GetOperationContext(ctx)
+		if info := requestInfoFrom(ctx); info != nil {
+			info.setOperation(opName(oc), opType(oc))
+		}
+		if refused := onlyImportsInUploads(ctx, oc); refused != nil {
+			return graphql.OneShot(refused)
+		}
+		return next(ctx)
+	})
+	return srv
+}
+
+// opName is the operation's name: the one the client sent, or else the
+// one the document gives it.
+func opName(oc *graphql.OperationContext) string {
+	if oc.OperationName != "" || oc.Operation == nil {
+		return oc.OperationName
+	}
+	return oc.Operation.Name
+}
+
+func opType(oc *graphql.OperationContext) string {
+	if oc.Operation == nil {
+		return ""
+	}
+	return string(oc.Operation.Operation)
+}
+
+// auditReads is the GraphQL response middleware that records the
+// operation's confidential reads before the response leaves. If the record
+// cannot be written, the data is withheld: an unaudited read of
+// confidential records must not happen.
+func auditReads(st store.Store, log *zap.Logger) graphql.ResponseMiddleware {
+	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		resp := next(ctx)
+		name := "operation"
+		if graphql.HasOperationContext(ctx) {
+			name = auditLabel(graphql.GetOperationContext(ctx))
+		}
+		if err := auth.FlushReads(ctx, st, name); err != nil {
+			log.Error("audit of confidential reads failed; answer withheld", zap.Error(err))
+			return errorResponse(errs.E("auditReads", errs.Unavailable,
+				"the audit log could not be written, so confidential data is withheld; try again shortly"))
+		}
+		return resp
+	}
+}
+
+// errorResponse is a GraphQL response that carries only err, as a client
+// sees it (errs.Public's message, its kind's code).
+func errorResponse(err error) *graphql.Response {
+	msg, _ := errs.Public(err)
+	return &graphql.Response{Errors: gqlerror.List{{Message: msg,
+		Extensions: map[string]any{"code": errs.KindOf(err).Code()}}}}
+}
+
+// auditLabel names an operation in the audit log by what it did, not only
+// by the name its client chose: "query ReadSecrets { actor, workspace }".
+func auditLabel(oc *graphql.OperationContext) string {
+	if oc.Operation == nil {
+		return "operation"
+	}
+	var fields []string
+	for _, sel := range oc.Operation.SelectionSet {
+		if f, ok := sel.(*ast.Field); ok && !slices.Contains(fields, f.Name) {
+			fields = append(fields, f.Name)
+		}
+	}
+	sort.Strings(fields)
+	label := string(oc.Operation.Operation)
+	if name := opName(oc); name != "" {
+		label += " " + name
+	}
+	return label + " { " + strings.Join(fields, ", ") + " }"
+}

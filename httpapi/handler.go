@@ -1,0 +1,106 @@
+// Package httpapi is the service's HTTP layer: the routes (/graphql,
+// /export, the probes, GraphiQL) and the middleware every request passes
+// through (CORS, the request log, the rate limit, body and time limits,
+// authentication), the gqlgen server with its operation limits, and the
+// audit of confidential reads before an answer leaves. It holds no
+// business rules: the resolvers, the store and auth do.
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+	"go.uber.org/zap"
+
+	"github.com/actorgraph/actorgraph/auth"
+	"github.com/actorgraph/actorgraph/config"
+	"github.com/actorgraph/actorgraph/errs"
+	"github.com/actorgraph/actorgraph/loaders"
+	"github.com/actorgraph/actorgraph/store"
+)
+
+// Options are what the HTTP layer is handed: its own sections of the
+// configuration, and nothing else.
+type Options struct {
+	HTTP    config.HTTP
+	GraphQL config.GraphQL
+	Access  config.Access
+	// GraphiQLToken is the token GraphiQL's page sends (the development
+	// environment's printed admin token); "" for none.
+	GraphiQLToken string
+}
+
+// New wires the HTTP routes: /graphql, /export, GraphiQL at / (when on),
+// /healthz and /readyz. Only the probes and GraphiQL's page answer
+// without credentials. In front of everything: CORS (so that a browser's
+// preflight needs no token), the request log, then the rate limit (so
+// that guessing tokens is limited too), then the size and time limits.
+func New(st store.Store, opts Options, log *zap.Logger) (http.Handler, error) {
+	authn, err := newAuthenticator(st, opts.Access, log.Named("auth"))
+	if err != nil {
+		return nil, err
+	}
+	links := auth.NewLinkSigner(opts.Access.LinkKey)
+	gql := newGraphQLServer(st, opts, links, log.Named("graphql"))
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", authn.Middleware(refuse, loaders.Middleware(st, opts.GraphQL.LoaderWait, gql)))
+	mux.Handle("GET /export/{file}", exportHandler(st, authn, links, log.Named("export")))
+	if opts.GraphQL.GraphiQL {
+		var o []playground.GraphiqlConfigOption
+		if opts.GraphiQLToken != "" {
+			o = append(o, playground.WithGraphiqlUiHeaders(map[string]string{"Authorization": "Bearer " + opts.GraphiQLToken}))
+		}
+		mux.Handle("GET /{$}", playground.Handler("ActorGraph", "/graphql", o...))
+	}
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.Handle("GET /readyz", readyz(st))
+	limiter := newRateLimiter(opts.HTTP.RateLimit, opts.HTTP.RateBurst)
+	// The request log sits outside the limiter, so that refusals are logged too.
+	return withCORS(opts.HTTP.CORSOrigins, withRequestLog(log.Named("http"),
+		limiter.middleware(rateKey, withLimits(opts.HTTP, mux)))), nil
+}
+
+// newAuthenticator builds the request authenticator from the access
+// settings: the admin token's hash and, when configured, the JWT verifier.
+func newAuthenticator(st store.Store, c config.Access, log *zap.Logger) (*auth.Authenticator, error) {
+	a := &auth.Authenticator{Store: st, Log: log}
+	if c.AdminToken != "" {
+		a.AdminHash = auth.HashSecret(c.AdminToken)
+	}
+	if c.JWT.Enabled() {
+		v, err := auth.NewJWTVerifier(c.JWT)
+		if err != nil {
+			return nil, err
+		}
+		a.JWT = v
+	}
+	return a, nil
+}
+
+// refuse answers a request whose credentials are missing or not valid
+// (401), or could not be checked because Neo4j is down (503).
+func refuse(w http.ResponseWriter, _ *http.Request, err error) {
+	errs.WriteHTTP(w, err)
+}
+
+func healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// readyz answers 200 when Neo4j answers within three seconds, 503 else.
+func readyz(st store.Store) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := st.Ping(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("neo4j unreachable\n"))
+			return
+		}
+		_, _ = w.Write([]byte("ready\n"))
+	})
+}
