@@ -16,6 +16,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -135,14 +136,14 @@ func writeJWKSFile(t *testing.T, path string, data []byte) {
 	if fi, err := os.Stat(path); err == nil {
 		mtime = fi.ModTime()
 	}
-	jwksFileTick++
-	mtime = mtime.Add(time.Duration(jwksFileTick) * time.Second)
+	mtime = mtime.Add(time.Duration(jwksFileTick.Add(1)) * time.Second)
 	if err := os.Chtimes(path, mtime, mtime); err != nil {
 		t.Fatal(err)
 	}
 }
 
-var jwksFileTick int
+// jwksFileTick counts rewrites across the tests, which run in parallel.
+var jwksFileTick atomic.Int64
 
 func testJWK(key any, kid string) jose.JSONWebKey {
 	return jose.JSONWebKey{Key: key, KeyID: kid, Use: "sig"}
@@ -197,6 +198,7 @@ func assertJWTRefused(t *testing.T, err error, raw, wantMsg string) {
 }
 
 func TestJWTConfigEnabled(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		c    JWTConfig
 		want bool
@@ -213,6 +215,7 @@ func TestJWTConfigEnabled(t *testing.T) {
 }
 
 func TestNewJWTVerifierConfigErrors(t *testing.T) {
+	t.Parallel()
 	k := jwtKeys()
 	dir := t.TempDir()
 	file := func(name, content string) string {
@@ -281,6 +284,7 @@ func TestNewJWTVerifierConfigErrors(t *testing.T) {
 }
 
 func TestNewJWTVerifierSkipsUnusableKeys(t *testing.T) {
+	t.Parallel()
 	k := jwtKeys()
 	path := filepath.Join(t.TempDir(), "jwks.json")
 	enc := testJWK(&k.otherRSA.PublicKey, "enc")
@@ -344,6 +348,7 @@ func runJWTCases(t *testing.T, v *JWTVerifier, cases []jwtCase) {
 }
 
 func TestJWTVerifyHS256(t *testing.T) {
+	t.Parallel()
 	k := jwtKeys()
 	v := newTestJWTVerifier(t, JWTConfig{Secret: k.secret, Issuer: jwtTestIssuer, Audience: jwtTestAudience})
 	hs := func(edit func(jwt.MapClaims)) func(t *testing.T) string {
@@ -467,6 +472,7 @@ func TestJWTVerifyHS256(t *testing.T) {
 }
 
 func TestJWTVerifyNoIssuerOrAudienceConfigured(t *testing.T) {
+	t.Parallel()
 	k := jwtKeys()
 	v := newTestJWTVerifier(t, JWTConfig{Secret: k.secret})
 	raw := signJWT(t, jwt.SigningMethodHS256, k.secret, "", jwtTestClaims(func(c jwt.MapClaims) {
@@ -479,6 +485,7 @@ func TestJWTVerifyNoIssuerOrAudienceConfigured(t *testing.T) {
 }
 
 func TestJWTVerifyCustomRolesClaim(t *testing.T) {
+	t.Parallel()
 	k := jwtKeys()
 	v := newTestJWTVerifier(t, JWTConfig{Secret: k.secret, RolesClaim: "https://actorgraph.example/roles"})
 	raw := signJWT(t, jwt.SigningMethodHS256, k.secret, "", jwtTestClaims(func(c jwt.MapClaims) {
@@ -500,6 +507,7 @@ func TestJWTVerifyCustomRolesClaim(t *testing.T) {
 }
 
 func TestJWTVerifyJWKS(t *testing.T) {
+	t.Parallel()
 	k := jwtKeys()
 	path := filepath.Join(t.TempDir(), "jwks.json")
 	psOnly := testJWK(&k.otherRSA.PublicKey, "rsa-ps")
@@ -584,6 +592,7 @@ func TestJWTVerifyJWKS(t *testing.T) {
 }
 
 func TestJWTVerifyJWKSSingleKey(t *testing.T) {
+	t.Parallel()
 	k := jwtKeys()
 	path := writeJWKS(t, filepath.Join(t.TempDir(), "jwks.json"), jose.JSONWebKey{Key: k.ec256.Public(), KeyID: "only"})
 	v := newTestJWTVerifier(t, JWTConfig{JWKSFile: path})
@@ -608,6 +617,7 @@ func TestJWTVerifyJWKSSingleKey(t *testing.T) {
 }
 
 func TestJWTVerifyJWKSDuplicateKid(t *testing.T) {
+	t.Parallel()
 	k := jwtKeys()
 	path := writeJWKS(t, filepath.Join(t.TempDir(), "jwks.json"),
 		testJWK(&k.otherRSA.PublicKey, "same"), testJWK(&k.rsa.PublicKey, "same"))
@@ -620,6 +630,7 @@ func TestJWTVerifyJWKSDuplicateKid(t *testing.T) {
 }
 
 func TestJWKSReload(t *testing.T) {
+	t.Parallel()
 	k := jwtKeys()
 	path := writeJWKS(t, filepath.Join(t.TempDir(), "jwks.json"), testJWK(&k.rsa.PublicKey, "a"))
 	v := newTestJWTVerifier(t, JWTConfig{JWKSFile: path})
@@ -675,6 +686,7 @@ func TestJWKSReload(t *testing.T) {
 }
 
 func TestJWTVerifyConcurrentWithReload(t *testing.T) {
+	t.Parallel()
 	k := jwtKeys()
 	path := writeJWKS(t, filepath.Join(t.TempDir(), "jwks.json"), testJWK(&k.ec256.PublicKey, "a"))
 	v := newTestJWTVerifier(t, JWTConfig{JWKSFile: path})
@@ -703,6 +715,7 @@ func TestJWTVerifyConcurrentWithReload(t *testing.T) {
 }
 
 func TestLooksLikeJWT(t *testing.T) {
+	t.Parallel()
 	k := jwtKeys()
 	real := signJWT(t, jwt.SigningMethodHS256, k.secret, "", jwtTestClaims(nil))
 	for _, tc := range []struct {
@@ -736,6 +749,7 @@ func TestLooksLikeJWT(t *testing.T) {
 
 // The verifier keeps its own copy of the secret.
 func TestNewJWTVerifierCopiesSecret(t *testing.T) {
+	t.Parallel()
 	k := jwtKeys()
 	secret := append([]byte(nil), k.secret...)
 	v := newTestJWTVerifier(t, JWTConfig{Secret: secret})

@@ -10,6 +10,7 @@ import (
 )
 
 func TestSignedLinks(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 	s := NewLinkSigner([]byte("0123456789abcdef0123456789abcdef"))
 	s.now = func() time.Time { return now }

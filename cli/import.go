@@ -39,7 +39,7 @@ func runImport(ctx context.Context, args []string, std IO) error {
 		return err
 	}
 	if *ws == "" || fs.NArg() == 0 {
-		return fmt.Errorf("usage: actorgraph import --workspace WORKSPACE_ID [--format FORMAT] [--dry-run] [--sync] FILE...")
+		return errors.New("usage: actorgraph import --workspace WORKSPACE_ID [--format FORMAT] [--dry-run] [--sync] FILE [FILE ...]")
 	}
 	f, err := mapio.ParseImportFormat(*format)
 	if err != nil {

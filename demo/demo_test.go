@@ -9,6 +9,7 @@ import (
 // The demo map passes the model's own validation and its references
 // resolve, without a database.
 func TestDemoMapIsValid(t *testing.T) {
+	t.Parallel()
 	m, err := Parse()
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestActorValidate(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		actor Actor
@@ -61,6 +62,7 @@ func assertInvalid(t *testing.T, err error, field string) {
 }
 
 func TestActorValidateNormalises(t *testing.T) {
+	t.Parallel()
 	a := Actor{Kind: KindCommunity, Name: "  Village ", Tags: []string{" a", "b", "a ", ""}, ExternalID: Ptr("  ")}
 	if err := a.Validate(); err != nil {
 		t.Fatal(err)
@@ -75,6 +77,7 @@ func rel(typ RelationshipType) Relationship {
 }
 
 func TestRelationshipValidate(t *testing.T) {
+	t.Parallel()
 	with := func(r Relationship, f func(*Relationship)) Relationship { f(&r); return r }
 	d := MustDate
 	cases := []struct {
@@ -118,6 +121,7 @@ func TestRelationshipValidate(t *testing.T) {
 }
 
 func TestValidAtIsInclusiveFromExclusiveTo(t *testing.T) {
+	t.Parallel()
 	r := rel(Dialogue)
 	r.ValidFrom, r.ValidTo = Ptr(MustDate("2020-01-01")), Ptr(MustDate("2021-01-01"))
 	for day, want := range map[string]bool{"2019-12-31": false, "2020-01-01": true, "2020-12-31": true, "2021-01-01": false} {
@@ -132,6 +136,7 @@ func TestValidAtIsInclusiveFromExclusiveTo(t *testing.T) {
 }
 
 func TestRelationshipPatch(t *testing.T) {
+	t.Parallel()
 	r := rel(AccountableTo)
 	r.Power = Ptr(Enforcement)
 	r.Confidence = 0.4
@@ -151,6 +156,7 @@ func TestRelationshipPatch(t *testing.T) {
 }
 
 func TestParseEnumListsAllowedValues(t *testing.T) {
+	t.Parallel()
 	_, err := ParseRelationshipType("LOVES")
 	if err == nil || !strings.Contains(err.Error(), "TRUSTS") || !strings.Contains(err.Error(), "IN_TENSION_WITH") {
 		t.Errorf("error %v should list the allowed values", err)
@@ -165,6 +171,7 @@ func TestParseEnumListsAllowedValues(t *testing.T) {
 }
 
 func TestDate(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []string{"2024-13-01", "2024-02-30", "24-01-01", "2024/01/01", ""} {
 		if _, err := ParseDate(bad); !errs.Is(err, errs.Invalid) {
 			t.Errorf("ParseDate(%q) = %v, want invalid", bad, err)
@@ -177,6 +184,7 @@ func TestDate(t *testing.T) {
 }
 
 func TestIDs(t *testing.T) {
+	t.Parallel()
 	a, b := NewID(PrefixActor), NewID(PrefixActor)
 	if a == b || IDKind(a) != PrefixActor || IDKind("x_1") != "" || IDKind(NewID(PrefixRelationship)) != PrefixRelationship {
 		t.Errorf("ids: %s %s", a, b)
@@ -187,6 +195,7 @@ func TestIDs(t *testing.T) {
 }
 
 func TestTypedCoversEveryKind(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for _, k := range ActorKinds {
 		n := (&Actor{Kind: k, ID: "act_1"}).Typed()

@@ -29,6 +29,7 @@ import (
 // closed, never reached the service and left nothing behind (a client may
 // safely retry it). No request gets a broken or half answer.
 func TestGracefulShutdownUnderLoad(t *testing.T) {
+	t.Parallel()
 	cfg := storetest.Config(t)
 	bin := filepath.Join(t.TempDir(), "actorgraph")
 	build := exec.Command("go", "build", "-o", bin, ".")

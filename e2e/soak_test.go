@@ -47,9 +47,12 @@ import (
 const outageRequestTimeout = 5 * time.Second
 
 // outageOverrun is how far past its time limit a request may answer
-// (writing the answer, the race detector on two CPUs) before it counts
-// as hanging.
-const outageOverrun = 2 * time.Second
+// (writing the answer, the race detector on two busy CPUs, other test
+// packages and a second private Neo4j running beside this one) before it
+// counts as hanging. It is as long as the limit itself: a request that
+// hangs never answers, so the margin costs the test nothing and keeps a
+// slow machine from failing it.
+const outageOverrun = outageRequestTimeout
 
 // testNeo4j is a private Neo4j that a test may stop and start again, on
 // the same port and data. It is stopped, and its data deleted, when the
@@ -315,6 +318,7 @@ func untilOK(t *testing.T, client *http.Client, a *apitest.API, limit, bound tim
 // request timeout, /readyz fails and /healthz does not; and when Neo4j is
 // back, the service serves again on its own, with the data as it was.
 func TestNeo4jOutageAndRecovery(t *testing.T) {
+	t.Parallel()
 	n := startTestNeo4j(t)
 	st := openTestNeo4jStore(t, n)
 	// The data goes in through a handler with the usual timeout (a
@@ -550,6 +554,7 @@ func (l *soakLog) record(kind string, began time.Duration, o outcome, limit time
 // checks that every write the service acknowledged is stored whole and
 // every write that failed left nothing half-written.
 func TestSoak(t *testing.T) {
+	t.Parallel()
 	duration := soakDuration(t)
 	mode := cmp.Or(os.Getenv("SOAK_OUTAGE"), "stop")
 	if mode != "stop" && mode != "kill" && mode != "freeze" {

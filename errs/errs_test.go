@@ -11,6 +11,7 @@ import (
 )
 
 func TestEveryKindHasItsOwnCodeAndAStatus(t *testing.T) {
+	t.Parallel()
 	want := map[Kind]struct {
 		code   string
 		status int
@@ -45,6 +46,7 @@ func TestEveryKindHasItsOwnCodeAndAStatus(t *testing.T) {
 }
 
 func TestPublicHidesInternals(t *testing.T) {
+	t.Parallel()
 	raw := errors.New("Neo.ClientError.Statement.SyntaxError: MATCH (a) RETURN b")
 	cases := []struct {
 		name      string
@@ -74,6 +76,7 @@ func TestPublicHidesInternals(t *testing.T) {
 // never changes what the client is told (it once turned NOT_FOUND into
 // INTERNAL_SERVER_ERROR).
 func TestZeroKindTakesTheInnerKind(t *testing.T) {
+	t.Parallel()
 	inner := NotFoundf("store.ActorsByIDs", "no actor has id %q", "a1")
 	for _, err := range []error{
 		&Error{Op: "resolvers.actor", Err: inner},
@@ -91,6 +94,7 @@ func TestZeroKindTakesTheInnerKind(t *testing.T) {
 }
 
 func TestAnOuterMessageOrKindWins(t *testing.T) {
+	t.Parallel()
 	inner := Invalidf("domain", "from", "no actor has id %q", "a1")
 	outer := &Error{Op: "createRelationship", Kind: NotFound, Field: "from", Msg: `from: no actor has id "a1"`, Err: inner}
 	if !Match(&Error{Kind: NotFound, Field: "from", Msg: `from: no actor has id "a1"`, Op: "domain"}, outer) {
@@ -99,6 +103,7 @@ func TestAnOuterMessageOrKindWins(t *testing.T) {
 }
 
 func TestWrapKeepsKindAndField(t *testing.T) {
+	t.Parallel()
 	err := Wrap("outer", Invalidf("inner", "name", "name must not be empty"))
 	if !Is(err, Invalid) {
 		t.Fatal("kind lost")
@@ -115,6 +120,7 @@ func TestWrapKeepsKindAndField(t *testing.T) {
 }
 
 func TestMatch(t *testing.T) {
+	t.Parallel()
 	sentinel := errors.New("sentinel")
 	err := Wrap("outer", &Error{Op: "inner", Kind: Invalid, Field: "name", Msg: "name must not be empty", Err: sentinel})
 	cases := []struct {
@@ -143,6 +149,7 @@ func TestMatch(t *testing.T) {
 }
 
 func TestWriteHTTP(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		err        error
 		status     int

@@ -176,6 +176,7 @@ func sorted(ids ...string) []string {
 }
 
 func TestEveryReadPathSeesOnlyTheCallersClearance(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	publicOnly := seen{
 		Actors: sorted(f.public), Relationships: nil, Sources: sorted(f.source),
@@ -255,6 +256,7 @@ func gapCount(t *testing.T, a *apitest.API, ws string) int {
 }
 
 func TestAnalysesRunOnTheVisibleGraph(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	// The analyst cannot see the confidential route, so for it the police
 	// threaten Riverside with no way to hold them to account; the editor
@@ -295,6 +297,7 @@ func TestAnalysesRunOnTheVisibleGraph(t *testing.T) {
 }
 
 func TestRolesAgainstOperations(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	type op struct {
 		name  string
@@ -363,6 +366,7 @@ func TestRolesAgainstOperations(t *testing.T) {
 }
 
 func TestAuthentication(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	post := func(header string) (int, apitest.Response) {
 		req, _ := http.NewRequest(http.MethodPost, f.admin.URL+"/graphql", strings.NewReader(`{"query":"{ viewer { subject } }"}`))
@@ -448,6 +452,7 @@ func dumpTokens(t *testing.T, a *apitest.API) []map[string]any {
 }
 
 func TestAuditLog(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	editor := f.admin.As(f.tokens["EDITOR"])
 	created := editor.CreateActor(f.ws, map[string]any{"kind": "COMMUNITY", "name": "Audited"})
@@ -522,6 +527,7 @@ func TestAuditLog(t *testing.T) {
 }
 
 func TestExportsRespectClearanceAndLinks(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	get := func(token, path string) (int, string) {
 		resp, err := f.admin.As(token).Get(path)
@@ -575,6 +581,7 @@ func TestExportsRespectClearanceAndLinks(t *testing.T) {
 }
 
 func TestProductionHidesTheSchema(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	// The production defaults as the configuration gives them.
 	c, err := config.Load(config.MapEnv(map[string]string{"ACTORGRAPH_ADMIN_TOKEN": apitest.AdminToken}), nil)
@@ -618,6 +625,7 @@ func deleteWorkspacesNamed(t *testing.T, a *apitest.API, name string) {
 }
 
 func TestNobodyGrantsAboveTheirOwnClearance(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	// The admin lowers the owner's clearance; the owner then tries to win it back.
 	f.admin.OK(`mutation($ws: ID!, $s: String!) { setMember(workspace: $ws, subject: $s, role: OWNER, clearance: RESTRICTED) { clearance } }`,
@@ -648,6 +656,7 @@ func TestNobodyGrantsAboveTheirOwnClearance(t *testing.T) {
 }
 
 func TestLoweredEditorsLeaveHiddenRecordsAlone(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	f.admin.OK(`mutation($ws: ID!, $s: String!) { setMember(workspace: $ws, subject: $s, role: EDITOR, clearance: RESTRICTED) { clearance } }`,
 		map[string]any{"ws": f.ws, "s": f.subjects["EDITOR"]}, nil)
@@ -691,6 +700,7 @@ func TestLoweredEditorsLeaveHiddenRecordsAlone(t *testing.T) {
 }
 
 func TestDryRunImportsAreAuditedReads(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	editor := f.admin.As(f.tokens["EDITOR"])
 	// A sync dry run lists what it would remove: every actor, the
@@ -718,6 +728,7 @@ func TestDryRunImportsAreAuditedReads(t *testing.T) {
 }
 
 func TestPseudonymisedExportsHideIdsAndStayStable(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	f.admin.OK(`mutation($a: ID!, $s: ID!, $r: ID!) {
 		updateActor(id: $a, input: {description: "Lives by the river bend", externalId: "c-riverside"}) { id }
@@ -758,6 +769,7 @@ func TestPseudonymisedExportsHideIdsAndStayStable(t *testing.T) {
 // one (a token the page somehow holds) the service takes GraphQL bodies
 // only as JSON, so a simple request never runs a mutation.
 func TestSimpleCrossSiteRequestsRunNothing(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	a := apitest.New(t, st)
 	ws := a.CreateWorkspace("csrf")
@@ -818,6 +830,7 @@ func auditOps(t *testing.T, a *apitest.API, ws string) []auditEntry {
 }
 
 func TestEveryKindOfWriteAndReadIsAudited(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	a := f.admin
 	a.OK(`mutation($a: ID!, $r: ID!, $s: ID!) {
@@ -879,6 +892,7 @@ func (auditDown) RecordReads(context.Context, string, string, []string) error {
 }
 
 func TestConfidentialDataIsWithheldWhenTheAuditCannotBeWritten(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	a := apitest.NewWith(t, auditDown{st}, apitest.Options())
 	ws := a.CreateWorkspace("audit down")

@@ -94,6 +94,7 @@ type gapJSON struct {
 }
 
 func TestGapsExplainThemselves(t *testing.T) {
+	t.Parallel()
 	f := loadDemo(t)
 	var out struct {
 		Workspace struct {
@@ -212,6 +213,7 @@ func TestGapsExplainThemselves(t *testing.T) {
 }
 
 func TestRoutesOnTheDemoMap(t *testing.T) {
+	t.Parallel()
 	f := loadDemo(t)
 	var out struct {
 		Workspace struct{ AccountabilityRoutes []routeJSON }
@@ -251,6 +253,7 @@ func TestRoutesOnTheDemoMap(t *testing.T) {
 }
 
 func TestChangesBrokersClosuresAndSubgraphOnTheDemoMap(t *testing.T) {
+	t.Parallel()
 	f := loadDemo(t)
 	var out struct {
 		Workspace struct {
@@ -363,6 +366,7 @@ func TestChangesBrokersClosuresAndSubgraphOnTheDemoMap(t *testing.T) {
 // A write changes what the analyses answer at once: the cache is keyed by
 // the workspace's version.
 func TestAnalysesSeeWrites(t *testing.T) {
+	t.Parallel()
 	f := loadDemo(t)
 	gapCount := func() int {
 		var out struct {
@@ -379,6 +383,7 @@ func TestAnalysesSeeWrites(t *testing.T) {
 }
 
 func TestAnalysisBadArguments(t *testing.T) {
+	t.Parallel()
 	f := loadDemo(t)
 	other := f.a.CreateWorkspace("other")
 	stranger := f.a.CreateActor(other, map[string]any{"kind": "COMMUNITY", "name": "Elsewhere"})

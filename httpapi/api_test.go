@@ -20,6 +20,7 @@ import (
 // API tests: GraphQL over HTTP against the real Neo4j.
 
 func TestBadInputGetsCodeAndChangesNothing(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	a := apitest.New(t, st)
 	ws := a.CreateWorkspace("bad input")
@@ -105,6 +106,7 @@ func TestBadInputGetsCodeAndChangesNothing(t *testing.T) {
 // Mutations run in order, and each sees what the ones before it wrote,
 // although the request's loaders cache what they read.
 func TestMutationsSeeTheirOwnWrites(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	a := apitest.New(t, st)
 	ws := a.CreateWorkspace("read your writes")
@@ -126,6 +128,7 @@ func TestMutationsSeeTheirOwnWrites(t *testing.T) {
 }
 
 func TestCRUDAndNodeOverHTTP(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	a := apitest.New(t, st)
 	ws := a.CreateWorkspace("crud")
@@ -205,6 +208,7 @@ const countingQuery = `query($ws: ID!, $n: Int!) { workspace(id: $ws) { actorCou
   name relationships(first: 10) { totalCount edges { node { type from { name } to { name ... on Community { population } } sources { title } } } } } } } } }`
 
 func TestListsCostABoundedNumberOfRoundTrips(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	// A generous batching window: this test runs beside others on a busy,
 	// race-instrumented machine, and pins batching, not scheduling. Without
@@ -293,6 +297,7 @@ func TestListsCostABoundedNumberOfRoundTrips(t *testing.T) {
 }
 
 func TestDemoMapThroughGraphQL(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	a := apitest.New(t, st)
 	ws, err := demo.Load(storetest.Ctx(), st)
@@ -360,6 +365,7 @@ func TestDemoMapThroughGraphQL(t *testing.T) {
 // Paging through a few thousand actors with after cursors while others
 // are being added through the API returns every original actor exactly once.
 func TestPagingThousandsWhileAddingOverHTTP(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	a := apitest.New(t, st)
 	ws := a.CreateWorkspace("paging")
@@ -455,6 +461,7 @@ func TestPagingThousandsWhileAddingOverHTTP(t *testing.T) {
 }
 
 func TestNeo4jDownAnswersServiceUnavailable(t *testing.T) {
+	t.Parallel()
 	storetest.Config(t)
 	st, err := store.Open(store.Config{URI: "bolt://127.0.0.1:1", TxRetryTime: time.Second}, nil)
 	if err != nil {
@@ -481,6 +488,7 @@ func TestNeo4jDownAnswersServiceUnavailable(t *testing.T) {
 }
 
 func TestProbesAndGraphiQL(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	a := apitest.New(t, st)
 	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/": "graphiql"} {
@@ -497,6 +505,7 @@ func TestProbesAndGraphiQL(t *testing.T) {
 }
 
 func TestRequestLogHasOperationButNoVariables(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	a := apitest.New(t, st)
 	ws := a.CreateWorkspace("logging")

@@ -25,6 +25,7 @@ import (
 const auditDir = "../dev/audit" // from this package's folder, where go test runs
 
 func TestGraphQLOverHTTPAudits(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t) // skips under -short, like every Neo4j test
 	a := apitest.New(t, st)
 	out := runAudits(t, a.URL+"/graphql", a.Token)

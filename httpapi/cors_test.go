@@ -46,6 +46,7 @@ func corsRequest(method, origin, preflightMethod, preflightHeaders string) *http
 }
 
 func TestCORS(t *testing.T) {
+	t.Parallel()
 	listed := []string{"https://map.example.org", "http://localhost:3000"}
 	for _, c := range []struct {
 		name             string
@@ -151,6 +152,7 @@ func TestCORS(t *testing.T) {
 
 // Parsed origins match what browsers send.
 func TestCORSParsedOriginsMatchBrowsers(t *testing.T) {
+	t.Parallel()
 	origins, err := config.ParseCORSOrigins("https://Map.Example.org:443/")
 	if err != nil {
 		t.Fatal(err)
@@ -166,6 +168,7 @@ func TestCORSParsedOriginsMatchBrowsers(t *testing.T) {
 // never charged, and a 429 carries the headers a frontend needs to read
 // it and its Retry-After.
 func TestCORSAroundRateLimit(t *testing.T) {
+	t.Parallel()
 	_, _, limited := rateTestLimiter(1, 1)
 	h := withCORS([]string{"https://map.example.org"}, limited)
 	do := func(method string, preflight bool) *httptest.ResponseRecorder {

@@ -15,6 +15,7 @@ import (
 // passes them as parameters. Each hostile string must come back exactly,
 // find exactly its own actor, and leave the workspace's other actor alone.
 func TestInjectionIsStoredAndMatchedLiterally(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	a := apitest.New(t, st)
 	ws := a.CreateWorkspace("injection")

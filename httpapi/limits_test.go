@@ -13,6 +13,7 @@ import (
 // Each operation limit, crossed: a clear message and its own code, and
 // nothing runs. Queries just inside each limit still run.
 func TestOperationLimits(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	cfg := apitest.Options()
 	cfg.GraphQL.Limits = config.Limits{MaxDepth: 12, MaxAliases: 3, MaxTokens: 400, MaxCost: 1_000}

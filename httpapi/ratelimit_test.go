@@ -105,6 +105,7 @@ func rateOK(t *testing.T, w *httptest.ResponseRecorder, what string) {
 }
 
 func TestRateLimitBurstThen429(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name       string
 		perSecond  float64
@@ -135,6 +136,7 @@ func TestRateLimitBurstThen429(t *testing.T) {
 }
 
 func TestRateLimitRefills(t *testing.T) {
+	t.Parallel()
 	_, clk, h := rateTestLimiter(2, 3) // a token every 500ms
 	for range 3 {
 		rateOK(t, rateDo(h, "/graphql", "", "Bearer alice"), "burst")
@@ -153,6 +155,7 @@ func TestRateLimitRefills(t *testing.T) {
 }
 
 func TestRateLimitSeparateBuckets(t *testing.T) {
+	t.Parallel()
 	_, _, h := rateTestLimiter(1, 2)
 	drain := func(addr, auth string) {
 		t.Helper()
@@ -186,6 +189,7 @@ func TestRateLimitSeparateBuckets(t *testing.T) {
 // Guessing tokens with a new one each time gets a new token bucket each
 // time; the address's count of rejected credentials stops it.
 func TestRateLimitRejectedCredentialsPerAddress(t *testing.T) {
+	t.Parallel()
 	_, clk, h := rateTestLimiter(1, 3)
 	const guesser = "203.0.113.9:5555"
 	for i := range 3 {
@@ -217,6 +221,7 @@ func TestRateLimitRejectedCredentialsPerAddress(t *testing.T) {
 }
 
 func TestRateLimitNeverLimitsProbes(t *testing.T) {
+	t.Parallel()
 	_, _, h := rateTestLimiter(0.001, 1)
 	for _, auth := range []string{"", "Bearer alice", "Bearer bad"} {
 		rateDo(h, "/graphql", "", auth) // drains each bucket
@@ -234,6 +239,7 @@ func TestRateLimitNeverLimitsProbes(t *testing.T) {
 }
 
 func TestRateLimitDisabled(t *testing.T) {
+	t.Parallel()
 	for _, perSecond := range []float64{0, -1} {
 		next := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {})
 		l := newRateLimiter(perSecond, 40)
@@ -254,6 +260,7 @@ func TestRateLimitDisabled(t *testing.T) {
 }
 
 func TestRateLimitEvictionBoundsKeys(t *testing.T) {
+	t.Parallel()
 	l, clk, h := rateTestLimiter(1, 2)
 	l.maxKeys = 10
 	addr := func(i int) string { return fmt.Sprintf("10.0.%d.%d:1", i/256, i%256) }
@@ -286,6 +293,7 @@ func TestRateLimitEvictionBoundsKeys(t *testing.T) {
 // A bucket is kept at least as long as it takes to fill up again, so
 // dropping it never hands out a free burst.
 func TestRateLimitIdleOutlastsRefill(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		perSecond float64
 		burst     int
@@ -304,6 +312,7 @@ func TestRateLimitIdleOutlastsRefill(t *testing.T) {
 // Under -race: many goroutines, a frozen clock, and exactly burst
 // requests get through, while guesses from another address run alongside.
 func TestRateLimitConcurrent(t *testing.T) {
+	t.Parallel()
 	_, _, h := rateTestLimiter(1, 25)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -327,6 +336,7 @@ func TestRateLimitConcurrent(t *testing.T) {
 }
 
 func TestRateKey(t *testing.T) {
+	t.Parallel()
 	key := func(addr, auth string, extra ...string) string {
 		r := httptest.NewRequest(http.MethodPost, "/graphql", nil)
 		r.RemoteAddr = addr

@@ -21,6 +21,7 @@ import (
 // GET /export/{workspace}.{format}, against the real Neo4j.
 
 func TestImportActorMapOverGraphQL(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	a := apitest.New(t, st)
 	ws := a.CreateWorkspace("uploads")
@@ -69,6 +70,7 @@ func TestImportActorMapOverGraphQL(t *testing.T) {
 }
 
 func TestImportLimitsAndBadRequests(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	cfg := apitest.Options()
 	cfg.HTTP.ImportMaxBytes = 4 << 10
@@ -154,6 +156,7 @@ func contents(t *testing.T, a *apitest.API, ws string) string {
 // Every format exports over HTTP with its content type, as a download;
 // every importable one imports back (over GraphQL) into the same counts.
 func TestExportOverHTTPAndBack(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	a := apitest.New(t, st)
 	src, err := demo.Load(storetest.Ctx(), st)

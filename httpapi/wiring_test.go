@@ -10,6 +10,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/actorgraph/actorgraph/auth"
+	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/httpapi/apitest"
 	"github.com/actorgraph/actorgraph/store/storetest"
 )
@@ -19,6 +20,7 @@ import (
 // the real routes, and JWTs through authentication to the store.
 
 func TestBodyLimitAnswers413(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	cfg := apitest.Options()
 	cfg.HTTP.MaxBodyBytes = 2000
@@ -38,6 +40,7 @@ func TestBodyLimitAnswers413(t *testing.T) {
 }
 
 func TestRateLimitAndCORSInFrontOfTheService(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	cfg := apitest.Options()
 	cfg.HTTP.RateLimit, cfg.HTTP.RateBurst = 0.5, 3
@@ -79,6 +82,7 @@ func TestRateLimitAndCORSInFrontOfTheService(t *testing.T) {
 }
 
 func TestJWTsThroughTheService(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	admin := apitest.New(t, st)
 	ws := admin.CreateWorkspace("jwt")
@@ -135,19 +139,57 @@ func TestJWTsThroughTheService(t *testing.T) {
 }
 
 func TestTokensExpire(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	a := apitest.New(t, st)
 	ws := a.CreateWorkspace("expiry")
-	var out struct{ CreateToken struct{ Secret string } }
-	a.OK(`mutation($ws: ID!, $at: Time!) { createToken(input: {workspace: $ws, name: "short", role: VIEWER, expiresAt: $at}) { secret } }`,
-		map[string]any{"ws": ws, "at": time.Now().Add(2 * time.Second).UTC().Format(time.RFC3339Nano)}, &out)
-	short := a.As(out.CreateToken.Secret)
-	if r := short.Do(`{ viewer { subject } }`, nil); r.Code() != "" {
-		t.Fatalf("before expiry: %+v", r)
+	viewer := func(secret string) apitest.Response { return a.As(secret).Do(`{ viewer { subject } }`, nil) }
+	issue := func(expires time.Time) string {
+		var out struct{ CreateToken struct{ Secret string } }
+		a.OK(`mutation($ws: ID!, $at: Time!) { createToken(input: {workspace: $ws, name: "short", role: VIEWER, expiresAt: $at}) { secret } }`,
+			map[string]any{"ws": ws, "at": expires.UTC().Format(time.RFC3339Nano)}, &out)
+		return out.CreateToken.Secret
 	}
-	time.Sleep(2500 * time.Millisecond)
-	if r := short.Do(`{ viewer { subject } }`, nil); r.Code() != "UNAUTHENTICATED" {
-		t.Errorf("after expiry: %+v", r)
+
+	if r := viewer(issue(time.Now().Add(time.Hour))); r.Code() != "" {
+		t.Errorf("a token an hour from expiry: %+v", r)
+	}
+	// A token already past its expiry (written straight to the store: the
+	// API refuses to issue one) is refused like an unknown one.
+	past := time.Now().Add(-time.Minute).UTC()
+	expired := &domain.Token{ID: domain.NewID(domain.PrefixToken), Name: "expired", WorkspaceID: ws, CreatedBy: "test",
+		CreatedAt: past.Add(-time.Hour), ExpiresAt: &past}
+	expired.Subject = "token:" + expired.ID
+	secret := auth.NewSecret()
+	if err := st.CreateToken(storetest.Ctx(), expired, auth.HashSecret(secret),
+		&domain.Member{WorkspaceID: ws, Subject: expired.Subject, Role: domain.Viewer}); err != nil {
+		t.Fatal(err)
+	}
+	if r := viewer(secret); r.Code() != "UNAUTHENTICATED" {
+		t.Errorf("an expired token: %+v", r)
+	}
+	// A token expiring in two seconds works until then and not after: the
+	// test waits for the expiry (however slow the machine), and holds each
+	// answer to the time it was asked.
+	expiry := time.Now().Add(2 * time.Second)
+	soon := issue(expiry)
+	for deadline := time.Now().Add(time.Minute); ; {
+		asked := time.Now()
+		r := viewer(soon)
+		answered := time.Now()
+		switch {
+		case answered.Before(expiry) && r.Code() != "":
+			t.Fatalf("refused before its expiry: %+v", r)
+		case asked.After(expiry) && r.Code() != "UNAUTHENTICATED":
+			t.Fatalf("accepted after its expiry: %+v", r)
+		}
+		if asked.After(expiry) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the clock did not pass the expiry within a minute")
+		}
+		time.Sleep(100 * time.Millisecond) // a poll, not a guess: the loop ends on the condition
 	}
 	if r := a.Do(`mutation($ws: ID!) { createToken(input: {workspace: $ws, name: "past", role: VIEWER, expiresAt: "2020-01-01T00:00:00Z"}) { secret } }`,
 		map[string]any{"ws": ws}); r.Code() != "BAD_USER_INPUT" {

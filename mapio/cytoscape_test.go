@@ -32,6 +32,7 @@ func writeCytoscapeDoc(t *testing.T, g GraphElements) cytoscapeDoc {
 // nodes and edges, every edge's ends node ids, labels, typed values, and
 // no sources as elements.
 func TestWriteCytoscapeShape(t *testing.T) {
+	t.Parallel()
 	doc := writeCytoscapeDoc(t, ExportElements(graphTestContents()))
 	nodes, edges := doc.Elements.Nodes, doc.Elements.Edges
 	if len(nodes) != 5 || len(edges) != 4 {
@@ -93,6 +94,7 @@ func TestWriteCytoscapeShape(t *testing.T) {
 // Attributes that Cytoscape.js gives a meaning to never replace the
 // element's own; edges without ids get stable, distinct ones.
 func TestWriteCytoscapeIDs(t *testing.T) {
+	t.Parallel()
 	g := GraphElements{
 		Actors: []Element{
 			{ID: "a", Attrs: []Attr{{"name", "A"}, {"id", "other"}, {"label", "other"}, {"parent", "b"}}},
@@ -123,6 +125,7 @@ func TestWriteCytoscapeIDs(t *testing.T) {
 }
 
 func TestWriteCytoscapeRefusesWhatItCannotDraw(t *testing.T) {
+	t.Parallel()
 	cases := map[string]GraphElements{
 		"node without id": {Actors: []Element{{Attrs: []Attr{{"name", "A"}}}}},
 		"repeated node":   {Actors: []Element{{ID: "a"}, {ID: "a"}}},

@@ -12,6 +12,7 @@ import (
 )
 
 func TestGEXFRoundTrip(t *testing.T) {
+	t.Parallel()
 	out := roundTrip(t, "map.gexf", WriteGEXF, ReadGEXF)
 	for _, want := range []string{
 		`<gexf xmlns="http://gexf.net/1.2draft" version="1.2">`,
@@ -44,6 +45,7 @@ func TestGEXFRoundTrip(t *testing.T) {
 
 // A map without dates is a static graph.
 func TestWriteGEXFStatic(t *testing.T) {
+	t.Parallel()
 	var b bytes.Buffer
 	g := GraphElements{Relationships: []Element{{ID: "r", Attrs: []Attr{{"from", "a"}, {"to", "b"}, {"strength", "high"}, {"validTo", "2019"}}}}}
 	if err := WriteGEXF(g, &b); err != nil {
@@ -64,6 +66,7 @@ func TestWriteGEXFStatic(t *testing.T) {
 // attributes, inclusive end dates, full and partial, and relationship
 // types in labels.
 func TestReadGEXFGephiDates(t *testing.T) {
+	t.Parallel()
 	f, err := os.Open(filepath.Join("testdata", "gephi-dates.gexf"))
 	if err != nil {
 		t.Fatal(err)
@@ -134,6 +137,7 @@ func gexfDoc(graphAttrs, edges string) string {
 // Each way GEXF gives an edge's time reads as the service's validFrom and
 // (exclusive) validTo.
 func TestReadGEXFValidity(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name, times string
 		from, to    string
@@ -169,6 +173,7 @@ func TestReadGEXFValidity(t *testing.T) {
 // kind, else its label; the weight is the strength unless the file has a
 // strength of its own, named as the file names it.
 func TestReadGEXFTypeAndStrength(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name, edge string
 		want       []Attr
@@ -198,6 +203,7 @@ func TestReadGEXFTypeAndStrength(t *testing.T) {
 // Namespaces and versions: GEXF 1.1draft and 1.2draft, GEXF 1.0's id for
 // for, hierarchical nodes.
 func TestReadGEXFVersions(t *testing.T) {
+	t.Parallel()
 	for _, doc := range []string{
 		`<gexf xmlns="http://www.gexf.net/1.1draft" version="1.1"><graph defaultedgetype="directed"><attributes class="node"><attribute id="0" title="kind"/></attributes><nodes><node id="a" label="A"><attvalues><attvalue for="0" value="MOVEMENT"/></attvalues></node></nodes></graph></gexf>`,
 		`<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2"><graph defaultedgetype="directed"><attributes class="node"><attribute id="0" title="kind"/></attributes><nodes><node id="a" label="A"><attvalues><attvalue id="0" value="MOVEMENT"/></attvalues></node></nodes></graph></gexf>`,
@@ -215,6 +221,7 @@ func TestReadGEXFVersions(t *testing.T) {
 }
 
 func TestReadGEXFProblems(t *testing.T) {
+	t.Parallel()
 	checkProblems(t, ReadGEXF, []problemCase{
 		{name: "not well-formed", code: CodeMalformed, messageMentions: "line 5",
 			doc: strings.Replace(gexfDoc(`defaultedgetype="directed"`, ""), `<node id="b" label="B"/>`, "\n<node id=\"b\" label=\"B\">", 1)},
@@ -240,6 +247,7 @@ func TestReadGEXFProblems(t *testing.T) {
 
 // A value the row checks refuse is reported on the element that holds it.
 func TestReadGEXFBadValueNamesElement(t *testing.T) {
+	t.Parallel()
 	g, problems := ReadGEXF("map.gexf", strings.NewReader(gexfDoc(`defaultedgetype="directed"`, `<edge id="r1" source="a" target="b" label="TRUSTS" weight="high"/>`)))
 	if len(problems) > 0 {
 		t.Fatal(problems)

@@ -85,6 +85,7 @@ func csvInputs(t *testing.T, c *domain.Contents) graphInputs {
 // An element's externalId attribute is its key, and edges that name it by
 // its element id follow it there.
 func TestGraphTablesFollowExternalIDs(t *testing.T) {
+	t.Parallel()
 	g := GraphElements{
 		Actors: []Element{{ID: "n0", Attrs: []Attr{{"name", "Police"}, {"kind", "SECURITY_FORCE"}, {"externalId", "POL"}}},
 			{ID: "n1", Attrs: []Attr{{"name", "Village"}, {"type", "COMMUNITY"}}}},
@@ -111,6 +112,7 @@ func TestGraphTablesFollowExternalIDs(t *testing.T) {
 // Two nodes with one element id and different externalId attributes: an
 // edge naming that id is not sent to either; resolving reports it.
 func TestGraphTablesDoNotGuessBetweenTwins(t *testing.T) {
+	t.Parallel()
 	g := GraphElements{
 		Actors: []Element{{ID: "n1", Attrs: []Attr{{"name", "A"}, {"kind", "COMMUNITY"}, {"externalId", "A"}}},
 			{ID: "n1", Attrs: []Attr{{"name", "B"}, {"kind", "COMMUNITY"}, {"externalId", "B"}}},
@@ -131,6 +133,7 @@ func TestGraphTablesDoNotGuessBetweenTwins(t *testing.T) {
 // An actor whose external id is another actor's service id would make an
 // export ambiguous: every format refuses it before writing a byte.
 func TestExportRefusesAmbiguousKeys(t *testing.T) {
+	t.Parallel()
 	ext := "act_1"
 	c := &domain.Contents{Actors: []*domain.Actor{{ID: "act_1", Name: "A", Kind: domain.KindCommunity},
 		{ID: "act_2", Name: "B", Kind: domain.KindCommunity, ExternalID: &ext}}}

@@ -102,6 +102,7 @@ func roundTrip(t *testing.T, file string, write func(GraphElements, io.Writer) e
 }
 
 func TestGraphMLRoundTrip(t *testing.T) {
+	t.Parallel()
 	out := roundTrip(t, "map.graphml", WriteGraphML, ReadGraphML)
 	for _, want := range []string{
 		`<graphml xmlns="http://graphml.graphdrawing.org/xmlns">`,
@@ -135,6 +136,7 @@ func TestGraphMLRoundTrip(t *testing.T) {
 // graph-level data), with yEd's graphics data, a key for="all" and
 // defaults.
 func TestReadGraphMLNetworkX(t *testing.T) {
+	t.Parallel()
 	f, err := os.Open(filepath.Join("testdata", "networkx.graphml"))
 	if err != nil {
 		t.Fatal(err)
@@ -201,6 +203,7 @@ const graphmlKeys = `<graphml xmlns="http://graphml.graphdrawing.org/xmlns">
 <key id="k" for="node" attr.name="kind"/><key id="t" for="edge" attr.name="type"/><key id="s" for="edge" attr.name="strength"/>`
 
 func TestReadGraphMLProblems(t *testing.T) {
+	t.Parallel()
 	checkProblems(t, ReadGraphML, []problemCase{
 		{name: "not well-formed", code: CodeMalformed, messageMentions: "line 4",
 			doc: graphmlKeys + "\n<graph edgedefault=\"directed\">\n<node id=\"a\"><data key=\"k\">x</node>\n</graph></graphml>"},
@@ -235,6 +238,7 @@ func TestReadGraphMLProblems(t *testing.T) {
 // An undirected graph without edges is no problem: nothing lacks a
 // direction.
 func TestReadGraphMLUndirectedWithoutEdges(t *testing.T) {
+	t.Parallel()
 	_, problems := ReadGraphML("map", strings.NewReader(graphmlKeys+`<graph edgedefault="undirected"><node id="a"/></graph></graphml>`))
 	if len(problems) > 0 {
 		t.Error(problems)
@@ -243,6 +247,7 @@ func TestReadGraphMLUndirectedWithoutEdges(t *testing.T) {
 
 // A value the row checks refuse is reported on the element that holds it.
 func TestReadGraphMLBadValueNamesElement(t *testing.T) {
+	t.Parallel()
 	g, problems := ReadGraphML("map.graphml", strings.NewReader(graphmlKeys+`<graph edgedefault="directed">
 <node id="a"><data key="k">COMMUNITY</data></node><node id="b"><data key="k">COMMUNITY</data></node>
 <edge id="r1" source="a" target="b"><data key="t">TRUSTS</data><data key="s">high</data></edge></graph></graphml>`))
@@ -258,6 +263,7 @@ func TestReadGraphMLBadValueNamesElement(t *testing.T) {
 // Namespaces: any GraphML namespace (or none) reads the same, and the
 // sources element may use a prefix.
 func TestReadGraphMLNamespaces(t *testing.T) {
+	t.Parallel()
 	for _, doc := range []string{
 		`<graphml><key id="n" for="node" attr.name="name"/><graph edgedefault="directed"><node id="a"><data key="n">A</data></node></graph>
 		<sources xmlns="https://actorgraph.org/ns/sources/1"><source id="s" title="T" kind="REPORT"/></sources></graphml>`,
@@ -280,6 +286,7 @@ func TestReadGraphMLNamespaces(t *testing.T) {
 
 // The declared encoding is honoured.
 func TestReadGraphMLLatin1(t *testing.T) {
+	t.Parallel()
 	doc := "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><graphml><key id=\"n\" for=\"node\" attr.name=\"name\"/><graph edgedefault=\"directed\"><node id=\"a\"><data key=\"n\">Abéché</data></node></graph></graphml>"
 	latin1 := strings.ReplaceAll(doc, "é", "\xe9")
 	g, problems := ReadGraphML("map", strings.NewReader(latin1))

@@ -56,6 +56,7 @@ func contents(t *testing.T, st store.Store, ws string) *domain.Contents {
 }
 
 func TestImportIsIdempotent(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	rep, err := mapio.Import(ctx, st, ws.ID, kumuFiles(t), mapio.Options{})
@@ -81,6 +82,7 @@ func TestImportIsIdempotent(t *testing.T) {
 }
 
 func TestDryRunAndChangedRowsAndSync(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	if _, err := mapio.Import(ctx, st, ws.ID, kumuFiles(t), mapio.Options{}); err != nil {
@@ -124,6 +126,7 @@ func TestDryRunAndChangedRowsAndSync(t *testing.T) {
 }
 
 func TestBadFilesChangeNothing(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	if _, err := mapio.Import(ctx, st, ws.ID, kumuFiles(t), mapio.Options{}); err != nil {
@@ -163,6 +166,7 @@ func (t *failingTx) Apply(c context.Context, ch *domain.Changes) error {
 }
 
 func TestFailedImportLeavesNothing(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	before := contents(t, st, ws.ID)
@@ -183,6 +187,7 @@ func TestFailedImportLeavesNothing(t *testing.T) {
 // relationships of every sensitivity. Importing the export again changes
 // nothing.
 func TestRoundTripEveryFormat(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	src, err := demo.Load(ctx, st)
 	if err != nil {
@@ -369,6 +374,7 @@ func mapKeys(ids []string, keys map[string]string) []string {
 // records RESTRICTED and leaves the records it matches at their level,
 // unchanged; a level given that differs updates the record.
 func TestImportKeepsSensitivity(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	confidential := domain.Ptr(domain.Confidential)
@@ -451,6 +457,7 @@ func TestImportKeepsSensitivity(t *testing.T) {
 // A Kumu-style workbook: Elements and Connections sheets with Kumu's
 // headers, plus a notes sheet the import ignores.
 func TestImportKumuWorkbook(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	wb := excelize.NewFile()
@@ -491,6 +498,7 @@ func TestImportKumuWorkbook(t *testing.T) {
 // names an actor the actors file lacks is a problem, and sources the
 // sources file lacks are no longer cited by records the files leave alone.
 func TestSyncKeepsReferencesWhole(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	if rep, err := mapio.Import(ctx, st, ws.ID, kumuFiles(t), mapio.Options{}); err != nil || !rep.Written {
@@ -527,6 +535,7 @@ func TestSyncKeepsReferencesWhole(t *testing.T) {
 // key, so importing the same file again changes nothing; and two rows
 // cannot both be one record.
 func TestServiceIDKeys(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	alice, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Alice"})
@@ -562,6 +571,7 @@ func TestServiceIDKeys(t *testing.T) {
 // A file wrong on every row reports the first MaxProblems problems and how
 // many there are in all, and writes nothing.
 func TestProblemsAreCapped(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	var b strings.Builder
@@ -609,6 +619,7 @@ func (c countingTx) Apply(x context.Context, ch *domain.Changes) error {
 // nothing; a bad row in the first chunk stops all writing of relationships;
 // the plan's problems are all reported, with what the plan would do.
 func TestStreamedRelationshipsAreCheckedWhole(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	if rep, err := mapio.Import(ctx, st, ws.ID, kumuFiles(t), mapio.Options{}); err != nil || !rep.Written {
@@ -659,6 +670,7 @@ func TestStreamedRelationshipsAreCheckedWhole(t *testing.T) {
 
 // A CSV file that cannot seek (a pipe) is read all the same.
 func TestImportFromAPipe(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	r, w, err := os.Pipe()

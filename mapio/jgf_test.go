@@ -12,6 +12,7 @@ import (
 )
 
 func TestJGFRoundTrip(t *testing.T) {
+	t.Parallel()
 	out := assertGraphRoundTrip(t, "map.jgf.json", WriteJGF, ReadJGF)
 	if !bytes.Contains(out, []byte(`"population": 1200000,`)) {
 		t.Errorf("population is not written as a whole number:\n%s", out)
@@ -22,6 +23,7 @@ func TestJGFRoundTrip(t *testing.T) {
 // the name as label, relations as types, the rest typed in metadata, and
 // the sources in the graph's metadata.
 func TestWriteJGFShape(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	if err := WriteJGF(ExportElements(graphTestContents()), &buf); err != nil {
 		t.Fatal(err)
@@ -80,6 +82,7 @@ func TestWriteJGFShape(t *testing.T) {
 }
 
 func TestWriteJGFRefusesNodesWithoutIDs(t *testing.T) {
+	t.Parallel()
 	for name, g := range map[string]GraphElements{
 		"no id":        {Actors: []Element{{Attrs: []Attr{{"name", "A"}}}}},
 		"repeated ids": {Actors: []Element{{ID: "a"}, {ID: "a"}}},
@@ -95,6 +98,7 @@ func TestWriteJGFRefusesNodesWithoutIDs(t *testing.T) {
 // with a label but no relation, and a computed metric; map-v1.jgf.json is
 // version 1 in a "graphs" array.
 func TestReadJGFFiles(t *testing.T) {
+	t.Parallel()
 	type want struct {
 		kinds     []domain.ActorKind
 		names     []string
@@ -172,6 +176,7 @@ func TestReadJGFFiles(t *testing.T) {
 // The v2 file's details: the population as a count, the tags, the
 // relationship without an id named by position, sources cited.
 func TestReadJGFDetails(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile(filepath.Join("testdata", "map.jgf.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -207,6 +212,7 @@ func TestReadJGFDetails(t *testing.T) {
 }
 
 func TestReadJGFProblems(t *testing.T) {
+	t.Parallel()
 	assertGraphProblems(t, ReadJGF, []graphProblemCase{
 		{"invalid JSON", "{\"graph\": {\n\"nodes\": {\"a\": {\"label\": 'A'}}}}", CodeMalformed, "", "", "line 2"},
 		{"an array", `[{"graph": {}}]`, CodeMalformed, "", "", "holds an array"},

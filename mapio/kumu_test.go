@@ -100,6 +100,7 @@ func dump(v any) string {
 }
 
 func TestKumuRoundTrip(t *testing.T) {
+	t.Parallel()
 	out := assertGraphRoundTrip(t, "map.kumu.json", WriteKumu, ReadKumu)
 	if !bytes.Contains(out, []byte(`"population": 1200000,`)) {
 		t.Errorf("population is not written as a whole number:\n%s", out)
@@ -109,6 +110,7 @@ func TestKumuRoundTrip(t *testing.T) {
 // The writer uses the flat form Kumu documents for import: "id", "label",
 // "type", "tags" as an array, typed values, and the sources beside.
 func TestWriteKumuShape(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	if err := WriteKumu(ExportElements(graphTestContents()), &buf); err != nil {
 		t.Fatal(err)
@@ -165,6 +167,7 @@ func TestWriteKumuShape(t *testing.T) {
 // elements must still be recognised as Kumu's, not as Cytoscape.js
 // elements.
 func TestWriteKumuIsDetected(t *testing.T) {
+	t.Parallel()
 	c := graphTestContents()
 	for i := 0; i < 100; i++ {
 		a := *c.Actors[1]
@@ -188,6 +191,7 @@ func TestWriteKumuIsDetected(t *testing.T) {
 // project keys, an attribute the service does not read ("image"), and a
 // connection that names its ends by label.
 func TestReadKumuBlueprint(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile(filepath.Join("testdata", "kumu-blueprint.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -257,6 +261,7 @@ func TestReadKumuBlueprint(t *testing.T) {
 // Both shapes, the service's names beside Kumu's, and Kumu's own "id"
 // field beside its "_id".
 func TestReadKumuShapesAndNames(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, json string
 		actor      map[string]string // attribute -> value of the first element
@@ -340,6 +345,7 @@ func assertGraphProblems(t *testing.T, read func(string, io.Reader) (GraphElemen
 }
 
 func TestReadKumuProblems(t *testing.T) {
+	t.Parallel()
 	assertGraphProblems(t, ReadKumu, []graphProblemCase{
 		{"invalid JSON", "{\"elements\": [\n  {\"label\": \"A\",}\n]}", CodeMalformed, "", "", "line 2, column 17"},
 		{"unclosed", `{"elements": [{"label": "A"}`, CodeMalformed, "", "", "ends too early"},

@@ -8,6 +8,7 @@ import (
 )
 
 func TestReadTableEncodingsAndSeparators(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		raw  []byte
@@ -32,6 +33,7 @@ func TestReadTableEncodingsAndSeparators(t *testing.T) {
 }
 
 func TestReadTableRowProblems(t *testing.T) {
+	t.Parallel()
 	tb, problems := ReadTable("actors.csv", strings.NewReader("name,region\nA,North\n,,\nB,South,extra\nC\n"))
 	if len(problems) != 1 || problems[0].Row != 4 || problems[0].Code != CodeColumns {
 		t.Fatalf("problems %v", problems)
@@ -49,6 +51,7 @@ func TestReadTableRowProblems(t *testing.T) {
 }
 
 func TestParseUnit(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]float64{"0": 0, "1": 1, "0.67": 0.67, ".5": 0.5} {
 		if got, code, _ := parseUnit(in); code != "" || got != want {
 			t.Errorf("%q → %v %s", in, got, code)
@@ -65,6 +68,7 @@ func TestParseUnit(t *testing.T) {
 }
 
 func TestParseDatePeriods(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in   string
 		edge int
@@ -93,6 +97,7 @@ func TestParseDatePeriods(t *testing.T) {
 }
 
 func TestTrustSurveyAnswers(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]float64{"A great deal": 1, "quite  a lot": 0.67, "Not very much": 0.33, "none at all": 0} {
 		if got, skip, code, _ := parseTrustSurvey(in); skip || code != "" || got != want {
 			t.Errorf("%q → %v skip=%v %s", in, got, skip, code)
@@ -107,6 +112,7 @@ func TestTrustSurveyAnswers(t *testing.T) {
 }
 
 func TestParseBoolAndCountAndList(t *testing.T) {
+	t.Parallel()
 	if v, code, _ := parseBool("Yes"); !v || code != "" {
 		t.Error("Yes")
 	}
@@ -127,6 +133,7 @@ func TestParseBoolAndCountAndList(t *testing.T) {
 // The encoding check reads a block at a time: a rune cut by a block's end
 // is still valid UTF-8, and a Windows-1252 byte anywhere is found.
 func TestIsUTF8AcrossBlocks(t *testing.T) {
+	t.Parallel()
 	pad := strings.Repeat("a", 64<<10-1)
 	for _, c := range []struct {
 		name string

@@ -26,6 +26,7 @@ func readFile(t *testing.T, name string) *Table {
 // A Kumu-style export (Label, Type, Tags with |, From/To by id or name),
 // a survey-coded trust column and a semicolon sources file.
 func TestReadKumuStyleMap(t *testing.T) {
+	t.Parallel()
 	srcs, problems := ReadSources(readFile(t, "sources.csv"))
 	if len(problems) > 0 || len(srcs) != 1 || srcs[0].Input.Kind != "SURVEY" || srcs[0].Input.PublishedOn.String() != "2024-03-01" {
 		t.Fatalf("sources %+v %v", srcs, problems)
@@ -69,6 +70,7 @@ func TestReadKumuStyleMap(t *testing.T) {
 // Every problem of a bad file is reported at once, each on its row and
 // column, in words a researcher understands.
 func TestEveryProblemReportedAtOnce(t *testing.T) {
+	t.Parallel()
 	rels, _, problems := ReadRelationships(readFile(t, "bad-relationships.csv"))
 	want := []struct {
 		row           int
@@ -107,6 +109,7 @@ func TestEveryProblemReportedAtOnce(t *testing.T) {
 }
 
 func TestHeaderProblems(t *testing.T) {
+	t.Parallel()
 	tb, _ := ReadTable("actors.csv", strings.NewReader("Label,Colour,label\nA,red,B\n"))
 	_, problems := ReadActors(tb)
 	var msgs []string

@@ -67,6 +67,7 @@ func cancelAfter(ctx context.Context, st *store.Neo4j, n int64) (context.Context
 // its transaction, leaves the workspace exactly as before: not one actor
 // or relationship, and the same version. The same import then runs whole.
 func TestImportKilledHalfWayLeavesNothing(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	files := syntheticMap(3_000, 40_000) // relationships go in batches of 10,000 per statement

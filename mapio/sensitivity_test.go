@@ -129,6 +129,7 @@ func levelContents(t *testing.T) *domain.Contents {
 // format that can be imported; importing the export again changes
 // nothing. (TestRoundTripEveryFormat does the same against Neo4j.)
 func TestSensitivityRoundTripEveryFormat(t *testing.T) {
+	t.Parallel()
 	before := levelContents(t)
 	for _, f := range mapio.Formats {
 		if !f.CanImport() {
@@ -177,6 +178,7 @@ func levelsOf(c *domain.Contents) map[string][]domain.Sensitivity {
 // The export writes a sensitivity column (CSV, XLSX) or attribute (graph
 // formats, Cytoscape.js too) with each record's level.
 func TestSensitivityIsExported(t *testing.T) {
+	t.Parallel()
 	c := levelContents(t)
 	for _, f := range mapio.Formats {
 		if f == mapio.FormatXLSX {
@@ -246,6 +248,7 @@ func dropLastColumn(text string, empty bool) string {
 // RESTRICTED and leaves the levels of the records it matches as they are:
 // those records are unchanged, not updated.
 func TestSensitivityAbsentKeepsLevels(t *testing.T) {
+	t.Parallel()
 	for _, empty := range []bool{false, true} {
 		name := map[bool]string{false: "no column", true: "empty cells"}[empty]
 		t.Run(name, func(t *testing.T) {
@@ -314,6 +317,7 @@ func readAll(t *testing.T, f mapio.File) string {
 // its record with one of the same level. A level given, in any case, that
 // differs is an update.
 func TestSensitivityUpdates(t *testing.T) {
+	t.Parallel()
 	target := existingLevels(t)
 	actors := "externalId,name,kind,description\n" +
 		"act_c,Women's network,MOVEMENT,Renamed in the field\n" + // confidential: description changes
@@ -367,6 +371,7 @@ func TestSensitivityUpdates(t *testing.T) {
 // bad enum cells get, naming the allowed values, in every kind of file;
 // nothing is written.
 func TestSensitivityBadValue(t *testing.T) {
+	t.Parallel()
 	target := existingLevels(t)
 	before := target.c
 	files := []mapio.File{
@@ -404,6 +409,7 @@ func TestSensitivityBadValue(t *testing.T) {
 // The template has the column in every file, shows each level and an
 // empty cell, and (as a workbook) says in a note what an empty cell means.
 func TestTemplateSensitivity(t *testing.T) {
+	t.Parallel()
 	var levels []string
 	for _, name := range mapio.TemplateFiles {
 		var b bytes.Buffer

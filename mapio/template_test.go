@@ -8,6 +8,7 @@ import (
 // The template reads back as a valid map: every column known, the example
 // rows free of problems, the references resolved.
 func TestTemplateReadsBack(t *testing.T) {
+	t.Parallel()
 	tables := map[string]*Table{}
 	for _, name := range TemplateFiles {
 		var buf bytes.Buffer
