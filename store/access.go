@@ -52,23 +52,22 @@ func decodeMember(p props) *domain.Member {
 // token, its membership of that workspace, in one transaction.
 func (s *Neo4j) CreateToken(ctx context.Context, t *domain.Token, hash string, grant *domain.Member) error {
 	const op = "store.CreateToken"
-	_, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+	return s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
 		if t.WorkspaceID != "" {
 			if err := s.lockWorkspace(ctx, tx, t.WorkspaceID); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		if _, err := s.run(ctx, tx, "CREATE (t:ApiToken) SET t = $props", map[string]any{"props": tokenProps(t, hash)}); err != nil {
-			return nil, err
+			return err
 		}
 		if grant != nil {
 			if _, err := s.setMemberInTx(ctx, tx, grant); err != nil {
-				return nil, err
+				return err
 			}
 		}
-		return nil, s.auditWrite(ctx, tx, t.WorkspaceID, "createToken", []string{t.ID})
+		return s.auditWrite(ctx, tx, t.WorkspaceID, "createToken", []string{t.ID})
 	})
-	return err
 }
 
 // Authenticate finds the live token whose hash is hash, with the
@@ -77,16 +76,13 @@ func (s *Neo4j) CreateToken(ctx context.Context, t *domain.Token, hash string, g
 func (s *Neo4j) Authenticate(ctx context.Context, hash string) (*domain.Token, map[string]domain.Grant, error) {
 	const op = "store.Authenticate"
 	ctx = domain.WithCaller(ctx, system)
-	res, err := s.read(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
-		return s.run(ctx, tx, `MATCH (t:ApiToken {hash: $hash})
+	recs, err := s.readRecords(ctx, op, `MATCH (t:ApiToken {hash: $hash})
 			WHERE t.revokedAt IS NULL AND (t.expiresAt IS NULL OR t.expiresAt > datetime())
 			OPTIONAL MATCH (m:Member {subject: t.subject})
 			RETURN t, collect(m) AS members`, map[string]any{"hash": hash})
-	})
 	if err != nil {
 		return nil, nil, err
 	}
-	recs := res.([]*neo4j.Record)
 	if len(recs) == 0 {
 		return nil, nil, errs.NotFoundf(op, "no such token")
 	}
@@ -97,13 +93,10 @@ func (s *Neo4j) Authenticate(ctx context.Context, hash string) (*domain.Token, m
 // Grants returns the memberships of subject (a JWT's subject, say).
 func (s *Neo4j) Grants(ctx context.Context, subject string) (map[string]domain.Grant, error) {
 	ctx = domain.WithCaller(ctx, system)
-	res, err := s.read(ctx, "store.Grants", func(tx neo4j.ManagedTransaction) (any, error) {
-		return s.run(ctx, tx, "MATCH (m:Member {subject: $subject}) RETURN collect(m) AS members", map[string]any{"subject": subject})
-	})
+	recs, err := s.readRecords(ctx, "store.Grants", "MATCH (m:Member {subject: $subject}) RETURN collect(m) AS members", map[string]any{"subject": subject})
 	if err != nil {
 		return nil, err
 	}
-	recs := res.([]*neo4j.Record)
 	if len(recs) == 0 {
 		return map[string]domain.Grant{}, nil
 	}
@@ -124,29 +117,20 @@ func grantsOf(nodes []any) map[string]domain.Grant {
 // Tokens lists the tokens issued for workspace ws ("" for every token,
 // which only an admin may ask), newest first.
 func (s *Neo4j) Tokens(ctx context.Context, ws string) ([]*domain.Token, error) {
-	res, err := s.read(ctx, "store.Tokens", func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, `MATCH (t:ApiToken) WHERE ($ws = '' AND $all) OR (t.workspaceId = $ws AND $ws IN $wss) OR (t.workspaceId = $ws AND $all)
+	recs, err := s.readRecords(ctx, "store.Tokens", `MATCH (t:ApiToken) WHERE ($ws = '' AND $all) OR (t.workspaceId = $ws AND $ws IN $wss) OR (t.workspaceId = $ws AND $all)
 			RETURN t ORDER BY t.createdAt DESC, t.id`, map[string]any{"ws": ws})
-		if err != nil {
-			return nil, err
-		}
-		return nodesOf(recs, "t", decodeToken), nil
-	})
 	if err != nil {
 		return nil, err
 	}
-	return res.([]*domain.Token), nil
+	return nodesOf(recs, "t", decodeToken), nil
 }
 
 // TokenByID returns one token (NotFound if it does not exist).
 func (s *Neo4j) TokenByID(ctx context.Context, id string) (*domain.Token, error) {
-	res, err := s.read(ctx, "store.TokenByID", func(tx neo4j.ManagedTransaction) (any, error) {
-		return s.run(ctx, tx, "MATCH (t:ApiToken {id: $id}) RETURN t", map[string]any{"id": id})
-	})
+	recs, err := s.readRecords(ctx, "store.TokenByID", "MATCH (t:ApiToken {id: $id}) RETURN t", map[string]any{"id": id})
 	if err != nil {
 		return nil, err
 	}
-	recs := res.([]*neo4j.Record)
 	if len(recs) == 0 {
 		return nil, errs.NotFoundf("store.TokenByID", "no token has id %q", id)
 	}
@@ -157,7 +141,7 @@ func (s *Neo4j) TokenByID(ctx context.Context, id string) (*domain.Token, error)
 // is refused. Revoking a revoked token changes nothing.
 func (s *Neo4j) RevokeToken(ctx context.Context, id string) (*domain.Token, error) {
 	const op = "store.RevokeToken"
-	res, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+	return writeTx(ctx, s, op, func(tx neo4j.ManagedTransaction) (*domain.Token, error) {
 		recs, err := s.run(ctx, tx, "MATCH (t:ApiToken {id: $id}) SET t.revokedAt = coalesce(t.revokedAt, $now) RETURN t",
 			map[string]any{"id": id, "now": now()})
 		if err != nil {
@@ -169,16 +153,12 @@ func (s *Neo4j) RevokeToken(ctx context.Context, id string) (*domain.Token, erro
 		t := decodeToken(nodeProps(recs[0], "t"))
 		return t, s.auditWrite(ctx, tx, t.WorkspaceID, "revokeToken", []string{id})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return res.(*domain.Token), nil
 }
 
 // SetMember gives subject a role (and optionally a clearance) in a workspace.
 func (s *Neo4j) SetMember(ctx context.Context, m *domain.Member) (*domain.Member, error) {
 	const op = "store.SetMember"
-	res, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+	return writeTx(ctx, s, op, func(tx neo4j.ManagedTransaction) (*domain.Member, error) {
 		if err := s.lockWorkspace(ctx, tx, m.WorkspaceID); err != nil {
 			return nil, err
 		}
@@ -189,10 +169,6 @@ func (s *Neo4j) SetMember(ctx context.Context, m *domain.Member) (*domain.Member
 		g := out.Grant()
 		return out, s.auditWrite(ctx, tx, m.WorkspaceID, fmt.Sprintf("setMember %s %s", g.Role, g.Clearance), []string{m.Subject})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return res.(*domain.Member), nil
 }
 
 func (s *Neo4j) setMemberInTx(ctx context.Context, tx neo4j.ManagedTransaction, m *domain.Member) (*domain.Member, error) {
@@ -212,37 +188,30 @@ func (s *Neo4j) setMemberInTx(ctx context.Context, tx neo4j.ManagedTransaction, 
 // RemoveMember ends subject's membership of a workspace.
 func (s *Neo4j) RemoveMember(ctx context.Context, ws, subject string) error {
 	const op = "store.RemoveMember"
-	_, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+	return s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
 		if err := s.lockWorkspace(ctx, tx, ws); err != nil {
-			return nil, err
+			return err
 		}
 		recs, err := s.run(ctx, tx, "MATCH (m:Member {workspaceId: $ws, subject: $subject}) DELETE m RETURN 1 AS x",
 			map[string]any{"ws": ws, "subject": subject})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if len(recs) == 0 {
-			return nil, errs.NotFoundf("", "%q is not a member of this workspace", subject)
+			return errs.NotFoundf("", "%q is not a member of this workspace", subject)
 		}
-		return nil, s.auditWrite(ctx, tx, ws, "removeMember", []string{subject})
+		return s.auditWrite(ctx, tx, ws, "removeMember", []string{subject})
 	})
-	return err
 }
 
 // Members lists a workspace's members by subject.
 func (s *Neo4j) Members(ctx context.Context, ws string) ([]*domain.Member, error) {
-	res, err := s.read(ctx, "store.Members", func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, `MATCH (w:Workspace {id: $ws}) WHERE `+visibleWorkspace("w")+`
+	recs, err := s.readRecords(ctx, "store.Members", `MATCH (w:Workspace {id: $ws}) WHERE `+visibleWorkspace("w")+`
 			MATCH (m:Member {workspaceId: $ws}) RETURN m ORDER BY m.subject`, map[string]any{"ws": ws})
-		if err != nil {
-			return nil, err
-		}
-		return nodesOf(recs, "m", decodeMember), nil
-	})
 	if err != nil {
 		return nil, err
 	}
-	return res.([]*domain.Member), nil
+	return nodesOf(recs, "m", decodeMember), nil
 }
 
 // PseudonymKey returns workspace ws's secret key for pseudonymised
@@ -250,7 +219,7 @@ func (s *Neo4j) Members(ctx context.Context, ws string) ([]*domain.Member, error
 func (s *Neo4j) PseudonymKey(ctx context.Context, ws string) ([]byte, error) {
 	fresh := make([]byte, 32)
 	_, _ = rand.Read(fresh)
-	res, err := s.write(ctx, "store.PseudonymKey", func(tx neo4j.ManagedTransaction) (any, error) {
+	return writeTx(ctx, s, "store.PseudonymKey", func(tx neo4j.ManagedTransaction) ([]byte, error) {
 		find := "MATCH (w:Workspace {id: $ws}) WHERE " + visibleWorkspace("w") + " MATCH (k:PseudonymKey {workspaceId: $ws}) RETURN k.key AS key"
 		recs, err := s.run(ctx, tx, find, map[string]any{"ws": ws})
 		if err != nil || len(recs) > 0 {
@@ -269,10 +238,6 @@ func (s *Neo4j) PseudonymKey(ctx context.Context, ws string) ([]byte, error) {
 		}
 		return fresh, s.auditWrite(ctx, tx, ws, "createPseudonymKey", nil)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return res.([]byte), nil
 }
 
 func firstKey(recs []*neo4j.Record) []byte {

@@ -21,17 +21,17 @@ func (s *Neo4j) CreateActor(ctx context.Context, workspaceID string, in domain.A
 	}
 	t := now()
 	a.ID, a.CreatedAt, a.UpdatedAt = domain.NewID(domain.PrefixActor), t, t
-	_, err = s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+	err = s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
 		if err := s.lockWorkspace(ctx, tx, workspaceID); err != nil {
-			return nil, err
+			return err
 		}
 		if err := s.checkActorRefs(ctx, tx, a, nil); err != nil {
-			return nil, err
+			return err
 		}
 		if _, err := s.run(ctx, tx, "CREATE (a:Actor) SET a = $props", map[string]any{"props": actorProps(a)}); err != nil {
-			return nil, err
+			return err
 		}
-		return nil, s.auditWrite(ctx, tx, workspaceID, "createActor", []string{a.ID})
+		return s.auditWrite(ctx, tx, workspaceID, "createActor", []string{a.ID})
 	})
 	if err != nil {
 		return nil, err
@@ -101,72 +101,62 @@ func findActor(as []*domain.Actor, id string) *domain.Actor {
 
 // ActorsByIDs returns the actors that exist among ids.
 func (s *Neo4j) ActorsByIDs(ctx context.Context, ids []string) ([]*domain.Actor, error) {
-	res, err := s.read(ctx, "store.ActorsByIDs", func(tx neo4j.ManagedTransaction) (any, error) {
+	as, err := readTx(ctx, s, "store.ActorsByIDs", func(tx neo4j.ManagedTransaction) ([]*domain.Actor, error) {
 		return s.actorsByIDsInTx(ctx, tx, ids)
 	})
 	if err != nil {
 		return nil, err
 	}
-	noteActors(ctx, res.([]*domain.Actor))
-	return res.([]*domain.Actor), nil
+	noteActors(ctx, as)
+	return as, nil
 }
 
 // UpdateActor changes an actor's fields.
 func (s *Neo4j) UpdateActor(ctx context.Context, id string, p domain.ActorPatch) (*domain.Actor, error) {
-	const op = "store.UpdateActor"
-	res, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
-		cur, err := s.lockActor(ctx, tx, id)
-		if err != nil {
-			return nil, err
-		}
-		next, err := p.Apply(*cur)
-		if err != nil {
-			return nil, err
-		}
-		next.UpdatedAt = now()
-		if next.SourceIDs, err = s.keepHiddenSources(ctx, tx, cur.SourceIDs, next.SourceIDs); err != nil {
-			return nil, err
-		}
-		if err := s.checkActorRefs(ctx, tx, next, cur.SourceIDs); err != nil {
-			return nil, err
-		}
-		if _, err = s.run(ctx, tx, "MATCH (a:Actor {id: $id}) SET a = $props", map[string]any{"id": id, "props": actorProps(next)}); err != nil {
-			return nil, err
-		}
-		return next, s.auditWrite(ctx, tx, next.WorkspaceID, "updateActor", []string{id})
+	return updateRecord(ctx, s, id, recordUpdate[domain.Actor]{
+		op: "store.UpdateActor", audited: "updateActor",
+		lock: s.lockActor, apply: p.Apply,
+		check: func(ctx context.Context, tx neo4j.ManagedTransaction, cur, next *domain.Actor) error {
+			var err error
+			if next.SourceIDs, err = s.keepHiddenSources(ctx, tx, cur.SourceIDs, next.SourceIDs); err != nil {
+				return err
+			}
+			return s.checkActorRefs(ctx, tx, next, cur.SourceIDs)
+		},
+		set: func(next *domain.Actor) (string, map[string]any) {
+			return "MATCH (a:Actor {id: $id}) SET a = $props", actorProps(next)
+		},
+		updatedAt: func(a *domain.Actor) *time.Time { return &a.UpdatedAt },
+		workspace: func(a *domain.Actor) string { return a.WorkspaceID },
 	})
-	if err != nil {
-		return nil, err
-	}
-	return res.(*domain.Actor), nil
 }
 
 // DeleteActor deletes an actor and all its relationships.
 func (s *Neo4j) DeleteActor(ctx context.Context, id string) (*domain.DeleteResult, error) {
 	const op = "store.DeleteActor"
-	res, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+	rels, err := writeTx(ctx, s, op, func(tx neo4j.ManagedTransaction) (int, error) {
 		cur, err := s.lockActor(ctx, tx, id)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		if err := s.auditWrite(ctx, tx, cur.WorkspaceID, "deleteActor", []string{id}); err != nil {
-			return nil, err
+			return 0, err
 		}
 		recs, err := s.run(ctx, tx, `MATCH (a:Actor {id: $id})
 			CALL (a) { MATCH (a)-[r]-(b) WHERE `+visible("r")+` AND `+visible("b")+` RETURN count(r) AS rels }
 			DETACH DELETE a RETURN rels`, map[string]any{"id": id})
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		if len(recs) == 0 {
-			return nil, errs.NotFoundf("", "no actor has id %q", id)
+			return 0, errs.NotFoundf("", "no actor has id %q", id)
 		}
 		return int(value[int64](recs[0], "rels")), nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &domain.DeleteResult{ID: id, ActorsDeleted: 1, RelationshipsDeleted: res.(int)}, nil
+	return &domain.DeleteResult{ID: id, ActorsDeleted: 1, RelationshipsDeleted: rels}, nil
 }
 
 // actorOrder describes one ordering of actor lists: the property it sorts
@@ -193,35 +183,73 @@ func actorOrderOf(o domain.ActorOrder) actorOrder {
 		keyArg: func(k string) (any, error) { return k, nil }}
 }
 
-// actorFilterWhere builds the WHERE conditions of an actor filter from
-// fixed fragments; every value travels as a parameter.
-func actorFilterWhere(f domain.ActorFilter, params map[string]any) string {
-	conds := []string{"a.workspaceId = $ws", visible("a")}
+// actorFilterCond is the condition of an actor filter, and
+// actorQueryParam the values it tests: one text for every filter, with
+// the values in one map parameter, $q, for the reasons relFilterCond
+// gives.
+var actorFilterCond = "a.workspaceId = $ws AND " + visible("a") + `
+  AND ($q.kinds IS NULL OR a.kind IN $q.kinds)
+  AND ($q.region IS NULL OR a.region = $q.region)
+  AND ($q.tags IS NULL OR all(t IN $q.tags WHERE t IN a.tags))
+  AND ($q.search IS NULL OR toLower(a.name) CONTAINS toLower($q.search))
+  AND ($q.externalId IS NULL OR a.externalId = $q.externalId)`
+
+// actorQueryParam is $q for filter f.
+func actorQueryParam(f domain.ActorFilter) map[string]any {
+	var kinds, tags, search any // null: the filter does not test this
 	if len(f.Kinds) > 0 {
-		kinds := make([]string, len(f.Kinds))
+		ks := make([]string, len(f.Kinds))
 		for i, k := range f.Kinds {
-			kinds[i] = string(k)
+			ks[i] = string(k)
 		}
-		conds = append(conds, "a.kind IN $kinds")
-		params["kinds"] = kinds
-	}
-	if f.Region != nil {
-		conds = append(conds, "a.region = $region")
-		params["region"] = *f.Region
+		kinds = ks
 	}
 	if len(f.Tags) > 0 {
-		conds = append(conds, "all(t IN $tags WHERE t IN a.tags)")
-		params["tags"] = f.Tags
+		tags = f.Tags
 	}
 	if f.Search != nil && strings.TrimSpace(*f.Search) != "" {
-		conds = append(conds, "toLower(a.name) CONTAINS toLower($search)")
-		params["search"] = strings.TrimSpace(*f.Search)
+		search = strings.TrimSpace(*f.Search)
 	}
-	if f.ExternalID != nil {
-		conds = append(conds, "a.externalId = $externalId")
-		params["externalId"] = *f.ExternalID
+	return map[string]any{"kinds": kinds, "region": optVal(f.Region), "tags": tags, "search": search,
+		"externalId": optVal(f.ExternalID)}
+}
+
+// actorListCypher is the statement of a page of actors in order ord,
+// after a cursor or not: one of eight fixed texts (two sort keys, two
+// directions, first page or not), each planned once. The cursor's
+// condition is written only into the statement of the later pages, as a
+// plain range on the sort key that the (workspaceId, key) index can seek;
+// written as "$q.key IS NULL OR …" into one text for every page, it could
+// not, and a deep page would read every actor before it.
+func actorListCypher(ord actorOrder, afterCursor bool) string {
+	cmp, dir := ">", "ASC"
+	if ord.desc {
+		cmp, dir = "<", "DESC"
 	}
-	return strings.Join(conds, " AND ")
+	pageCond := actorFilterCond
+	if afterCursor {
+		// The first condition is a plain range an index can serve; the
+		// second breaks ties on the sort key by id.
+		pageCond += fmt.Sprintf(" AND a.%[1]s %[2]s= $q.key AND (a.%[1]s %[2]s $q.key OR a.id %[2]s $q.kid)", ord.prop, cmp)
+	}
+	return fmt.Sprintf(`CALL () { MATCH (a:Actor) WHERE %s RETURN count(a) AS total }
+CALL () { MATCH (a:Actor) WHERE %s WITH a ORDER BY a.%s %s, a.id %s LIMIT $limit RETURN collect(a) AS rows }
+RETURN total, rows`, actorFilterCond, pageCond, ord.prop, dir, dir)
+}
+
+// actorListStatement is the statement and parameters of q's page of a
+// workspace's actors in order ord, after cursor c (nil: the first page).
+func actorListStatement(workspaceID string, q ActorQuery, ord actorOrder, c *cursor) (string, map[string]any, error) {
+	values := actorQueryParam(q.Filter)
+	if c != nil {
+		key, err := ord.keyArg(c.Key)
+		if err != nil {
+			return "", nil, err
+		}
+		values["key"], values["kid"] = key, c.ID
+	}
+	params := map[string]any{"ws": workspaceID, "q": values, "limit": q.First + 1}
+	return actorListCypher(ord, c != nil), params, nil
 }
 
 // ListActors pages through a workspace's actors. The cursor holds the sort
@@ -236,33 +264,15 @@ func (s *Neo4j) ListActors(ctx context.Context, workspaceID string, q ActorQuery
 	if err != nil {
 		return nil, errs.Wrap(op, err)
 	}
-	params := map[string]any{"ws": workspaceID, "limit": q.First + 1}
-	where := actorFilterWhere(q.Filter, params)
-	pageWhere := where
-	cmp, dir := ">", "ASC"
-	if ord.desc {
-		cmp, dir = "<", "DESC"
+	cypher, params, err := actorListStatement(workspaceID, q, ord, c)
+	if err != nil {
+		return nil, errs.Invalidf(op, "after", "after is not a cursor this list produced; start again without after")
 	}
-	if c != nil {
-		key, err := ord.keyArg(c.Key)
-		if err != nil {
-			return nil, errs.Invalidf(op, "after", "after is not a cursor this list produced; start again without after")
-		}
-		params["key"], params["kid"] = key, c.ID
-		// The first condition is a plain range an index can serve; the
-		// second breaks ties on the sort key by id.
-		pageWhere += fmt.Sprintf(" AND a.%[1]s %[2]s= $key AND (a.%[1]s %[2]s $key OR a.id %[2]s $kid)", ord.prop, cmp)
-	}
-	cypher := fmt.Sprintf(`CALL () { MATCH (a:Actor) WHERE %s RETURN count(a) AS total }
-CALL () { MATCH (a:Actor) WHERE %s WITH a ORDER BY a.%s %s, a.id %s LIMIT $limit RETURN collect(a) AS rows }
-RETURN total, rows`, where, pageWhere, ord.prop, dir, dir)
-	res, err := s.read(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
-		return s.run(ctx, tx, cypher, params)
-	})
+	recs, err := s.readRecords(ctx, op, cypher, params)
 	if err != nil {
 		return nil, err
 	}
-	page := nodePage(res.([]*neo4j.Record), q.First, decodeActor, func(a *domain.Actor) cursor {
+	page := nodePage(recs, q.First, decodeActor, func(a *domain.Actor) cursor {
 		return cursor{Order: ord.tag, Key: ord.keyOf(a), ID: a.ID}
 	})
 	noteActors(ctx, page.Items)

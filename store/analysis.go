@@ -12,19 +12,15 @@ import (
 // WorkspaceVersion is a workspace's version: every write to its content
 // bumps it, so a cached copy with the same version is current.
 func (s *Neo4j) WorkspaceVersion(ctx context.Context, id string) (int64, error) {
-	res, err := s.read(ctx, "store.WorkspaceVersion", func(tx neo4j.ManagedTransaction) (any, error) {
+	return readTx(ctx, s, "store.WorkspaceVersion", func(tx neo4j.ManagedTransaction) (int64, error) {
 		return s.workspaceVersionInTx(ctx, tx, id)
 	})
-	if err != nil {
-		return 0, err
-	}
-	return res.(int64), nil
 }
 
 // AnalysisSnapshot reads a workspace for analysis, in one read transaction
 // so that the version, the actors and the relationships agree.
 func (s *Neo4j) AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapshot, error) {
-	res, err := s.read(ctx, "store.AnalysisSnapshot", func(tx neo4j.ManagedTransaction) (any, error) {
+	return readTx(ctx, s, "store.AnalysisSnapshot", func(tx neo4j.ManagedTransaction) (*domain.Snapshot, error) {
 		version, err := s.workspaceVersionInTx(ctx, tx, id)
 		if err != nil {
 			return nil, err
@@ -36,10 +32,6 @@ func (s *Neo4j) AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapsh
 		snap.Relationships, err = s.workspaceRelationshipsInTx(ctx, tx, id, snapshotRelsCypher)
 		return snap, err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return res.(*domain.Snapshot), nil
 }
 
 // Subgraph returns the actors within depth relationships of center (in
@@ -58,7 +50,7 @@ func (s *Neo4j) Subgraph(ctx context.Context, center string, depth int, types []
 	}
 	const relCond = `(size($types) = 0 OR type(r) IN $types) AND ($at IS NULL OR
 		((r.validFrom IS NULL OR r.validFrom <= $at) AND (r.validTo IS NULL OR r.validTo > $at)))`
-	res, err := s.read(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+	sg, err := readTx(ctx, s, op, func(tx neo4j.ManagedTransaction) (*domain.Subgraph, error) {
 		centerActors, err := s.actorsByIDsInTx(ctx, tx, []string{center})
 		if err != nil {
 			return nil, err
@@ -110,7 +102,6 @@ func (s *Neo4j) Subgraph(ctx context.Context, center string, depth int, types []
 	if err != nil {
 		return nil, err
 	}
-	sg := res.(*domain.Subgraph)
 	noteActors(ctx, sg.Actors)
 	noteRelationships(ctx, sg.Relationships)
 	return sg, nil

@@ -128,10 +128,10 @@ func (s *Neo4j) auditWrite(ctx context.Context, tx neo4j.ManagedTransaction, ws,
 // RecordReads records that the caller's operation read the confidential
 // records ids of workspace ws: one record with their count and digest.
 func (s *Neo4j) RecordReads(ctx context.Context, ws, operation string, ids []string) error {
-	_, err := s.write(ctx, "store.RecordReads", func(tx neo4j.ManagedTransaction) (any, error) {
-		return s.run(ctx, tx, createAudit, map[string]any{"props": auditProps(newAuditRecord(ctx, ws, operation, domain.AuditRead, ids))})
+	return s.execWrite(ctx, "store.RecordReads", func(tx neo4j.ManagedTransaction) error {
+		_, err := s.run(ctx, tx, createAudit, map[string]any{"props": auditProps(newAuditRecord(ctx, ws, operation, domain.AuditRead, ids))})
+		return err
 	})
-	return err
 }
 
 const auditOrder = "audit:id"
@@ -147,7 +147,7 @@ func (s *Neo4j) AuditLog(ctx context.Context, ws string, q PageArgs) (*Page[*dom
 	if c != nil {
 		params["before"] = c.ID
 	}
-	res, err := s.read(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+	recs, err := readTx(ctx, s, op, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 		if _, err := s.workspaceVersionInTx(ctx, tx, ws); err != nil {
 			return nil, err
 		}
@@ -159,7 +159,7 @@ RETURN total, rows`, params)
 	if err != nil {
 		return nil, err
 	}
-	return nodePage(res.([]*neo4j.Record), q.First, decodeAudit, func(x *domain.AuditRecord) cursor {
+	return nodePage(recs, q.First, decodeAudit, func(x *domain.AuditRecord) cursor {
 		return cursor{Order: auditOrder, ID: x.ID}
 	}), nil
 }

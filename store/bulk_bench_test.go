@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/domain/domaintest"
 	"github.com/actorgraph/actorgraph/store/storetest"
 )
 
@@ -44,8 +45,8 @@ func bulkMap(ws string, nActors, nRels int) ([]*domain.Actor, []*domain.Relation
 	actors := make([]*domain.Actor, nActors)
 	for i := range actors {
 		a, err := domain.NewActor(ws, domain.ActorInput{Kind: domain.ActorKinds[i%len(domain.ActorKinds)], Name: fmt.Sprintf("Actor %d", i),
-			Region: domain.Ptr(fmt.Sprintf("Region %d", i%17)), Tags: []string{fmt.Sprintf("t%d", i%5), fmt.Sprintf("u%d", i%3)},
-			ExternalID: domain.Ptr(fmt.Sprintf("a%d", i))})
+			Region: new(fmt.Sprintf("Region %d", i%17)), Tags: []string{fmt.Sprintf("t%d", i%5), fmt.Sprintf("u%d", i%3)},
+			ExternalID: new(fmt.Sprintf("a%d", i))})
 		if err != nil {
 			panic(err)
 		}
@@ -56,10 +57,10 @@ func bulkMap(ws string, nActors, nRels int) ([]*domain.Actor, []*domain.Relation
 	for j := range rels {
 		from := rng.IntN(nActors)
 		to := (from + 1 + rng.IntN(nActors-1)) % nActors
-		vf := domain.MustDate(fmt.Sprintf("%d-01-01", 2000+j%25))
+		vf := domaintest.Date(fmt.Sprintf("%d-01-01", 2000+j%25))
 		r, err := domain.NewRelationship(ws, domain.RelationshipInput{From: actors[from].ID, To: actors[to].ID,
-			Type: domain.RelationshipTypes[j%len(domain.RelationshipTypes)], Strength: rng.Float64(), Confidence: domain.Ptr(0.8),
-			ValidFrom: &vf, ExternalID: domain.Ptr(fmt.Sprintf("r%d", j))})
+			Type: domain.RelationshipTypes[j%len(domain.RelationshipTypes)], Strength: rng.Float64(), Confidence: new(0.8),
+			ValidFrom: &vf, ExternalID: new(fmt.Sprintf("r%d", j))})
 		if err != nil {
 			panic(err)
 		}

@@ -19,8 +19,9 @@ func (s *Neo4j) BulkBaseline(ctx context.Context, actors []*domain.Actor, rels [
 		for len(rows) > 0 {
 			n := min(len(rows), importBatch)
 			batch := rows[:n]
-			if _, err := s.write(ctx, "store.BulkBaseline", func(tx neo4j.ManagedTransaction) (any, error) {
-				return s.run(ctx, tx, cypher, map[string]any{"rows": batch})
+			if err := s.execWrite(ctx, "store.BulkBaseline", func(tx neo4j.ManagedTransaction) error {
+				_, err := s.run(ctx, tx, cypher, map[string]any{"rows": batch})
+				return err
 			}); err != nil {
 				return err
 			}
@@ -53,8 +54,6 @@ func (s *Neo4j) BulkBaseline(ctx context.Context, actors []*domain.Actor, rels [
 // SlowRead runs a read that takes far longer than any request may
 // (counting to two billion), for the transaction-timeout test. Test-only.
 func (s *Neo4j) SlowRead(ctx context.Context) error {
-	_, err := s.read(ctx, "store.SlowRead", func(tx neo4j.ManagedTransaction) (any, error) {
-		return s.run(ctx, tx, "UNWIND range(1, 2000000000) AS x RETURN count(x) AS n", nil)
-	})
+	_, err := s.readRecords(ctx, "store.SlowRead", "UNWIND range(1, 2000000000) AS x RETURN count(x) AS n", nil)
 	return err
 }

@@ -58,7 +58,7 @@ RETURN wid AS id, coalesce(w.version, 0) AS v`
 // member of, have no entry). The versions and the counts of the
 // workspaces not in the cache are read in one read transaction.
 func (s *Neo4j) WorkspaceCounts(ctx context.Context, ids []string) (map[string]Counts, error) {
-	res, err := s.read(ctx, "store.WorkspaceCounts", func(tx neo4j.ManagedTransaction) (any, error) {
+	return readTx(ctx, s, "store.WorkspaceCounts", func(tx neo4j.ManagedTransaction) (map[string]Counts, error) {
 		recs, err := s.run(ctx, tx, workspaceVersionsCypher, map[string]any{"ids": ids})
 		if err != nil {
 			return nil, err
@@ -91,8 +91,4 @@ func (s *Neo4j) WorkspaceCounts(ctx context.Context, ids []string) (map[string]C
 		}
 		return out, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return res.(map[string]Counts), nil
 }

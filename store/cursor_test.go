@@ -7,6 +7,7 @@ import (
 )
 
 func TestCursorRoundTrip(t *testing.T) {
+	t.Parallel()
 	c := cursor{Order: "actor:name:ASC", Key: "Élan ' \" ) MATCH", ID: "act_1"}
 	got, err := decodeCursor(encodeCursor(c), c.Order)
 	if err != nil || *got != c {
@@ -18,6 +19,7 @@ func TestCursorRoundTrip(t *testing.T) {
 }
 
 func TestCursorRejectsForeignAndForged(t *testing.T) {
+	t.Parallel()
 	valid := encodeCursor(cursor{Order: "rel:id", ID: "rel_1"})
 	for name, s := range map[string]string{
 		"another ordering": valid,

@@ -16,13 +16,12 @@ const importBatch = 10_000
 // Contents reads everything a workspace holds, in one read transaction:
 // what an export writes.
 func (s *Neo4j) Contents(ctx context.Context, ws string) (*domain.Contents, error) {
-	res, err := s.read(ctx, "store.Contents", func(tx neo4j.ManagedTransaction) (any, error) {
+	c, err := readTx(ctx, s, "store.Contents", func(tx neo4j.ManagedTransaction) (*domain.Contents, error) {
 		return s.contentsInTx(ctx, tx, ws)
 	})
 	if err != nil {
 		return nil, err
 	}
-	c := res.(*domain.Contents)
 	noteSources(ctx, c.Sources)
 	noteActors(ctx, c.Actors)
 	noteRelationships(ctx, c.Relationships)
@@ -68,13 +67,14 @@ func (s *Neo4j) Import(ctx context.Context, ws string, write bool, fn func(ctx c
 	if err != nil {
 		return s.mapErr(op, err)
 	}
-	defer tx.Close(context.WithoutCancel(ctx)) // rolls back unless committed
+	defer tx.Close(context.WithoutCancel(ctx))         // rolls back unless committed
+	otx := &opTx{ManagedTransaction: tx, op: op, n: 1} // names the import in run's log
 	if write {
-		if err := s.lockWorkspace(ctx, tx, ws); err != nil {
-			return s.mapErr(op, err)
+		if err := s.lockWorkspace(ctx, otx, ws); err != nil {
+			return s.mapErr(op, err, otx.failedStatement()...)
 		}
 	}
-	itx := &importTx{s: s, tx: tx, ws: ws, write: write, written: &auditedIDs{}}
+	itx := &importTx{s: s, tx: otx, ws: ws, write: write, written: &auditedIDs{}}
 	if err := fn(ctx, itx); err != nil {
 		return err
 	}
@@ -82,8 +82,8 @@ func (s *Neo4j) Import(ctx context.Context, ws string, write bool, fn func(ctx c
 		return nil
 	}
 	if itx.written.count > 0 {
-		if _, err := s.run(ctx, tx, createAudit, map[string]any{"props": auditProps(itx.written.record(ctx, ws, "importActorMap"))}); err != nil {
-			return s.mapErr(op, err)
+		if _, err := s.run(ctx, otx, createAudit, map[string]any{"props": auditProps(itx.written.record(ctx, ws, "importActorMap"))}); err != nil {
+			return s.mapErr(op, err, otx.failedStatement()...)
 		}
 	}
 	return s.mapErr(op, tx.Commit(ctx))
@@ -92,7 +92,7 @@ func (s *Neo4j) Import(ctx context.Context, ws string, write bool, fn func(ctx c
 // importTx is an import's view of its transaction.
 type importTx struct {
 	s       *Neo4j
-	tx      neo4j.ExplicitTransaction
+	tx      *opTx // the import's explicit transaction
 	ws      string
 	write   bool
 	written *auditedIDs // what the import wrote, for its audit record
@@ -101,7 +101,7 @@ type importTx struct {
 func (t *importTx) Contents(ctx context.Context) (*domain.Contents, error) {
 	c, err := t.s.contentsInTx(ctx, t.tx, t.ws)
 	if err != nil {
-		return nil, t.s.mapErr("store.Import", err)
+		return nil, t.s.mapErr("store.Import", err, t.tx.failedStatement()...)
 	}
 	// An import's report can name what it matched or would remove, so its
 	// read of confidential records is audited like any other.
@@ -116,7 +116,7 @@ func (t *importTx) Apply(ctx context.Context, ch *domain.Changes) error {
 		return &errs.Error{Op: "store.Import", Kind: errs.Internal, Msg: "a dry run tried to write"}
 	}
 	t.written.addChanges(ch)
-	return t.s.mapErr("store.Import", t.s.applyInTx(ctx, t.tx, t.ws, ch))
+	return t.s.mapErr("store.Import", t.s.applyInTx(ctx, t.tx, t.ws, ch), t.tx.failedStatement()...)
 }
 
 // applyInTx writes changes in tx. Rows go in with UNWIND, a statement per

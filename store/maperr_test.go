@@ -12,6 +12,7 @@ import (
 // A transaction that outgrows Neo4j's memory pool says so in words an
 // operator can act on, without Neo4j's own text.
 func TestMapErrTransactionMemory(t *testing.T) {
+	t.Parallel()
 	s := &Neo4j{}
 	err := s.mapErr("store.Import", &neo4j.Neo4jError{Code: "Neo.TransientError.General.MemoryPoolOutOfMemoryError",
 		Msg: "The allocation of an extra 2.0 MiB would use more than the limit 7.0 GiB."})
@@ -27,6 +28,7 @@ func TestMapErrTransactionMemory(t *testing.T) {
 // soak test (TestSoak, package main) met LockClientStopped while Neo4j
 // was coming back from an outage.
 func TestMapErrTerminatedTransaction(t *testing.T) {
+	t.Parallel()
 	s := &Neo4j{}
 	for _, code := range []string{"Neo.ClientError.Transaction.LockClientStopped", "Neo.ClientError.Transaction.Terminated",
 		"Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration"} {

@@ -28,6 +28,10 @@ type Config struct {
 	// transient errors, so that an outage surfaces quickly as
 	// SERVICE_UNAVAILABLE instead of hanging a request.
 	TxRetryTime time.Duration
+	// SlowStatement is how long a statement may run before the store
+	// logs it (by operation and fingerprint, never its parameters): 0 is
+	// one second, a negative value logs none.
+	SlowStatement time.Duration
 }
 
 // Neo4j is the Store backed by Neo4j.
@@ -35,6 +39,7 @@ type Neo4j struct {
 	driver  neo4j.DriverWithContext
 	db      string
 	log     *zap.Logger
+	slow    time.Duration // statements slower than this are logged; 0: none
 	queries atomic.Int64
 	counts  countCache // see counts.go
 }
@@ -63,7 +68,7 @@ func Open(cfg Config, log *zap.Logger) (*Neo4j, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	return &Neo4j{driver: driver, db: cfg.Database, log: log}, nil
+	return &Neo4j{driver: driver, db: cfg.Database, log: log, slow: slowThreshold(cfg.SlowStatement)}, nil
 }
 
 // QueryCount is how many Cypher statements this store has sent, i.e. its
@@ -76,94 +81,18 @@ func (s *Neo4j) Close(ctx context.Context) error { return s.driver.Close(ctx) }
 // Ping checks that Neo4j answers.
 func (s *Neo4j) Ping(ctx context.Context) error {
 	ctx = domain.WithCaller(ctx, system) // a health check reads no data
-	_, err := s.read(ctx, "store.Ping", func(tx neo4j.ManagedTransaction) (any, error) {
-		_, err := s.run(ctx, tx, "RETURN 1", nil)
-		return nil, err
+	_, err := readTx(ctx, s, "store.Ping", func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
+		return s.run(ctx, tx, "RETURN 1", nil)
 	})
 	return err
-}
-
-// read runs fn in a read transaction, so that a routing driver may send it
-// to a read replica; write runs fn in a write transaction. Both map driver
-// errors to errs kinds.
-func (s *Neo4j) read(ctx context.Context, op string, fn neo4j.ManagedTransactionWork) (any, error) {
-	sess := s.session(ctx, neo4j.AccessModeRead)
-	defer sess.Close(context.WithoutCancel(ctx))
-	res, err := sess.ExecuteRead(ctx, fn, txTimeout(ctx)...)
-	return res, s.mapErr(op, err)
-}
-
-func (s *Neo4j) write(ctx context.Context, op string, fn neo4j.ManagedTransactionWork) (any, error) {
-	sess := s.session(ctx, neo4j.AccessModeWrite)
-	defer sess.Close(context.WithoutCancel(ctx))
-	res, err := sess.ExecuteWrite(ctx, fn, txTimeout(ctx)...)
-	return res, s.mapErr(op, err)
-}
-
-// txTimeout gives a transaction the time its request has left, less the
-// interval at which Neo4j checks for timed-out transactions (2s by
-// default), so that Neo4j itself stops a statement that would outlive the
-// request, before the request gives up on it: a cancelled client alone
-// would leave the database working, and the client would hear only that
-// it gave up.
-func txTimeout(ctx context.Context) []func(*neo4j.TransactionConfig) {
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		return nil
-	}
-	left := time.Until(deadline)
-	margin := min(neo4jTimeoutCheck+500*time.Millisecond, left/2)
-	return []func(*neo4j.TransactionConfig){neo4j.WithTxTimeout(max(left-margin, time.Millisecond))}
-}
-
-// neo4jTimeoutCheck is how often Neo4j looks for transactions past their
-// timeout (db.transaction.monitor.check.interval, 2s by default).
-const neo4jTimeoutCheck = 2 * time.Second
-
-// session opens a session that shares the driver's bookmark manager, so
-// that on a cluster every read sees the writes that came before it (read
-// your own writes), even when it is routed to another member.
-func (s *Neo4j) session(ctx context.Context, mode neo4j.AccessMode) neo4j.SessionWithContext {
-	return s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: mode, DatabaseName: s.db,
-		BookmarkManager: s.driver.ExecuteQueryBookmarkManager()})
-}
-
-// autoCommit runs one statement in its own auto-commit transaction (the
-// only kind CALL … IN TRANSACTIONS runs in) and returns its summary.
-func (s *Neo4j) autoCommit(ctx context.Context, cypher string, params map[string]any) (neo4j.ResultSummary, error) {
-	params, err := scope(ctx, cypher, params)
-	if err != nil {
-		return nil, err
-	}
-	sess := s.session(ctx, neo4j.AccessModeWrite)
-	defer sess.Close(context.WithoutCancel(ctx))
-	s.queries.Add(1)
-	res, err := sess.Run(ctx, cypher, params)
-	if err != nil {
-		return nil, err
-	}
-	return res.Consume(ctx)
-}
-
-// run sends one statement and collects its records. Every statement of the
-// store goes through here, which is what QueryCount counts.
-func (s *Neo4j) run(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) ([]*neo4j.Record, error) {
-	params, err := scope(ctx, cypher, params)
-	if err != nil {
-		return nil, err
-	}
-	s.queries.Add(1)
-	res, err := tx.Run(ctx, cypher, params)
-	if err != nil {
-		return nil, err
-	}
-	return res.Collect(ctx)
 }
 
 // mapErr turns driver errors into errs kinds. Errors the store raised
 // itself (*errs.Error) keep their kind. The driver's text goes into the
 // wrapped error for the log only; the client sees errs.Public's text.
-func (s *Neo4j) mapErr(op string, err error) error {
+// An error it cannot classify is logged, with logFields (which name the
+// statement that failed, when it is known).
+func (s *Neo4j) mapErr(op string, err error, logFields ...zap.Field) error {
 	if err == nil {
 		return nil
 	}
@@ -206,6 +135,7 @@ func (s *Neo4j) mapErr(op string, err error) error {
 	case errors.Is(err, context.Canceled):
 		return &errs.Error{Op: op, Kind: errs.Unavailable, Msg: "the request was cancelled", Err: err}
 	}
+	s.logInternal(op, err, logFields)
 	return &errs.Error{Op: op, Kind: errs.Internal, Err: err}
 }
 
@@ -262,19 +192,19 @@ func (s *Neo4j) EnsureSchema(ctx context.Context) error {
 		return err
 	}
 	for _, stmt := range schemaStatements() {
-		if _, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+		if _, err := writeTx(ctx, s, op, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
 			return s.run(ctx, tx, stmt, nil)
 		}); err != nil {
 			return err
 		}
 	}
-	if _, err := s.autoCommit(ctx, "CALL db.awaitIndexes(300)", nil); err != nil {
+	if _, err := s.autoCommit(ctx, op, "CALL db.awaitIndexes(300)", nil); err != nil {
 		return s.mapErr(op, err)
 	}
 	// Records written before sensitivity existed become RESTRICTED: hidden
 	// from viewers until someone marks them PUBLIC, never the reverse.
 	for _, stmt := range defaultSensitivity {
-		if _, err := s.autoCommit(ctx, stmt, map[string]any{"level": string(domain.DefaultSensitivity)}); err != nil {
+		if _, err := s.autoCommit(ctx, op, stmt, map[string]any{"level": string(domain.DefaultSensitivity)}); err != nil {
 			return s.mapErr(op, err)
 		}
 	}
@@ -288,7 +218,7 @@ const MinNeo4jVersion = "5.23"
 // checkVersion refuses to start against a Neo4j too old for the store's
 // Cypher, with a message that says so rather than a syntax error later.
 func (s *Neo4j) checkVersion(ctx context.Context) error {
-	res, err := s.read(ctx, "store.checkVersion", func(tx neo4j.ManagedTransaction) (any, error) {
+	v, err := readTx(ctx, s, "store.checkVersion", func(tx neo4j.ManagedTransaction) (string, error) {
 		recs, err := s.run(ctx, tx, "CALL dbms.components() YIELD name, versions WHERE name = 'Neo4j Kernel' RETURN versions[0] AS v", nil)
 		if err != nil || len(recs) == 0 {
 			return "", err
@@ -298,7 +228,6 @@ func (s *Neo4j) checkVersion(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	v := res.(string)
 	var major, minor int
 	if _, err := fmt.Sscanf(v, "%d.%d", &major, &minor); err != nil {
 		return nil // an unusual version string: let the statements decide

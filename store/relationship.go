@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -40,14 +42,14 @@ var relByIDCypher = "UNWIND $ids AS rid CALL (rid) {\n" +
 
 // RelationshipsByIDs returns the relationships that exist among ids.
 func (s *Neo4j) RelationshipsByIDs(ctx context.Context, ids []string) ([]*domain.Relationship, error) {
-	res, err := s.read(ctx, "store.RelationshipsByIDs", func(tx neo4j.ManagedTransaction) (any, error) {
+	rels, err := readTx(ctx, s, "store.RelationshipsByIDs", func(tx neo4j.ManagedTransaction) ([]*domain.Relationship, error) {
 		return s.relationshipsByIDsInTx(ctx, tx, ids)
 	})
 	if err != nil {
 		return nil, err
 	}
-	noteRelationships(ctx, res.([]*domain.Relationship))
-	return res.([]*domain.Relationship), nil
+	noteRelationships(ctx, rels)
+	return rels, nil
 }
 
 func (s *Neo4j) relationshipsByIDsInTx(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) ([]*domain.Relationship, error) {
@@ -76,7 +78,7 @@ func (s *Neo4j) relationshipInTx(ctx context.Context, tx neo4j.ManagedTransactio
 // CreateRelationship creates a relationship between two actors of one workspace.
 func (s *Neo4j) CreateRelationship(ctx context.Context, in domain.RelationshipInput) (*domain.Relationship, error) {
 	const op = "store.CreateRelationship"
-	res, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+	return writeTx(ctx, s, op, func(tx neo4j.ManagedTransaction) (*domain.Relationship, error) {
 		ends, err := s.actorsByIDsInTx(ctx, tx, []string{in.From, in.To})
 		if err != nil {
 			return nil, err
@@ -115,10 +117,6 @@ func (s *Neo4j) CreateRelationship(ctx context.Context, in domain.RelationshipIn
 		}
 		return r, s.auditWrite(ctx, tx, r.WorkspaceID, "createRelationship", []string{r.ID})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return res.(*domain.Relationship), nil
 }
 
 // checkRelationshipRefs checks what a relationship refers to within its
@@ -149,48 +147,39 @@ var relByExternalIDCypher = "CALL () {\n" +
 
 // UpdateRelationship changes a relationship's fields.
 func (s *Neo4j) UpdateRelationship(ctx context.Context, id string, p domain.RelationshipPatch) (*domain.Relationship, error) {
-	const op = "store.UpdateRelationship"
-	res, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
-		cur, err := s.lockRelationship(ctx, tx, id)
-		if err != nil {
-			return nil, err
-		}
-		next, err := p.Apply(*cur)
-		if err != nil {
-			return nil, err
-		}
-		next.UpdatedAt = now()
-		if next.SourceIDs, err = s.keepHiddenSources(ctx, tx, cur.SourceIDs, next.SourceIDs); err != nil {
-			return nil, err
-		}
-		if err := s.checkRelationshipRefs(ctx, tx, next, id, cur.SourceIDs); err != nil {
-			return nil, err
-		}
-		cypher := fmt.Sprintf("MATCH ()-[r:%s]->() WHERE r.id = $id SET r = $props", next.Type)
-		if _, err = s.run(ctx, tx, cypher, map[string]any{"id": id, "props": relationshipProps(next)}); err != nil {
-			return nil, err
-		}
-		return next, s.auditWrite(ctx, tx, next.WorkspaceID, "updateRelationship", []string{id})
+	return updateRecord(ctx, s, id, recordUpdate[domain.Relationship]{
+		op: "store.UpdateRelationship", audited: "updateRelationship",
+		lock: s.lockRelationship, apply: p.Apply,
+		check: func(ctx context.Context, tx neo4j.ManagedTransaction, cur, next *domain.Relationship) error {
+			var err error
+			if next.SourceIDs, err = s.keepHiddenSources(ctx, tx, cur.SourceIDs, next.SourceIDs); err != nil {
+				return err
+			}
+			return s.checkRelationshipRefs(ctx, tx, next, id, cur.SourceIDs)
+		},
+		set: func(next *domain.Relationship) (string, map[string]any) {
+			// The type was read from Neo4j (a patch cannot change it), so
+			// it is one of relTypes.
+			return fmt.Sprintf("MATCH ()-[r:%s]->() WHERE r.id = $id SET r = $props", next.Type), relationshipProps(next)
+		},
+		updatedAt: func(r *domain.Relationship) *time.Time { return &r.UpdatedAt },
+		workspace: func(r *domain.Relationship) string { return r.WorkspaceID },
 	})
-	if err != nil {
-		return nil, err
-	}
-	return res.(*domain.Relationship), nil
 }
 
 // DeleteRelationship deletes one relationship.
 func (s *Neo4j) DeleteRelationship(ctx context.Context, id string) (*domain.DeleteResult, error) {
 	const op = "store.DeleteRelationship"
-	_, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+	err := s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
 		cur, err := s.lockRelationship(ctx, tx, id)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		cypher := fmt.Sprintf("MATCH ()-[r:%s]->() WHERE r.id = $id DELETE r", cur.Type)
 		if _, err := s.run(ctx, tx, cypher, map[string]any{"id": id}); err != nil {
-			return nil, err
+			return err
 		}
-		return nil, s.auditWrite(ctx, tx, cur.WorkspaceID, "deleteRelationship", []string{id})
+		return s.auditWrite(ctx, tx, cur.WorkspaceID, "deleteRelationship", []string{id})
 	})
 	if err != nil {
 		return nil, err
@@ -198,73 +187,98 @@ func (s *Neo4j) DeleteRelationship(ctx context.Context, id string) (*domain.Dele
 	return &domain.DeleteResult{ID: id, RelationshipsDeleted: 1}, nil
 }
 
-// relFilterWhere builds the WHERE conditions of a relationship filter from
-// fixed fragments; every value travels as a parameter.
-func relFilterWhere(f domain.RelationshipFilter, params map[string]any) string {
-	conds := []string{"r.workspaceId = $ws", visibleRel("r", "a", "b")}
-	add := func(cond, name string, v any) {
-		conds = append(conds, cond)
-		params[name] = v
-	}
-	if f.From != nil {
-		add("a.id = $from", "from", *f.From)
-	}
-	if f.To != nil {
-		add("b.id = $to", "to", *f.To)
-	}
-	if f.MinStrength != nil {
-		add("r.strength >= $minStrength", "minStrength", *f.MinStrength)
-	}
-	if f.MinConfidence != nil {
-		add("r.confidence >= $minConfidence", "minConfidence", *f.MinConfidence)
-	}
-	if f.PerceivedBy != nil {
-		add("r.perceivedBy = $perceivedBy", "perceivedBy", *f.PerceivedBy)
-	}
+// relFilterCond is the condition of a relationship filter, and
+// relQueryParam the values it tests. Neo4j plans a statement once and
+// caches the plan under its text and the types of its parameters (and, for
+// a string or a list, the order of magnitude of its length). So that every
+// filter shares one plan, the text is the same for every filter: a field
+// the filter does not set is null and its test is true; and the values
+// travel in one map parameter, $q, whose type is the same whichever fields
+// are set and however long their values are. (A text per combination of
+// fields, as before, was planned afresh at each combination's first use:
+// seconds, for ListRelationships' twenty-four branches.)
+var relFilterCond = "r.workspaceId = $ws AND " + visibleRel("r", "a", "b") + `
+  AND ($q.from IS NULL OR a.id = $q.from) AND ($q.to IS NULL OR b.id = $q.to)
+  AND ($q.minStrength IS NULL OR r.strength >= $q.minStrength)
+  AND ($q.minConfidence IS NULL OR r.confidence >= $q.minConfidence)
+  AND ($q.perceivedBy IS NULL OR r.perceivedBy = $q.perceivedBy)
+  AND ($q.validAt IS NULL OR ((r.validFrom IS NULL OR r.validFrom <= $q.validAt) AND (r.validTo IS NULL OR r.validTo > $q.validAt)))`
+
+// relQueryParam is $q for filter f.
+func relQueryParam(f domain.RelationshipFilter) map[string]any {
+	var validAt any // null: the filter does not test this
 	if f.ValidAt != nil {
-		add("(r.validFrom IS NULL OR r.validFrom <= $validAt) AND (r.validTo IS NULL OR r.validTo > $validAt)", "validAt", neo4j.DateOf(f.ValidAt.Time()))
+		validAt = neo4j.DateOf(f.ValidAt.Time())
 	}
-	return strings.Join(conds, " AND ")
+	return map[string]any{"from": optVal(f.From), "to": optVal(f.To), "minStrength": optVal(f.MinStrength),
+		"minConfidence": optVal(f.MinConfidence), "perceivedBy": optVal(f.PerceivedBy), "validAt": validAt}
 }
 
 const relOrder = "rel:id"
 
+// relListCypher is the one statement of every page of ListRelationships,
+// whatever its filter. It has a branch per relationship type, as always
+// (see unionOverTypes), and each branch
+//   - first tests $want_<type>, whether its type is asked for: a test of a
+//     parameter alone, which Neo4j makes before the branch reads anything,
+//     so a branch of a type not asked for costs nothing;
+//   - then seeks its type's workspace index (the count) or (workspaceId,
+//     id) index past the cursor (the page). The seek is a hint, because
+//     the plan is made once for every filter: without it, Neo4j may plan a
+//     branch whose type the first caller did not ask for (so whose cost
+//     it took for nothing) as a scan of the index across all workspaces,
+//     and keep that plan for the callers who do ask for it.
+var relListCypher = "CALL () {\n" +
+	unionOverTypes(relTypes, "WITH 1 AS one WHERE $want_%[1]s\n"+
+		" MATCH (a)-[r:%[1]s]->(b) USING INDEX SEEK r:%[1]s(workspaceId) WHERE "+relFilterCond+"\n"+
+		" RETURN count(r) AS c") +
+	"\n} WITH sum(c) AS total\n" +
+	"CALL () {\n CALL () {\n" +
+	unionOverTypes(relTypes, "WITH 1 AS one WHERE $want_%[1]s\n"+
+		" MATCH (a)-[r:%[1]s]->(b) USING INDEX SEEK r:%[1]s(workspaceId, id) WHERE "+relFilterCond+" AND r.id > $q.after\n"+
+		" RETURN "+relRow+" ORDER BY r.id LIMIT $limit") +
+	"\n }\n WITH r, relType, fromId, toId ORDER BY r.id LIMIT $limit\n" +
+	" RETURN collect({r: r, relType: relType, fromId: fromId, toId: toId}) AS rows\n}\n" +
+	"RETURN total, rows"
+
+// relListStatement is the statement and parameters of q's page of a
+// workspace's relationships after the relationship with id after ("" for
+// the first page).
+func relListStatement(workspaceID string, q RelationshipQuery, after string) (string, map[string]any) {
+	values := relQueryParam(q.Filter)
+	values["after"] = after
+	params := map[string]any{"ws": workspaceID, "q": values, "limit": q.First + 1}
+	for _, t := range relTypes {
+		// No types in the filter means every type.
+		params["want_"+string(t)] = len(q.Filter.Types) == 0 || slices.Contains(q.Filter.Types, t)
+	}
+	return relListCypher, params
+}
+
 // ListRelationships pages through a workspace's relationships in id order.
-// Each type's branch seeks its (workspaceId, id) index past the cursor and
-// stops after one page, so a deep page costs what the first one does.
 func (s *Neo4j) ListRelationships(ctx context.Context, workspaceID string, q RelationshipQuery) (*Page[*domain.Relationship], error) {
 	const op = "store.ListRelationships"
 	c, err := decodeCursor(q.After, relOrder)
 	if err != nil {
 		return nil, errs.Wrap(op, err)
 	}
-	types := q.Filter.Types
-	for _, t := range types {
-		// Types are spliced into the statement, so only known ones pass.
+	for _, t := range q.Filter.Types {
+		// A type the store does not know is a mistake to report, not a
+		// filter that matches nothing.
 		if !t.IsValid() {
 			return nil, errs.Invalidf(op, "types", "%q is not a relationship type", t)
 		}
 	}
-	if len(types) == 0 {
-		types = relTypes
-	}
-	params := map[string]any{"ws": workspaceID, "limit": q.First + 1, "after": ""}
+	after := ""
 	if c != nil {
-		params["after"] = c.ID
+		after = c.ID
 	}
-	where := relFilterWhere(q.Filter, params)
-	cypher := "CALL () {\n" + unionOverTypes(types, "MATCH (a)-[r:%s]->(b) WHERE "+where+" RETURN count(r) AS c") + "\n} WITH sum(c) AS total\n" +
-		"CALL () {\n CALL () {\n" + unionOverTypes(types, "MATCH (a)-[r:%s]->(b) WHERE "+where+" AND r.id > $after RETURN "+relRow+" ORDER BY r.id LIMIT $limit") +
-		"\n }\n WITH r, relType, fromId, toId ORDER BY r.id LIMIT $limit\n" +
-		" RETURN collect({r: r, relType: relType, fromId: fromId, toId: toId}) AS rows\n}\n" +
-		"RETURN total, rows"
-	res, err := s.read(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
-		return s.run(ctx, tx, cypher, params)
-	})
+	cypher, params := relListStatement(workspaceID, q, after)
+	recs, err := s.readRecords(ctx, op, cypher, params)
 	if err != nil {
 		return nil, err
 	}
-	page := relPageFromRecords(res.([]*neo4j.Record), q.First)
+	page := relPageFromRecords(recs, q.First)
 	noteRelationships(ctx, page.Items)
 	return page, nil
 }
@@ -323,14 +337,12 @@ func (s *Neo4j) RelationshipsOfActors(ctx context.Context, actorIDs []string, q 
 		"  WITH r ORDER BY r.id LIMIT $limit\n" +
 		"  RETURN collect({r: r, relType: type(r), fromId: startNode(r).id, toId: endNode(r).id}) AS rows }\n" +
 		"RETURN xid, total, rows"
-	res, err := s.read(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
-		return s.run(ctx, tx, cypher, params)
-	})
+	recs, err := s.readRecords(ctx, op, cypher, params)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]*Page[*domain.Relationship], len(actorIDs))
-	for _, rec := range res.([]*neo4j.Record) {
+	for _, rec := range recs {
 		page := relPageFromRecords([]*neo4j.Record{rec}, q.First)
 		noteRelationships(ctx, page.Items)
 		out[value[string](rec, "xid")] = page

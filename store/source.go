@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -19,17 +20,17 @@ func (s *Neo4j) CreateSource(ctx context.Context, workspaceID string, in domain.
 	}
 	t := now()
 	src.ID, src.CreatedAt, src.UpdatedAt = domain.NewID(domain.PrefixSource), t, t
-	_, err = s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+	err = s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
 		if err := s.lockWorkspace(ctx, tx, workspaceID); err != nil {
-			return nil, err
+			return err
 		}
 		if err := s.checkSourceExternalID(ctx, tx, src); err != nil {
-			return nil, err
+			return err
 		}
 		if _, err := s.run(ctx, tx, "CREATE (x:Source) SET x = $props", map[string]any{"props": sourceProps(src)}); err != nil {
-			return nil, err
+			return err
 		}
-		return nil, s.auditWrite(ctx, tx, workspaceID, "createSource", []string{src.ID})
+		return s.auditWrite(ctx, tx, workspaceID, "createSource", []string{src.ID})
 	})
 	if err != nil {
 		return nil, err
@@ -63,59 +64,48 @@ func (s *Neo4j) sourcesByIDsInTx(ctx context.Context, tx neo4j.ManagedTransactio
 
 // SourcesByIDs returns the sources that exist among ids.
 func (s *Neo4j) SourcesByIDs(ctx context.Context, ids []string) ([]*domain.Source, error) {
-	res, err := s.read(ctx, "store.SourcesByIDs", func(tx neo4j.ManagedTransaction) (any, error) {
+	xs, err := readTx(ctx, s, "store.SourcesByIDs", func(tx neo4j.ManagedTransaction) ([]*domain.Source, error) {
 		return s.sourcesByIDsInTx(ctx, tx, ids)
 	})
 	if err != nil {
 		return nil, err
 	}
-	noteSources(ctx, res.([]*domain.Source))
-	return res.([]*domain.Source), nil
+	noteSources(ctx, xs)
+	return xs, nil
 }
 
 // UpdateSource changes a source's fields.
 func (s *Neo4j) UpdateSource(ctx context.Context, id string, p domain.SourcePatch) (*domain.Source, error) {
-	const op = "store.UpdateSource"
-	res, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
-		cur, err := s.lockSource(ctx, tx, id)
-		if err != nil {
-			return nil, err
-		}
-		next, err := p.Apply(*cur)
-		if err != nil {
-			return nil, err
-		}
-		next.UpdatedAt = now()
-		if err := s.checkSourceExternalID(ctx, tx, next); err != nil {
-			return nil, err
-		}
-		if _, err = s.run(ctx, tx, "MATCH (x:Source {id: $id}) SET x = $props", map[string]any{"id": id, "props": sourceProps(next)}); err != nil {
-			return nil, err
-		}
-		return next, s.auditWrite(ctx, tx, next.WorkspaceID, "updateSource", []string{id})
+	return updateRecord(ctx, s, id, recordUpdate[domain.Source]{
+		op: "store.UpdateSource", audited: "updateSource",
+		lock: s.lockSource, apply: p.Apply,
+		check: func(ctx context.Context, tx neo4j.ManagedTransaction, _, next *domain.Source) error {
+			return s.checkSourceExternalID(ctx, tx, next)
+		},
+		set: func(next *domain.Source) (string, map[string]any) {
+			return "MATCH (x:Source {id: $id}) SET x = $props", sourceProps(next)
+		},
+		updatedAt: func(x *domain.Source) *time.Time { return &x.UpdatedAt },
+		workspace: func(x *domain.Source) string { return x.WorkspaceID },
 	})
-	if err != nil {
-		return nil, err
-	}
-	return res.(*domain.Source), nil
 }
 
 // DeleteSource deletes a source and removes its id from every actor and
 // relationship of the workspace that cited it, in the same transaction.
 func (s *Neo4j) DeleteSource(ctx context.Context, id string) (*domain.DeleteResult, error) {
 	const op = "store.DeleteSource"
-	_, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+	err := s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
 		cur, err := s.lockSource(ctx, tx, id)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if err := s.unciteInTx(ctx, tx, cur.WorkspaceID, []string{id}); err != nil {
-			return nil, err
+			return err
 		}
 		if _, err = s.run(ctx, tx, "MATCH (x:Source {id: $id}) DELETE x", map[string]any{"id": id}); err != nil {
-			return nil, err
+			return err
 		}
-		return nil, s.auditWrite(ctx, tx, cur.WorkspaceID, "deleteSource", []string{id})
+		return s.auditWrite(ctx, tx, cur.WorkspaceID, "deleteSource", []string{id})
 	})
 	if err != nil {
 		return nil, err
@@ -158,15 +148,13 @@ func (s *Neo4j) ListSources(ctx context.Context, workspaceID string, q PageArgs)
 	if c != nil {
 		params["after"] = c.ID
 	}
-	res, err := s.read(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
-		return s.run(ctx, tx, `CALL () { MATCH (x:Source) WHERE x.workspaceId = $ws AND `+visible("x")+` RETURN count(x) AS total }
+	recs, err := s.readRecords(ctx, op, `CALL () { MATCH (x:Source) WHERE x.workspaceId = $ws AND `+visible("x")+` RETURN count(x) AS total }
 CALL () { MATCH (x:Source) WHERE x.workspaceId = $ws AND `+visible("x")+` AND x.id > $after WITH x ORDER BY x.id LIMIT $limit RETURN collect(x) AS rows }
 RETURN total, rows`, params)
-	})
 	if err != nil {
 		return nil, err
 	}
-	page := nodePage(res.([]*neo4j.Record), q.First, decodeSource, func(x *domain.Source) cursor {
+	page := nodePage(recs, q.First, decodeSource, func(x *domain.Source) cursor {
 		return cursor{Order: sourceOrder, ID: x.ID}
 	})
 	noteSources(ctx, page.Items)

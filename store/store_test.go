@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/domain/domaintest"
 	"github.com/actorgraph/actorgraph/errs"
 	"github.com/actorgraph/actorgraph/store"
 	"github.com/actorgraph/actorgraph/store/storetest"
@@ -76,34 +79,35 @@ func wantKind(t *testing.T, err error, kind errs.Kind) {
 	if err == nil {
 		t.Fatalf("got no error, want %s", kind.Code())
 	}
-	if errs.KindOf(err) != kind {
+	if !errs.Match(&errs.Error{Kind: kind}, err) {
 		t.Fatalf("got %s (%v), want %s", errs.KindOf(err).Code(), err, kind.Code())
 	}
 }
 
 func TestActorRoundTripEveryKind(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
-	src, err := st.CreateSource(ctx, ws.ID, domain.SourceInput{Title: "Survey", Kind: "SURVEY", PublishedOn: domain.Ptr(domain.MustDate("2024-03-01")), Reliability: domain.Ptr(0.8)})
+	src, err := st.CreateSource(ctx, ws.ID, domain.SourceInput{Title: "Survey", Kind: "SURVEY", PublishedOn: new(domaintest.Date("2024-03-01")), Reliability: new(0.8)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	inputs := []domain.ActorInput{
-		{Kind: domain.KindCommunity, Name: "Village", Region: domain.Ptr("North"), Tags: []string{"rural", "UNSCR1325:protection"},
-			ActorAttributes: domain.ActorAttributes{Population: domain.Ptr(1200), RightsAwareness: domain.Ptr(0.4),
-				Marginalised: domain.Ptr(true), Displaced: domain.Ptr(false), Unregistered: domain.Ptr(true)}},
+		{Kind: domain.KindCommunity, Name: "Village", Region: new("North"), Tags: []string{"rural", "UNSCR1325:protection"},
+			ActorAttributes: domain.ActorAttributes{Population: new(1200), RightsAwareness: new(0.4),
+				Marginalised: new(true), Displaced: new(false), Unregistered: new(true)}},
 		{Kind: domain.KindStateInstitution, Name: "Council", ActorAttributes: domain.ActorAttributes{
-			Level: domain.Ptr(domain.GovernanceLevel("LOCAL")), Branch: domain.Ptr(domain.Branch("LEGISLATIVE"))}},
+			Level: new(domain.GovernanceLevel("LOCAL")), Branch: new(domain.Branch("LEGISLATIVE"))}},
 		{Kind: domain.KindSecurityForce, Name: "Police", ActorAttributes: domain.ActorAttributes{
-			ForceType: domain.Ptr(domain.ForceType("POLICE")), StateAffiliated: domain.Ptr(true)}},
+			ForceType: new(domain.ForceType("POLICE")), StateAffiliated: new(true)}},
 		{Kind: domain.KindMovement, Name: "Women's network", ActorAttributes: domain.ActorAttributes{
-			Focus: domain.Ptr("peace"), WomenLed: domain.Ptr(true), Membership: domain.Ptr(300)}},
+			Focus: new("peace"), WomenLed: new(true), Membership: new(300)}},
 		{Kind: domain.KindCivilSociety, Name: "Radio", ActorAttributes: domain.ActorAttributes{
-			OrganizationType: domain.Ptr(domain.OrganizationType("MEDIA")), WomenLed: domain.Ptr(false)}},
+			OrganizationType: new(domain.OrganizationType("MEDIA")), WomenLed: new(false)}},
 		{Kind: domain.KindCustomaryAuthority, Name: "Elders", ActorAttributes: domain.ActorAttributes{
-			AuthorityType: domain.Ptr(domain.AuthorityType("ELDERS_COUNCIL"))}},
-		{Kind: domain.KindInternational, Name: "Donor", ExternalID: domain.Ptr("D-1"), SourceIDs: []string{src.ID},
-			ActorAttributes: domain.ActorAttributes{InternationalType: domain.Ptr(domain.InternationalType("DONOR"))}},
+			AuthorityType: new(domain.AuthorityType("ELDERS_COUNCIL"))}},
+		{Kind: domain.KindInternational, Name: "Donor", ExternalID: new("D-1"), SourceIDs: []string{src.ID},
+			ActorAttributes: domain.ActorAttributes{InternationalType: new(domain.InternationalType("DONOR"))}},
 	}
 	for _, in := range inputs {
 		t.Run(string(in.Kind), func(t *testing.T) {
@@ -123,14 +127,15 @@ func TestActorRoundTripEveryKind(t *testing.T) {
 }
 
 func TestRelationshipRoundTripAndTypeFields(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	village := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Village"})
 	police := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "Police"})
 	in := domain.RelationshipInput{Type: domain.AccountableTo, From: police.ID, To: village.ID, Strength: 0.3,
-		Confidence: domain.Ptr(0.7), ExternalID: domain.Ptr("R-1"), Mechanism: domain.Ptr(domain.Mechanism("SOCIAL")),
-		Power: domain.Ptr(domain.Answerability), ValidFrom: domain.Ptr(domain.MustDate("2020-01-01")),
-		ValidTo: domain.Ptr(domain.MustDate("2030-01-01")), Notes: domain.Ptr("monthly forum")}
+		Confidence: new(0.7), ExternalID: new("R-1"), Mechanism: new(domain.Mechanism("SOCIAL")),
+		Power: new(domain.Answerability), ValidFrom: new(domaintest.Date("2020-01-01")),
+		ValidTo: new(domaintest.Date("2030-01-01")), Notes: new("monthly forum")}
 	r := mustRel(t, st, in)
 	got, err := st.RelationshipsByIDs(ctx, []string{r.ID})
 	if err != nil || len(got) != 1 {
@@ -139,26 +144,27 @@ func TestRelationshipRoundTripAndTypeFields(t *testing.T) {
 	if !reflect.DeepEqual(r, got[0]) {
 		t.Errorf("read back differs:\ncreated %+v\nread    %+v", r, got[0])
 	}
-	trust := mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: village.ID, To: police.ID, Strength: 0.2, PerceivedBy: domain.Ptr("women")})
+	trust := mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: village.ID, To: police.ID, Strength: 0.2, PerceivedBy: new("women")})
 	if trust.Confidence != 1 {
 		t.Errorf("confidence defaults to 1, got %v", trust.Confidence)
 	}
 }
 
 func TestBadWritesChangeNothing(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	other := storetest.Workspace(t, st)
-	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", ExternalID: domain.Ptr("A")})
-	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B", ExternalID: domain.Ptr("B")})
+	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", ExternalID: new("A")})
+	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B", ExternalID: new("B")})
 	foreign := mustActor(t, st, other.ID, domain.ActorInput{Kind: domain.KindMovement, Name: "Elsewhere"})
 	foreignSrc, err := st.CreateSource(ctx, other.ID, domain.SourceInput{Title: "Other", Kind: "REPORT"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := mustRel(t, st, domain.RelationshipInput{Type: domain.Threatens, From: b.ID, To: a.ID, Strength: 0.5, ExternalID: domain.Ptr("R")})
+	r := mustRel(t, st, domain.RelationshipInput{Type: domain.Threatens, From: b.ID, To: a.ID, Strength: 0.5, ExternalID: new("R")})
 	dated := mustRel(t, st, domain.RelationshipInput{Type: domain.Dialogue, From: a.ID, To: b.ID, Strength: 0.5,
-		ValidFrom: domain.Ptr(domain.MustDate("2025-01-01"))})
+		ValidFrom: new(domaintest.Date("2025-01-01"))})
 	before, beforeOther := take(t, st, ws.ID), take(t, st, other.ID)
 
 	cases := []struct {
@@ -172,11 +178,11 @@ func TestBadWritesChangeNothing(t *testing.T) {
 		}},
 		{"attribute of another kind", errs.Invalid, func() error {
 			_, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "X",
-				ActorAttributes: domain.ActorAttributes{Population: domain.Ptr(10)}})
+				ActorAttributes: domain.ActorAttributes{Population: new(10)}})
 			return err
 		}},
 		{"duplicate actor externalId", errs.Conflict, func() error {
-			_, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A2", ExternalID: domain.Ptr("A")})
+			_, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A2", ExternalID: new("A")})
 			return err
 		}},
 		{"actor in unknown workspace", errs.NotFound, func() error {
@@ -196,7 +202,7 @@ func TestBadWritesChangeNothing(t *testing.T) {
 			return err
 		}},
 		{"confidence below 0", errs.Invalid, func() error {
-			_, err := st.CreateRelationship(ctx, domain.RelationshipInput{Type: domain.Trusts, From: a.ID, To: b.ID, Strength: 0.5, Confidence: domain.Ptr(-0.1)})
+			_, err := st.CreateRelationship(ctx, domain.RelationshipInput{Type: domain.Trusts, From: a.ID, To: b.ID, Strength: 0.5, Confidence: new(-0.1)})
 			return err
 		}},
 		{"self relationship", errs.Invalid, func() error {
@@ -204,12 +210,12 @@ func TestBadWritesChangeNothing(t *testing.T) {
 			return err
 		}},
 		{"power on CONTROLS", errs.Invalid, func() error {
-			_, err := st.CreateRelationship(ctx, domain.RelationshipInput{Type: domain.Controls, From: b.ID, To: a.ID, Strength: 0.5, Power: domain.Ptr(domain.Enforcement)})
+			_, err := st.CreateRelationship(ctx, domain.RelationshipInput{Type: domain.Controls, From: b.ID, To: a.ID, Strength: 0.5, Power: new(domain.Enforcement)})
 			return err
 		}},
 		{"validTo not after validFrom", errs.Invalid, func() error {
 			_, err := st.CreateRelationship(ctx, domain.RelationshipInput{Type: domain.Dialogue, From: a.ID, To: b.ID, Strength: 0.5,
-				ValidFrom: domain.Ptr(domain.MustDate("2024-01-01")), ValidTo: domain.Ptr(domain.MustDate("2024-01-01"))})
+				ValidFrom: new(domaintest.Date("2024-01-01")), ValidTo: new(domaintest.Date("2024-01-01"))})
 			return err
 		}},
 		{"relationship across workspaces", errs.Invalid, func() error {
@@ -221,27 +227,27 @@ func TestBadWritesChangeNothing(t *testing.T) {
 			return err
 		}},
 		{"duplicate relationship externalId across types", errs.Conflict, func() error {
-			_, err := st.CreateRelationship(ctx, domain.RelationshipInput{Type: domain.Dialogue, From: a.ID, To: b.ID, Strength: 0.5, ExternalID: domain.Ptr("R")})
+			_, err := st.CreateRelationship(ctx, domain.RelationshipInput{Type: domain.Dialogue, From: a.ID, To: b.ID, Strength: 0.5, ExternalID: new("R")})
 			return err
 		}},
 		{"update clears actor name", errs.Invalid, func() error {
-			_, err := st.UpdateActor(ctx, a.ID, domain.ActorPatch{Name: domain.Clear[string]()})
+			_, err := st.UpdateActor(ctx, a.ID, domain.ActorPatch{Name: domaintest.Clear[string]()})
 			return err
 		}},
 		{"update takes another actor's externalId", errs.Conflict, func() error {
-			_, err := st.UpdateActor(ctx, a.ID, domain.ActorPatch{ExternalID: domain.Some("B")})
+			_, err := st.UpdateActor(ctx, a.ID, domain.ActorPatch{ExternalID: domaintest.Some("B")})
 			return err
 		}},
 		{"update sets validTo before stored validFrom", errs.Invalid, func() error {
-			_, err := st.UpdateRelationship(ctx, dated.ID, domain.RelationshipPatch{ValidTo: domain.Some(domain.MustDate("2024-01-01"))})
+			_, err := st.UpdateRelationship(ctx, dated.ID, domain.RelationshipPatch{ValidTo: domaintest.Some(domaintest.Date("2024-01-01"))})
 			return err
 		}},
 		{"update gives power to a THREATENS", errs.Invalid, func() error {
-			_, err := st.UpdateRelationship(ctx, r.ID, domain.RelationshipPatch{Power: domain.Some(domain.Enforcement)})
+			_, err := st.UpdateRelationship(ctx, r.ID, domain.RelationshipPatch{Power: domaintest.Some(domain.Enforcement)})
 			return err
 		}},
 		{"update unknown actor", errs.NotFound, func() error {
-			_, err := st.UpdateActor(ctx, "act_nope", domain.ActorPatch{Name: domain.Some("x")})
+			_, err := st.UpdateActor(ctx, "act_nope", domain.ActorPatch{Name: domaintest.Some("x")})
 			return err
 		}},
 		{"delete unknown relationship", errs.NotFound, func() error {
@@ -263,11 +269,12 @@ func TestBadWritesChangeNothing(t *testing.T) {
 }
 
 func TestUpdatePatchSemantics(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
-	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Village", Region: domain.Ptr("North"),
-		Tags: []string{"x"}, ActorAttributes: domain.ActorAttributes{Population: domain.Ptr(10)}})
-	up, err := st.UpdateActor(ctx, a.ID, domain.ActorPatch{Name: domain.Some(" Village 2 "), Population: domain.Clear[int]()})
+	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Village", Region: new("North"),
+		Tags: []string{"x"}, ActorAttributes: domain.ActorAttributes{Population: new(10)}})
+	up, err := st.UpdateActor(ctx, a.ID, domain.ActorPatch{Name: domaintest.Some(" Village 2 "), Population: domaintest.Clear[int]()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,6 +291,7 @@ func TestUpdatePatchSemantics(t *testing.T) {
 }
 
 func TestDeletesCascade(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	src, err := st.CreateSource(ctx, ws.ID, domain.SourceInput{Title: "S", Kind: "REPORT"})
@@ -347,6 +355,7 @@ func collectActors(t *testing.T, st store.Store, ws string, q store.ActorQuery) 
 }
 
 func TestActorPagingOrdersAndFilters(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	names := []string{"delta", "Alpha", "charlie", "bravo", "echo", "alpha"} // a duplicate name, mixed case
@@ -355,7 +364,7 @@ func TestActorPagingOrdersAndFilters(t *testing.T) {
 		if i%2 == 1 {
 			kind = domain.KindMovement
 		}
-		mustActor(t, st, ws.ID, domain.ActorInput{Kind: kind, Name: n, Region: domain.Ptr("R" + fmt.Sprint(i%3)), Tags: []string{"t" + fmt.Sprint(i%2), "all"}})
+		mustActor(t, st, ws.ID, domain.ActorInput{Kind: kind, Name: n, Region: new("R" + fmt.Sprint(i%3)), Tags: []string{"t" + fmt.Sprint(i%2), "all"}})
 	}
 	for _, dir := range []domain.OrderDirection{domain.Asc, domain.Desc} {
 		for _, field := range []domain.ActorOrderField{domain.OrderByName, domain.OrderByCreatedAt} {
@@ -389,11 +398,16 @@ func TestActorPagingOrdersAndFilters(t *testing.T) {
 		want int
 	}{
 		{"kinds", domain.ActorFilter{Kinds: []domain.ActorKind{domain.KindMovement}}, 3},
-		{"region", domain.ActorFilter{Region: domain.Ptr("R0")}, 2},
+		{"region", domain.ActorFilter{Region: new("R0")}, 2},
 		{"tags all of", domain.ActorFilter{Tags: []string{"t0", "all"}}, 3},
-		{"search ignores case", domain.ActorFilter{Search: domain.Ptr("ALPH")}, 2},
-		{"no match", domain.ActorFilter{Search: domain.Ptr("zulu")}, 0},
-		{"injection is literal", domain.ActorFilter{Search: domain.Ptr("') OR 1=1 //")}, 0},
+		{"search ignores case", domain.ActorFilter{Search: new("ALPH")}, 2},
+		{"no match", domain.ActorFilter{Search: new("zulu")}, 0},
+		{"injection is literal", domain.ActorFilter{Search: new("') OR 1=1 //")}, 0},
+		{"blank search is no filter", domain.ActorFilter{Search: new("  ")}, 6},
+		// Fields combine (AND), whichever are set: one statement serves them all.
+		{"kinds and region", domain.ActorFilter{Kinds: []domain.ActorKind{domain.KindMovement}, Region: new("R0")}, 1},
+		{"kinds and tags", domain.ActorFilter{Kinds: []domain.ActorKind{domain.KindCommunity}, Tags: []string{"t0"}}, 3},
+		{"search and region", domain.ActorFilter{Search: new("ALPH"), Region: new("R1")}, 1},
 	}
 	for _, f := range filters {
 		t.Run("filter_"+f.name, func(t *testing.T) {
@@ -406,6 +420,13 @@ func TestActorPagingOrdersAndFilters(t *testing.T) {
 			}
 		})
 	}
+	t.Run("filtered pages", func(t *testing.T) {
+		q := store.ActorQuery{Filter: domain.ActorFilter{Kinds: []domain.ActorKind{domain.KindMovement}, Tags: []string{"all"}},
+			Order: domain.ActorOrder{Field: domain.OrderByName, Direction: domain.Desc}, PageArgs: store.PageArgs{First: 1}}
+		if got := namesOf(collectActors(t, st, ws.ID, q)); !reflect.DeepEqual(got, []string{"bravo", "alpha", "Alpha"}) {
+			t.Errorf("movements by name, descending, a page at a time: %v", got)
+		}
+	})
 	t.Run("cursor of another ordering is refused", func(t *testing.T) {
 		page, _ := st.ListActors(ctx, ws.ID, store.ActorQuery{PageArgs: store.PageArgs{First: 1}})
 		_, err := st.ListActors(ctx, ws.ID, store.ActorQuery{Order: domain.ActorOrder{Field: domain.OrderByCreatedAt},
@@ -425,6 +446,7 @@ func namesOf(as []*domain.Actor) []string {
 // Paging by name while other actors are being added neither skips nor
 // repeats any actor that existed when paging began.
 func TestKeysetPagingIsStableUnderConcurrentInserts(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	const n = 300
@@ -473,6 +495,7 @@ func TestKeysetPagingIsStableUnderConcurrentInserts(t *testing.T) {
 }
 
 func TestRelationshipPagingIsStableUnderConcurrentInserts(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	hub := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindStateInstitution, Name: "Council"})
@@ -484,7 +507,7 @@ func TestRelationshipPagingIsStableUnderConcurrentInserts(t *testing.T) {
 	types := []domain.RelationshipType{domain.ParticipatesIn, domain.Trusts, domain.Dialogue, domain.Influences}
 	for i := 0; i < 120; i++ {
 		r := mustRel(t, st, domain.RelationshipInput{Type: types[i%4], From: spokes[i%20].ID, To: hub.ID, Strength: 0.5,
-			PerceivedBy: map[bool]*string{true: domain.Ptr(fmt.Sprint("segment", i)), false: nil}[types[i%4] == domain.Trusts]})
+			PerceivedBy: map[bool]*string{true: new(fmt.Sprint("segment", i)), false: nil}[types[i%4] == domain.Trusts]})
 		original[r.ID] = true
 	}
 	stop := make(chan struct{})
@@ -558,6 +581,7 @@ func TestRelationshipPagingIsStableUnderConcurrentInserts(t *testing.T) {
 // Two updates of different fields of one actor, at the same time, both
 // land: updates lock before they read.
 func TestConcurrentUpdatesLoseNothing(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Village"})
@@ -567,13 +591,13 @@ func TestConcurrentUpdatesLoseNothing(t *testing.T) {
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
-			if _, err := st.UpdateActor(ctx, a.ID, domain.ActorPatch{Region: domain.Some(fmt.Sprint("region", i))}); err != nil {
+			if _, err := st.UpdateActor(ctx, a.ID, domain.ActorPatch{Region: domaintest.Some(fmt.Sprint("region", i))}); err != nil {
 				t.Error(err)
 			}
 		}()
 		go func() {
 			defer wg.Done()
-			if _, err := st.UpdateActor(ctx, a.ID, domain.ActorPatch{Population: domain.Some(i)}); err != nil {
+			if _, err := st.UpdateActor(ctx, a.ID, domain.ActorPatch{Population: domaintest.Some(i)}); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -588,6 +612,7 @@ func TestConcurrentUpdatesLoseNothing(t *testing.T) {
 // Concurrent creates with one relationship externalId: exactly one wins,
 // the others get CONFLICT, whatever their types.
 func TestConcurrentExternalIDsConflict(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A"})
@@ -600,7 +625,7 @@ func TestConcurrentExternalIDsConflict(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := st.CreateRelationship(ctx, domain.RelationshipInput{Type: typ, From: a.ID, To: b.ID, Strength: 0.5, ExternalID: domain.Ptr("same")})
+			_, err := st.CreateRelationship(ctx, domain.RelationshipInput{Type: typ, From: a.ID, To: b.ID, Strength: 0.5, ExternalID: new("same")})
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -623,6 +648,7 @@ func TestConcurrentExternalIDsConflict(t *testing.T) {
 // deleted with the workspace) or fail with NOT_FOUND: nothing is left
 // without a workspace.
 func TestDeleteWorkspaceLeavesNoOrphans(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws, err := st.CreateWorkspace(ctx, domain.WorkspaceInput{Name: t.Name()})
 	if err != nil {
@@ -670,17 +696,18 @@ func TestDeleteWorkspaceLeavesNoOrphans(t *testing.T) {
 }
 
 func TestListRelationshipsFilters(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	v := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Village"})
 	p := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "Police"})
 	c := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindStateInstitution, Name: "Council"})
-	mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: v.ID, To: p.ID, Strength: 0.2, PerceivedBy: domain.Ptr("women")})
-	mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: v.ID, To: p.ID, Strength: 0.7, PerceivedBy: domain.Ptr("men"), Confidence: domain.Ptr(0.5)})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: v.ID, To: p.ID, Strength: 0.2, PerceivedBy: new("women")})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: v.ID, To: p.ID, Strength: 0.7, PerceivedBy: new("men"), Confidence: new(0.5)})
 	mustRel(t, st, domain.RelationshipInput{Type: domain.AccountableTo, From: p.ID, To: c.ID, Strength: 0.6,
-		ValidFrom: domain.Ptr(domain.MustDate("2020-01-01")), ValidTo: domain.Ptr(domain.MustDate("2023-01-01"))})
+		ValidFrom: new(domaintest.Date("2020-01-01")), ValidTo: new(domaintest.Date("2023-01-01"))})
 	mustRel(t, st, domain.RelationshipInput{Type: domain.Influences, From: v.ID, To: c.ID, Strength: 0.4,
-		ValidFrom: domain.Ptr(domain.MustDate("2027-01-01"))})
+		ValidFrom: new(domaintest.Date("2027-01-01"))})
 	cases := []struct {
 		name string
 		f    domain.RelationshipFilter
@@ -690,12 +717,20 @@ func TestListRelationshipsFilters(t *testing.T) {
 		{"types", domain.RelationshipFilter{Types: []domain.RelationshipType{domain.Trusts, domain.Influences}}, 3},
 		{"from", domain.RelationshipFilter{From: &v.ID}, 3},
 		{"to", domain.RelationshipFilter{To: &c.ID}, 2},
-		{"minStrength", domain.RelationshipFilter{MinStrength: domain.Ptr(0.5)}, 2},
-		{"minConfidence", domain.RelationshipFilter{MinConfidence: domain.Ptr(0.9)}, 3},
-		{"perceivedBy", domain.RelationshipFilter{PerceivedBy: domain.Ptr("women")}, 1},
-		{"validAt inside", domain.RelationshipFilter{ValidAt: domain.Ptr(domain.MustDate("2021-06-01"))}, 3},
-		{"validAt on validTo is out (exclusive)", domain.RelationshipFilter{ValidAt: domain.Ptr(domain.MustDate("2023-01-01"))}, 2},
-		{"validAt on validFrom is in", domain.RelationshipFilter{ValidAt: domain.Ptr(domain.MustDate("2027-01-01"))}, 3},
+		{"minStrength", domain.RelationshipFilter{MinStrength: new(0.5)}, 2},
+		{"minConfidence", domain.RelationshipFilter{MinConfidence: new(0.9)}, 3},
+		{"perceivedBy", domain.RelationshipFilter{PerceivedBy: new("women")}, 1},
+		{"validAt inside", domain.RelationshipFilter{ValidAt: new(domaintest.Date("2021-06-01"))}, 3},
+		{"validAt on validTo is out (exclusive)", domain.RelationshipFilter{ValidAt: new(domaintest.Date("2023-01-01"))}, 2},
+		{"validAt on validFrom is in", domain.RelationshipFilter{ValidAt: new(domaintest.Date("2027-01-01"))}, 3},
+		// Fields combine (AND), whichever are set: one statement serves them all.
+		{"one type", domain.RelationshipFilter{Types: []domain.RelationshipType{domain.AccountableTo}}, 1},
+		{"type, from and minStrength", domain.RelationshipFilter{Types: []domain.RelationshipType{domain.Trusts}, From: &v.ID, MinStrength: new(0.5)}, 1},
+		{"to and validAt", domain.RelationshipFilter{To: &c.ID, ValidAt: new(domaintest.Date("2021-06-01"))}, 1},
+		{"from, to and perceivedBy", domain.RelationshipFilter{From: &v.ID, To: &p.ID, PerceivedBy: new("men")}, 1},
+		{"every field", domain.RelationshipFilter{Types: []domain.RelationshipType{domain.Trusts, domain.Influences}, From: &v.ID, To: &p.ID,
+			MinStrength: new(0.5), MinConfidence: new(0.4), PerceivedBy: new("men"), ValidAt: new(domaintest.Date("2021-06-01"))}, 1},
+		{"a type with none", domain.RelationshipFilter{Types: []domain.RelationshipType{domain.Threatens}}, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -727,6 +762,7 @@ func TestListRelationshipsFilters(t *testing.T) {
 }
 
 func TestRelationshipsOfActorsBatch(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	hub := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindStateInstitution, Name: "Hub"})
@@ -759,6 +795,7 @@ func TestRelationshipsOfActorsBatch(t *testing.T) {
 }
 
 func TestNeo4jDownIsUnavailable(t *testing.T) {
+	t.Parallel()
 	storetest.Config(t) // an integration test like the others
 	st, err := store.Open(store.Config{URI: "bolt://127.0.0.1:1", TxRetryTime: time.Second}, nil)
 	if err != nil {
@@ -780,6 +817,7 @@ func TestNeo4jDownIsUnavailable(t *testing.T) {
 // Every write to a workspace's content bumps its version, and a failed
 // write does not: the analysis cache depends on it.
 func TestWorkspaceVersionBumpsOnEveryWrite(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	version := func() int64 {
@@ -809,7 +847,7 @@ func TestWorkspaceVersionBumpsOnEveryWrite(t *testing.T) {
 	var r *domain.Relationship
 	var src *domain.Source
 	step("create actor", func() (err error) {
-		a, err = st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", ExternalID: domain.Ptr("A")})
+		a, err = st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", ExternalID: new("A")})
 		return err
 	}, true)
 	step("create second actor", func() (err error) {
@@ -817,7 +855,7 @@ func TestWorkspaceVersionBumpsOnEveryWrite(t *testing.T) {
 		return err
 	}, true)
 	step("failed create", func() error {
-		_, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "dup", ExternalID: domain.Ptr("A")})
+		_, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "dup", ExternalID: new("A")})
 		return err
 	}, false)
 	step("create relationship", func() (err error) {
@@ -825,7 +863,7 @@ func TestWorkspaceVersionBumpsOnEveryWrite(t *testing.T) {
 		return err
 	}, true)
 	step("update relationship", func() error {
-		_, err := st.UpdateRelationship(ctx, r.ID, domain.RelationshipPatch{Strength: domain.Some(0.9)})
+		_, err := st.UpdateRelationship(ctx, r.ID, domain.RelationshipPatch{Strength: domaintest.Some(0.9)})
 		return err
 	}, true)
 	step("create source", func() (err error) {
@@ -833,11 +871,11 @@ func TestWorkspaceVersionBumpsOnEveryWrite(t *testing.T) {
 		return err
 	}, true)
 	step("update source", func() error {
-		_, err := st.UpdateSource(ctx, src.ID, domain.SourcePatch{Title: domain.Some("T")})
+		_, err := st.UpdateSource(ctx, src.ID, domain.SourcePatch{Title: domaintest.Some("T")})
 		return err
 	}, true)
 	step("update actor", func() error {
-		_, err := st.UpdateActor(ctx, a.ID, domain.ActorPatch{Region: domain.Some("R")})
+		_, err := st.UpdateActor(ctx, a.ID, domain.ActorPatch{Region: domaintest.Some("R")})
 		return err
 	}, true)
 	step("delete relationship", func() error { _, err := st.DeleteRelationship(ctx, r.ID); return err }, true)
@@ -846,13 +884,14 @@ func TestWorkspaceVersionBumpsOnEveryWrite(t *testing.T) {
 }
 
 func TestAnalysisSnapshot(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A"})
 	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B"})
 	threat := mustRel(t, st, domain.RelationshipInput{Type: domain.Threatens, From: b.ID, To: a.ID, Strength: 0.5})
 	mustRel(t, st, domain.RelationshipInput{Type: domain.Supports, From: b.ID, To: a.ID, Strength: 0.5})
-	dialogue := mustRel(t, st, domain.RelationshipInput{Type: domain.Dialogue, From: a.ID, To: b.ID, Strength: 0.5, Power: domain.Ptr(domain.Enforcement)})
+	dialogue := mustRel(t, st, domain.RelationshipInput{Type: domain.Dialogue, From: a.ID, To: b.ID, Strength: 0.5, Power: new(domain.Enforcement)})
 	snap, err := st.AnalysisSnapshot(ctx, ws.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -875,6 +914,7 @@ func TestAnalysisSnapshot(t *testing.T) {
 
 // A chain a – b – c – d, with an expired relationship c – d and a TRUSTS b → a.
 func TestSubgraph(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
 	var ids []string
@@ -884,7 +924,7 @@ func TestSubgraph(t *testing.T) {
 	mustRel(t, st, domain.RelationshipInput{Type: domain.Dialogue, From: ids[0], To: ids[1], Strength: 0.5})
 	mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: ids[1], To: ids[0], Strength: 0.5})
 	mustRel(t, st, domain.RelationshipInput{Type: domain.Influences, From: ids[1], To: ids[2], Strength: 0.5})
-	mustRel(t, st, domain.RelationshipInput{Type: domain.Influences, From: ids[2], To: ids[3], Strength: 0.5, ValidTo: domain.Ptr(domain.MustDate("2020-01-01"))})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Influences, From: ids[2], To: ids[3], Strength: 0.5, ValidTo: new(domaintest.Date("2020-01-01"))})
 	cases := []struct {
 		name      string
 		depth     int
@@ -898,7 +938,7 @@ func TestSubgraph(t *testing.T) {
 		{"depth 1 from b", 1, nil, nil, 100, 3, 3, false},
 		{"depth 2 from b", 2, nil, nil, 100, 4, 4, false},
 		{"types", 2, []domain.RelationshipType{domain.Influences}, nil, 100, 3, 2, false},
-		{"asOf drops the expired relationship", 2, nil, domain.Ptr(domain.MustDate("2024-01-01")), 100, 3, 3, false},
+		{"asOf drops the expired relationship", 2, nil, new(domaintest.Date("2024-01-01")), 100, 3, 3, false},
 		{"limit", 2, nil, nil, 2, 2, 2, true},
 	}
 	for _, c := range cases {
@@ -917,10 +957,11 @@ func TestSubgraph(t *testing.T) {
 // Counts are cached per workspace version and view: a repeated count is
 // one statement, a write is seen at once, and each clearance gets its own.
 func TestWorkspaceCountsCachedPerVersionAndView(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
-	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", Sensitivity: domain.Ptr(domain.Public)})
-	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "B", Sensitivity: domain.Ptr(domain.Confidential)})
+	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", Sensitivity: new(domain.Public)})
+	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "B", Sensitivity: new(domain.Confidential)})
 	mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: a.ID, To: b.ID, Strength: 0.5})
 	viewer := domain.WithCaller(context.Background(), &domain.Caller{Subject: "v",
 		Grants: map[string]domain.Grant{ws.ID: {Role: domain.Viewer, Clearance: domain.Public}}})
@@ -942,11 +983,55 @@ func TestWorkspaceCountsCachedPerVersionAndView(t *testing.T) {
 	if c, _ := count(viewer); c != (store.Counts{Actors: 1, Relationships: 0}) {
 		t.Errorf("a viewer's counts %+v: the operator's cached counts leaked", c)
 	}
-	mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "C", Sensitivity: domain.Ptr(domain.Public)})
+	mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "C", Sensitivity: new(domain.Public)})
 	if c, _ := count(viewer); c.Actors != 2 {
 		t.Errorf("after a write the viewer counts %+v", c)
 	}
 	if c, _ := count(ctx); c.Actors != 3 {
 		t.Errorf("after a write the operator counts %+v", c)
+	}
+}
+
+// seekIndex finds the index a relationship index seek reads, as in
+// "RANGE INDEX (a)-[r:TRUSTS(workspaceId, id)]->(b) WHERE …".
+var seekIndex = regexp.MustCompile(`r:[A-Z_]+\([^)]*\)`)
+
+// ListRelationships' one statement seeks each type's workspace index (the
+// count) and (workspaceId, id) index (the page), whatever filter it was
+// first planned for, and a type not asked for costs no read at all.
+func TestListRelationshipsSeeksOnlyTheTypesAskedFor(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	v := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Village"})
+	p := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "Police"})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: v.ID, To: p.ID, Strength: 0.2})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Threatens, From: p.ID, To: v.ID, Strength: 0.8})
+	steps, err := st.ProfileListRelationships(ctx, ws.ID, store.RelationshipQuery{
+		Filter: domain.RelationshipFilter{Types: []domain.RelationshipType{domain.Trusts}}, PageArgs: store.PageArgs{First: 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeks := map[string]int64{} // index → db hits
+	for _, s := range steps {
+		switch {
+		case strings.Contains(s.Operator, "RelationshipIndexSeek"):
+			seeks[seekIndex.FindString(s.Details)] += s.DBHits
+		case strings.Contains(s.Operator, "Scan"):
+			t.Errorf("the plan scans: %s %s", s.Operator, s.Details)
+		}
+	}
+	for _, typ := range domain.RelationshipTypes {
+		for _, idx := range []string{"r:" + string(typ) + "(workspaceId)", "r:" + string(typ) + "(workspaceId, id)"} {
+			hits, ok := seeks[idx]
+			switch {
+			case !ok:
+				t.Errorf("no seek of %s: %v", idx, seeks)
+			case typ == domain.Trusts && hits == 0:
+				t.Errorf("the seek of %s read nothing", idx)
+			case typ != domain.Trusts && hits != 0:
+				t.Errorf("the seek of %s, a type not asked for, read %d entries", idx, hits)
+			}
+		}
 	}
 }

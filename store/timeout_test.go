@@ -15,6 +15,7 @@ import (
 // Neo4j's check interval, as its timeout), and the client hears
 // SERVICE_UNAVAILABLE in words, not Neo4j's.
 func TestTransactionsEndWithTheirRequest(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
 	ctx, cancel := context.WithTimeout(storetest.Ctx(), 8*time.Second)
 	defer cancel()

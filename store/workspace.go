@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -17,11 +18,11 @@ func (s *Neo4j) CreateWorkspace(ctx context.Context, in domain.WorkspaceInput) (
 	if err := w.Validate(); err != nil {
 		return nil, errs.Wrap(op, err)
 	}
-	_, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+	err := s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
 		if _, err := s.run(ctx, tx, "CREATE (w:Workspace) SET w = $props", map[string]any{"props": workspaceProps(w)}); err != nil {
-			return nil, err
+			return err
 		}
-		return nil, s.auditWrite(ctx, tx, w.ID, "createWorkspace", []string{w.ID})
+		return s.auditWrite(ctx, tx, w.ID, "createWorkspace", []string{w.ID})
 	})
 	if err != nil {
 		return nil, err
@@ -31,26 +32,15 @@ func (s *Neo4j) CreateWorkspace(ctx context.Context, in domain.WorkspaceInput) (
 
 // UpdateWorkspace changes a workspace's name or description.
 func (s *Neo4j) UpdateWorkspace(ctx context.Context, id string, p domain.WorkspacePatch) (*domain.Workspace, error) {
-	const op = "store.UpdateWorkspace"
-	res, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
-		cur, err := s.workspaceInTx(ctx, tx, id)
-		if err != nil {
-			return nil, err
-		}
-		next, err := p.Apply(*cur)
-		if err != nil {
-			return nil, err
-		}
-		next.UpdatedAt = now()
-		if _, err = s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) SET w = $props", map[string]any{"id": id, "props": workspaceProps(next)}); err != nil {
-			return nil, err
-		}
-		return next, s.auditWrite(ctx, tx, id, "updateWorkspace", []string{id})
+	return updateRecord(ctx, s, id, recordUpdate[domain.Workspace]{
+		op: "store.UpdateWorkspace", audited: "updateWorkspace",
+		lock: s.workspaceInTx, apply: p.Apply,
+		set: func(next *domain.Workspace) (string, map[string]any) {
+			return "MATCH (w:Workspace {id: $id}) SET w = $props", workspaceProps(next)
+		},
+		updatedAt: func(w *domain.Workspace) *time.Time { return &w.UpdatedAt },
+		workspace: func(w *domain.Workspace) string { return w.ID },
 	})
-	if err != nil {
-		return nil, err
-	}
-	return res.(*domain.Workspace), nil
 }
 
 // workspaceInTx locks a workspace and returns it as it is now.
@@ -83,29 +73,29 @@ const deleteBatch = 10000
 // own summary of what was deleted.
 func (s *Neo4j) DeleteWorkspace(ctx context.Context, id string) (*domain.DeleteResult, error) {
 	const op = "store.DeleteWorkspace"
-	_, err := s.write(ctx, op, func(tx neo4j.ManagedTransaction) (any, error) {
+	err := s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
 		recs, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE "+visibleWorkspace("w")+" SET w.deleting = true RETURN w.id", map[string]any{"id": id})
 		if err == nil && len(recs) == 0 {
-			return nil, errs.NotFoundf("", "no workspace has id %q", id)
+			return errs.NotFoundf("", "no workspace has id %q", id)
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		// The record outlives the workspace (it names ids, never content),
 		// so that who deleted it stays on file.
-		return nil, s.auditWrite(ctx, tx, id, "deleteWorkspace", []string{id})
+		return s.auditWrite(ctx, tx, id, "deleteWorkspace", []string{id})
 	})
 	if err != nil {
 		return nil, err
 	}
 	params := map[string]any{"id": id, "batch": deleteBatch}
 	res := &domain.DeleteResult{ID: id}
-	sum, err := s.autoCommit(ctx, "MATCH (a:Actor {workspaceId: $id}) CALL (a) { DETACH DELETE a } IN TRANSACTIONS OF $batch ROWS", params)
+	sum, err := s.autoCommit(ctx, op, "MATCH (a:Actor {workspaceId: $id}) CALL (a) { DETACH DELETE a } IN TRANSACTIONS OF $batch ROWS", params)
 	if err != nil {
 		return nil, s.mapErr(op, err)
 	}
 	res.ActorsDeleted, res.RelationshipsDeleted = sum.Counters().NodesDeleted(), sum.Counters().RelationshipsDeleted()
-	if sum, err = s.autoCommit(ctx, "MATCH (x:Source {workspaceId: $id}) CALL (x) { DELETE x } IN TRANSACTIONS OF $batch ROWS", params); err != nil {
+	if sum, err = s.autoCommit(ctx, op, "MATCH (x:Source {workspaceId: $id}) CALL (x) { DELETE x } IN TRANSACTIONS OF $batch ROWS", params); err != nil {
 		return nil, s.mapErr(op, err)
 	}
 	res.SourcesDeleted = sum.Counters().NodesDeleted()
@@ -117,7 +107,7 @@ func (s *Neo4j) DeleteWorkspace(ctx context.Context, id string) (*domain.DeleteR
 		"MATCH (t:ApiToken {workspaceId: $id}) WHERE t.revokedAt IS NULL SET t.revokedAt = datetime()",
 		"MATCH (w:Workspace {id: $id}) DELETE w",
 	} {
-		if _, err := s.autoCommit(ctx, stmt, params); err != nil {
+		if _, err := s.autoCommit(ctx, op, stmt, params); err != nil {
 			return nil, s.mapErr(op, err)
 		}
 	}
@@ -126,32 +116,20 @@ func (s *Neo4j) DeleteWorkspace(ctx context.Context, id string) (*domain.DeleteR
 
 // Workspaces lists every workspace by name.
 func (s *Neo4j) Workspaces(ctx context.Context) ([]*domain.Workspace, error) {
-	res, err := s.read(ctx, "store.Workspaces", func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, "MATCH (w:Workspace) WHERE w.deleting IS NULL AND "+visibleWorkspace("w")+" RETURN w ORDER BY w.name, w.id", nil)
-		if err != nil {
-			return nil, err
-		}
-		return nodesOf(recs, "w", decodeWorkspace), nil
-	})
+	recs, err := s.readRecords(ctx, "store.Workspaces", "MATCH (w:Workspace) WHERE w.deleting IS NULL AND "+visibleWorkspace("w")+" RETURN w ORDER BY w.name, w.id", nil)
 	if err != nil {
 		return nil, err
 	}
-	return res.([]*domain.Workspace), nil
+	return nodesOf(recs, "w", decodeWorkspace), nil
 }
 
 // WorkspacesByIDs returns the workspaces that exist among ids.
 func (s *Neo4j) WorkspacesByIDs(ctx context.Context, ids []string) ([]*domain.Workspace, error) {
-	res, err := s.read(ctx, "store.WorkspacesByIDs", func(tx neo4j.ManagedTransaction) (any, error) {
-		recs, err := s.run(ctx, tx, "UNWIND $ids AS id MATCH (w:Workspace {id: id}) WHERE w.deleting IS NULL AND "+visibleWorkspace("w")+" RETURN w", map[string]any{"ids": ids})
-		if err != nil {
-			return nil, err
-		}
-		return nodesOf(recs, "w", decodeWorkspace), nil
-	})
+	recs, err := s.readRecords(ctx, "store.WorkspacesByIDs", "UNWIND $ids AS id MATCH (w:Workspace {id: id}) WHERE w.deleting IS NULL AND "+visibleWorkspace("w")+" RETURN w", map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err
 	}
-	return res.([]*domain.Workspace), nil
+	return nodesOf(recs, "w", decodeWorkspace), nil
 }
 
 var workspaceCountsCypher = `UNWIND $ids AS wid

@@ -1,0 +1,179 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+)
+
+// Transactions. Every statement of the store is sent by run (or
+// autoCommit), inside a transaction opened by readTx or writeTx (or
+// Import's explicit one): these few functions are the only ones that talk
+// to the driver, so they are where the store counts its round trips, logs
+// what an operator needs to see (slow statements, retries, unexpected
+// errors; see log.go) and maps driver errors to errs kinds.
+
+// readTx runs fn in a read transaction, so that a routing driver may send
+// it to a read replica, and returns what fn returns.
+func readTx[T any](ctx context.Context, s *Neo4j, op string, fn func(tx neo4j.ManagedTransaction) (T, error)) (T, error) {
+	return inTx(ctx, s, op, neo4j.AccessModeRead, fn)
+}
+
+// writeTx runs fn in a write transaction and returns what fn returns.
+func writeTx[T any](ctx context.Context, s *Neo4j, op string, fn func(tx neo4j.ManagedTransaction) (T, error)) (T, error) {
+	return inTx(ctx, s, op, neo4j.AccessModeWrite, fn)
+}
+
+// inTx runs fn in a managed transaction: in a session that shares the
+// driver's bookmark manager, with the request's remaining time as the
+// transaction's timeout, and with driver errors mapped to errs kinds.
+//
+// The driver calls fn again when a transient failure (a deadlock, a
+// cluster leader switch, a lost connection) ends an attempt. Each call
+// after the first is logged: retries that become frequent are the first
+// sign of contention or of an unstable database.
+func inTx[T any](ctx context.Context, s *Neo4j, op string, mode neo4j.AccessMode, fn func(tx neo4j.ManagedTransaction) (T, error)) (T, error) {
+	sess := s.session(ctx, mode)
+	defer sess.Close(context.WithoutCancel(ctx))
+	var attempt *opTx // the latest call of fn
+	work := func(tx neo4j.ManagedTransaction) (T, error) {
+		if attempt != nil {
+			s.logRetry(attempt)
+		}
+		attempt = &opTx{ManagedTransaction: tx, op: op, n: attempt.number() + 1}
+		res, err := fn(attempt)
+		attempt.err = err
+		return res, err
+	}
+	execute := neo4j.ExecuteRead[T]
+	if mode == neo4j.AccessModeWrite {
+		execute = neo4j.ExecuteWrite[T]
+	}
+	res, err := execute(ctx, sess, work, txTimeout(ctx)...)
+	return res, s.mapErr(op, err, attempt.failedStatement()...)
+}
+
+// opTx is a transaction that knows the operation it serves, so that run
+// can name the operation when it logs a statement, and that remembers the
+// statement that failed in it, if one did, for the log of the failure.
+type opTx struct {
+	neo4j.ManagedTransaction
+	op     string
+	n      int    // which attempt of its operation this is: 1, 2, ...
+	failed string // the fingerprint of the statement that failed
+	err    error  // what the attempt's work returned
+}
+
+// opOf is the operation tx serves ("" for a transaction not opened by
+// inTx or Import).
+func opOf(tx neo4j.ManagedTransaction) string {
+	if t, ok := tx.(*opTx); ok {
+		return t.op
+	}
+	return ""
+}
+
+func (t *opTx) number() int {
+	if t == nil {
+		return 0
+	}
+	return t.n
+}
+
+// noteFailure remembers that cypher failed in tx.
+func noteFailure(tx neo4j.ManagedTransaction, cypher string) {
+	if t, ok := tx.(*opTx); ok {
+		t.failed = fingerprint(cypher)
+	}
+}
+
+// txTimeout gives a transaction the time its request has left, less the
+// interval at which Neo4j checks for timed-out transactions (2s by
+// default), so that Neo4j itself stops a statement that would outlive the
+// request, before the request gives up on it: a cancelled client alone
+// would leave the database working, and the client would hear only that
+// it gave up.
+func txTimeout(ctx context.Context) []func(*neo4j.TransactionConfig) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return nil
+	}
+	left := time.Until(deadline)
+	margin := min(neo4jTimeoutCheck+500*time.Millisecond, left/2)
+	return []func(*neo4j.TransactionConfig){neo4j.WithTxTimeout(max(left-margin, time.Millisecond))}
+}
+
+// neo4jTimeoutCheck is how often Neo4j looks for transactions past their
+// timeout (db.transaction.monitor.check.interval, 2s by default).
+const neo4jTimeoutCheck = 2 * time.Second
+
+// session opens a session that shares the driver's bookmark manager, so
+// that on a cluster every read sees the writes that came before it (read
+// your own writes), even when it is routed to another member.
+func (s *Neo4j) session(ctx context.Context, mode neo4j.AccessMode) neo4j.SessionWithContext {
+	return s.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: mode, DatabaseName: s.db,
+		BookmarkManager: s.driver.ExecuteQueryBookmarkManager()})
+}
+
+// run sends one statement and collects its records. Every statement of the
+// store that runs in a transaction goes through here, which is what
+// QueryCount counts and where slow statements are logged.
+func (s *Neo4j) run(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+	params, err := scope(ctx, cypher, params)
+	if err != nil {
+		return nil, err
+	}
+	s.queries.Add(1)
+	start := time.Now()
+	recs, err := collect(ctx, tx, cypher, params)
+	s.logIfSlow(opOf(tx), cypher, time.Since(start))
+	if err != nil {
+		noteFailure(tx, cypher)
+	}
+	return recs, err
+}
+
+func collect(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+	res, err := tx.Run(ctx, cypher, params)
+	if err != nil {
+		return nil, err
+	}
+	return res.Collect(ctx)
+}
+
+// autoCommit runs one statement of operation op in its own auto-commit
+// transaction (the only kind CALL … IN TRANSACTIONS runs in) and returns
+// its summary.
+func (s *Neo4j) autoCommit(ctx context.Context, op, cypher string, params map[string]any) (neo4j.ResultSummary, error) {
+	params, err := scope(ctx, cypher, params)
+	if err != nil {
+		return nil, err
+	}
+	sess := s.session(ctx, neo4j.AccessModeWrite)
+	defer sess.Close(context.WithoutCancel(ctx))
+	s.queries.Add(1)
+	start := time.Now()
+	defer func() { s.logIfSlow(op, cypher, time.Since(start)) }()
+	res, err := sess.Run(ctx, cypher, params)
+	if err != nil {
+		return nil, err
+	}
+	return res.Consume(ctx)
+}
+
+// execWrite runs fn, whose work is all in what it writes, in a write
+// transaction.
+func (s *Neo4j) execWrite(ctx context.Context, op string, fn func(tx neo4j.ManagedTransaction) error) error {
+	_, err := writeTx(ctx, s, op, func(tx neo4j.ManagedTransaction) (struct{}, error) {
+		return struct{}{}, fn(tx)
+	})
+	return err
+}
+
+// readRecords runs one statement in a read transaction of its own.
+func (s *Neo4j) readRecords(ctx context.Context, op, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+	return readTx(ctx, s, op, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
+		return s.run(ctx, tx, cypher, params)
+	})
+}
