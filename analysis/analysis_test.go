@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/domain/domaintest"
 	"github.com/actorgraph/actorgraph/errs"
 )
 
@@ -31,12 +32,12 @@ func (b *mapBuilder) rel(id string, t domain.RelationshipType, from, to string, 
 	return r
 }
 
-func enforcement(r *domain.Relationship) { r.Power = domain.Ptr(domain.Enforcement) }
+func enforcement(r *domain.Relationship) { r.Power = new(domain.Enforcement) }
 func validTo(d string) func(*domain.Relationship) {
-	return func(r *domain.Relationship) { r.ValidTo = domain.Ptr(domain.MustDate(d)) }
+	return func(r *domain.Relationship) { r.ValidTo = new(domaintest.Date(d)) }
 }
 func validFrom(d string) func(*domain.Relationship) {
-	return func(r *domain.Relationship) { r.ValidFrom = domain.Ptr(domain.MustDate(d)) }
+	return func(r *domain.Relationship) { r.ValidFrom = new(domaintest.Date(d)) }
 }
 func confidence(c float64) func(*domain.Relationship) {
 	return func(r *domain.Relationship) { r.Confidence = c }
@@ -45,7 +46,7 @@ func confidence(c float64) func(*domain.Relationship) {
 func (b *mapBuilder) graph(t *testing.T, o Options) *Graph {
 	t.Helper()
 	if o.AsOf.IsZero() {
-		o.AsOf = domain.MustDate("2025-01-01")
+		o.AsOf = domaintest.Date("2025-01-01")
 	}
 	if o.Threshold == 0 {
 		o.Threshold = DefaultThreshold
@@ -94,8 +95,8 @@ func villageMap() *mapBuilder {
 	b.rel("a1", domain.AccountableTo, "police", "council", 0.6)
 	b.rel("d1", domain.Dialogue, "board", "village", 0.5)
 	b.rel("c1", domain.Controls, "board", "police", 0.9, validTo("2025-06-01"))
-	b.rel("tw", domain.Trusts, "village", "police", 0.2, func(r *domain.Relationship) { r.PerceivedBy = domain.Ptr("women") })
-	b.rel("tm", domain.Trusts, "village", "police", 0.6, func(r *domain.Relationship) { r.PerceivedBy = domain.Ptr("men") })
+	b.rel("tw", domain.Trusts, "village", "police", 0.2, func(r *domain.Relationship) { r.PerceivedBy = new("women") })
+	b.rel("tm", domain.Trusts, "village", "police", 0.6, func(r *domain.Relationship) { r.PerceivedBy = new("men") })
 	return b
 }
 
@@ -162,12 +163,12 @@ func TestExpiredFutureAndConfidence(t *testing.T) {
 		add  func(*mapBuilder)
 		want string // the strongest route
 	}{
-		{"before the CONTROLS expires", Options{AsOf: domain.MustDate("2025-05-31")}, nil, "d1>c1"},
-		{"on its validTo (exclusive)", Options{AsOf: domain.MustDate("2025-06-01")}, nil, "p1>i1>a1"},
-		{"a relationship from the future does not count", Options{AsOf: domain.MustDate("2026-01-01")}, func(b *mapBuilder) {
+		{"before the CONTROLS expires", Options{AsOf: domaintest.Date("2025-05-31")}, nil, "d1>c1"},
+		{"on its validTo (exclusive)", Options{AsOf: domaintest.Date("2025-06-01")}, nil, "p1>i1>a1"},
+		{"a relationship from the future does not count", Options{AsOf: domaintest.Date("2026-01-01")}, func(b *mapBuilder) {
 			b.rel("c2", domain.Controls, "council", "police", 1, validFrom("2026-01-02"))
 		}, "p1>i1>a1"},
-		{"it counts from its validFrom", Options{AsOf: domain.MustDate("2026-01-02")}, func(b *mapBuilder) {
+		{"it counts from its validFrom", Options{AsOf: domaintest.Date("2026-01-02")}, func(b *mapBuilder) {
 			b.rel("c2", domain.Controls, "council", "police", 1, validFrom("2026-01-02"))
 		}, "p1>i1>c2"},
 		{"below minConfidence", Options{MinConfidence: 0.7}, func(b *mapBuilder) {
@@ -263,7 +264,7 @@ func gapMap() *mapBuilder {
 }
 
 func TestGapsAndSeverity(t *testing.T) {
-	g := gapMap().graph(t, Options{AsOf: domain.MustDate("2025-07-01")})
+	g := gapMap().graph(t, Options{AsOf: domaintest.Date("2025-07-01")})
 	gaps := g.Gaps(GapFilter{})
 	if len(gaps) != 2 {
 		t.Fatalf("%d gaps, want 2", len(gaps))
@@ -281,7 +282,7 @@ func TestGapsAndSeverity(t *testing.T) {
 		t.Errorf("village gap explains itself badly: %+v", village.PairStatus)
 	}
 	// While the CONTROLS held, the village had an enforceable route of 0.45: no gap.
-	before := gapMap().graph(t, Options{AsOf: domain.MustDate("2025-01-01")}).Gaps(GapFilter{})
+	before := gapMap().graph(t, Options{AsOf: domaintest.Date("2025-01-01")}).Gaps(GapFilter{})
 	if len(before) != 1 || before[0].Community.ID != "camp" {
 		t.Errorf("gaps before the CONTROLS expired: %d", len(before))
 	}
@@ -292,11 +293,11 @@ func TestGapsAndSeverity(t *testing.T) {
 	if got := g.Gaps(GapFilter{MinSeverity: 0.6}); len(got) != 1 || got[0].Community.ID != "camp" {
 		t.Errorf("minSeverity filter: %v", got)
 	}
-	if got := g.Gaps(GapFilter{Region: domain.Ptr("south")}); len(got) != 0 {
+	if got := g.Gaps(GapFilter{Region: new("south")}); len(got) != 0 {
 		t.Errorf("region filter: %v", got)
 	}
 	// A higher threshold makes more weak routes; a route at the threshold is no gap.
-	if got := gapMap().graph(t, Options{AsOf: domain.MustDate("2025-07-01"), Threshold: 0.24}).Gaps(GapFilter{}); len(got) != 1 {
+	if got := gapMap().graph(t, Options{AsOf: domaintest.Date("2025-07-01"), Threshold: 0.24}).Gaps(GapFilter{}); len(got) != 1 {
 		t.Errorf("threshold 0.24: %d gaps, want 1 (0.24 is not weaker than 0.24)", len(got))
 	}
 }
@@ -328,7 +329,7 @@ func TestStrongestEnforceableRouteIsSearchedBeyondTheBest(t *testing.T) {
 //	  council CONTROLS police: 0.8 × 0.5 (village → council) × 0.5 = 0.2 < 0.24,
 //	  no improvement, so it is not proposed.
 func TestGapClosures(t *testing.T) {
-	g := gapMap().graph(t, Options{AsOf: domain.MustDate("2025-07-01")})
+	g := gapMap().graph(t, Options{AsOf: domaintest.Date("2025-07-01")})
 	cls, err := g.GapClosures(context.Background(), 50, 0.5)
 	if err != nil {
 		t.Fatal(err)
@@ -416,8 +417,8 @@ func TestBrokers(t *testing.T) {
 // Changes between two dates: the CONTROLS expires on 2025-06-01.
 func TestAccountabilityChanges(t *testing.T) {
 	b := gapMap()
-	before := b.graph(t, Options{AsOf: domain.MustDate("2025-01-01")})
-	after := b.graph(t, Options{AsOf: domain.MustDate("2025-12-31")})
+	before := b.graph(t, Options{AsOf: domaintest.Date("2025-01-01")})
+	after := b.graph(t, Options{AsOf: domaintest.Date("2025-12-31")})
 	changes, err := Changes(before, after)
 	if err != nil {
 		t.Fatal(err)
@@ -435,8 +436,8 @@ func TestAccountabilityChanges(t *testing.T) {
 	}
 	// A power relationship that starts in the window opens a pair from NO_POWER.
 	b.rel("t9", domain.Threatens, "militia", "village", 0.5, validFrom("2025-03-01"))
-	after = b.graph(t, Options{AsOf: domain.MustDate("2025-12-31")})
-	before = b.graph(t, Options{AsOf: domain.MustDate("2025-01-01")})
+	after = b.graph(t, Options{AsOf: domaintest.Date("2025-12-31")})
+	before = b.graph(t, Options{AsOf: domaintest.Date("2025-01-01")})
 	if changes, err = Changes(before, after); err != nil {
 		t.Fatal(err)
 	}
@@ -467,7 +468,7 @@ func TestUnknownActorsAreNotFound(t *testing.T) {
 // A request that is gone stops the closures search, and the failure is not
 // memoised: the next request computes afresh.
 func TestGapClosuresStopWithTheirRequest(t *testing.T) {
-	g := gapMap().graph(t, Options{AsOf: domain.MustDate("2025-07-01")})
+	g := gapMap().graph(t, Options{AsOf: domaintest.Date("2025-07-01")})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := g.GapClosures(ctx, 10, 0.5); !errs.Is(err, errs.Unavailable) {

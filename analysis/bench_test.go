@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/domain/domaintest"
 )
 
 // A synthetic map shaped like real ones: actors in regions of about a
@@ -60,10 +61,10 @@ func syntheticMap(n int, seed uint64) ([]*domain.Actor, []*domain.Relationship) 
 		r := &domain.Relationship{ID: fmt.Sprintf("rel_%09d", len(rels)), Type: t, FromID: actors[from].ID, ToID: actors[to].ID,
 			Strength: 0.1 + 0.9*rng.Float64(), Confidence: 0.5 + 0.5*rng.Float64()}
 		if t == domain.AccountableTo && rng.IntN(3) == 0 {
-			r.Power = domain.Ptr(domain.Enforcement)
+			r.Power = new(domain.Enforcement)
 		}
 		if rng.IntN(20) == 0 {
-			r.ValidTo = domain.Ptr(domain.MustDate("2023-01-01"))
+			r.ValidTo = new(domaintest.Date("2023-01-01"))
 		}
 		rels = append(rels, r)
 	}
@@ -126,7 +127,7 @@ var benchSizes = []int{1_000, 10_000, 100_000}
 func benchGraphs(b *testing.B, n int) func() *Graph {
 	b.Helper()
 	actors, rels := syntheticMap(n, 1)
-	opts, err := Options{AsOf: domain.MustDate("2025-01-01"), Threshold: DefaultThreshold}.Normalize()
+	opts, err := Options{AsOf: domaintest.Date("2025-01-01"), Threshold: DefaultThreshold}.Normalize()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -181,7 +182,7 @@ func BenchmarkBuild(b *testing.B) {
 	for _, n := range benchSizes {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			actors, rels := syntheticMap(n, 1)
-			opts, err := Options{AsOf: domain.MustDate("2025-01-01")}.Normalize()
+			opts, err := Options{AsOf: domaintest.Date("2025-01-01")}.Normalize()
 			if err != nil {
 				b.Fatal(err)
 			}

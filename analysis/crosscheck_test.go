@@ -73,7 +73,7 @@ func randMap(rng *rand.Rand, n, m int) *mapBuilder {
 			case 0, 1:
 				enforcement(r)
 			case 2:
-				r.Power = domain.Ptr(domain.Answerability)
+				r.Power = new(domain.Answerability)
 			}
 		}
 		switch rng.IntN(10) {

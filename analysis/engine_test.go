@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/domain/domaintest"
 )
 
 // fakeSource is an in-memory workspace with a version, counting reads.
@@ -23,7 +24,7 @@ func (f *fakeSource) AnalysisSnapshot(_ context.Context, ws string) (*domain.Sna
 func TestEngineCachesByVersionAndOptions(t *testing.T) {
 	src := &fakeSource{version: 1, b: villageMap()}
 	e := NewEngine(src, 2)
-	opts, err := Options{AsOf: domain.MustDate("2025-01-01")}.Normalize()
+	opts, err := Options{AsOf: domaintest.Date("2025-01-01")}.Normalize()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -131,7 +131,7 @@ func TestLeverageStepsFollowTheDomainTable(t *testing.T) {
 	powers := []struct {
 		name string
 		p    *domain.Power
-	}{{"no power", nil}, {"power ANSWERABILITY", domain.Ptr(domain.Answerability)}, {"power ENFORCEMENT", domain.Ptr(domain.Enforcement)}}
+	}{{"no power", nil}, {"power ANSWERABILITY", new(domain.Answerability)}, {"power ENFORCEMENT", new(domain.Enforcement)}}
 	const strength = 0.7
 	for _, rule := range domainRules {
 		for _, pw := range powers {

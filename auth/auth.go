@@ -132,7 +132,7 @@ func (a *Authenticator) Middleware(refuse func(http.ResponseWriter, *http.Reques
 		c, err := a.Authenticate(r.Context(), Bearer(r))
 		if err != nil {
 			if errs.KindOf(err) != errs.Unauthenticated && a.Log != nil {
-				a.Log.Warn("authentication failed", zap.Error(err))
+				a.Log.Warn("authentication failed", zap.String("error", errs.Trace(err)))
 			}
 			refuse(w, r, err)
 			return

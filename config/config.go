@@ -30,11 +30,6 @@ import (
 // environment (and can run in parallel).
 type Env func(key string) (string, bool)
 
-// MapEnv is an Env over a map.
-func MapEnv(m map[string]string) Env {
-	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
-}
-
 // The environments. Production is the default: a bare `actorgraph serve`
 // shows no GraphiQL, answers no introspection and suggests no field names
 // unless the operator turns them on.

@@ -142,3 +142,8 @@ func TestLoadNeo4jReadsOnlyItsSection(t *testing.T) {
 		t.Errorf("default URI %q", c.URI)
 	}
 }
+
+// MapEnv is an Env over a map.
+func MapEnv(m map[string]string) Env {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}

@@ -11,7 +11,6 @@ import (
 	"fmt"
 
 	"github.com/actorgraph/actorgraph/domain"
-	"github.com/actorgraph/actorgraph/store"
 )
 
 //go:embed demo.json
@@ -72,9 +71,19 @@ func Parse() (*Map, error) {
 	return &m, nil
 }
 
+// Writer is what loading the demo map needs of the store.
+type Writer interface {
+	Workspaces(ctx context.Context) ([]*domain.Workspace, error)
+	CreateWorkspace(ctx context.Context, in domain.WorkspaceInput) (*domain.Workspace, error)
+	DeleteWorkspace(ctx context.Context, id string) (*domain.DeleteResult, error)
+	CreateSource(ctx context.Context, workspaceID string, in domain.SourceInput) (*domain.Source, error)
+	CreateActor(ctx context.Context, workspaceID string, in domain.ActorInput) (*domain.Actor, error)
+	CreateRelationship(ctx context.Context, in domain.RelationshipInput) (*domain.Relationship, error)
+}
+
 // LoadIfEmpty loads the demo map when the database holds no workspace at
 // all, and does nothing otherwise (it returns nil then).
-func LoadIfEmpty(ctx context.Context, st store.Store) (*domain.Workspace, error) {
+func LoadIfEmpty(ctx context.Context, st Writer) (*domain.Workspace, error) {
 	existing, err := st.Workspaces(ctx)
 	if err != nil {
 		return nil, err
@@ -88,7 +97,7 @@ func LoadIfEmpty(ctx context.Context, st store.Store) (*domain.Workspace, error)
 // Load creates a new workspace holding the demo map, through the store's
 // ordinary validated writes. If any write fails, the half-loaded workspace
 // is deleted again, so the demo is either there whole or not at all.
-func Load(ctx context.Context, st store.Store) (ws *domain.Workspace, err error) {
+func Load(ctx context.Context, st Writer) (ws *domain.Workspace, err error) {
 	m, err := Parse()
 	if err != nil {
 		return nil, err

@@ -273,9 +273,6 @@ func deref[T any](p *T) T {
 	return *p
 }
 
-// Ptr returns a pointer to v.
-func Ptr[T any](v T) *T { return &v }
-
 // ActorAttributesJSON is ActorAttributes as files spell it (camelCase
 // keys), for the demo map and imports.
 type ActorAttributesJSON struct {

@@ -23,15 +23,6 @@ func ParseDate(s string) (Date, error) {
 	return Date{t}, nil
 }
 
-// MustDate parses s or panics; for tests and fixed data.
-func MustDate(s string) Date {
-	d, err := ParseDate(s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
-
 // DateOf returns the calendar date of t in UTC.
 func DateOf(t time.Time) Date {
 	y, m, d := t.UTC().Date()

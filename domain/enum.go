@@ -75,9 +75,6 @@ func (k *ActorKind) UnmarshalGQL(v any) (err error) {
 	return err
 }
 
-// ParseActorKind parses a kind as the schema spells it.
-func ParseActorKind(s string) (ActorKind, error) { return parseEnum(s, "actor kind", ActorKinds) }
-
 // RelationshipType is the type of a relationship; each is a Neo4j relationship type.
 type RelationshipType string
 
@@ -106,11 +103,6 @@ func (t RelationshipType) MarshalGQL(w io.Writer) { marshalEnum(t, w) }
 func (t *RelationshipType) UnmarshalGQL(v any) (err error) {
 	*t, err = unmarshalEnum(v, "RelationshipType", RelationshipTypes)
 	return err
-}
-
-// ParseRelationshipType parses a type as the schema spells it.
-func ParseRelationshipType(s string) (RelationshipType, error) {
-	return parseEnum(s, "relationship type", RelationshipTypes)
 }
 
 // Power is what a leverage relationship lets its holder do.

@@ -7,12 +7,6 @@ type Opt[T any] struct {
 	Value *T
 }
 
-// Some returns an Opt that sets the field to v.
-func Some[T any](v T) Opt[T] { return Opt[T]{Set: true, Value: &v} }
-
-// Clear returns an Opt that clears the field.
-func Clear[T any]() Opt[T] { return Opt[T]{Set: true} }
-
 // apply writes the update into dst when the field was named.
 func (o Opt[T]) apply(dst **T) {
 	if o.Set {

@@ -13,6 +13,7 @@
 package errs
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -97,15 +98,6 @@ const (
 	CodeParseFailed      = "GRAPHQL_PARSE_FAILED"
 	CodeValidationFailed = "GRAPHQL_VALIDATION_FAILED"
 )
-
-// Kinds lists every kind a client can be told, in order.
-func Kinds() []Kind {
-	out := make([]Kind, 0, len(kinds))
-	for k := Internal; k <= TooComplex; k++ {
-		out = append(out, k)
-	}
-	return out
-}
 
 // Code is the machine-readable code clients branch on (extensions.code).
 // Other, which never reaches a client on its own (KindOf resolves it),
@@ -286,4 +278,31 @@ func hasOp(err error, op string) bool {
 		}
 	}
 	return false
+}
+
+// Trace describes err for a log line without anything that may quote the
+// data it was about: the operations and kinds along its chain of *Errors,
+// and the Go type of the first error that is not one (a driver's or a
+// library's), whose text is left out because it may quote a value (Neo4j
+// names the value that broke a constraint). Cancellations and deadlines
+// are named, since they say why without quoting anything. Where more is
+// needed, the package that raised the error logs it knowing what is safe
+// (the store logs a Neo4j error's code and statement).
+func Trace(err error) string {
+	var parts []string
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		x, ok := e.(*Error)
+		switch {
+		case ok && x.Kind != Other:
+			parts = append(parts, strings.TrimSpace(x.Op+" ("+x.Kind.String()+")"))
+		case ok && x.Op != "":
+			parts = append(parts, x.Op)
+		case ok:
+		case e == context.Canceled || e == context.DeadlineExceeded:
+			parts = append(parts, e.Error())
+		default:
+			parts = append(parts, fmt.Sprintf("%T", e))
+		}
+	}
+	return strings.Join(parts, ": ")
 }

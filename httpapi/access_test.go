@@ -584,7 +584,12 @@ func TestProductionHidesTheSchema(t *testing.T) {
 	t.Parallel()
 	st := storetest.Open(t)
 	// The production defaults as the configuration gives them.
-	c, err := config.Load(config.MapEnv(map[string]string{"ACTORGRAPH_ADMIN_TOKEN": apitest.AdminToken}), nil)
+	c, err := config.Load(func(k string) (string, bool) {
+		if k == "ACTORGRAPH_ADMIN_TOKEN" {
+			return apitest.AdminToken, true
+		}
+		return "", false
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

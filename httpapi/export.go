@@ -68,11 +68,11 @@ func exportHandler(st store.Store, authn *auth.Authenticator, links *auth.LinkSi
 			}
 			// Headers are gone: all that is left is to stop, so the client
 			// sees a cut-off download rather than a complete-looking one.
-			log.Error("export failed while streaming", zap.String("format", string(f)), zap.Error(err))
+			log.Error("export failed while streaming", zap.String("format", string(f)), zap.String("error", errs.Trace(err)))
 			panic(http.ErrAbortHandler)
 		}
 		if err := bw.Flush(); err != nil {
-			log.Info("export not delivered", zap.Error(err))
+			log.Info("export not delivered", zap.String("error", errs.Trace(err)))
 		}
 	}
 }
@@ -94,7 +94,7 @@ func exportTarget(name string) (string, mapio.Format, error) {
 // and logs what a client is not told.
 func exportFailed(w http.ResponseWriter, log *zap.Logger, f mapio.Format, err error) {
 	if k := errs.KindOf(err); k == errs.Internal || k == errs.Unavailable {
-		log.Error("export failed", zap.String("format", string(f)), zap.Error(err))
+		log.Error("export failed", zap.String("format", string(f)), zap.String("error", errs.Trace(err)))
 	}
 	errs.WriteHTTP(w, err)
 }

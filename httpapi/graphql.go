@@ -91,7 +91,7 @@ func auditReads(st store.Store, log *zap.Logger) graphql.ResponseMiddleware {
 			name = auditLabel(graphql.GetOperationContext(ctx))
 		}
 		if err := auth.FlushReads(ctx, st, name); err != nil {
-			log.Error("audit of confidential reads failed; answer withheld", zap.Error(err))
+			log.Error("audit of confidential reads failed; answer withheld", zap.String("error", errs.Trace(err)))
 			return errorResponse(errs.E("auditReads", errs.Unavailable,
 				"the audit log could not be written, so confidential data is withheld; try again shortly"))
 		}

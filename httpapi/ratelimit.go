@@ -154,13 +154,6 @@ func (l *rateLimiter) wait(lim *rate.Limiter, now time.Time) time.Duration {
 	return time.Duration(missing / l.perSecond * float64(time.Second))
 }
 
-// size is the number of buckets held.
-func (l *rateLimiter) size() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.buckets)
-}
-
 // rateProbe reports whether r is a health probe: orchestrators poll these
 // and must never be told to back off.
 func rateProbe(r *http.Request) bool {

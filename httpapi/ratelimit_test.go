@@ -383,3 +383,10 @@ func TestRateKey(t *testing.T) {
 		}
 	}
 }
+
+// size is the number of buckets held.
+func (l *rateLimiter) size() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.buckets)
+}

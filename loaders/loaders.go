@@ -34,8 +34,19 @@ type Loaders struct {
 	WorkspaceCounts    *dataloadgen.Loader[string, store.Counts]
 	ActorRelationships *dataloadgen.Loader[ActorRelationshipsKey, *store.Page[*domain.Relationship]]
 
-	store store.Store
+	store Source
 	wait  time.Duration
+}
+
+// Source is what the loaders read: the store's batch lookups, each one
+// statement for many keys.
+type Source interface {
+	ActorsByIDs(ctx context.Context, ids []string) ([]*domain.Actor, error)
+	RelationshipsByIDs(ctx context.Context, ids []string) ([]*domain.Relationship, error)
+	SourcesByIDs(ctx context.Context, ids []string) ([]*domain.Source, error)
+	WorkspacesByIDs(ctx context.Context, ids []string) ([]*domain.Workspace, error)
+	WorkspaceCounts(ctx context.Context, ids []string) (map[string]store.Counts, error)
+	RelationshipsOfActors(ctx context.Context, actorIDs []string, q store.ActorRelationshipsQuery) (map[string]*store.Page[*domain.Relationship], error)
 }
 
 // ActorRelationshipsKey names one actor's page of relationships. Keys that
@@ -50,7 +61,7 @@ type ActorRelationshipsKey struct {
 
 // New returns fresh loaders over s that wait the given time to batch keys
 // (DefaultWait when zero).
-func New(s store.Store, wait time.Duration) *Loaders {
+func New(s Source, wait time.Duration) *Loaders {
 	if wait <= 0 {
 		wait = DefaultWait
 	}
@@ -106,7 +117,7 @@ func byID[T any](fetch func(context.Context, []string) ([]T, error), idOf func(T
 
 // actorRelationships groups keys by their page arguments and fetches each
 // group in one store call.
-func actorRelationships(s store.Store) func(context.Context, []ActorRelationshipsKey) ([]*store.Page[*domain.Relationship], []error) {
+func actorRelationships(s Source) func(context.Context, []ActorRelationshipsKey) ([]*store.Page[*domain.Relationship], []error) {
 	return func(ctx context.Context, keys []ActorRelationshipsKey) ([]*store.Page[*domain.Relationship], []error) {
 		type args struct {
 			dir   domain.Direction
@@ -166,7 +177,7 @@ func SplitTypes(s string) []domain.RelationshipType {
 type ctxKey struct{}
 
 // Middleware gives each HTTP request its own loaders.
-func Middleware(s store.Store, wait time.Duration, next http.Handler) http.Handler {
+func Middleware(s Source, wait time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(s, wait))))
 	})

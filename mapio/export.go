@@ -65,26 +65,6 @@ func str(p *string) string {
 	return *p
 }
 
-// WriteCSV writes a workspace's contents as the three CSV files; open
-// gives the writer for each file name (sources.csv, actors.csv,
-// relationships.csv).
-func WriteCSV(c *domain.Contents, open func(name string) (io.Writer, error)) error {
-	if err := CheckKeys(c); err != nil {
-		return err
-	}
-	write := CSVExport(c)
-	for _, name := range TemplateFiles {
-		w, err := open(name)
-		if err != nil {
-			return err
-		}
-		if err := write(name, w); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // CSVExport lays the contents out once and returns a function that writes
 // one of the three files (by name) to w.
 func CSVExport(c *domain.Contents) func(name string, w io.Writer) error {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/domain/domaintest"
 )
 
 // Tests of the GraphML reader and writer, and the helpers the GEXF tests
@@ -19,7 +20,7 @@ import (
 
 func ptr[T any](v T) *T { return &v }
 
-func date(s string) *domain.Date { return ptr(domain.MustDate(s)) }
+func date(s string) *domain.Date { return ptr(domaintest.Date(s)) }
 
 // awkward is text that XML must escape, in several scripts.
 const awkward = `Checkpoint <fees> & "gifts" 'reported' ]]> by traders — Bouaké, 阿比让 🙂` + "\nsecond line\twith a tab"

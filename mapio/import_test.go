@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -194,19 +193,19 @@ func TestRoundTripEveryFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _, _ = st.DeleteWorkspace(ctx, src.ID) })
-	level := domain.Ptr[domain.Sensitivity]
+	level := func(v domain.Sensitivity) *domain.Sensitivity { return &v }
 	youth, err := st.CreateActor(ctx, src.ID, domain.ActorInput{Kind: domain.KindMovement, Name: "Unkeyed youth forum", Tags: []string{"youth", "north bank"},
 		Sensitivity: level(domain.Confidential)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	office, err := st.CreateActor(ctx, src.ID, domain.ActorInput{Kind: domain.KindStateInstitution, Name: "Ombudsman's office", ExternalID: domain.Ptr("st-ombudsman"),
+	office, err := st.CreateActor(ctx, src.ID, domain.ActorInput{Kind: domain.KindStateInstitution, Name: "Ombudsman's office", ExternalID: new("st-ombudsman"),
 		Sensitivity: level(domain.Public)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, in := range []domain.SourceInput{
-		{Title: "Published audit", Kind: "REPORT", ExternalID: domain.Ptr("s-audit"), Sensitivity: level(domain.Public)},
+		{Title: "Published audit", Kind: "REPORT", ExternalID: new("s-audit"), Sensitivity: level(domain.Public)},
 		{Title: "Interview with a defector", Kind: "INTERVIEW", Sensitivity: level(domain.Confidential)},
 		{Title: "Internal memo", Kind: "REPORT"}, // RESTRICTED, the default
 	} {
@@ -217,8 +216,8 @@ func TestRoundTripEveryFormat(t *testing.T) {
 	before := contents(t, st, src.ID)
 	for _, in := range []domain.RelationshipInput{
 		{From: youth.ID, To: before.Actors[0].ID, Type: domain.Trusts, Strength: 0.5,
-			Notes: domain.Ptr(`Said "we trust them" <sometimes> & élan`), Sensitivity: level(domain.Confidential)},
-		{From: youth.ID, To: office.ID, Type: domain.Influences, Strength: 0.3, ExternalID: domain.Ptr("r-petition"), Sensitivity: level(domain.Public)},
+			Notes: new(`Said "we trust them" <sometimes> & élan`), Sensitivity: level(domain.Confidential)},
+		{From: youth.ID, To: office.ID, Type: domain.Influences, Strength: 0.3, ExternalID: new("r-petition"), Sensitivity: level(domain.Public)},
 	} {
 		if _, err := st.CreateRelationship(ctx, in); err != nil {
 			t.Fatal(err)
@@ -269,11 +268,16 @@ func exportFiles(t *testing.T, c *domain.Contents, f mapio.Format) func() []mapi
 	t.Helper()
 	bufs := map[string][]byte{}
 	if f == mapio.FormatCSV {
-		err := mapio.WriteCSV(c, func(name string) (io.Writer, error) {
-			return writerFunc(func(p []byte) (int, error) { bufs[name] = append(bufs[name], p...); return len(p), nil }), nil
-		})
-		if err != nil {
+		if err := mapio.CheckKeys(c); err != nil {
 			t.Fatal(err)
+		}
+		write := mapio.CSVExport(c)
+		for _, name := range mapio.TemplateFiles {
+			var b bytes.Buffer
+			if err := write(name, &b); err != nil {
+				t.Fatal(err)
+			}
+			bufs[name] = b.Bytes()
 		}
 	} else {
 		var buf bytes.Buffer
@@ -290,10 +294,6 @@ func exportFiles(t *testing.T, c *domain.Contents, f mapio.Format) func() []mapi
 		return out
 	}
 }
-
-type writerFunc func([]byte) (int, error)
-
-func (w writerFunc) Write(p []byte) (int, error) { return w(p) }
 
 // assertSameMap compares two workspaces' contents record by record, keyed
 // by external id (or, for records without one, the id in before, which an
@@ -377,20 +377,20 @@ func TestImportKeepsSensitivity(t *testing.T) {
 	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
-	confidential := domain.Ptr(domain.Confidential)
-	if _, err := st.CreateSource(ctx, ws.ID, domain.SourceInput{Title: "Informant", Kind: "INTERVIEW", ExternalID: domain.Ptr("s-informant"), Sensitivity: confidential}); err != nil {
+	confidential := new(domain.Confidential)
+	if _, err := st.CreateSource(ctx, ws.ID, domain.SourceInput{Title: "Informant", Kind: "INTERVIEW", ExternalID: new("s-informant"), Sensitivity: confidential}); err != nil {
 		t.Fatal(err)
 	}
-	camp, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Hidden camp", ExternalID: domain.Ptr("c-hidden"), Sensitivity: confidential})
+	camp, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Hidden camp", ExternalID: new("c-hidden"), Sensitivity: confidential})
 	if err != nil {
 		t.Fatal(err)
 	}
-	militia, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "Militia", ExternalID: domain.Ptr("f-militia")})
+	militia, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "Militia", ExternalID: new("f-militia")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.CreateRelationship(ctx, domain.RelationshipInput{From: militia.ID, To: camp.ID, Type: domain.Threatens, Strength: 0.7,
-		ExternalID: domain.Ptr("r-threat"), Sensitivity: confidential}); err != nil {
+		ExternalID: new("r-threat"), Sensitivity: confidential}); err != nil {
 		t.Fatal(err)
 	}
 	// files are the map as a researcher's old spreadsheet has it: without

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/domain/domaintest"
 )
 
 // graphTestContents is a small map that exercises every kind of field the
@@ -22,38 +23,38 @@ import (
 // actor's (which Kumu, wanting ids unique across elements and
 // connections, cannot take as an id). Records are of every sensitivity.
 func graphTestContents() *domain.Contents {
-	p := domain.Ptr[string]
-	date := func(s string) *domain.Date { d := domain.MustDate(s); return &d }
+	p := func(v string) *string { return &v }
+	date := func(s string) *domain.Date { d := domaintest.Date(s); return &d }
 	return &domain.Contents{
 		Sources: []*domain.Source{
 			{ID: "svc-s1", ExternalID: p("src-survey"), Title: "Household survey 2024", Kind: "SURVEY", URL: p("https://example.org/survey?q=1&lang=fr"),
-				PublishedOn: date("2024-03-01"), Reliability: domain.Ptr(0.8), Sensitivity: domain.Public},
+				PublishedOn: date("2024-03-01"), Reliability: new(0.8), Sensitivity: domain.Public},
 			{ID: "svc-s2", Title: "Interview notes, Tamal", Kind: "INTERVIEW", Sensitivity: domain.Confidential},
 		},
 		Actors: []*domain.Actor{
 			{ID: "svc-a1", ExternalID: p("c-tamal"), Kind: domain.KindCommunity, Name: "Tamal villages", Description: "Farming villages on the east bank",
 				Region: "East", Tags: []string{"rural", "UNSCR1325:protection"}, SourceIDs: []string{"svc-s1", "svc-s2"},
-				ActorAttributes: domain.ActorAttributes{Population: domain.Ptr(1200000), RightsAwareness: domain.Ptr(0.4),
-					Marginalised: domain.Ptr(true), Displaced: domain.Ptr(false)}, Sensitivity: domain.Confidential},
+				ActorAttributes: domain.ActorAttributes{Population: new(1200000), RightsAwareness: new(0.4),
+					Marginalised: new(true), Displaced: new(false)}, Sensitivity: domain.Confidential},
 			{ID: "svc-a2", ExternalID: p("f-police"), Kind: domain.KindSecurityForce, Name: "District police", Sensitivity: domain.Public,
-				ActorAttributes: domain.ActorAttributes{ForceType: domain.Ptr[domain.ForceType]("POLICE"), StateAffiliated: domain.Ptr(true)}},
+				ActorAttributes: domain.ActorAttributes{ForceType: new(domain.ForceType("POLICE")), StateAffiliated: new(true)}},
 			{ID: "svc-a3", ExternalID: p("m-women"), Kind: domain.KindMovement, Name: "Women's network «Nour»", Tags: []string{"women"},
-				ActorAttributes: domain.ActorAttributes{Focus: p("land rights"), WomenLed: domain.Ptr(true), Membership: domain.Ptr(450)}},
+				ActorAttributes: domain.ActorAttributes{Focus: p("land rights"), WomenLed: new(true), Membership: new(450)}},
 			{ID: "svc-a4", Kind: domain.KindStateInstitution, Name: "District council",
-				ActorAttributes: domain.ActorAttributes{Level: domain.Ptr[domain.GovernanceLevel]("LOCAL"), Branch: domain.Ptr[domain.Branch]("EXECUTIVE")}},
+				ActorAttributes: domain.ActorAttributes{Level: new(domain.GovernanceLevel("LOCAL")), Branch: new(domain.Branch("EXECUTIVE"))}},
 			{ID: "svc-a5", ExternalID: p("i-donor"), Kind: domain.KindInternational, Name: "Donor agency",
-				ActorAttributes: domain.ActorAttributes{InternationalType: domain.Ptr[domain.InternationalType]("DONOR")}},
+				ActorAttributes: domain.ActorAttributes{InternationalType: new(domain.InternationalType("DONOR"))}},
 		},
 		Relationships: []*domain.Relationship{
 			{ID: "svc-r1", ExternalID: p("r-threat"), Type: domain.Threatens, FromID: "svc-a2", ToID: "svc-a1", Strength: 0.67, Confidence: 0.8,
-				Form: domain.Ptr[domain.Form]("EXTORTION"), ValidFrom: date("2023-01-01"), ValidTo: date("2024-07-01"),
+				Form: new(domain.Form("EXTORTION")), ValidFrom: date("2023-01-01"), ValidTo: date("2024-07-01"),
 				Notes: `Traders said "pay or wait" — frais de passage à Tamal`, SourceIDs: []string{"svc-s1"}, Sensitivity: domain.Confidential},
 			{ID: "svc-r2", Type: domain.Trusts, FromID: "svc-a1", ToID: "svc-a2", Strength: 0.33, Confidence: 1, PerceivedBy: p("women"),
 				SourceIDs: []string{"svc-s2"}, Sensitivity: domain.Restricted},
 			{ID: "svc-r3", ExternalID: p("m-women"), Type: domain.Influences, FromID: "svc-a3", ToID: "svc-a4", Strength: 0.5, Confidence: 1,
-				Channel: domain.Ptr[domain.Channel]("ADVOCACY")},
+				Channel: new(domain.Channel("ADVOCACY"))},
 			{ID: "svc-r4", ExternalID: p("r-fund"), Type: domain.Supports, FromID: "svc-a5", ToID: "svc-a3", Strength: 1, Confidence: 0.9,
-				Form: domain.Ptr[domain.Form]("FUNDING"), ValidFrom: date("2022-01-01")},
+				Form: new(domain.Form("FUNDING")), ValidFrom: date("2022-01-01")},
 		},
 	}
 }

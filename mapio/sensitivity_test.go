@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/domain/domaintest"
 	"github.com/actorgraph/actorgraph/mapio"
 )
 
@@ -77,13 +78,13 @@ func upsert[T any](have, create, update []T, remove []string, id func(T) string)
 // level on each kind of record, with and without external ids.
 func levelContents(t *testing.T) *domain.Contents {
 	t.Helper()
-	p := domain.Ptr[string]
-	level := domain.Ptr[domain.Sensitivity]
+	p := func(v string) *string { return &v }
+	level := func(v domain.Sensitivity) *domain.Sensitivity { return &v }
 	c := &domain.Contents{}
 	at := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	for i, in := range []domain.SourceInput{
 		{Title: "Public report", Kind: "REPORT", ExternalID: p("s-public"), Sensitivity: level(domain.Public)},
-		{Title: "Survey", Kind: "SURVEY", ExternalID: p("s-restricted"), Reliability: domain.Ptr(0.7), Sensitivity: level(domain.Restricted)},
+		{Title: "Survey", Kind: "SURVEY", ExternalID: p("s-restricted"), Reliability: new(0.7), Sensitivity: level(domain.Restricted)},
 		{Title: "Interview notes", Kind: "INTERVIEW", Sensitivity: level(domain.Confidential)},
 	} {
 		s, err := domain.NewSource("ws", in)
@@ -97,7 +98,7 @@ func levelContents(t *testing.T) *domain.Contents {
 		{Kind: domain.KindStateInstitution, Name: "District council", ExternalID: p("a-public"), Sensitivity: level(domain.Public),
 			SourceIDs: []string{"src_a"}},
 		{Kind: domain.KindSecurityForce, Name: "District police", ExternalID: p("a-restricted"), Sensitivity: level(domain.Restricted),
-			ActorAttributes: domain.ActorAttributes{ForceType: domain.Ptr[domain.ForceType]("POLICE")}},
+			ActorAttributes: domain.ActorAttributes{ForceType: new(domain.ForceType("POLICE"))}},
 		{Kind: domain.KindMovement, Name: "Women's network", Tags: []string{"women"}, Sensitivity: level(domain.Confidential),
 			SourceIDs: []string{"src_c"}},
 	} {
@@ -111,7 +112,7 @@ func levelContents(t *testing.T) *domain.Contents {
 	for i, in := range []domain.RelationshipInput{
 		{From: "act_a", To: "act_c", Type: domain.Supports, Strength: 0.5, ExternalID: p("r-public"), Sensitivity: level(domain.Public)},
 		{From: "act_b", To: "act_c", Type: domain.Threatens, Strength: 0.8, Sensitivity: level(domain.Restricted),
-			ValidFrom: domain.Ptr(domain.MustDate("2024-01-01"))},
+			ValidFrom: new(domaintest.Date("2024-01-01"))},
 		{From: "act_c", To: "act_b", Type: domain.Trusts, Strength: 0.33, ExternalID: p("r-confidential"), PerceivedBy: p("women"),
 			Sensitivity: level(domain.Confidential), SourceIDs: []string{"src_c"}},
 	} {

@@ -30,7 +30,7 @@ func ErrorPresenter(log *zap.Logger) graphql.ErrorPresenterFunc {
 		kind := errs.KindOf(err)
 		msg, field := errs.Public(err)
 		if kind == errs.Internal || kind == errs.Unavailable {
-			log.Error("request failed", zap.String("code", kind.Code()), zap.Error(err),
+			log.Error("request failed", zap.String("code", kind.Code()), zap.String("error", errs.Trace(err)),
 				zap.String("path", graphql.GetPath(ctx).String()))
 		}
 		out := &gqlerror.Error{
