@@ -657,6 +657,10 @@ func TestDeleteWorkspaceLeavesNoOrphans(t *testing.T) {
 	var ids []string
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	// The delete waits until creates are landing, so that it meets them
+	// half way whatever the machine's speed (each writer has 40 to make).
+	landing := make(chan struct{})
+	var once sync.Once
 	for w := 0; w < 3; w++ {
 		wg.Add(1)
 		go func() {
@@ -672,11 +676,15 @@ func TestDeleteWorkspaceLeavesNoOrphans(t *testing.T) {
 				}
 				mu.Lock()
 				ids = append(ids, a.ID)
+				if len(ids) >= 3 {
+					once.Do(func() { close(landing) })
+				}
 				mu.Unlock()
 			}
 		}()
 	}
-	time.Sleep(20 * time.Millisecond)
+	go func() { wg.Wait(); once.Do(func() { close(landing) }) }() // writers that failed early
+	<-landing
 	res, err := st.DeleteWorkspace(ctx, ws.ID)
 	if err != nil {
 		t.Fatal(err)
