@@ -103,7 +103,13 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(500 * time.Millisecond)
+	// SIGTERM comes once the server is under load: some requests answered
+	// and more in flight, however long that takes on this machine.
+	for deadline := time.Now().Add(time.Minute); completed.Load() < 16; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d requests completed in a minute\n%s", completed.Load(), logs.String())
+		}
+	}
 	before := completed.Load()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
