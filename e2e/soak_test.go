@@ -54,6 +54,14 @@ const outageRequestTimeout = 5 * time.Second
 // slow machine from failing it.
 const outageOverrun = outageRequestTimeout
 
+// outageRecoveryBound is how long the service may take to serve again
+// once Neo4j is back. A restarted Neo4j has a cold JVM and an empty plan
+// cache, and with the tests' short request timeout its first answers
+// time out until the plans are made: on a busy machine (other packages'
+// tests, the soak's own Neo4j) that has taken over a minute. What the
+// test pins is that the service recovers on its own, not how fast.
+const outageRecoveryBound = 3 * time.Minute
+
 // testNeo4j is a private Neo4j that a test may stop and start again, on
 // the same port and data. It is stopped, and its data deleted, when the
 // test ends.
@@ -334,7 +342,7 @@ func TestNeo4jOutageAndRecovery(t *testing.T) {
 	client := outageClient(cfg.HTTP.RequestTimeout)
 	readBack := `query($ws: ID!) { workspace(id: $ws) { name actorCount
 	  actors(first: 10, orderBy: {field: NAME}) { totalCount edges { node { id kind name externalId } } } } }`
-	before, _ := untilOK(t, client, a, cfg.HTTP.RequestTimeout, time.Minute, readBack, map[string]any{"ws": ws})
+	before, _ := untilOK(t, client, a, cfg.HTTP.RequestTimeout, outageRecoveryBound, readBack, map[string]any{"ws": ws})
 
 	whileDown := func(phase string) {
 		t.Helper()
@@ -386,11 +394,11 @@ func TestNeo4jOutageAndRecovery(t *testing.T) {
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
-		after, read := untilOK(t, client, a, cfg.HTTP.RequestTimeout, time.Minute, readBack, map[string]any{"ws": ws})
+		after, read := untilOK(t, client, a, cfg.HTTP.RequestTimeout, outageRecoveryBound, readBack, map[string]any{"ws": ws})
 		if string(after.resp.Data) != string(before.resp.Data) {
 			t.Errorf("%s: the workspace changed across the outage:\nbefore %s\nafter  %s", phase, before.resp.Data, after.resp.Data)
 		}
-		_, write := untilOK(t, client, a, cfg.HTTP.RequestTimeout, time.Minute,
+		_, write := untilOK(t, client, a, cfg.HTTP.RequestTimeout, outageRecoveryBound,
 			`mutation($ws: ID!) { createSource(workspace: $ws, input: {title: "Written after the outage", kind: REPORT}) { id } }`,
 			map[string]any{"ws": ws})
 		t.Logf("%s: once Neo4j was back, /readyz answered 200 after %v, the data read back after %v, and a write succeeded %v later",
