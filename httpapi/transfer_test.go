@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/actorgraph/actorgraph/demo"
 	"github.com/actorgraph/actorgraph/httpapi/apitest"
@@ -38,9 +39,13 @@ func TestImportActorMapOverGraphQL(t *testing.T) {
 	if !rep.Written || rep.Actors.Created != 2 || contents(t, a, ws) != "1/2/2" {
 		t.Fatalf("import: %+v, stored %s", rep, contents(t, a, ws))
 	}
+	stamped := importedTimes(t, a, ws)
 	again := a.ImportOK(map[string]any{"ws": ws, "format": "CSV"}, files)
 	if again.Written || again.Actors.Unchanged != 2 || again.Relationships.Unchanged != 2 {
 		t.Errorf("importing again: %+v", again)
+	}
+	if importedTimes(t, a, ws) != stamped {
+		t.Error("an import that changed nothing changed the records' times")
 	}
 	// A sync with an empty relationships file would remove both
 	// relationships (and, having no sources file, leave the source): the
@@ -241,4 +246,42 @@ func unzip(t *testing.T, b []byte) []apitest.Upload {
 		t.Fatalf("the zip holds %d files", len(out))
 	}
 	return out
+}
+
+// importedTimes checks that every record of ws has a createdAt and an
+// updatedAt (imports stamp them as the API's own writes do; they once
+// wrote none, and every query naming them failed) and returns them all,
+// so that a test can tell whether they changed.
+func importedTimes(t *testing.T, a *apitest.API, ws string) string {
+	t.Helper()
+	var out struct {
+		Workspace struct {
+			Actors, Relationships, Sources struct {
+				Edges []struct {
+					Node struct{ CreatedAt, UpdatedAt *time.Time }
+				}
+			}
+		}
+	}
+	a.OK(`query($ws: ID!) { workspace(id: $ws) {
+	  actors(first: 50) { edges { node { createdAt updatedAt } } }
+	  relationships(first: 50) { edges { node { createdAt updatedAt } } }
+	  sources(first: 50) { edges { node { createdAt updatedAt } } } } }`, map[string]any{"ws": ws}, &out)
+	var all []string
+	w := out.Workspace
+	for _, list := range [][]struct {
+		Node struct{ CreatedAt, UpdatedAt *time.Time }
+	}{w.Actors.Edges, w.Relationships.Edges, w.Sources.Edges} {
+		if len(list) == 0 {
+			t.Fatal("nothing imported")
+		}
+		for _, e := range list {
+			n := e.Node
+			if n.CreatedAt == nil || n.UpdatedAt == nil || time.Since(*n.CreatedAt) > time.Hour || n.UpdatedAt.Before(*n.CreatedAt) {
+				t.Fatalf("an imported record's times: created %v, updated %v", n.CreatedAt, n.UpdatedAt)
+			}
+			all = append(all, n.CreatedAt.String(), n.UpdatedAt.String())
+		}
+	}
+	return strings.Join(all, " ")
 }

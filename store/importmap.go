@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -116,7 +117,32 @@ func (t *importTx) Apply(ctx context.Context, ch *domain.Changes) error {
 		return &errs.Error{Op: "store.Import", Kind: errs.Internal, Msg: "a dry run tried to write"}
 	}
 	t.written.addChanges(ch)
+	stampTimes(ch, now())
 	return t.s.mapErr("store.Import", t.s.applyInTx(ctx, t.tx, t.ws, ch), t.tx.failedStatement()...)
+}
+
+// stampTimes gives what an import creates its createdAt and what it
+// creates or updates its updatedAt, as the store's own writes do (the
+// planner keeps an updated record's createdAt).
+func stampTimes(ch *domain.Changes, t time.Time) {
+	for _, x := range ch.CreateSources {
+		x.CreatedAt, x.UpdatedAt = t, t
+	}
+	for _, x := range ch.UpdateSources {
+		x.UpdatedAt = t
+	}
+	for _, a := range ch.CreateActors {
+		a.CreatedAt, a.UpdatedAt = t, t
+	}
+	for _, a := range ch.UpdateActors {
+		a.UpdatedAt = t
+	}
+	for _, r := range ch.CreateRelationships {
+		r.CreatedAt, r.UpdatedAt = t, t
+	}
+	for _, r := range ch.UpdateRelationships {
+		r.UpdatedAt = t
+	}
 }
 
 // applyInTx writes changes in tx. Rows go in with UNWIND, a statement per

@@ -208,8 +208,30 @@ func (s *Neo4j) EnsureSchema(ctx context.Context) error {
 			return s.mapErr(op, err)
 		}
 	}
+	// Imports once wrote records without times, which every query naming
+	// createdAt or updatedAt then failed on: they get the time of this
+	// start (when they were written is not known, and no record is
+	// older than the service that mended it).
+	for _, stmt := range missingTimes {
+		if _, err := s.autoCommit(ctx, op, stmt, map[string]any{"now": now(), "epoch": time.Unix(0, 0).UTC()}); err != nil {
+			return s.mapErr(op, err)
+		}
+	}
 	return nil
 }
+
+// missingTimes sets the createdAt and updatedAt that records written
+// without them lack (absent, or the zero time Go writes for an unset one).
+var missingTimes = func() []string {
+	var out []string
+	for _, match := range []string{"(x:Actor)", "(x:Source)", "()-[x]->()"} {
+		missing := func(f string) string { return "(x." + f + " IS NULL OR x." + f + " < $epoch)" }
+		out = append(out, "MATCH "+match+" WHERE x.workspaceId IS NOT NULL AND ("+missing("createdAt")+" OR "+missing("updatedAt")+")"+
+			" CALL (x) { SET x.createdAt = CASE WHEN "+missing("createdAt")+" THEN $now ELSE x.createdAt END,"+
+			" x.updatedAt = CASE WHEN "+missing("updatedAt")+" THEN $now ELSE x.updatedAt END } IN TRANSACTIONS OF 10000 ROWS")
+	}
+	return out
+}()
 
 // MinNeo4jVersion is the oldest Neo4j the store's Cypher runs on: it uses
 // scoped subqueries, CALL (x) { … }, which came in 5.23.

@@ -1043,3 +1043,46 @@ func TestListRelationshipsSeeksOnlyTheTypesAskedFor(t *testing.T) {
 		}
 	}
 }
+
+// Records an import wrote without times (as imports once did) get the
+// time of the next start, so that queries naming them work again; records
+// with times keep theirs.
+func TestEnsureSchemaMendsMissingTimes(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	broken, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Imported long ago"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fine, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Made today"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ClearTimes(ctx, broken.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.ActorsByIDs(ctx, []string{broken.ID}); err != nil || len(got) != 1 || !got[0].CreatedAt.IsZero() || !got[0].UpdatedAt.IsZero() {
+		t.Fatalf("the times were not cleared: %+v %v", got, err)
+	}
+	before := time.Now().Add(-time.Second)
+	if err := st.EnsureSchema(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.ActorsByIDs(ctx, []string{broken.ID, fine.ID})
+	if err != nil || len(got) != 2 {
+		t.Fatalf("%v %v", got, err)
+	}
+	for _, a := range got {
+		switch a.ID {
+		case broken.ID:
+			if a.CreatedAt.Before(before) || !a.UpdatedAt.Equal(a.CreatedAt) {
+				t.Errorf("mended times: created %v, updated %v", a.CreatedAt, a.UpdatedAt)
+			}
+		case fine.ID:
+			if !a.CreatedAt.Equal(fine.CreatedAt) || !a.UpdatedAt.Equal(fine.UpdatedAt) {
+				t.Errorf("times that were there changed: %v/%v, were %v/%v", a.CreatedAt, a.UpdatedAt, fine.CreatedAt, fine.UpdatedAt)
+			}
+		}
+	}
+}
