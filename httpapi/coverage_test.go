@@ -161,9 +161,14 @@ func TestResolverPanicsAnswerInternalErrorAndTheServiceGoesOn(t *testing.T) {
 		lr.Data.Source != nil || lr.Data.Workspace == nil || lr.Data.Workspace.Name != "recovery" {
 		t.Errorf("loader panic: %s", raw)
 	}
-	// The loader turns the panic into an error, which is logged as a
-	// failed request at its path (by errs.Trace: its type, not its text;
-	// neither the panic's value nor its stack reach the log this way).
+	// The panic is logged with its value and stack, as a resolver's is,
+	// and the request's failure at its path.
+	panics := a.Logs.FilterMessage("loader panicked").All()
+	if len(panics) != 1 || panics[0].Level.String() != "error" || panics[0].ContextMap()["loader"] != "sources" ||
+		!strings.Contains(fmt.Sprint(panics[0].ContextMap()["panic"]), "secret-panic-detail") ||
+		!strings.Contains(fmt.Sprint(panics[0].ContextMap()["stack"]), "panickyStore") {
+		t.Errorf("the loader's panic was not logged with its value and stack: %v", panics)
+	}
 	var loggedLoader bool
 	for _, entry := range a.Logs.FilterMessage("request failed").All() {
 		f := entry.ContextMap()

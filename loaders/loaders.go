@@ -7,13 +7,16 @@ package loaders
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
+	"go.uber.org/zap"
 
 	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/errs"
 	"github.com/actorgraph/actorgraph/store"
 )
 
@@ -36,6 +39,7 @@ type Loaders struct {
 
 	store Source
 	wait  time.Duration
+	log   *zap.Logger
 }
 
 // Source is what the loaders read: the store's batch lookups, each one
@@ -60,8 +64,9 @@ type ActorRelationshipsKey struct {
 }
 
 // New returns fresh loaders over s that wait the given time to batch keys
-// (DefaultWait when zero).
-func New(s Source, wait time.Duration) *Loaders {
+// (DefaultWait when zero). A panic in a batch is logged to log and
+// answers an internal error for each of its keys.
+func New(s Source, wait time.Duration, log *zap.Logger) *Loaders {
 	if wait <= 0 {
 		wait = DefaultWait
 	}
@@ -69,12 +74,13 @@ func New(s Source, wait time.Duration) *Loaders {
 	return &Loaders{
 		store:  s,
 		wait:   wait,
-		Actors: dataloadgen.NewLoader(byID(s.ActorsByIDs, func(a *domain.Actor) string { return a.ID }), opts...),
-		Relationships: dataloadgen.NewLoader(byID(s.RelationshipsByIDs,
-			func(r *domain.Relationship) string { return r.ID }), opts...),
-		Sources:    dataloadgen.NewLoader(byID(s.SourcesByIDs, func(x *domain.Source) string { return x.ID }), opts...),
-		Workspaces: dataloadgen.NewLoader(byID(s.WorkspacesByIDs, func(w *domain.Workspace) string { return w.ID }), opts...),
-		WorkspaceCounts: dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]store.Counts, []error) {
+		log:    log,
+		Actors: dataloadgen.NewLoader(guard(log, "actors", byID(s.ActorsByIDs, func(a *domain.Actor) string { return a.ID })), opts...),
+		Relationships: dataloadgen.NewLoader(guard(log, "relationships", byID(s.RelationshipsByIDs,
+			func(r *domain.Relationship) string { return r.ID })), opts...),
+		Sources:    dataloadgen.NewLoader(guard(log, "sources", byID(s.SourcesByIDs, func(x *domain.Source) string { return x.ID })), opts...),
+		Workspaces: dataloadgen.NewLoader(guard(log, "workspaces", byID(s.WorkspacesByIDs, func(w *domain.Workspace) string { return w.ID })), opts...),
+		WorkspaceCounts: dataloadgen.NewLoader(guard(log, "workspaceCounts", func(ctx context.Context, ids []string) ([]store.Counts, []error) {
 			m, err := s.WorkspaceCounts(ctx, ids)
 			if err != nil {
 				return nil, []error{err}
@@ -84,8 +90,24 @@ func New(s Source, wait time.Duration) *Loaders {
 				out[i] = m[id]
 			}
 			return out, nil
-		}, opts...),
-		ActorRelationships: dataloadgen.NewLoader(actorRelationships(s), opts...),
+		}), opts...),
+		ActorRelationships: dataloadgen.NewLoader(guard(log, "actorRelationships", actorRelationships(s)), opts...),
+	}
+}
+
+// guard turns a panic in a batch function into an internal error for the
+// batch, logged with its value and stack as a panic in a resolver is.
+// (dataloadgen recovers batch panics itself, but into an error that keeps
+// neither, so an operator could not tell a panic had happened.)
+func guard[K comparable, V any](log *zap.Logger, name string, batch func(context.Context, []K) ([]V, []error)) func(context.Context, []K) ([]V, []error) {
+	return func(ctx context.Context, keys []K) (values []V, errors []error) {
+		defer func() {
+			if v := recover(); v != nil {
+				log.Error("loader panicked", zap.String("loader", name), zap.String("panic", fmt.Sprint(v)), zap.Stack("stack"))
+				values, errors = nil, []error{&errs.Error{Op: "loaders." + name, Kind: errs.Internal}}
+			}
+		}()
+		return batch(ctx, keys)
 	}
 }
 
@@ -93,7 +115,7 @@ func New(s Source, wait time.Duration) *Loaders {
 // they write, so that the fields of their result, and the mutations after
 // them in the same document, never see data from before the write.
 // Mutations run one at a time, so nothing loads while it runs.
-func (l *Loaders) Reset() { *l = *New(l.store, l.wait) }
+func (l *Loaders) Reset() { *l = *New(l.store, l.wait, l.log) }
 
 // byID adapts a store batch lookup, which omits unknown ids, to the
 // loader's contract of one value per key in key order (nil for unknown).
@@ -177,9 +199,9 @@ func SplitTypes(s string) []domain.RelationshipType {
 type ctxKey struct{}
 
 // Middleware gives each HTTP request its own loaders.
-func Middleware(s Source, wait time.Duration, next http.Handler) http.Handler {
+func Middleware(s Source, wait time.Duration, log *zap.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(s, wait))))
+		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(s, wait, log))))
 	})
 }
 
