@@ -176,3 +176,29 @@ func TestTokenCommand(t *testing.T) {
 		t.Errorf("audit of the CLI: %+v", e)
 	}
 }
+
+// The commands that work straight against Neo4j read only its settings:
+// a setting of the service's that is half done (a JWT secret without its
+// issuer and audience, which serve refuses) does not stop them.
+func TestTokenCommandIgnoresTheServicesSettings(t *testing.T) {
+	t.Parallel()
+	storetest.Open(t) // the schema is in place
+	env := func(k string) (string, bool) {
+		if k == "ACTORGRAPH_JWT_SECRET" {
+			return strings.Repeat("s", 40), true
+		}
+		return os.LookupEnv(k)
+	}
+	std := IO{Env: env, Stdout: io.Discard, Stderr: io.Discard}
+	if err := serve(context.Background(), nil, std); err == nil || !strings.Contains(err.Error(), "ACTORGRAPH_JWT_ISSUER") {
+		t.Fatalf("serve with these settings: %v, want it refused", err)
+	}
+	var out strings.Builder
+	std.Stdout = &out
+	if err := runToken(context.Background(), []string{"list"}, std); err != nil {
+		t.Fatalf("token list: %v", err)
+	}
+	if !strings.HasPrefix(out.String(), "ID ") {
+		t.Errorf("token list printed %q", out.String())
+	}
+}
