@@ -51,8 +51,8 @@ const (
 	// service takes.
 	TooLarge
 	// BadRequest means the request is not one the service takes in this
-	// form (an operation other than an import in a multipart request, an
-	// export path without a format).
+	// form: an operation other than an import in a multipart request, a
+	// body that is not JSON, a content type the API does not read.
 	BadRequest
 	// PreflightRequired means a multipart request (an import) came without
 	// the GraphQL-Require-Preflight header, as a cross-site form would.

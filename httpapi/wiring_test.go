@@ -196,3 +196,32 @@ func TestTokensExpire(t *testing.T) {
 		t.Errorf("a token expiring in the past: %+v", r)
 	}
 }
+
+// A body the API cannot read is refused with a code, like every other
+// refusal, and its content is not repeated back.
+func TestUnreadableBodiesAnswerBadRequest(t *testing.T) {
+	t.Parallel()
+	a := apitest.New(t, storetest.Open(t))
+	for _, c := range []struct {
+		name, ctype, body string
+	}{
+		{"malformed JSON", "application/json", `{"query": "{ workspaces { id } }", informant-7`},
+		{"plain text", "text/plain", `{"query": "{ workspaces { id } }"}`},
+		{"no content type", "", `{"query": "{ workspaces { id } }"}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			resp, r := a.Post([]byte(c.body), map[string]string{"Content-Type": c.ctype})
+			if resp.StatusCode != http.StatusBadRequest || r.Code() != "BAD_REQUEST" {
+				t.Errorf("HTTP %d, %+v; want 400 BAD_REQUEST", resp.StatusCode, r.Errors)
+			}
+			for _, e := range r.Errors {
+				if strings.Contains(e.Message, "informant") {
+					t.Errorf("the body came back: %q", e.Message)
+				}
+			}
+		})
+	}
+	if _, r := a.Post([]byte(`{"query": "{ __typename }"}`), nil); r.Code() != "" {
+		t.Errorf("a JSON body: %+v", r.Errors)
+	}
+}

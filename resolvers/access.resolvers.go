@@ -48,6 +48,9 @@ func (r *mutationResolver) RevokeToken(ctx context.Context, id string) (*domain.
 	if domain.CallerFrom(ctx) == nil {
 		return nil, auth.ErrNoCredentials
 	}
+	// Not auth.Require: a member whose role is too low must not learn
+	// that the token exists (FORBIDDEN would tell it), so everyone but
+	// the token's workspace's owners (and admins) hears NOT_FOUND.
 	t, err := r.Store.TokenByID(domain.WithCaller(ctx, domain.Service), id)
 	if errs.Is(err, errs.NotFound) || (err == nil && !domain.CallerFrom(ctx).Admin && !domain.CallerFrom(ctx).Can(t.WorkspaceID, domain.Owner)) {
 		// Only its workspace's owners learn that a token exists.

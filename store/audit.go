@@ -15,8 +15,9 @@ import (
 // The audit log. A write records itself inside its own transaction, so a
 // change is never committed without its record, and a record never
 // describes a change that was rolled back. AuditRecord nodes are only ever
-// created: no statement of the store changes or deletes one, except the
-// deletion of their whole workspace.
+// created: no statement of the store changes or deletes one, not even
+// the deletion of their workspace (its records outlive it, for whoever
+// must later account for what was done).
 
 // digestIDs is a SHA-256 over ids in order: enough to check which records
 // an operation read, without keeping every id.

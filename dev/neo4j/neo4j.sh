@@ -11,7 +11,8 @@
 #
 # DATA_DIR defaults to .data/neo4j, PORT to 7687. NEO4J_HEAP (default 4g)
 # and NEO4J_PAGECACHE (default 1g) size the JVM: 4g holds imports of a
-# million relationships. Neo4j 5.26 needs Java 17 or 21; JAVA17_HOME picks
+# hundred thousand relationships; a million in one import needs about 14g
+# (see docs/formats.md). Neo4j 5.26 needs Java 17 or 21; JAVA17_HOME picks
 # the JDK, otherwise the machine's Java 17 is found under /usr/lib/jvm.
 set -euo pipefail
 
