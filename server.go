@@ -30,7 +30,11 @@ import (
 //go:generate go tool gqlgen generate
 
 func main() {
+	// The first SIGINT or SIGTERM asks the command to stop (serve
+	// finishes its requests; an import rolls back); a second one, default
+	// again, ends the process at once.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	go func() { <-ctx.Done(); stop() }()
 	err := cli.Run(ctx, os.Args[1:], cli.IO{Env: os.LookupEnv, Stdout: os.Stdout, Stderr: os.Stderr})
 	stop()
 	if err != nil {

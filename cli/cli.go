@@ -55,7 +55,7 @@ func Run(ctx context.Context, args []string, std IO) error {
 		err = runExport(ctx, args, std)
 	case "token":
 		err = runToken(ctx, args, std)
-	case "help", "-h", "--help":
+	case "help":
 		fmt.Fprintln(std.Stdout, usage)
 		return nil
 	default:

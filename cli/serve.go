@@ -136,10 +136,17 @@ func startStore(ctx context.Context, st *store.Neo4j, cfg config.Config, log *za
 	return nil
 }
 
+// tokenStore is what managing tokens needs of the store.
+type tokenStore interface {
+	auth.Issuer
+	Tokens(ctx context.Context, ws string) ([]*domain.Token, error)
+	RevokeToken(ctx context.Context, id string) (*domain.Token, error)
+}
+
 // developmentToken issues an admin token for the development environment
 // and revokes the ones issued at earlier starts, so that a new user of
 // dev/run is never locked out, and old development tokens do not pile up.
-func developmentToken(ctx context.Context, st store.Store) (string, error) {
+func developmentToken(ctx context.Context, st tokenStore) (string, error) {
 	ctx = domain.WithCaller(ctx, domain.Service)
 	const name = "development token (printed at start-up)"
 	old, err := st.Tokens(ctx, "")

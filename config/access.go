@@ -35,6 +35,13 @@ func loadAccess(env Env) (Access, error) {
 		// another application would open this one.
 		return c, fmt.Errorf("to accept JWTs, set ACTORGRAPH_JWT_ISSUER and ACTORGRAPH_JWT_AUDIENCE: the service checks both in every token")
 	}
+	if c.JWT.Enabled() {
+		// Built here only to refuse a bad secret or JWKS file at once,
+		// before start-up waits for Neo4j; the HTTP layer builds its own.
+		if _, err := auth.NewJWTVerifier(c.JWT); err != nil {
+			return c, err
+		}
+	}
 	key, err := secret(env, "ACTORGRAPH_LINK_KEY")
 	if err != nil {
 		return c, err

@@ -53,7 +53,7 @@ type Config struct {
 // every request.
 type HTTP struct {
 	Host            string
-	Port            int // 0: any free port (the log says which)
+	Port            int
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int64         // largest GraphQL request body
@@ -168,7 +168,7 @@ func flagSet(c *Config, corsOrigins, passwordFile *string) *flag.FlagSet {
 	// holding it is.
 	fs.StringVar(passwordFile, "neo4j-password-file", *passwordFile, "file holding the Neo4j password (env NEO4J_PASSWORD_FILE; or set NEO4J_PASSWORD)")
 	fs.StringVar(&c.HTTP.Host, "host", c.HTTP.Host, "address to listen on; 0.0.0.0 for every interface (env ACTORGRAPH_HOST)")
-	fs.IntVar(&c.HTTP.Port, "port", c.HTTP.Port, "HTTP port; 0 for any free port, which the log names (env PORT)")
+	fs.IntVar(&c.HTTP.Port, "port", c.HTTP.Port, "HTTP port (env PORT)")
 	fs.BoolVar(&c.Demo, "demo", false, "load the demo map when the database holds no workspace")
 	fs.DurationVar(&c.HTTP.RequestTimeout, "request-timeout", 30*time.Second, "longest a GraphQL request may run")
 	fs.DurationVar(&c.HTTP.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long shutdown waits for requests in flight")
@@ -199,7 +199,7 @@ func (c Config) check() error {
 	default:
 		return fmt.Errorf("ACTORGRAPH_ENV must be %s or %s, not %q", Development, Production, c.Env)
 	}
-	if c.HTTP.Port < 0 || c.HTTP.Port > 65535 {
+	if c.HTTP.Port < 1 || c.HTTP.Port > 65535 {
 		return fmt.Errorf("port %d is out of range", c.HTTP.Port)
 	}
 	if c.Env == Development && !IsLoopback(c.HTTP.Host) {

@@ -59,7 +59,7 @@ func TestLoadRejectsBadValues(t *testing.T) {
 	if _, err := Load(MapEnv(map[string]string{"PORT": "eighty"}), nil); err == nil {
 		t.Error("PORT=eighty accepted")
 	}
-	for _, args := range [][]string{{"--port", "70000"}, {"--port", "-1"}, {"stray"}, {"--no-such-flag"}, {"--log-format", "xml"}} {
+	for _, args := range [][]string{{"--port", "70000"}, {"--port", "0"}, {"--port", "-1"}, {"stray"}, {"--no-such-flag"}, {"--log-format", "xml"}} {
 		if _, err := Load(MapEnv(nil), args); err == nil {
 			t.Errorf("%v accepted", args)
 		}

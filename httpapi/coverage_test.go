@@ -735,9 +735,7 @@ func TestImportRejectsDuplicateExternalIDsWithinAFile(t *testing.T) {
 			t.Parallel()
 			a := apitest.New(t, storetest.Open(t))
 			ws := a.CreateWorkspace("duplicates in " + c.file)
-			// The records the files name, made through the API, not by an
-			// import: records an import writes have no createdAt or
-			// updatedAt (a known bug), and the dump reads both.
+			// The records the files name, made through the API.
 			var src struct{ CreateSource struct{ ID string } }
 			a.OK(`mutation($ws: ID!) { createSource(workspace: $ws, input: {title: "Household survey", kind: SURVEY, externalId: "src-survey-2024"}) { id } }`,
 				map[string]any{"ws": ws}, &src)

@@ -91,7 +91,7 @@ func healthz(w http.ResponseWriter, _ *http.Request) {
 }
 
 // readyz answers 200 when Neo4j answers within three seconds, 503 else.
-func readyz(st store.Store) http.Handler {
+func readyz(st interface{ Ping(context.Context) error }) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()

@@ -154,25 +154,29 @@ func TestTokensExpire(t *testing.T) {
 	if r := viewer(issue(time.Now().Add(time.Hour))); r.Code() != "" {
 		t.Errorf("a token an hour from expiry: %+v", r)
 	}
-	// A token already past its expiry (written straight to the store: the
-	// API refuses to issue one) is refused like an unknown one.
-	past := time.Now().Add(-time.Minute).UTC()
-	expired := &domain.Token{ID: domain.NewID(domain.PrefixToken), Name: "expired", WorkspaceID: ws, CreatedBy: "test",
-		CreatedAt: past.Add(-time.Hour), ExpiresAt: &past}
-	expired.Subject = "token:" + expired.ID
-	secret := auth.NewSecret()
-	if err := st.CreateToken(storetest.Ctx(), expired, auth.HashSecret(secret),
-		&domain.Member{WorkspaceID: ws, Subject: expired.Subject, Role: domain.Viewer}); err != nil {
-		t.Fatal(err)
+	// Tokens written straight to the store, with any expiry (the API
+	// refuses to issue one already expired, and a short one could expire
+	// before a slow machine had issued it).
+	storeToken := func(expires time.Time) string {
+		tk := &domain.Token{ID: domain.NewID(domain.PrefixToken), Name: "expiring", WorkspaceID: ws, CreatedBy: "test",
+			CreatedAt: time.Now().UTC(), ExpiresAt: &expires}
+		tk.Subject = "token:" + tk.ID
+		secret := auth.NewSecret()
+		if err := st.CreateToken(storetest.Ctx(), tk, auth.HashSecret(secret),
+			&domain.Member{WorkspaceID: ws, Subject: tk.Subject, Role: domain.Viewer}); err != nil {
+			t.Fatal(err)
+		}
+		return secret
 	}
-	if r := viewer(secret); r.Code() != "UNAUTHENTICATED" {
+	// A token already past its expiry is refused like an unknown one.
+	if r := viewer(storeToken(time.Now().Add(-time.Minute).UTC())); r.Code() != "UNAUTHENTICATED" {
 		t.Errorf("an expired token: %+v", r)
 	}
-	// A token expiring in two seconds works until then and not after: the
-	// test waits for the expiry (however slow the machine), and holds each
-	// answer to the time it was asked.
-	expiry := time.Now().Add(2 * time.Second)
-	soon := issue(expiry)
+	// A token expiring in three seconds works until then and not after:
+	// the test waits for the expiry (however slow the machine), and holds
+	// each answer to the time it was asked.
+	expiry := time.Now().Add(3 * time.Second).UTC()
+	soon := storeToken(expiry)
 	for deadline := time.Now().Add(time.Minute); ; {
 		asked := time.Now()
 		r := viewer(soon)

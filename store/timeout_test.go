@@ -14,8 +14,10 @@ import (
 // the request ends (the transaction carries the request's deadline, less
 // Neo4j's check interval, as its timeout), and the client hears
 // SERVICE_UNAVAILABLE in words, not Neo4j's.
+//
+// Not parallel: it keeps a Neo4j core busy for seconds, and what it checks
+// is a race against the clock that other tests' load would only tilt.
 func TestTransactionsEndWithTheirRequest(t *testing.T) {
-	t.Parallel()
 	st := storetest.Open(t)
 	ctx, cancel := context.WithTimeout(storetest.Ctx(), 8*time.Second)
 	defer cancel()

@@ -100,13 +100,18 @@ func txTimeout(ctx context.Context) []func(*neo4j.TransactionConfig) {
 		return nil
 	}
 	left := time.Until(deadline)
-	margin := min(neo4jTimeoutCheck+500*time.Millisecond, left/2)
+	margin := min(neo4jTimeoutCheck+neo4jStopSlack, left/2)
 	return []func(*neo4j.TransactionConfig){neo4j.WithTxTimeout(max(left-margin, time.Millisecond))}
 }
 
 // neo4jTimeoutCheck is how often Neo4j looks for transactions past their
 // timeout (db.transaction.monitor.check.interval, 2s by default).
 const neo4jTimeoutCheck = 2 * time.Second
+
+// neo4jStopSlack is the time left, after Neo4j's check, for it to stop
+// the transaction and tell the driver: on a busy machine that has taken
+// over half a second.
+const neo4jStopSlack = 2 * time.Second
 
 // session opens a session that shares the driver's bookmark manager, so
 // that on a cluster every read sees the writes that came before it (read
