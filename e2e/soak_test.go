@@ -200,8 +200,24 @@ func openTestNeo4jStore(t *testing.T, n *testNeo4j) *store.Neo4j {
 	if err := st.Ping(ctx); err != nil {
 		t.Fatalf("the test's Neo4j at %s does not answer: %v", n.uri, err)
 	}
-	if err := st.EnsureSchema(ctx); err != nil {
-		t.Fatalf("ensure schema: %v", err)
+	// The database is new: several processes applying the schema at once
+	// (replicas starting together) race to create each rule, and every
+	// one of them must start.
+	others := make([]*store.Neo4j, 3)
+	for i := range others {
+		if others[i], err = store.Open(store.Config{URI: n.uri}, nil); err != nil {
+			t.Fatal(err)
+		}
+		defer others[i].Close(context.Background())
+	}
+	errc := make(chan error, len(others)+1)
+	for _, s := range append(others, st) {
+		go func() { errc <- s.EnsureSchema(ctx) }()
+	}
+	for range len(others) + 1 {
+		if err := <-errc; err != nil {
+			t.Fatalf("ensure schema, by several processes at once on a new database: %v", err)
+		}
 	}
 	return st
 }

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -38,5 +40,23 @@ func TestMapErrTerminatedTransaction(t *testing.T) {
 		if !errs.Is(err, errs.Unavailable) || msg == "" {
 			t.Errorf("%s: %v: %q", code, err, msg)
 		}
+	}
+}
+
+func TestSchemaRuleExists(t *testing.T) {
+	t.Parallel()
+	for code, want := range map[string]bool{
+		"Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists": true,
+		"Neo.ClientError.Schema.IndexAlreadyExists":                true,
+		"Neo.ClientError.Schema.ConstraintAlreadyExists":           true,
+		"Neo.ClientError.Schema.ConstraintValidationFailed":        false,
+		"Neo.ClientError.Statement.SyntaxError":                    false,
+	} {
+		if got := schemaRuleExists(fmt.Errorf("wrapped: %w", &neo4j.Neo4jError{Code: code})); got != want {
+			t.Errorf("%s: %v, want %v", code, got, want)
+		}
+	}
+	if schemaRuleExists(errors.New("Neo.ClientError.Schema.IndexAlreadyExists")) {
+		t.Error("only Neo4j's own errors count")
 	}
 }

@@ -185,6 +185,12 @@ var defaultSensitivity = []string{
 // EnsureSchema creates the constraints and indexes if they are missing and
 // waits for the indexes to come online. Schema statements cannot share a
 // transaction with each other's data, so each runs on its own.
+//
+// Several processes may run it at once on a new database (replicas
+// starting together, test binaries): IF NOT EXISTS does not stop two of
+// them from racing to create one rule, and the loser hears that an
+// equivalent rule already exists, which is all it wanted; or they
+// deadlock on the schema's locks, which the driver retries.
 func (s *Neo4j) EnsureSchema(ctx context.Context) error {
 	const op = "store.EnsureSchema"
 	ctx = domain.WithCaller(ctx, system) // the schema is the service's own business
@@ -192,9 +198,14 @@ func (s *Neo4j) EnsureSchema(ctx context.Context) error {
 		return err
 	}
 	for _, stmt := range schemaStatements() {
-		if _, err := writeTx(ctx, s, op, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
-			return s.run(ctx, tx, stmt, nil)
-		}); err != nil {
+		err := s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
+			_, err := s.run(ctx, tx, stmt, nil)
+			if schemaRuleExists(err) {
+				return errRuleExists
+			}
+			return err
+		})
+		if err != nil && !errors.Is(err, errRuleExists) {
 			return err
 		}
 	}
@@ -232,6 +243,18 @@ var missingTimes = func() []string {
 	}
 	return out
 }()
+
+// errRuleExists ends a schema statement's transaction when an equivalent
+// rule exists (an *errs.Error, so that it is neither retried nor logged
+// as a failure).
+var errRuleExists = errs.E("store.EnsureSchema", errs.Conflict, "an equivalent schema rule exists")
+
+// schemaRuleExists says whether err is Neo4j refusing to create a
+// constraint or index because an equivalent one exists.
+func schemaRuleExists(err error) bool {
+	var n4j *neo4j.Neo4jError
+	return errors.As(err, &n4j) && strings.HasPrefix(n4j.Code, "Neo.ClientError.Schema.") && strings.HasSuffix(n4j.Code, "AlreadyExists")
+}
 
 // MinNeo4jVersion is the oldest Neo4j the store's Cypher runs on: it uses
 // scoped subqueries, CALL (x) { … }, which came in 5.23.
