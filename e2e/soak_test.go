@@ -137,7 +137,30 @@ func (n *testNeo4j) pid() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return strconv.Atoi(strings.TrimSpace(string(b)))
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return 0, err
+	}
+	// Process ids are reused (a busy machine wraps pid_max in minutes):
+	// signal only the process that runs this test's database.
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil || !strings.Contains(string(cmdline), n.dir) {
+		return 0, fmt.Errorf("process %d is not this test's Neo4j (data in %s)", pid, n.dir)
+	}
+	return pid, nil
+}
+
+// state is the process's state letter in /proc (T: stopped).
+func state(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return "gone"
+	}
+	// The state follows the command name, which is in parentheses.
+	if i := strings.LastIndexByte(string(b), ')'); i >= 0 && i+2 < len(b) {
+		return string(b[i+2])
+	}
+	return "?"
 }
 
 // Kill ends Neo4j abruptly (SIGKILL), as a crash would: no clean
@@ -165,8 +188,28 @@ func (n *testNeo4j) Freeze() error {
 	if err != nil {
 		return err
 	}
-	n.t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGCONT) }) // before the stop
-	return syscall.Kill(pid, syscall.SIGSTOP)
+	n.t.Cleanup(func() {
+		if p, err := n.pid(); err == nil && p == pid {
+			_ = syscall.Kill(pid, syscall.SIGCONT)
+		}
+	}) // before the stop
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		return err
+	}
+	for deadline := time.Now().Add(time.Minute); state(pid) != "T"; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("Neo4j (process %d) did not stop on SIGSTOP: state %s", pid, state(pid))
+		}
+	}
+	return nil
+}
+
+// Frozen says whether the test's Neo4j is still stopped (SIGSTOP): a
+// check that nothing let it go on while the test relied on its being
+// frozen.
+func (n *testNeo4j) Frozen() bool {
+	pid, err := n.pid()
+	return err == nil && state(pid) == "T"
 }
 
 // Thaw lets a frozen Neo4j go on (SIGCONT).
@@ -426,6 +469,9 @@ func TestNeo4jOutageAndRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	whileDown("frozen")
+	if !n.Frozen() {
+		t.Fatal("Neo4j was let go on while the test relied on its being frozen (a SIGCONT from elsewhere?)")
+	}
 	if err := n.Thaw(); err != nil {
 		t.Fatal(err)
 	}
