@@ -709,8 +709,11 @@ func TestSoak(t *testing.T) {
 	// statement runs once, with the usual timeout, before the load starts
 	// (in a workspace of its own, which the check below leaves out).
 	// The warm-up is not timed: a cold Neo4j on a busy machine has taken
-	// over half a minute to plan the import's statements.
-	setup := apitest.New(t, st)
+	// over half a minute to plan the import's statements, and as long
+	// to plan the relationship list's.
+	slow := apitest.Options()
+	slow.HTTP.RequestTimeout, slow.HTTP.TransferTimeout = 5*time.Minute, 5*time.Minute
+	setup := apitest.NewWith(t, st, slow)
 	warmClient := outageClient(5 * time.Minute)
 	warm := setup.CreateWorkspace("soak warm-up")
 	body, ctype := soakImportBody(warm, "warm")
