@@ -175,13 +175,6 @@ func schemaStatements() []string {
 	return stmts
 }
 
-// defaultSensitivity gives every record without a sensitivity the default.
-var defaultSensitivity = []string{
-	"MATCH (a:Actor) WHERE a.sensitivity IS NULL CALL (a) { SET a.sensitivity = $level } IN TRANSACTIONS OF 10000 ROWS",
-	"MATCH (x:Source) WHERE x.sensitivity IS NULL CALL (x) { SET x.sensitivity = $level } IN TRANSACTIONS OF 10000 ROWS",
-	"MATCH ()-[r]->() WHERE r.workspaceId IS NOT NULL AND r.sensitivity IS NULL CALL (r) { SET r.sensitivity = $level } IN TRANSACTIONS OF 10000 ROWS",
-}
-
 // EnsureSchema creates the constraints and indexes if they are missing and
 // waits for the indexes to come online. Schema statements cannot share a
 // transaction with each other's data, so each runs on its own.
@@ -212,33 +205,33 @@ func (s *Neo4j) EnsureSchema(ctx context.Context) error {
 	if _, err := s.autoCommit(ctx, op, "CALL db.awaitIndexes(300)", nil); err != nil {
 		return s.mapErr(op, err)
 	}
-	// Records written before sensitivity existed become RESTRICTED: hidden
-	// from viewers until someone marks them PUBLIC, never the reverse.
-	for _, stmt := range defaultSensitivity {
-		if _, err := s.autoCommit(ctx, op, stmt, map[string]any{"level": string(domain.DefaultSensitivity)}); err != nil {
-			return s.mapErr(op, err)
-		}
-	}
-	// Imports once wrote records without times, which every query naming
-	// createdAt or updatedAt then failed on: they get the time of this
-	// start (when they were written is not known, and no record is
-	// older than the service that mended it).
-	for _, stmt := range missingTimes {
-		if _, err := s.autoCommit(ctx, op, stmt, map[string]any{"now": now(), "epoch": time.Unix(0, 0).UTC()}); err != nil {
+	for _, stmt := range mendRecords {
+		params := map[string]any{"level": string(domain.DefaultSensitivity), "now": now(), "epoch": time.Unix(0, 0).UTC()}
+		if _, err := s.autoCommit(ctx, op, stmt, params); err != nil {
 			return s.mapErr(op, err)
 		}
 	}
 	return nil
 }
 
-// missingTimes sets the createdAt and updatedAt that records written
-// without them lack (absent, or the zero time Go writes for an unset one).
-var missingTimes = func() []string {
+// mendRecords brings records written by older versions up to what the
+// store reads, in one pass per kind of record at every start (a pass
+// reads every record, so the repairs share it):
+//   - records written before sensitivity existed become RESTRICTED:
+//     hidden from viewers until someone marks them PUBLIC, never the
+//     reverse;
+//   - imports once wrote records without times (absent, or the zero time
+//     Go writes for an unset one), which every query naming createdAt or
+//     updatedAt then failed on: they get the time of this start (when
+//     they were written is not known, and no record is older than the
+//     service that mended it).
+var mendRecords = func() []string {
+	missing := func(f string) string { return "(x." + f + " IS NULL OR x." + f + " < $epoch)" }
 	var out []string
 	for _, match := range []string{"(x:Actor)", "(x:Source)", "()-[x]->()"} {
-		missing := func(f string) string { return "(x." + f + " IS NULL OR x." + f + " < $epoch)" }
-		out = append(out, "MATCH "+match+" WHERE x.workspaceId IS NOT NULL AND ("+missing("createdAt")+" OR "+missing("updatedAt")+")"+
-			" CALL (x) { SET x.createdAt = CASE WHEN "+missing("createdAt")+" THEN $now ELSE x.createdAt END,"+
+		out = append(out, "MATCH "+match+" WHERE x.workspaceId IS NOT NULL AND (x.sensitivity IS NULL OR "+missing("createdAt")+" OR "+missing("updatedAt")+")"+
+			" CALL (x) { SET x.sensitivity = coalesce(x.sensitivity, $level),"+
+			" x.createdAt = CASE WHEN "+missing("createdAt")+" THEN $now ELSE x.createdAt END,"+
 			" x.updatedAt = CASE WHEN "+missing("updatedAt")+" THEN $now ELSE x.updatedAt END } IN TRANSACTIONS OF 10000 ROWS")
 	}
 	return out

@@ -1045,7 +1045,7 @@ func TestListRelationshipsSeeksOnlyTheTypesAskedFor(t *testing.T) {
 }
 
 // Records an import wrote without times (as imports once did) get the
-// time of the next start, so that queries naming them work again; records
+// time of the next start, and records without a sensitivity the default, so that queries naming them work again; records
 // with times keep theirs.
 func TestEnsureSchemaMendsMissingTimes(t *testing.T) {
 	t.Parallel()
@@ -1077,6 +1077,9 @@ func TestEnsureSchemaMendsMissingTimes(t *testing.T) {
 		case broken.ID:
 			if a.CreatedAt.Before(before) || !a.UpdatedAt.Equal(a.CreatedAt) {
 				t.Errorf("mended times: created %v, updated %v", a.CreatedAt, a.UpdatedAt)
+			}
+			if a.Sensitivity != domain.DefaultSensitivity {
+				t.Errorf("a record without a sensitivity became %s, want %s", a.Sensitivity, domain.DefaultSensitivity)
 			}
 		case fine.ID:
 			if !a.CreatedAt.Equal(fine.CreatedAt) || !a.UpdatedAt.Equal(fine.UpdatedAt) {
