@@ -23,6 +23,10 @@ type Actor struct {
 	UpdatedAt   time.Time
 
 	ActorAttributes
+	// Custom holds the attributes a researcher's file adds to the model's.
+	Custom Custom
+	// Layout is where a graph tool drew the actor.
+	Layout Layout
 }
 
 // ActorAttributes are the kind-specific fields of an actor.
@@ -110,6 +114,12 @@ func (a *Actor) Validate() error {
 	if a.SourceIDs, err = normalizeList(op, "sourceIds", a.SourceIDs, MaxSourcesPerItem, MaxNameLen); err != nil {
 		return err
 	}
+	if a.Custom, err = normalizeCustom(op, a.Custom); err != nil {
+		return err
+	}
+	if a.Layout, err = normalizeLayout(op, a.Layout); err != nil {
+		return err
+	}
 	return a.validateAttributes(op)
 }
 
@@ -168,6 +178,8 @@ type ActorInput struct {
 	SourceIDs   []string
 	Sensitivity *Sensitivity
 	ActorAttributes
+	Custom Custom
+	Layout Layout
 }
 
 // NewActor builds an unsaved actor from input and validates it.
@@ -183,6 +195,8 @@ func NewActor(workspaceID string, in ActorInput) (*Actor, error) {
 		SourceIDs:       in.SourceIDs,
 		Sensitivity:     deref(in.Sensitivity),
 		ActorAttributes: in.ActorAttributes,
+		Custom:          in.Custom.Clone(),
+		Layout:          in.Layout,
 	}
 	if err := a.Validate(); err != nil {
 		return nil, err
@@ -215,6 +229,10 @@ type ActorPatch struct {
 	OrganizationType  Opt[OrganizationType]
 	AuthorityType     Opt[AuthorityType]
 	InternationalType Opt[InternationalType]
+	// Custom replaces every custom attribute; clearing it removes them all.
+	Custom Opt[Custom]
+	// Layout replaces the layout; clearing it removes it.
+	Layout Opt[Layout]
 }
 
 // Apply returns a copy of a with the patch applied and validated; a is not modified.
@@ -245,6 +263,14 @@ func (p ActorPatch) Apply(a Actor) (*Actor, error) {
 	p.OrganizationType.apply(&at.OrganizationType)
 	p.AuthorityType.apply(&at.AuthorityType)
 	p.InternationalType.apply(&at.InternationalType)
+	if p.Custom.Set {
+		a.Custom = deref(p.Custom.Value).Clone()
+	} else {
+		a.Custom = a.Custom.Clone() // the copy must not share the map
+	}
+	if p.Layout.Set {
+		a.Layout = deref(p.Layout.Value)
+	}
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}

@@ -29,6 +29,8 @@ type Relationship struct {
 	Sensitivity Sensitivity
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// Custom holds the attributes a researcher's file adds to the model's.
+	Custom Custom
 }
 
 // NodeID makes a relationship a Relay node.
@@ -70,6 +72,9 @@ func (r *Relationship) Validate() error {
 		return err
 	}
 	if r.SourceIDs, err = normalizeList(op, "sourceIds", r.SourceIDs, MaxSourcesPerItem, MaxNameLen); err != nil {
+		return err
+	}
+	if r.Custom, err = normalizeCustom(op, r.Custom); err != nil {
 		return err
 	}
 	if err := r.validateTypeFields(op); err != nil {
@@ -151,6 +156,7 @@ type RelationshipInput struct {
 	Notes       *string
 	SourceIDs   []string
 	Sensitivity *Sensitivity
+	Custom      Custom
 }
 
 // NewRelationship builds an unsaved relationship from input and validates
@@ -174,6 +180,7 @@ func NewRelationship(workspaceID string, in RelationshipInput) (*Relationship, e
 		Notes:       deref(in.Notes),
 		SourceIDs:   in.SourceIDs,
 		Sensitivity: deref(in.Sensitivity),
+		Custom:      in.Custom.Clone(),
 	}
 	if in.Confidence != nil {
 		r.Confidence = *in.Confidence
@@ -201,6 +208,8 @@ type RelationshipPatch struct {
 	Notes       Opt[string]
 	SourceIDs   Opt[[]string]
 	Sensitivity Opt[Sensitivity]
+	// Custom replaces every custom attribute; clearing it removes them all.
+	Custom Opt[Custom]
 }
 
 // Apply returns a copy of r with the patch applied and validated.
@@ -225,6 +234,11 @@ func (p RelationshipPatch) Apply(r Relationship) (*Relationship, error) {
 	applyText(p.Notes, &r.Notes)
 	applyList(p.SourceIDs, &r.SourceIDs)
 	applySensitivity(p.Sensitivity, &r.Sensitivity)
+	if p.Custom.Set {
+		r.Custom = deref(p.Custom.Value).Clone()
+	} else {
+		r.Custom = r.Custom.Clone() // the copy must not share the map
+	}
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
