@@ -51,7 +51,7 @@ type CustomValue struct {
 	Date   Date
 }
 
-// TextValue, NumberValue, BoolValue and DateValue make custom values.
+// TextValue makes a text value, and NumberValue, BoolValue and DateValue the other kinds.
 func TextValue(s string) CustomValue    { return CustomValue{Kind: CustomString, Text: s} }
 func NumberValue(f float64) CustomValue { return CustomValue{Kind: CustomNumber, Number: f} }
 func BoolValue(b bool) CustomValue      { return CustomValue{Kind: CustomBoolean, Bool: b} }
