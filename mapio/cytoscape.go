@@ -14,10 +14,12 @@ import (
 //	{"data": {"name": "actorgraph"}, "directed": true, "multigraph": true,
 //	 "elements": {"nodes": [{"data": {"id": "c-village", "value": "c-village", "label": "Riverside village", "name": "Riverside village", ...},
 //	                         "position": {"x": 10, "y": 20}}],
-//	              "edges": [{"data": {"id": "r-1", "key": "r-1", "source": "f-police", "target": "c-village", "label": "THREATENS", ...}}]}}
+//	              "edges": [{"data": {"id": "r-1", "key": "r-1", "source": "f-police", "target": "c-village", "label": "THREATENS", "weight": 0.6, ...}}]}}
 //
 // NetworkX names a node by its data "value" and keeps parallel edges
-// apart by their data "key", so both repeat the element's id. An actor's
+// apart by their data "key", so both repeat the element's id; an edge's
+// strength is also its "weight", the name NetworkX's and Cytoscape.js's
+// weighted algorithms read. An actor's
 // position is the node's "position" (Cytoscape.js's place for it); the
 // rest of its layout stays in its data under the layout names. It is for
 // display, so it is written and never read. Sources are not part of a
@@ -29,7 +31,7 @@ import (
 // own id, ends or label, so it is left out (from, to, name and type carry
 // the same; custom attributes of these names are written as
 // "custom:<name>").
-var cytoscapeReserved = map[string]bool{"id": true, "source": true, "target": true, "label": true, "parent": true, "value": true, "key": true}
+var cytoscapeReserved = map[string]bool{"id": true, "source": true, "target": true, "label": true, "parent": true, "value": true, "key": true, "weight": true}
 
 // WriteCytoscape writes Cytoscape.js elements JSON. Every element gets an
 // id unique among nodes and edges together, as Cytoscape.js requires:
@@ -77,6 +79,9 @@ func WriteCytoscape(g GraphElements, w io.Writer) error {
 			used[ids[n]] = true
 		}
 		data := jsonObject{{"id", ids[n]}, {"key", ids[n]}, {"source", from}, {"target", to}, {"label", e.Get("type")}}
+		if w := e.Get("strength"); hasType(w, TypeDouble) {
+			data = data.with("weight", g.typedValue("relationships", Attr{"strength", w}))
+		}
 		edges = append(edges, cytoscapeElement(e, data, g.typer("relationships")))
 	}
 	return writeJSON(w, jsonObject{
