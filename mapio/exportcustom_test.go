@@ -240,3 +240,39 @@ func TestGraphFormatsWriteCustomAndLayout(t *testing.T) {
 		})
 	}
 }
+
+// Typed cells read back as the text the CSV export writes: no number of
+// up to 15 significant digits (Excel's precision) rounds, no date turns
+// into a serial; truth values read back as TRUE and FALSE, which the
+// import reads as true and false.
+func TestXLSXReadsBackAsCSV(t *testing.T) {
+	t.Parallel()
+	c := parallelContents()
+	c.Relationships[0].Strength, c.Relationships[1].Confidence = 0.67, 0.123456789012345 // awkward floats
+	var b bytes.Buffer
+	if err := Export(c, FormatXLSX, &b); err != nil {
+		t.Fatal(err)
+	}
+	tables, problems := ReadWorkbook("map.xlsx", &b)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	files := exportRows(c)
+	for file, role := range map[string]string{"actors.csv": "actors", "relationships.csv": "relationships", "sources.csv": "sources"} {
+		tb, want := tables[role], files[file]
+		if !reflect.DeepEqual(tb.Header, want[0]) {
+			t.Errorf("%s header %q, want %q", role, tb.Header, want[0])
+		}
+		for i, row := range tb.Rows {
+			got := append(row.Cells, make([]string, len(want[i+1])-len(row.Cells))...) // trailing empty cells are not stored
+			for j, v := range got {
+				if v == "TRUE" || v == "FALSE" {
+					got[j] = strings.ToLower(v)
+				}
+			}
+			if !reflect.DeepEqual(got, want[i+1]) {
+				t.Errorf("%s row %d:\n got %q\nwant %q", role, i+1, got, want[i+1])
+			}
+		}
+	}
+}
