@@ -33,6 +33,7 @@ func TestEdgeKinds(t *testing.T) {
 		{"one type and perception twice: numbered", []Element{rel("v", "p", "TRUSTS", "women"), rel("v", "p", "TRUSTS", "women"), rel("v", "p", "TRUSTS", "men")},
 			[]string{"TRUSTS (women)", "TRUSTS (women) #2", "TRUSTS (men)"}},
 		{"one type without perceptions twice", []Element{rel("v", "p", "TRUSTS", ""), rel("v", "p", "TRUSTS", "")}, []string{"TRUSTS", "TRUSTS #2"}},
+		{"no type: no kind (it would read back as the type)", []Element{rel("v", "p", "", ""), rel("v", "p", "", "")}, []string{"", ""}},
 		{"other ends or direction: the type", []Element{rel("v", "p", "TRUSTS", "women"), rel("p", "v", "TRUSTS", "men"), rel("v", "c", "TRUSTS", "")},
 			[]string{"TRUSTS", "TRUSTS", "TRUSTS"}},
 	}

@@ -601,7 +601,7 @@ func lastDay(validTo string) string {
 // perception it is ("TRUSTS (women)"); where that is still shared, the
 // later ones are numbered by their order in the export ("TRUSTS (women)
 // #2"). The type stays an attribute value of its own, so the kind is for
-// display and filtering only.
+// display and filtering only. An edge without a type has no kind.
 func edgeKinds(rels []Element) []string {
 	key := func(e Element, kind string) string { return e.Get("from") + "\x00" + e.Get("to") + "\x00" + kind }
 	byType := map[string]int{}
@@ -612,6 +612,11 @@ func edgeKinds(rels []Element) []string {
 	used := map[string]bool{}
 	for i, e := range rels {
 		kind := e.Get("type")
+		if kind == "" {
+			// Only a hand-made file has an edge without a type, and a kind
+			// would read back as one: it gets none.
+			continue
+		}
 		if byType[key(e, kind)] > 1 {
 			if p := e.Get("perceivedBy"); p != "" {
 				kind = fmt.Sprintf("%s (%s)", kind, p)

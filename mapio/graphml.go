@@ -295,7 +295,9 @@ func WriteGraphML(g GraphElements, w io.Writer) error {
 		if e.ID != "" {
 			attrs = append([]string{"id", e.ID}, attrs...)
 		}
-		attrs = append(attrs, "label", kinds[i])
+		if kinds[i] != "" {
+			attrs = append(attrs, "label", kinds[i])
+		}
 		x.start("edge", attrs...)
 		writeData(x, edgeKeys, e.Attrs)
 		x.end("edge")
