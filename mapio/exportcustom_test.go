@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/actorgraph/actorgraph/domain"
 )
 
 // Gephi keeps apart only edges of different kinds between the same ends:
@@ -43,6 +45,36 @@ func TestEdgeKinds(t *testing.T) {
 				t.Errorf("kinds %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+// A custom key is its column unless the column would be read as
+// something else: then it is "custom:<key>".
+func TestCustomColumnNames(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ role, key, column string }{
+		{"actors", "households", "households"},
+		{"actors", "region", "custom:region"},
+		{"actors", "Region", "custom:Region"}, // read case-insensitively
+		{"actors", "label", "custom:label"},   // Kumu's name
+		{"actors", "custom:x", "custom:custom:x"},
+		{"actors", "layout:x", "custom:layout:x"},
+		{"actors", "position", "custom:position"},          // Cytoscape.js
+		{"relationships", "Weight", "custom:Weight"},       // the strength's other name
+		{"relationships", "direction", "custom:direction"}, // Kumu
+		{"relationships", "relation", "custom:relation"},   // JGF
+		{"relationships", "wave", "wave"},
+	}
+	// A key whose records disagree on its type is text.
+	mixed := customColumnsOut("actors", []domain.Custom{{"k": domain.NumberValue(1)}, {"k": domain.BoolValue(true)}, {"n": domain.NumberValue(2)}})
+	if len(mixed) != 2 || mixed[0].kind != domain.CustomString || mixed[1].kind != domain.CustomNumber {
+		t.Errorf("mixed types: %+v", mixed)
+	}
+	for _, c := range cases {
+		cols := customColumnsOut(c.role, []domain.Custom{{c.key: domain.TextValue("v")}})
+		if len(cols) != 1 || cols[0].column != c.column || cols[0].key != c.key {
+			t.Errorf("%s %q: written as %+v, want column %q", c.role, c.key, cols, c.column)
+		}
 	}
 }
 
