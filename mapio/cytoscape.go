@@ -52,7 +52,7 @@ func WriteCytoscape(g GraphElements, w io.Writer) error {
 		}
 		used[id] = true
 		node := cytoscapeElement(e, jsonObject{{"id", id}, {"value", id}, {"label", e.Get("name")}}, g.typer("actors"))
-		if x, y, ok := position(e); ok {
+		if x, y, ok := cytoscapePosition(e); ok {
 			node = append(node, jsonMember{"position", jsonObject{{"x", x}, {"y", y}}})
 		}
 		nodes = append(nodes, node)
@@ -95,7 +95,7 @@ func WriteCytoscape(g GraphElements, w io.Writer) error {
 // cytoscapeElement is {"data": own, then e's attributes, typed}; an
 // actor's x and y are its position instead.
 func cytoscapeElement(e Element, data jsonObject, typed func(Attr) any) jsonObject {
-	_, _, positioned := position(e)
+	_, _, positioned := cytoscapePosition(e)
 	for _, a := range e.Attrs {
 		if cytoscapeReserved[a.Name] || (positioned && (a.Name == outLayoutX || a.Name == outLayoutY)) {
 			continue
@@ -105,8 +105,8 @@ func cytoscapeElement(e Element, data jsonObject, typed func(Attr) any) jsonObje
 	return jsonObject{{"data", data}}
 }
 
-// position is an actor's layout x and y, if it has both.
-func position(e Element) (x, y float64, ok bool) {
+// cytoscapePosition is an actor's layout x and y, if it has both.
+func cytoscapePosition(e Element) (x, y float64, ok bool) {
 	x, errX := strconv.ParseFloat(e.Get(outLayoutX), 64)
 	y, errY := strconv.ParseFloat(e.Get(outLayoutY), 64)
 	return x, y, errX == nil && errY == nil

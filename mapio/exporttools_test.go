@@ -85,9 +85,9 @@ func parallelContents() *domain.Contents {
 	}
 }
 
-// exportFiles writes c in the given formats into a temporary folder and
+// writeExportFiles writes c in the given formats into a temporary folder and
 // returns the files' paths by format.
-func exportFiles(t *testing.T, c *domain.Contents, formats map[Format]string) map[Format]string {
+func writeExportFiles(t *testing.T, c *domain.Contents, formats map[Format]string) map[Format]string {
 	t.Helper()
 	dir := t.TempDir()
 	out := map[Format]string{}
@@ -124,8 +124,8 @@ func wantGraph(c *domain.Contents) (labels map[string]string, edges map[string]w
 	return labels, edges
 }
 
-// run runs a tool and decodes its JSON answer into v.
-func run(t *testing.T, v any, name string, args ...string) {
+// runTool runs a tool and decodes its JSON answer into v.
+func runTool(t *testing.T, v any, name string, args ...string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(name, args...)
@@ -167,9 +167,9 @@ func TestExportsOpenInGephi(t *testing.T) {
 	t.Parallel()
 	tools := exportTools(t)
 	c := parallelContents()
-	files := exportFiles(t, c, map[Format]string{FormatGEXF: "map.gexf", FormatGraphML: "map.graphml"})
+	files := writeExportFiles(t, c, map[Format]string{FormatGEXF: "map.gexf", FormatGraphML: "map.graphml"})
 	var answers []gephiAnswer
-	run(t, &answers, tools["java"], "-cp", tools["classpath"], "org.actorgraph.devexports.ExportCheck", files[FormatGEXF], files[FormatGraphML])
+	runTool(t, &answers, tools["java"], "-cp", tools["classpath"], "org.actorgraph.devexports.ExportCheck", files[FormatGEXF], files[FormatGraphML])
 	if len(answers) != 2 {
 		t.Fatalf("Gephi answered for %d files, not 2", len(answers))
 	}
@@ -267,9 +267,9 @@ func TestExportsOpenInNetworkXAndIgraph(t *testing.T) {
 	t.Parallel()
 	tools := exportTools(t)
 	c := parallelContents()
-	files := exportFiles(t, c, map[Format]string{FormatGEXF: "map.gexf", FormatGraphML: "map.graphml", FormatCytoscape: "map.json"})
+	files := writeExportFiles(t, c, map[Format]string{FormatGEXF: "map.gexf", FormatGraphML: "map.graphml", FormatCytoscape: "map.json"})
 	var answer map[string]map[string]libraryView
-	run(t, &answer, tools["python"], tools["read_exports"], files[FormatGEXF], files[FormatGraphML], files[FormatCytoscape])
+	runTool(t, &answer, tools["python"], tools["read_exports"], files[FormatGEXF], files[FormatGraphML], files[FormatCytoscape])
 	labels, edges := wantGraph(c)
 	for _, tc := range []struct {
 		file, library string
