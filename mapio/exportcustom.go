@@ -83,11 +83,13 @@ func readAsField(role, key string) bool {
 }
 
 // graphFormatKeys are names graph formats give a meaning of their own
-// (element ids and ends, Gephi's label, weight and kind, NetworkX's value
-// and key in Cytoscape.js JSON, Kumu's direction, JGF's relation,
-// directed and metadata), which a custom attribute must not take.
+// (element ids and ends, Gephi's label, weight and kind, the GraphML keys
+// Gephi reads a layout from, NetworkX's value and key in Cytoscape.js
+// JSON, Kumu's direction, JGF's relation, directed and metadata), which a
+// custom attribute must not take.
 var graphFormatKeys = map[string]bool{"id": true, "label": true, "value": true, "key": true, "source": true, "target": true,
-	"parent": true, "position": true, "weight": true, "kind": true, "direction": true, "relation": true, "directed": true, "metadata": true}
+	"parent": true, "position": true, "weight": true, "kind": true, "direction": true, "relation": true, "directed": true, "metadata": true,
+	"x": true, "y": true, "z": true, "size": true, "r": true, "g": true, "b": true, "color": true}
 
 // customCells are a record's values for the columns, as text ("" where
 // it has none).

@@ -248,15 +248,17 @@ func (gr *graphmlReader) data(e *Element, name, domain string, data []graphmlDat
 	}
 }
 
-// WriteGraphML writes elements as GraphML, valid against the GraphML
-// schema, in the terms Gephi's GraphML importer and exporter use: a
+// WriteGraphML writes elements as GraphML, in the terms Gephi's GraphML
+// importer and exporter use: a
 // directed graph; a node's name in the key "label" and its layout in the
 // keys x, y, z, size and r, g, b; an edge's strength in the key "weight";
 // every other field, and every custom attribute, in a key of its own,
 // typed where every value has the type. Edges carry their ids, and their
 // Gephi edge kind (see edgeKinds) in the edge's "label" XML attribute,
 // which Gephi reads as the kind: without it Gephi merges parallel
-// relationships. The sources are the JSON object {"sources": [...]} in
+// relationships. That attribute is the one thing graphml.xsd does not
+// allow; the file is valid against it extended as the GraphML Primer
+// describes for extra XML attributes. The sources are the JSON object {"sources": [...]} in
 // the graph's data "sources".
 func WriteGraphML(g GraphElements, w io.Writer) error {
 	nodeKeys := declare("n", g.Actors, g.typeFunc("actors"), isLayoutAttr)
