@@ -56,6 +56,10 @@ func (e *Element) Set(name, value string) {
 // GraphElements are what a graph file holds, by role.
 type GraphElements struct {
 	Actors, Relationships, Sources []Element
+	// Types are the types of custom attributes (and, on the way out,
+	// layout values), per role ("actors", "relationships") and attribute
+	// name: what typed formats declare and JSON formats write.
+	Types map[string]map[string]domain.CustomKind
 }
 
 // Tables turns a graph file's elements into tables, one per role that has
@@ -170,7 +174,7 @@ const MaxGraphCells = 20_000_000
 // id, else service id); relationships keep their ends in the attributes
 // "from" and "to"; empty cells are left out.
 func ExportElements(c *domain.Contents) GraphElements {
-	files := exportRows(c)
+	files, types := exportTables(c)
 	elements := func(rows [][]string) []Element {
 		header := rows[0]
 		out := make([]Element, 0, len(rows)-1)
@@ -189,6 +193,7 @@ func ExportElements(c *domain.Contents) GraphElements {
 		Actors:        elements(files["actors.csv"]),
 		Relationships: elements(files["relationships.csv"]),
 		Sources:       elements(files["sources.csv"]),
+		Types:         types,
 	}
 }
 
