@@ -86,7 +86,7 @@ func FuzzReadAnyFile(f *testing.F) {
 	f.Add("map.graphml", []byte(`<graphml><graph edgedefault="directed"><node id="a"/></graph></graphml>`))
 	f.Add("map.gexf", []byte(`<gexf><graph defaultedgetype="directed"><nodes><node id="a" label="A"/></nodes></graph></gexf>`))
 	f.Fuzz(func(t *testing.T, name string, data []byte) {
-		doc, rels, problems, _ := readFiles([]File{{Name: name, Data: bytes.NewReader(data)}}, "", func(Stage) {})
+		doc, rels, problems, _ := readFiles([]File{{Name: name, Data: bytes.NewReader(data)}}, "", newMapper(nil, true), func(Stage) {})
 		for _, stream := range rels {
 			ps, _ := stream(func(t *Table, readProblems []Problem) error {
 				problems = append(problems, readProblems...)

@@ -51,6 +51,13 @@ type Options struct {
 	Sync bool
 	// Progress, when set, hears which stage the import has reached.
 	Progress func(Stage)
+	// Mapping, when set, supplies what the files do not say (see
+	// Mapping); a mapping with problems is reported before any file is
+	// read, and nothing is written.
+	Mapping *MappingInput
+	// SuggestMapping (with DryRun) also writes a mapping skeleton for
+	// these files into the report's SuggestedMapping.
+	SuggestMapping bool
 }
 
 // Stage is a step of an import, for progress reports.
@@ -87,7 +94,17 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 	if progress == nil {
 		progress = func(Stage) {}
 	}
-	doc, rels, problems, ignored := readFiles(files, opts.Format, progress)
+	var m *Mapping
+	if opts.Mapping != nil {
+		var ps []Problem
+		if m, ps = ParseMapping(*opts.Mapping); len(ps) > 0 {
+			out := &Report{DryRun: opts.DryRun}
+			out.setProblems(ps)
+			return out, nil
+		}
+	}
+	mp := newMapper(m, opts.DryRun || opts.SuggestMapping)
+	doc, rels, problems, ignored := readFiles(files, opts.Format, mp, progress)
 	rep := &Report{DryRun: opts.DryRun, Ignored: ignored}
 	written := 0
 	// Files already wrong are only checked further: in a read transaction,
@@ -172,8 +189,10 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 		out := &Report{DryRun: opts.DryRun, Skipped: rep.Skipped, Ignored: ignored}
 		out.Relationships.Skipped = rep.Relationships.Skipped
 		out.setProblems(append(problems, rep.Problems...))
+		mp.report(out, opts.SuggestMapping)
 		return out, nil
 	}
+	mp.report(rep, opts.SuggestMapping)
 	if len(rep.Problems) > 0 { // the plan's: what it would do, and why it will not
 		rep.setProblems(rep.Problems)
 		return rep, nil
@@ -209,8 +228,8 @@ func tableStream(t *Table) relStream {
 // readFiles reads every file's sources and actors into one document, and
 // returns its relationships as streams to read inside the transaction;
 // with them every problem so far, and the attributes of graph files that
-// the service does not read.
-func readFiles(files []File, format Format, progress func(Stage)) (*Document, []relStream, []Problem, []Problem) {
+// the service does not read. The mapper maps every table on the way.
+func readFiles(files []File, format Format, mp *mapper, progress func(Stage)) (*Document, []relStream, []Problem, []Problem) {
 	doc := &Document{Has: map[string]bool{}}
 	var rels []relStream
 	var problems, ignored []Problem
@@ -223,18 +242,24 @@ func readFiles(files []File, format Format, progress func(Stage)) (*Document, []
 		seen[r], doc.Has[r] = file, true
 		return true
 	}
+	var matrixActors *Table // a matrix's actors, unless another file holds them
 	for _, f := range files {
 		progress(Stage{Name: "reading", File: f.Name})
-		tables, stream, ps := readOne(f, format)
+		in, ps := mp.readOne(f, format)
 		problems = append(problems, ps...)
-		if stream != nil && claim("relationships", f.Name) {
-			rels = append(rels, stream)
+		if in.stream != nil && claim("relationships", f.Name) {
+			rels = append(rels, mp.mapStream(in.stream))
+		}
+		if in.matrixActors != nil {
+			matrixActors = in.matrixActors
 		}
 		for _, r := range []string{"sources", "actors", "relationships"} {
-			t := tables[r]
+			t := in.tables[r]
 			if t == nil || !claim(r, t.File) {
 				continue
 			}
+			mp.noteColumns(r, t.Header)
+			problems = append(problems, mp.apply(r, t, in.format)...)
 			ignored = append(ignored, ignoredColumns(t, r)...)
 			switch r {
 			case "actors":
@@ -248,7 +273,104 @@ func readFiles(files []File, format Format, progress func(Stage)) (*Document, []
 			}
 		}
 	}
+	if matrixActors != nil && !doc.Has["actors"] && claim("actors", matrixActors.File) {
+		problems = append(problems, mp.matrixActors(matrixActors)...)
+		rows, ps := ReadActors(matrixActors)
+		doc.Actors, problems = rows, append(problems, ps...)
+	}
+	problems = append(problems, mp.missingColumns()...)
 	return doc, rels, problems, ignored
+}
+
+// mapStream maps each chunk of a streamed relationships file.
+func (mp *mapper) mapStream(stream relStream) relStream {
+	return func(fn func(*Table, []Problem) error) ([]Problem, error) {
+		return stream(func(t *Table, ps []Problem) error {
+			return fn(t, append(ps, mp.apply("relationships", t, FormatCSV)...))
+		})
+	}
+}
+
+// matrixActors maps the actors a matrix names: their kind is the
+// mapping's default kind, which they need.
+func (mp *mapper) matrixActors(t *Table) []Problem {
+	mp.noteColumns("actors", t.Header)
+	if mp.defaultOf("actors", "kind") == "" {
+		return []Problem{{File: t.File, Code: CodeMissing, Message: "the matrix names actors but not their kinds; give their kind with --default-kind, or actors: kind: default: in a mapping (or import the actors from a file of their own beside the matrix)"}}
+	}
+	mp.apply("actors", t, FormatCSV)
+	return nil
+}
+
+// readIn is what reading one file gives: its tables by role, or a
+// stream of a CSV relationships file (read later, a chunk at a time), or
+// a matrix's actors (used when no other file holds actors).
+type readIn struct {
+	format       Format
+	tables       map[string]*Table
+	stream       relStream
+	matrixActors *Table
+}
+
+// readOne reads one file, as the mapping says where it has a say (a
+// matrix, a graph of a JGF file).
+func (mp *mapper) readOne(f File, format Format) (readIn, []Problem) {
+	data := f.Data
+	if format == "" {
+		var head []byte
+		head, data = peek(f.Data, 4096)
+		format = DetectFormat(f.Name, head)
+	}
+	if mm := mp.matrix(); mm != nil && format == FormatCSV && mm.isMatrixFile(f.Name) {
+		actors, rels, ps := readMatrix(f.Name, data, mm)
+		if rels == nil {
+			return readIn{format: format}, ps
+		}
+		mp.say(fmt.Sprintf("matrix: %s read as an adjacency matrix of %d actors: %d relationships from its non-zero cells", f.Name, len(actors.Rows), len(rels.Rows)), "", 0)
+		return readIn{format: format, tables: map[string]*Table{"relationships": rels}, matrixActors: actors}, ps
+	}
+	if format == FormatJGF {
+		return mp.readJGF(f.Name, data)
+	}
+	if format == FormatCSV && role(f.Name) == "relationships" {
+		if header, rest := peekHeader(data); header != nil {
+			mp.noteColumns("relationships", header)
+			if fm := mp.m.field("relationships", "strength"); fm != nil && fm.Scale == "max" {
+				return readIn{format: format}, []Problem{{File: mp.m.Name, Row: fm.lines["scale"], Column: "relationships.strength.scale", Code: CodeMapping,
+					Message: `scale: max needs the largest weight before the first relationship is read, but a CSV relationships file is read in parts; give the scale as a number (the largest weight in the file)`}}
+			}
+			data = rest
+		}
+	}
+	tables, stream, ps := readOne(File{Name: f.Name, Data: data}, format)
+	return readIn{format: format, tables: tables, stream: stream}, ps
+}
+
+// matrix is the mapping's matrix section, or nil.
+func (mp *mapper) matrix() *MatrixMap {
+	if mp.m == nil {
+		return nil
+	}
+	return mp.m.Matrix
+}
+
+// readJGF reads a JGF file, picking the mapping's graph of several.
+func (mp *mapper) readJGF(name string, data io.Reader) (readIn, []Problem) {
+	choice := ""
+	if mp.m != nil {
+		choice = mp.m.Graph
+	}
+	g, picked, ps := ReadJGFGraph(name, bufio.NewReaderSize(data, 64<<10), choice)
+	for _, p := range ps {
+		if p.Code == CodeGraphs {
+			mp.graphs = append(mp.graphs, p.Message)
+		}
+	}
+	if picked != "" {
+		mp.say(fmt.Sprintf("graph: %s read graph %s of the file's graphs", name, picked), "", 0)
+	}
+	tables, more := graphTables(name, g)
+	return readIn{format: FormatJGF, tables: tables}, append(ps, more...)
 }
 
 // readOne reads one file into tables by role; a CSV relationships file
@@ -292,19 +414,25 @@ func readOne(f File, format Format) (map[string]*Table, relStream, []Problem) {
 		return map[string]*Table{r: t}, nil, ps
 	}
 	g, ps := graphReaders[format](f.Name, bufio.NewReaderSize(data, 64<<10))
+	tables, more := graphTables(f.Name, g)
+	return tables, nil, append(ps, more...)
+}
+
+// graphTables turns a graph file's elements into tables.
+func graphTables(name string, g GraphElements) (map[string]*Table, []Problem) {
 	if g.Size() > MaxGraphCells {
-		return nil, nil, append(ps, Problem{File: f.Name, Code: CodeTooLarge, Message: fmt.Sprintf(
-			"the file has more elements and attributes than one import takes (%d million values at most); split it, or leave out attributes the service does not read", MaxGraphCells/1_000_000)})
+		return nil, []Problem{{File: name, Code: CodeTooLarge, Message: fmt.Sprintf(
+			"the file has more elements and attributes than one import takes (%d million values at most); split it, or leave out attributes the service does not read", MaxGraphCells/1_000_000)}}
 	}
-	tables := g.Tables(f.Name)
+	tables := g.Tables(name)
 	// A graph file is the whole graph: with no edges it still says the
 	// map has no relationships (which matters to a sync).
 	for _, r := range []string{"actors", "relationships"} {
 		if tables[r] == nil {
-			tables[r] = &Table{File: f.Name, Lenient: true, Header: graphRoleHeader[r]}
+			tables[r] = &Table{File: name, Lenient: true, Header: graphRoleHeader[r]}
 		}
 	}
-	return tables, nil, ps
+	return tables, nil
 }
 
 // peek returns up to n bytes from the start of r, and a reader that still
@@ -336,7 +464,10 @@ func ignoredColumns(t *Table, r string) []Problem {
 	}
 	known := roleColumns[r]
 	var out []Problem
-	for _, h := range t.Header {
+	for i, h := range t.Header {
+		if _, mapped := t.Mapped[i]; mapped {
+			continue // the mapping reads it, or said it is not read
+		}
 		if _, ok := known[normalize(h)]; !ok && h != "" {
 			out = append(out, Problem{File: t.File, Column: h, Code: CodeIgnored,
 				Message: fmt.Sprintf("%s attribute %q is not one this service reads; it was left out", r[:len(r)-1], h)})
