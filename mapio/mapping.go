@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -198,8 +199,13 @@ func (p *mappingParser) syntaxProblem(err error) {
 			line = tk.Position.Line
 		}
 	}
+	msg = alreadyDefined.ReplaceAllString(msg, "is given twice (first on line $1)")
 	p.problem(line, "", "the mapping is not valid YAML: "+msg)
 }
+
+// alreadyDefined is how the YAML parser reports a repeated key, with a
+// position a researcher does not need to decode.
+var alreadyDefined = regexp.MustCompile(`already defined at \[(\d+):\d+\]`)
 
 // pair is one key and its value in a YAML mapping.
 type pair struct {
