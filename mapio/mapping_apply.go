@@ -237,7 +237,9 @@ func (mp *mapper) mapColumns(role string, t *Table) {
 				continue
 			}
 			t.Mapped[i] = f
-			mp.say(fmt.Sprintf("%s: %s from %s %q", role, f, word(t), t.Header[i]), "", 0)
+			if known[normalize(t.Header[i])] != f { // not when the mapping restates what the column's name says
+				mp.say(fmt.Sprintf("%s: %s from %s %q", role, f, word(t), t.Header[i]), "", 0)
+			}
 			for j, h := range t.Header {
 				if _, taken := t.Mapped[j]; !taken && j != i && known[normalize(h)] == f {
 					t.Mapped[j] = ""

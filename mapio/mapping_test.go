@@ -328,7 +328,7 @@ func TestSuggestMapping(t *testing.T) {
 	}
 	text := mp.suggest()
 	for _, want := range []string{
-		`column: "Category"`, `"Police": "SECURITY_FORCE"  # 2 actors, a guess: check it`, `"Stakeholder": ""  # 1 actors, no guess`,
+		`column: "Category"`, `"Police": "SECURITY_FORCE"  # 2 actors, a guess: check it`, `"Stakeholder": ""  # 1 actor, no guess`,
 		`column: "polarity"`, `"++": "SUPPORTS"`, `"--": "IN_TENSION_WITH"`, "# allowed: TRUSTS, ACCOUNTABLE_TO", `undirected: ""`,
 	} {
 		if !strings.Contains(text, want) {

@@ -182,7 +182,11 @@ func (mp *mapper) suggestValues(b *strings.Builder, role, field string, fm *Fiel
 				to, note = t, "a guess: check it"
 			}
 		}
-		fmt.Fprintf(b, "      %s: %s  # %d %s, %s\n", yq(v.Value), yq(to), v.Count, role, note)
+		noun := role
+		if v.Count == 1 {
+			noun = strings.TrimSuffix(role, "s")
+		}
+		fmt.Fprintf(b, "      %s: %s  # %d %s, %s\n", yq(v.Value), yq(to), v.Count, noun, note)
 	}
 	if list.More > 0 {
 		fmt.Fprintf(b, "      # and %d more values, not listed\n", list.More)
