@@ -107,3 +107,22 @@ func FuzzReadAnyFile(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseMapping parses arbitrary text as a mapping: it never panics,
+// and either gives a mapping or problems with the code MAPPING.
+func FuzzParseMapping(f *testing.F) {
+	f.Add([]byte("actors:\n  kind:\n    column: Type\n    values: {Stakeholder: CIVIL_SOCIETY}\nundirected: both\n"))
+	f.Add([]byte("relationships:\n  strength: {scale: max, default: 0.5}\nmatrix: {type: IN_TENSION_WITH, directed: false}\ngraph: 2\n"))
+	f.Add([]byte("actors: [\n"))
+	f.Fuzz(func(t *testing.T, text []byte) {
+		m, ps := ParseMapping(MappingInput{Name: "m", Text: text})
+		if (m == nil) == (len(ps) == 0) {
+			t.Fatalf("mapping %v with problems %v", m, ps)
+		}
+		for _, p := range ps {
+			if p.Code != CodeMapping || p.Message == "" {
+				t.Fatalf("problem %+v", p)
+			}
+		}
+	})
+}
