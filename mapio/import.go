@@ -397,7 +397,7 @@ func readOne(f File, format Format) (map[string]*Table, relStream, []Problem) {
 		switch r {
 		case "":
 			return nil, nil, []Problem{{File: f.Name, Code: CodeFormat,
-				Message: "cannot tell what this CSV file holds; name it actors.csv, relationships.csv or sources.csv"}}
+				Message: "cannot tell what this CSV file holds; name it actors.csv, relationships.csv or sources.csv, or, if it is an adjacency matrix (the actors' names in its first row and first column), give a mapping with a matrix: section"}}
 		case "relationships":
 			return nil, func(fn func(*Table, []Problem) error) ([]Problem, error) {
 				ps, err := ReadTableChunks(f.Name, data, relChunk, fn)

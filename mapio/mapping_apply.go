@@ -28,6 +28,7 @@ type mapper struct {
 	graphs     []string // a JGF file's graphs, when it holds several and none was chosen
 	undirected int      // undirected edges seen
 	maxWeight  float64  // the largest strength the files give, before scaling
+	gexf       bool     // a GEXF file was read (its missing weights are 1)
 	undirShown int      // of them, listed one by one
 }
 
@@ -192,8 +193,11 @@ func (mp *mapper) apply(role string, t *Table, format Format) []Problem {
 		mp.tallyValues(role, t)
 	}
 	mp.mapValues(role, t)
-	if role == "relationships" && format == FormatGEXF && mp.defaultOf(role, "strength") == "" {
-		mp.gexfWeights(t)
+	if role == "relationships" && format == FormatGEXF {
+		mp.gexf = true
+		if mp.defaultOf(role, "strength") == "" {
+			mp.gexfWeights(t)
+		}
 	}
 	if role == "relationships" {
 		if i := colOf(role, t, "strength"); i >= 0 {
@@ -502,6 +506,7 @@ type tally struct {
 	order               []string
 	overflow            bool // more distinct values than a list of categories has
 	numeric             bool // every value is a number: a weight, not a category
+	total               int  // values counted
 }
 
 // maxTallied is how many distinct values a column may have and still be
@@ -553,6 +558,7 @@ func (tl *tally) add(v string) {
 		tl.order = append(tl.order, v)
 	}
 	tl.counts[v]++
+	tl.total++
 	if _, err := strconv.ParseFloat(v, 64); err != nil {
 		tl.numeric = false
 	}
@@ -583,8 +589,8 @@ const maxListed = 30
 func (mp *mapper) valueLists() []ValueList {
 	var out []ValueList
 	for _, tl := range mp.tallies {
-		if tl.Field == "" && (tl.overflow || tl.numeric || len(tl.counts) == 0) {
-			continue
+		if len(tl.counts) == 0 || tl.Field == "" && (tl.overflow || tl.numeric || len(tl.counts) == tl.total && tl.total > 2) {
+			continue // nothing to map: an unread column of numbers, or of a value per record (names, links), holds no categories
 		}
 		vs := make([]ValueCount, 0, len(tl.order))
 		for _, v := range tl.order {

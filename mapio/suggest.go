@@ -122,7 +122,11 @@ func (mp *mapper) suggestField(b *strings.Builder, role, field, col string) {
 	tl := mp.byCol[role+"\x00"+col]
 	needsDefault := field == "kind" || field == "type" || field == "strength"
 	if allowed == nil && !needsDefault && (fm == nil || fm.Default == "" && fm.Scale == "") {
-		fmt.Fprintf(b, "  %s: %s\n", field, yq(col))
+		note := ""
+		if col == "" {
+			note = fmt.Sprintf("  # no column was found for %s: name the one that holds it", field)
+		}
+		fmt.Fprintf(b, "  %s: %s%s\n", field, yq(col), note)
 		return
 	}
 	fmt.Fprintf(b, "  %s:\n", field)
@@ -141,6 +145,9 @@ func (mp *mapper) suggestField(b *strings.Builder, role, field, col string) {
 	}
 	switch field {
 	case "strength":
+		if mp.gexf {
+			fmt.Fprintf(b, "    # GEXF edges without a weight have weight 1 unless a default is given\n")
+		}
 		fmt.Fprintf(b, "    default: %s  # a number between 0 and 1, for relationships without one\n", yq(def))
 		mp.suggestScale(b, fm)
 	default:
