@@ -247,6 +247,24 @@ relationships:
 		t.Errorf("re-import: %+v %+v", rep.Actors, rep.Relationships)
 	}
 
+	// Beside an actors file, the matrix's names refer to its actors (by
+	// external id here), and no actor is made from them.
+	ws3 := storetest.Workspace(t, st)
+	withActors := []mapio.File{
+		{Name: "actors.csv", Data: strings.NewReader("externalId,name,kind\nGroup A,Alpha front,SECURITY_FORCE\nGroup B,Beta militia,SECURITY_FORCE\nGroup C,Gamma army,SECURITY_FORCE\n")},
+		{Name: "clashes_matrix.csv", Data: strings.NewReader(clashMatrix)}}
+	rep = importWith(t, st, ws3.ID, withActors, mapio.Options{Mapping: &mapio.MappingInput{Text: []byte("matrix: {type: IN_TENSION_WITH, directed: false}\nundirected: both\nrelationships:\n  strength: {scale: 6}\n")}})
+	if len(rep.Problems) > 0 || rep.Actors.Created != 3 || rep.Relationships.Created != 4 {
+		t.Fatalf("beside an actors file: %v %+v %+v", rep.Problems, rep.Actors, rep.Relationships)
+	}
+	byName := map[string]bool{}
+	for _, a := range contents(t, st, ws3.ID).Actors {
+		byName[a.Name] = true
+	}
+	if !byName["Alpha front"] || byName["Group A"] {
+		t.Errorf("actors %v", byName)
+	}
+
 	// Without a kind for its actors, the matrix is a problem, and nothing is written.
 	ws2 := storetest.Workspace(t, st)
 	rep = importWith(t, st, ws2.ID, one("clashes_matrix.csv", clashMatrix), mapio.Options{Mapping: &mapio.MappingInput{Text: []byte("matrix: {type: IN_TENSION_WITH}\n")}})
