@@ -279,7 +279,19 @@ func readFiles(files []File, format Format, mp *mapper, progress func(Stage)) (*
 		doc.Actors, problems = rows, append(problems, ps...)
 	}
 	problems = append(problems, mp.missingColumns()...)
+	if mm := mp.matrix(); mm != nil && mp.matrices == 0 {
+		problems = append(problems, Problem{File: mp.m.Name, Row: mp.m.line("matrix", ""), Column: "matrix", Code: CodeMapping, Message: fmt.Sprintf(
+			"the mapping has a matrix section, but no file is read as a matrix (%s)", matrixWhich(mm))})
+	}
 	return doc, rels, problems, ignored
+}
+
+// matrixWhich says which CSV files a matrix section reads.
+func matrixWhich(mm *MatrixMap) string {
+	if mm.File != "" {
+		return fmt.Sprintf("it names %q, which is not among the files", mm.File)
+	}
+	return `a matrix is a CSV file whose name holds "matrix" or says nothing of its role; or name it with file:`
 }
 
 // mapStream maps each chunk of a streamed relationships file.
@@ -326,6 +338,7 @@ func (mp *mapper) readOne(f File, format Format) (readIn, []Problem) {
 		if rels == nil {
 			return readIn{format: format}, ps
 		}
+		mp.matrices++
 		mp.say(fmt.Sprintf("matrix: %s read as an adjacency matrix of %d actors: %d relationships from its non-zero cells", f.Name, len(actors.Rows), len(rels.Rows)), "", 0)
 		return readIn{format: format, tables: map[string]*Table{"relationships": rels}, matrixActors: actors}, ps
 	}

@@ -181,6 +181,7 @@ func (p *mappingParser) parse(text []byte) {
 				p.m.Graph = s
 			}
 		case "matrix":
+			p.m.lines["matrix."] = kv.line
 			p.matrix(kv)
 		default:
 			p.unknown(kv, "", []string{"actors", "relationships", "undirected", "graph", "matrix"})

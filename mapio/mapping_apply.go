@@ -29,6 +29,7 @@ type mapper struct {
 	undirected int      // undirected edges seen
 	maxWeight  float64  // the largest strength the files give, before scaling
 	gexf       bool     // a GEXF file was read (its missing weights are 1)
+	matrices   int      // files read as adjacency matrices
 	undirShown int      // of them, listed one by one
 }
 
@@ -189,6 +190,9 @@ func (mp *mapper) apply(role string, t *Table, format Format) []Problem {
 		return nil
 	}
 	mp.mapColumns(role, t)
+	if role == "relationships" {
+		mp.directionColumn(t)
+	}
 	if mp.collect {
 		mp.tallyValues(role, t)
 	}
@@ -210,6 +214,30 @@ func (mp *mapper) apply(role string, t *Table, format Format) []Problem {
 		return mp.directions(t)
 	}
 	return nil
+}
+
+// directionColumns are the names of a spreadsheet's column of directions
+// (Kumu's Connections sheet has "Direction": directed, mutual or
+// undirected).
+var directionColumns = map[string]bool{"direction": true, "connectiondirection": true}
+
+// directionColumn reads a column of directions, where a table has one:
+// a "mutual" or "undirected" row is an undirected edge, which the
+// mapping's undirected rule makes relationships; the column is not read
+// as a field.
+func (mp *mapper) directionColumn(t *Table) {
+	for i, h := range t.Header {
+		if _, mapped := t.Mapped[i]; mapped || !directionColumns[normalize(h)] {
+			continue
+		}
+		t.Mapped[i] = ""
+		for r := range t.Rows {
+			switch strings.ToLower(strings.TrimSpace(t.Rows[r].Cells[i])) {
+			case "mutual", "undirected":
+				t.Rows[r].Undirected = true
+			}
+		}
+	}
 }
 
 // defaultOf is the mapping's default for a field, or "".

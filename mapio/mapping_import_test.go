@@ -321,6 +321,7 @@ func TestImportBadMappingChangesNothing(t *testing.T) {
 		{"not a kind", "actors:\n  kind:\n    column: Category\n    values: {Police: COPS}\n", `"COPS" is not a kind of actor`},
 		{"strength default", "relationships:\n  strength: {default: 4}\n", "between 0 and 1"},
 		{"column no file has", "actors:\n  kind: Sector\nrelationships:\n  type: {default: INFLUENCES}\n", `kind names "Sector", which no file has`},
+		{"no matrix", "matrix: {file: clashes.csv, type: IN_TENSION_WITH}\n", `"clashes.csv", which is not among the files`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

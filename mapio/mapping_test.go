@@ -190,6 +190,10 @@ func TestApplyMapping(t *testing.T) {
 			in:   undirected(table("from,to,strength", "a,b,1"), 0),
 			want: []string{"from=a to=b strength=1 type=IN_TENSION_WITH"},
 			echo: []string{"relationships: undirected edge a-b -> one IN_TENSION_WITH relationship"}},
+		{name: "Kumu's Direction column", role: "relationships", format: FormatCSV, mapping: "undirected: both\n",
+			in:   table("From,To,Type,Strength,Direction", "a,b,DIALOGUE,1,mutual", "b,c,TRUSTS,1,directed"),
+			want: []string{"from=a to=b type=DIALOGUE strength=1", "from=b to=c type=TRUSTS strength=1", "from=b to=a type=DIALOGUE strength=1"},
+			echo: []string{"relationships: undirected edge a-b -> 2 relationships, one each way"}},
 		{name: "undirected without a mapping", role: "relationships", format: FormatGraphML, mapping: "",
 			in:      undirected(table("from,to,type,strength", "a,b,TRUSTS,1"), 0),
 			problem: CodeUndirected},
@@ -262,6 +266,9 @@ func TestMappingNamesMissingColumn(t *testing.T) {
 	ps := mp.missingColumns()
 	if len(ps) != 2 {
 		t.Fatalf("problems %v", ps)
+	}
+	if ps[0].String() != `m.yaml line 3 column "actors.kind": actors: kind names "Category", which no file has (the actors have: "Label", "Type")` {
+		t.Errorf("printed as %q", ps[0])
 	}
 	if ps[0].Code != CodeMapping || ps[0].Row != 3 || !strings.Contains(ps[0].Message, `kind names "Category", which no file has (the actors have: "Label", "Type")`) {
 		t.Errorf("missing column: %+v", ps[0])

@@ -28,7 +28,10 @@ type Problem struct {
 func (p Problem) String() string {
 	var b strings.Builder
 	b.WriteString(p.File)
-	if p.Row > 0 {
+	switch {
+	case p.Row > 0 && p.Code == CodeMapping:
+		fmt.Fprintf(&b, " line %d", p.Row) // a mapping has lines, not rows
+	case p.Row > 0:
 		fmt.Fprintf(&b, " row %d", p.Row)
 	}
 	if p.Element != "" {
