@@ -334,11 +334,11 @@ func (mp *mapper) readOne(f File, format Format) (readIn, []Problem) {
 		format = DetectFormat(f.Name, head)
 	}
 	if mm := mp.matrix(); mm != nil && format == FormatCSV && mm.isMatrixFile(f.Name) {
+		mp.matrices++
 		actors, rels, ps := readMatrix(f.Name, data, mm)
 		if rels == nil {
 			return readIn{format: format}, ps
 		}
-		mp.matrices++
 		mp.say(fmt.Sprintf("matrix: %s read as an adjacency matrix of %d actors: %d relationships from its non-zero cells", f.Name, len(actors.Rows), len(rels.Rows)), "", 0)
 		return readIn{format: format, tables: map[string]*Table{"relationships": rels}, matrixActors: actors}, ps
 	}

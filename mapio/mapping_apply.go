@@ -27,10 +27,10 @@ type mapper struct {
 
 	graphs     []string // a JGF file's graphs, when it holds several and none was chosen
 	undirected int      // undirected edges seen
+	undirShown int      // of them, listed one by one
 	maxWeight  float64  // the largest strength the files give, before scaling
 	gexf       bool     // a GEXF file was read (its missing weights are 1)
-	matrices   int      // files read as adjacency matrices
-	undirShown int      // of them, listed one by one
+	matrices   int      // files read (or tried) as adjacency matrices
 }
 
 // echoLine is one line of the report's Mapping: a choice, and how many
@@ -93,9 +93,6 @@ func word(t *Table) string {
 	return "column"
 }
 
-// records is how echo lines count a role's records.
-func records(role string) string { return role }
-
 // findColumn finds a column by the name a mapping gives it: as written,
 // else by the same normalised name the service's own columns use.
 func findColumn(header []string, name string) int {
@@ -110,8 +107,8 @@ func findColumn(header []string, name string) int {
 	return -1
 }
 
-// checkColumns says which columns a mapping names for a role that this
-// table does not have; it notes that the role was seen.
+// noteColumns records the columns a file has for a role (what the
+// mapping's columns are checked against), and that the role was seen.
 func (mp *mapper) noteColumns(role string, header []string) {
 	mp.seen[role] = true
 	if mp.found[role] == nil {
@@ -358,7 +355,7 @@ func (mp *mapper) mapValues(role string, t *Table) {
 			v := t.Rows[r].Cells[i]
 			if to, ok := fm.lookup(v); ok && v != "" {
 				t.Rows[r].Cells[i] = to
-				mp.say(fmt.Sprintf("%s: %s from %s %q: %q -> %s", role, f, word(t), t.Header[i], v, to), records(role), 1)
+				mp.say(fmt.Sprintf("%s: %s from %s %q: %q -> %s", role, f, word(t), t.Header[i], v, to), role, 1)
 			}
 		}
 	}
@@ -406,7 +403,7 @@ func (mp *mapper) scale(role string, t *Table) {
 				n++
 			}
 		}
-		mp.say(fmt.Sprintf("%s: %s %s", role, f, why), records(role), n)
+		mp.say(fmt.Sprintf("%s: %s %s", role, f, why), role, n)
 	}
 }
 
@@ -443,7 +440,7 @@ func (mp *mapper) defaults(role string, t *Table) {
 			}
 		}
 		if n > 0 {
-			mp.say(fmt.Sprintf("%s: %s defaulted to %s", role, f, d), records(role), n)
+			mp.say(fmt.Sprintf("%s: %s defaulted to %s", role, f, d), role, n)
 		}
 	}
 }
