@@ -261,6 +261,17 @@ func TestImportSuggestMapping(t *testing.T) {
 	if err := runImport(ctx, []string{"--workspace", ws.ID, "--dry-run", "--suggest-mapping", suggested, file}, testIO(io.Discard, io.Discard)); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("overwrote the suggestion: %v", err)
 	}
+	// With a bad mapping there is nothing to suggest, and no file is written.
+	bad, other := filepath.Join(dir, "bad.yaml"), filepath.Join(dir, "other.yaml")
+	if err := os.WriteFile(bad, []byte("actors: {kind: {values: {Police: COPS}}}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	err = runImport(ctx, []string{"--workspace", ws.ID, "--dry-run", "--mapping", bad, "--suggest-mapping", other, file}, testIO(&out, io.Discard))
+	if _, statErr := os.Stat(other); !errors.Is(err, errProblems) || statErr == nil || !strings.Contains(out.String(), "no mapping suggested") ||
+		!strings.Contains(out.String(), bad+` line 1 column "actors.kind.values.Police": "COPS" is not a kind of actor`) {
+		t.Errorf("a bad mapping with --suggest-mapping: %v, file: %v, printout:\n%s", err, statErr, out.String())
+	}
 	filled := strings.NewReplacer(`"Stakeholder": ""`, `"Stakeholder": "CIVIL_SOCIETY"`, `"+-": ""`, `"+-": "COOPERATES_WITH"`,
 		`undirected: ""`, `undirected: "both"`, `    default: ""  # a number between 0 and 1`, `    default: "0.5"  # a number between 0 and 1`).Replace(string(text))
 	filledPath := filepath.Join(dir, "filled.yaml")

@@ -85,7 +85,10 @@ func runImport(ctx context.Context, args []string, std IO) error {
 		return fmt.Errorf("recording the import's reads in the audit log: %w", err)
 	}
 	printReport(stdout, rep)
-	if *suggest != "" {
+	switch {
+	case *suggest != "" && rep.SuggestedMapping == "":
+		fmt.Fprintln(stdout, "no mapping suggested: fix the mapping's problems first")
+	case *suggest != "":
 		if err := writeNew(*suggest, []byte(rep.SuggestedMapping)); err != nil {
 			return err
 		}

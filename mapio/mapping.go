@@ -408,7 +408,8 @@ func (p *mappingParser) fieldMap(role, field string, kv pair, fm *FieldMap) {
 				fm.lines["scale"] = x.line
 			}
 		default:
-			p.unknown(x, kv.path, allowed)
+			p.problem(x.line, x.path, fmt.Sprintf("%q is not a key of %s (allowed: %s); to map the file's values, list them under values:",
+				x.key, describePath(kv.path), strings.Join(allowed, ", ")))
 		}
 	}
 }

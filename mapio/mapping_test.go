@@ -77,6 +77,7 @@ func TestParseMappingProblems(t *testing.T) {
 		{"unknown top key", "actors:\n  name: Label\nnodes: x\n", Overrides{}, 3, `"nodes" is not a key of the mapping (allowed: actors, relationships, undirected, graph, matrix)`},
 		{"unknown field", "actors:\n  colour: C\n", Overrides{}, 2, `"colour" is not a key of "actors"`},
 		{"unknown key of a field", "actors:\n  kind:\n    colum: Type\n", Overrides{}, 3, `(allowed: column, values, default)`},
+		{"values without values:", "actors:\n  kind: {Stakeholder: CIVIL_SOCIETY}\n", Overrides{}, 2, `"Stakeholder" is not a key of "actors.kind" (allowed: column, values, default); to map the file's values, list them under values:`},
 		{"kind not a kind", "actors:\n  kind:\n    values:\n      Police: COPS\n", Overrides{}, 4, `"COPS" is not a kind of actor (allowed: COMMUNITY`},
 		{"type not a type", "relationships:\n  type:\n    values: {\"++\": LIKES}\n", Overrides{}, 3, `"LIKES" is not a relationship type`},
 		{"default kind", "actors:\n  kind: {default: Person}\n", Overrides{}, 2, `"Person" is not a kind of actor`},
@@ -356,5 +357,22 @@ func TestSuggestMapping(t *testing.T) {
 	}
 	if to, _ := m.Actors["kind"].lookup("Stakeholder"); to != "CIVIL_SOCIETY" || m.Undirected != "both" {
 		t.Errorf("filled suggestion: %q %q", to, m.Undirected)
+	}
+}
+
+// A suggestion made with a mapping keeps the mapping's choices, found
+// under the file's own spelling of the column.
+func TestSuggestMappingKeepsTheMapping(t *testing.T) {
+	t.Parallel()
+	mp := newMapper(mustMapping(t, "actors:\n  kind:\n    column: category\n    values: {Stakeholder: CIVIL_SOCIETY}\n    default: COMMUNITY\nundirected: both\n"), true)
+	actors := table("name,Category", "A,Stakeholder", "B,Police")
+	mp.noteColumns("actors", actors.Header)
+	mp.apply("actors", actors, FormatCSV)
+	text := mp.suggest()
+	for _, want := range []string{`column: "Category"`, `"Stakeholder": "CIVIL_SOCIETY"  # 1 actor, as the mapping says`, `"Police": "SECURITY_FORCE"  # 1 actor, a guess`,
+		`default: "COMMUNITY"`, `undirected: "both"`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("suggestion lacks %q:\n%s", want, text)
+		}
 	}
 }

@@ -31,7 +31,11 @@ func (mp *mapper) suggest() string {
 		if mp.m != nil {
 			current = mp.m.Undirected
 		}
-		fmt.Fprintf(&b, "# %d edges have no direction. Say what each becomes: both (two relationships, one each way)\n# or one relationship of a type read in both directions: %s.\n", mp.undirected, joinNames(symmetricTypes))
+		what := fmt.Sprintf("%d edges have no direction. Say what each becomes", mp.undirected)
+		if mp.undirected == 0 {
+			what = "No edge of these files lacks a direction. What one would become"
+		}
+		fmt.Fprintf(&b, "# %s: both (two relationships, one each way)\n# or one relationship of a type read in both directions: %s.\n", what, joinNames(symmetricTypes))
 		fmt.Fprintf(&b, "undirected: %s\n", yq(current))
 	}
 	if len(mp.graphs) > 0 || mp.m != nil && mp.m.Graph != "" {
@@ -117,6 +121,14 @@ func (mp *mapper) suggestField(b *strings.Builder, role, field, col string) {
 	fm := mp.m.field(role, field)
 	if fm != nil && fm.Column != "" {
 		col = fm.Column
+		// The file's own spelling, which the values were counted under.
+		names := make([]string, len(mp.columns[role]))
+		for i, c := range mp.columns[role] {
+			names[i] = c.Column
+		}
+		if i := findColumn(names, col); i >= 0 {
+			col = names[i]
+		}
 	}
 	allowed := enumValues(role, field)
 	tl := mp.byCol[role+"\x00"+col]
