@@ -200,7 +200,7 @@ func (mp *mapper) apply(role string, t *Table, format Format) []Problem {
 			mp.gexfWeights(t)
 		}
 	}
-	if role == "relationships" {
+	if mp.collect && role == "relationships" { // for the suggestion's scale, on dry runs only
 		if i := colOf(role, t, "strength"); i >= 0 {
 			mp.maxWeight = max(mp.maxWeight, maxNumber(t, i))
 		}
