@@ -497,6 +497,7 @@ const MaxProblems = 1000
 // setProblems sorts the problems and keeps the first MaxProblems, with a
 // last one that says how many more there are; ProblemCount keeps the total.
 func (r *Report) setProblems(ps []Problem) {
+	ps = uniqueProblems(ps)
 	sortProblems(ps)
 	r.ProblemCount = len(ps)
 	if len(ps) > MaxProblems {
@@ -505,6 +506,20 @@ func (r *Report) setProblems(ps []Problem) {
 			Message: fmt.Sprintf("and %d more problems not listed; fix these and check the files again", more)})
 	}
 	r.Problems = ps
+}
+
+// uniqueProblems drops repeats of a problem: the two relationships an
+// undirected edge becomes share its row, and so its problems.
+func uniqueProblems(ps []Problem) []Problem {
+	seen := make(map[Problem]bool, len(ps))
+	out := ps[:0]
+	for _, p := range ps {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // isReadError says whether err came from reading a file, rather than

@@ -265,6 +265,12 @@ func (mp *mapper) mapColumns(role string, t *Table) {
 			if i < 0 {
 				continue
 			}
+			// A column may hold two fields (a node's id as its external id
+			// and, by the mapping, its name too): the second reads a copy.
+			other, taken := t.Mapped[i]
+			if own := known[normalize(t.Header[i])]; taken && other != "" && other != f || !taken && own != "" && own != f {
+				i = copyColumn(t, i)
+			}
 			t.Mapped[i] = f
 			if known[normalize(t.Header[i])] != f { // not when the mapping restates what the column's name says
 				mp.say(fmt.Sprintf("%s: %s from %s %q", role, f, word(t), t.Header[i]), "", 0)
@@ -312,6 +318,16 @@ func colOf(role string, t *Table, field string) int {
 		}
 	}
 	return -1
+}
+
+// copyColumn adds a copy of column i, under the same name (so that
+// problems name the file's column), and returns its index.
+func copyColumn(t *Table, i int) int {
+	t.Header = append(slices.Clip(t.Header), t.Header[i])
+	for r := range t.Rows {
+		t.Rows[r].Cells = append(t.Rows[r].Cells, t.Rows[r].Cells[i])
+	}
+	return len(t.Header) - 1
 }
 
 // ensureCol returns the column holding field, adding an empty one named

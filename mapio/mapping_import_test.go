@@ -398,3 +398,16 @@ relationships:
 		t.Errorf("mapping lines %q", rep.Mapping)
 	}
 }
+
+// A problem of an undirected edge made two relationships is reported
+// once, not once per relationship.
+func TestUndirectedEdgeProblemsOnce(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	doc := strings.Replace(undirectedGraphML, `<data key="w">0.8</data>`, ``, 1)
+	rep := importWith(t, st, ws.ID, one("g.graphml", doc), mapio.Options{Mapping: &mapio.MappingInput{Overrides: mapio.Overrides{Undirected: "both"}}})
+	if len(rep.Problems) != 1 || rep.ProblemCount != 1 || rep.Problems[0].Element != "ab" || rep.Problems[0].Code != mapio.CodeMissing {
+		t.Errorf("problems %v", rep.Problems)
+	}
+}
