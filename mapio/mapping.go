@@ -1,6 +1,7 @@
 package mapio
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -120,8 +121,9 @@ func ParseMapping(in MappingInput) (*Mapping, []Problem) {
 		p.problem(0, "", fmt.Sprintf("the mapping is larger than %d KiB; a mapping is a page of text", MaxMappingBytes>>10))
 		return nil, p.problems
 	}
-	if len(strings.TrimSpace(string(in.Text))) > 0 {
-		p.parse(in.Text)
+	text := bytes.TrimPrefix(in.Text, bom) // as Windows editors save it
+	if len(bytes.TrimSpace(text)) > 0 {
+		p.parse(text)
 	}
 	if len(p.problems) == 0 {
 		p.override(in.Overrides)

@@ -110,6 +110,16 @@ func TestParseMappingProblems(t *testing.T) {
 	}
 }
 
+// A mapping saved by a Windows editor (a byte-order mark, CRLF line ends)
+// reads the same.
+func TestParseMappingWindowsText(t *testing.T) {
+	t.Parallel()
+	m, ps := ParseMapping(MappingInput{Text: []byte("\xEF\xBB\xBFactors:\r\n  kind:\r\n    values: {Police: SECURITY_FORCE}\r\nundirected: both\r\n")})
+	if len(ps) > 0 || m.Actors["kind"].Values["Police"] != "SECURITY_FORCE" || m.Undirected != "both" {
+		t.Errorf("%v %+v", ps, m)
+	}
+}
+
 // The command line's shortcuts win over the file.
 func TestMappingOverrides(t *testing.T) {
 	t.Parallel()
