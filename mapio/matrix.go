@@ -90,7 +90,7 @@ func matrixCell(rels *Table, mm *MatrixMap, names []string, i, j int, row Row, t
 	}
 	cell := strings.TrimSpace(row.Cells[j+1])
 	if !mm.Directed && j < i {
-		if other := strings.TrimSpace(t.Rows[j].Cells[i+1]); !sameWeight(cell, other) {
+		if other := strings.TrimSpace(t.Rows[j].Cells[i+1]); !sameCell(cell, other) {
 			return []Problem{{File: t.File, Row: row.Number, Column: names[j], Code: CodeNumber, Message: fmt.Sprintf(
 				"the matrix is read as undirected (matrix: directed: false), so it should be symmetric, but %s to %s is %q and %s to %s is %q",
 				names[i], names[j], cell, names[j], names[i], other)}}
@@ -118,8 +118,8 @@ func matrixCell(rels *Table, mm *MatrixMap, names []string, i, j int, row Row, t
 	return nil
 }
 
-// sameWeight compares two cells as numbers (empty is 0).
-func sameWeight(a, b string) bool {
+// sameCell compares two matrix cells as numbers (empty is 0).
+func sameCell(a, b string) bool {
 	num := func(s string) (float64, bool) {
 		if s == "" {
 			return 0, true
