@@ -189,7 +189,7 @@ func TestExportOverHTTPAndBack(t *testing.T) {
 				resp.Header.Get("Cache-Control") != "no-store" {
 				t.Fatalf("HTTP %d %v", resp.StatusCode, resp.Header)
 			}
-			if !f.CanImport() {
+			if f == mapio.FormatCytoscape { // its export carries no sources, so it is checked by shape here
 				var cy struct{ Elements struct{ Nodes, Edges []any } }
 				if err := json.Unmarshal(body, &cy); err != nil || fmt.Sprintf("%d/%d", len(cy.Elements.Nodes), len(cy.Elements.Edges)) != want[strings.Index(want, "/")+1:] {
 					t.Errorf("cytoscape: %v, %d nodes, %d edges, want %s", err, len(cy.Elements.Nodes), len(cy.Elements.Edges), want)

@@ -87,8 +87,9 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 	if progress == nil {
 		progress = func(Stage) {}
 	}
-	doc, rels, problems, ignored := readFiles(files, opts.Format, progress)
-	rep := &Report{DryRun: opts.DryRun, Ignored: ignored}
+	doc, rels, problems, read := readFiles(files, opts.Format, progress)
+	ignored := read.dropped
+	rep := &Report{DryRun: opts.DryRun, Ignored: ignored, Kept: read.kept}
 	written := 0
 	// Files already wrong are only checked further: in a read transaction,
 	// which locks nothing.
@@ -100,6 +101,7 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 			return err
 		}
 		res, ps := newResolver(doc, existing)
+		res.failed = read.failedActors
 		problems = append(problems, ps...)
 		p := newPlanner(ws, existing, doc.Has, opts.Sync, rep)
 		// Planning goes on while the rows and their references are sound
@@ -127,10 +129,15 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 		// the sources and actors (keys and ids), not their rows.
 		doc.Sources, doc.Actors = nil, nil
 		for _, stream := range rels {
+			first := true
 			ps, err := stream(func(t *Table, readProblems []Problem) error {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
+				if first && !t.Lenient { // a graph file's tables were listed as they were read
+					rep.Kept = append(rep.Kept, keptColumns(t, "relationships")...)
+				}
+				first = false
 				problems = append(problems, readProblems...)
 				rows, skipped, ps := ReadRelationships(t)
 				rep.Skipped = append(rep.Skipped, skipped...)
@@ -155,6 +162,9 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 				return err
 			}
 		}
+		if res.folded > 0 && read.failedAt >= 0 {
+			problems[read.failedAt].Message += fmt.Sprintf("; and %d relationships whose ends are among those actors were not checked", res.folded)
+		}
 		if canPlan() {
 			if err := apply(p.finish()); err != nil {
 				return err
@@ -169,7 +179,7 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 		return nil, err
 	}
 	if len(problems) > 0 { // the rows or their references: counts would mean nothing
-		out := &Report{DryRun: opts.DryRun, Skipped: rep.Skipped, Ignored: ignored}
+		out := &Report{DryRun: opts.DryRun, Skipped: rep.Skipped, Ignored: ignored, Kept: rep.Kept}
 		out.Relationships.Skipped = rep.Relationships.Skipped
 		out.setProblems(append(problems, rep.Problems...))
 		return out, nil
@@ -178,6 +188,7 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 		rep.setProblems(rep.Problems)
 		return rep, nil
 	}
+	sortKept(rep.Kept)
 	if rep.Written = written > 0; rep.Written {
 		progress(Stage{Name: "done"})
 	}
@@ -206,14 +217,26 @@ func tableStream(t *Table) relStream {
 	}
 }
 
+// readNotes are what reading the files found besides the rows: the
+// attributes kept as custom attributes and those dropped; and, when an
+// actors table could not be read at all, its actors' keys and the
+// problem that says why (relationships that name those actors are folded
+// into it, rather than each reported as naming no actor).
+type readNotes struct {
+	kept         []Kept
+	dropped      []Problem
+	failedActors map[string]bool
+	failedAt     int // index of the failed actors table's problem, or -1
+}
+
 // readFiles reads every file's sources and actors into one document, and
 // returns its relationships as streams to read inside the transaction;
-// with them every problem so far, and the attributes of graph files that
-// the service does not read.
-func readFiles(files []File, format Format, progress func(Stage)) (*Document, []relStream, []Problem, []Problem) {
+// with them every problem so far, and what was kept and dropped.
+func readFiles(files []File, format Format, progress func(Stage)) (*Document, []relStream, []Problem, readNotes) {
 	doc := &Document{Has: map[string]bool{}}
 	var rels []relStream
-	var problems, ignored []Problem
+	var problems []Problem
+	notes := readNotes{failedAt: -1}
 	seen := map[string]string{}
 	claim := func(r, file string) bool {
 		if other, dup := seen[r]; dup {
@@ -225,8 +248,9 @@ func readFiles(files []File, format Format, progress func(Stage)) (*Document, []
 	}
 	for _, f := range files {
 		progress(Stage{Name: "reading", File: f.Name})
-		tables, stream, ps := readOne(f, format)
+		tables, stream, ps, dropped := readOne(f, format)
 		problems = append(problems, ps...)
+		notes.dropped = append(notes.dropped, dropped...)
 		if stream != nil && claim("relationships", f.Name) {
 			rels = append(rels, stream)
 		}
@@ -235,10 +259,14 @@ func readFiles(files []File, format Format, progress func(Stage)) (*Document, []
 			if t == nil || !claim(r, t.File) {
 				continue
 			}
-			ignored = append(ignored, ignoredColumns(t, r)...)
+			notes.kept = append(notes.kept, keptColumns(t, r)...)
+			notes.dropped = append(notes.dropped, droppedColumns(t, r)...)
 			switch r {
 			case "actors":
 				rows, ps := ReadActors(t)
+				if rows == nil && len(ps) > 0 && len(t.Rows) > 0 {
+					notes.failedActors, notes.failedAt = actorKeys(t), len(problems)
+				}
 				doc.Actors, problems = rows, append(problems, ps...)
 			case "sources":
 				rows, ps := ReadSources(t)
@@ -248,34 +276,56 @@ func readFiles(files []File, format Format, progress func(Stage)) (*Document, []
 			}
 		}
 	}
-	return doc, rels, problems, ignored
+	return doc, rels, problems, notes
+}
+
+// actorKeys are every key by which a relationship may name an actor of
+// the table: its element ids, external ids and names (names in lower
+// case, as the resolver matches them).
+func actorKeys(t *Table) map[string]bool {
+	keys := map[string]bool{}
+	idx, _ := fields(t, actorColumns)
+	for _, r := range t.Rows {
+		if r.Element != "" {
+			keys[r.Element] = true
+		}
+		if i, ok := idx["externalId"]; ok && r.Cells[i] != "" {
+			keys[r.Cells[i]] = true
+		}
+		if i, ok := idx["name"]; ok && r.Cells[i] != "" {
+			keys[strings.ToLower(r.Cells[i])] = true
+		}
+	}
+	return keys
 }
 
 // readOne reads one file into tables by role; a CSV relationships file
 // comes back as a stream, read later, a chunk at a time.
-func readOne(f File, format Format) (map[string]*Table, relStream, []Problem) {
+func readOne(f File, format Format) (map[string]*Table, relStream, []Problem, []Problem) {
+	tables, stream, ps, g := readFormat(f, format)
+	return tables, stream, ps, g.Dropped
+}
+
+// readFormat reads one file in its format (recognised when format is
+// ""), with the graph elements it held, if it is a graph file.
+func readFormat(f File, format Format) (map[string]*Table, relStream, []Problem, GraphElements) {
 	data := f.Data
 	if format == "" {
-		var head []byte
-		head, data = peek(f.Data, 4096)
-		format = DetectFormat(f.Name, head)
+		format, data = detectFormat(f.Name, f.Data)
 	}
+	var none GraphElements
 	switch format {
 	case "":
-		return nil, nil, []Problem{{File: f.Name, Code: CodeFormat,
-			Message: "cannot tell what this file holds; name CSV files actors.csv, relationships.csv and sources.csv, or give an .xlsx, Kumu .json, .graphml, .gexf or JGF .json file"}}
-	case FormatCytoscape:
-		return nil, nil, []Problem{{File: f.Name, Code: CodeFormat,
-			Message: exportOnly}}
+		return nil, nil, []Problem{{File: f.Name, Code: CodeFormat, Message: errUnknownFormat.Error()}}, none
 	case FormatXLSX:
 		tables, ps := ReadWorkbook(f.Name, data)
-		return tables, nil, ps
+		return tables, nil, ps, none
 	case FormatCSV:
 		r := role(f.Name)
 		switch r {
 		case "":
 			return nil, nil, []Problem{{File: f.Name, Code: CodeFormat,
-				Message: "cannot tell what this CSV file holds; name it actors.csv, relationships.csv or sources.csv"}}
+				Message: "cannot tell what this CSV file holds; name it actors.csv, relationships.csv or sources.csv"}}, none
 		case "relationships":
 			return nil, func(fn func(*Table, []Problem) error) ([]Problem, error) {
 				ps, err := ReadTableChunks(f.Name, data, relChunk, fn)
@@ -283,67 +333,33 @@ func readOne(f File, format Format) (map[string]*Table, relStream, []Problem) {
 					return append(ps, Problem{File: f.Name, Code: CodeMalformed, Message: fmt.Sprintf("the file could not be read: %v", err)}), nil
 				}
 				return ps, err
-			}, nil
+			}, nil, none
 		}
 		t, ps := ReadTable(f.Name, data)
 		if t == nil || t.Header == nil {
-			return nil, nil, ps
+			return nil, nil, ps, none
 		}
-		return map[string]*Table{r: t}, nil, ps
+		return map[string]*Table{r: t}, nil, ps, none
 	}
 	g, ps := graphReaders[format](f.Name, bufio.NewReaderSize(data, 64<<10))
+	g.Format = format
 	if g.Size() > MaxGraphCells {
 		return nil, nil, append(ps, Problem{File: f.Name, Code: CodeTooLarge, Message: fmt.Sprintf(
-			"the file has more elements and attributes than one import takes (%d million values at most); split it, or leave out attributes the service does not read", MaxGraphCells/1_000_000)})
+			"the file has more elements and attributes than one import takes (%d million values at most); split it, or leave out attributes the service does not read", MaxGraphCells/1_000_000)}), none
 	}
 	tables := g.Tables(f.Name)
 	// A graph file is the whole graph: with no edges it still says the
 	// map has no relationships (which matters to a sync).
 	for _, r := range []string{"actors", "relationships"} {
 		if tables[r] == nil {
-			tables[r] = &Table{File: f.Name, Lenient: true, Header: graphRoleHeader[r]}
+			tables[r] = &Table{File: f.Name, Lenient: true, Header: graphRoleHeader[r], Place: placeFor(format, r, nil)}
 		}
 	}
-	return tables, nil, ps
-}
-
-// peek returns up to n bytes from the start of r, and a reader that still
-// gives them: the same reader, moved back, when it can seek (so that a
-// CSV file stays seekable), else a buffered one.
-func peek(r io.Reader, n int) ([]byte, io.Reader) {
-	if rs, ok := r.(io.ReadSeeker); ok {
-		if start, err := rs.Seek(0, io.SeekCurrent); err == nil {
-			head := make([]byte, n)
-			k, _ := io.ReadFull(rs, head)
-			if _, err := rs.Seek(start, io.SeekStart); err == nil {
-				return head[:k], rs
-			}
-		}
-	}
-	br := bufio.NewReaderSize(r, n)
-	head, _ := br.Peek(n)
-	return head, br
+	return tables, nil, ps, g
 }
 
 // graphRoleHeader is the header of an empty role of a graph file.
 var graphRoleHeader = map[string][]string{"actors": {"name", "kind"}, "relationships": {"from", "to", "type"}}
-
-// ignoredColumns lists the columns of a lenient (graph-file) table that
-// the service does not read, once per column.
-func ignoredColumns(t *Table, r string) []Problem {
-	if !t.Lenient {
-		return nil
-	}
-	known := roleColumns[r]
-	var out []Problem
-	for _, h := range t.Header {
-		if _, ok := known[normalize(h)]; !ok && h != "" {
-			out = append(out, Problem{File: t.File, Column: h, Code: CodeIgnored,
-				Message: fmt.Sprintf("%s attribute %q is not one this service reads; it was left out", r[:len(r)-1], h)})
-		}
-	}
-	return out
-}
 
 // MaxProblems is how many problems a report lists: a file that is wrong
 // on every one of a million rows needs its first problems fixed, not a

@@ -29,8 +29,8 @@ func ReadJGF(file string, r io.Reader) (GraphElements, []Problem) {
 	if p != nil {
 		return GraphElements{}, []Problem{*p}
 	}
-	k := &jsonReader{file: file}
 	var g GraphElements
+	k := &jsonReader{file: file, g: &g, role: "actors"}
 	if directed, ok := graph.get("directed"); ok && directed == false {
 		k.problem("", "directed", CodeUndirected,
 			`the graph is undirected ("directed": false); relationships here are directed, so give each edge its direction and make a mutual tie two edges`)
@@ -39,9 +39,11 @@ func ReadJGF(file string, r io.Reader) (GraphElements, []Problem) {
 		k.problem("", "hyperedges", CodeMalformed, "the graph has hyperedges; relationships here join two actors, so give them as edges")
 	}
 	g.Actors = k.jgfNodes(graph)
+	k.role = "relationships"
 	for n, o := range k.objects(graph, "edges", "edge") {
 		g.Relationships = append(g.Relationships, k.jgfEdge(o, n))
 	}
+	k.role = "sources"
 	if meta, ok := k.metadata(graph, ""); ok {
 		for n, o := range k.objects(meta, "sources", "source") {
 			g.Sources = append(g.Sources, k.flatElement(o, n))

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/actorgraph/actorgraph/domain"
 )
 
 // Kumu JSON blueprints: {"elements": [...], "connections": [...]}.
@@ -54,8 +56,8 @@ func ReadKumu(file string, r io.Reader) (GraphElements, []Problem) {
 		return GraphElements{}, []Problem{{File: file, Code: CodeMalformed,
 			Message: `a Kumu blueprint is a JSON object with "elements" and "connections" arrays; this file holds ` + holds}}
 	}
-	k := &jsonReader{file: file}
 	var g GraphElements
+	k := &jsonReader{file: file, g: &g, role: "actors"}
 	renamed := map[string]string{} // Kumu's _id -> the element's own id, where it has both
 	for n, o := range k.objects(top, "elements", "element") {
 		e, kumuID := k.kumuElement(o, n, kumuActorNames, false)
@@ -64,6 +66,7 @@ func ReadKumu(file string, r io.Reader) (GraphElements, []Problem) {
 		}
 		g.Actors = append(g.Actors, e)
 	}
+	k.role = "relationships"
 	for n, o := range k.objects(top, "connections", "connection") {
 		e, _ := k.kumuElement(o, n, kumuRelationshipNames, true)
 		for _, end := range []string{"from", "to"} {
@@ -73,6 +76,7 @@ func ReadKumu(file string, r io.Reader) (GraphElements, []Problem) {
 		}
 		g.Relationships = append(g.Relationships, e)
 	}
+	k.role = "sources"
 	for n, o := range k.objects(top, "sources", "source") {
 		g.Sources = append(g.Sources, k.flatElement(o, n))
 	}
@@ -460,10 +464,13 @@ func plainNumber(n json.Number) any {
 	return s
 }
 
-// jsonReader gathers the problems of reading one JSON file's elements.
+// jsonReader gathers the problems of reading one JSON file's elements,
+// and (into g) the types of their values and what cannot be kept.
 type jsonReader struct {
 	file     string
 	problems []Problem
+	g        *GraphElements
+	role     string // of the elements being read: "actors", "relationships" or "sources"
 }
 
 func (k *jsonReader) problem(element, column, code, msg string) {
@@ -495,18 +502,55 @@ func (k *jsonReader) objects(o jsonObject, key, what string) []jsonObject {
 	return out
 }
 
-// value turns an attribute's value into cell text, reporting one that
-// no cell can hold. Nulls are left out, as empty cells are.
+// value turns an attribute's value into cell text, noting its JSON type
+// (a number, true/false, else text). A value no cell can hold (an object)
+// is listed as dropped; nulls are left out, as empty cells are.
 func (k *jsonReader) value(element, attribute string, v any) (string, bool) {
 	if v == nil {
 		return "", false
 	}
 	text, ok := cellText(v)
 	if !ok {
-		k.problem(element, attribute, CodeEnum,
-			fmt.Sprintf("attribute %q holds a JSON object; give it text, a number, true/false or a list of these", attribute))
+		if k.g == nil || k.isField(attribute) {
+			k.problem(element, attribute, CodeEnum,
+				fmt.Sprintf("attribute %q holds a JSON object; give it text, a number, true/false or a list of these", attribute))
+		} else {
+			k.g.drop(k.file, attribute, fmt.Sprintf("attribute %q holds a JSON object (on %s %s and perhaps others), which no attribute can; it was left out", attribute, k.roleWord(), element))
+		}
+		return "", false
+	}
+	if k.g != nil && k.role != "" && k.role != "sources" {
+		k.g.declareType(k.role, attribute, jsonKind(v))
 	}
 	return text, ok
+}
+
+// isField says whether an attribute is one of the service's fields (or
+// a format's name for one): a value it cannot hold is a problem, not a
+// custom attribute to drop.
+func (k *jsonReader) isField(attribute string) bool {
+	key := strings.ToLower(strings.TrimSpace(attribute))
+	_, field := roleColumns[k.role][normalize(attribute)]
+	return field || kumuActorNames[key] != "" || kumuRelationshipNames[key] != "" || k.role == "" || k.role == "sources"
+}
+
+// roleWord names an element of the role being read.
+func (k *jsonReader) roleWord() string {
+	if k.role == "relationships" {
+		return "edge"
+	}
+	return "node"
+}
+
+// jsonKind is the custom attribute type of a JSON value.
+func jsonKind(v any) domain.CustomKind {
+	switch v.(type) {
+	case json.Number:
+		return domain.CustomNumber
+	case bool:
+		return domain.CustomBoolean
+	}
+	return domain.CustomString
 }
 
 // flatElement reads an object whose members are its attributes, with

@@ -31,6 +31,11 @@ type resolver struct {
 	// Keys are cloned: a CSV cell shares its row's memory, which the map
 	// would otherwise keep alive.
 	seenRels map[string]seenAt
+	// failed are the keys of actors whose table could not be read: a
+	// relationship naming one is not reported (the actors' problem says
+	// why), only counted in folded.
+	failed map[string]bool
+	folded int
 }
 
 // seenAt is where a key was first seen, compactly: a spreadsheet row, or a
@@ -111,6 +116,7 @@ func (r *resolver) relationships(rows []RelationshipRow) (*Links, []Problem) {
 	links := &Links{From: make([]int, n), To: make([]int, n), FromID: make([]string, n), ToID: make([]string, n)}
 	var problems []Problem
 	for j, row := range rows {
+		folded := false
 		if row.Input.ExternalID != nil {
 			key := *row.Input.ExternalID
 			if first, ok := r.seenRels[key]; ok {
@@ -134,10 +140,17 @@ func (r *resolver) relationships(rows []RelationshipRow) (*Links, []Problem) {
 					*end.outID, msg = ids[0], ""
 				}
 			}
+			if msg == noActor && (r.failed[end.key] || r.failed[strings.ToLower(strings.TrimSpace(end.key))]) {
+				folded = true
+				continue
+			}
 			if msg != "" {
 				problems = append(problems, row.problem(end.column, "UNKNOWN_ACTOR",
 					fmt.Sprintf("%s %q %s", map[string]string{"from": "From", "to": "To"}[end.column], end.key, msg)))
 			}
+		}
+		if folded {
+			r.folded++
 		}
 		problems = append(problems, r.citations(row.Ref, row.SourceKeys)...)
 	}
