@@ -2,9 +2,9 @@ package mapio
 
 import (
 	"archive/zip"
-		"fmt"
+	"fmt"
 	"io"
-			"strings"
+	"strings"
 
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/errs"
@@ -85,9 +85,9 @@ func (f Format) Extension() string {
 
 // graphReaders read the graph formats into elements.
 var graphReaders = map[Format]func(file string, r io.Reader) (GraphElements, []Problem){
-	FormatKumu:    ReadKumu,
-	FormatGraphML: ReadGraphML,
-	FormatGEXF:    ReadGEXF,
+	FormatKumu:      ReadKumu,
+	FormatGraphML:   ReadGraphML,
+	FormatGEXF:      ReadGEXF,
 	FormatJGF:       ReadJGF,
 	FormatCytoscape: ReadCytoscape,
 }
