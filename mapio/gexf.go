@@ -23,6 +23,7 @@ const gexfNS = "http://gexf.net/1.2draft"
 type gexfAttribute struct {
 	ID      string  `xml:"id,attr"`
 	Title   string  `xml:"title,attr"`
+	Type    string  `xml:"type,attr"`
 	Default *string `xml:"default"`
 }
 
@@ -50,6 +51,34 @@ type gexfNode struct {
 	Label     string         `xml:"label,attr"`
 	AttValues []gexfAttValue `xml:"attvalues>attvalue"`
 	Nodes     []gexfNode     `xml:"nodes>node"` // a hierarchical graph's children
+	gexfViz
+	gexfTimes
+	Spells []gexfTimes `xml:"spells>spell"`
+}
+
+// gexfViz is how Gephi drew a node or an edge (the viz namespace).
+type gexfViz struct {
+	Position *struct {
+		X string `xml:"x,attr"`
+		Y string `xml:"y,attr"`
+		Z string `xml:"z,attr"`
+	} `xml:"position"`
+	Color *struct {
+		R   string `xml:"r,attr"`
+		G   string `xml:"g,attr"`
+		B   string `xml:"b,attr"`
+		A   string `xml:"a,attr"`
+		Hex string `xml:"hex,attr"`
+	} `xml:"color"`
+	Size *struct {
+		Value string `xml:"value,attr"`
+	} `xml:"size"`
+	Shape *struct {
+		Value string `xml:"value,attr"`
+	} `xml:"shape"`
+	Thickness *struct {
+		Value string `xml:"value,attr"`
+	} `xml:"thickness"`
 }
 
 // gexfTimes are the time attributes an edge or a spell may have.
@@ -76,6 +105,7 @@ type gexfEdge struct {
 	Timestamps string         `xml:"timestamps,attr"` // GEXF 1.3: "[t1, t2]"
 	AttValues  []gexfAttValue `xml:"attvalues>attvalue"`
 	Spells     []gexfTimes    `xml:"spells>spell"`
+	gexfViz
 }
 
 // gexfReader reads one GEXF file, element by element.
@@ -95,6 +125,7 @@ type gexfReader struct {
 // Sources come from the service's own extension element (see sourcesNS).
 func ReadGEXF(file string, r io.Reader) (GraphElements, []Problem) {
 	gr := &gexfReader{xmlGraph: newXMLGraph(file, r), attrs: map[string][]gexfAttribute{}, normalized: map[string]string{}}
+	gr.out.Format = FormatGEXF
 	return gr.result(readRoot(gr.dec, "gexf", "GEXF", gr.root))
 }
 
@@ -126,6 +157,7 @@ func (gr *gexfReader) graph(se xml.StartElement) error {
 				return err
 			}
 			gr.attrs[a.Class] = append(gr.attrs[a.Class], a.Attributes...)
+			gr.declare(a)
 			return nil
 		case c.Name.Local == "nodes", c.Name.Local == "edges":
 			return children(gr.dec, func(e xml.StartElement) error {
@@ -179,6 +211,8 @@ func (gr *gexfReader) addNode(n gexfNode) {
 	e := Element{ID: n.ID}
 	gr.attvalues(&e, name, "node", n.AttValues)
 	gr.fill(&e, "node", actorColumns, "name", n.Label)
+	gr.nodeViz(&e, name, n.gexfViz)
+	gr.nodeTimes(&e, name, n)
 	gr.out.Actors = append(gr.out.Actors, e)
 	gr.cells += len(e.Attrs) + 1
 	for _, child := range n.Nodes {
@@ -213,6 +247,7 @@ func (gr *gexfReader) edge(se xml.StartElement) (typed bool, err error) {
 	gr.fill(&e, "edge", relationshipColumns, "type", kind)
 	gr.fill(&e, "edge", relationshipColumns, "strength", x.Weight)
 	gr.validity(&e, name, x)
+	gr.edgeViz(x.gexfViz)
 	gr.out.Relationships = append(gr.out.Relationships, e)
 	return strings.TrimSpace(x.Type) != "", gr.spend(e)
 }

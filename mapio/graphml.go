@@ -21,12 +21,15 @@ import (
 
 const graphmlNS = "http://graphml.graphdrawing.org/xmlns"
 
-// graphmlKey is one <key> declaration. Its attr.type is not read: values
-// are kept as text, for the row checks to read as every format's are.
+// graphmlKey is one <key> declaration. Values are read as text, for the
+// row checks to read as every format's are; attr.type is the type of a
+// custom attribute, and yfiles.type marks yEd's drawings.
 type graphmlKey struct {
 	ID      string `xml:"id,attr"`
 	For     string `xml:"for,attr"`
 	Name    string `xml:"attr.name,attr"`
+	Type    string `xml:"attr.type,attr"`
+	YFiles  string `xml:"yfiles.type,attr"`
 	Default *struct {
 		Value string `xml:",chardata"`
 	} `xml:"default"`
@@ -47,8 +50,9 @@ func (k graphmlKey) appliesTo(domain string) bool {
 }
 
 type graphmlData struct {
-	Key   string `xml:"key,attr"`
-	Value string `xml:",chardata"` // yEd's graphics data hold elements, no text: they read as empty
+	Key   string       `xml:"key,attr"`
+	Value string       `xml:",chardata"` // yEd's graphics data hold elements, no text: they read as empty
+	Inner []xmlElement `xml:",any"`      // yEd's graphics: labels, geometry, fill
 }
 
 type graphmlNode struct {
@@ -113,6 +117,7 @@ func (x *xmlGraph) spend(e Element) error {
 // the service's own extension element (see sourcesNS).
 func ReadGraphML(file string, r io.Reader) (GraphElements, []Problem) {
 	gr := &graphmlReader{xmlGraph: newXMLGraph(file, r), keys: map[string]graphmlKey{}}
+	gr.out.Names = map[string]map[string]string{"actors": {}, "relationships": {}}
 	return gr.result(readRoot(gr.dec, "graphml", "GraphML", gr.root))
 }
 
@@ -130,6 +135,7 @@ func (gr *graphmlReader) root(se xml.StartElement) error {
 			gr.keyOrder = append(gr.keyOrder, k.ID)
 		}
 		gr.keys[k.ID] = k
+		gr.declare(k)
 		return nil
 	case se.Name.Local == "graph":
 		return gr.graph(se)
@@ -185,6 +191,7 @@ func (gr *graphmlReader) node(se xml.StartElement) error {
 	}
 	e := Element{ID: n.ID}
 	gr.data(&e, name, "node", n.Data)
+	gr.gephiLayout(&e)
 	// "label" is what yEd and Gephi call the name; keep one of the two, so
 	// that the table does not hold two columns for the same field.
 	if label := e.Get("label"); label != "" {
@@ -224,6 +231,10 @@ func (gr *graphmlReader) data(e *Element, name, domain string, data []graphmlDat
 		k, ok := gr.keys[d.Key]
 		if !ok {
 			gr.problem(name, CodeMalformed, fmt.Sprintf("<data key=%q> uses a key that no <key> element declares; declare it (with attr.name) before the graph, or remove the data", d.Key))
+			continue
+		}
+		if len(d.Inner) > 0 {
+			gr.graphics(e, domain, k, d.Inner)
 			continue
 		}
 		if v := strings.TrimSpace(d.Value); v != "" && k.name() != "" {
