@@ -134,7 +134,6 @@ func TestImportLimitsAndBadRequests(t *testing.T) {
 		code string
 	}{
 		{"unknown workspace", map[string]any{"ws": "ws_nope"}, files, "NOT_FOUND"},
-		{"export-only format", map[string]any{"ws": ws, "format": "CYTOSCAPE"}, files, "BAD_USER_INPUT"},
 		{"no files", map[string]any{"ws": ws}, nil, "BAD_USER_INPUT"},
 		{"unknown format name", map[string]any{"ws": ws, "format": "PDF"}, files, "GRAPHQL_VALIDATION_FAILED"},
 	} {

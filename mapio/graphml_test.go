@@ -274,7 +274,7 @@ func TestReadGraphMLNamespaces(t *testing.T) {
 		g, problems := ReadGraphML("map", strings.NewReader(doc))
 		want := GraphElements{Actors: []Element{{ID: "a", Attrs: []Attr{{"name", "A"}}}},
 			Sources: []Element{{ID: "s", Attrs: []Attr{{"title", "T"}, {"kind", "REPORT"}}}}}
-		if len(problems) > 0 || !reflect.DeepEqual(g, want) {
+		if len(problems) > 0 || !reflect.DeepEqual(g.Actors, want.Actors) || !reflect.DeepEqual(g.Sources, want.Sources) || len(g.Relationships) > 0 {
 			t.Errorf("read %+v %v", g, problems)
 		}
 	}

@@ -84,6 +84,12 @@ func ReadRelationships(t *Table) (rows []RelationshipRow, skipped, problems []Pr
 			problems = append(problems, missingColumn(t, "relationships", need))
 		}
 	}
+	// A graph file without strengths anywhere (GEXF's weight is
+	// optional, Kumu maps rarely carry one) is one problem, not one per
+	// edge.
+	if t.Place != nil && len(t.Rows) > 0 && !hasField(t, idx, "strength") && !hasField(t, idx, "trustSurvey") {
+		problems = append(problems, wholeFileMissing(t, "strength"))
+	}
 	if len(problems) > 0 {
 		return nil, nil, problems
 	}
