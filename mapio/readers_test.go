@@ -5,6 +5,9 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/actorgraph/actorgraph/domain"
 )
@@ -484,4 +487,40 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += n
 	return n, err
+}
+
+// A workbook's date cells (Excel's short date format, what typing a
+// date gives) are dates: a custom column of them is a DATE attribute.
+func TestWorkbookDateCells(t *testing.T) {
+	t.Parallel()
+	wb := excelize.NewFile()
+	defer wb.Close()
+	if err := wb.SetSheetName("Sheet1", "actors"); err != nil {
+		t.Fatal(err)
+	}
+	style, err := wb.NewStyle(&excelize.Style{NumFmt: 14})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cell, v := range map[string]any{"A1": "name", "B1": "kind", "C1": "Founded", "A2": "A", "B2": "COMMUNITY",
+		"C2": time.Date(2001, 5, 17, 0, 0, 0, 0, time.UTC)} {
+		if err := wb.SetCellValue("actors", cell, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := wb.SetCellStyle("actors", "C2", "C2", style); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := wb.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	tables, ps := ReadWorkbook("map.xlsx", &buf)
+	rows, more := ReadActors(tables["actors"])
+	if ps = append(ps, more...); len(ps) > 0 || len(rows) != 1 {
+		t.Fatalf("%d rows: %v", len(rows), ps)
+	}
+	if got := rows[0].Input.Custom["Founded"]; got != domain.DateValue(mustDate(t, "2001-05-17")) {
+		t.Errorf("Founded = %+v", got)
+	}
 }
