@@ -29,7 +29,7 @@ func ReadCytoscape(file string, r io.Reader) (GraphElements, []Problem) {
 		return GraphElements{}, []Problem{*p}
 	}
 	var g GraphElements
-	k := &jsonReader{file: file, g: &g}
+	k := &jsonReader{file: file, g: &g, format: FormatCytoscape}
 	nodes, edges, p := cytoscapeElements(file, root)
 	if p != nil {
 		return g, []Problem{*p}

@@ -124,7 +124,7 @@ type gexfReader struct {
 // attribute gives one; the time interval is validFrom and validTo).
 // Sources come from the service's own extension element (see sourcesNS).
 func ReadGEXF(file string, r io.Reader) (GraphElements, []Problem) {
-	gr := &gexfReader{xmlGraph: newXMLGraph(file, r), attrs: map[string][]gexfAttribute{}, normalized: map[string]string{}}
+	gr := &gexfReader{xmlGraph: newXMLGraph(file, FormatGEXF, r), attrs: map[string][]gexfAttribute{}, normalized: map[string]string{}}
 	gr.out.Format = FormatGEXF
 	return gr.result(readRoot(gr.dec, "gexf", "GEXF", gr.root))
 }
@@ -203,6 +203,8 @@ func (gr *gexfReader) node(se xml.StartElement) error {
 // addNode adds a node and, in a hierarchical graph, the nodes within it:
 // every node is an actor.
 func (gr *gexfReader) addNode(n gexfNode) {
+	gr.role = "actors"
+	defer func() { gr.role = "" }()
 	name := n.ID
 	if name == "" {
 		name = "#" + strconv.Itoa(len(gr.out.Actors)+1)
@@ -222,6 +224,8 @@ func (gr *gexfReader) addNode(n gexfNode) {
 
 // edge reads one <edge>; typed says whether it gives its own direction.
 func (gr *gexfReader) edge(se xml.StartElement) (typed bool, err error) {
+	gr.role = "relationships"
+	defer func() { gr.role = "" }()
 	var x gexfEdge
 	if err := gr.dec.DecodeElement(&x, &se); err != nil {
 		return false, err

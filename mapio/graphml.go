@@ -81,18 +81,29 @@ type graphmlReader struct {
 // read, the elements read so far, and the problems found.
 type xmlGraph struct {
 	file     string
+	format   Format // for problems in the format's words
+	role     string // of the element being read: "actors" or "relationships"
 	dec      *xml.Decoder
 	out      GraphElements
 	problems []Problem
 	cells    int // attributes read so far, against MaxGraphCells
 }
 
-func newXMLGraph(file string, r io.Reader) xmlGraph {
-	return xmlGraph{file: file, dec: newXMLDecoder(r)}
+func newXMLGraph(file string, format Format, r io.Reader) xmlGraph {
+	return xmlGraph{file: file, format: format, dec: newXMLDecoder(r)}
 }
 
+// problem is a problem with the element being read (or, with the role
+// unset, the graph), named in the format's words.
 func (x *xmlGraph) problem(element, code, msg string) {
-	x.problems = append(x.problems, Problem{File: x.file, Element: element, Code: code, Message: msg})
+	p := Problem{File: x.file, Element: element, Code: code, Message: msg}
+	switch {
+	case x.role != "" && element != "":
+		p.Place = placeFor(x.format, x.role, nil).describe(element, "")
+	case element != "":
+		p.Place = fmt.Sprintf("%s graph %q", placeFor(x.format, "actors", nil).Format, element)
+	}
+	x.problems = append(x.problems, p)
 }
 
 // result is what a reader gives back once readRoot has returned err.
@@ -116,7 +127,7 @@ func (x *xmlGraph) spend(e Element) error {
 // each <data> an attribute named by its key's attr.name. Sources come from
 // the service's own extension element (see sourcesNS).
 func ReadGraphML(file string, r io.Reader) (GraphElements, []Problem) {
-	gr := &graphmlReader{xmlGraph: newXMLGraph(file, r), keys: map[string]graphmlKey{}}
+	gr := &graphmlReader{xmlGraph: newXMLGraph(file, FormatGraphML, r), keys: map[string]graphmlKey{}}
 	gr.out.Names = map[string]map[string]string{"actors": {}, "relationships": {}}
 	return gr.result(readRoot(gr.dec, "graphml", "GraphML", gr.root))
 }
@@ -177,6 +188,8 @@ func (gr *graphmlReader) graph(se xml.StartElement) error {
 }
 
 func (gr *graphmlReader) node(se xml.StartElement) error {
+	gr.role = "actors"
+	defer func() { gr.role = "" }()
 	var n graphmlNode
 	if err := gr.dec.DecodeElement(&n, &se); err != nil {
 		return err
@@ -206,6 +219,8 @@ func (gr *graphmlReader) node(se xml.StartElement) error {
 
 // edge reads one <edge>; explicit is its own directed attribute, if any.
 func (gr *graphmlReader) edge(se xml.StartElement) (explicit string, err error) {
+	gr.role = "relationships"
+	defer func() { gr.role = "" }()
 	var x graphmlEdge
 	if err := gr.dec.DecodeElement(&x, &se); err != nil {
 		return "", err

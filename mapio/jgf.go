@@ -30,7 +30,7 @@ func ReadJGF(file string, r io.Reader) (GraphElements, []Problem) {
 		return GraphElements{}, []Problem{*p}
 	}
 	var g GraphElements
-	k := &jsonReader{file: file, g: &g, role: "actors"}
+	k := &jsonReader{file: file, g: &g, role: "actors", format: FormatJGF}
 	if directed, ok := graph.get("directed"); ok && directed == false {
 		k.problem("", "directed", CodeUndirected,
 			`the graph is undirected ("directed": false); relationships here are directed, so give each edge its direction and make a mutual tie two edges`)

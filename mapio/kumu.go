@@ -57,7 +57,7 @@ func ReadKumu(file string, r io.Reader) (GraphElements, []Problem) {
 			Message: `a Kumu blueprint is a JSON object with "elements" and "connections" arrays; this file holds ` + holds}}
 	}
 	var g GraphElements
-	k := &jsonReader{file: file, g: &g, role: "actors"}
+	k := &jsonReader{file: file, g: &g, role: "actors", format: FormatKumu}
 	renamed := map[string]string{} // Kumu's _id -> the element's own id, where it has both
 	for n, o := range k.objects(top, "elements", "element") {
 		e, kumuID := k.kumuElement(o, n, kumuActorNames, false)
@@ -141,8 +141,8 @@ func (k *jsonReader) direction(element, key string, v any) {
 	case "", "directed":
 		return
 	}
-	k.problems = append(k.problems, Problem{File: k.file, Element: element, Column: key, Code: CodeUndirected,
-		Message: fmt.Sprintf("the connection is %q; relationships here are directed, so make a mutual tie two connections, one each way, each with its own strength", d)})
+	k.problem(element, key, CodeUndirected,
+		fmt.Sprintf("the connection is %q; relationships here are directed, so make a mutual tie two connections, one each way, each with its own strength", d))
 }
 
 // WriteKumu writes a Kumu blueprint in the flat form Kumu documents for
@@ -471,10 +471,15 @@ type jsonReader struct {
 	problems []Problem
 	g        *GraphElements
 	role     string // of the elements being read: "actors", "relationships" or "sources"
+	format   Format // for problems in the format's words
 }
 
 func (k *jsonReader) problem(element, column, code, msg string) {
-	k.problems = append(k.problems, Problem{File: k.file, Element: element, Column: column, Code: code, Message: msg})
+	p := Problem{File: k.file, Element: element, Column: column, Code: code, Message: msg}
+	if element != "" && (k.role == "actors" || k.role == "relationships") {
+		p.Place = placeFor(k.format, k.role, ownKeys[k.format]).describe(element, column)
+	}
+	k.problems = append(k.problems, p)
 }
 
 // objects returns the objects of the array o[key], reporting a key that
@@ -532,6 +537,14 @@ func (k *jsonReader) isField(attribute string) bool {
 	key := strings.ToLower(strings.TrimSpace(attribute))
 	_, field := roleColumns[k.role][normalize(attribute)]
 	return field || kumuActorNames[key] != "" || kumuRelationshipNames[key] != "" || k.role == "" || k.role == "sources"
+}
+
+// ownKeys are, per format, the keys of an element that are the format's
+// own rather than attributes, as problems name them.
+var ownKeys = map[Format]map[string]string{
+	FormatJGF: {"directed": `key "directed"`, "source": `key "source"`, "target": `key "target"`, "label": `key "label"`,
+		"relation": `key "relation"`, "metadata": `key "metadata"`},
+	FormatCytoscape: {"data": `key "data"`, "position": `key "position"`},
 }
 
 // roleWord names an element of the role being read.

@@ -524,3 +524,34 @@ func TestWorkbookDateCells(t *testing.T) {
 		t.Errorf("Founded = %+v", got)
 	}
 }
+
+// The readers' own problems (the file's structure, before any row check)
+// name their element in the format's words too.
+func TestReaderProblemsInTheFormatsWords(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, file, content, want string
+	}{
+		{"GEXF edge", "g.gexf", `<gexf><graph defaultedgetype="directed"><nodes><node id="a"/></nodes><edges><edge id="e1" source="a" target="a" type="undirected"/></edges></graph></gexf>`,
+			`g.gexf: GEXF edge "e1": this edge is undirected`},
+		{"GEXF node", "g.gexf", `<gexf><graph defaultedgetype="directed"><nodes><node id="n3"><attvalues><attvalue for="9" value="x"/></attvalues></node></nodes></graph></gexf>`,
+			`g.gexf: GEXF node "n3": <attvalue for="9"> names no attribute declared`},
+		{"GraphML edge", "g.graphml", `<graphml><graph edgedefault="directed"><node id="a"/><edge id="e2" source="a" target="a" directed="false"/></graph></graphml>`,
+			`g.graphml: GraphML edge "e2": this edge is undirected`},
+		{"Kumu connection", "k.json", `{"elements": [{"id": "a"}], "connections": [{"id": "c1", "from": "a", "to": "a", "direction": "mutual"}]}`,
+			`k.json: Kumu connection "c1", field "direction": the connection is "mutual"`},
+		{"JGF edge", "g.json", `{"graph": {"nodes": {"a": {}}, "edges": [{"id": "e3", "source": "a", "target": "a", "directed": false}]}}`,
+			`g.json: JGF edge "e3", key "directed": the edge is undirected`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, ps := graphReaders[DetectFormat(c.file, []byte(c.content))](c.file, strings.NewReader(c.content))
+			found := false
+			for _, p := range ps {
+				found = found || strings.HasPrefix(p.String(), c.want)
+			}
+			if !found {
+				t.Errorf("no problem starts %q: %v", c.want, ps)
+			}
+		})
+	}
+}
