@@ -190,6 +190,10 @@ func (c *cells) layout() domain.Layout {
 			c.problem(f.field, CodeNumber, fmt.Sprintf("%s %q is not a number", c.column(f.field), v))
 			continue
 		}
+		if f.field == "layoutSize" && x <= 0 {
+			c.problem(f.field, CodeNumber, fmt.Sprintf("the size %q is not greater than 0; give a positive size, or none", v))
+			continue
+		}
 		*f.into = &x
 	}
 	if v := c.get("layoutColor"); v != "" {

@@ -134,10 +134,8 @@ func (k *jsonReader) cytoscapeNode(o jsonObject, n int) Element {
 		text, ok := k.value(name, m.Key, m.Value)
 		switch {
 		case !ok:
-		case m.Key == "label":
-			b.alias("name", text)
-		case m.Key == "name" && !d.has("label"):
-			b.alias("name", text)
+		case m.Key == "label", m.Key == "name" && !d.has("label"):
+			k.alias(b, "name", m.Key, text)
 		default:
 			b.own(m.Key, text)
 		}
@@ -159,11 +157,11 @@ func (k *jsonReader) cytoscapeEdge(o jsonObject, n int) Element {
 		switch {
 		case !ok:
 		case m.Key == "source":
-			b.alias("from", text)
+			k.alias(b, "from", m.Key, text)
 		case m.Key == "target":
-			b.alias("to", text)
+			k.alias(b, "to", m.Key, text)
 		case m.Key == "label", m.Key == "interaction" && !d.has("label"):
-			b.alias("type", text)
+			k.alias(b, "type", m.Key, text)
 		default:
 			b.own(m.Key, text)
 		}

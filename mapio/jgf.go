@@ -121,7 +121,7 @@ func (k *jsonReader) jgfNode(id string, node jsonObject, n int) Element {
 	name := elementName(id, "", n)
 	if v, ok := node.get("label"); ok {
 		if text, ok := k.value(name, "label", v); ok {
-			b.alias("name", text)
+			k.alias(b, "name", "label", text)
 		}
 	}
 	k.metadataInto(b, node, name)
@@ -143,7 +143,7 @@ func (k *jsonReader) jgfEdge(edge jsonObject, n int) Element {
 	for _, f := range []struct{ key, field string }{{"source", "from"}, {"target", "to"}, {"label", "type"}, {"relation", "type"}} {
 		if v, ok := edge.get(f.key); ok {
 			if text, ok := k.value(name, f.key, v); ok && text != "" {
-				b.alias(f.field, text)
+				k.alias(b, f.field, f.key, text)
 			}
 		}
 	}

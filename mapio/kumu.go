@@ -122,7 +122,7 @@ func (k *jsonReader) kumuElement(o jsonObject, n int, names map[string]string, c
 			continue
 		}
 		if field, isKumu := names[key]; isKumu {
-			b.alias(field, text)
+			k.alias(b, field, m.Key, text)
 		} else {
 			b.own(m.Key, text)
 		}
@@ -545,6 +545,28 @@ var ownKeys = map[Format]map[string]string{
 	FormatJGF: {"directed": `key "directed"`, "source": `key "source"`, "target": `key "target"`, "label": `key "label"`,
 		"relation": `key "relation"`, "metadata": `key "metadata"`},
 	FormatCytoscape: {"data": `key "data"`, "position": `key "position"`},
+}
+
+// alias sets a field from the format's own name for it (Kumu's "element
+// type", JGF's "relation"), and notes that name, so that a problem with
+// the field names it as the file does.
+func (k *jsonReader) alias(b *elementBuilder, field, original, text string) {
+	b.alias(field, text)
+	if k.g == nil || k.role == "" || k.role == "sources" {
+		return
+	}
+	if k.g.Names == nil {
+		k.g.Names = map[string]map[string]string{}
+	}
+	names := k.g.Names[k.role]
+	if names == nil {
+		names = map[string]string{}
+		k.g.Names[k.role] = names
+	}
+	if _, ok := names[field]; !ok {
+		p := placeFor(k.format, k.role, ownKeys[k.format])
+		names[field] = p.column(original)
+	}
 }
 
 // roleWord names an element of the role being read.

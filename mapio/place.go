@@ -28,6 +28,12 @@ var graphPlaces = map[Format]map[string]Place{
 	FormatCytoscape: {"actors": {Format: "Cytoscape.js", Element: "node", Attr: "data key"}, "relationships": {Format: "Cytoscape.js", Element: "edge", Attr: "data key"}},
 }
 
+// layoutWords name the layout columns as the formats that give them do.
+var layoutWords = map[Format]map[string]string{
+	FormatGEXF: {layoutX: "viz:position x", layoutY: "viz:position y", layoutZ: "viz:position z", layoutSize: "viz:size", layoutColor: "viz:color"},
+	FormatCytoscape: {layoutX: `key "position" x`, layoutY: `key "position" y`},
+}
+
 // placeFor is the words for a role of a graph file of format f.
 func placeFor(f Format, role string, names map[string]string) *Place {
 	p, ok := graphPlaces[f][role]
@@ -39,8 +45,17 @@ func placeFor(f Format, role string, names map[string]string) *Place {
 	}
 	if role == "sources" {
 		p.Element, p.Names = "source", nil
-	} else {
-		p.Names = names
+		return &p
+	}
+	p.Names = names
+	if words, ok := layoutWords[f]; ok && role == "actors" {
+		p.Names = make(map[string]string, len(names)+len(words))
+		for k, v := range words {
+			p.Names[k] = v
+		}
+		for k, v := range names {
+			p.Names[k] = v
+		}
 	}
 	return &p
 }

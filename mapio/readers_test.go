@@ -433,6 +433,11 @@ func TestProblemsInTheFormatsWords(t *testing.T) {
 			[]string{`g.json: JGF node "a", metadata key "kind": kind "Clan" is not one of the allowed values: ` + joinNames(domain.ActorKinds)}},
 		{"Kumu field", "k.json", `{"elements": [{"_id": "x", "attributes": {"label": "A", "element type": "COMMUNITY", "population": -1}}]}`,
 			[]string{`k.json: Kumu element "x", field "population": population "-1" is not a whole number of 0 or more`}},
+		{"Kumu's own field name", "k.json", `{"elements": [{"_id": "x", "attributes": {"label": "A", "element type": "Clan"}}]}`,
+			[]string{`k.json: Kumu element "x", field "element type": kind "Clan" is not one of the allowed values: ` + joinNames(domain.ActorKinds)}},
+		{"GEXF viz", "g.gexf", `<gexf><graph defaultedgetype="directed"><attributes class="node"><attribute id="k" title="kind"/></attributes>
+			<nodes><node id="n1" label="A"><attvalues><attvalue for="k" value="COMMUNITY"/></attvalues><size value="0"/></node></nodes></graph></gexf>`,
+			[]string{`g.gexf: GEXF node "n1", viz:size: the size "0" is not greater than 0; give a positive size, or none`}},
 		{"no kind anywhere", "g.gexf", `<gexf><graph defaultedgetype="directed"><nodes><node id="a" label="A"/><node id="b" label="B"/></nodes></graph></gexf>`,
 			[]string{`g.gexf: GEXF file: no node of this GEXF file has a kind; give one with a mapping (a default kind, or the attribute that holds it and a map of its values)`}},
 		{"no type anywhere", "g.graphml", `<graphml><key id="k" for="node" attr.name="kind"/><graph edgedefault="directed"><node id="a"><data key="k">COMMUNITY</data></node><node id="b"><data key="k">COMMUNITY</data></node><edge source="a" target="b"/></graph></graphml>`,
