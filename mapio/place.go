@@ -30,7 +30,7 @@ var graphPlaces = map[Format]map[string]Place{
 
 // layoutWords name the layout columns as the formats that give them do.
 var layoutWords = map[Format]map[string]string{
-	FormatGEXF: {layoutX: "viz:position x", layoutY: "viz:position y", layoutZ: "viz:position z", layoutSize: "viz:size", layoutColor: "viz:color"},
+	FormatGEXF:      {layoutX: "viz:position x", layoutY: "viz:position y", layoutZ: "viz:position z", layoutSize: "viz:size", layoutColor: "viz:color"},
 	FormatCytoscape: {layoutX: `key "position" x`, layoutY: `key "position" y`},
 }
 
