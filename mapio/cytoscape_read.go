@@ -60,7 +60,10 @@ func cytoscapeElements(file string, root any) (nodes, edges []jsonObject, p *Pro
 	case []any:
 		list = x
 	case jsonObject:
-		v, _ := x.get("elements")
+		v, ok := x.get("elements")
+		if !ok && (x.has("nodes") || x.has("edges")) {
+			v = x // the elements object as the whole file
+		}
 		switch els := v.(type) {
 		case jsonObject:
 			nodes, edges = k.objects(els, "nodes", "node"), k.objects(els, "edges", "edge")

@@ -142,6 +142,13 @@ func jsonFormat(r io.Reader) Format {
 			return FormatKumu
 		case "graph", "graphs":
 			return FormatJGF
+		case "nodes", "edges":
+			// Cytoscape.js's elements given as the file itself:
+			// {"nodes": [{"data": ...}], "edges": [...]}.
+			if next, err := dec.Token(); err != nil || next != json.Delim('[') {
+				return ""
+			}
+			return cytoscapeArray(dec)
 		case "elements":
 			// Kumu's elements are a list; Cytoscape's an object of
 			// nodes and edges.

@@ -56,9 +56,16 @@ type graphmlData struct {
 }
 
 type graphmlNode struct {
-	ID     string        `xml:"id,attr"`
-	Data   []graphmlData `xml:"data"`
-	Graphs []struct{}    `xml:"graph"`
+	ID     string         `xml:"id,attr"`
+	Data   []graphmlData  `xml:"data"`
+	Graphs []graphmlGraph `xml:"graph"` // a group's nodes and edges (yEd's groups)
+}
+
+// graphmlGraph is a graph nested in a node.
+type graphmlGraph struct {
+	EdgeDefault string        `xml:"edgedefault,attr"`
+	Nodes       []graphmlNode `xml:"node"`
+	Edges       []graphmlEdge `xml:"edge"`
 }
 
 type graphmlEdge struct {
@@ -194,15 +201,24 @@ func (gr *graphmlReader) node(se xml.StartElement) error {
 	if err := gr.dec.DecodeElement(&n, &se); err != nil {
 		return err
 	}
+	return gr.addNode(n, "")
+}
+
+// addNode adds a node and, for a group (a node holding a graph, as yEd
+// writes its groups), the nodes and edges within it: a group and its
+// members are all actors, each member with the group's id in its custom
+// attribute "parent" (as Cytoscape.js names a compound node's).
+func (gr *graphmlReader) addNode(n graphmlNode, parent string) error {
+	gr.role = "actors"
 	name := n.ID
 	if name == "" {
 		name = "#" + strconv.Itoa(len(gr.out.Actors)+1)
 		gr.problem(name, CodeMissing, "a node has no id; GraphML nodes need one, and edges name their ends by it")
 	}
-	if len(n.Graphs) > 0 {
-		gr.problem(name, CodeMalformed, "this node holds a graph of its own (a nested graph), which cannot be read; flatten the graph before importing it")
-	}
 	e := Element{ID: n.ID}
+	if parent != "" {
+		e.Set("parent", parent)
+	}
 	gr.data(&e, name, "node", n.Data)
 	gr.gephiLayout(&e)
 	// "label" is what yEd and Gephi call the name; keep one of the two, so
@@ -214,7 +230,22 @@ func (gr *graphmlReader) node(se xml.StartElement) error {
 		e.Attrs = without(e.Attrs, "label")
 	}
 	gr.out.Actors = append(gr.out.Actors, e)
-	return gr.spend(e)
+	if err := gr.spend(e); err != nil {
+		return err
+	}
+	for _, g := range n.Graphs {
+		for _, child := range g.Nodes {
+			if err := gr.addNode(child, n.ID); err != nil {
+				return err
+			}
+		}
+		for _, x := range g.Edges {
+			if err := gr.addEdge(x, g.EdgeDefault == "undirected"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // edge reads one <edge>; explicit is its own directed attribute, if any.
@@ -225,11 +256,19 @@ func (gr *graphmlReader) edge(se xml.StartElement) (explicit string, err error) 
 	if err := gr.dec.DecodeElement(&x, &se); err != nil {
 		return "", err
 	}
+	return strings.TrimSpace(x.Directed), gr.addEdge(x, false)
+}
+
+// addEdge adds an edge; undirectedByDefault says whether its graph (a
+// group's, nested) makes an edge without a direction of its own
+// undirected.
+func (gr *graphmlReader) addEdge(x graphmlEdge, undirectedByDefault bool) error {
+	gr.role = "relationships"
 	name := x.ID
 	if name == "" {
 		name = "#" + strconv.Itoa(len(gr.out.Relationships)+1) // as Tables names it
 	}
-	if strings.TrimSpace(x.Directed) == "false" {
+	if d := strings.TrimSpace(x.Directed); d == "false" || d == "" && undirectedByDefault {
 		gr.problem(name, CodeUndirected, `this edge is undirected (directed="false"); relationships in this service are directed, from one actor to another: set directed="true", with source the actor the relationship goes from`)
 	}
 	e := Element{ID: x.ID, Attrs: []Attr{{"from", x.Source}, {"to", x.Target}}}
@@ -237,7 +276,7 @@ func (gr *graphmlReader) edge(se xml.StartElement) (explicit string, err error) 
 	e.Set("from", x.Source) // the edge's own ends win over data of the same name
 	e.Set("to", x.Target)
 	gr.out.Relationships = append(gr.out.Relationships, e)
-	return strings.TrimSpace(x.Directed), gr.spend(e)
+	return gr.spend(e)
 }
 
 // data adds an element's <data> values, then its keys' defaults.

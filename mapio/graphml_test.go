@@ -231,8 +231,10 @@ func TestReadGraphMLProblems(t *testing.T) {
 			doc: graphmlKeys + `<graph edgedefault="directed"><node/></graph></graphml>`},
 		{name: "hyperedge", code: CodeMalformed, element: "h", messageMentions: "two actors",
 			doc: graphmlKeys + `<graph edgedefault="directed"><hyperedge id="h"/></graph></graphml>`},
-		{name: "nested graph", code: CodeMalformed, element: "a", messageMentions: "nested",
-			doc: graphmlKeys + `<graph edgedefault="directed"><node id="a"><graph edgedefault="directed"/></node></graph></graphml>`},
+		// A group's graph is read (see TestReadGraphMLGroups), with its
+		// own edge default.
+		{name: "undirected group", code: CodeUndirected, element: "x", messageMentions: "undirected",
+			doc: graphmlKeys + `<graph edgedefault="directed"><node id="a"><graph edgedefault="undirected"><node id="b"/><node id="c"/><edge id="x" source="b" target="c"/></graph></node></graph></graphml>`},
 	})
 }
 

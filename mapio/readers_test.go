@@ -34,6 +34,8 @@ func TestDetectFormatByParsing(t *testing.T) {
 		{"cytoscape array with groups", "cy.json", `[{"group": "nodes", "data": {"id": "a"}}, {"group": "edges", "data": {"source": "a", "target": "a"}}]`, FormatCytoscape},
 		{"cytoscape array without groups", "cy.json", ` [ {"data": {"id": "a"}} ]`, FormatCytoscape},
 		{"cytoscape object", "cy.json", `{"data": {}, "directed": true, "elements": {"nodes": [], "edges": []}}`, FormatCytoscape},
+		{"cytoscape nodes and edges at the top", "cy.json", `{"nodes": [{"data": {"id": "a"}}], "edges": []}`, FormatCytoscape},
+		{"other nodes at the top", "cy.json", `{"nodes": [{"id": "a"}]}`, ""},
 		{"cytoscape elements list", "cy.json", `{"elements": [{"data": {"id": "a"}}]}`, FormatCytoscape},
 		{"cytoscape extension", "g.cyjs", `{}`, FormatCytoscape},
 		{"jgf", "g.json", `{"graph": {"nodes": {}}}`, FormatJGF},
@@ -91,6 +93,10 @@ func TestReadCytoscape(t *testing.T) {
 			{"data": {"id": "a", "label": "Village", "kind": "COMMUNITY", "score": 2.5}, "position": {"x": 10, "y": -4}, "selected": true},
 			{"data": {"id": "b", "name": "Police", "kind": "SECURITY_FORCE"}}],
 		  "edges": [{"data": {"id": "e1", "source": "b", "target": "a", "label": "THREATENS", "strength": 0.7}}]}}`},
+		{"nodes and edges at the top", `{"nodes": [
+			{"data": {"id": "a", "label": "Village", "kind": "COMMUNITY", "score": 2.5}, "position": {"x": 10, "y": -4}, "selected": true},
+			{"data": {"id": "b", "name": "Police", "kind": "SECURITY_FORCE"}}],
+		  "edges": [{"data": {"id": "e1", "source": "b", "target": "a", "label": "THREATENS", "strength": 0.7}}]}`},
 		{"array", `[{"group": "nodes", "data": {"id": "a", "label": "Village", "kind": "COMMUNITY", "score": 2.5}, "position": {"x": 10, "y": -4}, "selected": true},
 			{"data": {"id": "b", "name": "Police", "kind": "SECURITY_FORCE"}},
 			{"data": {"id": "e1", "source": "b", "target": "a", "interaction": "THREATENS", "strength": 0.7}}]`},
@@ -558,5 +564,41 @@ func TestReaderProblemsInTheFormatsWords(t *testing.T) {
 				t.Errorf("no problem starts %q: %v", c.want, ps)
 			}
 		})
+	}
+}
+
+// yEd's groups (nodes holding a graph) are flattened: the group and its
+// members are actors, each member naming its group in the custom
+// attribute "parent", and the edges within the group are relationships.
+// yEd Live's keys that hold only styles are listed as dropped.
+func TestReadGraphMLGroups(t *testing.T) {
+	t.Parallel()
+	const file = `<graphml xmlns:y="http://www.yworks.com/xml/graphml"><key id="k" for="node" attr.name="kind"/><key id="s" for="node" attr.name="NodeStyle"/>
+		<graph edgedefault="directed">
+		<node id="g"><data key="k">MOVEMENT</data><data key="s"><y:ShapeNodeStyle fill="#FF0000"/></data>
+		  <graph edgedefault="directed"><node id="g::a"><data key="k">COMMUNITY</data></node><node id="g::b"><data key="k">COMMUNITY</data></node>
+		    <edge id="inner" source="g::a" target="g::b"/></graph></node>
+		<node id="c"><data key="k">COMMUNITY</data></node>
+		<edge id="outer" source="c" target="g::a"/></graph></graphml>`
+	g, ps := ReadGraphML("groups.graphml", strings.NewReader(file))
+	if len(ps) > 0 {
+		t.Fatalf("problems: %v", ps)
+	}
+	var got []string
+	for _, a := range g.Actors {
+		got = append(got, a.ID+":"+a.Get("parent"))
+	}
+	if strings.Join(got, " ") != "g: g::a:g g::b:g c:" {
+		t.Errorf("actors: %v", got)
+	}
+	var edges []string
+	for _, r := range g.Relationships {
+		edges = append(edges, r.ID+":"+r.Get("from")+">"+r.Get("to"))
+	}
+	if strings.Join(edges, " ") != "inner:g::a>g::b outer:c>g::a" {
+		t.Errorf("edges: %v", edges)
+	}
+	if len(g.Dropped) != 1 || !strings.Contains(g.Dropped[0].Message, `key "s" (attr.name "NodeStyle") holds yEd's drawing`) {
+		t.Errorf("dropped: %v", g.Dropped)
 	}
 }

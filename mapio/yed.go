@@ -100,6 +100,14 @@ func (gr *graphmlReader) graphics(e *Element, role string, k graphmlKey, inner [
 			e.Set("label", d.label)
 		}
 	}
+	if k.YFiles == "" { // yEd Live: a key per aspect (labels, geometry, style)
+		if d == (yedDrawing{}) {
+			gr.out.drop(gr.file, k.ID, fmt.Sprintf("key %q (attr.name %q) holds yEd's drawing (styles, ports, folding), which the service does not keep; it was left out", k.ID, k.Name))
+		}
+		if role != "node" {
+			return
+		}
+	}
 	what := fmt.Sprintf("yEd's drawing of %ss (in key %q)", role, k.ID)
 	if role != "node" {
 		gr.out.drop(gr.file, k.ID, what+": its bends, arrows and line styles are not kept; its labels were read as the edge's label")
@@ -115,7 +123,9 @@ func (gr *graphmlReader) graphics(e *Element, role string, k graphmlKey, inner [
 	if c := yedColor(d.fill); c != "" {
 		e.Set(layoutColor, c)
 	}
-	gr.out.drop(gr.file, k.ID, what+": shapes, borders and label styles are not kept; labels were read as names, the box and fill colour as the layout")
+	if k.YFiles != "" {
+		gr.out.drop(gr.file, k.ID, what+": shapes, borders and label styles are not kept; labels were read as names, the box and fill colour as the layout")
+	}
 }
 
 // centre is the middle of a drawing's box: yEd gives the top-left corner.
