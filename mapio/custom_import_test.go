@@ -102,6 +102,14 @@ func TestKnockOnProblemsAreFolded(t *testing.T) {
 			"actors.csv row 1 column \"kind\": the actors file needs a kind column (Kumu's \"Type\" works too); and 4 relationships whose ends are among those actors were not checked",
 			"relationships.csv row 5 column \"to\": To \"z\" matches no actor (by external id or name)",
 		}},
+		{"sources without a title column", namedFiles(map[string]string{
+			"sources.csv":       "externalId,kind\ns1,REPORT\n",
+			"actors.csv":        "externalId,name,kind,sources\na,A,COMMUNITY,s1\nb,B,COMMUNITY,s1|s2\n",
+			"relationships.csv": "from,to,type,strength,sources\na,b,TRUSTS,0.5,s1\n",
+		}), []string{
+			"actors.csv row 3 column \"sources\": source \"s2\" is neither in the sources file nor in the workspace",
+			"sources.csv row 1 column \"title\": the sources file needs a title column; and 3 records that cite those sources were not checked against them",
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

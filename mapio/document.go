@@ -22,6 +22,10 @@ type Document struct {
 	// Has says which roles ("actors", "relationships", "sources") the
 	// files hold: a sync removes only within those.
 	Has map[string]bool
+	// failedSources are the keys of a sources table that could not be
+	// read at all: citing one is a consequence of that, not a problem of
+	// its own.
+	failedSources map[string]bool
 }
 
 // Ref says where a row came from.

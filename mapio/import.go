@@ -165,6 +165,9 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 		if res.folded > 0 && read.failedAt >= 0 {
 			problems[read.failedAt].Message += fmt.Sprintf("; and %d relationships whose ends are among those actors were not checked", res.folded)
 		}
+		if res.citedFailed > 0 && read.sourcesFailedAt >= 0 {
+			problems[read.sourcesFailedAt].Message += fmt.Sprintf("; and %d records that cite those sources were not checked against them", res.citedFailed)
+		}
 		if canPlan() {
 			if err := apply(p.finish()); err != nil {
 				return err
@@ -227,6 +230,9 @@ type readNotes struct {
 	dropped      []Problem
 	failedActors map[string]bool
 	failedAt     int // index of the failed actors table's problem, or -1
+	// sourcesFailedAt is, likewise, the index of the problem of a sources
+	// table that could not be read (its keys are doc.failedSources).
+	sourcesFailedAt int
 }
 
 // readFiles reads every file's sources and actors into one document, and
@@ -236,7 +242,7 @@ func readFiles(files []File, format Format, progress func(Stage)) (*Document, []
 	doc := &Document{Has: map[string]bool{}}
 	var rels []relStream
 	var problems []Problem
-	notes := readNotes{failedAt: -1}
+	notes := readNotes{failedAt: -1, sourcesFailedAt: -1}
 	seen := map[string]string{}
 	claim := func(r, file string) bool {
 		if other, dup := seen[r]; dup {
@@ -270,6 +276,9 @@ func readFiles(files []File, format Format, progress func(Stage)) (*Document, []
 				doc.Actors, problems = rows, append(problems, ps...)
 			case "sources":
 				rows, ps := ReadSources(t)
+				if rows == nil && len(ps) > 0 && len(t.Rows) > 0 {
+					doc.failedSources, notes.sourcesFailedAt = tableKeys(t, sourceColumns, "externalId"), len(problems)
+				}
 				doc.Sources, problems = rows, append(problems, ps...)
 			case "relationships":
 				rels = append(rels, tableStream(t))
@@ -283,17 +292,24 @@ func readFiles(files []File, format Format, progress func(Stage)) (*Document, []
 // the table: its element ids, external ids and names (names in lower
 // case, as the resolver matches them).
 func actorKeys(t *Table) map[string]bool {
+	keys := tableKeys(t, actorColumns, "externalId")
+	for k := range tableKeys(t, actorColumns, "name") {
+		keys[strings.ToLower(k)] = true
+	}
+	return keys
+}
+
+// tableKeys are a table's element ids and the values of one field.
+func tableKeys(t *Table, known map[string]string, field string) map[string]bool {
 	keys := map[string]bool{}
-	idx, _ := fields(t, actorColumns)
+	idx, _ := fields(t, known)
+	i, ok := idx[field]
 	for _, r := range t.Rows {
 		if r.Element != "" {
 			keys[r.Element] = true
 		}
-		if i, ok := idx["externalId"]; ok && r.Cells[i] != "" {
+		if ok && r.Cells[i] != "" {
 			keys[r.Cells[i]] = true
-		}
-		if i, ok := idx["name"]; ok && r.Cells[i] != "" {
-			keys[strings.ToLower(r.Cells[i])] = true
 		}
 	}
 	return keys

@@ -107,6 +107,9 @@ func missingColumn(t *Table, role, field string) Problem {
 		if hint, ok := kumuHint[field]; ok && role == "actors" {
 			msg += fmt.Sprintf(" (Kumu's %q works too)", hint)
 		}
+		if role == "sources" && field == "externalId" {
+			msg += " (rows cite sources by it)"
+		}
 		return Problem{File: t.File, Row: 1, Column: field, Code: CodeColumns, Message: msg}
 	}
 	return wholeFileMissing(t, field)

@@ -36,6 +36,10 @@ type resolver struct {
 	// why), only counted in folded.
 	failed map[string]bool
 	folded int
+	// failedSources, likewise, are the keys of sources whose table could
+	// not be read; citedFailed counts the rows citing one.
+	failedSources map[string]bool
+	citedFailed   int
 }
 
 // seenAt is where a key was first seen, compactly: a spreadsheet row, or a
@@ -47,7 +51,8 @@ type seenAt struct {
 
 func newResolver(doc *Document, workspace ...*domain.Contents) (*resolver, []Problem) {
 	r := &resolver{sources: map[string]Ref{}, knownSources: map[string]bool{}, byExt: map[string]int{}, byName: map[string][]int{},
-		existingByExt: map[string]string{}, existingByName: map[string][]string{}, seenRels: map[string]seenAt{}}
+		existingByExt: map[string]string{}, existingByName: map[string][]string{}, seenRels: map[string]seenAt{},
+		failedSources: doc.failedSources}
 	for _, c := range workspace {
 		for _, s := range c.Sources {
 			if s.ExternalID != nil {
@@ -102,10 +107,18 @@ func duplicateProblem(ref Ref, what, key string, first Ref) Problem {
 // workspace hold.
 func (r *resolver) citations(ref Ref, keys []string) []Problem {
 	var problems []Problem
+	folded := false
 	for _, k := range keys {
 		if _, inFiles := r.sources[k]; !inFiles && !r.knownSources[k] {
+			if r.failedSources[k] {
+				folded = true
+				continue
+			}
 			problems = append(problems, ref.problem("sources", "UNKNOWN_SOURCE", fmt.Sprintf("source %q is neither in the sources file nor in the workspace", k)))
 		}
+	}
+	if folded {
+		r.citedFailed++
 	}
 	return problems
 }
