@@ -51,7 +51,7 @@ type CustomValue struct {
 	Date   Date
 }
 
-// TextValue, NumberValue, BoolValue and DateValue make custom values.
+// TextValue makes a text value, and NumberValue, BoolValue and DateValue the other kinds.
 func TextValue(s string) CustomValue    { return CustomValue{Kind: CustomString, Text: s} }
 func NumberValue(f float64) CustomValue { return CustomValue{Kind: CustomNumber, Number: f} }
 func BoolValue(b bool) CustomValue      { return CustomValue{Kind: CustomBoolean, Bool: b} }
@@ -266,4 +266,55 @@ func HexColor(r, g, b, a uint8) string {
 		return fmt.Sprintf("#%02x%02x%02x", r, g, b)
 	}
 	return fmt.Sprintf("#%02x%02x%02x%02x", r, g, b, a)
+}
+
+// MaxCustomFilters is how many custom attribute conditions one filter
+// takes: each is a test on every record the list reads.
+const MaxCustomFilters = 10
+
+// CustomFilter is one condition of a list's filter on custom attributes:
+// the record has the attribute Key, and when Value is given, the
+// attribute's value reads as Value (see Readings).
+type CustomFilter struct {
+	Key   string
+	Value *string
+}
+
+// CheckCustomFilters trims the filters' keys and values and checks them:
+// at most MaxCustomFilters, each with a key as custom attributes have.
+func CheckCustomFilters(op string, fs []CustomFilter) ([]CustomFilter, error) {
+	if len(fs) > MaxCustomFilters {
+		return nil, errs.Invalidf(op, "customAttributes", "a filter takes at most %d custom attribute conditions, got %d", MaxCustomFilters, len(fs))
+	}
+	out := make([]CustomFilter, len(fs))
+	for i, f := range fs {
+		key := strings.TrimSpace(f.Key)
+		if err := checkCustomKey(op, key); err != nil {
+			return nil, err
+		}
+		out[i] = CustomFilter{Key: key}
+		if f.Value != nil {
+			v := strings.TrimSpace(*f.Value)
+			if utf8.RuneCountInString(v) > MaxTextLen {
+				return nil, errs.Invalidf(op, "customAttributes", "the value for custom attribute %q is longer than %d characters", key, MaxTextLen)
+			}
+			out[i].Value = &v
+		}
+	}
+	return out, nil
+}
+
+// Readings are every value text reads as, one per kind that reads it
+// (ParseCustomValue's rules): "12" is the text "12" and the number 12,
+// "true" the text and the truth value, "2021-03-04" the text and the
+// date. A filter's value matches a stored value equal to one of them, so
+// that a client need not know an attribute's type to filter on it.
+func Readings(text string) []CustomValue {
+	var out []CustomValue
+	for _, k := range CustomKinds {
+		if v, err := ParseCustomValue(k, text); err == nil {
+			out = append(out, v)
+		}
+	}
+	return out
 }

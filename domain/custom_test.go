@@ -128,3 +128,16 @@ func TestPatchReplacesCustomAttributes(t *testing.T) {
 		t.Errorf("the patch changed the original: %v", a.Custom)
 	}
 }
+
+func TestPseudonymiseDropsCustomAttributes(t *testing.T) {
+	a, _ := NewActor("w", ActorInput{Kind: KindCommunity, Name: "Riverside", Custom: Custom{"informant": TextValue("Amina")}})
+	a.ID = "act_1"
+	r := &Relationship{ID: "rel_1", FromID: "act_1", ToID: "act_2", Type: Trusts, Custom: Custom{"witness": TextValue("ferryman")}}
+	out := Pseudonymise(&Contents{Actors: []*Actor{a}, Relationships: []*Relationship{r}}, []byte("key"))
+	if out.Actors[0].Custom != nil || out.Relationships[0].Custom != nil {
+		t.Errorf("pseudonymised records keep custom attributes: %v %v", out.Actors[0].Custom, out.Relationships[0].Custom)
+	}
+	if a.Custom["informant"].Text != "Amina" {
+		t.Error("pseudonymising changed the original")
+	}
+}

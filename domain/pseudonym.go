@@ -14,7 +14,9 @@ import (
 // exports can be compared), but nobody without the key can link them to
 // the service's ids (which also encode when a record was made). The
 // fields that can identify people are dropped: descriptions, notes, URLs,
-// external ids, movements' focus, the perceiving segment of trust. The
+// external ids, movements' focus, the perceiving segment of trust, and
+// every custom attribute (a file's own columns can hold anything: names,
+// phone numbers, an informant's village; the service cannot tell). The
 // structure every analysis needs stays: kinds, types, strengths,
 // confidence, dates, regions, tags, sensitivity.
 func Pseudonymise(c *Contents, key []byte) *Contents {
@@ -24,7 +26,7 @@ func Pseudonymise(c *Contents, key []byte) *Contents {
 		x := *a
 		x.ID = p.id(PrefixActor, a.ID)
 		x.Name = p.label(string(a.Kind), a.ID)
-		x.Description, x.ExternalID, x.Focus = "", nil, nil
+		x.Description, x.ExternalID, x.Focus, x.Custom = "", nil, nil, nil
 		x.SourceIDs = p.ids(PrefixSource, a.SourceIDs)
 		out.Actors = append(out.Actors, &x)
 	}
@@ -32,7 +34,7 @@ func Pseudonymise(c *Contents, key []byte) *Contents {
 		x := *r
 		x.ID = p.id(PrefixRelationship, r.ID)
 		x.FromID, x.ToID = p.id(PrefixActor, r.FromID), p.id(PrefixActor, r.ToID)
-		x.Notes, x.ExternalID, x.PerceivedBy = "", nil, nil
+		x.Notes, x.ExternalID, x.PerceivedBy, x.Custom = "", nil, nil, nil
 		x.SourceIDs = p.ids(PrefixSource, r.SourceIDs)
 		out.Relationships = append(out.Relationships, &x)
 	}

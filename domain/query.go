@@ -70,6 +70,8 @@ type ActorFilter struct {
 	Tags       []string
 	Search     *string
 	ExternalID *string
+	// CustomAttributes must all match (see CustomFilter).
+	CustomAttributes []CustomFilter
 }
 
 // RelationshipFilter selects relationships of a workspace.
@@ -81,6 +83,8 @@ type RelationshipFilter struct {
 	MinConfidence *float64
 	PerceivedBy   *string
 	ValidAt       *Date
+	// CustomAttributes must all match (see CustomFilter).
+	CustomAttributes []CustomFilter
 }
 
 // DeleteResult says what a delete removed.

@@ -23,36 +23,62 @@ type CivilSocietyOrganizationResolver interface {
 	Workspace(ctx context.Context, obj *domain.CivilSocietyOrganization) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.CivilSocietyOrganization) ([]*domain.Source, error)
 	Relationships(ctx context.Context, obj *domain.CivilSocietyOrganization, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
+
+	CustomAttributes(ctx context.Context, obj *domain.CivilSocietyOrganization) ([]*model.CustomAttribute, error)
+	Layout(ctx context.Context, obj *domain.CivilSocietyOrganization) (*domain.Layout, error)
 }
 type CommunityResolver interface {
 	Workspace(ctx context.Context, obj *domain.Community) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.Community) ([]*domain.Source, error)
 	Relationships(ctx context.Context, obj *domain.Community, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
+
+	CustomAttributes(ctx context.Context, obj *domain.Community) ([]*model.CustomAttribute, error)
+	Layout(ctx context.Context, obj *domain.Community) (*domain.Layout, error)
 }
 type CustomaryAuthorityResolver interface {
 	Workspace(ctx context.Context, obj *domain.CustomaryAuthority) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.CustomaryAuthority) ([]*domain.Source, error)
 	Relationships(ctx context.Context, obj *domain.CustomaryAuthority, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
+
+	CustomAttributes(ctx context.Context, obj *domain.CustomaryAuthority) ([]*model.CustomAttribute, error)
+	Layout(ctx context.Context, obj *domain.CustomaryAuthority) (*domain.Layout, error)
 }
 type InternationalActorResolver interface {
 	Workspace(ctx context.Context, obj *domain.InternationalActor) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.InternationalActor) ([]*domain.Source, error)
 	Relationships(ctx context.Context, obj *domain.InternationalActor, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
+
+	CustomAttributes(ctx context.Context, obj *domain.InternationalActor) ([]*model.CustomAttribute, error)
+	Layout(ctx context.Context, obj *domain.InternationalActor) (*domain.Layout, error)
 }
 type MovementResolver interface {
 	Workspace(ctx context.Context, obj *domain.Movement) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.Movement) ([]*domain.Source, error)
 	Relationships(ctx context.Context, obj *domain.Movement, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
+
+	CustomAttributes(ctx context.Context, obj *domain.Movement) ([]*model.CustomAttribute, error)
+	Layout(ctx context.Context, obj *domain.Movement) (*domain.Layout, error)
 }
 type SecurityForceResolver interface {
 	Workspace(ctx context.Context, obj *domain.SecurityForce) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.SecurityForce) ([]*domain.Source, error)
 	Relationships(ctx context.Context, obj *domain.SecurityForce, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
+
+	CustomAttributes(ctx context.Context, obj *domain.SecurityForce) ([]*model.CustomAttribute, error)
+	Layout(ctx context.Context, obj *domain.SecurityForce) (*domain.Layout, error)
 }
 type StateInstitutionResolver interface {
 	Workspace(ctx context.Context, obj *domain.StateInstitution) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.StateInstitution) ([]*domain.Source, error)
 	Relationships(ctx context.Context, obj *domain.StateInstitution, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
+
+	CustomAttributes(ctx context.Context, obj *domain.StateInstitution) ([]*model.CustomAttribute, error)
+	Layout(ctx context.Context, obj *domain.StateInstitution) (*domain.Layout, error)
+}
+
+type CreateActorInputResolver interface {
+	CustomAttributes(ctx context.Context, obj *domain.ActorInput, data []*model.CustomAttributeInput) error
+	Layout(ctx context.Context, obj *domain.ActorInput, data *domain.Layout) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -809,6 +835,70 @@ func (ec *executionContext) fieldContext_CivilSocietyOrganization_updatedAt(_ co
 	return graphql.NewScalarFieldContext("CivilSocietyOrganization", field, false, false, "Time")
 }
 
+func (ec *executionContext) _CivilSocietyOrganization_customAttributes(ctx context.Context, field graphql.CollectedField, obj *domain.CivilSocietyOrganization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CivilSocietyOrganization_customAttributes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CivilSocietyOrganization().CustomAttributes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CustomAttribute) graphql.Marshaler {
+			return ec.marshalNCustomAttribute2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCustomAttributeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CivilSocietyOrganization_customAttributes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CivilSocietyOrganization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomAttribute(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CivilSocietyOrganization_layout(ctx context.Context, field graphql.CollectedField, obj *domain.CivilSocietyOrganization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CivilSocietyOrganization_layout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CivilSocietyOrganization().Layout(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Layout) graphql.Marshaler {
+			return ec.marshalOLayout2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐLayout(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CivilSocietyOrganization_layout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CivilSocietyOrganization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Layout(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CivilSocietyOrganization_organizationType(ctx context.Context, field graphql.CollectedField, obj *domain.CivilSocietyOrganization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1191,6 +1281,70 @@ func (ec *executionContext) _Community_updatedAt(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Community_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Community", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Community_customAttributes(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_customAttributes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Community().CustomAttributes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CustomAttribute) graphql.Marshaler {
+			return ec.marshalNCustomAttribute2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCustomAttributeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_customAttributes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Community",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomAttribute(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Community_layout(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_layout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Community().Layout(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Layout) graphql.Marshaler {
+			return ec.marshalOLayout2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐLayout(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Community_layout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Community",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Layout(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Community_population(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
@@ -1646,6 +1800,70 @@ func (ec *executionContext) fieldContext_CustomaryAuthority_updatedAt(_ context.
 	return graphql.NewScalarFieldContext("CustomaryAuthority", field, false, false, "Time")
 }
 
+func (ec *executionContext) _CustomaryAuthority_customAttributes(ctx context.Context, field graphql.CollectedField, obj *domain.CustomaryAuthority) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomaryAuthority_customAttributes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CustomaryAuthority().CustomAttributes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CustomAttribute) graphql.Marshaler {
+			return ec.marshalNCustomAttribute2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCustomAttributeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomaryAuthority_customAttributes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomaryAuthority",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomAttribute(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomaryAuthority_layout(ctx context.Context, field graphql.CollectedField, obj *domain.CustomaryAuthority) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomaryAuthority_layout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CustomaryAuthority().Layout(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Layout) graphql.Marshaler {
+			return ec.marshalOLayout2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐLayout(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomaryAuthority_layout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomaryAuthority",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Layout(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CustomaryAuthority_authorityType(ctx context.Context, field graphql.CollectedField, obj *domain.CustomaryAuthority) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2007,6 +2225,70 @@ func (ec *executionContext) fieldContext_InternationalActor_updatedAt(_ context.
 	return graphql.NewScalarFieldContext("InternationalActor", field, false, false, "Time")
 }
 
+func (ec *executionContext) _InternationalActor_customAttributes(ctx context.Context, field graphql.CollectedField, obj *domain.InternationalActor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InternationalActor_customAttributes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InternationalActor().CustomAttributes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CustomAttribute) graphql.Marshaler {
+			return ec.marshalNCustomAttribute2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCustomAttributeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InternationalActor_customAttributes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InternationalActor",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomAttribute(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InternationalActor_layout(ctx context.Context, field graphql.CollectedField, obj *domain.InternationalActor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InternationalActor_layout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InternationalActor().Layout(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Layout) graphql.Marshaler {
+			return ec.marshalOLayout2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐLayout(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InternationalActor_layout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InternationalActor",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Layout(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _InternationalActor_internationalType(ctx context.Context, field graphql.CollectedField, obj *domain.InternationalActor) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2366,6 +2648,70 @@ func (ec *executionContext) _Movement_updatedAt(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Movement_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Movement", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Movement_customAttributes(ctx context.Context, field graphql.CollectedField, obj *domain.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Movement_customAttributes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Movement().CustomAttributes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CustomAttribute) graphql.Marshaler {
+			return ec.marshalNCustomAttribute2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCustomAttributeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Movement_customAttributes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Movement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomAttribute(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Movement_layout(ctx context.Context, field graphql.CollectedField, obj *domain.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Movement_layout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Movement().Layout(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Layout) graphql.Marshaler {
+			return ec.marshalOLayout2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐLayout(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Movement_layout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Movement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Layout(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Movement_focus(ctx context.Context, field graphql.CollectedField, obj *domain.Movement) (ret graphql.Marshaler) {
@@ -2775,6 +3121,70 @@ func (ec *executionContext) fieldContext_SecurityForce_updatedAt(_ context.Conte
 	return graphql.NewScalarFieldContext("SecurityForce", field, false, false, "Time")
 }
 
+func (ec *executionContext) _SecurityForce_customAttributes(ctx context.Context, field graphql.CollectedField, obj *domain.SecurityForce) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityForce_customAttributes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SecurityForce().CustomAttributes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CustomAttribute) graphql.Marshaler {
+			return ec.marshalNCustomAttribute2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCustomAttributeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityForce_customAttributes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SecurityForce",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomAttribute(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SecurityForce_layout(ctx context.Context, field graphql.CollectedField, obj *domain.SecurityForce) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityForce_layout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SecurityForce().Layout(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Layout) graphql.Marshaler {
+			return ec.marshalOLayout2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐLayout(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityForce_layout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SecurityForce",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Layout(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SecurityForce_forceType(ctx context.Context, field graphql.CollectedField, obj *domain.SecurityForce) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3159,6 +3569,70 @@ func (ec *executionContext) fieldContext_StateInstitution_updatedAt(_ context.Co
 	return graphql.NewScalarFieldContext("StateInstitution", field, false, false, "Time")
 }
 
+func (ec *executionContext) _StateInstitution_customAttributes(ctx context.Context, field graphql.CollectedField, obj *domain.StateInstitution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StateInstitution_customAttributes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StateInstitution().CustomAttributes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CustomAttribute) graphql.Marshaler {
+			return ec.marshalNCustomAttribute2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCustomAttributeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StateInstitution_customAttributes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StateInstitution",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomAttribute(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StateInstitution_layout(ctx context.Context, field graphql.CollectedField, obj *domain.StateInstitution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StateInstitution_layout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StateInstitution().Layout(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.Layout) graphql.Marshaler {
+			return ec.marshalOLayout2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐLayout(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StateInstitution_layout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StateInstitution",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Layout(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _StateInstitution_level(ctx context.Context, field graphql.CollectedField, obj *domain.StateInstitution) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3220,7 +3694,7 @@ func (ec *executionContext) unmarshalInputActorFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kinds", "region", "tags", "search", "externalId"}
+	fieldsInOrder := [...]string{"kinds", "region", "tags", "search", "externalId", "customAttributes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -3262,6 +3736,13 @@ func (ec *executionContext) unmarshalInputActorFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.ExternalID = data
+		case "customAttributes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customAttributes"))
+			data, err := ec.unmarshalOCustomAttributeFilter2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐCustomFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomAttributes = data
 		}
 	}
 	return it, nil
@@ -3346,7 +3827,7 @@ func (ec *executionContext) unmarshalInputCreateActorInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kind", "name", "sensitivity", "description", "region", "tags", "externalId", "sourceIds", "population", "rightsAwareness", "marginalised", "displaced", "unregistered", "level", "branch", "forceType", "stateAffiliated", "focus", "womenLed", "membership", "organizationType", "authorityType", "internationalType"}
+	fieldsInOrder := [...]string{"kind", "name", "sensitivity", "description", "region", "tags", "externalId", "sourceIds", "population", "rightsAwareness", "marginalised", "displaced", "unregistered", "level", "branch", "forceType", "stateAffiliated", "focus", "womenLed", "membership", "organizationType", "authorityType", "internationalType", "customAttributes", "layout"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -3514,6 +3995,24 @@ func (ec *executionContext) unmarshalInputCreateActorInput(ctx context.Context, 
 				return it, err
 			}
 			it.InternationalType = data
+		case "customAttributes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customAttributes"))
+			data, err := ec.unmarshalOCustomAttributeInput2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCustomAttributeInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.CreateActorInput().CustomAttributes(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "layout":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("layout"))
+			data, err := ec.unmarshalOLayoutInput2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐLayout(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.CreateActorInput().Layout(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -3542,7 +4041,7 @@ func (ec *executionContext) unmarshalInputUpdateActorInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "description", "region", "tags", "externalId", "sensitivity", "sourceIds", "population", "rightsAwareness", "marginalised", "displaced", "unregistered", "level", "branch", "forceType", "stateAffiliated", "focus", "womenLed", "membership", "organizationType", "authorityType", "internationalType"}
+	fieldsInOrder := [...]string{"name", "description", "region", "tags", "externalId", "sensitivity", "sourceIds", "population", "rightsAwareness", "marginalised", "displaced", "unregistered", "level", "branch", "forceType", "stateAffiliated", "focus", "womenLed", "membership", "organizationType", "authorityType", "internationalType", "customAttributes", "layout"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -3703,6 +4202,20 @@ func (ec *executionContext) unmarshalInputUpdateActorInput(ctx context.Context, 
 				return it, err
 			}
 			it.InternationalType = graphql.OmittableOf(data)
+		case "customAttributes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customAttributes"))
+			data, err := ec.unmarshalOCustomAttributeInput2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCustomAttributeInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomAttributes = graphql.OmittableOf(data)
+		case "layout":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("layout"))
+			data, err := ec.unmarshalOLayoutInput2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐLayout(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Layout = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -3950,6 +4463,18 @@ func (ec *executionContext) _CivilSocietyOrganization(ctx context.Context, sel a
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "customAttributes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CivilSocietyOrganization_customAttributes(ctx, field, obj)
+				})
+		case "layout":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CivilSocietyOrganization_layout(ctx, field, obj)
+				})
 		case "organizationType":
 			out.Values[i] = ec._CivilSocietyOrganization_organizationType(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -4056,6 +4581,18 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "customAttributes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Community_customAttributes(ctx, field, obj)
+				})
+		case "layout":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Community_layout(ctx, field, obj)
+				})
 		case "population":
 			out.Values[i] = ec._Community_population(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -4177,6 +4714,18 @@ func (ec *executionContext) _CustomaryAuthority(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "customAttributes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CustomaryAuthority_customAttributes(ctx, field, obj)
+				})
+		case "layout":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CustomaryAuthority_layout(ctx, field, obj)
+				})
 		case "authorityType":
 			out.Values[i] = ec._CustomaryAuthority_authorityType(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -4278,6 +4827,18 @@ func (ec *executionContext) _InternationalActor(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "customAttributes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InternationalActor_customAttributes(ctx, field, obj)
+				})
+		case "layout":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InternationalActor_layout(ctx, field, obj)
+				})
 		case "internationalType":
 			out.Values[i] = ec._InternationalActor_internationalType(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -4379,6 +4940,18 @@ func (ec *executionContext) _Movement(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "customAttributes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Movement_customAttributes(ctx, field, obj)
+				})
+		case "layout":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Movement_layout(ctx, field, obj)
+				})
 		case "focus":
 			out.Values[i] = ec._Movement_focus(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -4490,6 +5063,18 @@ func (ec *executionContext) _SecurityForce(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "customAttributes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SecurityForce_customAttributes(ctx, field, obj)
+				})
+		case "layout":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SecurityForce_layout(ctx, field, obj)
+				})
 		case "forceType":
 			out.Values[i] = ec._SecurityForce_forceType(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -4596,6 +5181,18 @@ func (ec *executionContext) _StateInstitution(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "customAttributes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StateInstitution_customAttributes(ctx, field, obj)
+				})
+		case "layout":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StateInstitution_layout(ctx, field, obj)
+				})
 		case "level":
 			out.Values[i] = ec._StateInstitution_level(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {

@@ -24,6 +24,12 @@ type RelationshipResolver interface {
 
 	Workspace(ctx context.Context, obj *domain.Relationship) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.Relationship) ([]*domain.Source, error)
+
+	CustomAttributes(ctx context.Context, obj *domain.Relationship) ([]*model.CustomAttribute, error)
+}
+
+type CreateRelationshipInputResolver interface {
+	CustomAttributes(ctx context.Context, obj *domain.RelationshipInput, data []*model.CustomAttributeInput) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -530,6 +536,38 @@ func (ec *executionContext) fieldContext_Relationship_updatedAt(_ context.Contex
 	return graphql.NewScalarFieldContext("Relationship", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Relationship_customAttributes(ctx context.Context, field graphql.CollectedField, obj *domain.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_customAttributes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Relationship().CustomAttributes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CustomAttribute) graphql.Marshaler {
+			return ec.marshalNCustomAttribute2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCustomAttributeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_customAttributes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Relationship",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomAttribute(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RelationshipConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -687,7 +725,7 @@ func (ec *executionContext) unmarshalInputCreateRelationshipInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"type", "from", "to", "strength", "confidence", "externalId", "sensitivity", "perceivedBy", "mechanism", "channel", "power", "form", "validFrom", "validTo", "notes", "sourceIds"}
+	fieldsInOrder := [...]string{"type", "from", "to", "strength", "confidence", "externalId", "sensitivity", "perceivedBy", "mechanism", "channel", "power", "form", "validFrom", "validTo", "notes", "sourceIds", "customAttributes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -806,6 +844,15 @@ func (ec *executionContext) unmarshalInputCreateRelationshipInput(ctx context.Co
 				return it, err
 			}
 			it.SourceIDs = data
+		case "customAttributes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customAttributes"))
+			data, err := ec.unmarshalOCustomAttributeInput2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCustomAttributeInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.CreateRelationshipInput().CustomAttributes(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -834,7 +881,7 @@ func (ec *executionContext) unmarshalInputRelationshipFilter(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"types", "from", "to", "minStrength", "minConfidence", "perceivedBy", "validAt"}
+	fieldsInOrder := [...]string{"types", "from", "to", "minStrength", "minConfidence", "perceivedBy", "validAt", "customAttributes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -890,6 +937,13 @@ func (ec *executionContext) unmarshalInputRelationshipFilter(ctx context.Context
 				return it, err
 			}
 			it.ValidAt = data
+		case "customAttributes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customAttributes"))
+			data, err := ec.unmarshalOCustomAttributeFilter2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐCustomFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomAttributes = data
 		}
 	}
 	return it, nil
@@ -918,7 +972,7 @@ func (ec *executionContext) unmarshalInputUpdateRelationshipInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"strength", "confidence", "externalId", "sensitivity", "perceivedBy", "mechanism", "channel", "power", "form", "validFrom", "validTo", "notes", "sourceIds"}
+	fieldsInOrder := [...]string{"strength", "confidence", "externalId", "sensitivity", "perceivedBy", "mechanism", "channel", "power", "form", "validFrom", "validTo", "notes", "sourceIds", "customAttributes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1016,6 +1070,13 @@ func (ec *executionContext) unmarshalInputUpdateRelationshipInput(ctx context.Co
 				return it, err
 			}
 			it.SourceIds = graphql.OmittableOf(data)
+		case "customAttributes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customAttributes"))
+			data, err := ec.unmarshalOCustomAttributeInput2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCustomAttributeInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomAttributes = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -1156,6 +1217,12 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "customAttributes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Relationship_customAttributes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

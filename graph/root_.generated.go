@@ -41,6 +41,8 @@ type ResolverRoot interface {
 	Source() SourceResolver
 	StateInstitution() StateInstitutionResolver
 	Workspace() WorkspaceResolver
+	CreateActorInput() CreateActorInputResolver
+	CreateRelationshipInput() CreateRelationshipInputResolver
 }
 
 type DirectiveRoot struct {
@@ -145,10 +147,12 @@ type ComplexityRoot struct {
 
 	CivilSocietyOrganization struct {
 		CreatedAt        func(childComplexity int) int
+		CustomAttributes func(childComplexity int) int
 		Description      func(childComplexity int) int
 		ExternalID       func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
+		Layout           func(childComplexity int) int
 		Name             func(childComplexity int) int
 		OrganizationType func(childComplexity int) int
 		Region           func(childComplexity int) int
@@ -162,24 +166,26 @@ type ComplexityRoot struct {
 	}
 
 	Community struct {
-		CreatedAt       func(childComplexity int) int
-		Description     func(childComplexity int) int
-		Displaced       func(childComplexity int) int
-		ExternalID      func(childComplexity int) int
-		ID              func(childComplexity int) int
-		Kind            func(childComplexity int) int
-		Marginalised    func(childComplexity int) int
-		Name            func(childComplexity int) int
-		Population      func(childComplexity int) int
-		Region          func(childComplexity int) int
-		Relationships   func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
-		RightsAwareness func(childComplexity int) int
-		Sensitivity     func(childComplexity int) int
-		Sources         func(childComplexity int) int
-		Tags            func(childComplexity int) int
-		Unregistered    func(childComplexity int) int
-		UpdatedAt       func(childComplexity int) int
-		Workspace       func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		CustomAttributes func(childComplexity int) int
+		Description      func(childComplexity int) int
+		Displaced        func(childComplexity int) int
+		ExternalID       func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		Layout           func(childComplexity int) int
+		Marginalised     func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Population       func(childComplexity int) int
+		Region           func(childComplexity int) int
+		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		RightsAwareness  func(childComplexity int) int
+		Sensitivity      func(childComplexity int) int
+		Sources          func(childComplexity int) int
+		Tags             func(childComplexity int) int
+		Unregistered     func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		Workspace        func(childComplexity int) int
 	}
 
 	CommunityPowerPair struct {
@@ -192,21 +198,29 @@ type ComplexityRoot struct {
 		Token  func(childComplexity int) int
 	}
 
+	CustomAttribute struct {
+		Key   func(childComplexity int) int
+		Type  func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
 	CustomaryAuthority struct {
-		AuthorityType func(childComplexity int) int
-		CreatedAt     func(childComplexity int) int
-		Description   func(childComplexity int) int
-		ExternalID    func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Region        func(childComplexity int) int
-		Relationships func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
-		Sensitivity   func(childComplexity int) int
-		Sources       func(childComplexity int) int
-		Tags          func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
-		Workspace     func(childComplexity int) int
+		AuthorityType    func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		CustomAttributes func(childComplexity int) int
+		Description      func(childComplexity int) int
+		ExternalID       func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		Layout           func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Region           func(childComplexity int) int
+		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Sensitivity      func(childComplexity int) int
+		Sources          func(childComplexity int) int
+		Tags             func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		Workspace        func(childComplexity int) int
 	}
 
 	DeletePayload struct {
@@ -286,11 +300,13 @@ type ComplexityRoot struct {
 
 	InternationalActor struct {
 		CreatedAt         func(childComplexity int) int
+		CustomAttributes  func(childComplexity int) int
 		Description       func(childComplexity int) int
 		ExternalID        func(childComplexity int) int
 		ID                func(childComplexity int) int
 		InternationalType func(childComplexity int) int
 		Kind              func(childComplexity int) int
+		Layout            func(childComplexity int) int
 		Name              func(childComplexity int) int
 		Region            func(childComplexity int) int
 		Relationships     func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
@@ -299,6 +315,14 @@ type ComplexityRoot struct {
 		Tags              func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
 		Workspace         func(childComplexity int) int
+	}
+
+	Layout struct {
+		Color func(childComplexity int) int
+		Size  func(childComplexity int) int
+		X     func(childComplexity int) int
+		Y     func(childComplexity int) int
+		Z     func(childComplexity int) int
 	}
 
 	Member struct {
@@ -316,22 +340,24 @@ type ComplexityRoot struct {
 	}
 
 	Movement struct {
-		CreatedAt     func(childComplexity int) int
-		Description   func(childComplexity int) int
-		ExternalID    func(childComplexity int) int
-		Focus         func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Membership    func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Region        func(childComplexity int) int
-		Relationships func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
-		Sensitivity   func(childComplexity int) int
-		Sources       func(childComplexity int) int
-		Tags          func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
-		WomenLed      func(childComplexity int) int
-		Workspace     func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		CustomAttributes func(childComplexity int) int
+		Description      func(childComplexity int) int
+		ExternalID       func(childComplexity int) int
+		Focus            func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		Layout           func(childComplexity int) int
+		Membership       func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Region           func(childComplexity int) int
+		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Sensitivity      func(childComplexity int) int
+		Sources          func(childComplexity int) int
+		Tags             func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		WomenLed         func(childComplexity int) int
+		Workspace        func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -387,26 +413,27 @@ type ComplexityRoot struct {
 	}
 
 	Relationship struct {
-		Channel     func(childComplexity int) int
-		Confidence  func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		ExternalID  func(childComplexity int) int
-		Form        func(childComplexity int) int
-		From        func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Mechanism   func(childComplexity int) int
-		Notes       func(childComplexity int) int
-		PerceivedBy func(childComplexity int) int
-		Power       func(childComplexity int) int
-		Sensitivity func(childComplexity int) int
-		Sources     func(childComplexity int) int
-		Strength    func(childComplexity int) int
-		To          func(childComplexity int) int
-		Type        func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
-		ValidFrom   func(childComplexity int) int
-		ValidTo     func(childComplexity int) int
-		Workspace   func(childComplexity int) int
+		Channel          func(childComplexity int) int
+		Confidence       func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		CustomAttributes func(childComplexity int) int
+		ExternalID       func(childComplexity int) int
+		Form             func(childComplexity int) int
+		From             func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Mechanism        func(childComplexity int) int
+		Notes            func(childComplexity int) int
+		PerceivedBy      func(childComplexity int) int
+		Power            func(childComplexity int) int
+		Sensitivity      func(childComplexity int) int
+		Sources          func(childComplexity int) int
+		Strength         func(childComplexity int) int
+		To               func(childComplexity int) int
+		Type             func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		ValidFrom        func(childComplexity int) int
+		ValidTo          func(childComplexity int) int
+		Workspace        func(childComplexity int) int
 	}
 
 	RelationshipConnection struct {
@@ -429,21 +456,23 @@ type ComplexityRoot struct {
 	}
 
 	SecurityForce struct {
-		CreatedAt       func(childComplexity int) int
-		Description     func(childComplexity int) int
-		ExternalID      func(childComplexity int) int
-		ForceType       func(childComplexity int) int
-		ID              func(childComplexity int) int
-		Kind            func(childComplexity int) int
-		Name            func(childComplexity int) int
-		Region          func(childComplexity int) int
-		Relationships   func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
-		Sensitivity     func(childComplexity int) int
-		Sources         func(childComplexity int) int
-		StateAffiliated func(childComplexity int) int
-		Tags            func(childComplexity int) int
-		UpdatedAt       func(childComplexity int) int
-		Workspace       func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		CustomAttributes func(childComplexity int) int
+		Description      func(childComplexity int) int
+		ExternalID       func(childComplexity int) int
+		ForceType        func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		Layout           func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Region           func(childComplexity int) int
+		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Sensitivity      func(childComplexity int) int
+		Sources          func(childComplexity int) int
+		StateAffiliated  func(childComplexity int) int
+		Tags             func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		Workspace        func(childComplexity int) int
 	}
 
 	Source struct {
@@ -472,21 +501,23 @@ type ComplexityRoot struct {
 	}
 
 	StateInstitution struct {
-		Branch        func(childComplexity int) int
-		CreatedAt     func(childComplexity int) int
-		Description   func(childComplexity int) int
-		ExternalID    func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Kind          func(childComplexity int) int
-		Level         func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Region        func(childComplexity int) int
-		Relationships func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
-		Sensitivity   func(childComplexity int) int
-		Sources       func(childComplexity int) int
-		Tags          func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
-		Workspace     func(childComplexity int) int
+		Branch           func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		CustomAttributes func(childComplexity int) int
+		Description      func(childComplexity int) int
+		ExternalID       func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		Layout           func(childComplexity int) int
+		Level            func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Region           func(childComplexity int) int
+		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Sensitivity      func(childComplexity int) int
+		Sources          func(childComplexity int) int
+		Tags             func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		Workspace        func(childComplexity int) int
 	}
 
 	Subgraph struct {
@@ -920,6 +951,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CivilSocietyOrganization.CreatedAt(childComplexity), true
+	case "CivilSocietyOrganization.customAttributes":
+		if e.ComplexityRoot.CivilSocietyOrganization.CustomAttributes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CivilSocietyOrganization.CustomAttributes(childComplexity), true
 	case "CivilSocietyOrganization.description":
 		if e.ComplexityRoot.CivilSocietyOrganization.Description == nil {
 			break
@@ -944,6 +981,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CivilSocietyOrganization.Kind(childComplexity), true
+	case "CivilSocietyOrganization.layout":
+		if e.ComplexityRoot.CivilSocietyOrganization.Layout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CivilSocietyOrganization.Layout(childComplexity), true
 	case "CivilSocietyOrganization.name":
 		if e.ComplexityRoot.CivilSocietyOrganization.Name == nil {
 			break
@@ -1016,6 +1059,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Community.CreatedAt(childComplexity), true
+	case "Community.customAttributes":
+		if e.ComplexityRoot.Community.CustomAttributes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.CustomAttributes(childComplexity), true
 	case "Community.description":
 		if e.ComplexityRoot.Community.Description == nil {
 			break
@@ -1046,6 +1095,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Community.Kind(childComplexity), true
+	case "Community.layout":
+		if e.ComplexityRoot.Community.Layout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.Layout(childComplexity), true
 	case "Community.marginalised":
 		if e.ComplexityRoot.Community.Marginalised == nil {
 			break
@@ -1150,6 +1205,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreatedToken.Token(childComplexity), true
 
+	case "CustomAttribute.key":
+		if e.ComplexityRoot.CustomAttribute.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomAttribute.Key(childComplexity), true
+	case "CustomAttribute.type":
+		if e.ComplexityRoot.CustomAttribute.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomAttribute.Type(childComplexity), true
+	case "CustomAttribute.value":
+		if e.ComplexityRoot.CustomAttribute.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomAttribute.Value(childComplexity), true
+
 	case "CustomaryAuthority.authorityType":
 		if e.ComplexityRoot.CustomaryAuthority.AuthorityType == nil {
 			break
@@ -1162,6 +1236,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomaryAuthority.CreatedAt(childComplexity), true
+	case "CustomaryAuthority.customAttributes":
+		if e.ComplexityRoot.CustomaryAuthority.CustomAttributes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomaryAuthority.CustomAttributes(childComplexity), true
 	case "CustomaryAuthority.description":
 		if e.ComplexityRoot.CustomaryAuthority.Description == nil {
 			break
@@ -1186,6 +1266,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomaryAuthority.Kind(childComplexity), true
+	case "CustomaryAuthority.layout":
+		if e.ComplexityRoot.CustomaryAuthority.Layout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomaryAuthority.Layout(childComplexity), true
 	case "CustomaryAuthority.name":
 		if e.ComplexityRoot.CustomaryAuthority.Name == nil {
 			break
@@ -1543,6 +1629,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InternationalActor.CreatedAt(childComplexity), true
+	case "InternationalActor.customAttributes":
+		if e.ComplexityRoot.InternationalActor.CustomAttributes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InternationalActor.CustomAttributes(childComplexity), true
 	case "InternationalActor.description":
 		if e.ComplexityRoot.InternationalActor.Description == nil {
 			break
@@ -1573,6 +1665,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InternationalActor.Kind(childComplexity), true
+	case "InternationalActor.layout":
+		if e.ComplexityRoot.InternationalActor.Layout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InternationalActor.Layout(childComplexity), true
 	case "InternationalActor.name":
 		if e.ComplexityRoot.InternationalActor.Name == nil {
 			break
@@ -1626,6 +1724,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InternationalActor.Workspace(childComplexity), true
+
+	case "Layout.color":
+		if e.ComplexityRoot.Layout.Color == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Layout.Color(childComplexity), true
+	case "Layout.size":
+		if e.ComplexityRoot.Layout.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Layout.Size(childComplexity), true
+	case "Layout.x":
+		if e.ComplexityRoot.Layout.X == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Layout.X(childComplexity), true
+	case "Layout.y":
+		if e.ComplexityRoot.Layout.Y == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Layout.Y(childComplexity), true
+	case "Layout.z":
+		if e.ComplexityRoot.Layout.Z == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Layout.Z(childComplexity), true
 
 	case "Member.clearance":
 		if e.ComplexityRoot.Member.Clearance == nil {
@@ -1683,6 +1812,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Movement.CreatedAt(childComplexity), true
+	case "Movement.customAttributes":
+		if e.ComplexityRoot.Movement.CustomAttributes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Movement.CustomAttributes(childComplexity), true
 	case "Movement.description":
 		if e.ComplexityRoot.Movement.Description == nil {
 			break
@@ -1713,6 +1848,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Movement.Kind(childComplexity), true
+	case "Movement.layout":
+		if e.ComplexityRoot.Movement.Layout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Movement.Layout(childComplexity), true
 	case "Movement.membership":
 		if e.ComplexityRoot.Movement.Membership == nil {
 			break
@@ -2145,6 +2286,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.CreatedAt(childComplexity), true
+	case "Relationship.customAttributes":
+		if e.ComplexityRoot.Relationship.CustomAttributes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.CustomAttributes(childComplexity), true
 	case "Relationship.externalId":
 		if e.ComplexityRoot.Relationship.ExternalID == nil {
 			break
@@ -2317,6 +2464,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SecurityForce.CreatedAt(childComplexity), true
+	case "SecurityForce.customAttributes":
+		if e.ComplexityRoot.SecurityForce.CustomAttributes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityForce.CustomAttributes(childComplexity), true
 	case "SecurityForce.description":
 		if e.ComplexityRoot.SecurityForce.Description == nil {
 			break
@@ -2347,6 +2500,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SecurityForce.Kind(childComplexity), true
+	case "SecurityForce.layout":
+		if e.ComplexityRoot.SecurityForce.Layout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityForce.Layout(childComplexity), true
 	case "SecurityForce.name":
 		if e.ComplexityRoot.SecurityForce.Name == nil {
 			break
@@ -2518,6 +2677,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StateInstitution.CreatedAt(childComplexity), true
+	case "StateInstitution.customAttributes":
+		if e.ComplexityRoot.StateInstitution.CustomAttributes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StateInstitution.CustomAttributes(childComplexity), true
 	case "StateInstitution.description":
 		if e.ComplexityRoot.StateInstitution.Description == nil {
 			break
@@ -2542,6 +2707,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StateInstitution.Kind(childComplexity), true
+	case "StateInstitution.layout":
+		if e.ComplexityRoot.StateInstitution.Layout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StateInstitution.Layout(childComplexity), true
 	case "StateInstitution.level":
 		if e.ComplexityRoot.StateInstitution.Level == nil {
 			break
@@ -2850,6 +3021,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateSourceInput", ec.unmarshalInputCreateSourceInput),
 			graphql.NewInputUnmarshaler("CreateTokenInput", ec.unmarshalInputCreateTokenInput),
 			graphql.NewInputUnmarshaler("CreateWorkspaceInput", ec.unmarshalInputCreateWorkspaceInput),
+			graphql.NewInputUnmarshaler("CustomAttributeFilter", ec.unmarshalInputCustomAttributeFilter),
+			graphql.NewInputUnmarshaler("CustomAttributeInput", ec.unmarshalInputCustomAttributeInput),
+			graphql.NewInputUnmarshaler("LayoutInput", ec.unmarshalInputLayoutInput),
 			graphql.NewInputUnmarshaler("RelationshipFilter", ec.unmarshalInputRelationshipFilter),
 			graphql.NewInputUnmarshaler("UpdateActorInput", ec.unmarshalInputUpdateActorInput),
 			graphql.NewInputUnmarshaler("UpdateRelationshipInput", ec.unmarshalInputUpdateRelationshipInput),
@@ -3286,6 +3460,10 @@ interface Actor implements Node {
   createdAt: Time!
   "When it was last changed."
   updatedAt: Time!
+  "Attributes beyond the model's own fields (a study's variables, a file's custom columns), sorted by key; empty when there are none."
+  customAttributes: [CustomAttribute!]!
+  "Where a graph tool or a frontend drew the actor; null when no layout is saved."
+  layout: Layout
 }
 
 "A group of people sharing a place or identity."
@@ -3325,6 +3503,10 @@ type Community implements Actor & Node {
   createdAt: Time!
   "When it was last changed."
   updatedAt: Time!
+  "Attributes beyond the model's own fields (a study's variables, a file's custom columns), sorted by key; empty when there are none."
+  customAttributes: [CustomAttribute!]!
+  "Where a graph tool or a frontend drew the actor; null when no layout is saved."
+  layout: Layout
   "An estimate of how many people it counts."
   population: Int
   "How well its members know their rights, from 0 (not at all) to 1 (fully)."
@@ -3374,6 +3556,10 @@ type StateInstitution implements Actor & Node {
   createdAt: Time!
   "When it was last changed."
   updatedAt: Time!
+  "Attributes beyond the model's own fields (a study's variables, a file's custom columns), sorted by key; empty when there are none."
+  customAttributes: [CustomAttribute!]!
+  "Where a graph tool or a frontend drew the actor; null when no layout is saved."
+  layout: Layout
   "Its level of government."
   level: GovernanceLevel
   "Its branch."
@@ -3417,6 +3603,10 @@ type SecurityForce implements Actor & Node {
   createdAt: Time!
   "When it was last changed."
   updatedAt: Time!
+  "Attributes beyond the model's own fields (a study's variables, a file's custom columns), sorted by key; empty when there are none."
+  customAttributes: [CustomAttribute!]!
+  "Where a graph tool or a frontend drew the actor; null when no layout is saved."
+  layout: Layout
   "What kind of force it is."
   forceType: ForceType
   "Whether it is part of, or answers to, the state."
@@ -3460,6 +3650,10 @@ type Movement implements Actor & Node {
   createdAt: Time!
   "When it was last changed."
   updatedAt: Time!
+  "Attributes beyond the model's own fields (a study's variables, a file's custom columns), sorted by key; empty when there are none."
+  customAttributes: [CustomAttribute!]!
+  "Where a graph tool or a frontend drew the actor; null when no layout is saved."
+  layout: Layout
   "What it works for, e.g. land rights."
   focus: String
   "Whether women lead it."
@@ -3505,6 +3699,10 @@ type CivilSocietyOrganization implements Actor & Node {
   createdAt: Time!
   "When it was last changed."
   updatedAt: Time!
+  "Attributes beyond the model's own fields (a study's variables, a file's custom columns), sorted by key; empty when there are none."
+  customAttributes: [CustomAttribute!]!
+  "Where a graph tool or a frontend drew the actor; null when no layout is saved."
+  layout: Layout
   "What kind of organisation it is."
   organizationType: OrganizationType
   "Whether women lead it."
@@ -3548,6 +3746,10 @@ type CustomaryAuthority implements Actor & Node {
   createdAt: Time!
   "When it was last changed."
   updatedAt: Time!
+  "Attributes beyond the model's own fields (a study's variables, a file's custom columns), sorted by key; empty when there are none."
+  customAttributes: [CustomAttribute!]!
+  "Where a graph tool or a frontend drew the actor; null when no layout is saved."
+  layout: Layout
   "What kind of authority it is."
   authorityType: AuthorityType
 }
@@ -3589,6 +3791,10 @@ type InternationalActor implements Actor & Node {
   createdAt: Time!
   "When it was last changed."
   updatedAt: Time!
+  "Attributes beyond the model's own fields (a study's variables, a file's custom columns), sorted by key; empty when there are none."
+  customAttributes: [CustomAttribute!]!
+  "Where a graph tool or a frontend drew the actor; null when no layout is saved."
+  layout: Layout
   "What kind of international actor it is."
   internationalType: InternationalType
 }
@@ -3605,6 +3811,8 @@ input ActorFilter {
   search: String
   "Only the actor with this external id."
   externalId: String
+  "Only actors whose custom attributes meet every one of these conditions (at most 10)."
+  customAttributes: [CustomAttributeFilter!]
 }
 
 "What Workspace.actors can be sorted by."
@@ -3689,6 +3897,10 @@ input CreateActorInput {
   authorityType: AuthorityType
   "INTERNATIONAL: what kind of international actor."
   internationalType: InternationalType
+  "Attributes beyond the model's own fields (at most 100, distinct keys). A value that does not read as its type is refused, naming the key."
+  customAttributes: [CustomAttributeInput!]
+  "Where a graph tool or a frontend drew the actor."
+  layout: LayoutInput
 }
 
 "What updateActor takes: only the fields given change; null clears an optional field. The kind cannot change."
@@ -3737,6 +3949,10 @@ input UpdateActorInput {
   authorityType: AuthorityType @goField(omittable: true)
   "INTERNATIONAL: international type."
   internationalType: InternationalType @goField(omittable: true)
+  "New custom attributes, replacing all the old ones (an attribute left out is removed); null or an empty list removes them all."
+  customAttributes: [CustomAttributeInput!] @goField(omittable: true)
+  "A new layout, replacing the old one whole; null removes it."
+  layout: LayoutInput @goField(omittable: true)
 }
 
 extend type Query {
@@ -4071,6 +4287,79 @@ type Subgraph {
   truncated: Boolean!
 }
 `, BuiltIn: false},
+	{Name: "../schema/custom.graphqls", Input: `# Custom attributes and layouts: what researchers' files say about actors
+# and relationships beyond the model's own fields, and where graph tools
+# drew the actors. Kept so that a map comes back out as it went in; the
+# analyses never read them.
+
+"The type of a custom attribute's value. Values of each type compare as that type: the number 12 equals 12.0, the date 2021-03-04 is a day."
+enum CustomAttributeType {
+  "Text, kept as given (trimmed)."
+  STRING
+  "A finite number, integer or fractional."
+  NUMBER
+  "true or false."
+  BOOLEAN
+  "A calendar date, written YYYY-MM-DD."
+  DATE
+}
+
+"One attribute a researcher's file or a client added to an actor or a relationship beyond the model's own fields: a study's variable, a Kumu custom field, a GEXF attribute. The analyses never read them; lists can filter on them, and exports write them back."
+type CustomAttribute {
+  "Its name, unique on its record: up to 100 characters of any printable text (dots, spaces, quotes and any script are fine)."
+  key: String!
+  "Its value written as text: numbers in their shortest form (12, 0.25), truth values as true or false, dates as YYYY-MM-DD."
+  value: String!
+  "The type of its value."
+  type: CustomAttributeType!
+}
+
+"One custom attribute to write. A record holds at most 100, with distinct keys."
+input CustomAttributeInput {
+  "Its name: 1 to 100 characters without control characters; surrounding spaces are trimmed."
+  key: String!
+  "Its value as text, read as its type: a number (12, -0.5, 1e3), true or false (any case), or a date YYYY-MM-DD. Text is trimmed and at most as long as a description."
+  value: String!
+  "The type to read value as; STRING when absent."
+  type: CustomAttributeType = STRING
+}
+
+"One condition on custom attributes in a list's filter. Every condition given must hold."
+input CustomAttributeFilter {
+  "The record must have the attribute with this key (trimmed)."
+  key: String!
+  "When given, the attribute's value must equal it, read as the attribute's own type: a NUMBER attribute matches \"12\" and \"12.0\", a BOOLEAN \"true\" or \"TRUE\", a DATE \"2021-03-04\", a STRING only the same text (case counts)."
+  value: String
+}
+
+"Where a graph tool (Gephi's viz, yEd's geometry) or a visualisation frontend drew an actor, so that a saved layout survives imports, exports and reloads. Every part is optional; the analyses never read it."
+type Layout {
+  "The horizontal position, in the drawing's own units."
+  x: Float
+  "The vertical position, in the drawing's own units."
+  y: Float
+  "The depth, for three-dimensional layouts."
+  z: Float
+  "The drawn size, greater than 0, in the drawing's own units."
+  size: Float
+  "The colour, as #rrggbb, or #rrggbbaa with an opacity, in lower case."
+  color: String
+}
+
+"An actor's layout to save. Every part is optional; what is absent is not saved."
+input LayoutInput {
+  "The horizontal position: a finite number."
+  x: Float
+  "The vertical position: a finite number."
+  y: Float
+  "The depth: a finite number."
+  z: Float
+  "The drawn size: greater than 0."
+  size: Float
+  "The colour as #rrggbb or #rrggbbaa (any case)."
+  color: String
+}
+`, BuiltIn: false},
 	{Name: "../schema/mapfile.graphqls", Input: `# Actor-map files: importing researchers' mappings, and where exports are.
 
 "A file uploaded with a GraphQL multipart request (the GraphQL multipart request spec). Multipart requests must carry the header GraphQL-Require-Preflight, which a browser cannot add to a cross-site form."
@@ -4342,6 +4631,8 @@ type Relationship implements Node {
   createdAt: Time!
   "When it was last changed."
   updatedAt: Time!
+  "Attributes beyond the model's own fields (a study's variables, a file's custom columns), sorted by key; empty when there are none."
+  customAttributes: [CustomAttribute!]!
 }
 
 "Which relationships Workspace.relationships returns. All conditions must hold."
@@ -4360,6 +4651,8 @@ input RelationshipFilter {
   perceivedBy: String
   "Only relationships in force on this day."
   validAt: Date
+  "Only relationships whose custom attributes meet every one of these conditions (at most 10)."
+  customAttributes: [CustomAttributeFilter!]
 }
 
 "A page of relationships."
@@ -4414,6 +4707,8 @@ input CreateRelationshipInput {
   notes: String
   "Ids of the sources it rests on (sources of the same workspace)."
   sourceIds: [ID!]
+  "Attributes beyond the model's own fields (at most 100, distinct keys). A value that does not read as its type is refused, naming the key."
+  customAttributes: [CustomAttributeInput!]
 }
 
 "What updateRelationship takes: only the fields given change; null clears an optional field. Type and endpoints cannot change."
@@ -4444,6 +4739,8 @@ input UpdateRelationshipInput {
   notes: String @goField(omittable: true)
   "New source ids, replacing the old ones."
   sourceIds: [ID!] @goField(omittable: true)
+  "New custom attributes, replacing all the old ones (an attribute left out is removed); null or an empty list removes them all."
+  customAttributes: [CustomAttributeInput!] @goField(omittable: true)
 }
 
 extend type Query {
@@ -4935,6 +5232,10 @@ func (ec *executionContext) childFields_Community(ctx context.Context, field gra
 		return ec.fieldContext_Community_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Community_updatedAt(ctx, field)
+	case "customAttributes":
+		return ec.fieldContext_Community_customAttributes(ctx, field)
+	case "layout":
+		return ec.fieldContext_Community_layout(ctx, field)
 	case "population":
 		return ec.fieldContext_Community_population(ctx, field)
 	case "rightsAwareness":
@@ -4967,6 +5268,18 @@ func (ec *executionContext) childFields_CreatedToken(ctx context.Context, field 
 		return ec.fieldContext_CreatedToken_token(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreatedToken", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomAttribute(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_CustomAttribute_key(ctx, field)
+	case "value":
+		return ec.fieldContext_CustomAttribute_value(ctx, field)
+	case "type":
+		return ec.fieldContext_CustomAttribute_type(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomAttribute", field.Name)
 }
 
 func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5119,6 +5432,22 @@ func (ec *executionContext) childFields_ImportReport(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ImportReport", field.Name)
 }
 
+func (ec *executionContext) childFields_Layout(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "x":
+		return ec.fieldContext_Layout_x(ctx, field)
+	case "y":
+		return ec.fieldContext_Layout_y(ctx, field)
+	case "z":
+		return ec.fieldContext_Layout_z(ctx, field)
+	case "size":
+		return ec.fieldContext_Layout_size(ctx, field)
+	case "color":
+		return ec.fieldContext_Layout_color(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Layout", field.Name)
+}
+
 func (ec *executionContext) childFields_Member(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "subject":
@@ -5229,6 +5558,8 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Relationship_updatedAt(ctx, field)
+	case "customAttributes":
+		return ec.fieldContext_Relationship_customAttributes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Relationship", field.Name)
 }

@@ -736,9 +736,11 @@ func TestPseudonymisedExportsHideIdsAndStayStable(t *testing.T) {
 	t.Parallel()
 	f := newAccessFixture(t)
 	f.admin.OK(`mutation($a: ID!, $s: ID!, $r: ID!) {
-		updateActor(id: $a, input: {description: "Lives by the river bend", externalId: "c-riverside"}) { id }
+		updateActor(id: $a, input: {description: "Lives by the river bend", externalId: "c-riverside",
+			customAttributes: [{key: "informant", value: "Amina from the ferry"}]}) { id }
 		updateSource(id: $s, input: {url: "https://example.org/report-by-name"}) { id }
-		updateRelationship(id: $r, input: {notes: "Reported by the headman's son"}) { id } }`,
+		updateRelationship(id: $r, input: {notes: "Reported by the headman's son",
+			customAttributes: [{key: "witness", value: "the ferryman"}]}) { id } }`,
 		map[string]any{"a": f.public, "s": f.source, "r": f.threat}, nil)
 	export := func() string {
 		resp, err := f.admin.As(f.tokens["EDITOR"]).Get("/export/" + f.ws + ".jgf?pseudonymize=true")
@@ -757,7 +759,7 @@ func TestPseudonymisedExportsHideIdsAndStayStable(t *testing.T) {
 		t.Error("two pseudonymised exports of an unchanged workspace differ")
 	}
 	for _, leak := range []string{f.public, f.secret, f.threat, f.source, "Riverside", "Public report", "District police",
-		"river bend", "c-riverside", "report-by-name", "headman"} {
+		"river bend", "c-riverside", "report-by-name", "headman", "informant", "Amina", "witness", "ferryman"} {
 		if strings.Contains(first, leak) {
 			t.Errorf("pseudonymised export holds %q", leak)
 		}

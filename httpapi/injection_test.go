@@ -31,20 +31,26 @@ func TestInjectionIsStoredAndMatchedLiterally(t *testing.T) {
 		`name CONTAINS ""`,
 	}
 	for i, h := range hostile {
+		// A custom attribute's key becomes a Neo4j property's name, so it
+		// is as hostile as a value.
+		custom := []map[string]any{{"key": h, "value": h}}
 		id := a.CreateActor(ws, map[string]any{"kind": "COMMUNITY", "name": h, "description": h, "region": h, "tags": []string{h},
-			"externalId": fmt.Sprintf("%s#%d", h, i)})
+			"externalId": fmt.Sprintf("%s#%d", h, i), "customAttributes": custom})
 		var got struct {
 			Node struct {
 				Name, Description, Region, ExternalID string
 				Tags                                  []string
+				CustomAttributes                      []struct{ Key, Value string }
 			}
 		}
-		a.OK(`query($id: ID!) { node(id: $id) { ... on Actor { name description region externalId tags } } }`, map[string]any{"id": id}, &got)
+		a.OK(`query($id: ID!) { node(id: $id) { ... on Actor { name description region externalId tags customAttributes { key value } } } }`, map[string]any{"id": id}, &got)
 		n := got.Node
-		if n.Name != h || n.Description != h || n.Region != h || n.ExternalID != fmt.Sprintf("%s#%d", h, i) || len(n.Tags) != 1 || n.Tags[0] != h {
+		if n.Name != h || n.Description != h || n.Region != h || n.ExternalID != fmt.Sprintf("%s#%d", h, i) || len(n.Tags) != 1 || n.Tags[0] != h ||
+			len(n.CustomAttributes) != 1 || n.CustomAttributes[0].Key != h || n.CustomAttributes[0].Value != h {
 			t.Errorf("%q came back as %+v", h, n)
 		}
-		for field, value := range map[string]any{"search": h, "region": h, "tags": []string{h}, "externalId": fmt.Sprintf("%s#%d", h, i)} {
+		for field, value := range map[string]any{"search": h, "region": h, "tags": []string{h}, "externalId": fmt.Sprintf("%s#%d", h, i),
+			"customAttributes": custom} {
 			var list struct {
 				Workspace struct {
 					Actors struct {

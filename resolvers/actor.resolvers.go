@@ -27,6 +27,14 @@ func (r *civilSocietyOrganizationResolver) Relationships(ctx context.Context, ob
 	return actorRelationships(ctx, obj.Actor, direction, types, first, after)
 }
 
+func (r *civilSocietyOrganizationResolver) CustomAttributes(ctx context.Context, obj *domain.CivilSocietyOrganization) ([]*model.CustomAttribute, error) {
+	return customAttributes(obj.Custom), nil
+}
+
+func (r *civilSocietyOrganizationResolver) Layout(ctx context.Context, obj *domain.CivilSocietyOrganization) (*domain.Layout, error) {
+	return layoutOf(obj.Layout), nil
+}
+
 func (r *communityResolver) Workspace(ctx context.Context, obj *domain.Community) (*domain.Workspace, error) {
 	return loadWorkspace(ctx, obj.WorkspaceID)
 }
@@ -37,6 +45,14 @@ func (r *communityResolver) Sources(ctx context.Context, obj *domain.Community) 
 
 func (r *communityResolver) Relationships(ctx context.Context, obj *domain.Community, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error) {
 	return actorRelationships(ctx, obj.Actor, direction, types, first, after)
+}
+
+func (r *communityResolver) CustomAttributes(ctx context.Context, obj *domain.Community) ([]*model.CustomAttribute, error) {
+	return customAttributes(obj.Custom), nil
+}
+
+func (r *communityResolver) Layout(ctx context.Context, obj *domain.Community) (*domain.Layout, error) {
+	return layoutOf(obj.Layout), nil
 }
 
 func (r *customaryAuthorityResolver) Workspace(ctx context.Context, obj *domain.CustomaryAuthority) (*domain.Workspace, error) {
@@ -51,6 +67,14 @@ func (r *customaryAuthorityResolver) Relationships(ctx context.Context, obj *dom
 	return actorRelationships(ctx, obj.Actor, direction, types, first, after)
 }
 
+func (r *customaryAuthorityResolver) CustomAttributes(ctx context.Context, obj *domain.CustomaryAuthority) ([]*model.CustomAttribute, error) {
+	return customAttributes(obj.Custom), nil
+}
+
+func (r *customaryAuthorityResolver) Layout(ctx context.Context, obj *domain.CustomaryAuthority) (*domain.Layout, error) {
+	return layoutOf(obj.Layout), nil
+}
+
 func (r *internationalActorResolver) Workspace(ctx context.Context, obj *domain.InternationalActor) (*domain.Workspace, error) {
 	return loadWorkspace(ctx, obj.WorkspaceID)
 }
@@ -63,6 +87,14 @@ func (r *internationalActorResolver) Relationships(ctx context.Context, obj *dom
 	return actorRelationships(ctx, obj.Actor, direction, types, first, after)
 }
 
+func (r *internationalActorResolver) CustomAttributes(ctx context.Context, obj *domain.InternationalActor) ([]*model.CustomAttribute, error) {
+	return customAttributes(obj.Custom), nil
+}
+
+func (r *internationalActorResolver) Layout(ctx context.Context, obj *domain.InternationalActor) (*domain.Layout, error) {
+	return layoutOf(obj.Layout), nil
+}
+
 func (r *movementResolver) Workspace(ctx context.Context, obj *domain.Movement) (*domain.Workspace, error) {
 	return loadWorkspace(ctx, obj.WorkspaceID)
 }
@@ -73,6 +105,14 @@ func (r *movementResolver) Sources(ctx context.Context, obj *domain.Movement) ([
 
 func (r *movementResolver) Relationships(ctx context.Context, obj *domain.Movement, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error) {
 	return actorRelationships(ctx, obj.Actor, direction, types, first, after)
+}
+
+func (r *movementResolver) CustomAttributes(ctx context.Context, obj *domain.Movement) ([]*model.CustomAttribute, error) {
+	return customAttributes(obj.Custom), nil
+}
+
+func (r *movementResolver) Layout(ctx context.Context, obj *domain.Movement) (*domain.Layout, error) {
+	return layoutOf(obj.Layout), nil
 }
 
 func (r *mutationResolver) CreateActor(ctx context.Context, workspace string, input domain.ActorInput) (domain.ActorNode, error) {
@@ -98,8 +138,12 @@ func (r *mutationResolver) UpdateActor(ctx context.Context, id string, input mod
 	if err := requireWritable(ctx, "updateActor", ws, input.Sensitivity, input.ExternalID); err != nil {
 		return nil, err
 	}
+	patch, err := actorPatch(input)
+	if err != nil {
+		return nil, err
+	}
 	defer afterWrite(ctx)
-	a, err := r.Store.UpdateActor(ctx, id, actorPatch(input))
+	a, err := r.Store.UpdateActor(ctx, id, patch)
 	if err != nil {
 		return nil, err
 	}
@@ -140,6 +184,14 @@ func (r *securityForceResolver) Relationships(ctx context.Context, obj *domain.S
 	return actorRelationships(ctx, obj.Actor, direction, types, first, after)
 }
 
+func (r *securityForceResolver) CustomAttributes(ctx context.Context, obj *domain.SecurityForce) ([]*model.CustomAttribute, error) {
+	return customAttributes(obj.Custom), nil
+}
+
+func (r *securityForceResolver) Layout(ctx context.Context, obj *domain.SecurityForce) (*domain.Layout, error) {
+	return layoutOf(obj.Layout), nil
+}
+
 func (r *stateInstitutionResolver) Workspace(ctx context.Context, obj *domain.StateInstitution) (*domain.Workspace, error) {
 	return loadWorkspace(ctx, obj.WorkspaceID)
 }
@@ -150,6 +202,27 @@ func (r *stateInstitutionResolver) Sources(ctx context.Context, obj *domain.Stat
 
 func (r *stateInstitutionResolver) Relationships(ctx context.Context, obj *domain.StateInstitution, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error) {
 	return actorRelationships(ctx, obj.Actor, direction, types, first, after)
+}
+
+func (r *stateInstitutionResolver) CustomAttributes(ctx context.Context, obj *domain.StateInstitution) ([]*model.CustomAttribute, error) {
+	return customAttributes(obj.Custom), nil
+}
+
+func (r *stateInstitutionResolver) Layout(ctx context.Context, obj *domain.StateInstitution) (*domain.Layout, error) {
+	return layoutOf(obj.Layout), nil
+}
+
+func (r *createActorInputResolver) CustomAttributes(ctx context.Context, obj *domain.ActorInput, data []*model.CustomAttributeInput) error {
+	var err error
+	obj.Custom, err = readCustom("createActor", data)
+	return err
+}
+
+func (r *createActorInputResolver) Layout(ctx context.Context, obj *domain.ActorInput, data *domain.Layout) error {
+	if data != nil {
+		obj.Layout = *data
+	}
+	return nil
 }
 
 func (r *Resolver) CivilSocietyOrganization() graph.CivilSocietyOrganizationResolver {
@@ -174,6 +247,10 @@ func (r *Resolver) StateInstitution() graph.StateInstitutionResolver {
 	return &stateInstitutionResolver{r}
 }
 
+func (r *Resolver) CreateActorInput() graph.CreateActorInputResolver {
+	return &createActorInputResolver{r}
+}
+
 type (
 	civilSocietyOrganizationResolver struct{ *Resolver }
 	communityResolver                struct{ *Resolver }
@@ -182,4 +259,5 @@ type (
 	movementResolver                 struct{ *Resolver }
 	securityForceResolver            struct{ *Resolver }
 	stateInstitutionResolver         struct{ *Resolver }
+	createActorInputResolver         struct{ *Resolver }
 )

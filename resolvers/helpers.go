@@ -222,7 +222,8 @@ func optList[T any](o graphql.Omittable[[]T]) domain.Opt[[]T] {
 	return domain.Opt[[]T]{Set: true, Value: &v}
 }
 
-func actorPatch(in model.UpdateActorInput) domain.ActorPatch {
+func actorPatch(in model.UpdateActorInput) (domain.ActorPatch, error) {
+	custom, err := optCustom("updateActor", in.CustomAttributes)
 	return domain.ActorPatch{
 		Name: opt(in.Name), Description: opt(in.Description), Region: opt(in.Region), Tags: optList(in.Tags),
 		ExternalID: opt(in.ExternalID), SourceIDs: optList(in.SourceIds), Population: opt(in.Population),
@@ -231,16 +232,18 @@ func actorPatch(in model.UpdateActorInput) domain.ActorPatch {
 		StateAffiliated: opt(in.StateAffiliated), Focus: opt(in.Focus), WomenLed: opt(in.WomenLed),
 		Membership: opt(in.Membership), OrganizationType: opt(in.OrganizationType), AuthorityType: opt(in.AuthorityType),
 		InternationalType: opt(in.InternationalType), Sensitivity: opt(in.Sensitivity),
-	}
+		Custom: custom, Layout: opt(in.Layout),
+	}, err
 }
 
-func relationshipPatch(in model.UpdateRelationshipInput) domain.RelationshipPatch {
+func relationshipPatch(in model.UpdateRelationshipInput) (domain.RelationshipPatch, error) {
+	custom, err := optCustom("updateRelationship", in.CustomAttributes)
 	return domain.RelationshipPatch{
 		Strength: opt(in.Strength), Confidence: opt(in.Confidence), ExternalID: opt(in.ExternalID),
 		PerceivedBy: opt(in.PerceivedBy), Mechanism: opt(in.Mechanism), Channel: opt(in.Channel), Power: opt(in.Power),
 		Form: opt(in.Form), ValidFrom: opt(in.ValidFrom), ValidTo: opt(in.ValidTo), Notes: opt(in.Notes),
-		SourceIDs: optList(in.SourceIds), Sensitivity: opt(in.Sensitivity),
-	}
+		SourceIDs: optList(in.SourceIds), Sensitivity: opt(in.Sensitivity), Custom: custom,
+	}, err
 }
 
 func sourcePatch(in model.UpdateSourceInput) domain.SourcePatch {

@@ -34,8 +34,12 @@ func (r *mutationResolver) UpdateRelationship(ctx context.Context, id string, in
 	if err := requireWritable(ctx, "updateRelationship", ws, input.Sensitivity, input.ExternalID); err != nil {
 		return nil, err
 	}
+	patch, err := relationshipPatch(input)
+	if err != nil {
+		return nil, err
+	}
 	defer afterWrite(ctx)
-	return r.Store.UpdateRelationship(ctx, id, relationshipPatch(input))
+	return r.Store.UpdateRelationship(ctx, id, patch)
 }
 
 func (r *mutationResolver) DeleteRelationship(ctx context.Context, id string) (*domain.DeleteResult, error) {
@@ -74,6 +78,23 @@ func (r *relationshipResolver) Sources(ctx context.Context, obj *domain.Relation
 	return loadSources(ctx, obj.SourceIDs)
 }
 
+func (r *relationshipResolver) CustomAttributes(ctx context.Context, obj *domain.Relationship) ([]*model.CustomAttribute, error) {
+	return customAttributes(obj.Custom), nil
+}
+
+func (r *createRelationshipInputResolver) CustomAttributes(ctx context.Context, obj *domain.RelationshipInput, data []*model.CustomAttributeInput) error {
+	var err error
+	obj.Custom, err = readCustom("createRelationship", data)
+	return err
+}
+
 func (r *Resolver) Relationship() graph.RelationshipResolver { return &relationshipResolver{r} }
 
-type relationshipResolver struct{ *Resolver }
+func (r *Resolver) CreateRelationshipInput() graph.CreateRelationshipInputResolver {
+	return &createRelationshipInputResolver{r}
+}
+
+type (
+	relationshipResolver            struct{ *Resolver }
+	createRelationshipInputResolver struct{ *Resolver }
+)

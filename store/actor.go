@@ -192,7 +192,8 @@ var actorFilterCond = "a.workspaceId = $ws AND " + visible("a") + `
   AND ($q.region IS NULL OR a.region = $q.region)
   AND ($q.tags IS NULL OR all(t IN $q.tags WHERE t IN a.tags))
   AND ($q.search IS NULL OR toLower(a.name) CONTAINS toLower($q.search))
-  AND ($q.externalId IS NULL OR a.externalId = $q.externalId)`
+  AND ($q.externalId IS NULL OR a.externalId = $q.externalId)
+  AND ` + customFilterCond("a")
 
 // actorQueryParam is $q for filter f.
 func actorQueryParam(f domain.ActorFilter) map[string]any {
@@ -211,7 +212,7 @@ func actorQueryParam(f domain.ActorFilter) map[string]any {
 		search = strings.TrimSpace(*f.Search)
 	}
 	return map[string]any{"kinds": kinds, "region": optVal(f.Region), "tags": tags, "search": search,
-		"externalId": optVal(f.ExternalID)}
+		"externalId": optVal(f.ExternalID), "custom": customFilterParam(f.CustomAttributes)}
 }
 
 // actorListCypher is the statement of a page of actors in order ord,
@@ -263,6 +264,9 @@ func (s *Neo4j) ListActors(ctx context.Context, workspaceID string, q ActorQuery
 	c, err := decodeCursor(q.After, ord.tag)
 	if err != nil {
 		return nil, errs.Wrap(op, err)
+	}
+	if q.Filter.CustomAttributes, err = domain.CheckCustomFilters(op, q.Filter.CustomAttributes); err != nil {
+		return nil, err
 	}
 	cypher, params, err := actorListStatement(workspaceID, q, ord, c)
 	if err != nil {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strings"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -45,7 +46,7 @@ func strList(in []string) []string {
 
 func actorProps(a *domain.Actor) map[string]any {
 	at := a.ActorAttributes
-	return map[string]any{
+	m := map[string]any{
 		"id": a.ID, "workspaceId": a.WorkspaceID, "kind": string(a.Kind), "name": a.Name,
 		"description": a.Description, "region": a.Region, "tags": strList(a.Tags),
 		"externalId": optVal(a.ExternalID), "sourceIds": strList(a.SourceIDs),
@@ -58,16 +59,99 @@ func actorProps(a *domain.Actor) map[string]any {
 		"organizationType": optEnum(at.OrganizationType), "authorityType": optEnum(at.AuthorityType),
 		"internationalType": optEnum(at.InternationalType),
 	}
+	addLayoutProps(m, a.Layout)
+	addCustomProps(m, a.Custom)
+	return m
 }
 
 func relationshipProps(r *domain.Relationship) map[string]any {
-	return map[string]any{
+	m := map[string]any{
 		"id": r.ID, "workspaceId": r.WorkspaceID, "externalId": optVal(r.ExternalID),
 		"strength": r.Strength, "confidence": r.Confidence, "perceivedBy": optVal(r.PerceivedBy),
 		"mechanism": optEnum(r.Mechanism), "channel": optEnum(r.Channel), "power": optEnum(r.Power),
 		"form": optEnum(r.Form), "validFrom": optDate(r.ValidFrom), "validTo": optDate(r.ValidTo),
 		"notes": r.Notes, "sourceIds": strList(r.SourceIDs), "sensitivity": string(r.Sensitivity), "createdAt": r.CreatedAt, "updatedAt": r.UpdatedAt,
 	}
+	addCustomProps(m, r.Custom)
+	return m
+}
+
+// Custom attributes are stored one Neo4j property each, named by the
+// attribute's key under customPrefix, so that no key can clash with the
+// model's own properties, and a list can test an attribute without
+// reading a whole map. Their values keep their type (string, float,
+// boolean, date), so that they compare as their type. The names reach
+// Neo4j only inside parameter maps (SET x = $props, x[$key]), never in a
+// statement's text, so a key may hold any character. Every write sets a
+// record's properties whole (SET x = $props), so an attribute the record
+// no longer has is removed with the rest.
+const customPrefix = "custom."
+
+// customProp is the property that holds custom attribute key.
+func customProp(key string) string { return customPrefix + key }
+
+func addCustomProps(m map[string]any, c domain.Custom) {
+	for k, v := range c {
+		m[customProp(k)] = customValueProp(v)
+	}
+}
+
+// customValueProp is a custom value as Neo4j stores it.
+func customValueProp(v domain.CustomValue) any {
+	if v.Kind == domain.CustomDate {
+		return neo4j.DateOf(v.Date.Time())
+	}
+	return v.Any()
+}
+
+// decodeCustom reads the custom attributes among a record's properties
+// (nil when it has none).
+func decodeCustom(p props) domain.Custom {
+	var c domain.Custom
+	for name, raw := range p {
+		key, ok := strings.CutPrefix(name, customPrefix)
+		if !ok {
+			continue
+		}
+		v, ok := customValueOf(raw)
+		if !ok {
+			continue
+		}
+		if c == nil {
+			c = domain.Custom{}
+		}
+		c[key] = v
+	}
+	return c
+}
+
+// customValueOf reads a stored custom value by its Neo4j type.
+func customValueOf(raw any) (domain.CustomValue, bool) {
+	switch v := raw.(type) {
+	case string:
+		return domain.TextValue(v), true
+	case float64:
+		return domain.NumberValue(v), true
+	case int64:
+		return domain.NumberValue(float64(v)), true
+	case bool:
+		return domain.BoolValue(v), true
+	case neo4j.Date:
+		return domain.DateValue(domain.DateOf(v.Time())), true
+	}
+	return domain.CustomValue{}, false
+}
+
+// An actor's layout is stored as five optional properties; absent parts
+// are null, which Neo4j does not store.
+func addLayoutProps(m map[string]any, l domain.Layout) {
+	m["layoutX"], m["layoutY"], m["layoutZ"] = optVal(l.X), optVal(l.Y), optVal(l.Z)
+	m["layoutSize"], m["layoutColor"] = optVal(l.Size), optVal(l.Color)
+}
+
+func decodeLayout(p props) domain.Layout {
+	return domain.Layout{X: p.optFloat("layoutX"), Y: p.optFloat("layoutY"), Z: p.optFloat("layoutZ"),
+		Size: p.optFloat("layoutSize"), Color: p.optStr("layoutColor")}
 }
 
 func sourceProps(s *domain.Source) map[string]any {
@@ -182,6 +266,7 @@ func decodeActor(p props) *domain.Actor {
 			AuthorityType:     optEnumOf[domain.AuthorityType](p, "authorityType"),
 			InternationalType: optEnumOf[domain.InternationalType](p, "internationalType"),
 		},
+		Custom: decodeCustom(p), Layout: decodeLayout(p),
 	}
 }
 
@@ -196,7 +281,7 @@ func decodeRelationship(p props, typ, from, to string) *domain.Relationship {
 		Power: optEnumOf[domain.Power](p, "power"), Form: optEnumOf[domain.Form](p, "form"),
 		ValidFrom: p.optDate("validFrom"), ValidTo: p.optDate("validTo"), Notes: p.str("notes"),
 		SourceIDs: p.strs("sourceIds"), Sensitivity: domain.Sensitivity(p.str("sensitivity")),
-		CreatedAt: p.time("createdAt"), UpdatedAt: p.time("updatedAt"),
+		CreatedAt: p.time("createdAt"), UpdatedAt: p.time("updatedAt"), Custom: decodeCustom(p),
 	}
 }
 

@@ -202,7 +202,8 @@ var relFilterCond = "r.workspaceId = $ws AND " + visibleRel("r", "a", "b") + `
   AND ($q.minStrength IS NULL OR r.strength >= $q.minStrength)
   AND ($q.minConfidence IS NULL OR r.confidence >= $q.minConfidence)
   AND ($q.perceivedBy IS NULL OR r.perceivedBy = $q.perceivedBy)
-  AND ($q.validAt IS NULL OR ((r.validFrom IS NULL OR r.validFrom <= $q.validAt) AND (r.validTo IS NULL OR r.validTo > $q.validAt)))`
+  AND ($q.validAt IS NULL OR ((r.validFrom IS NULL OR r.validFrom <= $q.validAt) AND (r.validTo IS NULL OR r.validTo > $q.validAt)))
+  AND ` + customFilterCond("r")
 
 // relQueryParam is $q for filter f.
 func relQueryParam(f domain.RelationshipFilter) map[string]any {
@@ -211,7 +212,8 @@ func relQueryParam(f domain.RelationshipFilter) map[string]any {
 		validAt = neo4j.DateOf(f.ValidAt.Time())
 	}
 	return map[string]any{"from": optVal(f.From), "to": optVal(f.To), "minStrength": optVal(f.MinStrength),
-		"minConfidence": optVal(f.MinConfidence), "perceivedBy": optVal(f.PerceivedBy), "validAt": validAt}
+		"minConfidence": optVal(f.MinConfidence), "perceivedBy": optVal(f.PerceivedBy), "validAt": validAt,
+		"custom": customFilterParam(f.CustomAttributes)}
 }
 
 const relOrder = "rel:id"
@@ -268,6 +270,9 @@ func (s *Neo4j) ListRelationships(ctx context.Context, workspaceID string, q Rel
 		if !t.IsValid() {
 			return nil, errs.Invalidf(op, "types", "%q is not a relationship type", t)
 		}
+	}
+	if q.Filter.CustomAttributes, err = domain.CheckCustomFilters(op, q.Filter.CustomAttributes); err != nil {
+		return nil, err
 	}
 	after := ""
 	if c != nil {

@@ -41,7 +41,8 @@ func TestRelationshipListStatementIsTheSameForEveryFilter(t *testing.T) {
 			MinStrength: new(0.5)}, PageArgs: PageArgs{First: 10}},
 		"every field": {Filter: domain.RelationshipFilter{Types: []domain.RelationshipType{domain.Controls},
 			From: new("act_01"), To: new("act_02"), MinStrength: new(0.1), MinConfidence: new(0.2),
-			PerceivedBy: new("women of the northern district markets"), ValidAt: new(domaintest.Date("2021-06-01"))},
+			PerceivedBy: new("women of the northern district markets"), ValidAt: new(domaintest.Date("2021-06-01")),
+			CustomAttributes: []domain.CustomFilter{{Key: "wave"}, {Key: "fatalities", Value: new("12")}}},
 			PageArgs: PageArgs{First: 50}},
 	}
 	afters := map[string]string{"no filter": "", "types and strength": "rel_01ABC", "every field": ""}
@@ -57,7 +58,7 @@ func TestRelationshipListStatementIsTheSameForEveryFilter(t *testing.T) {
 		}
 	}
 	cypher, params := relListStatement("wsp_01", queries["every field"], "")
-	for _, v := range []string{"act_01", "women", "2021", "0.1"} {
+	for _, v := range []string{"act_01", "women", "2021", "0.1", "wave", "fatalities"} {
 		if strings.Contains(cypher, v) {
 			t.Errorf("a filter value, %q, is in the statement's text", v)
 		}
@@ -75,6 +76,7 @@ func TestActorListStatementIsTheSameForEveryFilter(t *testing.T) {
 		{},
 		{Kinds: []domain.ActorKind{domain.KindCommunity, domain.KindMovement}, Region: new("North")},
 		{Tags: []string{"rural"}, Search: new("village of the long valley"), ExternalID: new("X-1")},
+		{CustomAttributes: []domain.CustomFilter{{Key: "survey wave"}, {Key: "armed", Value: new("true")}}},
 	}
 	for _, order := range []domain.ActorOrder{{Field: domain.OrderByName, Direction: domain.Asc}, {Field: domain.OrderByCreatedAt, Direction: domain.Desc}} {
 		ord := actorOrderOf(order)

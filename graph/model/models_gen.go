@@ -170,6 +170,26 @@ type CreatedToken struct {
 	Token *domain.Token `json:"token"`
 }
 
+// One attribute a researcher's file or a client added to an actor or a relationship beyond the model's own fields: a study's variable, a Kumu custom field, a GEXF attribute. The analyses never read them; lists can filter on them, and exports write them back.
+type CustomAttribute struct {
+	// Its name, unique on its record: up to 100 characters of any printable text (dots, spaces, quotes and any script are fine).
+	Key string `json:"key"`
+	// Its value written as text: numbers in their shortest form (12, 0.25), truth values as true or false, dates as YYYY-MM-DD.
+	Value string `json:"value"`
+	// The type of its value.
+	Type CustomAttributeType `json:"type"`
+}
+
+// One custom attribute to write. A record holds at most 100, with distinct keys.
+type CustomAttributeInput struct {
+	// Its name: 1 to 100 characters without control characters; surrounding spaces are trimmed.
+	Key string `json:"key"`
+	// Its value as text, read as its type: a number (12, -0.5, 1e3), true or false (any case), or a date YYYY-MM-DD. Text is trimmed and at most as long as a description.
+	Value string `json:"value"`
+	// The type to read value as; STRING when absent.
+	Type *CustomAttributeType `json:"type,omitempty"`
+}
+
 // A short-lived link from which a browser can download an export without a bearer header.
 type ExportLink struct {
 	// The path, with its signature, on this service: /export/{id}.{format}?…
@@ -362,6 +382,10 @@ type UpdateActorInput struct {
 	AuthorityType graphql.Omittable[*domain.AuthorityType] `json:"authorityType,omitempty"`
 	// INTERNATIONAL: international type.
 	InternationalType graphql.Omittable[*domain.InternationalType] `json:"internationalType,omitempty"`
+	// New custom attributes, replacing all the old ones (an attribute left out is removed); null or an empty list removes them all.
+	CustomAttributes graphql.Omittable[[]*CustomAttributeInput] `json:"customAttributes,omitempty"`
+	// A new layout, replacing the old one whole; null removes it.
+	Layout graphql.Omittable[*domain.Layout] `json:"layout,omitempty"`
 }
 
 // What updateRelationship takes: only the fields given change; null clears an optional field. Type and endpoints cannot change.
@@ -392,6 +416,8 @@ type UpdateRelationshipInput struct {
 	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
 	// New source ids, replacing the old ones.
 	SourceIds graphql.Omittable[[]string] `json:"sourceIds,omitempty"`
+	// New custom attributes, replacing all the old ones (an attribute left out is removed); null or an empty list removes them all.
+	CustomAttributes graphql.Omittable[[]*CustomAttributeInput] `json:"customAttributes,omitempty"`
 }
 
 // What updateSource takes: only the fields given change; null clears an optional field.
@@ -428,6 +454,70 @@ type Viewer struct {
 	Admin bool `json:"admin"`
 	// The caller's memberships, by workspace id.
 	Memberships []*Membership `json:"memberships"`
+}
+
+// The type of a custom attribute's value. Values of each type compare as that type: the number 12 equals 12.0, the date 2021-03-04 is a day.
+type CustomAttributeType string
+
+const (
+	// Text, kept as given (trimmed).
+	CustomAttributeTypeString CustomAttributeType = "STRING"
+	// A finite number, integer or fractional.
+	CustomAttributeTypeNumber CustomAttributeType = "NUMBER"
+	// true or false.
+	CustomAttributeTypeBoolean CustomAttributeType = "BOOLEAN"
+	// A calendar date, written YYYY-MM-DD.
+	CustomAttributeTypeDate CustomAttributeType = "DATE"
+)
+
+var AllCustomAttributeType = []CustomAttributeType{
+	CustomAttributeTypeString,
+	CustomAttributeTypeNumber,
+	CustomAttributeTypeBoolean,
+	CustomAttributeTypeDate,
+}
+
+func (e CustomAttributeType) IsValid() bool {
+	switch e {
+	case CustomAttributeTypeString, CustomAttributeTypeNumber, CustomAttributeTypeBoolean, CustomAttributeTypeDate:
+		return true
+	}
+	return false
+}
+
+func (e CustomAttributeType) String() string {
+	return string(e)
+}
+
+func (e *CustomAttributeType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CustomAttributeType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CustomAttributeType", str)
+	}
+	return nil
+}
+
+func (e CustomAttributeType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CustomAttributeType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CustomAttributeType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // A file format for actor maps. Every format can be imported and exported (GET /export/{workspace}.{format}, with the format in lower case).
