@@ -17,7 +17,7 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type ImportKeptAttributeResolver interface {
-	Type(ctx context.Context, obj *mapio.Kept) (string, error)
+	Type(ctx context.Context, obj *mapio.Kept) (model.CustomAttributeType, error)
 }
 type ImportProblemResolver interface {
 	Row(ctx context.Context, obj *mapio.Problem) (*int, error)
@@ -256,15 +256,15 @@ func (ec *executionContext) _ImportKeptAttribute_type(ctx context.Context, field
 			return ec.Resolvers.ImportKeptAttribute().Type(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.CustomAttributeType) graphql.Marshaler {
+			return ec.marshalNCustomAttributeType2githubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCustomAttributeType(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ImportKeptAttribute_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ImportKeptAttribute", field, true, true, "String")
+	return graphql.NewScalarFieldContext("ImportKeptAttribute", field, true, true, "CustomAttributeType")
 }
 
 func (ec *executionContext) _ImportProblem_file(ctx context.Context, field graphql.CollectedField, obj *mapio.Problem) (ret graphql.Marshaler) {

@@ -4419,8 +4419,8 @@ type ImportKeptAttribute {
   column: String!
   "The custom attribute's key."
   key: String!
-  "The type its values are kept as: STRING, NUMBER, BOOLEAN or DATE (declared by GEXF, GraphML and JSON; in spreadsheets, what every value of the column is)."
-  type: String!
+  "The type its values are kept as: declared by GEXF, GraphML and JSON; in spreadsheets, what every value of the column is."
+  type: CustomAttributeType!
 }
 
 "One record an import removes."

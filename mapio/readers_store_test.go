@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/mapio"
 	"github.com/actorgraph/actorgraph/store/storetest"
 )
@@ -13,8 +14,8 @@ import (
 // real store: a Gephi GEXF with a layout, declared attributes and node
 // dates; yEd's GraphML with names only in its labels; Cytoscape.js
 // elements; a Kumu blueprint whose elements follow a large attributes
-// block. (Reading custom attributes and layouts back from the store is
-// the store's own test; here the records, the counts and the report.)
+// block. Each comes back from the store as the file says, so the same
+// file again changes nothing.
 func TestImportToolFilesThroughTheStore(t *testing.T) {
 	t.Parallel()
 	st := storetest.Open(t)
@@ -65,6 +66,12 @@ func TestImportToolFilesThroughTheStore(t *testing.T) {
 			}
 			if c.name == "yEd" && (!names["Ministry of Interior"] || !names["Militia"]) {
 				t.Errorf("yEd's labels are not the names: %v", names)
+			}
+			// What the store gives back is what the file says: the same
+			// file again changes nothing.
+			again, err := mapio.Import(ctx, st, ws.ID, []mapio.File{{Name: c.file, Data: strings.NewReader(c.content)}}, mapio.Options{})
+			if err != nil || again.Written || again.Actors.Unchanged != c.actors || again.Relationships.Unchanged != c.rels {
+				t.Errorf("the same file again: %v %+v %+v %v", err, again.Actors, again.Relationships, again.Problems)
 			}
 		})
 	}
@@ -146,3 +153,32 @@ const yedDesktopForStore = `<?xml version="1.0" encoding="UTF-8" standalone="no"
     </edge>
   </graph>
 </graphml>`
+
+// A Gephi file's layout and attributes are stored: the actor comes back
+// with its position, size, colour and typed custom attributes.
+func TestGephiLayoutAndAttributesAreStored(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	rep, err := mapio.Import(ctx, st, ws.ID, []mapio.File{{Name: "gephi.gexf", Data: strings.NewReader(gephiForStore)}}, mapio.Options{})
+	if err != nil || len(rep.Problems) > 0 {
+		t.Fatalf("import: %v %v", err, rep.Problems)
+	}
+	var village *domain.Actor
+	for _, a := range contents(t, st, ws.ID).Actors {
+		if a.Name == "Village" {
+			village = a
+		}
+	}
+	if village == nil {
+		t.Fatal("no actor Village")
+	}
+	l := village.Layout
+	if l.X == nil || *l.X != 1.5 || l.Y == nil || *l.Y != -2 || l.Size == nil || *l.Size != 12.5 || l.Color == nil || *l.Color != "#ff001080" {
+		t.Errorf("layout: %+v", l)
+	}
+	if village.Custom["fighters"] != domain.NumberValue(40) || village.Custom["armed"] != domain.BoolValue(false) ||
+		village.Custom["start"].Kind != domain.CustomDate || village.Custom["start"].String() != "2001-01-01" {
+		t.Errorf("custom attributes: %+v", village.Custom)
+	}
+}

@@ -17,8 +17,8 @@ import (
 	"github.com/actorgraph/actorgraph/mapio"
 )
 
-func (r *importKeptAttributeResolver) Type(ctx context.Context, obj *mapio.Kept) (string, error) {
-	return string(obj.Type), nil
+func (r *importKeptAttributeResolver) Type(ctx context.Context, obj *mapio.Kept) (model.CustomAttributeType, error) {
+	return model.CustomAttributeType(obj.Type), nil
 }
 
 func (r *importProblemResolver) Row(ctx context.Context, obj *mapio.Problem) (*int, error) {
