@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/actorgraph/actorgraph/domain"
 )
@@ -57,7 +59,7 @@ func customColumns(t *Table, known map[string]string) []customColumn {
 	var out []customColumn
 	for i, h := range t.Header {
 		key, ok := customKey(h, known)
-		if !ok {
+		if !ok || badKey(key) != "" {
 			continue
 		}
 		kind, declared := t.Types[h]
@@ -80,6 +82,24 @@ func customKey(header string, known map[string]string) (string, bool) {
 		return "", false
 	}
 	return h, true
+}
+
+// badKey says why a column's name cannot be a custom attribute's key
+// ("" when it can): keys are printable and at most MaxCustomKeyLen
+// characters, as the domain holds them.
+func badKey(key string) string {
+	switch {
+	case key == "":
+		return "it names no key"
+	case utf8.RuneCountInString(key) > domain.MaxCustomKeyLen:
+		return fmt.Sprintf("its name is longer than the %d characters an attribute's key may have", domain.MaxCustomKeyLen)
+	}
+	for _, r := range key {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return "its name holds a control character"
+		}
+	}
+	return ""
 }
 
 // inferKind is the type a spreadsheet column's values show: NUMBER when
@@ -218,13 +238,22 @@ func keptColumns(t *Table, role string) []Kept {
 	return out
 }
 
-// droppedColumns lists the columns of a sources table that are none of a
-// source's fields: sources keep no custom attributes.
+// droppedColumns lists the columns that cannot be kept: a column of
+// actors or relationships whose name cannot be a key, and every column
+// of a sources table that is none of a source's fields (sources keep no
+// custom attributes).
 func droppedColumns(t *Table, role string) []Problem {
-	if role != "sources" {
-		return nil
-	}
 	var out []Problem
+	if role != "sources" {
+		for _, h := range t.Header {
+			key, ok := customKey(h, roleColumns[role])
+			if why := badKey(key); ok && why != "" {
+				out = append(out, Problem{File: t.File, Column: h, Code: CodeIgnored,
+					Message: fmt.Sprintf("column %q cannot be kept as an attribute: %s; it was left out", truncate(h, 60), why)})
+			}
+		}
+		return out
+	}
 	for i, h := range t.Header {
 		if _, ok := customKey(h, sourceColumns); !ok || columnEmpty(t, i) {
 			continue
@@ -233,6 +262,14 @@ func droppedColumns(t *Table, role string) []Problem {
 			Message: fmt.Sprintf("source column %q is not one of a source's fields, and sources keep no other attributes; it was left out", h)})
 	}
 	return out
+}
+
+// truncate shortens a long name for a message.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
 }
 
 func columnEmpty(t *Table, i int) bool {

@@ -203,6 +203,25 @@ func TestKumuConnectionLabelAndTags(t *testing.T) {
 	}
 }
 
+// A column whose name cannot be a key (too long) is listed as dropped,
+// not refused; the rest of the row is kept.
+func TestColumnThatCannotBeAKeyIsDropped(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("k", domain.MaxCustomKeyLen+1)
+	tb, _ := ReadTable("actors.csv", strings.NewReader("name,kind,"+long+",ok\nA,COMMUNITY,1,2\n"))
+	rows, ps := ReadActors(tb)
+	if len(ps) > 0 || len(rows) != 1 || !equalCustom(rows[0].Input.Custom, domain.Custom{"ok": domain.NumberValue(2)}) {
+		t.Fatalf("rows %+v, problems %v", rows, ps)
+	}
+	dropped := droppedColumns(tb, "actors")
+	if len(dropped) != 1 || dropped[0].Code != CodeIgnored || !strings.Contains(dropped[0].Message, "longer than the 100 characters") {
+		t.Errorf("dropped: %v", dropped)
+	}
+	if kept := keptColumns(tb, "actors"); len(kept) != 1 || kept[0].Key != "ok" {
+		t.Errorf("kept: %v", kept)
+	}
+}
+
 // A record with more custom attributes than the service keeps is a
 // problem on its row, saying so.
 func TestTooManyCustomAttributes(t *testing.T) {
