@@ -231,7 +231,9 @@ func skipValue(dec *json.Decoder) error {
 // rewindable returns a reader to detect from, and a function that gives
 // the whole file again from its start: a seekable file is seeked back
 // (so that a CSV file stays seekable, and nothing is held); any other
-// keeps what detection read of it, to give back before the rest.
+// keeps what detection read of it, to give back before the rest, and lets
+// go of each part as it is given back (so that a reader holding the whole
+// file does not hold it twice).
 func rewindable(r io.Reader) (io.Reader, func() (io.Reader, error)) {
 	if rs, ok := r.(io.ReadSeeker); ok {
 		if start, err := rs.Seek(0, io.SeekCurrent); err == nil {
@@ -243,20 +245,38 @@ func rewindable(r io.Reader) (io.Reader, func() (io.Reader, error)) {
 	}
 	rec := &recorder{r: r}
 	return rec, func() (io.Reader, error) {
-		return io.MultiReader(bytes.NewReader(rec.buf.Bytes()), r), nil
+		return io.MultiReader(&replay{parts: rec.parts}, r), nil
 	}
 }
 
-// recorder keeps what is read through it.
+// recorder keeps what is read through it, in the parts it was read in.
 type recorder struct {
-	r   io.Reader
-	buf bytes.Buffer
+	r     io.Reader
+	parts [][]byte
 }
 
 func (rc *recorder) Read(p []byte) (int, error) {
 	n, err := rc.r.Read(p)
-	rc.buf.Write(p[:n])
+	if n > 0 {
+		rc.parts = append(rc.parts, bytes.Clone(p[:n]))
+	}
 	return n, err
+}
+
+// replay gives back recorded parts, dropping each once it is read.
+type replay struct{ parts [][]byte }
+
+func (rp *replay) Read(p []byte) (int, error) {
+	for len(rp.parts) > 0 && len(rp.parts[0]) == 0 {
+		rp.parts[0] = nil
+		rp.parts = rp.parts[1:]
+	}
+	if len(rp.parts) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, rp.parts[0])
+	rp.parts[0] = rp.parts[0][n:]
+	return n, nil
 }
 
 // errUnknownFormat is what an import says of a file whose format it
