@@ -54,7 +54,8 @@ type customColumn struct {
 
 // customColumns are the table's columns that are no field of the role:
 // every one for actors and relationships (which keep them), typed as the
-// table declares or as its values show.
+// table declares (text that is a date in every row a date) or as its
+// values show.
 func customColumns(t *Table, known map[string]string) []customColumn {
 	var out []customColumn
 	for i, h := range t.Header {
@@ -63,8 +64,13 @@ func customColumns(t *Table, known map[string]string) []customColumn {
 			continue
 		}
 		kind, declared := t.Types[h]
-		if !declared || !kind.IsValid() {
+		switch {
+		case !declared || !kind.IsValid():
 			kind = inferKind(t, i)
+		case kind == domain.CustomString && inferKind(t, i) == domain.CustomDate:
+			// GraphML and JSON have no dates: text that is a date in
+			// every element is one (as spreadsheets' columns are).
+			kind = domain.CustomDate
 		}
 		out = append(out, customColumn{index: i, header: h, key: key, kind: kind})
 	}

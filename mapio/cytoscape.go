@@ -4,22 +4,34 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"strconv"
 )
 
 // Cytoscape.js elements JSON, for web graph libraries: what cy.json()
-// returns and cytoscape({elements}) accepts.
+// returns and cytoscape(json) accepts, with the graph keys NetworkX's
+// cytoscape_graph reads as well.
 //
-//	{"elements": {"nodes": [{"data": {"id": "c-village", "label": "Riverside village", "kind": "COMMUNITY", ...}}],
-//	              "edges": [{"data": {"id": "r-1", "source": "f-police", "target": "c-village", "label": "THREATENS", ...}}]}}
+//	{"data": {"name": "actorgraph"}, "directed": true, "multigraph": true,
+//	 "elements": {"nodes": [{"data": {"id": "c-village", "value": "c-village", "label": "Riverside village", "name": "Riverside village", ...},
+//	                         "position": {"x": 10, "y": 20}}],
+//	              "edges": [{"data": {"id": "r-1", "key": "r-1", "source": "f-police", "target": "c-village", "label": "THREATENS", "weight": 0.6, ...}}]}}
 //
-// It is for display, so it is written and never read. Sources are not
-// part of a drawn graph and are left out; each record keeps its "sources"
+// NetworkX names a node by its data "value" and keeps parallel edges
+// apart by their data "key", so both repeat the element's id; an edge's
+// strength is also its "weight", the name NetworkX's and Cytoscape.js's
+// weighted algorithms read. An actor's
+// position is the node's "position" (Cytoscape.js's place for it); the
+// rest of its layout stays in its data under the layout names. It is for
+// display, so it is written and never read. Sources are not part of a
+// drawn graph and are left out; each record keeps its "sources"
 // attribute, the list of their keys.
 
-// cytoscapeReserved are the data keys Cytoscape.js gives a meaning to;
-// an attribute of the same name would replace the element's own id, ends
-// or label, so it is left out (from, to, name and type carry the same).
-var cytoscapeReserved = map[string]bool{"id": true, "source": true, "target": true, "label": true, "parent": true}
+// cytoscapeReserved are the data keys Cytoscape.js and NetworkX give a
+// meaning to; an attribute of the same name would replace the element's
+// own id, ends or label, so it is left out (from, to, name and type carry
+// the same; custom attributes of these names are written as
+// "custom:<name>").
+var cytoscapeReserved = map[string]bool{"id": true, "source": true, "target": true, "label": true, "parent": true, "value": true, "key": true, "weight": true}
 
 // WriteCytoscape writes Cytoscape.js elements JSON. Every element gets an
 // id unique among nodes and edges together, as Cytoscape.js requires:
@@ -39,7 +51,11 @@ func WriteCytoscape(g GraphElements, w io.Writer) error {
 			return fmt.Errorf("writing Cytoscape.js elements: two actors have the id %q; edges name nodes by id", id)
 		}
 		used[id] = true
-		nodes = append(nodes, cytoscapeElement(e, jsonObject{{"id", id}, {"label", e.Get("name")}}))
+		node := cytoscapeElement(e, jsonObject{{"id", id}, {"value", id}, {"label", e.Get("name")}}, g.typer("actors"))
+		if x, y, ok := cytoscapePosition(e); ok {
+			node = append(node, jsonMember{"position", jsonObject{{"x", x}, {"y", y}}})
+		}
+		nodes = append(nodes, node)
 	}
 	nodeIDs := maps.Clone(used)
 	// Edges keep their own ids where they can, before any is made up, so
@@ -62,19 +78,38 @@ func WriteCytoscape(g GraphElements, w io.Writer) error {
 			ids[n] = uniqueID(fmt.Sprintf("%s->%s:%s", from, to, e.Get("type")), used)
 			used[ids[n]] = true
 		}
-		edges = append(edges, cytoscapeElement(e, jsonObject{{"id", ids[n]}, {"source", from}, {"target", to}, {"label", e.Get("type")}}))
+		data := jsonObject{{"id", ids[n]}, {"key", ids[n]}, {"source", from}, {"target", to}, {"label", e.Get("type")}}
+		if w := e.Get("strength"); hasType(w, TypeDouble) {
+			data = data.with("weight", g.typedValue("relationships", Attr{"strength", w}))
+		}
+		edges = append(edges, cytoscapeElement(e, data, g.typer("relationships")))
 	}
-	return writeJSON(w, jsonObject{{"elements", jsonObject{{"nodes", nodes}, {"edges", edges}}}})
+	return writeJSON(w, jsonObject{
+		{"data", jsonObject{{"name", "actorgraph"}}},
+		{"directed", true},
+		{"multigraph", true},
+		{"elements", jsonObject{{"nodes", nodes}, {"edges", edges}}},
+	})
 }
 
-// cytoscapeElement is {"data": own, then e's attributes, typed}.
-func cytoscapeElement(e Element, data jsonObject) jsonObject {
+// cytoscapeElement is {"data": own, then e's attributes, typed}; an
+// actor's x and y are its position instead.
+func cytoscapeElement(e Element, data jsonObject, typed func(Attr) any) jsonObject {
+	_, _, positioned := cytoscapePosition(e)
 	for _, a := range e.Attrs {
-		if !cytoscapeReserved[a.Name] {
-			data = data.with(a.Name, jsonValue(a))
+		if cytoscapeReserved[a.Name] || (positioned && (a.Name == outLayoutX || a.Name == outLayoutY)) {
+			continue
 		}
+		data = data.with(a.Name, typed(a))
 	}
 	return jsonObject{{"data", data}}
+}
+
+// cytoscapePosition is an actor's layout x and y, if it has both.
+func cytoscapePosition(e Element) (x, y float64, ok bool) {
+	x, errX := strconv.ParseFloat(e.Get(outLayoutX), 64)
+	y, errY := strconv.ParseFloat(e.Get(outLayoutY), 64)
+	return x, y, errX == nil && errY == nil
 }
 
 // uniqueID returns base, or base numbered "#2", "#3"... if it is taken.

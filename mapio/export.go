@@ -83,6 +83,16 @@ func writeCSV(name string, rows [][]string, w io.Writer) error {
 // the template's headers: the one mapping of records to cells that every
 // tabular format shares.
 func exportRows(c *domain.Contents) map[string][][]string {
+	files, _ := exportTables(c)
+	return files
+}
+
+// exportTables is exportRows with the types of the columns beyond the
+// template's (custom attributes and layout), per role. Those columns
+// follow the template's: the custom attributes of each role (see
+// customColumnsOut), then, for actors, the layout columns some actor
+// fills.
+func exportTables(c *domain.Contents) (map[string][][]string, map[string]map[string]domain.CustomKind) {
 	srcKey := map[string]string{}
 	for _, s := range c.Sources {
 		srcKey[s.ID] = keyOf(s.ExternalID, s.ID)
@@ -100,10 +110,20 @@ func exportRows(c *domain.Contents) map[string][][]string {
 		}
 		return strings.Join(out, "|")
 	}
+	actorCustom := make([]domain.Custom, len(c.Actors))
+	for i, a := range c.Actors {
+		actorCustom[i] = a.Custom
+	}
+	relCustom := make([]domain.Custom, len(c.Relationships))
+	for i, r := range c.Relationships {
+		relCustom[i] = r.Custom
+	}
+	actorCols, relCols := customColumnsOut("actors", actorCustom), customColumnsOut("relationships", relCustom)
+	layoutCols := layoutColumnsOut(c.Actors)
 	files := map[string][][]string{
 		"sources.csv":       {templates["sources.csv"][0]},
-		"actors.csv":        {templates["actors.csv"][0]},
-		"relationships.csv": {templates["relationships.csv"][0]},
+		"actors.csv":        {withColumns(templates["actors.csv"][0], actorCols, layoutCols)},
+		"relationships.csv": {withColumns(templates["relationships.csv"][0], relCols, nil)},
 	}
 	for _, s := range c.Sources {
 		files["sources.csv"] = append(files["sources.csv"], []string{srcKey[s.ID], s.Title, string(s.Kind), str(s.URL),
@@ -111,18 +131,35 @@ func exportRows(c *domain.Contents) map[string][][]string {
 	}
 	for _, a := range c.Actors {
 		at := a.ActorAttributes
-		files["actors.csv"] = append(files["actors.csv"], []string{actKey[a.ID], a.Name, string(a.Kind), a.Description, a.Region,
+		row := []string{actKey[a.ID], a.Name, string(a.Kind), a.Description, a.Region,
 			strings.Join(a.Tags, "|"), keys(a.SourceIDs),
 			fmtInt(at.Population), fmtFloat(at.RightsAwareness), fmtBool(at.Marginalised), fmtBool(at.Displaced), fmtBool(at.Unregistered),
 			fmtEnum(at.Level), fmtEnum(at.Branch), fmtEnum(at.ForceType), fmtBool(at.StateAffiliated), str(at.Focus), fmtBool(at.WomenLed),
 			fmtInt(at.Membership), fmtEnum(at.OrganizationType), fmtEnum(at.AuthorityType), fmtEnum(at.InternationalType),
-			string(a.Sensitivity)})
+			string(a.Sensitivity)}
+		row = append(append(row, customCells(actorCols, a.Custom)...), layoutCells(layoutCols, a.Layout)...)
+		files["actors.csv"] = append(files["actors.csv"], row)
 	}
 	for _, r := range c.Relationships {
-		files["relationships.csv"] = append(files["relationships.csv"], []string{keyOf(r.ExternalID, r.ID), actKey[r.FromID], actKey[r.ToID],
+		row := []string{keyOf(r.ExternalID, r.ID), actKey[r.FromID], actKey[r.ToID],
 			string(r.Type), fmtFloat(&r.Strength), "", fmtFloat(&r.Confidence), str(r.PerceivedBy),
 			fmtEnum(r.Mechanism), fmtEnum(r.Channel), fmtEnum(r.Power), fmtEnum(r.Form), fmtDate(r.ValidFrom), fmtDate(r.ValidTo),
-			r.Notes, keys(r.SourceIDs), string(r.Sensitivity)})
+			r.Notes, keys(r.SourceIDs), string(r.Sensitivity)}
+		files["relationships.csv"] = append(files["relationships.csv"], append(row, customCells(relCols, r.Custom)...))
 	}
-	return files
+	types := map[string]map[string]domain.CustomKind{
+		"actors":        columnKinds(actorCols, layoutCols),
+		"relationships": columnKinds(relCols, nil),
+	}
+	return files, types
+}
+
+// withColumns is a template header followed by the custom and layout
+// columns.
+func withColumns(header []string, custom []customOut, layout []string) []string {
+	out := append([]string(nil), header...)
+	for _, c := range custom {
+		out = append(out, c.column)
+	}
+	return append(out, layout...)
 }

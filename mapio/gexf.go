@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/actorgraph/actorgraph/domain"
 )
 
 // GEXF (Gephi): nodes and edges carry a label, edges a weight, and both
@@ -15,10 +17,12 @@ import (
 // Elements are matched by local name, so GEXF 1.1draft, 1.2draft and 1.3
 // (and files without a namespace) read the same.
 
-// gexfNS is the version written: 1.2draft is the last one with open
-// interval bounds (endopen), which say exactly what the service's
-// exclusive validTo means; Gephi reads it.
-const gexfNS = "http://gexf.net/1.2draft"
+// gexfNS and gexfVizNS are the namespaces of the version written, GEXF
+// 1.3, the one Gephi and NetworkX read and write today.
+const (
+	gexfNS    = "http://gexf.net/1.3"
+	gexfVizNS = "http://gexf.net/1.3/viz"
+)
 
 type gexfAttribute struct {
 	ID      string  `xml:"id,attr"`
@@ -135,8 +139,10 @@ func (gr *gexfReader) root(se xml.StartElement) error {
 		return readSources(gr.dec, se, &gr.out.Sources)
 	case se.Name.Local == "graph":
 		return gr.graph(se)
+	case se.Name.Local == "meta":
+		return readGEXFMeta(gr.dec, se, &gr.out.Sources)
 	}
-	return gr.dec.Skip() // <meta>, other tools' extensions
+	return gr.dec.Skip() // other tools' extensions
 }
 
 func (gr *gexfReader) graph(se xml.StartElement) error {
@@ -487,34 +493,48 @@ func isDate(s string) bool {
 	return err == nil
 }
 
-// WriteGEXF writes elements as GEXF 1.2draft: a node's name is its label,
-// an edge's strength its weight and its validity its start and endopen
-// (so that Gephi's timeline shows the same interval); every other field
-// is an attribute value, declared with its type.
+// WriteGEXF writes elements as GEXF 1.3: a node's name is its label and
+// its layout its viz:position, viz:color and viz:size; an edge's strength
+// is its weight, its kind is its type (see edgeKinds: parallel
+// relationships must not share one, or Gephi merges them) and its
+// validity its start and end, both days included (GEXF's intervals are
+// closed; the service's validTo is the first day no longer valid). Every
+// other field, and every custom attribute, is an attribute value,
+// declared with its type. The sources, which GEXF has no element for, are
+// a JSON object {"sources": [...]} in the meta description.
 func WriteGEXF(g GraphElements, w io.Writer) error {
+	kinds := edgeKinds(g.Relationships)
 	edges := make([]gexfEdgeOut, len(g.Relationships))
 	dynamic := false
 	for i, e := range g.Relationships {
-		edges[i] = edgeOut(e)
-		dynamic = dynamic || edges[i].start != "" || edges[i].endOpen != ""
+		edges[i] = edgeOut(e, kinds[i])
+		dynamic = dynamic || edges[i].start != "" || edges[i].end != ""
 	}
-	nodeAttrs := declare("n", g.Actors, map[string]bool{"name": true})
+	nodeAttrs := declare("n", g.Actors, g.typeFunc("actors"), func(name string) bool { return name == "name" || isLayoutAttr(name) })
 	var rest []Element
 	for _, e := range edges {
 		rest = append(rest, Element{Attrs: e.attrs})
 	}
-	edgeAttrs := declare("e", rest, nil)
+	edgeAttrs := declare("e", rest, g.typeFunc("relationships"), nil)
 
 	x := newXMLWriter(w)
-	root := xml.StartElement{Name: xml.Name{Space: gexfNS, Local: "gexf"}, Attr: []xml.Attr{{Name: xml.Name{Local: "version"}, Value: "1.2"}}}
+	root := xml.StartElement{Name: xml.Name{Space: gexfNS, Local: "gexf"}, Attr: []xml.Attr{
+		{Name: xml.Name{Local: "xmlns:viz"}, Value: gexfVizNS}, {Name: xml.Name{Local: "version"}, Value: "1.3"}}}
 	x.token(root)
 	x.start("meta")
 	x.start("creator")
 	x.text("actorgraph")
 	x.end("creator")
+	if len(g.Sources) > 0 {
+		x.start("description")
+		x.text(sourcesJSON(g.Sources))
+		x.end("description")
+	}
 	x.end("meta")
 	graph := []string{"defaultedgetype", "directed", "mode", "static"}
 	if dynamic {
+		// GEXF requires mode="dynamic" for edges with times, and
+		// timeformat="date" for times that are dates.
 		graph = []string{"defaultedgetype", "directed", "mode", "dynamic", "timeformat", "date"}
 	}
 	x.start("graph", graph...)
@@ -524,6 +544,7 @@ func WriteGEXF(g GraphElements, w io.Writer) error {
 	for _, e := range g.Actors {
 		x.start("node", optional("id", e.ID, "label", e.Get("name"))...)
 		writeAttValues(x, nodeAttrs, e.Attrs)
+		writeViz(x, e)
 		x.end("node")
 	}
 	x.end("nodes")
@@ -535,23 +556,47 @@ func WriteGEXF(g GraphElements, w io.Writer) error {
 	}
 	x.end("edges")
 	x.end("graph")
-	writeSources(x, g.Sources)
 	x.token(root.End())
 	return x.close()
+}
+
+// writeViz writes an actor's layout as GEXF's viz elements. A position
+// needs x and y (GEXF requires a z too: 0, Gephi's plane, where the
+// actor has none).
+func writeViz(x *xmlWriter, e Element) {
+	if c := e.Get(outLayoutColor); c != "" {
+		if r, g, b, a, err := domain.RGBA(c); err == nil {
+			attrs := []string{"r", strconv.Itoa(int(r)), "g", strconv.Itoa(int(g)), "b", strconv.Itoa(int(b))}
+			if a != 255 {
+				attrs = append(attrs, "a", strconv.FormatFloat(float64(a)/255, 'f', -1, 64))
+			}
+			x.empty("viz:color", attrs...)
+		}
+	}
+	if px, py := e.Get(outLayoutX), e.Get(outLayoutY); px != "" && py != "" {
+		z := e.Get(outLayoutZ)
+		if z == "" {
+			z = "0"
+		}
+		x.empty("viz:position", "x", px, "y", py, "z", z)
+	}
+	if size := e.Get(outLayoutSize); size != "" {
+		x.empty("viz:size", "value", size)
+	}
 }
 
 // gexfEdgeOut is an edge laid out for GEXF: its XML attributes, and the
 // attributes left for attvalues.
 type gexfEdgeOut struct {
-	xmlAttrs       []string
-	start, endOpen string
-	attrs          []Attr
+	xmlAttrs   []string
+	start, end string
+	attrs      []Attr
 }
 
 // edgeOut lays out a relationship. Strength and dates go in GEXF's own
 // attributes only when they have GEXF's types (a number, a date);
 // otherwise they stay attribute values, so that nothing is lost.
-func edgeOut(e Element) gexfEdgeOut {
+func edgeOut(e Element, kind string) gexfEdgeOut {
 	var out gexfEdgeOut
 	var weight, label string
 	for _, a := range e.Attrs {
@@ -562,7 +607,7 @@ func edgeOut(e Element) gexfEdgeOut {
 		case a.Name == "validFrom" && isDate(a.Value):
 			out.start = a.Value
 		case a.Name == "validTo" && isDate(a.Value):
-			out.endOpen = a.Value // validTo is exclusive, as endopen is
+			out.end = lastDay(a.Value)
 		default:
 			if a.Name == "type" {
 				label = a.Value // Gephi shows the label; the reader prefers the type attribute
@@ -570,8 +615,59 @@ func edgeOut(e Element) gexfEdgeOut {
 			out.attrs = append(out.attrs, a)
 		}
 	}
-	out.xmlAttrs = optional("id", e.ID, "source", e.Get("from"), "target", e.Get("to"), "label", label,
-		"weight", weight, "start", out.start, "endopen", out.endOpen)
+	if out.start != "" && out.end != "" && out.end < out.start {
+		// No day is included (validTo on validFrom): GEXF's closed
+		// interval cannot say so, so the dates stay attribute values.
+		out.attrs = append(out.attrs, Attr{"validFrom", out.start}, Attr{"validTo", e.Get("validTo")})
+		out.start, out.end = "", ""
+	}
+	out.xmlAttrs = optional("id", e.ID, "source", e.Get("from"), "target", e.Get("to"), "kind", kind, "label", label,
+		"weight", weight, "start", out.start, "end", out.end)
+	return out
+}
+
+// lastDay is the day before an exclusive end: the last day included.
+func lastDay(validTo string) string {
+	t, _ := time.Parse("2006-01-02", validTo)
+	return dateText(t.AddDate(0, 0, -1))
+}
+
+// edgeKinds names each relationship's edge kind, which Gephi keeps edges
+// apart by: Gephi merges (summing weights) edges with the same ends and
+// the same kind, so no two relationships between the same ends, in the
+// same direction, share one. The kind is the type ("TRUSTS"); where the
+// ends have several relationships of that type, the type and whose
+// perception it is ("TRUSTS (women)"); where that is still shared, the
+// later ones are numbered by their order in the export ("TRUSTS (women)
+// #2"). The type stays an attribute value of its own, so the kind is for
+// display and filtering only. An edge without a type has no kind.
+func edgeKinds(rels []Element) []string {
+	key := func(e Element, kind string) string { return e.Get("from") + "\x00" + e.Get("to") + "\x00" + kind }
+	byType := map[string]int{}
+	for _, e := range rels {
+		byType[key(e, e.Get("type"))]++
+	}
+	out := make([]string, len(rels))
+	used := map[string]bool{}
+	for i, e := range rels {
+		kind := e.Get("type")
+		if kind == "" {
+			// Only a hand-made file has an edge without a type, and a kind
+			// would read back as one: it gets none.
+			continue
+		}
+		if byType[key(e, kind)] > 1 {
+			if p := e.Get("perceivedBy"); p != "" {
+				kind = fmt.Sprintf("%s (%s)", kind, p)
+			}
+		}
+		base := kind
+		for n := 2; used[key(e, kind)]; n++ {
+			kind = fmt.Sprintf("%s #%d", base, n)
+		}
+		used[key(e, kind)] = true
+		out[i] = kind
+	}
 	return out
 }
 

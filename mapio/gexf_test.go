@@ -15,22 +15,26 @@ func TestGEXFRoundTrip(t *testing.T) {
 	t.Parallel()
 	out := roundTrip(t, "map.gexf", WriteGEXF, ReadGEXF)
 	for _, want := range []string{
-		`<gexf xmlns="http://gexf.net/1.2draft" version="1.2">`,
+		`<gexf xmlns="http://gexf.net/1.3" xmlns:viz="http://gexf.net/1.3/viz" version="1.3">`,
 		`<graph defaultedgetype="directed" mode="dynamic" timeformat="date">`,
 		`<node id="c-village" label="Riverside village «Rive-Est»">`,
 		`<attribute id="n_population" title="population" type="integer">`,
 		`<attribute id="n_rightsAwareness" title="rightsAwareness" type="double">`,
 		`<attribute id="n_marginalised" title="marginalised" type="boolean">`,
-		// validTo 2020-01-01 is exclusive, as endopen is; the label shows the type in Gephi.
-		`<edge id="r-threat" source="f-police" target="c-village" label="THREATENS" weight="0.6" start="2019-01-01" endopen="2020-01-01">`,
-		`<edge id="r-account" source="f-police" target="st-council" label="ACCOUNTABLE_TO" weight="0.5" endopen="2021-07-01">`,
+		// validTo 2020-01-01 is exclusive: the last day, GEXF's inclusive end,
+		// is the day before; the kind keeps parallel edges apart in Gephi, and
+		// the label shows the type.
+		`<edge id="r-threat" source="f-police" target="c-village" kind="THREATENS" label="THREATENS" weight="0.6" start="2019-01-01" end="2019-12-31">`,
+		`<edge id="r-account" source="f-police" target="st-council" kind="ACCOUNTABLE_TO" label="ACCOUNTABLE_TO" weight="0.5" end="2021-06-30">`,
 		`value="Checkpoint &lt;fees&gt; &amp; &#34;gifts&#34; &#39;reported&#39; ]]&gt; by traders — Bouaké, 阿比让 🙂&#xA;second line&#x9;with a tab"`,
-		`<source id="src-survey" title="Household survey 2024 &lt;wave 2&gt; &amp; follow-up" kind="SURVEY"`,
+		// Sources in the meta description, the one place the schema leaves.
+		`<description>{&#34;sources&#34;:[{&#34;id&#34;:&#34;src-survey&#34;,&#34;title&#34;:&#34;Household survey 2024`,
+		`&#34;kind&#34;:&#34;SURVEY&#34;`,
 		`<attribute id="n_sensitivity" title="sensitivity" type="string">`,
 		`<attribute id="e_sensitivity" title="sensitivity" type="string">`,
 		`<attvalue for="n_sensitivity" value="CONFIDENTIAL">`,
 		`<attvalue for="e_sensitivity" value="RESTRICTED">`,
-		`sensitivity="PUBLIC"`,
+		`&#34;sensitivity&#34;:&#34;PUBLIC&#34;`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the GEXF lacks %s", want)

@@ -41,7 +41,11 @@ func (gr *gexfReader) declare(a gexfAttributes) {
 func (gr *gexfReader) nodeViz(e *Element, name string, v gexfViz) {
 	if p := v.Position; p != nil {
 		for _, c := range []struct{ value, attr string }{{p.X, layoutX}, {p.Y, layoutY}, {p.Z, layoutZ}} {
-			if s := strings.TrimSpace(c.value); s != "" {
+			s := strings.TrimSpace(c.value)
+			if z, err := strconv.ParseFloat(s, 64); c.attr == layoutZ && err == nil && z == 0 {
+				continue // a flat layout: Gephi writes z="0.0" for every node of a 2D drawing
+			}
+			if s != "" {
 				e.Set(c.attr, s)
 			}
 		}

@@ -58,8 +58,9 @@ type GraphElements struct {
 	Actors, Relationships, Sources []Element
 	// Format is the file's format, for problems in its words.
 	Format Format
-	// Types are the types the file declares for attributes, by role
-	// ("actors", "relationships") and attribute name.
+	// Types are the types of custom attributes (and, on the way out,
+	// layout values), per role ("actors", "relationships") and attribute
+	// name: what typed formats declare and JSON formats write.
 	Types map[string]map[string]domain.CustomKind
 	// Names are, by role, how the format names an attribute where its
 	// name alone would not find it in the file (GraphML's key ids).
@@ -188,7 +189,7 @@ const MaxGraphCells = 20_000_000
 // id, else service id); relationships keep their ends in the attributes
 // "from" and "to"; empty cells are left out.
 func ExportElements(c *domain.Contents) GraphElements {
-	files := exportRows(c)
+	files, types := exportTables(c)
 	elements := func(rows [][]string) []Element {
 		header := rows[0]
 		out := make([]Element, 0, len(rows)-1)
@@ -207,6 +208,7 @@ func ExportElements(c *domain.Contents) GraphElements {
 		Actors:        elements(files["actors.csv"]),
 		Relationships: elements(files["relationships.csv"]),
 		Sources:       elements(files["sources.csv"]),
+		Types:         types,
 	}
 }
 

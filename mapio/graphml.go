@@ -9,9 +9,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"golang.org/x/text/encoding/htmlindex"
+
+	"github.com/actorgraph/actorgraph/domain"
 )
 
 // GraphML (yEd, NetworkX, igraph, Gephi): nodes and edges carry <data>
@@ -175,6 +176,8 @@ func (gr *graphmlReader) graph(se xml.StartElement) error {
 		switch {
 		case isSources(c):
 			return readSources(gr.dec, c, &gr.out.Sources)
+		case c.Name.Local == "data":
+			return gr.readGraphData(c)
 		case c.Name.Local == "node":
 			return gr.node(c)
 		case c.Name.Local == "edge":
@@ -310,14 +313,31 @@ func (gr *graphmlReader) data(e *Element, name, domain string, data []graphmlDat
 	}
 }
 
-// WriteGraphML writes elements as GraphML: one <key> per attribute, typed
-// where every value has the type, and a directed graph.
+// WriteGraphML writes elements as GraphML, in the terms Gephi's GraphML
+// importer and exporter use: a
+// directed graph; a node's name in the key "label" and its layout in the
+// keys x, y, z, size and r, g, b; an edge's strength in the key "weight";
+// every other field, and every custom attribute, in a key of its own,
+// typed where every value has the type. Edges carry their ids, and their
+// Gephi edge kind (see edgeKinds) in the edge's "label" XML attribute,
+// which Gephi reads as the kind: without it Gephi merges parallel
+// relationships. That attribute is the one thing graphml.xsd does not
+// allow; the file is valid against it extended as the GraphML Primer
+// describes for extra XML attributes. The sources are the JSON object {"sources": [...]} in
+// the graph's data "sources".
 func WriteGraphML(g GraphElements, w io.Writer) error {
-	nodeKeys := declare("n", g.Actors, nil)
-	edgeKeys := declare("e", g.Relationships, map[string]bool{"from": true, "to": true})
+	nodeKeys := declare("n", g.Actors, g.typeFunc("actors"), isLayoutAttr)
+	rename(nodeKeys, map[string]string{"name": "label"})
+	nodeKeys = append(nodeKeys, layoutKeys(g.Actors)...)
+	edgeKeys := declare("e", g.Relationships, g.typeFunc("relationships"), func(name string) bool { return name == "from" || name == "to" })
+	rename(edgeKeys, map[string]string{"strength": "weight"})
+	kinds := edgeKinds(g.Relationships)
 	x := newXMLWriter(w)
 	root := xml.StartElement{Name: xml.Name{Space: graphmlNS, Local: "graphml"}}
 	x.token(root)
+	if len(g.Sources) > 0 {
+		x.empty("key", "id", "sources", "for", "graph", "attr.name", "sources", "attr.type", "string")
+	}
 	for _, set := range []struct {
 		domain string
 		keys   []declared
@@ -327,31 +347,94 @@ func WriteGraphML(g GraphElements, w io.Writer) error {
 		}
 	}
 	x.start("graph", "id", "G", "edgedefault", "directed")
+	if len(g.Sources) > 0 {
+		x.start("data", "key", "sources")
+		x.text(sourcesJSON(g.Sources))
+		x.end("data")
+	}
 	for _, e := range g.Actors {
 		x.start("node", "id", e.ID)
-		writeData(x, nodeKeys, e.Attrs)
+		writeData(x, nodeKeys, withLayoutData(e.Attrs))
 		x.end("node")
 	}
-	for _, e := range g.Relationships {
+	for i, e := range g.Relationships {
 		attrs := []string{"source", e.Get("from"), "target", e.Get("to")}
 		if e.ID != "" {
 			attrs = append([]string{"id", e.ID}, attrs...)
+		}
+		if kinds[i] != "" {
+			attrs = append(attrs, "label", kinds[i])
 		}
 		x.start("edge", attrs...)
 		writeData(x, edgeKeys, e.Attrs)
 		x.end("edge")
 	}
 	x.end("graph")
-	writeSources(x, g.Sources)
 	x.token(root.End())
 	return x.close()
+}
+
+// rename gives the declarations of some fields the names graph tools read
+// them by, keeping their ids.
+func rename(keys []declared, names map[string]string) {
+	for i, k := range keys {
+		if n, ok := names[k.name]; ok {
+			keys[i].id, keys[i].name, keys[i].field = n, n, k.name
+		}
+	}
+}
+
+// graphmlLayoutKeys are the keys of a node's layout, named as Gephi's
+// GraphML exporter names them (x, y, size as floats; r, g, b as ints);
+// z is Gephi's importer's name for the third coordinate.
+var graphmlLayoutKeys = []struct {
+	name string
+	typ  AttrType
+	from string // the layout attribute it is written from
+}{
+	{"x", TypeDouble, outLayoutX}, {"y", TypeDouble, outLayoutY}, {"z", TypeDouble, outLayoutZ}, {"size", TypeDouble, outLayoutSize},
+	{"r", TypeInt, outLayoutColor}, {"g", TypeInt, outLayoutColor}, {"b", TypeInt, outLayoutColor},
+}
+
+// layoutKeys declares the layout keys some actor has a value for.
+func layoutKeys(actors []Element) []declared {
+	var out []declared
+	for _, k := range graphmlLayoutKeys {
+		for _, e := range actors {
+			if e.Get(k.from) != "" {
+				out = append(out, declared{id: k.name, name: k.name, typ: k.typ, field: k.name})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// withLayoutData turns an actor's layout attributes into the layout
+// keys' values (the colour's opacity is lost: Gephi's r, g and b have
+// none).
+func withLayoutData(attrs []Attr) []Attr {
+	out := make([]Attr, 0, len(attrs)+3)
+	for _, a := range attrs {
+		switch a.Name {
+		case outLayoutX, outLayoutY, outLayoutZ, outLayoutSize:
+			out = append(out, Attr{strings.TrimPrefix(a.Name, "layout:"), a.Value})
+		case outLayoutColor:
+			if r, g, b, _, err := domain.RGBA(a.Value); err == nil {
+				out = append(out, Attr{"r", strconv.Itoa(int(r))}, Attr{"g", strconv.Itoa(int(g))}, Attr{"b", strconv.Itoa(int(b))})
+			}
+		default:
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 var graphmlTypes = map[AttrType]string{TypeString: "string", TypeDouble: "double", TypeInt: "int", TypeBool: "boolean", TypeList: "string"}
 
 func writeData(x *xmlWriter, keys []declared, attrs []Attr) {
 	for _, a := range attrs {
-		if k, ok := find(keys, a.Name); ok {
+		if k, ok := findField(keys, a.Name); ok {
 			x.start("data", "key", k.id)
 			x.text(a.Value)
 			x.end("data")
@@ -364,22 +447,23 @@ func writeData(x *xmlWriter, keys []declared, attrs []Attr) {
 type declared struct {
 	id, name string
 	typ      AttrType
+	field    string // the attribute it is written from, where not name
 }
 
 // xmlID is what a name must look like to serve as a declaration's id.
 var xmlID = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
 
 // declare lists the attributes elements use, in first-use order (so that
-// output is deterministic), each typed as TypeOf says where every value
+// output is deterministic), each typed as typeOf says where every value
 // has that type, else as text: a file must not declare a number that one
 // of its values is not. Ids are prefix_name ("n_name", "e_strength"), or
 // prefix_index where the name is not a valid id.
-func declare(prefix string, elements []Element, skip map[string]bool) []declared {
+func declare(prefix string, elements []Element, typeOf func(string) AttrType, skip func(string) bool) []declared {
 	var out []declared
 	index := map[string]int{}
 	for _, e := range elements {
 		for _, a := range e.Attrs {
-			if skip[a.Name] {
+			if skip != nil && skip(a.Name) {
 				continue
 			}
 			i, seen := index[a.Name]
@@ -390,7 +474,7 @@ func declare(prefix string, elements []Element, skip map[string]bool) []declared
 				}
 				i = len(out)
 				index[a.Name] = i
-				out = append(out, declared{id: id, name: a.Name, typ: TypeOf(a.Name)})
+				out = append(out, declared{id: id, name: a.Name, typ: typeOf(a.Name)})
 			}
 			if !hasType(a.Value, out[i].typ) {
 				out[i].typ = TypeString
@@ -418,6 +502,16 @@ func hasType(v string, t AttrType) bool {
 		return v == "true" || v == "false" // what both formats' boolean types accept, and ExportElements writes
 	}
 	return true
+}
+
+// findField returns the declaration an attribute is written under.
+func findField(ds []declared, attr string) (declared, bool) {
+	for _, d := range ds {
+		if d.field == attr || (d.field == "" && d.name == attr) {
+			return d, true
+		}
+	}
+	return declared{}, false
 }
 
 func find(ds []declared, name string) (declared, bool) {
@@ -450,12 +544,13 @@ func edgesHave(n int) string {
 
 // XML shared by the GraphML and GEXF readers and writers.
 
-// sourcesNS is the namespace of the element in which GraphML and GEXF
-// files carry the service's sources, which neither format has a place
-// for: <sources xmlns="https://actorgraph.org/ns/sources/1"> at the end of
-// the root element, one <source> per source, its attributes the columns
-// of sources.csv (id is the external id). Graph tools skip elements of
-// namespaces they do not know, so the file stays valid for them.
+// sourcesNS is the namespace of the element in which earlier exports of
+// GraphML and GEXF carried the service's sources:
+// <sources xmlns="https://actorgraph.org/ns/sources/1"> at the end of the
+// root element, one <source> per source, its attributes the columns of
+// sources.csv (id is the external id). Neither schema allows it, so
+// exports now carry the sources in a graph-level place each schema has
+// (see WriteGEXF, WriteGraphML); such files are still read.
 const sourcesNS = "https://actorgraph.org/ns/sources/1"
 
 func isSources(se xml.StartElement) bool {
@@ -490,42 +585,6 @@ func readSources(dec *xml.Decoder, se xml.StartElement, sources *[]Element) erro
 		*sources = append(*sources, e)
 	}
 	return nil
-}
-
-// writeSources writes the sources extension element, if there are sources.
-func writeSources(x *xmlWriter, sources []Element) {
-	if len(sources) == 0 {
-		return
-	}
-	start := xml.StartElement{Name: xml.Name{Space: sourcesNS, Local: "sources"}}
-	x.token(start)
-	for _, s := range sources {
-		attrs := []string{"id", s.ID}
-		for _, a := range s.Attrs {
-			if !isXMLName(a.Name) {
-				x.fail(fmt.Errorf("source %q: %q cannot be written as an XML attribute name", s.ID, a.Name))
-				return
-			}
-			attrs = append(attrs, a.Name, a.Value)
-		}
-		x.empty("source", attrs...)
-	}
-	x.token(start.End())
-}
-
-// isXMLName says whether s can be written as an attribute name without a
-// namespace prefix.
-func isXMLName(s string) bool {
-	if s == "" || s == "xmlns" {
-		return false
-	}
-	for i, r := range s {
-		ok := unicode.IsLetter(r) || r == '_' || (i > 0 && (unicode.IsDigit(r) || r == '-' || r == '.'))
-		if !ok {
-			return false
-		}
-	}
-	return true
 }
 
 // newXMLDecoder returns a decoder for a graph file, reading the character

@@ -107,17 +107,22 @@ func TestGraphMLRoundTrip(t *testing.T) {
 	out := roundTrip(t, "map.graphml", WriteGraphML, ReadGraphML)
 	for _, want := range []string{
 		`<graphml xmlns="http://graphml.graphdrawing.org/xmlns">`,
-		`<key id="e_strength" for="edge" attr.name="strength" attr.type="double">`,
+		// Gephi's names for the name and the strength: its node label and edge weight.
+		`<key id="label" for="node" attr.name="label" attr.type="string">`,
+		`<key id="weight" for="edge" attr.name="weight" attr.type="double">`,
 		`<key id="n_population" for="node" attr.name="population" attr.type="int">`,
 		`<key id="n_marginalised" for="node" attr.name="marginalised" attr.type="boolean">`,
 		`<key id="n_tags" for="node" attr.name="tags" attr.type="string">`,
 		`<graph id="G" edgedefault="directed">`,
-		`<edge id="r-threat" source="f-police" target="c-village">`,
+		// The edge's kind in Gephi: its type (the map has one THREATENS from the police to the village).
+		`<edge id="r-threat" source="f-police" target="c-village" label="THREATENS">`,
 		`<data key="e_validTo">2020-01-01</data>`,
 		`<data key="n_tags">rural|UNSCR1325:protection</data>`,
 		`Checkpoint &lt;fees&gt; &amp; &#34;gifts&#34; &#39;reported&#39; ]]&gt; by traders — Bouaké, 阿比让 🙂`,
-		`<sources xmlns="https://actorgraph.org/ns/sources/1">`,
-		`<source id="src-survey" title="Household survey 2024 &lt;wave 2&gt; &amp; follow-up" kind="SURVEY" url="https://example.org/s?a=1&amp;b=2" publishedOn="2024-03-01" reliability="0.8" sensitivity="RESTRICTED">`,
+		// Sources in graph-level data, which the schema allows.
+		`<key id="sources" for="graph" attr.name="sources" attr.type="string">`,
+		`{&#34;sources&#34;:[{&#34;id&#34;:&#34;src-survey&#34;,&#34;title&#34;:&#34;Household survey 2024`,
+		`&#34;kind&#34;:&#34;SURVEY&#34;`,
 		`<key id="n_sensitivity" for="node" attr.name="sensitivity" attr.type="string">`,
 		`<key id="e_sensitivity" for="edge" attr.name="sensitivity" attr.type="string">`,
 		`<data key="n_sensitivity">CONFIDENTIAL</data>`,
@@ -127,9 +132,9 @@ func TestGraphMLRoundTrip(t *testing.T) {
 			t.Errorf("the GraphML lacks %s", want)
 		}
 	}
-	// One name column: a "label" key beside "name" would be a repeated column.
-	if strings.Contains(out, `attr.name="label"`) {
-		t.Error("the GraphML declares a label key beside name")
+	// One name column: a "name" key beside "label" would be a repeated column.
+	if strings.Contains(out, `attr.name="name"`) || strings.Contains(out, `attr.name="strength"`) {
+		t.Error("the GraphML declares name or strength beside label and weight")
 	}
 }
 
@@ -332,26 +337,33 @@ func checkGraphFile(t *testing.T, data []byte, read func(string, io.Reader) (Gra
 	}
 }
 
-// sameElements compares elements by id and attributes, in any order (a
-// format may carry some attributes in its own places).
+// sameElements compares elements by id and attributes, in any order, and
+// attributes that name a field by the field (a format may carry some
+// attributes in its own places and under its own names, as GraphML's
+// "weight" for the strength).
 func sameElements(a, b GraphElements) bool {
-	sorted := func(attrs []Attr) []Attr {
+	sorted := func(role string, attrs []Attr) []Attr {
 		out := append([]Attr{}, attrs...)
+		for i, at := range out {
+			if f, ok := roleColumns[role][normalize(at.Name)]; ok {
+				out[i].Name = f
+			}
+		}
 		sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 		return out
 	}
-	same := func(x, y []Element) bool {
+	same := func(role string, x, y []Element) bool {
 		if len(x) != len(y) {
 			return false
 		}
 		for i := range x {
-			if x[i].ID != y[i].ID || !reflect.DeepEqual(sorted(x[i].Attrs), sorted(y[i].Attrs)) {
+			if x[i].ID != y[i].ID || !reflect.DeepEqual(sorted(role, x[i].Attrs), sorted(role, y[i].Attrs)) {
 				return false
 			}
 		}
 		return true
 	}
-	return same(a.Actors, b.Actors) && same(a.Relationships, b.Relationships) && same(a.Sources, b.Sources)
+	return same("actors", a.Actors, b.Actors) && same("relationships", a.Relationships, b.Relationships) && same("sources", a.Sources, b.Sources)
 }
 
 // addSeeds adds the testdata files with extension ext as fuzz seeds.

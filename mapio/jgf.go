@@ -197,7 +197,7 @@ func WriteJGF(g GraphElements, w io.Writer) error {
 		if name := e.Get("name"); name != "" {
 			node = append(node, jsonMember{"label", name})
 		}
-		nodes = append(nodes, jsonMember{e.ID, withMetadata(node, e, "name")})
+		nodes = append(nodes, jsonMember{e.ID, withMetadata(node, e, g.typer("actors"), "name")})
 	}
 	edges := make([]any, 0, len(g.Relationships))
 	for _, e := range g.Relationships {
@@ -209,13 +209,13 @@ func WriteJGF(g GraphElements, w io.Writer) error {
 		if t := e.Get("type"); t != "" {
 			edge = append(edge, jsonMember{"relation", t})
 		}
-		edges = append(edges, withMetadata(edge, e, "from", "to", "type"))
+		edges = append(edges, withMetadata(edge, e, g.typer("relationships"), "from", "to", "type"))
 	}
 	graph := jsonObject{{"directed", true}}
 	if len(g.Sources) > 0 {
 		sources := make([]any, 0, len(g.Sources))
 		for _, e := range g.Sources {
-			sources = append(sources, flatObject(e, nil))
+			sources = append(sources, flatObject(e, nil, jsonValue))
 		}
 		graph = append(graph, jsonMember{"metadata", jsonObject{{"sources", sources}}})
 	}
@@ -225,11 +225,11 @@ func WriteJGF(g GraphElements, w io.Writer) error {
 
 // withMetadata adds e's attributes, but those written in the object
 // itself, as o's metadata.
-func withMetadata(o jsonObject, e Element, skip ...string) jsonObject {
+func withMetadata(o jsonObject, e Element, typed func(Attr) any, skip ...string) jsonObject {
 	meta := jsonObject{}
 	for _, a := range e.Attrs {
 		if !slices.Contains(skip, a.Name) {
-			meta = meta.with(a.Name, jsonValue(a))
+			meta = meta.with(a.Name, typed(a))
 		}
 	}
 	if len(meta) > 0 {

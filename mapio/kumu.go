@@ -154,7 +154,7 @@ func WriteKumu(g GraphElements, w io.Writer) error {
 	elements := make([]any, 0, len(g.Actors))
 	for _, e := range g.Actors {
 		used[e.ID] = true
-		elements = append(elements, flatObject(e, map[string]string{"name": "label", "kind": "type"}))
+		elements = append(elements, flatObject(e, map[string]string{"name": "label", "kind": "type"}, g.typer("actors")))
 	}
 	connections := make([]any, 0, len(g.Relationships))
 	for _, e := range g.Relationships {
@@ -162,7 +162,7 @@ func WriteKumu(g GraphElements, w io.Writer) error {
 			e = keyAsAttribute(e)
 		}
 		used[e.ID] = true
-		o := flatObject(e, map[string]string{"notes": "description"})
+		o := flatObject(e, map[string]string{"notes": "description"}, g.typer("relationships"))
 		connections = append(connections, o.with("direction", "directed"))
 	}
 	// "connections" comes first: format detection sees a file's first
@@ -172,7 +172,7 @@ func WriteKumu(g GraphElements, w io.Writer) error {
 	if len(g.Sources) > 0 {
 		sources := make([]any, 0, len(g.Sources))
 		for _, e := range g.Sources {
-			sources = append(sources, flatObject(e, nil))
+			sources = append(sources, flatObject(e, nil, jsonValue))
 		}
 		doc = append(doc, jsonMember{"sources", sources})
 	}
@@ -199,8 +199,8 @@ func keyAsAttribute(e Element) Element {
 }
 
 // flatObject lays one element out flat: its "id", then its attributes,
-// renamed where the format has names of its own.
-func flatObject(e Element, names map[string]string) jsonObject {
+// renamed where the format has names of its own, and typed by typed.
+func flatObject(e Element, names map[string]string, typed func(Attr) any) jsonObject {
 	o := jsonObject{}
 	if e.ID != "" {
 		o = o.with("id", e.ID)
@@ -210,7 +210,7 @@ func flatObject(e Element, names map[string]string) jsonObject {
 		if n, ok := names[key]; ok {
 			key = n
 		}
-		o = o.with(key, jsonValue(a))
+		o = o.with(key, typed(a))
 	}
 	return o
 }

@@ -3,7 +3,10 @@ package mapio
 import (
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -97,9 +100,17 @@ var sheetNames = map[string]string{"sources.csv": "sources", "actors.csv": "acto
 
 // writeWorkbook writes rows per CSV file name as sheets of one workbook;
 // notes (column name -> text) become notes on the header cells they name.
-func writeWorkbook(files map[string][][]string, notes map[string]string, w io.Writer) error {
+// Cells are typed by their column (see cellKinds): numbers, truth values
+// and dates are cells of those types, everything else text.
+func writeWorkbook(files map[string][][]string, types map[string]map[string]domain.CustomKind, notes map[string]string, w io.Writer) error {
 	wb := excelize.NewFile()
 	defer wb.Close()
+	// Dates are shown as the service writes them, YYYY-MM-DD, which is
+	// also the text a reader of the sheet gets back.
+	dateStyle, err := wb.NewStyle(&excelize.Style{CustomNumFmt: &dateFormat})
+	if err != nil {
+		return err
+	}
 	for i, name := range TemplateFiles {
 		sheet := sheetNames[name]
 		if i == 0 {
@@ -113,10 +124,17 @@ func writeWorkbook(files map[string][][]string, notes map[string]string, w io.Wr
 		if err != nil {
 			return err
 		}
+		var kinds []domain.CustomKind
+		if rows := files[name]; len(rows) > 0 {
+			kinds = cellKinds(rows[0], types[role(name)])
+		}
 		for r, row := range files[name] {
 			cells := make([]any, len(row))
 			for j, v := range row {
-				cells[j] = v // as text: "0.67" must not become a float that rounds, nor a date a serial
+				cells[j] = v
+				if r > 0 {
+					cells[j] = typedCell(v, kinds[j], dateStyle)
+				}
 			}
 			cell, _ := excelize.CoordinatesToCellName(1, r+1)
 			if err := sw.SetRow(cell, cells); err != nil {
@@ -147,7 +165,62 @@ var templateNotes = map[string]string{
 }
 
 // WriteTemplateXLSX writes the template as one workbook.
-func WriteTemplateXLSX(w io.Writer) error { return writeWorkbook(templates, templateNotes, w) }
+func WriteTemplateXLSX(w io.Writer) error { return writeWorkbook(templates, nil, templateNotes, w) }
 
 // WriteXLSX writes a workspace's contents as one workbook.
-func WriteXLSX(c *domain.Contents, w io.Writer) error { return writeWorkbook(exportRows(c), nil, w) }
+func WriteXLSX(c *domain.Contents, w io.Writer) error {
+	files, types := exportTables(c)
+	return writeWorkbook(files, types, nil, w)
+}
+
+// dateFields are the fields that hold dates.
+var dateFields = map[string]bool{"validFrom": true, "validTo": true, "publishedOn": true}
+
+// cellKinds are the types of a sheet's columns: the service's own fields
+// as TypeOf says (lists are text), the extra columns as types says.
+func cellKinds(header []string, types map[string]domain.CustomKind) []domain.CustomKind {
+	out := make([]domain.CustomKind, len(header))
+	for i, h := range header {
+		out[i] = domain.CustomString
+		if k, ok := types[h]; ok {
+			out[i] = k
+			continue
+		}
+		switch {
+		case dateFields[h]:
+			out[i] = domain.CustomDate
+		case TypeOf(h) == TypeDouble || TypeOf(h) == TypeInt:
+			out[i] = domain.CustomNumber
+		case TypeOf(h) == TypeBool:
+			out[i] = domain.CustomBoolean
+		}
+	}
+	return out
+}
+
+// typedCell is a cell's value as the workbook holds it: a number, a truth
+// value, a date cell, or text (also for a value that is not of its
+// column's type, which is then kept as written).
+func typedCell(v string, k domain.CustomKind, dateStyle int) any {
+	if v == "" {
+		return nil
+	}
+	switch k {
+	case domain.CustomNumber:
+		if f, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return f
+		}
+	case domain.CustomBoolean:
+		if b, err := strconv.ParseBool(v); err == nil {
+			return b
+		}
+	case domain.CustomDate:
+		if d, err := time.Parse("2006-01-02", v); err == nil {
+			return excelize.Cell{StyleID: dateStyle, Value: d}
+		}
+	}
+	return v
+}
+
+// dateFormat is how date cells show.
+var dateFormat = "yyyy-mm-dd"
