@@ -165,3 +165,29 @@ func TestCustomAndLayoutRoundTripEveryFormat(t *testing.T) {
 		})
 	}
 }
+
+// The Cytoscape.js export (which carries no sources) imports back with
+// its records' custom attributes and layouts, and NetworkX's names for
+// nodes and edges ("value", "key") add no attribute.
+func TestCytoscapeRoundTripWithoutSources(t *testing.T) {
+	t.Parallel()
+	before := levelContents(t)
+	before.Sources = nil
+	for _, a := range before.Actors {
+		a.SourceIDs = nil
+	}
+	for _, r := range before.Relationships {
+		r.SourceIDs = nil
+	}
+	x, y, size, color := 12.5, -3.0, 4.0, "#ff8800cc"
+	before.Actors[0].Custom = domain.Custom{"fighters": domain.NumberValue(1200), "value": domain.TextValue("high")}
+	before.Actors[0].Layout = domain.Layout{X: &x, Y: &y, Size: &size, Color: &color}
+	before.Relationships[0].Custom = domain.Custom{"key": domain.TextValue("k1")}
+	exported := exportFiles(t, before, mapio.FormatCytoscape)
+	dst := &memTarget{c: &domain.Contents{}}
+	rep, err := mapio.Import(ctx, dst, "ws", exported(), mapio.Options{})
+	if err != nil || len(rep.Problems) > 0 || len(rep.Ignored) > 0 {
+		t.Fatalf("import: %v %v %v", err, rep.Problems, rep.Ignored)
+	}
+	assertSameMap(t, before, dst.c)
+}

@@ -131,7 +131,7 @@ func (k *jsonReader) cytoscapeNode(o jsonObject, n int) Element {
 	b := &elementBuilder{e: Element{ID: elementID(d)}}
 	name := elementName(b.e.ID, "", n)
 	for _, m := range d {
-		if m.Key == "id" {
+		if m.Key == "id" || isNetworkXName(m, "value", b.e.ID) {
 			continue
 		}
 		text, ok := k.value(name, m.Key, m.Value)
@@ -153,7 +153,7 @@ func (k *jsonReader) cytoscapeEdge(o jsonObject, n int) Element {
 	b := &elementBuilder{e: Element{ID: elementID(d)}}
 	name := elementName(b.e.ID, "", n)
 	for _, m := range d {
-		if m.Key == "id" {
+		if m.Key == "id" || isNetworkXName(m, "key", b.e.ID) {
 			continue
 		}
 		text, ok := k.value(name, m.Key, m.Value)
@@ -171,6 +171,18 @@ func (k *jsonReader) cytoscapeEdge(o jsonObject, n int) Element {
 	}
 	k.dropState(o)
 	return b.e
+}
+
+// isNetworkXName says whether a data member is NetworkX's name for the
+// element (a node's "value", an edge's "key") repeating its id, as
+// NetworkX's cytoscape_data and the service's export write them: no
+// attribute of the record.
+func isNetworkXName(m jsonMember, key, id string) bool {
+	if m.Key != key || id == "" {
+		return false
+	}
+	text, _ := cellText(m.Value)
+	return text == id
 }
 
 // position reads a node's position as its layout.
