@@ -22,16 +22,6 @@ type graphInputs struct {
 
 // graphRows feeds tables through the row readers: the inputs, with
 // Refs cleared, and every problem.
-// customAsText compares custom attributes by their text: the graph
-// writers here write an attribute's value as text, its type is the
-// exports' to write.
-func customAsText(c domain.Custom) domain.Custom {
-	for k, v := range c {
-		c[k] = domain.TextValue(v.String())
-	}
-	return c
-}
-
 func graphRows(tables map[string]*Table) (graphInputs, []Problem) {
 	var in graphInputs
 	var problems []Problem
@@ -40,7 +30,6 @@ func graphRows(tables map[string]*Table) (graphInputs, []Problem) {
 		problems = append(problems, ps...)
 		for _, r := range rows {
 			r.Ref = Ref{}
-			r.Input.Custom = customAsText(r.Input.Custom)
 			in.Actors = append(in.Actors, r)
 		}
 	}
@@ -49,7 +38,6 @@ func graphRows(tables map[string]*Table) (graphInputs, []Problem) {
 		problems = append(problems, ps...)
 		for _, r := range rows {
 			r.Ref = Ref{}
-			r.Input.Custom = customAsText(r.Input.Custom)
 			in.Relationships = append(in.Relationships, r)
 		}
 	}
