@@ -34,6 +34,13 @@ var layoutWords = map[Format]map[string]string{
 	FormatCytoscape: {layoutX: `key "position" x`, layoutY: `key "position" y`},
 }
 
+// endWords name an edge's ends as the XML formats do: they are the
+// edge's own source and target, never attributes.
+var endWords = map[Format]map[string]string{
+	FormatGEXF:    {"from": "source", "to": "target"},
+	FormatGraphML: {"from": "source", "to": "target"},
+}
+
 // placeFor is the words for a role of a graph file of format f.
 func placeFor(f Format, role string, names map[string]string) *Place {
 	p, ok := graphPlaces[f][role]
@@ -48,7 +55,11 @@ func placeFor(f Format, role string, names map[string]string) *Place {
 		return &p
 	}
 	p.Names = names
-	if words, ok := layoutWords[f]; ok && role == "actors" {
+	words, ok := layoutWords[f]
+	if role == "relationships" {
+		words, ok = endWords[f]
+	}
+	if ok {
 		p.Names = make(map[string]string, len(names)+len(words))
 		for k, v := range words {
 			p.Names[k] = v

@@ -621,3 +621,19 @@ func TestReadGraphMLGroups(t *testing.T) {
 		t.Errorf("dropped: %v", g.Dropped)
 	}
 }
+
+// An edge whose end is no node names the end as the format does.
+func TestUnknownEndInTheFormatsWords(t *testing.T) {
+	t.Parallel()
+	const file = `<gexf><graph defaultedgetype="directed"><attributes class="node"><attribute id="k" title="kind"/></attributes>
+		<nodes><node id="a" label="A"><attvalues><attvalue for="k" value="COMMUNITY"/></attvalues></node></nodes>
+		<edges><edge id="e1" source="a" target="z" label="TRUSTS" weight="0.5"/></edges></graph></gexf>`
+	tables, _, ps, _ := readFormat(File{Name: "g.gexf", Data: strings.NewReader(file)}, "")
+	actors, more := ReadActors(tables["actors"])
+	rels, _, more2 := ReadRelationships(tables["relationships"])
+	_, res := Resolve(&Document{Actors: actors, Relationships: rels})
+	ps = append(append(append(ps, more...), more2...), res...)
+	if len(ps) != 1 || ps[0].String() != `g.gexf: GEXF edge "e1", target: To "z" matches no actor (by external id or name)` || ps[0].Column != "to" {
+		t.Errorf("problems: %v", ps)
+	}
+}
