@@ -44,8 +44,7 @@ func ParseFormat(s string) (Format, error) {
 func (f Format) CanImport() bool { return f != "" }
 
 // ParseImportFormat reads the name of a format to import from: "" for
-// none (recognise each file), and an error for an unknown or export-only
-// format.
+// none (recognise each file), and an error for an unknown format.
 func ParseImportFormat(s string) (Format, error) {
 	if s == "" {
 		return "", nil
