@@ -109,7 +109,7 @@ func (x *xmlGraph) problem(element, code, msg string) {
 	case x.role != "" && element != "":
 		p.Place = placeFor(x.format, x.role, nil).describe(element, "")
 	case element != "":
-		p.Place = fmt.Sprintf("%s graph %q", placeFor(x.format, "actors", nil).Format, element)
+		p.Place = fmt.Sprintf("%s graph %q", placeFormat(x.format), element)
 	}
 	x.problems = append(x.problems, p)
 }

@@ -41,34 +41,36 @@ var endWords = map[Format]map[string]string{
 	FormatGraphML: {"from": "source", "to": "target"},
 }
 
-// placeFor is the words for a role of a graph file of format f.
+// placeFor is the words for a role of a graph file of format f; names
+// are how the file itself names attributes (GraphML's keys, Kumu's own
+// field names), which win over the format's usual words.
 func placeFor(f Format, role string, names map[string]string) *Place {
+	if role == "sources" {
+		return &Place{Format: placeFormat(f), Element: "source", Attr: "attribute"}
+	}
 	p, ok := graphPlaces[f][role]
 	if !ok {
 		p = Place{Format: "graph", Element: "element", Attr: "attribute"}
-		if role == "sources" {
-			p.Element = "source"
-		}
 	}
-	if role == "sources" {
-		p.Element, p.Names = "source", nil
-		return &p
-	}
-	p.Names = names
-	words, ok := layoutWords[f]
+	usual := layoutWords[f]
 	if role == "relationships" {
-		words, ok = endWords[f]
+		usual = endWords[f]
 	}
-	if ok {
-		p.Names = make(map[string]string, len(names)+len(words))
-		for k, v := range words {
-			p.Names[k] = v
-		}
-		for k, v := range names {
+	p.Names = make(map[string]string, len(names)+len(usual))
+	for _, m := range []map[string]string{usual, names} {
+		for k, v := range m {
 			p.Names[k] = v
 		}
 	}
 	return &p
+}
+
+// placeFormat is the format's name in problems.
+func placeFormat(f Format) string {
+	if p, ok := graphPlaces[f]["actors"]; ok {
+		return p.Format
+	}
+	return "graph"
 }
 
 // column names a column as the format does.
