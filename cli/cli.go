@@ -6,7 +6,7 @@
 //
 //	actorgraph [serve] [flags]
 //	actorgraph template [--format csv] [-o DIR]
-//	actorgraph import --workspace W [--dry-run] [--sync] FILE...
+//	actorgraph import --workspace W [--dry-run [--suggest-mapping PATH]] [--mapping PATH] [--sync] FILE...
 //	actorgraph export --workspace W --format csv [-o DIR]
 //	actorgraph token create|list|revoke ...
 package cli
@@ -33,7 +33,7 @@ type IO struct {
 
 const usage = `usage: actorgraph [serve] [flags]      run the service (actorgraph serve -h lists the flags)
        actorgraph template [--format csv|xlsx] [-o PATH]                write the import template
-       actorgraph import --workspace W [--format F] [--dry-run] [--sync] FILE...   import files
+       actorgraph import --workspace W [--format F] [--dry-run] [--sync] [--mapping M] FILE...   import files (import -h lists the flags)
        actorgraph export --workspace W --format F [-o PATH]             export a workspace
        actorgraph token create|list|revoke ...                          manage API tokens (actorgraph token for help)`
 

@@ -207,3 +207,138 @@ func TestTokenCommandIgnoresTheServicesSettings(t *testing.T) {
 		t.Errorf("token list printed %q", out.String())
 	}
 }
+
+// kumuMap is a Kumu blueprint as researchers keep them: everyday kind
+// names, polarity types, no strengths.
+const kumuMap = `{"elements": [
+ {"_id": "e1", "attributes": {"label": "Riverside village", "element type": "Community"}},
+ {"_id": "e2", "attributes": {"label": "District police", "element type": "Police"}},
+ {"_id": "e3", "attributes": {"label": "Legal aid clinic", "element type": "Stakeholder"}}],
+ "connections": [
+ {"_id": "c1", "from": "e2", "to": "e1", "attributes": {"connection type": "--"}},
+ {"_id": "c2", "from": "e3", "to": "e1", "attributes": {"connection type": "++"}},
+ {"_id": "c3", "from": "e3", "to": "e2", "direction": "mutual", "attributes": {"connection type": "+-"}}]}`
+
+// The dry run suggests a mapping; the file it writes parses, lists the
+// values found, and once its blanks are filled imports the map.
+func TestImportSuggestMapping(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	dir := t.TempDir()
+	file, suggested := filepath.Join(dir, "map.json"), filepath.Join(dir, "mapping.yaml")
+	if err := os.WriteFile(file, []byte(kumuMap), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	err := runImport(ctx, []string{"--workspace", ws.ID, "--suggest-mapping", suggested, file}, testIO(&out, io.Discard))
+	if err == nil || !strings.Contains(err.Error(), "--dry-run") {
+		t.Fatalf("--suggest-mapping without --dry-run: %v", err)
+	}
+	err = runImport(ctx, []string{"--workspace", ws.ID, "--dry-run", "--suggest-mapping", suggested, file}, testIO(&out, io.Discard))
+	if !errors.Is(err, errProblems) {
+		t.Fatalf("dry run of a map without meaning: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{`values: actors "kind" (read as kind): `, `"Stakeholder" (1)`, `values: relationships "type" (read as type): `,
+		"suggested mapping written to " + suggested} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the dry run's printout lacks %q:\n%s", want, out.String())
+		}
+	}
+	text, err := os.ReadFile(suggested)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ps := mapio.ParseMapping(mapio.MappingInput{Text: text}); len(ps) > 0 {
+		t.Fatalf("the suggestion does not parse: %v\n%s", ps, text)
+	}
+	for _, want := range []string{`"Police": "SECURITY_FORCE"`, `"Community": "COMMUNITY"`, `"Stakeholder": ""`, `"++": "SUPPORTS"`, `"--": "IN_TENSION_WITH"`, `"+-": ""`, `undirected: ""`} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("the suggestion lacks %s:\n%s", want, text)
+		}
+	}
+	if err := runImport(ctx, []string{"--workspace", ws.ID, "--dry-run", "--suggest-mapping", suggested, file}, testIO(io.Discard, io.Discard)); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("overwrote the suggestion: %v", err)
+	}
+	// With a bad mapping there is nothing to suggest, and no file is written.
+	bad, other := filepath.Join(dir, "bad.yaml"), filepath.Join(dir, "other.yaml")
+	if err := os.WriteFile(bad, []byte("actors: {kind: {values: {Police: COPS}}}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	err = runImport(ctx, []string{"--workspace", ws.ID, "--dry-run", "--mapping", bad, "--suggest-mapping", other, file}, testIO(&out, io.Discard))
+	if _, statErr := os.Stat(other); !errors.Is(err, errProblems) || statErr == nil || !strings.Contains(out.String(), "no mapping suggested") ||
+		!strings.Contains(out.String(), bad+` line 1 column "actors.kind.values.Police": "COPS" is not a kind of actor`) {
+		t.Errorf("a bad mapping with --suggest-mapping: %v, file: %v, printout:\n%s", err, statErr, out.String())
+	}
+	filled := strings.NewReplacer(`"Stakeholder": ""`, `"Stakeholder": "CIVIL_SOCIETY"`, `"+-": ""`, `"+-": "COOPERATES_WITH"`,
+		`undirected: ""`, `undirected: "both"`, `    default: ""  # a number between 0 and 1`, `    default: "0.5"  # a number between 0 and 1`).Replace(string(text))
+	filledPath := filepath.Join(dir, "filled.yaml")
+	if err := os.WriteFile(filledPath, []byte(filled), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := runImport(ctx, []string{"--workspace", ws.ID, "--mapping", filledPath, file}, testIO(&out, io.Discard)); err != nil {
+		t.Fatalf("import with the filled mapping: %v\n%s\n%s", err, out.String(), filled)
+	}
+	for _, want := range []string{`mapping: actors: kind from attribute "kind": "Stakeholder" -> CIVIL_SOCIETY (1 actor)`,
+		"mapping: relationships: undirected edge e3-e2 -> 2 relationships, one each way", "relationships: 4 created"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the import's printout lacks %q:\n%s", want, out.String())
+		}
+	}
+	c, _ := st.Contents(storetest.Ctx(), ws.ID)
+	if len(c.Actors) != 3 || len(c.Relationships) != 4 {
+		t.Errorf("stored %d actors, %d relationships", len(c.Actors), len(c.Relationships))
+	}
+}
+
+// The shortcuts work without a file and win over it; a bad one is a
+// problem of the command line, and nothing is written.
+func TestImportMappingFlags(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := storetest.Open(t)
+	dir := t.TempDir()
+	file, mapping := filepath.Join(dir, "map.json"), filepath.Join(dir, "m.yaml")
+	if err := os.WriteFile(file, []byte(`{"elements": [{"_id": "a", "label": "A"}, {"_id": "b", "label": "B"}],
+		"connections": [{"from": "a", "to": "b", "direction": "undirected"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mapping, []byte("actors:\n  kind: {default: COMMUNITY}\nundirected: both\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name      string
+		args      []string
+		wantRels  int
+		wantKind  string
+		wantError string
+	}{
+		{"flags alone", []string{"--default-kind", "movement", "--default-type", "DIALOGUE", "--default-strength", "0.6", "--undirected", "DIALOGUE"}, 1, "MOVEMENT", ""},
+		{"flags win over the file", []string{"--mapping", mapping, "--default-kind", "CIVIL_SOCIETY", "--default-type", "COOPERATES_WITH", "--default-strength", "0.6"}, 2, "CIVIL_SOCIETY", ""},
+		{"a bad flag", []string{"--default-kind", "Person", "--default-type", "DIALOGUE", "--default-strength", "0.6", "--undirected", "both"}, 0, "", `problem: command line column "--default-kind": "Person" is not a kind of actor`},
+		{"a strength out of range", []string{"--mapping", mapping, "--default-type", "DIALOGUE", "--default-strength", "7"}, 0, "", "between 0 and 1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ws := storetest.Workspace(t, st)
+			var out strings.Builder
+			err := runImport(ctx, append(append([]string{"--workspace", ws.ID}, c.args...), file), testIO(&out, io.Discard))
+			got, _ := st.Contents(storetest.Ctx(), ws.ID)
+			if c.wantError != "" {
+				if !errors.Is(err, errProblems) || !strings.Contains(out.String(), c.wantError) || len(got.Actors) != 0 {
+					t.Errorf("err %v, %d actors written, printout:\n%s", err, len(got.Actors), out.String())
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out.String())
+			}
+			if len(got.Relationships) != c.wantRels || string(got.Actors[0].Kind) != c.wantKind {
+				t.Errorf("%d relationships, kind %s; printout:\n%s", len(got.Relationships), got.Actors[0].Kind, out.String())
+			}
+		})
+	}
+}

@@ -22,7 +22,7 @@ import (
 var errProblems = errors.New("the files have problems; nothing was imported")
 
 const (
-	importSynopsis = "usage: actorgraph import --workspace WORKSPACE_ID [--format FORMAT] [--dry-run] [--sync] FILE [FILE ...]"
+	importSynopsis = "usage: actorgraph import --workspace WORKSPACE_ID [--format FORMAT] [--dry-run [--suggest-mapping PATH]] [--mapping PATH] [--default-kind KIND] [--default-type TYPE] [--default-strength X] [--undirected both|TYPE] [--sync] FILE [FILE ...]"
 	importWhat     = "Imports actor-map files (CSV actors, relationships and sources; one XLSX workbook; or one Kumu, GraphML, GEXF, JGF or Cytoscape.js file) into a workspace, all or nothing."
 )
 
@@ -40,17 +40,30 @@ func runImport(ctx context.Context, args []string, std IO) error {
 	dryRun := fs.Bool("dry-run", false, "report what would change, and every problem, without writing")
 	sync := fs.Bool("sync", false, "also remove what the files no longer contain")
 	timeout := fs.Duration("timeout", 30*time.Minute, "longest the import may take")
+	mapping := fs.String("mapping", "", "a mapping file (YAML) saying what the files' columns and values mean")
+	suggest := fs.String("suggest-mapping", "", "with --dry-run: write a mapping skeleton for the files to this path")
+	var over mapio.Overrides
+	fs.StringVar(&over.DefaultKind, "default-kind", "", "the kind of actors without one (wins over the mapping)")
+	fs.StringVar(&over.DefaultType, "default-type", "", "the type of relationships without one (wins over the mapping)")
+	fs.StringVar(&over.DefaultStrength, "default-strength", "", "the strength (0 to 1) of relationships without one (wins over the mapping)")
+	fs.StringVar(&over.Undirected, "undirected", "", "what an undirected edge becomes: both, DIALOGUE, COOPERATES_WITH or IN_TENSION_WITH (wins over the mapping)")
 	if err := parseFlags(fs, args, importSynopsis, importWhat); err != nil {
 		return err
 	}
 	if *ws == "" || fs.NArg() == 0 {
 		return errors.New(importSynopsis)
 	}
+	if *suggest != "" && !*dryRun {
+		return errors.New("--suggest-mapping needs --dry-run: a mapping is suggested before anything is imported")
+	}
 	f, err := mapio.ParseImportFormat(*format)
 	if err != nil {
 		return err
 	}
-	opts := mapio.Options{Format: f, DryRun: *dryRun, Sync: *sync}
+	opts := mapio.Options{Format: f, DryRun: *dryRun, Sync: *sync, SuggestMapping: *suggest != ""}
+	if opts.Mapping, err = mappingInput(*mapping, over); err != nil {
+		return err
+	}
 	st, ctx, done, err := openStore(ctx, std.Env, *timeout)
 	if err != nil {
 		return err
@@ -77,10 +90,59 @@ func runImport(ctx context.Context, args []string, std IO) error {
 		return fmt.Errorf("recording the import's reads in the audit log: %w", err)
 	}
 	printReport(stdout, rep)
+	switch {
+	case *suggest != "" && rep.SuggestedMapping == "":
+		fmt.Fprintln(stdout, "no mapping suggested: fix the mapping's problems first")
+	case *suggest != "":
+		if err := writeNew(*suggest, []byte(rep.SuggestedMapping)); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "suggested mapping written to %s: check it, fill in its blanks, and import with --mapping %s\n", *suggest, *suggest)
+	}
 	if len(rep.Problems) > 0 {
 		return errProblems
 	}
 	return nil
+}
+
+// mappingInput reads the mapping file, if any, with the command line's
+// shortcuts; nil when there is neither.
+func mappingInput(path string, over mapio.Overrides) (*mapio.MappingInput, error) {
+	if path == "" && over == (mapio.Overrides{}) {
+		return nil, nil
+	}
+	in := &mapio.MappingInput{Name: "command line", Overrides: over}
+	if path == "" {
+		return in, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the mapping: %w", err)
+	}
+	defer f.Close()
+	// One byte past the limit, so that the parser can say the file is too large.
+	if in.Text, err = io.ReadAll(io.LimitReader(f, mapio.MaxMappingBytes+1)); err != nil {
+		return nil, fmt.Errorf("reading the mapping: %w", err)
+	}
+	in.Name = path
+	return in, nil
+}
+
+// writeNew writes a file that must not exist yet, readable by its owner
+// only (a suggested mapping lists a map's values).
+func writeNew(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("%s already exists; give --suggest-mapping a new path", path)
+		}
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // isTerminal says whether w is a terminal (where a bar can redraw itself).
@@ -244,6 +306,12 @@ func printReport(w io.Writer, rep *mapio.Report) {
 	}
 	for _, p := range rep.Ignored {
 		fmt.Fprintln(w, "dropped:", p)
+	}
+	for _, l := range rep.Mapping {
+		fmt.Fprintln(w, "mapping:", l)
+	}
+	for _, v := range rep.Values {
+		fmt.Fprintln(w, "values:", v)
 	}
 	if len(rep.Problems) > 0 {
 		fmt.Fprintf(w, "%d problems; nothing was imported\n", rep.ProblemCount)

@@ -31,6 +31,8 @@ type ResolverRoot interface {
 	ImportKeptAttribute() ImportKeptAttributeResolver
 	ImportProblem() ImportProblemResolver
 	ImportRemoval() ImportRemovalResolver
+	ImportReport() ImportReportResolver
+	ImportValues() ImportValuesResolver
 	InternationalActor() InternationalActorResolver
 	Member() MemberResolver
 	Movement() MovementResolver
@@ -285,17 +287,33 @@ type ComplexityRoot struct {
 	}
 
 	ImportReport struct {
-		Actors        func(childComplexity int) int
-		DryRun        func(childComplexity int) int
-		Ignored       func(childComplexity int) int
-		Kept          func(childComplexity int) int
-		ProblemCount  func(childComplexity int) int
-		Problems      func(childComplexity int) int
-		Relationships func(childComplexity int) int
-		Removals      func(childComplexity int) int
-		Skipped       func(childComplexity int) int
-		Sources       func(childComplexity int) int
-		Written       func(childComplexity int) int
+		Actors           func(childComplexity int) int
+		DryRun           func(childComplexity int) int
+		Ignored          func(childComplexity int) int
+		Kept             func(childComplexity int) int
+		Mapping          func(childComplexity int) int
+		ProblemCount     func(childComplexity int) int
+		Problems         func(childComplexity int) int
+		Relationships    func(childComplexity int) int
+		Removals         func(childComplexity int) int
+		Skipped          func(childComplexity int) int
+		Sources          func(childComplexity int) int
+		SuggestedMapping func(childComplexity int) int
+		Values           func(childComplexity int) int
+		Written          func(childComplexity int) int
+	}
+
+	ImportValueCount struct {
+		Count func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	ImportValues struct {
+		Column func(childComplexity int) int
+		Field  func(childComplexity int) int
+		More   func(childComplexity int) int
+		Role   func(childComplexity int) int
+		Values func(childComplexity int) int
 	}
 
 	InternationalActor struct {
@@ -371,7 +389,7 @@ type ComplexityRoot struct {
 		DeleteRelationship func(childComplexity int, id string) int
 		DeleteSource       func(childComplexity int, id string) int
 		DeleteWorkspace    func(childComplexity int, id string) int
-		ImportActorMap     func(childComplexity int, workspace string, files []*graphql.Upload, format *model.MapFormat, dryRun *bool, sync *bool) int
+		ImportActorMap     func(childComplexity int, workspace string, files []*graphql.Upload, format *model.MapFormat, dryRun *bool, sync *bool, mapping *string, suggestMapping *bool) int
 		RemoveMember       func(childComplexity int, workspace string, subject string) int
 		RevokeToken        func(childComplexity int, id string) int
 		SetMember          func(childComplexity int, workspace string, subject string, role domain.Role, clearance *domain.Sensitivity) int
@@ -1580,6 +1598,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportReport.Kept(childComplexity), true
+	case "ImportReport.mapping":
+		if e.ComplexityRoot.ImportReport.Mapping == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Mapping(childComplexity), true
 	case "ImportReport.problemCount":
 		if e.ComplexityRoot.ImportReport.ProblemCount == nil {
 			break
@@ -1616,12 +1640,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportReport.Sources(childComplexity), true
+	case "ImportReport.suggestedMapping":
+		if e.ComplexityRoot.ImportReport.SuggestedMapping == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.SuggestedMapping(childComplexity), true
+	case "ImportReport.values":
+		if e.ComplexityRoot.ImportReport.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Values(childComplexity), true
 	case "ImportReport.written":
 		if e.ComplexityRoot.ImportReport.Written == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ImportReport.Written(childComplexity), true
+
+	case "ImportValueCount.count":
+		if e.ComplexityRoot.ImportValueCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportValueCount.Count(childComplexity), true
+	case "ImportValueCount.value":
+		if e.ComplexityRoot.ImportValueCount.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportValueCount.Value(childComplexity), true
+
+	case "ImportValues.column":
+		if e.ComplexityRoot.ImportValues.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportValues.Column(childComplexity), true
+	case "ImportValues.field":
+		if e.ComplexityRoot.ImportValues.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportValues.Field(childComplexity), true
+	case "ImportValues.more":
+		if e.ComplexityRoot.ImportValues.More == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportValues.More(childComplexity), true
+	case "ImportValues.role":
+		if e.ComplexityRoot.ImportValues.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportValues.Role(childComplexity), true
+	case "ImportValues.values":
+		if e.ComplexityRoot.ImportValues.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportValues.Values(childComplexity), true
 
 	case "InternationalActor.createdAt":
 		if e.ComplexityRoot.InternationalActor.CreatedAt == nil {
@@ -2040,7 +2120,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ImportActorMap(childComplexity, args["workspace"].(string), args["files"].([]*graphql.Upload), args["format"].(*model.MapFormat), args["dryRun"].(*bool), args["sync"].(*bool)), true
+		return e.ComplexityRoot.Mutation.ImportActorMap(childComplexity, args["workspace"].(string), args["files"].([]*graphql.Upload), args["format"].(*model.MapFormat), args["dryRun"].(*bool), args["sync"].(*bool), args["mapping"].(*string), args["suggestMapping"].(*bool)), true
 	case "Mutation.removeMember":
 		if e.ComplexityRoot.Mutation.RemoveMember == nil {
 			break
@@ -4407,6 +4487,32 @@ type ImportReport {
   ignored: [ImportProblem!]!
   "The records the import removes (or, on a dry run, would remove): with sync, those the files no longer contain; and records replaced because their kind or ends changed. Check these before running a sync for real."
   removals: [ImportRemoval!]!
+  "How the files were read, a line per choice, each with how many records it touched: columns read as fields, values mapped, defaults and scales applied (the mapping's, and the formats' own, such as GEXF's default weight of 1), undirected edges made relationships, the graph of a JGF file, an adjacency matrix. A dry run shows exactly what an import would write."
+  mapping: [String!]!
+  "On a dry run: the distinct values found in the columns that carry meaning (kinds, types and other fixed lists, and unread columns that look like categories), most frequent first, for a mapping to map."
+  values: [ImportValues!]!
+  "With suggestMapping: a mapping skeleton for the files (YAML), with the columns found, the values found mapped to a best guess or a blank, and the allowed values in comments; fill it in and pass it as mapping. Null when not asked for."
+  suggestedMapping: String
+}
+
+"The distinct values a dry run found in one column."
+type ImportValues {
+  "actors or relationships."
+  role: String!
+  "The column or attribute, as the file names it."
+  column: String!
+  "The field the column is read as; null for a column the service does not read."
+  field: String
+  "The values, most frequent first; at most 30."
+  values: [ImportValueCount!]!
+  "How many more distinct values there are, not listed."
+  more: Int!
+}
+
+"One distinct value and how many records hold it."
+type ImportValueCount {
+  value: String!
+  count: Int!
 }
 
 "A column or attribute of an imported file kept as a custom attribute of its records."
@@ -4463,7 +4569,7 @@ type ImportProblem {
   element: String
   "For graph files: where the problem is, in the format's own words (GEXF node \"n3\", attribute \"kind\"; GraphML node \"n3\", key \"d1\" (attr.name \"kind\"); JGF node \"a\", metadata key \"kind\"; Kumu element \"x\", field \"Type\"; or GEXF file, for the whole file); null for spreadsheets, whose row and column say it."
   place: String
-  "A stable code a program can branch on: MALFORMED, ENCODING, COLUMNS, MISSING_VALUE, BAD_NUMBER, DECIMAL_COMMA, BAD_DATE, BAD_BOOLEAN, BAD_VALUE, DUPLICATE, UNKNOWN_ACTOR, UNKNOWN_SOURCE, UNKNOWN_FORMAT, UNDIRECTED, TOO_LARGE, TRUNCATED, SKIPPED or IGNORED."
+  "A stable code a program can branch on: MALFORMED, ENCODING, COLUMNS, MISSING_VALUE, BAD_NUMBER, DECIMAL_COMMA, BAD_DATE, BAD_BOOLEAN, BAD_VALUE, DUPLICATE, UNKNOWN_ACTOR, UNKNOWN_SOURCE, UNKNOWN_FORMAT, UNDIRECTED, MULTIPLE_GRAPHS, MAPPING, TOO_LARGE, TRUNCATED, SKIPPED or IGNORED. MAPPING problems are about the mapping: their file is the mapping's name (\"mapping\" for the argument, \"command line\" for the command's shortcuts), their row its line, their column the key."
   code: String!
   "What is wrong, in words a researcher understands."
   message: String!
@@ -4482,6 +4588,10 @@ extend type Mutation {
     dryRun: Boolean = false
     "Also remove what the files no longer contain (the report's removed counts)."
     sync: Boolean = false
+    "A mapping in YAML (see docs/formats.md, Mappings): which columns or attributes hold which fields, what the files' values mean, defaults, scales, what undirected edges become, the graph of a JGF file, an adjacency matrix. A bad mapping is reported as problems with code MAPPING, and nothing is written. At most 1 MiB."
+    mapping: String
+    "With dryRun: also return a mapping skeleton for the files in the report's suggestedMapping."
+    suggestMapping: Boolean = false
   ): ImportReport!
 }
 
@@ -5428,8 +5538,40 @@ func (ec *executionContext) childFields_ImportReport(ctx context.Context, field 
 		return ec.fieldContext_ImportReport_ignored(ctx, field)
 	case "removals":
 		return ec.fieldContext_ImportReport_removals(ctx, field)
+	case "mapping":
+		return ec.fieldContext_ImportReport_mapping(ctx, field)
+	case "values":
+		return ec.fieldContext_ImportReport_values(ctx, field)
+	case "suggestedMapping":
+		return ec.fieldContext_ImportReport_suggestedMapping(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportReport", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportValueCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_ImportValueCount_value(ctx, field)
+	case "count":
+		return ec.fieldContext_ImportValueCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportValueCount", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportValues(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_ImportValues_role(ctx, field)
+	case "column":
+		return ec.fieldContext_ImportValues_column(ctx, field)
+	case "field":
+		return ec.fieldContext_ImportValues_field(ctx, field)
+	case "values":
+		return ec.fieldContext_ImportValues_values(ctx, field)
+	case "more":
+		return ec.fieldContext_ImportValues_more(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportValues", field.Name)
 }
 
 func (ec *executionContext) childFields_Layout(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

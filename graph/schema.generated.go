@@ -30,7 +30,7 @@ type MutationResolver interface {
 	CreateActor(ctx context.Context, workspace string, input domain.ActorInput) (domain.ActorNode, error)
 	UpdateActor(ctx context.Context, id string, input model.UpdateActorInput) (domain.ActorNode, error)
 	DeleteActor(ctx context.Context, id string) (*domain.DeleteResult, error)
-	ImportActorMap(ctx context.Context, workspace string, files []*graphql.Upload, format *model.MapFormat, dryRun *bool, sync *bool) (*mapio.Report, error)
+	ImportActorMap(ctx context.Context, workspace string, files []*graphql.Upload, format *model.MapFormat, dryRun *bool, sync *bool, mapping *string, suggestMapping *bool) (*mapio.Report, error)
 	CreateRelationship(ctx context.Context, input domain.RelationshipInput) (*domain.Relationship, error)
 	UpdateRelationship(ctx context.Context, id string, input model.UpdateRelationshipInput) (*domain.Relationship, error)
 	DeleteRelationship(ctx context.Context, id string) (*domain.DeleteResult, error)
@@ -271,6 +271,22 @@ func (ec *executionContext) field_Mutation_importActorMap_args(ctx context.Conte
 		return nil, err
 	}
 	args["sync"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "mapping",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mapping"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "suggestMapping",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["suggestMapping"] = arg6
 	return args, nil
 }
 
@@ -992,7 +1008,7 @@ func (ec *executionContext) _Mutation_importActorMap(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ImportActorMap(ctx, fc.Args["workspace"].(string), fc.Args["files"].([]*graphql.Upload), fc.Args["format"].(*model.MapFormat), fc.Args["dryRun"].(*bool), fc.Args["sync"].(*bool))
+			return ec.Resolvers.Mutation().ImportActorMap(ctx, fc.Args["workspace"].(string), fc.Args["files"].([]*graphql.Upload), fc.Args["format"].(*model.MapFormat), fc.Args["dryRun"].(*bool), fc.Args["sync"].(*bool), fc.Args["mapping"].(*string), fc.Args["suggestMapping"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *mapio.Report) graphql.Marshaler {

@@ -59,6 +59,9 @@ type customColumn struct {
 func customColumns(t *Table, known map[string]string) []customColumn {
 	var out []customColumn
 	for i, h := range t.Header {
+		if _, mapped := t.Mapped[i]; mapped {
+			continue // the mapping reads it as a field, or said it is not read
+		}
 		key, ok := customKey(h, known)
 		if !ok || badKey(key) != "" {
 			continue
@@ -251,7 +254,10 @@ func keptColumns(t *Table, role string) []Kept {
 func droppedColumns(t *Table, role string) []Problem {
 	var out []Problem
 	if role != "sources" {
-		for _, h := range t.Header {
+		for i, h := range t.Header {
+			if _, mapped := t.Mapped[i]; mapped {
+				continue
+			}
 			key, ok := customKey(h, roleColumns[role])
 			if why := badKey(key); ok && why != "" {
 				out = append(out, Problem{File: t.File, Column: h, Code: CodeIgnored,
@@ -261,6 +267,9 @@ func droppedColumns(t *Table, role string) []Problem {
 		return out
 	}
 	for i, h := range t.Header {
+		if _, mapped := t.Mapped[i]; mapped {
+			continue
+		}
 		if _, ok := customKey(h, sourceColumns); !ok || columnEmpty(t, i) {
 			continue
 		}

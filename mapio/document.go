@@ -173,8 +173,16 @@ func normalize(h string) string {
 // listed as dropped.
 func fields(t *Table, known map[string]string) (map[string]int, []Problem) {
 	idx := map[string]int{}
+	for i, f := range t.Mapped {
+		if f != "" {
+			idx[f] = i
+		}
+	}
 	var problems []Problem
 	for i, h := range t.Header {
+		if _, mapped := t.Mapped[i]; mapped {
+			continue // the mapping said what this column holds, or that it is not read
+		}
 		f, ok := known[normalize(h)]
 		if !ok {
 			continue

@@ -88,7 +88,7 @@ func FuzzReadAnyFile(f *testing.F) {
 	f.Add("map.json", []byte(`[{"data": {"id": "a", "label": "A", "kind": "COMMUNITY"}, "position": {"x": 1, "y": 2}}]`))
 	f.Add("map.json", []byte(`{"attributes": {"x": [1, {"y": 2}]}, "elements": [{"data": {"id": "a"}}]}`))
 	f.Fuzz(func(t *testing.T, name string, data []byte) {
-		doc, rels, problems, _ := readFiles([]File{{Name: name, Data: bytes.NewReader(data)}}, "", func(Stage) {})
+		doc, rels, problems, _ := readFiles([]File{{Name: name, Data: bytes.NewReader(data)}}, "", newMapper(nil, true), func(Stage) {})
 		for _, stream := range rels {
 			ps, _ := stream(func(t *Table, readProblems []Problem) error {
 				problems = append(problems, readProblems...)
@@ -106,6 +106,25 @@ func FuzzReadAnyFile(f *testing.F) {
 		}
 		if len(problems) == 0 {
 			Resolve(doc)
+		}
+	})
+}
+
+// FuzzParseMapping parses arbitrary text as a mapping: it never panics,
+// and either gives a mapping or problems with the code MAPPING.
+func FuzzParseMapping(f *testing.F) {
+	f.Add([]byte("actors:\n  kind:\n    column: Type\n    values: {Stakeholder: CIVIL_SOCIETY}\nundirected: both\n"))
+	f.Add([]byte("relationships:\n  strength: {scale: max, default: 0.5}\nmatrix: {type: IN_TENSION_WITH, directed: false}\ngraph: 2\n"))
+	f.Add([]byte("actors: [\n"))
+	f.Fuzz(func(t *testing.T, text []byte) {
+		m, ps := ParseMapping(MappingInput{Name: "m", Text: text})
+		if (m == nil) == (len(ps) == 0) {
+			t.Fatalf("mapping %v with problems %v", m, ps)
+		}
+		for _, p := range ps {
+			if p.Code != CodeMapping || p.Message == "" {
+				t.Fatalf("problem %+v", p)
+			}
 		}
 	})
 }

@@ -152,7 +152,6 @@ func (gr *gexfReader) graph(se xml.StartElement) error {
 	if t := attr(se, "defaultedgetype"); t == "undirected" || t == "mutual" {
 		gr.undirected = t
 	}
-	inherited := 0 // edges without a direction because of defaultedgetype
 	err := children(gr.dec, func(c xml.StartElement) error {
 		switch {
 		case isSources(c):
@@ -171,28 +170,15 @@ func (gr *gexfReader) graph(se xml.StartElement) error {
 				case "node":
 					return gr.node(e)
 				case "edge":
-					typed, err := gr.edge(e)
-					if !typed && gr.undirected != "" {
-						inherited++
-					}
-					return err
+					return gr.edge(e)
 				}
 				return gr.dec.Skip()
 			})
 		}
 		return gr.dec.Skip()
 	})
-	if inherited > 0 {
-		gr.problem("graph", CodeUndirected, fmt.Sprintf(`the graph's edges are %s (defaultedgetype=%q), so %s no single direction; %s`,
-			gr.undirected, gr.undirected, edgesHave(inherited), directedAdvice))
-	}
 	return err
 }
-
-// directedAdvice says what to do about an edge without a direction.
-const directedAdvice = `relationships in this service are directed, from one actor to another. ` +
-	`In Gephi, make the graph directed before exporting; in the file, give each edge type="directed", with source the actor the relationship goes from ` +
-	`(a mutual edge stands for two relationships, one each way: write both)`
 
 func (gr *gexfReader) node(se xml.StartElement) error {
 	var n gexfNode
@@ -228,23 +214,27 @@ func (gr *gexfReader) addNode(n gexfNode) {
 	}
 }
 
-// edge reads one <edge>; typed says whether it gives its own direction.
-func (gr *gexfReader) edge(se xml.StartElement) (typed bool, err error) {
+// edge reads one <edge>. An edge without a direction (its own type, or
+// else the graph's defaultedgetype, "undirected" or "mutual") is marked:
+// the mapping says what it becomes.
+func (gr *gexfReader) edge(se xml.StartElement) error {
 	gr.role = "relationships"
 	defer func() { gr.role = "" }()
 	var x gexfEdge
 	if err := gr.dec.DecodeElement(&x, &se); err != nil {
-		return false, err
+		return err
 	}
 	name := x.ID
 	if name == "" {
 		name = "#" + strconv.Itoa(len(gr.out.Relationships)+1) // as Tables names it
 	}
+	e := Element{ID: x.ID, Attrs: []Attr{{"from", x.Source}, {"to", x.Target}}}
 	switch t := strings.TrimSpace(x.Type); t {
 	case "undirected", "mutual":
-		gr.problem(name, CodeUndirected, fmt.Sprintf(`this edge is %s (type=%q), so it has no single direction; %s`, t, t, directedAdvice))
+		e.Undirected = true
+	case "":
+		e.Undirected = gr.undirected != ""
 	}
-	e := Element{ID: x.ID, Attrs: []Attr{{"from", x.Source}, {"to", x.Target}}}
 	gr.attvalues(&e, name, "edge", x.AttValues)
 	e.Set("from", x.Source) // the edge's own ends win over attributes of the same name
 	e.Set("to", x.Target)
@@ -259,7 +249,7 @@ func (gr *gexfReader) edge(se xml.StartElement) (typed bool, err error) {
 	gr.validity(&e, name, x)
 	gr.edgeViz(x.gexfViz)
 	gr.out.Relationships = append(gr.out.Relationships, e)
-	return strings.TrimSpace(x.Type) != "", gr.spend(e)
+	return gr.spend(e)
 }
 
 // attvalues adds an element's attribute values, then the defaults of its

@@ -20,6 +20,10 @@ import (
 type Element struct {
 	ID    string
 	Attrs []Attr
+	// Undirected marks an edge without a direction (GraphML directed="false",
+	// GEXF type="undirected" or "mutual", a Kumu "mutual" or "undirected"
+	// connection, JGF "directed": false): a mapping says what it becomes.
+	Undirected bool
 }
 
 // Attr is one attribute of an element, as text (lists joined with "|").
@@ -156,7 +160,7 @@ func (g GraphElements) Tables(file string) map[string]*Table {
 			if name == "" {
 				name = "#" + strconv.Itoa(n+1)
 			}
-			t.Rows = append(t.Rows, Row{Element: name, Cells: cells})
+			t.Rows = append(t.Rows, Row{Element: name, Cells: cells, Undirected: e.Undirected})
 		}
 		out[r.role] = t
 	}

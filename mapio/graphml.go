@@ -171,7 +171,6 @@ func (gr *graphmlReader) graph(se xml.StartElement) error {
 	// edgedefault is required by GraphML; a file without one was written
 	// by hand, and its edges mean what they say: from source to target.
 	undirectedByDefault := attr(se, "edgedefault") == "undirected"
-	inherited := 0 // edges that are undirected because of edgedefault
 	err := children(gr.dec, func(c xml.StartElement) error {
 		switch {
 		case isSources(c):
@@ -181,19 +180,12 @@ func (gr *graphmlReader) graph(se xml.StartElement) error {
 		case c.Name.Local == "node":
 			return gr.node(c)
 		case c.Name.Local == "edge":
-			explicit, err := gr.edge(c)
-			if explicit == "" && undirectedByDefault {
-				inherited++
-			}
-			return err
+			return gr.edge(c, undirectedByDefault)
 		case c.Name.Local == "hyperedge":
 			gr.problem(cmp.Or(attr(c, "id"), "hyperedge"), CodeMalformed, "hyperedges (edges joining more than two nodes) cannot be read: a relationship in this service joins two actors; write one edge per pair")
 		}
 		return gr.dec.Skip()
 	})
-	if inherited > 0 {
-		gr.problem(id, CodeUndirected, fmt.Sprintf(`the graph is undirected (edgedefault="undirected"), so %s no direction; relationships in this service are directed, from one actor to another. Save the graph as a directed graph (in NetworkX, a DiGraph) or set directed="true" on each edge, with source the actor the relationship goes from`, edgesHave(inherited)))
-	}
 	return err
 }
 
@@ -251,30 +243,35 @@ func (gr *graphmlReader) addNode(n graphmlNode, parent string) error {
 	return nil
 }
 
-// edge reads one <edge>; explicit is its own directed attribute, if any.
-func (gr *graphmlReader) edge(se xml.StartElement) (explicit string, err error) {
+// edge reads one <edge>. An edge without a direction (directed="false",
+// or none given in a graph whose edgedefault is "undirected") is marked:
+// the mapping says what it becomes.
+func (gr *graphmlReader) edge(se xml.StartElement, undirectedByDefault bool) error {
 	gr.role = "relationships"
 	defer func() { gr.role = "" }()
 	var x graphmlEdge
 	if err := gr.dec.DecodeElement(&x, &se); err != nil {
-		return "", err
+		return err
 	}
-	return strings.TrimSpace(x.Directed), gr.addEdge(x, false)
+	return gr.addEdge(x, undirectedByDefault)
 }
 
-// addEdge adds an edge; undirectedByDefault says whether its graph (a
-// group's, nested) makes an edge without a direction of its own
-// undirected.
+// addEdge adds an edge; undirectedByDefault says whether its graph (the
+// file's, or a group's nested one) makes an edge without a direction of
+// its own undirected.
 func (gr *graphmlReader) addEdge(x graphmlEdge, undirectedByDefault bool) error {
 	gr.role = "relationships"
 	name := x.ID
 	if name == "" {
 		name = "#" + strconv.Itoa(len(gr.out.Relationships)+1) // as Tables names it
 	}
-	if d := strings.TrimSpace(x.Directed); d == "false" || d == "" && undirectedByDefault {
-		gr.problem(name, CodeUndirected, `this edge is undirected (directed="false"); relationships in this service are directed, from one actor to another: set directed="true", with source the actor the relationship goes from`)
-	}
 	e := Element{ID: x.ID, Attrs: []Attr{{"from", x.Source}, {"to", x.Target}}}
+	switch strings.TrimSpace(x.Directed) {
+	case "false":
+		e.Undirected = true
+	case "":
+		e.Undirected = undirectedByDefault
+	}
 	gr.data(&e, name, "edge", x.Data)
 	e.Set("from", x.Source) // the edge's own ends win over data of the same name
 	e.Set("to", x.Target)
@@ -535,13 +532,6 @@ func without(attrs []Attr, name string) []Attr {
 }
 
 // edgesHave says how many edges have something, in words.
-func edgesHave(n int) string {
-	if n == 1 {
-		return "its one edge has"
-	}
-	return fmt.Sprintf("its %d edges have", n)
-}
-
 // XML shared by the GraphML and GEXF readers and writers.
 
 // sourcesNS is the namespace of the element in which earlier exports of

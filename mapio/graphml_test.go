@@ -224,10 +224,6 @@ func TestReadGraphMLProblems(t *testing.T) {
 			doc: `<gexf xmlns="http://gexf.net/1.3"><graph/></gexf>`},
 		{name: "unknown encoding", code: CodeEncoding, messageMentions: "UTF-8",
 			doc: `<?xml version="1.0" encoding="x-klingon"?><graphml/>`},
-		{name: "undirected graph", code: CodeUndirected, element: "G", messageMentions: "directed",
-			doc: graphmlKeys + `<graph id="G" edgedefault="undirected"><node id="a"/><node id="b"/><edge source="a" target="b"/></graph></graphml>`},
-		{name: "undirected edge", code: CodeUndirected, element: "e1", messageMentions: `directed="false"`,
-			doc: graphmlKeys + `<graph edgedefault="directed"><node id="a"/><node id="b"/><edge id="e1" directed="false" source="a" target="b"/></graph></graphml>`},
 		{name: "undeclared key", code: CodeMalformed, element: "a", messageMentions: `"d9"`,
 			doc: graphmlKeys + `<graph edgedefault="directed"><node id="a"><data key="d9">x</data></node></graph></graphml>`},
 		{name: "undeclared key on an edge without id", code: CodeMalformed, element: "#1", messageMentions: `"d9"`,
@@ -236,10 +232,6 @@ func TestReadGraphMLProblems(t *testing.T) {
 			doc: graphmlKeys + `<graph edgedefault="directed"><node/></graph></graphml>`},
 		{name: "hyperedge", code: CodeMalformed, element: "h", messageMentions: "two actors",
 			doc: graphmlKeys + `<graph edgedefault="directed"><hyperedge id="h"/></graph></graphml>`},
-		// A group's graph is read (see TestReadGraphMLGroups), with its
-		// own edge default.
-		{name: "undirected group", code: CodeUndirected, element: "x", messageMentions: "undirected",
-			doc: graphmlKeys + `<graph edgedefault="directed"><node id="a"><graph edgedefault="undirected"><node id="b"/><node id="c"/><edge id="x" source="b" target="c"/></graph></node></graph></graphml>`},
 	})
 }
 

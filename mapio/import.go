@@ -51,6 +51,13 @@ type Options struct {
 	Sync bool
 	// Progress, when set, hears which stage the import has reached.
 	Progress func(Stage)
+	// Mapping, when set, supplies what the files do not say (see
+	// Mapping); a mapping with problems is reported before any file is
+	// read, and nothing is written.
+	Mapping *MappingInput
+	// SuggestMapping (with DryRun) also writes a mapping skeleton for
+	// these files into the report's SuggestedMapping.
+	SuggestMapping bool
 }
 
 // Stage is a step of an import, for progress reports.
@@ -87,7 +94,17 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 	if progress == nil {
 		progress = func(Stage) {}
 	}
-	doc, rels, problems, read := readFiles(files, opts.Format, progress)
+	var m *Mapping
+	if opts.Mapping != nil {
+		var ps []Problem
+		if m, ps = ParseMapping(*opts.Mapping); len(ps) > 0 {
+			out := &Report{DryRun: opts.DryRun}
+			out.setProblems(ps)
+			return out, nil
+		}
+	}
+	mp := newMapper(m, opts.DryRun || opts.SuggestMapping)
+	doc, rels, problems, read := readFiles(files, opts.Format, mp, progress)
 	ignored := read.dropped
 	rep := &Report{DryRun: opts.DryRun, Ignored: ignored, Kept: read.kept}
 	written := 0
@@ -185,8 +202,10 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 		out := &Report{DryRun: opts.DryRun, Skipped: rep.Skipped, Ignored: ignored, Kept: rep.Kept}
 		out.Relationships.Skipped = rep.Relationships.Skipped
 		out.setProblems(append(problems, rep.Problems...))
+		mp.report(out, opts.SuggestMapping)
 		return out, nil
 	}
+	mp.report(rep, opts.SuggestMapping)
 	if len(rep.Problems) > 0 { // the plan's: what it would do, and why it will not
 		rep.setProblems(rep.Problems)
 		return rep, nil
@@ -237,8 +256,9 @@ type readNotes struct {
 
 // readFiles reads every file's sources and actors into one document, and
 // returns its relationships as streams to read inside the transaction;
-// with them every problem so far, and what was kept and dropped.
-func readFiles(files []File, format Format, progress func(Stage)) (*Document, []relStream, []Problem, readNotes) {
+// with them every problem so far, and what was kept and dropped. The
+// mapper maps every table on the way.
+func readFiles(files []File, format Format, mp *mapper, progress func(Stage)) (*Document, []relStream, []Problem, readNotes) {
 	doc := &Document{Has: map[string]bool{}}
 	var rels []relStream
 	var problems []Problem
@@ -252,19 +272,25 @@ func readFiles(files []File, format Format, progress func(Stage)) (*Document, []
 		seen[r], doc.Has[r] = file, true
 		return true
 	}
+	var matrixActors *Table // a matrix's actors, unless another file holds them
 	for _, f := range files {
 		progress(Stage{Name: "reading", File: f.Name})
-		tables, stream, ps, dropped := readOne(f, format)
+		in, ps := mp.readOne(f, format)
 		problems = append(problems, ps...)
-		notes.dropped = append(notes.dropped, dropped...)
-		if stream != nil && claim("relationships", f.Name) {
-			rels = append(rels, stream)
+		notes.dropped = append(notes.dropped, in.dropped...)
+		if in.stream != nil && claim("relationships", f.Name) {
+			rels = append(rels, mp.mapStream(in.stream))
+		}
+		if in.matrixActors != nil {
+			matrixActors = in.matrixActors
 		}
 		for _, r := range []string{"sources", "actors", "relationships"} {
-			t := tables[r]
+			t := in.tables[r]
 			if t == nil || !claim(r, t.File) {
 				continue
 			}
+			mp.noteColumns(r, t.Header)
+			problems = append(problems, mp.apply(r, t, in.format)...)
 			notes.kept = append(notes.kept, keptColumns(t, r)...)
 			notes.dropped = append(notes.dropped, droppedColumns(t, r)...)
 			switch r {
@@ -284,6 +310,16 @@ func readFiles(files []File, format Format, progress func(Stage)) (*Document, []
 				rels = append(rels, tableStream(t))
 			}
 		}
+	}
+	if matrixActors != nil && !doc.Has["actors"] && claim("actors", matrixActors.File) {
+		problems = append(problems, mp.matrixActors(matrixActors)...)
+		rows, ps := ReadActors(matrixActors)
+		doc.Actors, problems = rows, append(problems, ps...)
+	}
+	problems = append(problems, mp.missingColumns()...)
+	if mm := mp.matrix(); mm != nil && mp.matrices == 0 {
+		problems = append(problems, Problem{File: mp.m.Name, Row: mp.m.line("matrix", ""), Column: "matrix", Code: CodeMapping, Message: fmt.Sprintf(
+			"the mapping has a matrix section, but no file is read as a matrix (%s)", matrixWhich(mm))})
 	}
 	return doc, rels, problems, notes
 }
@@ -315,6 +351,106 @@ func tableKeys(t *Table, known map[string]string, field string) map[string]bool 
 	return keys
 }
 
+// matrixWhich says which CSV files a matrix section reads.
+func matrixWhich(mm *MatrixMap) string {
+	if mm.File != "" {
+		return fmt.Sprintf("it names %q, which is not among the files", mm.File)
+	}
+	return `a matrix is a CSV file whose name holds "matrix" or says nothing of its role; or name it with file:`
+}
+
+// mapStream maps each chunk of a streamed relationships file.
+func (mp *mapper) mapStream(stream relStream) relStream {
+	return func(fn func(*Table, []Problem) error) ([]Problem, error) {
+		return stream(func(t *Table, ps []Problem) error {
+			return fn(t, append(ps, mp.apply("relationships", t, FormatCSV)...))
+		})
+	}
+}
+
+// matrixActors maps the actors a matrix names: their kind is the
+// mapping's default kind, which they need.
+func (mp *mapper) matrixActors(t *Table) []Problem {
+	mp.noteColumns("actors", t.Header)
+	if mp.defaultOf("actors", "kind") == "" {
+		return []Problem{{File: t.File, Code: CodeMissing, Message: "the matrix names actors but not their kinds; give their kind with --default-kind, or actors: kind: default: in a mapping (or import the actors from a file of their own beside the matrix)"}}
+	}
+	mp.apply("actors", t, FormatCSV)
+	return nil
+}
+
+// readIn is what reading one file gives: its tables by role, or a
+// stream of a CSV relationships file (read later, a chunk at a time), or
+// a matrix's actors (used when no other file holds actors).
+type readIn struct {
+	format       Format
+	tables       map[string]*Table
+	stream       relStream
+	matrixActors *Table
+	dropped      []Problem // what a graph file holds that cannot be kept
+}
+
+// readOne reads one file, as the mapping says where it has a say (a
+// matrix, a graph of a JGF file).
+func (mp *mapper) readOne(f File, format Format) (readIn, []Problem) {
+	data := f.Data
+	if format == "" {
+		format, data = detectFormat(f.Name, f.Data)
+	}
+	if mm := mp.matrix(); mm != nil && format == FormatCSV && mm.isMatrixFile(f.Name) {
+		mp.matrices++
+		actors, rels, ps := readMatrix(f.Name, data, mm)
+		if rels == nil {
+			return readIn{format: format}, ps
+		}
+		mp.say(fmt.Sprintf("matrix: %s read as an adjacency matrix of %d actors: %d relationships from its non-zero cells", f.Name, len(actors.Rows), len(rels.Rows)), "", 0)
+		return readIn{format: format, tables: map[string]*Table{"relationships": rels}, matrixActors: actors}, ps
+	}
+	if format == FormatJGF {
+		return mp.readJGF(f.Name, data)
+	}
+	if format == FormatCSV && role(f.Name) == "relationships" {
+		if header, rest := peekHeader(data); header != nil {
+			mp.noteColumns("relationships", header)
+			if fm := mp.m.field("relationships", "strength"); fm != nil && fm.Scale == "max" {
+				return readIn{format: format}, []Problem{{File: mp.m.Name, Row: fm.lines["scale"], Column: "relationships.strength.scale", Code: CodeMapping,
+					Message: `scale: max needs the largest weight before the first relationship is read, but a CSV relationships file is read in parts; give the scale as a number (the largest weight in the file)`}}
+			}
+			data = rest
+		}
+	}
+	tables, stream, ps, dropped := readOne(File{Name: f.Name, Data: data}, format)
+	return readIn{format: format, tables: tables, stream: stream, dropped: dropped}, ps
+}
+
+// matrix is the mapping's matrix section, or nil.
+func (mp *mapper) matrix() *MatrixMap {
+	if mp.m == nil {
+		return nil
+	}
+	return mp.m.Matrix
+}
+
+// readJGF reads a JGF file, picking the mapping's graph of several.
+func (mp *mapper) readJGF(name string, data io.Reader) (readIn, []Problem) {
+	choice := ""
+	if mp.m != nil {
+		choice = mp.m.Graph
+	}
+	g, picked, ps := ReadJGFGraph(name, bufio.NewReaderSize(data, 64<<10), choice)
+	for _, p := range ps {
+		if p.Code == CodeGraphs {
+			mp.graphs = append(mp.graphs, p.Message)
+		}
+	}
+	if picked != "" {
+		mp.say(fmt.Sprintf("graph: %s read graph %s of the file's graphs", name, picked), "", 0)
+	}
+	g.Format = FormatJGF
+	tables, more := graphTables(name, g)
+	return readIn{format: FormatJGF, tables: tables, dropped: g.Dropped}, append(ps, more...)
+}
+
 // readOne reads one file into tables by role; a CSV relationships file
 // comes back as a stream, read later, a chunk at a time.
 func readOne(f File, format Format) (map[string]*Table, relStream, []Problem, []Problem) {
@@ -341,7 +477,7 @@ func readFormat(f File, format Format) (map[string]*Table, relStream, []Problem,
 		switch r {
 		case "":
 			return nil, nil, []Problem{{File: f.Name, Code: CodeFormat,
-				Message: "cannot tell what this CSV file holds; name it actors.csv, relationships.csv or sources.csv"}}, none
+				Message: "cannot tell what this CSV file holds; name it actors.csv, relationships.csv or sources.csv, or, if it is an adjacency matrix (the actors' names in its first row and first column), give a mapping with a matrix: section"}}, none
 		case "relationships":
 			return nil, func(fn func(*Table, []Problem) error) ([]Problem, error) {
 				ps, err := ReadTableChunks(f.Name, data, relChunk, fn)
@@ -359,19 +495,43 @@ func readFormat(f File, format Format) (map[string]*Table, relStream, []Problem,
 	}
 	g, ps := graphReaders[format](f.Name, bufio.NewReaderSize(data, 64<<10))
 	g.Format = format
+	tables, more := graphTables(f.Name, g)
+	return tables, nil, append(ps, more...), g
+}
+
+// graphTables turns a graph file's elements into tables.
+func graphTables(name string, g GraphElements) (map[string]*Table, []Problem) {
 	if g.Size() > MaxGraphCells {
-		return nil, nil, append(ps, Problem{File: f.Name, Code: CodeTooLarge, Message: fmt.Sprintf(
-			"the file has more elements and attributes than one import takes (%d million values at most); split it, or leave out attributes the service does not read", MaxGraphCells/1_000_000)}), none
+		return nil, []Problem{{File: name, Code: CodeTooLarge, Message: fmt.Sprintf(
+			"the file has more elements and attributes than one import takes (%d million values at most); split it, or leave out attributes the service does not read", MaxGraphCells/1_000_000)}}
 	}
-	tables := g.Tables(f.Name)
+	tables := g.Tables(name)
 	// A graph file is the whole graph: with no edges it still says the
 	// map has no relationships (which matters to a sync).
 	for _, r := range []string{"actors", "relationships"} {
 		if tables[r] == nil {
-			tables[r] = &Table{File: f.Name, Lenient: true, Header: graphRoleHeader[r], Place: placeFor(format, r, nil)}
+			tables[r] = &Table{File: name, Lenient: true, Header: graphRoleHeader[r], Place: placeFor(g.Format, r, nil)}
 		}
 	}
-	return tables, nil, ps, g
+	return tables, nil
+}
+
+// peek returns up to n bytes from the start of r, and a reader that still
+// gives them: the same reader, moved back, when it can seek (so that a
+// CSV file stays seekable), else a buffered one.
+func peek(r io.Reader, n int) ([]byte, io.Reader) {
+	if rs, ok := r.(io.ReadSeeker); ok {
+		if start, err := rs.Seek(0, io.SeekCurrent); err == nil {
+			head := make([]byte, n)
+			k, _ := io.ReadFull(rs, head)
+			if _, err := rs.Seek(start, io.SeekStart); err == nil {
+				return head[:k], rs
+			}
+		}
+	}
+	br := bufio.NewReaderSize(r, n)
+	head, _ := br.Peek(n)
+	return head, br
 }
 
 // graphRoleHeader is the header of an empty role of a graph file.
@@ -385,6 +545,7 @@ const MaxProblems = 1000
 // setProblems sorts the problems and keeps the first MaxProblems, with a
 // last one that says how many more there are; ProblemCount keeps the total.
 func (r *Report) setProblems(ps []Problem) {
+	ps = uniqueProblems(ps)
 	sortProblems(ps)
 	r.ProblemCount = len(ps)
 	if len(ps) > MaxProblems {
@@ -393,6 +554,20 @@ func (r *Report) setProblems(ps []Problem) {
 			Message: fmt.Sprintf("and %d more problems not listed; fix these and check the files again", more)})
 	}
 	r.Problems = ps
+}
+
+// uniqueProblems drops repeats of a problem: the two relationships an
+// undirected edge becomes share its row, and so its problems.
+func uniqueProblems(ps []Problem) []Problem {
+	seen := make(map[Problem]bool, len(ps))
+	out := ps[:0]
+	for _, p := range ps {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // isReadError says whether err came from reading a file, rather than

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // JSON Graph Format (jsongraphformat.info). Version 2 keys nodes by id:
@@ -19,21 +21,32 @@ import (
 // other field is in metadata under the service's names. Sources, which
 // JGF has no place for, are in the graph's metadata.
 
-// ReadJGF reads a JSON Graph Format file, version 1 or 2.
+// ReadJGF reads a JSON Graph Format file, version 1 or 2, holding one
+// graph.
 func ReadJGF(file string, r io.Reader) (GraphElements, []Problem) {
+	g, _, ps := ReadJGFGraph(file, r, "")
+	return g, ps
+}
+
+// ReadJGFGraph reads a JSON Graph Format file; of a file holding several
+// graphs, the one choice names (by id, label or number from 1, as a
+// mapping's graph: gives it). picked says which graph was read, when the
+// file holds several.
+func ReadJGFGraph(file string, r io.Reader, choice string) (g GraphElements, picked string, problems []Problem) {
 	root, p := readJSON(file, r)
 	if p != nil {
-		return GraphElements{}, []Problem{*p}
+		return GraphElements{}, "", []Problem{*p}
 	}
-	graph, p := jgfGraph(file, root)
+	graph, picked, p := jgfGraph(file, root, choice)
 	if p != nil {
-		return GraphElements{}, []Problem{*p}
+		return GraphElements{}, "", []Problem{*p}
 	}
-	var g GraphElements
 	k := &jsonReader{file: file, g: &g, role: "actors", format: FormatJGF}
+	// Edges of an undirected graph, and undirected edges, are marked: the
+	// mapping says what they become.
+	undirected := false
 	if directed, ok := graph.get("directed"); ok && directed == false {
-		k.problem("", "directed", CodeUndirected,
-			`the graph is undirected ("directed": false); relationships here are directed, so give each edge its direction and make a mutual tie two edges`)
+		undirected = true
 	}
 	if graph.has("hyperedges") {
 		k.problem("", "hyperedges", CodeMalformed, "the graph has hyperedges; relationships here join two actors, so give them as edges")
@@ -41,7 +54,13 @@ func ReadJGF(file string, r io.Reader) (GraphElements, []Problem) {
 	g.Actors = k.jgfNodes(graph)
 	k.role = "relationships"
 	for n, o := range k.objects(graph, "edges", "edge") {
-		g.Relationships = append(g.Relationships, k.jgfEdge(o, n))
+		e := k.jgfEdge(o, n)
+		if directed, ok := o.get("directed"); ok {
+			e.Undirected = directed == false
+		} else {
+			e.Undirected = undirected
+		}
+		g.Relationships = append(g.Relationships, e)
 	}
 	k.role = "sources"
 	if meta, ok := k.metadata(graph, ""); ok {
@@ -49,13 +68,13 @@ func ReadJGF(file string, r io.Reader) (GraphElements, []Problem) {
 			g.Sources = append(g.Sources, k.flatElement(o, n))
 		}
 	}
-	return g, k.problems
+	return g, picked, k.problems
 }
 
-// jgfGraph finds the one graph of a file.
-func jgfGraph(file string, root any) (jsonObject, *Problem) {
-	bad := func(msg string) (jsonObject, *Problem) {
-		return nil, &Problem{File: file, Code: CodeMalformed, Message: msg}
+// jgfGraph finds the graph of a file: its one graph, or the one chosen.
+func jgfGraph(file string, root any, choice string) (jsonObject, string, *Problem) {
+	bad := func(msg string) (jsonObject, string, *Problem) {
+		return nil, "", &Problem{File: file, Code: CodeMalformed, Message: msg}
 	}
 	top, ok := root.(jsonObject)
 	if !ok {
@@ -63,7 +82,7 @@ func jgfGraph(file string, root any) (jsonObject, *Problem) {
 	}
 	if v, ok := top.get("graph"); ok {
 		if graph, ok := v.(jsonObject); ok {
-			return graph, nil
+			return graph, "", nil
 		}
 		return bad(fmt.Sprintf(`"graph" should be an object with nodes and edges; it is %s`, describeJSON(v)))
 	}
@@ -74,15 +93,70 @@ func jgfGraph(file string, root any) (jsonObject, *Problem) {
 	graphs, ok := v.([]any)
 	switch {
 	case !ok:
-		return bad(fmt.Sprintf(`"graphs" should be an array holding one graph; it is %s`, describeJSON(v)))
-	case len(graphs) != 1:
-		return bad(fmt.Sprintf(`the file holds %d graphs; an actor map is one graph, so give the graph to import on its own`, len(graphs)))
+		return bad(fmt.Sprintf(`"graphs" should be an array of graphs; it is %s`, describeJSON(v)))
+	case len(graphs) == 0:
+		return bad(`"graphs" is empty; there is no graph to import`)
 	}
-	graph, ok := graphs[0].(jsonObject)
-	if !ok {
-		return bad(fmt.Sprintf(`the graph in "graphs" should be an object with nodes and edges; it is %s`, describeJSON(graphs[0])))
+	for i, g := range graphs {
+		if _, ok := g.(jsonObject); !ok {
+			return bad(fmt.Sprintf(`graph %d in "graphs" should be an object with nodes and edges; it is %s`, i+1, describeJSON(g)))
+		}
 	}
-	return graph, nil
+	if len(graphs) == 1 {
+		return graphs[0].(jsonObject), "", nil
+	}
+	names := jgfGraphNames(graphs)
+	if choice == "" {
+		return nil, "", &Problem{File: file, Column: "graphs", Code: CodeGraphs, Message: fmt.Sprintf(
+			"the file holds %d graphs (%s); an actor map is one graph, so choose one with graph: in a mapping (its id, its label, or its number from 1)",
+			len(graphs), strings.Join(names, "; "))}
+	}
+	i := pickGraph(graphs, choice)
+	if i < 0 {
+		return nil, "", &Problem{File: file, Column: "graphs", Code: CodeMapping, Message: fmt.Sprintf(
+			"the mapping's graph %q is none of the file's %d graphs (%s); give its id, its label, or its number from 1", choice, len(graphs), strings.Join(names, "; "))}
+	}
+	return graphs[i].(jsonObject), names[i], nil
+}
+
+// jgfGraphNames describes each graph of a file as a mapping may name it:
+// its number, id and label.
+func jgfGraphNames(graphs []any) []string {
+	out := make([]string, len(graphs))
+	for i, g := range graphs {
+		id, label := jgfGraphText(g.(jsonObject), "id"), jgfGraphText(g.(jsonObject), "label")
+		s := strconv.Itoa(i + 1)
+		if id != "" {
+			s += fmt.Sprintf(" id %q", id)
+		}
+		if label != "" {
+			s += fmt.Sprintf(" label %q", label)
+		}
+		out[i] = s
+	}
+	return out
+}
+
+func jgfGraphText(g jsonObject, key string) string {
+	v, _ := g.get(key)
+	s, _ := cellText(v)
+	return strings.TrimSpace(s)
+}
+
+// pickGraph finds the graph a mapping names: by id, else label, else
+// number from 1; -1 when none.
+func pickGraph(graphs []any, choice string) int {
+	for _, key := range []string{"id", "label"} {
+		for i, g := range graphs {
+			if jgfGraphText(g.(jsonObject), key) == choice {
+				return i
+			}
+		}
+	}
+	if n, err := strconv.Atoi(choice); err == nil && n >= 1 && n <= len(graphs) {
+		return n - 1
+	}
+	return -1
 }
 
 // jgfNodes reads the nodes: an object keyed by id (version 2) or an
@@ -136,10 +210,6 @@ func (k *jsonReader) jgfEdge(edge jsonObject, n int) Element {
 		b.e.ID, _ = cellText(v)
 	}
 	name := elementName(b.e.ID, "", n)
-	if directed, ok := edge.get("directed"); ok && directed == false {
-		k.problem(name, "directed", CodeUndirected,
-			`the edge is undirected ("directed": false); relationships here are directed, so make a mutual tie two edges, one each way`)
-	}
 	for _, f := range []struct{ key, field string }{{"source", "from"}, {"target", "to"}, {"label", "type"}, {"relation", "type"}} {
 		if v, ok := edge.get(f.key); ok {
 			if text, ok := k.value(name, f.key, v); ok && text != "" {

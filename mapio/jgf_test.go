@@ -3,9 +3,12 @@ package mapio
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/actorgraph/actorgraph/domain"
@@ -218,10 +221,8 @@ func TestReadJGFProblems(t *testing.T) {
 		{"an array", `[{"graph": {}}]`, CodeMalformed, "", "", "holds an array"},
 		{"no graph", `{"nodes": {}}`, CodeMalformed, "", "", `"graph"`},
 		{"graph not an object", `{"graph": []}`, CodeMalformed, "", "", "should be an object"},
-		{"two graphs", `{"graphs": [{"nodes": {}}, {"nodes": {}}]}`, CodeMalformed, "", "", "2 graphs"},
-		{"no graphs", `{"graphs": []}`, CodeMalformed, "", "", "0 graphs"},
-		{"undirected graph", `{"graph": {"directed": false, "nodes": {}}}`, CodeUndirected, "", "directed", "directed"},
-		{"undirected edge", `{"graph": {"edges": [{"id": "e1", "source": "a", "target": "b", "directed": false}]}}`, CodeUndirected, "e1", "directed", "two edges"},
+		{"two graphs", `{"graphs": [{"id": "g1", "nodes": {}}, {"label": "Second", "nodes": {}}]}`, CodeGraphs, "", "graphs", `2 graphs (1 id "g1"; 2 label "Second")`},
+		{"no graphs", `{"graphs": []}`, CodeMalformed, "", "", "empty"},
 		{"hyperedges", `{"graph": {"hyperedges": [{"nodes": ["a", "b", "c"]}]}}`, CodeMalformed, "", "hyperedges", "hyperedges"},
 		{"object metadata", `{"graph": {"nodes": {"c-a": {"label": "A", "metadata": {"kind": "COMMUNITY", "population": {"men": 3}}}}}}`,
 			CodeEnum, "c-a", "population", "JSON object"},
@@ -257,4 +258,85 @@ func FuzzReadJGF(f *testing.F) {
 		g, ps := ReadJGF("fuzz.json", bytes.NewReader(raw))
 		fuzzGraphElements(t, g, ps, WriteJGF, ReadJGF)
 	})
+}
+
+// Of a file holding several graphs, the mapping's graph is read: by id,
+// label or number from 1; one the file does not hold is a MAPPING problem.
+func TestReadJGFGraphChoice(t *testing.T) {
+	t.Parallel()
+	doc := `{"graphs": [
+		{"id": "g1", "label": "First", "nodes": {"a": {"label": "A"}}},
+		{"id": "g2", "label": "Second", "nodes": {"b": {"label": "B"}, "c": {"label": "C"}}}]}`
+	cases := []struct {
+		choice, wantFirst string
+		wantActors        int
+		wantCode          string
+	}{
+		{"g2", "B", 2, ""},
+		{"First", "A", 1, ""},
+		{"2", "B", 2, ""},
+		{"g3", "", 0, CodeMapping},
+		{"", "", 0, CodeGraphs},
+	}
+	for _, c := range cases {
+		t.Run(c.choice, func(t *testing.T) {
+			g, picked, ps := ReadJGFGraph("map.json", strings.NewReader(doc), c.choice)
+			if c.wantCode != "" {
+				if len(ps) != 1 || ps[0].Code != c.wantCode {
+					t.Fatalf("problems %v, want one %s", ps, c.wantCode)
+				}
+				return
+			}
+			if len(ps) > 0 || len(g.Actors) != c.wantActors || g.Actors[0].Get("name") != c.wantFirst || picked == "" {
+				t.Errorf("choice %q: %d actors, first %q, picked %q, problems %v", c.choice, len(g.Actors), g.Actors[0].Get("name"), picked, ps)
+			}
+		})
+	}
+}
+
+// Every graph reader marks the edges without a direction (rather than
+// refusing them: the mapping says what they become), from the edge's own
+// direction or else the graph's default.
+func TestReadersMarkUndirectedEdges(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		read func(string, io.Reader) (GraphElements, []Problem)
+		doc  string
+		want []bool // per edge, in file order
+	}{
+		{"GraphML edgedefault", ReadGraphML, graphmlKeys + `<graph edgedefault="undirected"><node id="a"/><node id="b"/>
+			<edge source="a" target="b"/><edge source="b" target="a" directed="true"/></graph></graphml>`, []bool{true, false}},
+		{"GraphML directed=false", ReadGraphML, graphmlKeys + `<graph edgedefault="directed"><node id="a"/><node id="b"/>
+			<edge source="a" target="b" directed="false"/><edge source="b" target="a"/></graph></graphml>`, []bool{true, false}},
+		{"GEXF defaultedgetype", ReadGEXF, gexfDoc(`defaultedgetype="undirected"`,
+			`<edge id="e" source="a" target="b"/><edge id="f" source="b" target="a" type="directed"/>`), []bool{true, false}},
+		{"GEXF mutual and undirected edges", ReadGEXF, gexfDoc(`defaultedgetype="directed"`,
+			`<edge id="e" source="a" target="b" type="mutual"/><edge id="f" source="b" target="a" type="undirected"/><edge id="g" source="a" target="b"/>`), []bool{true, true, false}},
+		{"Kumu directions", ReadKumu, `{"elements": [], "connections": [{"id": "c1", "from": "a", "to": "b", "direction": "mutual"},
+			{"_id": "c2", "from": "a", "to": "b", "attributes": {"connection direction": "undirected"}}, {"id": "c3", "from": "a", "to": "b", "direction": "directed"}]}`, []bool{true, true, false}},
+		{"JGF undirected graph", ReadJGF, `{"graph": {"directed": false, "edges": [{"source": "a", "target": "b"}, {"source": "b", "target": "a", "directed": true}]}}`, []bool{true, false}},
+		{"JGF undirected edge", ReadJGF, `{"graph": {"edges": [{"source": "a", "target": "b", "directed": false}, {"source": "b", "target": "a"}]}}`, []bool{true, false}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			g, ps := c.read("map", strings.NewReader(c.doc))
+			if len(ps) > 0 {
+				t.Fatalf("problems: %v", ps)
+			}
+			var got []bool
+			for _, e := range g.Relationships {
+				got = append(got, e.Undirected)
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("undirected %v, want %v", got, c.want)
+			}
+			rows := g.Tables("map")["relationships"].Rows
+			for i, r := range rows {
+				if r.Undirected != c.want[i] {
+					t.Errorf("table row %d undirected %v, want %v", i, r.Undirected, c.want[i])
+				}
+			}
+		})
+	}
 }

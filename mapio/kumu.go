@@ -114,7 +114,7 @@ func (k *jsonReader) kumuElement(o jsonObject, n int, names map[string]string, c
 		}
 		key := strings.ToLower(strings.TrimSpace(m.Key))
 		if connection && kumuDirections[key] {
-			k.direction(name(), m.Key, m.Value)
+			b.e.Undirected = k.undirected(name(), m.Key, m.Value)
 			continue
 		}
 		text, ok := k.value(name(), m.Key, m.Value)
@@ -133,16 +133,20 @@ func (k *jsonReader) kumuElement(o jsonObject, n int, names map[string]string, c
 	return b.e, kumuID
 }
 
-// direction accepts only directed connections: relationships here have a
-// direction, and a mutual tie is two relationships with evidence each.
-func (k *jsonReader) direction(element, key string, v any) {
+// undirected reads a connection's direction: Kumu's "mutual" and
+// "undirected" connections have none, and the mapping says what they
+// become; anything else but "directed" is a problem.
+func (k *jsonReader) undirected(element, key string, v any) bool {
 	d, _ := cellText(v)
 	switch strings.ToLower(strings.TrimSpace(d)) {
 	case "", "directed":
-		return
+		return false
+	case "mutual", "undirected":
+		return true
 	}
-	k.problem(element, key, CodeUndirected,
-		fmt.Sprintf("the connection is %q; relationships here are directed, so make a mutual tie two connections, one each way, each with its own strength", d))
+	k.problem(element, key, CodeMalformed,
+		fmt.Sprintf("the connection's direction is %q; Kumu's directions are directed, mutual and undirected", d))
+	return false
 }
 
 // WriteKumu writes a Kumu blueprint in the flat form Kumu documents for

@@ -30,6 +30,18 @@ type Report struct {
 	// files no longer contain; and records replaced because their kind or
 	// ends changed), so that a dry run shows them before anything goes.
 	Removals []Removal
+	// Mapping says, a line per choice, how the files were mapped (the
+	// mapping's and the format's own defaults: columns read as fields,
+	// values mapped, defaults and scales applied, undirected edges made
+	// relationships), each with how many records it touched.
+	Mapping []string
+	// Values are, on a dry run, the distinct values of the columns that
+	// carry meaning (kinds, types, and unread columns that look like
+	// categories), for a researcher to map.
+	Values []ValueList
+	// SuggestedMapping is a mapping skeleton for the files, in YAML, when
+	// the import was asked for one.
+	SuggestedMapping string
 }
 
 // Removal is one record an import removes.

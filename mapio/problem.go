@@ -36,7 +36,10 @@ func (p Problem) String() string {
 		b.WriteString(": " + p.Place + ": " + p.Message)
 		return b.String()
 	}
-	if p.Row > 0 {
+	switch {
+	case p.Row > 0 && p.Code == CodeMapping:
+		fmt.Fprintf(&b, " line %d", p.Row) // a mapping has lines, not rows
+	case p.Row > 0:
 		fmt.Fprintf(&b, " row %d", p.Row)
 	}
 	if p.Element != "" {

@@ -562,16 +562,16 @@ func TestReaderProblemsInTheFormatsWords(t *testing.T) {
 	for _, c := range []struct {
 		name, file, content, want string
 	}{
-		{"GEXF edge", "g.gexf", `<gexf><graph defaultedgetype="directed"><nodes><node id="a"/></nodes><edges><edge id="e1" source="a" target="a" type="undirected"/></edges></graph></gexf>`,
-			`g.gexf: GEXF edge "e1": this edge is undirected`},
+		{"GEXF edge", "g.gexf", `<gexf><graph defaultedgetype="directed"><nodes><node id="a"/></nodes><edges><edge id="e1" source="a" target="a"><spells><spell start="2001"/><spell start="2003"/></spells></edge></edges></graph></gexf>`,
+			`g.gexf: GEXF edge "e1": this edge exists over 2 periods`},
 		{"GEXF node", "g.gexf", `<gexf><graph defaultedgetype="directed"><nodes><node id="n3"><attvalues><attvalue for="9" value="x"/></attvalues></node></nodes></graph></gexf>`,
 			`g.gexf: GEXF node "n3": <attvalue for="9"> names no attribute declared`},
-		{"GraphML edge", "g.graphml", `<graphml><graph edgedefault="directed"><node id="a"/><edge id="e2" source="a" target="a" directed="false"/></graph></graphml>`,
-			`g.graphml: GraphML edge "e2": this edge is undirected`},
-		{"Kumu connection", "k.json", `{"elements": [{"id": "a"}], "connections": [{"id": "c1", "from": "a", "to": "a", "direction": "mutual"}]}`,
-			`k.json: Kumu connection "c1", field "direction": the connection is "mutual"`},
-		{"JGF edge", "g.json", `{"graph": {"nodes": {"a": {}}, "edges": [{"id": "e3", "source": "a", "target": "a", "directed": false}]}}`,
-			`g.json: JGF edge "e3", key "directed": the edge is undirected`},
+		{"GraphML edge", "g.graphml", `<graphml><graph edgedefault="directed"><node id="a"/><edge id="e2" source="a" target="a"><data key="nope">x</data></edge></graph></graphml>`,
+			`g.graphml: GraphML edge "e2": <data key="nope"> uses a key that no <key> element declares`},
+		{"Kumu connection", "k.json", `{"elements": [{"id": "a"}], "connections": [{"id": "c1", "from": "a", "to": "a", "direction": "sideways"}]}`,
+			`k.json: Kumu connection "c1", field "direction": the connection's direction is "sideways"`},
+		{"JGF edge", "g.json", `{"graph": {"nodes": {"a": {}}, "edges": [{"id": "e3", "source": "a", "target": "a", "metadata": 3}]}}`,
+			`g.json: JGF edge "e3", key "metadata": "metadata" should be a JSON object`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, ps := graphReaders[DetectFormat(c.file, []byte(c.content))](c.file, strings.NewReader(c.content))
@@ -619,6 +619,14 @@ func TestReadGraphMLGroups(t *testing.T) {
 	}
 	if len(g.Dropped) != 1 || !strings.Contains(g.Dropped[0].Message, `key "s" (attr.name "NodeStyle") holds yEd's drawing`) {
 		t.Errorf("dropped: %v", g.Dropped)
+	}
+	// A group's graph has its own edge default: its edges without a
+	// direction are marked undirected, for the mapping to say what they
+	// become.
+	nested := strings.Replace(file, `<graph edgedefault="directed"><node id="g::a">`, `<graph edgedefault="undirected"><node id="g::a">`, 1)
+	g, _ = ReadGraphML("groups.graphml", strings.NewReader(nested))
+	if len(g.Relationships) != 2 || !g.Relationships[0].Undirected || g.Relationships[1].Undirected {
+		t.Errorf("undirected marks: %+v", g.Relationships)
 	}
 }
 

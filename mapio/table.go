@@ -32,6 +32,10 @@ type Table struct {
 	// Place says how problems name this table's elements and columns,
 	// in its format's words; nil for spreadsheets, which have rows.
 	Place *Place
+	// Mapped names the field a column holds where a mapping says so, by
+	// the column's index; "" marks a column the mapping displaced (its
+	// name would say the same field), which is not read.
+	Mapped map[int]string
 }
 
 // Row is one data row.
@@ -39,6 +43,9 @@ type Row struct {
 	Number  int    // as a spreadsheet numbers it; the header is row 1 (0 for graph files)
 	Element string // for graph files: the node's or edge's id, or its position
 	Cells   []string
+	// Undirected marks a graph file's edge without a direction: the
+	// mapping says what it becomes.
+	Undirected bool
 }
 
 // bom is the UTF-8 byte-order mark Excel writes.
@@ -247,4 +254,33 @@ func isBlank(cells []string) bool {
 		}
 	}
 	return true
+}
+
+// peekHeader reads a CSV file's header row without consuming the file:
+// what a mapping is checked against before a streamed file is read. It
+// returns nil when the header cannot be told from the file's start.
+func peekHeader(r io.Reader) ([]string, io.Reader) {
+	head, rest := peek(r, 64<<10)
+	if i := bytes.IndexAny(head, "\r\n"); i >= 0 {
+		head = head[:i] // the first line only, so that no character is cut
+	} else if len(head) == 64<<10 {
+		return nil, rest // a header longer than the peek: leave it to the reading
+	}
+	text, err := decodingReader(bytes.NewReader(head))
+	if err != nil {
+		return nil, rest
+	}
+	b, _ := io.ReadAll(text)
+	line := string(b)
+	cr := csv.NewReader(strings.NewReader(line))
+	cr.Comma = separator(line)
+	cr.LazyQuotes = true
+	rec, err := cr.Read()
+	if err != nil {
+		return nil, rest
+	}
+	for i, h := range rec {
+		rec[i] = strings.TrimSpace(h)
+	}
+	return rec, rest
 }

@@ -16,8 +16,10 @@ import (
 // the usual most; the rest is headroom, not an invitation).
 const MaxImportFiles = 8
 
-// importOptions checks importActorMap's arguments.
-func importOptions(op string, files []*graphql.Upload, format *model.MapFormat, dryRun, sync *bool) (mapio.Options, error) {
+// importOptions checks importActorMap's arguments. The mapping itself is
+// checked by the import, which reports its problems (code MAPPING) the
+// same way the command line does.
+func importOptions(op string, files []*graphql.Upload, format *model.MapFormat, dryRun, sync *bool, mapping *string, suggest *bool) (mapio.Options, error) {
 	if len(files) == 0 {
 		return mapio.Options{}, errs.Invalidf(op, "files", "give at least one file to import")
 	}
@@ -32,7 +34,14 @@ func importOptions(op string, files []*graphql.Upload, format *model.MapFormat, 
 	if err != nil {
 		return mapio.Options{}, err
 	}
-	return mapio.Options{Format: f, DryRun: dryRun != nil && *dryRun, Sync: sync != nil && *sync}, nil
+	opts := mapio.Options{Format: f, DryRun: dryRun != nil && *dryRun, Sync: sync != nil && *sync, SuggestMapping: suggest != nil && *suggest}
+	if opts.SuggestMapping && !opts.DryRun {
+		return mapio.Options{}, errs.Invalidf(op, "suggestMapping", "suggestMapping needs dryRun: a mapping is suggested before anything is imported")
+	}
+	if mapping != nil && *mapping != "" {
+		opts.Mapping = &mapio.MappingInput{Name: "mapping", Text: []byte(*mapping)}
+	}
+	return opts, nil
 }
 
 // mapFormat turns the GraphQL enum into the format's name ("" for none).

@@ -41,7 +41,15 @@ func (r *importRemovalResolver) ExternalID(ctx context.Context, obj *mapio.Remov
 	return nonZero(obj.Key), nil
 }
 
-func (r *mutationResolver) ImportActorMap(ctx context.Context, workspace string, files []*graphql.Upload, format *model.MapFormat, dryRun *bool, sync *bool) (*mapio.Report, error) {
+func (r *importReportResolver) SuggestedMapping(ctx context.Context, obj *mapio.Report) (*string, error) {
+	return nonZero(obj.SuggestedMapping), nil
+}
+
+func (r *importValuesResolver) Field(ctx context.Context, obj *mapio.ValueList) (*string, error) {
+	return nonZero(obj.Field), nil
+}
+
+func (r *mutationResolver) ImportActorMap(ctx context.Context, workspace string, files []*graphql.Upload, format *model.MapFormat, dryRun *bool, sync *bool, mapping *string, suggestMapping *bool) (*mapio.Report, error) {
 	const op = "importActorMap"
 	if err := auth.Require(ctx, op, workspace, domain.Editor); err != nil {
 		return nil, err
@@ -51,7 +59,7 @@ func (r *mutationResolver) ImportActorMap(ctx context.Context, workspace string,
 	if err := auth.RequireClearance(ctx, op, workspace, ptr(domain.Confidential)); err != nil {
 		return nil, err
 	}
-	opts, err := importOptions(op, files, format, dryRun, sync)
+	opts, err := importOptions(op, files, format, dryRun, sync, mapping, suggestMapping)
 	if err != nil {
 		return nil, err
 	}
@@ -86,8 +94,14 @@ func (r *Resolver) ImportProblem() graph.ImportProblemResolver { return &importP
 
 func (r *Resolver) ImportRemoval() graph.ImportRemovalResolver { return &importRemovalResolver{r} }
 
+func (r *Resolver) ImportReport() graph.ImportReportResolver { return &importReportResolver{r} }
+
+func (r *Resolver) ImportValues() graph.ImportValuesResolver { return &importValuesResolver{r} }
+
 type (
 	importKeptAttributeResolver struct{ *Resolver }
 	importProblemResolver       struct{ *Resolver }
 	importRemovalResolver       struct{ *Resolver }
+	importReportResolver        struct{ *Resolver }
+	importValuesResolver        struct{ *Resolver }
 )

@@ -231,8 +231,8 @@ func (a *API) Dump(ws string) string {
 }
 
 // ImportMutation is importActorMap with the whole report.
-const ImportMutation = `mutation($ws: ID!, $files: [Upload!]!, $format: MapFormat, $dry: Boolean, $sync: Boolean) {
-  importActorMap(workspace: $ws, files: $files, format: $format, dryRun: $dry, sync: $sync) {
+const ImportMutation = `mutation($ws: ID!, $files: [Upload!]!, $format: MapFormat, $dry: Boolean, $sync: Boolean, $mapping: String, $suggest: Boolean) {
+  importActorMap(workspace: $ws, files: $files, format: $format, dryRun: $dry, sync: $sync, mapping: $mapping, suggestMapping: $suggest) {
     dryRun written
     actors { created updated unchanged removed skipped }
     relationships { created updated unchanged removed skipped }
@@ -241,7 +241,8 @@ const ImportMutation = `mutation($ws: ID!, $files: [Upload!]!, $format: MapForma
     skipped { file row code message }
     kept { file role column key type }
     ignored { file column code message }
-    removals { record id externalId name replaced } } }`
+    removals { record id externalId name replaced }
+    mapping values { role column field values { value count } more } suggestedMapping } }`
 
 // ImportReport is ImportMutation's answer.
 type ImportReport struct {
@@ -264,6 +265,17 @@ type ImportReport struct {
 		ExternalID       *string
 		Replaced         bool
 	}
+	Mapping []string
+	Values  []struct {
+		Role, Column string
+		Field        *string
+		Values       []struct {
+			Value string
+			Count int
+		}
+		More int
+	}
+	SuggestedMapping *string
 }
 
 // Upload is one file of an import.
