@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/actorgraph/actorgraph/config"
+	"github.com/actorgraph/actorgraph/errs"
 )
 
 // IO is what a command reads from and writes to: the process's
@@ -68,5 +69,48 @@ func Run(ctx context.Context, args []string, std IO) error {
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
-	return err
+	return publicError(err)
+}
+
+// publicError is err as a person reads it: the service's errors carry the
+// operation that failed (an internal name) beside their message, and a
+// command prints only the message. Other errors (a file that cannot be
+// opened) say what they say.
+func publicError(err error) error {
+	var e *errs.Error
+	if err == nil || !errors.As(err, &e) || errs.KindOf(err) == errs.Internal {
+		return err
+	}
+	msg, _ := errs.Public(err)
+	return &userError{msg: msg, err: err}
+}
+
+// userError is an error's public message, still matching what it wraps.
+type userError struct {
+	msg string
+	err error
+}
+
+func (e *userError) Error() string { return e.msg }
+func (e *userError) Unwrap() error { return e.err }
+
+// parseFlags parses a command's flags. -h or --help asks for the
+// command's usage: what it does, how it is called and its flags, which
+// Run prints to standard output (and exits 0).
+func parseFlags(fs *flag.FlagSet, args []string, synopsis, what string) error {
+	err := fs.Parse(args)
+	if !errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return &config.HelpError{Usage: commandUsage(fs, synopsis, what)}
+}
+
+// commandUsage is a command's usage text.
+func commandUsage(fs *flag.FlagSet, synopsis, what string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n\n%s\n\nflags:\n", synopsis, what)
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	return b.String()
 }

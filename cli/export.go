@@ -11,6 +11,8 @@ import (
 	"github.com/actorgraph/actorgraph/mapio"
 )
 
+const exportSynopsis = "usage: actorgraph export --workspace WORKSPACE_ID --format FORMAT [-o PATH]"
+
 // runExport is `actorgraph export --workspace W --format F [-o PATH]`: it
 // writes the workspace in format F (csv, xlsx, kumu, graphml, gexf, jgf,
 // cytoscape). CSV is three files, written into the folder PATH (the
@@ -24,11 +26,11 @@ func runExport(ctx context.Context, args []string, std IO) error {
 	format := fs.String("format", "csv", "export format: csv, xlsx, kumu, graphml, gexf, jgf or cytoscape")
 	out := fs.String("o", "", "folder (csv) or file to write; - for standard output")
 	timeout := fs.Duration("timeout", 30*time.Minute, "longest the export may take")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, exportSynopsis, "Exports a workspace's actors, relationships and sources in one format, never over an existing file."); err != nil {
 		return err
 	}
 	if *ws == "" || fs.NArg() > 0 {
-		return fmt.Errorf("usage: actorgraph export --workspace WORKSPACE_ID --format FORMAT [-o PATH]")
+		return fmt.Errorf("%s", exportSynopsis)
 	}
 	f, err := mapio.ParseFormat(*format)
 	if err != nil {

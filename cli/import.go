@@ -21,6 +21,11 @@ import (
 // errProblems makes the command exit non-zero after it printed problems.
 var errProblems = errors.New("the files have problems; nothing was imported")
 
+const (
+	importSynopsis = "usage: actorgraph import --workspace WORKSPACE_ID [--format FORMAT] [--dry-run [--suggest-mapping PATH]] [--mapping PATH] [--default-kind KIND] [--default-type TYPE] [--default-strength X] [--undirected both|TYPE] [--sync] FILE [FILE ...]"
+	importWhat     = "Imports actor-map files (CSV actors, relationships and sources; one XLSX workbook; or one Kumu, GraphML, GEXF, JGF or Cytoscape.js file) into a workspace, all or nothing."
+)
+
 // runImport is `actorgraph import --workspace W [--format F] [--dry-run]
 // [--sync] FILE...`: it reads the files (CSV, one XLSX workbook, or one
 // graph file), checks all of them, and writes them to the workspace in one
@@ -31,7 +36,7 @@ func runImport(ctx context.Context, args []string, std IO) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	ws := fs.String("workspace", "", "the workspace id to import into")
-	format := fs.String("format", "", "the files' format (csv, xlsx, kumu, graphml, gexf, jgf); recognised from each file when absent")
+	format := fs.String("format", "", "the files' format (csv, xlsx, kumu, graphml, gexf, jgf, cytoscape); recognised from each file when absent")
 	dryRun := fs.Bool("dry-run", false, "report what would change, and every problem, without writing")
 	sync := fs.Bool("sync", false, "also remove what the files no longer contain")
 	timeout := fs.Duration("timeout", 30*time.Minute, "longest the import may take")
@@ -42,11 +47,11 @@ func runImport(ctx context.Context, args []string, std IO) error {
 	fs.StringVar(&over.DefaultType, "default-type", "", "the type of relationships without one (wins over the mapping)")
 	fs.StringVar(&over.DefaultStrength, "default-strength", "", "the strength (0 to 1) of relationships without one (wins over the mapping)")
 	fs.StringVar(&over.Undirected, "undirected", "", "what an undirected edge becomes: both, DIALOGUE, COOPERATES_WITH or IN_TENSION_WITH (wins over the mapping)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, importSynopsis, importWhat); err != nil {
 		return err
 	}
 	if *ws == "" || fs.NArg() == 0 {
-		return errors.New("usage: actorgraph import --workspace WORKSPACE_ID [--format FORMAT] [--dry-run [--suggest-mapping PATH]] [--mapping PATH] [--default-kind KIND] [--default-type TYPE] [--default-strength X] [--undirected both|TYPE] [--sync] FILE [FILE ...]")
+		return errors.New(importSynopsis)
 	}
 	if *suggest != "" && !*dryRun {
 		return errors.New("--suggest-mapping needs --dry-run: a mapping is suggested before anything is imported")
@@ -296,8 +301,11 @@ func printReport(w io.Writer, rep *mapio.Report) {
 	for _, p := range rep.Skipped {
 		fmt.Fprintln(w, "skipped:", p)
 	}
+	for _, k := range rep.Kept {
+		fmt.Fprintf(w, "kept: %s %s column %q as the custom attribute %q (%s)\n", k.File, k.Role, k.Column, k.Key, k.Type)
+	}
 	for _, p := range rep.Ignored {
-		fmt.Fprintln(w, "ignored:", p)
+		fmt.Fprintln(w, "dropped:", p)
 	}
 	for _, l := range rep.Mapping {
 		fmt.Fprintln(w, "mapping:", l)

@@ -21,7 +21,8 @@ func runTemplate(args []string, stdout io.Writer) error {
 	fs.SetOutput(io.Discard)
 	format := fs.String("format", "csv", "template format: csv or xlsx")
 	out := fs.String("o", "", "folder (csv) or file (xlsx) to write")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, "usage: actorgraph template [--format csv|xlsx] [-o PATH]",
+		"Writes the import template: every column, with example rows, as three CSV files or one XLSX workbook, never over an existing file."); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

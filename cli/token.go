@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/actorgraph/actorgraph/auth"
+	"github.com/actorgraph/actorgraph/config"
 	"github.com/actorgraph/actorgraph/domain"
 )
 
@@ -17,6 +18,8 @@ const tokenUsage = `usage: actorgraph token create --workspace W --role ROLE --n
        actorgraph token create --admin --name NAME
        actorgraph token list [--workspace W]
        actorgraph token revoke TOKEN_ID`
+
+const tokenWhat = "Manages API tokens from the server's machine, straight against Neo4j: for the first token, and when no owner can (a lost owner token)."
 
 // runToken is `actorgraph token create|list|revoke`: token management from
 // the server's machine, straight against Neo4j, for bootstrapping and for
@@ -27,6 +30,13 @@ func runToken(ctx context.Context, args []string, std IO) error {
 		return errors.New(tokenUsage)
 	}
 	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "-h", "-help", "--help", "help":
+		return &config.HelpError{Usage: tokenUsage + "\n\n" + tokenWhat + "\n"}
+	case "create", "list", "revoke":
+	default:
+		return fmt.Errorf("unknown token command %q\n%s", cmd, tokenUsage)
+	}
 	fs := flag.NewFlagSet("token "+cmd, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	ws := fs.String("workspace", "", "the workspace the token is for")
@@ -35,7 +45,11 @@ func runToken(ctx context.Context, args []string, std IO) error {
 	clearance := fs.String("clearance", "", "PUBLIC, RESTRICTED or CONFIDENTIAL; the role's default when absent")
 	expires := fs.Duration("expires", 0, "how long the token works, e.g. 720h; for ever when absent")
 	admin := fs.Bool("admin", false, "an admin token: creates workspaces, owns every workspace")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, tokenUsage, tokenWhat); err != nil {
+		var help *config.HelpError
+		if errors.As(err, &help) {
+			return err
+		}
 		return fmt.Errorf("%w\n%s", err, tokenUsage)
 	}
 	st, ctx, done, err := openStore(ctx, std.Env, time.Minute)

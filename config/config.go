@@ -131,7 +131,7 @@ func Load(env Env, args []string) (Config, error) {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			var b strings.Builder
-			b.WriteString("usage: actorgraph [serve] [flags]\n\nflags (each overrides its environment variable):\n")
+			b.WriteString("usage: actorgraph [serve] [flags]\n\nRuns the service: the GraphQL API over Neo4j, with its exports and imports.\n\nflags (each overrides its environment variable):\n")
 			fs.SetOutput(&b)
 			fs.PrintDefaults()
 			return Config{}, &HelpError{Usage: b.String()}

@@ -16,10 +16,14 @@ import (
 
 // region    ************************** generated!.gotpl **************************
 
+type ImportKeptAttributeResolver interface {
+	Type(ctx context.Context, obj *mapio.Kept) (model.CustomAttributeType, error)
+}
 type ImportProblemResolver interface {
 	Row(ctx context.Context, obj *mapio.Problem) (*int, error)
 	Column(ctx context.Context, obj *mapio.Problem) (*string, error)
 	Element(ctx context.Context, obj *mapio.Problem) (*string, error)
+	Place(ctx context.Context, obj *mapio.Problem) (*string, error)
 }
 type ImportRemovalResolver interface {
 	ExternalID(ctx context.Context, obj *mapio.Removal) (*string, error)
@@ -154,6 +158,121 @@ func (ec *executionContext) fieldContext_ImportCounts_skipped(_ context.Context,
 	return graphql.NewScalarFieldContext("ImportCounts", field, false, false, "Int")
 }
 
+func (ec *executionContext) _ImportKeptAttribute_file(ctx context.Context, field graphql.CollectedField, obj *mapio.Kept) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportKeptAttribute_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportKeptAttribute_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportKeptAttribute", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportKeptAttribute_role(ctx context.Context, field graphql.CollectedField, obj *mapio.Kept) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportKeptAttribute_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportKeptAttribute_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportKeptAttribute", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportKeptAttribute_column(ctx context.Context, field graphql.CollectedField, obj *mapio.Kept) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportKeptAttribute_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Column, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportKeptAttribute_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportKeptAttribute", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportKeptAttribute_key(ctx context.Context, field graphql.CollectedField, obj *mapio.Kept) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportKeptAttribute_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportKeptAttribute_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportKeptAttribute", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportKeptAttribute_type(ctx context.Context, field graphql.CollectedField, obj *mapio.Kept) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportKeptAttribute_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportKeptAttribute().Type(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CustomAttributeType) graphql.Marshaler {
+			return ec.marshalNCustomAttributeType2githubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCustomAttributeType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportKeptAttribute_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportKeptAttribute", field, true, true, "CustomAttributeType")
+}
+
 func (ec *executionContext) _ImportProblem_file(ctx context.Context, field graphql.CollectedField, obj *mapio.Problem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -243,6 +362,29 @@ func (ec *executionContext) _ImportProblem_element(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_ImportProblem_element(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportProblem", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImportProblem_place(ctx context.Context, field graphql.CollectedField, obj *mapio.Problem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportProblem_place(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportProblem().Place(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportProblem_place(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportProblem", field, true, true, "String")
 }
 
@@ -636,6 +778,38 @@ func (ec *executionContext) fieldContext_ImportReport_skipped(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _ImportReport_kept(ctx context.Context, field graphql.CollectedField, obj *mapio.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_kept(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kept, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []mapio.Kept) graphql.Marshaler {
+			return ec.marshalNImportKeptAttribute2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐKeptᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_kept(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportKeptAttribute(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ImportReport_ignored(ctx context.Context, field graphql.CollectedField, obj *mapio.Report) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1013,6 +1187,60 @@ func (ec *executionContext) _ImportCounts(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var importKeptAttributeImplementors = []string{"ImportKeptAttribute"}
+
+func (ec *executionContext) _ImportKeptAttribute(ctx context.Context, sel ast.SelectionSet, obj *mapio.Kept) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importKeptAttributeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportKeptAttribute")
+		case "file":
+			out.Values[i] = ec._ImportKeptAttribute_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._ImportKeptAttribute_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "column":
+			out.Values[i] = ec._ImportKeptAttribute_column(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "key":
+			out.Values[i] = ec._ImportKeptAttribute_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "type":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportKeptAttribute_type(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var importProblemImplementors = []string{"ImportProblem"}
 
 func (ec *executionContext) _ImportProblem(ctx context.Context, sel ast.SelectionSet, obj *mapio.Problem) graphql.Marshaler {
@@ -1046,6 +1274,12 @@ func (ec *executionContext) _ImportProblem(ctx context.Context, sel ast.Selectio
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ImportProblem_element(ctx, field, obj)
+				})
+		case "place":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportProblem_place(ctx, field, obj)
 				})
 		case "code":
 			out.Values[i] = ec._ImportProblem_code(ctx, field, obj)
@@ -1176,6 +1410,11 @@ func (ec *executionContext) _ImportReport(ctx context.Context, sel ast.Selection
 			}
 		case "skipped":
 			out.Values[i] = ec._ImportReport_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kept":
+			out.Values[i] = ec._ImportReport_kept(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -1320,6 +1559,26 @@ func (ec *executionContext) _ImportValues(ctx context.Context, sel ast.Selection
 
 func (ec *executionContext) marshalNImportCounts2githubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐCounts(ctx context.Context, sel ast.SelectionSet, v mapio.Counts) graphql.Marshaler {
 	return ec._ImportCounts(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImportKeptAttribute2githubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐKept(ctx context.Context, sel ast.SelectionSet, v mapio.Kept) graphql.Marshaler {
+	return ec._ImportKeptAttribute(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImportKeptAttribute2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐKeptᚄ(ctx context.Context, sel ast.SelectionSet, v []mapio.Kept) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportKeptAttribute2githubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐKept(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNImportProblem2githubᚗcomᚋactorgraphᚋactorgraphᚋmapioᚐProblem(ctx context.Context, sel ast.SelectionSet, v mapio.Problem) graphql.Marshaler {

@@ -28,6 +28,7 @@ type ResolverRoot interface {
 	CivilSocietyOrganization() CivilSocietyOrganizationResolver
 	Community() CommunityResolver
 	CustomaryAuthority() CustomaryAuthorityResolver
+	ImportKeptAttribute() ImportKeptAttributeResolver
 	ImportProblem() ImportProblemResolver
 	ImportRemoval() ImportRemovalResolver
 	ImportReport() ImportReportResolver
@@ -259,12 +260,21 @@ type ComplexityRoot struct {
 		Updated   func(childComplexity int) int
 	}
 
+	ImportKeptAttribute struct {
+		Column func(childComplexity int) int
+		File   func(childComplexity int) int
+		Key    func(childComplexity int) int
+		Role   func(childComplexity int) int
+		Type   func(childComplexity int) int
+	}
+
 	ImportProblem struct {
 		Code    func(childComplexity int) int
 		Column  func(childComplexity int) int
 		Element func(childComplexity int) int
 		File    func(childComplexity int) int
 		Message func(childComplexity int) int
+		Place   func(childComplexity int) int
 		Row     func(childComplexity int) int
 	}
 
@@ -280,6 +290,7 @@ type ComplexityRoot struct {
 		Actors           func(childComplexity int) int
 		DryRun           func(childComplexity int) int
 		Ignored          func(childComplexity int) int
+		Kept             func(childComplexity int) int
 		Mapping          func(childComplexity int) int
 		ProblemCount     func(childComplexity int) int
 		Problems         func(childComplexity int) int
@@ -1458,6 +1469,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ImportCounts.Updated(childComplexity), true
 
+	case "ImportKeptAttribute.column":
+		if e.ComplexityRoot.ImportKeptAttribute.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportKeptAttribute.Column(childComplexity), true
+	case "ImportKeptAttribute.file":
+		if e.ComplexityRoot.ImportKeptAttribute.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportKeptAttribute.File(childComplexity), true
+	case "ImportKeptAttribute.key":
+		if e.ComplexityRoot.ImportKeptAttribute.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportKeptAttribute.Key(childComplexity), true
+	case "ImportKeptAttribute.role":
+		if e.ComplexityRoot.ImportKeptAttribute.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportKeptAttribute.Role(childComplexity), true
+	case "ImportKeptAttribute.type":
+		if e.ComplexityRoot.ImportKeptAttribute.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportKeptAttribute.Type(childComplexity), true
+
 	case "ImportProblem.code":
 		if e.ComplexityRoot.ImportProblem.Code == nil {
 			break
@@ -1488,6 +1530,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportProblem.Message(childComplexity), true
+	case "ImportProblem.place":
+		if e.ComplexityRoot.ImportProblem.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportProblem.Place(childComplexity), true
 	case "ImportProblem.row":
 		if e.ComplexityRoot.ImportProblem.Row == nil {
 			break
@@ -1544,6 +1592,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportReport.Ignored(childComplexity), true
+	case "ImportReport.kept":
+		if e.ComplexityRoot.ImportReport.Kept == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Kept(childComplexity), true
 	case "ImportReport.mapping":
 		if e.ComplexityRoot.ImportReport.Mapping == nil {
 			break
@@ -4391,7 +4445,7 @@ input LayoutInput {
 "A file uploaded with a GraphQL multipart request (the GraphQL multipart request spec). Multipart requests must carry the header GraphQL-Require-Preflight, which a browser cannot add to a cross-site form."
 scalar Upload
 
-"A file format for actor maps. Every format but CYTOSCAPE can be imported; all can be exported (GET /export/{workspace}.{format}, with the format in lower case)."
+"A file format for actor maps. Every format can be imported and exported (GET /export/{workspace}.{format}, with the format in lower case)."
 enum MapFormat {
   "Comma- or semicolon-separated actors, relationships and sources files (Kumu's headers accepted); exported as one zip of the three."
   CSV
@@ -4405,7 +4459,7 @@ enum MapFormat {
   GEXF
   "JSON Graph Format (version 2; version 1 is read too)."
   JGF
-  "Cytoscape.js elements JSON, for web graph libraries. Export only."
+  "Cytoscape.js elements JSON, for web graph libraries: {\"elements\": {\"nodes\", \"edges\"}} or an array of elements (what cy.json(), NetworkX and Cytoscape desktop write). The export carries no sources."
   CYTOSCAPE
 }
 
@@ -4427,7 +4481,9 @@ type ImportReport {
   problemCount: Int!
   "Rows left out on purpose, such as trust-survey answers of \"don't know\" (which are no relationship, not zero trust)."
   skipped: [ImportProblem!]!
-  "Attributes of graph files that the service does not read (layout, colours, computed metrics); they were left out."
+  "The columns and attributes of the files that are none of the model's fields, kept as the records' custom attributes: per file and role, with the type their values are kept as."
+  kept: [ImportKeptAttribute!]!
+  "What the files hold that could not be kept, each with why (code IGNORED): extra columns of sources, values no attribute can hold (JSON objects), drawings of edges, node shapes, several periods of one node. Nothing is left out without being listed here."
   ignored: [ImportProblem!]!
   "The records the import removes (or, on a dry run, would remove): with sync, those the files no longer contain; and records replaced because their kind or ends changed. Check these before running a sync for real."
   removals: [ImportRemoval!]!
@@ -4457,6 +4513,20 @@ type ImportValues {
 type ImportValueCount {
   value: String!
   count: Int!
+}
+
+"A column or attribute of an imported file kept as a custom attribute of its records."
+type ImportKeptAttribute {
+  "The file (for workbooks, the file and [sheet])."
+  file: String!
+  "Whose attribute it is: actors or relationships."
+  role: String!
+  "The column or attribute as the file names it (a column custom:KEY names the attribute KEY)."
+  column: String!
+  "The custom attribute's key."
+  key: String!
+  "The type its values are kept as: declared by GEXF, GraphML and JSON; in spreadsheets, what every value of the column is."
+  type: CustomAttributeType!
 }
 
 "One record an import removes."
@@ -4497,6 +4567,8 @@ type ImportProblem {
   column: String
   "For graph files: the id of the node, edge or source (or #n, its position, when it has none)."
   element: String
+  "For graph files: where the problem is, in the format's own words (GEXF node \"n3\", attribute \"kind\"; GraphML node \"n3\", key \"d1\" (attr.name \"kind\"); JGF node \"a\", metadata key \"kind\"; Kumu element \"x\", field \"Type\"; or GEXF file, for the whole file); null for spreadsheets, whose row and column say it."
+  place: String
   "A stable code a program can branch on: MALFORMED, ENCODING, COLUMNS, MISSING_VALUE, BAD_NUMBER, DECIMAL_COMMA, BAD_DATE, BAD_BOOLEAN, BAD_VALUE, DUPLICATE, UNKNOWN_ACTOR, UNKNOWN_SOURCE, UNKNOWN_FORMAT, UNDIRECTED, MULTIPLE_GRAPHS, MAPPING, TOO_LARGE, TRUNCATED, SKIPPED or IGNORED. MAPPING problems are about the mapping: their file is the mapping's name (\"mapping\" for the argument, \"command line\" for the command's shortcuts), their row its line, their column the key."
   code: String!
   "What is wrong, in words a researcher understands."
@@ -5390,6 +5462,22 @@ func (ec *executionContext) childFields_ImportCounts(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ImportCounts", field.Name)
 }
 
+func (ec *executionContext) childFields_ImportKeptAttribute(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "file":
+		return ec.fieldContext_ImportKeptAttribute_file(ctx, field)
+	case "role":
+		return ec.fieldContext_ImportKeptAttribute_role(ctx, field)
+	case "column":
+		return ec.fieldContext_ImportKeptAttribute_column(ctx, field)
+	case "key":
+		return ec.fieldContext_ImportKeptAttribute_key(ctx, field)
+	case "type":
+		return ec.fieldContext_ImportKeptAttribute_type(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportKeptAttribute", field.Name)
+}
+
 func (ec *executionContext) childFields_ImportProblem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "file":
@@ -5400,6 +5488,8 @@ func (ec *executionContext) childFields_ImportProblem(ctx context.Context, field
 		return ec.fieldContext_ImportProblem_column(ctx, field)
 	case "element":
 		return ec.fieldContext_ImportProblem_element(ctx, field)
+	case "place":
+		return ec.fieldContext_ImportProblem_place(ctx, field)
 	case "code":
 		return ec.fieldContext_ImportProblem_code(ctx, field)
 	case "message":
@@ -5442,6 +5532,8 @@ func (ec *executionContext) childFields_ImportReport(ctx context.Context, field 
 		return ec.fieldContext_ImportReport_problemCount(ctx, field)
 	case "skipped":
 		return ec.fieldContext_ImportReport_skipped(ctx, field)
+	case "kept":
+		return ec.fieldContext_ImportReport_kept(ctx, field)
 	case "ignored":
 		return ec.fieldContext_ImportReport_ignored(ctx, field)
 	case "removals":

@@ -140,3 +140,48 @@ func TestWriteCytoscapeRefusesWhatItCannotDraw(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadCytoscape: any input gives elements or located problems, never
+// a panic; a file read without problems, whose edges all join its nodes
+// (which Cytoscape.js requires), is written and read back to the same rows.
+func FuzzReadCytoscape(f *testing.F) {
+	var buf bytes.Buffer
+	if err := WriteCytoscape(ExportElements(graphTestContents()), &buf); err == nil {
+		f.Add(buf.Bytes())
+	}
+	for _, s := range []string{
+		`{"elements": {"nodes": [{"data": {"id": "a", "label": "A", "kind": "COMMUNITY", "score": 1}, "position": {"x": 1, "y": 2}}], "edges": [{"data": {"source": "a", "target": "a", "label": "TRUSTS", "strength": 1}}]}}`,
+		`[{"group": "nodes", "data": {"id": "a", "name": "A", "kind": "COMMUNITY"}}, {"data": {"id": "e", "source": "a", "target": "b", "interaction": "TRUSTS"}}]`,
+		`{"data": [], "directed": false, "multigraph": false, "elements": {"nodes": [{"data": {"id": 1, "value": 1, "name": "1"}}], "edges": []}}`,
+		`[{"data": null}, {"data": {"id": {"x": 1}}}, 3]`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		g, ps := ReadCytoscape("fuzz.json", bytes.NewReader(raw))
+		if edgesJoinNodes(g) {
+			fuzzGraphElements(t, g, ps, WriteCytoscape, ReadCytoscape)
+			return
+		}
+		for _, p := range ps {
+			if p.File != "fuzz.json" || p.Message == "" || p.Code == "" {
+				t.Fatalf("problem without file, code or message: %+v", p)
+			}
+		}
+		graphRows(g.Tables("fuzz.json"))
+	})
+}
+
+// edgesJoinNodes says whether every edge's ends are ids of nodes.
+func edgesJoinNodes(g GraphElements) bool {
+	ids := map[string]bool{}
+	for _, a := range g.Actors {
+		ids[a.ID] = true
+	}
+	for _, r := range g.Relationships {
+		if !ids[r.Get("from")] || !ids[r.Get("to")] {
+			return false
+		}
+	}
+	return true
+}

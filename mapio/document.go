@@ -22,6 +22,10 @@ type Document struct {
 	// Has says which roles ("actors", "relationships", "sources") the
 	// files hold: a sync removes only within those.
 	Has map[string]bool
+	// failedSources are the keys of a sources table that could not be
+	// read at all: citing one is a consequence of that, not a problem of
+	// its own.
+	failedSources map[string]bool
 }
 
 // Ref says where a row came from.
@@ -31,6 +35,7 @@ type Ref struct {
 	Element string // graph files: the element's id
 
 	headers map[string]string // field name -> the column as the file names it
+	place   *Place            // graph files: how the format names elements and attributes
 }
 
 // problem is a problem about the row ref names, on the column that holds
@@ -40,7 +45,11 @@ func (r Ref) problem(field, code, msg string) Problem {
 	if h, ok := r.headers[field]; ok {
 		column = h
 	}
-	return Problem{File: r.File, Row: r.Row, Element: r.Element, Column: column, Code: code, Message: msg}
+	p := Problem{File: r.File, Row: r.Row, Element: r.Element, Column: column, Code: code, Message: msg}
+	if r.place != nil {
+		p.Place = r.place.describe(r.Element, column)
+	}
+	return p
 }
 
 // headerNames maps field names to the table's own column names.
@@ -101,6 +110,11 @@ var actorColumns = aliases(map[string][]string{
 	"authorityType":     {"authoritytype"},
 	"internationalType": {"internationaltype"},
 	"sensitivity":       {"sensitivity", "sensitivitylevel"},
+	"layoutX":           {layoutX},
+	"layoutY":           {layoutY},
+	"layoutZ":           {layoutZ},
+	"layoutSize":        {layoutSize},
+	"layoutColor":       {layoutColor},
 })
 
 var relationshipColumns = aliases(map[string][]string{
@@ -154,7 +168,9 @@ func normalize(h string) string {
 }
 
 // fields maps a table's columns to field names: which column holds each
-// field, and the problems with the header (unknown or repeated columns).
+// field, and the problems with the header (repeated columns). Other
+// columns are custom attributes (see customColumns), or, for sources,
+// listed as dropped.
 func fields(t *Table, known map[string]string) (map[string]int, []Problem) {
 	idx := map[string]int{}
 	for i, f := range t.Mapped {
@@ -169,10 +185,6 @@ func fields(t *Table, known map[string]string) (map[string]int, []Problem) {
 		}
 		f, ok := known[normalize(h)]
 		if !ok {
-			if h != "" && !t.Lenient {
-				problems = append(problems, Problem{File: t.File, Row: 1, Column: h, Code: CodeColumns,
-					Message: fmt.Sprintf("column %q is not one this service reads; rename it or remove it", h)})
-			}
 			continue
 		}
 		if _, dup := idx[f]; dup {
@@ -208,7 +220,7 @@ func (c *cells) column(field string) string {
 }
 
 func (c *cells) problem(field, code, msg string) {
-	c.problems = append(c.problems, Problem{File: c.t.File, Row: c.row.Number, Element: c.row.Element, Column: c.column(field), Code: code, Message: msg})
+	c.problems = append(c.problems, c.t.located(Problem{File: c.t.File, Row: c.row.Number, Element: c.row.Element, Column: c.column(field), Code: code, Message: msg}))
 }
 
 func (c *cells) opt(field string) *string {
@@ -324,6 +336,9 @@ func sortProblems(ps []Problem) {
 
 // where says where a row is, as a message names it.
 func (r Ref) where() string {
+	if r.place != nil && r.Element != "" {
+		return r.place.element(r.Element)
+	}
 	if r.Element != "" {
 		return fmt.Sprintf("%s element %q", r.File, r.Element)
 	}

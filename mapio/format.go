@@ -2,11 +2,8 @@ package mapio
 
 import (
 	"archive/zip"
-	"bytes"
 	"fmt"
 	"io"
-	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/actorgraph/actorgraph/domain"
@@ -42,25 +39,17 @@ func ParseFormat(s string) (Format, error) {
 	return "", errs.Invalidf("mapio.ParseFormat", "format", "format %q is not one of: %s", s, joinNames(Formats))
 }
 
-// CanImport says whether files in this format can be imported
-// (Cytoscape.js elements are for display: export only).
-func (f Format) CanImport() bool { return f != FormatCytoscape && f != "" }
-
-// exportOnly is what an import of an export-only format is told.
-const exportOnly = "Cytoscape.js elements are an export format for display; import the map as Kumu JSON, GraphML, GEXF, JGF, CSV or XLSX"
+// CanImport says whether files in this format can be imported: every
+// format can.
+func (f Format) CanImport() bool { return f != "" }
 
 // ParseImportFormat reads the name of a format to import from: "" for
-// none (recognise each file), and an error for an unknown or export-only
-// format.
+// none (recognise each file), and an error for an unknown format.
 func ParseImportFormat(s string) (Format, error) {
 	if s == "" {
 		return "", nil
 	}
-	f, err := ParseFormat(s)
-	if err == nil && !f.CanImport() {
-		err = errs.Invalidf("mapio.ParseImportFormat", "format", "%s", exportOnly)
-	}
-	return f, err
+	return ParseFormat(s)
 }
 
 // ContentType is the media type an HTTP export sends.
@@ -95,10 +84,11 @@ func (f Format) Extension() string {
 
 // graphReaders read the graph formats into elements.
 var graphReaders = map[Format]func(file string, r io.Reader) (GraphElements, []Problem){
-	FormatKumu:    ReadKumu,
-	FormatGraphML: ReadGraphML,
-	FormatGEXF:    ReadGEXF,
-	FormatJGF:     ReadJGF,
+	FormatKumu:      ReadKumu,
+	FormatGraphML:   ReadGraphML,
+	FormatGEXF:      ReadGEXF,
+	FormatJGF:       ReadJGF,
+	FormatCytoscape: ReadCytoscape,
 }
 
 // graphWriters write elements in the graph formats.
@@ -108,56 +98,6 @@ var graphWriters = map[Format]func(g GraphElements, w io.Writer) error{
 	FormatGEXF:      WriteGEXF,
 	FormatJGF:       WriteJGF,
 	FormatCytoscape: WriteCytoscape,
-}
-
-// kumuElements is how a Kumu blueprint starts: "elements" holds a list
-// (Cytoscape's holds an object of nodes and edges).
-var kumuElements = regexp.MustCompile(`"elements"\s*:\s*\[`)
-
-// DetectFormat recognises a file's format from its name and its first
-// bytes: the extension where it is unambiguous, else the content (a JSON
-// object with "elements" and "connections" is Kumu's, one with "graph" or
-// "graphs" is JGF; an XML root of graphml or gexf). "" when unknown.
-func DetectFormat(name string, head []byte) Format {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".csv", ".tsv", ".txt":
-		return FormatCSV
-	case ".xlsx":
-		return FormatXLSX
-	case ".graphml":
-		return FormatGraphML
-	case ".gexf":
-		return FormatGEXF
-	case ".cyjs":
-		return FormatCytoscape
-	}
-	if bytes.HasPrefix(head, []byte("PK\x03\x04")) {
-		return FormatXLSX
-	}
-	text := string(bytes.TrimPrefix(head, bom))
-	trimmed := strings.TrimSpace(text)
-	switch {
-	case strings.HasPrefix(trimmed, "<"):
-		switch {
-		case strings.Contains(text, "<gexf"):
-			return FormatGEXF
-		case strings.Contains(text, "<graphml"):
-			return FormatGraphML
-		}
-	case strings.HasPrefix(trimmed, "{"):
-		switch {
-		case strings.Contains(text, `"connections"`), kumuElements.MatchString(text):
-			return FormatKumu // Kumu's elements are a list
-		case strings.Contains(text, `"graph"`), strings.Contains(text, `"graphs"`):
-			return FormatJGF
-		case strings.Contains(text, `"elements"`):
-			return FormatCytoscape // an object of nodes and edges: recognised, to be refused with a clear message
-		}
-	}
-	if role(name) != "" {
-		return FormatCSV // actors, relationships, sources without an extension
-	}
-	return ""
 }
 
 // Export writes a workspace's contents in format f. CSV, which is three

@@ -85,6 +85,8 @@ func FuzzReadAnyFile(f *testing.F) {
 	f.Add("map.json", []byte(`{"graph":{"nodes":{"a":{"label":"A"}},"edges":[]}}`))
 	f.Add("map.graphml", []byte(`<graphml><graph edgedefault="directed"><node id="a"/></graph></graphml>`))
 	f.Add("map.gexf", []byte(`<gexf><graph defaultedgetype="directed"><nodes><node id="a" label="A"/></nodes></graph></gexf>`))
+	f.Add("map.json", []byte(`[{"data": {"id": "a", "label": "A", "kind": "COMMUNITY"}, "position": {"x": 1, "y": 2}}]`))
+	f.Add("map.json", []byte(`{"attributes": {"x": [1, {"y": 2}]}, "elements": [{"data": {"id": "a"}}]}`))
 	f.Fuzz(func(t *testing.T, name string, data []byte) {
 		doc, rels, problems, _ := readFiles([]File{{Name: name, Data: bytes.NewReader(data)}}, "", newMapper(nil, true), func(Stage) {})
 		for _, stream := range rels {

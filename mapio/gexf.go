@@ -27,6 +27,7 @@ const (
 type gexfAttribute struct {
 	ID      string  `xml:"id,attr"`
 	Title   string  `xml:"title,attr"`
+	Type    string  `xml:"type,attr"`
 	Default *string `xml:"default"`
 }
 
@@ -54,6 +55,34 @@ type gexfNode struct {
 	Label     string         `xml:"label,attr"`
 	AttValues []gexfAttValue `xml:"attvalues>attvalue"`
 	Nodes     []gexfNode     `xml:"nodes>node"` // a hierarchical graph's children
+	gexfViz
+	gexfTimes
+	Spells []gexfTimes `xml:"spells>spell"`
+}
+
+// gexfViz is how Gephi drew a node or an edge (the viz namespace).
+type gexfViz struct {
+	Position *struct {
+		X string `xml:"x,attr"`
+		Y string `xml:"y,attr"`
+		Z string `xml:"z,attr"`
+	} `xml:"position"`
+	Color *struct {
+		R   string `xml:"r,attr"`
+		G   string `xml:"g,attr"`
+		B   string `xml:"b,attr"`
+		A   string `xml:"a,attr"`
+		Hex string `xml:"hex,attr"`
+	} `xml:"color"`
+	Size *struct {
+		Value string `xml:"value,attr"`
+	} `xml:"size"`
+	Shape *struct {
+		Value string `xml:"value,attr"`
+	} `xml:"shape"`
+	Thickness *struct {
+		Value string `xml:"value,attr"`
+	} `xml:"thickness"`
 }
 
 // gexfTimes are the time attributes an edge or a spell may have.
@@ -80,6 +109,7 @@ type gexfEdge struct {
 	Timestamps string         `xml:"timestamps,attr"` // GEXF 1.3: "[t1, t2]"
 	AttValues  []gexfAttValue `xml:"attvalues>attvalue"`
 	Spells     []gexfTimes    `xml:"spells>spell"`
+	gexfViz
 }
 
 // gexfReader reads one GEXF file, element by element.
@@ -98,7 +128,8 @@ type gexfReader struct {
 // attribute gives one; the time interval is validFrom and validTo).
 // Sources come from the service's own extension element (see sourcesNS).
 func ReadGEXF(file string, r io.Reader) (GraphElements, []Problem) {
-	gr := &gexfReader{xmlGraph: newXMLGraph(file, r), attrs: map[string][]gexfAttribute{}, normalized: map[string]string{}}
+	gr := &gexfReader{xmlGraph: newXMLGraph(file, FormatGEXF, r), attrs: map[string][]gexfAttribute{}, normalized: map[string]string{}}
+	gr.out.Format = FormatGEXF
 	return gr.result(readRoot(gr.dec, "gexf", "GEXF", gr.root))
 }
 
@@ -131,6 +162,7 @@ func (gr *gexfReader) graph(se xml.StartElement) error {
 				return err
 			}
 			gr.attrs[a.Class] = append(gr.attrs[a.Class], a.Attributes...)
+			gr.declare(a)
 			return nil
 		case c.Name.Local == "nodes", c.Name.Local == "edges":
 			return children(gr.dec, func(e xml.StartElement) error {
@@ -163,6 +195,8 @@ func (gr *gexfReader) node(se xml.StartElement) error {
 // addNode adds a node and, in a hierarchical graph, the nodes within it:
 // every node is an actor.
 func (gr *gexfReader) addNode(n gexfNode) {
+	gr.role = "actors"
+	defer func() { gr.role = "" }()
 	name := n.ID
 	if name == "" {
 		name = "#" + strconv.Itoa(len(gr.out.Actors)+1)
@@ -171,6 +205,8 @@ func (gr *gexfReader) addNode(n gexfNode) {
 	e := Element{ID: n.ID}
 	gr.attvalues(&e, name, "node", n.AttValues)
 	gr.fill(&e, "node", actorColumns, "name", n.Label)
+	gr.nodeViz(&e, name, n.gexfViz)
+	gr.nodeTimes(&e, name, n)
 	gr.out.Actors = append(gr.out.Actors, e)
 	gr.cells += len(e.Attrs) + 1
 	for _, child := range n.Nodes {
@@ -182,6 +218,8 @@ func (gr *gexfReader) addNode(n gexfNode) {
 // else the graph's defaultedgetype, "undirected" or "mutual") is marked:
 // the mapping says what it becomes.
 func (gr *gexfReader) edge(se xml.StartElement) error {
+	gr.role = "relationships"
+	defer func() { gr.role = "" }()
 	var x gexfEdge
 	if err := gr.dec.DecodeElement(&x, &se); err != nil {
 		return err
@@ -209,6 +247,7 @@ func (gr *gexfReader) edge(se xml.StartElement) error {
 	gr.fill(&e, "edge", relationshipColumns, "type", kind)
 	gr.fill(&e, "edge", relationshipColumns, "strength", x.Weight)
 	gr.validity(&e, name, x)
+	gr.edgeViz(x.gexfViz)
 	gr.out.Relationships = append(gr.out.Relationships, e)
 	return gr.spend(e)
 }

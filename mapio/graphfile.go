@@ -60,10 +60,17 @@ func (e *Element) Set(name, value string) {
 // GraphElements are what a graph file holds, by role.
 type GraphElements struct {
 	Actors, Relationships, Sources []Element
+	// Format is the file's format, for problems in its words.
+	Format Format
 	// Types are the types of custom attributes (and, on the way out,
 	// layout values), per role ("actors", "relationships") and attribute
 	// name: what typed formats declare and JSON formats write.
 	Types map[string]map[string]domain.CustomKind
+	// Names are, by role, how the format names an attribute where its
+	// name alone would not find it in the file (GraphML's key ids).
+	Names map[string]map[string]string
+	// Dropped lists what the file holds that cannot be kept, and why.
+	Dropped []Problem
 }
 
 // Tables turns a graph file's elements into tables, one per role that has
@@ -84,7 +91,7 @@ func (g GraphElements) Tables(file string) map[string]*Table {
 		if len(r.elements) == 0 {
 			continue
 		}
-		t := &Table{File: file, Lenient: true}
+		t := &Table{File: file, Lenient: true, Place: placeFor(g.Format, r.role, g.Names[r.role])}
 		// One column per field: attributes that name the same field
 		// ("kind" on one node, "type" on another) share it, named as the
 		// file first names it; unknown attributes get columns of their own.
@@ -101,6 +108,14 @@ func (g GraphElements) Tables(file string) map[string]*Table {
 					col[key(a.Name)] = len(t.Header)
 					t.Header = append(t.Header, a.Name)
 				}
+			}
+		}
+		for _, h := range t.Header {
+			if k, ok := g.Types[r.role][h]; ok {
+				if t.Types == nil {
+					t.Types = map[string]domain.CustomKind{}
+				}
+				t.Types[h] = k
 			}
 		}
 		extCol, hasExt := col["field:externalId"]

@@ -22,12 +22,15 @@ import (
 
 const graphmlNS = "http://graphml.graphdrawing.org/xmlns"
 
-// graphmlKey is one <key> declaration. Its attr.type is not read: values
-// are kept as text, for the row checks to read as every format's are.
+// graphmlKey is one <key> declaration. Values are read as text, for the
+// row checks to read as every format's are; attr.type is the type of a
+// custom attribute, and yfiles.type marks yEd's drawings.
 type graphmlKey struct {
 	ID      string `xml:"id,attr"`
 	For     string `xml:"for,attr"`
 	Name    string `xml:"attr.name,attr"`
+	Type    string `xml:"attr.type,attr"`
+	YFiles  string `xml:"yfiles.type,attr"`
 	Default *struct {
 		Value string `xml:",chardata"`
 	} `xml:"default"`
@@ -48,14 +51,22 @@ func (k graphmlKey) appliesTo(domain string) bool {
 }
 
 type graphmlData struct {
-	Key   string `xml:"key,attr"`
-	Value string `xml:",chardata"` // yEd's graphics data hold elements, no text: they read as empty
+	Key   string       `xml:"key,attr"`
+	Value string       `xml:",chardata"` // yEd's graphics data hold elements, no text: they read as empty
+	Inner []xmlElement `xml:",any"`      // yEd's graphics: labels, geometry, fill
 }
 
 type graphmlNode struct {
-	ID     string        `xml:"id,attr"`
-	Data   []graphmlData `xml:"data"`
-	Graphs []struct{}    `xml:"graph"`
+	ID     string         `xml:"id,attr"`
+	Data   []graphmlData  `xml:"data"`
+	Graphs []graphmlGraph `xml:"graph"` // a group's nodes and edges (yEd's groups)
+}
+
+// graphmlGraph is a graph nested in a node.
+type graphmlGraph struct {
+	EdgeDefault string        `xml:"edgedefault,attr"`
+	Nodes       []graphmlNode `xml:"node"`
+	Edges       []graphmlEdge `xml:"edge"`
 }
 
 type graphmlEdge struct {
@@ -78,18 +89,29 @@ type graphmlReader struct {
 // read, the elements read so far, and the problems found.
 type xmlGraph struct {
 	file     string
+	format   Format // for problems in the format's words
+	role     string // of the element being read: "actors" or "relationships"
 	dec      *xml.Decoder
 	out      GraphElements
 	problems []Problem
 	cells    int // attributes read so far, against MaxGraphCells
 }
 
-func newXMLGraph(file string, r io.Reader) xmlGraph {
-	return xmlGraph{file: file, dec: newXMLDecoder(r)}
+func newXMLGraph(file string, format Format, r io.Reader) xmlGraph {
+	return xmlGraph{file: file, format: format, dec: newXMLDecoder(r)}
 }
 
+// problem is a problem with the element being read (or, with the role
+// unset, the graph), named in the format's words.
 func (x *xmlGraph) problem(element, code, msg string) {
-	x.problems = append(x.problems, Problem{File: x.file, Element: element, Code: code, Message: msg})
+	p := Problem{File: x.file, Element: element, Code: code, Message: msg}
+	switch {
+	case x.role != "" && element != "":
+		p.Place = placeFor(x.format, x.role, nil).describe(element, "")
+	case element != "":
+		p.Place = fmt.Sprintf("%s graph %q", placeFormat(x.format), element)
+	}
+	x.problems = append(x.problems, p)
 }
 
 // result is what a reader gives back once readRoot has returned err.
@@ -113,7 +135,8 @@ func (x *xmlGraph) spend(e Element) error {
 // each <data> an attribute named by its key's attr.name. Sources come from
 // the service's own extension element (see sourcesNS).
 func ReadGraphML(file string, r io.Reader) (GraphElements, []Problem) {
-	gr := &graphmlReader{xmlGraph: newXMLGraph(file, r), keys: map[string]graphmlKey{}}
+	gr := &graphmlReader{xmlGraph: newXMLGraph(file, FormatGraphML, r), keys: map[string]graphmlKey{}}
+	gr.out.Names = map[string]map[string]string{"actors": {}, "relationships": {}}
 	return gr.result(readRoot(gr.dec, "graphml", "GraphML", gr.root))
 }
 
@@ -131,6 +154,7 @@ func (gr *graphmlReader) root(se xml.StartElement) error {
 			gr.keyOrder = append(gr.keyOrder, k.ID)
 		}
 		gr.keys[k.ID] = k
+		gr.declare(k)
 		return nil
 	case se.Name.Local == "graph":
 		return gr.graph(se)
@@ -166,20 +190,32 @@ func (gr *graphmlReader) graph(se xml.StartElement) error {
 }
 
 func (gr *graphmlReader) node(se xml.StartElement) error {
+	gr.role = "actors"
+	defer func() { gr.role = "" }()
 	var n graphmlNode
 	if err := gr.dec.DecodeElement(&n, &se); err != nil {
 		return err
 	}
+	return gr.addNode(n, "")
+}
+
+// addNode adds a node and, for a group (a node holding a graph, as yEd
+// writes its groups), the nodes and edges within it: a group and its
+// members are all actors, each member with the group's id in its custom
+// attribute "parent" (as Cytoscape.js names a compound node's).
+func (gr *graphmlReader) addNode(n graphmlNode, parent string) error {
+	gr.role = "actors"
 	name := n.ID
 	if name == "" {
 		name = "#" + strconv.Itoa(len(gr.out.Actors)+1)
 		gr.problem(name, CodeMissing, "a node has no id; GraphML nodes need one, and edges name their ends by it")
 	}
-	if len(n.Graphs) > 0 {
-		gr.problem(name, CodeMalformed, "this node holds a graph of its own (a nested graph), which cannot be read; flatten the graph before importing it")
-	}
 	e := Element{ID: n.ID}
+	if parent != "" {
+		e.Set("parent", parent)
+	}
 	gr.data(&e, name, "node", n.Data)
+	gr.gephiLayout(&e)
 	// "label" is what yEd and Gephi call the name; keep one of the two, so
 	// that the table does not hold two columns for the same field.
 	if label := e.Get("label"); label != "" {
@@ -189,17 +225,42 @@ func (gr *graphmlReader) node(se xml.StartElement) error {
 		e.Attrs = without(e.Attrs, "label")
 	}
 	gr.out.Actors = append(gr.out.Actors, e)
-	return gr.spend(e)
+	if err := gr.spend(e); err != nil {
+		return err
+	}
+	for _, g := range n.Graphs {
+		for _, child := range g.Nodes {
+			if err := gr.addNode(child, n.ID); err != nil {
+				return err
+			}
+		}
+		for _, x := range g.Edges {
+			if err := gr.addEdge(x, g.EdgeDefault == "undirected"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // edge reads one <edge>. An edge without a direction (directed="false",
 // or none given in a graph whose edgedefault is "undirected") is marked:
 // the mapping says what it becomes.
 func (gr *graphmlReader) edge(se xml.StartElement, undirectedByDefault bool) error {
+	gr.role = "relationships"
+	defer func() { gr.role = "" }()
 	var x graphmlEdge
 	if err := gr.dec.DecodeElement(&x, &se); err != nil {
 		return err
 	}
+	return gr.addEdge(x, undirectedByDefault)
+}
+
+// addEdge adds an edge; undirectedByDefault says whether its graph (the
+// file's, or a group's nested one) makes an edge without a direction of
+// its own undirected.
+func (gr *graphmlReader) addEdge(x graphmlEdge, undirectedByDefault bool) error {
+	gr.role = "relationships"
 	name := x.ID
 	if name == "" {
 		name = "#" + strconv.Itoa(len(gr.out.Relationships)+1) // as Tables names it
@@ -224,6 +285,10 @@ func (gr *graphmlReader) data(e *Element, name, domain string, data []graphmlDat
 		k, ok := gr.keys[d.Key]
 		if !ok {
 			gr.problem(name, CodeMalformed, fmt.Sprintf("<data key=%q> uses a key that no <key> element declares; declare it (with attr.name) before the graph, or remove the data", d.Key))
+			continue
+		}
+		if len(d.Inner) > 0 {
+			gr.graphics(e, domain, k, d.Inner)
 			continue
 		}
 		if v := strings.TrimSpace(d.Value); v != "" && k.name() != "" {

@@ -104,8 +104,9 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 		}
 	}
 	mp := newMapper(m, opts.DryRun || opts.SuggestMapping)
-	doc, rels, problems, ignored := readFiles(files, opts.Format, mp, progress)
-	rep := &Report{DryRun: opts.DryRun, Ignored: ignored}
+	doc, rels, problems, read := readFiles(files, opts.Format, mp, progress)
+	ignored := read.dropped
+	rep := &Report{DryRun: opts.DryRun, Ignored: ignored, Kept: read.kept}
 	written := 0
 	// Files already wrong are only checked further: in a read transaction,
 	// which locks nothing.
@@ -117,6 +118,7 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 			return err
 		}
 		res, ps := newResolver(doc, existing)
+		res.failed = read.failedActors
 		problems = append(problems, ps...)
 		p := newPlanner(ws, existing, doc.Has, opts.Sync, rep)
 		// Planning goes on while the rows and their references are sound
@@ -144,10 +146,15 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 		// the sources and actors (keys and ids), not their rows.
 		doc.Sources, doc.Actors = nil, nil
 		for _, stream := range rels {
+			first := true
 			ps, err := stream(func(t *Table, readProblems []Problem) error {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
+				if first && !t.Lenient { // a graph file's tables were listed as they were read
+					rep.Kept = append(rep.Kept, keptColumns(t, "relationships")...)
+				}
+				first = false
 				problems = append(problems, readProblems...)
 				rows, skipped, ps := ReadRelationships(t)
 				rep.Skipped = append(rep.Skipped, skipped...)
@@ -172,6 +179,12 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 				return err
 			}
 		}
+		if res.folded > 0 && read.failedAt >= 0 {
+			problems[read.failedAt].Message += fmt.Sprintf("; and %d relationships whose ends are among those actors were not checked", res.folded)
+		}
+		if res.citedFailed > 0 && read.sourcesFailedAt >= 0 {
+			problems[read.sourcesFailedAt].Message += fmt.Sprintf("; and %d records that cite those sources were not checked against them", res.citedFailed)
+		}
 		if canPlan() {
 			if err := apply(p.finish()); err != nil {
 				return err
@@ -186,7 +199,7 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 		return nil, err
 	}
 	if len(problems) > 0 { // the rows or their references: counts would mean nothing
-		out := &Report{DryRun: opts.DryRun, Skipped: rep.Skipped, Ignored: ignored}
+		out := &Report{DryRun: opts.DryRun, Skipped: rep.Skipped, Ignored: ignored, Kept: rep.Kept}
 		out.Relationships.Skipped = rep.Relationships.Skipped
 		out.setProblems(append(problems, rep.Problems...))
 		mp.report(out, opts.SuggestMapping)
@@ -197,6 +210,7 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 		rep.setProblems(rep.Problems)
 		return rep, nil
 	}
+	sortKept(rep.Kept)
 	if rep.Written = written > 0; rep.Written {
 		progress(Stage{Name: "done"})
 	}
@@ -225,14 +239,30 @@ func tableStream(t *Table) relStream {
 	}
 }
 
+// readNotes are what reading the files found besides the rows: the
+// attributes kept as custom attributes and those dropped; and, when an
+// actors table could not be read at all, its actors' keys and the
+// problem that says why (relationships that name those actors are folded
+// into it, rather than each reported as naming no actor).
+type readNotes struct {
+	kept         []Kept
+	dropped      []Problem
+	failedActors map[string]bool
+	failedAt     int // index of the failed actors table's problem, or -1
+	// sourcesFailedAt is, likewise, the index of the problem of a sources
+	// table that could not be read (its keys are doc.failedSources).
+	sourcesFailedAt int
+}
+
 // readFiles reads every file's sources and actors into one document, and
 // returns its relationships as streams to read inside the transaction;
-// with them every problem so far, and the attributes of graph files that
-// the service does not read. The mapper maps every table on the way.
-func readFiles(files []File, format Format, mp *mapper, progress func(Stage)) (*Document, []relStream, []Problem, []Problem) {
+// with them every problem so far, and what was kept and dropped. The
+// mapper maps every table on the way.
+func readFiles(files []File, format Format, mp *mapper, progress func(Stage)) (*Document, []relStream, []Problem, readNotes) {
 	doc := &Document{Has: map[string]bool{}}
 	var rels []relStream
-	var problems, ignored []Problem
+	var problems []Problem
+	notes := readNotes{failedAt: -1, sourcesFailedAt: -1}
 	seen := map[string]string{}
 	claim := func(r, file string) bool {
 		if other, dup := seen[r]; dup {
@@ -247,6 +277,7 @@ func readFiles(files []File, format Format, mp *mapper, progress func(Stage)) (*
 		progress(Stage{Name: "reading", File: f.Name})
 		in, ps := mp.readOne(f, format)
 		problems = append(problems, ps...)
+		notes.dropped = append(notes.dropped, in.dropped...)
 		if in.stream != nil && claim("relationships", f.Name) {
 			rels = append(rels, mp.mapStream(in.stream))
 		}
@@ -260,13 +291,20 @@ func readFiles(files []File, format Format, mp *mapper, progress func(Stage)) (*
 			}
 			mp.noteColumns(r, t.Header)
 			problems = append(problems, mp.apply(r, t, in.format)...)
-			ignored = append(ignored, ignoredColumns(t, r)...)
+			notes.kept = append(notes.kept, keptColumns(t, r)...)
+			notes.dropped = append(notes.dropped, droppedColumns(t, r)...)
 			switch r {
 			case "actors":
 				rows, ps := ReadActors(t)
+				if rows == nil && len(ps) > 0 && len(t.Rows) > 0 {
+					notes.failedActors, notes.failedAt = actorKeys(t), len(problems)
+				}
 				doc.Actors, problems = rows, append(problems, ps...)
 			case "sources":
 				rows, ps := ReadSources(t)
+				if rows == nil && len(ps) > 0 && len(t.Rows) > 0 {
+					doc.failedSources, notes.sourcesFailedAt = tableKeys(t, sourceColumns, "externalId"), len(problems)
+				}
 				doc.Sources, problems = rows, append(problems, ps...)
 			case "relationships":
 				rels = append(rels, tableStream(t))
@@ -283,7 +321,34 @@ func readFiles(files []File, format Format, mp *mapper, progress func(Stage)) (*
 		problems = append(problems, Problem{File: mp.m.Name, Row: mp.m.line("matrix", ""), Column: "matrix", Code: CodeMapping, Message: fmt.Sprintf(
 			"the mapping has a matrix section, but no file is read as a matrix (%s)", matrixWhich(mm))})
 	}
-	return doc, rels, problems, ignored
+	return doc, rels, problems, notes
+}
+
+// actorKeys are every key by which a relationship may name an actor of
+// the table: its element ids, external ids and names (names in lower
+// case, as the resolver matches them).
+func actorKeys(t *Table) map[string]bool {
+	keys := tableKeys(t, actorColumns, "externalId")
+	for k := range tableKeys(t, actorColumns, "name") {
+		keys[strings.ToLower(k)] = true
+	}
+	return keys
+}
+
+// tableKeys are a table's element ids and the values of one field.
+func tableKeys(t *Table, known map[string]string, field string) map[string]bool {
+	keys := map[string]bool{}
+	idx, _ := fields(t, known)
+	i, ok := idx[field]
+	for _, r := range t.Rows {
+		if r.Element != "" {
+			keys[r.Element] = true
+		}
+		if ok && r.Cells[i] != "" {
+			keys[r.Cells[i]] = true
+		}
+	}
+	return keys
 }
 
 // matrixWhich says which CSV files a matrix section reads.
@@ -322,6 +387,7 @@ type readIn struct {
 	tables       map[string]*Table
 	stream       relStream
 	matrixActors *Table
+	dropped      []Problem // what a graph file holds that cannot be kept
 }
 
 // readOne reads one file, as the mapping says where it has a say (a
@@ -329,9 +395,7 @@ type readIn struct {
 func (mp *mapper) readOne(f File, format Format) (readIn, []Problem) {
 	data := f.Data
 	if format == "" {
-		var head []byte
-		head, data = peek(f.Data, 4096)
-		format = DetectFormat(f.Name, head)
+		format, data = detectFormat(f.Name, f.Data)
 	}
 	if mm := mp.matrix(); mm != nil && format == FormatCSV && mm.isMatrixFile(f.Name) {
 		mp.matrices++
@@ -355,8 +419,8 @@ func (mp *mapper) readOne(f File, format Format) (readIn, []Problem) {
 			data = rest
 		}
 	}
-	tables, stream, ps := readOne(File{Name: f.Name, Data: data}, format)
-	return readIn{format: format, tables: tables, stream: stream}, ps
+	tables, stream, ps, dropped := readOne(File{Name: f.Name, Data: data}, format)
+	return readIn{format: format, tables: tables, stream: stream, dropped: dropped}, ps
 }
 
 // matrix is the mapping's matrix section, or nil.
@@ -382,35 +446,38 @@ func (mp *mapper) readJGF(name string, data io.Reader) (readIn, []Problem) {
 	if picked != "" {
 		mp.say(fmt.Sprintf("graph: %s read graph %s of the file's graphs", name, picked), "", 0)
 	}
+	g.Format = FormatJGF
 	tables, more := graphTables(name, g)
-	return readIn{format: FormatJGF, tables: tables}, append(ps, more...)
+	return readIn{format: FormatJGF, tables: tables, dropped: g.Dropped}, append(ps, more...)
 }
 
 // readOne reads one file into tables by role; a CSV relationships file
 // comes back as a stream, read later, a chunk at a time.
-func readOne(f File, format Format) (map[string]*Table, relStream, []Problem) {
+func readOne(f File, format Format) (map[string]*Table, relStream, []Problem, []Problem) {
+	tables, stream, ps, g := readFormat(f, format)
+	return tables, stream, ps, g.Dropped
+}
+
+// readFormat reads one file in its format (recognised when format is
+// ""), with the graph elements it held, if it is a graph file.
+func readFormat(f File, format Format) (map[string]*Table, relStream, []Problem, GraphElements) {
 	data := f.Data
 	if format == "" {
-		var head []byte
-		head, data = peek(f.Data, 4096)
-		format = DetectFormat(f.Name, head)
+		format, data = detectFormat(f.Name, f.Data)
 	}
+	var none GraphElements
 	switch format {
 	case "":
-		return nil, nil, []Problem{{File: f.Name, Code: CodeFormat,
-			Message: "cannot tell what this file holds; name CSV files actors.csv, relationships.csv and sources.csv, or give an .xlsx, Kumu .json, .graphml, .gexf or JGF .json file"}}
-	case FormatCytoscape:
-		return nil, nil, []Problem{{File: f.Name, Code: CodeFormat,
-			Message: exportOnly}}
+		return nil, nil, []Problem{{File: f.Name, Code: CodeFormat, Message: errUnknownFormat.Error()}}, none
 	case FormatXLSX:
 		tables, ps := ReadWorkbook(f.Name, data)
-		return tables, nil, ps
+		return tables, nil, ps, none
 	case FormatCSV:
 		r := role(f.Name)
 		switch r {
 		case "":
 			return nil, nil, []Problem{{File: f.Name, Code: CodeFormat,
-				Message: "cannot tell what this CSV file holds; name it actors.csv, relationships.csv or sources.csv, or, if it is an adjacency matrix (the actors' names in its first row and first column), give a mapping with a matrix: section"}}
+				Message: "cannot tell what this CSV file holds; name it actors.csv, relationships.csv or sources.csv, or, if it is an adjacency matrix (the actors' names in its first row and first column), give a mapping with a matrix: section"}}, none
 		case "relationships":
 			return nil, func(fn func(*Table, []Problem) error) ([]Problem, error) {
 				ps, err := ReadTableChunks(f.Name, data, relChunk, fn)
@@ -418,17 +485,18 @@ func readOne(f File, format Format) (map[string]*Table, relStream, []Problem) {
 					return append(ps, Problem{File: f.Name, Code: CodeMalformed, Message: fmt.Sprintf("the file could not be read: %v", err)}), nil
 				}
 				return ps, err
-			}, nil
+			}, nil, none
 		}
 		t, ps := ReadTable(f.Name, data)
 		if t == nil || t.Header == nil {
-			return nil, nil, ps
+			return nil, nil, ps, none
 		}
-		return map[string]*Table{r: t}, nil, ps
+		return map[string]*Table{r: t}, nil, ps, none
 	}
 	g, ps := graphReaders[format](f.Name, bufio.NewReaderSize(data, 64<<10))
+	g.Format = format
 	tables, more := graphTables(f.Name, g)
-	return tables, nil, append(ps, more...)
+	return tables, nil, append(ps, more...), g
 }
 
 // graphTables turns a graph file's elements into tables.
@@ -442,7 +510,7 @@ func graphTables(name string, g GraphElements) (map[string]*Table, []Problem) {
 	// map has no relationships (which matters to a sync).
 	for _, r := range []string{"actors", "relationships"} {
 		if tables[r] == nil {
-			tables[r] = &Table{File: name, Lenient: true, Header: graphRoleHeader[r]}
+			tables[r] = &Table{File: name, Lenient: true, Header: graphRoleHeader[r], Place: placeFor(g.Format, r, nil)}
 		}
 	}
 	return tables, nil
@@ -468,26 +536,6 @@ func peek(r io.Reader, n int) ([]byte, io.Reader) {
 
 // graphRoleHeader is the header of an empty role of a graph file.
 var graphRoleHeader = map[string][]string{"actors": {"name", "kind"}, "relationships": {"from", "to", "type"}}
-
-// ignoredColumns lists the columns of a lenient (graph-file) table that
-// the service does not read, once per column.
-func ignoredColumns(t *Table, r string) []Problem {
-	if !t.Lenient {
-		return nil
-	}
-	known := roleColumns[r]
-	var out []Problem
-	for i, h := range t.Header {
-		if _, mapped := t.Mapped[i]; mapped {
-			continue // the mapping reads it, or said it is not read
-		}
-		if _, ok := known[normalize(h)]; !ok && h != "" {
-			out = append(out, Problem{File: t.File, Column: h, Code: CodeIgnored,
-				Message: fmt.Sprintf("%s attribute %q is not one this service reads; it was left out", r[:len(r)-1], h)})
-		}
-	}
-	return out
-}
 
 // MaxProblems is how many problems a report lists: a file that is wrong
 // on every one of a million rows needs its first problems fixed, not a

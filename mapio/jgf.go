@@ -41,7 +41,7 @@ func ReadJGFGraph(file string, r io.Reader, choice string) (g GraphElements, pic
 	if p != nil {
 		return GraphElements{}, "", []Problem{*p}
 	}
-	k := &jsonReader{file: file}
+	k := &jsonReader{file: file, g: &g, role: "actors", format: FormatJGF}
 	// Edges of an undirected graph, and undirected edges, are marked: the
 	// mapping says what they become.
 	undirected := false
@@ -52,6 +52,7 @@ func ReadJGFGraph(file string, r io.Reader, choice string) (g GraphElements, pic
 		k.problem("", "hyperedges", CodeMalformed, "the graph has hyperedges; relationships here join two actors, so give them as edges")
 	}
 	g.Actors = k.jgfNodes(graph)
+	k.role = "relationships"
 	for n, o := range k.objects(graph, "edges", "edge") {
 		e := k.jgfEdge(o, n)
 		if directed, ok := o.get("directed"); ok {
@@ -61,6 +62,7 @@ func ReadJGFGraph(file string, r io.Reader, choice string) (g GraphElements, pic
 		}
 		g.Relationships = append(g.Relationships, e)
 	}
+	k.role = "sources"
 	if meta, ok := k.metadata(graph, ""); ok {
 		for n, o := range k.objects(meta, "sources", "source") {
 			g.Sources = append(g.Sources, k.flatElement(o, n))
@@ -193,7 +195,7 @@ func (k *jsonReader) jgfNode(id string, node jsonObject, n int) Element {
 	name := elementName(id, "", n)
 	if v, ok := node.get("label"); ok {
 		if text, ok := k.value(name, "label", v); ok {
-			b.alias("name", text)
+			k.alias(b, "name", "label", text)
 		}
 	}
 	k.metadataInto(b, node, name)
@@ -211,7 +213,7 @@ func (k *jsonReader) jgfEdge(edge jsonObject, n int) Element {
 	for _, f := range []struct{ key, field string }{{"source", "from"}, {"target", "to"}, {"label", "type"}, {"relation", "type"}} {
 		if v, ok := edge.get(f.key); ok {
 			if text, ok := k.value(name, f.key, v); ok && text != "" {
-				b.alias(f.field, text)
+				k.alias(b, f.field, f.key, text)
 			}
 		}
 	}

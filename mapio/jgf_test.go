@@ -163,7 +163,7 @@ func TestReadJGFFiles(t *testing.T) {
 				got.ends = append(got.ends, [2]string{r.From, r.To})
 			}
 			got.sources = len(sources)
-			for _, p := range ignoredColumns(tables["actors"], "actors") {
+			for _, p := range keptColumns(tables["actors"], "actors") {
 				got.ignored = append(got.ignored, p.Column)
 			}
 			if !reflect.DeepEqual(got, c.want) {

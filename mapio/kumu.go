@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/actorgraph/actorgraph/domain"
 )
 
 // Kumu JSON blueprints: {"elements": [...], "connections": [...]}.
@@ -54,8 +56,8 @@ func ReadKumu(file string, r io.Reader) (GraphElements, []Problem) {
 		return GraphElements{}, []Problem{{File: file, Code: CodeMalformed,
 			Message: `a Kumu blueprint is a JSON object with "elements" and "connections" arrays; this file holds ` + holds}}
 	}
-	k := &jsonReader{file: file}
 	var g GraphElements
+	k := &jsonReader{file: file, g: &g, role: "actors", format: FormatKumu}
 	renamed := map[string]string{} // Kumu's _id -> the element's own id, where it has both
 	for n, o := range k.objects(top, "elements", "element") {
 		e, kumuID := k.kumuElement(o, n, kumuActorNames, false)
@@ -64,6 +66,7 @@ func ReadKumu(file string, r io.Reader) (GraphElements, []Problem) {
 		}
 		g.Actors = append(g.Actors, e)
 	}
+	k.role = "relationships"
 	for n, o := range k.objects(top, "connections", "connection") {
 		e, _ := k.kumuElement(o, n, kumuRelationshipNames, true)
 		for _, end := range []string{"from", "to"} {
@@ -73,6 +76,7 @@ func ReadKumu(file string, r io.Reader) (GraphElements, []Problem) {
 		}
 		g.Relationships = append(g.Relationships, e)
 	}
+	k.role = "sources"
 	for n, o := range k.objects(top, "sources", "source") {
 		g.Sources = append(g.Sources, k.flatElement(o, n))
 	}
@@ -118,7 +122,7 @@ func (k *jsonReader) kumuElement(o jsonObject, n int, names map[string]string, c
 			continue
 		}
 		if field, isKumu := names[key]; isKumu {
-			b.alias(field, text)
+			k.alias(b, field, m.Key, text)
 		} else {
 			b.own(m.Key, text)
 		}
@@ -140,8 +144,8 @@ func (k *jsonReader) undirected(element, key string, v any) bool {
 	case "mutual", "undirected":
 		return true
 	}
-	k.problems = append(k.problems, Problem{File: k.file, Element: element, Column: key, Code: CodeMalformed,
-		Message: fmt.Sprintf("the connection's direction is %q; Kumu's directions are directed, mutual and undirected", d)})
+	k.problem(element, key, CodeMalformed,
+		fmt.Sprintf("the connection's direction is %q; Kumu's directions are directed, mutual and undirected", d))
 	return false
 }
 
@@ -464,14 +468,22 @@ func plainNumber(n json.Number) any {
 	return s
 }
 
-// jsonReader gathers the problems of reading one JSON file's elements.
+// jsonReader gathers the problems of reading one JSON file's elements,
+// and (into g) the types of their values and what cannot be kept.
 type jsonReader struct {
 	file     string
 	problems []Problem
+	g        *GraphElements
+	role     string // of the elements being read: "actors", "relationships" or "sources"
+	format   Format // for problems in the format's words
 }
 
 func (k *jsonReader) problem(element, column, code, msg string) {
-	k.problems = append(k.problems, Problem{File: k.file, Element: element, Column: column, Code: code, Message: msg})
+	p := Problem{File: k.file, Element: element, Column: column, Code: code, Message: msg}
+	if element != "" && (k.role == "actors" || k.role == "relationships") {
+		p.Place = placeFor(k.format, k.role, ownKeys[k.format]).describe(element, column)
+	}
+	k.problems = append(k.problems, p)
 }
 
 // objects returns the objects of the array o[key], reporting a key that
@@ -499,18 +511,85 @@ func (k *jsonReader) objects(o jsonObject, key, what string) []jsonObject {
 	return out
 }
 
-// value turns an attribute's value into cell text, reporting one that
-// no cell can hold. Nulls are left out, as empty cells are.
+// value turns an attribute's value into cell text, noting its JSON type
+// (a number, true/false, else text). A value no cell can hold (an object)
+// is listed as dropped; nulls are left out, as empty cells are.
 func (k *jsonReader) value(element, attribute string, v any) (string, bool) {
 	if v == nil {
 		return "", false
 	}
 	text, ok := cellText(v)
 	if !ok {
-		k.problem(element, attribute, CodeEnum,
-			fmt.Sprintf("attribute %q holds a JSON object; give it text, a number, true/false or a list of these", attribute))
+		if k.g == nil || k.isField(attribute) {
+			k.problem(element, attribute, CodeEnum,
+				fmt.Sprintf("attribute %q holds a JSON object; give it text, a number, true/false or a list of these", attribute))
+		} else {
+			k.g.drop(k.file, attribute, fmt.Sprintf("attribute %q holds a JSON object (on %s %s and perhaps others), which no attribute can; it was left out", attribute, k.roleWord(), element))
+		}
+		return "", false
+	}
+	if k.g != nil && k.role != "" && k.role != "sources" {
+		k.g.declareType(k.role, attribute, jsonKind(v))
 	}
 	return text, ok
+}
+
+// isField says whether an attribute is one of the service's fields (or
+// a format's name for one): a value it cannot hold is a problem, not a
+// custom attribute to drop.
+func (k *jsonReader) isField(attribute string) bool {
+	key := strings.ToLower(strings.TrimSpace(attribute))
+	_, field := roleColumns[k.role][normalize(attribute)]
+	return field || kumuActorNames[key] != "" || kumuRelationshipNames[key] != "" || k.role == "" || k.role == "sources"
+}
+
+// ownKeys are, per format, the keys of an element that are the format's
+// own rather than attributes, as problems name them.
+var ownKeys = map[Format]map[string]string{
+	FormatJGF: {"directed": `key "directed"`, "source": `key "source"`, "target": `key "target"`, "label": `key "label"`,
+		"relation": `key "relation"`, "metadata": `key "metadata"`},
+	FormatCytoscape: {"data": `key "data"`, "position": `key "position"`},
+}
+
+// alias sets a field from the format's own name for it (Kumu's "element
+// type", JGF's "relation"), and notes that name, so that a problem with
+// the field names it as the file does.
+func (k *jsonReader) alias(b *elementBuilder, field, original, text string) {
+	b.alias(field, text)
+	if k.g == nil || k.role == "" || k.role == "sources" {
+		return
+	}
+	if k.g.Names == nil {
+		k.g.Names = map[string]map[string]string{}
+	}
+	names := k.g.Names[k.role]
+	if names == nil {
+		names = map[string]string{}
+		k.g.Names[k.role] = names
+	}
+	if _, ok := names[field]; !ok {
+		p := placeFor(k.format, k.role, ownKeys[k.format])
+		names[field] = p.column(original)
+	}
+}
+
+// roleWord names an element of the role being read.
+func (k *jsonReader) roleWord() string {
+	if k.role == "relationships" {
+		return "edge"
+	}
+	return "node"
+}
+
+// jsonKind is the custom attribute type of a JSON value.
+func jsonKind(v any) domain.CustomKind {
+	switch v.(type) {
+	case json.Number:
+		return domain.CustomNumber
+	case bool:
+		return domain.CustomBoolean
+	}
+	return domain.CustomString
 }
 
 // flatElement reads an object whose members are its attributes, with

@@ -75,8 +75,8 @@ func assertGraphRoundTrip(t *testing.T, file string, write func(GraphElements, i
 	}
 	tables := g.Tables(file)
 	for r, tb := range tables {
-		if ignored := ignoredColumns(tb, r); len(ignored) > 0 {
-			t.Errorf("the export has attributes the import ignores: %v", ignored)
+		if ignored := keptColumns(tb, r); len(ignored) > 0 {
+			t.Errorf("the export has attributes the import reads as custom attributes: %v", ignored)
 		}
 	}
 	got, want := readGraphInputs(t, tables), csvInputs(t, c)
@@ -248,12 +248,12 @@ func TestReadKumuBlueprint(t *testing.T) {
 			t.Errorf("%s: got %#v, want %#v", c.what, c.got, c.want)
 		}
 	}
-	// The ends, by id and by label, resolve; "image" is reported as ignored.
+	// The ends, by id and by label, resolve; "image" is kept as a custom attribute.
 	doc := &Document{Actors: actors, Relationships: rels}
 	if _, ps := Resolve(doc); len(ps) > 0 {
 		t.Errorf("resolve: %v", ps)
 	}
-	ignored := ignoredColumns(tables["actors"], "actors")
+	ignored := keptColumns(tables["actors"], "actors")
 	if len(ignored) != 1 || ignored[0].Column != "image" {
 		t.Errorf("ignored: %v", ignored)
 	}

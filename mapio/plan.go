@@ -21,7 +21,11 @@ type Report struct {
 	Problems                       []Problem // the first MaxProblems, sorted by file, row and column
 	ProblemCount                   int       // all of them
 	Skipped                        []Problem // rows left out on purpose ("don't know")
-	Ignored                        []Problem // graph-file attributes the service does not read
+	// Kept are the columns and attributes kept as custom attributes, per
+	// file and role; Ignored what the files hold that could not be kept
+	// (code IGNORED, with why): nothing is left out without a word.
+	Kept    []Kept
+	Ignored []Problem
 	// Removals are the records the import removes (with sync, those the
 	// files no longer contain; and records replaced because their kind or
 	// ends changed), so that a dry run shows them before anything goes.

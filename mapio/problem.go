@@ -23,11 +23,19 @@ type Problem struct {
 	Element string // for graph files: the element's id
 	Code    string // a stable code a program can branch on
 	Message string // what a researcher reads
+	// Place is where the problem is in the file's own words, for graph
+	// files (`GEXF node "n3", attribute "kind"`); "" for spreadsheets,
+	// whose row and column say it.
+	Place string
 }
 
 func (p Problem) String() string {
 	var b strings.Builder
 	b.WriteString(p.File)
+	if p.Place != "" {
+		b.WriteString(": " + p.Place + ": " + p.Message)
+		return b.String()
+	}
 	switch {
 	case p.Row > 0 && p.Code == CodeMapping:
 		fmt.Fprintf(&b, " line %d", p.Row) // a mapping has lines, not rows

@@ -31,6 +31,15 @@ type resolver struct {
 	// Keys are cloned: a CSV cell shares its row's memory, which the map
 	// would otherwise keep alive.
 	seenRels map[string]seenAt
+	// failed are the keys of actors whose table could not be read: a
+	// relationship naming one is not reported (the actors' problem says
+	// why), only counted in folded.
+	failed map[string]bool
+	folded int
+	// failedSources, likewise, are the keys of sources whose table could
+	// not be read; citedFailed counts the rows citing one.
+	failedSources map[string]bool
+	citedFailed   int
 }
 
 // seenAt is where a key was first seen, compactly: a spreadsheet row, or a
@@ -42,7 +51,8 @@ type seenAt struct {
 
 func newResolver(doc *Document, workspace ...*domain.Contents) (*resolver, []Problem) {
 	r := &resolver{sources: map[string]Ref{}, knownSources: map[string]bool{}, byExt: map[string]int{}, byName: map[string][]int{},
-		existingByExt: map[string]string{}, existingByName: map[string][]string{}, seenRels: map[string]seenAt{}}
+		existingByExt: map[string]string{}, existingByName: map[string][]string{}, seenRels: map[string]seenAt{},
+		failedSources: doc.failedSources}
 	for _, c := range workspace {
 		for _, s := range c.Sources {
 			if s.ExternalID != nil {
@@ -97,10 +107,18 @@ func duplicateProblem(ref Ref, what, key string, first Ref) Problem {
 // workspace hold.
 func (r *resolver) citations(ref Ref, keys []string) []Problem {
 	var problems []Problem
+	folded := false
 	for _, k := range keys {
 		if _, inFiles := r.sources[k]; !inFiles && !r.knownSources[k] {
+			if r.failedSources[k] {
+				folded = true
+				continue
+			}
 			problems = append(problems, ref.problem("sources", "UNKNOWN_SOURCE", fmt.Sprintf("source %q is neither in the sources file nor in the workspace", k)))
 		}
+	}
+	if folded {
+		r.citedFailed++
 	}
 	return problems
 }
@@ -111,6 +129,7 @@ func (r *resolver) relationships(rows []RelationshipRow) (*Links, []Problem) {
 	links := &Links{From: make([]int, n), To: make([]int, n), FromID: make([]string, n), ToID: make([]string, n)}
 	var problems []Problem
 	for j, row := range rows {
+		folded := false
 		if row.Input.ExternalID != nil {
 			key := *row.Input.ExternalID
 			if first, ok := r.seenRels[key]; ok {
@@ -134,10 +153,17 @@ func (r *resolver) relationships(rows []RelationshipRow) (*Links, []Problem) {
 					*end.outID, msg = ids[0], ""
 				}
 			}
+			if msg == noActor && (r.failed[end.key] || r.failed[strings.ToLower(strings.TrimSpace(end.key))]) {
+				folded = true
+				continue
+			}
 			if msg != "" {
 				problems = append(problems, row.problem(end.column, "UNKNOWN_ACTOR",
 					fmt.Sprintf("%s %q %s", map[string]string{"from": "From", "to": "To"}[end.column], end.key, msg)))
 			}
+		}
+		if folded {
+			r.folded++
 		}
 		problems = append(problems, r.citations(row.Ref, row.SourceKeys)...)
 	}

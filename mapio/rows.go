@@ -14,14 +14,14 @@ func ReadActors(t *Table) ([]ActorRow, []Problem) {
 	idx, problems := fields(t, actorColumns)
 	headers := headerNames(t, idx)
 	for _, need := range []string{"name", "kind"} {
-		if _, ok := idx[need]; !ok {
-			problems = append(problems, Problem{File: t.File, Row: 1, Code: CodeColumns,
-				Message: fmt.Sprintf("the actors file needs a %s column (Kumu's %q works too)", need, map[string]string{"name": "Label", "kind": "Type"}[need])})
+		if !hasField(t, idx, need) {
+			problems = append(problems, missingColumn(t, "actors", need))
 		}
 	}
 	if len(problems) > 0 {
 		return nil, problems
 	}
+	custom := customColumns(t, actorColumns)
 	var rows []ActorRow
 	for _, r := range t.Rows {
 		c := &cells{t: t, row: r, idx: idx}
@@ -52,15 +52,25 @@ func ReadActors(t *Table) ([]ActorRow, []Problem) {
 		// An empty or missing sensitivity stays nil: the planner gives a new
 		// record the default (RESTRICTED) and lets a matched one keep its own.
 		in.Sensitivity = enum(c, "sensitivity", domain.Sensitivities)
+		in.Custom, in.Layout = c.custom(custom), c.layout()
 		if len(c.problems) == 0 {
 			if _, err := domain.NewActor("", in); err != nil {
 				c.domainProblem(err)
 			}
 		}
 		problems = append(problems, c.problems...)
-		rows = append(rows, ActorRow{Ref: Ref{t.File, r.Number, r.Element, headers}, Input: in, SourceKeys: parseList(c.get("sources"))})
+		rows = append(rows, ActorRow{Ref: Ref{t.File, r.Number, r.Element, headers, t.Place}, Input: in, SourceKeys: parseList(c.get("sources"))})
 	}
 	return rows, problems
+}
+
+// hasField says whether a table holds a field: it has the column, and,
+// in a graph file, some element has a value for it (an attribute declared
+// for nodes but given to none is as good as absent, and is one problem,
+// not one per node).
+func hasField(t *Table, idx map[string]int, field string) bool {
+	i, ok := idx[field]
+	return ok && (t.Place == nil || len(t.Rows) == 0 || !columnEmpty(t, i))
 }
 
 // ReadRelationships turns a relationships table into relationship rows.
@@ -70,17 +80,23 @@ func ReadRelationships(t *Table) (rows []RelationshipRow, skipped, problems []Pr
 	idx, problems := fields(t, relationshipColumns)
 	headers := headerNames(t, idx)
 	for _, need := range []string{"from", "to", "type"} {
-		if _, ok := idx[need]; !ok {
-			problems = append(problems, Problem{File: t.File, Row: 1, Code: CodeColumns,
-				Message: fmt.Sprintf("the relationships file needs a %s column", need)})
+		if !hasField(t, idx, need) {
+			problems = append(problems, missingColumn(t, "relationships", need))
 		}
+	}
+	// A graph file without strengths anywhere (GEXF's weight is
+	// optional, Kumu maps rarely carry one) is one problem, not one per
+	// edge.
+	if t.Place != nil && len(t.Rows) > 0 && !hasField(t, idx, "strength") && !hasField(t, idx, "trustSurvey") {
+		problems = append(problems, wholeFileMissing(t, "strength"))
 	}
 	if len(problems) > 0 {
 		return nil, nil, problems
 	}
+	custom := customColumns(t, relationshipColumns)
 	for _, r := range t.Rows {
 		c := &cells{t: t, row: r, idx: idx}
-		row := RelationshipRow{Ref: Ref{t.File, r.Number, r.Element, headers}, From: c.get("from"), To: c.get("to"), SourceKeys: parseList(c.get("sources"))}
+		row := RelationshipRow{Ref: Ref{t.File, r.Number, r.Element, headers, t.Place}, From: c.get("from"), To: c.get("to"), SourceKeys: parseList(c.get("sources"))}
 		in := &row.Input
 		if typ := enum(c, "type", domain.RelationshipTypes); typ != nil {
 			in.Type = *typ
@@ -101,8 +117,8 @@ func ReadRelationships(t *Table) (rows []RelationshipRow, skipped, problems []Pr
 			if code != "" {
 				c.problem("trustSurvey", code, "trustSurvey "+msg)
 			} else if skip {
-				skipped = append(skipped, Problem{File: t.File, Row: r.Number, Element: r.Element, Column: c.column("trustSurvey"), Code: "SKIPPED",
-					Message: "the survey answer is \"don't know\": no relationship is made"})
+				skipped = append(skipped, t.located(Problem{File: t.File, Row: r.Number, Element: r.Element, Column: c.column("trustSurvey"), Code: "SKIPPED",
+					Message: "the survey answer is \"don't know\": no relationship is made"}))
 				continue
 			}
 			in.Strength = s
@@ -122,6 +138,7 @@ func ReadRelationships(t *Table) (rows []RelationshipRow, skipped, problems []Pr
 		in.ValidFrom, in.ValidTo = c.date("validFrom", startOfPeriod), c.date("validTo", endOfPeriod)
 		in.Notes = c.opt("notes")
 		in.Sensitivity = enum(c, "sensitivity", domain.Sensitivities)
+		in.Custom = c.custom(custom)
 		if row.From != "" && strings.EqualFold(row.From, row.To) {
 			c.problem("to", CodeEnum, fmt.Sprintf("From and To are both %q; a relationship must connect two different actors", row.From))
 		}
@@ -144,8 +161,7 @@ func ReadSources(t *Table) ([]SourceRow, []Problem) {
 	headers := headerNames(t, idx)
 	for _, need := range []string{"externalId", "title", "kind"} {
 		if _, ok := idx[need]; !ok {
-			problems = append(problems, Problem{File: t.File, Row: 1, Code: CodeColumns,
-				Message: fmt.Sprintf("the sources file needs a %s column (rows cite sources by it)", need)})
+			problems = append(problems, missingColumn(t, "sources", need))
 		}
 	}
 	if len(problems) > 0 {
@@ -169,7 +185,7 @@ func ReadSources(t *Table) ([]SourceRow, []Problem) {
 			}
 		}
 		problems = append(problems, c.problems...)
-		rows = append(rows, SourceRow{Ref: Ref{t.File, r.Number, r.Element, headers}, Input: in})
+		rows = append(rows, SourceRow{Ref: Ref{t.File, r.Number, r.Element, headers, t.Place}, Input: in})
 	}
 	return rows, problems
 }

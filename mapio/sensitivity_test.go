@@ -126,6 +126,11 @@ func levelContents(t *testing.T) *domain.Contents {
 	return c
 }
 
+// roundTrips says whether a format's export imports back whole: the
+// Cytoscape.js export is for display and carries no sources, so the
+// records citing them cannot come back from it alone.
+func roundTrips(f mapio.Format) bool { return f != mapio.FormatCytoscape }
+
 // Records of every level export and import with their level, in every
 // format that can be imported; importing the export again changes
 // nothing. (TestRoundTripEveryFormat does the same against Neo4j.)
@@ -133,7 +138,7 @@ func TestSensitivityRoundTripEveryFormat(t *testing.T) {
 	t.Parallel()
 	before := levelContents(t)
 	for _, f := range mapio.Formats {
-		if !f.CanImport() {
+		if !roundTrips(f) {
 			continue
 		}
 		t.Run(string(f), func(t *testing.T) {

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/actorgraph/actorgraph/domain"
 )
 
 // Table is a CSV file read into memory as text: its header and its rows,
@@ -23,6 +25,13 @@ type Table struct {
 	// own (layout, colours, computed metrics): unknown columns are left
 	// out and listed in the report rather than refused.
 	Lenient bool
+	// Types are the custom attributes' types where the file declares
+	// them (typed graph formats), by column; other columns' types are
+	// inferred from their values.
+	Types map[string]domain.CustomKind
+	// Place says how problems name this table's elements and columns,
+	// in its format's words; nil for spreadsheets, which have rows.
+	Place *Place
 	// Mapped names the field a column holds where a mapping says so, by
 	// the column's index; "" marks a column the mapping displaced (its
 	// name would say the same field), which is not read.

@@ -27,7 +27,10 @@ func ReadWorkbook(file string, r io.Reader) (map[string]*Table, []Problem) {
 	// A workbook is a zip: bound what it may unpack to, so that a small
 	// upload cannot inflate to gigabytes (sheets beyond the XML limit are
 	// read through temporary files, not memory).
-	wb, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: maxUnzippedWorkbook, UnzipXMLSizeLimit: 16 << 20})
+	// Date cells in Excel's short date format (what typing a date gives)
+	// read as YYYY-MM-DD, as the service's dates are written, and so as
+	// dates where a column is a custom attribute.
+	wb, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: maxUnzippedWorkbook, UnzipXMLSizeLimit: 16 << 20, ShortDatePattern: "yyyy-mm-dd"})
 	if err != nil {
 		return nil, []Problem{{File: file, Code: CodeMalformed, Message: fmt.Sprintf("this is not a readable .xlsx workbook (%v)", err)}}
 	}

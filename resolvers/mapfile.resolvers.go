@@ -17,6 +17,10 @@ import (
 	"github.com/actorgraph/actorgraph/mapio"
 )
 
+func (r *importKeptAttributeResolver) Type(ctx context.Context, obj *mapio.Kept) (model.CustomAttributeType, error) {
+	return model.CustomAttributeType(obj.Type), nil
+}
+
 func (r *importProblemResolver) Row(ctx context.Context, obj *mapio.Problem) (*int, error) {
 	return nonZero(obj.Row), nil
 }
@@ -27,6 +31,10 @@ func (r *importProblemResolver) Column(ctx context.Context, obj *mapio.Problem) 
 
 func (r *importProblemResolver) Element(ctx context.Context, obj *mapio.Problem) (*string, error) {
 	return nonZero(obj.Element), nil
+}
+
+func (r *importProblemResolver) Place(ctx context.Context, obj *mapio.Problem) (*string, error) {
+	return nonZero(obj.Place), nil
 }
 
 func (r *importRemovalResolver) ExternalID(ctx context.Context, obj *mapio.Removal) (*string, error) {
@@ -78,6 +86,10 @@ func (r *workspaceResolver) ExportPath(ctx context.Context, obj *domain.Workspac
 	return ExportPath(obj.ID, f), nil
 }
 
+func (r *Resolver) ImportKeptAttribute() graph.ImportKeptAttributeResolver {
+	return &importKeptAttributeResolver{r}
+}
+
 func (r *Resolver) ImportProblem() graph.ImportProblemResolver { return &importProblemResolver{r} }
 
 func (r *Resolver) ImportRemoval() graph.ImportRemovalResolver { return &importRemovalResolver{r} }
@@ -87,8 +99,9 @@ func (r *Resolver) ImportReport() graph.ImportReportResolver { return &importRep
 func (r *Resolver) ImportValues() graph.ImportValuesResolver { return &importValuesResolver{r} }
 
 type (
-	importProblemResolver struct{ *Resolver }
-	importRemovalResolver struct{ *Resolver }
-	importReportResolver  struct{ *Resolver }
-	importValuesResolver  struct{ *Resolver }
+	importKeptAttributeResolver struct{ *Resolver }
+	importProblemResolver       struct{ *Resolver }
+	importRemovalResolver       struct{ *Resolver }
+	importReportResolver        struct{ *Resolver }
+	importValuesResolver        struct{ *Resolver }
 )

@@ -520,7 +520,7 @@ func (e CustomAttributeType) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// A file format for actor maps. Every format but CYTOSCAPE can be imported; all can be exported (GET /export/{workspace}.{format}, with the format in lower case).
+// A file format for actor maps. Every format can be imported and exported (GET /export/{workspace}.{format}, with the format in lower case).
 type MapFormat string
 
 const (
@@ -536,7 +536,7 @@ const (
 	MapFormatGexf MapFormat = "GEXF"
 	// JSON Graph Format (version 2; version 1 is read too).
 	MapFormatJgf MapFormat = "JGF"
-	// Cytoscape.js elements JSON, for web graph libraries. Export only.
+	// Cytoscape.js elements JSON, for web graph libraries: {"elements": {"nodes", "edges"}} or an array of elements (what cy.json(), NetworkX and Cytoscape desktop write). The export carries no sources.
 	MapFormatCytoscape MapFormat = "CYTOSCAPE"
 )
 

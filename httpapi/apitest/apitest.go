@@ -237,8 +237,9 @@ const ImportMutation = `mutation($ws: ID!, $files: [Upload!]!, $format: MapForma
     actors { created updated unchanged removed skipped }
     relationships { created updated unchanged removed skipped }
     sources { created updated unchanged removed skipped }
-    problems { file row column element code message }
+    problems { file row column element place code message }
     skipped { file row code message }
+    kept { file role column key type }
     ignored { file column code message }
     removals { record id externalId name replaced }
     mapping values { role column field values { value count } more } suggestedMapping } }`
@@ -248,10 +249,16 @@ type ImportReport struct {
 	DryRun, Written                bool
 	Actors, Relationships, Sources struct{ Created, Updated, Unchanged, Removed, Skipped int }
 	Problems                       []struct {
-		File            string
-		Row             *int
-		Column, Element *string
-		Code, Message   string
+		File                   string
+		Row                    *int
+		Column, Element, Place *string
+		Code, Message          string
+	}
+	Kept    []struct{ File, Role, Column, Key, Type string }
+	Ignored []struct {
+		File          string
+		Column        *string
+		Code, Message string
 	}
 	Removals []struct {
 		Record, ID, Name string
