@@ -59,10 +59,15 @@ type customColumn struct {
 func customColumns(t *Table, known map[string]string) []customColumn {
 	var out []customColumn
 	for i, h := range t.Header {
-		if _, mapped := t.Mapped[i]; mapped {
-			continue // the mapping reads it as a field, or said it is not read
-		}
 		key, ok := customKey(h, known)
+		if f, mapped := t.Mapped[i]; mapped {
+			if f != "" {
+				continue // the mapping reads it as a field
+			}
+			// The mapping keeps it, or reads its field from another
+			// column: it is the file's own attribute, kept as it is named.
+			key, ok = strings.TrimSpace(h), true
+		}
 		if !ok || badKey(key) != "" {
 			continue
 		}
@@ -255,7 +260,11 @@ func droppedColumns(t *Table, role string) []Problem {
 	var out []Problem
 	if role != "sources" {
 		for i, h := range t.Header {
-			if _, mapped := t.Mapped[i]; mapped {
+			if f, mapped := t.Mapped[i]; mapped {
+				if f == columnDropped {
+					out = append(out, Problem{File: t.File, Column: h, Code: CodeIgnored,
+						Message: fmt.Sprintf("column %q was left out, as the mapping's drop says", truncate(h, 60))})
+				}
 				continue
 			}
 			key, ok := customKey(h, roleColumns[role])

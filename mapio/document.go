@@ -174,7 +174,7 @@ func normalize(h string) string {
 func fields(t *Table, known map[string]string) (map[string]int, []Problem) {
 	idx := map[string]int{}
 	for i, f := range t.Mapped {
-		if f != "" {
+		if isField(f) {
 			idx[f] = i
 		}
 	}

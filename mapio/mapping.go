@@ -43,6 +43,12 @@ type Mapping struct {
 	Graph string
 	// Matrix, when set, reads CSV adjacency matrices.
 	Matrix *MatrixMap
+	// Keep names, per role, columns to keep as custom attributes although
+	// their names say a field (a Cytoscape.js node's "type" that is a
+	// drawing style, not a kind of actor); Drop, columns to leave out
+	// (an informant's name the map must not hold, a description too long
+	// to keep).
+	Keep, Drop map[string][]string
 
 	lines map[string]int // "actors.kind" -> the line that says it, for problems found later
 }
@@ -344,9 +350,13 @@ func (p *mappingParser) role(kv pair) {
 		target = p.m.Relationships
 	}
 	for _, f := range pairs {
+		if f.key == "keep" || f.key == "drop" {
+			p.columnList(kv.key, f)
+			continue
+		}
 		field, ok := canonicalField(fieldsOf, f.key)
 		if !ok {
-			p.unknown(f, kv.key, fieldsOf)
+			p.unknown(f, kv.key, append(slices.Clip(fieldsOf), "keep", "drop"))
 			continue
 		}
 		fm := &FieldMap{lines: map[string]int{}, valueLines: map[string]int{}}
@@ -358,6 +368,36 @@ func (p *mappingParser) role(kv pair) {
 			p.fieldMap(kv.key, field, f, fm)
 		}
 		target[field] = fm
+	}
+}
+
+// columnList reads a role's keep or drop: one column, or a list of them.
+func (p *mappingParser) columnList(role string, kv pair) {
+	p.m.lines[role+"."+kv.key] = kv.line
+	var cols []string
+	if seq, ok := unwrap(kv.value).(*ast.SequenceNode); ok {
+		for _, v := range seq.Values {
+			s, ok := scalarText(v)
+			if !ok {
+				p.problem(lineOf(v), kv.path, fmt.Sprintf("%q should list column names; one item is %s", kv.path, describeNode(v)))
+				return
+			}
+			cols = append(cols, strings.TrimSpace(s))
+		}
+	} else if s, ok := p.scalar(kv); ok {
+		cols = append(cols, s)
+	}
+	lists := &p.m.Keep
+	if kv.key == "drop" {
+		lists = &p.m.Drop
+	}
+	if *lists == nil {
+		*lists = map[string][]string{}
+	}
+	for _, c := range cols {
+		if c != "" {
+			(*lists)[role] = append((*lists)[role], c)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // mapper applies a mapping to an import's tables (a relationships file a
@@ -153,6 +154,17 @@ func (mp *mapper) missingColumns() []Problem {
 			}
 			out = append(out, Problem{File: mp.m.Name, Row: mp.m.line(role, f), Column: role + "." + f, Code: CodeMapping, Message: msg})
 		}
+		for _, list := range []struct {
+			key  string
+			cols []string
+		}{{"keep", mp.m.Keep[role]}, {"drop", mp.m.Drop[role]}} {
+			for _, col := range list.cols {
+				if mp.seen[role] && findColumn(keysOf(mp.found[role]), col) < 0 {
+					out = append(out, Problem{File: mp.m.Name, Row: mp.m.lines[role+"."+list.key], Column: role + "." + list.key, Code: CodeMapping,
+						Message: fmt.Sprintf("%s: %s names %q, which no file has (the %s have: %s)", role, list.key, col, role, quoteAll(sortedKeys(mp.found[role])))})
+				}
+			}
+		}
 	}
 	return out
 }
@@ -213,6 +225,19 @@ func (mp *mapper) apply(role string, t *Table, format Format) []Problem {
 	return nil
 }
 
+// Table.Mapped marks a column with the field the mapping reads from it,
+// or with one of these: "" (not read as a field, but kept as a custom
+// attribute: the mapping keeps it, or takes its field from another
+// column), columnConsumed (the mapping itself reads it: a direction
+// column) and columnDropped (left out, as the mapping's drop says).
+const (
+	columnConsumed = "\x00consumed"
+	columnDropped  = "\x00dropped"
+)
+
+// isField says whether a mark of Table.Mapped names a field.
+func isField(mark string) bool { return mark != "" && mark != columnConsumed && mark != columnDropped }
+
 // directionColumns are the names of a spreadsheet's column of directions
 // (Kumu's Connections sheet has "Direction": directed, mutual or
 // undirected).
@@ -227,7 +252,7 @@ func (mp *mapper) directionColumn(t *Table) {
 		if _, mapped := t.Mapped[i]; mapped || !directionColumns[normalize(h)] {
 			continue
 		}
-		t.Mapped[i] = ""
+		t.Mapped[i] = columnConsumed
 		for r := range t.Rows {
 			switch strings.ToLower(strings.TrimSpace(t.Rows[r].Cells[i])) {
 			case "mutual", "undirected":
@@ -278,7 +303,23 @@ func (mp *mapper) mapColumns(role string, t *Table) {
 			for j, h := range t.Header {
 				if _, taken := t.Mapped[j]; !taken && j != i && known[normalize(h)] == f {
 					t.Mapped[j] = ""
-					mp.say(fmt.Sprintf("%s: %s %q not read as %s: the mapping takes %s from %q", role, word(t), h, f, f, t.Header[i]), "", 0)
+					mp.say(fmt.Sprintf("%s: %s %q not read as %s: the mapping takes %s from %q (kept as a custom attribute)", role, word(t), h, f, f, t.Header[i]), "", 0)
+				}
+			}
+		}
+		for _, col := range mp.m.Keep[role] {
+			if i := findColumn(t.Header, col); i >= 0 {
+				if _, taken := t.Mapped[i]; !taken {
+					t.Mapped[i] = ""
+					mp.say(fmt.Sprintf("%s: %s %q kept as a custom attribute, not read as a field", role, word(t), t.Header[i]), "", 0)
+				}
+			}
+		}
+		for _, col := range mp.m.Drop[role] {
+			if i := findColumn(t.Header, col); i >= 0 {
+				if f, taken := t.Mapped[i]; !taken || f == "" {
+					t.Mapped[i] = columnDropped
+					mp.say(fmt.Sprintf("%s: %s %q left out, as the mapping says", role, word(t), t.Header[i]), "", 0)
 				}
 			}
 		}
@@ -288,6 +329,9 @@ func (mp *mapper) mapColumns(role string, t *Table) {
 			f, mapped := t.Mapped[i]
 			if !mapped {
 				f = known[normalize(h)]
+			}
+			if mapped && !isField(f) {
+				f = ""
 			}
 			mp.columns[role] = append(mp.columns[role], columnGuess{Column: h, Field: f, Mapped: mapped && f != ""})
 		}
@@ -547,6 +591,7 @@ type tally struct {
 	order               []string
 	overflow            bool // more distinct values than a list of categories has
 	numeric             bool // every value is a number: a weight, not a category
+	text                bool // some value is longer than a category's
 	total               int  // values counted
 }
 
@@ -568,8 +613,8 @@ func (mp *mapper) tallyValues(role string, t *Table) {
 		f, mapped := t.Mapped[i]
 		if !mapped {
 			f = roleColumns[role][normalize(h)]
-		} else if f == "" {
-			continue // displaced
+		} else if !isField(f) {
+			continue // displaced, kept or dropped
 		}
 		if !tallied(role, f) {
 			continue
@@ -603,7 +648,15 @@ func (tl *tally) add(v string) {
 	if _, err := strconv.ParseFloat(v, 64); err != nil {
 		tl.numeric = false
 	}
+	if utf8.RuneCountInString(v) > maxCategoryLen {
+		tl.text = true
+	}
 }
+
+// maxCategoryLen is the longest value a category plausibly has: a column
+// with longer values holds free text (descriptions, lists of citations),
+// whose values are nothing to map.
+const maxCategoryLen = 60
 
 // ValueList is the distinct values a dry run found in one column that
 // carries (or may carry) meaning, most frequent first.
@@ -630,8 +683,9 @@ const maxListed = 30
 func (mp *mapper) valueLists() []ValueList {
 	var out []ValueList
 	for _, tl := range mp.tallies {
-		if len(tl.counts) == 0 || tl.Field == "" && (tl.overflow || tl.numeric || len(tl.counts) == tl.total && tl.total > 2) {
-			continue // nothing to map: an unread column of numbers, or of a value per record (names, links), holds no categories
+		if len(tl.counts) == 0 || tl.Field == "" && (tl.overflow || tl.numeric || tl.text || len(tl.counts) > maxListed ||
+			len(tl.counts) == tl.total && tl.total > 2) {
+			continue // nothing to map: an unread column of numbers, of free text, or of a value per record (names, links), holds no categories
 		}
 		vs := make([]ValueCount, 0, len(tl.order))
 		for _, v := range tl.order {

@@ -411,3 +411,85 @@ func TestUndirectedEdgeProblemsOnce(t *testing.T) {
 		t.Errorf("problems %v", rep.Problems)
 	}
 }
+
+// A dry run lists the values of columns that look like categories, not of
+// free text that happens to repeat (a description shared by two records).
+func TestDryRunListsCategoriesNotFreeText(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	long := strings.Repeat("A long description of what this village is and does. ", 3)
+	csv := "name,kind,Summary,Category\n" +
+		"Riverside,COMMUNITY," + long + ",Village\n" +
+		"Hillside,COMMUNITY," + long + ",Village\n" +
+		"Police,SECURITY_FORCE,Short,Police\n"
+	rep := importWith(t, st, ws.ID, one("actors.csv", csv), mapio.Options{DryRun: true})
+	if !hasValues(rep.Values, "Category", "Village", "Police") {
+		t.Errorf("the category column is not listed: %+v", rep.Values)
+	}
+	for _, l := range rep.Values {
+		if l.Column == "Summary" {
+			t.Errorf("free text is listed as a category: %+v", l)
+		}
+	}
+}
+
+// A graph file's self-loop is left out and listed as skipped; the rest of
+// the file imports. (In a spreadsheet it stays a problem: see rows_test.)
+func TestSelfLoopsOfGraphFilesAreSkippedAndListed(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	graphml := `<?xml version="1.0"?><graphml xmlns="http://graphml.graphdrawing.org/xmlns">
+<graph edgedefault="directed"><node id="a"/><node id="b"/>
+<edge id="loop" source="a" target="a"/><edge id="ab" source="a" target="b"/></graph></graphml>`
+	mapping := &mapio.MappingInput{Name: "m.yaml", Text: []byte("actors:\n  name: externalId\n  kind: {default: COMMUNITY}\nrelationships:\n  type: {default: DIALOGUE}\n  strength: {default: 0.5}\n")}
+	rep := importWith(t, st, ws.ID, one("g.graphml", graphml), mapio.Options{Mapping: mapping})
+	if len(rep.Problems) > 0 || rep.Relationships.Created != 1 || rep.Relationships.Skipped != 1 {
+		t.Fatalf("problems %v, relationships %+v", rep.Problems, rep.Relationships)
+	}
+	if len(rep.Skipped) != 1 || rep.Skipped[0].Element != "loop" || !strings.Contains(rep.Skipped[0].Message, "to itself") {
+		t.Errorf("skipped: %+v", rep.Skipped)
+	}
+	if c := contents(t, st, ws.ID); len(c.Relationships) != 1 {
+		t.Errorf("stored %d relationships", len(c.Relationships))
+	}
+}
+
+// A mapping's keep holds a column as a custom attribute although its name
+// says a field; its drop leaves a column out (an informant's name the map
+// must not hold), and the report says so. A keep or drop naming a column
+// no file has is a MAPPING problem, and nothing is written.
+func TestMappingKeepsAndDropsColumns(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	csv := "name,type,Informant,Region\nRiverside,bezier,Amina on the ferry,North\n"
+	mapping := func(text string) *mapio.MappingInput { return &mapio.MappingInput{Name: "m.yaml", Text: []byte(text)} }
+	rep := importWith(t, st, ws.ID, one("actors.csv", csv), mapio.Options{Mapping: mapping("actors:\n  keep: [type]\n  drop: Informant\n  kind: {default: COMMUNITY}\n")})
+	if len(rep.Problems) > 0 || !rep.Written {
+		t.Fatalf("import: %v", rep.Problems)
+	}
+	a := contents(t, st, ws.ID).Actors[0]
+	if a.Kind != domain.KindCommunity || a.Custom["type"] != domain.TextValue("bezier") || a.Region != "North" {
+		t.Errorf("actor: kind %s, custom %v, region %q", a.Kind, a.Custom, a.Region)
+	}
+	if _, kept := a.Custom["Informant"]; kept {
+		t.Error("a dropped column was stored")
+	}
+	if !slices.ContainsFunc(rep.Ignored, func(p mapio.Problem) bool { return p.Column == "Informant" && strings.Contains(p.Message, "drop") }) {
+		t.Errorf("the report does not list the dropped column: %+v", rep.Ignored)
+	}
+	if !slices.Contains(rep.Mapping, `actors: column "Informant" left out, as the mapping says`) {
+		t.Errorf("the mapping lines do not echo the drop: %q", rep.Mapping)
+	}
+
+	other := storetest.Workspace(t, st)
+	rep = importWith(t, st, other.ID, one("actors.csv", csv), mapio.Options{Mapping: mapping("actors:\n  keep: [type]\n  drop: [Informer]\n  kind: {default: COMMUNITY}\n")})
+	if len(rep.Problems) != 1 || rep.Problems[0].Code != mapio.CodeMapping || !strings.Contains(rep.Problems[0].Message, `"Informer"`) {
+		t.Errorf("a drop of a missing column: %+v", rep.Problems)
+	}
+	if c := contents(t, st, other.ID); len(c.Actors) != 0 {
+		t.Error("an import with a bad mapping wrote")
+	}
+}

@@ -169,7 +169,7 @@ func TestApplyMapping(t *testing.T) {
 			mapping: "actors:\n  name: Label\n  kind:\n    column: Category\n    values: {Stakeholder: CIVIL_SOCIETY, Militia: SECURITY_FORCE}\n",
 			in:      table("Label,Category,Type", "A,Stakeholder,x", "B,Militia,y", "C,Stakeholder,z"),
 			want:    []string{"name=A kind=CIVIL_SOCIETY", "name=B kind=SECURITY_FORCE", "name=C kind=CIVIL_SOCIETY"},
-			echo: []string{`actors: kind from column "Category"`, `actors: column "Type" not read as kind: the mapping takes kind from "Category"`,
+			echo: []string{`actors: kind from column "Category"`, `actors: column "Type" not read as kind: the mapping takes kind from "Category" (kept as a custom attribute)`,
 				`actors: kind from column "Category": "Stakeholder" -> CIVIL_SOCIETY (2 actors)`, `actors: kind from column "Category": "Militia" -> SECURITY_FORCE (1 actor)`}},
 		{name: "one column, two fields", role: "actors", format: FormatGraphML,
 			mapping: "actors:\n  name: externalId\n  kind: {default: COMMUNITY}\n",

@@ -97,6 +97,15 @@ func ReadRelationships(t *Table) (rows []RelationshipRow, skipped, problems []Pr
 	for _, r := range t.Rows {
 		c := &cells{t: t, row: r, idx: idx}
 		row := RelationshipRow{Ref: Ref{t.File, r.Number, r.Element, headers, t.Place}, From: c.get("from"), To: c.get("to"), SourceKeys: parseList(c.get("sources"))}
+		if t.Place != nil && row.From != "" && row.From == row.To {
+			// Graph files draw self-loops (yEd, Cytoscape.js); the model
+			// has no relationship of an actor with itself. Leaving the
+			// edge out, and saying so, keeps the rest of the file; in a
+			// spreadsheet, where someone typed the row, it stays a problem.
+			skipped = append(skipped, t.located(Problem{File: t.File, Row: r.Number, Element: r.Element, Column: c.column("to"), Code: "SKIPPED",
+				Message: fmt.Sprintf("the edge runs from %q to itself: a relationship connects two different actors, so none is made", row.From)}))
+			continue
+		}
 		in := &row.Input
 		if typ := enum(c, "type", domain.RelationshipTypes); typ != nil {
 			in.Type = *typ
