@@ -4453,9 +4453,9 @@ enum MapFormat {
   XLSX
   "Kumu's JSON blueprint (elements and connections)."
   KUMU
-  "GraphML, as yEd, NetworkX and Gephi read and write it."
+  "GraphML, as yEd (desktop and Live), NetworkX and Gephi read and write it; exported with label and weight keys, and each edge's kind as Gephi reads it."
   GRAPHML
-  "GEXF, Gephi's format, with validity dates as start and endopen so that Gephi's timeline works."
+  "GEXF, Gephi's format: exported as GEXF 1.3, with a relationship's validity as a closed interval of dates (start, and end as its last day) so that Gephi's timeline works, and an edge kind per relationship so that Gephi keeps parallel relationships apart; GEXF 1.1 to 1.3 are read."
   GEXF
   "JSON Graph Format (version 2; version 1 is read too)."
   JGF

@@ -25,13 +25,6 @@ import (
 // (declarations, comments, a doctype).
 const maxProlog = 1 << 20
 
-// DetectFormat recognises a file's format from its name and its content
-// (all of it or its start), as detectFormat does.
-func DetectFormat(name string, content []byte) Format {
-	f, _ := detectFormat(name, bytes.NewReader(content))
-	return f
-}
-
 // detectFormat recognises a file's format from its name and content: the
 // extension where it is unambiguous (.csv, .xlsx, .graphml, .gexf,
 // .cyjs), else the content (a zip is a workbook; XML by its root element;

@@ -21,6 +21,13 @@ func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
 // after a block larger than any prefix a sniffer would read is Kumu,
 // Cytoscape.js elements in either shape are Cytoscape, XML by its root.
 // The file is handed on whole, from a seekable file and from a stream.
+// DetectFormat recognises a file's format from its name and its content
+// (all of it or its start), as an import does.
+func DetectFormat(name string, content []byte) Format {
+	f, _ := detectFormat(name, bytes.NewReader(content))
+	return f
+}
+
 func TestDetectFormatByParsing(t *testing.T) {
 	t.Parallel()
 	big := `{"attributes": {"notes": "` + strings.Repeat("x", 64<<10) + `", "list": [1, {"a": [2, 3]}]}, "elements": [{"label": "A"}], "connections": []}`
