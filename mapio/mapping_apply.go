@@ -105,8 +105,18 @@ func findColumn(header []string, name string) int {
 			return i
 		}
 	}
+	// The readers give some formats' own names for the service's fields
+	// the service's names (Kumu's "element type" is read as "kind"); a
+	// mapping written with the file's name in hand still finds it.
+	if f, ok := readerNames[normalize(name)]; ok {
+		return slices.IndexFunc(header, func(h string) bool { return normalize(h) == f })
+	}
 	return -1
 }
+
+// readerNames are the names that readers turn into the service's field
+// names, normalised, with the names they become.
+var readerNames = map[string]string{"elementtype": "kind", "connectiontype": "type", "label": "name"}
 
 // noteColumns records the columns a file has for a role (what the
 // mapping's columns are checked against), and that the role was seen.
