@@ -322,14 +322,19 @@ func (g *GraphElements) declareType(role, name string, k domain.CustomKind) {
 	m[name] = k
 }
 
-// drop lists what a graph file holds that cannot be kept, once per what
-// and reason.
+// drop lists what a graph file holds that cannot be kept, once per
+// column: the first reason given for it stands for the rest (a message
+// naming one element says "and perhaps others"), so that a file whose
+// every element carries something dropped gives one line, not one per
+// element, and costs one map lookup per element, not a scan of the list.
 func (g *GraphElements) drop(file, column, msg string) {
-	for _, d := range g.Dropped {
-		if d.Column == column && d.Message == msg {
-			return
-		}
+	if g.droppedColumns == nil {
+		g.droppedColumns = map[string]bool{}
 	}
+	if g.droppedColumns[column] {
+		return
+	}
+	g.droppedColumns[column] = true
 	g.Dropped = append(g.Dropped, Problem{File: file, Column: column, Code: CodeIgnored, Message: msg})
 }
 

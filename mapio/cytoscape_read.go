@@ -193,7 +193,7 @@ func (k *jsonReader) position(b *elementBuilder, o jsonObject, name string) {
 	}
 	pos, ok := v.(jsonObject)
 	if !ok {
-		k.g.drop(k.file, "position", fmt.Sprintf(`"position" of node %s is %s, not an object of x and y; it was left out`, name, describeJSON(v)))
+		k.g.drop(k.file, "position", fmt.Sprintf(`"position" of node %s (and perhaps others) is %s, not an object of x and y; it was left out`, name, describeJSON(v)))
 		return
 	}
 	for _, c := range []struct{ key, attr string }{{"x", layoutX}, {"y", layoutY}} {

@@ -71,6 +71,8 @@ type GraphElements struct {
 	Names map[string]map[string]string
 	// Dropped lists what the file holds that cannot be kept, and why.
 	Dropped []Problem
+
+	droppedColumns map[string]bool // what Dropped lists, for drop
 }
 
 // Tables turns a graph file's elements into tables, one per role that has
