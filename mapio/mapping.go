@@ -111,6 +111,10 @@ const CodeGraphs = "MULTIPLE_GRAPHS"
 // MaxMappingBytes bounds a mapping's text: a real one is a page.
 const MaxMappingBytes = 1 << 20
 
+// maxMappingBrackets bounds the brackets a mapping holds: a suggested
+// mapping has none, a hand-written one a few ("keep: [a, b]").
+const maxMappingBrackets = 1000
+
 // symmetricTypes are the relationship types read in both directions: the
 // ones an undirected edge may become.
 var symmetricTypes = []domain.RelationshipType{domain.Dialogue, domain.CooperatesWith, domain.InTensionWith}
@@ -128,6 +132,14 @@ func ParseMapping(in MappingInput) (*Mapping, []Problem) {
 		return nil, p.problems
 	}
 	text := bytes.TrimPrefix(in.Text, bom) // as Windows editors save it
+	if n := bytes.Count(text, []byte("[")) + bytes.Count(text, []byte("{")); n > maxMappingBrackets {
+		// The YAML parser's memory grows with the square of how deeply
+		// lists and sets nest in brackets: 200 KB of "[" takes gigabytes.
+		// Brackets are counted wherever they are (quoted or not), so that
+		// none can hide from the count.
+		p.problem(0, "", fmt.Sprintf("the mapping holds %d brackets ([ and {), more than the %d a mapping may hold; write lists and values as indented lines, as a suggested mapping does", n, maxMappingBrackets))
+		return nil, p.problems
+	}
 	if len(bytes.TrimSpace(text)) > 0 {
 		p.parse(text)
 	}

@@ -391,3 +391,23 @@ func TestSuggestMappingKeepsTheMapping(t *testing.T) {
 		}
 	}
 }
+
+// Brackets nested deeply take the YAML parser memory in the square of
+// their depth (200 KB of "[" took gigabytes): a mapping with more than a
+// mapping ever holds is refused before it is parsed.
+func TestParseMappingRefusesDeepBrackets(t *testing.T) {
+	for _, text := range []string{
+		strings.Repeat("[", 200000),
+		"a: " + strings.Repeat("{b: ", 100000),
+		`actors: {kind: {values: {"` + strings.Repeat("[", 5000) + `": STATE}}}`,
+	} {
+		m, ps := ParseMapping(MappingInput{Text: []byte(text)})
+		if m != nil || len(ps) != 1 || !strings.Contains(ps[0].Message, "brackets") {
+			t.Fatalf("%.20q…: mapping %v, problems %v", text, m, ps)
+		}
+	}
+	m, ps := ParseMapping(MappingInput{Text: []byte("actors:\n  keep: [a, b]\n  kind: {default: SECURITY_FORCE}\n")})
+	if m == nil || len(ps) > 0 || m.Actors["kind"].Default != "SECURITY_FORCE" || len(m.Keep["actors"]) != 2 {
+		t.Fatalf("a mapping with a few brackets: %v, %v", m, ps)
+	}
+}
