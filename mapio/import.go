@@ -412,9 +412,11 @@ func (mp *mapper) readOne(f File, format Format) (readIn, []Problem) {
 	if format == FormatCSV && role(f.Name) == "relationships" {
 		if header, rest := peekHeader(data); header != nil {
 			mp.noteColumns("relationships", header)
-			if fm := mp.m.field("relationships", "strength"); fm != nil && fm.Scale == "max" {
-				return readIn{format: format}, []Problem{{File: mp.m.Name, Row: fm.lines["scale"], Column: "relationships.strength.scale", Code: CodeMapping,
-					Message: `scale: max needs the largest weight before the first relationship is read, but a CSV relationships file is read in parts; give the scale as a number (the largest weight in the file)`}}
+			for _, field := range []string{"strength", "confidence"} {
+				if fm := mp.m.field("relationships", field); fm != nil && fm.Scale == "max" {
+					return readIn{format: format}, []Problem{{File: mp.m.Name, Row: fm.lines["scale"], Column: "relationships." + field + ".scale", Code: CodeMapping,
+						Message: `scale: max needs the largest weight before the first relationship is read, but a CSV relationships file is read in parts; give the scale as a number (the largest weight in the file)`}}
+				}
 			}
 			data = rest
 		}

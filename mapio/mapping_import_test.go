@@ -381,6 +381,13 @@ relationships:
 	if len(rep.Problems) != 1 || rep.Problems[0].Code != mapio.CodeMapping || !strings.Contains(rep.Problems[0].Message, "read in parts") {
 		t.Fatalf("scale max on a streamed file: %v", rep.Problems)
 	}
+	// The same for confidence, which scale: max would otherwise divide
+	// by the largest of each part, not of the file.
+	confidence := &mapio.MappingInput{Name: "m.yaml", Text: append(mapping("5").Text, "  confidence: {column: weight, scale: max}\n"...)}
+	rep = importWith(t, st, ws.ID, fs(), mapio.Options{DryRun: true, Mapping: confidence})
+	if len(rep.Problems) != 1 || rep.Problems[0].Column != "relationships.confidence.scale" || !strings.Contains(rep.Problems[0].Message, "read in parts") {
+		t.Fatalf("confidence scale max on a streamed file: %v", rep.Problems)
+	}
 	rep = importWith(t, st, ws.ID, fs(), mapio.Options{DryRun: true, Mapping: mapping("5")})
 	if len(rep.Problems) > 0 || rep.Relationships.Created != rows || rep.Actors.Created != n {
 		t.Fatalf("streamed dry run: %v %+v", rep.Problems, rep.Relationships)
