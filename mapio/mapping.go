@@ -143,6 +143,7 @@ func ParseMapping(in MappingInput) (*Mapping, []Problem) {
 	if len(bytes.TrimSpace(text)) > 0 {
 		p.parse(text)
 	}
+	p.dropsRead()
 	if len(p.problems) == 0 {
 		p.override(in.Overrides)
 	}
@@ -205,6 +206,27 @@ func (p *mappingParser) parse(text []byte) {
 			p.matrix(kv)
 		default:
 			p.unknown(kv, "", []string{"actors", "relationships", "undirected", "graph", "matrix"})
+		}
+	}
+}
+
+// dropsRead refuses a mapping that drops a column it also reads a field
+// from: a drop is for what the service must not hold (an informant's
+// name), so it must not be stored as the field instead, silently.
+func (p *mappingParser) dropsRead() {
+	for _, role := range []string{"actors", "relationships"} {
+		fields := p.m.Actors
+		if role == "relationships" {
+			fields = p.m.Relationships
+		}
+		for _, col := range p.m.Drop[role] {
+			for _, f := range sortedFields(fields) {
+				if c := fields[f].Column; c != "" && normalize(c) == normalize(col) {
+					p.problem(p.m.line(role, "drop"), role+".drop", fmt.Sprintf(
+						"%s drops %q but reads its %s from it (line %d); drop the column or read the field from another one, not both",
+						role, col, f, p.m.line(role, f)))
+				}
+			}
 		}
 	}
 }

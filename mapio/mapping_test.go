@@ -411,3 +411,17 @@ func TestParseMappingRefusesDeepBrackets(t *testing.T) {
 		t.Fatalf("a mapping with a few brackets: %v, %v", m, ps)
 	}
 }
+
+// A column both dropped and read as a field is a problem: the drop would
+// otherwise be ignored, and what the researcher meant the service not to
+// hold stored as the field.
+func TestParseMappingDropOfAReadColumn(t *testing.T) {
+	t.Parallel()
+	m, ps := ParseMapping(MappingInput{Text: []byte("relationships:\n  notes: Informant\n  drop: [informant]\n")})
+	if m != nil || len(ps) != 1 || ps[0].Row != 3 || !strings.Contains(ps[0].Message, `drops "informant" but reads its notes from it (line 2)`) {
+		t.Fatalf("mapping %v, problems %v", m, ps)
+	}
+	if m, ps := ParseMapping(MappingInput{Text: []byte("relationships:\n  notes: Comment\n  drop: [Informant]\n")}); m == nil || len(ps) > 0 {
+		t.Fatalf("a drop of another column: %v", ps)
+	}
+}
