@@ -36,7 +36,18 @@ type Table struct {
 	// the column's index; "" marks a column the mapping displaced (its
 	// name would say the same field), which is not read.
 	Mapped map[int]string
+
+	// given and padded count the cells rows give and the empty cells
+	// short rows are padded with (see addRow); tooWide is set when the
+	// padding outgrows its bound, and the reading stops.
+	given, padded int
+	tooWide       bool
 }
+
+// maxPadding bounds the empty cells short rows are padded with, beyond
+// four for every cell the rows give: a header of 20,000 columns over
+// 5,000 one-cell rows (154 KB) took 1.5 GB as padded rows.
+const maxPadding = 1_000_000
 
 // Row is one data row.
 type Row struct {
@@ -210,6 +221,9 @@ func ReadTableChunks(file string, r io.Reader, chunk int, fn func(*Table, []Prob
 		}
 		if p := t.addRow(n, rec); p != nil {
 			pending = append(pending, *p)
+			if t.tooWide {
+				return pending, nil
+			}
 		}
 		if chunk > 0 && len(t.Rows) >= chunk {
 			if err := flush(); err != nil {
@@ -236,6 +250,17 @@ func (t *Table) addRow(number int, rec []string) *Problem {
 	if len(rec) > len(t.Header) && !isBlank(rec[len(t.Header):]) {
 		return &Problem{File: t.File, Row: number, Code: CodeColumns,
 			Message: fmt.Sprintf("this row has %d cells but the header names %d columns", len(rec), len(t.Header))}
+	}
+	if len(rec) < len(t.Header) {
+		t.given += len(rec)
+		t.padded += len(t.Header) - len(rec)
+		if t.padded > maxPadding && t.padded > 4*t.given {
+			t.tooWide = true
+			return &Problem{File: t.File, Row: number, Code: CodeTooLarge, Message: fmt.Sprintf(
+				"the header names %d columns but the rows give few of them; the file was not read further: leave out the columns no row fills, or give every row its cells", len(t.Header))}
+		}
+	} else {
+		t.given += len(t.Header)
 	}
 	cells := make([]string, len(t.Header))
 	for i := range cells {

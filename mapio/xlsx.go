@@ -53,6 +53,9 @@ func ReadWorkbook(file string, r io.Reader) (map[string]*Table, []Problem) {
 			continue
 		}
 		problems = append(problems, ps...)
+		if t == nil {
+			continue // not read whole: its problem says why
+		}
 		if t.Header == nil {
 			problems = append(problems, Problem{File: name, Code: CodeMalformed, Message: "the sheet is empty: it needs a header row"})
 			continue
@@ -90,6 +93,9 @@ func readSheet(wb *excelize.File, sheet, name string) (*Table, []Problem, error)
 		}
 		if p := t.addRow(n, rec); p != nil {
 			problems = append(problems, *p)
+			if t.tooWide {
+				return nil, problems, nil
+			}
 		}
 	}
 	return t, problems, rows.Error()
