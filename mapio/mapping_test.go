@@ -1,6 +1,7 @@
 package mapio
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -423,5 +424,25 @@ func TestParseMappingDropOfAReadColumn(t *testing.T) {
 	}
 	if m, ps := ParseMapping(MappingInput{Text: []byte("relationships:\n  notes: Comment\n  drop: [Informant]\n")}); m == nil || len(ps) > 0 {
 		t.Fatalf("a drop of another column: %v", ps)
+	}
+}
+
+// A dense matrix makes a relationship per two bytes of the file: past
+// maxMatrixRelationships it is refused rather than held (a 2,000-actor
+// matrix of 8 MB took 486 MB).
+func TestReadMatrixTooLarge(t *testing.T) {
+	t.Parallel()
+	const n = 1100 // 1,208,900 non-zero cells off the diagonal
+	var b strings.Builder
+	for j := range n {
+		fmt.Fprintf(&b, ",a%d", j)
+	}
+	b.WriteString("\n")
+	for i := range n {
+		fmt.Fprintf(&b, "a%d%s\n", i, strings.Repeat(",1", n))
+	}
+	actors, rels, ps := readMatrix("m.csv", strings.NewReader(b.String()), &MatrixMap{Directed: true})
+	if actors != nil || rels != nil || len(ps) != 1 || ps[0].Code != CodeTooLarge {
+		t.Fatalf("actors %v, relationships %v, problems %v", actors != nil, rels != nil, ps)
 	}
 }
