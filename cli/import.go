@@ -56,6 +56,13 @@ func runImport(ctx context.Context, args []string, std IO) error {
 	if *suggest != "" && !*dryRun {
 		return errors.New("--suggest-mapping needs --dry-run: a mapping is suggested before anything is imported")
 	}
+	if *suggest != "" {
+		// Said before the dry run, not after it: a large map takes a while
+		// to check, and the file is never overwritten anyway.
+		if _, err := os.Lstat(*suggest); err == nil {
+			return fmt.Errorf("%s already exists; give --suggest-mapping a new file's path (an existing file is never overwritten)", *suggest)
+		}
+	}
 	f, err := mapio.ParseImportFormat(*format)
 	if err != nil {
 		return err

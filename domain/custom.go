@@ -195,7 +195,7 @@ func checkCustomKey(op, key string) error {
 		return errs.Invalidf(op, "customAttributes", "a custom attribute needs a key")
 	}
 	if utf8.RuneCountInString(key) > MaxCustomKeyLen {
-		return errs.Invalidf(op, "customAttributes", "custom attribute key %q is longer than %d characters", key[:min(len(key), 40)]+"…", MaxCustomKeyLen)
+		return errs.Invalidf(op, "customAttributes", "custom attribute key %q is longer than %d characters", string([]rune(key)[:40])+"…", MaxCustomKeyLen)
 	}
 	for _, r := range key {
 		if unicode.IsControl(r) || r == utf8.RuneError {

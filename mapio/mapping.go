@@ -109,7 +109,7 @@ const CodeMapping = "MAPPING"
 const CodeGraphs = "MULTIPLE_GRAPHS"
 
 // MaxMappingBytes bounds a mapping's text: a real one is a page.
-const MaxMappingBytes = 1 << 20
+const MaxMappingBytes = 256 << 10
 
 // maxMappingBrackets bounds the brackets a mapping holds: a suggested
 // mapping has none, a hand-written one a few ("keep: [a, b]").

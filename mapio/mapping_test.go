@@ -398,8 +398,8 @@ func TestSuggestMappingKeepsTheMapping(t *testing.T) {
 // mapping ever holds is refused before it is parsed.
 func TestParseMappingRefusesDeepBrackets(t *testing.T) {
 	for _, text := range []string{
-		strings.Repeat("[", 200000),
-		"a: " + strings.Repeat("{b: ", 100000),
+		strings.Repeat("[", 100000),
+		"a: " + strings.Repeat("{b: ", 50000),
 		`actors: {kind: {values: {"` + strings.Repeat("[", 5000) + `": STATE}}}`,
 	} {
 		m, ps := ParseMapping(MappingInput{Text: []byte(text)})
@@ -444,5 +444,16 @@ func TestReadMatrixTooLarge(t *testing.T) {
 	actors, rels, ps := readMatrix("m.csv", strings.NewReader(b.String()), &MatrixMap{Directed: true})
 	if actors != nil || rels != nil || len(ps) != 1 || ps[0].Code != CodeTooLarge {
 		t.Fatalf("actors %v, relationships %v, problems %v", actors != nil, rels != nil, ps)
+	}
+}
+
+// A mapping is a page of text: one larger than MaxMappingBytes is refused
+// before it is parsed (the parser's time grows with the square of its
+// keys).
+func TestParseMappingRefusesLargeText(t *testing.T) {
+	text := "actors:\n  kind:\n    values:\n" + strings.Repeat("      v: COMMUNITY # padding padding padding\n", MaxMappingBytes/40)
+	m, ps := ParseMapping(MappingInput{Name: "big.yaml", Text: []byte(text)})
+	if m != nil || len(ps) != 1 || ps[0].Code != CodeMapping || !strings.Contains(ps[0].Message, "256 KiB") {
+		t.Fatalf("a %d-byte mapping: %v, %v", len(text), m, ps)
 	}
 }
