@@ -31,6 +31,9 @@ import (
 // own id, ends or label, so it is left out (from, to, name and type carry
 // the same; custom attributes of these names are written as
 // "custom:<name>").
+// cytoscapeKept are the reserved keys a reader keeps as custom attributes.
+var cytoscapeKept = map[string]bool{"value": true, "key": true, "parent": true}
+
 var cytoscapeReserved = map[string]bool{"id": true, "source": true, "target": true, "label": true, "parent": true, "value": true, "key": true, "weight": true}
 
 // WriteCytoscape writes Cytoscape.js elements JSON. Every element gets an
@@ -97,10 +100,16 @@ func WriteCytoscape(g GraphElements, w io.Writer) error {
 func cytoscapeElement(e Element, data jsonObject, typed func(Attr) any) jsonObject {
 	_, _, positioned := cytoscapePosition(e)
 	for _, a := range e.Attrs {
-		if cytoscapeReserved[a.Name] || (positioned && (a.Name == outLayoutX || a.Name == outLayoutY)) {
-			continue
+		switch {
+		case cytoscapeKept[a.Name]:
+			// The readers keep these as custom attributes (a NetworkX
+			// value that is not the id, a compound node's parent): under
+			// the prefix, they come back as what they were.
+			data = data.with(customPrefix+a.Name, typed(a))
+		case cytoscapeReserved[a.Name] || (positioned && (a.Name == outLayoutX || a.Name == outLayoutY)):
+		default:
+			data = data.with(a.Name, typed(a))
 		}
-		data = data.with(a.Name, typed(a))
 	}
 	return jsonObject{{"data", data}}
 }

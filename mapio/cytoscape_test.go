@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -108,7 +109,7 @@ func TestWriteCytoscapeIDs(t *testing.T) {
 	}
 	doc := writeCytoscapeDoc(t, g)
 	a := doc.Elements.Nodes[0].Data
-	if a["id"] != "a" || a["label"] != "A" || a["parent"] != nil {
+	if a["id"] != "a" || a["label"] != "A" || a["parent"] != nil || a["custom:parent"] != "b" {
 		t.Errorf("node data %v", a)
 	}
 	var ids []any
@@ -159,7 +160,11 @@ func FuzzReadCytoscape(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		g, ps := ReadCytoscape("fuzz.json", bytes.NewReader(raw))
-		if edgesJoinNodes(g) {
+		// Cytoscape.js needs an id on every element: the writer names an
+		// edge without one by its ends and type, which a reader then
+		// takes as its external id, so only files whose edges have ids
+		// come back exactly as they were read.
+		if edgesJoinNodes(g) && !slices.ContainsFunc(g.Relationships, func(e Element) bool { return e.ID == "" }) {
 			fuzzGraphElements(t, g, ps, WriteCytoscape, ReadCytoscape)
 			return
 		}
