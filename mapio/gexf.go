@@ -140,7 +140,7 @@ func (gr *gexfReader) root(se xml.StartElement) error {
 	case se.Name.Local == "graph":
 		return gr.graph(se)
 	case se.Name.Local == "meta":
-		return readGEXFMeta(gr.dec, se, &gr.out.Sources)
+		return gr.readGEXFMeta(se)
 	}
 	return gr.dec.Skip() // other tools' extensions
 }

@@ -2,7 +2,9 @@ package mapio
 
 import (
 	"bytes"
+	"html"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -650,5 +652,47 @@ func TestUnknownEndInTheFormatsWords(t *testing.T) {
 	ps = append(append(append(ps, more...), more2...), res...)
 	if len(ps) != 1 || ps[0].String() != `g.gexf: GEXF edge "e1", target: To "z" matches no actor (by external id or name)` || ps[0].Column != "to" {
 		t.Errorf("problems: %v", ps)
+	}
+}
+
+// The sources GEXF and GraphML carry as JSON are read with every member,
+// as JGF's are: a member that is none of a source's fields reaches the
+// import, which lists it as dropped (sources keep no custom attributes),
+// rather than vanishing in the reader; one that holds a JSON object is a
+// problem.
+func TestSourcesJSONKeepsUnknownMembers(t *testing.T) {
+	t.Parallel()
+	const sources = `{"sources":[{"id":"s1","title":"Survey","kind":"REPORT","reliability":0.8,"wave":3}]}`
+	for _, c := range []struct {
+		name string
+		read func(string, io.Reader) (GraphElements, []Problem)
+		doc  string
+	}{
+		{"map.graphml", ReadGraphML, `<graphml><key id="sources" for="graph" attr.name="sources" attr.type="string"/><graph edgedefault="directed"><data key="sources">` +
+			html.EscapeString(sources) + `</data></graph></graphml>`},
+		{"map.gexf", ReadGEXF, `<gexf xmlns="http://gexf.net/1.3" version="1.3"><meta><description>` + html.EscapeString(sources) +
+			`</description></meta><graph defaultedgetype="directed"><nodes/><edges/></graph></gexf>`},
+	} {
+		g, ps := c.read(c.name, strings.NewReader(c.doc))
+		if len(ps) > 0 || len(g.Sources) != 1 {
+			t.Fatalf("%s: sources %+v, problems %v", c.name, g.Sources, ps)
+		}
+		want := []Attr{{"title", "Survey"}, {"kind", "REPORT"}, {"reliability", "0.8"}, {"wave", "3"}}
+		if s := g.Sources[0]; s.ID != "s1" || !reflect.DeepEqual(s.Attrs, want) {
+			t.Errorf("%s: source %+v", c.name, s)
+		}
+		tb := g.Tables(c.name)["sources"]
+		if rows, ps := ReadSources(tb); len(ps) > 0 || len(rows) != 1 {
+			t.Errorf("%s: %d sources, problems %v", c.name, len(rows), ps)
+		}
+		dropped := droppedColumns(tb, "sources")
+		if len(dropped) != 1 || dropped[0].Column != "wave" || dropped[0].Code != CodeIgnored {
+			t.Errorf("%s: dropped %v", c.name, dropped)
+		}
+	}
+	_, ps := ReadGraphML("map.graphml", strings.NewReader(`<graphml><key id="s" for="graph" attr.name="sources"/><graph><data key="s">`+
+		html.EscapeString(`{"sources":[{"id":"s1","title":{"en":"Survey"}}]}`)+`</data></graph></graphml>`))
+	if len(ps) != 1 || ps[0].Code != CodeEnum || !strings.Contains(ps[0].Place, `source "s1"`) {
+		t.Errorf("an object-valued member: %v", ps)
 	}
 }

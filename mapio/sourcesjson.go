@@ -1,8 +1,8 @@
 package mapio
 
 import (
-	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"strings"
 )
 
@@ -12,51 +12,75 @@ import (
 // "sources" (see sourcesJSON). These read them back.
 
 // readSourcesJSON reads the sources from text, if it is that object; it
-// says whether it was.
-func readSourcesJSON(text string, sources *[]Element) bool {
+// says whether it was. Every member of a source is read, in the file's
+// order, as JGF's sources are: one that is none of a source's fields is
+// listed as dropped when the import reads the sources (droppedColumns),
+// not dropped here unseen. A member that holds a JSON object, which no
+// attribute can, is a problem, as in JGF.
+func (x *xmlGraph) readSourcesJSON(text string) bool {
 	text = strings.TrimSpace(text)
 	if !strings.HasPrefix(text, `{"sources"`) {
 		return false
 	}
-	var doc struct {
-		Sources []map[string]any `json:"sources"`
-	}
-	if err := json.Unmarshal([]byte(text), &doc); err != nil {
+	root, p := readJSON(x.file, strings.NewReader(text))
+	if p != nil {
 		return false
 	}
-	for _, s := range doc.Sources {
-		var e Element
-		for _, name := range sourceFieldOrder {
-			v, ok := s[name]
+	list, ok := root.(jsonObject).get("sources") // the prefix makes it an object
+	if !ok {
+		return false
+	}
+	var sources []jsonObject
+	switch l := list.(type) {
+	case nil:
+	case []any:
+		for _, s := range l {
+			o, ok := s.(jsonObject)
 			if !ok {
+				return false
+			}
+			sources = append(sources, o)
+		}
+	default:
+		return false
+	}
+	role := x.role
+	x.role = "sources"
+	defer func() { x.role = role }()
+	for n, o := range sources {
+		var e Element
+		if v, ok := o.get("id"); ok {
+			e.ID, _ = cellText(v)
+		}
+		for _, m := range o {
+			if m.Key == "id" || m.Value == nil {
 				continue
 			}
-			switch text := Untyped(v); {
-			case name == "id":
-				e.ID = text
-			case text != "":
-				e.Set(name, text)
+			v, ok := cellText(m.Value)
+			if !ok {
+				x.problem(elementName(e.ID, "", n), CodeEnum,
+					fmt.Sprintf("attribute %q of a source holds a JSON object; give it text, a number, true/false or a list of these", m.Key))
+				continue
+			}
+			if v = strings.TrimSpace(v); v != "" {
+				e.Set(m.Key, v)
 			}
 		}
-		*sources = append(*sources, e)
+		x.out.Sources = append(x.out.Sources, e)
 	}
 	return true
 }
 
-// sourceFieldOrder is the order of a source's fields in files: its key,
-// then the sources file's columns.
-var sourceFieldOrder = append([]string{"id"}, templates["sources.csv"][0][1:]...)
-
 // readGEXFMeta reads GEXF's <meta>, for the sources in its description.
-func readGEXFMeta(dec *xml.Decoder, se xml.StartElement, sources *[]Element) error {
+func (gr *gexfReader) readGEXFMeta(se xml.StartElement) error {
 	var meta struct {
 		Descriptions []string `xml:"description"`
 	}
-	if err := dec.DecodeElement(&meta, &se); err != nil {
+	if err := gr.dec.DecodeElement(&meta, &se); err != nil {
 		return err
 	}
 	for _, d := range meta.Descriptions {
-		readSourcesJSON(d, sources)
+		gr.readSourcesJSON(d)
 	}
 	return nil
 }
@@ -68,7 +92,7 @@ func (gr *graphmlReader) readGraphData(se xml.StartElement) error {
 		return err
 	}
 	if k, ok := gr.keys[d.Key]; ok && k.name() == "sources" {
-		readSourcesJSON(d.Value, &gr.out.Sources)
+		gr.readSourcesJSON(d.Value)
 	}
 	return nil
 }
