@@ -500,7 +500,18 @@ func WriteGEXF(g GraphElements, w io.Writer) error {
 		edges[i] = edgeOut(e, kinds[i])
 		dynamic = dynamic || edges[i].start != "" || edges[i].end != ""
 	}
-	nodeAttrs := declare("n", g.Actors, g.typeFunc("actors"), func(name string) bool { return name == "name" || isLayoutAttr(name) })
+	// A node's attribute values are its attributes but the name (its
+	// label) and the layout its viz elements carry.
+	nodeValues := make([][]Attr, len(g.Actors))
+	for i, e := range g.Actors {
+		viz := vizAttrs(e)
+		for _, a := range e.Attrs {
+			if a.Name != "name" && !viz[a.Name] {
+				nodeValues[i] = append(nodeValues[i], a)
+			}
+		}
+	}
+	nodeAttrs := declare("n", attrsOnly(nodeValues), g.typeFunc("actors"), nil)
 	var rest []Element
 	for _, e := range edges {
 		rest = append(rest, Element{Attrs: e.attrs})
@@ -531,9 +542,9 @@ func WriteGEXF(g GraphElements, w io.Writer) error {
 	writeAttributes(x, "node", nodeAttrs)
 	writeAttributes(x, "edge", edgeAttrs)
 	x.start("nodes")
-	for _, e := range g.Actors {
+	for i, e := range g.Actors {
 		x.start("node", optional("id", e.ID, "label", e.Get("name"))...)
-		writeAttValues(x, nodeAttrs, e.Attrs)
+		writeAttValues(x, nodeAttrs, nodeValues[i])
 		writeViz(x, e)
 		x.end("node")
 	}
@@ -550,9 +561,37 @@ func WriteGEXF(g GraphElements, w io.Writer) error {
 	return x.close()
 }
 
-// writeViz writes an actor's layout as GEXF's viz elements. A position
-// needs x and y (GEXF requires a z too: 0, Gephi's plane, where the
-// actor has none).
+// vizAttrs are the layout attributes of an actor that GEXF's viz
+// elements carry: a colour, a position with both x and y (the schema
+// requires them, and a z: 0, Gephi's plane, where the actor has none),
+// a size. The rest (a y without an x, which a spreadsheet may give, or a
+// colour that is none) are written as attribute values under their
+// layout names, which read back as the layout, so that nothing is lost.
+func vizAttrs(e Element) map[string]bool {
+	out := map[string]bool{}
+	if c := e.Get(outLayoutColor); c != "" {
+		if _, _, _, _, err := domain.RGBA(c); err == nil {
+			out[outLayoutColor] = true
+		}
+	}
+	if e.Get(outLayoutX) != "" && e.Get(outLayoutY) != "" {
+		out[outLayoutX], out[outLayoutY] = true, true
+		out[outLayoutZ] = e.Get(outLayoutZ) != ""
+	}
+	out[outLayoutSize] = e.Get(outLayoutSize) != ""
+	return out
+}
+
+// attrsOnly makes elements of attribute lists, for declare.
+func attrsOnly(lists [][]Attr) []Element {
+	out := make([]Element, len(lists))
+	for i, l := range lists {
+		out[i] = Element{Attrs: l}
+	}
+	return out
+}
+
+// writeViz writes the layout vizAttrs says GEXF's viz elements carry.
 func writeViz(x *xmlWriter, e Element) {
 	if c := e.Get(outLayoutColor); c != "" {
 		if r, g, b, a, err := domain.RGBA(c); err == nil {
