@@ -210,11 +210,28 @@ func (g GraphElements) typeFunc(role string) func(string) AttrType {
 func sourcesJSON(sources []Element) string {
 	list := make([]any, 0, len(sources))
 	for _, e := range sources {
-		list = append(list, flatObject(e, nil, jsonValue))
+		list = append(list, flatObject(e, nil, sourceJSONValue))
 	}
 	b, err := jsonObject{{"sources", list}}.MarshalJSON()
 	if err != nil {
 		return "" // strings and numbers always marshal
 	}
 	return string(b)
+}
+
+// sourceJSONValue is a source's attribute as sourcesJSON writes it: a
+// typed field of a source (its reliability) as a number where that reads
+// back as the same text, else as the text the file gave ("1e-1", "0.80"
+// stay as they are), and anything else as text: it is none of a source's
+// fields, so nothing gives it a type. GEXF and GraphML then give back
+// the sources they were given.
+func sourceJSONValue(a Attr) any {
+	if _, field := sourceColumns[normalize(a.Name)]; !field {
+		return a.Value
+	}
+	v := jsonValue(a)
+	if _, text := v.(string); !text && Untyped(v) != a.Value {
+		return a.Value
+	}
+	return v
 }
