@@ -5,6 +5,7 @@ import (
 	"io"
 	"maps"
 	"strconv"
+	"strings"
 )
 
 // Cytoscape.js elements JSON, for web graph libraries: what cy.json()
@@ -28,12 +29,8 @@ import (
 
 // cytoscapeReserved are the data keys Cytoscape.js and NetworkX give a
 // meaning to; an attribute of the same name would replace the element's
-// own id, ends or label, so it is left out (from, to, name and type carry
-// the same; custom attributes of these names are written as
-// "custom:<name>").
-// cytoscapeKept are the reserved keys a reader keeps as custom attributes.
-var cytoscapeKept = map[string]bool{"value": true, "key": true, "parent": true}
-
+// own id, ends, label or parent, so it is written under another name
+// (see cytoscapeElement).
 var cytoscapeReserved = map[string]bool{"id": true, "source": true, "target": true, "label": true, "parent": true, "value": true, "key": true, "weight": true}
 
 // WriteCytoscape writes Cytoscape.js elements JSON. Every element gets an
@@ -54,7 +51,7 @@ func WriteCytoscape(g GraphElements, w io.Writer) error {
 			return fmt.Errorf("writing Cytoscape.js elements: two actors have the id %q; edges name nodes by id", id)
 		}
 		used[id] = true
-		node := cytoscapeElement(e, jsonObject{{"id", id}, {"value", id}, {"label", e.Get("name")}}, g.typer("actors"))
+		node := cytoscapeElement(e, "actors", jsonObject{{"id", id}, {"value", id}, {"label", e.Get("name")}}, g.typer("actors"))
 		if x, y, ok := cytoscapePosition(e); ok {
 			node = append(node, jsonMember{"position", jsonObject{{"x", x}, {"y", y}}})
 		}
@@ -82,10 +79,10 @@ func WriteCytoscape(g GraphElements, w io.Writer) error {
 			used[ids[n]] = true
 		}
 		data := jsonObject{{"id", ids[n]}, {"key", ids[n]}, {"source", from}, {"target", to}, {"label", e.Get("type")}}
-		if w := e.Get("strength"); hasType(w, TypeDouble) {
+		if w := fieldValue(e, "relationships", "strength"); hasType(w, TypeDouble) {
 			data = data.with("weight", g.typedValue("relationships", Attr{"strength", w}))
 		}
-		edges = append(edges, cytoscapeElement(e, data, g.typer("relationships")))
+		edges = append(edges, cytoscapeElement(e, "relationships", data, g.typer("relationships")))
 	}
 	return writeJSON(w, jsonObject{
 		{"data", jsonObject{{"name", "actorgraph"}}},
@@ -96,22 +93,40 @@ func WriteCytoscape(g GraphElements, w io.Writer) error {
 }
 
 // cytoscapeElement is {"data": own, then e's attributes, typed}; an
-// actor's x and y are its position instead.
-func cytoscapeElement(e Element, data jsonObject, typed func(Attr) any) jsonObject {
+// actor's x and y are its position instead. An attribute named as one of
+// the reserved keys (a file's edge "weight" or "key", a node's "value"
+// that is not its id, a "parent") is written under the name of the field
+// it is (strength, externalId), or else as the custom attribute
+// "custom:<name>", so that it is neither lost nor taken for the
+// element's own id, ends, label or parent.
+func cytoscapeElement(e Element, role string, data jsonObject, typed func(Attr) any) jsonObject {
 	_, _, positioned := cytoscapePosition(e)
 	for _, a := range e.Attrs {
 		switch {
-		case cytoscapeKept[a.Name]:
-			// The readers keep these as custom attributes (a NetworkX
-			// value that is not the id, a compound node's parent): under
-			// the prefix, they come back as what they were.
-			data = data.with(customPrefix+a.Name, typed(a))
-		case cytoscapeReserved[a.Name] || (positioned && (a.Name == outLayoutX || a.Name == outLayoutY)):
+		case positioned && (a.Name == outLayoutX || a.Name == outLayoutY):
+		case cytoscapeReserved[a.Name]:
+			if f, field := roleColumns[role][normalize(a.Name)]; field {
+				data = data.with(f, typed(Attr{f, a.Value})) // the first value of a field wins, as Tables reads it
+			} else {
+				data = data.with(writtenCustomPrefix+a.Name, typed(a))
+			}
 		default:
 			data = data.with(a.Name, typed(a))
 		}
 	}
 	return jsonObject{{"data", data}}
+}
+
+// fieldValue is the value of an element's field as Tables reads it: of
+// the first attribute that names the field (a file may give "weight" and
+// "strength" both).
+func fieldValue(e Element, role, field string) string {
+	for _, a := range e.Attrs {
+		if roleColumns[role][normalize(a.Name)] == field {
+			return strings.TrimSpace(a.Value)
+		}
+	}
+	return ""
 }
 
 // cytoscapePosition is an actor's layout x and y, if it has both.
