@@ -14,6 +14,7 @@ import (
 
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/domain/domaintest"
+	"github.com/actorgraph/actorgraph/store/storetest"
 )
 
 // The exports are opened by the real tools researchers use: Gephi's own
@@ -26,6 +27,7 @@ import (
 // exportTools reads where the tools are.
 func exportTools(t *testing.T) map[string]string {
 	t.Helper()
+	storetest.Integration(t) // tools outside Go, as Neo4j is: left out by -short, never by dev/test
 	dir := os.Getenv("ACTORGRAPH_EXPORT_TOOLS")
 	if dir == "" {
 		t.Fatal(`ACTORGRAPH_EXPORT_TOOLS is not set: these tests open exports with Gephi, NetworkX and igraph; install them with eval "$(dev/exports/setup.sh)" (dev/test does)`)
