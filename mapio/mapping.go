@@ -215,10 +215,7 @@ func (p *mappingParser) parse(text []byte) {
 // name), so it must not be stored as the field instead, silently.
 func (p *mappingParser) dropsRead() {
 	for _, role := range []string{"actors", "relationships"} {
-		fields := p.m.Actors
-		if role == "relationships" {
-			fields = p.m.Relationships
-		}
+		fields := p.m.fields(role)
 		for _, col := range p.m.Drop[role] {
 			for _, f := range sortedFields(fields) {
 				if c := fields[f].Column; c != "" && normalize(c) == normalize(col) {
@@ -379,10 +376,7 @@ func (p *mappingParser) role(kv pair) {
 		return
 	}
 	fieldsOf := mappable(kv.key)
-	target := p.m.Actors
-	if kv.key == "relationships" {
-		target = p.m.Relationships
-	}
+	target := p.m.fields(kv.key)
 	for _, f := range pairs {
 		if f.key == "keep" || f.key == "drop" {
 			p.columnList(kv.key, f)
@@ -677,10 +671,7 @@ func (p *mappingParser) override(o Overrides) {
 		p.m.Name = where
 		v = p.value(role, field, v, 0, flag)
 		p.m.Name = save
-		target := p.m.Actors
-		if role == "relationships" {
-			target = p.m.Relationships
-		}
+		target := p.m.fields(role)
 		fm := target[field]
 		if fm == nil {
 			fm = &FieldMap{lines: map[string]int{}, valueLines: map[string]int{}}
@@ -704,10 +695,15 @@ func (m *Mapping) field(role, field string) *FieldMap {
 	if m == nil {
 		return nil
 	}
-	if role == "actors" {
-		return m.Actors[field]
+	return m.fields(role)[field]
+}
+
+// fields is how a role's fields are read: Actors or Relationships.
+func (m *Mapping) fields(role string) map[string]*FieldMap {
+	if role == "relationships" {
+		return m.Relationships
 	}
-	return m.Relationships[field]
+	return m.Actors
 }
 
 // line is where the mapping says something about a role's field.

@@ -138,10 +138,7 @@ func (mp *mapper) missingColumns() []Problem {
 	}
 	var out []Problem
 	for _, role := range []string{"actors", "relationships"} {
-		fields := mp.m.Actors
-		if role == "relationships" {
-			fields = mp.m.Relationships
-		}
+		fields := mp.m.fields(role)
 		names := make([]string, 0, len(fields))
 		for f := range fields {
 			names = append(names, f)
@@ -287,10 +284,7 @@ func (mp *mapper) mapColumns(role string, t *Table) {
 	known := roleColumns[role]
 	first := len(mp.columns[role]) == 0
 	if mp.m != nil {
-		fields := mp.m.Actors
-		if role == "relationships" {
-			fields = mp.m.Relationships
-		}
+		fields := mp.m.fields(role)
 		for _, f := range sortedFields(fields) {
 			col := fields[f].Column
 			i := -1
@@ -408,10 +402,7 @@ func (mp *mapper) mapValues(role string, t *Table) {
 	if mp.m == nil {
 		return
 	}
-	fields := mp.m.Actors
-	if role == "relationships" {
-		fields = mp.m.Relationships
-	}
+	fields := mp.m.fields(role)
 	for _, f := range sortedFields(fields) {
 		fm := fields[f]
 		if len(fm.Values) == 0 {
@@ -492,10 +483,7 @@ func (mp *mapper) defaults(role string, t *Table) {
 	if mp.m == nil {
 		return
 	}
-	fields := mp.m.Actors
-	if role == "relationships" {
-		fields = mp.m.Relationships
-	}
+	fields := mp.m.fields(role)
 	for _, f := range sortedFields(fields) {
 		d := fields[f].Default
 		if d == "" || len(t.Rows) == 0 {

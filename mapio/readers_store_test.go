@@ -1,6 +1,7 @@
 package mapio_test
 
 import (
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -36,7 +37,7 @@ func TestImportToolFilesThroughTheStore(t *testing.T) {
 		actors, rels        int
 		kept                []string
 	}{
-		{"GEXF", "gephi.gexf", gephiForStore, 2, 1, []string{"actors fighters NUMBER", "actors start DATE", "actors end DATE"}},
+		{"GEXF", "gephi.gexf", gephiLayout(t), 2, 1, []string{"actors fighters NUMBER", "actors start DATE", "actors end DATE"}},
 		{"yEd", "yed.graphml", yed, 2, 1, []string{"relationships label STRING"}},
 		{"Cytoscape.js", "elements.json", cytoscape, 2, 1, nil},
 		{"Kumu", "blueprint.json", kumu, 2, 1, []string{"actors founded NUMBER", "relationships label STRING", "relationships tags STRING"}},
@@ -105,35 +106,6 @@ func TestGraphFileWithoutKindsIsOneProblem(t *testing.T) {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-// A GEXF file as Gephi writes it: layout, typed attributes, node dates.
-const gephiForStore = `<?xml version="1.0" encoding="UTF-8"?>
-<gexf xmlns="http://gexf.net/1.3" xmlns:viz="http://gexf.net/1.3/viz" version="1.3">
-  <graph defaultedgetype="directed" mode="dynamic" timeformat="date">
-    <attributes class="node">
-      <attribute id="0" title="kind" type="string"/>
-      <attribute id="1" title="fighters" type="integer"/>
-      <attribute id="2" title="armed" type="boolean"/>
-    </attributes>
-    <attributes class="edge">
-      <attribute id="t" title="type" type="string"/>
-    </attributes>
-    <nodes>
-      <node id="n1" label="Village" start="2001-01-01" end="2010-12-31">
-        <attvalues><attvalue for="0" value="COMMUNITY"/><attvalue for="1" value="40"/><attvalue for="2" value="false"/></attvalues>
-        <viz:size value="12.5"/><viz:position x="1.5" y="-2" z="0"/><viz:color r="255" g="0" b="16" a="0.5"/><viz:shape value="disc"/>
-      </node>
-      <node id="n2" label="Police">
-        <attvalues><attvalue for="0" value="SECURITY_FORCE"/></attvalues>
-        <spells><spell start="2001-01-01" end="2002-01-01"/><spell start="2005-01-01"/></spells>
-        <viz:color hex="#00ff00"/>
-      </node>
-    </nodes>
-    <edges>
-      <edge id="e1" source="n2" target="n1" weight="0.5"><attvalues><attvalue for="t" value="THREATENS"/></attvalues><viz:thickness value="3"/></edge>
-    </edges>
-  </graph>
-</gexf>`
-
 // A GraphML file as yEd desktop writes it: names only in its labels.
 const yedDesktopForStore = `<?xml version="1.0" encoding="UTF-8" standalone="no"?>
 <graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:y="http://www.yworks.com/xml/graphml">
@@ -160,7 +132,7 @@ func TestGephiLayoutAndAttributesAreStored(t *testing.T) {
 	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
-	rep, err := mapio.Import(ctx, st, ws.ID, []mapio.File{{Name: "gephi.gexf", Data: strings.NewReader(gephiForStore)}}, mapio.Options{})
+	rep, err := mapio.Import(ctx, st, ws.ID, []mapio.File{{Name: "gephi.gexf", Data: strings.NewReader(gephiLayout(t))}}, mapio.Options{})
 	if err != nil || len(rep.Problems) > 0 {
 		t.Fatalf("import: %v %v", err, rep.Problems)
 	}
@@ -181,4 +153,15 @@ func TestGephiLayoutAndAttributesAreStored(t *testing.T) {
 		village.Custom["start"].Kind != domain.CustomDate || village.Custom["start"].String() != "2001-01-01" {
 		t.Errorf("custom attributes: %+v", village.Custom)
 	}
+}
+
+// gephiLayout is a GEXF file as Gephi writes it: layout, typed
+// attributes, node dates and spells (the readers' tests read it too).
+func gephiLayout(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("testdata/gephi-layout.gexf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html"
 	"io"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -246,40 +247,12 @@ func TestTooManyCustomAttributes(t *testing.T) {
 	}
 }
 
-const gephiGEXF = `<?xml version="1.0" encoding="UTF-8"?>
-<gexf xmlns="http://gexf.net/1.3" xmlns:viz="http://gexf.net/1.3/viz" version="1.3">
-  <graph defaultedgetype="directed" mode="dynamic" timeformat="date">
-    <attributes class="node">
-      <attribute id="0" title="kind" type="string"/>
-      <attribute id="1" title="fighters" type="integer"/>
-      <attribute id="2" title="armed" type="boolean"/>
-    </attributes>
-    <attributes class="edge">
-      <attribute id="t" title="type" type="string"/>
-    </attributes>
-    <nodes>
-      <node id="n1" label="Village" start="2001-01-01" end="2010-12-31">
-        <attvalues><attvalue for="0" value="COMMUNITY"/><attvalue for="1" value="40"/><attvalue for="2" value="false"/></attvalues>
-        <viz:size value="12.5"/><viz:position x="1.5" y="-2" z="0"/><viz:color r="255" g="0" b="16" a="0.5"/><viz:shape value="disc"/>
-      </node>
-      <node id="n2" label="Police">
-        <attvalues><attvalue for="0" value="SECURITY_FORCE"/></attvalues>
-        <spells><spell start="2001-01-01" end="2002-01-01"/><spell start="2005-01-01"/></spells>
-        <viz:color hex="#00ff00"/>
-      </node>
-    </nodes>
-    <edges>
-      <edge id="e1" source="n2" target="n1" weight="0.5"><attvalues><attvalue for="t" value="THREATENS"/></attvalues><viz:thickness value="3"/></edge>
-    </edges>
-  </graph>
-</gexf>`
-
 // Gephi's drawing is the actors' layout (a flat z="0" is no z); a node's one period is kept as
 // start and end; what cannot be kept (shapes, several spells, edge
 // drawings) is listed; declared types are the custom attributes' types.
 func TestReadGEXFLayoutTimesAndTypes(t *testing.T) {
 	t.Parallel()
-	g, tables, actors, rels, ps := readGraph(t, "g.gexf", gephiGEXF)
+	g, tables, actors, rels, ps := readGraph(t, "g.gexf", gephiLayout(t))
 	if len(ps) > 0 || len(actors) != 2 || len(rels) != 1 {
 		t.Fatalf("read %d actors, %d relationships: %v", len(actors), len(rels), ps)
 	}
@@ -695,4 +668,15 @@ func TestSourcesJSONKeepsUnknownMembers(t *testing.T) {
 	if len(ps) != 1 || ps[0].Code != CodeEnum || !strings.Contains(ps[0].Place, `source "s1"`) {
 		t.Errorf("an object-valued member: %v", ps)
 	}
+}
+
+// gephiLayout is a GEXF file as Gephi writes it: layout, typed
+// attributes, node dates and spells (the store's tests read it too).
+func gephiLayout(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("testdata/gephi-layout.gexf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
