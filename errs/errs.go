@@ -65,6 +65,19 @@ const (
 	TooManyAliases
 	// TooComplex means a GraphQL operation would cost more than allowed.
 	TooComplex
+	// QueryTooLarge means a GraphQL operation selects more fields than
+	// allowed, in one selection set or in all, counting each fragment
+	// spread as the fields it expands to.
+	QueryTooLarge
+	// IntrospectionDisabled means an operation asked for the schema
+	// (__schema, __type) where introspection is off.
+	IntrospectionDisabled
+	// AnalysisLimit means an analysis needs more work than one request
+	// may do (its work budget); narrow it (fewer hops, a higher
+	// threshold, one community) and retry.
+	AnalysisLimit
+	// Timeout means a request's body did not arrive in the time allowed.
+	Timeout
 )
 
 // kinds lists every Kind with its code and HTTP status: the one mapping
@@ -88,7 +101,11 @@ var kinds = map[Kind]struct {
 	QueryTooDeep:      {"QUERY_TOO_DEEP", http.StatusBadRequest},
 	TooManyAliases:    {"TOO_MANY_ALIASES", http.StatusBadRequest},
 	// gqlgen's own code for its complexity limit (extension.FixedComplexityLimit).
-	TooComplex: {"COMPLEXITY_LIMIT_EXCEEDED", http.StatusBadRequest},
+	TooComplex:            {"COMPLEXITY_LIMIT_EXCEEDED", http.StatusBadRequest},
+	QueryTooLarge:         {"QUERY_TOO_LARGE", http.StatusBadRequest},
+	IntrospectionDisabled: {"INTROSPECTION_DISABLED", http.StatusBadRequest},
+	AnalysisLimit:         {"ANALYSIS_LIMIT_EXCEEDED", http.StatusUnprocessableEntity},
+	Timeout:               {"REQUEST_TIMEOUT", http.StatusRequestTimeout},
 }
 
 // Codes that gqlgen gives the errors it raises itself, before any

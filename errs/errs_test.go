@@ -22,6 +22,8 @@ func TestEveryKindHasItsOwnCodeAndAStatus(t *testing.T) {
 		Unauthenticated: {"UNAUTHENTICATED", 401}, RateLimited: {"RATE_LIMITED", 429}, TooLarge: {"PAYLOAD_TOO_LARGE", 413},
 		BadRequest: {"BAD_REQUEST", 400}, PreflightRequired: {"PREFLIGHT_REQUIRED", 400}, LengthRequired: {"LENGTH_REQUIRED", 411},
 		QueryTooDeep: {"QUERY_TOO_DEEP", 400}, TooManyAliases: {"TOO_MANY_ALIASES", 400}, TooComplex: {"COMPLEXITY_LIMIT_EXCEEDED", 400},
+		QueryTooLarge: {"QUERY_TOO_LARGE", 400}, IntrospectionDisabled: {"INTROSPECTION_DISABLED", 400},
+		AnalysisLimit: {"ANALYSIS_LIMIT_EXCEEDED", 422}, Timeout: {"REQUEST_TIMEOUT", 408},
 	}
 	seen := map[string]Kind{}
 	for k := range kinds {
