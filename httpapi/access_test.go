@@ -680,6 +680,24 @@ func TestLoweredEditorsLeaveHiddenRecordsAlone(t *testing.T) {
 	if len(out.Actor.Sources) != 2 {
 		t.Errorf("the hidden citation was dropped: %+v", out)
 	}
+	// Sending the hidden source's id back (the actor cites it) answers
+	// what an unknown id answers, and changes nothing.
+	dump := f.admin.Dump(f.ws)
+	answer := func(src string) string {
+		r := editor.Do(`mutation($id: ID!, $src: [ID!]) { updateActor(id: $id, input: {name: "probed", sourceIds: $src}) { id } }`,
+			map[string]any{"id": f.public, "src": []string{f.source, src}})
+		if len(r.Errors) == 0 {
+			return "no error"
+		}
+		return fmt.Sprintf("%s %v %s", r.Code(), r.Errors[0].Extensions["field"], strings.ReplaceAll(r.Errors[0].Message, src, "<id>"))
+	}
+	const unknownSource = "src_000000000000000000000000"
+	if hidden, unknown := answer(f.secretSource), answer(unknownSource); hidden != unknown || !strings.HasPrefix(unknown, "NOT_FOUND sourceIds ") {
+		t.Errorf("a cited hidden source answers %q, an unknown one %q; want both NOT_FOUND on sourceIds, alike", hidden, unknown)
+	}
+	if after := f.admin.Dump(f.ws); after != dump {
+		t.Errorf("a refused update changed the workspace:\n%s\n%s", dump, after)
+	}
 	// Deleting an actor would delete its relationships, seen or not.
 	if r := editor.Do(`mutation($id: ID!) { deleteActor(id: $id) { id } }`, map[string]any{"id": f.public}); r.Code() != "FORBIDDEN" {
 		t.Errorf("a lowered editor deleted an actor with hidden relationships: %+v", r.Errors)

@@ -25,7 +25,10 @@ func (s *Neo4j) CreateActor(ctx context.Context, workspaceID string, in domain.A
 		if err := s.lockWorkspace(ctx, tx, workspaceID); err != nil {
 			return err
 		}
-		if err := s.checkActorRefs(ctx, tx, a, nil); err != nil {
+		if err := s.checkSources(ctx, tx, workspaceID, a.SourceIDs); err != nil {
+			return err
+		}
+		if err := s.checkActorExternalID(ctx, tx, a); err != nil {
 			return err
 		}
 		if _, err := s.run(ctx, tx, "CREATE (a:Actor) SET a = $props", map[string]any{"props": actorProps(a)}); err != nil {
@@ -39,12 +42,8 @@ func (s *Neo4j) CreateActor(ctx context.Context, workspaceID string, in domain.A
 	return a, nil
 }
 
-// checkActorRefs checks the sources an actor newly cites (those not in
-// cited before) and that its externalId is free.
-func (s *Neo4j) checkActorRefs(ctx context.Context, tx neo4j.ManagedTransaction, a *domain.Actor, before []string) error {
-	if err := s.checkSources(ctx, tx, a.WorkspaceID, added(a.SourceIDs, before)); err != nil {
-		return err
-	}
+// checkActorExternalID checks that an actor's externalId is free.
+func (s *Neo4j) checkActorExternalID(ctx context.Context, tx neo4j.ManagedTransaction, a *domain.Actor) error {
 	if a.ExternalID == nil {
 		return nil
 	}
@@ -60,7 +59,8 @@ func (s *Neo4j) checkActorRefs(ctx context.Context, tx neo4j.ManagedTransaction,
 	return nil
 }
 
-// checkSources checks that every id names a source of the workspace.
+// checkSources checks that every id names a source of the workspace that
+// the caller sees: a hidden source answers as an unknown one.
 func (s *Neo4j) checkSources(ctx context.Context, tx neo4j.ManagedTransaction, ws string, ids []string) error {
 	if len(ids) == 0 {
 		return nil
@@ -118,10 +118,10 @@ func (s *Neo4j) UpdateActor(ctx context.Context, id string, p domain.ActorPatch)
 		lock: s.lockActor, apply: p.Apply,
 		check: func(ctx context.Context, tx neo4j.ManagedTransaction, cur, next *domain.Actor) error {
 			var err error
-			if next.SourceIDs, err = s.keepHiddenSources(ctx, tx, cur.SourceIDs, next.SourceIDs); err != nil {
+			if next.SourceIDs, err = s.citeOnUpdate(ctx, tx, cur.WorkspaceID, cur.SourceIDs, next.SourceIDs, p.SourceIDs.Set); err != nil {
 				return err
 			}
-			return s.checkActorRefs(ctx, tx, next, cur.SourceIDs)
+			return s.checkActorExternalID(ctx, tx, next)
 		},
 		set: func(next *domain.Actor) (string, map[string]any) {
 			return "MATCH (a:Actor {id: $id}) SET a = $props", actorProps(next)

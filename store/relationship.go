@@ -102,7 +102,10 @@ func (s *Neo4j) CreateRelationship(ctx context.Context, in domain.RelationshipIn
 		}
 		t := now()
 		r.ID, r.CreatedAt, r.UpdatedAt = domain.NewID(domain.PrefixRelationship), t, t
-		if err := s.checkRelationshipRefs(ctx, tx, r, "", nil); err != nil {
+		if err := s.checkSources(ctx, tx, r.WorkspaceID, r.SourceIDs); err != nil {
+			return nil, err
+		}
+		if err := s.checkRelationshipExternalID(ctx, tx, r, ""); err != nil {
 			return nil, err
 		}
 		// The type comes from the validated enum, so it is one of relTypes.
@@ -119,13 +122,10 @@ func (s *Neo4j) CreateRelationship(ctx context.Context, in domain.RelationshipIn
 	})
 }
 
-// checkRelationshipRefs checks what a relationship refers to within its
-// workspace: its sources exist there, and its externalId is not taken by
-// another relationship (self is the relationship being updated, if any).
-func (s *Neo4j) checkRelationshipRefs(ctx context.Context, tx neo4j.ManagedTransaction, r *domain.Relationship, self string, before []string) error {
-	if err := s.checkSources(ctx, tx, r.WorkspaceID, added(r.SourceIDs, before)); err != nil {
-		return err
-	}
+// checkRelationshipExternalID checks that a relationship's externalId is
+// not taken by another relationship of its workspace (self is the
+// relationship being updated, if any).
+func (s *Neo4j) checkRelationshipExternalID(ctx context.Context, tx neo4j.ManagedTransaction, r *domain.Relationship, self string) error {
 	if r.ExternalID == nil {
 		return nil
 	}
@@ -152,10 +152,10 @@ func (s *Neo4j) UpdateRelationship(ctx context.Context, id string, p domain.Rela
 		lock: s.lockRelationship, apply: p.Apply,
 		check: func(ctx context.Context, tx neo4j.ManagedTransaction, cur, next *domain.Relationship) error {
 			var err error
-			if next.SourceIDs, err = s.keepHiddenSources(ctx, tx, cur.SourceIDs, next.SourceIDs); err != nil {
+			if next.SourceIDs, err = s.citeOnUpdate(ctx, tx, cur.WorkspaceID, cur.SourceIDs, next.SourceIDs, p.SourceIDs.Set); err != nil {
 				return err
 			}
-			return s.checkRelationshipRefs(ctx, tx, next, id, cur.SourceIDs)
+			return s.checkRelationshipExternalID(ctx, tx, next, id)
 		},
 		set: func(next *domain.Relationship) (string, map[string]any) {
 			// The type was read from Neo4j (a patch cannot change it), so

@@ -100,21 +100,31 @@ func noteSources(ctx context.Context, xs []*domain.Source) {
 	}
 }
 
-// added returns the ids of now that are not in before.
-func added(now, before []string) []string {
-	var out []string
-	for _, id := range now {
-		if !slices.Contains(before, id) {
-			out = append(out, id)
-		}
+// citeOnUpdate completes and checks the sources a record will cite after
+// an update by a caller who may not see them all. before is what the
+// record cited; next is its new list, which is before itself when the
+// patch left the sources alone (sent false) and the list the caller sent
+// otherwise.
+//
+// The sources it cited that the caller cannot see are kept: a caller
+// edits only what it sees, and the ids of the others never reach it (an
+// update neither fails on them nor drops them). Every id the caller sent
+// must name a source it sees, even one the record already cites: a hidden
+// source sent back answers NOT_FOUND exactly as an unknown id does, or
+// the answer would tell a cited hidden source from one that does not
+// exist.
+func (s *Neo4j) citeOnUpdate(ctx context.Context, tx neo4j.ManagedTransaction, ws string, before, next []string, sent bool) ([]string, error) {
+	if !sent {
+		return next, nil
 	}
-	return out
+	if err := s.checkSources(ctx, tx, ws, next); err != nil {
+		return nil, err
+	}
+	return s.keepHiddenSources(ctx, tx, before, next)
 }
 
-// keepHiddenSources keeps, in a record's new list of cited sources, the
-// sources it cited before that the caller cannot see: a caller edits only
-// what it sees, and the ids of the others never reach it (an update
-// neither fails on them nor drops them).
+// keepHiddenSources adds to next the sources of before that the caller
+// cannot see (see citeOnUpdate).
 func (s *Neo4j) keepHiddenSources(ctx context.Context, tx neo4j.ManagedTransaction, before, next []string) ([]string, error) {
 	if len(before) == 0 {
 		return next, nil
