@@ -157,6 +157,14 @@ type Issuer interface {
 	CreateToken(ctx context.Context, t *domain.Token, hash string, grant *domain.Member) error
 }
 
+// printableName reports whether a token's name holds only printable text:
+// operators read token names on their terminals (`actorgraph token
+// list`), where a control character would be obeyed, not shown.
+func printableName(name string) bool {
+	_, bad := domain.FirstUnprintable(name)
+	return !bad
+}
+
 // Issue creates a token and returns it with its secret, which is shown
 // this once and never stored. The caller in ctx is recorded as its creator.
 func Issue(ctx context.Context, st Issuer, in IssueInput) (*domain.Token, string, error) {
@@ -165,6 +173,9 @@ func Issue(ctx context.Context, st Issuer, in IssueInput) (*domain.Token, string
 	switch {
 	case name == "" || len(name) > 200:
 		return nil, "", errs.Invalidf(op, "name", "a token needs a name of 1 to 200 characters, to tell it apart when listing or revoking")
+	case !printableName(name):
+		r, _ := domain.FirstUnprintable(name)
+		return nil, "", errs.Invalidf(op, "name", "a token's name must be printable text; it holds the control or invisible character %U", r)
 	case in.Admin && in.Workspace != "":
 		return nil, "", errs.Invalidf(op, "workspace", "an admin token belongs to no workspace")
 	case !in.Admin && in.Workspace == "":

@@ -238,6 +238,7 @@ func (p *importProgress) stage(s mapio.Stage) {
 	default:
 		return
 	}
+	line = escaped(line) // a file's name is the operator's, but may hold anything
 	if !p.tty {
 		fmt.Fprintln(p.out, line)
 		return
@@ -287,7 +288,11 @@ func (p *importProgress) finish() {
 	p.stopSpinner()
 }
 
+// printReport prints an import's report. Its lines quote names and
+// values from the files and from the workspace (what a sync removes was
+// written by others), so every line is printed escaped.
 func printReport(w io.Writer, rep *mapio.Report) {
+	say := func(format string, args ...any) { fmt.Fprintln(w, escaped(fmt.Sprintf(format, args...))) }
 	for _, r := range rep.Removals { // first: what a sync takes away is what to check before running it
 		how := "removed"
 		if r.Replaced {
@@ -298,27 +303,27 @@ func printReport(w io.Writer, rep *mapio.Report) {
 		}
 		key := ""
 		if r.Key != "" {
-			key = " [" + r.Key + "]"
+			key = " [" + shown(r.Key) + "]"
 		}
-		fmt.Fprintf(w, "%s: %s %q%s (%s)\n", how, r.What, r.Name, key, r.ID)
+		say("%s: %s %q%s (%s)", how, r.What, r.Name, key, r.ID)
 	}
 	for _, p := range rep.Problems {
-		fmt.Fprintln(w, "problem:", p)
+		say("problem: %s", p)
 	}
 	for _, p := range rep.Skipped {
-		fmt.Fprintln(w, "skipped:", p)
+		say("skipped: %s", p)
 	}
 	for _, k := range rep.Kept {
-		fmt.Fprintf(w, "kept: %s %s column %q as the custom attribute %q (%s)\n", k.File, k.Role, k.Column, k.Key, k.Type)
+		say("kept: %s %s column %q as the custom attribute %q (%s)", k.File, k.Role, k.Column, k.Key, k.Type)
 	}
 	for _, p := range rep.Ignored {
-		fmt.Fprintln(w, "dropped:", p)
+		say("dropped: %s", p)
 	}
 	for _, l := range rep.Mapping {
-		fmt.Fprintln(w, "mapping:", l)
+		say("mapping: %s", l)
 	}
 	for _, v := range rep.Values {
-		fmt.Fprintln(w, "values:", v)
+		say("values: %s", v)
 	}
 	if len(rep.Problems) > 0 {
 		fmt.Fprintf(w, "%d problems; nothing was imported\n", rep.ProblemCount)

@@ -85,7 +85,7 @@ func runToken(ctx context.Context, args []string, std IO) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(std.Stderr, "token %s (%s) created; its secret is shown once, below:\n", t.ID, t.Name)
+		fmt.Fprintf(std.Stderr, "token %s (%s) created; its secret is shown once, below:\n", t.ID, shown(t.Name))
 		fmt.Fprintln(stdout, secret)
 		return nil
 	case "list":
@@ -96,7 +96,7 @@ func runToken(ctx context.Context, args []string, std IO) error {
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tNAME\tWORKSPACE\tADMIN\tCREATED\tEXPIRES\tREVOKED")
 		for _, t := range ts {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%s\t%s\t%s\n", t.ID, t.Name, orDash(t.WorkspaceID), t.Admin,
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%s\t%s\t%s\n", t.ID, shown(t.Name), orDash(t.WorkspaceID), t.Admin,
 				t.CreatedAt.Format(time.RFC3339), timeOrDash(t.ExpiresAt), timeOrDash(t.RevokedAt))
 		}
 		return tw.Flush()
@@ -108,7 +108,7 @@ func runToken(ctx context.Context, args []string, std IO) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "token %s (%s) revoked at %s\n", t.ID, t.Name, t.RevokedAt.Format(time.RFC3339))
+		fmt.Fprintf(stdout, "token %s (%s) revoked at %s\n", t.ID, shown(t.Name), t.RevokedAt.Format(time.RFC3339))
 		return nil
 	}
 	return fmt.Errorf("unknown token command %q\n%s", cmd, tokenUsage)

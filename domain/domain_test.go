@@ -3,6 +3,7 @@ package domain
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/actorgraph/actorgraph/errs"
 )
@@ -226,3 +227,34 @@ func MustDate(s string) Date {
 func Some[T any](v T) Opt[T] { return Opt[T]{Set: true, Value: &v} }
 
 func Clear[T any]() Opt[T] { return Opt[T]{Set: true} }
+
+func TestFirstUnprintable(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		in   string
+		bad  bool
+		want rune // the first unprintable rune, when bad
+	}{
+		{"plain", "project lead", false, 0},
+		{"accents and symbols", "Équipe terrain ☂ — nord", false, 0},
+		{"empty", "", false, 0},
+		{"escape sequence", "ok\x1b[2J", true, 0x1b},
+		{"newline", "two\nlines", true, '\n'},
+		{"tab", "a\tb", true, '\t'},
+		{"carriage return", "fake\rreal", true, '\r'},
+		{"NUL", "nul\x00", true, 0},
+		{"DEL", "del\x7f", true, 0x7f},
+		{"C1 control", "csi\u009b", true, 0x9b},
+		{"bidi override", "evil\u202Etxt.exe", true, 0x202E},
+		{"zero-width space", "zero\u200Bwidth", true, 0x200B},
+		{"not UTF-8", "bad\xffbyte", true, utf8.RuneError},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if r, bad := FirstUnprintable(c.in); bad != c.bad || bad && r != c.want {
+				t.Errorf("FirstUnprintable(%q) = %U, %v; want %U, %v", c.in, r, bad, c.want, c.bad)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package domain
 import (
 	"math"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/actorgraph/actorgraph/errs"
@@ -67,4 +68,19 @@ func normalizeList(op, field string, in []string, maxItems, maxLen int) ([]strin
 		return nil, errs.Invalidf(op, field, "at most %d %s are allowed, got %d", maxItems, field, len(out))
 	}
 	return out, nil
+}
+
+// FirstUnprintable returns the first rune of s that is not printable text
+// (a control character such as ESC or a newline, an invisible formatting
+// character such as a bidi override, or a byte that is not UTF-8, which it
+// reports as utf8.RuneError), and whether there is one. Names an operator
+// reads on a terminal must hold none: printed raw, they could rewrite
+// what the terminal shows.
+func FirstUnprintable(s string) (rune, bool) {
+	for _, r := range s {
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			return r, true
+		}
+	}
+	return 0, false
 }

@@ -938,3 +938,23 @@ func TestConfidentialDataIsWithheldWhenTheAuditCannotBeWritten(t *testing.T) {
 		t.Errorf("export with the audit down: %d %.200s", resp.StatusCode, b)
 	}
 }
+
+// Token names are printed on operators' terminals: createToken refuses a
+// name with a control or invisible character, and creates nothing.
+func TestCreateTokenRefusesUnprintableNames(t *testing.T) {
+	t.Parallel()
+	f := newAccessFixture(t)
+	owner := f.admin.As(f.tokens["OWNER"])
+	const tokens = `query($ws: ID!) { workspace(id: $ws) { tokens { id name } } }`
+	before := owner.Do(tokens, map[string]any{"ws": f.ws})
+	for _, name := range []string{"ok\x1b[2J", "two\nlines", "lead\u202Enimda"} {
+		r := owner.Do(`mutation($ws: ID!, $n: String!) { createToken(input: {workspace: $ws, name: $n, role: VIEWER}) { secret } }`,
+			map[string]any{"ws": f.ws, "n": name})
+		if r.Code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "name" || !strings.Contains(r.Errors[0].Message, "printable") {
+			t.Errorf("createToken named %q: %+v, want BAD_USER_INPUT on name", name, r.Errors)
+		}
+	}
+	if after := owner.Do(tokens, map[string]any{"ws": f.ws}); string(after.Data) != string(before.Data) {
+		t.Errorf("a refused createToken changed the tokens:\n%s\n%s", before.Data, after.Data)
+	}
+}
