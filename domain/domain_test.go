@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -26,6 +27,9 @@ func TestActorValidate(t *testing.T) {
 		{"womenLed on a council", Actor{Kind: KindStateInstitution, Name: "X", ActorAttributes: ActorAttributes{WomenLed: new(true)}}, "womenLed"},
 		{"bad force type", Actor{Kind: KindSecurityForce, Name: "X", ActorAttributes: ActorAttributes{ForceType: new(ForceType("NINJA"))}}, "forceType"},
 		{"too many tags", Actor{Kind: KindCommunity, Name: "X", Tags: make51Tags()}, "tags"},
+		{"as many tags as allowed", Actor{Kind: KindCommunity, Name: "X", Tags: make51Tags()[:MaxTags]}, ""},
+		{"repeated tags count once", Actor{Kind: KindCommunity, Name: "X", Tags: append(make51Tags()[:MaxTags], make51Tags()[:10]...)}, ""},
+		{"a long tag", Actor{Kind: KindCommunity, Name: "X", Tags: []string{strings.Repeat("t", MaxTagLen+1)}}, "tags"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -254,6 +258,32 @@ func TestFirstUnprintable(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			if r, bad := FirstUnprintable(c.in); bad != c.bad || bad && r != c.want {
 				t.Errorf("FirstUnprintable(%q) = %U, %v; want %U, %v", c.in, r, bad, c.want, c.bad)
+			}
+		})
+	}
+}
+
+func TestCheckFilterTags(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		tags []string
+		want int // how many remain; -1 when refused
+	}{
+		{"none", nil, 0},
+		{"as many as an actor holds", make51Tags()[:MaxTags], MaxTags},
+		{"one more", make51Tags(), -1},
+		{"one tag many times", slices.Repeat([]string{"rural"}, 10*MaxTags), 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := CheckFilterTags("test", c.tags)
+			if c.want < 0 {
+				assertInvalid(t, err, "tags")
+				return
+			}
+			if err != nil || len(got) != c.want {
+				t.Errorf("got %d tags, %v; want %d", len(got), err, c.want)
 			}
 		})
 	}

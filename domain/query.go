@@ -3,6 +3,8 @@ package domain
 import (
 	"context"
 	"io"
+
+	"github.com/actorgraph/actorgraph/errs"
 )
 
 // Direction says which relationships of an actor to list.
@@ -72,6 +74,25 @@ type ActorFilter struct {
 	ExternalID *string
 	// CustomAttributes must all match (see CustomFilter).
 	CustomAttributes []CustomFilter
+}
+
+// CheckFilterTags drops repeated tags from an actor filter and checks that
+// at most MaxTags remain: an actor holds at most MaxTags tags, so a filter
+// that asks for more matches nothing, and each tag it names costs a
+// comparison on every actor of the workspace.
+func CheckFilterTags(op string, tags []string) ([]string, error) {
+	out := make([]string, 0, len(tags))
+	seen := make(map[string]bool, len(tags))
+	for _, t := range tags {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	if len(out) > MaxTags {
+		return nil, errs.Invalidf(op, "tags", "a filter takes at most %d tags (an actor has at most %d), got %d", MaxTags, MaxTags, len(out))
+	}
+	return out, nil
 }
 
 // RelationshipFilter selects relationships of a workspace.

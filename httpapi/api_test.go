@@ -72,6 +72,12 @@ func TestBadInputGetsCodeAndChangesNothing(t *testing.T) {
 		{"delete unknown actor", `mutation { deleteActor(id: "act_nope") { id } }`, nil, "NOT_FOUND", ""},
 		{"delete unknown workspace", `mutation { deleteWorkspace(id: "ws_nope") { id } }`, nil, "NOT_FOUND", ""},
 		{"source citing unknown source id", `mutation($id: ID!) { updateActor(id: $id, input: {sourceIds: ["src_nope"]}) { id } }`, map[string]any{"id": village}, "NOT_FOUND", "sourceIds"},
+		{"too many tags", `mutation($ws: ID!, $t: [String!]) { createActor(workspace: $ws, input: {kind: COMMUNITY, name: "X", tags: $t}) { id } }`,
+			map[string]any{"ws": ws, "t": manyTags(domain.MaxTags + 1)}, "BAD_USER_INPUT", "tags"},
+		{"too many tags by update", `mutation($id: ID!, $t: [String!]) { updateActor(id: $id, input: {tags: $t}) { id } }`,
+			map[string]any{"id": village, "t": manyTags(domain.MaxTags + 1)}, "BAD_USER_INPUT", "tags"},
+		{"too many tags in a filter", `query($ws: ID!, $t: [String!]) { workspace(id: $ws) { actors(filter: {tags: $t}) { totalCount } } }`,
+			map[string]any{"ws": ws, "t": manyTags(domain.MaxTags + 1)}, "BAD_USER_INPUT", "tags"},
 		{"first out of range", `query($ws: ID!) { workspace(id: $ws) { actors(first: 501) { totalCount } } }`, map[string]any{"ws": ws}, "BAD_USER_INPUT", "first"},
 		{"forged cursor", `query($ws: ID!) { workspace(id: $ws) { actors(after: "eyJ4Ijoi") { totalCount } } }`, map[string]any{"ws": ws}, "BAD_USER_INPUT", "after"},
 	}
@@ -95,12 +101,28 @@ func TestBadInputGetsCodeAndChangesNothing(t *testing.T) {
 			}
 		})
 	}
+	// An import gets the same bound: the row is a problem, and nothing is
+	// imported.
+	csv := "kind,name,tags\nCOMMUNITY,Tagged," + strings.Join(manyTags(domain.MaxTags+1), "|") + "\n"
+	rep := a.ImportOK(map[string]any{"ws": ws}, []apitest.Upload{{Name: "actors.csv", Data: []byte(csv)}})
+	if len(rep.Problems) != 1 || rep.Problems[0].Column == nil || *rep.Problems[0].Column != "tags" || rep.Actors.Created != 0 {
+		t.Errorf("import of an actor with too many tags: %+v", rep)
+	}
 	if after := a.Dump(ws); after != before {
 		t.Errorf("bad input changed the workspace:\nbefore %s\nafter  %s", before, after)
 	}
 	if after := a.Dump(other); after != beforeOther {
 		t.Errorf("bad input changed the other workspace:\nbefore %s\nafter  %s", beforeOther, after)
 	}
+}
+
+// manyTags is n distinct tags.
+func manyTags(n int) []string {
+	tags := make([]string, n)
+	for i := range tags {
+		tags[i] = fmt.Sprintf("tag-%d", i)
+	}
+	return tags
 }
 
 // Mutations run in order, and each sees what the ones before it wrote,

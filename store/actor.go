@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -199,9 +200,13 @@ var actorFilterCond = "a.workspaceId = $ws AND " + visible("a") + `
 func actorQueryParam(f domain.ActorFilter) map[string]any {
 	var kinds, tags, search any // null: the filter does not test this
 	if len(f.Kinds) > 0 {
-		ks := make([]string, len(f.Kinds))
-		for i, k := range f.Kinds {
-			ks[i] = string(k)
+		// Each kind once: a list that repeats them would cost its length
+		// in comparisons on every actor.
+		var ks []string
+		for _, k := range f.Kinds {
+			if !slices.Contains(ks, string(k)) {
+				ks = append(ks, string(k))
+			}
 		}
 		kinds = ks
 	}
@@ -266,6 +271,9 @@ func (s *Neo4j) ListActors(ctx context.Context, workspaceID string, q ActorQuery
 		return nil, errs.Wrap(op, err)
 	}
 	if q.Filter.CustomAttributes, err = domain.CheckCustomFilters(op, q.Filter.CustomAttributes); err != nil {
+		return nil, err
+	}
+	if q.Filter.Tags, err = domain.CheckFilterTags(op, q.Filter.Tags); err != nil {
 		return nil, err
 	}
 	cypher, params, err := actorListStatement(workspaceID, q, ord, c)
