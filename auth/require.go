@@ -40,8 +40,8 @@ func RequireAdmin(ctx context.Context, op string) error {
 
 // RequireClearance checks that the caller may write a record of level s
 // (nil: the default level) in ws: nobody creates what they could not then
-// see. Operations that touch records the caller may not see (imports,
-// deletes that cascade, the audit log) ask for CONFIDENTIAL.
+// see. Operations that touch records the caller may not see ask
+// RequireFullView instead.
 func RequireClearance(ctx context.Context, op, ws string, s *domain.Sensitivity) error {
 	want := domain.DefaultSensitivity
 	if s != nil {
@@ -51,6 +51,21 @@ func RequireClearance(ctx context.Context, op, ws string, s *domain.Sensitivity)
 	if !g.Clearance.Covers(want) {
 		return &errs.Error{Op: op, Kind: errs.Permission, Field: "sensitivity",
 			Msg: fmt.Sprintf("your clearance in this workspace is %s, so you cannot write a %s record", g.Clearance, want)}
+	}
+	return nil
+}
+
+// RequireFullView checks that the caller sees every record of ws
+// (clearance CONFIDENTIAL), for an operation that reaches records
+// whatever their level: imports, deletes that cascade, reading the audit
+// log. why says how op reaches them, in words that say whether it reads
+// or writes them ("the audit log names every record written"): the
+// refusal is about what op does, not about the level of a record the
+// caller sent, so it names no input field.
+func RequireFullView(ctx context.Context, op, ws, why string) error {
+	g, _ := domain.CallerFrom(ctx).Grant(ws)
+	if !g.Clearance.Covers(domain.Confidential) {
+		return errs.E(op, errs.Permission, fmt.Sprintf("%s needs clearance CONFIDENTIAL in this workspace (yours is %s): %s", op, g.Clearance, why))
 	}
 	return nil
 }

@@ -958,3 +958,45 @@ func TestCreateTokenRefusesUnprintableNames(t *testing.T) {
 		t.Errorf("a refused createToken changed the tokens:\n%s\n%s", before.Data, after.Data)
 	}
 }
+
+// Operations that reach records of every level refuse a lowered member
+// in words that say what they do: reading the audit log is a read, and
+// its refusal says so (it once said "cannot write a CONFIDENTIAL record").
+func TestFullViewRefusalsSayWhatTheyDo(t *testing.T) {
+	t.Parallel()
+	f := newAccessFixture(t)
+	f.admin.OK(`mutation($ws: ID!, $s: String!) { setMember(workspace: $ws, subject: $s, role: OWNER, clearance: RESTRICTED) { clearance } }`,
+		map[string]any{"ws": f.ws, "s": f.subjects["OWNER"]}, nil)
+	owner := f.admin.As(f.tokens["OWNER"])
+	before := f.admin.Dump(f.ws)
+	cases := []struct {
+		name  string
+		do    func() apitest.Response
+		words string
+	}{
+		{"audit log", func() apitest.Response {
+			return owner.Do(`query($ws: ID!) { workspace(id: $ws) { auditLog { totalCount } } }`, map[string]any{"ws": f.ws})
+		}, "Workspace.auditLog needs clearance CONFIDENTIAL in this workspace (yours is RESTRICTED): reading the audit log shows the ids of records of every level"},
+		{"delete actor", func() apitest.Response {
+			return owner.Do(`mutation($id: ID!) { deleteActor(id: $id) { id } }`, map[string]any{"id": f.public})
+		}, "deleteActor needs clearance CONFIDENTIAL in this workspace (yours is RESTRICTED): deleting an actor deletes all its relationships"},
+		{"delete source", func() apitest.Response {
+			return owner.Do(`mutation($id: ID!) { deleteSource(id: $id) { id } }`, map[string]any{"id": f.source})
+		}, "deleteSource needs clearance CONFIDENTIAL in this workspace (yours is RESTRICTED): deleting a source removes it"},
+		{"import", func() apitest.Response {
+			_, r := owner.ImportFiles(map[string]any{"ws": f.ws}, []apitest.Upload{{Name: "actors.csv", Data: []byte("kind,name\nCOMMUNITY,New\n")}}, true)
+			return r
+		}, "importActorMap needs clearance CONFIDENTIAL in this workspace (yours is RESTRICTED): an import reads every record"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := c.do()
+			if r.Code() != "FORBIDDEN" || !strings.HasPrefix(r.Errors[0].Message, c.words) || r.Errors[0].Extensions["field"] != nil {
+				t.Errorf("%+v, want FORBIDDEN, no field, saying %q", r.Errors, c.words)
+			}
+		})
+	}
+	if after := f.admin.Dump(f.ws); after != before {
+		t.Errorf("a refused operation changed the workspace:\n%s\n%s", before, after)
+	}
+}

@@ -14,8 +14,6 @@ import (
 // it to the resolvers' own inputs: the workspace of a record named by id,
 // and the fields of a write.
 
-func ptr[T any](v T) *T { return &v }
-
 // workspaceOf returns the workspace of a visible actor, relationship or
 // source (NOT_FOUND for anything else), for the role check of a
 // mutation that names only a record's id.

@@ -161,7 +161,7 @@ func (r *workspaceResolver) AuditLog(ctx context.Context, obj *domain.Workspace,
 	}
 	// Audit records name the ids of every record written, whatever its
 	// level: they are for owners who see everything.
-	if err := auth.RequireClearance(ctx, op, obj.ID, ptr(domain.Confidential)); err != nil {
+	if err := auth.RequireFullView(ctx, op, obj.ID, "reading the audit log shows the ids of records of every level"); err != nil {
 		return nil, err
 	}
 	args, err := pageArgs(op, first, after)

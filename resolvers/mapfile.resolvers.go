@@ -56,7 +56,7 @@ func (r *mutationResolver) ImportActorMap(ctx context.Context, workspace string,
 	}
 	// An import matches rows against every record of the workspace and a
 	// sync removes what the files lack, so it needs to see them all.
-	if err := auth.RequireClearance(ctx, op, workspace, ptr(domain.Confidential)); err != nil {
+	if err := auth.RequireFullView(ctx, op, workspace, "an import reads every record of the workspace to match its rows, and a sync removes what the files lack"); err != nil {
 		return nil, err
 	}
 	opts, err := importOptions(op, files, format, dryRun, sync, mapping, suggestMapping)
