@@ -34,7 +34,7 @@ func publicAnswer(err error, id string) string {
 	return errs.KindOf(err).Code() + " " + field + ": " + strings.ReplaceAll(msg, id, "<id>")
 }
 
-func TestHiddenSourcesAnswerAsUnknownOnWrites(t *testing.T) {
+func TestHiddenRecordsAnswerAsUnknownOnWrites(t *testing.T) {
 	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
@@ -42,54 +42,91 @@ func TestHiddenSourcesAnswerAsUnknownOnWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hidden, err := st.CreateSource(ctx, ws.ID, domain.SourceInput{Title: "Interview notes", Kind: "INTERVIEW", Sensitivity: new(domain.Confidential)})
+	hiddenSrc, err := st.CreateSource(ctx, ws.ID, domain.SourceInput{Title: "Interview notes", Kind: "INTERVIEW", Sensitivity: new(domain.Confidential)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	both := []string{public.ID, hidden.ID}
+	both := []string{public.ID, hiddenSrc.ID}
 	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Riverside", Sensitivity: new(domain.Public), SourceIDs: both})
 	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindMovement, Name: "Union", Sensitivity: new(domain.Public)})
+	hiddenActor := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindMovement, Name: "Underground", Sensitivity: new(domain.Confidential)})
 	r := mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: a.ID, To: b.ID, Strength: 0.5, Sensitivity: new(domain.Public), SourceIDs: both})
-	const unknown = "src_000000000000000000000000"
+	hiddenRel := mustRel(t, st, domain.RelationshipInput{Type: domain.Threatens, From: b.ID, To: a.ID, Strength: 0.5, Sensitivity: new(domain.Confidential)})
 	editor := loweredEditor(ws.ID)
 	before := take(t, st, ws.ID)
 
-	// Each case is a write naming a source id: it is tried with the hidden
-	// source (which a and r already cite) and with an unknown id.
+	unknownSrc, unknownActor, unknownRel := domain.NewID(domain.PrefixSource), domain.NewID(domain.PrefixActor), domain.NewID(domain.PrefixRelationship)
+	// Each case is a write naming an id: it is tried with a hidden record's
+	// id and with an unknown one of the same kind. The hidden source is one
+	// that a and r already cite.
 	cases := []struct {
-		name  string
-		write func(src string) error
+		name            string
+		hidden, unknown string
+		want            string // how the answer to the unknown id begins
+		write           func(id string) error
 	}{
-		{"updateActor sourceIds alone", func(src string) error {
+		{"updateActor sourceIds alone", hiddenSrc.ID, unknownSrc, "NOT_FOUND sourceIds: ", func(src string) error {
 			_, err := st.UpdateActor(editor, a.ID, domain.ActorPatch{SourceIDs: domaintest.Some([]string{src})})
 			return err
 		}},
-		{"updateActor sourceIds beside a visible one", func(src string) error {
+		{"updateActor sourceIds beside a visible one", hiddenSrc.ID, unknownSrc, "NOT_FOUND sourceIds: ", func(src string) error {
 			_, err := st.UpdateActor(editor, a.ID, domain.ActorPatch{Name: domaintest.Some("Renamed"), SourceIDs: domaintest.Some([]string{public.ID, src})})
 			return err
 		}},
-		{"createActor", func(src string) error {
+		{"createActor sourceIds", hiddenSrc.ID, unknownSrc, "NOT_FOUND sourceIds: ", func(src string) error {
 			_, err := st.CreateActor(editor, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "New", Sensitivity: new(domain.Public), SourceIDs: []string{src}})
 			return err
 		}},
-		{"updateRelationship sourceIds", func(src string) error {
+		{"updateRelationship sourceIds", hiddenSrc.ID, unknownSrc, "NOT_FOUND sourceIds: ", func(src string) error {
 			_, err := st.UpdateRelationship(editor, r.ID, domain.RelationshipPatch{SourceIDs: domaintest.Some([]string{public.ID, src})})
 			return err
 		}},
-		{"createRelationship", func(src string) error {
+		{"createRelationship sourceIds", hiddenSrc.ID, unknownSrc, "NOT_FOUND sourceIds: ", func(src string) error {
 			_, err := st.CreateRelationship(editor, domain.RelationshipInput{Type: domain.Dialogue, From: a.ID, To: b.ID, Strength: 0.5,
 				Sensitivity: new(domain.Public), SourceIDs: []string{src}})
+			return err
+		}},
+		{"createRelationship from", hiddenActor.ID, unknownActor, "NOT_FOUND from: ", func(id string) error {
+			_, err := st.CreateRelationship(editor, domain.RelationshipInput{Type: domain.Dialogue, From: id, To: a.ID, Strength: 0.5, Sensitivity: new(domain.Public)})
+			return err
+		}},
+		{"createRelationship to", hiddenActor.ID, unknownActor, "NOT_FOUND to: ", func(id string) error {
+			_, err := st.CreateRelationship(editor, domain.RelationshipInput{Type: domain.Dialogue, From: a.ID, To: id, Strength: 0.5, Sensitivity: new(domain.Public)})
+			return err
+		}},
+		{"updateActor", hiddenActor.ID, unknownActor, "NOT_FOUND : ", func(id string) error {
+			_, err := st.UpdateActor(editor, id, domain.ActorPatch{Name: domaintest.Some("Renamed")})
+			return err
+		}},
+		{"updateRelationship", hiddenRel.ID, unknownRel, "NOT_FOUND : ", func(id string) error {
+			_, err := st.UpdateRelationship(editor, id, domain.RelationshipPatch{Strength: domaintest.Some(0.9)})
+			return err
+		}},
+		{"updateSource", hiddenSrc.ID, unknownSrc, "NOT_FOUND : ", func(id string) error {
+			_, err := st.UpdateSource(editor, id, domain.SourcePatch{Title: domaintest.Some("Renamed")})
+			return err
+		}},
+		{"deleteRelationship", hiddenRel.ID, unknownRel, "NOT_FOUND : ", func(id string) error {
+			_, err := st.DeleteRelationship(editor, id)
+			return err
+		}},
+		{"deleteActor", hiddenActor.ID, unknownActor, "NOT_FOUND : ", func(id string) error {
+			_, err := st.DeleteActor(editor, id)
+			return err
+		}},
+		{"deleteSource", hiddenSrc.ID, unknownSrc, "NOT_FOUND : ", func(id string) error {
+			_, err := st.DeleteSource(editor, id)
 			return err
 		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, want := publicAnswer(c.write(hidden.ID), hidden.ID), publicAnswer(c.write(unknown), unknown)
-			if !strings.HasPrefix(want, "NOT_FOUND sourceIds: ") {
-				t.Fatalf("an unknown source id answers %q, want NOT_FOUND on sourceIds", want)
+			got, want := publicAnswer(c.write(c.hidden), c.hidden), publicAnswer(c.write(c.unknown), c.unknown)
+			if !strings.HasPrefix(want, c.want) {
+				t.Fatalf("an unknown id answers %q, want it to begin %q", want, c.want)
 			}
 			if got != want {
-				t.Errorf("a hidden source id answers %q, an unknown one %q: the difference reveals the hidden source", got, want)
+				t.Errorf("a hidden id answers %q, an unknown one %q: the difference reveals the hidden record", got, want)
 			}
 		})
 	}

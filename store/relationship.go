@@ -84,11 +84,13 @@ func (s *Neo4j) CreateRelationship(ctx context.Context, in domain.RelationshipIn
 			return nil, err
 		}
 		from, to := findActor(ends, in.From), findActor(ends, in.To)
+		// A hidden end answers as an unknown one, naming the field as the
+		// resolvers' check of from does.
 		if from == nil {
-			return nil, errs.NotFoundf("", "from: no actor has id %q", in.From)
+			return nil, &errs.Error{Kind: errs.NotFound, Field: "from", Msg: fmt.Sprintf("from: no actor has id %q", in.From)}
 		}
 		if to == nil {
-			return nil, errs.NotFoundf("", "to: no actor has id %q", in.To)
+			return nil, &errs.Error{Kind: errs.NotFound, Field: "to", Msg: fmt.Sprintf("to: no actor has id %q", in.To)}
 		}
 		if from.WorkspaceID != to.WorkspaceID {
 			return nil, errs.Invalidf("", "to", "from and to belong to different workspaces; a relationship must stay within one workspace")
