@@ -45,7 +45,8 @@ func New(st store.Store, opts Options, log *zap.Logger) (http.Handler, error) {
 	links := auth.NewLinkSigner(opts.Access.LinkKey)
 	gql := newGraphQLServer(st, opts, links, log.Named("graphql"))
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", authn.Middleware(refuse, withJSONBody(loaders.Middleware(st, opts.GraphQL.LoaderWait, log.Named("loaders"), gql))))
+	mux.Handle("/graphql", authn.Middleware(refuse, withAuthorizedUploads(opts.HTTP, opts.GraphQL.Limits.MaxTokens,
+		withJSONBody(loaders.Middleware(st, opts.GraphQL.LoaderWait, log.Named("loaders"), gql)))))
 	mux.Handle("GET /export/{file}", exportHandler(st, authn, links, log.Named("export")))
 	if opts.GraphQL.GraphiQL {
 		var o []playground.GraphiqlConfigOption
