@@ -93,10 +93,10 @@ func readOperations(r *http.Request, maxBytes int64) ([]byte, io.ReadCloser, err
 	}
 	var ops []byte
 	if err == nil {
-		ops, err = io.ReadAll(part)
+		ops, err = io.ReadAll(io.LimitReader(part, maxBytes+1))
 	}
-	if err != nil {
-		return nil, nil, operationsError(err, int64(seen.Len()) >= limit, maxBytes)
+	if err != nil || int64(len(ops)) > maxBytes {
+		return nil, nil, operationsError(err, int64(len(ops)) > maxBytes || int64(seen.Len()) >= limit, maxBytes)
 	}
 	return ops, replayBody{Reader: io.MultiReader(&seen, r.Body), Closer: r.Body}, nil
 }
@@ -106,7 +106,7 @@ func operationsError(err error, overLimit bool, maxBytes int64) error {
 	const op = "upload"
 	var tooLarge *http.MaxBytesError
 	switch {
-	case errors.Is(err, os.ErrDeadlineExceeded):
+	case err != nil && errors.Is(err, os.ErrDeadlineExceeded):
 		return errs.E(op, errs.Timeout, "the upload's operations part did not arrive within --read-timeout")
 	case overLimit || errors.As(err, &tooLarge):
 		return errs.E(op, errs.TooLarge, fmt.Sprintf("the upload's operations part is larger than %s (--max-body-bytes)", byteSize(maxBytes)))
