@@ -416,4 +416,3 @@ func TestViewerUploadRefusedUnread(t *testing.T) {
 		t.Errorf("the server read %d bytes of the admin's %d-byte upload: the counter misses reads", got, length)
 	}
 }
-
