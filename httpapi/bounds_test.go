@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/actorgraph/actorgraph/config"
 	"github.com/actorgraph/actorgraph/httpapi"
 	"github.com/actorgraph/actorgraph/httpapi/apitest"
 	"github.com/actorgraph/actorgraph/store/storetest"
@@ -414,5 +415,64 @@ func TestViewerUploadRefusedUnread(t *testing.T) {
 	}
 	if got := read.Load() - before; got < int64(length) {
 		t.Errorf("the server read %d bytes of the admin's %d-byte upload: the counter misses reads", got, length)
+	}
+}
+
+// Through the whole service: a flood of made-up tokens from the address
+// everyone shares (the test's proxy is 127.0.0.1) never refuses a token
+// that authenticated, on /graphql and on /export; with that proxy
+// trusted, a client behind it that the flood did not come from is not
+// refused either, even with a token the service has not yet seen.
+func TestRejectedFloodThroughTheService(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	for _, c := range []struct {
+		name     string
+		trusted  string
+		newcomer int // the status of a token not seen before, after the flood
+	}{
+		{"no proxy trusted", "", http.StatusTooManyRequests},
+		{"the proxy trusted", "127.0.0.0/8", http.StatusOK},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			opts := boundsOptions()
+			opts.HTTP.RateLimit, opts.HTTP.RateBurst = 0.01, 30
+			opts.HTTP.TrustedProxies, _ = config.ParseTrustedProxies(c.trusted)
+			a := apitest.Start(t, st, opts, nil)
+			ws := a.CreateWorkspace("flood")
+			newcomer, _ := a.CreateToken(ws, "VIEWER", "")
+			owner, _ := a.CreateToken(ws, "OWNER", "")
+			query := []byte(`{"query":"{ viewer { subject } }"}`)
+			analyst, _ := a.CreateToken(ws, "ANALYST", "")
+			// Each is first accepted on one route, then used on the other.
+			if resp, _ := a.As(owner).Post(query, nil); resp.StatusCode != http.StatusOK {
+				t.Fatalf("the owner before the flood: %d", resp.StatusCode)
+			}
+			if resp, _ := a.As(analyst).Get("/export/" + ws + ".gexf"); resp.StatusCode != http.StatusOK {
+				t.Fatalf("the analyst before the flood: %d", resp.StatusCode)
+			}
+			guesser := map[string]string{"X-Forwarded-For": "203.0.113.9"}
+			codes := map[int]int{}
+			for i := range 40 {
+				resp, _ := a.As(fmt.Sprintf("agt_made-up-%d", i)).Post(query, guesser)
+				codes[resp.StatusCode]++
+				if i%2 == 1 {
+					continue // the owner's own bucket holds 30
+				}
+				if resp, _ := a.As(owner).Get("/export/" + ws + ".gexf"); resp.StatusCode != http.StatusOK {
+					t.Fatalf("the owner's export during the flood: %d", resp.StatusCode)
+				}
+				if resp, _ := a.As(analyst).Post(query, nil); resp.StatusCode != http.StatusOK {
+					t.Fatalf("the analyst's query during the flood: %d", resp.StatusCode)
+				}
+			}
+			if codes[http.StatusUnauthorized] != 30 || codes[http.StatusTooManyRequests] != 10 {
+				t.Errorf("the flood: %v, want 30 × 401 then 10 × 429", codes)
+			}
+			resp, _ := a.As(newcomer).Post(query, map[string]string{"X-Forwarded-For": "198.51.100.7"})
+			if resp.StatusCode != c.newcomer {
+				t.Errorf("a token not seen before, from another client: %d, want %d", resp.StatusCode, c.newcomer)
+			}
+		})
 	}
 }

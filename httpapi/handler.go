@@ -45,8 +45,8 @@ func New(st store.Store, opts Options, log *zap.Logger) (http.Handler, error) {
 	links := auth.NewLinkSigner(opts.Access.LinkKey)
 	gql := newGraphQLServer(st, opts, links, log.Named("graphql"))
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", authn.Middleware(refuse, withAuthorizedUploads(opts.HTTP, opts.GraphQL.Limits.MaxTokens,
-		withJSONBody(loaders.Middleware(st, opts.GraphQL.LoaderWait, log.Named("loaders"), gql)))))
+	mux.Handle("/graphql", authn.Middleware(refuse, markAuthenticated(withAuthorizedUploads(opts.HTTP, opts.GraphQL.Limits.MaxTokens,
+		withJSONBody(loaders.Middleware(st, opts.GraphQL.LoaderWait, log.Named("loaders"), gql))))))
 	mux.Handle("GET /export/{file}", exportHandler(st, authn, links, log.Named("export")))
 	if opts.GraphQL.GraphiQL {
 		var o []playground.GraphiqlConfigOption
@@ -57,10 +57,10 @@ func New(st store.Store, opts Options, log *zap.Logger) (http.Handler, error) {
 	}
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(st))
-	limiter := newRateLimiter(opts.HTTP.RateLimit, opts.HTTP.RateBurst)
+	limiter := newServiceLimiter(opts.HTTP)
 	// The request log sits outside the limiter, so that refusals are logged too.
 	return withCORS(opts.HTTP.CORSOrigins, withRequestLog(log.Named("http"),
-		limiter.middleware(rateKey, withLimits(opts.HTTP, mux)))), nil
+		limiter.middleware(limiter.clients.rateKey, withLimits(opts.HTTP, mux)))), nil
 }
 
 // newAuthenticator builds the request authenticator from the access
