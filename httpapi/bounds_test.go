@@ -190,6 +190,31 @@ func TestUploadDeadlines(t *testing.T) {
 	}
 }
 
+// An authorised upload's files that stop arriving are cut off at
+// --transfer-timeout, with a code.
+func TestUploadFilesPastTheTransferTimeout(t *testing.T) {
+	t.Parallel()
+	opts := boundsOptions()
+	opts.HTTP.TransferTimeout = time.Second
+	a := apitest.Start(t, storetest.Open(t), opts, nil)
+	ws := a.CreateWorkspace("stalled upload")
+	body, ctype := apitest.MultipartBody(t, map[string]any{"ws": ws, "dry": true}, apitest.TemplateFiles(t))
+	raw := body.Bytes()
+	files := bytes.Index(raw, []byte(`name="0"`))
+	start := time.Now()
+	resp, r, err := exchange(t, a.URL, uploadHead(ctype, len(raw), apitest.AdminToken),
+		&slowReader{chunks: split(raw, files+10), pause: 30 * opts.HTTP.TransferTimeout})
+	if err != nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	if resp.StatusCode != http.StatusRequestTimeout || r.Code() != "REQUEST_TIMEOUT" || !strings.Contains(r.Errors[0].Message, "--transfer-timeout") {
+		t.Errorf("HTTP %d %+v, want 408 REQUEST_TIMEOUT", resp.StatusCode, r.Errors)
+	}
+	if took := time.Since(start); took >= 30*opts.HTTP.TransferTimeout {
+		t.Errorf("answered after %v: not cut off at the transfer timeout, but when the client went on", took)
+	}
+}
+
 // split cuts b at the offsets given, in order.
 func split(b []byte, at ...int) [][]byte {
 	var out [][]byte

@@ -57,10 +57,64 @@ func withAuthorizedUploads(cfg config.HTTP, maxTokens int, next http.Handler) ht
 			return
 		}
 		allowTransfer(w, cfg, true)
-		r.Body = body
-		next.ServeHTTP(w, r)
+		timed := &timedBody{ReadCloser: body}
+		r.Body = timed
+		next.ServeHTTP(&uploadTimeoutWriter{ResponseWriter: w, body: timed}, r)
 	})
 }
+
+// errUploadTimeout answers an authorised upload whose files did not
+// arrive within --transfer-timeout.
+var errUploadTimeout = errs.E("upload", errs.Timeout, "the upload's files did not arrive within --transfer-timeout")
+
+// timedBody notes whether reading the body ran past its read deadline.
+type timedBody struct {
+	io.ReadCloser
+	timedOut bool // read and written on the handler's goroutine only
+}
+
+func (b *timedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		b.timedOut = true
+	}
+	return n, err
+}
+
+// uploadTimeoutWriter answers REQUEST_TIMEOUT in place of the uncoded
+// error gqlgen's transport gives when an upload's body stops arriving.
+type uploadTimeoutWriter struct {
+	http.ResponseWriter
+	body     *timedBody
+	answered bool // the timeout's answer is written; what follows is dropped
+}
+
+func (u *uploadTimeoutWriter) WriteHeader(code int) {
+	if u.replaced() {
+		return
+	}
+	u.ResponseWriter.WriteHeader(code)
+}
+
+func (u *uploadTimeoutWriter) Write(b []byte) (int, error) {
+	if u.replaced() {
+		return len(b), nil
+	}
+	return u.ResponseWriter.Write(b)
+}
+
+// replaced writes the timeout's answer, once, if the body timed out, and
+// reports whether it did.
+func (u *uploadTimeoutWriter) replaced() bool {
+	if !u.answered && u.body.timedOut {
+		u.answered = true
+		errs.WriteHTTP(u.ResponseWriter, errUploadTimeout)
+	}
+	return u.answered
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (u *uploadTimeoutWriter) Unwrap() http.ResponseWriter { return u.ResponseWriter }
 
 // authorizeImport finds the workspace the operations target and asks
 // whether the caller may import into it.
