@@ -37,6 +37,9 @@ type Options struct {
 // without credentials. In front of everything: CORS (so that a browser's
 // preflight needs no token), the request log, then the rate limit (so
 // that guessing tokens is limited too), then the size and time limits.
+// Behind authentication, an upload's operations are read and its import
+// authorised before its files are (withAuthorizedUploads). Serve it with
+// NewServer, whose timeouts withLimits moves by the request's kind.
 func New(st store.Store, opts Options, log *zap.Logger) (http.Handler, error) {
 	authn, err := newAuthenticator(st, opts.Access, log.Named("auth"))
 	if err != nil {

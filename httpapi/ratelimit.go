@@ -72,7 +72,9 @@ const (
 	knownMax = 10_000
 )
 
-// rateLimiter holds token buckets keyed by a string (see rateKey).
+// rateLimiter holds token buckets keyed by a string (see rateKey), the
+// bound on all clients' rejected credentials, and the credentials known
+// to be valid.
 type rateLimiter struct {
 	perSecond float64
 	burst     int
