@@ -20,21 +20,19 @@ const readHeaderTimeout = 10 * time.Second
 // authorised; imports and exports get --transfer-timeout more to answer),
 // so no server-wide timeout has to be long enough for the longest export.
 //
-//   - ReadTimeout: the headers and then the body (--read-timeout) must
-//     have arrived, or the request fails and its connection closes. A
-//     client announcing a body it never sends holds its connection this
-//     long, no longer.
+//   - ReadTimeout (--read-timeout): the whole request, headers and body,
+//     must have arrived, or the request fails and its connection closes.
+//     It bounds the requests refused before withLimits sets their own
+//     body deadline (by the rate limit, say): the server still reads what
+//     is left of a small body after a refusal, and a client announcing a
+//     body it never sends would otherwise hold its connection.
 //   - WriteTimeout: from the end of the headers to the end of the answer.
 //   - IdleTimeout: a kept-alive connection's wait for its next request.
 func NewServer(h http.Handler, c config.HTTP) *http.Server {
-	read := c.ReadTimeout
-	if read > 0 {
-		read += readHeaderTimeout // Go counts the headers in ReadTimeout
-	}
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       read,
+		ReadTimeout:       c.ReadTimeout,
 		WriteTimeout:      c.WriteTimeout,
 		IdleTimeout:       c.IdleTimeout,
 	}
