@@ -99,3 +99,17 @@ func RequireExternalIDClearance(ctx context.Context, op, ws string) error {
 	}
 	return nil
 }
+
+// RequireImport checks that the caller may import into ws: an import
+// matches rows against every record of the workspace and a sync removes
+// what the files lack, so it needs the EDITOR role and clearance
+// CONFIDENTIAL. importActorMap asks here, and so does the HTTP layer
+// before it reads an upload's files, so that both answer alike.
+func RequireImport(ctx context.Context, op, ws string) error {
+	if err := Require(ctx, op, ws, domain.Editor); err != nil {
+		return err
+	}
+	// An import matches rows against every record of the workspace and a
+	// sync removes what the files lack, so it needs to see them all.
+	return RequireFullView(ctx, op, ws, "an import reads every record of the workspace to match its rows, and a sync removes what the files lack")
+}

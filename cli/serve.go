@@ -59,7 +59,7 @@ func serve(ctx context.Context, args []string, std IO) error {
 	if err != nil {
 		return err
 	}
-	return run(ctx, &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}, ln, cfg.HTTP.ShutdownTimeout, log)
+	return run(ctx, httpapi.NewServer(handler, cfg.HTTP), ln, cfg.HTTP.ShutdownTimeout, log)
 }
 
 // run serves on ln until ctx is done, then shuts srv down, waiting up to

@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -62,6 +63,20 @@ type HTTP struct {
 	CORSOrigins     []string      // browser origins allowed to call the API
 	RateLimit       float64       // requests per second per token (or per address without one); 0: no limit
 	RateBurst       int
+	// ReadTimeout bounds reading a request's body (imports: until they
+	// are authorised, then TransferTimeout); WriteTimeout, the time from
+	// a request's headers to the end of its answer (imports and exports:
+	// TransferTimeout more); IdleTimeout, a kept-alive connection's wait
+	// for its next request. Zero turns one off.
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (see httpapi's clientAddresses); none: the connection's
+	// address is the client's.
+	TrustedProxies []netip.Prefix
+	// FailLimit and FailBurst bound rejected credentials from all clients
+	// together (a token bucket); FailLimit 0: no such bound.
+	FailLimit float64
+	FailBurst int
 }
 
 // GraphQL is the GraphQL server's section.
@@ -126,8 +141,10 @@ func Load(env Env, args []string) (Config, error) {
 		Log:     Log{Format: get("ACTORGRAPH_LOG_FORMAT", "json")},
 	}
 	corsOrigins, _ := env("ACTORGRAPH_CORS_ORIGINS")
+	proxies, _ := env("ACTORGRAPH_TRUSTED_PROXIES")
 	passwordFile, _ := env("NEO4J_PASSWORD_FILE")
 	fs := flagSet(&c, &corsOrigins, &passwordFile)
+	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For names the client, e.g. 10.0.0.0/8 (env ACTORGRAPH_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			var b strings.Builder
@@ -145,6 +162,9 @@ func Load(env Env, args []string) (Config, error) {
 		return Config{}, err
 	}
 	if c.HTTP.CORSOrigins, err = ParseCORSOrigins(corsOrigins); err != nil {
+		return Config{}, err
+	}
+	if c.HTTP.TrustedProxies, err = ParseTrustedProxies(proxies); err != nil {
 		return Config{}, err
 	}
 	if c.Access, err = loadAccess(env); err != nil {
@@ -178,6 +198,11 @@ func flagSet(c *Config, corsOrigins, passwordFile *string) *flag.FlagSet {
 	fs.StringVar(corsOrigins, "cors-origins", *corsOrigins, "comma-separated browser origins allowed to call the API, e.g. https://map.example.org (env ACTORGRAPH_CORS_ORIGINS)")
 	fs.Float64Var(&c.HTTP.RateLimit, "rate-limit", 20, "requests per second allowed per token, or per address without one (0: no limit)")
 	fs.IntVar(&c.HTTP.RateBurst, "rate-burst", 40, "requests a token may send at once above the rate")
+	fs.Float64Var(&c.HTTP.FailLimit, "fail-limit", 100, "rejected credentials per second from all clients together before credentials not recently valid wait (0: no such limit)")
+	fs.IntVar(&c.HTTP.FailBurst, "fail-burst", 200, "rejected credentials from all clients together allowed at once above --fail-limit")
+	fs.DurationVar(&c.HTTP.ReadTimeout, "read-timeout", 15*time.Second, "longest the body of a request may take to arrive (an import's files: --transfer-timeout; 0: no limit)")
+	fs.DurationVar(&c.HTTP.WriteTimeout, "write-timeout", 60*time.Second, "longest from a request's headers to the end of its answer, longer than --request-timeout (imports and exports: --transfer-timeout more; 0: no limit)")
+	fs.DurationVar(&c.HTTP.IdleTimeout, "idle-timeout", 120*time.Second, "how long a kept-alive connection may wait for its next request (0: as --read-timeout)")
 	fs.IntVar(&c.GraphQL.Limits.MaxDepth, "max-query-depth", c.GraphQL.Limits.MaxDepth, "deepest nesting of a GraphQL query (0: no limit)")
 	fs.IntVar(&c.GraphQL.Limits.MaxAliases, "max-query-aliases", c.GraphQL.Limits.MaxAliases, "most aliased fields in one GraphQL operation (0: no limit)")
 	fs.IntVar(&c.GraphQL.Limits.MaxTokens, "max-query-tokens", c.GraphQL.Limits.MaxTokens, "most tokens in a GraphQL query's text (0: no limit)")
@@ -207,6 +232,12 @@ func (c Config) check() error {
 	}
 	if c.HTTP.RateLimit < 0 || c.HTTP.RateBurst < 1 {
 		return fmt.Errorf("--rate-limit must be 0 or more and --rate-burst at least 1")
+	}
+	if c.HTTP.FailLimit < 0 || c.HTTP.FailBurst < 1 {
+		return fmt.Errorf("--fail-limit must be 0 or more and --fail-burst at least 1")
+	}
+	if err := c.HTTP.checkTimeouts(); err != nil {
+		return err
 	}
 	if c.Log.Format != "json" && c.Log.Format != "console" {
 		return fmt.Errorf("the log format must be json or console, not %q", c.Log.Format)

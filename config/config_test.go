@@ -32,6 +32,49 @@ func TestLoadEnvThenFlags(t *testing.T) {
 	if c.GraphQL.Limits != DefaultLimits || c.HTTP.RateLimit != 20 || c.HTTP.RateBurst != 40 || c.HTTP.Host != "127.0.0.1" {
 		t.Errorf("defaults: %+v", c)
 	}
+	if h := c.HTTP; h.ReadTimeout != 15*time.Second || h.WriteTimeout != time.Minute || h.IdleTimeout != 2*time.Minute ||
+		h.FailLimit != 100 || h.FailBurst != 200 || h.TrustedProxies != nil {
+		t.Errorf("defaults of the HTTP bounds: %+v", h)
+	}
+}
+
+func TestParseTrustedProxies(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		in, want string // want: the prefixes, space-separated, or "error"
+	}{
+		{"", ""},
+		{" , ", ""},
+		{"10.0.0.5", "10.0.0.5/32"},
+		{"10.1.2.3/8, 192.168.0.0/16", "10.0.0.0/8 192.168.0.0/16"},
+		{"2001:db8::1,2001:db8:1::/48", "2001:db8::1/128 2001:db8:1::/48"},
+		{"::ffff:10.0.0.5", "10.0.0.5/32"},
+		{"::ffff:10.0.0.0/104", "10.0.0.0/8"},
+		{"proxy.example.org", "error"},
+		{"10.0.0.0/33", "error"},
+		{"0.0.0.0/0", "error"},
+		{"::/0", "error"},
+		{"fe80::1%eth0", "error"},
+	} {
+		got, err := ParseTrustedProxies(c.in)
+		var s []string
+		for _, p := range got {
+			s = append(s, p.String())
+		}
+		if err != nil {
+			s = []string{"error"}
+			if !strings.Contains(err.Error(), "--trusted-proxies") {
+				t.Errorf("%q: the error %q does not name the setting", c.in, err)
+			}
+		}
+		if strings.Join(s, " ") != c.want {
+			t.Errorf("ParseTrustedProxies(%q) = %v, want %q", c.in, s, c.want)
+		}
+	}
+	c, err := Load(MapEnv(map[string]string{"ACTORGRAPH_TRUSTED_PROXIES": "10.0.0.0/8"}), []string{"--trusted-proxies", "192.0.2.1"})
+	if err != nil || len(c.HTTP.TrustedProxies) != 1 || c.HTTP.TrustedProxies[0].String() != "192.0.2.1/32" {
+		t.Errorf("the flag does not override the variable: %v %v", c.HTTP.TrustedProxies, err)
+	}
 }
 
 func TestLoadPasswordFile(t *testing.T) {
@@ -111,6 +154,12 @@ func TestLoadAccessAndEnvironments(t *testing.T) {
 		"wildcard CORS":               {map[string]string{"ACTORGRAPH_CORS_ORIGINS": "*"}, nil, "*"},
 		"bad boolean":                 {map[string]string{"ACTORGRAPH_GRAPHIQL": "maybe"}, nil, "ACTORGRAPH_GRAPHIQL"},
 		"negative rate limit":         {nil, []string{"--rate-limit", "-1"}, "rate"},
+		"negative fail limit":         {nil, []string{"--fail-limit", "-1"}, "--fail-limit"},
+		"fail burst of zero":          {nil, []string{"--fail-burst", "0"}, "--fail-burst"},
+		"negative read timeout":       {nil, []string{"--read-timeout", "-1s"}, "--read-timeout"},
+		"write timeout too short":     {nil, []string{"--write-timeout", "30s"}, "must be longer than --request-timeout (30s)"},
+		"proxy not an address":        {map[string]string{"ACTORGRAPH_TRUSTED_PROXIES": "10.0.0.1,proxy.local"}, nil, `trusted proxy "proxy.local"`},
+		"every address trusted":       {nil, []string{"--trusted-proxies", "0.0.0.0/0"}, "length 0"},
 		"admin token from bad file":   {map[string]string{"ACTORGRAPH_ADMIN_TOKEN_FILE": "/nonexistent"}, nil, "ACTORGRAPH_ADMIN_TOKEN_FILE"},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -130,6 +130,7 @@ func exportCaller(r *http.Request, authn *auth.Authenticator, links *auth.LinkSi
 	if err != nil {
 		return nil, false, err
 	}
+	noteValidCredential(r.Context())
 	c.Reads = &domain.ReadLog{}
 	p := q.Get("pseudonymize")
 	return c, p == "true" || p == "1", nil

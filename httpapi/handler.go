@@ -37,6 +37,9 @@ type Options struct {
 // without credentials. In front of everything: CORS (so that a browser's
 // preflight needs no token), the request log, then the rate limit (so
 // that guessing tokens is limited too), then the size and time limits.
+// Behind authentication, an upload's operations are read and its import
+// authorised before its files are (withAuthorizedUploads). Serve it with
+// NewServer, whose timeouts withLimits moves by the request's kind.
 func New(st store.Store, opts Options, log *zap.Logger) (http.Handler, error) {
 	authn, err := newAuthenticator(st, opts.Access, log.Named("auth"))
 	if err != nil {
@@ -45,7 +48,8 @@ func New(st store.Store, opts Options, log *zap.Logger) (http.Handler, error) {
 	links := auth.NewLinkSigner(opts.Access.LinkKey)
 	gql := newGraphQLServer(st, opts, links, log.Named("graphql"))
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", authn.Middleware(refuse, withJSONBody(loaders.Middleware(st, opts.GraphQL.LoaderWait, log.Named("loaders"), gql))))
+	mux.Handle("/graphql", authn.Middleware(refuse, markAuthenticated(withAuthorizedUploads(opts.HTTP, opts.GraphQL.Limits.MaxTokens,
+		withJSONBody(loaders.Middleware(st, opts.GraphQL.LoaderWait, log.Named("loaders"), gql))))))
 	mux.Handle("GET /export/{file}", exportHandler(st, authn, links, log.Named("export")))
 	if opts.GraphQL.GraphiQL {
 		var o []playground.GraphiqlConfigOption
@@ -56,10 +60,10 @@ func New(st store.Store, opts Options, log *zap.Logger) (http.Handler, error) {
 	}
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(st))
-	limiter := newRateLimiter(opts.HTTP.RateLimit, opts.HTTP.RateBurst)
+	limiter := newServiceLimiter(opts.HTTP)
 	// The request log sits outside the limiter, so that refusals are logged too.
 	return withCORS(opts.HTTP.CORSOrigins, withRequestLog(log.Named("http"),
-		limiter.middleware(rateKey, withLimits(opts.HTTP, mux)))), nil
+		limiter.middleware(limiter.clients.rateKey, withLimits(opts.HTTP, mux)))), nil
 }
 
 // newAuthenticator builds the request authenticator from the access

@@ -38,14 +38,32 @@ func rateTestLimiter(perSecond float64, burst int) (*rateLimiter, *rateClock, ht
 	l := newRateLimiter(perSecond, burst)
 	clk := &rateClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	l.now = clk.now
-	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.Header.Get("Authorization"), "Bearer bad") {
+	return l, clk, l.middleware(rateKey, rateTestAuth(nil))
+}
+
+// rateTestAuth stands for authentication behind the limiter: it answers
+// 401 to tokens starting "Bearer bad" and to those revoked holds, and
+// otherwise notes the credential valid and answers 200.
+func rateTestAuth(revoked *sync.Map) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Authorization")
+		_, gone := revokedLoad(revoked, h)
+		if strings.HasPrefix(h, "Bearer bad") || gone {
 			errs.WriteHTTP(w, errs.E("test", errs.Unauthenticated, "unknown token"))
 			return
 		}
+		if h != "" {
+			noteValidCredential(r.Context())
+		}
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	return l, clk, l.middleware(rateKey, next)
+}
+
+func revokedLoad(m *sync.Map, h string) (any, bool) {
+	if m == nil {
+		return nil, false
+	}
+	return m.Load(h)
 }
 
 // rateDo sends one request: from addr ("" for 192.0.2.1:1234), with the

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -77,14 +78,25 @@ type API struct {
 func New(t testing.TB, st store.Store) *API { return NewWith(t, st, Options()) }
 
 // NewWith starts the service over st with opts.
-func NewWith(t testing.TB, st store.Store, opts httpapi.Options) *API {
+func NewWith(t testing.TB, st store.Store, opts httpapi.Options) *API { return Start(t, st, opts, nil) }
+
+// Start starts the service over st with opts, in the http.Server that
+// `actorgraph serve` runs (httpapi.NewServer, with opts.HTTP's timeouts),
+// on a listener that listen may wrap (nil: as it is), to watch the
+// connections.
+func Start(t testing.TB, st store.Store, opts httpapi.Options, listen func(net.Listener) net.Listener) *API {
 	t.Helper()
 	core, logs := observer.New(zap.InfoLevel)
 	h, err := httpapi.New(st, opts, zap.New(core))
 	if err != nil {
 		t.Fatalf("httpapi.New: %v", err)
 	}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config = httpapi.NewServer(h, opts.HTTP)
+	if listen != nil {
+		srv.Listener = listen(srv.Listener)
+	}
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return &API{T: t, URL: srv.URL, Store: st, Logs: logs, Token: opts.Access.AdminToken}
 }
