@@ -83,7 +83,7 @@ type Limits struct {
 	// minutes (httpapi/opcheck.go).
 	MaxSelectionSet int // selections in one selection set, as written
 	MaxSelections   int // selections in the operation, each fragment counted every time it is spread, and in the whole text
-	MaxAnalyses     int // analyses (fields marked @analysis) in one operation; each at most once, none under a list
+	MaxAnalyses     int // analyses (fields marked @analysis) in one operation; each at most once
 }
 
 // DefaultLimits leave room for every query the README shows and the
@@ -190,7 +190,7 @@ func flagSet(c *Config, corsOrigins, passwordFile *string) *flag.FlagSet {
 	fs.IntVar(&c.GraphQL.Limits.MaxCost, "max-query-cost", c.GraphQL.Limits.MaxCost, "most a GraphQL operation may cost, lists weighed by first (0: no limit)")
 	fs.IntVar(&c.GraphQL.Limits.MaxSelectionSet, "max-query-selection-set", c.GraphQL.Limits.MaxSelectionSet, "most selections in one selection set of a GraphQL query (0: no limit)")
 	fs.IntVar(&c.GraphQL.Limits.MaxSelections, "max-query-selections", c.GraphQL.Limits.MaxSelections, "most selections in one GraphQL operation, each fragment counted every time it is spread (0: no limit)")
-	fs.IntVar(&c.GraphQL.Limits.MaxAnalyses, "max-query-analyses", c.GraphQL.Limits.MaxAnalyses, "most analyses (accountabilityGaps, gapClosures…) in one GraphQL operation, each at most once and none under a list (0: no limit)")
+	fs.IntVar(&c.GraphQL.Limits.MaxAnalyses, "max-query-analyses", c.GraphQL.Limits.MaxAnalyses, "most analyses (accountabilityGaps, gapClosures…) in one GraphQL operation, each at most once (0: no limit)")
 	fs.DurationVar(&c.GraphQL.LoaderWait, "loader-wait", loaders.DefaultWait, "how long dataloaders gather ids into one Neo4j query")
 	fs.StringVar(&c.Log.Format, "log-format", c.Log.Format, "log format: json or console (env ACTORGRAPH_LOG_FORMAT)")
 	fs.StringVar(&c.Env, "env", c.Env, "development (GraphiQL, introspection, suggestions, a printed admin token) or production (env ACTORGRAPH_ENV)")

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -225,9 +224,6 @@ func (c *opCheck) verdict(t tally) *gqlerror.Error {
 	case l.MaxSelections > 0 && t.selections > l.MaxSelections:
 		return limitError(errs.QueryTooLarge, "the query selects %s fields, each fragment counted every time it is spread; at most %d are allowed",
 			countText(t.selections), l.MaxSelections)
-	case l.MaxAnalyses > 0 && t.listed != "":
-		return limitError(errs.TooComplex, "%s is selected under the list %s, so it would run once per item; an analysis runs on one workspace at a time: select it under workspace(id:)",
-			c.analysisNames(t.seen), t.listed)
 	case l.MaxAnalyses > 0 && t.repeated != 0:
 		return limitError(errs.TooComplex, "%s is asked for more than once (with aliases or through fragments); an analysis may run once per operation: send the others as separate requests",
 			c.analysisNames(t.repeated))
@@ -296,13 +292,12 @@ type tally struct {
 	depth, aliases, selections, analyses, cost int
 	introspection                              bool
 	seen, repeated                             uint64 // the analyses selected, and those selected more than once (opCheck.analyses' bits)
-	listed                                     string // a list field with an analysis under it
 }
 
 func (t tally) plus(u tally) tally {
 	return tally{depth: max(t.depth, u.depth), aliases: add(t.aliases, u.aliases), selections: add(t.selections, u.selections),
 		analyses: add(t.analyses, u.analyses), cost: add(t.cost, u.cost), introspection: t.introspection || u.introspection,
-		seen: t.seen | u.seen, repeated: t.repeated | u.repeated | t.seen&u.seen, listed: cmp.Or(t.listed, u.listed)}
+		seen: t.seen | u.seen, repeated: t.repeated | u.repeated | t.seen&u.seen}
 }
 
 // most is where counts saturate: no count can wrap around to a small one.
@@ -390,14 +385,8 @@ func (w *measurer) field(f *ast.Field, parent string) tally {
 		t.introspection = true
 	}
 	t.cost = w.cost(f, def, parent, child.cost)
-	if def == nil {
-		return t
-	}
 	if bit := w.c.analysisBit(def); bit != 0 {
 		t = t.plus(tally{analyses: 1, seen: bit})
-	}
-	if def.Type.Elem != nil && child.analyses > 0 && t.listed == "" {
-		t.listed = f.Name // each item would run the analysis again
 	}
 	return t
 }

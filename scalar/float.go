@@ -24,10 +24,9 @@ func MarshalFloatContext(f float64) graphql.ContextMarshaler {
 // one would pass as a valid threshold or strength.
 func UnmarshalFloatContext(ctx context.Context, v any) (float64, error) {
 	f, err := graphql.UnmarshalFloatContext(ctx, v)
-	if err != nil {
-		return 0, err
-	}
-	if math.IsNaN(f) || math.IsInf(f, 0) {
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		// Out of range ("1e999") is refused here too, with the same words
+		// rather than strconv's.
 		field := ""
 		if fc := graphql.GetPathContext(ctx); fc != nil && fc.Field != nil {
 			field = *fc.Field
