@@ -142,7 +142,9 @@ func TestIntrospectionRefusedAndLoggedOnce(t *testing.T) {
 			}
 		}
 	}
-	var out struct{ Typename string `json:"__typename"` }
+	var out struct {
+		Typename string `json:"__typename"`
+	}
 	a.OK(`{ __typename }`, nil, &out)
 	if out.Typename != "Query" {
 		t.Errorf("__typename: %q", out.Typename)

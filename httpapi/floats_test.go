@@ -67,7 +67,9 @@ fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { 
 
 func introspect(t *testing.T, a *apitest.API) *introspected {
 	t.Helper()
-	var out struct{ Schema introspected `json:"__schema"` }
+	var out struct {
+		Schema introspected `json:"__schema"`
+	}
 	a.OK(introspectionQuery, nil, &out)
 	return &out.Schema
 }
