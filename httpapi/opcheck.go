@@ -68,7 +68,7 @@ var _ interface {
 
 func newOpCheck(es graphql.ExecutableSchema, limits config.Limits, introspection bool, log *zap.Logger) *opCheck {
 	c := &opCheck{schema: es.Schema(), es: es, limits: limits, introspection: introspection, log: log,
-		docs: lru.New[*parsedDoc](1000)}
+		docs: lru.New[*parsedDoc](256)}
 	for _, t := range c.schema.Types {
 		for _, f := range t.Fields {
 			if f.Directives.ForName(analysisDirective) != nil {
@@ -145,7 +145,9 @@ type parsedDoc struct {
 }
 
 // parse parses query once (the token limit applies), or returns it from
-// the cache; nil when it is not GraphQL.
+// the cache; nil when it is not GraphQL. Only documents within the
+// selection limits are cached (see accept): a refused one is not worth
+// the memory.
 func (c *opCheck) parse(query string) *parsedDoc {
 	if d, ok := c.docs.Get(context.Background(), query); ok {
 		return d
@@ -164,7 +166,6 @@ func (c *opCheck) parse(query string) *parsedDoc {
 	for _, op := range doc.Operations {
 		d.count(op.SelectionSet)
 	}
-	c.docs.Add(context.Background(), query, d)
 	return d
 }
 
@@ -199,6 +200,7 @@ func (c *opCheck) check(query, opName string, vars map[string]any) (*gqlerror.Er
 	if l.MaxSelections > 0 && d.written > l.MaxSelections {
 		return limitError(errs.QueryTooLarge, "the query text holds %d selections; at most %d are allowed", d.written, l.MaxSelections), 0
 	}
+	c.docs.Add(context.Background(), query, d)
 	op := operation(d.doc, opName)
 	if op == nil {
 		return nil, 0

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -167,12 +168,23 @@ func BenchmarkPreCheck(b *testing.B) {
 		{"14900 fields", repeatedField(14_900)},
 		{"five gapClosures", aliasedAnalyses(5)},
 	} {
-		b.Run(c.name, func(b *testing.B) {
+		vars := map[string]any{"ws": "w1"}
+		b.Run(c.name+"/repeated", func(b *testing.B) {
 			check := httpapi.NewPreChecker(config.DefaultLimits, false)
-			vars := map[string]any{"ws": "w1"}
 			b.ReportAllocs()
 			for b.Loop() {
 				check.Check(c.query, vars)
+			}
+		})
+		// A text never seen before (a comment makes each one new) is
+		// parsed: the cost of a first request, or of an attacker's.
+		b.Run(c.name+"/first-sight", func(b *testing.B) {
+			check := httpapi.NewPreChecker(config.DefaultLimits, false)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				check.Check(c.query+"\n# "+strconv.Itoa(i), vars)
 			}
 		})
 	}
