@@ -1,6 +1,9 @@
 package httpapi
 
 import (
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
 	"go.uber.org/zap"
 
 	"github.com/actorgraph/actorgraph/config"
@@ -24,4 +27,22 @@ func (p PreChecker) Check(query string, vars map[string]any) (code, message stri
 		return "", "", visits
 	}
 	return errcodeOf(refused), refused.Message, visits
+}
+
+// schemaOnly is an executable schema that is only its SDL.
+type schemaOnly struct {
+	graphql.ExecutableSchema
+	s *ast.Schema
+}
+
+func (s schemaOnly) Schema() *ast.Schema { return s.s }
+
+// ValidatePreCheck is the pre-check's start-up check of a schema.
+func ValidatePreCheck(sdl string) error {
+	s, err := gqlparser.LoadSchema(&ast.Source{Input: sdl})
+	if err != nil {
+		return err
+	}
+	es := schemaOnly{s: s}
+	return newOpCheck(es, config.DefaultLimits, false, zap.NewNop()).Validate(es)
 }

@@ -246,13 +246,8 @@ func countText(n int) string {
 	return strconv.Itoa(n)
 }
 
+// operation is the operation gqlgen will run: the same lookup as its own.
 func operation(doc *ast.QueryDocument, name string) *ast.OperationDefinition {
-	if name == "" && len(doc.Operations) == 1 {
-		return doc.Operations[0]
-	}
-	if name == "" {
-		return nil
-	}
 	return doc.Operations.ForName(name)
 }
 

@@ -132,6 +132,24 @@ func TestPreCheckAllowsIntrospectionWhereOn(t *testing.T) {
 	}
 }
 
+// At start-up, the pre-check refuses a schema it could not weigh: a list
+// whose first has no default (a null first would weigh nothing), an
+// analysis without its cost.
+func TestPreCheckRefusesASchemaItCannotWeigh(t *testing.T) {
+	t.Parallel()
+	const directive = "directive @analysis(cost: Int!) on FIELD_DEFINITION\n"
+	for _, c := range []struct{ name, sdl, words string }{
+		{"first with a default", "type Query { items(first: Int = 50): [Int!]! gaps: Int @analysis(cost: 10) }", ""},
+		{"first without a default", "type Query { items(first: Int): [Int!]! }", "Query.items: the argument first needs an Int default value"},
+		{"an analysis whose cost is not an Int", "type Query { gaps: Int @analysis(cost: \"big\") }", "@analysis needs an Int cost"},
+	} {
+		err := httpapi.ValidatePreCheck(directive + c.sdl)
+		if (c.words == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.words)) {
+			t.Errorf("%s: want %q, got %v", c.name, c.words, err)
+		}
+	}
+}
+
 func limitsWith(f func(*config.Limits)) config.Limits {
 	l := config.DefaultLimits
 	f(&l)
