@@ -4172,7 +4172,7 @@ extend type Workspace {
     types: [RelationshipType!]
     "Only relationships in force on this day; all when absent."
     asOf: Date
-  ): Subgraph!
+  ): Subgraph! @analysis(cost: 2000)
 }
 
 "One leverage step of a route: through relationship, from can hold to to account."
@@ -4872,8 +4872,9 @@ extend type Mutation {
 
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
 """
-A field the analysis engine computes over the whole workspace: the operation limits weigh cost for it besides its
-list, and an operation may run only a few (--max-query-analyses). Read by the service at start-up, not at run time.
+An analysis: a field computed over a workspace's graph (by the analysis engine, or a neighbourhood walk). The
+operation limits weigh cost for it besides its list, and an operation may run only a few, each once
+(--max-query-analyses). Read by the service's operation check at start-up, not at run time.
 """
 directive @analysis(cost: Int!) on FIELD_DEFINITION
 directive @goField(forceResolver: Boolean, name: String, omittable: Boolean, type: String) on INPUT_FIELD_DEFINITION | FIELD_DEFINITION

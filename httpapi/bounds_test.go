@@ -1,10 +1,13 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"mime/multipart"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -60,6 +63,43 @@ func TestAttackShapesAreRefusedBeforeAnythingRuns(t *testing.T) {
 				t.Errorf("%s (GET %v): the refused operation ran: %s", c.name, get, r.Data)
 			}
 		}
+	}
+}
+
+// An import request (multipart) goes through the same check: a fragment
+// chain in its operations is refused before the upload is looked at.
+func TestAttackShapesAreRefusedInUploads(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	a := apitest.NewWith(t, st, apitest.ProductionOptions())
+	ops, _ := json.Marshal(map[string]any{"query": strings.Replace(fragmentChain(24), "query {", "query($files: [Upload!]) {", 1),
+		"variables": map[string]any{"files": []any{nil}}})
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	_ = w.WriteField("operations", string(ops))
+	_ = w.WriteField("map", `{"0": ["variables.files.0"]}`)
+	fw, _ := w.CreateFormFile("0", "actors.csv")
+	_, _ = fw.Write([]byte("name\nx\n"))
+	_ = w.Close()
+	req, _ := http.NewRequest(http.MethodPost, a.URL+"/graphql", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("GraphQL-Require-Preflight", "1")
+	a.Authorize(req)
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r apitest.Response
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		t.Fatalf("HTTP %d, not JSON: %v", resp.StatusCode, err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("took %v", took)
+	}
+	if r.Code() != "QUERY_TOO_LARGE" {
+		t.Errorf("want QUERY_TOO_LARGE, got HTTP %d %+v", resp.StatusCode, r.Errors)
 	}
 }
 

@@ -44,9 +44,10 @@ import (
 // is left to gqlgen, which answers it with its own parse or validation
 // error; the same goes for unknown fields, which cost 1 here.
 
-// analysisDirective marks, in the schema, a field the analysis engine
-// computes: it weighs its cost argument besides its list, and counts
-// towards MaxAnalyses.
+// analysisDirective marks, in the schema, a field computed over a
+// workspace's graph (the analysis engine's fields, subgraph): it weighs
+// its cost argument besides its list, may appear once per operation, and
+// counts towards MaxAnalyses.
 const analysisDirective = "analysis"
 
 // opCheck is the pre-check of one server.
