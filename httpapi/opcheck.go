@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -77,6 +78,9 @@ func newOpCheck(es graphql.ExecutableSchema, limits config.Limits, introspection
 			}
 		}
 	}
+	// The schema's types are a map: sorted, the bits and the names in
+	// messages are the same from one start to the next.
+	slices.SortFunc(c.analyses, func(a, b *ast.FieldDefinition) int { return strings.Compare(a.Name, b.Name) })
 	return c
 }
 
@@ -119,7 +123,7 @@ func (c *opCheck) Validate(graphql.ExecutableSchema) error {
 				}
 			}
 			if d := f.Directives.ForName(analysisDirective); d != nil {
-				if _, ok := intValue(d.Arguments.ForName("cost").Value); !ok {
+				if a := d.Arguments.ForName("cost"); a == nil || !isInt(a.Value) {
 					return fmt.Errorf("%s.%s: @%s needs an Int cost", t.Name, f.Name, analysisDirective)
 				}
 			}
@@ -147,7 +151,7 @@ type parsedDoc struct {
 
 // parse parses query once (the token limit applies), or returns it from
 // the cache; nil when it is not GraphQL. Only documents within the
-// selection limits are cached (see accept): a refused one is not worth
+// selection limits are cached (see check): a refused one is not worth
 // the memory.
 func (c *opCheck) parse(query string) *parsedDoc {
 	if d, ok := c.docs.Get(context.Background(), query); ok {
@@ -490,6 +494,11 @@ func namedType(def *ast.FieldDefinition) string {
 		return ""
 	}
 	return def.Type.Name()
+}
+
+func isInt(v *ast.Value) bool {
+	_, ok := intValue(v)
+	return ok
 }
 
 // intValue is an Int literal's value.
