@@ -94,12 +94,18 @@ type Limits struct {
 	MaxAliases int // aliased fields in the whole operation
 	MaxTokens  int // tokens in the query text
 	MaxCost    int // complexity, lists weighed by first
+	// The pre-check's, against queries whose validation alone would take
+	// minutes (httpapi/opcheck.go).
+	MaxSelectionSet int // selections in one selection set, as written
+	MaxSelections   int // selections in the operation, each fragment counted every time it is spread, and in the whole text
+	MaxAnalyses     int // analyses (fields marked @analysis) in one operation; each at most once
 }
 
 // DefaultLimits leave room for every query the README shows and the
 // frontends need (a workspace's 500 actors with their relationships),
 // and stop the shapes that only serve to exhaust the service.
-var DefaultLimits = Limits{MaxDepth: 15, MaxAliases: 50, MaxTokens: 15_000, MaxCost: 200_000}
+var DefaultLimits = Limits{MaxDepth: 15, MaxAliases: 50, MaxTokens: 15_000, MaxCost: 200_000,
+	MaxSelectionSet: 200, MaxSelections: 2_000, MaxAnalyses: 5}
 
 // Access is the section about who may call the service.
 type Access struct {
@@ -207,6 +213,9 @@ func flagSet(c *Config, corsOrigins, passwordFile *string) *flag.FlagSet {
 	fs.IntVar(&c.GraphQL.Limits.MaxAliases, "max-query-aliases", c.GraphQL.Limits.MaxAliases, "most aliased fields in one GraphQL operation (0: no limit)")
 	fs.IntVar(&c.GraphQL.Limits.MaxTokens, "max-query-tokens", c.GraphQL.Limits.MaxTokens, "most tokens in a GraphQL query's text (0: no limit)")
 	fs.IntVar(&c.GraphQL.Limits.MaxCost, "max-query-cost", c.GraphQL.Limits.MaxCost, "most a GraphQL operation may cost, lists weighed by first (0: no limit)")
+	fs.IntVar(&c.GraphQL.Limits.MaxSelectionSet, "max-query-selection-set", c.GraphQL.Limits.MaxSelectionSet, "most selections in one selection set of a GraphQL query (0: no limit)")
+	fs.IntVar(&c.GraphQL.Limits.MaxSelections, "max-query-selections", c.GraphQL.Limits.MaxSelections, "most selections in one GraphQL operation, each fragment counted every time it is spread (0: no limit)")
+	fs.IntVar(&c.GraphQL.Limits.MaxAnalyses, "max-query-analyses", c.GraphQL.Limits.MaxAnalyses, "most analyses (accountabilityGaps, gapClosures…) in one GraphQL operation, each at most once (0: no limit)")
 	fs.DurationVar(&c.GraphQL.LoaderWait, "loader-wait", loaders.DefaultWait, "how long dataloaders gather ids into one Neo4j query")
 	fs.StringVar(&c.Log.Format, "log-format", c.Log.Format, "log format: json or console (env ACTORGRAPH_LOG_FORMAT)")
 	fs.StringVar(&c.Env, "env", c.Env, "development (GraphiQL, introspection, suggestions, a printed admin token) or production (env ACTORGRAPH_ENV)")

@@ -100,7 +100,8 @@ var kinds = map[Kind]struct {
 	LengthRequired:    {"LENGTH_REQUIRED", http.StatusLengthRequired},
 	QueryTooDeep:      {"QUERY_TOO_DEEP", http.StatusBadRequest},
 	TooManyAliases:    {"TOO_MANY_ALIASES", http.StatusBadRequest},
-	// gqlgen's own code for its complexity limit (extension.FixedComplexityLimit).
+	// The code gqlgen gives its complexity limit, kept for clients; raised by
+	// httpapi's operation pre-check, which replaced gqlgen's.
 	TooComplex:            {"COMPLEXITY_LIMIT_EXCEEDED", http.StatusBadRequest},
 	QueryTooLarge:         {"QUERY_TOO_LARGE", http.StatusBadRequest},
 	IntrospectionDisabled: {"INTROSPECTION_DISABLED", http.StatusBadRequest},

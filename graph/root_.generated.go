@@ -4086,7 +4086,7 @@ extend type Workspace {
     minConfidence: Float = 0
     "The longest route, in steps (1 to 8)."
     maxHops: Int = 4
-  ): [AccountabilityRoute!]!
+  ): [AccountabilityRoute!]! @analysis(cost: 5000)
 
   "Every accountability gap of the workspace, most severe first."
   accountabilityGaps(
@@ -4108,7 +4108,7 @@ extend type Workspace {
     minConfidence: Float = 0
     "The longest route, in steps (1 to 8)."
     maxHops: Int = 4
-  ): AccountabilityGapConnection!
+  ): AccountabilityGapConnection! @analysis(cost: 20000)
 
   """
   Single new leverage relationships, not yet in force in the map (an expired or low-confidence one may
@@ -4134,7 +4134,7 @@ extend type Workspace {
     minConfidence: Float = 0
     "The longest route, in steps (1 to 8)."
     maxHops: Int = 4
-  ): [GapClosure!]!
+  ): [GapClosure!]! @analysis(cost: 50000)
 
   "The actors that accountability routes pass through (not as their ends), ranked by how many community–power-holder pairs have one of their three strongest routes through them."
   brokers(
@@ -4146,7 +4146,7 @@ extend type Workspace {
     minConfidence: Float = 0
     "The longest route, in steps (1 to 8)."
     maxHops: Int = 4
-  ): [Broker!]!
+  ): [Broker!]! @analysis(cost: 50000)
 
   "The community–power-holder pairs whose status changed between two dates (a gap opened or closed, a route appeared or was lost, a route became enforceable or stopped being so), with the relationships that caused it."
   accountabilityChanges(
@@ -4160,7 +4160,7 @@ extend type Workspace {
     minConfidence: Float = 0
     "The longest route, in steps (1 to 8)."
     maxHops: Int = 4
-  ): [AccountabilityChange!]!
+  ): [AccountabilityChange!]! @analysis(cost: 40000)
 
   "The actors within depth relationships of one actor, and the relationships among them, in one compact answer for visualisation."
   subgraph(
@@ -4172,7 +4172,7 @@ extend type Workspace {
     types: [RelationshipType!]
     "Only relationships in force on this day; all when absent."
     asOf: Date
-  ): Subgraph!
+  ): Subgraph! @analysis(cost: 2000)
 }
 
 "One leverage step of a route: through relationship, from can hold to to account."
@@ -4871,6 +4871,12 @@ extend type Mutation {
 # one; they extend Query and Mutation.
 
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
+"""
+An analysis: a field computed over a workspace's graph (by the analysis engine, or a neighbourhood walk). The
+operation limits weigh cost for it besides its list, and an operation may run only a few, each once
+(--max-query-analyses). Read by the service's operation check at start-up, not at run time.
+"""
+directive @analysis(cost: Int!) on FIELD_DEFINITION
 directive @goField(forceResolver: Boolean, name: String, omittable: Boolean, type: String) on INPUT_FIELD_DEFINITION | FIELD_DEFINITION
 
 "A calendar date without a time zone, written YYYY-MM-DD."

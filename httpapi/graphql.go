@@ -28,8 +28,9 @@ import (
 // operation limits, the audit of confidential reads, and introspection
 // when it is on.
 func newGraphQLServer(st store.Store, opts Options, links *auth.LinkSigner, log *zap.Logger) *handler.Server {
-	srv := handler.New(costed{graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{
-		Store: st, Analysis: analysis.NewEngine(st, 8), Links: links, Log: log}})})
+	es := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{
+		Store: st, Analysis: analysis.NewEngine(st, 8), Links: links, Log: log}})
+	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -43,9 +44,13 @@ func newGraphQLServer(st store.Store, opts Options, links *auth.LinkSigner, log 
 	// Suggestions ("did you mean …?") would let a caller without
 	// introspection rebuild the schema field by field.
 	srv.SetDisableSuggestion(!opts.GraphQL.Suggestions)
-	installLimits(srv, opts.GraphQL.Limits)
+	installLimits(srv, es, opts.GraphQL.Limits, opts.GraphQL.Introspection, log)
 	srv.AroundResponses(auditReads(st, log))
-	srv.SetErrorPresenter(recordCodes(resolvers.ErrorPresenter(log)))
+	present := recordCodes(resolvers.ErrorPresenter(log))
+	if !opts.GraphQL.Suggestions {
+		present = withoutSuggestions(present)
+	}
+	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(resolvers.Recover(log))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if !graphql.HasOperationContext(ctx) {

@@ -43,6 +43,14 @@ func Options() httpapi.Options {
 	}
 }
 
+// ProductionOptions are Options as production has them: no GraphiQL, no
+// introspection and no suggestions.
+func ProductionOptions() httpapi.Options {
+	o := Options()
+	o.GraphQL.GraphiQL, o.GraphQL.Introspection, o.GraphQL.Suggestions = false, false, false
+	return o
+}
+
 // Error is one GraphQL error of a response.
 type Error struct {
 	Message    string         `json:"message"`
