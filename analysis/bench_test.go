@@ -119,7 +119,7 @@ func syntheticMap(n int, seed uint64) ([]*domain.Actor, []*domain.Relationship) 
 	return actors, rels
 }
 
-var benchSizes = []int{1_000, 10_000, 100_000}
+var benchSizes = []int{1_000, 3_000, 10_000, 100_000}
 
 // benchGraphs returns a function that builds a fresh projection of one
 // synthetic map with the timer stopped: results are memoised per graph,
@@ -206,4 +206,26 @@ func BenchmarkBrokers(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkCraftedClique is the crafted map of cliqueMap: brokers and
+// gaps with eight hops, from a fresh projection each time.
+func BenchmarkCraftedClique(b *testing.B) {
+	m := cliqueMap()
+	opts, err := Options{AsOf: domaintest.Date("2025-01-01"), Threshold: DefaultThreshold, MaxHops: MaxMaxHops}.Normalize()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("brokers", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := Build(m.actors, m.rels, opts).Brokers(10); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("gaps", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			Build(m.actors, m.rels, opts).Gaps(GapFilter{})
+		}
+	})
 }
