@@ -1,7 +1,9 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
+	"testing"
 
 	"github.com/actorgraph/actorgraph/domain"
 )
@@ -39,3 +41,17 @@ func cliqueMap() *mapBuilder {
 	}
 	return b
 }
+
+// testGaps is Gaps for tests, which fail on an error.
+func (g *Graph) testGaps(tb testing.TB, f GapFilter) []*Gap {
+	tb.Helper()
+	gaps, err := g.Gaps(context.Background(), f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return gaps
+}
+
+// testMeter meters work under a fresh default budget, for tests that call
+// the stages directly.
+func testMeter() *meter { return newMeter(context.Background(), "test") }

@@ -38,18 +38,23 @@ func TestEngineCachesByVersionAndOptions(t *testing.T) {
 	}
 	g1 := graph(opts)
 	g2 := graph(opts)
-	if g1 != g2 || src.loads != 1 {
-		t.Errorf("same version and options: %d loads, same graph %v", src.loads, g1 == g2)
+	if g1.projection != g2.projection || src.loads != 1 {
+		t.Errorf("same version and options: %d loads, same projection %v", src.loads, g1.projection == g2.projection)
+	}
+	perQuestion := opts
+	perQuestion.MaxHops, perQuestion.Threshold = 2, 0.7
+	if g := graph(perQuestion); g.projection != g1.projection || g.Options() != perQuestion {
+		t.Errorf("hops and threshold are per question: same projection %v, options %+v", g.projection == g1.projection, g.Options())
 	}
 	other := opts
-	other.MaxHops = 2
+	other.MinConfidence = 0.5
 	g3 := graph(other)
-	if g3 == g1 || src.loads != 1 {
-		t.Errorf("other options reuse the snapshot but not the graph: %d loads", src.loads)
+	if g3.projection == g1.projection || src.loads != 1 {
+		t.Errorf("another minConfidence reuses the snapshot but not the projection: %d loads", src.loads)
 	}
 	src.version = 2 // a write
 	g4 := graph(opts)
-	if g4 == g1 || src.loads != 2 {
+	if g4.projection == g1.projection || src.loads != 2 {
 		t.Errorf("a new version must reload: %d loads", src.loads)
 	}
 	if len(e.graphs) > 2 {

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"container/heap"
+	"context"
 	"math"
 	"sort"
 
@@ -40,10 +41,6 @@ func (r *Route) Relationships() []*domain.Relationship {
 	}
 	return out
 }
-
-// maxExpansions bounds one search, so that a pathological map cannot hold
-// a request forever; the bounds make real searches expand far fewer.
-const maxExpansions = 1 << 20
 
 // eps is the tolerance under which two strengths count as tied.
 const eps = 1e-12
@@ -118,7 +115,13 @@ func (s *state) route(g *Graph) Route {
 // (the table): since that bound is exact and never grows along a path,
 // complete routes come off the queue in the final order and the search
 // stops after k of them.
-func (g *Graph) search(c int, t *table, k int, needEnf bool) []Route {
+//
+// Each expansion, and each step it looks at, is spent from the request's
+// budget through m: the bounds count walks, so on a crafted map (a dense
+// clique behind a node the route has already used) a search may try
+// every simple path before it learns there is no further route; the
+// budget, shared by all the searches of a request, is what stops it.
+func (g *Graph) search(m *meter, c int, t *table, k int, needEnf bool) ([]Route, error) {
 	if t.forward {
 		panic("analysis: search needs a table towards the target")
 	}
@@ -145,13 +148,16 @@ func (g *Graph) search(c int, t *table, k int, needEnf bool) []Route {
 	b0, x0 := bound(start.node, 0, false)
 	start.prio, start.minTotal = b0, x0
 	if start.prio <= 0 || k <= 0 {
-		return nil
+		return nil, nil
 	}
 	h := &stateHeap{start}
 	var out []Route
 	seq := 0
-	for expansions := 0; h.Len() > 0 && expansions < maxExpansions; expansions++ {
+	for h.Len() > 0 {
 		s := heap.Pop(h).(*state)
+		if err := m.spend(1 + len(g.out[s.node])); err != nil {
+			return nil, err
+		}
 		if s.node == target {
 			out = append(out, s.route(g))
 			if len(out) == k {
@@ -179,7 +185,7 @@ func (g *Graph) search(c int, t *table, k int, needEnf bool) []Route {
 			heap.Push(h, n)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // sortRoutes orders routes strongest first, then by fewer hops, then by
@@ -204,7 +210,7 @@ func sortRoutes(rs []Route) {
 
 // Routes returns the k strongest accountability routes from one actor to
 // another.
-func (g *Graph) Routes(fromID, toID string, k int) ([]Route, error) {
+func (g *Graph) Routes(ctx context.Context, fromID, toID string, k int) ([]Route, error) {
 	const op = "accountabilityRoutes"
 	if k < 1 || k > 100 {
 		return nil, errs.Invalidf(op, "first", "first must be between 1 and 100, got %d", k)
@@ -220,9 +226,18 @@ func (g *Graph) Routes(fromID, toID string, k int) ([]Route, error) {
 	if c == p {
 		return nil, errs.Invalidf(op, "to", "from and to are the same actor")
 	}
+	m := newMeter(ctx, op)
+	if err := m.check(); err != nil {
+		return nil, err
+	}
 	t := newTable(len(g.actors), g.opts.MaxHops)
-	t.compute(g, p, false)
-	routes := g.search(c, t, k, false)
+	if err := t.compute(m, g, p, false); err != nil {
+		return nil, err
+	}
+	routes, err := g.search(m, c, t, k, false)
+	if err != nil {
+		return nil, err
+	}
 	sortRoutes(routes)
-	return routes, nil
+	return routes, m.flush()
 }
