@@ -76,7 +76,7 @@ func (g *Graph) brokers(ctx context.Context, first int) ([]*Broker, error) {
 		a := g.index[b.Actor.ID]
 		for _, i := range through[a] {
 			p := g.pairs[i]
-			ok, err := bfs.reaches(m, g, p.c, p.p, a, g.opts.MaxHops)
+			ok, err := bfs.reaches(m, g, p.c, p.p, g.opts.MaxHops, func(w int) bool { return w == a })
 			if err != nil {
 				return nil, err
 			}
@@ -89,8 +89,8 @@ func (g *Graph) brokers(ctx context.Context, first int) ([]*Broker, error) {
 	return out, m.flush()
 }
 
-// hopBFS answers "is there a route of at most h steps that avoids one
-// actor": the fewest-steps path found by breadth-first search is simple,
+// hopBFS answers "is there a route of at most h steps that avoids some
+// actors": the fewest-steps path found by breadth-first search is simple,
 // so a hop-limited BFS decides it exactly.
 type hopBFS struct {
 	dist  []int
@@ -105,7 +105,7 @@ func newHopBFS(n int) *hopBFS {
 	return &hopBFS{dist: d}
 }
 
-func (b *hopBFS) reaches(m *meter, g *Graph, from, to, avoid, maxHops int) (bool, error) {
+func (b *hopBFS) reaches(m *meter, g *Graph, from, to, maxHops int, avoid func(int) bool) (bool, error) {
 	defer func() {
 		for _, v := range b.reset {
 			b.dist[v] = -1
@@ -123,7 +123,7 @@ func (b *hopBFS) reaches(m *meter, g *Graph, from, to, avoid, maxHops int) (bool
 			}
 			for _, si := range g.out[v] {
 				w := g.steps[si].To
-				if w == avoid || b.dist[w] >= 0 {
+				if b.dist[w] >= 0 || avoid(w) {
 					continue
 				}
 				if w == to {

@@ -8,14 +8,17 @@ import (
 	"github.com/actorgraph/actorgraph/errs"
 )
 
-// DefaultWorkBudget is how many units of work (route-search expansions,
-// hop-table relaxations, breadth-first visits, closure scores, projected
-// relationships) one request may spend on analyses, all of its fields
-// together. The largest benchmark map (100,000 actors, a million
-// relationships) needs about a tenth of it for gaps, brokers and
-// gapClosures at the default hops; the crafted maps that made searches
-// run for minutes need hundreds of times more.
-const DefaultWorkBudget int64 = 1 << 30
+// DefaultWorkBudget is how many units of work (hop-table relaxations,
+// breadth-first visits, closure scores, projected relationships; a
+// route-search step counts searchWeight) one request may spend on
+// analyses, all of its fields together. A unit is 25 to 60 ns of one
+// core, so the budget is 5 to 12 seconds. Measured (bench_test.go maps):
+// 3,000 actors, gaps or brokers at 4 hops about 1.5M units, at 8 hops
+// 20M, gapClosures at 4 hops 45M; 100,000 actors, gaps or brokers at 4
+// hops about 50M (the projection 17M of it). gapClosures at 8 hops on
+// 3,000 actors (870M, 45 s) and at 4 hops on 100,000 (1.8G, 75 s) are
+// refused: they ran past the request timeout before.
+const DefaultWorkBudget int64 = 200_000_000
 
 // checkEvery is how many units a stage does between looks at its
 // request's context and the shared budget: often enough to stop within a

@@ -265,17 +265,18 @@ func BuildContext(ctx context.Context, actors []*domain.Actor, rels []*domain.Re
 	for i, a := range actors {
 		g.index[a.ID] = i
 	}
-	// Sorting costs about log n per relationship: charge it up front.
-	if err := m.spend(len(actors) + len(rels)*(1+bitsLen(len(rels)))); err != nil {
+	if err := m.spend(len(actors)); err != nil {
 		return nil, err
 	}
+	// Each relationship costs its share of the sort (about log n) too.
+	perRel := 1 + bitsLen(len(rels))
 	g.out = make([][]int32, len(actors))
 	g.in = make([][]int32, len(actors))
 	// Relationships in id order, so that searches are deterministic.
 	sorted := append([]*domain.Relationship(nil), rels...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
 	for _, r := range sorted {
-		if err := m.spend(1); err != nil {
+		if err := m.spend(perRel); err != nil {
 			return nil, err
 		}
 		from, ok1 := g.index[r.FromID]

@@ -24,6 +24,7 @@ type limiter struct {
 
 	mu       sync.Mutex
 	running  int
+	waiters  int // analyses waiting for a slot (for tests and metrics)
 	byCaller map[string]int
 	freed    chan struct{} // closed (and replaced) whenever a slot is freed
 }
@@ -64,20 +65,40 @@ func (l *limiter) acquire(ctx context.Context, op string) (release func(), err e
 			return l.releaser(who), nil
 		}
 		freed := l.freed
+		l.waiters++
 		l.mu.Unlock()
-		select {
-		case <-freed:
-		case <-ctx.Done():
-			return nil, tooLong(op, ctx.Err())
-		case <-timer.C:
-			if ownFull {
-				return nil, errs.E(op, errs.RateLimited, fmt.Sprintf(
-					"%s: you already have %d analyses running, the most one caller may run at once; wait for them to finish and retry", op, l.perCaller))
-			}
-			return nil, errs.E(op, errs.Unavailable, fmt.Sprintf(
-				"%s: the server is running as many analyses as it can (%d); retry in a few seconds", op, l.max))
+		err := l.await(ctx, freed, timer.C, op, ownFull)
+		l.mu.Lock()
+		l.waiters--
+		l.mu.Unlock()
+		if err != nil {
+			return nil, err
 		}
 	}
+}
+
+// await waits for a freed slot (nil), the request's end or the wait's.
+func (l *limiter) await(ctx context.Context, freed <-chan struct{}, timeout <-chan time.Time, op string, ownFull bool) error {
+	select {
+	case <-freed:
+		return nil
+	case <-ctx.Done():
+		return tooLong(op, ctx.Err())
+	case <-timeout:
+		if ownFull {
+			return errs.E(op, errs.RateLimited, fmt.Sprintf(
+				"%s: you already have %d analyses running, the most one caller may run at once; wait for them to finish and retry", op, l.perCaller))
+		}
+		return errs.E(op, errs.Unavailable, fmt.Sprintf(
+			"%s: the server is running as many analyses as it can (%d); retry in a few seconds", op, l.max))
+	}
+}
+
+// waiting is how many analyses wait for a slot.
+func (l *limiter) waiting() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.waiters
 }
 
 // releaser frees the caller's slot once, and wakes every waiter.

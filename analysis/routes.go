@@ -42,6 +42,25 @@ func (r *Route) Relationships() []*domain.Relationship {
 	return out
 }
 
+// searchWeight is what one expansion, and each step it looks at, costs
+// from the work budget: a search allocates and heap-pushes a state per
+// step, about four times the time of a table relaxation or a closure
+// score (the budget's other units).
+const searchWeight = 4
+
+// pruneAfter is how many expansions a search makes before it starts to
+// check, for each state it expands, that the target can still be reached
+// without the actors the path already holds. The hop tables bound walks,
+// not simple paths, so behind an actor the path has used (a village's
+// only gateway) they can promise a completion no simple path gives; the
+// search would then try every simple path of a dense neighbourhood (the
+// crafted clique of 17 actors: millions) before giving up. A state that
+// fails the check has no completion at all, so dropping it changes no
+// answer and no order; the check costs a breadth-first search, which is
+// why the many short searches of ordinary maps never make it. (A
+// variable so that the crosschecks can run with the check always on.)
+var pruneAfter = 256
+
 // eps is the tolerance under which two strengths count as tied.
 const eps = 1e-12
 
@@ -153,9 +172,10 @@ func (g *Graph) search(m *meter, c int, t *table, k int, needEnf bool) ([]Route,
 	h := &stateHeap{start}
 	var out []Route
 	seq := 0
-	for h.Len() > 0 {
+	var dead *deadEnds
+	for expansions := 0; h.Len() > 0; expansions++ {
 		s := heap.Pop(h).(*state)
-		if err := m.spend(1 + len(g.out[s.node])); err != nil {
+		if err := m.spend(searchWeight * (1 + len(g.out[s.node]))); err != nil {
 			return nil, err
 		}
 		if s.node == target {
@@ -167,6 +187,18 @@ func (g *Graph) search(m *meter, c int, t *table, k int, needEnf bool) ([]Route,
 		}
 		if s.hops == t.h {
 			continue
+		}
+		if expansions >= pruneAfter {
+			if dead == nil {
+				dead = newDeadEnds(len(g.actors))
+			}
+			ok, err := dead.completes(m, g, s, target, t.h-s.hops)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
 		}
 		for _, si := range g.out[s.node] {
 			st := &g.steps[si]
@@ -186,6 +218,33 @@ func (g *Graph) search(m *meter, c int, t *table, k int, needEnf bool) ([]Route,
 		}
 	}
 	return out, nil
+}
+
+// deadEnds checks whether a state can still reach the target along a
+// simple path: one that avoids the actors already on the state's path.
+type deadEnds struct {
+	bfs     *hopBFS
+	onPath  []bool
+	blocked func(int) bool
+}
+
+func newDeadEnds(n int) *deadEnds {
+	d := &deadEnds{bfs: newHopBFS(n), onPath: make([]bool, n)}
+	d.blocked = func(w int) bool { return d.onPath[w] }
+	return d
+}
+
+// completes reports whether the target is within left steps of s's actor
+// without passing any actor of s's path.
+func (d *deadEnds) completes(m *meter, g *Graph, s *state, target int32, left int) (bool, error) {
+	for p := s.parent; p != nil; p = p.parent {
+		d.onPath[p.node] = true
+	}
+	ok, err := d.bfs.reaches(m, g, int(s.node), int(target), left, d.blocked)
+	for p := s.parent; p != nil; p = p.parent {
+		d.onPath[p.node] = false
+	}
+	return ok, err
 }
 
 // sortRoutes orders routes strongest first, then by fewer hops, then by
