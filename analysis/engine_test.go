@@ -3,9 +3,11 @@ package analysis
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/domain/domaintest"
+	"github.com/actorgraph/actorgraph/errs"
 )
 
 // fakeSource is an in-memory workspace with a version, counting reads.
@@ -60,4 +62,41 @@ func TestEngineCachesByVersionAndOptions(t *testing.T) {
 	if len(e.graphs) > 2 {
 		t.Errorf("%d graphs kept, limit 2", len(e.graphs))
 	}
+}
+
+// Begin admits analyses through the engine's limiter, by caller, and
+// gives each request one budget: the one it carries, or a fresh one.
+func TestEngineBeginLimitsAndBudgets(t *testing.T) {
+	e := NewEngine(&fakeSource{version: 1, b: villageMap()}, 2, Limits{MaxRunning: 2, PerCaller: 1, WorkBudget: 1234, Wait: time.Millisecond})
+	as := func(subject string) context.Context {
+		return domain.WithCaller(context.Background(), &domain.Caller{Subject: subject})
+	}
+	ctxA, doneA, err := e.Begin(as("token:a"), "brokers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := BudgetFrom(ctxA); b == nil || b.Limit() != 1234 {
+		t.Errorf("a request without a budget gets the engine's: %v", b)
+	}
+	if _, _, err := e.Begin(as("token:a"), "brokers"); !errs.Is(err, errs.RateLimited) {
+		t.Errorf("over the caller's share: %v", err)
+	}
+	own := NewBudget(99)
+	ctxB, doneB, err := e.Begin(WithBudget(as("token:b"), own), "brokers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if BudgetFrom(ctxB) != own {
+		t.Error("a request's own budget must be kept: its aliased fields share it")
+	}
+	if _, _, err := e.Begin(as("token:c"), "brokers"); !errs.Is(err, errs.Unavailable) {
+		t.Errorf("every slot busy: %v", err)
+	}
+	doneA()
+	doneB()
+	_, doneC, err := e.Begin(as("token:c"), "brokers")
+	if err != nil {
+		t.Errorf("after both finished: %v", err)
+	}
+	doneC()
 }
