@@ -230,12 +230,12 @@ func confidentialOf(snap *domain.Snapshot) []string {
 	return ids
 }
 
-func (g *projection) noteConfidential(ctx context.Context) {
+func (p *projection) noteConfidential(ctx context.Context) {
 	c := domain.CallerFrom(ctx)
 	if c == nil || c.Reads == nil {
 		return
 	}
-	for _, id := range g.confidential {
-		c.Reads.Note(g.workspace, id)
+	for _, id := range p.confidential {
+		c.Reads.Note(p.workspace, id)
 	}
 }

@@ -322,18 +322,18 @@ func bitsLen(n int) int {
 	return b
 }
 
-func (g *projection) addStep(from, to int, r *domain.Relationship) {
-	i := int32(len(g.steps))
-	g.steps = append(g.steps, Step{From: from, To: to, Rel: r, Strength: r.Strength, Enforcement: IsEnforcement(r)})
-	g.out[from] = append(g.out[from], i)
-	g.in[to] = append(g.in[to], i)
+func (p *projection) addStep(from, to int, r *domain.Relationship) {
+	i := int32(len(p.steps))
+	p.steps = append(p.steps, Step{From: from, To: to, Rel: r, Strength: r.Strength, Enforcement: IsEnforcement(r)})
+	p.out[from] = append(p.out[from], i)
+	p.in[to] = append(p.in[to], i)
 }
 
-func (g *projection) lessPair(a, b pair) bool {
+func (p *projection) lessPair(a, b pair) bool {
 	if a.c != b.c {
-		return g.actors[a.c].ID < g.actors[b.c].ID
+		return p.actors[a.c].ID < p.actors[b.c].ID
 	}
-	return g.actors[a.p].ID < g.actors[b.p].ID
+	return p.actors[a.p].ID < p.actors[b.p].ID
 }
 
 // Relationships returns every relationship the graph was built from,
