@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -142,5 +143,56 @@ func TestNaNArgumentsAreRefused(t *testing.T) {
 				t.Errorf("%s %v: code %q, errors %v", c.name, v, code, r.Errors)
 			}
 		}
+	}
+}
+
+// heldStore holds every analysis snapshot read until release is closed,
+// telling held when one starts (once release is closed, reads pass): an analysis that holds its slot for as
+// long as the test wants, without a clock.
+type heldStore struct {
+	store.Store
+	held    chan struct{}
+	release chan struct{}
+}
+
+func (s *heldStore) AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapshot, error) {
+	s.held <- struct{}{}
+	<-s.release
+	return s.Store.AnalysisSnapshot(ctx, id)
+}
+
+// One analysis slot, held by the admin's brokers: the admin's second
+// analysis is over its share (RATE_LIMITED), another caller's finds every
+// slot busy (SERVICE_UNAVAILABLE); once the first is done, the next runs.
+func TestAnalysisSlotsThroughTheAPI(t *testing.T) {
+	storetest.Integration(t)
+	// held has room for every later read, so that only the first waits
+	// to be seen.
+	st := &heldStore{Store: storetest.Open(t), held: make(chan struct{}, 8), release: make(chan struct{})}
+	opts := apitest.Options()
+	opts.GraphQL.Analysis = config.Analysis{MaxRunning: 1, PerCaller: 1, WorkBudget: 10_000_000}
+	a := apitest.NewWith(t, st, opts)
+	ws, _ := craftedClique(t, st.Store, false)
+	analyst, _ := a.CreateToken(ws, "ANALYST", "")
+	vars := map[string]any{"ws": ws, "h": 4}
+
+	first := make(chan apitest.Response)
+	go func() { first <- a.Do(brokersQuery, vars) }()
+	<-st.held // the admin's brokers holds the one slot
+	if r := a.Do(brokersQuery, vars); r.Code() != "RATE_LIMITED" {
+		t.Errorf("the same caller's second analysis: code %q, errors %v", r.Code(), r.Errors)
+	}
+	r := a.As(analyst).Do(brokersQuery, vars)
+	if r.Code() != "SERVICE_UNAVAILABLE" {
+		t.Errorf("another caller, every slot busy: code %q, errors %v", r.Code(), r.Errors)
+	} else if !strings.Contains(r.Errors[0].Message, "retry") {
+		t.Errorf("the message must say to retry: %q", r.Errors[0].Message)
+	}
+	close(st.release)
+	if r := <-first; len(r.Errors) > 0 {
+		t.Fatalf("the analysis holding the slot: %v", r.Errors)
+	}
+	if r := a.As(analyst).Do(brokersQuery, vars); len(r.Errors) > 0 {
+		t.Errorf("after the slot was freed: %v", r.Errors)
 	}
 }
