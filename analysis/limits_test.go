@@ -411,3 +411,37 @@ func waitForWaiter(t *testing.T, l *limiter) {
 		time.Sleep(time.Microsecond)
 	}
 }
+
+// A request that finds another computing the same result waits for it;
+// when that one fails (its request ran out of time or budget), the waiter
+// computes under its own context rather than answer with the other's
+// failure. Either interleaving must give the second caller its answer.
+func TestMemoizedFailureIsNotHandedToWaiters(t *testing.T) {
+	g := villageMap().graph(t, Options{})
+	started, fail := make(chan struct{}), make(chan struct{})
+	firstErr := make(chan error)
+	go func() {
+		_, err := memoize(g, "k", func() (int, error) {
+			close(started)
+			<-fail
+			return 0, tooLong("test", context.DeadlineExceeded)
+		})
+		firstErr <- err
+	}()
+	<-started
+	second := make(chan int)
+	go func() {
+		v, err := memoize(g, "k", func() (int, error) { return 42, nil })
+		if err != nil {
+			t.Errorf("the second caller got %v", err)
+		}
+		second <- v
+	}()
+	close(fail)
+	if err := <-firstErr; !errs.Is(err, errs.Unavailable) {
+		t.Errorf("the first caller: %v", err)
+	}
+	if v := <-second; v != 42 {
+		t.Errorf("the second caller got %d, want its own 42", v)
+	}
+}
