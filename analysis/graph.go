@@ -39,7 +39,7 @@ const (
 // Options are the arguments every analysis takes. Only AsOf and
 // MinConfidence shape the projection (which relationships are in force);
 // MaxHops and Threshold are per-question parameters, so the engine shares
-// one projection between them (see projectionKey).
+// one projection between them (see graphKey in engine.go).
 type Options struct {
 	AsOf          domain.Date // relationships in force on this day count; zero: today (UTC)
 	MinConfidence float64     // relationships below this confidence do not count

@@ -5,9 +5,12 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/actorgraph/actorgraph/analysis"
 )
 
 func TestLoadEnvThenFlags(t *testing.T) {
@@ -31,6 +34,26 @@ func TestLoadEnvThenFlags(t *testing.T) {
 	}
 	if c.GraphQL.Limits != DefaultLimits || c.HTTP.RateLimit != 20 || c.HTTP.RateBurst != 40 || c.HTTP.Host != "127.0.0.1" {
 		t.Errorf("defaults: %+v", c)
+	}
+}
+
+// The analysis bounds: one per core and half of them per caller by
+// default, and each settable by its flag.
+func TestLoadAnalysisBounds(t *testing.T) {
+	t.Parallel()
+	c, err := Load(MapEnv(nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := DefaultAnalysis(); c.GraphQL.Analysis != d || d.MaxRunning != runtime.GOMAXPROCS(0) || d.PerCaller < 1 || d.WorkBudget != analysis.DefaultWorkBudget {
+		t.Errorf("defaults: %+v", c.GraphQL.Analysis)
+	}
+	c, err = Load(MapEnv(nil), []string{"--max-analyses", "6", "--max-analyses-per-caller", "2", "--analysis-work-budget", "1000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Analysis{MaxRunning: 6, PerCaller: 2, WorkBudget: 1000}); c.GraphQL.Analysis != want {
+		t.Errorf("flags: %+v, want %+v", c.GraphQL.Analysis, want)
 	}
 }
 
@@ -59,7 +82,8 @@ func TestLoadRejectsBadValues(t *testing.T) {
 	if _, err := Load(MapEnv(map[string]string{"PORT": "eighty"}), nil); err == nil {
 		t.Error("PORT=eighty accepted")
 	}
-	for _, args := range [][]string{{"--port", "70000"}, {"--port", "0"}, {"--port", "-1"}, {"stray"}, {"--no-such-flag"}, {"--log-format", "xml"}} {
+	for _, args := range [][]string{{"--port", "70000"}, {"--port", "0"}, {"--port", "-1"}, {"stray"}, {"--no-such-flag"}, {"--log-format", "xml"},
+		{"--max-analyses", "0"}, {"--max-analyses", "2", "--max-analyses-per-caller", "3"}, {"--max-analyses-per-caller", "0"}, {"--analysis-work-budget", "0"}} {
 		if _, err := Load(MapEnv(nil), args); err == nil {
 			t.Errorf("%v accepted", args)
 		}
