@@ -98,11 +98,12 @@ type Analysis struct {
 	WorkBudget int64 // work units one request may spend, all its analyses together
 }
 
-// DefaultAnalysis is one analysis per core (they are CPU bound), half of
-// them for any one caller, and analysis.DefaultWorkBudget per request.
+// DefaultAnalysis is one analysis per core (they are CPU bound) and
+// analysis.DefaultWorkBudget per request; PerCaller 0 stands for half of
+// MaxRunning (at least one), resolved once the flags are read, so that
+// lowering --max-analyses alone lowers the share with it.
 func DefaultAnalysis() Analysis {
-	n := runtime.GOMAXPROCS(0)
-	return Analysis{MaxRunning: n, PerCaller: max(1, n/2), WorkBudget: analysis.DefaultWorkBudget}
+	return Analysis{MaxRunning: runtime.GOMAXPROCS(0), WorkBudget: analysis.DefaultWorkBudget}
 }
 
 // Access is the section about who may call the service.
@@ -172,6 +173,9 @@ func Load(env Env, args []string) (Config, error) {
 	if err := c.GraphQL.setEnvDefaults(env, c.Env == Development); err != nil {
 		return Config{}, err
 	}
+	if c.GraphQL.Analysis.PerCaller == 0 {
+		c.GraphQL.Analysis.PerCaller = max(1, c.GraphQL.Analysis.MaxRunning/2)
+	}
 	return c, c.check()
 }
 
@@ -202,7 +206,7 @@ func flagSet(c *Config, corsOrigins, passwordFile *string) *flag.FlagSet {
 	fs.IntVar(&c.GraphQL.Limits.MaxTokens, "max-query-tokens", c.GraphQL.Limits.MaxTokens, "most tokens in a GraphQL query's text (0: no limit)")
 	fs.IntVar(&c.GraphQL.Limits.MaxCost, "max-query-cost", c.GraphQL.Limits.MaxCost, "most a GraphQL operation may cost, lists weighed by first (0: no limit)")
 	fs.IntVar(&c.GraphQL.Analysis.MaxRunning, "max-analyses", c.GraphQL.Analysis.MaxRunning, "analyses (gaps, routes, brokers, gapClosures, changes) running at once; more wait briefly, then answer SERVICE_UNAVAILABLE")
-	fs.IntVar(&c.GraphQL.Analysis.PerCaller, "max-analyses-per-caller", c.GraphQL.Analysis.PerCaller, "of --max-analyses, how many one caller (token, user) may run at once; more answer RATE_LIMITED")
+	fs.IntVar(&c.GraphQL.Analysis.PerCaller, "max-analyses-per-caller", c.GraphQL.Analysis.PerCaller, "of --max-analyses, how many one caller (token, user) may run at once; more answer RATE_LIMITED (default: half of --max-analyses, at least 1)")
 	fs.Int64Var(&c.GraphQL.Analysis.WorkBudget, "analysis-work-budget", c.GraphQL.Analysis.WorkBudget, "work units one request may spend on analyses, all its fields together; beyond it they answer ANALYSIS_LIMIT_EXCEEDED")
 	fs.DurationVar(&c.GraphQL.LoaderWait, "loader-wait", loaders.DefaultWait, "how long dataloaders gather ids into one Neo4j query")
 	fs.StringVar(&c.Log.Format, "log-format", c.Log.Format, "log format: json or console (env ACTORGRAPH_LOG_FORMAT)")

@@ -45,8 +45,13 @@ func TestLoadAnalysisBounds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := DefaultAnalysis(); c.GraphQL.Analysis != d || d.MaxRunning != runtime.GOMAXPROCS(0) || d.PerCaller < 1 || d.WorkBudget != analysis.DefaultWorkBudget {
-		t.Errorf("defaults: %+v", c.GraphQL.Analysis)
+	n := runtime.GOMAXPROCS(0)
+	if want := (Analysis{MaxRunning: n, PerCaller: max(1, n/2), WorkBudget: analysis.DefaultWorkBudget}); c.GraphQL.Analysis != want {
+		t.Errorf("defaults: %+v, want %+v", c.GraphQL.Analysis, want)
+	}
+	// Lowering --max-analyses alone lowers the share with it.
+	if c, err = Load(MapEnv(nil), []string{"--max-analyses", "1"}); err != nil || c.GraphQL.Analysis.PerCaller != 1 {
+		t.Errorf("--max-analyses 1: %+v, %v", c.GraphQL.Analysis, err)
 	}
 	c, err = Load(MapEnv(nil), []string{"--max-analyses", "6", "--max-analyses-per-caller", "2", "--analysis-work-budget", "1000"})
 	if err != nil {
@@ -83,7 +88,7 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		t.Error("PORT=eighty accepted")
 	}
 	for _, args := range [][]string{{"--port", "70000"}, {"--port", "0"}, {"--port", "-1"}, {"stray"}, {"--no-such-flag"}, {"--log-format", "xml"},
-		{"--max-analyses", "0"}, {"--max-analyses", "2", "--max-analyses-per-caller", "3"}, {"--max-analyses-per-caller", "0"}, {"--analysis-work-budget", "0"}} {
+		{"--max-analyses", "0"}, {"--max-analyses", "2", "--max-analyses-per-caller", "3"}, {"--max-analyses-per-caller", "-1"}, {"--analysis-work-budget", "0"}} {
 		if _, err := Load(MapEnv(nil), args); err == nil {
 			t.Errorf("%v accepted", args)
 		}
