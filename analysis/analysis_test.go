@@ -102,7 +102,7 @@ func villageMap() *mapBuilder {
 
 func TestRoutesRankedAndExplained(t *testing.T) {
 	g := villageMap().graph(t, Options{})
-	routes, err := g.Routes("village", "police", 5)
+	routes, err := g.Routes(context.Background(), "village", "police", 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestMaxHopsBoundary(t *testing.T) {
 		want    []string
 	}{{1, nil}, {2, []string{"d1>c1"}}, {3, []string{"d1>c1", "p1>i1>a1"}}, {8, []string{"d1>c1", "p1>i1>a1"}}} {
 		g := villageMap().graph(t, Options{MaxHops: c.maxHops})
-		routes, err := g.Routes("village", "police", 5)
+		routes, err := g.Routes(context.Background(), "village", "police", 5)
 		if err != nil {
 			t.Fatalf("maxHops %d: %v", c.maxHops, err)
 		}
@@ -187,7 +187,7 @@ func TestExpiredFutureAndConfidence(t *testing.T) {
 			if c.add != nil {
 				c.add(b)
 			}
-			routes, err := b.graph(t, c.opts).Routes("village", "police", 1)
+			routes, err := b.graph(t, c.opts).Routes(context.Background(), "village", "police", 1)
 			if err != nil || len(routes) == 0 || routeIDs(routes[0]) != c.want {
 				t.Errorf("got %v (error %v), want %s", routes, err, c.want)
 			}
@@ -215,7 +215,7 @@ func TestCyclesParallelRoutesAndTies(t *testing.T) {
 	//   r6>r3>r5  0.25 × 1 × 0.4 = 0.1 (3 hops)
 	// Ties: the 0.2 routes with 2 hops come in id order.
 	g := b.graph(t, Options{})
-	routes, err := g.Routes("v", "p", 10)
+	routes, err := g.Routes(context.Background(), "v", "p", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +236,7 @@ func TestCyclesParallelRoutesAndTies(t *testing.T) {
 	}
 	// Fewer hops win a tie in strength.
 	b.rel("r7", domain.Influences, "v", "p", 0.4) // 1 hop, 0.4: ties with the 3-hop ones
-	routes, err = b.graph(t, Options{}).Routes("v", "p", 1)
+	routes, err = b.graph(t, Options{}).Routes(context.Background(), "v", "p", 1)
 	if err != nil || len(routes) != 1 || routeIDs(routes[0]) != "r7" {
 		t.Fatalf("the 1-hop route r7 should win the tie, got %v (error %v)", routes, err)
 	}
@@ -265,7 +265,7 @@ func gapMap() *mapBuilder {
 
 func TestGapsAndSeverity(t *testing.T) {
 	g := gapMap().graph(t, Options{AsOf: domaintest.Date("2025-07-01")})
-	gaps := g.Gaps(GapFilter{})
+	gaps := g.testGaps(t, GapFilter{})
 	if len(gaps) != 2 {
 		t.Fatalf("%d gaps, want 2", len(gaps))
 	}
@@ -282,22 +282,22 @@ func TestGapsAndSeverity(t *testing.T) {
 		t.Errorf("village gap explains itself badly: %+v", village.PairStatus)
 	}
 	// While the CONTROLS held, the village had an enforceable route of 0.45: no gap.
-	before := gapMap().graph(t, Options{AsOf: domaintest.Date("2025-01-01")}).Gaps(GapFilter{})
+	before := gapMap().graph(t, Options{AsOf: domaintest.Date("2025-01-01")}).testGaps(t, GapFilter{})
 	if len(before) != 1 || before[0].Community.ID != "camp" {
 		t.Errorf("gaps before the CONTROLS expired: %d", len(before))
 	}
 	// Filters.
-	if got := g.Gaps(GapFilter{Kinds: []GapKind{WeakRoute}}); len(got) != 1 || got[0].Community.ID != "village" {
+	if got := g.testGaps(t, GapFilter{Kinds: []GapKind{WeakRoute}}); len(got) != 1 || got[0].Community.ID != "village" {
 		t.Errorf("kinds filter: %v", got)
 	}
-	if got := g.Gaps(GapFilter{MinSeverity: 0.6}); len(got) != 1 || got[0].Community.ID != "camp" {
+	if got := g.testGaps(t, GapFilter{MinSeverity: 0.6}); len(got) != 1 || got[0].Community.ID != "camp" {
 		t.Errorf("minSeverity filter: %v", got)
 	}
-	if got := g.Gaps(GapFilter{Region: new("south")}); len(got) != 0 {
+	if got := g.testGaps(t, GapFilter{Region: new("south")}); len(got) != 0 {
 		t.Errorf("region filter: %v", got)
 	}
 	// A higher threshold makes more weak routes; a route at the threshold is no gap.
-	if got := gapMap().graph(t, Options{AsOf: domaintest.Date("2025-07-01"), Threshold: 0.24}).Gaps(GapFilter{}); len(got) != 1 {
+	if got := gapMap().graph(t, Options{AsOf: domaintest.Date("2025-07-01"), Threshold: 0.24}).testGaps(t, GapFilter{}); len(got) != 1 {
 		t.Errorf("threshold 0.24: %d gaps, want 1 (0.24 is not weaker than 0.24)", len(got))
 	}
 }
@@ -307,13 +307,18 @@ func TestStrongestEnforceableRouteIsSearchedBeyondTheBest(t *testing.T) {
 	// A stronger answerability-only route, so the enforceable one is second.
 	b.rel("i2", domain.Influences, "village", "police", 0.7)
 	g := b.graph(t, Options{})
-	gaps := g.Gaps(GapFilter{})
+	gaps := g.testGaps(t, GapFilter{})
 	if len(gaps) != 0 {
 		t.Fatalf("no gap expected, got %d", len(gaps))
 	}
 	st := g.newAnalyzer()
-	st.t.compute(g, g.index["police"], false)
-	s := st.status(pair{g.index["village"], g.index["police"]}, 1)
+	if err := st.t.compute(testMeter(), g, g.index["police"], false); err != nil {
+		t.Fatal(err)
+	}
+	s, err := st.status(testMeter(), pair{g.index["village"], g.index["police"]}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if routeIDs(*s.BestRoute()) != "i2" || s.StrongestEnforceableRoute == nil || routeIDs(*s.StrongestEnforceableRoute) != "d1>c1" {
 		t.Errorf("best %v enforceable %v", s.BestRoute(), s.StrongestEnforceableRoute)
 	}
@@ -392,7 +397,7 @@ func TestBrokers(t *testing.T) {
 	b.rel("h1", domain.ParticipatesIn, "hamlet", "network", 0.7)
 	b.rel("t3", domain.Threatens, "police", "hamlet", 0.4)
 	g := b.graph(t, Options{})
-	brokers, err := g.Brokers(10)
+	brokers, err := g.Brokers(context.Background(), 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -419,7 +424,7 @@ func TestAccountabilityChanges(t *testing.T) {
 	b := gapMap()
 	before := b.graph(t, Options{AsOf: domaintest.Date("2025-01-01")})
 	after := b.graph(t, Options{AsOf: domaintest.Date("2025-12-31")})
-	changes, err := Changes(before, after)
+	changes, err := Changes(context.Background(), before, after)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -438,7 +443,7 @@ func TestAccountabilityChanges(t *testing.T) {
 	b.rel("t9", domain.Threatens, "militia", "village", 0.5, validFrom("2025-03-01"))
 	after = b.graph(t, Options{AsOf: domaintest.Date("2025-12-31")})
 	before = b.graph(t, Options{AsOf: domaintest.Date("2025-01-01")})
-	if changes, err = Changes(before, after); err != nil {
+	if changes, err = Changes(context.Background(), before, after); err != nil {
 		t.Fatal(err)
 	}
 	var opened *Change
@@ -450,17 +455,17 @@ func TestAccountabilityChanges(t *testing.T) {
 	if opened == nil || opened.Before.Status != StatusNoPower || opened.After.Status != StatusNoRoute || len(opened.Causes) != 1 || opened.Causes[0].ID != "t9" {
 		t.Errorf("opened pair: %+v", opened)
 	}
-	if _, err := Changes(after, before); !errs.Is(err, errs.Invalid) {
+	if _, err := Changes(context.Background(), after, before); !errs.Is(err, errs.Invalid) {
 		t.Errorf("from after to: %v", err)
 	}
 }
 
 func TestUnknownActorsAreNotFound(t *testing.T) {
 	g := villageMap().graph(t, Options{})
-	if _, err := g.Routes("village", "nobody", 3); !errs.Is(err, errs.NotFound) {
+	if _, err := g.Routes(context.Background(), "village", "nobody", 3); !errs.Is(err, errs.NotFound) {
 		t.Errorf("unknown to: %v", err)
 	}
-	if _, err := g.Routes("village", "village", 3); !errs.Is(err, errs.Invalid) {
+	if _, err := g.Routes(context.Background(), "village", "village", 3); !errs.Is(err, errs.Invalid) {
 		t.Errorf("same actor: %v", err)
 	}
 }

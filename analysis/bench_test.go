@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -119,7 +120,12 @@ func syntheticMap(n int, seed uint64) ([]*domain.Actor, []*domain.Relationship) 
 	return actors, rels
 }
 
-var benchSizes = []int{1_000, 10_000, 100_000}
+// unbounded is a context whose work budget never runs out.
+func unbounded() context.Context {
+	return WithBudget(context.Background(), NewBudget(math.MaxInt64))
+}
+
+var benchSizes = []int{1_000, 3_000, 10_000, 100_000}
 
 // benchGraphs returns a function that builds a fresh projection of one
 // synthetic map with the timer stopped: results are memoised per graph,
@@ -150,7 +156,7 @@ func BenchmarkGaps(b *testing.B) {
 			b.ResetTimer()
 			var gaps int
 			for i := 0; i < b.N; i++ {
-				gaps = len(fresh().Gaps(GapFilter{}))
+				gaps = len(fresh().testGaps(b, GapFilter{}))
 			}
 			b.ReportMetric(float64(gaps), "gaps")
 		})
@@ -164,8 +170,10 @@ func BenchmarkGapClosures(b *testing.B) {
 			b.ResetTimer()
 			var k int
 			for i := 0; i < b.N; i++ {
-				// From a fresh projection: the workspace's gaps, then the proposals.
-				cls, err := fresh().GapClosures(context.Background(), 10, 0.5)
+				// From a fresh projection: the workspace's gaps, then the
+				// proposals; with no work budget, to measure the algorithm
+				// on the largest maps (the default budget refuses them).
+				cls, err := fresh().GapClosures(unbounded(), 10, 0.5)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -200,10 +208,53 @@ func BenchmarkBrokers(b *testing.B) {
 			fresh := benchGraphs(b, n)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := fresh().Brokers(10); err != nil {
+				if _, err := fresh().Brokers(unbounded(), 10); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkCraftedClique is the crafted map of cliqueMap: brokers and
+// gaps with eight hops, from a fresh projection each time.
+func BenchmarkCraftedClique(b *testing.B) {
+	m := cliqueMap()
+	opts, err := Options{AsOf: domaintest.Date("2025-01-01"), Threshold: DefaultThreshold, MaxHops: MaxMaxHops}.Normalize()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("brokers", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := Build(m.actors, m.rels, opts).Brokers(context.Background(), 10); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("gaps", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			Build(m.actors, m.rels, opts).testGaps(b, GapFilter{})
+		}
+	})
+}
+
+// BenchmarkAliasedClosures is the attack on the 3,000-actor map: five
+// gapClosures at 8 hops with distinct thresholds in one request, sharing
+// the default budget (each alone needed about 870M units, 45 s).
+func BenchmarkAliasedClosures(b *testing.B) {
+	actors, rels := syntheticMap(3_000, 1)
+	for i := 0; i < b.N; i++ {
+		ctx := WithBudget(context.Background(), NewBudget(DefaultWorkBudget))
+		g := Build(actors, rels, Options{AsOf: domaintest.Date("2025-01-01"), MaxHops: MaxMaxHops})
+		refused := 0
+		for _, th := range []float64{0.2, 0.25, 0.3, 0.35, 0.4} {
+			o := g.Options()
+			o.Threshold = th
+			if _, err := g.With(o).GapClosures(ctx, 10, 0.5); err != nil {
+				refused++
+			}
+		}
+		b.ReportMetric(float64(refused), "refused")
+		b.ReportMetric(float64(BudgetFrom(ctx).Used()), "units")
 	}
 }

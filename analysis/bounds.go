@@ -55,7 +55,7 @@ func (t *table) touch(v int32) {
 
 // compute fills the table for root: towards root over incoming steps
 // (forward false), or away from it over outgoing steps (forward true).
-func (t *table) compute(g *Graph, root int, forward bool) {
+func (t *table) compute(m *meter, g *Graph, root int, forward bool) error {
 	t.reset()
 	t.root, t.forward = root, forward
 	r := int32(root)
@@ -76,6 +76,9 @@ func (t *table) compute(g *Graph, root int, forward bool) {
 			adj := g.in[v]
 			if forward {
 				adj = g.out[v]
+			}
+			if err := m.spend(1 + len(adj)); err != nil {
+				return err
 			}
 			for _, si := range adj {
 				s := &g.steps[si]
@@ -113,6 +116,7 @@ func (t *table) compute(g *Graph, root int, forward bool) {
 		t.changed = dedupe(t.next, t.changed[:0])
 		t.next = old
 	}
+	return nil
 }
 
 // dedupe copies vs into dst without repeats (vs is short; order kept).

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
 	"sort"
 
@@ -28,15 +29,20 @@ const brokerRoutes = 3
 
 // Brokers ranks the intermediate actors of routes by how many pairs have
 // one of their three strongest routes through them (then by id).
-func (g *Graph) Brokers(first int) ([]*Broker, error) {
+func (g *Graph) Brokers(ctx context.Context, first int) ([]*Broker, error) {
 	if first < 1 || first > 500 {
 		return nil, errs.Invalidf("brokers", "first", "first must be between 1 and 500, got %d", first)
 	}
-	return memoize(g, fmt.Sprintf("brokers %d", first), func() ([]*Broker, error) { return g.brokers(first), nil })
+	return memoize(g, fmt.Sprintf("brokers %d %d", g.opts.MaxHops, first), func() ([]*Broker, error) { return g.brokers(ctx, first) })
 }
 
-func (g *Graph) brokers(first int) []*Broker {
-	statuses := g.newAnalyzer().statuses(g.pairs, brokerRoutes)
+func (g *Graph) brokers(ctx context.Context, first int) ([]*Broker, error) {
+	const op = "brokers"
+	statuses, err := g.allStatuses(ctx, op, brokerRoutes)
+	if err != nil {
+		return nil, err
+	}
+	m := newMeter(ctx, op)
 	through := map[int][]int{} // actor → indexes of pairs (in g.pairs) it brokers
 	for i, s := range statuses {
 		seen := map[int]bool{}
@@ -70,17 +76,21 @@ func (g *Graph) brokers(first int) []*Broker {
 		a := g.index[b.Actor.ID]
 		for _, i := range through[a] {
 			p := g.pairs[i]
-			if !bfs.reaches(g, p.c, p.p, a, g.opts.MaxHops) {
+			ok, err := bfs.reaches(m, g, p.c, p.p, g.opts.MaxHops, func(w int) bool { return w == a })
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
 				b.CutOff = append(b.CutOff, Pair{g.actors[p.c], g.actors[p.p]})
 			}
 		}
 		b.Critical = len(b.CutOff) > 0
 	}
-	return out
+	return out, m.flush()
 }
 
-// hopBFS answers "is there a route of at most h steps that avoids one
-// actor": the fewest-steps path found by breadth-first search is simple,
+// hopBFS answers "is there a route of at most h steps that avoids some
+// actors": the fewest-steps path found by breadth-first search is simple,
 // so a hop-limited BFS decides it exactly.
 type hopBFS struct {
 	dist  []int
@@ -95,7 +105,7 @@ func newHopBFS(n int) *hopBFS {
 	return &hopBFS{dist: d}
 }
 
-func (b *hopBFS) reaches(g *Graph, from, to, avoid, maxHops int) bool {
+func (b *hopBFS) reaches(m *meter, g *Graph, from, to, maxHops int, avoid func(int) bool) (bool, error) {
 	defer func() {
 		for _, v := range b.reset {
 			b.dist[v] = -1
@@ -108,13 +118,16 @@ func (b *hopBFS) reaches(g *Graph, from, to, avoid, maxHops int) bool {
 	for h := 0; h < maxHops && len(frontier) > 0; h++ {
 		var next []int
 		for _, v := range frontier {
+			if err := m.spend(1 + len(g.out[v])); err != nil {
+				return false, err
+			}
 			for _, si := range g.out[v] {
 				w := g.steps[si].To
-				if w == avoid || b.dist[w] >= 0 {
+				if b.dist[w] >= 0 || avoid(w) {
 					continue
 				}
 				if w == to {
-					return true
+					return true, nil
 				}
 				b.dist[w] = h + 1
 				b.reset = append(b.reset, w)
@@ -123,5 +136,5 @@ func (b *hopBFS) reaches(g *Graph, from, to, avoid, maxHops int) bool {
 		}
 		frontier = next
 	}
-	return false
+	return false, nil
 }

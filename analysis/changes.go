@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"sort"
 
 	"github.com/actorgraph/actorgraph/domain"
@@ -35,13 +36,20 @@ type Change struct {
 
 // Changes compares the pairs' statuses on two dates. before and after are
 // the same workspace built as of from and to.
-func Changes(before, after *Graph) ([]*Change, error) {
+func Changes(ctx context.Context, before, after *Graph) ([]*Change, error) {
 	rels := after.rels
 	from, to := before.opts.AsOf, after.opts.AsOf
 	if from.After(to) {
 		return nil, errs.Invalidf("accountabilityChanges", "from", "from (%s) must not be after to (%s)", from, to)
 	}
-	b, a := before.datedStatuses(), after.datedStatuses()
+	b, err := before.datedStatuses(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := after.datedStatuses(ctx)
+	if err != nil {
+		return nil, err
+	}
 	keys := map[[2]string]bool{}
 	for k := range b {
 		keys[k] = true
@@ -77,16 +85,20 @@ func orNoPower(s *DatedStatus) DatedStatus {
 	return *s
 }
 
-func (g *Graph) datedStatuses() map[[2]string]*DatedStatus {
+func (g *Graph) datedStatuses(ctx context.Context) (map[[2]string]*DatedStatus, error) {
+	statuses, err := g.allStatuses(ctx, "accountabilityChanges", 1)
+	if err != nil {
+		return nil, err
+	}
 	out := map[[2]string]*DatedStatus{}
-	for _, s := range g.newAnalyzer().statuses(g.pairs, 1) {
+	for _, s := range statuses {
 		d := &DatedStatus{Status: StatusOK, HasEnforceableRoute: s.StrongestEnforceableRoute != nil, BestStrength: s.BestStrength(), pair: s}
 		if kind, isGap := s.Gap(g.opts.Threshold); isGap {
 			d.Status = Status(kind)
 		}
 		out[[2]string{s.Community.ID, s.PowerHolder.ID}] = d
 	}
-	return out
+	return out, nil
 }
 
 // causes are the relationships whose validFrom or validTo falls after from

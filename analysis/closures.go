@@ -106,22 +106,24 @@ func (g *Graph) GapClosures(ctx context.Context, first int, assumed float64) ([]
 	if first < 1 || first > 500 {
 		return nil, errs.Invalidf(op, "first", "first must be between 1 and 500, got %d", first)
 	}
-	if assumed <= 0 || assumed > 1 || math.IsNaN(assumed) {
+	if !(assumed > 0 && assumed <= 1) { // NaN fails too
 		return nil, errs.Invalidf(op, "assumedStrength", "assumedStrength must be above 0 and at most 1, got %v", assumed)
 	}
-	return memoize(g, fmt.Sprintf("closures %d %v", first, assumed), func() ([]*Closure, error) {
+	key := fmt.Sprintf("closures %d %v %d %v", g.opts.MaxHops, g.opts.Threshold, first, assumed)
+	return memoize(g, key, func() ([]*Closure, error) {
 		return g.gapClosures(ctx, first, assumed)
 	})
 }
 
-// errTooLong is what a closures search cut short by its request says.
-var errTooLong = errs.E("gapClosures", errs.Unavailable,
-	"gapClosures took longer than the request allows on a map this size; try again later (the work done so far is not kept), or ask with a higher minConfidence or a lower maxHops")
-
 func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]*Closure, error) {
-	ix, byAnchor := g.prepareClosures(assumed)
-	if ix == nil {
-		return nil, nil
+	const op = "gapClosures"
+	m := newMeter(ctx, op)
+	if err := m.check(); err != nil {
+		return nil, err
+	}
+	ix, byAnchor, err := g.prepareClosures(ctx, m, assumed)
+	if err != nil || ix == nil {
+		return nil, err
 	}
 	refs := ix.refs
 	// Score every proposal, keeping only the best `first` (a bounded heap:
@@ -135,29 +137,39 @@ func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]
 	sort.Ints(anchors)
 	workers := runtime.GOMAXPROCS(0)
 	heaps := make([]*closureHeap, workers)
+	// The first worker to fail (deadline, budget) stops the others.
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	werrs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		heaps[w] = &closureHeap{g: g}
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
+			wm := &meter{ctx: wctx, b: m.b, op: op}
 			p := ix.newPusher(len(g.actors))
 			for j := w; j < len(anchors); j += workers {
-				if ctx.Err() != nil {
-					return // the request is gone; the result would not be used
-				}
 				a := anchors[j]
-				p.score(a, byAnchor[a], func(k proposalKey, removed float64) {
+				err := p.score(wm, a, byAnchor[a], func(k proposalKey, removed float64) {
 					if removed > eps {
 						heaps[w].offer(scored{k, removed}, first)
 					}
 				})
+				if err == nil {
+					err = wm.flush()
+				}
+				if err != nil {
+					werrs[w] = err
+					stop()
+					return
+				}
 			}
 		}(w)
 	}
 	wg.Wait()
-	if ctx.Err() != nil {
-		return nil, errTooLong
+	if err := firstWorkerError(ctx, op, werrs); err != nil {
+		return nil, err
 	}
 	top := heaps[0]
 	for _, h := range heaps[1:] {
@@ -169,7 +181,9 @@ func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]
 	newBest := ev.newBest
 	out := make([]*Closure, 0, top.Len())
 	for _, sc := range top.items {
-		ev.evaluate(sc.k)
+		if err := ev.evaluate(m, sc.k); err != nil {
+			return nil, err
+		}
 		cl := &Closure{Proposal: Proposal{Type: sc.k.t, From: g.actors[sc.k.from], To: g.actors[sc.k.to], Strength: assumed}}
 		for _, i := range ev.touched {
 			gp, nb := refs[i].gap, newBest[i]
@@ -190,15 +204,35 @@ func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]
 	sort.Slice(out, func(i, j int) bool {
 		return top.better(scored{keyOf(g, out[i]), out[i].SeverityRemoved}, scored{keyOf(g, out[j]), out[j].SeverityRemoved})
 	})
-	return out, nil
+	return out, m.flush()
+}
+
+// firstWorkerError is the error the workers stopped on: the request's own
+// when it is done (a worker stopped by another sees only that), else the
+// first a worker met.
+func firstWorkerError(ctx context.Context, op string, werrs []error) error {
+	if err := ctx.Err(); err != nil {
+		return tooLong(op, err)
+	}
+	for _, err := range werrs {
+		if err != nil && !errs.Is(err, errs.Unavailable) {
+			return err
+		}
+	}
+	for _, err := range werrs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // prepareClosures computes the tables and indexes gapClosures reads, and
 // the proposals grouped by anchor; nil when there is no gap.
-func (g *Graph) prepareClosures(assumed float64) (*closureIndex, map[int][]proposalKey) {
-	gaps := g.Gaps(GapFilter{})
-	if len(gaps) == 0 {
-		return nil, nil
+func (g *Graph) prepareClosures(ctx context.Context, m *meter, assumed float64) (*closureIndex, map[int][]proposalKey, error) {
+	gaps, err := g.allGaps(ctx, "gapClosures")
+	if err != nil || len(gaps) == 0 {
+		return nil, nil, err
 	}
 	H := g.opts.MaxHops
 	t := newTable(len(g.actors), H)
@@ -208,11 +242,15 @@ func (g *Graph) prepareClosures(assumed float64) (*closureIndex, map[int][]propo
 	for i, gp := range gaps {
 		c, p := g.index[gp.Community.ID], g.index[gp.PowerHolder.ID]
 		if fwd[c] == nil {
-			t.compute(g, c, true)
+			if err := t.compute(m, g, c, true); err != nil {
+				return nil, nil, err
+			}
 			fwd[c] = t.sparse()
 		}
 		if rev[p] == nil {
-			t.compute(g, p, false)
+			if err := t.compute(m, g, p, false); err != nil {
+				return nil, nil, err
+			}
 			rev[p] = t.sparse()
 		}
 		refs[i] = gapRef{gap: gp, c: c, p: p, fwd: fwd[c], rev: rev[p], best: gp.BestStrength()}
@@ -268,7 +306,15 @@ func (g *Graph) prepareClosures(assumed float64) (*closureIndex, map[int][]propo
 	}
 	ix := &closureIndex{H: H, assumed: assumed, refs: refs, reachedFrom: reachedFrom, reaching: reaching,
 		gapsOf: gapsOf, gapsOfHolder: gapsOfHolder, costFrom: costFrom, costTo: costTo}
-	return ix, g.proposals(refs, assumed)
+	// Building the indexes above costs about one unit per table entry.
+	if err := m.spend(len(reachedFrom) + len(reaching)); err != nil {
+		return nil, nil, err
+	}
+	props, err := g.proposals(m, refs, assumed)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ix, props, nil
 }
 
 type scored struct {
@@ -351,7 +397,7 @@ func (ev *evaluator) consider(i int, hvF, hvT *hopValues) {
 
 // evaluate returns the severity a proposal removes in all, leaving each
 // touched gap's new best in newBest.
-func (ev *evaluator) evaluate(pk proposalKey) float64 {
+func (ev *evaluator) evaluate(m *meter, pk proposalKey) error {
 	for _, i := range ev.touched {
 		ev.newBest[i] = 0
 	}
@@ -362,6 +408,9 @@ func (ev *evaluator) evaluate(pk proposalKey) float64 {
 		// on the known side times the step, so a gap whose best route is
 		// already that strong cannot gain: gap lists are sorted by best
 		// route, weakest first, and the walk stops there.
+		if err := m.spend(1 + min(ev.costFrom[u], ev.costTo[v])); err != nil {
+			return err
+		}
 		if ev.costFrom[u] <= ev.costTo[v] {
 			for _, cf := range ev.reachedFrom[u] {
 				limit := cf.hv[ev.H-1] * ev.assumed
@@ -388,6 +437,11 @@ func (ev *evaluator) evaluate(pk proposalKey) float64 {
 			}
 		}
 	}
+	return nil
+}
+
+// removed is the severity the evaluated proposal removes in all.
+func (ev *evaluator) removed() float64 {
 	removed := 0.0
 	for _, i := range ev.touched {
 		if nb := ev.newBest[i]; nb > ev.refs[i].best+eps {
@@ -446,7 +500,8 @@ func (ix *closureIndex) combine(hvF, hvT *hopValues) float64 {
 }
 
 // score reports the severity each proposal of anchor a removes.
-func (p *pusher) score(a int, props []proposalKey, report func(proposalKey, float64)) {
+func (p *pusher) score(m *meter, a int, props []proposalKey, report func(proposalKey, float64)) error {
+	defer p.clear()
 	needOut, needIn, needBoth := false, false, false
 	for _, k := range props {
 		o, i := stepsAt(k, a)
@@ -460,6 +515,9 @@ func (p *pusher) score(a int, props []proposalKey, report func(proposalKey, floa
 				best := p.refs[i].best
 				if best+eps >= limit {
 					break
+				}
+				if err := m.spend(1 + len(p.refs[i].rev)); err != nil {
+					return err
 				}
 				var both map[int32]float64
 				if needBoth && p.refs[i].rev[A] != nil {
@@ -491,6 +549,9 @@ func (p *pusher) score(a int, props []proposalKey, report func(proposalKey, floa
 				best := p.refs[i].best
 				if best+eps >= limit {
 					break
+				}
+				if err := m.spend(1 + len(p.refs[i].fwd)); err != nil {
+					return err
 				}
 				both := p.outBoth[i]
 				for x, hvF := range p.refs[i].fwd {
@@ -527,6 +588,12 @@ func (p *pusher) score(a int, props []proposalKey, report func(proposalKey, floa
 		}
 		report(k, total)
 	}
+	return nil
+}
+
+// clear resets the sums for the next anchor (also after a failure: the
+// pusher may be reused).
+func (p *pusher) clear() {
 	for _, x := range p.touched {
 		p.accOut[x], p.accIn[x], p.overlap[x], p.marked[x] = 0, 0, 0, false
 	}
@@ -578,7 +645,7 @@ func (k proposalKey) steps() [][2]int {
 // can be reached (community side) or which the community reaches (holder
 // side), since elsewhere no route can come of it; relationships already in
 // force are not proposed.
-func (g *Graph) proposals(refs []gapRef, assumed float64) map[int][]proposalKey {
+func (g *Graph) proposals(m *meter, refs []gapRef, assumed float64) (map[int][]proposalKey, error) {
 	H := g.opts.MaxHops
 	seen := map[uint64]bool{}
 	out := map[int][]proposalKey{} // by anchor
@@ -600,6 +667,9 @@ func (g *Graph) proposals(refs []gapRef, assumed float64) map[int][]proposalKey 
 				}
 				anchor, partners = r.p, r.fwd // holder side: partners C reaches
 			}
+			if err := m.spend(1 + len(partners)); err != nil {
+				return nil, err
+			}
 			for x, hv := range partners {
 				if int(x) == anchor || hv[H-1]*assumed <= r.best+eps || !hasKind(g.actors[x].Kind, rule.Partners) {
 					continue
@@ -612,5 +682,5 @@ func (g *Graph) proposals(refs []gapRef, assumed float64) map[int][]proposalKey 
 			}
 		}
 	}
-	return out
+	return out, nil
 }

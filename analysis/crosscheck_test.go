@@ -129,7 +129,7 @@ func TestRoutesMatchBruteForce(t *testing.T) {
 				cID, pID := b.actors[c].ID, b.actors[p].ID
 				all := ref.routes(c, p)
 				k := 1 + rng.IntN(5)
-				got, err := g.Routes(cID, pID, k)
+				got, err := g.Routes(context.Background(), cID, pID, k)
 				if err != nil {
 					t.Fatalf("%s: Routes(%s, %s, %d): %v", label, cID, pID, k, err)
 				}
@@ -144,8 +144,14 @@ func TestRoutesMatchBruteForce(t *testing.T) {
 					}
 				}
 				tb := newTable(len(g.actors), o.MaxHops)
-				tb.compute(g, p, false)
-				rs := g.search(c, tb, 1, true)
+				m := testMeter()
+				if err := tb.compute(m, g, p, false); err != nil {
+					t.Fatal(err)
+				}
+				rs, err := g.search(m, c, tb, 1, true)
+				if err != nil {
+					t.Fatal(err)
+				}
 				switch {
 				case we == nil && len(rs) > 0:
 					t.Errorf("%s %s→%s: strongest enforceable route %s (%v), but by the domain table no route is enforceable", label, cID, pID, engineRouteKey(g, rs[0]), rs[0].Strength)
@@ -388,10 +394,10 @@ func TestConcurrentQueriesOnOneGraph(t *testing.T) {
 	// ask writes the answers to four questions down, to compare.
 	ask := func(g *Graph) (string, error) {
 		var sb strings.Builder
-		for _, gp := range g.Gaps(GapFilter{}) {
+		for _, gp := range g.testGaps(t, GapFilter{}) {
 			fmt.Fprintf(&sb, "gap %s–%s %s %.12f\n", gp.Community.ID, gp.PowerHolder.ID, gp.Kind, gp.Severity)
 		}
-		brs, err := g.Brokers(5)
+		brs, err := g.Brokers(context.Background(), 5)
 		if err != nil {
 			return "", err
 		}
@@ -405,7 +411,7 @@ func TestConcurrentQueriesOnOneGraph(t *testing.T) {
 		for _, cl := range cls {
 			fmt.Fprintf(&sb, "closure %s %.12f\n", closureKey(cl.Type, cl.From.ID, cl.To.ID), cl.SeverityRemoved)
 		}
-		rs, err := g.Routes("a00", "a02", 3)
+		rs, err := g.Routes(context.Background(), "a00", "a02", 3)
 		if err != nil {
 			return "", err
 		}
@@ -463,11 +469,11 @@ func TestPlateauIsSearchedDepthFirst(t *testing.T) {
 	b.rel("last", domain.Influences, prev[0], "p", 0.9)
 	b.rel("threat", domain.Threatens, "p", "c", 0.9)
 	g := b.graph(t, Options{MaxHops: 8})
-	routes, err := g.Routes("c", "p", 1)
+	routes, err := g.Routes(context.Background(), "c", "p", 1)
 	if err != nil || len(routes) != 1 || routes[0].Hops() != 7 || !near(routes[0].Strength, math.Pow(0.9, 7)) {
 		t.Fatalf("routes %v, err %v; want one 7-hop route of 0.9^7", routes, err)
 	}
-	if gaps := g.Gaps(GapFilter{}); len(gaps) != 0 {
+	if gaps := g.testGaps(t, GapFilter{}); len(gaps) != 0 {
 		t.Errorf("%d gaps; the route is stronger than the threshold", len(gaps))
 	}
 }
@@ -480,21 +486,30 @@ func TestClosureSumsMatchEvaluation(t *testing.T) {
 	for iter := 0; iter < 400; iter++ {
 		b := randMap(rng, 7+rng.IntN(6), 6+rng.IntN(25))
 		g := b.graph(t, Options{MaxHops: 1 + rng.IntN(4)})
-		ix, byAnchor := g.prepareClosures(0.5)
+		ix, byAnchor, err := g.prepareClosures(context.Background(), testMeter(), 0.5)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if ix == nil {
-			if n := len(g.Gaps(GapFilter{})); n > 0 {
+			if n := len(g.testGaps(t, GapFilter{})); n > 0 {
 				t.Fatalf("iter %d: %d gaps, but nothing prepared for gapClosures", iter, n)
 			}
 			continue
 		}
 		ev, p := ix.newEvaluator(), ix.newPusher(len(g.actors))
 		for a, props := range byAnchor {
-			p.score(a, props, func(k proposalKey, pushed float64) {
+			err := p.score(testMeter(), a, props, func(k proposalKey, pushed float64) {
 				scored++
-				if want := ev.evaluate(k); math.Abs(pushed-want) > 1e-9 {
+				if err := ev.evaluate(testMeter(), k); err != nil {
+					t.Fatal(err)
+				}
+				if want := ev.removed(); math.Abs(pushed-want) > 1e-9 {
 					t.Fatalf("iter %d: %s %d→%d (anchor %d): summed %v, evaluated %v", iter, k.t, k.from, k.to, a, pushed, want)
 				}
 			})
+			if err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	if scored < 1000 {

@@ -2,7 +2,9 @@ package analysis
 
 import (
 	"context"
+	"runtime"
 	"sync"
+	"time"
 
 	"github.com/actorgraph/actorgraph/domain"
 )
@@ -16,19 +18,60 @@ type Source interface {
 // Engine builds projections of workspaces and caches them. A cached
 // projection is keyed by workspace, the workspace's version (which every
 // write bumps, see store/lock.go), the sensitivity levels its reader may
-// see and the options it was built with, so a request never sees data
-// older than the last write before it, nor anything above its clearance:
-// the snapshot is read through the store as the caller, so it holds only
-// the caller's visible graph. The check costs one small query, a miss one
-// read of the workspace.
+// see and the options that decide which relationships are in force (AsOf,
+// MinConfidence), so a request never sees data older than the last write
+// before it, nor anything above its clearance: the snapshot is read
+// through the store as the caller, so it holds only the caller's visible
+// graph. The check costs one small query, a miss one read of the
+// workspace. The per-question options (MaxHops, Threshold) are not part of
+// the key: every question shares the projection, and its results are
+// memoised in it (a bounded number, see maxMemo).
+//
+// The engine also bounds the work analyses do: how many run at once, and
+// how much work one request may spend (see Limits, Begin).
 type Engine struct {
-	src Source
+	src    Source
+	lim    *limiter
+	budget int64
 
 	mu        sync.Mutex
 	snapshots map[viewKey]*domain.Snapshot // newest snapshot per workspace and clearance
-	graphs    map[graphKey]*Graph
+	graphs    map[graphKey]*projection
 	order     []graphKey // least recently used first
 	maxGraphs int
+}
+
+// Limits bound the engine's work.
+type Limits struct {
+	// MaxRunning is how many analyses may run at once in the process
+	// (< 1: GOMAXPROCS, one per core: they are CPU bound).
+	MaxRunning int
+	// PerCaller is how many of them one caller (credential subject) may
+	// hold (< 1: half of MaxRunning, at least one).
+	PerCaller int
+	// WorkBudget is how much work one request may spend on analyses, all
+	// its fields together (< 1: DefaultWorkBudget).
+	WorkBudget int64
+	// Wait is how long an analysis waits for a slot before it is refused
+	// (<= 0: DefaultSlotWait).
+	Wait time.Duration
+}
+
+// withDefaults fills the zero fields.
+func (l Limits) withDefaults() Limits {
+	if l.MaxRunning < 1 {
+		l.MaxRunning = runtime.GOMAXPROCS(0)
+	}
+	if l.PerCaller < 1 {
+		l.PerCaller = max(1, l.MaxRunning/2)
+	}
+	if l.WorkBudget < 1 {
+		l.WorkBudget = DefaultWorkBudget
+	}
+	if l.Wait <= 0 {
+		l.Wait = DefaultSlotWait
+	}
+	return l
 }
 
 // viewKey is a workspace as seen with one clearance (domain.Caller.View).
@@ -37,35 +80,73 @@ type viewKey struct {
 	view string
 }
 
+// graphKey is what a projection depends on: the view, its version, and
+// the options that decide which relationships are in force.
 type graphKey struct {
 	viewKey
-	version int64
-	opts    Options
+	version       int64
+	asOf          domain.Date
+	minConfidence float64
 }
 
 // NewEngine returns an engine over src that keeps up to maxGraphs
-// projections (and the newest snapshot of each workspace they belong to).
-func NewEngine(src Source, maxGraphs int) *Engine {
+// projections (and the newest snapshot of each workspace they belong to),
+// bounded by limits (at most one; none: the defaults).
+func NewEngine(src Source, maxGraphs int, limits ...Limits) *Engine {
 	if maxGraphs < 1 {
 		maxGraphs = 8
 	}
-	return &Engine{src: src, snapshots: map[viewKey]*domain.Snapshot{}, graphs: map[graphKey]*Graph{}, maxGraphs: maxGraphs}
+	var l Limits
+	if len(limits) > 0 {
+		l = limits[0]
+	}
+	l = l.withDefaults()
+	return &Engine{src: src, lim: newLimiter(l.MaxRunning, l.PerCaller, l.Wait), budget: l.WorkBudget,
+		snapshots: map[viewKey]*domain.Snapshot{}, graphs: map[graphKey]*projection{}, maxGraphs: maxGraphs}
 }
 
-// Graph returns the projection of workspace ws under opts (normalised).
+// WithRequestBudget gives a request its work budget: every analysis it
+// asks for, aliased fields included, spends from the one budget. The HTTP
+// layer calls it once per GraphQL operation.
+func (e *Engine) WithRequestBudget(ctx context.Context) context.Context {
+	return WithBudget(ctx, NewBudget(e.budget))
+}
+
+// Begin admits one analysis (op names it in errors): it takes one of the
+// process's analysis slots for the caller, waiting briefly for one, and
+// makes sure ctx carries a work budget (a fresh one when the request has
+// none). The analysis must call done when it is over.
+func (e *Engine) Begin(ctx context.Context, op string) (_ context.Context, done func(), _ error) {
+	release, err := e.lim.acquire(ctx, op)
+	if err != nil {
+		return ctx, func() {}, err
+	}
+	if BudgetFrom(ctx) == nil {
+		ctx = e.WithRequestBudget(ctx)
+	}
+	return ctx, release, nil
+}
+
+// Graph returns the projection of workspace ws asked with opts (checked
+// again here: a NaN in a cache key would never equal itself, and each
+// request would leave a projection eviction cannot find).
 func (e *Engine) Graph(ctx context.Context, ws string, opts Options) (*Graph, error) {
+	opts, err := opts.Normalize()
+	if err != nil {
+		return nil, err
+	}
 	version, err := e.src.WorkspaceVersion(ctx, ws)
 	if err != nil {
 		return nil, err
 	}
 	view := viewKey{ws, domain.CallerFrom(ctx).View(ws)}
-	key := graphKey{view, version, opts}
+	key := graphKey{view, version, opts.AsOf, opts.MinConfidence}
 	e.mu.Lock()
-	if g, ok := e.graphs[key]; ok {
+	if p, ok := e.graphs[key]; ok {
 		e.touch(key)
 		e.mu.Unlock()
-		g.noteConfidential(ctx)
-		return g, nil
+		p.noteConfidential(ctx)
+		return &Graph{projection: p, opts: opts}, nil
 	}
 	snap := e.snapshots[view]
 	e.mu.Unlock()
@@ -74,7 +155,10 @@ func (e *Engine) Graph(ctx context.Context, ws string, opts Options) (*Graph, er
 			return nil, err
 		}
 	}
-	g := Build(snap.Actors, snap.Relationships, opts)
+	g, err := BuildContext(ctx, snap.Actors, snap.Relationships, opts)
+	if err != nil {
+		return nil, err
+	}
 	g.workspace, g.confidential = ws, confidentialOf(snap)
 	g.noteConfidential(ctx)
 	key.version = snap.Version // the snapshot may be newer than the version read above
@@ -83,12 +167,22 @@ func (e *Engine) Graph(ctx context.Context, ws string, opts Options) (*Graph, er
 	if cur := e.snapshots[view]; cur == nil || cur.Version <= snap.Version {
 		e.snapshots[view] = snap
 	}
-	if _, ok := e.graphs[key]; !ok {
-		e.graphs[key] = g
-		e.order = append(e.order, key)
-		e.evict()
+	if p, ok := e.graphs[key]; ok {
+		// Another request built it meanwhile: share its memoised results.
+		return &Graph{projection: p, opts: opts}, nil
 	}
+	e.graphs[key] = g.projection
+	e.order = append(e.order, key)
+	e.evict()
 	return g, nil
+}
+
+// Projections is how many projections the engine keeps (for tests and
+// metrics).
+func (e *Engine) Projections() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.graphs)
 }
 
 func (e *Engine) touch(k graphKey) {
@@ -136,12 +230,12 @@ func confidentialOf(snap *domain.Snapshot) []string {
 	return ids
 }
 
-func (g *Graph) noteConfidential(ctx context.Context) {
+func (p *projection) noteConfidential(ctx context.Context) {
 	c := domain.CallerFrom(ctx)
 	if c == nil || c.Reads == nil {
 		return
 	}
-	for _, id := range g.confidential {
-		c.Reads.Note(g.workspace, id)
+	for _, id := range p.confidential {
+		c.Reads.Note(p.workspace, id)
 	}
 }

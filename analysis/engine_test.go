@@ -3,9 +3,11 @@ package analysis
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/domain/domaintest"
+	"github.com/actorgraph/actorgraph/errs"
 )
 
 // fakeSource is an in-memory workspace with a version, counting reads.
@@ -38,21 +40,63 @@ func TestEngineCachesByVersionAndOptions(t *testing.T) {
 	}
 	g1 := graph(opts)
 	g2 := graph(opts)
-	if g1 != g2 || src.loads != 1 {
-		t.Errorf("same version and options: %d loads, same graph %v", src.loads, g1 == g2)
+	if g1.projection != g2.projection || src.loads != 1 {
+		t.Errorf("same version and options: %d loads, same projection %v", src.loads, g1.projection == g2.projection)
+	}
+	perQuestion := opts
+	perQuestion.MaxHops, perQuestion.Threshold = 2, 0.7
+	if g := graph(perQuestion); g.projection != g1.projection || g.Options() != perQuestion {
+		t.Errorf("hops and threshold are per question: same projection %v, options %+v", g.projection == g1.projection, g.Options())
 	}
 	other := opts
-	other.MaxHops = 2
+	other.MinConfidence = 0.5
 	g3 := graph(other)
-	if g3 == g1 || src.loads != 1 {
-		t.Errorf("other options reuse the snapshot but not the graph: %d loads", src.loads)
+	if g3.projection == g1.projection || src.loads != 1 {
+		t.Errorf("another minConfidence reuses the snapshot but not the projection: %d loads", src.loads)
 	}
 	src.version = 2 // a write
 	g4 := graph(opts)
-	if g4 == g1 || src.loads != 2 {
+	if g4.projection == g1.projection || src.loads != 2 {
 		t.Errorf("a new version must reload: %d loads", src.loads)
 	}
 	if len(e.graphs) > 2 {
 		t.Errorf("%d graphs kept, limit 2", len(e.graphs))
 	}
+}
+
+// Begin admits analyses through the engine's limiter, by caller, and
+// gives each request one budget: the one it carries, or a fresh one.
+func TestEngineBeginLimitsAndBudgets(t *testing.T) {
+	e := NewEngine(&fakeSource{version: 1, b: villageMap()}, 2, Limits{MaxRunning: 2, PerCaller: 1, WorkBudget: 1234, Wait: time.Millisecond})
+	as := func(subject string) context.Context {
+		return domain.WithCaller(context.Background(), &domain.Caller{Subject: subject})
+	}
+	ctxA, doneA, err := e.Begin(as("token:a"), "brokers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := BudgetFrom(ctxA); b == nil || b.Limit() != 1234 {
+		t.Errorf("a request without a budget gets the engine's: %v", b)
+	}
+	if _, _, err := e.Begin(as("token:a"), "brokers"); !errs.Is(err, errs.RateLimited) {
+		t.Errorf("over the caller's share: %v", err)
+	}
+	own := NewBudget(99)
+	ctxB, doneB, err := e.Begin(WithBudget(as("token:b"), own), "brokers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if BudgetFrom(ctxB) != own {
+		t.Error("a request's own budget must be kept: its aliased fields share it")
+	}
+	if _, _, err := e.Begin(as("token:c"), "brokers"); !errs.Is(err, errs.Unavailable) {
+		t.Errorf("every slot busy: %v", err)
+	}
+	doneA()
+	doneB()
+	_, doneC, err := e.Begin(as("token:c"), "brokers")
+	if err != nil {
+		t.Errorf("after both finished: %v", err)
+	}
+	doneC()
 }

@@ -1,8 +1,10 @@
 package analysis
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"sort"
@@ -118,9 +120,26 @@ func (g *Graph) newAnalyzer() *analyzer {
 	return &analyzer{g: g, t: newTable(len(g.actors), g.opts.MaxHops)}
 }
 
+// allStatuses is the status of every pair with k routes each, computed
+// once per projection, hops and k (a threshold only decides which of them
+// are gaps, so every threshold shares them).
+func (g *Graph) allStatuses(ctx context.Context, op string, k int) ([]*PairStatus, error) {
+	return memoize(g, fmt.Sprintf("statuses %d %d", g.opts.MaxHops, k), func() ([]*PairStatus, error) {
+		m := newMeter(ctx, op)
+		if err := m.check(); err != nil {
+			return nil, err
+		}
+		st, err := g.newAnalyzer().statuses(m, g.pairs, k)
+		if err != nil {
+			return nil, err
+		}
+		return st, m.flush()
+	})
+}
+
 // statuses computes the status of every pair, grouped by power holder so
 // that each holder's table is computed once. k is how many routes to keep.
-func (a *analyzer) statuses(pairs []pair, k int) []*PairStatus {
+func (a *analyzer) statuses(m *meter, pairs []pair, k int) ([]*PairStatus, error) {
 	g := a.g
 	byHolder := map[int][]pair{}
 	var holders []int
@@ -132,25 +151,34 @@ func (a *analyzer) statuses(pairs []pair, k int) []*PairStatus {
 	}
 	out := make(map[pair]*PairStatus, len(pairs))
 	for _, h := range holders {
-		a.t.compute(g, h, false)
+		if err := a.t.compute(m, g, h, false); err != nil {
+			return nil, err
+		}
 		for _, p := range byHolder[h] {
-			out[p] = a.status(p, k)
+			s, err := a.status(m, p, k)
+			if err != nil {
+				return nil, err
+			}
+			out[p] = s
 		}
 	}
 	res := make([]*PairStatus, len(pairs))
 	for i, p := range pairs {
 		res[i] = out[p]
 	}
-	return res
+	return res, nil
 }
 
 // status computes one pair's status; a.t must be computed for p.p.
-func (a *analyzer) status(p pair, k int) *PairStatus {
+func (a *analyzer) status(m *meter, p pair, k int) (*PairStatus, error) {
 	g := a.g
 	s := &PairStatus{Community: g.actors[p.c], PowerHolder: g.actors[p.p],
 		PowerRelationships: g.power[p], TrustRelationships: g.trust[p]}
 	s.Exposure, s.Distrust = exposure(s.PowerRelationships), distrust(s.TrustRelationships)
-	s.Routes = g.search(p.c, a.t, k, false)
+	var err error
+	if s.Routes, err = g.search(m, p.c, a.t, k, false); err != nil {
+		return nil, err
+	}
 	for i := range s.Routes {
 		if s.Routes[i].Enforceable {
 			r := s.Routes[i]
@@ -159,11 +187,15 @@ func (a *analyzer) status(p pair, k int) *PairStatus {
 		}
 	}
 	if s.StrongestEnforceableRoute == nil {
-		if rs := g.search(p.c, a.t, 1, true); len(rs) > 0 {
+		rs, err := g.search(m, p.c, a.t, 1, true)
+		if err != nil {
+			return nil, err
+		}
+		if len(rs) > 0 {
 			s.StrongestEnforceableRoute = &rs[0]
 		}
 	}
-	return s
+	return s, nil
 }
 
 // GapFilter selects gaps.
@@ -175,23 +207,42 @@ type GapFilter struct {
 
 // Gaps returns every gap, most severe first (then by community and power
 // holder id, so the order is total and cursors are stable). The full list
-// is computed once per graph and filtered on each call.
-func (g *Graph) Gaps(f GapFilter) []*Gap {
-	g.gapsOnce.Do(func() {
-		for _, s := range g.newAnalyzer().statuses(g.pairs, 1) {
-			if kind, isGap := s.Gap(g.opts.Threshold); isGap {
-				g.allGaps = append(g.allGaps, &Gap{PairStatus: s, Kind: kind, Severity: s.Severity()})
-			}
-		}
-		SortGaps(g.allGaps)
-	})
+// is computed once per projection, hops and threshold, and filtered on
+// each call.
+func (g *Graph) Gaps(ctx context.Context, f GapFilter) ([]*Gap, error) {
+	const op = "accountabilityGaps"
+	if !inUnit(f.MinSeverity) {
+		return nil, errs.Invalidf(op, "minSeverity", "minSeverity must be a number between 0 and 1, got %v", f.MinSeverity)
+	}
+	all, err := g.allGaps(ctx, op)
+	if err != nil {
+		return nil, err
+	}
 	var out []*Gap
-	for _, gap := range g.allGaps {
+	for _, gap := range all {
 		if (f.Region == nil || gap.Community.Region == *f.Region) && kindWanted(gap.Kind, f.Kinds) && gap.Severity >= f.MinSeverity {
 			out = append(out, gap)
 		}
 	}
-	return out
+	return out, nil
+}
+
+// allGaps is every gap under the graph's hops and threshold, sorted.
+func (g *Graph) allGaps(ctx context.Context, op string) ([]*Gap, error) {
+	return memoize(g, fmt.Sprintf("gaps %d %v", g.opts.MaxHops, g.opts.Threshold), func() ([]*Gap, error) {
+		statuses, err := g.allStatuses(ctx, op, 1)
+		if err != nil {
+			return nil, err
+		}
+		var gaps []*Gap
+		for _, s := range statuses {
+			if kind, isGap := s.Gap(g.opts.Threshold); isGap {
+				gaps = append(gaps, &Gap{PairStatus: s, Kind: kind, Severity: s.Severity()})
+			}
+		}
+		SortGaps(gaps)
+		return gaps, nil
+	})
 }
 
 func kindWanted(k GapKind, kinds []GapKind) bool {

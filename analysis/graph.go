@@ -19,7 +19,9 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
+	"math"
 	"sort"
 	"sync"
 
@@ -34,7 +36,10 @@ const (
 	DefaultThreshold = 0.25
 )
 
-// Options are the arguments every analysis takes.
+// Options are the arguments every analysis takes. Only AsOf and
+// MinConfidence shape the projection (which relationships are in force);
+// MaxHops and Threshold are per-question parameters, so the engine shares
+// one projection between them (see graphKey in engine.go).
 type Options struct {
 	AsOf          domain.Date // relationships in force on this day count; zero: today (UTC)
 	MinConfidence float64     // relationships below this confidence do not count
@@ -54,14 +59,20 @@ func (o Options) Normalize() (Options, error) {
 	if o.MaxHops < 1 || o.MaxHops > MaxMaxHops {
 		return o, errs.Invalidf(op, "maxHops", "maxHops must be between 1 and %d, got %d", MaxMaxHops, o.MaxHops)
 	}
-	if o.MinConfidence < 0 || o.MinConfidence > 1 {
-		return o, errs.Invalidf(op, "minConfidence", "minConfidence must be between 0 and 1, got %v", o.MinConfidence)
+	if !inUnit(o.MinConfidence) {
+		return o, errs.Invalidf(op, "minConfidence", "minConfidence must be a number between 0 and 1, got %v", o.MinConfidence)
 	}
-	if o.Threshold < 0 || o.Threshold > 1 {
-		return o, errs.Invalidf(op, "threshold", "threshold must be between 0 and 1, got %v", o.Threshold)
+	if !inUnit(o.Threshold) {
+		return o, errs.Invalidf(op, "threshold", "threshold must be a number between 0 and 1, got %v", o.Threshold)
 	}
 	return o, nil
 }
+
+// inUnit reports whether x is a number in [0,1]. Written so that NaN,
+// for which every comparison is false, fails it: a NaN threshold once
+// passed "x < 0 || x > 1" and then made cache keys that never equal
+// themselves.
+func inUnit(x float64) bool { return x >= 0 && x <= 1 && !math.IsNaN(x) }
 
 // LeverageDirections says, for each leverage type, which way its steps
 // run: forward (from → to), backward (to → from), or both. The table is the
@@ -92,10 +103,11 @@ type Step struct {
 // pair is a community and an actor that holds power over it.
 type pair struct{ c, p int }
 
-// Graph is one workspace projected for analysis under one set of options:
-// the leverage steps in force, and the power and trust relationships.
-type Graph struct {
-	opts   Options
+// projection is one workspace projected for analysis as of one day and
+// above one confidence: the leverage steps in force, and the power and
+// trust relationships. It is shared, read only, by every Graph (question)
+// asked of it; results are memoised in it, keyed by the question.
+type projection struct {
 	rels   []*domain.Relationship // every relationship given to Build
 	actors []*domain.Actor
 	index  map[string]int
@@ -111,13 +123,29 @@ type Graph struct {
 	workspace    string   // set by the engine
 	confidential []string // the confidential records the graph was built from (set by the engine)
 
-	// Results computed once per graph: the engine caches graphs by
-	// workspace version, so a repeated question costs nothing.
-	gapsOnce sync.Once
-	allGaps  []*Gap
-	memoMu   sync.Mutex
-	memo     map[string]*memoEntry
+	// Results computed once per projection and question: the engine caches
+	// projections by workspace version, so a repeated question costs
+	// nothing. At most maxMemo are kept, so that many distinct questions
+	// (thresholds, hops) cannot grow a cached projection without bound.
+	memoMu    sync.Mutex
+	memo      map[string]*memoEntry
+	memoOrder []string // oldest first
 }
+
+// maxMemo is how many results one projection keeps.
+const maxMemo = 32
+
+// Graph is a projection with the options of one question (hops,
+// threshold): cheap to make, so each request gets its own.
+type Graph struct {
+	*projection
+	opts Options
+}
+
+// With returns the same projection asked with other per-question options
+// (MaxHops, Threshold); AsOf and MinConfidence must be those it was built
+// with.
+func (g *Graph) With(opts Options) *Graph { return &Graph{projection: g.projection, opts: opts} }
 
 type memoEntry struct {
 	once sync.Once
@@ -127,29 +155,70 @@ type memoEntry struct {
 
 // memoize returns the cached result for key, computing it once even when
 // several requests ask at the same time (they wait for the first). A
-// failure is not kept: the next call computes again. Results must be
-// treated as read-only by callers.
+// failure is not kept: the next call computes again, and a request that
+// waited for another's computation which failed (that request ran out of
+// time or budget) computes once itself, under its own context and budget,
+// rather than answer with the other's failure. Results must be treated as
+// read-only by callers.
 func memoize[T any](g *Graph, key string, compute func() (T, error)) (T, error) {
-	g.memoMu.Lock()
-	if g.memo == nil {
-		g.memo = map[string]*memoEntry{}
+	for attempt := 0; ; attempt++ {
+		e := g.memoEntry(key)
+		ran := false
+		e.once.Do(func() { ran = true; e.v, e.err = compute() })
+		if e.err != nil {
+			g.forget(key, e)
+			if !ran && attempt == 0 {
+				continue
+			}
+		}
+		v, _ := e.v.(T)
+		return v, e.err
 	}
-	e, ok := g.memo[key]
+}
+
+// memoEntry returns key's entry, making it (and dropping the oldest entry
+// beyond maxMemo) when there is none.
+func (p *projection) memoEntry(key string) *memoEntry {
+	p.memoMu.Lock()
+	defer p.memoMu.Unlock()
+	if p.memo == nil {
+		p.memo = map[string]*memoEntry{}
+	}
+	e, ok := p.memo[key]
 	if !ok {
 		e = &memoEntry{}
-		g.memo[key] = e
-	}
-	g.memoMu.Unlock()
-	e.once.Do(func() { e.v, e.err = compute() })
-	if e.err != nil {
-		g.memoMu.Lock()
-		if g.memo[key] == e {
-			delete(g.memo, key)
+		p.memo[key] = e
+		p.memoOrder = append(p.memoOrder, key)
+		for len(p.memoOrder) > maxMemo {
+			// A request still computing the dropped entry keeps its
+			// pointer and finishes; only later requests compute afresh.
+			delete(p.memo, p.memoOrder[0])
+			p.memoOrder = p.memoOrder[1:]
 		}
-		g.memoMu.Unlock()
 	}
-	v, _ := e.v.(T)
-	return v, e.err
+	return e
+}
+
+// forget drops a failed entry, unless it was replaced meanwhile.
+func (p *projection) forget(key string, e *memoEntry) {
+	p.memoMu.Lock()
+	defer p.memoMu.Unlock()
+	if p.memo[key] == e {
+		delete(p.memo, key)
+		for i, k := range p.memoOrder {
+			if k == key {
+				p.memoOrder = append(p.memoOrder[:i:i], p.memoOrder[i+1:]...)
+				break
+			}
+		}
+	}
+}
+
+// memoLen is how many results the projection keeps (for tests).
+func (p *projection) memoLen() int {
+	p.memoMu.Lock()
+	defer p.memoMu.Unlock()
+	return len(p.memo)
 }
 
 // typeCode numbers the relationship types, for compact keys.
@@ -173,19 +242,43 @@ func InForce(r *domain.Relationship, opts Options) bool {
 }
 
 // Build projects actors and relationships under opts (already normalised).
-// Relationships whose ends are not among actors are ignored.
+// Relationships whose ends are not among actors are ignored. It is
+// BuildContext without a request: for tests and tools.
 func Build(actors []*domain.Actor, rels []*domain.Relationship, opts Options) *Graph {
-	g := &Graph{opts: opts, rels: rels, actors: actors, index: make(map[string]int, len(actors)),
+	g, err := BuildContext(context.Background(), actors, rels, opts)
+	if err != nil {
+		panic(err) // only a request's context or budget can stop a build
+	}
+	return g
+}
+
+// BuildContext is Build as part of a request: it stops when ctx is done
+// or the request's work budget is spent.
+func BuildContext(ctx context.Context, actors []*domain.Actor, rels []*domain.Relationship, opts Options) (*Graph, error) {
+	m := newMeter(ctx, "analysis")
+	if err := m.check(); err != nil {
+		return nil, err
+	}
+	p := &projection{rels: rels, actors: actors, index: make(map[string]int, len(actors)),
 		power: map[pair][]*domain.Relationship{}, trust: map[pair][]*domain.Relationship{}, inForce: map[uint64]bool{}}
+	g := &Graph{projection: p, opts: opts}
 	for i, a := range actors {
 		g.index[a.ID] = i
 	}
+	if err := m.spend(len(actors)); err != nil {
+		return nil, err
+	}
+	// Each relationship costs its share of the sort (about log n) too.
+	perRel := 1 + bitsLen(len(rels))
 	g.out = make([][]int32, len(actors))
 	g.in = make([][]int32, len(actors))
 	// Relationships in id order, so that searches are deterministic.
 	sorted := append([]*domain.Relationship(nil), rels...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
 	for _, r := range sorted {
+		if err := m.spend(perRel); err != nil {
+			return nil, err
+		}
 		from, ok1 := g.index[r.FromID]
 		to, ok2 := g.index[r.ToID]
 		if !ok1 || !ok2 || !InForce(r, opts) {
@@ -217,21 +310,30 @@ func Build(actors []*domain.Actor, rels []*domain.Relationship, opts Options) *G
 		g.pairs = append(g.pairs, p)
 	}
 	sort.Slice(g.pairs, func(i, j int) bool { return g.lessPair(g.pairs[i], g.pairs[j]) })
-	return g
+	return g, m.flush()
 }
 
-func (g *Graph) addStep(from, to int, r *domain.Relationship) {
-	i := int32(len(g.steps))
-	g.steps = append(g.steps, Step{From: from, To: to, Rel: r, Strength: r.Strength, Enforcement: IsEnforcement(r)})
-	g.out[from] = append(g.out[from], i)
-	g.in[to] = append(g.in[to], i)
-}
-
-func (g *Graph) lessPair(a, b pair) bool {
-	if a.c != b.c {
-		return g.actors[a.c].ID < g.actors[b.c].ID
+// bitsLen is the number of bits of n (about log2 n).
+func bitsLen(n int) int {
+	b := 0
+	for ; n > 0; n >>= 1 {
+		b++
 	}
-	return g.actors[a.p].ID < g.actors[b.p].ID
+	return b
+}
+
+func (p *projection) addStep(from, to int, r *domain.Relationship) {
+	i := int32(len(p.steps))
+	p.steps = append(p.steps, Step{From: from, To: to, Rel: r, Strength: r.Strength, Enforcement: IsEnforcement(r)})
+	p.out[from] = append(p.out[from], i)
+	p.in[to] = append(p.in[to], i)
+}
+
+func (p *projection) lessPair(a, b pair) bool {
+	if a.c != b.c {
+		return p.actors[a.c].ID < p.actors[b.c].ID
+	}
+	return p.actors[a.p].ID < p.actors[b.p].ID
 }
 
 // Relationships returns every relationship the graph was built from,

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"container/heap"
+	"context"
 	"math"
 	"sort"
 
@@ -41,9 +42,24 @@ func (r *Route) Relationships() []*domain.Relationship {
 	return out
 }
 
-// maxExpansions bounds one search, so that a pathological map cannot hold
-// a request forever; the bounds make real searches expand far fewer.
-const maxExpansions = 1 << 20
+// searchWeight is what one expansion, and each step it looks at, costs
+// from the work budget: a search allocates and heap-pushes a state per
+// step, about four times the time of a table relaxation or a closure
+// score (the budget's other units).
+const searchWeight = 4
+
+// pruneAfter is how many expansions a search makes before it starts to
+// check, for each state it expands, that the target can still be reached
+// without the actors the path already holds. The hop tables bound walks,
+// not simple paths, so behind an actor the path has used (a village's
+// only gateway) they can promise a completion no simple path gives; the
+// search would then try every simple path of a dense neighbourhood (the
+// crafted clique of 17 actors: millions) before giving up. A state that
+// fails the check has no completion at all, so dropping it changes no
+// answer and no order; the check costs a breadth-first search, which is
+// why the many short searches of ordinary maps never make it. (A
+// variable so that the crosschecks can run with the check always on.)
+var pruneAfter = 256
 
 // eps is the tolerance under which two strengths count as tied.
 const eps = 1e-12
@@ -118,7 +134,13 @@ func (s *state) route(g *Graph) Route {
 // (the table): since that bound is exact and never grows along a path,
 // complete routes come off the queue in the final order and the search
 // stops after k of them.
-func (g *Graph) search(c int, t *table, k int, needEnf bool) []Route {
+//
+// Each expansion, and each step it looks at, is spent from the request's
+// budget through m: the bounds count walks, so on a crafted map (a dense
+// clique behind a node the route has already used) a search may try
+// every simple path before it learns there is no further route; the
+// budget, shared by all the searches of a request, is what stops it.
+func (g *Graph) search(m *meter, c int, t *table, k int, needEnf bool) ([]Route, error) {
 	if t.forward {
 		panic("analysis: search needs a table towards the target")
 	}
@@ -145,13 +167,17 @@ func (g *Graph) search(c int, t *table, k int, needEnf bool) []Route {
 	b0, x0 := bound(start.node, 0, false)
 	start.prio, start.minTotal = b0, x0
 	if start.prio <= 0 || k <= 0 {
-		return nil
+		return nil, nil
 	}
 	h := &stateHeap{start}
 	var out []Route
 	seq := 0
-	for expansions := 0; h.Len() > 0 && expansions < maxExpansions; expansions++ {
+	var dead *deadEnds
+	for expansions := 0; h.Len() > 0; expansions++ {
 		s := heap.Pop(h).(*state)
+		if err := m.spend(searchWeight * (1 + len(g.out[s.node]))); err != nil {
+			return nil, err
+		}
 		if s.node == target {
 			out = append(out, s.route(g))
 			if len(out) == k {
@@ -161,6 +187,18 @@ func (g *Graph) search(c int, t *table, k int, needEnf bool) []Route {
 		}
 		if s.hops == t.h {
 			continue
+		}
+		if expansions >= pruneAfter {
+			if dead == nil {
+				dead = newDeadEnds(len(g.actors))
+			}
+			ok, err := dead.completes(m, g, s, target, t.h-s.hops)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
 		}
 		for _, si := range g.out[s.node] {
 			st := &g.steps[si]
@@ -179,7 +217,34 @@ func (g *Graph) search(c int, t *table, k int, needEnf bool) []Route {
 			heap.Push(h, n)
 		}
 	}
-	return out
+	return out, nil
+}
+
+// deadEnds checks whether a state can still reach the target along a
+// simple path: one that avoids the actors already on the state's path.
+type deadEnds struct {
+	bfs     *hopBFS
+	onPath  []bool
+	blocked func(int) bool
+}
+
+func newDeadEnds(n int) *deadEnds {
+	d := &deadEnds{bfs: newHopBFS(n), onPath: make([]bool, n)}
+	d.blocked = func(w int) bool { return d.onPath[w] }
+	return d
+}
+
+// completes reports whether the target is within left steps of s's actor
+// without passing any actor of s's path.
+func (d *deadEnds) completes(m *meter, g *Graph, s *state, target int32, left int) (bool, error) {
+	for p := s.parent; p != nil; p = p.parent {
+		d.onPath[p.node] = true
+	}
+	ok, err := d.bfs.reaches(m, g, int(s.node), int(target), left, d.blocked)
+	for p := s.parent; p != nil; p = p.parent {
+		d.onPath[p.node] = false
+	}
+	return ok, err
 }
 
 // sortRoutes orders routes strongest first, then by fewer hops, then by
@@ -204,7 +269,7 @@ func sortRoutes(rs []Route) {
 
 // Routes returns the k strongest accountability routes from one actor to
 // another.
-func (g *Graph) Routes(fromID, toID string, k int) ([]Route, error) {
+func (g *Graph) Routes(ctx context.Context, fromID, toID string, k int) ([]Route, error) {
 	const op = "accountabilityRoutes"
 	if k < 1 || k > 100 {
 		return nil, errs.Invalidf(op, "first", "first must be between 1 and 100, got %d", k)
@@ -220,9 +285,18 @@ func (g *Graph) Routes(fromID, toID string, k int) ([]Route, error) {
 	if c == p {
 		return nil, errs.Invalidf(op, "to", "from and to are the same actor")
 	}
+	m := newMeter(ctx, op)
+	if err := m.check(); err != nil {
+		return nil, err
+	}
 	t := newTable(len(g.actors), g.opts.MaxHops)
-	t.compute(g, p, false)
-	routes := g.search(c, t, k, false)
+	if err := t.compute(m, g, p, false); err != nil {
+		return nil, err
+	}
+	routes, err := g.search(m, c, t, k, false)
+	if err != nil {
+		return nil, err
+	}
 	sortRoutes(routes)
-	return routes, nil
+	return routes, m.flush()
 }

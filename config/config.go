@@ -17,10 +17,12 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/actorgraph/actorgraph/analysis"
 	"github.com/actorgraph/actorgraph/auth"
 	"github.com/actorgraph/actorgraph/loaders"
 	"github.com/actorgraph/actorgraph/store"
@@ -82,6 +84,7 @@ type HTTP struct {
 // GraphQL is the GraphQL server's section.
 type GraphQL struct {
 	Limits        Limits
+	Analysis      Analysis
 	LoaderWait    time.Duration // how long dataloaders gather ids into one query
 	GraphiQL      bool
 	Introspection bool
@@ -106,6 +109,23 @@ type Limits struct {
 // and stop the shapes that only serve to exhaust the service.
 var DefaultLimits = Limits{MaxDepth: 15, MaxAliases: 50, MaxTokens: 15_000, MaxCost: 200_000,
 	MaxSelectionSet: 200, MaxSelections: 2_000, MaxAnalyses: 5}
+
+// Analysis bounds the analyses (gaps, routes, brokers, gapClosures,
+// changes): how many run at once, how many of them one caller may hold,
+// and how much work one request may spend on them (see docs/analysis.md).
+type Analysis struct {
+	MaxRunning int   // analyses running at once in the process
+	PerCaller  int   // of which one caller (token, user) may hold
+	WorkBudget int64 // work units one request may spend, all its analyses together
+}
+
+// DefaultAnalysis is one analysis per core (they are CPU bound) and
+// analysis.DefaultWorkBudget per request; PerCaller 0 stands for half of
+// MaxRunning (at least one), resolved once the flags are read, so that
+// lowering --max-analyses alone lowers the share with it.
+func DefaultAnalysis() Analysis {
+	return Analysis{MaxRunning: runtime.GOMAXPROCS(0), WorkBudget: analysis.DefaultWorkBudget}
+}
 
 // Access is the section about who may call the service.
 type Access struct {
@@ -143,7 +163,7 @@ func Load(env Env, args []string) (Config, error) {
 		Env:     get("ACTORGRAPH_ENV", Production),
 		Neo4j:   neo4jFromEnv(env),
 		HTTP:    HTTP{Host: get("ACTORGRAPH_HOST", "127.0.0.1"), Port: port},
-		GraphQL: GraphQL{Limits: DefaultLimits},
+		GraphQL: GraphQL{Limits: DefaultLimits, Analysis: DefaultAnalysis()},
 		Log:     Log{Format: get("ACTORGRAPH_LOG_FORMAT", "json")},
 	}
 	corsOrigins, _ := env("ACTORGRAPH_CORS_ORIGINS")
@@ -178,6 +198,9 @@ func Load(env Env, args []string) (Config, error) {
 	}
 	if err := c.GraphQL.setEnvDefaults(env, c.Env == Development); err != nil {
 		return Config{}, err
+	}
+	if c.GraphQL.Analysis.PerCaller == 0 {
+		c.GraphQL.Analysis.PerCaller = max(1, c.GraphQL.Analysis.MaxRunning/2)
 	}
 	return c, c.check()
 }
@@ -216,6 +239,9 @@ func flagSet(c *Config, corsOrigins, passwordFile *string) *flag.FlagSet {
 	fs.IntVar(&c.GraphQL.Limits.MaxSelectionSet, "max-query-selection-set", c.GraphQL.Limits.MaxSelectionSet, "most selections in one selection set of a GraphQL query (0: no limit)")
 	fs.IntVar(&c.GraphQL.Limits.MaxSelections, "max-query-selections", c.GraphQL.Limits.MaxSelections, "most selections in one GraphQL operation, each fragment counted every time it is spread (0: no limit)")
 	fs.IntVar(&c.GraphQL.Limits.MaxAnalyses, "max-query-analyses", c.GraphQL.Limits.MaxAnalyses, "most analyses (accountabilityGaps, gapClosures…) in one GraphQL operation, each at most once (0: no limit)")
+	fs.IntVar(&c.GraphQL.Analysis.MaxRunning, "max-analyses", c.GraphQL.Analysis.MaxRunning, "analyses (gaps, routes, brokers, gapClosures, changes) running at once; more wait briefly, then answer SERVICE_UNAVAILABLE")
+	fs.IntVar(&c.GraphQL.Analysis.PerCaller, "max-analyses-per-caller", c.GraphQL.Analysis.PerCaller, "of --max-analyses, how many one caller (token, user) may run at once; more answer RATE_LIMITED (default: half of --max-analyses, at least 1)")
+	fs.Int64Var(&c.GraphQL.Analysis.WorkBudget, "analysis-work-budget", c.GraphQL.Analysis.WorkBudget, "work units one request may spend on analyses, all its fields together; beyond it they answer ANALYSIS_LIMIT_EXCEEDED")
 	fs.DurationVar(&c.GraphQL.LoaderWait, "loader-wait", loaders.DefaultWait, "how long dataloaders gather ids into one Neo4j query")
 	fs.StringVar(&c.Log.Format, "log-format", c.Log.Format, "log format: json or console (env ACTORGRAPH_LOG_FORMAT)")
 	fs.StringVar(&c.Env, "env", c.Env, "development (GraphiQL, introspection, suggestions, a printed admin token) or production (env ACTORGRAPH_ENV)")
@@ -247,6 +273,9 @@ func (c Config) check() error {
 	}
 	if err := c.HTTP.checkTimeouts(); err != nil {
 		return err
+	}
+	if a := c.GraphQL.Analysis; a.MaxRunning < 1 || a.PerCaller < 1 || a.PerCaller > a.MaxRunning || a.WorkBudget < 1 {
+		return fmt.Errorf("--max-analyses must be at least 1, --max-analyses-per-caller between 1 and --max-analyses, and --analysis-work-budget at least 1")
 	}
 	if c.Log.Format != "json" && c.Log.Format != "console" {
 		return fmt.Errorf("the log format must be json or console, not %q", c.Log.Format)

@@ -5,9 +5,12 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/actorgraph/actorgraph/analysis"
 )
 
 func TestLoadEnvThenFlags(t *testing.T) {
@@ -77,6 +80,31 @@ func TestParseTrustedProxies(t *testing.T) {
 	}
 }
 
+// The analysis bounds: one per core and half of them per caller by
+// default, and each settable by its flag.
+func TestLoadAnalysisBounds(t *testing.T) {
+	t.Parallel()
+	c, err := Load(MapEnv(nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := runtime.GOMAXPROCS(0)
+	if want := (Analysis{MaxRunning: n, PerCaller: max(1, n/2), WorkBudget: analysis.DefaultWorkBudget}); c.GraphQL.Analysis != want {
+		t.Errorf("defaults: %+v, want %+v", c.GraphQL.Analysis, want)
+	}
+	// Lowering --max-analyses alone lowers the share with it.
+	if c, err = Load(MapEnv(nil), []string{"--max-analyses", "1"}); err != nil || c.GraphQL.Analysis.PerCaller != 1 {
+		t.Errorf("--max-analyses 1: %+v, %v", c.GraphQL.Analysis, err)
+	}
+	c, err = Load(MapEnv(nil), []string{"--max-analyses", "6", "--max-analyses-per-caller", "2", "--analysis-work-budget", "1000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Analysis{MaxRunning: 6, PerCaller: 2, WorkBudget: 1000}); c.GraphQL.Analysis != want {
+		t.Errorf("flags: %+v, want %+v", c.GraphQL.Analysis, want)
+	}
+}
+
 func TestLoadPasswordFile(t *testing.T) {
 	t.Parallel()
 	f := filepath.Join(t.TempDir(), "pw")
@@ -102,7 +130,8 @@ func TestLoadRejectsBadValues(t *testing.T) {
 	if _, err := Load(MapEnv(map[string]string{"PORT": "eighty"}), nil); err == nil {
 		t.Error("PORT=eighty accepted")
 	}
-	for _, args := range [][]string{{"--port", "70000"}, {"--port", "0"}, {"--port", "-1"}, {"stray"}, {"--no-such-flag"}, {"--log-format", "xml"}} {
+	for _, args := range [][]string{{"--port", "70000"}, {"--port", "0"}, {"--port", "-1"}, {"stray"}, {"--no-such-flag"}, {"--log-format", "xml"},
+		{"--max-analyses", "0"}, {"--max-analyses", "2", "--max-analyses-per-caller", "3"}, {"--max-analyses-per-caller", "-1"}, {"--analysis-work-budget", "0"}} {
 		if _, err := Load(MapEnv(nil), args); err == nil {
 			t.Errorf("%v accepted", args)
 		}

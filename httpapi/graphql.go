@@ -17,6 +17,7 @@ import (
 
 	"github.com/actorgraph/actorgraph/analysis"
 	"github.com/actorgraph/actorgraph/auth"
+	"github.com/actorgraph/actorgraph/config"
 	"github.com/actorgraph/actorgraph/errs"
 	"github.com/actorgraph/actorgraph/graph"
 	"github.com/actorgraph/actorgraph/resolvers"
@@ -28,8 +29,9 @@ import (
 // operation limits, the audit of confidential reads, and introspection
 // when it is on.
 func newGraphQLServer(st store.Store, opts Options, links *auth.LinkSigner, log *zap.Logger) *handler.Server {
+	engine := analysisEngine(st, opts.GraphQL.Analysis)
 	es := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{
-		Store: st, Analysis: analysis.NewEngine(st, 8), Links: links, Log: log}})
+		Store: st, Analysis: engine, Links: links, Log: log}})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -52,6 +54,10 @@ func newGraphQLServer(st store.Store, opts Options, links *auth.LinkSigner, log 
 	}
 	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(resolvers.Recover(log))
+	// One analysis work budget per operation, shared by all its fields.
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(engine.WithRequestBudget(ctx))
+	})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if !graphql.HasOperationContext(ctx) {
 			return next(ctx)
@@ -66,6 +72,12 @@ func newGraphQLServer(st store.Store, opts Options, links *auth.LinkSigner, log 
 		return next(ctx)
 	})
 	return srv
+}
+
+// analysisEngine makes the analysis engine with the configured bounds
+// (zero fields take the engine's defaults, as in tests' Options).
+func analysisEngine(st store.Store, c config.Analysis) *analysis.Engine {
+	return analysis.NewEngine(st, 8, analysis.Limits{MaxRunning: c.MaxRunning, PerCaller: c.PerCaller, WorkBudget: c.WorkBudget})
 }
 
 // opName is the operation's name: the one the client sent, or else the

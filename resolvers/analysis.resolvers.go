@@ -25,11 +25,16 @@ func (r *workspaceResolver) AccountabilityRoutes(ctx context.Context, obj *domai
 	if _, err := actorOfWorkspace(ctx, obj.ID, "to", to); err != nil {
 		return nil, err
 	}
+	ctx, done, err := r.Analysis.Begin(ctx, "accountabilityRoutes")
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	g, err := r.analysisGraph(ctx, obj.ID, asOf, minConfidence, nil, maxHops)
 	if err != nil {
 		return nil, err
 	}
-	routes, err := g.Routes(from, to, intOr(first, 3))
+	routes, err := g.Routes(ctx, from, to, intOr(first, 3))
 	if err != nil {
 		return nil, err
 	}
@@ -48,11 +53,19 @@ func (r *workspaceResolver) AccountabilityGaps(ctx context.Context, obj *domain.
 	if err := checkRange(op, "minSeverity", minSeverity); err != nil {
 		return nil, err
 	}
+	ctx, done, err := r.Analysis.Begin(ctx, "accountabilityGaps")
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	g, err := r.analysisGraph(ctx, obj.ID, asOf, minConfidence, threshold, maxHops)
 	if err != nil {
 		return nil, err
 	}
-	gaps := g.Gaps(analysis.GapFilter{Region: region, Kinds: kinds, MinSeverity: floatOr(minSeverity, 0)})
+	gaps, err := g.Gaps(ctx, analysis.GapFilter{Region: region, Kinds: kinds, MinSeverity: floatOr(minSeverity, 0)})
+	if err != nil {
+		return nil, err
+	}
 	rest, err := analysis.GapsAfter(gaps, args.After)
 	if err != nil {
 		return nil, err
@@ -75,6 +88,11 @@ func (r *workspaceResolver) GapClosures(ctx context.Context, obj *domain.Workspa
 	if err := auth.Require(ctx, "Workspace.gapClosures", obj.ID, domain.Analyst); err != nil {
 		return nil, err
 	}
+	ctx, done, err := r.Analysis.Begin(ctx, "gapClosures")
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	g, err := r.analysisGraph(ctx, obj.ID, asOf, minConfidence, threshold, maxHops)
 	if err != nil {
 		return nil, err
@@ -94,11 +112,16 @@ func (r *workspaceResolver) Brokers(ctx context.Context, obj *domain.Workspace, 
 	if err := auth.Require(ctx, "Workspace.brokers", obj.ID, domain.Analyst); err != nil {
 		return nil, err
 	}
+	ctx, done, err := r.Analysis.Begin(ctx, "brokers")
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	g, err := r.analysisGraph(ctx, obj.ID, asOf, minConfidence, nil, maxHops)
 	if err != nil {
 		return nil, err
 	}
-	brokers, err := g.Brokers(intOr(first, 10))
+	brokers, err := g.Brokers(ctx, intOr(first, 10))
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +143,11 @@ func (r *workspaceResolver) AccountabilityChanges(ctx context.Context, obj *doma
 	if from.After(to) {
 		return nil, errs.Invalidf("accountabilityChanges", "from", "from (%s) must not be after to (%s)", from, to)
 	}
+	ctx, done, err := r.Analysis.Begin(ctx, "accountabilityChanges")
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	before, err := r.analysisGraph(ctx, obj.ID, &from, minConfidence, threshold, maxHops)
 	if err != nil {
 		return nil, err
@@ -128,7 +156,7 @@ func (r *workspaceResolver) AccountabilityChanges(ctx context.Context, obj *doma
 	if err != nil {
 		return nil, err
 	}
-	changes, err := analysis.Changes(before, after)
+	changes, err := analysis.Changes(ctx, before, after)
 	if err != nil {
 		return nil, err
 	}

@@ -256,13 +256,14 @@ func workspacePatch(in model.UpdateWorkspaceInput) domain.WorkspacePatch {
 	return domain.WorkspacePatch{Name: opt(in.Name), Description: opt(in.Description)}
 }
 
-// checkRange checks an optional filter bound lies in [0,1].
+// checkRange checks an optional filter bound lies in [0,1]. Written so
+// that NaN (every comparison with it is false) fails too.
 func checkRange(op, field string, v *float64) error {
 	if v == nil {
 		return nil
 	}
-	if *v < 0 || *v > 1 {
-		return errs.Invalidf(op, field, "%s must be between 0 and 1, got %v", field, *v)
+	if !(*v >= 0 && *v <= 1) {
+		return errs.Invalidf(op, field, "%s must be a number between 0 and 1, got %v", field, *v)
 	}
 	return nil
 }

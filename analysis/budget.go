@@ -1,0 +1,127 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/actorgraph/actorgraph/errs"
+)
+
+// DefaultWorkBudget is how many units of work (hop-table relaxations,
+// breadth-first visits, closure scores, projected relationships; a
+// route-search step counts searchWeight) one request may spend on
+// analyses, all of its fields together. A unit is 25 to 60 ns of one
+// core, so the budget is 5 to 12 seconds. Measured (bench_test.go maps):
+// 3,000 actors, gaps or brokers at 4 hops about 1.5M units, at 8 hops
+// 20M, gapClosures at 4 hops 45M; 100,000 actors, gaps or brokers at 4
+// hops about 50M (the projection 17M of it). gapClosures at 8 hops on
+// 3,000 actors (870M, 45 s) and at 4 hops on 100,000 (1.8G, 75 s) are
+// refused: they ran past the request timeout before.
+const DefaultWorkBudget int64 = 200_000_000
+
+// checkEvery is how many units a stage does between looks at its
+// request's context and the shared budget: often enough to stop within a
+// millisecond, rarely enough that an atomic add and a channel poll do not
+// show in profiles.
+const checkEvery = 1 << 12
+
+// Budget is one request's allowance of analysis work, shared by every
+// analysis the request asks for (aliased fields included) and by the
+// goroutines of one analysis: it is counted with atomics.
+type Budget struct {
+	limit int64
+	used  atomic.Int64
+}
+
+// NewBudget returns a budget of limit units (limit < 1: DefaultWorkBudget).
+func NewBudget(limit int64) *Budget {
+	if limit < 1 {
+		limit = DefaultWorkBudget
+	}
+	return &Budget{limit: limit}
+}
+
+// Used is the work spent so far.
+func (b *Budget) Used() int64 { return b.used.Load() }
+
+// Limit is the budget's size.
+func (b *Budget) Limit() int64 { return b.limit }
+
+type budgetKey struct{}
+
+// WithBudget returns ctx carrying b: every analysis run under the result
+// spends from b.
+func WithBudget(ctx context.Context, b *Budget) context.Context {
+	return context.WithValue(ctx, budgetKey{}, b)
+}
+
+// BudgetFrom returns the budget ctx carries, or nil.
+func BudgetFrom(ctx context.Context) *Budget {
+	b, _ := ctx.Value(budgetKey{}).(*Budget)
+	return b
+}
+
+// meter counts one goroutine's work for one stage and, every checkEvery
+// units, adds it to the request's budget and looks at the context. It is
+// not safe for concurrent use: each worker has its own.
+type meter struct {
+	ctx     context.Context
+	b       *Budget
+	op      string
+	pending int64
+}
+
+// newMeter meters work for op under ctx's budget; a context without one
+// gets a fresh default budget, so that no caller of this package runs
+// unbounded by accident.
+func newMeter(ctx context.Context, op string) *meter {
+	b := BudgetFrom(ctx)
+	if b == nil {
+		b = NewBudget(DefaultWorkBudget)
+	}
+	return &meter{ctx: ctx, b: b, op: op}
+}
+
+// spend counts n units; it fails when the request is done or the budget
+// is spent (checked every checkEvery units, and at once for a context
+// already done when the stage starts, see check).
+func (m *meter) spend(n int) error {
+	m.pending += int64(n)
+	if m.pending < checkEvery {
+		return nil
+	}
+	return m.flush()
+}
+
+// flush adds the pending work to the budget and checks both limits now.
+func (m *meter) flush() error {
+	used := m.b.used.Add(m.pending)
+	m.pending = 0
+	if err := m.ctx.Err(); err != nil {
+		return tooLong(m.op, err)
+	}
+	if used > m.b.limit {
+		return overBudget(m.op, m.b.limit)
+	}
+	return nil
+}
+
+// check fails at once when the request is already done or over budget:
+// stages call it on entry, so that a request cancelled between two stages
+// does no work at all.
+func (m *meter) check() error { return m.flush() }
+
+// tooLong is what an analysis cut short by its request's deadline (or its
+// client going away) answers. The client can retry; nothing is kept.
+func tooLong(op string, cause error) error {
+	return &errs.Error{Op: op, Kind: errs.Unavailable, Err: cause,
+		Msg: op + " took longer than the request allows on a map this size; try again later (the work done so far is not kept), or ask with a higher minConfidence or a lower maxHops"}
+}
+
+// overBudget is what an analysis answers when it needs more work than one
+// request may do.
+func overBudget(op string, limit int64) error {
+	return errs.E(op, errs.AnalysisLimit, fmt.Sprintf(
+		"%s needs more work than one request may do (%d steps, shared by all the analyses of the request); narrow the question: fewer maxHops, a higher threshold or minConfidence, one community, or fewer analyses in one request", op, limit))
+}
