@@ -36,7 +36,7 @@ func benchmarkRead(b *testing.B, data []byte, read func([]byte) (*Table, []Probl
 
 func BenchmarkReadCSV10k(b *testing.B) {
 	var buf bytes.Buffer
-	if err := writeCSV("actors.csv", benchActorRows(10_000), &buf); err != nil {
+	if err := writeCSV("actors.csv", benchActorRows(10_000), nil, &buf); err != nil {
 		b.Fatal(err)
 	}
 	benchmarkRead(b, buf.Bytes(), func(data []byte) (*Table, []Problem) {

@@ -1,6 +1,7 @@
 package mapio
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/xml"
 	"errors"
@@ -695,6 +696,8 @@ func xmlProblem(file string, err error) Problem {
 	switch {
 	case errors.Is(err, errTooLarge):
 		return Problem{File: file, Code: CodeTooLarge, Message: errTooLarge.Error()}
+	case errors.Is(err, errTextTooLong):
+		return Problem{File: file, Code: CodeTooLarge, Message: errTextTooLong.Error() + "; nothing was read"}
 	case errors.As(err, &ce):
 		return Problem{File: file, Code: CodeEncoding, Message: ce.Error()}
 	case errors.As(err, &se) && se.Msg == "unexpected EOF", errors.Is(err, io.ErrUnexpectedEOF):
@@ -765,6 +768,28 @@ func (x *xmlWriter) close() error {
 		return fmt.Errorf("writing XML: %w", x.err)
 	}
 	return nil
+}
+
+// textGuard stops an XML file's reading at a run of more than
+// MaxGraphTextBytes without a '<': an attribute value or a text that
+// long (XML escapes '<' in both), which encoding/xml would otherwise
+// hold whole, however long.
+type textGuard struct {
+	r   io.Reader
+	run int // bytes since the last '<'
+}
+
+func (g *textGuard) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	if i := bytes.LastIndexByte(p[:n], '<'); i >= 0 {
+		g.run = n - i - 1
+	} else {
+		g.run += n
+	}
+	if g.run > MaxGraphTextBytes {
+		return 0, errTextTooLong
+	}
+	return n, err
 }
 
 // errTooLarge stops a graph file's reader once the file holds more

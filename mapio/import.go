@@ -495,6 +495,9 @@ func readFormat(f File, format Format) (map[string]*Table, relStream, []Problem,
 		}
 		return map[string]*Table{r: t}, nil, ps, none
 	}
+	if format == FormatGEXF || format == FormatGraphML {
+		data = &textGuard{r: data}
+	}
 	g, ps := graphReaders[format](f.Name, bufio.NewReaderSize(data, 64<<10))
 	g.Format = format
 	tables, more := graphTables(f.Name, g)
