@@ -378,8 +378,8 @@ func where(raw []byte, offset int64) string {
 	return fmt.Sprintf("at line %d, column %d (byte %d)", line, column, offset)
 }
 
-//
-// budget is how many more values the file may hold (see MaxJSONValues);
+// readValue reads one JSON value, as readJSON describes. budget is how
+// many more values the file may hold (see MaxJSONValues);
 // a string over MaxGraphTextBytes is refused as it comes.
 func readValue(dec *json.Decoder, depth int, budget *int) (any, error) {
 	if depth > maxJSONDepth {

@@ -61,7 +61,6 @@ func readMatrix(file string, r io.Reader, mm *MatrixMap) (actors, rels *Table, p
 	return actors, rels, problems
 }
 
-
 // matrixNames checks that the matrix is square and names the same actors
 // in its first row and first column, in the same order, and returns them.
 func matrixNames(t *Table) ([]string, []Problem) {
