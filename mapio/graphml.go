@@ -770,21 +770,39 @@ func (x *xmlWriter) close() error {
 	return nil
 }
 
-// textGuard stops an XML file's reading at a run of more than
-// MaxGraphTextBytes without a '<': an attribute value or a text that
-// long (XML escapes '<' in both), which encoding/xml would otherwise
-// hold whole, however long.
+// textGuard stops a graph file's reading at a run of more than
+// MaxGraphTextBytes without its delimiter: in XML, '<', which XML
+// escapes in attribute values and texts; in JSON, '"', which ends every
+// string. Such a run is a text that long, which encoding/xml would
+// otherwise hold whole however long, and a JSON file would be read
+// whole to the end of.
 type textGuard struct {
-	r   io.Reader
-	run int // bytes since the last '<'
+	r     io.Reader
+	delim byte
+	run   int // bytes since the last delimiter
+}
+
+// guardText is a graph file's reader with the textGuard of its format.
+func guardText(format Format, r io.Reader) io.Reader {
+	if format == FormatGEXF || format == FormatGraphML {
+		return &textGuard{r: r, delim: '<'}
+	}
+	return &textGuard{r: r, delim: '"'}
 }
 
 func (g *textGuard) Read(p []byte) (int, error) {
 	n, err := g.r.Read(p)
-	if i := bytes.LastIndexByte(p[:n], '<'); i >= 0 {
-		g.run = n - i - 1
-	} else {
-		g.run += n
+	for rest := p[:n]; ; {
+		i := bytes.IndexByte(rest, g.delim)
+		if i < 0 {
+			g.run += len(rest)
+			break
+		}
+		if g.run+i > MaxGraphTextBytes {
+			g.run += i
+			break
+		}
+		g.run, rest = 0, rest[i+1:]
 	}
 	if g.run > MaxGraphTextBytes {
 		return 0, errTextTooLong

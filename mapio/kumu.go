@@ -330,6 +330,9 @@ var (
 // and column.
 func readJSON(file string, r io.Reader) (any, *Problem) {
 	raw, err := io.ReadAll(r)
+	if errors.Is(err, errTextTooLong) {
+		return nil, &Problem{File: file, Code: CodeTooLarge, Message: errTextTooLong.Error() + "; nothing was read"}
+	}
 	if err != nil {
 		return nil, &Problem{File: file, Code: CodeMalformed, Message: fmt.Sprintf("the file could not be read: %v", err)}
 	}

@@ -137,15 +137,15 @@ func checkWorkbook(file string, r io.Reader) (io.Reader, *Problem) {
 		if total += n; n > MaxWorkbookBytes || total > MaxWorkbookBytes {
 			return rest, tooLarge("the workbook unpacks to more than %s, more than one import takes; nothing was read: split it into smaller workbooks, or save its sheets as CSV files, which have no such bound", byteSize(MaxWorkbookBytes))
 		}
+		if isSharedStrings(f.Name) && n > MaxSharedStringsBytes {
+			return rest, tooLarge("the workbook's shared strings (the texts of its cells) take %s; a workbook may have at most %s; nothing was read: split it into smaller workbooks, or save its sheets as CSV files", byteSize(int64(n)), byteSize(MaxSharedStringsBytes))
+		}
 		if n > unzipRatioFrom && n > MaxUnzipRatio*f.CompressedSize64 {
 			return rest, tooLarge("the workbook's part %s unpacks to %s from %s, %d times its size (a spreadsheet's parts shrink at most %d times; this is what a zip bomb does); nothing was read: save the workbook again from a spreadsheet, or its sheets as CSV files",
 				f.Name, byteSize(int64(n)), byteSize(int64(f.CompressedSize64)), n/max(f.CompressedSize64, 1), MaxUnzipRatio)
 		}
 		if !isSharedStrings(f.Name) {
 			continue
-		}
-		if n > MaxSharedStringsBytes {
-			return rest, tooLarge("the workbook's shared strings (the texts of its cells) take %s; a workbook may have at most %s; nothing was read: split it into smaller workbooks, or save its sheets as CSV files", byteSize(int64(n)), byteSize(MaxSharedStringsBytes))
 		}
 		count, err := countSharedStrings(f)
 		if err != nil {
