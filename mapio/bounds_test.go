@@ -47,21 +47,23 @@ type generated struct {
 func (g *generated) size() int64 { return int64(len(g.head)) + g.n + int64(len(g.tail)) }
 
 func (g *generated) ReadAt(p []byte, off int64) (int, error) {
-	if off >= g.size() {
-		return 0, io.EOF
-	}
 	k := 0
 	for k < len(p) && off < g.size() {
-		switch {
-		case off < int64(len(g.head)):
-			p[k] = g.head[off]
-		case off < int64(len(g.head))+g.n:
-			p[k] = g.fill
+		var n int
+		switch h := int64(len(g.head)); {
+		case off < h:
+			n = copy(p[k:], g.head[off:])
+		case off < h+g.n:
+			n = int(min(int64(len(p)-k), h+g.n-off))
+			fill := p[k : k+n]
+			for i := range fill {
+				fill[i] = g.fill
+			}
 		default:
-			p[k] = g.tail[off-int64(len(g.head))-g.n]
+			n = copy(p[k:], g.tail[off-h-g.n:])
 		}
-		k++
-		off++
+		k += n
+		off += int64(n)
 	}
 	if k < len(p) {
 		return k, io.EOF
