@@ -388,3 +388,19 @@ func TestJSONValuesAreCounted(t *testing.T) {
 		}
 	}
 }
+
+// A header written out to the last column a spreadsheet ever formatted
+// names no more columns than it has names: its empty cells do not count
+// against MaxColumns, and its rows read.
+func TestTrailingEmptyHeaderCellsAreNotColumns(t *testing.T) {
+	t.Parallel()
+	blank := strings.Repeat(",", 6_000)
+	file := "name,kind" + blank + "\nRiverside,COMMUNITY" + blank + "\nPolice,SECURITY_FORCE\n"
+	tb, ps := ReadTable("actors.csv", strings.NewReader(file))
+	if len(ps) > 0 || tb == nil || len(tb.Rows) != 2 {
+		t.Fatalf("problems %v", ps)
+	}
+	if rows, ps := ReadActors(tb); len(ps) > 0 || rows[1].Input.Name != "Police" {
+		t.Fatalf("rows %v, problems %v", rows, ps)
+	}
+}

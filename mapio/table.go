@@ -218,7 +218,7 @@ func ReadTableChunks(file string, r io.Reader, chunk int, fn func(*Table, []Prob
 				Message: fmt.Sprintf("this is not valid CSV here (%v); check for an unclosed quote", errors.Unwrap(err))}), nil
 		}
 		if n == 1 {
-			if p := tooManyColumns(file, len(rec)); p != nil {
+			if p := tooManyColumns(file, rec); p != nil {
 				return append(pending, *p), nil
 			}
 			for i, h := range rec {
@@ -358,8 +358,15 @@ func recordTooLong(file string, row int) Problem {
 		byteSize(MaxRecordBytes), byteSize(MaxCellBytes))}
 }
 
-// tooManyColumns is the problem of a header over MaxColumns, or nil.
-func tooManyColumns(file string, n int) *Problem {
+// tooManyColumns is the problem of a header that names more than
+// MaxColumns columns, or nil. Empty cells after the last name do not
+// count: spreadsheets write a CSV file's header out to the last column
+// ever formatted (the rows' padding is bounded on its own).
+func tooManyColumns(file string, header []string) *Problem {
+	n := len(header)
+	for n > 0 && strings.TrimSpace(header[n-1]) == "" {
+		n--
+	}
 	if n <= MaxColumns {
 		return nil
 	}

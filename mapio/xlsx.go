@@ -93,7 +93,7 @@ func readSheet(wb *excelize.File, sheet, name string) (*Table, []Problem, error)
 			return nil, nil, err
 		}
 		if n == 1 {
-			if p := tooManyColumns(name, len(rec)); p != nil {
+			if p := tooManyColumns(name, rec); p != nil {
 				return nil, []Problem{*p}, nil
 			}
 			for _, h := range rec {
