@@ -9,6 +9,7 @@ import (
 	"hash/crc32"
 	"io"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -224,6 +225,20 @@ func rawPart(name string, raw []byte, crc uint32, size uint64) func(*zip.Writer)
 	}
 }
 
+// manyParts is the valid workbook with n empty parts more.
+func manyParts(n int) func(t *testing.T) []byte {
+	return func(t *testing.T) []byte {
+		return withPart(t, validWorkbook(t), "", func(zw *zip.Writer) error {
+			for i := range n {
+				if _, err := zw.CreateHeader(&zip.FileHeader{Name: strconv.Itoa(i), Method: zip.Store}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+}
+
 const sstHead = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
 	`<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">`
 
@@ -252,6 +267,8 @@ func TestHostileWorkbookIsRefusedCheaply(t *testing.T) {
 			raw, crc, size := deflated([]byte("<worksheet>"), bytes.Repeat([]byte(" "), 1<<20), 64, []byte("</worksheet>"))
 			return withPart(t, base, "xl/worksheets/sheet1.xml", rawPart("xl/worksheets/sheet1.xml", raw, crc, size))
 		}, []string{"xl/worksheets/sheet1.xml unpacks to 64.0 MiB from", "shrink at most 200 times", "zip bomb"}},
+		{"20,000 parts more", manyParts(20_000), []string{"20010 parts", "at most 10000"}},
+		{"100,000 parts more (a zip64 directory)", manyParts(100_000), []string{"100010 parts", "at most 10000"}},
 		{"a header of 6,000 columns (a sheet has at most 16,384)", func(t *testing.T) []byte {
 			wb := excelize.NewFile()
 			defer wb.Close()
@@ -275,7 +292,7 @@ func TestHostileWorkbookIsRefusedCheaply(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			data := tt.workbook(t)
-			if len(data) > 8<<20 {
+			if len(data) > 16<<20 {
 				t.Fatalf("the workbook takes %d bytes on disk", len(data))
 			}
 			var tables map[string]*Table

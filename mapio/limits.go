@@ -33,6 +33,11 @@ const (
 	// compress 5 to 20 times; a zip bomb, a thousand.
 	MaxUnzipRatio  = 200
 	unzipRatioFrom = 8 << 20
+	// MaxWorkbookParts bounds the parts (files) of a workbook's zip,
+	// counted from its end record before archive/zip reads its
+	// directory, which costs a few hundred bytes a part of 46 in the
+	// file. A spreadsheet writes a few parts for each sheet.
+	MaxWorkbookParts = 10_000
 	// MaxSharedStrings and MaxSharedStringsBytes bound a workbook's
 	// shared strings (the texts its cells point to), which excelize reads
 	// whole before any row: a 414 KB workbook of 10 million empty shared

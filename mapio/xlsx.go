@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -124,12 +125,17 @@ func checkWorkbook(file string, r io.Reader) (io.Reader, *Problem) {
 	if err != nil {
 		return rest, &Problem{File: file, Code: CodeMalformed, Message: fmt.Sprintf("the file could not be read: %v", err)}
 	}
+	tooLarge := func(format string, args ...any) *Problem {
+		return &Problem{File: file, Code: CodeTooLarge, Message: fmt.Sprintf(format, args...)}
+	}
+	// archive/zip reads the whole directory into memory, a few hundred
+	// bytes for each part of 46 in the file: count them first.
+	if n, ok := zipEntries(ra, size); ok && n > MaxWorkbookParts {
+		return rest, tooLarge("the workbook has %d parts; a workbook has at most %d (a spreadsheet writes a few for each sheet); nothing was read: save it again from a spreadsheet, or its sheets as CSV files", n, MaxWorkbookParts)
+	}
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
 		return rest, nil
-	}
-	tooLarge := func(format string, args ...any) *Problem {
-		return &Problem{File: file, Code: CodeTooLarge, Message: fmt.Sprintf(format, args...)}
 	}
 	var total uint64
 	for _, f := range zr.File {
@@ -156,6 +162,43 @@ func checkWorkbook(file string, r io.Reader) (io.Reader, *Problem) {
 		}
 	}
 	return rest, nil
+}
+
+// zipEntries is the number of parts a zip's end record says it has
+// (its zip64 record's, where it has one); ok is false where the end
+// cannot be found, which archive/zip will then report.
+func zipEntries(ra io.ReaderAt, size int64) (n uint64, ok bool) {
+	const eocdLen, maxComment = 22, 65535
+	tail := make([]byte, min(size, eocdLen+maxComment))
+	start := size - int64(len(tail))
+	if _, err := ra.ReadAt(tail, start); err != nil && !errors.Is(err, io.EOF) {
+		return 0, false
+	}
+	at := bytes.LastIndex(tail, []byte("PK\x05\x06"))
+	if at < 0 || len(tail)-at < eocdLen {
+		return 0, false
+	}
+	if n := binary.LittleEndian.Uint16(tail[at+10:]); n != 0xFFFF {
+		return uint64(n), true
+	}
+	// Zip64: the locator just before the end record says where the
+	// zip64 end record is, which holds the count.
+	var loc [20]byte
+	if start+int64(at) < 20 {
+		return 0, false
+	}
+	if _, err := ra.ReadAt(loc[:], start+int64(at)-20); err != nil || !bytes.Equal(loc[:4], []byte("PK\x06\x07")) {
+		return 0, false
+	}
+	var rec [56]byte
+	off := binary.LittleEndian.Uint64(loc[8:])
+	if off > uint64(size) {
+		return 0, false
+	}
+	if _, err := ra.ReadAt(rec[:], int64(off)); err != nil || !bytes.Equal(rec[:4], []byte("PK\x06\x06")) {
+		return 0, false
+	}
+	return binary.LittleEndian.Uint64(rec[32:]), true
 }
 
 // isSharedStrings says whether a part of a workbook holds its shared
