@@ -72,7 +72,15 @@ func detectContent(r io.Reader) Format {
 	case '<':
 		return xmlFormat(br)
 	case '{', '[':
-		return jsonFormat(br)
+		// The first element is decoded whole to tell Kumu from
+		// Cytoscape.js: bound its texts as the readers do. A file whose
+		// format could not be told for a text over the bound goes to a
+		// JSON reader, which says so.
+		g := &textGuard{r: br, delim: '"'}
+		if f := jsonFormat(g); f != "" || g.run <= MaxGraphTextBytes {
+			return f
+		}
+		return FormatKumu
 	}
 	return ""
 }

@@ -68,13 +68,28 @@ func str(p *string) string {
 // CSVExport lays the contents out once and returns a function that writes
 // one of the three files (by name) to w.
 func CSVExport(c *domain.Contents) func(name string, w io.Writer) error {
-	files := exportRows(c)
-	return func(name string, w io.Writer) error { return writeCSV(name, files[name], w) }
+	files, types := exportTables(c)
+	return func(name string, w io.Writer) error { return writeCSV(name, files[name], types[role(name)], w) }
 }
 
-func writeCSV(name string, rows [][]string, w io.Writer) error {
-	if err := csv.NewWriter(w).WriteAll(rows); err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
+// writeCSV writes a file's rows, each text a spreadsheet would run as a
+// formula neutralised (see neutralise); types are the custom columns'
+// types (the service's own are known by name).
+func writeCSV(name string, rows [][]string, types map[string]domain.CustomKind, w io.Writer) error {
+	var kinds []domain.CustomKind
+	if len(rows) > 0 {
+		kinds = cellKinds(rows[0], types)
+	}
+	cw := csv.NewWriter(w)
+	var out []string // one row at a time: an export is not copied whole
+	for i, row := range rows {
+		out = neutraliseRow(out, i, row, kinds)
+		if err := cw.Write(out); err != nil {
+			return fmt.Errorf("writing %s: %w", name, err)
+		}
+	}
+	if cw.Flush(); cw.Error() != nil {
+		return fmt.Errorf("writing %s: %w", name, cw.Error())
 	}
 	return nil
 }

@@ -78,17 +78,34 @@ func FuzzReadWorkbook(f *testing.F) {
 }
 
 // FuzzReadAnyFile reads arbitrary bytes the way an upload is read: the
-// format recognised from the name and content, then the matching reader.
+// format recognised from the name and content, then the matching reader,
+// with the mapping when one is given (a mapping that does not parse is
+// FuzzParseMapping's business: such inputs read the file without one).
 func FuzzReadAnyFile(f *testing.F) {
-	f.Add("actors.csv", []byte("name,kind\nA,COMMUNITY\n"))
-	f.Add("map.json", []byte(`{"elements":[{"label":"A","type":"Community"}],"connections":[]}`))
-	f.Add("map.json", []byte(`{"graph":{"nodes":{"a":{"label":"A"}},"edges":[]}}`))
-	f.Add("map.graphml", []byte(`<graphml><graph edgedefault="directed"><node id="a"/></graph></graphml>`))
-	f.Add("map.gexf", []byte(`<gexf><graph defaultedgetype="directed"><nodes><node id="a" label="A"/></nodes></graph></gexf>`))
-	f.Add("map.json", []byte(`[{"data": {"id": "a", "label": "A", "kind": "COMMUNITY"}, "position": {"x": 1, "y": 2}}]`))
-	f.Add("map.json", []byte(`{"attributes": {"x": [1, {"y": 2}]}, "elements": [{"data": {"id": "a"}}]}`))
-	f.Fuzz(func(t *testing.T, name string, data []byte) {
-		doc, rels, problems, _ := readFiles([]File{{Name: name, Data: bytes.NewReader(data)}}, "", newMapper(nil, true), func(Stage) {})
+	f.Add("actors.csv", []byte("name,kind\nA,COMMUNITY\n"), "")
+	f.Add("map.json", []byte(`{"elements":[{"label":"A","type":"Community"}],"connections":[]}`), "")
+	f.Add("map.json", []byte(`{"graph":{"nodes":{"a":{"label":"A"}},"edges":[]}}`), "")
+	f.Add("map.graphml", []byte(`<graphml><graph edgedefault="directed"><node id="a"/></graph></graphml>`), "")
+	f.Add("map.gexf", []byte(`<gexf><graph defaultedgetype="directed"><nodes><node id="a" label="A"/></nodes></graph></gexf>`), "")
+	f.Add("map.json", []byte(`[{"data": {"id": "a", "label": "A", "kind": "COMMUNITY"}, "position": {"x": 1, "y": 2}}]`), "")
+	f.Add("map.json", []byte(`{"attributes": {"x": [1, {"y": 2}]}, "elements": [{"data": {"id": "a"}}]}`), "")
+	// With mappings: defaults, renamed columns, values, a scale, the
+	// undirected choice, a JGF graph and a matrix.
+	f.Add("map.json", []byte(`{"elements":[{"label":"A","type":"Stakeholder"},{"label":"B","type":"Group"}],"connections":[{"from":"A","to":"B","type":"++"}]}`),
+		"actors:\n  kind:\n    column: Type\n    values: {Stakeholder: CIVIL_SOCIETY, Group: COMMUNITY}\nrelationships:\n  type: {column: Type, values: {\"++\": COOPERATES_WITH}}\n  strength: {default: 0.5}\n")
+	f.Add("map.gexf", []byte(`<gexf><graph defaultedgetype="undirected"><nodes><node id="a" label="A"/><node id="b" label="B"/></nodes><edges><edge source="a" target="b" weight="4"/></edges></graph></gexf>`),
+		"actors: {kind: {default: COMMUNITY}}\nrelationships:\n  type: {default: COOPERATES_WITH}\n  strength: {scale: max}\nundirected: both\n")
+	f.Add("map.json", []byte(`{"graphs":[{"nodes":{"a":{}}},{"nodes":{"b":{},"c":{}},"edges":[{"source":"b","target":"c"}]}]}`),
+		"graph: 2\nactors: {kind: {default: COMMUNITY}}\nrelationships: {type: {default: TRUSTS}, strength: {default: 1}}\n")
+	f.Add("ties.csv", []byte(",A,B\nA,0,2\nB,1,0\n"), "matrix: {type: COOPERATES_WITH, directed: false}\nrelationships: {strength: {scale: 2}}\nactors: {kind: {default: COMMUNITY}}\n")
+	f.Add("relationships.csv", []byte("Source,Target,Weight\nA,B,3\n"),
+		"relationships:\n  from: {column: Source}\n  to: {column: Target}\n  strength: {column: Weight, scale: 5}\n  type: {default: TRUSTS}\n")
+	f.Fuzz(func(t *testing.T, name string, data []byte, mapping string) {
+		var m *Mapping
+		if mapping != "" {
+			m, _ = ParseMapping(MappingInput{Name: "mapping", Text: []byte(mapping)})
+		}
+		doc, rels, problems, _ := readFiles([]File{{Name: name, Data: bytes.NewReader(data)}}, "", newMapper(m, true), func(Stage) {})
 		for _, stream := range rels {
 			ps, _ := stream(func(t *Table, readProblems []Problem) error {
 				problems = append(problems, readProblems...)

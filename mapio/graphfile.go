@@ -185,11 +185,6 @@ func (g GraphElements) Size() int {
 	return n
 }
 
-// MaxGraphCells bounds the tables a graph file becomes (elements times
-// distinct attribute names), so that a small file with many attribute
-// names cannot take gigabytes.
-const MaxGraphCells = 20_000_000
-
 // ExportElements lays a workspace's contents out as graph elements, from
 // the same rows as the CSV export: each record's id is its key (external
 // id, else service id); relationships keep their ends in the attributes

@@ -1,6 +1,7 @@
 package mapio
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/xml"
 	"errors"
@@ -695,6 +696,8 @@ func xmlProblem(file string, err error) Problem {
 	switch {
 	case errors.Is(err, errTooLarge):
 		return Problem{File: file, Code: CodeTooLarge, Message: errTooLarge.Error()}
+	case errors.Is(err, errTextTooLong):
+		return Problem{File: file, Code: CodeTooLarge, Message: errTextTooLong.Error() + "; nothing was read"}
 	case errors.As(err, &ce):
 		return Problem{File: file, Code: CodeEncoding, Message: ce.Error()}
 	case errors.As(err, &se) && se.Msg == "unexpected EOF", errors.Is(err, io.ErrUnexpectedEOF):
@@ -765,6 +768,46 @@ func (x *xmlWriter) close() error {
 		return fmt.Errorf("writing XML: %w", x.err)
 	}
 	return nil
+}
+
+// textGuard stops a graph file's reading at a run of more than
+// MaxGraphTextBytes without its delimiter: in XML, '<', which XML
+// escapes in attribute values and texts; in JSON, '"', which ends every
+// string. Such a run is a text that long, which encoding/xml would
+// otherwise hold whole however long, and a JSON file would be read
+// whole to the end of.
+type textGuard struct {
+	r     io.Reader
+	delim byte
+	run   int // bytes since the last delimiter
+}
+
+// guardText is a graph file's reader with the textGuard of its format.
+func guardText(format Format, r io.Reader) io.Reader {
+	if format == FormatGEXF || format == FormatGraphML {
+		return &textGuard{r: r, delim: '<'}
+	}
+	return &textGuard{r: r, delim: '"'}
+}
+
+func (g *textGuard) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	for rest := p[:n]; ; {
+		i := bytes.IndexByte(rest, g.delim)
+		if i < 0 {
+			g.run += len(rest)
+			break
+		}
+		if g.run+i > MaxGraphTextBytes {
+			g.run += i
+			break
+		}
+		g.run, rest = 0, rest[i+1:]
+	}
+	if g.run > MaxGraphTextBytes {
+		return 0, errTextTooLong
+	}
+	return n, err
 }
 
 // errTooLarge stops a graph file's reader once the file holds more

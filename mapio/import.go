@@ -439,7 +439,7 @@ func (mp *mapper) readJGF(name string, data io.Reader) (readIn, []Problem) {
 	if mp.m != nil {
 		choice = mp.m.Graph
 	}
-	g, picked, ps := ReadJGFGraph(name, bufio.NewReaderSize(data, 64<<10), choice)
+	g, picked, ps := ReadJGFGraph(name, bufio.NewReaderSize(guardText(FormatJGF, data), 64<<10), choice)
 	for _, p := range ps {
 		if p.Code == CodeGraphs {
 			mp.graphs = append(mp.graphs, p.Message)
@@ -495,7 +495,7 @@ func readFormat(f File, format Format) (map[string]*Table, relStream, []Problem,
 		}
 		return map[string]*Table{r: t}, nil, ps, none
 	}
-	g, ps := graphReaders[format](f.Name, bufio.NewReaderSize(data, 64<<10))
+	g, ps := graphReaders[format](f.Name, bufio.NewReaderSize(guardText(format, data), 64<<10))
 	g.Format = format
 	tables, more := graphTables(f.Name, g)
 	return tables, nil, append(ps, more...), g

@@ -316,6 +316,13 @@ const maxJSONDepth = 64
 // errTooDeep is reported where the nesting passes maxJSONDepth.
 var errTooDeep = errors.New("the JSON nests objects and arrays too deeply")
 
+// errTooManyValues and errTextTooLong stop a JSON file over
+// MaxJSONValues or MaxGraphTextBytes.
+var (
+	errTooManyValues = fmt.Errorf("the file holds more than %d million JSON values, more than one import takes: split it, or leave out attributes the service does not read", MaxJSONValues/1_000_000)
+	errTextTooLong   = fmt.Errorf("a text of the file is longer than %s, more than one import takes: shorten it", byteSize(MaxGraphTextBytes))
+)
+
 // readJSON reads one JSON value into strings, json.Numbers, booleans,
 // nils, []any and jsonObjects. Numbers stay as written (UseNumber), so
 // that a population of 1200000 is not read back as 1.2e+06, nor a large
@@ -323,6 +330,9 @@ var errTooDeep = errors.New("the JSON nests objects and arrays too deeply")
 // and column.
 func readJSON(file string, r io.Reader) (any, *Problem) {
 	raw, err := io.ReadAll(r)
+	if errors.Is(err, errTextTooLong) {
+		return nil, &Problem{File: file, Code: CodeTooLarge, Message: errTextTooLong.Error() + "; nothing was read"}
+	}
 	if err != nil {
 		return nil, &Problem{File: file, Code: CodeMalformed, Message: fmt.Sprintf("the file could not be read: %v", err)}
 	}
@@ -332,7 +342,8 @@ func readJSON(file string, r io.Reader) (any, *Problem) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
-	v, err := readValue(dec, 0)
+	budget := MaxJSONValues
+	v, err := readValue(dec, 0, &budget)
 	if err != nil {
 		return nil, jsonProblem(file, raw, dec, err)
 	}
@@ -348,6 +359,8 @@ func readJSON(file string, r io.Reader) (any, *Problem) {
 func jsonProblem(file string, raw []byte, dec *json.Decoder, err error) *Problem {
 	var syntax *json.SyntaxError
 	switch {
+	case errors.Is(err, errTooManyValues), errors.Is(err, errTextTooLong):
+		return &Problem{File: file, Code: CodeTooLarge, Message: fmt.Sprintf("%v (%s); nothing was read", err, where(raw, dec.InputOffset()))}
 	case errors.As(err, &syntax):
 		return &Problem{File: file, Code: CodeMalformed,
 			Message: fmt.Sprintf("this is not valid JSON %s: %v", where(raw, syntax.Offset), syntax)}
@@ -368,13 +381,22 @@ func where(raw []byte, offset int64) string {
 	return fmt.Sprintf("at line %d, column %d (byte %d)", line, column, offset)
 }
 
-func readValue(dec *json.Decoder, depth int) (any, error) {
+// readValue reads one JSON value, as readJSON describes. budget is how
+// many more values the file may hold (see MaxJSONValues);
+// a string over MaxGraphTextBytes is refused as it comes.
+func readValue(dec *json.Decoder, depth int, budget *int) (any, error) {
 	if depth > maxJSONDepth {
 		return nil, errTooDeep
+	}
+	if *budget--; *budget < 0 {
+		return nil, errTooManyValues
 	}
 	tok, err := dec.Token()
 	if err != nil {
 		return nil, err
+	}
+	if s, ok := tok.(string); ok && len(s) > MaxGraphTextBytes {
+		return nil, errTextTooLong
 	}
 	switch tok {
 	case json.Delim('{'):
@@ -388,7 +410,10 @@ func readValue(dec *json.Decoder, depth int) (any, error) {
 			if !ok {
 				return nil, fmt.Errorf("an object key is %v, not a string", tok)
 			}
-			v, err := readValue(dec, depth+1)
+			if len(key) > MaxGraphTextBytes {
+				return nil, errTextTooLong
+			}
+			v, err := readValue(dec, depth+1, budget)
 			if err != nil {
 				return nil, err
 			}
@@ -399,7 +424,7 @@ func readValue(dec *json.Decoder, depth int) (any, error) {
 	case json.Delim('['):
 		a := []any{}
 		for dec.More() {
-			v, err := readValue(dec, depth+1)
+			v, err := readValue(dec, depth+1, budget)
 			if err != nil {
 				return nil, err
 			}

@@ -61,11 +61,6 @@ func readMatrix(file string, r io.Reader, mm *MatrixMap) (actors, rels *Table, p
 	return actors, rels, problems
 }
 
-// maxMatrixRelationships bounds the relationships one matrix makes: a
-// cell is two bytes of the file but a relationship row of a hundred or
-// more in memory (a dense matrix of 2,000 actors, 8 MB, took 486 MB).
-const maxMatrixRelationships = 1_000_000
-
 // matrixNames checks that the matrix is square and names the same actors
 // in its first row and first column, in the same order, and returns them.
 func matrixNames(t *Table) ([]string, []Problem) {

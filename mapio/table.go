@@ -38,16 +38,16 @@ type Table struct {
 	Mapped map[int]string
 
 	// given and padded count the cells rows give and the empty cells
-	// short rows are padded with (see addRow); tooWide is set when the
-	// padding outgrows its bound, and the reading stops.
+	// short rows are padded with (see addRow); stopped is set when a row
+	// is over a bound (the padding, a cell's length), and the reading
+	// stops.
 	given, padded int
-	tooWide       bool
+	stopped       bool
+	// fromCSV marks a CSV file's table, whose cells may carry the quote
+	// a CSV export puts before text a spreadsheet would run as a formula
+	// (see neutralise); it is taken off as the rows are read.
+	fromCSV bool
 }
-
-// maxPadding bounds the empty cells short rows are padded with, beyond
-// four for every cell the rows give: a header of 20,000 columns over
-// 5,000 one-cell rows (154 KB) took 1.5 GB as padded rows.
-const maxPadding = 1_000_000
 
 // Row is one data row.
 type Row struct {
@@ -186,21 +186,26 @@ func ReadTableChunks(file string, r io.Reader, chunk int, fn func(*Table, []Prob
 	}
 	br := bufio.NewReaderSize(text, 64<<10)
 	head, _ := br.Peek(64 << 10) // the header line, to tell the separator
-	cr := csv.NewReader(br)
+	guard := &recordGuard{r: br}
+	cr := csv.NewReader(guard)
 	cr.Comma = separator(string(head))
 	cr.FieldsPerRecord = -1 // ragged rows are reported per row, below
 	var header []string
-	t := &Table{File: file}
+	t := &Table{File: file, fromCSV: true}
 	var pending []Problem // row problems since the last chunk
 	handed := false
 	flush := func() error {
 		handed = true
 		err := fn(t, pending)
-		t, pending = &Table{File: file, Header: header}, nil
+		t, pending = &Table{File: file, Header: header, fromCSV: true}, nil
 		return err
 	}
 	for n := 1; ; n++ {
 		rec, err := cr.Read()
+		guard.start = cr.InputOffset()
+		if guard.tripped {
+			return append(pending, recordTooLong(file, n)), nil
+		}
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -213,15 +218,18 @@ func ReadTableChunks(file string, r io.Reader, chunk int, fn func(*Table, []Prob
 				Message: fmt.Sprintf("this is not valid CSV here (%v); check for an unclosed quote", errors.Unwrap(err))}), nil
 		}
 		if n == 1 {
+			if p := tooManyColumns(file, rec); p != nil {
+				return append(pending, *p), nil
+			}
 			for i, h := range rec {
-				rec[i] = strings.TrimSpace(h)
+				rec[i] = unneutralise(strings.TrimSpace(h))
 			}
 			header, t.Header = rec, rec
 			continue
 		}
 		if p := t.addRow(n, rec); p != nil {
 			pending = append(pending, *p)
-			if t.tooWide {
+			if t.stopped {
 				return pending, nil
 			}
 		}
@@ -247,6 +255,10 @@ func (t *Table) addRow(number int, rec []string) *Problem {
 	if isBlank(rec) {
 		return nil
 	}
+	if p := t.cellTooLong(number, rec); p != nil {
+		t.stopped = true
+		return p
+	}
 	if len(rec) > len(t.Header) && !isBlank(rec[len(t.Header):]) {
 		return &Problem{File: t.File, Row: number, Code: CodeColumns,
 			Message: fmt.Sprintf("this row has %d cells but the header names %d columns", len(rec), len(t.Header))}
@@ -255,7 +267,7 @@ func (t *Table) addRow(number int, rec []string) *Problem {
 		t.given += len(rec)
 		t.padded += len(t.Header) - len(rec)
 		if t.padded > maxPadding && t.padded > 4*t.given {
-			t.tooWide = true
+			t.stopped = true
 			return &Problem{File: t.File, Row: number, Code: CodeTooLarge, Message: fmt.Sprintf(
 				"the header names %d columns but the rows give few of them; the file was not read further: leave out the columns no row fills, or give every row its cells", len(t.Header))}
 		}
@@ -266,6 +278,9 @@ func (t *Table) addRow(number int, rec []string) *Problem {
 	for i := range cells {
 		if i < len(rec) {
 			cells[i] = strings.TrimSpace(rec[i])
+			if t.fromCSV {
+				cells[i] = unneutralise(cells[i])
+			}
 		}
 	}
 	t.Rows = append(t.Rows, Row{Number: number, Cells: cells})
@@ -305,7 +320,87 @@ func peekHeader(r io.Reader) ([]string, io.Reader) {
 		return nil, rest
 	}
 	for i, h := range rec {
-		rec[i] = strings.TrimSpace(h)
+		rec[i] = unneutralise(strings.TrimSpace(h))
 	}
 	return rec, rest
+}
+
+// recordGuard counts the bytes the CSV parser reads, so that a record
+// longer than MaxRecordBytes stops the reading while it is read: the
+// parser holds a record whole, however long, before it returns it.
+type recordGuard struct {
+	r       io.Reader
+	read    int64 // bytes handed to the parser
+	start   int64 // where the record being read starts (the parser's offset after the last)
+	tripped bool
+}
+
+// guardSlack is what the parser may have read beyond the record it
+// returned (its buffer), which is not held against the next one.
+const guardSlack = 64 << 10
+
+func (g *recordGuard) Read(p []byte) (int, error) {
+	if g.read-g.start > MaxRecordBytes+guardSlack {
+		g.tripped = true
+		return 0, errRecordTooLong
+	}
+	n, err := g.r.Read(p)
+	g.read += int64(n)
+	return n, err
+}
+
+var errRecordTooLong = errors.New("a CSV record is longer than an import takes")
+
+// recordTooLong is the problem of a row over MaxRecordBytes.
+func recordTooLong(file string, row int) Problem {
+	return Problem{File: file, Row: row, Code: CodeTooLarge, Message: fmt.Sprintf(
+		"the row is longer than %s, more than one import takes (a cell holds at most %s); the file was not read further: shorten its cells, or check for a quote that is never closed, which makes the rest of the file one cell",
+		byteSize(MaxRecordBytes), byteSize(MaxCellBytes))}
+}
+
+// tooManyColumns is the problem of a header that names more than
+// MaxColumns columns, or nil. Empty cells after the last name do not
+// count: spreadsheets write a CSV file's header out to the last column
+// ever formatted (the rows' padding is bounded on its own).
+func tooManyColumns(file string, header []string) *Problem {
+	n := len(header)
+	for n > 0 && strings.TrimSpace(header[n-1]) == "" {
+		n--
+	}
+	if n <= MaxColumns {
+		return nil
+	}
+	return &Problem{File: file, Row: 1, Code: CodeTooLarge, Message: fmt.Sprintf(
+		"the header names %d columns; a table has at most %d: leave out the columns the map does not need; no row was read", n, MaxColumns)}
+}
+
+// cellTooLong is the problem of a row's first cell over MaxCellBytes,
+// or nil.
+func (t *Table) cellTooLong(number int, rec []string) *Problem {
+	for i, c := range rec {
+		if len(c) <= MaxCellBytes {
+			continue
+		}
+		column := fmt.Sprintf("#%d", i+1)
+		if i < len(t.Header) && t.Header[i] != "" {
+			column = t.Header[i]
+		}
+		return &Problem{File: t.File, Row: number, Column: column, Code: CodeTooLarge, Message: fmt.Sprintf(
+			"the cell holds %s; a cell holds at most %s (the longest text kept is %d characters); the file was not read further: shorten it",
+			byteSize(int64(len(c))), byteSize(MaxCellBytes), domain.MaxTextLen)}
+	}
+	return nil
+}
+
+// byteSize writes a size as a person reads it: 256 KiB, 1 MiB.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

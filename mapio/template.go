@@ -50,5 +50,5 @@ func WriteTemplate(name string, w io.Writer) error {
 	if !ok {
 		return fmt.Errorf("no template named %q", name)
 	}
-	return writeCSV(name, rows, w)
+	return writeCSV(name, rows, nil, w)
 }
