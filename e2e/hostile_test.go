@@ -100,26 +100,8 @@ func startProduction(t *testing.T, flags ...string) *hostileServer {
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() { _ = cmd.Process.Kill(); <-exited })
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	waitReadyProc(t, base+"/readyz", exited, logs)
+	waitReady(t, base+"/readyz", exited, logs)
 	return &hostileServer{base: base, cmd: cmd, logs: logs, api: &apitest.API{T: t, URL: base, Store: storetest.Open(t), Token: apitest.AdminToken}}
-}
-
-func waitReadyProc(t *testing.T, url string, exited chan error, logs *syncBuffer) {
-	t.Helper()
-	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		select {
-		case err := <-exited:
-			t.Fatalf("server exited during start-up: %v\n%s", err, logs.String())
-		default:
-		}
-		if resp, err := http.Get(url); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-		}
-	}
-	t.Fatalf("not ready after 2 minutes\n%s", logs.String())
 }
 
 // peakRSS is the server's peak resident memory so far (VmHWM).
@@ -365,20 +347,8 @@ func TestHostileShapesAgainstProductionBinary(t *testing.T) {
 	t.Parallel()
 	srv := startProduction(t, "--read-timeout", "5s")
 	admin := srv.api
-	ws := admin.CreateWorkspace("hostile shapes")
-	loadClique(t, admin, ws)
-	var one struct {
-		Workspace struct {
-			Actors struct {
-				Edges []struct{ Node struct{ ID string } }
-			}
-		}
-	}
-	admin.OK(`query($ws: ID!) { workspace(id: $ws) { actors(first: 1) { edges { node { id } } } } }`, map[string]any{"ws": ws}, &one)
-	actorID := one.Workspace.Actors.Edges[0].Node.ID
-	viewer, _ := admin.CreateToken(ws, "VIEWER", "")
-	analyst, _ := admin.CreateToken(ws, "ANALYST", "")
-	importer, _ := admin.CreateToken(ws, "EDITOR", "")
+	m := newHostileMap(t, admin, "hostile shapes")
+	ws, actorID, viewer, analyst, importer := m.ws, m.actorID, m.viewer, m.analyst, m.editor
 	client := &http.Client{Timeout: 3 * time.Minute}
 	as := func(token string) hostileClient { return hostileClient{base: srv.base, token: token, http: client} }
 
@@ -415,6 +385,32 @@ func TestHostileShapesAgainstProductionBinary(t *testing.T) {
 	if strings.Count(srv.logs.String(), "stacktrace") > 0 {
 		t.Errorf("the server logged stack traces while attacked:\n%s", srv.logs.String())
 	}
+}
+
+// hostileMap is the workspace the attack runs against (the crafted
+// clique), one of its actors, and a token for each role that attacks.
+type hostileMap struct {
+	ws, actorID             string
+	viewer, analyst, editor string
+}
+
+func newHostileMap(t *testing.T, admin *apitest.API, name string) hostileMap {
+	t.Helper()
+	m := hostileMap{ws: admin.CreateWorkspace(name)}
+	loadClique(t, admin, m.ws)
+	var one struct {
+		Workspace struct {
+			Actors struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
+		}
+	}
+	admin.OK(`query($ws: ID!) { workspace(id: $ws) { actors(first: 1) { edges { node { id } } } } }`, map[string]any{"ws": m.ws}, &one)
+	m.actorID = one.Workspace.Actors.Edges[0].Node.ID
+	m.viewer, _ = admin.CreateToken(m.ws, "VIEWER", "")
+	m.analyst, _ = admin.CreateToken(m.ws, "ANALYST", "")
+	m.editor, _ = admin.CreateToken(m.ws, "EDITOR", "")
+	return m
 }
 
 // loadClique imports the crafted map that made brokers(maxHops: 8) run
@@ -637,20 +633,8 @@ func TestSoakHostile(t *testing.T) {
 	d := soakDuration(t)
 	srv := startProduction(t, "--rate-limit", "0") // honest load, not the rate limit, is measured
 	admin := srv.api
-	ws := admin.CreateWorkspace("hostile soak")
-	loadClique(t, admin, ws)
-	var one struct {
-		Workspace struct {
-			Actors struct {
-				Edges []struct{ Node struct{ ID string } }
-			}
-		}
-	}
-	admin.OK(`query($ws: ID!) { workspace(id: $ws) { actors(first: 1) { edges { node { id } } } } }`, map[string]any{"ws": ws}, &one)
-	actorID := one.Workspace.Actors.Edges[0].Node.ID
-	viewer, _ := admin.CreateToken(ws, "VIEWER", "")
-	analyst, _ := admin.CreateToken(ws, "ANALYST", "")
-	editor, _ := admin.CreateToken(ws, "EDITOR", "")
+	m := newHostileMap(t, admin, "hostile soak")
+	ws, actorID, viewer, analyst, editor := m.ws, m.actorID, m.viewer, m.analyst, m.editor
 	client := &http.Client{Timeout: 2 * time.Minute}
 	honest := []struct {
 		name, token, query string

@@ -185,9 +185,11 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func waitReady(t *testing.T, url string, exited chan error, logs *bytes.Buffer) {
+// waitReady waits until url answers 200, failing with the server's logs
+// when it exits first or is not ready in two minutes.
+func waitReady(t *testing.T, url string, exited chan error, logs fmt.Stringer) {
 	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-exited:
@@ -202,5 +204,5 @@ func waitReady(t *testing.T, url string, exited chan error, logs *bytes.Buffer) 
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Fatalf("server not ready after 90s\n%s", logs.String())
+	t.Fatalf("server not ready after 2 minutes\n%s", logs.String())
 }
