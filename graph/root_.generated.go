@@ -3228,7 +3228,7 @@ type Viewer {
   "Whether the caller is an admin (the operator's token): it may create workspaces and acts as owner of every workspace."
   admin: Boolean!
   "The caller's memberships, by workspace id."
-  memberships: [Membership!]!
+  memberships: [Membership!]! @listSize(assumedSize: 10)
 }
 
 "A caller's role and clearance in one workspace."
@@ -3351,9 +3351,9 @@ extend type Workspace {
   "The most sensitive level the caller sees in this workspace."
   myClearance: Sensitivity!
   "The workspace's members (owners only)."
-  members: [Member!]!
+  members: [Member!]! @listSize(assumedSize: 20)
   "The tokens issued for this workspace, newest first, revoked ones included (owners only)."
-  tokens: [ApiToken!]!
+  tokens: [ApiToken!]! @listSize(assumedSize: 20)
   "The workspace's audit log, newest first (owners only)."
   auditLog(
     "How many to return (1 to 500)."
@@ -3524,7 +3524,7 @@ interface Actor implements Node {
   "The workspace the actor belongs to."
   workspace: Workspace!
   "The sources that support it."
-  sources: [Source!]!
+  sources: [Source!]! @listSize(assumedSize: 5)
   "Its relationships, in id order (oldest first), a page at a time."
   relationships(
     "Which way: relationships from this actor (OUT), to it (IN), or both (BOTH, the default)."
@@ -3541,7 +3541,7 @@ interface Actor implements Node {
   "When it was last changed."
   updatedAt: Time!
   "Attributes beyond the model's own fields (a study's variables, a file's custom columns), sorted by key; empty when there are none."
-  customAttributes: [CustomAttribute!]!
+  customAttributes: [CustomAttribute!]! @listSize(assumedSize: 10)
   "Where a graph tool or a frontend drew the actor; null when no layout is saved."
   layout: Layout
 }
@@ -3567,7 +3567,7 @@ type Community implements Actor & Node {
   "The workspace the actor belongs to."
   workspace: Workspace!
   "The sources that support it."
-  sources: [Source!]!
+  sources: [Source!]! @listSize(assumedSize: 5)
   "Its relationships, in id order (oldest first), a page at a time."
   relationships(
     "Which way: relationships from this actor (OUT), to it (IN), or both (BOTH, the default)."
@@ -3584,7 +3584,7 @@ type Community implements Actor & Node {
   "When it was last changed."
   updatedAt: Time!
   "Attributes beyond the model's own fields (a study's variables, a file's custom columns), sorted by key; empty when there are none."
-  customAttributes: [CustomAttribute!]!
+  customAttributes: [CustomAttribute!]! @listSize(assumedSize: 10)
   "Where a graph tool or a frontend drew the actor; null when no layout is saved."
   layout: Layout
   "An estimate of how many people it counts."
@@ -3620,7 +3620,7 @@ type StateInstitution implements Actor & Node {
   "The workspace the actor belongs to."
   workspace: Workspace!
   "The sources that support it."
-  sources: [Source!]!
+  sources: [Source!]! @listSize(assumedSize: 5)
   "Its relationships, in id order (oldest first), a page at a time."
   relationships(
     "Which way: relationships from this actor (OUT), to it (IN), or both (BOTH, the default)."
@@ -3637,7 +3637,7 @@ type StateInstitution implements Actor & Node {
   "When it was last changed."
   updatedAt: Time!
   "Attributes beyond the model's own fields (a study's variables, a file's custom columns), sorted by key; empty when there are none."
-  customAttributes: [CustomAttribute!]!
+  customAttributes: [CustomAttribute!]! @listSize(assumedSize: 10)
   "Where a graph tool or a frontend drew the actor; null when no layout is saved."
   layout: Layout
   "Its level of government."
@@ -3667,7 +3667,7 @@ type SecurityForce implements Actor & Node {
   "The workspace the actor belongs to."
   workspace: Workspace!
   "The sources that support it."
-  sources: [Source!]!
+  sources: [Source!]! @listSize(assumedSize: 5)
   "Its relationships, in id order (oldest first), a page at a time."
   relationships(
     "Which way: relationships from this actor (OUT), to it (IN), or both (BOTH, the default)."
@@ -3684,7 +3684,7 @@ type SecurityForce implements Actor & Node {
   "When it was last changed."
   updatedAt: Time!
   "Attributes beyond the model's own fields (a study's variables, a file's custom columns), sorted by key; empty when there are none."
-  customAttributes: [CustomAttribute!]!
+  customAttributes: [CustomAttribute!]! @listSize(assumedSize: 10)
   "Where a graph tool or a frontend drew the actor; null when no layout is saved."
   layout: Layout
   "What kind of force it is."
@@ -3714,7 +3714,7 @@ type Movement implements Actor & Node {
   "The workspace the actor belongs to."
   workspace: Workspace!
   "The sources that support it."
-  sources: [Source!]!
+  sources: [Source!]! @listSize(assumedSize: 5)
   "Its relationships, in id order (oldest first), a page at a time."
   relationships(
     "Which way: relationships from this actor (OUT), to it (IN), or both (BOTH, the default)."
@@ -3731,7 +3731,7 @@ type Movement implements Actor & Node {
   "When it was last changed."
   updatedAt: Time!
   "Attributes beyond the model's own fields (a study's variables, a file's custom columns), sorted by key; empty when there are none."
-  customAttributes: [CustomAttribute!]!
+  customAttributes: [CustomAttribute!]! @listSize(assumedSize: 10)
   "Where a graph tool or a frontend drew the actor; null when no layout is saved."
   layout: Layout
   "What it works for, e.g. land rights."
@@ -3763,7 +3763,7 @@ type CivilSocietyOrganization implements Actor & Node {
   "The workspace the actor belongs to."
   workspace: Workspace!
   "The sources that support it."
-  sources: [Source!]!
+  sources: [Source!]! @listSize(assumedSize: 5)
   "Its relationships, in id order (oldest first), a page at a time."
   relationships(
     "Which way: relationships from this actor (OUT), to it (IN), or both (BOTH, the default)."
@@ -3780,7 +3780,7 @@ type CivilSocietyOrganization implements Actor & Node {
   "When it was last changed."
   updatedAt: Time!
   "Attributes beyond the model's own fields (a study's variables, a file's custom columns), sorted by key; empty when there are none."
-  customAttributes: [CustomAttribute!]!
+  customAttributes: [CustomAttribute!]! @listSize(assumedSize: 10)
   "Where a graph tool or a frontend drew the actor; null when no layout is saved."
   layout: Layout
   "What kind of organisation it is."
@@ -3810,7 +3810,7 @@ type CustomaryAuthority implements Actor & Node {
   "The workspace the actor belongs to."
   workspace: Workspace!
   "The sources that support it."
-  sources: [Source!]!
+  sources: [Source!]! @listSize(assumedSize: 5)
   "Its relationships, in id order (oldest first), a page at a time."
   relationships(
     "Which way: relationships from this actor (OUT), to it (IN), or both (BOTH, the default)."
@@ -3827,7 +3827,7 @@ type CustomaryAuthority implements Actor & Node {
   "When it was last changed."
   updatedAt: Time!
   "Attributes beyond the model's own fields (a study's variables, a file's custom columns), sorted by key; empty when there are none."
-  customAttributes: [CustomAttribute!]!
+  customAttributes: [CustomAttribute!]! @listSize(assumedSize: 10)
   "Where a graph tool or a frontend drew the actor; null when no layout is saved."
   layout: Layout
   "What kind of authority it is."
@@ -3855,7 +3855,7 @@ type InternationalActor implements Actor & Node {
   "The workspace the actor belongs to."
   workspace: Workspace!
   "The sources that support it."
-  sources: [Source!]!
+  sources: [Source!]! @listSize(assumedSize: 5)
   "Its relationships, in id order (oldest first), a page at a time."
   relationships(
     "Which way: relationships from this actor (OUT), to it (IN), or both (BOTH, the default)."
@@ -3872,7 +3872,7 @@ type InternationalActor implements Actor & Node {
   "When it was last changed."
   updatedAt: Time!
   "Attributes beyond the model's own fields (a study's variables, a file's custom columns), sorted by key; empty when there are none."
-  customAttributes: [CustomAttribute!]!
+  customAttributes: [CustomAttribute!]! @listSize(assumedSize: 10)
   "Where a graph tool or a frontend drew the actor; null when no layout is saved."
   layout: Layout
   "What kind of international actor it is."
@@ -4160,7 +4160,7 @@ extend type Workspace {
     minConfidence: Float = 0
     "The longest route, in steps (1 to 8)."
     maxHops: Int = 4
-  ): [AccountabilityChange!]! @analysis(cost: 40000)
+  ): [AccountabilityChange!]! @analysis(cost: 40000) @listSize(assumedSize: 100)
 
   "The actors within depth relationships of one actor, and the relationships among them, in one compact answer for visualisation."
   subgraph(
@@ -4198,11 +4198,11 @@ type AccountabilityRoute {
   "Whether at least one step can sanction; otherwise the route can only ask for answers."
   enforceable: Boolean!
   "The steps, in order."
-  steps: [RouteStep!]!
+  steps: [RouteStep!]! @listSize(assumedSize: 8)
   "The actors along the route, in order, to draw it."
-  actors: [Actor!]!
+  actors: [Actor!]! @listSize(assumedSize: 9)
   "The relationships of the steps, in order, to draw it."
-  relationships: [Relationship!]!
+  relationships: [Relationship!]! @listSize(assumedSize: 8)
 }
 
 "Why a pair is a gap."
@@ -4228,9 +4228,9 @@ type AccountabilityGap {
   "1 − the mean strength of the community's trust in the power holder (0.5 when none is reported)."
   distrust: Float!
   "The in-force PROVIDES_SECURITY and THREATENS relationships from the power holder to the community."
-  powerRelationships: [Relationship!]!
+  powerRelationships: [Relationship!]! @listSize(assumedSize: 10)
   "The in-force TRUSTS relationships from the community to the power holder, every segment."
-  trustRelationships: [Relationship!]!
+  trustRelationships: [Relationship!]! @listSize(assumedSize: 10)
   "The strongest route; null for NO_ROUTE."
   bestRoute: AccountabilityRoute
   "Whether any route can sanction."
@@ -4238,9 +4238,9 @@ type AccountabilityGap {
   "The strongest route that can sanction, if any."
   strongestEnforceableRoute: AccountabilityRoute
   "Every actor above, to draw the gap."
-  actors: [Actor!]!
+  actors: [Actor!]! @listSize(assumedSize: 10)
   "Every relationship above, to draw the gap."
-  relationships: [Relationship!]!
+  relationships: [Relationship!]! @listSize(assumedSize: 10)
 }
 
 "A page of gaps."
@@ -4294,7 +4294,7 @@ type GapClosure {
   "The proposed relationship."
   relationship: ProposedRelationship!
   "The gaps it closes or narrows, most severe first."
-  closes: [GapChange!]!
+  closes: [GapChange!]! @listSize(assumedSize: 20)
   "The sum of the severity drops of those gaps."
   severityRemoved: Float!
 }
@@ -4316,7 +4316,7 @@ type Broker {
   "True when removing the actor leaves at least one pair that has a route today with no route at all."
   critical: Boolean!
   "Those pairs."
-  cutOff: [CommunityPowerPair!]!
+  cutOff: [CommunityPowerPair!]! @listSize(assumedSize: 10)
 }
 
 "How a pair stands on one date."
@@ -4352,7 +4352,7 @@ type AccountabilityChange {
   "The status on the later date."
   after: PairStatus!
   "The relationships whose validFrom or validTo falls after the earlier date and on or before the later one, among the pair's power relationships or on its best or enforceable route on either date."
-  causes: [Relationship!]!
+  causes: [Relationship!]! @listSize(assumedSize: 10)
 }
 
 "An actor's neighbourhood."
@@ -4360,9 +4360,9 @@ type Subgraph {
   "The actor at the centre."
   center: Actor!
   "The actors within depth relationships, the centre first."
-  actors: [Actor!]!
+  actors: [Actor!]! @listSize(assumedSize: 500)
   "The relationships among those actors."
-  relationships: [Relationship!]!
+  relationships: [Relationship!]! @listSize(assumedSize: 1000)
   "True when the neighbourhood had more actors than the limit (500) and was cut."
   truncated: Boolean!
 }
@@ -4476,21 +4476,21 @@ type ImportReport {
   "What happened to sources."
   sources: ImportCounts!
   "The problems with the files, each located by file, row or element, and column, sorted; at most 1,000, the last of them (code TRUNCATED) saying how many more there are. Any problem means nothing was written."
-  problems: [ImportProblem!]!
+  problems: [ImportProblem!]! @listSize(assumedSize: 100)
   "How many problems the files have in all."
   problemCount: Int!
   "Rows left out on purpose, such as trust-survey answers of \"don't know\" (which are no relationship, not zero trust)."
-  skipped: [ImportProblem!]!
+  skipped: [ImportProblem!]! @listSize(assumedSize: 100)
   "The columns and attributes of the files that are none of the model's fields, kept as the records' custom attributes: per file and role, with the type their values are kept as."
-  kept: [ImportKeptAttribute!]!
+  kept: [ImportKeptAttribute!]! @listSize(assumedSize: 100)
   "What the files hold that could not be kept, each with why (code IGNORED): extra columns of sources, values no attribute can hold (JSON objects), drawings of edges, node shapes, several periods of one node. Nothing is left out without being listed here."
-  ignored: [ImportProblem!]!
+  ignored: [ImportProblem!]! @listSize(assumedSize: 100)
   "The records the import removes (or, on a dry run, would remove): with sync, those the files no longer contain; and records replaced because their kind or ends changed. Check these before running a sync for real."
-  removals: [ImportRemoval!]!
+  removals: [ImportRemoval!]! @listSize(assumedSize: 100)
   "How the files were read, a line per choice, each with how many records it touched: columns read as fields, values mapped, defaults and scales applied (the mapping's, and the formats' own, such as GEXF's default weight of 1), undirected edges made relationships, the graph of a JGF file, an adjacency matrix. A dry run shows exactly what an import would write."
   mapping: [String!]!
   "On a dry run: the distinct values found in the columns that carry meaning (kinds, types and other fixed lists, and unread columns that look like categories), most frequent first, for a mapping to map."
-  values: [ImportValues!]!
+  values: [ImportValues!]! @listSize(assumedSize: 20)
   "With suggestMapping: a mapping skeleton for the files (YAML), with the columns found, the values found mapped to a best guess or a blank, and the allowed values in comments; fill it in and pass it as mapping. Null when not asked for."
   suggestedMapping: String
 }
@@ -4504,7 +4504,7 @@ type ImportValues {
   "The field the column is read as; null for a column the service does not read."
   field: String
   "The values, most frequent first; at most 30."
-  values: [ImportValueCount!]!
+  values: [ImportValueCount!]! @listSize(assumedSize: 20)
   "How many more distinct values there are, not listed."
   more: Int!
 }
@@ -4736,13 +4736,13 @@ type Relationship implements Node {
   "The workspace it belongs to."
   workspace: Workspace!
   "The sources it rests on."
-  sources: [Source!]!
+  sources: [Source!]! @listSize(assumedSize: 5)
   "When it was created."
   createdAt: Time!
   "When it was last changed."
   updatedAt: Time!
   "Attributes beyond the model's own fields (a study's variables, a file's custom columns), sorted by key; empty when there are none."
-  customAttributes: [CustomAttribute!]!
+  customAttributes: [CustomAttribute!]! @listSize(assumedSize: 10)
 }
 
 "Which relationships Workspace.relationships returns. All conditions must hold."
@@ -4877,6 +4877,14 @@ operation limits weigh cost for it besides its list, and an operation may run on
 (--max-query-analyses). Read by the service's operation check at start-up, not at run time.
 """
 directive @analysis(cost: Int!) on FIELD_DEFINITION
+"""
+How many items the operation limits weigh a list without first as (the name and argument of the GraphQL cost
+directive spec): the most it can give where that is small (a route's steps, a subgraph's 500 actors), a size a real map
+rarely passes where the service's own limit is larger (a record's sources: 5 weighed, at most 100 stored). Every list
+of objects without first carries it, but a connection's edges, which first pages. Read by the service's operation
+check at start-up, not at run time.
+"""
+directive @listSize(assumedSize: Int!) on FIELD_DEFINITION
 directive @goField(forceResolver: Boolean, name: String, omittable: Boolean, type: String) on INPUT_FIELD_DEFINITION | FIELD_DEFINITION
 
 "A calendar date without a time zone, written YYYY-MM-DD."
@@ -5107,7 +5115,7 @@ input UpdateWorkspaceInput {
 
 extend type Query {
   "Every workspace, by name."
-  workspaces: [Workspace!]!
+  workspaces: [Workspace!]! @listSize(assumedSize: 5)
   "One workspace by id. An id that names nothing answers a NOT_FOUND error (and null)."
   workspace(id: ID!): Workspace
 }

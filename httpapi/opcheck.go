@@ -51,6 +51,16 @@ import (
 // counts towards MaxAnalyses.
 const analysisDirective = "analysis"
 
+// listSizeDirective says, in the schema, how many items a list of
+// objects without first weighs as (assumedSize, as in the GraphQL cost
+// directive spec): the most it gives where that is small (a subgraph's
+// 500 actors, a route's steps), a size real maps rarely pass where the
+// service's own limit is larger (a record's sources). The cost rule
+// weighs the list as that many items, so a list without first is no
+// hole in it: a subgraph's actors with a page of relationships each weigh
+// 500 pages.
+const listSizeDirective = "listSize"
+
 // opCheck is the pre-check of one server.
 type opCheck struct {
 	schema        *ast.Schema
@@ -127,9 +137,34 @@ func (c *opCheck) Validate(graphql.ExecutableSchema) error {
 					return fmt.Errorf("%s.%s: @%s needs an Int cost", t.Name, f.Name, analysisDirective)
 				}
 			}
+			if err := c.checkListSize(t, f); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// checkListSize refuses a list of objects the cost rule cannot weigh: one
+// without first (or ids) must carry @listSize, but a connection's edges,
+// which its field's first already weighs.
+func (c *opCheck) checkListSize(t *ast.Definition, f *ast.FieldDefinition) error {
+	if d := f.Directives.ForName(listSizeDirective); d != nil {
+		if a := d.Arguments.ForName("assumedSize"); a == nil || !isInt(a.Value) {
+			return fmt.Errorf("%s.%s: @%s needs an Int assumedSize", t.Name, f.Name, listSizeDirective)
+		}
+		return nil
+	}
+	if t.BuiltIn || strings.HasPrefix(t.Name, "__") || f.Type.Elem == nil || f.Arguments.ForName("first") != nil || f.Arguments.ForName("ids") != nil {
+		return nil // introspection's own types are answered in memory
+	}
+	if f.Name == "edges" && strings.HasSuffix(t.Name, "Connection") {
+		return nil
+	}
+	if el := c.schema.Types[f.Type.Elem.Name()]; el == nil || (el.Kind != ast.Object && el.Kind != ast.Interface && el.Kind != ast.Union) {
+		return nil // a list of scalars or enums selects nothing below it
+	}
+	return fmt.Errorf("%s.%s: a list of objects without first needs @%s(assumedSize: …), the items it weighs as, so that its cost can be weighed", t.Name, f.Name, listSizeDirective)
 }
 
 func (c *opCheck) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
@@ -417,7 +452,8 @@ func (w *measurer) cost(f *ast.Field, def *ast.FieldDefinition, parent string, c
 
 // items is how many items a list field may give: first, or first's
 // default when first is null or absent (the resolvers page a null first
-// as its default); for nodes(ids), the number of ids, refusing repeats.
+// as its default); for nodes(ids), the number of ids, refusing repeats;
+// for a list without first, its @listSize.
 func (w *measurer) items(f *ast.Field, def *ast.FieldDefinition) (int, bool) {
 	if a := def.Arguments.ForName("first"); a != nil {
 		if arg := f.Arguments.ForName("first"); arg != nil {
@@ -433,6 +469,9 @@ func (w *measurer) items(f *ast.Field, def *ast.FieldDefinition) (int, bool) {
 	}
 	if def.Arguments.ForName("ids") != nil {
 		return w.ids(f)
+	}
+	if d := def.Directives.ForName(listSizeDirective); d != nil {
+		return intValue(d.Arguments.ForName("assumedSize").Value) // checked at start-up
 	}
 	return 0, false
 }

@@ -97,7 +97,10 @@ func TestPreCheckRefusesEachShapeInBoundedWork(t *testing.T) {
 		{"two aliased gapClosures", config.DefaultLimits, aliasedAnalyses(2), ws, "COMPLEXITY_LIMIT_EXCEEDED", "an analysis may run once per operation", 20},
 		{"one gapClosures", config.DefaultLimits, aliasedAnalyses(1), ws, "", "", 20},
 		{"an analysis through a fragment spread twice", config.DefaultLimits, `query($ws: ID!) { workspace(id: $ws) { ...B ...B } } fragment B on Workspace { brokers { pairs } }`, ws, "COMPLEXITY_LIMIT_EXCEEDED", "brokers is asked for more than once", 20},
-		{"an analysis on each workspace (the README's)", config.DefaultLimits, `{ workspaces { brokers { pairs } } }`, nil, "", "", 20},
+		{"an analysis on each workspace (the README's)", config.DefaultLimits, `{ workspaces { accountabilityGaps(first: 3) { totalCount } } }`, nil, "", "", 20},
+		{"a costly analysis on each workspace weighs five of them", config.DefaultLimits, `{ workspaces { brokers { pairs } } }`, nil, "COMPLEXITY_LIMIT_EXCEEDED", "exceeds the limit", 20},
+		{"a subgraph's actors weigh its 500", config.DefaultLimits, `query($ws: ID!) { workspace(id: $ws) { subgraph(center: "a", depth: 4) { actors { relationships(first: 500) { edges { node { id } } } } } } }`, ws, "COMPLEXITY_LIMIT_EXCEEDED", "exceeds the limit", 20},
+		{"a subgraph for a frontend", config.DefaultLimits, `query($ws: ID!) { workspace(id: $ws) { subgraph(center: "a", depth: 2) { actors { id name layout { x y } } relationships { id type strength from { id } to { id } } truncated } } }`, ws, "", "", 40},
 		{"an analysis under a page of actors weighs once per actor", config.DefaultLimits, `query($ws: ID!) { workspace(id: $ws) { actors(first: 10) { edges { node { workspace { brokers { pairs } } } } } } }`, ws, "COMPLEXITY_LIMIT_EXCEEDED", "exceeds the limit", 20},
 		{"an analysis under nodes weighs once per id", config.DefaultLimits, `{ nodes(ids: ["a", "b", "c", "d", "e"]) { ... on Workspace { gapClosures { severityRemoved } } } }`, nil, "COMPLEXITY_LIMIT_EXCEEDED", "exceeds the limit", 20},
 		{"an analysis under nodes with one id", config.DefaultLimits, `{ nodes(ids: ["a"]) { ... on Workspace { gapClosures { severityRemoved } } } }`, nil, "", "", 20},
@@ -137,11 +140,16 @@ func TestPreCheckAllowsIntrospectionWhereOn(t *testing.T) {
 // analysis without its cost.
 func TestPreCheckRefusesASchemaItCannotWeigh(t *testing.T) {
 	t.Parallel()
-	const directive = "directive @analysis(cost: Int!) on FIELD_DEFINITION\n"
+	const directive = "directive @analysis(cost: Int!) on FIELD_DEFINITION\ndirective @listSize(assumedSize: Int!) on FIELD_DEFINITION\n"
 	for _, c := range []struct{ name, sdl, words string }{
 		{"first with a default", "type Query { items(first: Int = 50): [Int!]! gaps: Int @analysis(cost: 10) }", ""},
 		{"first without a default", "type Query { items(first: Int): [Int!]! }", "Query.items: the argument first needs an Int default value"},
 		{"an analysis whose cost is not an Int", "type Query { gaps: Int @analysis(cost: \"big\") }", "@analysis needs an Int cost"},
+		{"a list of objects without first or @listSize", "type Item { id: Int } type Query { items: [Item!]! }", "Query.items: a list of objects without first needs @listSize"},
+		{"a list of objects with @listSize", "type Item { id: Int } type Query { items: [Item!]! @listSize(assumedSize: 10) }", ""},
+		{"a list of scalars needs no @listSize", "type Query { names: [String!]! }", ""},
+		{"a connection's edges need no @listSize", "type ItemEdge { id: Int } type ItemConnection { edges: [ItemEdge!]! } type Query { items(first: Int = 5): ItemConnection! }", ""},
+		{"@listSize whose size is not an Int", "type Item { id: Int } type Query { items: [Item!]! @listSize(assumedSize: \"many\") }", "@listSize needs an Int assumedSize"},
 	} {
 		err := httpapi.ValidatePreCheck(directive + c.sdl)
 		if (c.words == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.words)) {

@@ -5,7 +5,9 @@ package scalar
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -31,9 +33,27 @@ func UnmarshalFloatContext(ctx context.Context, v any) (float64, error) {
 		if fc := graphql.GetPathContext(ctx); fc != nil && fc.Field != nil {
 			field = *fc.Field
 		}
-		return 0, errs.Invalidf("Float", field, "%s must be a finite number, not %v", nameOr(field, "a Float"), v)
+		return 0, errs.Invalidf("Float", field, "%s must be a finite number, not %s", nameOr(field, "a Float"), shown(v))
 	}
 	return f, nil
+}
+
+// shownMax is the most of a refused value a message repeats: the value
+// is the caller's own, and an error is no place to echo megabytes back.
+const shownMax = 40
+
+// shown is v as a message repeats it, cut to shownMax bytes (on a rune
+// boundary) with an ellipsis.
+func shown(v any) string {
+	s := fmt.Sprintf("%v", v)
+	if len(s) <= shownMax {
+		return s
+	}
+	cut := shownMax
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 func nameOr(field, otherwise string) string {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -46,5 +47,18 @@ func TestUnmarshalFloatRefusesNonFiniteNumbers(t *testing.T) {
 		if err != nil || got != c.want {
 			t.Errorf("%#v: want %v, got %v, %v", c.in, c.want, got, err)
 		}
+	}
+}
+
+func TestRefusalsDoNotEchoLongValues(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("é", 10_000) // not a number, and 20 KB
+	_, err := scalar.UnmarshalFloatContext(context.Background(), long)
+	if err == nil {
+		t.Fatal("a long text was taken as a Float")
+	}
+	msg, _ := errs.Public(err)
+	if len(msg) > 100 || !strings.HasSuffix(msg, "…") || !utf8.ValidString(msg) {
+		t.Errorf("the refusal repeats %d bytes of the value: %q", len(msg), msg)
 	}
 }
