@@ -33,7 +33,7 @@ func (g *Graph) Brokers(ctx context.Context, first int) ([]*Broker, error) {
 	if first < 1 || first > 500 {
 		return nil, errs.Invalidf("brokers", "first", "first must be between 1 and 500, got %d", first)
 	}
-	return memoize(g, fmt.Sprintf("brokers %d %d", g.opts.MaxHops, first), func() ([]*Broker, error) { return g.brokers(ctx, first) })
+	return memoize(ctx, g, "brokers", fmt.Sprintf("brokers %d %d", g.opts.MaxHops, first), func() ([]*Broker, error) { return g.brokers(ctx, first) })
 }
 
 func (g *Graph) brokers(ctx context.Context, first int) ([]*Broker, error) {

@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 
 	"github.com/actorgraph/actorgraph/errs"
@@ -28,10 +29,99 @@ const checkEvery = 1 << 12
 
 // Budget is one request's allowance of analysis work, shared by every
 // analysis the request asks for (aliased fields included) and by the
-// goroutines of one analysis: it is counted with atomics.
+// goroutines of one analysis: it is counted with atomics. It also holds
+// the request's analysis slot (see requestSlot).
 type Budget struct {
 	limit int64
 	used  atomic.Int64
+	slot  requestSlot
+}
+
+// requestSlot is the one limiter slot the analyses of a request share.
+// gqlgen resolves a request's fields concurrently, so with a slot per
+// field a request asking two analyses held two slots, and on a small
+// machine (two cores: one slot per caller) its second field waited for
+// its first and was refused as if the caller were running too much. The
+// first field to begin takes the slot, the others join it, and the last
+// to finish frees it: the limiter counts requests, and the budget (not
+// the slot count) bounds what one request does. The fields share the
+// request's cores too, which is what a request's analyses did before the
+// limiter, one after the other or interleaved.
+type requestSlot struct {
+	mu      sync.Mutex
+	holders int          // fields of the request inside the slot
+	release func()       // frees the limiter slot; set while holders > 0
+	taking  *slotAttempt // the field taking the slot for the others, if any
+}
+
+// slotAttempt is one field taking the slot; done is closed when it has
+// it, or err says why not.
+type slotAttempt struct {
+	done chan struct{}
+	err  error
+}
+
+// join takes the request's slot from l, or joins the field holding it.
+// While one field waits in the limiter the others wait for it rather than
+// take slots of their own, and share its failure: they are the same
+// request, refused for the same reason (waiting again would only double
+// the client's wait). The returned function leaves the slot, once.
+func (s *requestSlot) join(ctx context.Context, l *limiter, op string) (leave func(), _ error) {
+	for {
+		s.mu.Lock()
+		if s.holders > 0 {
+			s.holders++
+			s.mu.Unlock()
+			return s.leaver(), nil
+		}
+		if at := s.taking; at != nil {
+			s.mu.Unlock()
+			select {
+			case <-at.done:
+			case <-ctx.Done():
+				return nil, tooLong(op, ctx.Err())
+			}
+			if at.err != nil {
+				return nil, at.err
+			}
+			continue // joins it, unless it has already been left
+		}
+		at := &slotAttempt{done: make(chan struct{})}
+		s.taking = at
+		s.mu.Unlock()
+		release, err := l.acquire(ctx, op)
+		s.mu.Lock()
+		s.taking, at.err = nil, err
+		if err == nil {
+			s.holders, s.release = 1, release
+		}
+		close(at.done)
+		s.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+		return s.leaver(), nil
+	}
+}
+
+// leaver returns a function that leaves the slot once; the last field to
+// leave frees it in the limiter.
+func (s *requestSlot) leaver() func() {
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			s.holders--
+			var release func()
+			if s.holders == 0 {
+				release, s.release = s.release, nil
+			}
+			s.mu.Unlock()
+			if release != nil {
+				release()
+			}
+		})
+	}
 }
 
 // NewBudget returns a budget of limit units (limit < 1: DefaultWorkBudget).

@@ -110,10 +110,15 @@ func (g *Graph) GapClosures(ctx context.Context, first int, assumed float64) ([]
 		return nil, errs.Invalidf(op, "assumedStrength", "assumedStrength must be above 0 and at most 1, got %v", assumed)
 	}
 	key := fmt.Sprintf("closures %d %v %d %v", g.opts.MaxHops, g.opts.Threshold, first, assumed)
-	return memoize(g, key, func() ([]*Closure, error) {
+	return memoize(ctx, g, op, key, func() ([]*Closure, error) {
 		return g.gapClosures(ctx, first, assumed)
 	})
 }
+
+// closureWorkerHook, when set, is called by a gapClosures worker before
+// each anchor it scores. Only tests set it, to make a worker panic where
+// no input can.
+var closureWorkerHook func(anchor int)
 
 func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]*Closure, error) {
 	const op = "gapClosures"
@@ -147,10 +152,22 @@ func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
+			// A panic here would kill the process (no recover above a
+			// goroutine's own frames): it fails this request instead,
+			// as the worker's error, and stops the others.
+			defer func() {
+				if p := recover(); p != nil {
+					werrs[w] = recovered(op, p)
+					stop()
+				}
+			}()
 			wm := &meter{ctx: wctx, b: m.b, op: op}
 			p := ix.newPusher(len(g.actors))
 			for j := w; j < len(anchors); j += workers {
 				a := anchors[j]
+				if closureWorkerHook != nil {
+					closureWorkerHook(a)
+				}
 				err := p.score(wm, a, byAnchor[a], func(k proposalKey, removed float64) {
 					if removed > eps {
 						heaps[w].offer(scored{k, removed}, first)

@@ -43,8 +43,9 @@ type Engine struct {
 
 // Limits bound the engine's work.
 type Limits struct {
-	// MaxRunning is how many analyses may run at once in the process
-	// (< 1: GOMAXPROCS, one per core: they are CPU bound).
+	// MaxRunning is how many requests may run analyses at once in the
+	// process (< 1: GOMAXPROCS, one per core: they are CPU bound). The
+	// analyses of one request share its slot (see Begin).
 	MaxRunning int
 	// PerCaller is how many of them one caller (credential subject) may
 	// hold (< 1: half of MaxRunning, at least one).
@@ -112,19 +113,23 @@ func (e *Engine) WithRequestBudget(ctx context.Context) context.Context {
 	return WithBudget(ctx, NewBudget(e.budget))
 }
 
-// Begin admits one analysis (op names it in errors): it takes one of the
-// process's analysis slots for the caller, waiting briefly for one, and
-// makes sure ctx carries a work budget (a fresh one when the request has
-// none). The analysis must call done when it is over.
+// Begin admits one analysis (op names it in errors): it makes sure ctx
+// carries a work budget (a fresh one when the request has none) and takes
+// the request's analysis slot: the first analysis of a request takes one
+// of the process's slots for the caller, waiting briefly for one, and the
+// request's other analyses share it (see requestSlot). The analysis must
+// call done when it is over.
 func (e *Engine) Begin(ctx context.Context, op string) (_ context.Context, done func(), _ error) {
-	release, err := e.lim.acquire(ctx, op)
+	b := BudgetFrom(ctx)
+	if b == nil {
+		ctx = e.WithRequestBudget(ctx)
+		b = BudgetFrom(ctx)
+	}
+	leave, err := b.slot.join(ctx, e.lim, op)
 	if err != nil {
 		return ctx, func() {}, err
 	}
-	if BudgetFrom(ctx) == nil {
-		ctx = e.WithRequestBudget(ctx)
-	}
-	return ctx, release, nil
+	return ctx, leave, nil
 }
 
 // Graph returns the projection of workspace ws asked with opts (checked

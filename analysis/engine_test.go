@@ -100,3 +100,93 @@ func TestEngineBeginLimitsAndBudgets(t *testing.T) {
 	}
 	doneC()
 }
+
+// The analyses of one request share its slot: on two cores (two slots,
+// one per caller) a request asking brokers and gapClosures runs both,
+// and the caller's share counts requests, not fields.
+func TestAnalysesOfOneRequestShareItsSlot(t *testing.T) {
+	e := NewEngine(&fakeSource{version: 1, b: villageMap()}, 2, Limits{MaxRunning: 2, PerCaller: 1, Wait: time.Millisecond})
+	caller := domain.WithCaller(context.Background(), &domain.Caller{Subject: "token:a"})
+	req := e.WithRequestBudget(caller)
+	ctx1, done1, err := e.Begin(req, "brokers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx2, done2, err := e.Begin(req, "gapClosures")
+	if err != nil {
+		t.Fatalf("the request's second analysis: %v", err)
+	}
+	if BudgetFrom(ctx1) != BudgetFrom(ctx2) || BudgetFrom(ctx1) != BudgetFrom(req) {
+		t.Error("the request's analyses must share its budget")
+	}
+	if n := e.lim.running; n != 1 {
+		t.Errorf("%d slots for one request", n)
+	}
+	if _, _, err := e.Begin(e.WithRequestBudget(caller), "brokers"); !errs.Is(err, errs.RateLimited) {
+		t.Errorf("the caller's second request, over its share: %v", err)
+	}
+	done1()
+	if n := e.lim.running; n != 1 {
+		t.Errorf("the slot must be held while one of the request's analyses runs: %d", n)
+	}
+	done2()
+	done2() // done twice frees nothing more
+	if n := e.lim.running; n != 0 {
+		t.Errorf("%d slots held after the request's analyses finished", n)
+	}
+	if _, done, err := e.Begin(e.WithRequestBudget(caller), "brokers"); err != nil {
+		t.Errorf("after the request finished: %v", err)
+	} else {
+		done()
+	}
+}
+
+// Two analyses of one request beginning while every slot is busy: one
+// waits in the limiter, the other waits for it and joins its slot rather
+// than take (and wait for) one of its own.
+func TestRequestWaitsForOneSlot(t *testing.T) {
+	e := NewEngine(&fakeSource{version: 1, b: villageMap()}, 2, Limits{MaxRunning: 1, PerCaller: 1, Wait: time.Hour})
+	as := func(subject string) context.Context {
+		return e.WithRequestBudget(domain.WithCaller(context.Background(), &domain.Caller{Subject: subject}))
+	}
+	_, doneB, err := e.Begin(as("token:b"), "brokers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := as("token:a")
+	type result struct {
+		done func()
+		err  error
+	}
+	results := make(chan result, 2)
+	for _, op := range []string{"brokers", "gapClosures"} {
+		go func() {
+			_, done, err := e.Begin(req, op)
+			results <- result{done, err}
+		}()
+	}
+	waitForWaiter(t, e.lim)
+	doneB()
+	var dones []func()
+	for range 2 {
+		select {
+		case r := <-results:
+			if r.err != nil {
+				t.Fatalf("an analysis of the request: %v", r.err)
+			}
+			dones = append(dones, r.done)
+		case <-time.After(10 * time.Second):
+			// Only a field that took a slot of its own waits this long.
+			t.Fatal("an analysis of the request waited for a slot of its own")
+		}
+	}
+	if n := e.lim.running; n != 1 {
+		t.Errorf("%d slots for one request", n)
+	}
+	for _, d := range dones {
+		d()
+	}
+	if n := e.lim.running; n != 0 {
+		t.Errorf("%d slots held after the request", n)
+	}
+}

@@ -124,7 +124,7 @@ func (g *Graph) newAnalyzer() *analyzer {
 // once per projection, hops and k (a threshold only decides which of them
 // are gaps, so every threshold shares them).
 func (g *Graph) allStatuses(ctx context.Context, op string, k int) ([]*PairStatus, error) {
-	return memoize(g, fmt.Sprintf("statuses %d %d", g.opts.MaxHops, k), func() ([]*PairStatus, error) {
+	return memoize(ctx, g, op, fmt.Sprintf("statuses %d %d", g.opts.MaxHops, k), func() ([]*PairStatus, error) {
 		m := newMeter(ctx, op)
 		if err := m.check(); err != nil {
 			return nil, err
@@ -229,7 +229,7 @@ func (g *Graph) Gaps(ctx context.Context, f GapFilter) ([]*Gap, error) {
 
 // allGaps is every gap under the graph's hops and threshold, sorted.
 func (g *Graph) allGaps(ctx context.Context, op string) ([]*Gap, error) {
-	return memoize(g, fmt.Sprintf("gaps %d %v", g.opts.MaxHops, g.opts.Threshold), func() ([]*Gap, error) {
+	return memoize(ctx, g, op, fmt.Sprintf("gaps %d %v", g.opts.MaxHops, g.opts.Threshold), func() ([]*Gap, error) {
 		statuses, err := g.allStatuses(ctx, op, 1)
 		if err != nil {
 			return nil, err

@@ -22,6 +22,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime/debug"
 	"sort"
 	"sync"
 
@@ -147,27 +148,49 @@ type Graph struct {
 // with.
 func (g *Graph) With(opts Options) *Graph { return &Graph{projection: g.projection, opts: opts} }
 
+// memoEntry is one memoised result. done is closed once v and err are
+// set: a channel rather than a sync.Once so that a request waiting for
+// another's computation can stop waiting when its own context ends (a
+// sync.Once waiter cannot), and so that a panicking computation cannot
+// leave the entry marked done with neither a result nor an error.
 type memoEntry struct {
-	once sync.Once
+	done chan struct{}
 	v    any
 	err  error
 }
 
 // memoize returns the cached result for key, computing it once even when
-// several requests ask at the same time (they wait for the first). A
-// failure is not kept: the next call computes again, and a request that
-// waited for another's computation which failed (that request ran out of
-// time or budget) computes once itself, under its own context and budget,
-// rather than answer with the other's failure. Results must be treated as
-// read-only by callers.
-func memoize[T any](g *Graph, key string, compute func() (T, error)) (T, error) {
+// several requests ask at the same time (they wait for the first, each
+// only as long as its own ctx allows; op names the analysis in the error
+// a waiter whose request ends first gets). A failure is not kept: the
+// next call computes again, and a request that waited for another's
+// computation which failed (that request ran out of time or budget)
+// computes once itself, under its own context and budget, rather than
+// answer with the other's failure. A panic in compute is a failure too:
+// it is answered as an internal error (see recovered) and forgotten.
+// Results must be treated as read-only by callers.
+func memoize[T any](ctx context.Context, g *Graph, op, key string, compute func() (T, error)) (T, error) {
+	var zero T
 	for attempt := 0; ; attempt++ {
-		e := g.memoEntry(key)
-		ran := false
-		e.once.Do(func() { ran = true; e.v, e.err = compute() })
-		if e.err != nil {
-			g.forget(key, e)
-			if !ran && attempt == 0 {
+		e, mine := g.memoEntry(key)
+		if mine {
+			e.v, e.err = runRecovered(op, compute)
+			if e.err != nil {
+				// Forgotten before done is closed, so that a waiter
+				// retrying finds no failed entry.
+				g.forget(key, e)
+			}
+			close(e.done)
+		} else {
+			select {
+			case <-e.done:
+			case <-ctx.Done():
+				// The computation goes on for its own request; this
+				// one stops waiting and frees its slot.
+				return zero, tooLong(op, ctx.Err())
+			}
+			// A panic would only repeat: no second try for it.
+			if e.err != nil && attempt == 0 && !errs.Is(e.err, errs.Internal) {
 				continue
 			}
 		}
@@ -176,9 +199,30 @@ func memoize[T any](g *Graph, key string, compute func() (T, error)) (T, error) 
 	}
 }
 
+// runRecovered runs compute, turning a panic into an internal error: a
+// bug in one analysis must fail that request, not the process, and must
+// not be cached as an empty success.
+func runRecovered[T any](op string, compute func() (T, error)) (v T, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			var zero T
+			v, err = zero, recovered(op, p)
+		}
+	}()
+	return compute()
+}
+
+// recovered is the error a recovered panic becomes: Internal, so that the
+// client sees only the generic message (errs.Public) while the log gets
+// the panic value and the stack, which a panic's recovery would lose.
+func recovered(op string, p any) error {
+	return &errs.Error{Op: op, Kind: errs.Internal, Err: fmt.Errorf("panic: %v\n%s", p, debug.Stack())}
+}
+
 // memoEntry returns key's entry, making it (and dropping the oldest entry
-// beyond maxMemo) when there is none.
-func (p *projection) memoEntry(key string) *memoEntry {
+// beyond maxMemo) when there is none; mine tells the caller it made the
+// entry and must compute it and close its done.
+func (p *projection) memoEntry(key string) (_ *memoEntry, mine bool) {
 	p.memoMu.Lock()
 	defer p.memoMu.Unlock()
 	if p.memo == nil {
@@ -186,7 +230,7 @@ func (p *projection) memoEntry(key string) *memoEntry {
 	}
 	e, ok := p.memo[key]
 	if !ok {
-		e = &memoEntry{}
+		e, mine = &memoEntry{done: make(chan struct{})}, true
 		p.memo[key] = e
 		p.memoOrder = append(p.memoOrder, key)
 		for len(p.memoOrder) > maxMemo {
@@ -196,7 +240,7 @@ func (p *projection) memoEntry(key string) *memoEntry {
 			p.memoOrder = p.memoOrder[1:]
 		}
 	}
-	return e
+	return e, mine
 }
 
 // forget drops a failed entry, unless it was replaced meanwhile.

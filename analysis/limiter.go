@@ -17,7 +17,8 @@ const DefaultSlotWait = 2 * time.Second
 
 // limiter bounds how many analyses run at once in the process, and how
 // many of them one caller may hold, so that one caller's heavy analyses
-// cannot take every core from the others.
+// cannot take every core from the others. A slot is taken per request,
+// not per field: the analyses of one request share it (see requestSlot).
 type limiter struct {
 	max, perCaller int
 	wait           time.Duration
@@ -56,6 +57,12 @@ func (l *limiter) acquire(ctx context.Context, op string) (release func(), err e
 	timer := time.NewTimer(l.wait)
 	defer timer.Stop()
 	for {
+		// A request already over (its client gone, its deadline past)
+		// must not take a free slot: it would hold it for nothing, and
+		// its analysis would only fail at its first check.
+		if err := ctx.Err(); err != nil {
+			return nil, tooLong(op, err)
+		}
 		l.mu.Lock()
 		ownFull, allFull := l.byCaller[who] >= l.perCaller, l.running >= l.max
 		if !ownFull && !allFull {
@@ -87,7 +94,7 @@ func (l *limiter) await(ctx context.Context, freed <-chan struct{}, timeout <-ch
 	case <-timeout:
 		if ownFull {
 			return errs.E(op, errs.RateLimited, fmt.Sprintf(
-				"%s: you already have %d analyses running, the most one caller may run at once; wait for them to finish and retry", op, l.perCaller))
+				"%s: you already have %d requests with analyses running, the most one caller may run at once; wait for them to finish and retry", op, l.perCaller))
 		}
 		return errs.E(op, errs.Unavailable, fmt.Sprintf(
 			"%s: the server is running as many analyses as it can (%d); retry in a few seconds", op, l.max))

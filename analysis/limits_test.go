@@ -421,7 +421,7 @@ func TestMemoizedFailureIsNotHandedToWaiters(t *testing.T) {
 	started, fail := make(chan struct{}), make(chan struct{})
 	firstErr := make(chan error)
 	go func() {
-		_, err := memoize(g, "k", func() (int, error) {
+		_, err := memoize(context.Background(), g, "test", "k", func() (int, error) {
 			close(started)
 			<-fail
 			return 0, tooLong("test", context.DeadlineExceeded)
@@ -431,7 +431,7 @@ func TestMemoizedFailureIsNotHandedToWaiters(t *testing.T) {
 	<-started
 	second := make(chan int)
 	go func() {
-		v, err := memoize(g, "k", func() (int, error) { return 42, nil })
+		v, err := memoize(context.Background(), g, "test", "k", func() (int, error) { return 42, nil })
 		if err != nil {
 			t.Errorf("the second caller got %v", err)
 		}
@@ -443,5 +443,102 @@ func TestMemoizedFailureIsNotHandedToWaiters(t *testing.T) {
 	}
 	if v := <-second; v != 42 {
 		t.Errorf("the second caller got %d, want its own 42", v)
+	}
+}
+
+// A computation that panics fails its request with an internal error
+// (the panic value is for the log, never the client) and is forgotten:
+// the next request computes again rather than get an empty success.
+func TestMemoizedPanicIsAnInternalErrorAndForgotten(t *testing.T) {
+	g := villageMap().graph(t, Options{})
+	v, err := memoize(context.Background(), g, "test", "k", func() (int, error) { panic("secret detail") })
+	if !errs.Is(err, errs.Internal) || v != 0 {
+		t.Fatalf("a panicking computation: %d, %v; want an internal error", v, err)
+	}
+	if msg, _ := errs.Public(err); strings.Contains(msg, "secret") {
+		t.Errorf("the client is shown the panic: %q", msg)
+	}
+	if !strings.Contains(err.Error(), "secret detail") {
+		t.Errorf("the log must get the panic value: %v", err)
+	}
+	if n := g.memoLen(); n != 0 {
+		t.Errorf("%d entries kept after a panic", n)
+	}
+	if v, err := memoize(context.Background(), g, "test", "k", func() (int, error) { return 42, nil }); v != 42 || err != nil {
+		t.Errorf("after the panic: %d, %v; want 42 computed afresh", v, err)
+	}
+}
+
+// A request waiting for another's computation of the same result stops
+// waiting when its own context ends, and the computation goes on for the
+// request that started it.
+func TestMemoWaiterStopsAtItsOwnDeadline(t *testing.T) {
+	g := villageMap().graph(t, Options{})
+	started, finish := make(chan struct{}), make(chan struct{})
+	first := make(chan int)
+	go func() {
+		v, _ := memoize(context.Background(), g, "test", "k", func() (int, error) {
+			close(started)
+			<-finish
+			return 42, nil
+		})
+		first <- v
+	}()
+	<-started
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	waiter := make(chan error)
+	go func() {
+		_, err := memoize(ctx, g, "test", "k", func() (int, error) { return 0, errors.New("the waiter must not compute") })
+		waiter <- err
+	}()
+	// finish is closed only after the waiter returned: a waiter that
+	// waited for the computation would never return (the guard below
+	// only turns that hang into a failure).
+	select {
+	case err := <-waiter:
+		if !errs.Is(err, errs.Unavailable) {
+			t.Errorf("the waiter whose request ended: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the waiter did not stop when its context ended")
+	}
+	close(finish)
+	if v := <-first; v != 42 {
+		t.Errorf("the computing request got %d", v)
+	}
+	if v, err := memoize(context.Background(), g, "test", "k", func() (int, error) { return 0, errors.New("recomputed") }); v != 42 || err != nil {
+		t.Errorf("the result must be kept: %d, %v", v, err)
+	}
+}
+
+// A panic in a gapClosures worker fails the request with an internal
+// error instead of killing the process.
+func TestGapClosuresWorkerPanicIsAnError(t *testing.T) {
+	g := gapMap().graph(t, Options{AsOf: domaintest.Date("2025-07-01")})
+	closureWorkerHook = func(int) { panic("worker bug") }
+	defer func() { closureWorkerHook = nil }()
+	if _, err := g.GapClosures(context.Background(), 10, 0.5); !errs.Is(err, errs.Internal) {
+		t.Fatalf("a worker's panic: %v, want an internal error", err)
+	}
+	closureWorkerHook = nil
+	if cls, err := g.GapClosures(context.Background(), 10, 0.5); err != nil || len(cls) == 0 {
+		t.Errorf("after the panic: %d closures, %v", len(cls), err)
+	}
+}
+
+// A request already over does not take a free slot.
+func TestLimiterRefusesADoneRequest(t *testing.T) {
+	l := newLimiter(1, 1, time.Hour)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if release, err := l.acquire(ctx, "brokers"); !errs.Is(err, errs.Unavailable) {
+		if release != nil {
+			release()
+		}
+		t.Fatalf("a cancelled request took a slot: %v", err)
+	}
+	if l.running != 0 {
+		t.Errorf("%d slots taken", l.running)
 	}
 }

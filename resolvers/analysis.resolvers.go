@@ -180,6 +180,13 @@ func (r *workspaceResolver) Subgraph(ctx context.Context, obj *domain.Workspace,
 	if _, err := actorOfWorkspace(ctx, obj.ID, "center", center); err != nil {
 		return nil, err
 	}
+	// subgraph is an @analysis field: its breadth-first walk in the
+	// store is as heavy as an analysis, so it takes the request's slot too.
+	ctx, done, err := r.Analysis.Begin(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	sg, err := r.Store.Subgraph(ctx, center, d, types, asOf, MaxSubgraphActors)
 	if err != nil {
 		return nil, err
