@@ -66,7 +66,23 @@ type Authenticator struct {
 var ErrNoCredentials = errs.E("auth", errs.Unauthenticated,
 	"this request needs credentials: send an API token as 'Authorization: Bearer <token>'")
 
-var errBadToken = errs.E("auth", errs.Unauthenticated, "the token is not valid: it is unknown, revoked or expired")
+// errBadToken refuses a token the store was asked about and does not
+// hold (or holds revoked or expired); errNotIssued refuses, with the same
+// words, one that cannot be an API token and so was never looked up.
+// They are apart only so that LookedUp can tell them apart: a caller
+// learns nothing from which one it got.
+var (
+	errBadToken  = errs.E("auth", errs.Unauthenticated, "the token is not valid: it is unknown, revoked or expired")
+	errNotIssued = errs.E("auth", errs.Unauthenticated, "the token is not valid: it is unknown, revoked or expired")
+)
+
+// LookedUp reports whether err, from Authenticate, rejected a token only
+// after looking it up in the store. Every other rejection (no or another
+// kind of credentials, a token without TokenPrefix, a JWT that does not
+// verify, a wrong admin token) is decided in memory and costs the store
+// nothing; the rate limiter bounds all clients' rejected credentials
+// together by the lookups they cost, so it must be told which these are.
+func LookedUp(err error) bool { return err == errBadToken }
 
 // Bearer returns the bearer token of a request, or "".
 func Bearer(r *http.Request) string {
@@ -108,7 +124,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, bearer string) (*domai
 		return c, nil
 	}
 	if !strings.HasPrefix(bearer, TokenPrefix) {
-		return nil, errBadToken
+		return nil, errNotIssued
 	}
 	t, grants, err := a.Store.Authenticate(ctx, hash)
 	if errs.Is(err, errs.NotFound) {

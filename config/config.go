@@ -170,7 +170,7 @@ func Load(env Env, args []string) (Config, error) {
 	proxies, _ := env("ACTORGRAPH_TRUSTED_PROXIES")
 	passwordFile, _ := env("NEO4J_PASSWORD_FILE")
 	fs := flagSet(&c, &corsOrigins, &passwordFile)
-	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For names the client, e.g. 10.0.0.0/8 (env ACTORGRAPH_TRUSTED_PROXIES)")
+	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For names the client, e.g. 10.0.0.5,10.0.0.6: only the proxies' own addresses, since any client in a listed range can name itself (env ACTORGRAPH_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			var b strings.Builder
@@ -227,7 +227,7 @@ func flagSet(c *Config, corsOrigins, passwordFile *string) *flag.FlagSet {
 	fs.StringVar(corsOrigins, "cors-origins", *corsOrigins, "comma-separated browser origins allowed to call the API, e.g. https://map.example.org (env ACTORGRAPH_CORS_ORIGINS)")
 	fs.Float64Var(&c.HTTP.RateLimit, "rate-limit", 20, "requests per second allowed per token, or per address without one (0: no limit)")
 	fs.IntVar(&c.HTTP.RateBurst, "rate-burst", 40, "requests a token may send at once above the rate")
-	fs.Float64Var(&c.HTTP.FailLimit, "fail-limit", 100, "rejected credentials per second from all clients together before credentials not recently valid wait (0: no such limit)")
+	fs.Float64Var(&c.HTTP.FailLimit, "fail-limit", 100, "rejected credentials that took a token lookup, per second from all clients together, before credentials not recently valid wait (0: no such limit)")
 	fs.IntVar(&c.HTTP.FailBurst, "fail-burst", 200, "rejected credentials from all clients together allowed at once above --fail-limit")
 	fs.DurationVar(&c.HTTP.ReadTimeout, "read-timeout", 15*time.Second, "longest the body of a request may take to arrive (an import's files: --transfer-timeout; 0: no limit)")
 	fs.DurationVar(&c.HTTP.WriteTimeout, "write-timeout", 60*time.Second, "longest from a request's headers to the end of its answer, longer than --request-timeout (imports and exports: --transfer-timeout more; 0: no limit)")

@@ -12,7 +12,12 @@ import (
 // CIDRs (10.0.0.0/8). Empty entries are ignored; an empty string gives
 // none. A prefix of length 0 (0.0.0.0/0, ::/0) is refused: trusting every
 // address would let any client name itself in X-Forwarded-For, and so
-// take a fresh rate-limit bucket with each request.
+// take a fresh rate-limit bucket with each request. Any narrower range is
+// taken as given, though every address in it is believed likewise: the
+// operator is told (docs/operations.md) to list only the proxies' own
+// addresses. Broad ranges are not refused, as where proxies' addresses
+// change (an ingress controller's pods) the range they come from may be
+// the narrowest there is.
 func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for _, raw := range strings.Split(s, ",") {

@@ -128,6 +128,9 @@ func exportCaller(r *http.Request, authn *auth.Authenticator, links *auth.LinkSi
 	}
 	c, err := authn.Authenticate(r.Context(), auth.Bearer(r))
 	if err != nil {
+		if auth.LookedUp(err) {
+			noteLookupRejected(r.Context())
+		}
 		return nil, false, err
 	}
 	noteValidCredential(r.Context())

@@ -1,14 +1,22 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/actorgraph/actorgraph/auth"
+	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/errs"
 )
 
 // Rejected credentials are throttled without collateral: a guesser
@@ -213,5 +221,147 @@ func TestClientAddresses(t *testing.T) {
 		if got := ca.key(r); got != c.want {
 			t.Errorf("%s: client %q, want %q", c.name, got, c.want)
 		}
+	}
+}
+
+// Rejections decided in memory (another scheme, no token prefix, a JWT
+// that does not verify) cost the store nothing and leave all clients'
+// budget alone: from many addresses, they cannot lock out tokens not yet
+// known. Each still charges its own client's bucket.
+func TestFreeRejectionsSpareTheGlobalBudget(t *testing.T) {
+	t.Parallel()
+	_, _, h, _ := failTestLimiter(t, 20, 40, "", 1, 5)
+	for i := range 1000 { // each from its own address: no per-client bucket runs out
+		auth := fmt.Sprintf("Bearer free-%d", i)
+		if i%2 == 1 {
+			auth = fmt.Sprintf("Basic x%d", i)
+		}
+		if w := proxyDo(h, fmt.Sprintf("203.0.%d.%d:1", i/256, i%256), "", auth); w.Code != http.StatusUnauthorized {
+			t.Fatalf("free rejection %d: status %d, want 401", i, w.Code)
+		}
+	}
+	rateOK(t, proxyDo(h, "198.51.100.1:1", "", "Bearer newcomer"), "a token not yet known, after 1,000 free rejections")
+	// One client's free rejections still run out its own bucket.
+	const client = "192.0.2.7:1"
+	for i := range 40 {
+		proxyDo(h, client, "", fmt.Sprintf("Basic y%d", i))
+	}
+	rateLimited(t, proxyDo(h, client, "", "Bearer newcomer-2"), "1", "from this address")
+	// Rejections that were looked up drain all clients' budget.
+	for i := range 5 {
+		if w := proxyDo(h, fmt.Sprintf("198.51.100.%d:1", 10+i), "", fmt.Sprintf("Bearer bad-%d", i)); w.Code != http.StatusUnauthorized {
+			t.Fatalf("looked-up guess %d: status %d, want 401", i, w.Code)
+		}
+	}
+	rateLimited(t, proxyDo(h, "198.51.100.99:1", "", "Bearer newcomer-3"), "1", "from all clients")
+}
+
+// For rejected credentials an IPv6 client is its /48: a guesser cannot
+// take a new "fail:" bucket from each /64 of its site. Its requests are
+// still counted per /64 otherwise.
+func TestRejectedIPv6CountsPerSlash48(t *testing.T) {
+	t.Parallel()
+	_, _, h, _ := failTestLimiter(t, 1, 3, "", 0, 1)
+	for i := range 3 {
+		if w := proxyDo(h, fmt.Sprintf("[2001:db8:1:%x::1]:1", i), "", fmt.Sprintf("Bearer bad-%d", i)); w.Code != http.StatusUnauthorized {
+			t.Fatalf("guess %d: status %d, want 401", i, w.Code)
+		}
+	}
+	rateLimited(t, proxyDo(h, "[2001:db8:1:ffff::1]:1", "", "Bearer bad-3"), "1", "from this address")
+	rateOK(t, proxyDo(h, "[2001:db8:1:ffff::1]:1", "", ""), "no credentials from another /64 of that /48")
+	if w := proxyDo(h, "[2001:db8:2::1]:1", "", "Bearer bad-4"); w.Code != http.StatusUnauthorized {
+		t.Errorf("a guess from another /48: status %d, want 401", w.Code)
+	}
+}
+
+// exportTestStore fails every read: the export tests below stop at
+// authentication.
+type exportTestStore struct{}
+
+func (exportTestStore) Contents(context.Context, string) (*domain.Contents, error) {
+	return nil, errs.E("test", errs.NotFound, "no such workspace")
+}
+func (exportTestStore) PseudonymKey(context.Context, string) ([]byte, error) { return nil, nil }
+func (exportTestStore) RecordReads(context.Context, string, string, []string) error {
+	return nil
+}
+
+// tokenTestStore holds the one API token good (a viewer of ws) and
+// counts lookups.
+type tokenTestStore struct{ lookups atomic.Int64 }
+
+const goodTestToken = auth.TokenPrefix + "good"
+
+func (s *tokenTestStore) Authenticate(_ context.Context, hash string) (*domain.Token, map[string]domain.Grant, error) {
+	s.lookups.Add(1)
+	if hash != auth.HashSecret(goodTestToken) {
+		return nil, nil, errs.E("test", errs.NotFound, "no such token")
+	}
+	return &domain.Token{Subject: "token:good"}, map[string]domain.Grant{"ws": {Role: domain.Viewer}}, nil
+}
+func (s *tokenTestStore) Grants(context.Context, string) (map[string]domain.Grant, error) {
+	return nil, nil
+}
+
+// The service's own authentication, on /graphql and /export, tells the
+// limiter which rejections it looked up and which credentials it
+// accepted: without Neo4j, with a store that counts lookups.
+func TestAuthenticationReportsToTheLimiter(t *testing.T) {
+	t.Parallel()
+	st := &tokenTestStore{}
+	l := newRateLimiter(20, 40)
+	clk := &rateClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	l.now = clk.now
+	l.setFailLimit(1, 5)
+	authn := &auth.Authenticator{Store: st, AdminHash: auth.HashSecret("admin-token-admin-token-admin-token")}
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", authn.Middleware(refuse, markAuthenticated(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("ok\n"))
+	}))))
+	mux.Handle("GET /export/{file}", exportHandler(exportTestStore{}, authn, nil, zap.NewNop()))
+	h := l.middleware(l.clients.rateKey, mux)
+	do := func(method, path, addr, authz string) int {
+		r := httptest.NewRequest(method, path, nil)
+		r.RemoteAddr = addr
+		r.Header.Set("Authorization", authz)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code
+	}
+	// Free rejections, on both routes, from many addresses.
+	for i := range 200 {
+		addr := fmt.Sprintf("203.0.113.%d:1", i)
+		// Each its own credential, so that no token's own bucket runs out.
+		for _, authz := range []string{fmt.Sprintf("Basic x%d", i), fmt.Sprintf("Bearer not-a-token-%d", i), fmt.Sprintf("Bearer a.b.%d", i)} {
+			if got := do(http.MethodPost, "/graphql", addr, authz); got != http.StatusUnauthorized {
+				t.Fatalf("%q on /graphql: status %d, want 401", authz, got)
+			}
+			if got := do(http.MethodGet, "/export/ws.gexf", addr, authz); got != http.StatusUnauthorized {
+				t.Fatalf("%q on /export: status %d, want 401", authz, got)
+			}
+		}
+	}
+	if n := st.lookups.Load(); n != 0 {
+		t.Fatalf("%d lookups for credentials that cannot be API tokens", n)
+	}
+	// A token used only for exports becomes known there: after all
+	// clients' budget is spent on lookups, it still passes.
+	if got := do(http.MethodGet, "/export/ws.gexf", "198.51.100.1:1", "Bearer "+goodTestToken); got != http.StatusForbidden {
+		t.Fatalf("a viewer's export: status %d, want 403 (authenticated, not allowed)", got)
+	}
+	for i := range 5 {
+		path := "/graphql"
+		if i%2 == 1 {
+			path = "/export/ws.gexf"
+		}
+		if got := do(http.MethodGet, path, fmt.Sprintf("198.51.100.%d:1", 10+i), fmt.Sprintf("Bearer %smade-up-%d", auth.TokenPrefix, i)); got != http.StatusUnauthorized {
+			t.Fatalf("made-up API token %d on %s: status %d, want 401", i, path, got)
+		}
+	}
+	if got := do(http.MethodPost, "/graphql", "198.51.100.99:1", "Bearer "+auth.TokenPrefix+"made-up-5"); got != http.StatusTooManyRequests {
+		t.Errorf("after five looked-up rejections: status %d, want 429", got)
+	}
+	if got := do(http.MethodGet, "/export/ws.gexf", "198.51.100.98:1", "Bearer "+goodTestToken); got != http.StatusForbidden {
+		t.Errorf("the token known from its export, with all clients' budget spent: status %d, want 403", got)
 	}
 }

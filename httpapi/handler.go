@@ -84,8 +84,12 @@ func newAuthenticator(st store.Store, c config.Access, log *zap.Logger) (*auth.A
 }
 
 // refuse answers a request whose credentials are missing or not valid
-// (401), or could not be checked because Neo4j is down (503).
-func refuse(w http.ResponseWriter, _ *http.Request, err error) {
+// (401), or could not be checked because Neo4j is down (503). It tells
+// the rate limiter when the rejection took a lookup in Neo4j.
+func refuse(w http.ResponseWriter, r *http.Request, err error) {
+	if auth.LookedUp(err) {
+		noteLookupRejected(r.Context())
+	}
 	errs.WriteHTTP(w, err)
 }
 

@@ -246,7 +246,7 @@ func TestImportsAuthorisedFirst(t *testing.T) {
 	}{
 		{"viewer", viewer, "FORBIDDEN", "importActorMap needs the EDITOR role in this workspace; you are VIEWER", http.StatusForbidden},
 		{"analyst", analyst, "FORBIDDEN", "needs the EDITOR role", http.StatusForbidden},
-		{"editor without clearance CONFIDENTIAL", editor, "FORBIDDEN", "your clearance in this workspace is RESTRICTED", http.StatusForbidden},
+		{"editor without clearance CONFIDENTIAL", editor, "FORBIDDEN", "importActorMap needs clearance CONFIDENTIAL in this workspace (yours is RESTRICTED)", http.StatusForbidden},
 		{"a member of another workspace", stranger, "NOT_FOUND", "no workspace has id", http.StatusNotFound},
 	} {
 		status, r := a.As(c.token).ImportFiles(map[string]any{"ws": ws}, files, true)

@@ -35,11 +35,22 @@ import (
 // new one on every request would get a fresh token bucket each time:
 //
 //   - per client: a "fail:" bucket per client address counts its
-//     requests answered 401; while it is empty, the client's requests
-//     that carry credentials are refused (429) before authentication;
+//     requests answered 401, whatever the reason; while it is empty, the
+//     client's requests that carry credentials are refused (429) before
+//     authentication. An IPv6 client counts here as its /48, not its /64
+//     (see failAddressKey);
 //   - all clients together: one bucket (--fail-limit, --fail-burst)
-//     counts every 401, so that guessing spread over many addresses
-//     still cannot make the service look up tokens in Neo4j without end;
+//     counts the 401s whose credential was looked up in Neo4j (an API
+//     token with the token prefix), so that guessing spread over many
+//     addresses still cannot make the service look up tokens without
+//     end. Rejections decided in memory (no bearer token, no token
+//     prefix, a JWT that does not verify, a wrong admin token) cost
+//     nothing and do not count: while this bucket is empty every
+//     credential not yet known is refused, so if they counted, anyone
+//     could keep it empty for free from many addresses and lock out every
+//     new token, every JWT and, after a restart, everyone. Authentication
+//     says which rejections were looked up (noteLookupRejected), as it
+//     says which credentials it accepted: the status alone cannot tell;
 //   - neither refuses a credential known to be valid: one that
 //     authenticated within knownTTL is let through to authentication
 //     whatever others' failures, so that a guesser sharing a client's
@@ -242,12 +253,13 @@ func (l *rateLimiter) failuresExhausted() (bool, time.Duration) {
 }
 
 // rejected charges a rejected credential (key, a hash) to its client's
-// "fail:" bucket and to all clients' bound, and forgets it as valid.
-func (l *rateLimiter) rejected(key, client string) {
+// "fail:" bucket and, when rejecting it took a lookup in the store
+// (lookedUp), to all clients' bound; it forgets the credential as valid.
+func (l *rateLimiter) rejected(key, client string, lookedUp bool) {
 	l.allow("fail:" + client)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.failures != nil {
+	if l.failures != nil && lookedUp {
 		l.failures.AllowN(l.now(), 1)
 	}
 	if e, ok := l.known[key]; ok {
@@ -307,12 +319,14 @@ func rateProbe(r *http.Request) bool {
 //
 // It also limits rejected credentials (see the top of this file): each
 // 401 answered to a request that carried an Authorization header takes a
-// token from its client's "fail:" bucket and from all clients' bound;
-// while either is empty, a request that carries a credential not known
-// to be valid is refused (429) before it reaches authentication.
-// Requests without credentials are not affected. This relies on
-// authentication answering an unknown or invalid token with HTTP 401,
-// and on noteValidCredential being called when it accepts one.
+// token from its client's "fail:" bucket, and from all clients' bound
+// when authentication looked the credential up; while either is empty, a
+// request that carries a credential not known to be valid is refused
+// (429) before it reaches authentication. Requests without credentials
+// are not affected. This relies on authentication answering an unknown
+// or invalid token with HTTP 401, on noteValidCredential being called
+// when it accepts one, and on noteLookupRejected when it rejects one it
+// looked up.
 //
 // It belongs before authentication (so that guessing is limited too)
 // and inside CORS (so that preflights, which carry no token, are
@@ -327,7 +341,7 @@ func (l *rateLimiter) middleware(keyOf func(*http.Request) string, next http.Han
 			next.ServeHTTP(w, r)
 			return
 		}
-		cred, client := credentialKey(r), l.clients.key(r)
+		cred, client := credentialKey(r), l.clients.failKey(r)
 		if cred != "" && !l.isKnown(cred) && l.refuseFailures(w, client) {
 			return
 		}
@@ -351,7 +365,7 @@ func (l *rateLimiter) middleware(keyOf func(*http.Request) string, next http.Han
 		case check.valid.Load():
 			l.accepted(cred)
 		case rec.status == http.StatusUnauthorized:
-			l.rejected(cred, client)
+			l.rejected(cred, client, check.lookedUp.Load())
 		}
 	})
 }
@@ -380,8 +394,10 @@ func (l *rateLimiter) refuse(w http.ResponseWriter, what string, perSecond float
 
 // credentialCheck is how authentication tells the limiter that a
 // request's credential was accepted (noteValidCredential): the status
-// alone cannot say so (a 503 may come before or after authentication).
-type credentialCheck struct{ valid atomic.Bool }
+// alone cannot say so (a 503 may come before or after authentication);
+// and that it was rejected after a lookup in the store
+// (noteLookupRejected), which a 401 does not say either.
+type credentialCheck struct{ valid, lookedUp atomic.Bool }
 
 type credentialCheckKey struct{}
 
@@ -390,6 +406,16 @@ type credentialCheckKey struct{}
 func noteValidCredential(ctx context.Context) {
 	if c, _ := ctx.Value(credentialCheckKey{}).(*credentialCheck); c != nil {
 		c.valid.Store(true)
+	}
+}
+
+// noteLookupRejected tells the rate limiter that authentication rejected
+// the credential of the request whose context is ctx after looking it up
+// in the store (auth.LookedUp): only those count towards all clients'
+// bound on rejected credentials.
+func noteLookupRejected(ctx context.Context) {
+	if c, _ := ctx.Value(credentialCheckKey{}).(*credentialCheck); c != nil {
+		c.lookedUp.Store(true)
 	}
 }
 
@@ -475,26 +501,46 @@ func credentialKey(r *http.Request) string {
 // (RFC 7239) and X-Real-IP are not read.
 //
 // An IPv6 address counts as its /64: one host usually holds a whole /64
-// and could otherwise take a new address per request.
+// and could otherwise take a new address per request. For rejected
+// credentials it counts as its /48 (see failAddressKey).
 type clientAddresses struct {
 	trusted []netip.Prefix
 }
 
 // key is the client's address, as a bucket key.
 func (c clientAddresses) key(r *http.Request) string {
+	a, raw := c.client(r)
+	if !a.IsValid() {
+		return raw
+	}
+	return addressKey(a)
+}
+
+// failKey is the client's address as the key of its "fail:" bucket.
+func (c clientAddresses) failKey(r *http.Request) string {
+	a, raw := c.client(r)
+	if !a.IsValid() {
+		return raw
+	}
+	return failAddressKey(a)
+}
+
+// client is the client's address; when the connection's address cannot
+// be read as one, it is invalid and raw is what there is.
+func (c clientAddresses) client(r *http.Request) (a netip.Addr, raw string) {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
 	peer, err := netip.ParseAddr(host)
 	if err != nil {
-		return host
+		return netip.Addr{}, host
 	}
 	peer = peer.Unmap().WithZone("")
 	if c.trusts(peer) {
 		peer = c.forwardedClient(r.Header.Values("X-Forwarded-For"), peer)
 	}
-	return addressKey(peer)
+	return peer, ""
 }
 
 // trusts reports whether a is a trusted proxy's address.
@@ -545,9 +591,27 @@ func parseHop(s string) (netip.Addr, bool) {
 }
 
 // addressKey is a as a bucket key: IPv4 as it is, IPv6 as its /64.
-func addressKey(a netip.Addr) string {
+func addressKey(a netip.Addr) string { return prefixKey(a, 64) }
+
+// failAddressKey is a as the key of a "fail:" bucket: IPv4 as it is,
+// IPv6 as its /48.
+//
+// A site is commonly given a /48 (RFC 6177 allows down to a /56), so a
+// guesser on one such connection holds 65,536 /64s, each of which would
+// be its own "fail:" bucket with its own burst: enough to multiply its
+// guesses by that, and to keep all clients' bound (which the per-client
+// buckets exist to spare) empty. At /48 the whole site shares one. The
+// cost is small and falls on rejections only: clients of the same /48
+// share the bucket just for credentials not yet known to be valid, and
+// only while someone there is being refused. Ordinary requests keep
+// their /64 buckets (addressKey): those count all traffic, and a /48
+// would make neighbours share it.
+func failAddressKey(a netip.Addr) string { return prefixKey(a, 48) }
+
+// prefixKey is a as it is for IPv4, and as its /bits for IPv6.
+func prefixKey(a netip.Addr, bits int) string {
 	if a.Is6() {
-		p, _ := a.Prefix(64)
+		p, _ := a.Prefix(bits)
 		return p.String()
 	}
 	return a.String()

@@ -42,14 +42,21 @@ func rateTestLimiter(perSecond float64, burst int) (*rateLimiter, *rateClock, ht
 }
 
 // rateTestAuth stands for authentication behind the limiter: it answers
-// 401 to tokens starting "Bearer bad" and to those revoked holds, and
-// otherwise notes the credential valid and answers 200.
+// 401 to tokens starting "Bearer bad" and to those revoked holds, as
+// rejections that took a lookup in the store; 401 to tokens starting
+// "Bearer free" and to other schemes ("Basic …"), as rejections decided
+// in memory; and otherwise notes the credential valid and answers 200.
 func rateTestAuth(revoked *sync.Map) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := r.Header.Get("Authorization")
 		_, gone := revokedLoad(revoked, h)
 		if strings.HasPrefix(h, "Bearer bad") || gone {
+			noteLookupRejected(r.Context())
 			errs.WriteHTTP(w, errs.E("test", errs.Unauthenticated, "unknown token"))
+			return
+		}
+		if h != "" && (strings.HasPrefix(h, "Bearer free") || !strings.HasPrefix(h, "Bearer ")) {
+			errs.WriteHTTP(w, errs.E("test", errs.Unauthenticated, "not a token"))
 			return
 		}
 		if h != "" {
