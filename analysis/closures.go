@@ -457,17 +457,6 @@ func (ev *evaluator) evaluate(m *meter, pk proposalKey) error {
 	return nil
 }
 
-// removed is the severity the evaluated proposal removes in all.
-func (ev *evaluator) removed() float64 {
-	removed := 0.0
-	for _, i := range ev.touched {
-		if nb := ev.newBest[i]; nb > ev.refs[i].best+eps {
-			removed += ev.drop(i, nb)
-		}
-	}
-	return removed
-}
-
 // pusher scores all the proposals of one anchor (the gap's community or
 // power holder they start or end at) at once. Rather than look each gap
 // up for each proposal, it walks the gaps a step at the anchor can help

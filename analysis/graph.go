@@ -258,13 +258,6 @@ func (p *projection) forget(key string, e *memoEntry) {
 	}
 }
 
-// memoLen is how many results the projection keeps (for tests).
-func (p *projection) memoLen() int {
-	p.memoMu.Lock()
-	defer p.memoMu.Unlock()
-	return len(p.memo)
-}
-
 // typeCode numbers the relationship types, for compact keys.
 var typeCode = func() map[domain.RelationshipType]uint64 {
 	m := map[domain.RelationshipType]uint64{}
@@ -283,17 +276,6 @@ func relKey(t domain.RelationshipType, from, to int) uint64 {
 // InForce reports whether r counts under opts.
 func InForce(r *domain.Relationship, opts Options) bool {
 	return r.ValidAt(opts.AsOf) && r.Confidence >= opts.MinConfidence
-}
-
-// Build projects actors and relationships under opts (already normalised).
-// Relationships whose ends are not among actors are ignored. It is
-// BuildContext without a request: for tests and tools.
-func Build(actors []*domain.Actor, rels []*domain.Relationship, opts Options) *Graph {
-	g, err := BuildContext(context.Background(), actors, rels, opts)
-	if err != nil {
-		panic(err) // only a request's context or budget can stop a build
-	}
-	return g
 }
 
 // BuildContext is Build as part of a request: it stops when ctx is done

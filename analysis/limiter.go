@@ -101,13 +101,6 @@ func (l *limiter) await(ctx context.Context, freed <-chan struct{}, timeout <-ch
 	}
 }
 
-// waiting is how many analyses wait for a slot.
-func (l *limiter) waiting() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.waiters
-}
-
 // releaser frees the caller's slot once, and wakes every waiter.
 func (l *limiter) releaser(who string) func() {
 	var once sync.Once

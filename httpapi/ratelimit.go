@@ -452,10 +452,6 @@ func (s *rateStatusWriter) Write(b []byte) (int, error) {
 // (flushing, deadlines).
 func (s *rateStatusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// rateKey names the bucket a request is charged to when no proxy is
-// trusted: see clientAddresses.rateKey.
-func rateKey(r *http.Request) string { return clientAddresses{}.rateKey(r) }
-
 // rateKey names the bucket a request is charged to: its credentialKey
 // when it has an Authorization header, otherwise "ip:" and the client's
 // address (see key).

@@ -94,14 +94,6 @@ func writeCSV(name string, rows [][]string, types map[string]domain.CustomKind, 
 	return nil
 }
 
-// exportRows lays a workspace's contents out as rows, per file name, under
-// the template's headers: the one mapping of records to cells that every
-// tabular format shares.
-func exportRows(c *domain.Contents) map[string][][]string {
-	files, _ := exportTables(c)
-	return files
-}
-
 // exportTables is exportRows with the types of the columns beyond the
 // template's (custom attributes and layout), per role. Those columns
 // follow the template's: the custom attributes of each role (see
