@@ -42,6 +42,8 @@ type ResolverRoot interface {
 	SecurityForce() SecurityForceResolver
 	Source() SourceResolver
 	StateInstitution() StateInstitutionResolver
+	TrustGap() TrustGapResolver
+	TrustValue() TrustValueResolver
 	Workspace() WorkspaceResolver
 	CreateActorInput() CreateActorInputResolver
 	CreateRelationshipInput() CreateRelationshipInputResolver
@@ -545,6 +547,34 @@ type ComplexityRoot struct {
 		Truncated     func(childComplexity int) int
 	}
 
+	TrustGap struct {
+		Actors        func(childComplexity int) int
+		From          func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		Relationships func(childComplexity int) int
+		Score         func(childComplexity int) int
+		To            func(childComplexity int) int
+		Values        func(childComplexity int) int
+	}
+
+	TrustGapConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	TrustGapEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	TrustValue struct {
+		Actor         func(childComplexity int) int
+		Relationships func(childComplexity int) int
+		Segment       func(childComplexity int) int
+		Value         func(childComplexity int) int
+	}
+
 	Viewer struct {
 		Admin       func(childComplexity int) int
 		Memberships func(childComplexity int) int
@@ -573,6 +603,7 @@ type ComplexityRoot struct {
 		Sources               func(childComplexity int, first *int, after *string) int
 		Subgraph              func(childComplexity int, center string, depth *int, types []domain.RelationshipType, asOf *domain.Date) int
 		Tokens                func(childComplexity int) int
+		TrustGaps             func(childComplexity int, kinds []analysis.TrustGapKind, region *string, threshold *float64, distrustBelow *float64, first *int, after *string, asOf *domain.Date, minConfidence *float64) int
 		UpdatedAt             func(childComplexity int) int
 	}
 }
@@ -2878,6 +2909,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subgraph.Truncated(childComplexity), true
 
+	case "TrustGap.actors":
+		if e.ComplexityRoot.TrustGap.Actors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustGap.Actors(childComplexity), true
+	case "TrustGap.from":
+		if e.ComplexityRoot.TrustGap.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustGap.From(childComplexity), true
+	case "TrustGap.kind":
+		if e.ComplexityRoot.TrustGap.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustGap.Kind(childComplexity), true
+	case "TrustGap.relationships":
+		if e.ComplexityRoot.TrustGap.Relationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustGap.Relationships(childComplexity), true
+	case "TrustGap.score":
+		if e.ComplexityRoot.TrustGap.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustGap.Score(childComplexity), true
+	case "TrustGap.to":
+		if e.ComplexityRoot.TrustGap.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustGap.To(childComplexity), true
+	case "TrustGap.values":
+		if e.ComplexityRoot.TrustGap.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustGap.Values(childComplexity), true
+
+	case "TrustGapConnection.edges":
+		if e.ComplexityRoot.TrustGapConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustGapConnection.Edges(childComplexity), true
+	case "TrustGapConnection.pageInfo":
+		if e.ComplexityRoot.TrustGapConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustGapConnection.PageInfo(childComplexity), true
+	case "TrustGapConnection.totalCount":
+		if e.ComplexityRoot.TrustGapConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustGapConnection.TotalCount(childComplexity), true
+
+	case "TrustGapEdge.cursor":
+		if e.ComplexityRoot.TrustGapEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustGapEdge.Cursor(childComplexity), true
+	case "TrustGapEdge.node":
+		if e.ComplexityRoot.TrustGapEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustGapEdge.Node(childComplexity), true
+
+	case "TrustValue.actor":
+		if e.ComplexityRoot.TrustValue.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustValue.Actor(childComplexity), true
+	case "TrustValue.relationships":
+		if e.ComplexityRoot.TrustValue.Relationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustValue.Relationships(childComplexity), true
+	case "TrustValue.segment":
+		if e.ComplexityRoot.TrustValue.Segment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustValue.Segment(childComplexity), true
+	case "TrustValue.value":
+		if e.ComplexityRoot.TrustValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustValue.Value(childComplexity), true
+
 	case "Viewer.admin":
 		if e.ComplexityRoot.Viewer.Admin == nil {
 			break
@@ -3078,6 +3209,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.Tokens(childComplexity), true
+	case "Workspace.trustGaps":
+		if e.ComplexityRoot.Workspace.TrustGaps == nil {
+			break
+		}
+
+		args, err := ec.field_Workspace_trustGaps_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Workspace.TrustGaps(childComplexity, args["kinds"].([]analysis.TrustGapKind), args["region"].(*string), args["threshold"].(*float64), args["distrustBelow"].(*float64), args["first"].(*int), args["after"].(*string), args["asOf"].(*domain.Date), args["minConfidence"].(*float64)), true
 	case "Workspace.updatedAt":
 		if e.ComplexityRoot.Workspace.UpdatedAt == nil {
 			break
@@ -5052,6 +5194,129 @@ extend type Mutation {
   deleteSource(id: ID!): DeletePayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/trust.graphqls", Input: `# Trust gaps. Definitions (part of the contract; docs/analysis.md, "Trust gaps"):
+#
+# - In force: as for the accountability analysis (asOf, minConfidence).
+# - Trust of X in Y: the in-force TRUSTS relationships from X to Y (strength
+#   is trust). Segments are perceivedBy trimmed and lower-cased; absent or
+#   blank is its own segment. A segment's value is the mean of its
+#   relationships; X's trust in Y is the mean over segments.
+# - DEPENDENCY_WITHOUT_TRUST: P PROVIDES_SECURITY community C and C's trust
+#   in P < distrustBelow; score = the strongest provision's strength ×
+#   (1 − trust). No trust reported: no finding.
+# - ASYMMETRY: A trusts B and B trusts A, |difference| >= threshold, and not
+#   both below distrustBelow (mutual distrust); score = the difference.
+# - PERCEPTION_DIVERGENCE: two or more segments of X report trust in Y and
+#   highest − lowest >= threshold; score = that difference.
+# - POLARISED: two or more communities trust Y, most − least trusting >=
+#   threshold; score = that difference.
+# - CONTESTED: P PROVIDES_SECURITY C and P THREATENS C both in force, or
+#   A COOPERATES_WITH B and A IN_TENSION_WITH B (either direction each);
+#   score = the weaker claim's strength (each claim: its strongest relationship).
+
+extend type Workspace {
+  """
+  Where trust breaks down, and for whom: dependency without trust, trust asymmetry, perception divergence
+  between segments, polarised trust between communities, and contested claims. Highest score first, then
+  by kind and actor ids. Requires role ANALYST; relationships above the caller's clearance do not count.
+  """
+  trustGaps(
+    "Only these kinds; every kind when absent."
+    kinds: [TrustGapKind!]
+    """
+    Only findings of this region: the region of the finding's community (DEPENDENCY_WITHOUT_TRUST: the dependent
+    community; CONTESTED protection and threat: the protected and threatened actor; POLARISED: the most trusting
+    community), otherwise of its ` + "`" + `from` + "`" + ` actor.
+    """
+    region: String
+    "The smallest difference that counts for ASYMMETRY, PERCEPTION_DIVERGENCE and POLARISED (0 to 1)."
+    threshold: Float = 0.5
+    "Trust below this reads as distrust (0 to 1): DEPENDENCY_WITHOUT_TRUST, and mutual distrust is not ASYMMETRY."
+    distrustBelow: Float = 0.4
+    "How many findings (1 to 500)."
+    first: Int = 50
+    "The endCursor of the previous page."
+    after: String
+    "The day relationships must be in force on; today (UTC) when absent."
+    asOf: Date
+    "Relationships below this confidence do not count."
+    minConfidence: Float = 0
+  ): TrustGapConnection! @analysis(cost: 20000)
+}
+
+"Why a trust gap is raised."
+enum TrustGapKind {
+  "A community depends on a provider of security whose trust it reports below distrustBelow."
+  DEPENDENCY_WITHOUT_TRUST
+  "Two actors trust each other, one far more than the other."
+  ASYMMETRY
+  "Segments of one actor (perceivedBy) see the same actor very differently."
+  PERCEPTION_DIVERGENCE
+  "Communities trust the same actor very differently."
+  POLARISED
+  "Contradicting claims in force at once: protection and threat, or cooperation and tension."
+  CONTESTED
+}
+
+"A page of trust gaps."
+type TrustGapConnection {
+  "How many findings match, across every page."
+  totalCount: Int!
+  "The findings of this page."
+  edges: [TrustGapEdge!]!
+  "Where this page ends."
+  pageInfo: PageInfo!
+}
+
+"One trust gap of a page."
+type TrustGapEdge {
+  "A keyset cursor (the finding's score and key)."
+  cursor: String!
+  "The finding."
+  node: TrustGap!
+}
+
+"One trust gap, with the actors and relationships behind it."
+type TrustGap {
+  "Why it is raised."
+  kind: TrustGapKind!
+  "How serious it is, from 0 to 1."
+  score: Float!
+  """
+  The first actor: DEPENDENCY_WITHOUT_TRUST the community; ASYMMETRY the more trusting actor; PERCEPTION_DIVERGENCE
+  the actor whose segments diverge; POLARISED the most trusting community; CONTESTED the provider or threatener, or
+  for cooperation and tension the actor with the smaller id.
+  """
+  from: Actor!
+  """
+  The second actor: DEPENDENCY_WITHOUT_TRUST the provider; ASYMMETRY the less trusting actor; PERCEPTION_DIVERGENCE and
+  POLARISED the actor trusted; CONTESTED the other end of the claims.
+  """
+  to: Actor!
+  """
+  The trust figures behind it: DEPENDENCY_WITHOUT_TRUST the community's trust in the provider; ASYMMETRY each side's trust
+  in the other (the more trusting first); PERCEPTION_DIVERGENCE each segment's; POLARISED the most and the least trusting
+  community's. Empty for CONTESTED.
+  """
+  values: [TrustValue!]! @listSize(assumedSize: 10)
+  "Every actor behind it, from and to first."
+  actors: [Actor!]! @listSize(assumedSize: 3)
+  "Every relationship behind it."
+  relationships: [Relationship!]! @listSize(assumedSize: 20)
+}
+
+"One actor's trust in a trust gap's actor, for one segment or over all of them."
+type TrustValue {
+  "Whose trust it is."
+  actor: Actor!
+  "The segment (perceivedBy trimmed and lower-cased; empty for relationships without one); null when this is the mean over segments."
+  segment: String
+  "The trust, from 0 to 1."
+  value: Float!
+  "The TRUSTS relationships it is the mean of."
+  relationships: [Relationship!]! @listSize(assumedSize: 10)
+}
+`, BuiltIn: false},
 	{Name: "../schema/workspace.graphqls", Input: `"One actor map: a study, a district, a country. Every actor, relationship and source belongs to exactly one workspace, and nothing crosses between workspaces."
 type Workspace implements Node {
   "The workspace's stable id."
@@ -5822,6 +6087,62 @@ func (ec *executionContext) childFields_Subgraph(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Subgraph", field.Name)
 }
 
+func (ec *executionContext) childFields_TrustGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_TrustGap_kind(ctx, field)
+	case "score":
+		return ec.fieldContext_TrustGap_score(ctx, field)
+	case "from":
+		return ec.fieldContext_TrustGap_from(ctx, field)
+	case "to":
+		return ec.fieldContext_TrustGap_to(ctx, field)
+	case "values":
+		return ec.fieldContext_TrustGap_values(ctx, field)
+	case "actors":
+		return ec.fieldContext_TrustGap_actors(ctx, field)
+	case "relationships":
+		return ec.fieldContext_TrustGap_relationships(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrustGap", field.Name)
+}
+
+func (ec *executionContext) childFields_TrustGapConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_TrustGapConnection_totalCount(ctx, field)
+	case "edges":
+		return ec.fieldContext_TrustGapConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TrustGapConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrustGapConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TrustGapEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TrustGapEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TrustGapEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrustGapEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TrustValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "actor":
+		return ec.fieldContext_TrustValue_actor(ctx, field)
+	case "segment":
+		return ec.fieldContext_TrustValue_segment(ctx, field)
+	case "value":
+		return ec.fieldContext_TrustValue_value(ctx, field)
+	case "relationships":
+		return ec.fieldContext_TrustValue_relationships(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrustValue", field.Name)
+}
+
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "subject":
@@ -5880,6 +6201,8 @@ func (ec *executionContext) childFields_Workspace(ctx context.Context, field gra
 		return ec.fieldContext_Workspace_subgraph(ctx, field)
 	case "exportPath":
 		return ec.fieldContext_Workspace_exportPath(ctx, field)
+	case "trustGaps":
+		return ec.fieldContext_Workspace_trustGaps(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Workspace", field.Name)
 }

@@ -336,6 +336,24 @@ type Subgraph struct {
 	Truncated bool `json:"truncated"`
 }
 
+// A page of trust gaps.
+type TrustGapConnection struct {
+	// How many findings match, across every page.
+	TotalCount int `json:"totalCount"`
+	// The findings of this page.
+	Edges []*TrustGapEdge `json:"edges"`
+	// Where this page ends.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// One trust gap of a page.
+type TrustGapEdge struct {
+	// A keyset cursor (the finding's score and key).
+	Cursor string `json:"cursor"`
+	// The finding.
+	Node *analysis.TrustGap `json:"node"`
+}
+
 // What updateActor takes: only the fields given change; null clears an optional field. The kind cannot change.
 type UpdateActorInput struct {
 	// A new name; may not be null or empty.
