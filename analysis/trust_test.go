@@ -197,7 +197,9 @@ func bruteTrustGaps(actors []*domain.Actor, rels []*domain.Relationship, o Optio
 		return best, ok
 	}
 	var out []string
-	f := func(k TrustGapKind, a, b string, s float64) { out = append(out, fmt.Sprintf("%s %s>%s %.6f", k, a, b, s)) }
+	f := func(k TrustGapKind, a, b string, s float64) {
+		out = append(out, fmt.Sprintf("%s %s>%s %.6f", k, a, b, s))
+	}
 	for _, x := range actors {
 		for _, y := range actors {
 			if x == y {
