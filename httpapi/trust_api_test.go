@@ -151,7 +151,7 @@ func TestTrustGapsThroughGraphQL(t *testing.T) {
 	t.Run("bad arguments", func(t *testing.T) {
 		for _, c := range []struct {
 			name, args, field string
-			vars          map[string]any
+			vars              map[string]any
 		}{
 			{"threshold above 1", `threshold: 1.5`, "threshold", nil},
 			{"distrustBelow below 0", `distrustBelow: -0.1`, "distrustBelow", nil},
