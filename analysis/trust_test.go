@@ -121,8 +121,8 @@ func TestTrustGapsByHand(t *testing.T) {
 		g0 := b.graph(t, Options{})
 		got := trustGapsOf(t, g0, TrustGapFilter{Kinds: []TrustGapKind{Polarised}, Threshold: 0.5, DistrustBelow: 0.4})
 		wantList(t, got, "POLARISED v1>army 1.0000", "POLARISED v3>police 0.7500")
-		// Before r16 expired, police also threatened v1: no CONTESTED (no
-		// in-force threat from police elsewhere), but the provision contested.
+		// Before r16 expired, police also threatened v1 (1.0) while protecting
+		// it (0.8): their protection of v1 is CONTESTED, 0.8.
 		g1 := b.graph(t, Options{AsOf: domaintest.Date("2024-06-01"), MinConfidence: 0.5})
 		wantList(t, trustGapsOf(t, g1, TrustGapFilter{Kinds: []TrustGapKind{Contested}, Threshold: 0.5, DistrustBelow: 0.4}),
 			"CONTESTED police>v1 0.8000", "CONTESTED army>v2 0.5000", "CONTESTED ngo>police 0.3750")
