@@ -72,6 +72,9 @@ func (g *Graph) CommunityChannels(ctx context.Context, region *string) ([]*Commu
 
 func (g *Graph) communityChannels(ctx context.Context) ([]*CommunityChannels, error) {
 	m := newMeter(ctx, "communityChannels")
+	if err := m.check(); err != nil {
+		return nil, err
+	}
 	// The in-force PROVIDES_SECURITY relationships to each community.
 	security := map[int][]*domain.Relationship{}
 	for _, pr := range g.pairs { // sorted by community id, then provider id
@@ -175,6 +178,9 @@ func (g *Graph) UnaccountableActors(ctx context.Context, kinds []domain.ActorKin
 
 func (g *Graph) unaccountableActors(ctx context.Context) ([]*UnaccountableActor, error) {
 	m := newMeter(ctx, "unaccountableActors")
+	if err := m.check(); err != nil {
+		return nil, err
+	}
 	var out []*UnaccountableActor
 	for i, a := range g.actors {
 		if err := m.spend(1 + len(g.in[i])); err != nil {

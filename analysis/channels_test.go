@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -386,6 +387,61 @@ func BenchmarkChannels(b *testing.B) {
 			b.ReportMetric(float64(units), "units")
 			b.ReportMetric(float64(isolated), "isolated")
 			b.ReportMetric(float64(unaccountable), "unaccountable")
+		})
+	}
+}
+
+// Both analyses stop when their request is cancelled (before or during)
+// or its work budget is spent, and a stopped run is not cached.
+func TestChannelsStopOnCancelAndBudget(t *testing.T) {
+	actors, rels := syntheticMap(30_000, 3)
+	opts, err := Options{AsOf: domaintest.Date("2025-01-01")}.Normalize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []struct {
+		name string
+		run  func(context.Context, *Graph) error
+	}{
+		{"communityChannels", func(ctx context.Context, g *Graph) error { _, err := g.CommunityChannels(ctx, nil); return err }},
+		{"unaccountableActors", func(ctx context.Context, g *Graph) error {
+			_, err := g.UnaccountableActors(ctx, []domain.ActorKind{kSec})
+			return err
+		}},
+	} {
+		t.Run(s.name, func(t *testing.T) {
+			full, fb := budgetCtx(DefaultWorkBudget)
+			if err := s.run(full, Build(actors, rels, opts)); err != nil {
+				t.Fatal(err)
+			}
+			if fb.Used() < 16*checkEvery {
+				t.Fatalf("only %d units: too little to cut short", fb.Used())
+			}
+			before, bb := budgetCtx(DefaultWorkBudget)
+			before, cancel := context.WithCancel(before)
+			cancel()
+			if err := s.run(before, Build(actors, rels, opts)); !errs.Is(err, errs.Unavailable) || !errors.Is(err, context.Canceled) {
+				t.Errorf("cancelled before: %v", err)
+			}
+			if bb.Used() != 0 {
+				t.Errorf("cancelled before, yet %d units done", bb.Used())
+			}
+			during, db := budgetCtx(DefaultWorkBudget)
+			if err := s.run(newCountdown(during, 2), Build(actors, rels, opts)); !errs.Is(err, errs.Unavailable) || !errors.Is(err, context.Canceled) {
+				t.Errorf("cancelled during: %v", err)
+			}
+			if db.Used() > fb.Used()/2 {
+				t.Errorf("cancelled during: %d units of %d", db.Used(), fb.Used())
+			}
+			g := Build(actors, rels, opts)
+			small, _ := budgetCtx(fb.Used() / 4)
+			if err := s.run(small, g); !errs.Is(err, errs.AnalysisLimit) {
+				t.Errorf("over budget: %v", err)
+			}
+			// The failure is forgotten: the same graph answers a request with budget.
+			if err := s.run(unbounded(), g); err != nil {
+				t.Errorf("after a refusal: %v", err)
+			}
 		})
 	}
 }
