@@ -88,6 +88,9 @@ func (g *Graph) communityChannels(ctx context.Context) ([]*CommunityChannels, er
 		}
 	}
 	var out []*CommunityChannels
+	// mark[w] == i+1 once community i's steps have reached w: no map per
+	// community.
+	mark := make([]int32, len(g.actors))
 	for i, a := range g.actors {
 		if a.Kind != domain.KindCommunity {
 			continue
@@ -96,12 +99,11 @@ func (g *Graph) communityChannels(ctx context.Context) ([]*CommunityChannels, er
 			return nil, err
 		}
 		cc := &CommunityChannels{Community: a, Steps: []Step{}, Channels: []*domain.Actor{}, StateProviders: []*domain.Actor{}}
-		seen := map[int]bool{}
 		for _, si := range g.out[i] {
 			st := g.steps[si]
 			cc.Steps = append(cc.Steps, st)
-			if !seen[st.To] {
-				seen[st.To] = true
+			if mark[st.To] != int32(i+1) {
+				mark[st.To] = int32(i + 1)
 				cc.Channels = append(cc.Channels, g.actors[st.To])
 			}
 		}
@@ -118,11 +120,9 @@ func (g *Graph) communityChannels(ctx context.Context) ([]*CommunityChannels, er
 			cc.Security = []*domain.Relationship{}
 		}
 		sort.Slice(cc.Security, func(x, y int) bool { return cc.Security[x].ID < cc.Security[y].ID })
-		seenP := map[string]bool{}
 		for _, r := range cc.Security {
 			p := g.actors[g.index[r.FromID]]
-			if IsStateActor(p) && !seenP[p.ID] {
-				seenP[p.ID] = true
+			if IsStateActor(p) && !slices.Contains(cc.StateProviders, p) {
 				cc.StateProviders = append(cc.StateProviders, p)
 			}
 		}
@@ -186,15 +186,12 @@ func (g *Graph) unaccountableActors(ctx context.Context) ([]*UnaccountableActor,
 		if err := m.spend(1 + len(g.in[i])); err != nil {
 			return nil, err
 		}
-		u := &UnaccountableActor{Actor: a, Status: Unaccountable, Steps: []Step{}}
-		enforced := false
-		for _, si := range g.in[i] {
-			st := g.steps[si]
-			enforced = enforced || st.Enforcement
-			u.Steps = append(u.Steps, st)
-		}
-		if enforced {
+		if slices.ContainsFunc(g.in[i], func(si int32) bool { return g.steps[si].Enforcement }) {
 			continue
+		}
+		u := &UnaccountableActor{Actor: a, Status: Unaccountable, Steps: make([]Step, 0, len(g.in[i]))}
+		for _, si := range g.in[i] {
+			u.Steps = append(u.Steps, g.steps[si])
 		}
 		if len(u.Steps) > 0 {
 			u.Status = AnswerabilityOnly
