@@ -192,6 +192,16 @@ type ComplexityRoot struct {
 		Workspace        func(childComplexity int) int
 	}
 
+	CommunityChannels struct {
+		AbsentState           func(childComplexity int) int
+		Channels              func(childComplexity int) int
+		Community             func(childComplexity int) int
+		SecurityRelationships func(childComplexity int) int
+		StateProviders        func(childComplexity int) int
+		Status                func(childComplexity int) int
+		Steps                 func(childComplexity int) int
+	}
+
 	CommunityPowerPair struct {
 		Community   func(childComplexity int) int
 		PowerHolder func(childComplexity int) int
@@ -575,6 +585,12 @@ type ComplexityRoot struct {
 		Value         func(childComplexity int) int
 	}
 
+	UnaccountableActor struct {
+		Actor  func(childComplexity int) int
+		Status func(childComplexity int) int
+		Steps  func(childComplexity int) int
+	}
+
 	Viewer struct {
 		Admin       func(childComplexity int) int
 		Memberships func(childComplexity int) int
@@ -589,6 +605,7 @@ type ComplexityRoot struct {
 		Actors                func(childComplexity int, filter *domain.ActorFilter, orderBy *domain.ActorOrder, first *int, after *string) int
 		AuditLog              func(childComplexity int, first *int, after *string) int
 		Brokers               func(childComplexity int, first *int, asOf *domain.Date, minConfidence *float64, maxHops *int) int
+		CommunityChannels     func(childComplexity int, region *string, asOf *domain.Date, minConfidence *float64) int
 		CreatedAt             func(childComplexity int) int
 		Description           func(childComplexity int) int
 		ExportPath            func(childComplexity int, format model.MapFormat) int
@@ -604,6 +621,7 @@ type ComplexityRoot struct {
 		Subgraph              func(childComplexity int, center string, depth *int, types []domain.RelationshipType, asOf *domain.Date) int
 		Tokens                func(childComplexity int) int
 		TrustGaps             func(childComplexity int, kinds []analysis.TrustGapKind, region *string, threshold *float64, distrustBelow *float64, first *int, after *string, asOf *domain.Date, minConfidence *float64) int
+		UnaccountableActors   func(childComplexity int, kinds []domain.ActorKind, asOf *domain.Date, minConfidence *float64) int
 		UpdatedAt             func(childComplexity int) int
 	}
 }
@@ -1227,6 +1245,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Community.Workspace(childComplexity), true
+
+	case "CommunityChannels.absentState":
+		if e.ComplexityRoot.CommunityChannels.AbsentState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityChannels.AbsentState(childComplexity), true
+	case "CommunityChannels.channels":
+		if e.ComplexityRoot.CommunityChannels.Channels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityChannels.Channels(childComplexity), true
+	case "CommunityChannels.community":
+		if e.ComplexityRoot.CommunityChannels.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityChannels.Community(childComplexity), true
+	case "CommunityChannels.securityRelationships":
+		if e.ComplexityRoot.CommunityChannels.SecurityRelationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityChannels.SecurityRelationships(childComplexity), true
+	case "CommunityChannels.stateProviders":
+		if e.ComplexityRoot.CommunityChannels.StateProviders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityChannels.StateProviders(childComplexity), true
+	case "CommunityChannels.status":
+		if e.ComplexityRoot.CommunityChannels.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityChannels.Status(childComplexity), true
+	case "CommunityChannels.steps":
+		if e.ComplexityRoot.CommunityChannels.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityChannels.Steps(childComplexity), true
 
 	case "CommunityPowerPair.community":
 		if e.ComplexityRoot.CommunityPowerPair.Community == nil {
@@ -3009,6 +3070,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TrustValue.Value(childComplexity), true
 
+	case "UnaccountableActor.actor":
+		if e.ComplexityRoot.UnaccountableActor.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnaccountableActor.Actor(childComplexity), true
+	case "UnaccountableActor.status":
+		if e.ComplexityRoot.UnaccountableActor.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnaccountableActor.Status(childComplexity), true
+	case "UnaccountableActor.steps":
+		if e.ComplexityRoot.UnaccountableActor.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnaccountableActor.Steps(childComplexity), true
+
 	case "Viewer.admin":
 		if e.ComplexityRoot.Viewer.Admin == nil {
 			break
@@ -3100,6 +3180,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.Brokers(childComplexity, args["first"].(*int), args["asOf"].(*domain.Date), args["minConfidence"].(*float64), args["maxHops"].(*int)), true
+	case "Workspace.communityChannels":
+		if e.ComplexityRoot.Workspace.CommunityChannels == nil {
+			break
+		}
+
+		args, err := ec.field_Workspace_communityChannels_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Workspace.CommunityChannels(childComplexity, args["region"].(*string), args["asOf"].(*domain.Date), args["minConfidence"].(*float64)), true
 	case "Workspace.createdAt":
 		if e.ComplexityRoot.Workspace.CreatedAt == nil {
 			break
@@ -3220,6 +3311,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.TrustGaps(childComplexity, args["kinds"].([]analysis.TrustGapKind), args["region"].(*string), args["threshold"].(*float64), args["distrustBelow"].(*float64), args["first"].(*int), args["after"].(*string), args["asOf"].(*domain.Date), args["minConfidence"].(*float64)), true
+	case "Workspace.unaccountableActors":
+		if e.ComplexityRoot.Workspace.UnaccountableActors == nil {
+			break
+		}
+
+		args, err := ec.field_Workspace_unaccountableActors_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Workspace.UnaccountableActors(childComplexity, args["kinds"].([]domain.ActorKind), args["asOf"].(*domain.Date), args["minConfidence"].(*float64)), true
 	case "Workspace.updatedAt":
 		if e.ComplexityRoot.Workspace.UpdatedAt == nil {
 			break
@@ -4509,6 +4611,77 @@ type Subgraph {
   truncated: Boolean!
 }
 `, BuiltIn: false},
+	{Name: "../schema/channels.graphqls", Input: `# Two of the relationship gaps of issue 13: isolated and single-channel
+# communities (with absent state), and unaccountable actors.
+
+extend type Workspace {
+  "Every community (of region, when given), in community id order, with how many actors its leverage steps out reach (ISOLATED, SINGLE_CHANNEL, CONNECTED) and whether a state actor (a STATE_INSTITUTION, or a SECURITY_FORCE with stateAffiliated true) provides security to it, with the steps and relationships behind both. Steps and relationships count when in force on asOf and at least minConfidence; a leverage relationship of strength 0 gives no step."
+  communityChannels(
+    "Only communities of this region; every region when absent."
+    region: String
+    "The day relationships must be in force on; today (UTC) when absent."
+    asOf: Date
+    "Relationships below this confidence do not count (0 to 1)."
+    minConfidence: Float = 0
+  ): [CommunityChannels!]! @analysis(cost: 5000) @listSize(assumedSize: 200)
+
+  "The actors of the given kinds that no leverage step with enforcement leads onto, in actor id order: UNACCOUNTABLE when no leverage step leads onto them at all, ANSWERABILITY_ONLY when the steps that do all lack enforcement (enforcement: CONTROLS, or power ENFORCEMENT). Steps count when their relationship is in force on asOf, at least minConfidence, and of strength above 0."
+  unaccountableActors(
+    "Which kinds of actor to examine; at least one."
+    kinds: [ActorKind!] = [SECURITY_FORCE]
+    "The day relationships must be in force on; today (UTC) when absent."
+    asOf: Date
+    "Relationships below this confidence do not count (0 to 1)."
+    minConfidence: Float = 0
+  ): [UnaccountableActor!]! @analysis(cost: 5000) @listSize(assumedSize: 200)
+}
+
+"How many actors a community's leverage steps out reach."
+enum ChannelStatus {
+  "No leverage step out of the community."
+  ISOLATED
+  "Its leverage steps out all lead to one actor."
+  SINGLE_CHANNEL
+  "Its leverage steps out lead to two actors or more."
+  CONNECTED
+}
+
+"One community's channels to the actors around it, and whether the state provides security to it."
+type CommunityChannels {
+  "The community."
+  community: Community!
+  "ISOLATED, SINGLE_CHANNEL or CONNECTED, from the actors its steps lead to."
+  status: ChannelStatus!
+  "The leverage steps out of the community, in relationship id order."
+  steps: [RouteStep!]! @listSize(assumedSize: 20)
+  "The distinct actors those steps lead to, in id order."
+  channels: [Actor!]! @listSize(assumedSize: 20)
+  "True when no state actor provides security to the community (no in-force PROVIDES_SECURITY from a STATE_INSTITUTION or a state-affiliated SECURITY_FORCE)."
+  absentState: Boolean!
+  "The state actors that provide security to it, in id order; empty when absentState."
+  stateProviders: [Actor!]! @listSize(assumedSize: 10)
+  "Every in-force PROVIDES_SECURITY relationship to the community, from state actors or not, in relationship id order."
+  securityRelationships: [Relationship!]! @listSize(assumedSize: 10)
+}
+
+"Whether any leverage step leads onto an actor that no enforcement step reaches."
+enum AccountabilityStanding {
+  "No leverage step leads onto the actor: nobody can hold it to account."
+  UNACCOUNTABLE
+  "Leverage steps lead onto it, but none can sanction: it can only be asked for answers."
+  ANSWERABILITY_ONLY
+}
+
+"An actor that answers to nobody, or never with enforcement."
+type UnaccountableActor {
+  "The actor."
+  actor: Actor!
+  "UNACCOUNTABLE or ANSWERABILITY_ONLY."
+  status: AccountabilityStanding!
+  "The leverage steps that lead onto the actor (none with enforcement), in relationship id order; empty when UNACCOUNTABLE."
+  steps: [RouteStep!]! @listSize(assumedSize: 20)
+}
+`, BuiltIn: false},
 	{Name: "../schema/custom.graphqls", Input: `# Custom attributes and layouts: what researchers' files say about actors
 # and relationships beyond the model's own fields, and where graph tools
 # drew the actors. Kept so that a map comes back out as it went in; the
@@ -5639,6 +5812,26 @@ func (ec *executionContext) childFields_Community(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Community", field.Name)
 }
 
+func (ec *executionContext) childFields_CommunityChannels(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "community":
+		return ec.fieldContext_CommunityChannels_community(ctx, field)
+	case "status":
+		return ec.fieldContext_CommunityChannels_status(ctx, field)
+	case "steps":
+		return ec.fieldContext_CommunityChannels_steps(ctx, field)
+	case "channels":
+		return ec.fieldContext_CommunityChannels_channels(ctx, field)
+	case "absentState":
+		return ec.fieldContext_CommunityChannels_absentState(ctx, field)
+	case "stateProviders":
+		return ec.fieldContext_CommunityChannels_stateProviders(ctx, field)
+	case "securityRelationships":
+		return ec.fieldContext_CommunityChannels_securityRelationships(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommunityChannels", field.Name)
+}
+
 func (ec *executionContext) childFields_CommunityPowerPair(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "community":
@@ -6143,6 +6336,18 @@ func (ec *executionContext) childFields_TrustValue(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type TrustValue", field.Name)
 }
 
+func (ec *executionContext) childFields_UnaccountableActor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "actor":
+		return ec.fieldContext_UnaccountableActor_actor(ctx, field)
+	case "status":
+		return ec.fieldContext_UnaccountableActor_status(ctx, field)
+	case "steps":
+		return ec.fieldContext_UnaccountableActor_steps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnaccountableActor", field.Name)
+}
+
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "subject":
@@ -6199,6 +6404,10 @@ func (ec *executionContext) childFields_Workspace(ctx context.Context, field gra
 		return ec.fieldContext_Workspace_accountabilityChanges(ctx, field)
 	case "subgraph":
 		return ec.fieldContext_Workspace_subgraph(ctx, field)
+	case "communityChannels":
+		return ec.fieldContext_Workspace_communityChannels(ctx, field)
+	case "unaccountableActors":
+		return ec.fieldContext_Workspace_unaccountableActors(ctx, field)
 	case "exportPath":
 		return ec.fieldContext_Workspace_exportPath(ctx, field)
 	case "trustGaps":

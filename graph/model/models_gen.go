@@ -140,6 +140,24 @@ type Broker struct {
 	CutOff []*CommunityPowerPair `json:"cutOff"`
 }
 
+// One community's channels to the actors around it, and whether the state provides security to it.
+type CommunityChannels struct {
+	// The community.
+	Community *domain.Community `json:"community"`
+	// ISOLATED, SINGLE_CHANNEL or CONNECTED, from the actors its steps lead to.
+	Status ChannelStatus `json:"status"`
+	// The leverage steps out of the community, in relationship id order.
+	Steps []*RouteStep `json:"steps"`
+	// The distinct actors those steps lead to, in id order.
+	Channels []domain.ActorNode `json:"channels"`
+	// True when no state actor provides security to the community (no in-force PROVIDES_SECURITY from a STATE_INSTITUTION or a state-affiliated SECURITY_FORCE).
+	AbsentState bool `json:"absentState"`
+	// The state actors that provide security to it, in id order; empty when absentState.
+	StateProviders []domain.ActorNode `json:"stateProviders"`
+	// Every in-force PROVIDES_SECURITY relationship to the community, from state actors or not, in relationship id order.
+	SecurityRelationships []*domain.Relationship `json:"securityRelationships"`
+}
+
 // A community and an actor that holds power over it.
 type CommunityPowerPair struct {
 	// The community.
@@ -354,6 +372,16 @@ type TrustGapEdge struct {
 	Node *analysis.TrustGap `json:"node"`
 }
 
+// An actor that answers to nobody, or never with enforcement.
+type UnaccountableActor struct {
+	// The actor.
+	Actor domain.ActorNode `json:"actor"`
+	// UNACCOUNTABLE or ANSWERABILITY_ONLY.
+	Status AccountabilityStanding `json:"status"`
+	// The leverage steps that lead onto the actor (none with enforcement), in relationship id order; empty when UNACCOUNTABLE.
+	Steps []*RouteStep `json:"steps"`
+}
+
 // What updateActor takes: only the fields given change; null clears an optional field. The kind cannot change.
 type UpdateActorInput struct {
 	// A new name; may not be null or empty.
@@ -472,6 +500,125 @@ type Viewer struct {
 	Admin bool `json:"admin"`
 	// The caller's memberships, by workspace id.
 	Memberships []*Membership `json:"memberships"`
+}
+
+// Whether any leverage step leads onto an actor that no enforcement step reaches.
+type AccountabilityStanding string
+
+const (
+	// No leverage step leads onto the actor: nobody can hold it to account.
+	AccountabilityStandingUnaccountable AccountabilityStanding = "UNACCOUNTABLE"
+	// Leverage steps lead onto it, but none can sanction: it can only be asked for answers.
+	AccountabilityStandingAnswerabilityOnly AccountabilityStanding = "ANSWERABILITY_ONLY"
+)
+
+var AllAccountabilityStanding = []AccountabilityStanding{
+	AccountabilityStandingUnaccountable,
+	AccountabilityStandingAnswerabilityOnly,
+}
+
+func (e AccountabilityStanding) IsValid() bool {
+	switch e {
+	case AccountabilityStandingUnaccountable, AccountabilityStandingAnswerabilityOnly:
+		return true
+	}
+	return false
+}
+
+func (e AccountabilityStanding) String() string {
+	return string(e)
+}
+
+func (e *AccountabilityStanding) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AccountabilityStanding(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AccountabilityStanding", str)
+	}
+	return nil
+}
+
+func (e AccountabilityStanding) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AccountabilityStanding) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AccountabilityStanding) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How many actors a community's leverage steps out reach.
+type ChannelStatus string
+
+const (
+	// No leverage step out of the community.
+	ChannelStatusIsolated ChannelStatus = "ISOLATED"
+	// Its leverage steps out all lead to one actor.
+	ChannelStatusSingleChannel ChannelStatus = "SINGLE_CHANNEL"
+	// Its leverage steps out lead to two actors or more.
+	ChannelStatusConnected ChannelStatus = "CONNECTED"
+)
+
+var AllChannelStatus = []ChannelStatus{
+	ChannelStatusIsolated,
+	ChannelStatusSingleChannel,
+	ChannelStatusConnected,
+}
+
+func (e ChannelStatus) IsValid() bool {
+	switch e {
+	case ChannelStatusIsolated, ChannelStatusSingleChannel, ChannelStatusConnected:
+		return true
+	}
+	return false
+}
+
+func (e ChannelStatus) String() string {
+	return string(e)
+}
+
+func (e *ChannelStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChannelStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChannelStatus", str)
+	}
+	return nil
+}
+
+func (e ChannelStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChannelStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChannelStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // The type of a custom attribute's value. Values of each type compare as that type: the number 12 equals 12.0, the date 2021-03-04 is a day.
