@@ -189,9 +189,13 @@ func (c hostileClient) query(q string, vars map[string]any) hostileOutcome {
 // upload sends a dry-run import of files (name → a reader of size
 // bytes) as multipart, streamed, and counts the bytes the server took.
 func (c hostileClient) upload(ws string, name string, size int64, content io.Reader, sent *atomic.Int64) hostileOutcome {
-	ops, _ := json.Marshal(map[string]any{"query": `mutation($ws: ID!, $files: [Upload!]!) {
-		importActorMap(workspace: $ws, files: $files, dryRun: true) { dryRun problems { code message } } }`,
-		"variables": map[string]any{"ws": ws, "files": []any{nil}}})
+	return c.uploadQuery(ws, `mutation($ws: ID!, $files: [Upload!]!) {
+		importActorMap(workspace: $ws, files: $files, dryRun: true) { dryRun problems { code message } } }`, name, size, content, sent)
+}
+
+// uploadQuery is upload with the import's query given.
+func (c hostileClient) uploadQuery(ws, query string, name string, size int64, content io.Reader, sent *atomic.Int64) hostileOutcome {
+	ops, _ := json.Marshal(map[string]any{"query": query, "variables": map[string]any{"ws": ws, "files": []any{nil}}})
 	var head bytes.Buffer
 	mw := multipart.NewWriter(&head)
 	_ = mw.WriteField("operations", string(ops))
@@ -373,6 +377,19 @@ func TestHostileShapesAgainstProductionBinary(t *testing.T) {
 		}
 		if sent.Load() > 32<<20 {
 			t.Errorf("the server took %d MiB of a refused upload", sent.Load()>>20)
+		}
+	})
+	t.Run("an import whose query the limits refuse is refused before its files are read", func(t *testing.T) {
+		var sent atomic.Int64
+		query := `mutation($ws: ID!, $files: [Upload!]!) { importActorMap(workspace: $ws, files: $files, dryRun: true) { ` +
+			strings.Repeat("dryRun ", 14_900) + `} }`
+		o := as(importer).uploadQuery(ws, query, "actors.csv", 200<<20, &repeatByte{c: 'x', left: 200 << 20}, &sent)
+		t.Logf("an editor's 200 MB import with 14,900 fields: %v after %d KiB sent", o, sent.Load()>>10)
+		if o.code != "QUERY_TOO_LARGE" {
+			t.Errorf("an editor's import with 14,900 fields: %v; want QUERY_TOO_LARGE", o)
+		}
+		if sent.Load() > 32<<20 {
+			t.Errorf("the server took %d MiB of an import its limits refuse", sent.Load()>>20)
 		}
 	})
 	t.Run("slow bodies are cut off", func(t *testing.T) { slowBodies(t, srv.base, 20, 5*time.Second) })

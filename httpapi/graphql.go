@@ -27,8 +27,9 @@ import (
 // newGraphQLServer builds the gqlgen server: POST, GET and multipart
 // transports, the error presenter and panic recovery, a query cache, the
 // operation limits, the audit of confidential reads, and introspection
-// when it is on.
-func newGraphQLServer(st store.Store, opts Options, links *auth.LinkSigner, log *zap.Logger) *handler.Server {
+// when it is on. It returns the operation pre-check too, which uploads
+// run before their files are read.
+func newGraphQLServer(st store.Store, opts Options, links *auth.LinkSigner, log *zap.Logger) (*handler.Server, *opCheck) {
 	engine := analysisEngine(st, opts.GraphQL.Analysis)
 	es := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{
 		Store: st, Analysis: engine, Links: links, Log: log}})
@@ -46,7 +47,7 @@ func newGraphQLServer(st store.Store, opts Options, links *auth.LinkSigner, log 
 	// Suggestions ("did you mean …?") would let a caller without
 	// introspection rebuild the schema field by field.
 	srv.SetDisableSuggestion(!opts.GraphQL.Suggestions)
-	installLimits(srv, es, opts.GraphQL.Limits, opts.GraphQL.Introspection, log)
+	check := installLimits(srv, es, opts.GraphQL.Limits, opts.GraphQL.Introspection, log)
 	srv.AroundResponses(auditReads(st, log))
 	present := recordCodes(resolvers.ErrorPresenter(log))
 	if !opts.GraphQL.Suggestions {
@@ -71,7 +72,7 @@ func newGraphQLServer(st store.Store, opts Options, links *auth.LinkSigner, log 
 		}
 		return next(ctx)
 	})
-	return srv
+	return srv, check
 }
 
 // analysisEngine makes the analysis engine with the configured bounds

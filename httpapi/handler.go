@@ -46,9 +46,9 @@ func New(st store.Store, opts Options, log *zap.Logger) (http.Handler, error) {
 		return nil, err
 	}
 	links := auth.NewLinkSigner(opts.Access.LinkKey)
-	gql := newGraphQLServer(st, opts, links, log.Named("graphql"))
+	gql, check := newGraphQLServer(st, opts, links, log.Named("graphql"))
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", authn.Middleware(refuse, markAuthenticated(withAuthorizedUploads(opts.HTTP, opts.GraphQL.Limits.MaxTokens,
+	mux.Handle("/graphql", authn.Middleware(refuse, markAuthenticated(withAuthorizedUploads(opts.HTTP, opts.GraphQL.Limits.MaxTokens, check,
 		withJSONBody(loaders.Middleware(st, opts.GraphQL.LoaderWait, log.Named("loaders"), gql))))))
 	mux.Handle("GET /export/{file}", exportHandler(st, authn, links, log.Named("export")))
 	if opts.GraphQL.GraphiQL {

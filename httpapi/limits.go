@@ -23,11 +23,13 @@ import (
 func installLimits(srv interface {
 	Use(graphql.HandlerExtension)
 	SetParserTokenLimit(int)
-}, es graphql.ExecutableSchema, l config.Limits, introspection bool, log *zap.Logger) {
+}, es graphql.ExecutableSchema, l config.Limits, introspection bool, log *zap.Logger) *opCheck {
 	if l.MaxTokens > 0 {
 		srv.SetParserTokenLimit(l.MaxTokens) // answered as GRAPHQL_PARSE_FAILED, "exceeded token limit of N"
 	}
-	srv.Use(newOpCheck(es, l, introspection, log))
+	check := newOpCheck(es, l, introspection, log)
+	srv.Use(check)
+	return check
 }
 
 func limitError(kind errs.Kind, format string, args ...any) *gqlerror.Error {

@@ -42,7 +42,10 @@ const operationsSlack = 16 << 10
 // operations part is one importActorMap its caller may run, before the
 // transport behind it reads the files; the bytes it read are handed on
 // unchanged. It runs after authentication (the caller is in the context).
-func withAuthorizedUploads(cfg config.HTTP, maxTokens int, next http.Handler) http.Handler {
+// The operation's shape and cost are checked there too (check), so that
+// an import whose query the limits refuse is refused before its files
+// are read, not after gqlgen has spooled them.
+func withAuthorizedUploads(cfg config.HTTP, maxTokens int, check *opCheck, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !isUpload(r) {
 			next.ServeHTTP(w, r)
@@ -56,11 +59,44 @@ func withAuthorizedUploads(cfg config.HTTP, maxTokens int, next http.Handler) ht
 			errs.WriteHTTP(w, err)
 			return
 		}
+		if refused := precheckUpload(check, ops); refused != nil {
+			writeGraphQLError(w, refused)
+			return
+		}
 		allowTransfer(w, cfg, true)
 		timed := &timedBody{ReadCloser: body}
 		r.Body = timed
 		next.ServeHTTP(&uploadTimeoutWriter{ResponseWriter: w, body: timed}, r)
 	})
+}
+
+// precheckUpload runs the operation pre-check on an upload's operations
+// part (already read, and known to be a JSON GraphQL request), as gqlgen
+// will run it once the files are in.
+func precheckUpload(check *opCheck, ops []byte) *gqlerror.Error {
+	if check == nil {
+		return nil
+	}
+	var req struct {
+		Query         string         `json:"query"`
+		OperationName string         `json:"operationName"`
+		Variables     map[string]any `json:"variables"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(ops))
+	dec.UseNumber() // as gqlgen's multipart transport decodes it
+	if dec.Decode(&req) != nil {
+		return nil // authorizeImport has refused it already
+	}
+	refused, _ := check.check(req.Query, req.OperationName, req.Variables)
+	return refused
+}
+
+// writeGraphQLError answers with one GraphQL error and no data, as gqlgen
+// answers an operation its limits refuse (200, the code in extensions).
+func writeGraphQLError(w http.ResponseWriter, e *gqlerror.Error) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": gqlerror.List{e}})
 }
 
 // errUploadTimeout answers an authorised upload whose files did not
