@@ -2,8 +2,6 @@ package analysis
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -282,8 +280,7 @@ type gapCursor struct {
 
 // GapCursor is a keyset cursor for a gap (base64url JSON, opaque to clients).
 func GapCursor(g *Gap) string {
-	b, _ := json.Marshal(gapCursor{g.Severity, g.Community.ID, g.PowerHolder.ID})
-	return base64.RawURLEncoding.EncodeToString(b)
+	return encodeCursor(gapCursor{g.Severity, g.Community.ID, g.PowerHolder.ID})
 }
 
 // GapsAfter returns the gaps that come after the cursor's position in the
@@ -293,14 +290,9 @@ func GapsAfter(gaps []*Gap, cursor string) ([]*Gap, error) {
 	if cursor == "" {
 		return gaps, nil
 	}
-	bad := errs.Invalidf("accountabilityGaps", "after", "after is not a cursor this list produced; start again without after")
-	raw, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil {
-		return nil, bad
-	}
 	var c gapCursor
-	if err := json.Unmarshal(raw, &c); err != nil || c.Community == "" || c.PowerHolder == "" {
-		return nil, bad
+	if err := decodeCursor("accountabilityGaps", cursor, &c, func() bool { return c.Community != "" && c.PowerHolder != "" }); err != nil {
+		return nil, err
 	}
 	pos := &Gap{PairStatus: &PairStatus{Community: &domain.Actor{ID: c.Community}, PowerHolder: &domain.Actor{ID: c.PowerHolder}}, Severity: c.Severity}
 	i := sort.Search(len(gaps), func(i int) bool { return GapLess(pos, gaps[i]) })

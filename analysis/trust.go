@@ -2,8 +2,6 @@ package analysis
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -391,8 +389,7 @@ type trustCursor struct {
 
 // TrustGapCursor is a keyset cursor for a trust gap (base64url JSON, opaque to clients).
 func TrustGapCursor(t *TrustGap) string {
-	b, _ := json.Marshal(trustCursor{t.Score, t.key})
-	return base64.RawURLEncoding.EncodeToString(b)
+	return encodeCursor(trustCursor{t.Score, t.key})
 }
 
 // TrustGapsAfter returns the gaps after the cursor's position in the order.
@@ -400,14 +397,9 @@ func TrustGapsAfter(gaps []*TrustGap, cursor string) ([]*TrustGap, error) {
 	if cursor == "" {
 		return gaps, nil
 	}
-	bad := errs.Invalidf("trustGaps", "after", "after is not a cursor this list produced; start again without after")
-	raw, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil {
-		return nil, bad
-	}
 	var c trustCursor
-	if err := json.Unmarshal(raw, &c); err != nil || c.Key == "" || !inUnit(c.Score) {
-		return nil, bad
+	if err := decodeCursor("trustGaps", cursor, &c, func() bool { return c.Key != "" && inUnit(c.Score) }); err != nil {
+		return nil, err
 	}
 	pos := &TrustGap{Score: c.Score, key: c.Key}
 	i := sort.Search(len(gaps), func(i int) bool { return trustGapLess(pos, gaps[i]) })

@@ -25,15 +25,11 @@ func (r *workspaceResolver) AccountabilityRoutes(ctx context.Context, obj *domai
 	if _, err := actorOfWorkspace(ctx, obj.ID, "to", to); err != nil {
 		return nil, err
 	}
-	ctx, done, err := r.Analysis.Begin(ctx, "accountabilityRoutes")
+	ctx, g, done, err := r.beginAnalysis(ctx, "accountabilityRoutes", obj.ID, asOf, minConfidence, nil, maxHops)
 	if err != nil {
 		return nil, err
 	}
 	defer done()
-	g, err := r.analysisGraph(ctx, obj.ID, asOf, minConfidence, nil, maxHops)
-	if err != nil {
-		return nil, err
-	}
 	routes, err := g.Routes(ctx, from, to, intOr(first, 3))
 	if err != nil {
 		return nil, err
@@ -53,15 +49,11 @@ func (r *workspaceResolver) AccountabilityGaps(ctx context.Context, obj *domain.
 	if err := checkRange(op, "minSeverity", minSeverity); err != nil {
 		return nil, err
 	}
-	ctx, done, err := r.Analysis.Begin(ctx, "accountabilityGaps")
+	ctx, g, done, err := r.beginAnalysis(ctx, "accountabilityGaps", obj.ID, asOf, minConfidence, threshold, maxHops)
 	if err != nil {
 		return nil, err
 	}
 	defer done()
-	g, err := r.analysisGraph(ctx, obj.ID, asOf, minConfidence, threshold, maxHops)
-	if err != nil {
-		return nil, err
-	}
 	gaps, err := g.Gaps(ctx, analysis.GapFilter{Region: region, Kinds: kinds, MinSeverity: floatOr(minSeverity, 0)})
 	if err != nil {
 		return nil, err
@@ -70,17 +62,12 @@ func (r *workspaceResolver) AccountabilityGaps(ctx context.Context, obj *domain.
 	if err != nil {
 		return nil, err
 	}
-	page := rest
-	if len(page) > args.First {
-		page = page[:args.First]
-	}
+	page, cursors, more := pageOf(rest, args.First, analysis.GapCursor)
 	conn := &model.AccountabilityGapConnection{TotalCount: len(gaps), Edges: []*model.AccountabilityGapEdge{}}
-	cursors := make([]string, len(page))
 	for i, gp := range page {
-		cursors[i] = analysis.GapCursor(gp)
 		conn.Edges = append(conn.Edges, &model.AccountabilityGapEdge{Cursor: cursors[i], Node: gapView(g, gp)})
 	}
-	conn.PageInfo = pageInfo(cursors, len(rest) > len(page), args.After != "")
+	conn.PageInfo = pageInfo(cursors, more, args.After != "")
 	return conn, nil
 }
 
@@ -88,15 +75,11 @@ func (r *workspaceResolver) GapClosures(ctx context.Context, obj *domain.Workspa
 	if err := auth.Require(ctx, "Workspace.gapClosures", obj.ID, domain.Analyst); err != nil {
 		return nil, err
 	}
-	ctx, done, err := r.Analysis.Begin(ctx, "gapClosures")
+	ctx, g, done, err := r.beginAnalysis(ctx, "gapClosures", obj.ID, asOf, minConfidence, threshold, maxHops)
 	if err != nil {
 		return nil, err
 	}
 	defer done()
-	g, err := r.analysisGraph(ctx, obj.ID, asOf, minConfidence, threshold, maxHops)
-	if err != nil {
-		return nil, err
-	}
 	cls, err := g.GapClosures(ctx, intOr(first, 10), floatOr(assumedStrength, 0.5))
 	if err != nil {
 		return nil, err
@@ -112,15 +95,11 @@ func (r *workspaceResolver) Brokers(ctx context.Context, obj *domain.Workspace, 
 	if err := auth.Require(ctx, "Workspace.brokers", obj.ID, domain.Analyst); err != nil {
 		return nil, err
 	}
-	ctx, done, err := r.Analysis.Begin(ctx, "brokers")
+	ctx, g, done, err := r.beginAnalysis(ctx, "brokers", obj.ID, asOf, minConfidence, nil, maxHops)
 	if err != nil {
 		return nil, err
 	}
 	defer done()
-	g, err := r.analysisGraph(ctx, obj.ID, asOf, minConfidence, nil, maxHops)
-	if err != nil {
-		return nil, err
-	}
 	brokers, err := g.Brokers(ctx, intOr(first, 10))
 	if err != nil {
 		return nil, err

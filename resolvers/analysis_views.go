@@ -10,6 +10,22 @@ import (
 	"github.com/actorgraph/actorgraph/loaders"
 )
 
+// beginAnalysis takes an analysis slot for op (analysis.Engine.Begin:
+// the request's share, under its work budget) and builds the projection
+// the analysis reads; the caller calls done when the analysis is over.
+func (r *Resolver) beginAnalysis(ctx context.Context, op, ws string, asOf *domain.Date, minConfidence, threshold *float64, maxHops *int) (context.Context, *analysis.Graph, func(), error) {
+	ctx, done, err := r.Analysis.Begin(ctx, op)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	g, err := r.analysisGraph(ctx, ws, asOf, minConfidence, threshold, maxHops)
+	if err != nil {
+		done()
+		return nil, nil, nil, err
+	}
+	return ctx, g, done, nil
+}
+
 // analysisGraph checks the common analysis arguments and returns the
 // workspace's projection under them.
 func (r *Resolver) analysisGraph(ctx context.Context, ws string, asOf *domain.Date, minConfidence, threshold *float64, maxHops *int) (*analysis.Graph, error) {

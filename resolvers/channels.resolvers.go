@@ -17,15 +17,11 @@ func (r *workspaceResolver) CommunityChannels(ctx context.Context, obj *domain.W
 	if err := auth.Require(ctx, "Workspace.communityChannels", obj.ID, domain.Analyst); err != nil {
 		return nil, err
 	}
-	ctx, done, err := r.Analysis.Begin(ctx, "communityChannels")
+	ctx, g, done, err := r.beginAnalysis(ctx, "communityChannels", obj.ID, asOf, minConfidence, nil, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer done()
-	g, err := r.analysisGraph(ctx, obj.ID, asOf, minConfidence, nil, nil)
-	if err != nil {
-		return nil, err
-	}
 	ccs, err := g.CommunityChannels(ctx, region)
 	if err != nil {
 		return nil, err
@@ -41,15 +37,11 @@ func (r *workspaceResolver) UnaccountableActors(ctx context.Context, obj *domain
 	if err := auth.Require(ctx, "Workspace.unaccountableActors", obj.ID, domain.Analyst); err != nil {
 		return nil, err
 	}
-	ctx, done, err := r.Analysis.Begin(ctx, "unaccountableActors")
+	ctx, g, done, err := r.beginAnalysis(ctx, "unaccountableActors", obj.ID, asOf, minConfidence, nil, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer done()
-	g, err := r.analysisGraph(ctx, obj.ID, asOf, minConfidence, nil, nil)
-	if err != nil {
-		return nil, err
-	}
 	us, err := g.UnaccountableActors(ctx, kinds)
 	if err != nil {
 		return nil, err

@@ -32,6 +32,18 @@ func pageArgs(op string, first *int, after *string) (store.PageArgs, error) {
 	return store.PageArgs{First: n, After: a}, nil
 }
 
+// pageOf cuts one page of at most first items from rest (the items after
+// the request's cursor), with their cursors and whether more follow: the
+// in-memory lists (the analyses' connections) page as the store's do.
+func pageOf[T any](rest []T, first int, cursor func(T) string) (page []T, cursors []string, more bool) {
+	page = rest[:min(len(rest), first)]
+	cursors = make([]string, len(page))
+	for i, x := range page {
+		cursors[i] = cursor(x)
+	}
+	return page, cursors, len(rest) > len(page)
+}
+
 func pageInfo(cursors []string, hasNext, hadAfter bool) *model.PageInfo {
 	pi := &model.PageInfo{HasNextPage: hasNext, HasPreviousPage: hadAfter}
 	if len(cursors) > 0 {

@@ -51,15 +51,11 @@ func (r *workspaceResolver) TrustGaps(ctx context.Context, obj *domain.Workspace
 	if err := checkRange(op, "distrustBelow", distrustBelow); err != nil {
 		return nil, err
 	}
-	ctx, done, err := r.Analysis.Begin(ctx, op)
+	ctx, g, done, err := r.beginAnalysis(ctx, op, obj.ID, asOf, minConfidence, nil, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer done()
-	g, err := r.analysisGraph(ctx, obj.ID, asOf, minConfidence, nil, nil)
-	if err != nil {
-		return nil, err
-	}
 	gaps, err := g.TrustGaps(ctx, analysis.TrustGapFilter{Kinds: kinds, Region: region,
 		Threshold: floatOr(threshold, analysis.DefaultTrustThreshold), DistrustBelow: floatOr(distrustBelow, analysis.DefaultDistrustBelow)})
 	if err != nil {
@@ -69,17 +65,12 @@ func (r *workspaceResolver) TrustGaps(ctx context.Context, obj *domain.Workspace
 	if err != nil {
 		return nil, err
 	}
-	page := rest
-	if len(page) > args.First {
-		page = page[:args.First]
-	}
+	page, cursors, more := pageOf(rest, args.First, analysis.TrustGapCursor)
 	conn := &model.TrustGapConnection{TotalCount: len(gaps), Edges: []*model.TrustGapEdge{}}
-	cursors := make([]string, len(page))
 	for i, tg := range page {
-		cursors[i] = analysis.TrustGapCursor(tg)
 		conn.Edges = append(conn.Edges, &model.TrustGapEdge{Cursor: cursors[i], Node: tg})
 	}
-	conn.PageInfo = pageInfo(cursors, len(rest) > len(page), args.After != "")
+	conn.PageInfo = pageInfo(cursors, more, args.After != "")
 	return conn, nil
 }
 
