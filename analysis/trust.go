@@ -261,7 +261,7 @@ func (g *Graph) trustGaps(m *meter, t *trustTables, threshold, distrustBelow flo
 		p, c := k[0], k[1]
 		prov := t.claims[domain.ProvidesSecurity][k]
 		if g.actors[c].Kind == domain.KindCommunity {
-			if tr := t.trust[[2]int{c, p}]; tr != nil && tr.value < distrustBelow {
+			if tr := t.trust[[2]int{c, p}]; tr != nil && fallsBelow(tr.value, distrustBelow) {
 				best := strongest(prov)
 				add(&TrustGap{Kind: DependencyWithoutTrust, Score: clampUnit(best.Strength * (1 - tr.value)),
 					From: g.actors[c], To: g.actors[p], Community: g.actors[c], Values: []TrustValue{overall(tr)},
@@ -318,7 +318,7 @@ func (g *Graph) trustGaps(m *meter, t *trustTables, threshold, distrustBelow flo
 			for _, s := range ab.segments[1:] {
 				lo, hi = min(lo, s.Value), max(hi, s.Value)
 			}
-			if hi-lo >= threshold {
+			if reachesThreshold(hi-lo, threshold) {
 				add(&TrustGap{Kind: PerceptionDivergence, Score: clampUnit(hi - lo), From: g.actors[k[0]], To: g.actors[k[1]],
 					Values: ab.segments, Relationships: ab.rels}, "")
 			}
@@ -327,14 +327,14 @@ func (g *Graph) trustGaps(m *meter, t *trustTables, threshold, distrustBelow flo
 		if ba == nil || g.actors[k[0]].ID > g.actors[k[1]].ID {
 			continue // each mutual pair once, from the smaller id
 		}
-		if ab.value < distrustBelow && ba.value < distrustBelow {
+		if fallsBelow(ab.value, distrustBelow) && fallsBelow(ba.value, distrustBelow) {
 			continue // mutual distrust is not asymmetry
 		}
 		hiT, loT := ab, ba
 		if ba.value > ab.value {
 			hiT, loT = ba, ab
 		}
-		if d := hiT.value - loT.value; d >= threshold {
+		if d := hiT.value - loT.value; reachesThreshold(d, threshold) {
 			add(&TrustGap{Kind: Asymmetry, Score: clampUnit(d), From: g.actors[hiT.x], To: g.actors[loT.x],
 				Values: []TrustValue{overall(hiT), overall(loT)}, Relationships: append(append([]*domain.Relationship{}, hiT.rels...), loT.rels...)}, "")
 		}
@@ -357,7 +357,7 @@ func (g *Graph) trustGaps(m *meter, t *trustTables, threshold, distrustBelow flo
 				loT = c
 			}
 		}
-		if d := hiT.value - loT.value; d >= threshold && hiT != loT {
+		if d := hiT.value - loT.value; reachesThreshold(d, threshold) && hiT != loT {
 			add(&TrustGap{Kind: Polarised, Score: clampUnit(d), From: g.actors[hiT.x], To: g.actors[y], Community: g.actors[hiT.x],
 				Values: []TrustValue{overall(hiT), overall(loT)}, Relationships: append(append([]*domain.Relationship{}, hiT.rels...), loT.rels...)}, "")
 		}
@@ -374,6 +374,18 @@ func (g *Graph) unordered(k [2]int) [2]int {
 }
 
 func clampUnit(x float64) float64 { return max(0, min(1, x)) }
+
+// decimalTolerance absorbs the rounding of decimal figures in binary floating
+// point: 0.7 − 0.2 is 0.49999999999999994, and an analyst who asks for
+// differences of at least 0.5 means that one to count (and a mean trust
+// of 0.4 computed as 0.39999999999999997 not to fall below 0.4).
+const decimalTolerance = 1e-9
+
+// reachesThreshold reports whether x reaches t, up to decimalTolerance.
+func reachesThreshold(x, t float64) bool { return x >= t-decimalTolerance }
+
+// fallsBelow reports whether x is below t by more than decimalTolerance.
+func fallsBelow(x, t float64) bool { return x < t-decimalTolerance }
 
 func trustGapLess(a, b *TrustGap) bool {
 	if a.Score != b.Score {

@@ -348,3 +348,34 @@ func TestTrustGapsStopWhenCancelled(t *testing.T) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
+
+// Figures written as decimals meet the thresholds they are written to
+// meet: 0.7 − 0.2 is 0.49999999999999994 in binary floating point, yet a
+// difference of 0.5 (the default threshold) must count; and 0.7 − 0.3 is
+// 0.39999999999999997, yet a trust of 0.4 is not below distrustBelow 0.4.
+// Tamal's women (0.2) and men (0.7) about the police on the demo map are
+// the first case.
+func TestTrustGapsDecimalFiguresAtTheBoundary(t *testing.T) {
+	t.Parallel()
+	seven, three, two := 0.7, 0.3, 0.2 // variables: Go's constant arithmetic is exact
+	if seven-two >= 0.5 || seven-three >= 0.4 {
+		t.Fatal("the premise changed: float64 rounding is not what this test is about")
+	}
+	b := &mapBuilder{}
+	b.actor("village", domain.KindCommunity)
+	b.actor("town", domain.KindCommunity)
+	b.actor("police", domain.KindSecurityForce)
+	b.rel("women", domain.Trusts, "village", "police", 0.2, seg("women"))
+	b.rel("men", domain.Trusts, "village", "police", 0.7, seg("men"))
+	b.rel("protects", domain.ProvidesSecurity, "police", "town", 0.5)
+	b.rel("town-trust", domain.Trusts, "town", "police", seven-three)
+	g := b.graph(t, Options{})
+	// The village's segments differ by 0.5; the town's 0.4 is not below 0.4,
+	// and the two communities' 0.45 and 0.4 are not polarised.
+	wantList(t, trustGapsOf(t, g, defaults()), "PERCEPTION_DIVERGENCE village>police 0.5000")
+	// Just above 0.4, the town's dependency is one: 0.5 × (1 − 0.4) = 0.3.
+	wantList(t, trustGapsOf(t, g, TrustGapFilter{Kinds: []TrustGapKind{DependencyWithoutTrust}, Threshold: 0.5, DistrustBelow: 0.41}),
+		"DEPENDENCY_WITHOUT_TRUST town>police 0.3000")
+	// Just above 0.5, the divergence is not.
+	wantList(t, trustGapsOf(t, g, TrustGapFilter{Kinds: []TrustGapKind{PerceptionDivergence}, Threshold: 0.51, DistrustBelow: 0.4}))
+}
