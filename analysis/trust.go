@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -159,13 +160,13 @@ func (g *Graph) trustTables(ctx context.Context, op string) (*trustTables, error
 				for _, r := range segs[s] {
 					v += r.Strength
 				}
-				v /= float64(len(segs[s]))
+				v = roundFigure(v / float64(len(segs[s])))
 				sum += v
 				seg := s
 				to.segments = append(to.segments, TrustValue{Actor: g.actors[k[0]], Segment: &seg, Value: v, Relationships: segs[s]})
 				to.rels = append(to.rels, segs[s]...)
 			}
-			to.value = sum / float64(len(names))
+			to.value = roundFigure(sum / float64(len(names)))
 			t.trust[k] = to
 		}
 		return t, m.flush()
@@ -263,7 +264,7 @@ func (g *Graph) trustGaps(m *meter, t *trustTables, threshold, distrustBelow flo
 		if g.actors[c].Kind == domain.KindCommunity {
 			if tr := t.trust[[2]int{c, p}]; tr != nil && fallsBelow(tr.value, distrustBelow) {
 				best := strongest(prov)
-				add(&TrustGap{Kind: DependencyWithoutTrust, Score: clampUnit(best.Strength * (1 - tr.value)),
+				add(&TrustGap{Kind: DependencyWithoutTrust, Score: scoreOf(best.Strength * (1 - tr.value)),
 					From: g.actors[c], To: g.actors[p], Community: g.actors[c], Values: []TrustValue{overall(tr)},
 					Relationships: append(append([]*domain.Relationship{}, prov...), tr.rels...)}, "")
 			}
@@ -319,7 +320,7 @@ func (g *Graph) trustGaps(m *meter, t *trustTables, threshold, distrustBelow flo
 				lo, hi = min(lo, s.Value), max(hi, s.Value)
 			}
 			if reachesThreshold(hi-lo, threshold) {
-				add(&TrustGap{Kind: PerceptionDivergence, Score: clampUnit(hi - lo), From: g.actors[k[0]], To: g.actors[k[1]],
+				add(&TrustGap{Kind: PerceptionDivergence, Score: scoreOf(hi - lo), From: g.actors[k[0]], To: g.actors[k[1]],
 					Values: ab.segments, Relationships: ab.rels}, "")
 			}
 		}
@@ -335,7 +336,7 @@ func (g *Graph) trustGaps(m *meter, t *trustTables, threshold, distrustBelow flo
 			hiT, loT = ba, ab
 		}
 		if d := hiT.value - loT.value; reachesThreshold(d, threshold) {
-			add(&TrustGap{Kind: Asymmetry, Score: clampUnit(d), From: g.actors[hiT.x], To: g.actors[loT.x],
+			add(&TrustGap{Kind: Asymmetry, Score: scoreOf(d), From: g.actors[hiT.x], To: g.actors[loT.x],
 				Values: []TrustValue{overall(hiT), overall(loT)}, Relationships: append(append([]*domain.Relationship{}, hiT.rels...), loT.rels...)}, "")
 		}
 	}
@@ -358,7 +359,7 @@ func (g *Graph) trustGaps(m *meter, t *trustTables, threshold, distrustBelow flo
 			}
 		}
 		if d := hiT.value - loT.value; reachesThreshold(d, threshold) && hiT != loT {
-			add(&TrustGap{Kind: Polarised, Score: clampUnit(d), From: g.actors[hiT.x], To: g.actors[y], Community: g.actors[hiT.x],
+			add(&TrustGap{Kind: Polarised, Score: scoreOf(d), From: g.actors[hiT.x], To: g.actors[y], Community: g.actors[hiT.x],
 				Values: []TrustValue{overall(hiT), overall(loT)}, Relationships: append(append([]*domain.Relationship{}, hiT.rels...), loT.rels...)}, "")
 		}
 	}
@@ -373,7 +374,14 @@ func (g *Graph) unordered(k [2]int) [2]int {
 	return k
 }
 
-func clampUnit(x float64) float64 { return max(0, min(1, x)) }
+// scoreOf is a finding's score: x in [0,1], rounded as roundFigure does.
+func scoreOf(x float64) float64 { return roundFigure(max(0, min(1, x))) }
+
+// roundFigure rounds a computed figure to 12 decimals, so that an analyst
+// reads the 0.5 that 0.7 − 0.2 means rather than 0.49999999999999994. The
+// figures in a map have a few decimals at most; 12 keep every difference
+// that means anything.
+func roundFigure(x float64) float64 { return math.Round(x*1e12) / 1e12 }
 
 // decimalTolerance absorbs the rounding of decimal figures in binary floating
 // point: 0.7 − 0.2 is 0.49999999999999994, and an analyst who asks for
