@@ -109,7 +109,7 @@ type pair struct{ c, p int }
 // trust relationships. It is shared, read only, by every Graph (question)
 // asked of it; results are memoised in it, keyed by the question.
 type projection struct {
-	rels   []*domain.Relationship // every relationship given to Build
+	rels   []*domain.Relationship // every relationship given to Build, in id order
 	actors []*domain.Actor
 	index  map[string]int
 	steps  []Step
@@ -301,6 +301,7 @@ func BuildContext(ctx context.Context, actors []*domain.Actor, rels []*domain.Re
 	// Relationships in id order, so that searches are deterministic.
 	sorted := append([]*domain.Relationship(nil), rels...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
+	p.rels = sorted // the analyses that read every relationship read them in id order too
 	for _, r := range sorted {
 		if err := m.spend(perRel); err != nil {
 			return nil, err

@@ -116,9 +116,7 @@ func (g *Graph) trustTables(ctx context.Context, op string) (*trustTables, error
 		}
 		t := &trustTables{trust: map[[2]int]*trustOf{}, claims: map[domain.RelationshipType]map[[2]int][]*domain.Relationship{}, claimKeys: map[domain.RelationshipType][][2]int{}}
 		bySeg := map[[2]int]map[string][]*domain.Relationship{}
-		sorted := append([]*domain.Relationship(nil), g.rels...)
-		sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
-		for _, r := range sorted {
+		for _, r := range g.rels { // in id order
 			if err := m.spend(1); err != nil {
 				return nil, err
 			}

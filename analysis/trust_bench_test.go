@@ -14,7 +14,7 @@ import (
 // synthetic maps, with a second segment ("women") beside every TRUSTS and
 // a reverse TRUSTS for one in three, so that every kind has work to do.
 func BenchmarkTrustGaps(b *testing.B) {
-	for _, n := range []int{1_000, 10_000} {
+	for _, n := range []int{1_000, 10_000, 100_000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			actors, rels := syntheticMap(n, 1)
 			rng := rand.New(rand.NewPCG(2, 13))
