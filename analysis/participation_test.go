@@ -274,7 +274,10 @@ func TestParticipationStopsOnCancelAndBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := func(ctx context.Context, g *Graph) error { _, err := g.ParticipationGaps(ctx, ParticipationFilter{}); return err }
+	run := func(ctx context.Context, g *Graph) error {
+		_, err := g.ParticipationGaps(ctx, ParticipationFilter{})
+		return err
+	}
 	full, fb := budgetCtx(DefaultWorkBudget)
 	if err := run(full, Build(actors, rels, opts)); err != nil {
 		t.Fatal(err)
