@@ -424,6 +424,25 @@ type ComplexityRoot struct {
 		Status              func(childComplexity int) int
 	}
 
+	ParticipationGap struct {
+		BestRoute func(childComplexity int) int
+		Hops      func(childComplexity int) int
+		Nearest   func(childComplexity int) int
+		Reason    func(childComplexity int) int
+		Target    func(childComplexity int) int
+	}
+
+	ParticipationGapConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ParticipationGapEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	ProposedRelationship struct {
 		From     func(childComplexity int) int
 		Strength func(childComplexity int) int
@@ -615,6 +634,7 @@ type ComplexityRoot struct {
 		MyClearance           func(childComplexity int) int
 		MyRole                func(childComplexity int) int
 		Name                  func(childComplexity int) int
+		ParticipationGaps     func(childComplexity int, kinds []domain.ActorKind, region *string, maxHops *int, asOf *domain.Date, minConfidence *float64, first *int, after *string) int
 		RelationshipCount     func(childComplexity int) int
 		Relationships         func(childComplexity int, filter *domain.RelationshipFilter, first *int, after *string) int
 		Sources               func(childComplexity int, first *int, after *string) int
@@ -2335,6 +2355,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PairStatus.Status(childComplexity), true
 
+	case "ParticipationGap.bestRoute":
+		if e.ComplexityRoot.ParticipationGap.BestRoute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationGap.BestRoute(childComplexity), true
+	case "ParticipationGap.hops":
+		if e.ComplexityRoot.ParticipationGap.Hops == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationGap.Hops(childComplexity), true
+	case "ParticipationGap.nearest":
+		if e.ComplexityRoot.ParticipationGap.Nearest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationGap.Nearest(childComplexity), true
+	case "ParticipationGap.reason":
+		if e.ComplexityRoot.ParticipationGap.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationGap.Reason(childComplexity), true
+	case "ParticipationGap.target":
+		if e.ComplexityRoot.ParticipationGap.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationGap.Target(childComplexity), true
+
+	case "ParticipationGapConnection.edges":
+		if e.ComplexityRoot.ParticipationGapConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationGapConnection.Edges(childComplexity), true
+	case "ParticipationGapConnection.pageInfo":
+		if e.ComplexityRoot.ParticipationGapConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationGapConnection.PageInfo(childComplexity), true
+	case "ParticipationGapConnection.totalCount":
+		if e.ComplexityRoot.ParticipationGapConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationGapConnection.TotalCount(childComplexity), true
+
+	case "ParticipationGapEdge.cursor":
+		if e.ComplexityRoot.ParticipationGapEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationGapEdge.Cursor(childComplexity), true
+	case "ParticipationGapEdge.node":
+		if e.ComplexityRoot.ParticipationGapEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipationGapEdge.Node(childComplexity), true
+
 	case "ProposedRelationship.from":
 		if e.ComplexityRoot.ProposedRelationship.From == nil {
 			break
@@ -3255,6 +3338,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.Name(childComplexity), true
+	case "Workspace.participationGaps":
+		if e.ComplexityRoot.Workspace.ParticipationGaps == nil {
+			break
+		}
+
+		args, err := ec.field_Workspace_participationGaps_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Workspace.ParticipationGaps(childComplexity, args["kinds"].([]domain.ActorKind), args["region"].(*string), args["maxHops"].(*int), args["asOf"].(*domain.Date), args["minConfidence"].(*float64), args["first"].(*int), args["after"].(*string)), true
 	case "Workspace.relationshipCount":
 		if e.ComplexityRoot.Workspace.RelationshipCount == nil {
 			break
@@ -4915,6 +5009,100 @@ extend type Workspace {
   exportPath(format: MapFormat!): String!
 }
 `, BuiltIn: false},
+	{Name: "../schema/participation.graphqls", Input: `# Participation gaps (issue 13): the state institutions and customary
+# authorities that no women-led actor can reach by a leverage route within
+# maxHops. Definitions (part of the contract; docs/analysis.md,
+# "Participation gaps"):
+#
+# - Women-led actor: a MOVEMENT or CIVIL_SOCIETY actor with womenLed true
+#   (absent is not known to be women-led and does not count).
+# - Route: as for the accountability analysis, a simple path of in-force
+#   leverage steps (asOf, minConfidence; a relationship of strength 0 gives
+#   no step); strength = the product of its steps' strengths.
+# - Reached: some women-led actor W has a route W → … → T of at most
+#   maxHops steps. Only targets not reached are listed.
+# - Nearest: the women-led actor with the fewest steps to T (at most 8);
+#   ties: the stronger best route, then the smaller actor id. Its best route:
+#   its strongest route to T of that many steps (ties: the route whose last
+#   relationship id is smallest, then the one before it, ...).
+# - Reason: NO_WOMEN_LED_ACTOR (the visible map has none), NO_ROUTE (none
+#   reaches T within 8 steps), BEYOND_LIMIT (the nearest needs more than
+#   maxHops steps).
+# - Order: most out of reach first: NO_WOMEN_LED_ACTOR and NO_ROUTE, then
+#   BEYOND_LIMIT by hops (most first), then by the best route's strength
+#   (weakest first), then by target id.
+
+extend type Workspace {
+  """
+  The state institutions and customary authorities that no women-led actor (a MOVEMENT or CIVIL_SOCIETY actor with
+  womenLed true; womenLed absent does not count) reaches by a leverage route of at most maxHops steps, each with the
+  reason and, when some women-led actor reaches it in more steps (at most 8), the nearest one (fewest steps; ties: the
+  stronger best route, then the smaller actor id) and its strongest route of that many steps. A route is a simple path of
+  leverage steps in force on asOf with confidence at least minConfidence (strength above 0); its strength is the product
+  of its steps'. Most out of reach first: NO_WOMEN_LED_ACTOR and NO_ROUTE, then BEYOND_LIMIT by hops (most first), then
+  by the best route's strength (weakest first), then by target id. Requires role ANALYST; actors and relationships above
+  the caller's clearance take no part.
+  """
+  participationGaps(
+    "Only targets of these kinds: STATE_INSTITUTION, CUSTOMARY_AUTHORITY or both (no other kind; not empty)."
+    kinds: [ActorKind!] = [STATE_INSTITUTION, CUSTOMARY_AUTHORITY]
+    "Only targets of this region; every region when absent."
+    region: String
+    "The longest route that counts as reaching a target, in steps (1 to 8)."
+    maxHops: Int = 4
+    "The day relationships must be in force on; today (UTC) when absent."
+    asOf: Date
+    "Relationships below this confidence do not count (0 to 1)."
+    minConfidence: Float = 0
+    "How many gaps (1 to 500)."
+    first: Int = 50
+    "The endCursor of the previous page."
+    after: String
+  ): ParticipationGapConnection! @analysis(cost: 5000)
+}
+
+"Why no women-led actor reaches a target within maxHops."
+enum ParticipationGapReason {
+  "The map (as the caller sees it) has no women-led actor at all."
+  NO_WOMEN_LED_ACTOR
+  "Women-led actors exist, but none has a route to the target within 8 steps."
+  NO_ROUTE
+  "The nearest women-led actor needs more than maxHops steps (and at most 8)."
+  BEYOND_LIMIT
+}
+
+"A page of participation gaps."
+type ParticipationGapConnection {
+  "How many gaps match, across every page."
+  totalCount: Int!
+  "The gaps of this page."
+  edges: [ParticipationGapEdge!]!
+  "Where this page ends."
+  pageInfo: PageInfo!
+}
+
+"One participation gap of a page."
+type ParticipationGapEdge {
+  "A keyset cursor (the gap's place in the order)."
+  cursor: String!
+  "The gap."
+  node: ParticipationGap!
+}
+
+"A state institution or customary authority that no women-led actor reaches within maxHops, and why."
+type ParticipationGap {
+  "The state institution or customary authority."
+  target: Actor!
+  "Why it is a gap: NO_WOMEN_LED_ACTOR, NO_ROUTE or BEYOND_LIMIT."
+  reason: ParticipationGapReason!
+  "For BEYOND_LIMIT, the women-led actor with the fewest steps to the target (ties: the stronger best route, then the smaller id); otherwise null."
+  nearest: Actor
+  "For BEYOND_LIMIT, how many steps the nearest women-led actor needs (more than maxHops, at most 8); otherwise null."
+  hops: Int
+  "For BEYOND_LIMIT, the nearest women-led actor's strongest route to the target of that many steps, with its steps and relationships; otherwise null."
+  bestRoute: AccountabilityRoute
+}
+`, BuiltIn: false},
 	{Name: "../schema/relationship.graphqls", Input: `"""
 The type of a relationship ` + "`" + `A → B` + "`" + `. Leverage steps (the edges accountability
 routes are made of) are marked; the others are context.
@@ -6116,6 +6304,44 @@ func (ec *executionContext) childFields_PairStatus(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type PairStatus", field.Name)
 }
 
+func (ec *executionContext) childFields_ParticipationGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "target":
+		return ec.fieldContext_ParticipationGap_target(ctx, field)
+	case "reason":
+		return ec.fieldContext_ParticipationGap_reason(ctx, field)
+	case "nearest":
+		return ec.fieldContext_ParticipationGap_nearest(ctx, field)
+	case "hops":
+		return ec.fieldContext_ParticipationGap_hops(ctx, field)
+	case "bestRoute":
+		return ec.fieldContext_ParticipationGap_bestRoute(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ParticipationGap", field.Name)
+}
+
+func (ec *executionContext) childFields_ParticipationGapConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_ParticipationGapConnection_totalCount(ctx, field)
+	case "edges":
+		return ec.fieldContext_ParticipationGapConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ParticipationGapConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ParticipationGapConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ParticipationGapEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ParticipationGapEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ParticipationGapEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ParticipationGapEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_ProposedRelationship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "type":
@@ -6410,6 +6636,8 @@ func (ec *executionContext) childFields_Workspace(ctx context.Context, field gra
 		return ec.fieldContext_Workspace_unaccountableActors(ctx, field)
 	case "exportPath":
 		return ec.fieldContext_Workspace_exportPath(ctx, field)
+	case "participationGaps":
+		return ec.fieldContext_Workspace_participationGaps(ctx, field)
 	case "trustGaps":
 		return ec.fieldContext_Workspace_trustGaps(ctx, field)
 	}

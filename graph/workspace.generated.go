@@ -40,6 +40,7 @@ type WorkspaceResolver interface {
 	CommunityChannels(ctx context.Context, obj *domain.Workspace, region *string, asOf *domain.Date, minConfidence *float64) ([]*model.CommunityChannels, error)
 	UnaccountableActors(ctx context.Context, obj *domain.Workspace, kinds []domain.ActorKind, asOf *domain.Date, minConfidence *float64) ([]*model.UnaccountableActor, error)
 	ExportPath(ctx context.Context, obj *domain.Workspace, format model.MapFormat) (string, error)
+	ParticipationGaps(ctx context.Context, obj *domain.Workspace, kinds []domain.ActorKind, region *string, maxHops *int, asOf *domain.Date, minConfidence *float64, first *int, after *string) (*model.ParticipationGapConnection, error)
 	TrustGaps(ctx context.Context, obj *domain.Workspace, kinds []analysis.TrustGapKind, region *string, threshold *float64, distrustBelow *float64, first *int, after *string, asOf *domain.Date, minConfidence *float64) (*model.TrustGapConnection, error)
 }
 
@@ -418,6 +419,68 @@ func (ec *executionContext) field_Workspace_gapClosures_args(ctx context.Context
 		return nil, err
 	}
 	args["maxHops"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Workspace_participationGaps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]domain.ActorKind, error) {
+			return ec.unmarshalOActorKind2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐActorKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "region",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["region"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "maxHops",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxHops"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*domain.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minConfidence"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg6
 	return args, nil
 }
 
@@ -1458,6 +1521,50 @@ func (ec *executionContext) fieldContext_Workspace_exportPath(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Workspace_participationGaps(ctx context.Context, field graphql.CollectedField, obj *domain.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_participationGaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Workspace().ParticipationGaps(ctx, obj, fc.Args["kinds"].([]domain.ActorKind), fc.Args["region"].(*string), fc.Args["maxHops"].(*int), fc.Args["asOf"].(*domain.Date), fc.Args["minConfidence"].(*float64), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ParticipationGapConnection) graphql.Marshaler {
+			return ec.marshalNParticipationGapConnection2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐParticipationGapConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_participationGaps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workspace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ParticipationGapConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Workspace_participationGaps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Workspace_trustGaps(ctx context.Context, field graphql.CollectedField, obj *domain.Workspace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1761,6 +1868,12 @@ func (ec *executionContext) _Workspace(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Workspace_exportPath(ctx, field, obj)
+				})
+		case "participationGaps":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_participationGaps(ctx, field, obj)
 				})
 		case "trustGaps":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

@@ -277,6 +277,38 @@ type PairStatus struct {
 	BestStrength float64 `json:"bestStrength"`
 }
 
+// A state institution or customary authority that no women-led actor reaches within maxHops, and why.
+type ParticipationGap struct {
+	// The state institution or customary authority.
+	Target domain.ActorNode `json:"target"`
+	// Why it is a gap: NO_WOMEN_LED_ACTOR, NO_ROUTE or BEYOND_LIMIT.
+	Reason ParticipationGapReason `json:"reason"`
+	// For BEYOND_LIMIT, the women-led actor with the fewest steps to the target (ties: the stronger best route, then the smaller id); otherwise null.
+	Nearest domain.ActorNode `json:"nearest,omitempty"`
+	// For BEYOND_LIMIT, how many steps the nearest women-led actor needs (more than maxHops, at most 8); otherwise null.
+	Hops *int `json:"hops,omitempty"`
+	// For BEYOND_LIMIT, the nearest women-led actor's strongest route to the target of that many steps, with its steps and relationships; otherwise null.
+	BestRoute *AccountabilityRoute `json:"bestRoute,omitempty"`
+}
+
+// A page of participation gaps.
+type ParticipationGapConnection struct {
+	// How many gaps match, across every page.
+	TotalCount int `json:"totalCount"`
+	// The gaps of this page.
+	Edges []*ParticipationGapEdge `json:"edges"`
+	// Where this page ends.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// One participation gap of a page.
+type ParticipationGapEdge struct {
+	// A keyset cursor (the gap's place in the order).
+	Cursor string `json:"cursor"`
+	// The gap.
+	Node *ParticipationGap `json:"node"`
+}
+
 // A relationship proposed by gapClosures; it is not stored.
 type ProposedRelationship struct {
 	// Its type.
@@ -753,6 +785,67 @@ func (e *MapFormat) UnmarshalJSON(b []byte) error {
 }
 
 func (e MapFormat) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Why no women-led actor reaches a target within maxHops.
+type ParticipationGapReason string
+
+const (
+	// The map (as the caller sees it) has no women-led actor at all.
+	ParticipationGapReasonNoWomenLedActor ParticipationGapReason = "NO_WOMEN_LED_ACTOR"
+	// Women-led actors exist, but none has a route to the target within 8 steps.
+	ParticipationGapReasonNoRoute ParticipationGapReason = "NO_ROUTE"
+	// The nearest women-led actor needs more than maxHops steps (and at most 8).
+	ParticipationGapReasonBeyondLimit ParticipationGapReason = "BEYOND_LIMIT"
+)
+
+var AllParticipationGapReason = []ParticipationGapReason{
+	ParticipationGapReasonNoWomenLedActor,
+	ParticipationGapReasonNoRoute,
+	ParticipationGapReasonBeyondLimit,
+}
+
+func (e ParticipationGapReason) IsValid() bool {
+	switch e {
+	case ParticipationGapReasonNoWomenLedActor, ParticipationGapReasonNoRoute, ParticipationGapReasonBeyondLimit:
+		return true
+	}
+	return false
+}
+
+func (e ParticipationGapReason) String() string {
+	return string(e)
+}
+
+func (e *ParticipationGapReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ParticipationGapReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ParticipationGapReason", str)
+	}
+	return nil
+}
+
+func (e ParticipationGapReason) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ParticipationGapReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ParticipationGapReason) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
