@@ -237,3 +237,86 @@ func TestUnaccountableActorsOnTheDemoMap(t *testing.T) {
 		"i-un-mission UNACCOUNTABLE []",
 	})
 }
+
+func TestParticipationGapsOnTheDemoMap(t *testing.T) {
+	t.Parallel()
+	f := loadDemoCallers(t)
+	query := func(token string, maxHops int) []string {
+		var out struct {
+			Workspace struct {
+				ParticipationGaps struct {
+					TotalCount int
+					Edges      []struct {
+						Node struct {
+							Target    struct{ ID string }
+							Reason    string
+							Nearest   *struct{ ID string }
+							Hops      *int
+							BestRoute *struct {
+								Strength float64
+								Steps    []struct{ Relationship struct{ ID string } }
+							}
+						}
+					}
+				}
+			}
+		}
+		f.a.As(token).OK(`query($ws: ID!, $asOf: Date, $maxHops: Int) { workspace(id: $ws) { participationGaps(asOf: $asOf, maxHops: $maxHops) {
+		  totalCount edges { node { target { id } reason nearest { id } hops bestRoute { strength steps { relationship { id } } } } } } } }`,
+			map[string]any{"ws": f.ws, "asOf": demoAsOf, "maxHops": maxHops}, &out)
+		relKey := map[string]string{}
+		for k, id := range f.relIDs {
+			relKey[id] = k
+		}
+		var unreached, beyond []string
+		for _, e := range out.Workspace.ParticipationGaps.Edges {
+			n := e.Node
+			if n.Reason != "BEYOND_LIMIT" {
+				if len(beyond) > 0 {
+					t.Errorf("%s after a BEYOND_LIMIT gap: most out of reach must come first", n.Reason)
+				}
+				unreached = append(unreached, fmt.Sprintf("%s %s", f.key(n.Target.ID), n.Reason))
+				continue
+			}
+			var steps []string
+			for _, s := range n.BestRoute.Steps {
+				steps = append(steps, relKey[s.Relationship.ID])
+			}
+			beyond = append(beyond, fmt.Sprintf("%s BEYOND_LIMIT %s %d %.2f [%s]", f.key(n.Target.ID), f.key(n.Nearest.ID), *n.Hops,
+				n.BestRoute.Strength, strings.Join(steps, " ")))
+		}
+		if out.Workspace.ParticipationGaps.TotalCount != len(unreached)+len(beyond) {
+			t.Errorf("totalCount %d, %d edges", out.Workspace.ParticipationGaps.TotalCount, len(unreached)+len(beyond))
+		}
+		sort.Strings(unreached) // in target id order within the reason
+		return append(unreached, beyond...)
+	}
+	// By hand: the women-led actors are the women's network, the victims'
+	// association and the legal-aid clinic. In one step they reach the
+	// council, the oversight board (dialogue; the clinic's complaints), the
+	// human-rights commission and the court; in two, through the council,
+	// the district administration (it answers to the council) and the
+	// elders (dialogue). Nothing leads into parliament, so neither into
+	// the ministries it holds to account; nothing leads into Besk, the only
+	// way to its chief.
+	noRoute := []string{
+		"ca-besk-chief NO_ROUTE",
+		"s-defence-ministry NO_ROUTE",
+		"s-interior-ministry NO_ROUTE",
+		"s-parliament-security-committee NO_ROUTE",
+	}
+	wantLines(t, "participation gaps within 4 steps", query(f.restricted, 4), noRoute)
+	// Within 1 step, the two that need two are beyond it: the weaker first
+	// (0.6 × 0.3 = 0.18 to the administration, 0.6 × 0.6 = 0.36 to the elders).
+	wantLines(t, "participation gaps within 1 step", query(f.restricted, 1), append(noRoute,
+		"s-district-administration BEYOND_LIMIT m-womens-network 2 0.18 [inf-womens-network-council acc-administration-council]",
+		"ca-council-of-elders BEYOND_LIMIT m-womens-network 2 0.36 [inf-womens-network-council dlg-elders-council]"))
+	// Movements and civil society are RESTRICTED: a PUBLIC analyst sees no
+	// women-led actor, and every one of the ten targets is a gap.
+	var public []string
+	for _, k := range []string{"ca-besk-chief", "ca-council-of-elders", "s-defence-ministry", "s-district-administration", "s-district-council",
+		"s-district-court", "s-hr-commission", "s-interior-ministry", "s-parliament-security-committee", "s-police-oversight-board"} {
+		public = append(public, k+" NO_WOMEN_LED_ACTOR")
+	}
+	wantLines(t, "participation gaps, public analyst", query(f.publicAnalyst, 4), public)
+}
