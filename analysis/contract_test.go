@@ -14,15 +14,15 @@ import (
 	"github.com/actorgraph/actorgraph/errs"
 )
 
-func rightsAwareness(v float64) func(*domain.Actor) {
+func withRightsAwareness(v float64) func(*domain.Actor) {
 	return func(a *domain.Actor) { a.RightsAwareness = new(v) }
 }
 
-func inRegion(r string) func(*domain.Actor) {
+func withRegion(r string) func(*domain.Actor) {
 	return func(a *domain.Actor) { a.Region = r }
 }
 
-func perceivedBy(s string) func(*domain.Relationship) {
+func withSegment(s string) func(*domain.Relationship) {
 	return func(r *domain.Relationship) { r.PerceivedBy = new(s) }
 }
 
@@ -56,7 +56,7 @@ func contractLine(f *ContractFigures) string {
 
 // checkValues checks that every value is numerator/denominator in [0,1],
 // nil exactly when the denominator is 0, and that the shortfall counts add up.
-func checkValues(t *testing.T, label string, f *ContractFigures) {
+func checkContractValues(t *testing.T, label string, f *ContractFigures) {
 	t.Helper()
 	for _, m := range []struct {
 		name string
@@ -148,11 +148,11 @@ func contractMap() *mapBuilder {
 		{"council", kInst}, {"net", kMov}, {"elders", kCust}} {
 		b.actor(a.id, a.k)
 	}
-	b.set("c1", rightsAwareness(0.8))
-	b.set("c2", rightsAwareness(0.4))
-	b.set("c3", inRegion("south"))
-	b.set("c4", inRegion(""))
-	b.set("c4", rightsAwareness(0.3))
+	b.set("c1", withRightsAwareness(0.8))
+	b.set("c2", withRightsAwareness(0.4))
+	b.set("c3", withRegion("south"))
+	b.set("c4", withRegion(""))
+	b.set("c4", withRightsAwareness(0.3))
 	b.set("police", stateAffiliated(true))
 	b.set("militia", stateAffiliated(false))
 	b.rel("s1", domain.ProvidesSecurity, "police", "c1", 0.6)
@@ -171,8 +171,8 @@ func contractMap() *mapBuilder {
 	b.rel("r3", domain.Represents, "net", "c2", 0.5, validFrom("2025-06-01"))
 	b.rel("e1", domain.Influences, "c4", "council", 0.5, validTo("2024-01-01"))
 	b.rel("l1", domain.Influences, "c4", "gend", 0.6, confidence(0.3))
-	b.rel("tw1", domain.Trusts, "c1", "police", 0.2, perceivedBy("Women"))
-	b.rel("tw2", domain.Trusts, "c1", "police", 0.6, perceivedBy(" women "))
+	b.rel("tw1", domain.Trusts, "c1", "police", 0.2, withSegment("Women"))
+	b.rel("tw2", domain.Trusts, "c1", "police", 0.6, withSegment(" women "))
 	b.rel("tx1", domain.Trusts, "c1", "police", 0.8)
 	b.rel("tc1", domain.Trusts, "c1", "council", 0.3)
 	b.rel("tm1", domain.Trusts, "c1", "militia", 0.9)
@@ -217,7 +217,7 @@ func TestSocialContractHandWorked(t *testing.T) {
 			if got := contractLine(sc.Overall); got != c.overall {
 				t.Errorf("overall\n got %s\nwant %s", got, c.overall)
 			}
-			checkValues(t, "overall", sc.Overall)
+			checkContractValues(t, "overall", sc.Overall)
 			if c.regions == nil {
 				return
 			}
@@ -228,7 +228,7 @@ func TestSocialContractHandWorked(t *testing.T) {
 					name = *f.Region
 				}
 				regions = append(regions, name+" "+contractLine(f))
-				checkValues(t, name, f)
+				checkContractValues(t, name, f)
 			}
 			if got, want := strings.Join(regions, "\n"), strings.Join(c.regions, "\n"); got != want {
 				t.Errorf("regions\n got %s\nwant %s", got, want)
@@ -270,7 +270,7 @@ func TestSocialContractExplainsItself(t *testing.T) {
 	if p := short["police c2"]; p == nil || p.BestRoute() != nil || relIDs(p.PowerRelationships) != "s5" {
 		t.Errorf("c2>police: %+v", p)
 	}
-	if o.Accountability.Graph() == nil || len(p0(o.Accountability.Shortfall).BestRoute().Actors(o.Accountability.Graph())) != 3 {
+	if o.Accountability.Graph() == nil || len(firstPairOf(o.Accountability.Shortfall).BestRoute().Actors(o.Accountability.Graph())) != 3 {
 		t.Errorf("the shortfall's routes must be drawable from the share's graph")
 	}
 	// c1's trust in the state rests on its TRUSTS to council, then police
@@ -288,7 +288,7 @@ func TestSocialContractExplainsItself(t *testing.T) {
 	}
 }
 
-func p0(ps []*PairStatus) *PairStatus { return ps[0] }
+func firstPairOf(ps []*PairStatus) *PairStatus { return ps[0] }
 
 func TestSocialContractRegionArgument(t *testing.T) {
 	g := contractMap().graph(t, Options{})
@@ -309,7 +309,7 @@ func TestSocialContractRegionArgument(t *testing.T) {
 			if len(sc.Regions) != 0 || sc.Overall.Communities != 0 {
 				t.Errorf("region %q: %d regions, %d communities; want none", c.region, len(sc.Regions), sc.Overall.Communities)
 			}
-			checkValues(t, c.region, sc.Overall)
+			checkContractValues(t, c.region, sc.Overall)
 			continue
 		}
 		want := contractLine(all.Regions[c.want])
@@ -348,7 +348,7 @@ func TestSocialContractWithoutCommunities(t *testing.T) {
 // leverage table is bruteLeverage (written from the brief), segments are
 // grouped here again.
 
-type bruteFigures struct {
+type bruteContractFigures struct {
 	n                           int
 	resp, rep, part             [2]int // met, of
 	respShort, repShort, pShort []string
@@ -358,13 +358,13 @@ type bruteFigures struct {
 	empSum, trustSum            float64
 }
 
-func bruteState(a *domain.Actor) bool {
+func bruteStateActor(a *domain.Actor) bool {
 	return a.Kind == domain.KindStateInstitution || (a.Kind == domain.KindSecurityForce && a.StateAffiliated != nil && *a.StateAffiliated)
 }
 
 // bruteEnforceable reports whether a simple path of at most maxHops steps
 // leads from c to p with at least one enforcement step.
-func bruteEnforceable(steps []bruteStep, c, p string, maxHops int) bool {
+func bruteEnforceableRoute(steps []bruteStep, c, p string, maxHops int) bool {
 	var walk func(at string, seen map[string]bool, hops int, enf bool) bool
 	walk = func(at string, seen map[string]bool, hops int, enf bool) bool {
 		if at == p {
@@ -390,7 +390,7 @@ func bruteEnforceable(steps []bruteStep, c, p string, maxHops int) bool {
 	return walk(c, map[string]bool{c: true}, 0, false)
 }
 
-func bruteContract(b *mapBuilder, asOf domain.Date, minConf float64, maxHops int) map[string]*bruteFigures {
+func bruteContract(b *mapBuilder, asOf domain.Date, minConf float64, maxHops int) map[string]*bruteContractFigures {
 	byID := map[string]*domain.Actor{}
 	for _, a := range b.actors {
 		byID[a.ID] = a
@@ -404,10 +404,10 @@ func bruteContract(b *mapBuilder, asOf domain.Date, minConf float64, maxHops int
 		}
 	}
 	sort.Slice(comms, func(i, j int) bool { return comms[i].ID < comms[j].ID })
-	out := map[string]*bruteFigures{}
-	group := func(name string) *bruteFigures {
+	out := map[string]*bruteContractFigures{}
+	group := func(name string) *bruteContractFigures {
 		if out[name] == nil {
-			out[name] = &bruteFigures{}
+			out[name] = &bruteContractFigures{}
 		}
 		return out[name]
 	}
@@ -421,14 +421,14 @@ func bruteContract(b *mapBuilder, asOf domain.Date, minConf float64, maxHops int
 			}
 			if r.ToID == c.ID && (r.Type == domain.ProvidesSecurity || r.Type == domain.Threatens) {
 				holders[r.FromID] = true
-				if r.Type == domain.ProvidesSecurity && bruteState(byID[r.FromID]) {
+				if r.Type == domain.ProvidesSecurity && bruteStateActor(byID[r.FromID]) {
 					protected = true
 				}
 			}
 			if r.Type == domain.Represents && r.ToID == c.ID && r.Strength > 0 {
 				represented = true
 			}
-			if r.Type == domain.Trusts && r.FromID == c.ID && bruteState(byID[r.ToID]) {
+			if r.Type == domain.Trusts && r.FromID == c.ID && bruteStateActor(byID[r.ToID]) {
 				seg := ""
 				if r.PerceivedBy != nil {
 					seg = strings.ToLower(strings.TrimSpace(*r.PerceivedBy))
@@ -461,7 +461,7 @@ func bruteContract(b *mapBuilder, asOf domain.Date, minConf float64, maxHops int
 			}
 			trustValue += v / float64(len(segs))
 		}
-		for _, f := range []*bruteFigures{group("*"), group("=" + c.Region)} {
+		for _, f := range []*bruteContractFigures{group("*"), group("=" + c.Region)} {
 			f.n++
 			for _, m := range []struct {
 				met   bool
@@ -477,7 +477,7 @@ func bruteContract(b *mapBuilder, asOf domain.Date, minConf float64, maxHops int
 			}
 			for _, h := range hs {
 				f.accOf++
-				if bruteEnforceable(steps, c.ID, h, maxHops) {
+				if bruteEnforceableRoute(steps, c.ID, h, maxHops) {
 					f.accMet++
 				} else {
 					f.accShort = append(f.accShort, c.ID+">"+h)
@@ -496,7 +496,7 @@ func bruteContract(b *mapBuilder, asOf domain.Date, minConf float64, maxHops int
 	return out
 }
 
-func (f *bruteFigures) line() string {
+func (f *bruteContractFigures) line() string {
 	return fmt.Sprintf("n%d resp %d/%d [%s] acc %d/%d [%s] rep %d/%d [%s] emp %.6f/%d [%s] part %d/%d [%s] trust %.6f/%d [%s]",
 		f.n, f.resp[0], f.resp[1], strings.Join(f.respShort, ","), f.accMet, f.accOf, strings.Join(f.accShort, ","),
 		f.rep[0], f.rep[1], strings.Join(f.repShort, ","), f.empSum, len(f.emp), strings.Join(f.emp, ","),
@@ -504,7 +504,7 @@ func (f *bruteFigures) line() string {
 }
 
 // exactLine is contractLine with six decimals, to compare with the brute force.
-func exactLine(f *ContractFigures) string {
+func contractExactLine(f *ContractFigures) string {
 	var short []string
 	for _, p := range f.Accountability.Shortfall {
 		short = append(short, p.Community.ID+">"+p.PowerHolder.ID)
@@ -558,7 +558,7 @@ func TestSocialContractMatchesBruteForce(t *testing.T) {
 				validTo("2024-06-01")(r)
 			}
 			if ty == domain.Trusts && rng.IntN(3) > 0 {
-				perceivedBy(segments[rng.IntN(len(segments))])(r)
+				withSegment(segments[rng.IntN(len(segments))])(r)
 			}
 		}
 		o := randOptions(rng, 4)
@@ -568,17 +568,17 @@ func TestSocialContractMatchesBruteForce(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := bruteContract(b, asOf, o.MinConfidence, g.opts.MaxHops)
-		got := map[string]string{"*": exactLine(sc.Overall)}
-		checkValues(t, fmt.Sprintf("map %d overall", iter), sc.Overall)
+		got := map[string]string{"*": contractExactLine(sc.Overall)}
+		checkContractValues(t, fmt.Sprintf("map %d overall", iter), sc.Overall)
 		var order []string
 		for _, f := range sc.Regions {
 			name := ""
 			if f.Region != nil {
 				name = *f.Region
 			}
-			got["="+name] = exactLine(f)
+			got["="+name] = contractExactLine(f)
 			order = append(order, name)
-			checkValues(t, fmt.Sprintf("map %d region %q", iter, name), f)
+			checkContractValues(t, fmt.Sprintf("map %d region %q", iter, name), f)
 		}
 		// Named regions in order, then the communities without one.
 		var wantOrder []string
