@@ -5057,7 +5057,7 @@ type ContractFigures @goModel(model: "github.com/actorgraph/actorgraph/analysis.
   communities: Int!
   "State side: the share of communities that a state actor provides security to (an in-force PROVIDES_SECURITY, any strength)."
   responsiveness: ContractShare!
-  "State side: the share of community–power-holder pairs (P PROVIDES_SECURITY or THREATENS C, in force) where C has an enforceable route to P within maxHops (a route with a CONTROLS step or a step of power ENFORCEMENT)."
+  "State side: the share of community–power-holder pairs (P PROVIDES_SECURITY or THREATENS C, in force) where C has an enforceable route to P within maxHops (a route with a CONTROLS step or a step of power ENFORCEMENT, however weak: no threshold applies)."
   accountability: ContractPairShare!
   "State side: the share of communities someone represents (an in-force REPRESENTS to the community, of strength above 0)."
   representation: ContractShare!
