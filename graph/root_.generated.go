@@ -5156,7 +5156,7 @@ type ContractCommunityValue {
   community: Community!
   "Its figure: its rightsAwareness, or its trust in the state actors it reports on."
   value: Float!
-  "The TRUSTS relationships behind its trust in the state (every segment, every state actor); empty for empowerment."
+  "The TRUSTS relationships behind its trust in the state, by state actor id, then segment (the relationships without perceivedBy first); empty for empowerment."
   relationships: [Relationship!]! @listSize(assumedSize: 20)
 }
 `, BuiltIn: false},

@@ -172,7 +172,7 @@ type ContractCommunityValue struct {
 	Community *domain.Community `json:"community"`
 	// Its figure: its rightsAwareness, or its trust in the state actors it reports on.
 	Value float64 `json:"value"`
-	// The TRUSTS relationships behind its trust in the state (every segment, every state actor); empty for empowerment.
+	// The TRUSTS relationships behind its trust in the state, by state actor id, then segment (the relationships without perceivedBy first); empty for empowerment.
 	Relationships []*domain.Relationship `json:"relationships"`
 }
 
