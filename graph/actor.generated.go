@@ -5300,6 +5300,22 @@ func (ec *executionContext) marshalNActorOrderField2githubᚗcomᚋactorgraphᚋ
 	return v
 }
 
+func (ec *executionContext) marshalNCommunity2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐCommunityᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Community) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommunity2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐCommunity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNCommunity2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐCommunity(ctx context.Context, sel ast.SelectionSet, v *domain.Community) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Community!")

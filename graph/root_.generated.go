@@ -27,6 +27,9 @@ type ResolverRoot interface {
 	ApiToken() ApiTokenResolver
 	CivilSocietyOrganization() CivilSocietyOrganizationResolver
 	Community() CommunityResolver
+	ContractMean() ContractMeanResolver
+	ContractPairShare() ContractPairShareResolver
+	ContractShare() ContractShareResolver
 	CustomaryAuthority() CustomaryAuthorityResolver
 	ImportKeptAttribute() ImportKeptAttributeResolver
 	ImportProblem() ImportProblemResolver
@@ -205,6 +208,52 @@ type ComplexityRoot struct {
 	CommunityPowerPair struct {
 		Community   func(childComplexity int) int
 		PowerHolder func(childComplexity int) int
+	}
+
+	ContractCommunityValue struct {
+		Community     func(childComplexity int) int
+		Relationships func(childComplexity int) int
+		Value         func(childComplexity int) int
+	}
+
+	ContractFigures struct {
+		Accountability func(childComplexity int) int
+		Communities    func(childComplexity int) int
+		Empowerment    func(childComplexity int) int
+		Participation  func(childComplexity int) int
+		Representation func(childComplexity int) int
+		Responsiveness func(childComplexity int) int
+		TrustInState   func(childComplexity int) int
+	}
+
+	ContractMean struct {
+		Communities func(childComplexity int, first *int) int
+		Denominator func(childComplexity int) int
+		Numerator   func(childComplexity int) int
+		Value       func(childComplexity int) int
+	}
+
+	ContractPair struct {
+		BestRoute          func(childComplexity int) int
+		Community          func(childComplexity int) int
+		PowerHolder        func(childComplexity int) int
+		PowerRelationships func(childComplexity int) int
+	}
+
+	ContractPairShare struct {
+		Denominator    func(childComplexity int) int
+		Numerator      func(childComplexity int) int
+		Shortfall      func(childComplexity int, first *int) int
+		ShortfallCount func(childComplexity int) int
+		Value          func(childComplexity int) int
+	}
+
+	ContractShare struct {
+		Denominator    func(childComplexity int) int
+		Numerator      func(childComplexity int) int
+		Shortfall      func(childComplexity int, first *int) int
+		ShortfallCount func(childComplexity int) int
+		Value          func(childComplexity int) int
 	}
 
 	CreatedToken struct {
@@ -461,6 +510,17 @@ type ComplexityRoot struct {
 		Workspaces   func(childComplexity int) int
 	}
 
+	RegionalContract struct {
+		Accountability func(childComplexity int) int
+		Communities    func(childComplexity int) int
+		Empowerment    func(childComplexity int) int
+		Participation  func(childComplexity int) int
+		Region         func(childComplexity int) int
+		Representation func(childComplexity int) int
+		Responsiveness func(childComplexity int) int
+		TrustInState   func(childComplexity int) int
+	}
+
 	Relationship struct {
 		Channel          func(childComplexity int) int
 		Confidence       func(childComplexity int) int
@@ -522,6 +582,11 @@ type ComplexityRoot struct {
 		Tags             func(childComplexity int) int
 		UpdatedAt        func(childComplexity int) int
 		Workspace        func(childComplexity int) int
+	}
+
+	SocialContract struct {
+		Overall func(childComplexity int) int
+		Regions func(childComplexity int) int
 	}
 
 	Source struct {
@@ -637,6 +702,7 @@ type ComplexityRoot struct {
 		ParticipationGaps     func(childComplexity int, kinds []domain.ActorKind, region *string, maxHops *int, asOf *domain.Date, minConfidence *float64, first *int, after *string) int
 		RelationshipCount     func(childComplexity int) int
 		Relationships         func(childComplexity int, filter *domain.RelationshipFilter, first *int, after *string) int
+		SocialContract        func(childComplexity int, region *string, asOf *domain.Date, minConfidence *float64, maxHops *int) int
 		Sources               func(childComplexity int, first *int, after *string) int
 		Subgraph              func(childComplexity int, center string, depth *int, types []domain.RelationshipType, asOf *domain.Date) int
 		Tokens                func(childComplexity int) int
@@ -1321,6 +1387,195 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunityPowerPair.PowerHolder(childComplexity), true
+
+	case "ContractCommunityValue.community":
+		if e.ComplexityRoot.ContractCommunityValue.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractCommunityValue.Community(childComplexity), true
+	case "ContractCommunityValue.relationships":
+		if e.ComplexityRoot.ContractCommunityValue.Relationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractCommunityValue.Relationships(childComplexity), true
+	case "ContractCommunityValue.value":
+		if e.ComplexityRoot.ContractCommunityValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractCommunityValue.Value(childComplexity), true
+
+	case "ContractFigures.accountability":
+		if e.ComplexityRoot.ContractFigures.Accountability == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractFigures.Accountability(childComplexity), true
+	case "ContractFigures.communities":
+		if e.ComplexityRoot.ContractFigures.Communities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractFigures.Communities(childComplexity), true
+	case "ContractFigures.empowerment":
+		if e.ComplexityRoot.ContractFigures.Empowerment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractFigures.Empowerment(childComplexity), true
+	case "ContractFigures.participation":
+		if e.ComplexityRoot.ContractFigures.Participation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractFigures.Participation(childComplexity), true
+	case "ContractFigures.representation":
+		if e.ComplexityRoot.ContractFigures.Representation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractFigures.Representation(childComplexity), true
+	case "ContractFigures.responsiveness":
+		if e.ComplexityRoot.ContractFigures.Responsiveness == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractFigures.Responsiveness(childComplexity), true
+	case "ContractFigures.trustInState":
+		if e.ComplexityRoot.ContractFigures.TrustInState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractFigures.TrustInState(childComplexity), true
+
+	case "ContractMean.communities":
+		if e.ComplexityRoot.ContractMean.Communities == nil {
+			break
+		}
+
+		args, err := ec.field_ContractMean_communities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ContractMean.Communities(childComplexity, args["first"].(*int)), true
+	case "ContractMean.denominator":
+		if e.ComplexityRoot.ContractMean.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractMean.Denominator(childComplexity), true
+	case "ContractMean.numerator":
+		if e.ComplexityRoot.ContractMean.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractMean.Numerator(childComplexity), true
+	case "ContractMean.value":
+		if e.ComplexityRoot.ContractMean.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractMean.Value(childComplexity), true
+
+	case "ContractPair.bestRoute":
+		if e.ComplexityRoot.ContractPair.BestRoute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractPair.BestRoute(childComplexity), true
+	case "ContractPair.community":
+		if e.ComplexityRoot.ContractPair.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractPair.Community(childComplexity), true
+	case "ContractPair.powerHolder":
+		if e.ComplexityRoot.ContractPair.PowerHolder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractPair.PowerHolder(childComplexity), true
+	case "ContractPair.powerRelationships":
+		if e.ComplexityRoot.ContractPair.PowerRelationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractPair.PowerRelationships(childComplexity), true
+
+	case "ContractPairShare.denominator":
+		if e.ComplexityRoot.ContractPairShare.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractPairShare.Denominator(childComplexity), true
+	case "ContractPairShare.numerator":
+		if e.ComplexityRoot.ContractPairShare.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractPairShare.Numerator(childComplexity), true
+	case "ContractPairShare.shortfall":
+		if e.ComplexityRoot.ContractPairShare.Shortfall == nil {
+			break
+		}
+
+		args, err := ec.field_ContractPairShare_shortfall_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ContractPairShare.Shortfall(childComplexity, args["first"].(*int)), true
+	case "ContractPairShare.shortfallCount":
+		if e.ComplexityRoot.ContractPairShare.ShortfallCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractPairShare.ShortfallCount(childComplexity), true
+	case "ContractPairShare.value":
+		if e.ComplexityRoot.ContractPairShare.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractPairShare.Value(childComplexity), true
+
+	case "ContractShare.denominator":
+		if e.ComplexityRoot.ContractShare.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractShare.Denominator(childComplexity), true
+	case "ContractShare.numerator":
+		if e.ComplexityRoot.ContractShare.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractShare.Numerator(childComplexity), true
+	case "ContractShare.shortfall":
+		if e.ComplexityRoot.ContractShare.Shortfall == nil {
+			break
+		}
+
+		args, err := ec.field_ContractShare_shortfall_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ContractShare.Shortfall(childComplexity, args["first"].(*int)), true
+	case "ContractShare.shortfallCount":
+		if e.ComplexityRoot.ContractShare.ShortfallCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractShare.ShortfallCount(childComplexity), true
+	case "ContractShare.value":
+		if e.ComplexityRoot.ContractShare.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractShare.Value(childComplexity), true
 
 	case "CreatedToken.secret":
 		if e.ComplexityRoot.CreatedToken.Secret == nil {
@@ -2523,6 +2778,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Workspaces(childComplexity), true
 
+	case "RegionalContract.accountability":
+		if e.ComplexityRoot.RegionalContract.Accountability == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionalContract.Accountability(childComplexity), true
+	case "RegionalContract.communities":
+		if e.ComplexityRoot.RegionalContract.Communities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionalContract.Communities(childComplexity), true
+	case "RegionalContract.empowerment":
+		if e.ComplexityRoot.RegionalContract.Empowerment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionalContract.Empowerment(childComplexity), true
+	case "RegionalContract.participation":
+		if e.ComplexityRoot.RegionalContract.Participation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionalContract.Participation(childComplexity), true
+	case "RegionalContract.region":
+		if e.ComplexityRoot.RegionalContract.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionalContract.Region(childComplexity), true
+	case "RegionalContract.representation":
+		if e.ComplexityRoot.RegionalContract.Representation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionalContract.Representation(childComplexity), true
+	case "RegionalContract.responsiveness":
+		if e.ComplexityRoot.RegionalContract.Responsiveness == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionalContract.Responsiveness(childComplexity), true
+	case "RegionalContract.trustInState":
+		if e.ComplexityRoot.RegionalContract.TrustInState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionalContract.TrustInState(childComplexity), true
+
 	case "Relationship.channel":
 		if e.ComplexityRoot.Relationship.Channel == nil {
 			break
@@ -2820,6 +3124,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SecurityForce.Workspace(childComplexity), true
+
+	case "SocialContract.overall":
+		if e.ComplexityRoot.SocialContract.Overall == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialContract.Overall(childComplexity), true
+	case "SocialContract.regions":
+		if e.ComplexityRoot.SocialContract.Regions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialContract.Regions(childComplexity), true
 
 	case "Source.createdAt":
 		if e.ComplexityRoot.Source.CreatedAt == nil {
@@ -3366,6 +3683,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.Relationships(childComplexity, args["filter"].(*domain.RelationshipFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Workspace.socialContract":
+		if e.ComplexityRoot.Workspace.SocialContract == nil {
+			break
+		}
+
+		args, err := ec.field_Workspace_socialContract_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Workspace.SocialContract(childComplexity, args["region"].(*string), args["asOf"].(*domain.Date), args["minConfidence"].(*float64), args["maxHops"].(*int)), true
 	case "Workspace.sources":
 		if e.ComplexityRoot.Workspace.Sources == nil {
 			break
@@ -4776,6 +5104,156 @@ type UnaccountableActor {
   steps: [RouteStep!]! @listSize(assumedSize: 20)
 }
 `, BuiltIn: false},
+	{Name: "../schema/contract.graphqls", Input: `# The social contract (issue 13; docs/analysis.md, "The social contract"):
+# six measures in [0,1], per region and overall. State side:
+# responsiveness, accountability, representation; citizen side:
+# empowerment, participation, trust in the state. Each has its numerator
+# and denominator, and what explains it: the communities (for
+# accountability, the community–power-holder pairs) that fall short, or
+# for the two means the communities counted.
+
+extend type Workspace {
+  """
+  A one-screen summary of the social contract, per region and overall: on the state's side responsiveness,
+  accountability and representation, on the citizens' empowerment, participation and trust in the state (see
+  ContractFigures for each definition). Relationships count when in force on asOf and at least minConfidence;
+  records above the caller's clearance take no part. Requires role ANALYST.
+  """
+  socialContract(
+    "Only communities of this region (overall is then that region's figures); the empty string names the communities without a region. Every community when absent."
+    region: String
+    "The day relationships must be in force on; today (UTC) when absent."
+    asOf: Date
+    "Relationships below this confidence do not count (0 to 1)."
+    minConfidence: Float = 0
+    "The longest route, in steps, that accountability looks for (1 to 8)."
+    maxHops: Int = 4
+  ): SocialContract! @analysis(cost: 20000)
+}
+
+"The social contract of a workspace's communities, overall and region by region."
+type SocialContract @goModel(model: "github.com/actorgraph/actorgraph/analysis.SocialContract") {
+  "The figures over every community asked for (with region: that region's)."
+  overall: ContractFigures!
+  """
+  One entry per region that has a community, in region order (by name), then one for the communities without a
+  region (its region is null); with region, only that region's entry (none when it has no community).
+  """
+  regions: [RegionalContract!]! @listSize(assumedSize: 50)
+}
+
+"""
+The six measures over a group of communities. Each is in [0,1] and null when its denominator is 0. A state actor is a
+STATE_INSTITUTION, or a SECURITY_FORCE with stateAffiliated true.
+"""
+type ContractFigures @goModel(model: "github.com/actorgraph/actorgraph/analysis.ContractFigures") {
+  "How many communities the figures are over."
+  communities: Int!
+  "State side: the share of communities that a state actor provides security to (an in-force PROVIDES_SECURITY, any strength)."
+  responsiveness: ContractShare!
+  "State side: the share of community–power-holder pairs (P PROVIDES_SECURITY or THREATENS C, in force) where C has an enforceable route to P within maxHops (a route with a CONTROLS step or a step of power ENFORCEMENT, however weak: no threshold applies)."
+  accountability: ContractPairShare!
+  "State side: the share of communities someone represents (an in-force REPRESENTS to the community, of strength above 0)."
+  representation: ContractShare!
+  "Citizen side: the mean rightsAwareness of the communities that have one."
+  empowerment: ContractMean!
+  "Citizen side: the share of communities with at least one leverage step out of them."
+  participation: ContractShare!
+  "Citizen side: the mean, over the communities that report trust in any state actor, of each community's trust in the state actors it reports on (its trust in one actor: the mean over its segments, as for trust gaps)."
+  trustInState: ContractMean!
+}
+
+"The six measures over the communities of one region."
+type RegionalContract @goModel(model: "github.com/actorgraph/actorgraph/analysis.ContractFigures") {
+  "The region; null for the communities without one."
+  region: String
+  "How many communities the region has."
+  communities: Int!
+  "The share of the region's communities that a state actor provides security to."
+  responsiveness: ContractShare!
+  "The share of the region's community–power-holder pairs with an enforceable route within maxHops."
+  accountability: ContractPairShare!
+  "The share of the region's communities someone represents."
+  representation: ContractShare!
+  "The mean rightsAwareness of the region's communities that have one."
+  empowerment: ContractMean!
+  "The share of the region's communities with at least one leverage step out of them."
+  participation: ContractShare!
+  "The mean trust in the state of the region's communities that report any."
+  trustInState: ContractMean!
+}
+
+"A share of communities, and the communities that fall short of it."
+type ContractShare @goModel(model: "github.com/actorgraph/actorgraph/analysis.CommunityShare") {
+  "numerator / denominator, in [0,1]; null when the denominator is 0."
+  value: Float
+  "How many communities meet the measure."
+  numerator: Float!
+  "How many communities there are."
+  denominator: Int!
+  "How many communities fall short: denominator − numerator."
+  shortfallCount: Int!
+  "The communities that fall short, in id order."
+  shortfall(
+    "How many (1 to 500)."
+    first: Int = 10
+  ): [Community!]! @goField(forceResolver: true)
+}
+
+"The share of community–power-holder pairs with an enforceable route, and the pairs without one."
+type ContractPairShare @goModel(model: "github.com/actorgraph/actorgraph/analysis.PairShare") {
+  "numerator / denominator, in [0,1]; null when there are no pairs."
+  value: Float
+  "How many pairs have an enforceable route."
+  numerator: Float!
+  "How many pairs there are."
+  denominator: Int!
+  "How many pairs have no enforceable route: denominator − numerator."
+  shortfallCount: Int!
+  "The pairs without an enforceable route, by community id then power holder id."
+  shortfall(
+    "How many (1 to 500)."
+    first: Int = 10
+  ): [ContractPair!]! @goField(forceResolver: true)
+}
+
+"A community under an actor it has no enforceable route to."
+type ContractPair {
+  "The community."
+  community: Community!
+  "The actor that holds power over it."
+  powerHolder: Actor!
+  "The in-force PROVIDES_SECURITY and THREATENS relationships from the power holder to the community."
+  powerRelationships: [Relationship!]! @listSize(assumedSize: 10)
+  "The strongest route within maxHops, which can only ask for answers; null when there is no route at all."
+  bestRoute: AccountabilityRoute
+}
+
+"A mean over communities, and the communities it is over."
+type ContractMean @goModel(model: "github.com/actorgraph/actorgraph/analysis.CommunityMean") {
+  "numerator / denominator, in [0,1]; null when no community is counted."
+  value: Float
+  "The sum of the counted communities' figures."
+  numerator: Float!
+  "How many communities are counted."
+  denominator: Int!
+  "The communities counted, each with its figure, in id order."
+  communities(
+    "How many (1 to 500)."
+    first: Int = 10
+  ): [ContractCommunityValue!]! @goField(forceResolver: true)
+}
+
+"One community's figure in a mean."
+type ContractCommunityValue {
+  "The community."
+  community: Community!
+  "Its figure: its rightsAwareness, or its trust in the state actors it reports on."
+  value: Float!
+  "The TRUSTS relationships behind its trust in the state, by state actor id, then segment (the relationships without perceivedBy first); empty for empowerment."
+  relationships: [Relationship!]! @listSize(assumedSize: 20)
+}
+`, BuiltIn: false},
 	{Name: "../schema/custom.graphqls", Input: `# Custom attributes and layouts: what researchers' files say about actors
 # and relationships beyond the model's own fields, and where graph tools
 # drew the actors. Kept so that a map comes back out as it went in; the
@@ -6030,6 +6508,98 @@ func (ec *executionContext) childFields_CommunityPowerPair(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type CommunityPowerPair", field.Name)
 }
 
+func (ec *executionContext) childFields_ContractCommunityValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "community":
+		return ec.fieldContext_ContractCommunityValue_community(ctx, field)
+	case "value":
+		return ec.fieldContext_ContractCommunityValue_value(ctx, field)
+	case "relationships":
+		return ec.fieldContext_ContractCommunityValue_relationships(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContractCommunityValue", field.Name)
+}
+
+func (ec *executionContext) childFields_ContractFigures(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "communities":
+		return ec.fieldContext_ContractFigures_communities(ctx, field)
+	case "responsiveness":
+		return ec.fieldContext_ContractFigures_responsiveness(ctx, field)
+	case "accountability":
+		return ec.fieldContext_ContractFigures_accountability(ctx, field)
+	case "representation":
+		return ec.fieldContext_ContractFigures_representation(ctx, field)
+	case "empowerment":
+		return ec.fieldContext_ContractFigures_empowerment(ctx, field)
+	case "participation":
+		return ec.fieldContext_ContractFigures_participation(ctx, field)
+	case "trustInState":
+		return ec.fieldContext_ContractFigures_trustInState(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContractFigures", field.Name)
+}
+
+func (ec *executionContext) childFields_ContractMean(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_ContractMean_value(ctx, field)
+	case "numerator":
+		return ec.fieldContext_ContractMean_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_ContractMean_denominator(ctx, field)
+	case "communities":
+		return ec.fieldContext_ContractMean_communities(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContractMean", field.Name)
+}
+
+func (ec *executionContext) childFields_ContractPair(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "community":
+		return ec.fieldContext_ContractPair_community(ctx, field)
+	case "powerHolder":
+		return ec.fieldContext_ContractPair_powerHolder(ctx, field)
+	case "powerRelationships":
+		return ec.fieldContext_ContractPair_powerRelationships(ctx, field)
+	case "bestRoute":
+		return ec.fieldContext_ContractPair_bestRoute(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContractPair", field.Name)
+}
+
+func (ec *executionContext) childFields_ContractPairShare(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_ContractPairShare_value(ctx, field)
+	case "numerator":
+		return ec.fieldContext_ContractPairShare_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_ContractPairShare_denominator(ctx, field)
+	case "shortfallCount":
+		return ec.fieldContext_ContractPairShare_shortfallCount(ctx, field)
+	case "shortfall":
+		return ec.fieldContext_ContractPairShare_shortfall(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContractPairShare", field.Name)
+}
+
+func (ec *executionContext) childFields_ContractShare(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_ContractShare_value(ctx, field)
+	case "numerator":
+		return ec.fieldContext_ContractShare_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_ContractShare_denominator(ctx, field)
+	case "shortfallCount":
+		return ec.fieldContext_ContractShare_shortfallCount(ctx, field)
+	case "shortfall":
+		return ec.fieldContext_ContractShare_shortfall(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContractShare", field.Name)
+}
+
 func (ec *executionContext) childFields_CreatedToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "secret":
@@ -6356,6 +6926,28 @@ func (ec *executionContext) childFields_ProposedRelationship(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type ProposedRelationship", field.Name)
 }
 
+func (ec *executionContext) childFields_RegionalContract(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "region":
+		return ec.fieldContext_RegionalContract_region(ctx, field)
+	case "communities":
+		return ec.fieldContext_RegionalContract_communities(ctx, field)
+	case "responsiveness":
+		return ec.fieldContext_RegionalContract_responsiveness(ctx, field)
+	case "accountability":
+		return ec.fieldContext_RegionalContract_accountability(ctx, field)
+	case "representation":
+		return ec.fieldContext_RegionalContract_representation(ctx, field)
+	case "empowerment":
+		return ec.fieldContext_RegionalContract_empowerment(ctx, field)
+	case "participation":
+		return ec.fieldContext_RegionalContract_participation(ctx, field)
+	case "trustInState":
+		return ec.fieldContext_RegionalContract_trustInState(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegionalContract", field.Name)
+}
+
 func (ec *executionContext) childFields_Relationship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6440,6 +7032,16 @@ func (ec *executionContext) childFields_RouteStep(ctx context.Context, field gra
 		return ec.fieldContext_RouteStep_enforcement(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RouteStep", field.Name)
+}
+
+func (ec *executionContext) childFields_SocialContract(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "overall":
+		return ec.fieldContext_SocialContract_overall(ctx, field)
+	case "regions":
+		return ec.fieldContext_SocialContract_regions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SocialContract", field.Name)
 }
 
 func (ec *executionContext) childFields_Source(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6634,6 +7236,8 @@ func (ec *executionContext) childFields_Workspace(ctx context.Context, field gra
 		return ec.fieldContext_Workspace_communityChannels(ctx, field)
 	case "unaccountableActors":
 		return ec.fieldContext_Workspace_unaccountableActors(ctx, field)
+	case "socialContract":
+		return ec.fieldContext_Workspace_socialContract(ctx, field)
 	case "exportPath":
 		return ec.fieldContext_Workspace_exportPath(ctx, field)
 	case "participationGaps":

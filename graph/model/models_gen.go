@@ -166,6 +166,28 @@ type CommunityPowerPair struct {
 	PowerHolder domain.ActorNode `json:"powerHolder"`
 }
 
+// One community's figure in a mean.
+type ContractCommunityValue struct {
+	// The community.
+	Community *domain.Community `json:"community"`
+	// Its figure: its rightsAwareness, or its trust in the state actors it reports on.
+	Value float64 `json:"value"`
+	// The TRUSTS relationships behind its trust in the state, by state actor id, then segment (the relationships without perceivedBy first); empty for empowerment.
+	Relationships []*domain.Relationship `json:"relationships"`
+}
+
+// A community under an actor it has no enforceable route to.
+type ContractPair struct {
+	// The community.
+	Community *domain.Community `json:"community"`
+	// The actor that holds power over it.
+	PowerHolder domain.ActorNode `json:"powerHolder"`
+	// The in-force PROVIDES_SECURITY and THREATENS relationships from the power holder to the community.
+	PowerRelationships []*domain.Relationship `json:"powerRelationships"`
+	// The strongest route within maxHops, which can only ask for answers; null when there is no route at all.
+	BestRoute *AccountabilityRoute `json:"bestRoute,omitempty"`
+}
+
 // What createToken takes.
 type CreateTokenInput struct {
 	// The workspace the token is for; it becomes a member there.

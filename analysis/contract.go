@@ -1,0 +1,284 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/actorgraph/actorgraph/domain"
+)
+
+// The social contract (docs/analysis.md, "The social contract"): six
+// measures in [0,1] per region and overall, three on the state's side
+// (responsiveness, accountability, representation) and three on the
+// citizens' (empowerment, participation, trust in the state).
+
+// CommunityShare is a share of communities: Numerator of the Denominator
+// communities meet the measure; Shortfall are those that do not.
+type CommunityShare struct {
+	Value       *float64 // Numerator / Denominator; nil when Denominator is 0
+	Numerator   float64
+	Denominator int
+	Shortfall   []*domain.Actor // the communities counted but not met, in id order
+}
+
+// ShortfallCount is how many communities fall short.
+func (s *CommunityShare) ShortfallCount() int { return len(s.Shortfall) }
+
+// PairShare is the share of community–power-holder pairs with an
+// enforceable route; Shortfall are the pairs without one.
+type PairShare struct {
+	Value       *float64
+	Numerator   float64
+	Denominator int
+	// Shortfall are the pairs with no enforceable route within maxHops, by
+	// community id then power holder id; each status's Routes hold its
+	// strongest route (which cannot sanction), if it has one.
+	Shortfall []*PairStatus
+	g         *Graph
+}
+
+// ShortfallCount is how many pairs have no enforceable route.
+func (s *PairShare) ShortfallCount() int { return len(s.Shortfall) }
+
+// Graph is the projection the pairs' routes index into.
+func (s *PairShare) Graph() *Graph { return s.g }
+
+// CommunityValue is one community's figure in a mean, with the
+// relationships behind it.
+type CommunityValue struct {
+	Community     *domain.Actor
+	Value         float64
+	Relationships []*domain.Relationship // the TRUSTS behind trust in the state; empty for empowerment
+}
+
+// CommunityMean is a mean over the Denominator communities that have a
+// figure (Counted, in id order); Numerator is the sum of their figures.
+type CommunityMean struct {
+	Value       *float64
+	Numerator   float64
+	Denominator int
+	Counted     []CommunityValue
+}
+
+// ContractFigures are the six measures over one group of communities.
+type ContractFigures struct {
+	// Region is the group's region; nil for the communities without one
+	// (and for the overall figures).
+	Region         *string
+	Communities    int
+	Responsiveness CommunityShare
+	Accountability PairShare
+	Representation CommunityShare
+	Empowerment    CommunityMean
+	Participation  CommunityShare
+	TrustInState   CommunityMean
+}
+
+// SocialContract is the summary: Overall and one entry per region that
+// has a community, in region order, the communities without a region last.
+type SocialContract struct {
+	Overall *ContractFigures
+	Regions []*ContractFigures
+}
+
+// SocialContract returns the social contract of every community, or of
+// region's only (overall is then that region's figures; "" names the
+// communities without a region). Accountability reads the routes within
+// the graph's MaxHops.
+func (g *Graph) SocialContract(ctx context.Context, region *string) (*SocialContract, error) {
+	const op = "socialContract"
+	all, err := memoize(ctx, g, op, fmt.Sprintf("social contract %d", g.opts.MaxHops), func() (*contractTables, error) {
+		return g.socialContract(ctx, op)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if region == nil {
+		return &SocialContract{Overall: all.overall, Regions: all.regions}, nil
+	}
+	for _, f := range all.regions {
+		if (f.Region == nil && *region == "") || (f.Region != nil && *f.Region == *region) {
+			return &SocialContract{Overall: f, Regions: []*ContractFigures{f}}, nil
+		}
+	}
+	return &SocialContract{Overall: g.figures(nil, nil), Regions: []*ContractFigures{}}, nil
+}
+
+type contractTables struct {
+	overall *ContractFigures
+	regions []*ContractFigures
+}
+
+// communityFacts is what the measures need to know of one community.
+type communityFacts struct {
+	i               int
+	protected       bool // a state actor provides security to it
+	represented     bool // an in-force REPRESENTS of strength above 0 leads to it
+	participates    bool // a leverage step leads out of it
+	trustInState    *CommunityValue
+	rightsAwareness *float64
+	pairs           []*PairStatus // its pairs, by power holder id
+}
+
+func (g *Graph) socialContract(ctx context.Context, op string) (*contractTables, error) {
+	statuses, err := g.allStatuses(ctx, op, 1) // shared with accountabilityGaps
+	if err != nil {
+		return nil, err
+	}
+	t, err := g.trustTables(ctx, op) // shared with trustGaps
+	if err != nil {
+		return nil, err
+	}
+	m := newMeter(ctx, op)
+	if err := m.check(); err != nil {
+		return nil, err
+	}
+	facts := map[int]*communityFacts{}
+	var comms []*communityFacts
+	for i, a := range g.actors {
+		if err := m.spend(1); err != nil {
+			return nil, err
+		}
+		if a.Kind != domain.KindCommunity {
+			continue
+		}
+		f := &communityFacts{i: i, rightsAwareness: a.RightsAwareness}
+		for _, si := range g.out[i] {
+			st := g.steps[si]
+			f.participates = true
+			if st.Rel.Type == domain.Represents && st.Rel.ToID == a.ID {
+				f.represented = true
+			}
+		}
+		if err := m.spend(len(g.out[i])); err != nil {
+			return nil, err
+		}
+		facts[i] = f
+		comms = append(comms, f)
+	}
+	sort.Slice(comms, func(x, y int) bool { return g.actors[comms[x].i].ID < g.actors[comms[y].i].ID })
+	// Responsiveness and accountability, from the pairs (in community,
+	// then power holder id order).
+	for k, pr := range g.pairs {
+		if err := m.spend(1); err != nil {
+			return nil, err
+		}
+		f := facts[pr.c]
+		f.pairs = append(f.pairs, statuses[k])
+		if IsStateActor(g.actors[pr.p]) {
+			for _, r := range g.power[pr] {
+				if r.Type == domain.ProvidesSecurity {
+					f.protected = true
+				}
+			}
+		}
+	}
+	// Trust in the state: each community's mean over the state actors it
+	// reports trust in (trust of X in Y as the trust gaps define it).
+	reports := map[int][]*trustOf{}
+	for _, k := range t.pairs {
+		if err := m.spend(1); err != nil {
+			return nil, err
+		}
+		if facts[k[0]] != nil && IsStateActor(g.actors[k[1]]) {
+			reports[k[0]] = append(reports[k[0]], t.trust[k])
+		}
+	}
+	for c, rs := range reports {
+		sort.Slice(rs, func(x, y int) bool { return g.actors[rs[x].y].ID < g.actors[rs[y].y].ID })
+		cv := &CommunityValue{Community: g.actors[c], Relationships: []*domain.Relationship{}}
+		sum := 0.0
+		for _, r := range rs {
+			sum += r.value
+			cv.Relationships = append(cv.Relationships, r.rels...)
+		}
+		cv.Value = sum / float64(len(rs))
+		facts[c].trustInState = cv
+	}
+	// Group by region: named regions in order, then the communities without one.
+	byRegion := map[string][]*communityFacts{}
+	var names []string
+	for _, f := range comms {
+		r := g.actors[f.i].Region
+		if byRegion[r] == nil {
+			names = append(names, r)
+		}
+		byRegion[r] = append(byRegion[r], f)
+	}
+	sort.Slice(names, func(x, y int) bool {
+		if (names[x] == "") != (names[y] == "") {
+			return names[y] == ""
+		}
+		return names[x] < names[y]
+	})
+	// Each group costs its communities and pairs, the overall figures once more.
+	if err := m.spend(2 * (len(comms) + len(g.pairs))); err != nil {
+		return nil, err
+	}
+	out := &contractTables{overall: g.figures(nil, comms), regions: []*ContractFigures{}}
+	for _, name := range names {
+		var region *string
+		if name != "" {
+			region = &name
+		}
+		out.regions = append(out.regions, g.figures(region, byRegion[name]))
+	}
+	return out, m.flush()
+}
+
+// figures computes the six measures over comms (in id order).
+func (g *Graph) figures(region *string, comms []*communityFacts) *ContractFigures {
+	f := &ContractFigures{Region: region, Communities: len(comms),
+		Responsiveness: CommunityShare{Shortfall: []*domain.Actor{}}, Representation: CommunityShare{Shortfall: []*domain.Actor{}},
+		Participation: CommunityShare{Shortfall: []*domain.Actor{}}, Accountability: PairShare{Shortfall: []*PairStatus{}, g: g},
+		Empowerment: CommunityMean{Counted: []CommunityValue{}}, TrustInState: CommunityMean{Counted: []CommunityValue{}}}
+	share := func(s *CommunityShare, a *domain.Actor, met bool) {
+		s.Denominator++
+		if met {
+			s.Numerator++
+		} else {
+			s.Shortfall = append(s.Shortfall, a)
+		}
+	}
+	for _, c := range comms {
+		a := g.actors[c.i]
+		share(&f.Responsiveness, a, c.protected)
+		share(&f.Representation, a, c.represented)
+		share(&f.Participation, a, c.participates)
+		for _, s := range c.pairs {
+			f.Accountability.Denominator++
+			if s.StrongestEnforceableRoute != nil {
+				f.Accountability.Numerator++
+			} else {
+				f.Accountability.Shortfall = append(f.Accountability.Shortfall, s)
+			}
+		}
+		if c.rightsAwareness != nil {
+			f.Empowerment.Denominator++
+			f.Empowerment.Numerator += *c.rightsAwareness
+			f.Empowerment.Counted = append(f.Empowerment.Counted, CommunityValue{Community: a, Value: *c.rightsAwareness, Relationships: []*domain.Relationship{}})
+		}
+		if c.trustInState != nil {
+			f.TrustInState.Denominator++
+			f.TrustInState.Numerator += c.trustInState.Value
+			f.TrustInState.Counted = append(f.TrustInState.Counted, *c.trustInState)
+		}
+	}
+	f.Responsiveness.Value = ratio(f.Responsiveness.Numerator, f.Responsiveness.Denominator)
+	f.Representation.Value = ratio(f.Representation.Numerator, f.Representation.Denominator)
+	f.Participation.Value = ratio(f.Participation.Numerator, f.Participation.Denominator)
+	f.Accountability.Value = ratio(f.Accountability.Numerator, f.Accountability.Denominator)
+	f.Empowerment.Value = ratio(f.Empowerment.Numerator, f.Empowerment.Denominator)
+	f.TrustInState.Value = ratio(f.TrustInState.Numerator, f.TrustInState.Denominator)
+	return f
+}
+
+// ratio is n/d in [0,1], or nil when d is 0.
+func ratio(n float64, d int) *float64 {
+	if d == 0 {
+		return nil
+	}
+	v := clampUnit(n / float64(d))
+	return &v
+}
