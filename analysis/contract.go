@@ -274,11 +274,11 @@ func (g *Graph) figures(region *string, comms []*communityFacts) *ContractFigure
 	return f
 }
 
-// ratio is n/d in [0,1], or nil when d is 0.
+// ratio is n/d in [0,1] (rounded as roundFigure does), or nil when d is 0.
 func ratio(n float64, d int) *float64 {
 	if d == 0 {
 		return nil
 	}
-	v := clampUnit(n / float64(d))
+	v := scoreOf(n / float64(d)) // in [0,1], rounded to 12 decimals
 	return &v
 }
