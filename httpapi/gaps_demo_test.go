@@ -320,3 +320,131 @@ func TestParticipationGapsOnTheDemoMap(t *testing.T) {
 	}
 	wantLines(t, "participation gaps, public analyst", query(f.publicAnalyst, 4), public)
 }
+
+func TestSocialContractOnTheDemoMap(t *testing.T) {
+	t.Parallel()
+	f := loadDemoCallers(t)
+	type figures struct {
+		Communities    int
+		Responsiveness struct {
+			Value       *float64
+			Numerator   float64
+			Denominator int
+			Shortfall   []struct{ ID string }
+		}
+		Accountability struct {
+			Value       *float64
+			Numerator   float64
+			Denominator int
+			Shortfall   []struct{ Community, PowerHolder struct{ ID string } }
+		}
+		Representation, Participation struct {
+			Value       *float64
+			Numerator   float64
+			Denominator int
+		}
+		Empowerment, TrustInState struct {
+			Value       *float64
+			Numerator   float64
+			Denominator int
+		}
+	}
+	const fields = `communities responsiveness { value numerator denominator shortfall(first: 50) { id } }
+	  accountability { value numerator denominator shortfall(first: 50) { community { id } powerHolder { id } } }
+	  representation { value numerator denominator } participation { value numerator denominator }
+	  empowerment { value numerator denominator } trustInState { value numerator denominator }`
+	query := func(token string, region any) figures {
+		var out struct {
+			Workspace struct{ SocialContract struct{ Overall figures } }
+		}
+		f.a.As(token).OK(`query($ws: ID!, $asOf: Date, $region: String) { workspace(id: $ws) { socialContract(asOf: $asOf, region: $region) {
+		  overall { `+fields+` } } } }`, map[string]any{"ws": f.ws, "asOf": demoAsOf, "region": region}, &out)
+		return out.Workspace.SocialContract.Overall
+	}
+	share := func(v *float64, n float64, d int) string {
+		if v == nil {
+			return fmt.Sprintf("null (%g/%d)", n, d)
+		}
+		return fmt.Sprintf("%.4f (%g/%d)", *v, n, d)
+	}
+	summary := func(c figures) []string {
+		var short, pairs []string
+		for _, a := range c.Responsiveness.Shortfall {
+			short = append(short, f.key(a.ID))
+		}
+		for _, p := range c.Accountability.Shortfall {
+			pairs = append(pairs, f.key(p.Community.ID)+"/"+f.key(p.PowerHolder.ID))
+		}
+		sort.Strings(short)
+		sort.Strings(pairs)
+		return []string{
+			fmt.Sprintf("communities %d", c.Communities),
+			"responsiveness " + share(c.Responsiveness.Value, c.Responsiveness.Numerator, c.Responsiveness.Denominator) + " without: " + strings.Join(short, " "),
+			"accountability " + share(c.Accountability.Value, c.Accountability.Numerator, c.Accountability.Denominator),
+			"  without an enforceable route: " + strings.Join(pairs, " "),
+			"representation " + share(c.Representation.Value, c.Representation.Numerator, c.Representation.Denominator),
+			"empowerment " + share(c.Empowerment.Value, c.Empowerment.Numerator, c.Empowerment.Denominator),
+			"participation " + share(c.Participation.Value, c.Participation.Numerator, c.Participation.Denominator),
+			"trustInState " + share(c.TrustInState.Value, c.TrustInState.Numerator, c.TrustInState.Denominator),
+		}
+	}
+	// By hand, for the owner (every record), over the seven communities:
+	//   responsiveness: the police (Tamal, Miren, the youth), the wardens
+	//     (Oruvi) and the army (Besk) are state actors; Haldo has only the
+	//     peacekeepers and Sefa nobody: 5/7.
+	//   accountability: 12 pairs (7 protections, 7 threats, two of them on
+	//     the same pairs). Enforceable: Tamal→police and Oruvi→police
+	//     (through the women's network or the traders to the oversight
+	//     board), the youth→police (the legal-aid clinic to the board),
+	//     Oruvi→wardens (its electoral hold on the council, which controls
+	//     them): 4/12.
+	//   representation: the elders represent Besk and Tamal, the chief Besk: 2/7.
+	//   empowerment: 0.6 + 0.55 + 0.3 + 0.2 + 0.4 + 0.5 = 2.55 over 6 (Sefa has none).
+	//   participation: all but Haldo (its seat begins in 2027): 6/7.
+	//   trustInState: Tamal 0.45 (the police: women 0.2, men 0.7), Oruvi 0.35
+	//     (the police 0.2, the wardens 0.5), Besk 0.1, Miren 0.33, the youth
+	//     0: 1.23 over 5 (Haldo trusts only non-state forces, Sefa none).
+	enforceableless := "  without an enforceable route: c-besk-highlands/f-army-battalion c-besk-highlands/f-ridge-militia " +
+		"c-haldo-camp/f-ridge-militia c-haldo-camp/f-un-peacekeepers c-haldo-camp/s-district-administration " +
+		"c-kessara-youth/f-miren-vigilantes c-miren-riverside/f-district-police c-miren-riverside/f-miren-vigilantes"
+	wantLines(t, "social contract, owner", summary(query(f.a.Token, nil)), []string{
+		"communities 7",
+		"responsiveness 0.7143 (5/7) without: c-haldo-camp c-sefa-fishers",
+		"accountability 0.3333 (4/12)",
+		enforceableless,
+		"representation 0.2857 (2/7)",
+		"empowerment 0.4250 (2.55/6)",
+		"participation 0.8571 (6/7)",
+		"trustInState 0.2460 (1.23/5)",
+	})
+	// An analyst sees no threat: 7 pairs, of which the same three
+	// protections have an enforceable route.
+	got := summary(query(f.restricted, nil))
+	wantLines(t, "social contract, analyst", got[2:4], []string{
+		"accountability 0.4286 (3/7)",
+		"  without an enforceable route: c-besk-highlands/f-army-battalion c-haldo-camp/f-un-peacekeepers " +
+			"c-miren-riverside/f-district-police c-miren-riverside/f-miren-vigilantes",
+	})
+	// A PUBLIC analyst sees neither the movements and civil society nor the
+	// trust survey: only Oruvi's hold on the council remains enforceable;
+	// Sefa's only channel (the radio) is gone; nobody reports trust.
+	got = summary(query(f.publicAnalyst, nil))
+	wantLines(t, "social contract, public analyst", []string{got[2], got[6], got[7]}, []string{
+		"accountability 0.1429 (1/7)",
+		"participation 0.7143 (5/7)",
+		"trustInState null (0/0)",
+	})
+	// One region: Kessara Town is Oruvi market and the youth. Pairs: the
+	// youth under the police and the watch, Oruvi under the wardens and the
+	// police; enforceable all but the watch. Trust: (0.35 + 0) / 2.
+	wantLines(t, "social contract, Kessara Town", summary(query(f.a.Token, "Kessara Town")), []string{
+		"communities 2",
+		"responsiveness 1.0000 (2/2) without: ",
+		"accountability 0.7500 (3/4)",
+		"  without an enforceable route: c-kessara-youth/f-miren-vigilantes",
+		"representation 0.0000 (0/2)",
+		"empowerment 0.5250 (1.05/2)",
+		"participation 1.0000 (2/2)",
+		"trustInState 0.1750 (0.35/2)",
+	})
+}
