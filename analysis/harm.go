@@ -309,10 +309,9 @@ func (g *Graph) harmFlags(m *meter, t *harmTables, wanted [2]bool, region *strin
 				return nil, err
 			}
 			for _, gs := range t.backingIn[small] {
+				// x is neither side: backing x → side with x the
+				// side would be a self-loop, and those are dropped.
 				x := t.groups[gs].from
-				if x == a || x == b {
-					continue
-				}
 				gl, ok := t.backing[[2]int32{x, large}]
 				if !ok || !(in(x) || in(a) || in(b)) {
 					continue
