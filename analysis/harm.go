@@ -134,12 +134,9 @@ func (g *Graph) harmTables(ctx context.Context, op string) (*harmTables, error) 
 			grp.best = max(grp.best, r.Strength)
 			return gi
 		}
-		sorted := append([]*domain.Relationship(nil), g.rels...)
-		sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
-		if err := m.spend(len(sorted) * bitsLen(len(sorted)) / 4); err != nil {
-			return nil, err
-		}
-		for _, r := range sorted {
+		// In the order given: only each group's relationships need the id
+		// order (sorted below), and the groups are small.
+		for _, r := range g.rels {
 			if err := m.spend(1); err != nil {
 				return nil, err
 			}
@@ -147,6 +144,10 @@ func (g *Graph) harmTables(ctx context.Context, op string) (*harmTables, error) 
 			case domain.Supports, domain.ProvidesSecurity, domain.Threatens, domain.InTensionWith:
 			default:
 				continue
+			}
+			// Two lookups by id and a group's: a few units more.
+			if err := m.spend(4); err != nil {
+				return nil, err
 			}
 			fi, ok1 := g.index[r.FromID]
 			ti, ok2 := g.index[r.ToID]
@@ -173,6 +174,13 @@ func (g *Graph) harmTables(ctx context.Context, op string) (*harmTables, error) 
 				}
 				add(tension, from, to, r, nil, 0)
 			}
+		}
+		for i := range t.groups {
+			rs := t.groups[i].rels
+			if err := m.spend(len(rs) * bitsLen(len(rs))); err != nil {
+				return nil, err
+			}
+			slices.SortFunc(rs, func(x, y *domain.Relationship) int { return strings.Compare(x.ID, y.ID) })
 		}
 		return t, m.flush()
 	})
@@ -328,8 +336,8 @@ func (g *Graph) harmFlags(m *meter, t *harmTables, wanted [2]bool, region *strin
 			}
 		}
 	}
-	// Sorting costs about log n comparisons a flag, each a few ns.
-	if err := m.spend(len(out) * bitsLen(len(out)) / 4); err != nil {
+	// Sorting costs about log n comparisons a flag.
+	if err := m.spend(len(out) * bitsLen(len(out)) / 2); err != nil {
 		return nil, err
 	}
 	ids := func(f *harmFlag) [3]string { return [3]string{g.actors[f.a].ID, g.actors[f.b].ID, g.actors[f.c].ID} }
