@@ -327,3 +327,38 @@ func TestDoNoHarmFlagsThroughGraphQL(t *testing.T) {
 		}
 	})
 }
+
+// The analysis snapshot carries COOPERATES_WITH and IN_TENSION_WITH (added
+// with the do-no-harm flags): trustGaps' contested cooperation and
+// tension, which read both, fires through the API too. By hand: the
+// weaker claim is the tension, 0.5.
+func TestTrustGapsSeeCooperationAndTension(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	a := apitest.New(t, st)
+	ws := a.CreateWorkspace("contested")
+	m1 := a.CreateActor(ws, map[string]any{"kind": "MOVEMENT", "name": "Network"})
+	m2 := a.CreateActor(ws, map[string]any{"kind": "MOVEMENT", "name": "Union"})
+	coop := a.CreateRelationship(map[string]any{"type": "COOPERATES_WITH", "from": m1, "to": m2, "strength": 0.75})
+	tension := a.CreateRelationship(map[string]any{"type": "IN_TENSION_WITH", "from": m2, "to": m1, "strength": 0.5})
+	var out struct {
+		Workspace struct {
+			TrustGaps struct {
+				Edges []struct {
+					Node struct {
+						Kind          string
+						Score         float64
+						Relationships []struct{ ID string }
+					}
+				}
+			}
+		}
+	}
+	a.OK(`query($ws: ID!) { workspace(id: $ws) { trustGaps(kinds: [CONTESTED]) { edges { node { kind score relationships { id } } } } } }`,
+		map[string]any{"ws": ws}, &out)
+	e := out.Workspace.TrustGaps.Edges
+	if len(e) != 1 || e[0].Node.Score != 0.5 || len(e[0].Node.Relationships) != 2 ||
+		e[0].Node.Relationships[0].ID != coop || e[0].Node.Relationships[1].ID != tension {
+		t.Errorf("contested cooperation: %+v", e)
+	}
+}
