@@ -25,8 +25,14 @@ const (
 	SharedDependency DoNoHarmKind = "SHARED_DEPENDENCY"
 )
 
-// doNoHarmKinds in the order of the tie-break (the kinds' names).
+// doNoHarmKinds in the order of the tie-break (the kinds' names); a
+// harmFlag's kind is its index here.
 var doNoHarmKinds = []DoNoHarmKind{SharedDependency, SupportToThreat}
+
+const (
+	sharedDependencyIdx uint8 = 0
+	supportToThreatIdx  uint8 = 1
+)
 
 // maxDoNoHarmFlags is how many flags one question may raise: the flags
 // are kept (compactly, about 40 bytes each) for paging, so a map that
@@ -118,7 +124,7 @@ func (g *Graph) harmTables(ctx context.Context, op string) (*harmTables, error) 
 		support, threat, tension := map[[2]int32]int32{}, map[[2]int32]int32{}, map[[2]int32]int32{}
 		// add puts r into the group of (from, to) in idx, making it (and
 		// listing it in by[list]) when it is new.
-		add := func(idx map[[2]int32]int32, from, to int32, r *domain.Relationship, by [][]int32, list int32) int32 {
+		add := func(idx map[[2]int32]int32, from, to int32, r *domain.Relationship, by [][]int32, list int32) {
 			k := [2]int32{from, to}
 			gi, ok := idx[k]
 			if !ok {
@@ -132,7 +138,6 @@ func (g *Graph) harmTables(ctx context.Context, op string) (*harmTables, error) 
 			grp := &t.groups[gi]
 			grp.rels = append(grp.rels, r)
 			grp.best = max(grp.best, r.Strength)
-			return gi
 		}
 		// In the order given: only each group's relationships need the id
 		// order (sorted below), and the groups are small.
@@ -277,7 +282,7 @@ func (g *Graph) harmFlags(m *meter, t *harmTables, wanted [2]bool, region *strin
 		return errs.E(op, errs.AnalysisLimit, fmt.Sprintf(
 			"doNoHarmFlags raises more than %d flags on this map; narrow the question: one kind, one region, or a higher minConfidence", maxDoNoHarmFlags))
 	}
-	if wanted[1] { // SUPPORT_TO_THREAT
+	if wanted[supportToThreatIdx] {
 		for p := range g.actors {
 			sup, thr := t.supportIn[p], t.threatOut[p]
 			if err := m.spend(1 + len(thr)); err != nil {
@@ -299,12 +304,12 @@ func (g *Graph) harmFlags(m *meter, t *harmTables, wanted [2]bool, region *strin
 				}
 				for _, si := range sup {
 					sg := &t.groups[si]
-					out = append(out, harmFlag{score: clampUnit(sg.best * tg.best), kind: 1, a: sg.from, b: int32(p), c: tg.to, groups: [3]int32{si, ti, -1}})
+					out = append(out, harmFlag{score: clampUnit(sg.best * tg.best), kind: supportToThreatIdx, a: sg.from, b: int32(p), c: tg.to, groups: [3]int32{si, ti, -1}})
 				}
 			}
 		}
 	}
-	if wanted[0] { // SHARED_DEPENDENCY
+	if wanted[sharedDependencyIdx] {
 		for _, ti := range t.tensions {
 			tg := &t.groups[ti]
 			a, b := tg.from, tg.to // a's id < b's
@@ -332,7 +337,7 @@ func (g *Graph) harmFlags(m *meter, t *harmTables, wanted [2]bool, region *strin
 					return nil, tooMany()
 				}
 				score := tg.best * min(t.groups[ga].best, t.groups[gb].best)
-				out = append(out, harmFlag{score: clampUnit(score), kind: 0, a: x, b: a, c: b, groups: [3]int32{ga, gb, ti}})
+				out = append(out, harmFlag{score: clampUnit(score), kind: sharedDependencyIdx, a: x, b: a, c: b, groups: [3]int32{ga, gb, ti}})
 			}
 		}
 	}
