@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -304,7 +305,7 @@ func (g *Graph) harmFlags(m *meter, t *harmTables, wanted [2]bool, region *strin
 				}
 				for _, si := range sup {
 					sg := &t.groups[si]
-					out = append(out, harmFlag{score: clampUnit(sg.best * tg.best), kind: supportToThreatIdx, a: sg.from, b: int32(p), c: tg.to, groups: [3]int32{si, ti, -1}})
+					out = append(out, harmFlag{score: harmScore(sg.best * tg.best), kind: supportToThreatIdx, a: sg.from, b: int32(p), c: tg.to, groups: [3]int32{si, ti, -1}})
 				}
 			}
 		}
@@ -337,7 +338,7 @@ func (g *Graph) harmFlags(m *meter, t *harmTables, wanted [2]bool, region *strin
 					return nil, tooMany()
 				}
 				score := tg.best * min(t.groups[ga].best, t.groups[gb].best)
-				out = append(out, harmFlag{score: clampUnit(score), kind: sharedDependencyIdx, a: x, b: a, c: b, groups: [3]int32{ga, gb, ti}})
+				out = append(out, harmFlag{score: harmScore(score), kind: sharedDependencyIdx, a: x, b: a, c: b, groups: [3]int32{ga, gb, ti}})
 			}
 		}
 	}
@@ -463,6 +464,11 @@ func backingText(rs []*domain.Relationship, side *domain.Actor) string {
 	}
 	return strings.Join(parts, " and ")
 }
+
+// harmScore is a flag's score: x in [0,1], rounded to 12 decimals as the
+// other analyses round their figures, so that an analyst reads the 0.3
+// that 0.75 × 0.4 means rather than 0.30000000000000004.
+func harmScore(x float64) float64 { return math.Round(max(0, min(1, x))*1e12) / 1e12 }
 
 type harmCursor struct {
 	Score float64      `json:"s"`

@@ -146,6 +146,12 @@ func TestDoNoHarmFlagsByHand(t *testing.T) {
 		t.FailNow()
 	}
 
+	// 0.75 × 0.4 is 0.30000000000000004 in floating point; the score is
+	// rounded to 12 decimals.
+	if all[4].Score != 0.3 {
+		t.Errorf("fund's score is %v, want 0.3 exactly", all[4].Score)
+	}
+
 	t.Run("explained", func(t *testing.T) {
 		for _, c := range []struct {
 			f                                      *DoNoHarmFlag
