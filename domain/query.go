@@ -126,9 +126,11 @@ type Snapshot struct {
 }
 
 // AnalysisTypes are the relationship types a Snapshot holds: the leverage
-// types, the two kinds of power, and trust.
+// types, the two kinds of power, and trust; support, cooperation and
+// tension for the do-no-harm flags (SUPPORTS, IN_TENSION_WITH) and the
+// trust gaps' contested cooperation (COOPERATES_WITH, IN_TENSION_WITH).
 var AnalysisTypes = []RelationshipType{AccountableTo, Controls, Represents, ParticipatesIn, Influences, Dialogue,
-	ProvidesSecurity, Threatens, Trusts}
+	ProvidesSecurity, Threatens, Trusts, Supports, CooperatesWith, InTensionWith}
 
 // Subgraph is an actor's neighbourhood, for visualisation.
 type Subgraph struct {

@@ -1386,6 +1386,46 @@ func (ec *executionContext) marshalNRelationshipEdge2ᚖgithubᚗcomᚋactorgrap
 	return ec._RelationshipEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRelationshipForm2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐForm(ctx context.Context, v any) (domain.Form, error) {
+	var res domain.Form
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRelationshipForm2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐForm(ctx context.Context, sel ast.SelectionSet, v domain.Form) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRelationshipForm2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFormᚄ(ctx context.Context, v any) ([]domain.Form, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.Form, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRelationshipForm2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐForm(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNRelationshipForm2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFormᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Form) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelationshipForm2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐForm(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNRelationshipType2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐRelationshipType(ctx context.Context, v any) (domain.RelationshipType, error) {
 	var res domain.RelationshipType
 	err := res.UnmarshalGQL(v)

@@ -31,6 +31,7 @@ type ResolverRoot interface {
 	ContractPairShare() ContractPairShareResolver
 	ContractShare() ContractShareResolver
 	CustomaryAuthority() CustomaryAuthorityResolver
+	DoNoHarmFlag() DoNoHarmFlagResolver
 	ImportKeptAttribute() ImportKeptAttributeResolver
 	ImportProblem() ImportProblemResolver
 	ImportRemoval() ImportRemovalResolver
@@ -291,6 +292,36 @@ type ComplexityRoot struct {
 		ID                   func(childComplexity int) int
 		RelationshipsDeleted func(childComplexity int) int
 		SourcesDeleted       func(childComplexity int) int
+	}
+
+	DoNoHarmFlag struct {
+		Actors             func(childComplexity int) int
+		Community          func(childComplexity int) int
+		Explanation        func(childComplexity int) int
+		Kind               func(childComplexity int) int
+		Recipient          func(childComplexity int) int
+		Relationships      func(childComplexity int) int
+		Score              func(childComplexity int) int
+		Sides              func(childComplexity int) int
+		SupportFormMissing func(childComplexity int) int
+		SupportForms       func(childComplexity int) int
+		Supporter          func(childComplexity int) int
+		Supports           func(childComplexity int) int
+		Tensions           func(childComplexity int) int
+		ThreatFormMissing  func(childComplexity int) int
+		ThreatForms        func(childComplexity int) int
+		Threats            func(childComplexity int) int
+	}
+
+	DoNoHarmFlagConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DoNoHarmFlagEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ExportLink struct {
@@ -692,6 +723,7 @@ type ComplexityRoot struct {
 		CommunityChannels     func(childComplexity int, region *string, asOf *domain.Date, minConfidence *float64) int
 		CreatedAt             func(childComplexity int) int
 		Description           func(childComplexity int) int
+		DoNoHarmFlags         func(childComplexity int, kinds []analysis.DoNoHarmKind, region *string, first *int, after *string, asOf *domain.Date, minConfidence *float64) int
 		ExportPath            func(childComplexity int, format model.MapFormat) int
 		GapClosures           func(childComplexity int, first *int, assumedStrength *float64, threshold *float64, asOf *domain.Date, minConfidence *float64, maxHops *int) int
 		ID                    func(childComplexity int) int
@@ -1735,6 +1767,135 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeletePayload.SourcesDeleted(childComplexity), true
+
+	case "DoNoHarmFlag.actors":
+		if e.ComplexityRoot.DoNoHarmFlag.Actors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNoHarmFlag.Actors(childComplexity), true
+	case "DoNoHarmFlag.community":
+		if e.ComplexityRoot.DoNoHarmFlag.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNoHarmFlag.Community(childComplexity), true
+	case "DoNoHarmFlag.explanation":
+		if e.ComplexityRoot.DoNoHarmFlag.Explanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNoHarmFlag.Explanation(childComplexity), true
+	case "DoNoHarmFlag.kind":
+		if e.ComplexityRoot.DoNoHarmFlag.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNoHarmFlag.Kind(childComplexity), true
+	case "DoNoHarmFlag.recipient":
+		if e.ComplexityRoot.DoNoHarmFlag.Recipient == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNoHarmFlag.Recipient(childComplexity), true
+	case "DoNoHarmFlag.relationships":
+		if e.ComplexityRoot.DoNoHarmFlag.Relationships == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNoHarmFlag.Relationships(childComplexity), true
+	case "DoNoHarmFlag.score":
+		if e.ComplexityRoot.DoNoHarmFlag.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNoHarmFlag.Score(childComplexity), true
+	case "DoNoHarmFlag.sides":
+		if e.ComplexityRoot.DoNoHarmFlag.Sides == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNoHarmFlag.Sides(childComplexity), true
+	case "DoNoHarmFlag.supportFormMissing":
+		if e.ComplexityRoot.DoNoHarmFlag.SupportFormMissing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNoHarmFlag.SupportFormMissing(childComplexity), true
+	case "DoNoHarmFlag.supportForms":
+		if e.ComplexityRoot.DoNoHarmFlag.SupportForms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNoHarmFlag.SupportForms(childComplexity), true
+	case "DoNoHarmFlag.supporter":
+		if e.ComplexityRoot.DoNoHarmFlag.Supporter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNoHarmFlag.Supporter(childComplexity), true
+	case "DoNoHarmFlag.supports":
+		if e.ComplexityRoot.DoNoHarmFlag.Supports == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNoHarmFlag.Supports(childComplexity), true
+	case "DoNoHarmFlag.tensions":
+		if e.ComplexityRoot.DoNoHarmFlag.Tensions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNoHarmFlag.Tensions(childComplexity), true
+	case "DoNoHarmFlag.threatFormMissing":
+		if e.ComplexityRoot.DoNoHarmFlag.ThreatFormMissing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNoHarmFlag.ThreatFormMissing(childComplexity), true
+	case "DoNoHarmFlag.threatForms":
+		if e.ComplexityRoot.DoNoHarmFlag.ThreatForms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNoHarmFlag.ThreatForms(childComplexity), true
+	case "DoNoHarmFlag.threats":
+		if e.ComplexityRoot.DoNoHarmFlag.Threats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNoHarmFlag.Threats(childComplexity), true
+
+	case "DoNoHarmFlagConnection.edges":
+		if e.ComplexityRoot.DoNoHarmFlagConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNoHarmFlagConnection.Edges(childComplexity), true
+	case "DoNoHarmFlagConnection.pageInfo":
+		if e.ComplexityRoot.DoNoHarmFlagConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNoHarmFlagConnection.PageInfo(childComplexity), true
+	case "DoNoHarmFlagConnection.totalCount":
+		if e.ComplexityRoot.DoNoHarmFlagConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNoHarmFlagConnection.TotalCount(childComplexity), true
+
+	case "DoNoHarmFlagEdge.cursor":
+		if e.ComplexityRoot.DoNoHarmFlagEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNoHarmFlagEdge.Cursor(childComplexity), true
+	case "DoNoHarmFlagEdge.node":
+		if e.ComplexityRoot.DoNoHarmFlagEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DoNoHarmFlagEdge.Node(childComplexity), true
 
 	case "ExportLink.expiresAt":
 		if e.ComplexityRoot.ExportLink.ExpiresAt == nil {
@@ -3603,6 +3764,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.Description(childComplexity), true
+	case "Workspace.doNoHarmFlags":
+		if e.ComplexityRoot.Workspace.DoNoHarmFlags == nil {
+			break
+		}
+
+		args, err := ec.field_Workspace_doNoHarmFlags_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Workspace.DoNoHarmFlags(childComplexity, args["kinds"].([]analysis.DoNoHarmKind), args["region"].(*string), args["first"].(*int), args["after"].(*string), args["asOf"].(*domain.Date), args["minConfidence"].(*float64)), true
 	case "Workspace.exportPath":
 		if e.ComplexityRoot.Workspace.ExportPath == nil {
 			break
@@ -5327,6 +5499,118 @@ input LayoutInput {
   color: String
 }
 `, BuiltIn: false},
+	{Name: "../schema/harm.graphqls", Input: `# Do-no-harm flags (issue 13). Definitions (part of the contract;
+# docs/analysis.md, "Do-no-harm flags"):
+#
+# - A relationship counts when in force on asOf, at least minConfidence, of
+#   strength above 0, and between two different actors.
+# - SUPPORT_TO_THREAT: A SUPPORTS P and P THREATENS a community C. One flag
+#   per (A, P, C), with every such SUPPORTS and THREATENS; score = the
+#   strongest support's strength × the strongest threat's strength.
+# - SHARED_DEPENDENCY: A and B are IN_TENSION_WITH each other (either
+#   direction) and a third actor X (neither A nor B) SUPPORTS or
+#   PROVIDES_SECURITY to both. One flag per (X, {A, B}); score = the
+#   strongest tension's strength × the weaker of X's strongest backing of A
+#   and of B.
+# - Order: score descending, then kind, then the actors' ids (A, P, C or
+#   X, A, B with A's id below B's).
+
+extend type Workspace {
+  """
+  Do-no-harm flags: support that reaches an actor who threatens a community (SUPPORT_TO_THREAT), and a third actor
+  backing both sides of a tension (SHARED_DEPENDENCY). Each flag explains itself in words and lists the actors and
+  relationships behind it. Highest score first, then by kind and the actors' ids. Relationships count when in force
+  on asOf, at least minConfidence and of strength above 0. Requires role ANALYST; actors and relationships above the
+  caller's clearance do not count.
+  """
+  doNoHarmFlags(
+    "Only these kinds; every kind when absent or empty."
+    kinds: [DoNoHarmKind!]
+    """
+    Only flags of this region: SUPPORT_TO_THREAT when the threatened community is of it; SHARED_DEPENDENCY when the
+    third actor or either side is of it.
+    """
+    region: String
+    "How many flags (1 to 500)."
+    first: Int = 50
+    "The endCursor of the previous page."
+    after: String
+    "The day relationships must be in force on; today (UTC) when absent."
+    asOf: Date
+    "Relationships below this confidence do not count (0 to 1)."
+    minConfidence: Float = 0
+  ): DoNoHarmFlagConnection! @analysis(cost: 20000)
+}
+
+"Why a do-no-harm flag is raised."
+enum DoNoHarmKind {
+  "An actor supports (SUPPORTS) an actor that threatens (THREATENS) a community."
+  SUPPORT_TO_THREAT
+  "Two actors in tension with each other (IN_TENSION_WITH) are both backed (SUPPORTS or PROVIDES_SECURITY) by the same third actor."
+  SHARED_DEPENDENCY
+}
+
+"A page of do-no-harm flags."
+type DoNoHarmFlagConnection {
+  "How many flags match, across every page."
+  totalCount: Int!
+  "The flags of this page."
+  edges: [DoNoHarmFlagEdge!]!
+  "Where this page ends."
+  pageInfo: PageInfo!
+}
+
+"One do-no-harm flag of a page."
+type DoNoHarmFlagEdge {
+  "A keyset cursor (the flag's score, kind and actors)."
+  cursor: String!
+  "The flag."
+  node: DoNoHarmFlag!
+}
+
+"One do-no-harm flag, with the actors and relationships behind it."
+type DoNoHarmFlag {
+  "Why it is raised."
+  kind: DoNoHarmKind!
+  """
+  How serious it is, from 0 to 1: SUPPORT_TO_THREAT the strongest support's strength × the strongest threat's;
+  SHARED_DEPENDENCY the strongest tension's strength × the weaker of the supporter's strongest backing of each side.
+  """
+  score: Float!
+  "Why it is raised, in words, naming the actors and the forms (or saying that a form is not recorded)."
+  explanation: String!
+  "The actor whose backing raises the flag: SUPPORT_TO_THREAT the supporter (A); SHARED_DEPENDENCY the third actor (X)."
+  supporter: Actor!
+  "SUPPORT_TO_THREAT: the supported actor that threatens (P); null for SHARED_DEPENDENCY."
+  recipient: Actor
+  "SUPPORT_TO_THREAT: the threatened community (C); null for SHARED_DEPENDENCY."
+  community: Actor
+  "SHARED_DEPENDENCY: the two actors in tension (A and B, the smaller id first); empty for SUPPORT_TO_THREAT."
+  sides: [Actor!]! @listSize(assumedSize: 2)
+  """
+  The backing behind it, in relationship id order: SUPPORT_TO_THREAT every SUPPORTS from the supporter to the
+  recipient; SHARED_DEPENDENCY every SUPPORTS and PROVIDES_SECURITY from the third actor to the first side, then to
+  the second.
+  """
+  supports: [Relationship!]! @listSize(assumedSize: 10)
+  "SUPPORT_TO_THREAT: every THREATENS from the recipient to the community, in relationship id order; empty otherwise."
+  threats: [Relationship!]! @listSize(assumedSize: 10)
+  "SHARED_DEPENDENCY: every IN_TENSION_WITH between the two sides, either direction, in relationship id order; empty otherwise."
+  tensions: [Relationship!]! @listSize(assumedSize: 10)
+  "The distinct forms recorded on the SUPPORTS relationships behind it (FUNDING, TRAINING...), in the enum's order."
+  supportForms: [RelationshipForm!]! @listSize(assumedSize: 4)
+  "True when at least one SUPPORTS relationship behind it records no form."
+  supportFormMissing: Boolean!
+  "The distinct forms recorded on the threats behind it (ABUSE, EXTORTION...), in the enum's order; empty for SHARED_DEPENDENCY."
+  threatForms: [RelationshipForm!]! @listSize(assumedSize: 6)
+  "True when at least one threat behind it records no form."
+  threatFormMissing: Boolean!
+  "Every actor behind it, once each: the supporter first, then the recipient and community, or the two sides."
+  actors: [Actor!]! @listSize(assumedSize: 3)
+  "Every relationship behind it: supports, then threats, then tensions."
+  relationships: [Relationship!]! @listSize(assumedSize: 20)
+}
+`, BuiltIn: false},
 	{Name: "../schema/mapfile.graphqls", Input: `# Actor-map files: importing researchers' mappings, and where exports are.
 
 "A file uploaded with a GraphQL multipart request (the GraphQL multipart request spec). Multipart requests must carry the header GraphQL-Require-Preflight, which a browser cannot add to a cross-site form."
@@ -6636,6 +6920,66 @@ func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type DeletePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DoNoHarmFlag(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_DoNoHarmFlag_kind(ctx, field)
+	case "score":
+		return ec.fieldContext_DoNoHarmFlag_score(ctx, field)
+	case "explanation":
+		return ec.fieldContext_DoNoHarmFlag_explanation(ctx, field)
+	case "supporter":
+		return ec.fieldContext_DoNoHarmFlag_supporter(ctx, field)
+	case "recipient":
+		return ec.fieldContext_DoNoHarmFlag_recipient(ctx, field)
+	case "community":
+		return ec.fieldContext_DoNoHarmFlag_community(ctx, field)
+	case "sides":
+		return ec.fieldContext_DoNoHarmFlag_sides(ctx, field)
+	case "supports":
+		return ec.fieldContext_DoNoHarmFlag_supports(ctx, field)
+	case "threats":
+		return ec.fieldContext_DoNoHarmFlag_threats(ctx, field)
+	case "tensions":
+		return ec.fieldContext_DoNoHarmFlag_tensions(ctx, field)
+	case "supportForms":
+		return ec.fieldContext_DoNoHarmFlag_supportForms(ctx, field)
+	case "supportFormMissing":
+		return ec.fieldContext_DoNoHarmFlag_supportFormMissing(ctx, field)
+	case "threatForms":
+		return ec.fieldContext_DoNoHarmFlag_threatForms(ctx, field)
+	case "threatFormMissing":
+		return ec.fieldContext_DoNoHarmFlag_threatFormMissing(ctx, field)
+	case "actors":
+		return ec.fieldContext_DoNoHarmFlag_actors(ctx, field)
+	case "relationships":
+		return ec.fieldContext_DoNoHarmFlag_relationships(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DoNoHarmFlag", field.Name)
+}
+
+func (ec *executionContext) childFields_DoNoHarmFlagConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_DoNoHarmFlagConnection_totalCount(ctx, field)
+	case "edges":
+		return ec.fieldContext_DoNoHarmFlagConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DoNoHarmFlagConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DoNoHarmFlagConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DoNoHarmFlagEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DoNoHarmFlagEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DoNoHarmFlagEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DoNoHarmFlagEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_ExportLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "url":
@@ -7238,6 +7582,8 @@ func (ec *executionContext) childFields_Workspace(ctx context.Context, field gra
 		return ec.fieldContext_Workspace_unaccountableActors(ctx, field)
 	case "socialContract":
 		return ec.fieldContext_Workspace_socialContract(ctx, field)
+	case "doNoHarmFlags":
+		return ec.fieldContext_Workspace_doNoHarmFlags(ctx, field)
 	case "exportPath":
 		return ec.fieldContext_Workspace_exportPath(ctx, field)
 	case "participationGaps":

@@ -40,6 +40,7 @@ type WorkspaceResolver interface {
 	CommunityChannels(ctx context.Context, obj *domain.Workspace, region *string, asOf *domain.Date, minConfidence *float64) ([]*model.CommunityChannels, error)
 	UnaccountableActors(ctx context.Context, obj *domain.Workspace, kinds []domain.ActorKind, asOf *domain.Date, minConfidence *float64) ([]*model.UnaccountableActor, error)
 	SocialContract(ctx context.Context, obj *domain.Workspace, region *string, asOf *domain.Date, minConfidence *float64, maxHops *int) (*analysis.SocialContract, error)
+	DoNoHarmFlags(ctx context.Context, obj *domain.Workspace, kinds []analysis.DoNoHarmKind, region *string, first *int, after *string, asOf *domain.Date, minConfidence *float64) (*model.DoNoHarmFlagConnection, error)
 	ExportPath(ctx context.Context, obj *domain.Workspace, format model.MapFormat) (string, error)
 	ParticipationGaps(ctx context.Context, obj *domain.Workspace, kinds []domain.ActorKind, region *string, maxHops *int, asOf *domain.Date, minConfidence *float64, first *int, after *string) (*model.ParticipationGapConnection, error)
 	TrustGaps(ctx context.Context, obj *domain.Workspace, kinds []analysis.TrustGapKind, region *string, threshold *float64, distrustBelow *float64, first *int, after *string, asOf *domain.Date, minConfidence *float64) (*model.TrustGapConnection, error)
@@ -352,6 +353,60 @@ func (ec *executionContext) field_Workspace_communityChannels_args(ctx context.C
 		return nil, err
 	}
 	args["minConfidence"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Workspace_doNoHarmFlags_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]analysis.DoNoHarmKind, error) {
+			return ec.unmarshalODoNoHarmKind2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋanalysisᚐDoNoHarmKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "region",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["region"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*domain.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minConfidence"] = arg5
 	return args, nil
 }
 
@@ -1560,6 +1615,50 @@ func (ec *executionContext) fieldContext_Workspace_socialContract(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Workspace_doNoHarmFlags(ctx context.Context, field graphql.CollectedField, obj *domain.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_doNoHarmFlags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Workspace().DoNoHarmFlags(ctx, obj, fc.Args["kinds"].([]analysis.DoNoHarmKind), fc.Args["region"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*domain.Date), fc.Args["minConfidence"].(*float64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DoNoHarmFlagConnection) graphql.Marshaler {
+			return ec.marshalNDoNoHarmFlagConnection2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐDoNoHarmFlagConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_doNoHarmFlags(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workspace",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DoNoHarmFlagConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Workspace_doNoHarmFlags_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Workspace_exportPath(ctx context.Context, field graphql.CollectedField, obj *domain.Workspace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1951,6 +2050,12 @@ func (ec *executionContext) _Workspace(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Workspace_socialContract(ctx, field, obj)
+				})
+		case "doNoHarmFlags":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workspace_doNoHarmFlags(ctx, field, obj)
 				})
 		case "exportPath":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

@@ -898,7 +898,7 @@ func TestAnalysisSnapshot(t *testing.T) {
 	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A"})
 	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B"})
 	threat := mustRel(t, st, domain.RelationshipInput{Type: domain.Threatens, From: b.ID, To: a.ID, Strength: 0.5})
-	mustRel(t, st, domain.RelationshipInput{Type: domain.Supports, From: b.ID, To: a.ID, Strength: 0.5})
+	support := mustRel(t, st, domain.RelationshipInput{Type: domain.Supports, From: b.ID, To: a.ID, Strength: 0.5})
 	dialogue := mustRel(t, st, domain.RelationshipInput{Type: domain.Dialogue, From: a.ID, To: b.ID, Strength: 0.5, Power: new(domain.Enforcement)})
 	snap, err := st.AnalysisSnapshot(ctx, ws.ID)
 	if err != nil {
@@ -912,8 +912,9 @@ func TestAnalysisSnapshot(t *testing.T) {
 	for _, r := range snap.Relationships {
 		got[r.ID] = r
 	}
-	if len(got) != 2 || got[threat.ID] == nil || !reflect.DeepEqual(got[dialogue.ID], dialogue) {
-		t.Errorf("snapshot relationships: %v (SUPPORTS is not an analysis type)", got)
+	// SUPPORTS is read by the do-no-harm flags.
+	if len(got) != 3 || got[threat.ID] == nil || got[support.ID] == nil || !reflect.DeepEqual(got[dialogue.ID], dialogue) {
+		t.Errorf("snapshot relationships: %v", got)
 	}
 	if _, err := st.AnalysisSnapshot(ctx, "ws_nope"); !errs.Is(err, errs.NotFound) {
 		t.Errorf("unknown workspace: %v", err)

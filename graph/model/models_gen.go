@@ -230,6 +230,24 @@ type CustomAttributeInput struct {
 	Type *CustomAttributeType `json:"type,omitempty"`
 }
 
+// A page of do-no-harm flags.
+type DoNoHarmFlagConnection struct {
+	// How many flags match, across every page.
+	TotalCount int `json:"totalCount"`
+	// The flags of this page.
+	Edges []*DoNoHarmFlagEdge `json:"edges"`
+	// Where this page ends.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// One do-no-harm flag of a page.
+type DoNoHarmFlagEdge struct {
+	// A keyset cursor (the flag's score, kind and actors).
+	Cursor string `json:"cursor"`
+	// The flag.
+	Node *analysis.DoNoHarmFlag `json:"node"`
+}
+
 // A short-lived link from which a browser can download an export without a bearer header.
 type ExportLink struct {
 	// The path, with its signature, on this service: /export/{id}.{format}?…
