@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/actorgraph/actorgraph/demo"
 )
 
 // The relationship gaps of issue 13 through GraphQL on the demo map, which
@@ -447,4 +449,109 @@ func TestSocialContractOnTheDemoMap(t *testing.T) {
 		"participation 1.0000 (2/2)",
 		"trustInState 0.1750 (0.35/2)",
 	})
+}
+
+func TestDoNoHarmFlagsOnTheDemoMap(t *testing.T) {
+	t.Parallel()
+	f := loadDemoCallers(t)
+	relKey := map[string]string{}
+	for k, id := range f.relIDs {
+		relKey[id] = k
+	}
+	query := func(token string) ([]string, []string) {
+		var out struct {
+			Workspace struct {
+				DoNoHarmFlags struct {
+					TotalCount int
+					Edges      []struct {
+						Node struct {
+							Kind                      string
+							Score                     float64
+							Explanation               string
+							Supporter                 struct{ ID string }
+							Recipient, Community      *struct{ ID string }
+							Sides                     []struct{ ID string }
+							SupportForms, ThreatForms []string
+							Relationships             []struct{ ID string }
+						}
+					}
+				}
+			}
+		}
+		f.a.As(token).OK(`query($ws: ID!, $asOf: Date) { workspace(id: $ws) { doNoHarmFlags(asOf: $asOf) { totalCount
+		  edges { node { kind score explanation supporter { id } recipient { id } community { id } sides { id }
+		    supportForms threatForms relationships { id } } } } } }`, map[string]any{"ws": f.ws, "asOf": demoAsOf}, &out)
+		var lines, explanations []string
+		for _, e := range out.Workspace.DoNoHarmFlags.Edges {
+			n := e.Node
+			who := []string{f.key(n.Supporter.ID)}
+			for _, a := range []*struct{ ID string }{n.Recipient, n.Community} {
+				if a != nil {
+					who = append(who, f.key(a.ID))
+				}
+			}
+			var sides []string
+			for _, a := range n.Sides {
+				sides = append(sides, f.key(a.ID))
+			}
+			sort.Strings(sides) // the API orders them by id
+			who = append(who, sides...)
+			var rels []string
+			for _, r := range n.Relationships {
+				rels = append(rels, relKey[r.ID])
+			}
+			sort.Strings(rels)
+			lines = append(lines, fmt.Sprintf("%s %.2f %s forms %v/%v [%s]", n.Kind, n.Score, strings.Join(who, " "), n.SupportForms, n.ThreatForms,
+				strings.Join(rels, " ")))
+			explanations = append(explanations, n.Explanation)
+		}
+		if out.Workspace.DoNoHarmFlags.TotalCount != len(lines) {
+			t.Errorf("totalCount %d, %d edges", out.Workspace.DoNoHarmFlags.TotalCount, len(lines))
+		}
+		return lines, explanations
+	}
+	// By hand: the donor trains the army battalion (0.6), which threatens
+	// Besk with violence (0.8): 0.48. The police train the riverside watch
+	// (0.5, CONFIDENTIAL), which abuses the Kessara youth (0.5): 0.25. The
+	// youth and the watch are in tension (0.5) and both lean on the police:
+	// the youth for security (0.3), the watch for training (0.5):
+	// 0.5 × min(0.3, 0.5) = 0.15. (The donor's funding of the radio ended in
+	// 2024; nobody it funds now threatens anyone; the INGO's services go to
+	// Haldo, which threatens nobody.)
+	lines, explanations := query(f.a.Token)
+	wantLines(t, "do-no-harm flags, owner", lines, []string{
+		"SUPPORT_TO_THREAT 0.48 i-northland-donor f-army-battalion c-besk-highlands forms [TRAINING]/[VIOLENCE] [sup-donor-army-training th-army-besk]",
+		"SUPPORT_TO_THREAT 0.25 f-district-police f-miren-vigilantes c-kessara-youth forms [TRAINING]/[ABUSE] [sup-police-vigilantes th-vigilantes-youth]",
+		"SHARED_DEPENDENCY 0.15 f-district-police c-kessara-youth f-miren-vigilantes forms [TRAINING]/[] [ps-police-youth sup-police-vigilantes ten-youth-vigilantes]",
+	})
+	m := demoNames(t)
+	for i, want := range [][]string{
+		{m["i-northland-donor"], m["f-army-battalion"], m["c-besk-highlands"], "TRAINING", "VIOLENCE"},
+		{m["f-district-police"], m["f-miren-vigilantes"], m["c-kessara-youth"], "TRAINING", "ABUSE"},
+		{m["f-district-police"], m["f-miren-vigilantes"], m["c-kessara-youth"]},
+	} {
+		for _, w := range want {
+			if i < len(explanations) && !strings.Contains(explanations[i], w) {
+				t.Errorf("flag %d's explanation %q does not name %q", i, explanations[i], w)
+			}
+		}
+	}
+	// The threats and the police's training of the watch are CONFIDENTIAL:
+	// an analyst of clearance RESTRICTED gets no flag at all.
+	lines, _ = query(f.restricted)
+	wantLines(t, "do-no-harm flags, analyst", lines, nil)
+}
+
+// demoNames maps each demo actor's key to its name.
+func demoNames(t *testing.T) map[string]string {
+	t.Helper()
+	m, err := demo.Parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]string{}
+	for _, a := range m.Actors {
+		names[a.Key] = a.Name
+	}
+	return names
 }
