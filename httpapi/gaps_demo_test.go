@@ -2,6 +2,8 @@ package httpapi_test
 
 import (
 	"fmt"
+	"os"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -554,4 +556,37 @@ func demoNames(t *testing.T) map[string]string {
 		names[a.Key] = a.Name
 	}
 	return names
+}
+
+// Every GraphQL example of the README's tour runs on the demo map without
+// an error: a field renamed or an argument dropped breaks the first thing
+// a new user tries. The caller is an owner of the demo workspace only (as
+// the admin of a fresh dev/run, it sees one workspace; the admin here would
+// see every test's).
+func TestReadmeTourRunsOnTheDemoMap(t *testing.T) {
+	t.Parallel()
+	f := loadDemoCallers(t)
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _ := f.a.CreateToken(f.ws, "OWNER", "")
+	owner := f.a.As(token)
+	vars := map[string]any{"ws": f.ws, "from": f.ids["c-tamal-village"], "to": f.ids["f-district-police"]}
+	blocks := regexp.MustCompile("(?s)```graphql\n(.*?)```").FindAllStringSubmatch(string(b), -1)
+	if len(blocks) < 4 {
+		t.Fatalf("the README has %d GraphQL examples", len(blocks))
+	}
+	declared := regexp.MustCompile(`\$(\w+):`)
+	for _, m := range blocks {
+		v := map[string]any{}
+		for _, d := range declared.FindAllStringSubmatch(m[1], -1) {
+			v[d[1]] = vars[d[1]]
+		}
+		var out map[string]any
+		owner.OK(m[1], v, &out) // fails the test on any error
+		if len(out) == 0 {
+			t.Errorf("no data for\n%s", m[1])
+		}
+	}
 }
