@@ -635,6 +635,29 @@ func (ec *executionContext) fieldContext_CivilSocietyOrganization_tags(_ context
 	return graphql.NewScalarFieldContext("CivilSocietyOrganization", field, false, false, "String")
 }
 
+func (ec *executionContext) _CivilSocietyOrganization_frameworks(ctx context.Context, field graphql.CollectedField, obj *domain.CivilSocietyOrganization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CivilSocietyOrganization_frameworks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frameworks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Framework) graphql.Marshaler {
+			return ec.marshalNFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CivilSocietyOrganization_frameworks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CivilSocietyOrganization", field, false, false, "Framework")
+}
+
 func (ec *executionContext) _CivilSocietyOrganization_externalId(ctx context.Context, field graphql.CollectedField, obj *domain.CivilSocietyOrganization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1081,6 +1104,29 @@ func (ec *executionContext) _Community_tags(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Community_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Community", field, false, false, "String")
+}
+
+func (ec *executionContext) _Community_frameworks(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_frameworks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frameworks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Framework) graphql.Marshaler {
+			return ec.marshalNFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_frameworks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Community", field, false, false, "Framework")
 }
 
 func (ec *executionContext) _Community_externalId(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
@@ -1600,6 +1646,29 @@ func (ec *executionContext) fieldContext_CustomaryAuthority_tags(_ context.Conte
 	return graphql.NewScalarFieldContext("CustomaryAuthority", field, false, false, "String")
 }
 
+func (ec *executionContext) _CustomaryAuthority_frameworks(ctx context.Context, field graphql.CollectedField, obj *domain.CustomaryAuthority) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomaryAuthority_frameworks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frameworks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Framework) graphql.Marshaler {
+			return ec.marshalNFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomaryAuthority_frameworks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomaryAuthority", field, false, false, "Framework")
+}
+
 func (ec *executionContext) _CustomaryAuthority_externalId(ctx context.Context, field graphql.CollectedField, obj *domain.CustomaryAuthority) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2025,6 +2094,29 @@ func (ec *executionContext) fieldContext_InternationalActor_tags(_ context.Conte
 	return graphql.NewScalarFieldContext("InternationalActor", field, false, false, "String")
 }
 
+func (ec *executionContext) _InternationalActor_frameworks(ctx context.Context, field graphql.CollectedField, obj *domain.InternationalActor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InternationalActor_frameworks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frameworks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Framework) graphql.Marshaler {
+			return ec.marshalNFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InternationalActor_frameworks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InternationalActor", field, false, false, "Framework")
+}
+
 func (ec *executionContext) _InternationalActor_externalId(ctx context.Context, field graphql.CollectedField, obj *domain.InternationalActor) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2448,6 +2540,29 @@ func (ec *executionContext) _Movement_tags(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Movement_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Movement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Movement_frameworks(ctx context.Context, field graphql.CollectedField, obj *domain.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Movement_frameworks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frameworks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Framework) graphql.Marshaler {
+			return ec.marshalNFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Movement_frameworks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Movement", field, false, false, "Framework")
 }
 
 func (ec *executionContext) _Movement_externalId(ctx context.Context, field graphql.CollectedField, obj *domain.Movement) (ret graphql.Marshaler) {
@@ -2921,6 +3036,29 @@ func (ec *executionContext) fieldContext_SecurityForce_tags(_ context.Context, f
 	return graphql.NewScalarFieldContext("SecurityForce", field, false, false, "String")
 }
 
+func (ec *executionContext) _SecurityForce_frameworks(ctx context.Context, field graphql.CollectedField, obj *domain.SecurityForce) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityForce_frameworks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frameworks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Framework) graphql.Marshaler {
+			return ec.marshalNFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityForce_frameworks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityForce", field, false, false, "Framework")
+}
+
 func (ec *executionContext) _SecurityForce_externalId(ctx context.Context, field graphql.CollectedField, obj *domain.SecurityForce) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3369,6 +3507,29 @@ func (ec *executionContext) fieldContext_StateInstitution_tags(_ context.Context
 	return graphql.NewScalarFieldContext("StateInstitution", field, false, false, "String")
 }
 
+func (ec *executionContext) _StateInstitution_frameworks(ctx context.Context, field graphql.CollectedField, obj *domain.StateInstitution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StateInstitution_frameworks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frameworks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Framework) graphql.Marshaler {
+			return ec.marshalNFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StateInstitution_frameworks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StateInstitution", field, false, false, "Framework")
+}
+
 func (ec *executionContext) _StateInstitution_externalId(ctx context.Context, field graphql.CollectedField, obj *domain.StateInstitution) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3694,7 +3855,7 @@ func (ec *executionContext) unmarshalInputActorFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kinds", "region", "tags", "search", "externalId", "customAttributes"}
+	fieldsInOrder := [...]string{"kinds", "region", "tags", "frameworks", "search", "externalId", "customAttributes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -3722,6 +3883,13 @@ func (ec *executionContext) unmarshalInputActorFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.Tags = data
+		case "frameworks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("frameworks"))
+			data, err := ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Frameworks = data
 		case "search":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -3827,7 +3995,7 @@ func (ec *executionContext) unmarshalInputCreateActorInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kind", "name", "sensitivity", "description", "region", "tags", "externalId", "sourceIds", "population", "rightsAwareness", "marginalised", "displaced", "unregistered", "level", "branch", "forceType", "stateAffiliated", "focus", "womenLed", "membership", "organizationType", "authorityType", "internationalType", "customAttributes", "layout"}
+	fieldsInOrder := [...]string{"kind", "name", "sensitivity", "description", "region", "tags", "frameworks", "externalId", "sourceIds", "population", "rightsAwareness", "marginalised", "displaced", "unregistered", "level", "branch", "forceType", "stateAffiliated", "focus", "womenLed", "membership", "organizationType", "authorityType", "internationalType", "customAttributes", "layout"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -3876,6 +4044,13 @@ func (ec *executionContext) unmarshalInputCreateActorInput(ctx context.Context, 
 				return it, err
 			}
 			it.Tags = data
+		case "frameworks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("frameworks"))
+			data, err := ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Frameworks = data
 		case "externalId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -4041,7 +4216,7 @@ func (ec *executionContext) unmarshalInputUpdateActorInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "description", "region", "tags", "externalId", "sensitivity", "sourceIds", "population", "rightsAwareness", "marginalised", "displaced", "unregistered", "level", "branch", "forceType", "stateAffiliated", "focus", "womenLed", "membership", "organizationType", "authorityType", "internationalType", "customAttributes", "layout"}
+	fieldsInOrder := [...]string{"name", "description", "region", "tags", "frameworks", "externalId", "sensitivity", "sourceIds", "population", "rightsAwareness", "marginalised", "displaced", "unregistered", "level", "branch", "forceType", "stateAffiliated", "focus", "womenLed", "membership", "organizationType", "authorityType", "internationalType", "customAttributes", "layout"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -4076,6 +4251,13 @@ func (ec *executionContext) unmarshalInputUpdateActorInput(ctx context.Context, 
 				return it, err
 			}
 			it.Tags = graphql.OmittableOf(data)
+		case "frameworks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("frameworks"))
+			data, err := ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Frameworks = graphql.OmittableOf(data)
 		case "externalId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -4425,6 +4607,11 @@ func (ec *executionContext) _CivilSocietyOrganization(ctx context.Context, sel a
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "frameworks":
+			out.Values[i] = ec._CivilSocietyOrganization_frameworks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "externalId":
 			out.Values[i] = ec._CivilSocietyOrganization_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -4540,6 +4727,11 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 			}
 		case "tags":
 			out.Values[i] = ec._Community_tags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "frameworks":
+			out.Values[i] = ec._Community_frameworks(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -4676,6 +4868,11 @@ func (ec *executionContext) _CustomaryAuthority(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "frameworks":
+			out.Values[i] = ec._CustomaryAuthority_frameworks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "externalId":
 			out.Values[i] = ec._CustomaryAuthority_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -4789,6 +4986,11 @@ func (ec *executionContext) _InternationalActor(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "frameworks":
+			out.Values[i] = ec._InternationalActor_frameworks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "externalId":
 			out.Values[i] = ec._InternationalActor_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -4899,6 +5101,11 @@ func (ec *executionContext) _Movement(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "tags":
 			out.Values[i] = ec._Movement_tags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "frameworks":
+			out.Values[i] = ec._Movement_frameworks(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -5025,6 +5232,11 @@ func (ec *executionContext) _SecurityForce(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "frameworks":
+			out.Values[i] = ec._SecurityForce_frameworks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "externalId":
 			out.Values[i] = ec._SecurityForce_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -5140,6 +5352,11 @@ func (ec *executionContext) _StateInstitution(ctx context.Context, sel ast.Selec
 			}
 		case "tags":
 			out.Values[i] = ec._StateInstitution_tags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "frameworks":
+			out.Values[i] = ec._StateInstitution_frameworks(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -5313,6 +5530,46 @@ func (ec *executionContext) unmarshalNCreateActorInput2githubᚗcomᚋactorgraph
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNFramework2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFramework(ctx context.Context, v any) (domain.Framework, error) {
+	var res domain.Framework
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFramework2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFramework(ctx context.Context, sel ast.SelectionSet, v domain.Framework) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx context.Context, v any) ([]domain.Framework, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.Framework, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFramework2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFramework(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Framework) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFramework2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFramework(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNUpdateActorInput2githubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐUpdateActorInput(ctx context.Context, v any) (model.UpdateActorInput, error) {
 	res, err := ec.unmarshalInputUpdateActorInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -5439,6 +5696,42 @@ func (ec *executionContext) marshalOForceType2ᚖgithubᚗcomᚋactorgraphᚋact
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx context.Context, v any) ([]domain.Framework, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.Framework, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFramework2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFramework(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Framework) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFramework2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFramework(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOGovernanceLevel2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐGovernanceLevel(ctx context.Context, v any) (*domain.GovernanceLevel, error) {

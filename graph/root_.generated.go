@@ -154,6 +154,7 @@ type ComplexityRoot struct {
 		CustomAttributes func(childComplexity int) int
 		Description      func(childComplexity int) int
 		ExternalID       func(childComplexity int) int
+		Frameworks       func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		Layout           func(childComplexity int) int
@@ -175,6 +176,7 @@ type ComplexityRoot struct {
 		Description      func(childComplexity int) int
 		Displaced        func(childComplexity int) int
 		ExternalID       func(childComplexity int) int
+		Frameworks       func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		Layout           func(childComplexity int) int
@@ -224,6 +226,7 @@ type ComplexityRoot struct {
 		CustomAttributes func(childComplexity int) int
 		Description      func(childComplexity int) int
 		ExternalID       func(childComplexity int) int
+		Frameworks       func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		Layout           func(childComplexity int) int
@@ -333,6 +336,7 @@ type ComplexityRoot struct {
 		CustomAttributes  func(childComplexity int) int
 		Description       func(childComplexity int) int
 		ExternalID        func(childComplexity int) int
+		Frameworks        func(childComplexity int) int
 		ID                func(childComplexity int) int
 		InternationalType func(childComplexity int) int
 		Kind              func(childComplexity int) int
@@ -375,6 +379,7 @@ type ComplexityRoot struct {
 		Description      func(childComplexity int) int
 		ExternalID       func(childComplexity int) int
 		Focus            func(childComplexity int) int
+		Frameworks       func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		Layout           func(childComplexity int) int
@@ -449,6 +454,7 @@ type ComplexityRoot struct {
 		CustomAttributes func(childComplexity int) int
 		ExternalID       func(childComplexity int) int
 		Form             func(childComplexity int) int
+		Frameworks       func(childComplexity int) int
 		From             func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Mechanism        func(childComplexity int) int
@@ -491,6 +497,7 @@ type ComplexityRoot struct {
 		Description      func(childComplexity int) int
 		ExternalID       func(childComplexity int) int
 		ForceType        func(childComplexity int) int
+		Frameworks       func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		Layout           func(childComplexity int) int
@@ -536,6 +543,7 @@ type ComplexityRoot struct {
 		CustomAttributes func(childComplexity int) int
 		Description      func(childComplexity int) int
 		ExternalID       func(childComplexity int) int
+		Frameworks       func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		Layout           func(childComplexity int) int
@@ -1036,6 +1044,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CivilSocietyOrganization.ExternalID(childComplexity), true
+	case "CivilSocietyOrganization.frameworks":
+		if e.ComplexityRoot.CivilSocietyOrganization.Frameworks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CivilSocietyOrganization.Frameworks(childComplexity), true
 	case "CivilSocietyOrganization.id":
 		if e.ComplexityRoot.CivilSocietyOrganization.ID == nil {
 			break
@@ -1150,6 +1164,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Community.ExternalID(childComplexity), true
+	case "Community.frameworks":
+		if e.ComplexityRoot.Community.Frameworks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.Frameworks(childComplexity), true
 	case "Community.id":
 		if e.ComplexityRoot.Community.ID == nil {
 			break
@@ -1364,6 +1384,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomaryAuthority.ExternalID(childComplexity), true
+	case "CustomaryAuthority.frameworks":
+		if e.ComplexityRoot.CustomaryAuthority.Frameworks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomaryAuthority.Frameworks(childComplexity), true
 	case "CustomaryAuthority.id":
 		if e.ComplexityRoot.CustomaryAuthority.ID == nil {
 			break
@@ -1819,6 +1845,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InternationalActor.ExternalID(childComplexity), true
+	case "InternationalActor.frameworks":
+		if e.ComplexityRoot.InternationalActor.Frameworks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InternationalActor.Frameworks(childComplexity), true
 	case "InternationalActor.id":
 		if e.ComplexityRoot.InternationalActor.ID == nil {
 			break
@@ -2008,6 +2040,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Movement.Focus(childComplexity), true
+	case "Movement.frameworks":
+		if e.ComplexityRoot.Movement.Frameworks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Movement.Frameworks(childComplexity), true
 	case "Movement.id":
 		if e.ComplexityRoot.Movement.ID == nil {
 			break
@@ -2476,6 +2514,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.Form(childComplexity), true
+	case "Relationship.frameworks":
+		if e.ComplexityRoot.Relationship.Frameworks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.Frameworks(childComplexity), true
 	case "Relationship.from":
 		if e.ComplexityRoot.Relationship.From == nil {
 			break
@@ -2660,6 +2704,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SecurityForce.ForceType(childComplexity), true
+	case "SecurityForce.frameworks":
+		if e.ComplexityRoot.SecurityForce.Frameworks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityForce.Frameworks(childComplexity), true
 	case "SecurityForce.id":
 		if e.ComplexityRoot.SecurityForce.ID == nil {
 			break
@@ -2867,6 +2917,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StateInstitution.ExternalID(childComplexity), true
+	case "StateInstitution.frameworks":
+		if e.ComplexityRoot.StateInstitution.Frameworks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StateInstitution.Frameworks(childComplexity), true
 	case "StateInstitution.id":
 		if e.ComplexityRoot.StateInstitution.ID == nil {
 			break
@@ -3737,6 +3793,32 @@ enum InternationalType {
   OTHER
 }
 
+"""
+A reporting framework analysts tag actors and relationships with: one of the four pillars of UN Security Council
+Resolution 1325 on Women, Peace and Security, or one of the five Peacebuilding and Statebuilding Goals (PSGs) of the
+New Deal for Engagement in Fragile States. Lists of frameworks are kept in the order of this enum, each value once.
+"""
+enum Framework {
+  "UNSCR 1325 pillar: participation of women at every level of decision-making, in peace processes and security institutions."
+  PARTICIPATION
+  "UNSCR 1325 pillar: protection of women and girls from violence, including sexual and gender-based violence, and of their rights."
+  PROTECTION
+  "UNSCR 1325 pillar: prevention of conflict and of violence against women and girls."
+  PREVENTION
+  "UNSCR 1325 pillar: relief and recovery, meeting women's and girls' needs in relief, reconstruction and reintegration."
+  RELIEF_AND_RECOVERY
+  "New Deal goal (PSG 1): legitimate politics, inclusive political settlements and conflict resolution."
+  LEGITIMATE_POLITICS
+  "New Deal goal (PSG 2): security, people's security established and strengthened."
+  SECURITY
+  "New Deal goal (PSG 3): justice, addressing injustices and increasing people's access to justice."
+  JUSTICE
+  "New Deal goal (PSG 4): economic foundations, employment and improved livelihoods."
+  ECONOMIC_FOUNDATIONS
+  "New Deal goal (PSG 5): revenues and services, managing revenue and building capacity for fair service delivery."
+  REVENUES_AND_SERVICES
+}
+
 "Which relationships of an actor to list."
 enum Direction {
   "Relationships from this actor."
@@ -3759,8 +3841,10 @@ interface Actor implements Node {
   description: String!
   "Where it is; empty when unknown."
   region: String!
-  "Free tags, e.g. framework tags such as ` + "`" + `UNSCR1325:protection` + "`" + `."
+  "Free tags."
   tags: [String!]!
+  "The reporting frameworks it is tagged with (UNSCR 1325 pillars, New Deal goals), each once, in the order of the Framework enum; empty when none."
+  frameworks: [Framework!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
   "How sensitive the actor is: callers below this clearance cannot see it at all."
@@ -3804,6 +3888,8 @@ type Community implements Actor & Node {
   region: String!
   "Free tags."
   tags: [String!]!
+  "The reporting frameworks it is tagged with (UNSCR 1325 pillars, New Deal goals), each once, in the order of the Framework enum; empty when none."
+  frameworks: [Framework!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
   "How sensitive the actor is: callers below this clearance cannot see it at all."
@@ -3857,6 +3943,8 @@ type StateInstitution implements Actor & Node {
   region: String!
   "Free tags."
   tags: [String!]!
+  "The reporting frameworks it is tagged with (UNSCR 1325 pillars, New Deal goals), each once, in the order of the Framework enum; empty when none."
+  frameworks: [Framework!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
   "How sensitive the actor is: callers below this clearance cannot see it at all."
@@ -3904,6 +3992,8 @@ type SecurityForce implements Actor & Node {
   region: String!
   "Free tags."
   tags: [String!]!
+  "The reporting frameworks it is tagged with (UNSCR 1325 pillars, New Deal goals), each once, in the order of the Framework enum; empty when none."
+  frameworks: [Framework!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
   "How sensitive the actor is: callers below this clearance cannot see it at all."
@@ -3951,6 +4041,8 @@ type Movement implements Actor & Node {
   region: String!
   "Free tags."
   tags: [String!]!
+  "The reporting frameworks it is tagged with (UNSCR 1325 pillars, New Deal goals), each once, in the order of the Framework enum; empty when none."
+  frameworks: [Framework!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
   "How sensitive the actor is: callers below this clearance cannot see it at all."
@@ -4000,6 +4092,8 @@ type CivilSocietyOrganization implements Actor & Node {
   region: String!
   "Free tags."
   tags: [String!]!
+  "The reporting frameworks it is tagged with (UNSCR 1325 pillars, New Deal goals), each once, in the order of the Framework enum; empty when none."
+  frameworks: [Framework!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
   "How sensitive the actor is: callers below this clearance cannot see it at all."
@@ -4047,6 +4141,8 @@ type CustomaryAuthority implements Actor & Node {
   region: String!
   "Free tags."
   tags: [String!]!
+  "The reporting frameworks it is tagged with (UNSCR 1325 pillars, New Deal goals), each once, in the order of the Framework enum; empty when none."
+  frameworks: [Framework!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
   "How sensitive the actor is: callers below this clearance cannot see it at all."
@@ -4092,6 +4188,8 @@ type InternationalActor implements Actor & Node {
   region: String!
   "Free tags."
   tags: [String!]!
+  "The reporting frameworks it is tagged with (UNSCR 1325 pillars, New Deal goals), each once, in the order of the Framework enum; empty when none."
+  frameworks: [Framework!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
   "How sensitive the actor is: callers below this clearance cannot see it at all."
@@ -4131,6 +4229,8 @@ input ActorFilter {
   region: String
   "Only actors that carry every one of these tags."
   tags: [String!]
+  "Only actors that carry at least one of these frameworks (any, not all); absent or empty: no condition."
+  frameworks: [Framework!]
   "Only actors whose name contains this text, ignoring case."
   search: String
   "Only the actor with this external id."
@@ -4187,6 +4287,8 @@ input CreateActorInput {
   region: String
   "Free tags."
   tags: [String!]
+  "The reporting frameworks it is tagged with; repeats are dropped and the list is kept in the order of the Framework enum."
+  frameworks: [Framework!]
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
   "Ids of the sources that support it (sources of the same workspace)."
@@ -4237,6 +4339,8 @@ input UpdateActorInput {
   region: String @goField(omittable: true)
   "New tags, replacing the old ones."
   tags: [String!] @goField(omittable: true)
+  "New frameworks, replacing the old ones; null or an empty list removes them all."
+  frameworks: [Framework!] @goField(omittable: true)
   "A new external id."
   externalId: String @goField(omittable: true)
   "A new sensitivity; null restores the default, RESTRICTED. Only within your own clearance."
@@ -5048,6 +5152,8 @@ type Relationship implements Node {
   validTo: Date
   "Free notes."
   notes: String!
+  "The reporting frameworks it is tagged with (UNSCR 1325 pillars, New Deal goals), each once, in the order of the Framework enum; empty when none."
+  frameworks: [Framework!]!
   "The workspace it belongs to."
   workspace: Workspace!
   "The sources it rests on."
@@ -5076,6 +5182,8 @@ input RelationshipFilter {
   perceivedBy: String
   "Only relationships in force on this day."
   validAt: Date
+  "Only relationships that carry at least one of these frameworks (any, not all); absent or empty: no condition."
+  frameworks: [Framework!]
   "Only relationships whose custom attributes meet every one of these conditions (at most 10)."
   customAttributes: [CustomAttributeFilter!]
 }
@@ -5132,6 +5240,8 @@ input CreateRelationshipInput {
   notes: String
   "Ids of the sources it rests on (sources of the same workspace)."
   sourceIds: [ID!]
+  "The reporting frameworks it is tagged with; repeats are dropped and the list is kept in the order of the Framework enum."
+  frameworks: [Framework!]
   "Attributes beyond the model's own fields (at most 100, distinct keys). A value that does not read as its type is refused, naming the key."
   customAttributes: [CustomAttributeInput!]
 }
@@ -5164,6 +5274,8 @@ input UpdateRelationshipInput {
   notes: String @goField(omittable: true)
   "New source ids, replacing the old ones."
   sourceIds: [ID!] @goField(omittable: true)
+  "New frameworks, replacing the old ones; null or an empty list removes them all."
+  frameworks: [Framework!] @goField(omittable: true)
   "New custom attributes, replacing all the old ones (an attribute left out is removed); null or an empty list removes them all."
   customAttributes: [CustomAttributeInput!] @goField(omittable: true)
 }
@@ -5780,6 +5892,8 @@ func (ec *executionContext) childFields_Community(ctx context.Context, field gra
 		return ec.fieldContext_Community_region(ctx, field)
 	case "tags":
 		return ec.fieldContext_Community_tags(ctx, field)
+	case "frameworks":
+		return ec.fieldContext_Community_frameworks(ctx, field)
 	case "externalId":
 		return ec.fieldContext_Community_externalId(ctx, field)
 	case "sensitivity":
@@ -6164,6 +6278,8 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_validTo(ctx, field)
 	case "notes":
 		return ec.fieldContext_Relationship_notes(ctx, field)
+	case "frameworks":
+		return ec.fieldContext_Relationship_frameworks(ctx, field)
 	case "workspace":
 		return ec.fieldContext_Relationship_workspace(ctx, field)
 	case "sources":

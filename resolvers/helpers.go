@@ -237,7 +237,7 @@ func optList[T any](o graphql.Omittable[[]T]) domain.Opt[[]T] {
 func actorPatch(in model.UpdateActorInput) (domain.ActorPatch, error) {
 	custom, err := optCustom("updateActor", in.CustomAttributes)
 	return domain.ActorPatch{
-		Name: opt(in.Name), Description: opt(in.Description), Region: opt(in.Region), Tags: optList(in.Tags),
+		Name: opt(in.Name), Description: opt(in.Description), Region: opt(in.Region), Tags: optList(in.Tags), Frameworks: optList(in.Frameworks),
 		ExternalID: opt(in.ExternalID), SourceIDs: optList(in.SourceIds), Population: opt(in.Population),
 		RightsAwareness: opt(in.RightsAwareness), Marginalised: opt(in.Marginalised), Displaced: opt(in.Displaced),
 		Unregistered: opt(in.Unregistered), Level: opt(in.Level), Branch: opt(in.Branch), ForceType: opt(in.ForceType),
@@ -254,7 +254,7 @@ func relationshipPatch(in model.UpdateRelationshipInput) (domain.RelationshipPat
 		Strength: opt(in.Strength), Confidence: opt(in.Confidence), ExternalID: opt(in.ExternalID),
 		PerceivedBy: opt(in.PerceivedBy), Mechanism: opt(in.Mechanism), Channel: opt(in.Channel), Power: opt(in.Power),
 		Form: opt(in.Form), ValidFrom: opt(in.ValidFrom), ValidTo: opt(in.ValidTo), Notes: opt(in.Notes),
-		SourceIDs: optList(in.SourceIds), Sensitivity: opt(in.Sensitivity), Custom: custom,
+		SourceIDs: optList(in.SourceIds), Frameworks: optList(in.Frameworks), Sensitivity: opt(in.Sensitivity), Custom: custom,
 	}, err
 }
 
