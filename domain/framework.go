@@ -27,21 +27,3 @@ func NormalizeFrameworks(op, field string, in []Framework) ([]Framework, error) 
 	}
 	return out, nil
 }
-
-// CarriesAny reports whether have holds at least one of wanted; an empty
-// wanted is no condition and always holds. It is the rule of the
-// frameworks filters: an item is kept when it carries any of the
-// frameworks asked for.
-func CarriesAny(have, wanted []Framework) bool {
-	if len(wanted) == 0 {
-		return true
-	}
-	for _, w := range wanted {
-		for _, h := range have {
-			if h == w {
-				return true
-			}
-		}
-	}
-	return false
-}

@@ -120,23 +120,3 @@ func TestFrameworksPatch(t *testing.T) {
 		t.Error("an unknown framework in a patch was accepted")
 	}
 }
-
-func TestCarriesAny(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		have, wanted []Framework
-		want         bool
-	}{
-		{nil, nil, true},
-		{[]Framework{"SECURITY"}, nil, true},
-		{nil, []Framework{"SECURITY"}, false},
-		{[]Framework{"SECURITY", "JUSTICE"}, []Framework{"JUSTICE"}, true},
-		{[]Framework{"SECURITY"}, []Framework{"JUSTICE", "PROTECTION"}, false},
-		{[]Framework{"PROTECTION"}, []Framework{"JUSTICE", "PROTECTION"}, true},
-	}
-	for _, c := range cases {
-		if got := CarriesAny(c.have, c.wanted); got != c.want {
-			t.Errorf("CarriesAny(%v, %v) = %v, want %v", c.have, c.wanted, got, c.want)
-		}
-	}
-}
