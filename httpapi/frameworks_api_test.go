@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"io"
 	"reflect"
 	"sort"
 	"strings"
@@ -187,5 +188,76 @@ func TestFrameworksOverTheAPI(t *testing.T) {
 	}
 	if got := frameworksOf(t, a, protects); !reflect.DeepEqual(got, []string{"PROTECTION", "SECURITY"}) {
 		t.Errorf("a refused update changed the relationship's frameworks: %v", got)
+	}
+}
+
+// Over GraphQL's importActorMap: frameworks written leniently import as
+// the enum; an unknown one is a BAD_VALUE problem on its row and column,
+// and the workspace, frameworks included, is as it was. The export over
+// HTTP carries them.
+func TestFrameworksImportOverTheAPI(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	a := apitest.New(t, st)
+	ws := a.CreateWorkspace("frameworks import")
+	actors := apitest.Upload{Name: "actors.csv", Data: []byte("externalId,name,kind,frameworks\n" +
+		"v,Village,COMMUNITY,\"1325: Protection|New Deal: security\"\np,Police,SECURITY_FORCE,\n")}
+	rels := apitest.Upload{Name: "relationships.csv", Data: []byte("externalId,from,to,type,strength,frameworks\nr1,p,v,PROVIDES_SECURITY,0.6,psg:justice; Relief and recovery\n")}
+	rep := a.ImportOK(map[string]any{"ws": ws}, []apitest.Upload{actors, rels})
+	if !rep.Written || len(rep.Problems) > 0 {
+		t.Fatalf("import: %+v", rep)
+	}
+	var out struct {
+		Workspace struct {
+			Actors struct {
+				Edges []struct {
+					Node struct {
+						Name       string
+						Frameworks []string
+					}
+				}
+			}
+			Relationships struct {
+				Edges []struct{ Node struct{ Frameworks []string } }
+			}
+		}
+	}
+	a.OK(`query($ws: ID!) { workspace(id: $ws) { actors(first: 5, filter: {frameworks: [SECURITY]}) { edges { node { name frameworks } } }
+	  relationships(first: 5, filter: {frameworks: [RELIEF_AND_RECOVERY]}) { edges { node { frameworks } } } } }`, map[string]any{"ws": ws}, &out)
+	if e := out.Workspace.Actors.Edges; len(e) != 1 || e[0].Node.Name != "Village" || !reflect.DeepEqual(e[0].Node.Frameworks, []string{"PROTECTION", "SECURITY"}) {
+		t.Errorf("actors carrying SECURITY: %+v", e)
+	}
+	if e := out.Workspace.Relationships.Edges; len(e) != 1 || !reflect.DeepEqual(e[0].Node.Frameworks, []string{"RELIEF_AND_RECOVERY", "JUSTICE"}) {
+		t.Errorf("relationships carrying RELIEF_AND_RECOVERY: %+v", e)
+	}
+
+	before := a.Dump(ws)
+	bad := apitest.Upload{Name: "actors.csv", Data: []byte("externalId,name,kind,frameworks\nv,Village,COMMUNITY,JUSTICE\np,Police,SECURITY_FORCE,Gender\n")}
+	rep = a.ImportOK(map[string]any{"ws": ws}, []apitest.Upload{bad, rels})
+	if rep.Written || len(rep.Problems) != 1 {
+		t.Fatalf("an unknown framework: written %v, problems %+v", rep.Written, rep.Problems)
+	}
+	p := rep.Problems[0]
+	if p.Code != "BAD_VALUE" || p.Row == nil || *p.Row != 3 || p.Column == nil || *p.Column != "frameworks" || !strings.Contains(p.Message, `"Gender" is not a framework`) {
+		t.Errorf("problem %+v, want BAD_VALUE on row 3, column frameworks, quoting the value", p)
+	}
+	if after := a.Dump(ws); after != before {
+		t.Errorf("the refused import changed the workspace:\nbefore %s\nafter  %s", before, after)
+	}
+	if !strings.Contains(before, `"frameworks":["PROTECTION","SECURITY"]`) {
+		t.Errorf("the dump does not show the frameworks: %s", before)
+	}
+
+	resp, err := a.Get("/export/" + ws + ".jgf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	compact := strings.Join(strings.Fields(string(body)), "")
+	for _, want := range []string{`"frameworks":["PROTECTION","SECURITY"]`, `"frameworks":["RELIEF_AND_RECOVERY","JUSTICE"]`} {
+		if !strings.Contains(compact, want) {
+			t.Errorf("the JGF export over HTTP holds no %s: %s", want, body)
+		}
 	}
 }
