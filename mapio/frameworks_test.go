@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/mapio"
 	"github.com/actorgraph/actorgraph/store/storetest"
@@ -339,5 +341,29 @@ func TestTemplateFrameworks(t *testing.T) {
 	}
 	if carried == 0 {
 		t.Error("no example row of the template carries a framework")
+	}
+	// The workbook template notes on both frameworks headers what they take.
+	var b bytes.Buffer
+	if err := mapio.WriteTemplateXLSX(&b); err != nil {
+		t.Fatal(err)
+	}
+	wb, err := excelize.OpenReader(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	for _, sheet := range []string{"actors", "relationships"} {
+		comments, err := wb.GetComments(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(comments, func(c excelize.Comment) bool { return strings.Contains(c.Text, "New Deal goals") })
+		if i < 0 {
+			t.Errorf("%s: no note on frameworks: %+v", sheet, comments)
+			continue
+		}
+		if v, _ := wb.GetCellValue(sheet, comments[i].Cell); v != "frameworks" {
+			t.Errorf("%s: the frameworks note is on %s (%q)", sheet, comments[i].Cell, v)
+		}
 	}
 }
