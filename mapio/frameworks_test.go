@@ -367,3 +367,44 @@ func TestTemplateFrameworks(t *testing.T) {
 		}
 	}
 }
+
+// A mapping's value map and default may name frameworks (several, and in
+// the lenient spellings); a target that names none is a MAPPING problem
+// on its line, before any file is read.
+func TestFrameworksInAMappingsValues(t *testing.T) {
+	t.Parallel()
+	mapping := &mapio.MappingInput{Name: "m.yaml", Text: []byte(`actors:
+  frameworks:
+    column: Theme
+    values:
+      Women: "1325: participation"
+      Violence: "Protection|prevention"
+    default: "PSG: security"
+`)}
+	dst := &memTarget{c: &domain.Contents{}}
+	rep, err := mapio.Import(ctx, dst, "ws", []mapio.File{
+		{Name: "actors.csv", Data: strings.NewReader("name,kind,Theme\nNetwork,MOVEMENT,women\nVillage,COMMUNITY,Violence\nPolice,SECURITY_FORCE,\n")},
+	}, mapio.Options{Mapping: mapping})
+	if err != nil || len(rep.Problems) > 0 {
+		t.Fatalf("%v %v", err, rep.Problems)
+	}
+	got := map[string][]fw{}
+	for _, a := range dst.c.Actors {
+		got[a.Name] = a.Frameworks
+	}
+	want := map[string][]fw{"Network": {"PARTICIPATION"}, "Village": {"PROTECTION", "PREVENTION"}, "Police": {"SECURITY"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("read %v, want %v", got, want)
+	}
+
+	bad := &mapio.MappingInput{Name: "m.yaml", Text: []byte("actors:\n  frameworks:\n    column: Theme\n    values:\n      Women: Gender equality\n")}
+	rep, err = mapio.Import(ctx, dst, "ws", []mapio.File{
+		{Name: "actors.csv", Data: strings.NewReader("name,kind,Theme\nNetwork,MOVEMENT,Women\n")},
+	}, mapio.Options{Mapping: bad})
+	if err != nil || rep.Written || len(rep.Problems) != 1 {
+		t.Fatalf("a bad target: %v, written %v, problems %v", err, rep.Written, rep.Problems)
+	}
+	if p := rep.Problems[0]; p.Code != mapio.CodeMapping || p.Row != 5 || !strings.Contains(p.Message, `"Gender equality" is not a framework`) {
+		t.Errorf("problem %+v, want a MAPPING problem on line 5 quoting the value", p)
+	}
+}
