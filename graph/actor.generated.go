@@ -22,7 +22,7 @@ import (
 type CivilSocietyOrganizationResolver interface {
 	Workspace(ctx context.Context, obj *domain.CivilSocietyOrganization) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.CivilSocietyOrganization) ([]*domain.Source, error)
-	Relationships(ctx context.Context, obj *domain.CivilSocietyOrganization, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
+	Relationships(ctx context.Context, obj *domain.CivilSocietyOrganization, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error)
 
 	CustomAttributes(ctx context.Context, obj *domain.CivilSocietyOrganization) ([]*model.CustomAttribute, error)
 	Layout(ctx context.Context, obj *domain.CivilSocietyOrganization) (*domain.Layout, error)
@@ -30,7 +30,7 @@ type CivilSocietyOrganizationResolver interface {
 type CommunityResolver interface {
 	Workspace(ctx context.Context, obj *domain.Community) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.Community) ([]*domain.Source, error)
-	Relationships(ctx context.Context, obj *domain.Community, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
+	Relationships(ctx context.Context, obj *domain.Community, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error)
 
 	CustomAttributes(ctx context.Context, obj *domain.Community) ([]*model.CustomAttribute, error)
 	Layout(ctx context.Context, obj *domain.Community) (*domain.Layout, error)
@@ -38,7 +38,7 @@ type CommunityResolver interface {
 type CustomaryAuthorityResolver interface {
 	Workspace(ctx context.Context, obj *domain.CustomaryAuthority) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.CustomaryAuthority) ([]*domain.Source, error)
-	Relationships(ctx context.Context, obj *domain.CustomaryAuthority, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
+	Relationships(ctx context.Context, obj *domain.CustomaryAuthority, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error)
 
 	CustomAttributes(ctx context.Context, obj *domain.CustomaryAuthority) ([]*model.CustomAttribute, error)
 	Layout(ctx context.Context, obj *domain.CustomaryAuthority) (*domain.Layout, error)
@@ -46,7 +46,7 @@ type CustomaryAuthorityResolver interface {
 type InternationalActorResolver interface {
 	Workspace(ctx context.Context, obj *domain.InternationalActor) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.InternationalActor) ([]*domain.Source, error)
-	Relationships(ctx context.Context, obj *domain.InternationalActor, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
+	Relationships(ctx context.Context, obj *domain.InternationalActor, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error)
 
 	CustomAttributes(ctx context.Context, obj *domain.InternationalActor) ([]*model.CustomAttribute, error)
 	Layout(ctx context.Context, obj *domain.InternationalActor) (*domain.Layout, error)
@@ -54,7 +54,7 @@ type InternationalActorResolver interface {
 type MovementResolver interface {
 	Workspace(ctx context.Context, obj *domain.Movement) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.Movement) ([]*domain.Source, error)
-	Relationships(ctx context.Context, obj *domain.Movement, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
+	Relationships(ctx context.Context, obj *domain.Movement, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error)
 
 	CustomAttributes(ctx context.Context, obj *domain.Movement) ([]*model.CustomAttribute, error)
 	Layout(ctx context.Context, obj *domain.Movement) (*domain.Layout, error)
@@ -62,7 +62,7 @@ type MovementResolver interface {
 type SecurityForceResolver interface {
 	Workspace(ctx context.Context, obj *domain.SecurityForce) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.SecurityForce) ([]*domain.Source, error)
-	Relationships(ctx context.Context, obj *domain.SecurityForce, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
+	Relationships(ctx context.Context, obj *domain.SecurityForce, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error)
 
 	CustomAttributes(ctx context.Context, obj *domain.SecurityForce) ([]*model.CustomAttribute, error)
 	Layout(ctx context.Context, obj *domain.SecurityForce) (*domain.Layout, error)
@@ -70,7 +70,7 @@ type SecurityForceResolver interface {
 type StateInstitutionResolver interface {
 	Workspace(ctx context.Context, obj *domain.StateInstitution) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.StateInstitution) ([]*domain.Source, error)
-	Relationships(ctx context.Context, obj *domain.StateInstitution, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
+	Relationships(ctx context.Context, obj *domain.StateInstitution, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error)
 
 	CustomAttributes(ctx context.Context, obj *domain.StateInstitution) ([]*model.CustomAttribute, error)
 	Layout(ctx context.Context, obj *domain.StateInstitution) (*domain.Layout, error)
@@ -104,22 +104,30 @@ func (ec *executionContext) field_CivilSocietyOrganization_relationships_args(ct
 		return nil, err
 	}
 	args["types"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "frameworks",
+		func(ctx context.Context, v any) ([]domain.Framework, error) {
+			return ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["frameworks"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg3
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -142,22 +150,30 @@ func (ec *executionContext) field_Community_relationships_args(ctx context.Conte
 		return nil, err
 	}
 	args["types"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "frameworks",
+		func(ctx context.Context, v any) ([]domain.Framework, error) {
+			return ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["frameworks"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg3
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -180,22 +196,30 @@ func (ec *executionContext) field_CustomaryAuthority_relationships_args(ctx cont
 		return nil, err
 	}
 	args["types"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "frameworks",
+		func(ctx context.Context, v any) ([]domain.Framework, error) {
+			return ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["frameworks"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg3
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -218,22 +242,30 @@ func (ec *executionContext) field_InternationalActor_relationships_args(ctx cont
 		return nil, err
 	}
 	args["types"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "frameworks",
+		func(ctx context.Context, v any) ([]domain.Framework, error) {
+			return ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["frameworks"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg3
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -256,22 +288,30 @@ func (ec *executionContext) field_Movement_relationships_args(ctx context.Contex
 		return nil, err
 	}
 	args["types"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "frameworks",
+		func(ctx context.Context, v any) ([]domain.Framework, error) {
+			return ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["frameworks"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg3
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -294,22 +334,30 @@ func (ec *executionContext) field_SecurityForce_relationships_args(ctx context.C
 		return nil, err
 	}
 	args["types"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "frameworks",
+		func(ctx context.Context, v any) ([]domain.Framework, error) {
+			return ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["frameworks"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg3
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -332,22 +380,30 @@ func (ec *executionContext) field_StateInstitution_relationships_args(ctx contex
 		return nil, err
 	}
 	args["types"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "frameworks",
+		func(ctx context.Context, v any) ([]domain.Framework, error) {
+			return ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["frameworks"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg3
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -778,7 +834,7 @@ func (ec *executionContext) _CivilSocietyOrganization_relationships(ctx context.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.CivilSocietyOrganization().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.CivilSocietyOrganization().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["frameworks"].([]domain.Framework), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -1249,7 +1305,7 @@ func (ec *executionContext) _Community_relationships(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Community().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Community().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["frameworks"].([]domain.Framework), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -1789,7 +1845,7 @@ func (ec *executionContext) _CustomaryAuthority_relationships(ctx context.Contex
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.CustomaryAuthority().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.CustomaryAuthority().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["frameworks"].([]domain.Framework), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -2237,7 +2293,7 @@ func (ec *executionContext) _InternationalActor_relationships(ctx context.Contex
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.InternationalActor().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.InternationalActor().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["frameworks"].([]domain.Framework), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -2685,7 +2741,7 @@ func (ec *executionContext) _Movement_relationships(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Movement().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Movement().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["frameworks"].([]domain.Framework), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -3179,7 +3235,7 @@ func (ec *executionContext) _SecurityForce_relationships(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.SecurityForce().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.SecurityForce().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["frameworks"].([]domain.Framework), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -3650,7 +3706,7 @@ func (ec *executionContext) _StateInstitution_relationships(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.StateInstitution().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.StateInstitution().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["frameworks"].([]domain.Framework), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {

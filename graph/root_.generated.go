@@ -161,7 +161,7 @@ type ComplexityRoot struct {
 		Name             func(childComplexity int) int
 		OrganizationType func(childComplexity int) int
 		Region           func(childComplexity int) int
-		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) int
 		Sensitivity      func(childComplexity int) int
 		Sources          func(childComplexity int) int
 		Tags             func(childComplexity int) int
@@ -184,7 +184,7 @@ type ComplexityRoot struct {
 		Name             func(childComplexity int) int
 		Population       func(childComplexity int) int
 		Region           func(childComplexity int) int
-		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) int
 		RightsAwareness  func(childComplexity int) int
 		Sensitivity      func(childComplexity int) int
 		Sources          func(childComplexity int) int
@@ -232,7 +232,7 @@ type ComplexityRoot struct {
 		Layout           func(childComplexity int) int
 		Name             func(childComplexity int) int
 		Region           func(childComplexity int) int
-		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) int
 		Sensitivity      func(childComplexity int) int
 		Sources          func(childComplexity int) int
 		Tags             func(childComplexity int) int
@@ -343,7 +343,7 @@ type ComplexityRoot struct {
 		Layout            func(childComplexity int) int
 		Name              func(childComplexity int) int
 		Region            func(childComplexity int) int
-		Relationships     func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Relationships     func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) int
 		Sensitivity       func(childComplexity int) int
 		Sources           func(childComplexity int) int
 		Tags              func(childComplexity int) int
@@ -386,7 +386,7 @@ type ComplexityRoot struct {
 		Membership       func(childComplexity int) int
 		Name             func(childComplexity int) int
 		Region           func(childComplexity int) int
-		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) int
 		Sensitivity      func(childComplexity int) int
 		Sources          func(childComplexity int) int
 		Tags             func(childComplexity int) int
@@ -503,7 +503,7 @@ type ComplexityRoot struct {
 		Layout           func(childComplexity int) int
 		Name             func(childComplexity int) int
 		Region           func(childComplexity int) int
-		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) int
 		Sensitivity      func(childComplexity int) int
 		Sources          func(childComplexity int) int
 		StateAffiliated  func(childComplexity int) int
@@ -550,7 +550,7 @@ type ComplexityRoot struct {
 		Level            func(childComplexity int) int
 		Name             func(childComplexity int) int
 		Region           func(childComplexity int) int
-		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) int
 		Sensitivity      func(childComplexity int) int
 		Sources          func(childComplexity int) int
 		Tags             func(childComplexity int) int
@@ -1096,7 +1096,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.CivilSocietyOrganization.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.CivilSocietyOrganization.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["frameworks"].([]domain.Framework), args["first"].(*int), args["after"].(*string)), true
 	case "CivilSocietyOrganization.sensitivity":
 		if e.ComplexityRoot.CivilSocietyOrganization.Sensitivity == nil {
 			break
@@ -1222,7 +1222,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Community.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Community.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["frameworks"].([]domain.Framework), args["first"].(*int), args["after"].(*string)), true
 	case "Community.rightsAwareness":
 		if e.ComplexityRoot.Community.RightsAwareness == nil {
 			break
@@ -1430,7 +1430,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.CustomaryAuthority.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.CustomaryAuthority.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["frameworks"].([]domain.Framework), args["first"].(*int), args["after"].(*string)), true
 	case "CustomaryAuthority.sensitivity":
 		if e.ComplexityRoot.CustomaryAuthority.Sensitivity == nil {
 			break
@@ -1897,7 +1897,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.InternationalActor.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.InternationalActor.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["frameworks"].([]domain.Framework), args["first"].(*int), args["after"].(*string)), true
 	case "InternationalActor.sensitivity":
 		if e.ComplexityRoot.InternationalActor.Sensitivity == nil {
 			break
@@ -2092,7 +2092,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Movement.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Movement.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["frameworks"].([]domain.Framework), args["first"].(*int), args["after"].(*string)), true
 	case "Movement.sensitivity":
 		if e.ComplexityRoot.Movement.Sensitivity == nil {
 			break
@@ -2750,7 +2750,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.SecurityForce.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.SecurityForce.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["frameworks"].([]domain.Framework), args["first"].(*int), args["after"].(*string)), true
 	case "SecurityForce.sensitivity":
 		if e.ComplexityRoot.SecurityForce.Sensitivity == nil {
 			break
@@ -2969,7 +2969,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.StateInstitution.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.StateInstitution.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["frameworks"].([]domain.Framework), args["first"].(*int), args["after"].(*string)), true
 	case "StateInstitution.sensitivity":
 		if e.ComplexityRoot.StateInstitution.Sensitivity == nil {
 			break
@@ -3859,6 +3859,8 @@ interface Actor implements Node {
     direction: Direction = BOTH
     "Only these types; absent or empty: every type."
     types: [RelationshipType!]
+    "Only relationships that carry at least one of these frameworks (any, not all); absent or empty: no condition."
+    frameworks: [Framework!]
     "How many to return (1 to 500)."
     first: Int = 50
     "The endCursor of the previous page."
@@ -3904,6 +3906,8 @@ type Community implements Actor & Node {
     direction: Direction = BOTH
     "Only these types; absent or empty: every type."
     types: [RelationshipType!]
+    "Only relationships that carry at least one of these frameworks (any, not all); absent or empty: no condition."
+    frameworks: [Framework!]
     "How many to return (1 to 500)."
     first: Int = 50
     "The endCursor of the previous page."
@@ -3959,6 +3963,8 @@ type StateInstitution implements Actor & Node {
     direction: Direction = BOTH
     "Only these types; absent or empty: every type."
     types: [RelationshipType!]
+    "Only relationships that carry at least one of these frameworks (any, not all); absent or empty: no condition."
+    frameworks: [Framework!]
     "How many to return (1 to 500)."
     first: Int = 50
     "The endCursor of the previous page."
@@ -4008,6 +4014,8 @@ type SecurityForce implements Actor & Node {
     direction: Direction = BOTH
     "Only these types; absent or empty: every type."
     types: [RelationshipType!]
+    "Only relationships that carry at least one of these frameworks (any, not all); absent or empty: no condition."
+    frameworks: [Framework!]
     "How many to return (1 to 500)."
     first: Int = 50
     "The endCursor of the previous page."
@@ -4057,6 +4065,8 @@ type Movement implements Actor & Node {
     direction: Direction = BOTH
     "Only these types; absent or empty: every type."
     types: [RelationshipType!]
+    "Only relationships that carry at least one of these frameworks (any, not all); absent or empty: no condition."
+    frameworks: [Framework!]
     "How many to return (1 to 500)."
     first: Int = 50
     "The endCursor of the previous page."
@@ -4108,6 +4118,8 @@ type CivilSocietyOrganization implements Actor & Node {
     direction: Direction = BOTH
     "Only these types; absent or empty: every type."
     types: [RelationshipType!]
+    "Only relationships that carry at least one of these frameworks (any, not all); absent or empty: no condition."
+    frameworks: [Framework!]
     "How many to return (1 to 500)."
     first: Int = 50
     "The endCursor of the previous page."
@@ -4157,6 +4169,8 @@ type CustomaryAuthority implements Actor & Node {
     direction: Direction = BOTH
     "Only these types; absent or empty: every type."
     types: [RelationshipType!]
+    "Only relationships that carry at least one of these frameworks (any, not all); absent or empty: no condition."
+    frameworks: [Framework!]
     "How many to return (1 to 500)."
     first: Int = 50
     "The endCursor of the previous page."
@@ -4204,6 +4218,8 @@ type InternationalActor implements Actor & Node {
     direction: Direction = BOTH
     "Only these types; absent or empty: every type."
     types: [RelationshipType!]
+    "Only relationships that carry at least one of these frameworks (any, not all); absent or empty: no condition."
+    frameworks: [Framework!]
     "How many to return (1 to 500)."
     first: Int = 50
     "The endCursor of the previous page."

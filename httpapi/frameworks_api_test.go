@@ -130,6 +130,49 @@ func TestFrameworksOverTheAPI(t *testing.T) {
 		}
 	}
 
+	// One actor's relationships, through the loaders: the village's,
+	// police's and council's pages in one query, each with its filter.
+	var ofActors struct {
+		Nodes []struct {
+			Name          string
+			Relationships struct {
+				TotalCount int
+				Edges      []struct{ Node struct{ Type string } }
+			}
+		}
+	}
+	a.OK(`query($ids: [ID!]!) { nodes(ids: $ids) { ... on Actor { name
+	  relationships(frameworks: [PARTICIPATION, SECURITY]) { totalCount edges { node { type } } } } } }`,
+		map[string]any{"ids": []string{village, police, council}}, &ofActors)
+	wantOf := map[string][]string{"Village": {"PARTICIPATES_IN", "PROVIDES_SECURITY"}, "Police": {"PROVIDES_SECURITY"}, "Council": nil}
+	for _, n := range ofActors.Nodes {
+		var types []string
+		for _, e := range n.Relationships.Edges {
+			types = append(types, e.Node.Type)
+		}
+		sort.Strings(types)
+		if !reflect.DeepEqual(types, wantOf[n.Name]) || n.Relationships.TotalCount != len(types) {
+			t.Errorf("%s.relationships(frameworks: [PARTICIPATION, SECURITY]): %v (total %d), want %v", n.Name, types, n.Relationships.TotalCount, wantOf[n.Name])
+		}
+	}
+	if len(ofActors.Nodes) != 3 {
+		t.Errorf("nodes: %+v", ofActors.Nodes)
+	}
+	// Two pages of one actor that differ only in their frameworks are two
+	// loader keys, not one.
+	var two struct {
+		Node struct {
+			Security, Participation, All struct{ TotalCount int }
+		}
+	}
+	a.OK(`query($id: ID!) { node(id: $id) { ... on Actor {
+	  security: relationships(frameworks: [SECURITY]) { totalCount }
+	  participation: relationships(frameworks: [PARTICIPATION]) { totalCount }
+	  all: relationships { totalCount } } } }`, map[string]any{"id": village}, &two)
+	if n := two.Node; n.Security.TotalCount != 1 || n.Participation.TotalCount != 1 || n.All.TotalCount != 2 {
+		t.Errorf("the village's relationships by framework: %+v, want 1, 1 and 2", n)
+	}
+
 	// Updates replace; a field left out keeps them; null and [] clear.
 	updActor := `mutation($id: ID!, $in: UpdateActorInput!) { updateActor(id: $id, input: $in) { frameworks } }`
 	updRel := `mutation($id: ID!, $in: UpdateRelationshipInput!) { updateRelationship(id: $id, input: $in) { frameworks } }`

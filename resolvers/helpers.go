@@ -202,7 +202,7 @@ func loadSources(ctx context.Context, ids []string) ([]*domain.Source, error) {
 }
 
 // actorRelationships is Actor.relationships for every concrete actor type.
-func actorRelationships(ctx context.Context, a *domain.Actor, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error) {
+func actorRelationships(ctx context.Context, a *domain.Actor, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error) {
 	args, err := pageArgs("Actor.relationships", first, after)
 	if err != nil {
 		return nil, err
@@ -212,7 +212,7 @@ func actorRelationships(ctx context.Context, a *domain.Actor, direction *domain.
 		dir = *direction
 	}
 	page, err := loaders.For(ctx).ActorRelationships.Load(ctx, loaders.ActorRelationshipsKey{
-		ActorID: a.ID, Direction: dir, Types: loaders.JoinTypes(types), First: args.First, After: args.After})
+		ActorID: a.ID, Direction: dir, Types: loaders.JoinTypes(types), Frameworks: loaders.JoinTypes(frameworks), First: args.First, After: args.After})
 	if err != nil {
 		return nil, err
 	}

@@ -185,6 +185,43 @@ func TestFrameworksFilters(t *testing.T) {
 			}
 		})
 	}
+	// One actor's relationships (Actor.relationships), several actors in one statement.
+	ofActors := []struct {
+		name string
+		q    store.ActorRelationshipsQuery
+		want map[string][]string
+	}{
+		{"none", store.ActorRelationshipsQuery{Direction: domain.Both},
+			map[string][]string{v.ID: {r1.ID, r2.ID}, p.ID: {r1.ID, r4.ID}, c.ID: {r3.ID, r4.ID}}},
+		{"one", store.ActorRelationshipsQuery{Direction: domain.Both, Frameworks: []fw{"PARTICIPATION"}},
+			map[string][]string{v.ID: {r2.ID}, p.ID: nil, c.ID: {r3.ID}}},
+		{"any of two, out", store.ActorRelationshipsQuery{Direction: domain.Out, Frameworks: []fw{"PROTECTION", "PARTICIPATION"}},
+			map[string][]string{v.ID: {r2.ID}, p.ID: {r1.ID}, c.ID: nil}},
+		{"with types", store.ActorRelationshipsQuery{Direction: domain.Both, Frameworks: []fw{"PARTICIPATION", "SECURITY"}, Types: []domain.RelationshipType{domain.ProvidesSecurity}},
+			map[string][]string{v.ID: {r1.ID}, p.ID: {r1.ID}, c.ID: nil}},
+	}
+	for _, tc := range ofActors {
+		t.Run("of actors "+tc.name, func(t *testing.T) {
+			tc.q.First = 10
+			pages, err := st.RelationshipsOfActors(ctx, []string{v.ID, p.ID, c.ID}, tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for id, want := range tc.want {
+				var got []string
+				for _, r := range pages[id].Items {
+					got = append(got, r.ID)
+				}
+				if !sameIDs(got, want) || pages[id].TotalCount != len(want) {
+					t.Errorf("%s: %v (total %d), want %v", id, got, pages[id].TotalCount, want)
+				}
+			}
+		})
+	}
+	if _, err := st.RelationshipsOfActors(ctx, []string{v.ID}, store.ActorRelationshipsQuery{Frameworks: []fw{"GENDER"}, PageArgs: store.PageArgs{First: 5}}); !errs.Is(err, errs.Invalid) {
+		t.Errorf("an actor's relationships with an unknown framework: %v", err)
+	}
+
 	// A value outside the enum is a mistake to report, not a filter that matches nothing.
 	if _, err := st.ListActors(ctx, ws.ID, store.ActorQuery{Filter: domain.ActorFilter{Frameworks: []fw{"GENDER"}}, PageArgs: store.PageArgs{First: 5}}); !errs.Is(err, errs.Invalid) {
 		t.Errorf("actor filter with an unknown framework: %v", err)

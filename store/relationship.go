@@ -347,11 +347,16 @@ func (s *Neo4j) RelationshipsOfActors(ctx context.Context, actorIDs []string, q 
 	for _, t := range q.Types {
 		types = append(types, string(t))
 	}
-	params := map[string]any{"ids": actorIDs, "types": types, "limit": q.First + 1, "after": ""}
+	frameworks, err := domain.NormalizeFrameworks(op, "frameworks", q.Frameworks)
+	if err != nil {
+		return nil, err
+	}
+	params := map[string]any{"ids": actorIDs, "types": types, "frameworks": frameworkList(frameworks), "limit": q.First + 1, "after": ""}
 	if c != nil {
 		params["after"] = c.ID
 	}
-	typeCond := "(size($types) = 0 OR type(r) IN $types) AND " + visible("r") + " AND " + visible("y")
+	typeCond := "(size($types) = 0 OR type(r) IN $types) AND (size($frameworks) = 0 OR any(f IN $frameworks WHERE f IN r.frameworks)) AND " +
+		visible("r") + " AND " + visible("y")
 	cypher := "UNWIND $ids AS xid MATCH (x:Actor {id: xid}) WHERE " + visible("x") + "\n" +
 		"CALL (x) { MATCH " + pattern + " WHERE " + typeCond + " RETURN count(r) AS total }\n" +
 		"CALL (x) { MATCH " + pattern + " WHERE " + typeCond + " AND r.id > $after\n" +
