@@ -38,6 +38,7 @@ type Map struct {
 		Description *string             `json:"description"`
 		Region      *string             `json:"region"`
 		Tags        []string            `json:"tags"`
+		Frameworks  []domain.Framework  `json:"frameworks"`
 		Sources     []string            `json:"sources"`
 		Sensitivity *domain.Sensitivity `json:"sensitivity"`
 		domain.ActorAttributesJSON
@@ -57,15 +58,19 @@ type Map struct {
 		ValidFrom   *domain.Date            `json:"validFrom"`
 		ValidTo     *domain.Date            `json:"validTo"`
 		Notes       *string                 `json:"notes"`
+		Frameworks  []domain.Framework      `json:"frameworks"`
 		Sources     []string                `json:"sources"`
 		Sensitivity *domain.Sensitivity     `json:"sensitivity"`
 	} `json:"relationships"`
 }
 
 // Parse reads the embedded demo map.
-func Parse() (*Map, error) {
+func Parse() (*Map, error) { return parse(demoJSON) }
+
+// parse reads a demo map document.
+func parse(doc []byte) (*Map, error) {
 	var m Map
-	if err := json.Unmarshal(demoJSON, &m); err != nil {
+	if err := json.Unmarshal(doc, &m); err != nil {
 		return nil, fmt.Errorf("demo.json: %w", err)
 	}
 	return &m, nil
@@ -97,18 +102,24 @@ func LoadIfEmpty(ctx context.Context, st Writer) (*domain.Workspace, error) {
 // Load creates a new workspace holding the demo map, through the store's
 // ordinary validated writes. If any write fails, the half-loaded workspace
 // is deleted again, so the demo is either there whole or not at all.
-func Load(ctx context.Context, st Writer) (ws *domain.Workspace, err error) {
+func Load(ctx context.Context, st Writer) (*domain.Workspace, error) {
 	m, err := Parse()
 	if err != nil {
 		return nil, err
 	}
+	return load(ctx, st, m)
+}
+
+// load writes map m into a new workspace, as Load says.
+func load(ctx context.Context, st Writer, m *Map) (ws *domain.Workspace, err error) {
 	ws, err = st.CreateWorkspace(ctx, domain.WorkspaceInput{Name: m.Workspace.Name, Description: &m.Workspace.Description})
 	if err != nil {
 		return nil, err
 	}
+	id := ws.ID // a failed write returns a nil ws, before this runs
 	defer func() {
 		if err != nil {
-			_, _ = st.DeleteWorkspace(context.WithoutCancel(ctx), ws.ID)
+			_, _ = st.DeleteWorkspace(context.WithoutCancel(ctx), id)
 			ws = nil
 		}
 	}()
@@ -141,7 +152,7 @@ func Load(ctx context.Context, st Writer) (ws *domain.Workspace, err error) {
 		}
 		key := a.Key
 		created, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: a.Kind, Name: a.Name, Description: a.Description,
-			Region: a.Region, Tags: a.Tags, ExternalID: &key, SourceIDs: srcs, Sensitivity: a.Sensitivity, ActorAttributes: a.ActorAttributesJSON.Attributes()})
+			Region: a.Region, Tags: a.Tags, Frameworks: a.Frameworks, ExternalID: &key, SourceIDs: srcs, Sensitivity: a.Sensitivity, ActorAttributes: a.ActorAttributesJSON.Attributes()})
 		if err != nil {
 			return nil, fmt.Errorf("actor %s: %w", a.Key, err)
 		}
@@ -156,7 +167,7 @@ func Load(ctx context.Context, st Writer) (ws *domain.Workspace, err error) {
 		_, err = st.CreateRelationship(ctx, domain.RelationshipInput{Type: r.Type, From: actorIDs[r.From], To: actorIDs[r.To],
 			Strength: r.Strength, Confidence: r.Confidence, ExternalID: &key, PerceivedBy: r.PerceivedBy,
 			Mechanism: r.Mechanism, Channel: r.Channel, Power: r.Power, Form: r.Form, ValidFrom: r.ValidFrom,
-			ValidTo: r.ValidTo, Notes: r.Notes, SourceIDs: srcs, Sensitivity: r.Sensitivity})
+			ValidTo: r.ValidTo, Notes: r.Notes, Frameworks: r.Frameworks, SourceIDs: srcs, Sensitivity: r.Sensitivity})
 		if err != nil {
 			return nil, fmt.Errorf("relationship %s: %w", r.Key, err)
 		}

@@ -32,7 +32,7 @@ func TestDemoMapIsValid(t *testing.T) {
 		}
 		actors[a.Key], kinds[a.Kind] = true, true
 		if _, err := domain.NewActor("ws", domain.ActorInput{Kind: a.Kind, Name: a.Name, Description: a.Description, Region: a.Region,
-			Tags: a.Tags, ActorAttributes: a.ActorAttributesJSON.Attributes()}); err != nil {
+			Tags: a.Tags, Frameworks: a.Frameworks, ActorAttributes: a.ActorAttributesJSON.Attributes()}); err != nil {
 			t.Errorf("actor %s: %v", a.Key, err)
 		}
 		for _, s := range a.Sources {
@@ -54,7 +54,7 @@ func TestDemoMapIsValid(t *testing.T) {
 		}
 		if _, err := domain.NewRelationship("ws", domain.RelationshipInput{Type: r.Type, From: r.From, To: r.To, Strength: r.Strength,
 			Confidence: r.Confidence, PerceivedBy: r.PerceivedBy, Mechanism: r.Mechanism, Channel: r.Channel, Power: r.Power,
-			Form: r.Form, ValidFrom: r.ValidFrom, ValidTo: r.ValidTo, Notes: r.Notes}); err != nil {
+			Form: r.Form, ValidFrom: r.ValidFrom, ValidTo: r.ValidTo, Notes: r.Notes, Frameworks: r.Frameworks}); err != nil {
 			t.Errorf("relationship %s: %v", r.Key, err)
 		}
 	}

@@ -16,6 +16,9 @@ type Actor struct {
 	Description string
 	Region      string
 	Tags        []string
+	// Frameworks are the reporting frameworks the actor is tagged with,
+	// each once, in the order of Frameworks.
+	Frameworks  []Framework
 	ExternalID  *string
 	SourceIDs   []string
 	Sensitivity Sensitivity
@@ -108,6 +111,9 @@ func (a *Actor) Validate() error {
 	if a.Tags, err = normalizeList(op, "tags", a.Tags, MaxTags, MaxTagLen); err != nil {
 		return err
 	}
+	if a.Frameworks, err = NormalizeFrameworks(op, "frameworks", a.Frameworks); err != nil {
+		return err
+	}
 	if a.Sensitivity, err = normalizeSensitivity(op, a.Sensitivity); err != nil {
 		return err
 	}
@@ -174,6 +180,7 @@ type ActorInput struct {
 	Description *string
 	Region      *string
 	Tags        []string
+	Frameworks  []Framework
 	ExternalID  *string
 	SourceIDs   []string
 	Sensitivity *Sensitivity
@@ -191,6 +198,7 @@ func NewActor(workspaceID string, in ActorInput) (*Actor, error) {
 		Description:     deref(in.Description),
 		Region:          deref(in.Region),
 		Tags:            in.Tags,
+		Frameworks:      in.Frameworks,
 		ExternalID:      in.ExternalID,
 		SourceIDs:       in.SourceIDs,
 		Sensitivity:     deref(in.Sensitivity),
@@ -207,10 +215,12 @@ func NewActor(workspaceID string, in ActorInput) (*Actor, error) {
 // ActorPatch is what updateActor takes: only the named fields change. The
 // kind cannot change (an actor of another kind is another actor).
 type ActorPatch struct {
-	Name              Opt[string]
-	Description       Opt[string]
-	Region            Opt[string]
-	Tags              Opt[[]string]
+	Name        Opt[string]
+	Description Opt[string]
+	Region      Opt[string]
+	Tags        Opt[[]string]
+	// Frameworks replaces the list; clearing it or an empty list removes them all.
+	Frameworks        Opt[[]Framework]
 	ExternalID        Opt[string]
 	SourceIDs         Opt[[]string]
 	Sensitivity       Opt[Sensitivity]
@@ -244,6 +254,7 @@ func (p ActorPatch) Apply(a Actor) (*Actor, error) {
 	applyText(p.Description, &a.Description)
 	applyText(p.Region, &a.Region)
 	applyList(p.Tags, &a.Tags)
+	applyList(p.Frameworks, &a.Frameworks)
 	applyList(p.SourceIDs, &a.SourceIDs)
 	p.ExternalID.apply(&a.ExternalID)
 	applySensitivity(p.Sensitivity, &a.Sensitivity)
@@ -285,7 +296,7 @@ func applyText(o Opt[string], dst *string) {
 }
 
 // applyList sets a list field; clearing it makes it empty.
-func applyList(o Opt[[]string], dst *[]string) {
+func applyList[T any](o Opt[[]T], dst *[]T) {
 	if o.Set {
 		*dst = deref(o.Value)
 	}

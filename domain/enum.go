@@ -248,3 +248,40 @@ func (s *SourceKind) UnmarshalGQL(v any) (err error) {
 	*s, err = unmarshalEnum(v, "SourceKind", SourceKinds)
 	return err
 }
+
+// Framework is a reporting framework an actor or relationship is tagged
+// with: one of the four pillars of UNSCR 1325 (Women, Peace and Security)
+// or one of the five Peacebuilding and Statebuilding Goals of the New Deal
+// for Engagement in Fragile States.
+type Framework string
+
+const (
+	// UNSCR 1325 pillars.
+	FrameworkParticipation     Framework = "PARTICIPATION"
+	FrameworkProtection        Framework = "PROTECTION"
+	FrameworkPrevention        Framework = "PREVENTION"
+	FrameworkReliefAndRecovery Framework = "RELIEF_AND_RECOVERY"
+	// New Deal goals (PSGs).
+	FrameworkLegitimatePolitics  Framework = "LEGITIMATE_POLITICS"
+	FrameworkSecurity            Framework = "SECURITY"
+	FrameworkJustice             Framework = "JUSTICE"
+	FrameworkEconomicFoundations Framework = "ECONOMIC_FOUNDATIONS"
+	FrameworkRevenuesAndServices Framework = "REVENUES_AND_SERVICES"
+)
+
+// UNSCR1325Pillars and NewDealGoals split Frameworks by the framework each
+// value belongs to.
+var (
+	UNSCR1325Pillars = []Framework{FrameworkParticipation, FrameworkProtection, FrameworkPrevention, FrameworkReliefAndRecovery}
+	NewDealGoals     = []Framework{FrameworkLegitimatePolitics, FrameworkSecurity, FrameworkJustice, FrameworkEconomicFoundations, FrameworkRevenuesAndServices}
+	// Frameworks lists every value in schema order, the canonical order
+	// lists of frameworks are kept in.
+	Frameworks = append(append([]Framework{}, UNSCR1325Pillars...), NewDealGoals...)
+)
+
+func (f Framework) IsValid() bool          { return isValidEnum(f, Frameworks) }
+func (f Framework) MarshalGQL(w io.Writer) { marshalEnum(f, w) }
+func (f *Framework) UnmarshalGQL(v any) (err error) {
+	*f, err = unmarshalEnum(v, "Framework", Frameworks)
+	return err
+}

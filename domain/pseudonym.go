@@ -18,7 +18,7 @@ import (
 // every custom attribute (a file's own columns can hold anything: names,
 // phone numbers, an informant's village; the service cannot tell). The
 // structure every analysis needs stays: kinds, types, strengths,
-// confidence, dates, regions, tags, sensitivity.
+// confidence, dates, regions, tags, frameworks, sensitivity.
 func Pseudonymise(c *Contents, key []byte) *Contents {
 	p := pseudonymiser{key: key}
 	out := &Contents{Version: c.Version}

@@ -72,6 +72,8 @@ type ActorFilter struct {
 	Tags       []string
 	Search     *string
 	ExternalID *string
+	// Frameworks keeps the actors that carry any of them; empty is no condition.
+	Frameworks []Framework
 	// CustomAttributes must all match (see CustomFilter).
 	CustomAttributes []CustomFilter
 }
@@ -104,6 +106,9 @@ type RelationshipFilter struct {
 	MinConfidence *float64
 	PerceivedBy   *string
 	ValidAt       *Date
+	// Frameworks keeps the relationships that carry any of them; empty is
+	// no condition.
+	Frameworks []Framework
 	// CustomAttributes must all match (see CustomFilter).
 	CustomAttributes []CustomFilter
 }

@@ -26,6 +26,9 @@ type Relationship struct {
 	ValidTo     *Date
 	Notes       string
 	SourceIDs   []string
+	// Frameworks are the reporting frameworks the relationship is tagged
+	// with, each once, in the order of Frameworks.
+	Frameworks  []Framework
 	Sensitivity Sensitivity
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
@@ -66,6 +69,9 @@ func (r *Relationship) Validate() error {
 		return err
 	}
 	if r.Notes, err = normalizeText(op, "notes", r.Notes, MaxTextLen); err != nil {
+		return err
+	}
+	if r.Frameworks, err = NormalizeFrameworks(op, "frameworks", r.Frameworks); err != nil {
 		return err
 	}
 	if r.Sensitivity, err = normalizeSensitivity(op, r.Sensitivity); err != nil {
@@ -155,6 +161,7 @@ type RelationshipInput struct {
 	ValidTo     *Date
 	Notes       *string
 	SourceIDs   []string
+	Frameworks  []Framework
 	Sensitivity *Sensitivity
 	Custom      Custom
 }
@@ -179,6 +186,7 @@ func NewRelationship(workspaceID string, in RelationshipInput) (*Relationship, e
 		ValidTo:     in.ValidTo,
 		Notes:       deref(in.Notes),
 		SourceIDs:   in.SourceIDs,
+		Frameworks:  in.Frameworks,
 		Sensitivity: deref(in.Sensitivity),
 		Custom:      in.Custom.Clone(),
 	}
@@ -207,6 +215,8 @@ type RelationshipPatch struct {
 	ValidTo     Opt[Date]
 	Notes       Opt[string]
 	SourceIDs   Opt[[]string]
+	// Frameworks replaces the list; clearing it or an empty list removes them all.
+	Frameworks  Opt[[]Framework]
 	Sensitivity Opt[Sensitivity]
 	// Custom replaces every custom attribute; clearing it removes them all.
 	Custom Opt[Custom]
@@ -233,6 +243,7 @@ func (p RelationshipPatch) Apply(r Relationship) (*Relationship, error) {
 	p.ValidTo.apply(&r.ValidTo)
 	applyText(p.Notes, &r.Notes)
 	applyList(p.SourceIDs, &r.SourceIDs)
+	applyList(p.Frameworks, &r.Frameworks)
 	applySensitivity(p.Sensitivity, &r.Sensitivity)
 	if p.Custom.Set {
 		r.Custom = deref(p.Custom.Value).Clone()

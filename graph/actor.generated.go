@@ -22,7 +22,7 @@ import (
 type CivilSocietyOrganizationResolver interface {
 	Workspace(ctx context.Context, obj *domain.CivilSocietyOrganization) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.CivilSocietyOrganization) ([]*domain.Source, error)
-	Relationships(ctx context.Context, obj *domain.CivilSocietyOrganization, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
+	Relationships(ctx context.Context, obj *domain.CivilSocietyOrganization, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error)
 
 	CustomAttributes(ctx context.Context, obj *domain.CivilSocietyOrganization) ([]*model.CustomAttribute, error)
 	Layout(ctx context.Context, obj *domain.CivilSocietyOrganization) (*domain.Layout, error)
@@ -30,7 +30,7 @@ type CivilSocietyOrganizationResolver interface {
 type CommunityResolver interface {
 	Workspace(ctx context.Context, obj *domain.Community) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.Community) ([]*domain.Source, error)
-	Relationships(ctx context.Context, obj *domain.Community, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
+	Relationships(ctx context.Context, obj *domain.Community, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error)
 
 	CustomAttributes(ctx context.Context, obj *domain.Community) ([]*model.CustomAttribute, error)
 	Layout(ctx context.Context, obj *domain.Community) (*domain.Layout, error)
@@ -38,7 +38,7 @@ type CommunityResolver interface {
 type CustomaryAuthorityResolver interface {
 	Workspace(ctx context.Context, obj *domain.CustomaryAuthority) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.CustomaryAuthority) ([]*domain.Source, error)
-	Relationships(ctx context.Context, obj *domain.CustomaryAuthority, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
+	Relationships(ctx context.Context, obj *domain.CustomaryAuthority, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error)
 
 	CustomAttributes(ctx context.Context, obj *domain.CustomaryAuthority) ([]*model.CustomAttribute, error)
 	Layout(ctx context.Context, obj *domain.CustomaryAuthority) (*domain.Layout, error)
@@ -46,7 +46,7 @@ type CustomaryAuthorityResolver interface {
 type InternationalActorResolver interface {
 	Workspace(ctx context.Context, obj *domain.InternationalActor) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.InternationalActor) ([]*domain.Source, error)
-	Relationships(ctx context.Context, obj *domain.InternationalActor, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
+	Relationships(ctx context.Context, obj *domain.InternationalActor, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error)
 
 	CustomAttributes(ctx context.Context, obj *domain.InternationalActor) ([]*model.CustomAttribute, error)
 	Layout(ctx context.Context, obj *domain.InternationalActor) (*domain.Layout, error)
@@ -54,7 +54,7 @@ type InternationalActorResolver interface {
 type MovementResolver interface {
 	Workspace(ctx context.Context, obj *domain.Movement) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.Movement) ([]*domain.Source, error)
-	Relationships(ctx context.Context, obj *domain.Movement, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
+	Relationships(ctx context.Context, obj *domain.Movement, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error)
 
 	CustomAttributes(ctx context.Context, obj *domain.Movement) ([]*model.CustomAttribute, error)
 	Layout(ctx context.Context, obj *domain.Movement) (*domain.Layout, error)
@@ -62,7 +62,7 @@ type MovementResolver interface {
 type SecurityForceResolver interface {
 	Workspace(ctx context.Context, obj *domain.SecurityForce) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.SecurityForce) ([]*domain.Source, error)
-	Relationships(ctx context.Context, obj *domain.SecurityForce, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
+	Relationships(ctx context.Context, obj *domain.SecurityForce, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error)
 
 	CustomAttributes(ctx context.Context, obj *domain.SecurityForce) ([]*model.CustomAttribute, error)
 	Layout(ctx context.Context, obj *domain.SecurityForce) (*domain.Layout, error)
@@ -70,7 +70,7 @@ type SecurityForceResolver interface {
 type StateInstitutionResolver interface {
 	Workspace(ctx context.Context, obj *domain.StateInstitution) (*domain.Workspace, error)
 	Sources(ctx context.Context, obj *domain.StateInstitution) ([]*domain.Source, error)
-	Relationships(ctx context.Context, obj *domain.StateInstitution, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error)
+	Relationships(ctx context.Context, obj *domain.StateInstitution, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error)
 
 	CustomAttributes(ctx context.Context, obj *domain.StateInstitution) ([]*model.CustomAttribute, error)
 	Layout(ctx context.Context, obj *domain.StateInstitution) (*domain.Layout, error)
@@ -104,22 +104,30 @@ func (ec *executionContext) field_CivilSocietyOrganization_relationships_args(ct
 		return nil, err
 	}
 	args["types"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "frameworks",
+		func(ctx context.Context, v any) ([]domain.Framework, error) {
+			return ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["frameworks"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg3
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -142,22 +150,30 @@ func (ec *executionContext) field_Community_relationships_args(ctx context.Conte
 		return nil, err
 	}
 	args["types"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "frameworks",
+		func(ctx context.Context, v any) ([]domain.Framework, error) {
+			return ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["frameworks"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg3
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -180,22 +196,30 @@ func (ec *executionContext) field_CustomaryAuthority_relationships_args(ctx cont
 		return nil, err
 	}
 	args["types"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "frameworks",
+		func(ctx context.Context, v any) ([]domain.Framework, error) {
+			return ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["frameworks"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg3
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -218,22 +242,30 @@ func (ec *executionContext) field_InternationalActor_relationships_args(ctx cont
 		return nil, err
 	}
 	args["types"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "frameworks",
+		func(ctx context.Context, v any) ([]domain.Framework, error) {
+			return ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["frameworks"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg3
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -256,22 +288,30 @@ func (ec *executionContext) field_Movement_relationships_args(ctx context.Contex
 		return nil, err
 	}
 	args["types"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "frameworks",
+		func(ctx context.Context, v any) ([]domain.Framework, error) {
+			return ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["frameworks"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg3
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -294,22 +334,30 @@ func (ec *executionContext) field_SecurityForce_relationships_args(ctx context.C
 		return nil, err
 	}
 	args["types"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "frameworks",
+		func(ctx context.Context, v any) ([]domain.Framework, error) {
+			return ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["frameworks"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg3
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -332,22 +380,30 @@ func (ec *executionContext) field_StateInstitution_relationships_args(ctx contex
 		return nil, err
 	}
 	args["types"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "frameworks",
+		func(ctx context.Context, v any) ([]domain.Framework, error) {
+			return ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["frameworks"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg3
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -635,6 +691,29 @@ func (ec *executionContext) fieldContext_CivilSocietyOrganization_tags(_ context
 	return graphql.NewScalarFieldContext("CivilSocietyOrganization", field, false, false, "String")
 }
 
+func (ec *executionContext) _CivilSocietyOrganization_frameworks(ctx context.Context, field graphql.CollectedField, obj *domain.CivilSocietyOrganization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CivilSocietyOrganization_frameworks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frameworks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Framework) graphql.Marshaler {
+			return ec.marshalNFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CivilSocietyOrganization_frameworks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CivilSocietyOrganization", field, false, false, "Framework")
+}
+
 func (ec *executionContext) _CivilSocietyOrganization_externalId(ctx context.Context, field graphql.CollectedField, obj *domain.CivilSocietyOrganization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -755,7 +834,7 @@ func (ec *executionContext) _CivilSocietyOrganization_relationships(ctx context.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.CivilSocietyOrganization().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.CivilSocietyOrganization().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["frameworks"].([]domain.Framework), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -1083,6 +1162,29 @@ func (ec *executionContext) fieldContext_Community_tags(_ context.Context, field
 	return graphql.NewScalarFieldContext("Community", field, false, false, "String")
 }
 
+func (ec *executionContext) _Community_frameworks(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_frameworks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frameworks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Framework) graphql.Marshaler {
+			return ec.marshalNFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_frameworks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Community", field, false, false, "Framework")
+}
+
 func (ec *executionContext) _Community_externalId(ctx context.Context, field graphql.CollectedField, obj *domain.Community) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1203,7 +1305,7 @@ func (ec *executionContext) _Community_relationships(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Community().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Community().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["frameworks"].([]domain.Framework), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -1600,6 +1702,29 @@ func (ec *executionContext) fieldContext_CustomaryAuthority_tags(_ context.Conte
 	return graphql.NewScalarFieldContext("CustomaryAuthority", field, false, false, "String")
 }
 
+func (ec *executionContext) _CustomaryAuthority_frameworks(ctx context.Context, field graphql.CollectedField, obj *domain.CustomaryAuthority) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomaryAuthority_frameworks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frameworks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Framework) graphql.Marshaler {
+			return ec.marshalNFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomaryAuthority_frameworks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomaryAuthority", field, false, false, "Framework")
+}
+
 func (ec *executionContext) _CustomaryAuthority_externalId(ctx context.Context, field graphql.CollectedField, obj *domain.CustomaryAuthority) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1720,7 +1845,7 @@ func (ec *executionContext) _CustomaryAuthority_relationships(ctx context.Contex
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.CustomaryAuthority().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.CustomaryAuthority().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["frameworks"].([]domain.Framework), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -2025,6 +2150,29 @@ func (ec *executionContext) fieldContext_InternationalActor_tags(_ context.Conte
 	return graphql.NewScalarFieldContext("InternationalActor", field, false, false, "String")
 }
 
+func (ec *executionContext) _InternationalActor_frameworks(ctx context.Context, field graphql.CollectedField, obj *domain.InternationalActor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InternationalActor_frameworks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frameworks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Framework) graphql.Marshaler {
+			return ec.marshalNFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InternationalActor_frameworks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InternationalActor", field, false, false, "Framework")
+}
+
 func (ec *executionContext) _InternationalActor_externalId(ctx context.Context, field graphql.CollectedField, obj *domain.InternationalActor) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2145,7 +2293,7 @@ func (ec *executionContext) _InternationalActor_relationships(ctx context.Contex
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.InternationalActor().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.InternationalActor().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["frameworks"].([]domain.Framework), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -2450,6 +2598,29 @@ func (ec *executionContext) fieldContext_Movement_tags(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Movement", field, false, false, "String")
 }
 
+func (ec *executionContext) _Movement_frameworks(ctx context.Context, field graphql.CollectedField, obj *domain.Movement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Movement_frameworks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frameworks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Framework) graphql.Marshaler {
+			return ec.marshalNFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Movement_frameworks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Movement", field, false, false, "Framework")
+}
+
 func (ec *executionContext) _Movement_externalId(ctx context.Context, field graphql.CollectedField, obj *domain.Movement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2570,7 +2741,7 @@ func (ec *executionContext) _Movement_relationships(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Movement().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Movement().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["frameworks"].([]domain.Framework), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -2921,6 +3092,29 @@ func (ec *executionContext) fieldContext_SecurityForce_tags(_ context.Context, f
 	return graphql.NewScalarFieldContext("SecurityForce", field, false, false, "String")
 }
 
+func (ec *executionContext) _SecurityForce_frameworks(ctx context.Context, field graphql.CollectedField, obj *domain.SecurityForce) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SecurityForce_frameworks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frameworks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Framework) graphql.Marshaler {
+			return ec.marshalNFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SecurityForce_frameworks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SecurityForce", field, false, false, "Framework")
+}
+
 func (ec *executionContext) _SecurityForce_externalId(ctx context.Context, field graphql.CollectedField, obj *domain.SecurityForce) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3041,7 +3235,7 @@ func (ec *executionContext) _SecurityForce_relationships(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.SecurityForce().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.SecurityForce().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["frameworks"].([]domain.Framework), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -3369,6 +3563,29 @@ func (ec *executionContext) fieldContext_StateInstitution_tags(_ context.Context
 	return graphql.NewScalarFieldContext("StateInstitution", field, false, false, "String")
 }
 
+func (ec *executionContext) _StateInstitution_frameworks(ctx context.Context, field graphql.CollectedField, obj *domain.StateInstitution) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StateInstitution_frameworks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frameworks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Framework) graphql.Marshaler {
+			return ec.marshalNFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StateInstitution_frameworks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StateInstitution", field, false, false, "Framework")
+}
+
 func (ec *executionContext) _StateInstitution_externalId(ctx context.Context, field graphql.CollectedField, obj *domain.StateInstitution) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3489,7 +3706,7 @@ func (ec *executionContext) _StateInstitution_relationships(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.StateInstitution().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.StateInstitution().Relationships(ctx, obj, fc.Args["direction"].(*domain.Direction), fc.Args["types"].([]domain.RelationshipType), fc.Args["frameworks"].([]domain.Framework), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelationshipConnection) graphql.Marshaler {
@@ -3694,7 +3911,7 @@ func (ec *executionContext) unmarshalInputActorFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kinds", "region", "tags", "search", "externalId", "customAttributes"}
+	fieldsInOrder := [...]string{"kinds", "region", "tags", "frameworks", "search", "externalId", "customAttributes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -3722,6 +3939,13 @@ func (ec *executionContext) unmarshalInputActorFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.Tags = data
+		case "frameworks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("frameworks"))
+			data, err := ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Frameworks = data
 		case "search":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -3827,7 +4051,7 @@ func (ec *executionContext) unmarshalInputCreateActorInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kind", "name", "sensitivity", "description", "region", "tags", "externalId", "sourceIds", "population", "rightsAwareness", "marginalised", "displaced", "unregistered", "level", "branch", "forceType", "stateAffiliated", "focus", "womenLed", "membership", "organizationType", "authorityType", "internationalType", "customAttributes", "layout"}
+	fieldsInOrder := [...]string{"kind", "name", "sensitivity", "description", "region", "tags", "frameworks", "externalId", "sourceIds", "population", "rightsAwareness", "marginalised", "displaced", "unregistered", "level", "branch", "forceType", "stateAffiliated", "focus", "womenLed", "membership", "organizationType", "authorityType", "internationalType", "customAttributes", "layout"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -3876,6 +4100,13 @@ func (ec *executionContext) unmarshalInputCreateActorInput(ctx context.Context, 
 				return it, err
 			}
 			it.Tags = data
+		case "frameworks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("frameworks"))
+			data, err := ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Frameworks = data
 		case "externalId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -4041,7 +4272,7 @@ func (ec *executionContext) unmarshalInputUpdateActorInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "description", "region", "tags", "externalId", "sensitivity", "sourceIds", "population", "rightsAwareness", "marginalised", "displaced", "unregistered", "level", "branch", "forceType", "stateAffiliated", "focus", "womenLed", "membership", "organizationType", "authorityType", "internationalType", "customAttributes", "layout"}
+	fieldsInOrder := [...]string{"name", "description", "region", "tags", "frameworks", "externalId", "sensitivity", "sourceIds", "population", "rightsAwareness", "marginalised", "displaced", "unregistered", "level", "branch", "forceType", "stateAffiliated", "focus", "womenLed", "membership", "organizationType", "authorityType", "internationalType", "customAttributes", "layout"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -4076,6 +4307,13 @@ func (ec *executionContext) unmarshalInputUpdateActorInput(ctx context.Context, 
 				return it, err
 			}
 			it.Tags = graphql.OmittableOf(data)
+		case "frameworks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("frameworks"))
+			data, err := ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Frameworks = graphql.OmittableOf(data)
 		case "externalId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -4425,6 +4663,11 @@ func (ec *executionContext) _CivilSocietyOrganization(ctx context.Context, sel a
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "frameworks":
+			out.Values[i] = ec._CivilSocietyOrganization_frameworks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "externalId":
 			out.Values[i] = ec._CivilSocietyOrganization_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -4540,6 +4783,11 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 			}
 		case "tags":
 			out.Values[i] = ec._Community_tags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "frameworks":
+			out.Values[i] = ec._Community_frameworks(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -4676,6 +4924,11 @@ func (ec *executionContext) _CustomaryAuthority(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "frameworks":
+			out.Values[i] = ec._CustomaryAuthority_frameworks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "externalId":
 			out.Values[i] = ec._CustomaryAuthority_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -4789,6 +5042,11 @@ func (ec *executionContext) _InternationalActor(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "frameworks":
+			out.Values[i] = ec._InternationalActor_frameworks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "externalId":
 			out.Values[i] = ec._InternationalActor_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -4899,6 +5157,11 @@ func (ec *executionContext) _Movement(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "tags":
 			out.Values[i] = ec._Movement_tags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "frameworks":
+			out.Values[i] = ec._Movement_frameworks(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -5025,6 +5288,11 @@ func (ec *executionContext) _SecurityForce(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "frameworks":
+			out.Values[i] = ec._SecurityForce_frameworks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "externalId":
 			out.Values[i] = ec._SecurityForce_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -5140,6 +5408,11 @@ func (ec *executionContext) _StateInstitution(ctx context.Context, sel ast.Selec
 			}
 		case "tags":
 			out.Values[i] = ec._StateInstitution_tags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "frameworks":
+			out.Values[i] = ec._StateInstitution_frameworks(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -5329,6 +5602,46 @@ func (ec *executionContext) unmarshalNCreateActorInput2githubᚗcomᚋactorgraph
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNFramework2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFramework(ctx context.Context, v any) (domain.Framework, error) {
+	var res domain.Framework
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFramework2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFramework(ctx context.Context, sel ast.SelectionSet, v domain.Framework) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx context.Context, v any) ([]domain.Framework, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.Framework, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFramework2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFramework(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Framework) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFramework2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFramework(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNUpdateActorInput2githubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐUpdateActorInput(ctx context.Context, v any) (model.UpdateActorInput, error) {
 	res, err := ec.unmarshalInputUpdateActorInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -5455,6 +5768,42 @@ func (ec *executionContext) marshalOForceType2ᚖgithubᚗcomᚋactorgraphᚋact
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx context.Context, v any) ([]domain.Framework, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.Framework, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFramework2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFramework(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Framework) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFramework2githubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFramework(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOGovernanceLevel2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐGovernanceLevel(ctx context.Context, v any) (*domain.GovernanceLevel, error) {

@@ -426,6 +426,29 @@ func (ec *executionContext) fieldContext_Relationship_notes(_ context.Context, f
 	return graphql.NewScalarFieldContext("Relationship", field, false, false, "String")
 }
 
+func (ec *executionContext) _Relationship_frameworks(ctx context.Context, field graphql.CollectedField, obj *domain.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_frameworks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frameworks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.Framework) graphql.Marshaler {
+			return ec.marshalNFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_frameworks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Relationship", field, false, false, "Framework")
+}
+
 func (ec *executionContext) _Relationship_workspace(ctx context.Context, field graphql.CollectedField, obj *domain.Relationship) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -725,7 +748,7 @@ func (ec *executionContext) unmarshalInputCreateRelationshipInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"type", "from", "to", "strength", "confidence", "externalId", "sensitivity", "perceivedBy", "mechanism", "channel", "power", "form", "validFrom", "validTo", "notes", "sourceIds", "customAttributes"}
+	fieldsInOrder := [...]string{"type", "from", "to", "strength", "confidence", "externalId", "sensitivity", "perceivedBy", "mechanism", "channel", "power", "form", "validFrom", "validTo", "notes", "sourceIds", "frameworks", "customAttributes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -844,6 +867,13 @@ func (ec *executionContext) unmarshalInputCreateRelationshipInput(ctx context.Co
 				return it, err
 			}
 			it.SourceIDs = data
+		case "frameworks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("frameworks"))
+			data, err := ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Frameworks = data
 		case "customAttributes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customAttributes"))
 			data, err := ec.unmarshalOCustomAttributeInput2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCustomAttributeInputᚄ(ctx, v)
@@ -881,7 +911,7 @@ func (ec *executionContext) unmarshalInputRelationshipFilter(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"types", "from", "to", "minStrength", "minConfidence", "perceivedBy", "validAt", "customAttributes"}
+	fieldsInOrder := [...]string{"types", "from", "to", "minStrength", "minConfidence", "perceivedBy", "validAt", "frameworks", "customAttributes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -937,6 +967,13 @@ func (ec *executionContext) unmarshalInputRelationshipFilter(ctx context.Context
 				return it, err
 			}
 			it.ValidAt = data
+		case "frameworks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("frameworks"))
+			data, err := ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Frameworks = data
 		case "customAttributes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customAttributes"))
 			data, err := ec.unmarshalOCustomAttributeFilter2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐCustomFilterᚄ(ctx, v)
@@ -972,7 +1009,7 @@ func (ec *executionContext) unmarshalInputUpdateRelationshipInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"strength", "confidence", "externalId", "sensitivity", "perceivedBy", "mechanism", "channel", "power", "form", "validFrom", "validTo", "notes", "sourceIds", "customAttributes"}
+	fieldsInOrder := [...]string{"strength", "confidence", "externalId", "sensitivity", "perceivedBy", "mechanism", "channel", "power", "form", "validFrom", "validTo", "notes", "sourceIds", "frameworks", "customAttributes"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1070,6 +1107,13 @@ func (ec *executionContext) unmarshalInputUpdateRelationshipInput(ctx context.Co
 				return it, err
 			}
 			it.SourceIds = graphql.OmittableOf(data)
+		case "frameworks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("frameworks"))
+			data, err := ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Frameworks = graphql.OmittableOf(data)
 		case "customAttributes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customAttributes"))
 			data, err := ec.unmarshalOCustomAttributeInput2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐCustomAttributeInputᚄ(ctx, v)
@@ -1192,6 +1236,11 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 			}
 		case "notes":
 			out.Values[i] = ec._Relationship_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "frameworks":
+			out.Values[i] = ec._Relationship_frameworks(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

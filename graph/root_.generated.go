@@ -158,13 +158,14 @@ type ComplexityRoot struct {
 		CustomAttributes func(childComplexity int) int
 		Description      func(childComplexity int) int
 		ExternalID       func(childComplexity int) int
+		Frameworks       func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		Layout           func(childComplexity int) int
 		Name             func(childComplexity int) int
 		OrganizationType func(childComplexity int) int
 		Region           func(childComplexity int) int
-		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) int
 		Sensitivity      func(childComplexity int) int
 		Sources          func(childComplexity int) int
 		Tags             func(childComplexity int) int
@@ -179,6 +180,7 @@ type ComplexityRoot struct {
 		Description      func(childComplexity int) int
 		Displaced        func(childComplexity int) int
 		ExternalID       func(childComplexity int) int
+		Frameworks       func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		Layout           func(childComplexity int) int
@@ -186,7 +188,7 @@ type ComplexityRoot struct {
 		Name             func(childComplexity int) int
 		Population       func(childComplexity int) int
 		Region           func(childComplexity int) int
-		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) int
 		RightsAwareness  func(childComplexity int) int
 		Sensitivity      func(childComplexity int) int
 		Sources          func(childComplexity int) int
@@ -274,12 +276,13 @@ type ComplexityRoot struct {
 		CustomAttributes func(childComplexity int) int
 		Description      func(childComplexity int) int
 		ExternalID       func(childComplexity int) int
+		Frameworks       func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		Layout           func(childComplexity int) int
 		Name             func(childComplexity int) int
 		Region           func(childComplexity int) int
-		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) int
 		Sensitivity      func(childComplexity int) int
 		Sources          func(childComplexity int) int
 		Tags             func(childComplexity int) int
@@ -413,13 +416,14 @@ type ComplexityRoot struct {
 		CustomAttributes  func(childComplexity int) int
 		Description       func(childComplexity int) int
 		ExternalID        func(childComplexity int) int
+		Frameworks        func(childComplexity int) int
 		ID                func(childComplexity int) int
 		InternationalType func(childComplexity int) int
 		Kind              func(childComplexity int) int
 		Layout            func(childComplexity int) int
 		Name              func(childComplexity int) int
 		Region            func(childComplexity int) int
-		Relationships     func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Relationships     func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) int
 		Sensitivity       func(childComplexity int) int
 		Sources           func(childComplexity int) int
 		Tags              func(childComplexity int) int
@@ -455,13 +459,14 @@ type ComplexityRoot struct {
 		Description      func(childComplexity int) int
 		ExternalID       func(childComplexity int) int
 		Focus            func(childComplexity int) int
+		Frameworks       func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		Layout           func(childComplexity int) int
 		Membership       func(childComplexity int) int
 		Name             func(childComplexity int) int
 		Region           func(childComplexity int) int
-		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) int
 		Sensitivity      func(childComplexity int) int
 		Sources          func(childComplexity int) int
 		Tags             func(childComplexity int) int
@@ -559,6 +564,7 @@ type ComplexityRoot struct {
 		CustomAttributes func(childComplexity int) int
 		ExternalID       func(childComplexity int) int
 		Form             func(childComplexity int) int
+		Frameworks       func(childComplexity int) int
 		From             func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Mechanism        func(childComplexity int) int
@@ -601,12 +607,13 @@ type ComplexityRoot struct {
 		Description      func(childComplexity int) int
 		ExternalID       func(childComplexity int) int
 		ForceType        func(childComplexity int) int
+		Frameworks       func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		Layout           func(childComplexity int) int
 		Name             func(childComplexity int) int
 		Region           func(childComplexity int) int
-		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) int
 		Sensitivity      func(childComplexity int) int
 		Sources          func(childComplexity int) int
 		StateAffiliated  func(childComplexity int) int
@@ -651,13 +658,14 @@ type ComplexityRoot struct {
 		CustomAttributes func(childComplexity int) int
 		Description      func(childComplexity int) int
 		ExternalID       func(childComplexity int) int
+		Frameworks       func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		Layout           func(childComplexity int) int
 		Level            func(childComplexity int) int
 		Name             func(childComplexity int) int
 		Region           func(childComplexity int) int
-		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) int
+		Relationships    func(childComplexity int, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) int
 		Sensitivity      func(childComplexity int) int
 		Sources          func(childComplexity int) int
 		Tags             func(childComplexity int) int
@@ -1154,6 +1162,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CivilSocietyOrganization.ExternalID(childComplexity), true
+	case "CivilSocietyOrganization.frameworks":
+		if e.ComplexityRoot.CivilSocietyOrganization.Frameworks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CivilSocietyOrganization.Frameworks(childComplexity), true
 	case "CivilSocietyOrganization.id":
 		if e.ComplexityRoot.CivilSocietyOrganization.ID == nil {
 			break
@@ -1200,7 +1214,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.CivilSocietyOrganization.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.CivilSocietyOrganization.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["frameworks"].([]domain.Framework), args["first"].(*int), args["after"].(*string)), true
 	case "CivilSocietyOrganization.sensitivity":
 		if e.ComplexityRoot.CivilSocietyOrganization.Sensitivity == nil {
 			break
@@ -1268,6 +1282,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Community.ExternalID(childComplexity), true
+	case "Community.frameworks":
+		if e.ComplexityRoot.Community.Frameworks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.Frameworks(childComplexity), true
 	case "Community.id":
 		if e.ComplexityRoot.Community.ID == nil {
 			break
@@ -1320,7 +1340,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Community.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Community.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["frameworks"].([]domain.Framework), args["first"].(*int), args["after"].(*string)), true
 	case "Community.rightsAwareness":
 		if e.ComplexityRoot.Community.RightsAwareness == nil {
 			break
@@ -1671,6 +1691,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomaryAuthority.ExternalID(childComplexity), true
+	case "CustomaryAuthority.frameworks":
+		if e.ComplexityRoot.CustomaryAuthority.Frameworks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomaryAuthority.Frameworks(childComplexity), true
 	case "CustomaryAuthority.id":
 		if e.ComplexityRoot.CustomaryAuthority.ID == nil {
 			break
@@ -1711,7 +1737,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.CustomaryAuthority.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.CustomaryAuthority.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["frameworks"].([]domain.Framework), args["first"].(*int), args["after"].(*string)), true
 	case "CustomaryAuthority.sensitivity":
 		if e.ComplexityRoot.CustomaryAuthority.Sensitivity == nil {
 			break
@@ -2255,6 +2281,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InternationalActor.ExternalID(childComplexity), true
+	case "InternationalActor.frameworks":
+		if e.ComplexityRoot.InternationalActor.Frameworks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InternationalActor.Frameworks(childComplexity), true
 	case "InternationalActor.id":
 		if e.ComplexityRoot.InternationalActor.ID == nil {
 			break
@@ -2301,7 +2333,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.InternationalActor.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.InternationalActor.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["frameworks"].([]domain.Framework), args["first"].(*int), args["after"].(*string)), true
 	case "InternationalActor.sensitivity":
 		if e.ComplexityRoot.InternationalActor.Sensitivity == nil {
 			break
@@ -2444,6 +2476,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Movement.Focus(childComplexity), true
+	case "Movement.frameworks":
+		if e.ComplexityRoot.Movement.Frameworks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Movement.Frameworks(childComplexity), true
 	case "Movement.id":
 		if e.ComplexityRoot.Movement.ID == nil {
 			break
@@ -2490,7 +2528,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Movement.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Movement.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["frameworks"].([]domain.Framework), args["first"].(*int), args["after"].(*string)), true
 	case "Movement.sensitivity":
 		if e.ComplexityRoot.Movement.Sensitivity == nil {
 			break
@@ -3024,6 +3062,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.Form(childComplexity), true
+	case "Relationship.frameworks":
+		if e.ComplexityRoot.Relationship.Frameworks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.Frameworks(childComplexity), true
 	case "Relationship.from":
 		if e.ComplexityRoot.Relationship.From == nil {
 			break
@@ -3208,6 +3252,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SecurityForce.ForceType(childComplexity), true
+	case "SecurityForce.frameworks":
+		if e.ComplexityRoot.SecurityForce.Frameworks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SecurityForce.Frameworks(childComplexity), true
 	case "SecurityForce.id":
 		if e.ComplexityRoot.SecurityForce.ID == nil {
 			break
@@ -3248,7 +3298,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.SecurityForce.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.SecurityForce.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["frameworks"].([]domain.Framework), args["first"].(*int), args["after"].(*string)), true
 	case "SecurityForce.sensitivity":
 		if e.ComplexityRoot.SecurityForce.Sensitivity == nil {
 			break
@@ -3428,6 +3478,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StateInstitution.ExternalID(childComplexity), true
+	case "StateInstitution.frameworks":
+		if e.ComplexityRoot.StateInstitution.Frameworks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StateInstitution.Frameworks(childComplexity), true
 	case "StateInstitution.id":
 		if e.ComplexityRoot.StateInstitution.ID == nil {
 			break
@@ -3474,7 +3530,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.StateInstitution.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.StateInstitution.Relationships(childComplexity, args["direction"].(*domain.Direction), args["types"].([]domain.RelationshipType), args["frameworks"].([]domain.Framework), args["first"].(*int), args["after"].(*string)), true
 	case "StateInstitution.sensitivity":
 		if e.ComplexityRoot.StateInstitution.Sensitivity == nil {
 			break
@@ -4331,6 +4387,32 @@ enum InternationalType {
   OTHER
 }
 
+"""
+A reporting framework analysts tag actors and relationships with: one of the four pillars of UN Security Council
+Resolution 1325 on Women, Peace and Security, or one of the five Peacebuilding and Statebuilding Goals (PSGs) of the
+New Deal for Engagement in Fragile States. Lists of frameworks are kept in the order of this enum, each value once.
+"""
+enum Framework {
+  "UNSCR 1325 pillar: participation of women at every level of decision-making, in peace processes and security institutions."
+  PARTICIPATION
+  "UNSCR 1325 pillar: protection of women and girls from violence, including sexual and gender-based violence, and of their rights."
+  PROTECTION
+  "UNSCR 1325 pillar: prevention of conflict and of violence against women and girls."
+  PREVENTION
+  "UNSCR 1325 pillar: relief and recovery, meeting women's and girls' needs in relief, reconstruction and reintegration."
+  RELIEF_AND_RECOVERY
+  "New Deal goal (PSG 1): legitimate politics, inclusive political settlements and conflict resolution."
+  LEGITIMATE_POLITICS
+  "New Deal goal (PSG 2): security, people's security established and strengthened."
+  SECURITY
+  "New Deal goal (PSG 3): justice, addressing injustices and increasing people's access to justice."
+  JUSTICE
+  "New Deal goal (PSG 4): economic foundations, employment and improved livelihoods."
+  ECONOMIC_FOUNDATIONS
+  "New Deal goal (PSG 5): revenues and services, managing revenue and building capacity for fair service delivery."
+  REVENUES_AND_SERVICES
+}
+
 "Which relationships of an actor to list."
 enum Direction {
   "Relationships from this actor."
@@ -4353,8 +4435,10 @@ interface Actor implements Node {
   description: String!
   "Where it is; empty when unknown."
   region: String!
-  "Free tags, e.g. framework tags such as ` + "`" + `UNSCR1325:protection` + "`" + `."
+  "Free tags."
   tags: [String!]!
+  "The reporting frameworks it is tagged with (UNSCR 1325 pillars, New Deal goals), each once, in the order of the Framework enum; empty when none."
+  frameworks: [Framework!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
   "How sensitive the actor is: callers below this clearance cannot see it at all."
@@ -4369,6 +4453,8 @@ interface Actor implements Node {
     direction: Direction = BOTH
     "Only these types; absent or empty: every type."
     types: [RelationshipType!]
+    "Only relationships that carry at least one of these frameworks (any, not all); absent or empty: no condition."
+    frameworks: [Framework!]
     "How many to return (1 to 500)."
     first: Int = 50
     "The endCursor of the previous page."
@@ -4398,6 +4484,8 @@ type Community implements Actor & Node {
   region: String!
   "Free tags."
   tags: [String!]!
+  "The reporting frameworks it is tagged with (UNSCR 1325 pillars, New Deal goals), each once, in the order of the Framework enum; empty when none."
+  frameworks: [Framework!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
   "How sensitive the actor is: callers below this clearance cannot see it at all."
@@ -4412,6 +4500,8 @@ type Community implements Actor & Node {
     direction: Direction = BOTH
     "Only these types; absent or empty: every type."
     types: [RelationshipType!]
+    "Only relationships that carry at least one of these frameworks (any, not all); absent or empty: no condition."
+    frameworks: [Framework!]
     "How many to return (1 to 500)."
     first: Int = 50
     "The endCursor of the previous page."
@@ -4451,6 +4541,8 @@ type StateInstitution implements Actor & Node {
   region: String!
   "Free tags."
   tags: [String!]!
+  "The reporting frameworks it is tagged with (UNSCR 1325 pillars, New Deal goals), each once, in the order of the Framework enum; empty when none."
+  frameworks: [Framework!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
   "How sensitive the actor is: callers below this clearance cannot see it at all."
@@ -4465,6 +4557,8 @@ type StateInstitution implements Actor & Node {
     direction: Direction = BOTH
     "Only these types; absent or empty: every type."
     types: [RelationshipType!]
+    "Only relationships that carry at least one of these frameworks (any, not all); absent or empty: no condition."
+    frameworks: [Framework!]
     "How many to return (1 to 500)."
     first: Int = 50
     "The endCursor of the previous page."
@@ -4498,6 +4592,8 @@ type SecurityForce implements Actor & Node {
   region: String!
   "Free tags."
   tags: [String!]!
+  "The reporting frameworks it is tagged with (UNSCR 1325 pillars, New Deal goals), each once, in the order of the Framework enum; empty when none."
+  frameworks: [Framework!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
   "How sensitive the actor is: callers below this clearance cannot see it at all."
@@ -4512,6 +4608,8 @@ type SecurityForce implements Actor & Node {
     direction: Direction = BOTH
     "Only these types; absent or empty: every type."
     types: [RelationshipType!]
+    "Only relationships that carry at least one of these frameworks (any, not all); absent or empty: no condition."
+    frameworks: [Framework!]
     "How many to return (1 to 500)."
     first: Int = 50
     "The endCursor of the previous page."
@@ -4545,6 +4643,8 @@ type Movement implements Actor & Node {
   region: String!
   "Free tags."
   tags: [String!]!
+  "The reporting frameworks it is tagged with (UNSCR 1325 pillars, New Deal goals), each once, in the order of the Framework enum; empty when none."
+  frameworks: [Framework!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
   "How sensitive the actor is: callers below this clearance cannot see it at all."
@@ -4559,6 +4659,8 @@ type Movement implements Actor & Node {
     direction: Direction = BOTH
     "Only these types; absent or empty: every type."
     types: [RelationshipType!]
+    "Only relationships that carry at least one of these frameworks (any, not all); absent or empty: no condition."
+    frameworks: [Framework!]
     "How many to return (1 to 500)."
     first: Int = 50
     "The endCursor of the previous page."
@@ -4594,6 +4696,8 @@ type CivilSocietyOrganization implements Actor & Node {
   region: String!
   "Free tags."
   tags: [String!]!
+  "The reporting frameworks it is tagged with (UNSCR 1325 pillars, New Deal goals), each once, in the order of the Framework enum; empty when none."
+  frameworks: [Framework!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
   "How sensitive the actor is: callers below this clearance cannot see it at all."
@@ -4608,6 +4712,8 @@ type CivilSocietyOrganization implements Actor & Node {
     direction: Direction = BOTH
     "Only these types; absent or empty: every type."
     types: [RelationshipType!]
+    "Only relationships that carry at least one of these frameworks (any, not all); absent or empty: no condition."
+    frameworks: [Framework!]
     "How many to return (1 to 500)."
     first: Int = 50
     "The endCursor of the previous page."
@@ -4641,6 +4747,8 @@ type CustomaryAuthority implements Actor & Node {
   region: String!
   "Free tags."
   tags: [String!]!
+  "The reporting frameworks it is tagged with (UNSCR 1325 pillars, New Deal goals), each once, in the order of the Framework enum; empty when none."
+  frameworks: [Framework!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
   "How sensitive the actor is: callers below this clearance cannot see it at all."
@@ -4655,6 +4763,8 @@ type CustomaryAuthority implements Actor & Node {
     direction: Direction = BOTH
     "Only these types; absent or empty: every type."
     types: [RelationshipType!]
+    "Only relationships that carry at least one of these frameworks (any, not all); absent or empty: no condition."
+    frameworks: [Framework!]
     "How many to return (1 to 500)."
     first: Int = 50
     "The endCursor of the previous page."
@@ -4686,6 +4796,8 @@ type InternationalActor implements Actor & Node {
   region: String!
   "Free tags."
   tags: [String!]!
+  "The reporting frameworks it is tagged with (UNSCR 1325 pillars, New Deal goals), each once, in the order of the Framework enum; empty when none."
+  frameworks: [Framework!]!
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
   "How sensitive the actor is: callers below this clearance cannot see it at all."
@@ -4700,6 +4812,8 @@ type InternationalActor implements Actor & Node {
     direction: Direction = BOTH
     "Only these types; absent or empty: every type."
     types: [RelationshipType!]
+    "Only relationships that carry at least one of these frameworks (any, not all); absent or empty: no condition."
+    frameworks: [Framework!]
     "How many to return (1 to 500)."
     first: Int = 50
     "The endCursor of the previous page."
@@ -4725,6 +4839,8 @@ input ActorFilter {
   region: String
   "Only actors that carry every one of these tags."
   tags: [String!]
+  "Only actors that carry at least one of these frameworks (any, not all); absent or empty: no condition."
+  frameworks: [Framework!]
   "Only actors whose name contains this text, ignoring case."
   search: String
   "Only the actor with this external id."
@@ -4781,6 +4897,8 @@ input CreateActorInput {
   region: String
   "Free tags."
   tags: [String!]
+  "The reporting frameworks it is tagged with; repeats are dropped and the list is kept in the order of the Framework enum."
+  frameworks: [Framework!]
   "Its id in the researcher's own spreadsheet; unique within the workspace."
   externalId: String
   "Ids of the sources that support it (sources of the same workspace)."
@@ -4831,6 +4949,8 @@ input UpdateActorInput {
   region: String @goField(omittable: true)
   "New tags, replacing the old ones."
   tags: [String!] @goField(omittable: true)
+  "New frameworks, replacing the old ones; null or an empty list removes them all."
+  frameworks: [Framework!] @goField(omittable: true)
   "A new external id."
   externalId: String @goField(omittable: true)
   "A new sensitivity; null restores the default, RESTRICTED. Only within your own clearance."
@@ -5998,6 +6118,8 @@ type Relationship implements Node {
   validTo: Date
   "Free notes."
   notes: String!
+  "The reporting frameworks it is tagged with (UNSCR 1325 pillars, New Deal goals), each once, in the order of the Framework enum; empty when none."
+  frameworks: [Framework!]!
   "The workspace it belongs to."
   workspace: Workspace!
   "The sources it rests on."
@@ -6026,6 +6148,8 @@ input RelationshipFilter {
   perceivedBy: String
   "Only relationships in force on this day."
   validAt: Date
+  "Only relationships that carry at least one of these frameworks (any, not all); absent or empty: no condition."
+  frameworks: [Framework!]
   "Only relationships whose custom attributes meet every one of these conditions (at most 10)."
   customAttributes: [CustomAttributeFilter!]
 }
@@ -6082,6 +6206,8 @@ input CreateRelationshipInput {
   notes: String
   "Ids of the sources it rests on (sources of the same workspace)."
   sourceIds: [ID!]
+  "The reporting frameworks it is tagged with; repeats are dropped and the list is kept in the order of the Framework enum."
+  frameworks: [Framework!]
   "Attributes beyond the model's own fields (at most 100, distinct keys). A value that does not read as its type is refused, naming the key."
   customAttributes: [CustomAttributeInput!]
 }
@@ -6114,6 +6240,8 @@ input UpdateRelationshipInput {
   notes: String @goField(omittable: true)
   "New source ids, replacing the old ones."
   sourceIds: [ID!] @goField(omittable: true)
+  "New frameworks, replacing the old ones; null or an empty list removes them all."
+  frameworks: [Framework!] @goField(omittable: true)
   "New custom attributes, replacing all the old ones (an attribute left out is removed); null or an empty list removes them all."
   customAttributes: [CustomAttributeInput!] @goField(omittable: true)
 }
@@ -6730,6 +6858,8 @@ func (ec *executionContext) childFields_Community(ctx context.Context, field gra
 		return ec.fieldContext_Community_region(ctx, field)
 	case "tags":
 		return ec.fieldContext_Community_tags(ctx, field)
+	case "frameworks":
+		return ec.fieldContext_Community_frameworks(ctx, field)
 	case "externalId":
 		return ec.fieldContext_Community_externalId(ctx, field)
 	case "sensitivity":
@@ -7326,6 +7456,8 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_validTo(ctx, field)
 	case "notes":
 		return ec.fieldContext_Relationship_notes(ctx, field)
+	case "frameworks":
+		return ec.fieldContext_Relationship_frameworks(ctx, field)
 	case "workspace":
 		return ec.fieldContext_Relationship_workspace(ctx, field)
 	case "sources":

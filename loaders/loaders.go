@@ -59,8 +59,10 @@ type ActorRelationshipsKey struct {
 	ActorID   string
 	Direction domain.Direction
 	Types     string // the types joined by ",", so that the key is comparable
-	First     int
-	After     string
+	// Frameworks joined by ",", likewise (see JoinTypes).
+	Frameworks string
+	First      int
+	After      string
 }
 
 // New returns fresh loaders over s that wait the given time to batch keys
@@ -142,20 +144,22 @@ func byID[T any](fetch func(context.Context, []string) ([]T, error), idOf func(T
 func actorRelationships(s Source) func(context.Context, []ActorRelationshipsKey) ([]*store.Page[*domain.Relationship], []error) {
 	return func(ctx context.Context, keys []ActorRelationshipsKey) ([]*store.Page[*domain.Relationship], []error) {
 		type args struct {
-			dir   domain.Direction
-			types string
-			first int
-			after string
+			dir        domain.Direction
+			types      string
+			frameworks string
+			first      int
+			after      string
 		}
 		groups := map[args][]string{}
 		for _, k := range keys {
-			a := args{k.Direction, k.Types, k.First, k.After}
+			a := args{k.Direction, k.Types, k.Frameworks, k.First, k.After}
 			groups[a] = append(groups[a], k.ActorID)
 		}
 		pages := make(map[ActorRelationshipsKey]*store.Page[*domain.Relationship], len(keys))
 		for a, ids := range groups {
 			res, err := s.RelationshipsOfActors(ctx, ids, store.ActorRelationshipsQuery{
-				Direction: a.dir, Types: SplitTypes(a.types), PageArgs: store.PageArgs{First: a.first, After: a.after}})
+				Direction: a.dir, Types: SplitTypes[domain.RelationshipType](a.types), Frameworks: SplitTypes[domain.Framework](a.frameworks),
+				PageArgs: store.PageArgs{First: a.first, After: a.after}})
 			if err != nil {
 				return nil, []error{err}
 			}
@@ -164,7 +168,7 @@ func actorRelationships(s Source) func(context.Context, []ActorRelationshipsKey)
 				if p == nil {
 					p = &store.Page[*domain.Relationship]{}
 				}
-				pages[ActorRelationshipsKey{id, a.dir, a.types, a.first, a.after}] = p
+				pages[ActorRelationshipsKey{id, a.dir, a.types, a.frameworks, a.first, a.after}] = p
 			}
 		}
 		out := make([]*store.Page[*domain.Relationship], len(keys))
@@ -175,8 +179,9 @@ func actorRelationships(s Source) func(context.Context, []ActorRelationshipsKey)
 	}
 }
 
-// JoinTypes and SplitTypes convert a type list to and from a key string.
-func JoinTypes(ts []domain.RelationshipType) string {
+// JoinTypes and SplitTypes convert a list of enum values (relationship
+// types, frameworks) to and from a key string.
+func JoinTypes[T ~string](ts []T) string {
 	parts := make([]string, len(ts))
 	for i, t := range ts {
 		parts[i] = string(t)
@@ -184,14 +189,14 @@ func JoinTypes(ts []domain.RelationshipType) string {
 	return strings.Join(parts, ",")
 }
 
-func SplitTypes(s string) []domain.RelationshipType {
+func SplitTypes[T ~string](s string) []T {
 	if s == "" {
 		return nil
 	}
 	parts := strings.Split(s, ",")
-	out := make([]domain.RelationshipType, len(parts))
+	out := make([]T, len(parts))
 	for i, p := range parts {
-		out[i] = domain.RelationshipType(p)
+		out[i] = T(p)
 	}
 	return out
 }

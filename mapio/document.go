@@ -93,6 +93,7 @@ var actorColumns = aliases(map[string][]string{
 	"description":       {"description"},
 	"region":            {"region"},
 	"tags":              {"tags", "tag"},
+	"frameworks":        {"frameworks", "framework"},
 	"sources":           {"sources", "source", "sourceids"},
 	"population":        {"population"},
 	"rightsAwareness":   {"rightsawareness"},
@@ -133,6 +134,7 @@ var relationshipColumns = aliases(map[string][]string{
 	"validFrom":   {"validfrom", "start", "from date"},
 	"validTo":     {"validto", "end"},
 	"notes":       {"notes", "description"},
+	"frameworks":  {"frameworks", "framework"},
 	"sources":     {"sources", "sourceids", "evidence"},
 	"sensitivity": {"sensitivity", "sensitivitylevel"},
 })

@@ -139,7 +139,7 @@ func exportTables(c *domain.Contents) (map[string][][]string, map[string]map[str
 	for _, a := range c.Actors {
 		at := a.ActorAttributes
 		row := []string{actKey[a.ID], a.Name, string(a.Kind), a.Description, a.Region,
-			strings.Join(a.Tags, "|"), keys(a.SourceIDs),
+			strings.Join(a.Tags, "|"), fmtFrameworks(a.Frameworks), keys(a.SourceIDs),
 			fmtInt(at.Population), fmtFloat(at.RightsAwareness), fmtBool(at.Marginalised), fmtBool(at.Displaced), fmtBool(at.Unregistered),
 			fmtEnum(at.Level), fmtEnum(at.Branch), fmtEnum(at.ForceType), fmtBool(at.StateAffiliated), str(at.Focus), fmtBool(at.WomenLed),
 			fmtInt(at.Membership), fmtEnum(at.OrganizationType), fmtEnum(at.AuthorityType), fmtEnum(at.InternationalType),
@@ -151,7 +151,7 @@ func exportTables(c *domain.Contents) (map[string][][]string, map[string]map[str
 		row := []string{keyOf(r.ExternalID, r.ID), actKey[r.FromID], actKey[r.ToID],
 			string(r.Type), fmtFloat(&r.Strength), "", fmtFloat(&r.Confidence), str(r.PerceivedBy),
 			fmtEnum(r.Mechanism), fmtEnum(r.Channel), fmtEnum(r.Power), fmtEnum(r.Form), fmtDate(r.ValidFrom), fmtDate(r.ValidTo),
-			r.Notes, keys(r.SourceIDs), string(r.Sensitivity)}
+			r.Notes, fmtFrameworks(r.Frameworks), keys(r.SourceIDs), string(r.Sensitivity)}
 		files["relationships.csv"] = append(files["relationships.csv"], append(row, customCells(relCols, r.Custom)...))
 	}
 	types := map[string]map[string]domain.CustomKind{

@@ -67,7 +67,8 @@ func parallelContents() *domain.Contents {
 			{ID: "a2", ExternalID: new("f-police"), Kind: domain.KindSecurityForce, Name: "District police", Sensitivity: domain.Restricted,
 				Custom: domain.Custom{"households": domain.NumberValue(0.5), "coastal": domain.BoolValue(true)},
 				Layout: domain.Layout{X: new(80.0), Y: new(-15.0), Z: new(3.0), Size: new(20.0), Color: new("#1f77b480")}},
-			{ID: "a3", ExternalID: new("st-council"), Kind: domain.KindStateInstitution, Name: "District council", Sensitivity: domain.Restricted},
+			{ID: "a3", ExternalID: new("st-council"), Kind: domain.KindStateInstitution, Name: "District council", Sensitivity: domain.Restricted,
+				Frameworks: []domain.Framework{"LEGITIMATE_POLITICS", "REVENUES_AND_SERVICES"}},
 		},
 		Relationships: []*domain.Relationship{
 			{ID: "r1", ExternalID: new("r-trust-women"), Type: domain.Trusts, FromID: "a1", ToID: "a2", Strength: 0.2, Confidence: 0.9,
@@ -79,7 +80,8 @@ func parallelContents() *domain.Contents {
 				Custom: domain.Custom{"wave": domain.NumberValue(2), "verified": domain.BoolValue(false)}},
 			{ID: "r3", ExternalID: new("r-trust-women-2022"), Type: domain.Trusts, FromID: "a1", ToID: "a2", Strength: 0.4, Confidence: 0.6,
 				PerceivedBy: new("women"), ValidFrom: d("2022-01-01"), ValidTo: d("2023-01-01"), Sensitivity: domain.Restricted},
-			{ID: "r4", ExternalID: new("r-threat"), Type: domain.Threatens, FromID: "a2", ToID: "a1", Strength: 0.6, Confidence: 0.8, Sensitivity: domain.Restricted},
+			{ID: "r4", ExternalID: new("r-threat"), Type: domain.Threatens, FromID: "a2", ToID: "a1", Strength: 0.6, Confidence: 0.8, Sensitivity: domain.Restricted,
+				Frameworks: []domain.Framework{"PROTECTION", "SECURITY"}},
 			{ID: "r5", ExternalID: new("r-account"), Type: domain.AccountableTo, FromID: "a2", ToID: "a3", Strength: 0.5, Confidence: 1,
 				ValidTo: d("2021-07-01"), Sensitivity: domain.Restricted},
 			{ID: "r6", ExternalID: new("r-influence"), Type: domain.Influences, FromID: "a1", ToID: "a2", Strength: 0.3, Confidence: 0.5, Sensitivity: domain.Restricted},
@@ -306,6 +308,7 @@ func TestExportsOpenInNetworkXAndIgraph(t *testing.T) {
 				checkEdgesByEnds(t, v, edges)
 				return
 			}
+			checkFrameworksRead(t, v, c, tc.edgeKey)
 			seen := map[string]bool{}
 			for _, e := range v.Edges {
 				id := fmt.Sprint(e[tc.edgeKey])
@@ -322,6 +325,60 @@ func TestExportsOpenInNetworkXAndIgraph(t *testing.T) {
 				seen[id] = true
 			}
 		})
+	}
+}
+
+// checkFrameworksRead checks that a library read every actor's and
+// relationship's frameworks as the attribute frameworks: the enum's names
+// joined with "|" (GEXF, GraphML), or a list of them (Cytoscape.js), and
+// nothing where there are none.
+func checkFrameworksRead(t *testing.T, v libraryView, c *domain.Contents, edgeKey string) {
+	t.Helper()
+	text := func(x any) string {
+		if list, ok := x.([]any); ok {
+			parts := make([]string, len(list))
+			for i, p := range list {
+				parts[i] = fmt.Sprint(p)
+			}
+			return strings.Join(parts, "|")
+		}
+		if x == nil {
+			return ""
+		}
+		return fmt.Sprint(x)
+	}
+	join := func(fs []domain.Framework) string {
+		parts := make([]string, len(fs))
+		for i, f := range fs {
+			parts[i] = string(f)
+		}
+		return strings.Join(parts, "|")
+	}
+	want := map[string]string{}
+	for _, a := range c.Actors {
+		want[*a.ExternalID] = join(a.Frameworks)
+	}
+	for _, n := range v.Nodes {
+		id := fmt.Sprint(n["id"])
+		if got := text(n["frameworks"]); got != want[id] {
+			t.Errorf("node %s: frameworks %q, want %q", id, got, want[id])
+		}
+	}
+	want = map[string]string{}
+	for _, r := range c.Relationships {
+		want[*r.ExternalID] = join(r.Frameworks)
+	}
+	carried := 0
+	for _, e := range v.Edges {
+		id := fmt.Sprint(e[edgeKey])
+		if got := text(e["frameworks"]); got != want[id] {
+			t.Errorf("edge %s: frameworks %q, want %q", id, got, want[id])
+		} else if got != "" {
+			carried++
+		}
+	}
+	if carried == 0 {
+		t.Error("no edge read carries frameworks")
 	}
 }
 

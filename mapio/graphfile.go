@@ -229,7 +229,7 @@ var attrTypes = map[string]AttrType{
 	"strength": TypeDouble, "confidence": TypeDouble, "rightsAwareness": TypeDouble, "reliability": TypeDouble,
 	"population": TypeInt, "membership": TypeInt,
 	"marginalised": TypeBool, "displaced": TypeBool, "unregistered": TypeBool, "stateAffiliated": TypeBool, "womenLed": TypeBool,
-	"tags": TypeList, "sources": TypeList,
+	"tags": TypeList, "sources": TypeList, "frameworks": TypeList,
 }
 
 // TypeOf returns how field is written in typed formats.

@@ -195,7 +195,7 @@ func TestRoundTripEveryFormat(t *testing.T) {
 	t.Cleanup(func() { _, _ = st.DeleteWorkspace(ctx, src.ID) })
 	level := func(v domain.Sensitivity) *domain.Sensitivity { return &v }
 	youth, err := st.CreateActor(ctx, src.ID, domain.ActorInput{Kind: domain.KindMovement, Name: "Unkeyed youth forum", Tags: []string{"youth", "north bank"},
-		Sensitivity: level(domain.Confidential)})
+		Frameworks: []domain.Framework{"PARTICIPATION", "LEGITIMATE_POLITICS"}, Sensitivity: level(domain.Confidential)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,8 @@ func TestRoundTripEveryFormat(t *testing.T) {
 	for _, in := range []domain.RelationshipInput{
 		{From: youth.ID, To: before.Actors[0].ID, Type: domain.Trusts, Strength: 0.5,
 			Notes: new(`Said "we trust them" <sometimes> & élan`), Sensitivity: level(domain.Confidential)},
-		{From: youth.ID, To: office.ID, Type: domain.Influences, Strength: 0.3, ExternalID: new("r-petition"), Sensitivity: level(domain.Public)},
+		{From: youth.ID, To: office.ID, Type: domain.Influences, Strength: 0.3, ExternalID: new("r-petition"), Sensitivity: level(domain.Public),
+			Frameworks: []domain.Framework{"JUSTICE", "PARTICIPATION"}},
 	} {
 		if _, err := st.CreateRelationship(ctx, in); err != nil {
 			t.Fatal(err)

@@ -535,6 +535,15 @@ func (p *mappingParser) value(role, field, s string, line int, path string) stri
 		p.problem(line, path, fmt.Sprintf("%q is not a %s (allowed: %s)", s, fieldWords(field), strings.Join(allowed, ", ")))
 		return ""
 	}
+	if field == "frameworks" {
+		// Frameworks as the row checks read them; a target may name several.
+		fs, bad := parseFrameworks(s)
+		if len(bad) > 0 {
+			p.problem(line, path, "frameworks: "+bad[0])
+			return ""
+		}
+		return fmtFrameworks(fs)
+	}
 	if unitFields[field] {
 		if _, code, msg := parseUnit(s); code != "" {
 			p.problem(line, path, fmt.Sprintf("%s %s", field, msg))

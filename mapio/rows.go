@@ -26,7 +26,7 @@ func ReadActors(t *Table) ([]ActorRow, []Problem) {
 	for _, r := range t.Rows {
 		c := &cells{t: t, row: r, idx: idx}
 		in := domain.ActorInput{Name: c.get("name"), Description: c.opt("description"), Region: c.opt("region"),
-			Tags: parseList(c.get("tags")), ExternalID: c.opt("externalId")}
+			Tags: parseList(c.get("tags")), Frameworks: c.frameworks(), ExternalID: c.opt("externalId")}
 		if k := c.get("kind"); k != "" {
 			norm := strings.ToUpper(strings.NewReplacer(" ", "_", "-", "_").Replace(k))
 			if alias, ok := kindAliases[norm]; ok {
@@ -146,6 +146,7 @@ func ReadRelationships(t *Table) (rows []RelationshipRow, skipped, problems []Pr
 		in.Power, in.Form = enum(c, "power", domain.Powers), enum(c, "form", domain.Forms)
 		in.ValidFrom, in.ValidTo = c.date("validFrom", startOfPeriod), c.date("validTo", endOfPeriod)
 		in.Notes = c.opt("notes")
+		in.Frameworks = c.frameworks()
 		in.Sensitivity = enum(c, "sensitivity", domain.Sensitivities)
 		in.Custom = c.custom(custom)
 		if row.From != "" && strings.EqualFold(row.From, row.To) {

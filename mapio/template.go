@@ -25,22 +25,22 @@ var templates = map[string][][]string{
 		{"src-survey-2024", "Household security survey 2024", "SURVEY", "https://example.org/survey", "2024-03", "0.8", "RESTRICTED"},
 	},
 	"actors.csv": {
-		{"externalId", "name", "kind", "description", "region", "tags", "sources",
+		{"externalId", "name", "kind", "description", "region", "tags", "frameworks", "sources",
 			"population", "rightsAwareness", "marginalised", "displaced", "unregistered",
 			"level", "branch", "forceType", "stateAffiliated", "focus", "womenLed", "membership",
 			"organizationType", "authorityType", "internationalType", "sensitivity"},
-		{"c-village", "Riverside village", "COMMUNITY", "Farming households on the east bank", "East", "rural|UNSCR1325:protection", "src-survey-2024",
+		{"c-village", "Riverside village", "COMMUNITY", "Farming households on the east bank", "East", "rural|UNSCR1325:protection", "PROTECTION|SECURITY", "src-survey-2024",
 			"1200", "0.4", "yes", "no", "no", "", "", "", "", "", "", "", "", "", "", ""},
-		{"f-police", "District police", "SECURITY_FORCE", "", "East", "", "",
+		{"f-police", "District police", "SECURITY_FORCE", "", "East", "", "", "",
 			"", "", "", "", "", "", "", "POLICE", "yes", "", "", "", "", "", "", "PUBLIC"},
 	},
 	"relationships.csv": {
 		{"externalId", "from", "to", "type", "strength", "trustSurvey", "confidence", "perceivedBy",
-			"mechanism", "channel", "power", "form", "validFrom", "validTo", "notes", "sources", "sensitivity"},
+			"mechanism", "channel", "power", "form", "validFrom", "validTo", "notes", "frameworks", "sources", "sensitivity"},
 		{"r-threat-1", "f-police", "c-village", "THREATENS", "0.6", "", "0.8", "",
-			"", "", "", "EXTORTION", "2023", "", "Checkpoint fees reported by traders", "src-survey-2024", "CONFIDENTIAL"},
+			"", "", "", "EXTORTION", "2023", "", "Checkpoint fees reported by traders", "SECURITY|JUSTICE", "src-survey-2024", "CONFIDENTIAL"},
 		{"r-trust-1", "c-village", "f-police", "TRUSTS", "", "not very much", "", "women",
-			"", "", "", "", "", "", "", "src-survey-2024", ""},
+			"", "", "", "", "", "", "", "PROTECTION", "src-survey-2024", ""},
 	},
 }
 

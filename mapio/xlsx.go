@@ -338,6 +338,9 @@ func writeWorkbook(files map[string][][]string, types map[string]map[string]doma
 // templateNotes are the notes on the workbook template's headers.
 var templateNotes = map[string]string{
 	"sensitivity": "PUBLIC, RESTRICTED or CONFIDENTIAL. Empty: RESTRICTED for a new record; an existing record keeps its level.",
+	"frameworks": "Any of the UNSCR 1325 pillars PARTICIPATION, PROTECTION, PREVENTION, RELIEF_AND_RECOVERY and the New Deal goals " +
+		"LEGITIMATE_POLITICS, SECURITY, JUSTICE, ECONOMIC_FOUNDATIONS, REVENUES_AND_SERVICES, separated by |. " +
+		"Any case, spaces or hyphens for underscores; a prefix such as \"1325:\" or \"New Deal:\" is allowed.",
 }
 
 // WriteTemplateXLSX writes the template as one workbook.

@@ -23,8 +23,8 @@ func (r *civilSocietyOrganizationResolver) Sources(ctx context.Context, obj *dom
 	return loadSources(ctx, obj.SourceIDs)
 }
 
-func (r *civilSocietyOrganizationResolver) Relationships(ctx context.Context, obj *domain.CivilSocietyOrganization, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error) {
-	return actorRelationships(ctx, obj.Actor, direction, types, first, after)
+func (r *civilSocietyOrganizationResolver) Relationships(ctx context.Context, obj *domain.CivilSocietyOrganization, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error) {
+	return actorRelationships(ctx, obj.Actor, direction, types, frameworks, first, after)
 }
 
 func (r *civilSocietyOrganizationResolver) CustomAttributes(ctx context.Context, obj *domain.CivilSocietyOrganization) ([]*model.CustomAttribute, error) {
@@ -43,8 +43,8 @@ func (r *communityResolver) Sources(ctx context.Context, obj *domain.Community) 
 	return loadSources(ctx, obj.SourceIDs)
 }
 
-func (r *communityResolver) Relationships(ctx context.Context, obj *domain.Community, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error) {
-	return actorRelationships(ctx, obj.Actor, direction, types, first, after)
+func (r *communityResolver) Relationships(ctx context.Context, obj *domain.Community, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error) {
+	return actorRelationships(ctx, obj.Actor, direction, types, frameworks, first, after)
 }
 
 func (r *communityResolver) CustomAttributes(ctx context.Context, obj *domain.Community) ([]*model.CustomAttribute, error) {
@@ -63,8 +63,8 @@ func (r *customaryAuthorityResolver) Sources(ctx context.Context, obj *domain.Cu
 	return loadSources(ctx, obj.SourceIDs)
 }
 
-func (r *customaryAuthorityResolver) Relationships(ctx context.Context, obj *domain.CustomaryAuthority, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error) {
-	return actorRelationships(ctx, obj.Actor, direction, types, first, after)
+func (r *customaryAuthorityResolver) Relationships(ctx context.Context, obj *domain.CustomaryAuthority, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error) {
+	return actorRelationships(ctx, obj.Actor, direction, types, frameworks, first, after)
 }
 
 func (r *customaryAuthorityResolver) CustomAttributes(ctx context.Context, obj *domain.CustomaryAuthority) ([]*model.CustomAttribute, error) {
@@ -83,8 +83,8 @@ func (r *internationalActorResolver) Sources(ctx context.Context, obj *domain.In
 	return loadSources(ctx, obj.SourceIDs)
 }
 
-func (r *internationalActorResolver) Relationships(ctx context.Context, obj *domain.InternationalActor, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error) {
-	return actorRelationships(ctx, obj.Actor, direction, types, first, after)
+func (r *internationalActorResolver) Relationships(ctx context.Context, obj *domain.InternationalActor, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error) {
+	return actorRelationships(ctx, obj.Actor, direction, types, frameworks, first, after)
 }
 
 func (r *internationalActorResolver) CustomAttributes(ctx context.Context, obj *domain.InternationalActor) ([]*model.CustomAttribute, error) {
@@ -103,8 +103,8 @@ func (r *movementResolver) Sources(ctx context.Context, obj *domain.Movement) ([
 	return loadSources(ctx, obj.SourceIDs)
 }
 
-func (r *movementResolver) Relationships(ctx context.Context, obj *domain.Movement, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error) {
-	return actorRelationships(ctx, obj.Actor, direction, types, first, after)
+func (r *movementResolver) Relationships(ctx context.Context, obj *domain.Movement, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error) {
+	return actorRelationships(ctx, obj.Actor, direction, types, frameworks, first, after)
 }
 
 func (r *movementResolver) CustomAttributes(ctx context.Context, obj *domain.Movement) ([]*model.CustomAttribute, error) {
@@ -180,8 +180,8 @@ func (r *securityForceResolver) Sources(ctx context.Context, obj *domain.Securit
 	return loadSources(ctx, obj.SourceIDs)
 }
 
-func (r *securityForceResolver) Relationships(ctx context.Context, obj *domain.SecurityForce, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error) {
-	return actorRelationships(ctx, obj.Actor, direction, types, first, after)
+func (r *securityForceResolver) Relationships(ctx context.Context, obj *domain.SecurityForce, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error) {
+	return actorRelationships(ctx, obj.Actor, direction, types, frameworks, first, after)
 }
 
 func (r *securityForceResolver) CustomAttributes(ctx context.Context, obj *domain.SecurityForce) ([]*model.CustomAttribute, error) {
@@ -200,8 +200,8 @@ func (r *stateInstitutionResolver) Sources(ctx context.Context, obj *domain.Stat
 	return loadSources(ctx, obj.SourceIDs)
 }
 
-func (r *stateInstitutionResolver) Relationships(ctx context.Context, obj *domain.StateInstitution, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error) {
-	return actorRelationships(ctx, obj.Actor, direction, types, first, after)
+func (r *stateInstitutionResolver) Relationships(ctx context.Context, obj *domain.StateInstitution, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error) {
+	return actorRelationships(ctx, obj.Actor, direction, types, frameworks, first, after)
 }
 
 func (r *stateInstitutionResolver) CustomAttributes(ctx context.Context, obj *domain.StateInstitution) ([]*model.CustomAttribute, error) {

@@ -202,7 +202,7 @@ func loadSources(ctx context.Context, ids []string) ([]*domain.Source, error) {
 }
 
 // actorRelationships is Actor.relationships for every concrete actor type.
-func actorRelationships(ctx context.Context, a *domain.Actor, direction *domain.Direction, types []domain.RelationshipType, first *int, after *string) (*model.RelationshipConnection, error) {
+func actorRelationships(ctx context.Context, a *domain.Actor, direction *domain.Direction, types []domain.RelationshipType, frameworks []domain.Framework, first *int, after *string) (*model.RelationshipConnection, error) {
 	args, err := pageArgs("Actor.relationships", first, after)
 	if err != nil {
 		return nil, err
@@ -212,7 +212,7 @@ func actorRelationships(ctx context.Context, a *domain.Actor, direction *domain.
 		dir = *direction
 	}
 	page, err := loaders.For(ctx).ActorRelationships.Load(ctx, loaders.ActorRelationshipsKey{
-		ActorID: a.ID, Direction: dir, Types: loaders.JoinTypes(types), First: args.First, After: args.After})
+		ActorID: a.ID, Direction: dir, Types: loaders.JoinTypes(types), Frameworks: loaders.JoinTypes(frameworks), First: args.First, After: args.After})
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +237,7 @@ func optList[T any](o graphql.Omittable[[]T]) domain.Opt[[]T] {
 func actorPatch(in model.UpdateActorInput) (domain.ActorPatch, error) {
 	custom, err := optCustom("updateActor", in.CustomAttributes)
 	return domain.ActorPatch{
-		Name: opt(in.Name), Description: opt(in.Description), Region: opt(in.Region), Tags: optList(in.Tags),
+		Name: opt(in.Name), Description: opt(in.Description), Region: opt(in.Region), Tags: optList(in.Tags), Frameworks: optList(in.Frameworks),
 		ExternalID: opt(in.ExternalID), SourceIDs: optList(in.SourceIds), Population: opt(in.Population),
 		RightsAwareness: opt(in.RightsAwareness), Marginalised: opt(in.Marginalised), Displaced: opt(in.Displaced),
 		Unregistered: opt(in.Unregistered), Level: opt(in.Level), Branch: opt(in.Branch), ForceType: opt(in.ForceType),
@@ -254,7 +254,7 @@ func relationshipPatch(in model.UpdateRelationshipInput) (domain.RelationshipPat
 		Strength: opt(in.Strength), Confidence: opt(in.Confidence), ExternalID: opt(in.ExternalID),
 		PerceivedBy: opt(in.PerceivedBy), Mechanism: opt(in.Mechanism), Channel: opt(in.Channel), Power: opt(in.Power),
 		Form: opt(in.Form), ValidFrom: opt(in.ValidFrom), ValidTo: opt(in.ValidTo), Notes: opt(in.Notes),
-		SourceIDs: optList(in.SourceIds), Sensitivity: opt(in.Sensitivity), Custom: custom,
+		SourceIDs: optList(in.SourceIds), Frameworks: optList(in.Frameworks), Sensitivity: opt(in.Sensitivity), Custom: custom,
 	}, err
 }
 

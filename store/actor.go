@@ -192,6 +192,7 @@ var actorFilterCond = "a.workspaceId = $ws AND " + visible("a") + `
   AND ($q.kinds IS NULL OR a.kind IN $q.kinds)
   AND ($q.region IS NULL OR a.region = $q.region)
   AND ($q.tags IS NULL OR all(t IN $q.tags WHERE t IN a.tags))
+  AND ($q.frameworks IS NULL OR any(f IN $q.frameworks WHERE f IN a.frameworks))
   AND ($q.search IS NULL OR toLower(a.name) CONTAINS toLower($q.search))
   AND ($q.externalId IS NULL OR a.externalId = $q.externalId)
   AND ` + customFilterCond("a")
@@ -217,6 +218,7 @@ func actorQueryParam(f domain.ActorFilter) map[string]any {
 		search = strings.TrimSpace(*f.Search)
 	}
 	return map[string]any{"kinds": kinds, "region": optVal(f.Region), "tags": tags, "search": search,
+		"frameworks": frameworksParam(f.Frameworks),
 		"externalId": optVal(f.ExternalID), "custom": customFilterParam(f.CustomAttributes)}
 }
 
@@ -274,6 +276,9 @@ func (s *Neo4j) ListActors(ctx context.Context, workspaceID string, q ActorQuery
 		return nil, err
 	}
 	if q.Filter.Tags, err = domain.CheckFilterTags(op, q.Filter.Tags); err != nil {
+		return nil, err
+	}
+	if q.Filter.Frameworks, err = domain.NormalizeFrameworks(op, "frameworks", q.Filter.Frameworks); err != nil {
 		return nil, err
 	}
 	cypher, params, err := actorListStatement(workspaceID, q, ord, c)

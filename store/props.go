@@ -44,11 +44,32 @@ func strList(in []string) []string {
 	return in
 }
 
+// frameworkList is a list of frameworks as Neo4j stores it: a list of
+// strings, empty (never null) when there are none, so that the filters can
+// test it.
+func frameworkList(in []domain.Framework) []string {
+	out := make([]string, len(in))
+	for i, f := range in {
+		out[i] = string(f)
+	}
+	return out
+}
+
+// frameworks reads a stored list of frameworks (nil when empty or absent).
+func (p props) frameworks(k string) []domain.Framework {
+	var out []domain.Framework
+	for _, s := range p.strs(k) {
+		out = append(out, domain.Framework(s))
+	}
+	return out
+}
+
 func actorProps(a *domain.Actor) map[string]any {
 	at := a.ActorAttributes
 	m := map[string]any{
 		"id": a.ID, "workspaceId": a.WorkspaceID, "kind": string(a.Kind), "name": a.Name,
 		"description": a.Description, "region": a.Region, "tags": strList(a.Tags),
+		"frameworks": frameworkList(a.Frameworks),
 		"externalId": optVal(a.ExternalID), "sourceIds": strList(a.SourceIDs),
 		"sensitivity": string(a.Sensitivity), "createdAt": a.CreatedAt, "updatedAt": a.UpdatedAt,
 		"population": optVal(at.Population), "rightsAwareness": optVal(at.RightsAwareness),
@@ -70,7 +91,7 @@ func relationshipProps(r *domain.Relationship) map[string]any {
 		"strength": r.Strength, "confidence": r.Confidence, "perceivedBy": optVal(r.PerceivedBy),
 		"mechanism": optEnum(r.Mechanism), "channel": optEnum(r.Channel), "power": optEnum(r.Power),
 		"form": optEnum(r.Form), "validFrom": optDate(r.ValidFrom), "validTo": optDate(r.ValidTo),
-		"notes": r.Notes, "sourceIds": strList(r.SourceIDs), "sensitivity": string(r.Sensitivity), "createdAt": r.CreatedAt, "updatedAt": r.UpdatedAt,
+		"notes": r.Notes, "sourceIds": strList(r.SourceIDs), "frameworks": frameworkList(r.Frameworks), "sensitivity": string(r.Sensitivity), "createdAt": r.CreatedAt, "updatedAt": r.UpdatedAt,
 	}
 	addCustomProps(m, r.Custom)
 	return m
@@ -251,7 +272,7 @@ func decodeActor(p props) *domain.Actor {
 	return &domain.Actor{
 		ID: p.str("id"), WorkspaceID: p.str("workspaceId"), Kind: domain.ActorKind(p.str("kind")),
 		Name: p.str("name"), Description: p.str("description"), Region: p.str("region"),
-		Tags: p.strs("tags"), ExternalID: p.optStr("externalId"), SourceIDs: p.strs("sourceIds"),
+		Tags: p.strs("tags"), Frameworks: p.frameworks("frameworks"), ExternalID: p.optStr("externalId"), SourceIDs: p.strs("sourceIds"),
 		Sensitivity: domain.Sensitivity(p.str("sensitivity")),
 		CreatedAt:   p.time("createdAt"), UpdatedAt: p.time("updatedAt"),
 		ActorAttributes: domain.ActorAttributes{
@@ -280,7 +301,7 @@ func decodeRelationship(p props, typ, from, to string) *domain.Relationship {
 		Mechanism: optEnumOf[domain.Mechanism](p, "mechanism"), Channel: optEnumOf[domain.Channel](p, "channel"),
 		Power: optEnumOf[domain.Power](p, "power"), Form: optEnumOf[domain.Form](p, "form"),
 		ValidFrom: p.optDate("validFrom"), ValidTo: p.optDate("validTo"), Notes: p.str("notes"),
-		SourceIDs: p.strs("sourceIds"), Sensitivity: domain.Sensitivity(p.str("sensitivity")),
+		SourceIDs: p.strs("sourceIds"), Frameworks: p.frameworks("frameworks"), Sensitivity: domain.Sensitivity(p.str("sensitivity")),
 		CreatedAt: p.time("createdAt"), UpdatedAt: p.time("updatedAt"), Custom: decodeCustom(p),
 	}
 }

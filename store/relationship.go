@@ -204,6 +204,7 @@ var relFilterCond = "r.workspaceId = $ws AND " + visibleRel("r", "a", "b") + `
   AND ($q.minStrength IS NULL OR r.strength >= $q.minStrength)
   AND ($q.minConfidence IS NULL OR r.confidence >= $q.minConfidence)
   AND ($q.perceivedBy IS NULL OR r.perceivedBy = $q.perceivedBy)
+  AND ($q.frameworks IS NULL OR any(f IN $q.frameworks WHERE f IN r.frameworks))
   AND ($q.validAt IS NULL OR ((r.validFrom IS NULL OR r.validFrom <= $q.validAt) AND (r.validTo IS NULL OR r.validTo > $q.validAt)))
   AND ` + customFilterCond("r")
 
@@ -215,7 +216,17 @@ func relQueryParam(f domain.RelationshipFilter) map[string]any {
 	}
 	return map[string]any{"from": optVal(f.From), "to": optVal(f.To), "minStrength": optVal(f.MinStrength),
 		"minConfidence": optVal(f.MinConfidence), "perceivedBy": optVal(f.PerceivedBy), "validAt": validAt,
-		"custom": customFilterParam(f.CustomAttributes)}
+		"frameworks": frameworksParam(f.Frameworks), "custom": customFilterParam(f.CustomAttributes)}
+}
+
+// frameworksParam is the frameworks of a filter as $q holds them: null
+// when the filter names none (no condition), else the list of values, any
+// of which an item must carry.
+func frameworksParam(fs []domain.Framework) any {
+	if len(fs) == 0 {
+		return nil
+	}
+	return frameworkList(fs)
 }
 
 const relOrder = "rel:id"
@@ -276,6 +287,9 @@ func (s *Neo4j) ListRelationships(ctx context.Context, workspaceID string, q Rel
 	if q.Filter.CustomAttributes, err = domain.CheckCustomFilters(op, q.Filter.CustomAttributes); err != nil {
 		return nil, err
 	}
+	if q.Filter.Frameworks, err = domain.NormalizeFrameworks(op, "frameworks", q.Filter.Frameworks); err != nil {
+		return nil, err
+	}
 	after := ""
 	if c != nil {
 		after = c.ID
@@ -333,11 +347,16 @@ func (s *Neo4j) RelationshipsOfActors(ctx context.Context, actorIDs []string, q 
 	for _, t := range q.Types {
 		types = append(types, string(t))
 	}
-	params := map[string]any{"ids": actorIDs, "types": types, "limit": q.First + 1, "after": ""}
+	frameworks, err := domain.NormalizeFrameworks(op, "frameworks", q.Frameworks)
+	if err != nil {
+		return nil, err
+	}
+	params := map[string]any{"ids": actorIDs, "types": types, "frameworks": frameworkList(frameworks), "limit": q.First + 1, "after": ""}
 	if c != nil {
 		params["after"] = c.ID
 	}
-	typeCond := "(size($types) = 0 OR type(r) IN $types) AND " + visible("r") + " AND " + visible("y")
+	typeCond := "(size($types) = 0 OR type(r) IN $types) AND (size($frameworks) = 0 OR any(f IN $frameworks WHERE f IN r.frameworks)) AND " +
+		visible("r") + " AND " + visible("y")
 	cypher := "UNWIND $ids AS xid MATCH (x:Actor {id: xid}) WHERE " + visible("x") + "\n" +
 		"CALL (x) { MATCH " + pattern + " WHERE " + typeCond + " RETURN count(r) AS total }\n" +
 		"CALL (x) { MATCH " + pattern + " WHERE " + typeCond + " AND r.id > $after\n" +

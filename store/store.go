@@ -118,5 +118,8 @@ type RelationshipQuery struct {
 type ActorRelationshipsQuery struct {
 	Direction domain.Direction
 	Types     []domain.RelationshipType
+	// Frameworks keeps the relationships that carry any of them; empty is
+	// no condition.
+	Frameworks []domain.Framework
 	PageArgs
 }

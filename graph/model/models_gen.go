@@ -464,6 +464,8 @@ type UpdateActorInput struct {
 	Region graphql.Omittable[*string] `json:"region,omitempty"`
 	// New tags, replacing the old ones.
 	Tags graphql.Omittable[[]string] `json:"tags,omitempty"`
+	// New frameworks, replacing the old ones; null or an empty list removes them all.
+	Frameworks graphql.Omittable[[]domain.Framework] `json:"frameworks,omitempty"`
 	// A new external id.
 	ExternalID graphql.Omittable[*string] `json:"externalId,omitempty"`
 	// A new sensitivity; null restores the default, RESTRICTED. Only within your own clearance.
@@ -534,6 +536,8 @@ type UpdateRelationshipInput struct {
 	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
 	// New source ids, replacing the old ones.
 	SourceIds graphql.Omittable[[]string] `json:"sourceIds,omitempty"`
+	// New frameworks, replacing the old ones; null or an empty list removes them all.
+	Frameworks graphql.Omittable[[]domain.Framework] `json:"frameworks,omitempty"`
 	// New custom attributes, replacing all the old ones (an attribute left out is removed); null or an empty list removes them all.
 	CustomAttributes graphql.Omittable[[]*CustomAttributeInput] `json:"customAttributes,omitempty"`
 }

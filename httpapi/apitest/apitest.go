@@ -233,11 +233,11 @@ func (a *API) CreateToken(ws, role, clearance string) (secret, subject string) {
 
 // WorkspaceDump is a workspace's whole content as the API shows it.
 const WorkspaceDump = `query($ws: ID!) { workspace(id: $ws) { name description actorCount relationshipCount
-  actors(first: 500, orderBy: {field: CREATED_AT}) { totalCount edges { node { id kind name description region tags externalId updatedAt
+  actors(first: 500, orderBy: {field: CREATED_AT}) { totalCount edges { node { id kind name description region tags frameworks externalId updatedAt
     sources { id } customAttributes { key value type } layout { x y z size color }
     ... on Community { population rightsAwareness marginalised } ... on SecurityForce { forceType } } } }
   relationships(first: 500) { totalCount edges { node { id type strength confidence perceivedBy mechanism channel power form
-    validFrom validTo notes externalId updatedAt from { id } to { id } sources { id } customAttributes { key value type } } } }
+    validFrom validTo notes frameworks externalId updatedAt from { id } to { id } sources { id } customAttributes { key value type } } } }
   sources(first: 500) { totalCount edges { node { id title kind url publishedOn reliability externalId updatedAt } } } } }`
 
 // Dump is WorkspaceDump's answer for ws, as JSON.
