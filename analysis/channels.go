@@ -51,21 +51,30 @@ func IsStateActor(a *domain.Actor) bool {
 }
 
 // CommunityChannels returns every community (of region, when given) with
-// its channels, in community id order.
-func (g *Graph) CommunityChannels(ctx context.Context, region *string) ([]*CommunityChannels, error) {
+// its channels, in community id order; with frameworks, only those where
+// the community, a channel, a state provider or a relationship behind
+// them carries one (see carriesAny).
+func (g *Graph) CommunityChannels(ctx context.Context, region *string, frameworks []domain.Framework) ([]*CommunityChannels, error) {
 	const op = "communityChannels"
 	all, err := memoize(ctx, g, op, "channels", func() ([]*CommunityChannels, error) { return g.communityChannels(ctx) })
 	if err != nil {
 		return nil, err
 	}
-	if region == nil {
+	if region == nil && len(frameworks) == 0 {
 		return all, nil
 	}
 	var out []*CommunityChannels
 	for _, c := range all {
-		if c.Community.Region == *region {
-			out = append(out, c)
+		if region != nil && c.Community.Region != *region {
+			continue
 		}
+		if len(frameworks) > 0 {
+			actors := append(append([]*domain.Actor{c.Community}, c.Channels...), c.StateProviders...)
+			if !carriesAny(frameworks, actors, append(stepRelationships(c.Steps), c.Security...)) {
+				continue
+			}
+		}
+		out = append(out, c)
 	}
 	return out, nil
 }
@@ -157,8 +166,10 @@ type UnaccountableActor struct {
 }
 
 // UnaccountableActors returns the actors of kinds (at least one) that no
-// enforcement step leads onto, in actor id order.
-func (g *Graph) UnaccountableActors(ctx context.Context, kinds []domain.ActorKind) ([]*UnaccountableActor, error) {
+// enforcement step leads onto, in actor id order; with frameworks, only
+// those where the actor, or a step onto it (its relationship or the actor
+// it comes from), carries one.
+func (g *Graph) UnaccountableActors(ctx context.Context, kinds []domain.ActorKind, frameworks []domain.Framework) ([]*UnaccountableActor, error) {
 	const op = "unaccountableActors"
 	if len(kinds) == 0 {
 		return nil, errs.Invalidf(op, "kinds", "kinds must name at least one actor kind")
@@ -169,9 +180,19 @@ func (g *Graph) UnaccountableActors(ctx context.Context, kinds []domain.ActorKin
 	}
 	var out []*UnaccountableActor
 	for _, u := range all {
-		if slices.Contains(kinds, u.Actor.Kind) {
-			out = append(out, u)
+		if !slices.Contains(kinds, u.Actor.Kind) {
+			continue
 		}
+		if len(frameworks) > 0 {
+			actors := []*domain.Actor{u.Actor}
+			for _, s := range u.Steps {
+				actors = append(actors, g.actors[s.From])
+			}
+			if !carriesAny(frameworks, actors, stepRelationships(u.Steps)) {
+				continue
+			}
+		}
+		out = append(out, u)
 	}
 	return out, nil
 }

@@ -117,7 +117,7 @@ func TestCommunityChannelsHandWorked(t *testing.T) {
 		}},
 	} {
 		g := b.graph(t, Options{MinConfidence: c.minConf})
-		got, err := g.CommunityChannels(ctx, nil)
+		got, err := g.CommunityChannels(ctx, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +134,7 @@ func TestCommunityChannelsHandWorked(t *testing.T) {
 	// The region filter.
 	b.set("conn", func(a *domain.Actor) { a.Region = "south" })
 	g := b.graph(t, Options{})
-	got, err := g.CommunityChannels(ctx, new("south"))
+	got, err := g.CommunityChannels(ctx, new("south"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestUnaccountableActorsHandWorked(t *testing.T) {
 		{0, []domain.ActorKind{kIntl}, ""},
 	} {
 		g := b.graph(t, Options{MinConfidence: c.minConf})
-		got, err := g.UnaccountableActors(ctx, c.kinds)
+		got, err := g.UnaccountableActors(ctx, c.kinds, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -192,7 +192,7 @@ func TestUnaccountableActorsHandWorked(t *testing.T) {
 		}
 	}
 	g := b.graph(t, Options{})
-	if _, err := g.UnaccountableActors(ctx, nil); !errs.Is(err, errs.Invalid) || !strings.Contains(err.Error(), "kinds") {
+	if _, err := g.UnaccountableActors(ctx, nil, nil); !errs.Is(err, errs.Invalid) || !strings.Contains(err.Error(), "kinds") {
 		t.Errorf("no kinds: %v", err)
 	}
 }
@@ -313,7 +313,7 @@ func TestChannelsMatchBruteForce(t *testing.T) {
 		}
 		o := randOptions(rng, 4)
 		g := b.graph(t, o)
-		ccs, err := g.CommunityChannels(ctx, nil)
+		ccs, err := g.CommunityChannels(ctx, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -330,7 +330,7 @@ func TestChannelsMatchBruteForce(t *testing.T) {
 		if rng.IntN(2) == 0 {
 			kinds = []domain.ActorKind{kInst, kMov, kComm}
 		}
-		us, err := g.UnaccountableActors(ctx, kinds)
+		us, err := g.UnaccountableActors(ctx, kinds, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -368,11 +368,11 @@ func BenchmarkChannels(b *testing.B) {
 				g := fresh()
 				budget := NewBudget(DefaultWorkBudget)
 				ctx := WithBudget(context.Background(), budget)
-				ccs, err := g.CommunityChannels(ctx, nil)
+				ccs, err := g.CommunityChannels(ctx, nil, nil)
 				if err != nil {
 					b.Fatal(err)
 				}
-				us, err := g.UnaccountableActors(ctx, []domain.ActorKind{kSec, kInst})
+				us, err := g.UnaccountableActors(ctx, []domain.ActorKind{kSec, kInst}, nil)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -403,9 +403,9 @@ func TestChannelsStopOnCancelAndBudget(t *testing.T) {
 		name string
 		run  func(context.Context, *Graph) error
 	}{
-		{"communityChannels", func(ctx context.Context, g *Graph) error { _, err := g.CommunityChannels(ctx, nil); return err }},
+		{"communityChannels", func(ctx context.Context, g *Graph) error { _, err := g.CommunityChannels(ctx, nil, nil); return err }},
 		{"unaccountableActors", func(ctx context.Context, g *Graph) error {
-			_, err := g.UnaccountableActors(ctx, []domain.ActorKind{kSec})
+			_, err := g.UnaccountableActors(ctx, []domain.ActorKind{kSec}, nil)
 			return err
 		}},
 	} {

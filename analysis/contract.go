@@ -85,14 +85,27 @@ type SocialContract struct {
 // SocialContract returns the social contract of every community, or of
 // region's only (overall is then that region's figures; "" names the
 // communities without a region). Accountability reads the routes within
-// the graph's MaxHops.
-func (g *Graph) SocialContract(ctx context.Context, region *string) (*SocialContract, error) {
+// the graph's MaxHops. With frameworks, only the communities in their
+// scope count (see inScope).
+func (g *Graph) SocialContract(ctx context.Context, region *string, frameworks []domain.Framework) (*SocialContract, error) {
 	const op = "socialContract"
 	all, err := memoize(ctx, g, op, fmt.Sprintf("social contract %d", g.opts.MaxHops), func() (*contractTables, error) {
 		return g.socialContract(ctx, op)
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(frameworks) > 0 {
+		// Not memoised: a pass over the communities and pairs, spent
+		// from the request's budget like the rest.
+		m := newMeter(ctx, op)
+		if err := m.spend(3 * (len(all.comms) + len(g.pairs))); err != nil {
+			return nil, err
+		}
+		all = g.contractOf(g.inScope(all.comms, frameworks))
+		if err := m.flush(); err != nil {
+			return nil, err
+		}
 	}
 	if region == nil {
 		return &SocialContract{Overall: all.overall, Regions: all.regions}, nil
@@ -108,6 +121,46 @@ func (g *Graph) SocialContract(ctx context.Context, region *string) (*SocialCont
 type contractTables struct {
 	overall *ContractFigures
 	regions []*ContractFigures
+	comms   []*communityFacts // every community, in id order
+}
+
+// inScope are the communities of comms in the scope of frameworks: the
+// community carries one, or a relationship behind its figures, or the
+// actor at its other end, does (a leverage step out of it, a protection
+// or threat of it, its trust in a state actor).
+func (g *Graph) inScope(comms []*communityFacts, frameworks []domain.Framework) []*communityFacts {
+	var out []*communityFacts
+	for _, c := range comms {
+		actors := []*domain.Actor{g.actors[c.i]}
+		steps := g.stepsOut(c.i)
+		rels := stepRelationships(steps)
+		for _, st := range steps {
+			actors = append(actors, g.actors[st.To])
+		}
+		for _, s := range c.pairs {
+			actors = append(actors, s.PowerHolder)
+			rels = append(rels, s.PowerRelationships...)
+		}
+		if c.trustInState != nil {
+			for _, r := range c.trustInState.Relationships {
+				actors = append(actors, g.actors[g.index[r.ToID]])
+			}
+			rels = append(rels, c.trustInState.Relationships...)
+		}
+		if carriesAny(frameworks, actors, rels) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// stepsOut are the leverage steps out of actor i.
+func (g *Graph) stepsOut(i int) []Step {
+	out := make([]Step, len(g.out[i]))
+	for k, si := range g.out[i] {
+		out[k] = g.steps[si]
+	}
+	return out
 }
 
 // communityFacts is what the measures need to know of one community.
@@ -196,7 +249,17 @@ func (g *Graph) socialContract(ctx context.Context, op string) (*contractTables,
 		cv.Value = sum / float64(len(rs))
 		facts[c].trustInState = cv
 	}
-	// Group by region: named regions in order, then the communities without one.
+	// Each group costs its communities and pairs, the overall figures once more.
+	if err := m.spend(2 * (len(comms) + len(g.pairs))); err != nil {
+		return nil, err
+	}
+	out := g.contractOf(comms)
+	return out, m.flush()
+}
+
+// contractOf is the figures over comms (in id order), overall and by
+// region: named regions in order, then the communities without one.
+func (g *Graph) contractOf(comms []*communityFacts) *contractTables {
 	byRegion := map[string][]*communityFacts{}
 	var names []string
 	for _, f := range comms {
@@ -212,11 +275,7 @@ func (g *Graph) socialContract(ctx context.Context, op string) (*contractTables,
 		}
 		return names[x] < names[y]
 	})
-	// Each group costs its communities and pairs, the overall figures once more.
-	if err := m.spend(2 * (len(comms) + len(g.pairs))); err != nil {
-		return nil, err
-	}
-	out := &contractTables{overall: g.figures(nil, comms), regions: []*ContractFigures{}}
+	out := &contractTables{overall: g.figures(nil, comms), regions: []*ContractFigures{}, comms: comms}
 	for _, name := range names {
 		var region *string
 		if name != "" {
@@ -224,7 +283,7 @@ func (g *Graph) socialContract(ctx context.Context, op string) (*contractTables,
 		}
 		out.regions = append(out.regions, g.figures(region, byRegion[name]))
 	}
-	return out, m.flush()
+	return out
 }
 
 // figures computes the six measures over comms (in id order).

@@ -46,7 +46,7 @@ func BenchmarkSocialContract(b *testing.B) {
 				budget := NewBudget(DefaultWorkBudget)
 				ctx := WithBudget(context.Background(), budget)
 				b.StartTimer()
-				if sc, err = g.SocialContract(ctx, nil); err != nil {
+				if sc, err = g.SocialContract(ctx, nil, nil); err != nil {
 					b.Fatal(err)
 				}
 				units = budget.Used()

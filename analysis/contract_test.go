@@ -210,7 +210,7 @@ func TestSocialContractHandWorked(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			g := b.graph(t, c.opts)
-			sc, err := g.SocialContract(ctx, nil)
+			sc, err := g.SocialContract(ctx, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -239,7 +239,7 @@ func TestSocialContractHandWorked(t *testing.T) {
 
 func TestSocialContractExplainsItself(t *testing.T) {
 	g := contractMap().graph(t, Options{})
-	sc, err := g.SocialContract(context.Background(), nil)
+	sc, err := g.SocialContract(context.Background(), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +293,7 @@ func firstPairOf(ps []*PairStatus) *PairStatus { return ps[0] }
 func TestSocialContractRegionArgument(t *testing.T) {
 	g := contractMap().graph(t, Options{})
 	ctx := context.Background()
-	all, err := g.SocialContract(ctx, nil)
+	all, err := g.SocialContract(ctx, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +301,7 @@ func TestSocialContractRegionArgument(t *testing.T) {
 		region string
 		want   int // index in all.Regions; -1: no community
 	}{{"north", 0}, {"south", 1}, {"", 2}, {"east", -1}, {"North", -1}} {
-		sc, err := g.SocialContract(ctx, new(c.region))
+		sc, err := g.SocialContract(ctx, new(c.region), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -327,7 +327,7 @@ func TestSocialContractWithoutCommunities(t *testing.T) {
 	b.rel("a1", domain.AccountableTo, "police", "council", 0.6, enforcement)
 	b.rel("t1", domain.Trusts, "council", "police", 0.5)
 	for _, bb := range []*mapBuilder{b, {}} {
-		sc, err := bb.graph(t, Options{}).SocialContract(context.Background(), nil)
+		sc, err := bb.graph(t, Options{}).SocialContract(context.Background(), nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -563,7 +563,7 @@ func TestSocialContractMatchesBruteForce(t *testing.T) {
 		}
 		o := randOptions(rng, 4)
 		g := b.graph(t, o)
-		sc, err := g.SocialContract(ctx, nil)
+		sc, err := g.SocialContract(ctx, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -622,13 +622,13 @@ func TestSocialContractStopsOnCancelAndBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	full, fb := budgetCtx(DefaultWorkBudget)
-	if _, err := Build(actors, rels, opts).SocialContract(full, nil); err != nil {
+	if _, err := Build(actors, rels, opts).SocialContract(full, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	before, bb := budgetCtx(DefaultWorkBudget)
 	before, cancel := context.WithCancel(before)
 	cancel()
-	if _, err := Build(actors, rels, opts).SocialContract(before, nil); !errs.Is(err, errs.Unavailable) || !errors.Is(err, context.Canceled) {
+	if _, err := Build(actors, rels, opts).SocialContract(before, nil, nil); !errs.Is(err, errs.Unavailable) || !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled before: %v", err)
 	}
 	if bb.Used() != 0 {
@@ -636,16 +636,16 @@ func TestSocialContractStopsOnCancelAndBudget(t *testing.T) {
 	}
 	g := Build(actors, rels, opts)
 	small, _ := budgetCtx(fb.Used() / 4)
-	if _, err := g.SocialContract(small, nil); !errs.Is(err, errs.AnalysisLimit) {
+	if _, err := g.SocialContract(small, nil, nil); !errs.Is(err, errs.AnalysisLimit) {
 		t.Errorf("over budget: %v", err)
 	}
-	sc, err := g.SocialContract(unbounded(), nil)
+	sc, err := g.SocialContract(unbounded(), nil, nil)
 	if err != nil || sc.Overall.Communities == 0 {
 		t.Errorf("after a refusal: %v", err)
 	}
 	// Memoised: asking again (another region) spends nothing.
 	again, ab := budgetCtx(DefaultWorkBudget)
-	if _, err := g.SocialContract(again, new("region 3")); err != nil || ab.Used() != 0 {
+	if _, err := g.SocialContract(again, new("region 3"), nil); err != nil || ab.Used() != 0 {
 		t.Errorf("a second question: %v, %d units", err, ab.Used())
 	}
 }

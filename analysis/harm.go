@@ -46,6 +46,9 @@ var maxDoNoHarmFlags = 1_000_000
 type DoNoHarmFilter struct {
 	Kinds  []DoNoHarmKind // empty: every kind
 	Region *string        // SUPPORT_TO_THREAT: C's region; SHARED_DEPENDENCY: X's, A's or B's
+	// Frameworks: only flags where one of the actors or relationships
+	// behind it carries one (empty: every flag).
+	Frameworks []domain.Framework
 }
 
 // DoNoHarmFlag is one flag with everything behind it. For
@@ -257,7 +260,7 @@ func (g *Graph) DoNoHarmFlags(ctx context.Context, f DoNoHarmFilter) (*HarmFlagL
 	if f.Region != nil {
 		region = strconv.Quote(*f.Region)
 	}
-	return memoize(ctx, g, op, fmt.Sprintf("harm flags %v %s", wanted, region), func() (*HarmFlagList, error) {
+	l, err := memoize(ctx, g, op, fmt.Sprintf("harm flags %v %s", wanted, region), func() (*HarmFlagList, error) {
 		t, err := g.harmTables(ctx, op)
 		if err != nil {
 			return nil, err
@@ -272,6 +275,29 @@ func (g *Graph) DoNoHarmFlags(ctx context.Context, f DoNoHarmFilter) (*HarmFlagL
 		}
 		return &HarmFlagList{actors: g.actors, t: t, flags: flags}, nil
 	})
+	if err != nil || len(f.Frameworks) == 0 {
+		return l, err
+	}
+	return l.carrying(f.Frameworks), nil
+}
+
+// carrying is the flags of l where one of the actors or relationships
+// behind the flag carries one of frameworks, in the same order.
+func (l *HarmFlagList) carrying(frameworks []domain.Framework) *HarmFlagList {
+	out := &HarmFlagList{actors: l.actors, t: l.t}
+	for _, f := range l.flags {
+		actors := []*domain.Actor{l.actors[f.a], l.actors[f.b], l.actors[f.c]}
+		var rels []*domain.Relationship
+		for _, gi := range f.groups {
+			if gi >= 0 {
+				rels = append(rels, l.t.groups[gi].rels...)
+			}
+		}
+		if carriesAny(frameworks, actors, rels) {
+			out.flags = append(out.flags, f)
+		}
+	}
+	return out
 }
 
 func (g *Graph) harmFlags(m *meter, t *harmTables, wanted [2]bool, region *string) ([]harmFlag, error) {

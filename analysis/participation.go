@@ -72,6 +72,10 @@ func IsWomenLed(a *domain.Actor) bool {
 type ParticipationFilter struct {
 	Region *string            // only targets of this region
 	Kinds  []domain.ActorKind // nil: ParticipationTargetKinds; otherwise a non-empty subset of them
+	// Frameworks: only gaps where the target, the nearest women-led actor,
+	// or an actor or relationship of its best route carries one (empty:
+	// every gap).
+	Frameworks []domain.Framework
 }
 
 // participationReach is, for every actor v, the fewest leverage steps
@@ -232,7 +236,7 @@ func (g *Graph) ParticipationGaps(ctx context.Context, f ParticipationFilter) ([
 	}
 	var out []*ParticipationGap
 	for _, p := range all {
-		if slices.Contains(kinds, p.Target.Kind) && (f.Region == nil || p.Target.Region == *f.Region) {
+		if slices.Contains(kinds, p.Target.Kind) && (f.Region == nil || p.Target.Region == *f.Region) && p.carries(g, f.Frameworks) {
 			out = append(out, p)
 		}
 	}
@@ -281,4 +285,20 @@ func ParticipationGapsAfter(gaps []*ParticipationGap, cursor string) ([]*Partici
 	}
 	i := sort.Search(len(gaps), func(i int) bool { return participationLess(pos, gaps[i]) })
 	return gaps[i:], nil
+}
+
+// carries reports whether the gap's target, its nearest women-led actor,
+// or an actor or relationship of its best route carries one of frameworks
+// (true when none are asked for).
+func (p *ParticipationGap) carries(g *Graph, frameworks []domain.Framework) bool {
+	if len(frameworks) == 0 {
+		return true
+	}
+	actors := []*domain.Actor{p.Target, p.Nearest}
+	var rels []*domain.Relationship
+	if p.BestRoute != nil {
+		actors = append(actors, p.BestRoute.Actors(g)...)
+		rels = p.BestRoute.Relationships()
+	}
+	return carriesAny(frameworks, actors, rels)
 }

@@ -80,6 +80,7 @@ type TrustGapFilter struct {
 	Region        *string
 	Threshold     float64
 	DistrustBelow float64
+	Frameworks    []domain.Framework // empty: every finding; otherwise one whose actors or relationships carry one
 }
 
 // segmentOf is the segment a TRUSTS relationship speaks for: perceivedBy
@@ -199,7 +200,7 @@ func (g *Graph) TrustGaps(ctx context.Context, f TrustGapFilter) ([]*TrustGap, e
 	}
 	var out []*TrustGap
 	for _, tg := range all {
-		if !trustKindWanted(tg.Kind, f.Kinds) {
+		if !trustKindWanted(tg.Kind, f.Kinds) || !carriesAny(f.Frameworks, tg.Actors(), tg.Relationships) {
 			continue
 		}
 		if f.Region != nil {

@@ -728,10 +728,10 @@ type ComplexityRoot struct {
 		Actors                func(childComplexity int, filter *domain.ActorFilter, orderBy *domain.ActorOrder, first *int, after *string) int
 		AuditLog              func(childComplexity int, first *int, after *string) int
 		Brokers               func(childComplexity int, first *int, asOf *domain.Date, minConfidence *float64, maxHops *int) int
-		CommunityChannels     func(childComplexity int, region *string, asOf *domain.Date, minConfidence *float64) int
+		CommunityChannels     func(childComplexity int, region *string, frameworks []domain.Framework, asOf *domain.Date, minConfidence *float64) int
 		CreatedAt             func(childComplexity int) int
 		Description           func(childComplexity int) int
-		DoNoHarmFlags         func(childComplexity int, kinds []analysis.DoNoHarmKind, region *string, first *int, after *string, asOf *domain.Date, minConfidence *float64) int
+		DoNoHarmFlags         func(childComplexity int, kinds []analysis.DoNoHarmKind, region *string, first *int, after *string, frameworks []domain.Framework, asOf *domain.Date, minConfidence *float64) int
 		ExportPath            func(childComplexity int, format model.MapFormat) int
 		GapClosures           func(childComplexity int, first *int, assumedStrength *float64, threshold *float64, asOf *domain.Date, minConfidence *float64, maxHops *int) int
 		ID                    func(childComplexity int) int
@@ -739,15 +739,15 @@ type ComplexityRoot struct {
 		MyClearance           func(childComplexity int) int
 		MyRole                func(childComplexity int) int
 		Name                  func(childComplexity int) int
-		ParticipationGaps     func(childComplexity int, kinds []domain.ActorKind, region *string, maxHops *int, asOf *domain.Date, minConfidence *float64, first *int, after *string) int
+		ParticipationGaps     func(childComplexity int, kinds []domain.ActorKind, region *string, maxHops *int, frameworks []domain.Framework, asOf *domain.Date, minConfidence *float64, first *int, after *string) int
 		RelationshipCount     func(childComplexity int) int
 		Relationships         func(childComplexity int, filter *domain.RelationshipFilter, first *int, after *string) int
-		SocialContract        func(childComplexity int, region *string, asOf *domain.Date, minConfidence *float64, maxHops *int) int
+		SocialContract        func(childComplexity int, region *string, frameworks []domain.Framework, asOf *domain.Date, minConfidence *float64, maxHops *int) int
 		Sources               func(childComplexity int, first *int, after *string) int
 		Subgraph              func(childComplexity int, center string, depth *int, types []domain.RelationshipType, asOf *domain.Date) int
 		Tokens                func(childComplexity int) int
-		TrustGaps             func(childComplexity int, kinds []analysis.TrustGapKind, region *string, threshold *float64, distrustBelow *float64, first *int, after *string, asOf *domain.Date, minConfidence *float64) int
-		UnaccountableActors   func(childComplexity int, kinds []domain.ActorKind, asOf *domain.Date, minConfidence *float64) int
+		TrustGaps             func(childComplexity int, kinds []analysis.TrustGapKind, region *string, threshold *float64, distrustBelow *float64, first *int, after *string, frameworks []domain.Framework, asOf *domain.Date, minConfidence *float64) int
+		UnaccountableActors   func(childComplexity int, kinds []domain.ActorKind, frameworks []domain.Framework, asOf *domain.Date, minConfidence *float64) int
 		UpdatedAt             func(childComplexity int) int
 	}
 }
@@ -3807,7 +3807,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Workspace.CommunityChannels(childComplexity, args["region"].(*string), args["asOf"].(*domain.Date), args["minConfidence"].(*float64)), true
+		return e.ComplexityRoot.Workspace.CommunityChannels(childComplexity, args["region"].(*string), args["frameworks"].([]domain.Framework), args["asOf"].(*domain.Date), args["minConfidence"].(*float64)), true
 	case "Workspace.createdAt":
 		if e.ComplexityRoot.Workspace.CreatedAt == nil {
 			break
@@ -3830,7 +3830,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Workspace.DoNoHarmFlags(childComplexity, args["kinds"].([]analysis.DoNoHarmKind), args["region"].(*string), args["first"].(*int), args["after"].(*string), args["asOf"].(*domain.Date), args["minConfidence"].(*float64)), true
+		return e.ComplexityRoot.Workspace.DoNoHarmFlags(childComplexity, args["kinds"].([]analysis.DoNoHarmKind), args["region"].(*string), args["first"].(*int), args["after"].(*string), args["frameworks"].([]domain.Framework), args["asOf"].(*domain.Date), args["minConfidence"].(*float64)), true
 	case "Workspace.exportPath":
 		if e.ComplexityRoot.Workspace.ExportPath == nil {
 			break
@@ -3893,7 +3893,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Workspace.ParticipationGaps(childComplexity, args["kinds"].([]domain.ActorKind), args["region"].(*string), args["maxHops"].(*int), args["asOf"].(*domain.Date), args["minConfidence"].(*float64), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Workspace.ParticipationGaps(childComplexity, args["kinds"].([]domain.ActorKind), args["region"].(*string), args["maxHops"].(*int), args["frameworks"].([]domain.Framework), args["asOf"].(*domain.Date), args["minConfidence"].(*float64), args["first"].(*int), args["after"].(*string)), true
 	case "Workspace.relationshipCount":
 		if e.ComplexityRoot.Workspace.RelationshipCount == nil {
 			break
@@ -3921,7 +3921,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Workspace.SocialContract(childComplexity, args["region"].(*string), args["asOf"].(*domain.Date), args["minConfidence"].(*float64), args["maxHops"].(*int)), true
+		return e.ComplexityRoot.Workspace.SocialContract(childComplexity, args["region"].(*string), args["frameworks"].([]domain.Framework), args["asOf"].(*domain.Date), args["minConfidence"].(*float64), args["maxHops"].(*int)), true
 	case "Workspace.sources":
 		if e.ComplexityRoot.Workspace.Sources == nil {
 			break
@@ -3960,7 +3960,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Workspace.TrustGaps(childComplexity, args["kinds"].([]analysis.TrustGapKind), args["region"].(*string), args["threshold"].(*float64), args["distrustBelow"].(*float64), args["first"].(*int), args["after"].(*string), args["asOf"].(*domain.Date), args["minConfidence"].(*float64)), true
+		return e.ComplexityRoot.Workspace.TrustGaps(childComplexity, args["kinds"].([]analysis.TrustGapKind), args["region"].(*string), args["threshold"].(*float64), args["distrustBelow"].(*float64), args["first"].(*int), args["after"].(*string), args["frameworks"].([]domain.Framework), args["asOf"].(*domain.Date), args["minConfidence"].(*float64)), true
 	case "Workspace.unaccountableActors":
 		if e.ComplexityRoot.Workspace.UnaccountableActors == nil {
 			break
@@ -3971,7 +3971,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Workspace.UnaccountableActors(childComplexity, args["kinds"].([]domain.ActorKind), args["asOf"].(*domain.Date), args["minConfidence"].(*float64)), true
+		return e.ComplexityRoot.Workspace.UnaccountableActors(childComplexity, args["kinds"].([]domain.ActorKind), args["frameworks"].([]domain.Framework), args["asOf"].(*domain.Date), args["minConfidence"].(*float64)), true
 	case "Workspace.updatedAt":
 		if e.ComplexityRoot.Workspace.UpdatedAt == nil {
 			break
@@ -5333,6 +5333,8 @@ extend type Workspace {
   communityChannels(
     "Only communities of this region; every region when absent."
     region: String
+    "Only results where an actor named or a relationship behind it carries one of these frameworks (see docs/analysis.md, \"Frameworks\"); every result when absent or empty."
+    frameworks: [Framework!]
     "The day relationships must be in force on; today (UTC) when absent."
     asOf: Date
     "Relationships below this confidence do not count (0 to 1)."
@@ -5343,6 +5345,8 @@ extend type Workspace {
   unaccountableActors(
     "Which kinds of actor to examine; at least one."
     kinds: [ActorKind!] = [SECURITY_FORCE]
+    "Only results where an actor named or a relationship behind it carries one of these frameworks (see docs/analysis.md, \"Frameworks\"); every result when absent or empty."
+    frameworks: [Framework!]
     "The day relationships must be in force on; today (UTC) when absent."
     asOf: Date
     "Relationships below this confidence do not count (0 to 1)."
@@ -5414,6 +5418,8 @@ extend type Workspace {
   socialContract(
     "Only communities of this region (overall is then that region's figures); the empty string names the communities without a region. Every community when absent."
     region: String
+    "Only the communities in the scope of these frameworks count: the community carries one, or a relationship behind its figures, or the actor at its other end, does (a leverage step out of it, a protection or threat of it, its trust in a state actor); see docs/analysis.md, \"Frameworks\". Every community when absent or empty."
+    frameworks: [Framework!]
     "The day relationships must be in force on; today (UTC) when absent."
     asOf: Date
     "Relationships below this confidence do not count (0 to 1)."
@@ -5655,6 +5661,8 @@ extend type Workspace {
     first: Int = 50
     "The endCursor of the previous page."
     after: String
+    "Only results where an actor named or a relationship behind it carries one of these frameworks (see docs/analysis.md, \"Frameworks\"); every result when absent or empty."
+    frameworks: [Framework!]
     "The day relationships must be in force on; today (UTC) when absent."
     asOf: Date
     "Relationships below this confidence do not count (0 to 1)."
@@ -5932,6 +5940,8 @@ extend type Workspace {
     region: String
     "The longest route that counts as reaching a target, in steps (1 to 8)."
     maxHops: Int = 4
+    "Only results where an actor named or a relationship behind it carries one of these frameworks (see docs/analysis.md, \"Frameworks\"); every result when absent or empty."
+    frameworks: [Framework!]
     "The day relationships must be in force on; today (UTC) when absent."
     asOf: Date
     "Relationships below this confidence do not count (0 to 1)."
@@ -6488,6 +6498,8 @@ extend type Workspace {
     first: Int = 50
     "The endCursor of the previous page."
     after: String
+    "Only results where an actor named or a relationship behind it carries one of these frameworks (see docs/analysis.md, \"Frameworks\"); every result when absent or empty."
+    frameworks: [Framework!]
     "The day relationships must be in force on; today (UTC) when absent."
     asOf: Date
     "Relationships below this confidence do not count."

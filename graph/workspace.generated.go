@@ -37,13 +37,13 @@ type WorkspaceResolver interface {
 	Brokers(ctx context.Context, obj *domain.Workspace, first *int, asOf *domain.Date, minConfidence *float64, maxHops *int) ([]*model.Broker, error)
 	AccountabilityChanges(ctx context.Context, obj *domain.Workspace, from domain.Date, to domain.Date, threshold *float64, minConfidence *float64, maxHops *int) ([]*model.AccountabilityChange, error)
 	Subgraph(ctx context.Context, obj *domain.Workspace, center string, depth *int, types []domain.RelationshipType, asOf *domain.Date) (*model.Subgraph, error)
-	CommunityChannels(ctx context.Context, obj *domain.Workspace, region *string, asOf *domain.Date, minConfidence *float64) ([]*model.CommunityChannels, error)
-	UnaccountableActors(ctx context.Context, obj *domain.Workspace, kinds []domain.ActorKind, asOf *domain.Date, minConfidence *float64) ([]*model.UnaccountableActor, error)
-	SocialContract(ctx context.Context, obj *domain.Workspace, region *string, asOf *domain.Date, minConfidence *float64, maxHops *int) (*analysis.SocialContract, error)
-	DoNoHarmFlags(ctx context.Context, obj *domain.Workspace, kinds []analysis.DoNoHarmKind, region *string, first *int, after *string, asOf *domain.Date, minConfidence *float64) (*model.DoNoHarmFlagConnection, error)
+	CommunityChannels(ctx context.Context, obj *domain.Workspace, region *string, frameworks []domain.Framework, asOf *domain.Date, minConfidence *float64) ([]*model.CommunityChannels, error)
+	UnaccountableActors(ctx context.Context, obj *domain.Workspace, kinds []domain.ActorKind, frameworks []domain.Framework, asOf *domain.Date, minConfidence *float64) ([]*model.UnaccountableActor, error)
+	SocialContract(ctx context.Context, obj *domain.Workspace, region *string, frameworks []domain.Framework, asOf *domain.Date, minConfidence *float64, maxHops *int) (*analysis.SocialContract, error)
+	DoNoHarmFlags(ctx context.Context, obj *domain.Workspace, kinds []analysis.DoNoHarmKind, region *string, first *int, after *string, frameworks []domain.Framework, asOf *domain.Date, minConfidence *float64) (*model.DoNoHarmFlagConnection, error)
 	ExportPath(ctx context.Context, obj *domain.Workspace, format model.MapFormat) (string, error)
-	ParticipationGaps(ctx context.Context, obj *domain.Workspace, kinds []domain.ActorKind, region *string, maxHops *int, asOf *domain.Date, minConfidence *float64, first *int, after *string) (*model.ParticipationGapConnection, error)
-	TrustGaps(ctx context.Context, obj *domain.Workspace, kinds []analysis.TrustGapKind, region *string, threshold *float64, distrustBelow *float64, first *int, after *string, asOf *domain.Date, minConfidence *float64) (*model.TrustGapConnection, error)
+	ParticipationGaps(ctx context.Context, obj *domain.Workspace, kinds []domain.ActorKind, region *string, maxHops *int, frameworks []domain.Framework, asOf *domain.Date, minConfidence *float64, first *int, after *string) (*model.ParticipationGapConnection, error)
+	TrustGaps(ctx context.Context, obj *domain.Workspace, kinds []analysis.TrustGapKind, region *string, threshold *float64, distrustBelow *float64, first *int, after *string, frameworks []domain.Framework, asOf *domain.Date, minConfidence *float64) (*model.TrustGapConnection, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -337,22 +337,30 @@ func (ec *executionContext) field_Workspace_communityChannels_args(ctx context.C
 		return nil, err
 	}
 	args["region"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "frameworks",
+		func(ctx context.Context, v any) ([]domain.Framework, error) {
+			return ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["frameworks"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*domain.Date, error) {
 			return ec.unmarshalODate2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐDate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
+	args["asOf"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
 		func(ctx context.Context, v any) (*float64, error) {
 			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["minConfidence"] = arg2
+	args["minConfidence"] = arg3
 	return args, nil
 }
 
@@ -391,22 +399,30 @@ func (ec *executionContext) field_Workspace_doNoHarmFlags_args(ctx context.Conte
 		return nil, err
 	}
 	args["after"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "frameworks",
+		func(ctx context.Context, v any) ([]domain.Framework, error) {
+			return ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["frameworks"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*domain.Date, error) {
 			return ec.unmarshalODate2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐDate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
+	args["asOf"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
 		func(ctx context.Context, v any) (*float64, error) {
 			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["minConfidence"] = arg5
+	args["minConfidence"] = arg6
 	return args, nil
 }
 
@@ -505,38 +521,46 @@ func (ec *executionContext) field_Workspace_participationGaps_args(ctx context.C
 		return nil, err
 	}
 	args["maxHops"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "frameworks",
+		func(ctx context.Context, v any) ([]domain.Framework, error) {
+			return ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["frameworks"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*domain.Date, error) {
 			return ec.unmarshalODate2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐDate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
+	args["asOf"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
 		func(ctx context.Context, v any) (*float64, error) {
 			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["minConfidence"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["minConfidence"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg6
+	args["after"] = arg7
 	return args, nil
 }
 
@@ -581,30 +605,38 @@ func (ec *executionContext) field_Workspace_socialContract_args(ctx context.Cont
 		return nil, err
 	}
 	args["region"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "frameworks",
+		func(ctx context.Context, v any) ([]domain.Framework, error) {
+			return ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["frameworks"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*domain.Date, error) {
 			return ec.unmarshalODate2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐDate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
+	args["asOf"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
 		func(ctx context.Context, v any) (*float64, error) {
 			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["minConfidence"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "maxHops",
+	args["minConfidence"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "maxHops",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["maxHops"] = arg3
+	args["maxHops"] = arg4
 	return args, nil
 }
 
@@ -719,22 +751,30 @@ func (ec *executionContext) field_Workspace_trustGaps_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "frameworks",
+		func(ctx context.Context, v any) ([]domain.Framework, error) {
+			return ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["frameworks"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*domain.Date, error) {
 			return ec.unmarshalODate2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐDate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
+	args["asOf"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
 		func(ctx context.Context, v any) (*float64, error) {
 			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["minConfidence"] = arg7
+	args["minConfidence"] = arg8
 	return args, nil
 }
 
@@ -749,22 +789,30 @@ func (ec *executionContext) field_Workspace_unaccountableActors_args(ctx context
 		return nil, err
 	}
 	args["kinds"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "frameworks",
+		func(ctx context.Context, v any) ([]domain.Framework, error) {
+			return ec.unmarshalOFramework2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐFrameworkᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["frameworks"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*domain.Date, error) {
 			return ec.unmarshalODate2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋdomainᚐDate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
+	args["asOf"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
 		func(ctx context.Context, v any) (*float64, error) {
 			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["minConfidence"] = arg2
+	args["minConfidence"] = arg3
 	return args, nil
 }
 
@@ -1493,7 +1541,7 @@ func (ec *executionContext) _Workspace_communityChannels(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Workspace().CommunityChannels(ctx, obj, fc.Args["region"].(*string), fc.Args["asOf"].(*domain.Date), fc.Args["minConfidence"].(*float64))
+			return ec.Resolvers.Workspace().CommunityChannels(ctx, obj, fc.Args["region"].(*string), fc.Args["frameworks"].([]domain.Framework), fc.Args["asOf"].(*domain.Date), fc.Args["minConfidence"].(*float64))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.CommunityChannels) graphql.Marshaler {
@@ -1537,7 +1585,7 @@ func (ec *executionContext) _Workspace_unaccountableActors(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Workspace().UnaccountableActors(ctx, obj, fc.Args["kinds"].([]domain.ActorKind), fc.Args["asOf"].(*domain.Date), fc.Args["minConfidence"].(*float64))
+			return ec.Resolvers.Workspace().UnaccountableActors(ctx, obj, fc.Args["kinds"].([]domain.ActorKind), fc.Args["frameworks"].([]domain.Framework), fc.Args["asOf"].(*domain.Date), fc.Args["minConfidence"].(*float64))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.UnaccountableActor) graphql.Marshaler {
@@ -1581,7 +1629,7 @@ func (ec *executionContext) _Workspace_socialContract(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Workspace().SocialContract(ctx, obj, fc.Args["region"].(*string), fc.Args["asOf"].(*domain.Date), fc.Args["minConfidence"].(*float64), fc.Args["maxHops"].(*int))
+			return ec.Resolvers.Workspace().SocialContract(ctx, obj, fc.Args["region"].(*string), fc.Args["frameworks"].([]domain.Framework), fc.Args["asOf"].(*domain.Date), fc.Args["minConfidence"].(*float64), fc.Args["maxHops"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *analysis.SocialContract) graphql.Marshaler {
@@ -1625,7 +1673,7 @@ func (ec *executionContext) _Workspace_doNoHarmFlags(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Workspace().DoNoHarmFlags(ctx, obj, fc.Args["kinds"].([]analysis.DoNoHarmKind), fc.Args["region"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*domain.Date), fc.Args["minConfidence"].(*float64))
+			return ec.Resolvers.Workspace().DoNoHarmFlags(ctx, obj, fc.Args["kinds"].([]analysis.DoNoHarmKind), fc.Args["region"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["frameworks"].([]domain.Framework), fc.Args["asOf"].(*domain.Date), fc.Args["minConfidence"].(*float64))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DoNoHarmFlagConnection) graphql.Marshaler {
@@ -1713,7 +1761,7 @@ func (ec *executionContext) _Workspace_participationGaps(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Workspace().ParticipationGaps(ctx, obj, fc.Args["kinds"].([]domain.ActorKind), fc.Args["region"].(*string), fc.Args["maxHops"].(*int), fc.Args["asOf"].(*domain.Date), fc.Args["minConfidence"].(*float64), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Workspace().ParticipationGaps(ctx, obj, fc.Args["kinds"].([]domain.ActorKind), fc.Args["region"].(*string), fc.Args["maxHops"].(*int), fc.Args["frameworks"].([]domain.Framework), fc.Args["asOf"].(*domain.Date), fc.Args["minConfidence"].(*float64), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ParticipationGapConnection) graphql.Marshaler {
@@ -1757,7 +1805,7 @@ func (ec *executionContext) _Workspace_trustGaps(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Workspace().TrustGaps(ctx, obj, fc.Args["kinds"].([]analysis.TrustGapKind), fc.Args["region"].(*string), fc.Args["threshold"].(*float64), fc.Args["distrustBelow"].(*float64), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["asOf"].(*domain.Date), fc.Args["minConfidence"].(*float64))
+			return ec.Resolvers.Workspace().TrustGaps(ctx, obj, fc.Args["kinds"].([]analysis.TrustGapKind), fc.Args["region"].(*string), fc.Args["threshold"].(*float64), fc.Args["distrustBelow"].(*float64), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["frameworks"].([]domain.Framework), fc.Args["asOf"].(*domain.Date), fc.Args["minConfidence"].(*float64))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TrustGapConnection) graphql.Marshaler {

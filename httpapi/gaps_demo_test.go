@@ -590,3 +590,174 @@ func TestReadmeTourRunsOnTheDemoMap(t *testing.T) {
 		}
 	}
 }
+
+// Every relationship-gap analysis filters by frameworks: a result is kept
+// when an actor it names or a relationship behind it carries one. The
+// demo tags the women's network PARTICIPATION and PREVENTION, the police
+// and the oversight board SECURITY, the council LEGITIMATE_POLITICS, the
+// Haldo camp and the victims' association RELIEF_AND_RECOVERY, Tamal's
+// perception survey of the police and the army's threat to Besk
+// PROTECTION, the donor's training of the army SECURITY (demo.json).
+func TestFrameworkFiltersOnTheDemoMap(t *testing.T) {
+	t.Parallel()
+	f := loadDemoCallers(t)
+	run := func(query string, vars map[string]any, out any) {
+		t.Helper()
+		vars["ws"], vars["asOf"] = f.ws, demoAsOf
+		f.a.OK(query, vars, out)
+	}
+	t.Run("trustGaps", func(t *testing.T) {
+		for _, c := range []struct {
+			frameworks []string
+			want       []string
+		}{
+			// The four findings about the police (SECURITY).
+			{[]string{"SECURITY"}, []string{"PERCEPTION_DIVERGENCE c-tamal-village>f-district-police", "CONTESTED f-district-police>c-kessara-youth",
+				"DEPENDENCY_WITHOUT_TRUST c-kessara-youth>f-district-police", "DEPENDENCY_WITHOUT_TRUST c-miren-riverside>f-district-police"}},
+			// Tamal's survey and the army's threat (PROTECTION).
+			{[]string{"PROTECTION"}, []string{"CONTESTED f-army-battalion>c-besk-highlands", "PERCEPTION_DIVERGENCE c-tamal-village>f-district-police"}},
+			// Any of two: the council's asymmetry joins the survey and the threat.
+			{[]string{"PROTECTION", "LEGITIMATE_POLITICS"}, []string{"ASYMMETRY s-district-council>ca-council-of-elders",
+				"CONTESTED f-army-battalion>c-besk-highlands", "PERCEPTION_DIVERGENCE c-tamal-village>f-district-police"}},
+			{[]string{"JUSTICE"}, nil},
+		} {
+			var out struct {
+				Workspace struct {
+					TrustGaps struct {
+						TotalCount int
+						Edges      []struct {
+							Node struct {
+								Kind     string
+								From, To struct{ ID string }
+							}
+						}
+					}
+				}
+			}
+			run(`query($ws: ID!, $asOf: Date, $fw: [Framework!]) { workspace(id: $ws) { trustGaps(asOf: $asOf, frameworks: $fw) { totalCount
+			  edges { node { kind from { id } to { id } } } } } }`, map[string]any{"fw": c.frameworks}, &out)
+			var got []string
+			for _, e := range out.Workspace.TrustGaps.Edges {
+				got = append(got, fmt.Sprintf("%s %s>%s", e.Node.Kind, f.key(e.Node.From.ID), f.key(e.Node.To.ID)))
+			}
+			wantLines(t, fmt.Sprint(c.frameworks), got, c.want)
+			if out.Workspace.TrustGaps.TotalCount != len(c.want) {
+				t.Errorf("%v: totalCount %d", c.frameworks, out.Workspace.TrustGaps.TotalCount)
+			}
+		}
+	})
+	t.Run("doNoHarmFlags", func(t *testing.T) {
+		for fw, want := range map[string]int{"SECURITY": 3, "PROTECTION": 1, "JUSTICE": 0} {
+			var out struct {
+				Workspace struct {
+					DoNoHarmFlags struct {
+						TotalCount int
+						Edges      []struct {
+							Node struct{ Community *struct{ ID string } }
+						}
+					}
+				}
+			}
+			run(`query($ws: ID!, $asOf: Date, $fw: [Framework!]) { workspace(id: $ws) { doNoHarmFlags(asOf: $asOf, frameworks: $fw) { totalCount
+			  edges { node { community { id } } } } } }`, map[string]any{"fw": []string{fw}}, &out)
+			if out.Workspace.DoNoHarmFlags.TotalCount != want {
+				t.Errorf("%s: %d flags, want %d", fw, out.Workspace.DoNoHarmFlags.TotalCount, want)
+			}
+			// PROTECTION: the donor's training of the army that threatens Besk.
+			if fw == "PROTECTION" && want == len(out.Workspace.DoNoHarmFlags.Edges) && f.key(out.Workspace.DoNoHarmFlags.Edges[0].Node.Community.ID) != "c-besk-highlands" {
+				t.Errorf("PROTECTION flags %+v", out.Workspace.DoNoHarmFlags.Edges)
+			}
+		}
+	})
+	t.Run("communityChannels and unaccountableActors", func(t *testing.T) {
+		for fw, want := range map[string]string{
+			"PARTICIPATION":       "c-oruvi-market c-tamal-village", // the women's network is their channel
+			"RELIEF_AND_RECOVERY": "c-besk-highlands c-haldo-camp",  // the victims' association; the camp itself
+		} {
+			var out struct {
+				Workspace struct {
+					CommunityChannels   []struct{ Community struct{ ID string } }
+					UnaccountableActors []struct{ Actor struct{ ID string } }
+				}
+			}
+			run(`query($ws: ID!, $asOf: Date, $fw: [Framework!]) { workspace(id: $ws) { communityChannels(asOf: $asOf, frameworks: $fw) { community { id } }
+			  unaccountableActors(asOf: $asOf, kinds: [INTERNATIONAL], frameworks: $fw) { actor { id } } } }`, map[string]any{"fw": []string{fw}}, &out)
+			var got []string
+			for _, c := range out.Workspace.CommunityChannels {
+				got = append(got, f.key(c.Community.ID))
+			}
+			sort.Strings(got)
+			if strings.Join(got, " ") != want {
+				t.Errorf("%s: channels of %v, want %s", fw, got, want)
+			}
+			// Only the mission's answerability runs through the women's network.
+			var un []string
+			for _, u := range out.Workspace.UnaccountableActors {
+				un = append(un, f.key(u.Actor.ID))
+			}
+			if wantUn := map[string]string{"PARTICIPATION": "i-un-mission", "RELIEF_AND_RECOVERY": ""}[fw]; strings.Join(un, " ") != wantUn {
+				t.Errorf("%s: unaccountable %v, want %q", fw, un, wantUn)
+			}
+		}
+	})
+	t.Run("participationGaps", func(t *testing.T) {
+		var out struct {
+			Workspace struct {
+				ParticipationGaps struct {
+					Edges []struct {
+						Node struct{ Target struct{ ID string } }
+					}
+				}
+			}
+		}
+		// Within one step, the administration and the elders are beyond
+		// reach through the council (LEGITIMATE_POLITICS); the four
+		// unreachable targets carry nothing.
+		run(`query($ws: ID!, $asOf: Date, $fw: [Framework!]) { workspace(id: $ws) { participationGaps(asOf: $asOf, maxHops: 1, frameworks: $fw) {
+		  edges { node { target { id } } } } } }`, map[string]any{"fw": []string{"LEGITIMATE_POLITICS"}}, &out)
+		var got []string
+		for _, e := range out.Workspace.ParticipationGaps.Edges {
+			got = append(got, f.key(e.Node.Target.ID))
+		}
+		wantLines(t, "participation gaps of LEGITIMATE_POLITICS", got, []string{"s-district-administration", "ca-council-of-elders"})
+	})
+	t.Run("socialContract", func(t *testing.T) {
+		for _, c := range []struct {
+			fw   string
+			want string
+		}{
+			// SECURITY: the four communities under the police, and Haldo,
+			// whose peacekeepers' protection is tagged; all but Haldo have a
+			// state protector and a channel; rights awareness 0.6 + 0.55 +
+			// 0.4 + 0.5 + 0.2.
+			{"SECURITY", "5 communities; responsiveness 4/5; participation 4/5; empowerment 2.25/5"},
+			// RELIEF_AND_RECOVERY: the camp, and Besk through the victims'
+			// association: (0.3 + 0.2) / 2 rights awareness.
+			{"RELIEF_AND_RECOVERY", "2 communities; responsiveness 1/2; participation 1/2; empowerment 0.5/2"},
+		} {
+			var out struct {
+				Workspace struct {
+					SocialContract struct {
+						Overall struct {
+							Communities                                int
+							Responsiveness, Participation, Empowerment struct {
+								Numerator   float64
+								Denominator int
+							}
+						}
+					}
+				}
+			}
+			run(`query($ws: ID!, $asOf: Date, $fw: [Framework!]) { workspace(id: $ws) { socialContract(asOf: $asOf, frameworks: $fw) { overall {
+			  communities responsiveness { numerator denominator } participation { numerator denominator } empowerment { numerator denominator } } } } }`,
+				map[string]any{"fw": []string{c.fw}}, &out)
+			o := out.Workspace.SocialContract.Overall
+			got := fmt.Sprintf("%d communities; responsiveness %g/%d; participation %g/%d; empowerment %.4g/%d", o.Communities,
+				o.Responsiveness.Numerator, o.Responsiveness.Denominator, o.Participation.Numerator, o.Participation.Denominator,
+				o.Empowerment.Numerator, o.Empowerment.Denominator)
+			if got != c.want {
+				t.Errorf("%s: %s, want %s", c.fw, got, c.want)
+			}
+		}
+	})
+}

@@ -13,7 +13,7 @@ import (
 	"github.com/actorgraph/actorgraph/graph/model"
 )
 
-func (r *workspaceResolver) CommunityChannels(ctx context.Context, obj *domain.Workspace, region *string, asOf *domain.Date, minConfidence *float64) ([]*model.CommunityChannels, error) {
+func (r *workspaceResolver) CommunityChannels(ctx context.Context, obj *domain.Workspace, region *string, frameworks []domain.Framework, asOf *domain.Date, minConfidence *float64) ([]*model.CommunityChannels, error) {
 	if err := auth.Require(ctx, "Workspace.communityChannels", obj.ID, domain.Analyst); err != nil {
 		return nil, err
 	}
@@ -22,7 +22,7 @@ func (r *workspaceResolver) CommunityChannels(ctx context.Context, obj *domain.W
 		return nil, err
 	}
 	defer done()
-	ccs, err := g.CommunityChannels(ctx, region)
+	ccs, err := g.CommunityChannels(ctx, region, frameworks)
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +33,7 @@ func (r *workspaceResolver) CommunityChannels(ctx context.Context, obj *domain.W
 	return out, nil
 }
 
-func (r *workspaceResolver) UnaccountableActors(ctx context.Context, obj *domain.Workspace, kinds []domain.ActorKind, asOf *domain.Date, minConfidence *float64) ([]*model.UnaccountableActor, error) {
+func (r *workspaceResolver) UnaccountableActors(ctx context.Context, obj *domain.Workspace, kinds []domain.ActorKind, frameworks []domain.Framework, asOf *domain.Date, minConfidence *float64) ([]*model.UnaccountableActor, error) {
 	if err := auth.Require(ctx, "Workspace.unaccountableActors", obj.ID, domain.Analyst); err != nil {
 		return nil, err
 	}
@@ -42,7 +42,7 @@ func (r *workspaceResolver) UnaccountableActors(ctx context.Context, obj *domain
 		return nil, err
 	}
 	defer done()
-	us, err := g.UnaccountableActors(ctx, kinds)
+	us, err := g.UnaccountableActors(ctx, kinds, frameworks)
 	if err != nil {
 		return nil, err
 	}

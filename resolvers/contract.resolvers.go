@@ -70,7 +70,7 @@ func (r *contractShareResolver) Shortfall(ctx context.Context, obj *analysis.Com
 	return out, nil
 }
 
-func (r *workspaceResolver) SocialContract(ctx context.Context, obj *domain.Workspace, region *string, asOf *domain.Date, minConfidence *float64, maxHops *int) (*analysis.SocialContract, error) {
+func (r *workspaceResolver) SocialContract(ctx context.Context, obj *domain.Workspace, region *string, frameworks []domain.Framework, asOf *domain.Date, minConfidence *float64, maxHops *int) (*analysis.SocialContract, error) {
 	if err := auth.Require(ctx, "Workspace.socialContract", obj.ID, domain.Analyst); err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func (r *workspaceResolver) SocialContract(ctx context.Context, obj *domain.Work
 		return nil, err
 	}
 	defer done()
-	return g.SocialContract(ctx, region)
+	return g.SocialContract(ctx, region, frameworks)
 }
 
 func (r *Resolver) ContractMean() graph.ContractMeanResolver { return &contractMeanResolver{r} }

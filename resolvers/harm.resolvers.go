@@ -51,7 +51,7 @@ func (r *doNoHarmFlagResolver) Actors(ctx context.Context, obj *analysis.DoNoHar
 	return out, nil
 }
 
-func (r *workspaceResolver) DoNoHarmFlags(ctx context.Context, obj *domain.Workspace, kinds []analysis.DoNoHarmKind, region *string, first *int, after *string, asOf *domain.Date, minConfidence *float64) (*model.DoNoHarmFlagConnection, error) {
+func (r *workspaceResolver) DoNoHarmFlags(ctx context.Context, obj *domain.Workspace, kinds []analysis.DoNoHarmKind, region *string, first *int, after *string, frameworks []domain.Framework, asOf *domain.Date, minConfidence *float64) (*model.DoNoHarmFlagConnection, error) {
 	if err := auth.Require(ctx, "Workspace.doNoHarmFlags", obj.ID, domain.Analyst); err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func (r *workspaceResolver) DoNoHarmFlags(ctx context.Context, obj *domain.Works
 		return nil, err
 	}
 	defer done()
-	flags, err := g.DoNoHarmFlags(ctx, analysis.DoNoHarmFilter{Kinds: kinds, Region: region})
+	flags, err := g.DoNoHarmFlags(ctx, analysis.DoNoHarmFilter{Kinds: kinds, Region: region, Frameworks: frameworks})
 	if err != nil {
 		return nil, err
 	}

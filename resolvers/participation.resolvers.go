@@ -14,7 +14,7 @@ import (
 	"github.com/actorgraph/actorgraph/graph/model"
 )
 
-func (r *workspaceResolver) ParticipationGaps(ctx context.Context, obj *domain.Workspace, kinds []domain.ActorKind, region *string, maxHops *int, asOf *domain.Date, minConfidence *float64, first *int, after *string) (*model.ParticipationGapConnection, error) {
+func (r *workspaceResolver) ParticipationGaps(ctx context.Context, obj *domain.Workspace, kinds []domain.ActorKind, region *string, maxHops *int, frameworks []domain.Framework, asOf *domain.Date, minConfidence *float64, first *int, after *string) (*model.ParticipationGapConnection, error) {
 	if err := auth.Require(ctx, "Workspace.participationGaps", obj.ID, domain.Analyst); err != nil {
 		return nil, err
 	}
@@ -28,7 +28,7 @@ func (r *workspaceResolver) ParticipationGaps(ctx context.Context, obj *domain.W
 		return nil, err
 	}
 	defer done()
-	gaps, err := g.ParticipationGaps(ctx, analysis.ParticipationFilter{Region: region, Kinds: kinds})
+	gaps, err := g.ParticipationGaps(ctx, analysis.ParticipationFilter{Region: region, Kinds: kinds, Frameworks: frameworks})
 	if err != nil {
 		return nil, err
 	}

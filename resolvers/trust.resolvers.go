@@ -36,7 +36,7 @@ func (r *trustValueResolver) Actor(ctx context.Context, obj *analysis.TrustValue
 	return obj.Actor.Typed(), nil
 }
 
-func (r *workspaceResolver) TrustGaps(ctx context.Context, obj *domain.Workspace, kinds []analysis.TrustGapKind, region *string, threshold *float64, distrustBelow *float64, first *int, after *string, asOf *domain.Date, minConfidence *float64) (*model.TrustGapConnection, error) {
+func (r *workspaceResolver) TrustGaps(ctx context.Context, obj *domain.Workspace, kinds []analysis.TrustGapKind, region *string, threshold *float64, distrustBelow *float64, first *int, after *string, frameworks []domain.Framework, asOf *domain.Date, minConfidence *float64) (*model.TrustGapConnection, error) {
 	if err := auth.Require(ctx, "Workspace.trustGaps", obj.ID, domain.Analyst); err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func (r *workspaceResolver) TrustGaps(ctx context.Context, obj *domain.Workspace
 		return nil, err
 	}
 	defer done()
-	gaps, err := g.TrustGaps(ctx, analysis.TrustGapFilter{Kinds: kinds, Region: region,
+	gaps, err := g.TrustGaps(ctx, analysis.TrustGapFilter{Kinds: kinds, Region: region, Frameworks: frameworks,
 		Threshold: floatOr(threshold, analysis.DefaultTrustThreshold), DistrustBelow: floatOr(distrustBelow, analysis.DefaultDistrustBelow)})
 	if err != nil {
 		return nil, err
