@@ -165,6 +165,11 @@ func (k *jsonReader) cytoscapeEdge(o jsonObject, n int) Element {
 			k.alias(b, "to", m.Key, text)
 		case m.Key == "label", m.Key == "interaction" && !d.has("label"):
 			k.alias(b, "type", m.Key, text)
+		case m.Key == "weight":
+			// Graph tools give every edge a weight (NetworkX, Gephi: 1 by
+			// default): it is the strength only where the edge has no
+			// strength of its own, as GEXF's weight is.
+			k.alias(b, "strength", m.Key, text)
 		default:
 			b.own(m.Key, text)
 		}

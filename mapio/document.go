@@ -207,6 +207,17 @@ type cells struct {
 	problems []Problem
 }
 
+// newCells reads row r of t, reporting the fields the row gives twice
+// with different values.
+func newCells(t *Table, r Row, idx map[string]int) *cells {
+	c := &cells{t: t, row: r, idx: idx}
+	for _, x := range r.Conflicts {
+		c.problem(x.Field, CodeColumns, fmt.Sprintf("%q and %q both give %s, with different values (%q and %q); keep one",
+			x.Names[0], x.Names[1], x.Field, x.Values[0], x.Values[1]))
+	}
+	return c
+}
+
 func (c *cells) get(field string) string {
 	if i, ok := c.idx[field]; ok {
 		return c.row.Cells[i]

@@ -127,9 +127,19 @@ func (g GraphElements) Tables(file string) map[string]*Table {
 		}
 		for n, e := range r.elements {
 			cells := make([]string, len(t.Header))
+			given := make([]string, len(t.Header)) // the attribute each cell's value came from
+			var conflicts []Conflict
 			for _, a := range e.Attrs {
-				if i := col[key(a.Name)]; cells[i] == "" { // the first value given for a field wins
-					cells[i] = strings.TrimSpace(a.Value)
+				k := key(a.Name)
+				i, v := col[k], strings.TrimSpace(a.Value)
+				switch {
+				case cells[i] == "": // the first value given for a field wins
+					cells[i], given[i] = v, a.Name
+				case v != "" && v != cells[i] && strings.HasPrefix(k, "field:"):
+					// Two names of one field ("to" and "target") with
+					// different values: which one the file means is
+					// unknowable, so the row check reports it.
+					conflicts = append(conflicts, Conflict{Field: strings.TrimPrefix(k, "field:"), Names: [2]string{given[i], a.Name}, Values: [2]string{cells[i], v}})
 				}
 			}
 			if cells[extCol] == "" {
@@ -162,7 +172,7 @@ func (g GraphElements) Tables(file string) map[string]*Table {
 			if name == "" {
 				name = "#" + strconv.Itoa(n+1)
 			}
-			t.Rows = append(t.Rows, Row{Element: name, Cells: cells, Undirected: e.Undirected})
+			t.Rows = append(t.Rows, Row{Element: name, Cells: cells, Undirected: e.Undirected, Conflicts: conflicts})
 		}
 		out[r.role] = t
 	}

@@ -24,7 +24,7 @@ func ReadActors(t *Table) ([]ActorRow, []Problem) {
 	custom := customColumns(t, actorColumns)
 	var rows []ActorRow
 	for _, r := range t.Rows {
-		c := &cells{t: t, row: r, idx: idx}
+		c := newCells(t, r, idx)
 		in := domain.ActorInput{Name: c.get("name"), Description: c.opt("description"), Region: c.opt("region"),
 			Tags: parseList(c.get("tags")), Frameworks: c.frameworks(), ExternalID: c.opt("externalId")}
 		if k := c.get("kind"); k != "" {
@@ -95,7 +95,7 @@ func ReadRelationships(t *Table) (rows []RelationshipRow, skipped, problems []Pr
 	}
 	custom := customColumns(t, relationshipColumns)
 	for _, r := range t.Rows {
-		c := &cells{t: t, row: r, idx: idx}
+		c := newCells(t, r, idx)
 		row := RelationshipRow{Ref: Ref{t.File, r.Number, r.Element, headers, t.Place}, From: c.get("from"), To: c.get("to"), SourceKeys: parseList(c.get("sources"))}
 		if t.Place != nil && row.From != "" && row.From == row.To {
 			// Graph files draw self-loops (yEd, Cytoscape.js); the model
@@ -179,7 +179,7 @@ func ReadSources(t *Table) ([]SourceRow, []Problem) {
 	}
 	var rows []SourceRow
 	for _, r := range t.Rows {
-		c := &cells{t: t, row: r, idx: idx}
+		c := newCells(t, r, idx)
 		in := domain.SourceInput{Title: c.get("title"), ExternalID: c.opt("externalId"), URL: c.opt("url"),
 			PublishedOn: c.date("publishedOn", startOfPeriod), Reliability: c.unit("reliability")}
 		if k := enum(c, "kind", domain.SourceKinds); k != nil {

@@ -57,6 +57,17 @@ type Row struct {
 	// Undirected marks a graph file's edge without a direction: the
 	// mapping says what it becomes.
 	Undirected bool
+	// Conflicts are a graph file element's fields given twice, under two
+	// names, with different values; the row checks report each.
+	Conflicts []Conflict
+}
+
+// Conflict is one field of an element given under two of its names with
+// different values ("to": "f-police" and "target": "m-women").
+type Conflict struct {
+	Field  string
+	Names  [2]string
+	Values [2]string
 }
 
 // bom is the UTF-8 byte-order mark Excel writes.
