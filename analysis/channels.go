@@ -38,6 +38,14 @@ type CommunityChannels struct {
 	AbsentState bool
 }
 
+// claimCounts reports whether a PROVIDES_SECURITY, THREATENS, SUPPORTS,
+// COOPERATES_WITH or IN_TENSION_WITH counts in the relationship-gap
+// analyses: its strength is above 0. A claim of strength 0 says nothing,
+// as a leverage relationship of strength 0 gives no step (a TRUSTS of
+// strength 0, by contrast, reports no trust at all, and counts). The
+// accountability pairs keep their own rule (docs/analysis.md).
+func claimCounts(r *domain.Relationship) bool { return r.Strength > 0 }
+
 // IsStateActor reports whether a is a state actor: a STATE_INSTITUTION,
 // or a SECURITY_FORCE with stateAffiliated true.
 func IsStateActor(a *domain.Actor) bool {
@@ -91,7 +99,7 @@ func (g *Graph) communityChannels(ctx context.Context) ([]*CommunityChannels, er
 			return nil, err
 		}
 		for _, r := range g.power[pr] {
-			if r.Type == domain.ProvidesSecurity {
+			if r.Type == domain.ProvidesSecurity && claimCounts(r) {
 				security[pr.c] = append(security[pr.c], r)
 			}
 		}

@@ -256,7 +256,7 @@ func bruteChannels(b *mapBuilder, asOf domain.Date, minConf float64) string {
 		absent := true
 		for _, r := range b.rels {
 			p := kind[r.FromID]
-			if r.Type == domain.ProvidesSecurity && r.ToID == a.ID && r.Confidence >= minConf && r.ValidAt(asOf) &&
+			if r.Type == domain.ProvidesSecurity && r.ToID == a.ID && r.Confidence >= minConf && r.ValidAt(asOf) && r.Strength > 0 &&
 				(p.Kind == kInst || (p.Kind == kSec && p.StateAffiliated != nil && *p.StateAffiliated)) {
 				absent = false
 			}
@@ -443,5 +443,53 @@ func TestChannelsStopOnCancelAndBudget(t *testing.T) {
 				t.Errorf("after a refusal: %v", err)
 			}
 		})
+	}
+}
+
+// A PROVIDES_SECURITY, THREATENS, SUPPORTS, COOPERATES_WITH or
+// IN_TENSION_WITH of strength 0 says nothing in any relationship-gap
+// analysis, as a leverage relationship of strength 0 gives no step; a
+// TRUSTS of strength 0 is a report of no trust at all. Here the police
+// "protect" the village with strength 0 and the village trusts them 0.
+func TestClaimsOfStrengthZeroSayNothing(t *testing.T) {
+	t.Parallel()
+	b := &mapBuilder{}
+	b.actor("village", domain.KindCommunity)
+	b.actor("police", domain.KindSecurityForce)
+	b.set("police", stateAffiliated(true))
+	b.actor("donor", domain.KindInternational)
+	b.actor("militia", domain.KindSecurityForce)
+	b.rel("ps", domain.ProvidesSecurity, "police", "village", 0)
+	b.rel("th", domain.Threatens, "police", "village", 0.8)
+	b.rel("trust", domain.Trusts, "village", "police", 0)
+	b.rel("sup-police", domain.Supports, "donor", "police", 0.5)
+	b.rel("sup-militia", domain.Supports, "donor", "militia", 0)
+	b.rel("ten", domain.InTensionWith, "police", "militia", 0.9)
+	b.rel("coop", domain.CooperatesWith, "police", "militia", 0)
+	g := b.graph(t, Options{})
+	ctx := context.Background()
+	ccs, err := g.CommunityChannels(ctx, nil, nil)
+	if err != nil || len(ccs) != 1 || !ccs[0].AbsentState || len(ccs[0].Security) != 0 {
+		t.Errorf("channels: %+v %v: the strength-0 protection must not count", ccs, err)
+	}
+	sc, err := g.SocialContract(ctx, nil, nil)
+	if err != nil || sc.Overall.Responsiveness.Numerator != 0 || sc.Overall.Responsiveness.Denominator != 1 {
+		t.Errorf("responsiveness %+v %v, want 0/1", sc.Overall.Responsiveness, err)
+	}
+	// No dependency (no protection), no contested protection (no
+	// protection), no contested cooperation (no cooperation).
+	if got := trustGapsOf(t, g, TrustGapFilter{Threshold: 0, DistrustBelow: 1}); len(got) != 0 {
+		t.Errorf("trust gaps %v, want none", got)
+	}
+	// The donor's support of the militia (0) backs nobody: no shared
+	// dependency; its support of the police, which threatens the village
+	// (0.8), is a flag: 0.5 × 0.8.
+	l, err := g.DoNoHarmFlags(ctx, DoNoHarmFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags := l.Flags(0, l.Len())
+	if len(flags) != 1 || flags[0].Kind != SupportToThreat || flags[0].Score != 0.4 {
+		t.Errorf("flags %+v, want one SUPPORT_TO_THREAT of 0.4", flags)
 	}
 }

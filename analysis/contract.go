@@ -221,7 +221,7 @@ func (g *Graph) socialContract(ctx context.Context, op string) (*contractTables,
 		f.pairs = append(f.pairs, statuses[k])
 		if IsStateActor(g.actors[pr.p]) {
 			for _, r := range g.power[pr] {
-				if r.Type == domain.ProvidesSecurity {
+				if r.Type == domain.ProvidesSecurity && claimCounts(r) {
 					f.protected = true
 				}
 			}
@@ -246,7 +246,7 @@ func (g *Graph) socialContract(ctx context.Context, op string) (*contractTables,
 			sum += r.value
 			cv.Relationships = append(cv.Relationships, r.rels...)
 		}
-		cv.Value = sum / float64(len(rs))
+		cv.Value = roundFigure(sum / float64(len(rs)))
 		facts[c].trustInState = cv
 	}
 	// Each group costs its communities and pairs, the overall figures once more.
@@ -324,6 +324,8 @@ func (g *Graph) figures(region *string, comms []*communityFacts) *ContractFigure
 			f.TrustInState.Counted = append(f.TrustInState.Counted, *c.trustInState)
 		}
 	}
+	// Sums of decimals, rounded as every figure is (1.23, not 1.2300000000000002).
+	f.Empowerment.Numerator, f.TrustInState.Numerator = roundFigure(f.Empowerment.Numerator), roundFigure(f.TrustInState.Numerator)
 	f.Responsiveness.Value = ratio(f.Responsiveness.Numerator, f.Responsiveness.Denominator)
 	f.Representation.Value = ratio(f.Representation.Numerator, f.Representation.Denominator)
 	f.Participation.Value = ratio(f.Participation.Numerator, f.Participation.Denominator)

@@ -421,7 +421,7 @@ func bruteContract(b *mapBuilder, asOf domain.Date, minConf float64, maxHops int
 			}
 			if r.ToID == c.ID && (r.Type == domain.ProvidesSecurity || r.Type == domain.Threatens) {
 				holders[r.FromID] = true
-				if r.Type == domain.ProvidesSecurity && bruteStateActor(byID[r.FromID]) {
+				if r.Type == domain.ProvidesSecurity && bruteStateActor(byID[r.FromID]) && r.Strength > 0 { // a claim of strength 0 says nothing
 					protected = true
 				}
 			}

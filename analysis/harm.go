@@ -256,11 +256,7 @@ func (g *Graph) DoNoHarmFlags(ctx context.Context, f DoNoHarmFilter) (*HarmFlagL
 			return nil, errs.Invalidf(op, "kinds", "%q is not a do-no-harm kind (allowed: SUPPORT_TO_THREAT, SHARED_DEPENDENCY)", k)
 		}
 	}
-	region := "any region"
-	if f.Region != nil {
-		region = strconv.Quote(*f.Region)
-	}
-	l, err := memoize(ctx, g, op, fmt.Sprintf("harm flags %v %s", wanted, region), func() (*HarmFlagList, error) {
+	compute := func() (*HarmFlagList, error) {
 		t, err := g.harmTables(ctx, op)
 		if err != nil {
 			return nil, err
@@ -273,19 +269,34 @@ func (g *Graph) DoNoHarmFlags(ctx context.Context, f DoNoHarmFilter) (*HarmFlagL
 		if err != nil {
 			return nil, err
 		}
-		return &HarmFlagList{actors: g.actors, t: t, flags: flags}, nil
-	})
+		return &HarmFlagList{actors: g.actors, t: t, flags: flags}, m.flush()
+	}
+	var l *HarmFlagList
+	var err error
+	if f.Region == nil {
+		// Memoised per kind set (three keys at most). One region's flags
+		// are computed on each call instead: a key per region name a
+		// caller types would let ever new names evict the projection's
+		// costly results.
+		l, err = memoize(ctx, g, op, fmt.Sprintf("harm flags %v", wanted), compute)
+	} else {
+		l, err = runRecovered(op, compute)
+	}
 	if err != nil || len(f.Frameworks) == 0 {
 		return l, err
 	}
-	return l.carrying(f.Frameworks), nil
+	return l.carrying(ctx, f.Frameworks)
 }
 
 // carrying is the flags of l where one of the actors or relationships
 // behind the flag carries one of frameworks, in the same order.
-func (l *HarmFlagList) carrying(frameworks []domain.Framework) *HarmFlagList {
+func (l *HarmFlagList) carrying(ctx context.Context, frameworks []domain.Framework) (*HarmFlagList, error) {
+	m := newMeter(ctx, "doNoHarmFlags")
 	out := &HarmFlagList{actors: l.actors, t: l.t}
 	for _, f := range l.flags {
+		if err := m.spend(4); err != nil {
+			return nil, err
+		}
 		actors := []*domain.Actor{l.actors[f.a], l.actors[f.b], l.actors[f.c]}
 		var rels []*domain.Relationship
 		for _, gi := range f.groups {
@@ -297,7 +308,7 @@ func (l *HarmFlagList) carrying(frameworks []domain.Framework) *HarmFlagList {
 			out.flags = append(out.flags, f)
 		}
 	}
-	return out
+	return out, m.flush()
 }
 
 func (g *Graph) harmFlags(m *meter, t *harmTables, wanted [2]bool, region *string) ([]harmFlag, error) {

@@ -234,13 +234,17 @@ func (g *Graph) ParticipationGaps(ctx context.Context, f ParticipationFilter) ([
 	if err != nil {
 		return nil, err
 	}
+	m := newMeter(ctx, op)
 	var out []*ParticipationGap
 	for _, p := range all {
+		if err := m.spend(1); err != nil {
+			return nil, err
+		}
 		if slices.Contains(kinds, p.Target.Kind) && (f.Region == nil || p.Target.Region == *f.Region) && p.carries(g, f.Frameworks) {
 			out = append(out, p)
 		}
 	}
-	return out, nil
+	return out, m.flush()
 }
 
 func participationLess(a, b *ParticipationGap) bool {

@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"math"
 	"sort"
@@ -136,6 +135,9 @@ func (g *Graph) trustTables(ctx context.Context, op string) (*trustTables, error
 				s := segmentOf(r)
 				bySeg[k][s] = append(bySeg[k][s], r)
 			case domain.ProvidesSecurity, domain.Threatens, domain.CooperatesWith, domain.InTensionWith:
+				if !claimCounts(r) {
+					continue
+				}
 				if t.claims[r.Type] == nil {
 					t.claims[r.Type] = map[[2]int][]*domain.Relationship{}
 				}
@@ -182,22 +184,27 @@ func (g *Graph) TrustGaps(ctx context.Context, f TrustGapFilter) ([]*TrustGap, e
 	if !inUnit(f.DistrustBelow) {
 		return nil, errs.Invalidf(op, "distrustBelow", "distrustBelow must be a number between 0 and 1, got %v", f.DistrustBelow)
 	}
-	all, err := memoize(ctx, g, op, fmt.Sprintf("trust gaps %v %v", f.Threshold, f.DistrustBelow), func() ([]*TrustGap, error) {
-		t, err := g.trustTables(ctx, op)
-		if err != nil {
-			return nil, err
-		}
-		m := newMeter(ctx, op)
-		out, err := g.trustGaps(m, t, f.Threshold, f.DistrustBelow)
-		if err != nil {
-			return nil, err
-		}
-		sort.Slice(out, func(i, j int) bool { return trustGapLess(out[i], out[j]) })
-		return out, m.flush()
-	})
+	// The tables are memoised; the findings are not: they are linear in
+	// the tables, and memoising them per threshold would let requests
+	// with ever new thresholds evict the projection's costly results.
+	t, err := g.trustTables(ctx, op)
 	if err != nil {
 		return nil, err
 	}
+	m := newMeter(ctx, op)
+	all, err := g.trustGaps(m, t, f.Threshold, f.DistrustBelow)
+	if err != nil {
+		return nil, err
+	}
+	// Sorting and filtering cost about log n comparisons a finding, and
+	// one look at each.
+	if err := m.spend(len(all) * (1 + bitsLen(len(all)))); err != nil {
+		return nil, err
+	}
+	if err := m.flush(); err != nil {
+		return nil, err
+	}
+	sort.Slice(all, func(i, j int) bool { return trustGapLess(all[i], all[j]) })
 	var out []*TrustGap
 	for _, tg := range all {
 		if !trustKindWanted(tg.Kind, f.Kinds) || !carriesAny(f.Frameworks, tg.Actors(), tg.Relationships) {

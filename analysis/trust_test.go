@@ -154,7 +154,9 @@ func TestTrustGapsByHand(t *testing.T) {
 // no tables, every ordered pair and every actor tried.
 func bruteTrustGaps(actors []*domain.Actor, rels []*domain.Relationship, o Options, threshold, distrustBelow float64) []string {
 	in := func(r *domain.Relationship, t domain.RelationshipType, from, to string) bool {
-		return r.Type == t && r.FromID == from && r.ToID == to && r.ValidAt(o.AsOf) && r.Confidence >= o.MinConfidence
+		// A TRUSTS of strength 0 reports no trust; a claim of strength 0 says nothing.
+		return r.Type == t && r.FromID == from && r.ToID == to && r.ValidAt(o.AsOf) && r.Confidence >= o.MinConfidence &&
+			(t == domain.Trusts || r.Strength > 0)
 	}
 	// segments of x's trust in y: segment → mean
 	segs := func(x, y string) map[string]float64 {

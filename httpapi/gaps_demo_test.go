@@ -646,6 +646,35 @@ func TestFrameworkFiltersOnTheDemoMap(t *testing.T) {
 			}
 		}
 	})
+	t.Run("trustGaps by clearance", func(t *testing.T) {
+		// The army's threat to Besk (PROTECTION) is CONFIDENTIAL: an analyst
+		// keeps only Tamal's survey; the survey is RESTRICTED: a PUBLIC
+		// analyst keeps nothing. A tag on a hidden record keeps no finding.
+		for token, want := range map[string][]string{
+			f.restricted:    {"PERCEPTION_DIVERGENCE c-tamal-village>f-district-police"},
+			f.publicAnalyst: nil,
+		} {
+			var out struct {
+				Workspace struct {
+					TrustGaps struct {
+						Edges []struct {
+							Node struct {
+								Kind     string
+								From, To struct{ ID string }
+							}
+						}
+					}
+				}
+			}
+			f.a.As(token).OK(`query($ws: ID!, $asOf: Date) { workspace(id: $ws) { trustGaps(asOf: $asOf, frameworks: [PROTECTION]) {
+			  edges { node { kind from { id } to { id } } } } } }`, map[string]any{"ws": f.ws, "asOf": demoAsOf}, &out)
+			var got []string
+			for _, e := range out.Workspace.TrustGaps.Edges {
+				got = append(got, fmt.Sprintf("%s %s>%s", e.Node.Kind, f.key(e.Node.From.ID), f.key(e.Node.To.ID)))
+			}
+			wantLines(t, "PROTECTION by clearance", got, want)
+		}
+	})
 	t.Run("doNoHarmFlags", func(t *testing.T) {
 		for fw, want := range map[string]int{"SECURITY": 3, "PROTECTION": 1, "JUSTICE": 0} {
 			var out struct {
