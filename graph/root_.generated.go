@@ -5374,11 +5374,11 @@ type CommunityChannels {
   steps: [RouteStep!]! @listSize(assumedSize: 20)
   "The distinct actors those steps lead to, in id order."
   channels: [Actor!]! @listSize(assumedSize: 20)
-  "True when no state actor provides security to the community (no in-force PROVIDES_SECURITY from a STATE_INSTITUTION or a state-affiliated SECURITY_FORCE)."
+  "True when no state actor provides security to the community (no in-force PROVIDES_SECURITY of strength above 0 from a STATE_INSTITUTION or a state-affiliated SECURITY_FORCE; one of strength 0 says nothing)."
   absentState: Boolean!
   "The state actors that provide security to it, in id order; empty when absentState."
   stateProviders: [Actor!]! @listSize(assumedSize: 10)
-  "Every in-force PROVIDES_SECURITY relationship to the community, from state actors or not, in relationship id order."
+  "Every in-force PROVIDES_SECURITY relationship of strength above 0 to the community, from state actors or not, in relationship id order."
   securityRelationships: [Relationship!]! @listSize(assumedSize: 10)
 }
 
@@ -5447,7 +5447,7 @@ STATE_INSTITUTION, or a SECURITY_FORCE with stateAffiliated true.
 type ContractFigures @goModel(model: "github.com/actorgraph/actorgraph/analysis.ContractFigures") {
   "How many communities the figures are over."
   communities: Int!
-  "State side: the share of communities that a state actor provides security to (an in-force PROVIDES_SECURITY, any strength)."
+  "State side: the share of communities that a state actor provides security to (an in-force PROVIDES_SECURITY of strength above 0)."
   responsiveness: ContractShare!
   "State side: the share of community–power-holder pairs (P PROVIDES_SECURITY or THREATENS C, in force) where C has an enforceable route to P within maxHops (a route with a CONTROLS step or a step of power ENFORCEMENT, however weak: no threshold applies)."
   accountability: ContractPairShare!
@@ -6474,6 +6474,8 @@ extend type Mutation {
 # - CONTESTED: P PROVIDES_SECURITY C and P THREATENS C both in force, or
 #   A COOPERATES_WITH B and A IN_TENSION_WITH B (either direction each);
 #   score = the weaker claim's strength (each claim: its strongest relationship).
+# - Claims (PROVIDES_SECURITY, THREATENS, COOPERATES_WITH, IN_TENSION_WITH)
+#   of strength 0 say nothing; a TRUSTS of strength 0 reports no trust.
 
 extend type Workspace {
   """

@@ -150,11 +150,11 @@ type CommunityChannels struct {
 	Steps []*RouteStep `json:"steps"`
 	// The distinct actors those steps lead to, in id order.
 	Channels []domain.ActorNode `json:"channels"`
-	// True when no state actor provides security to the community (no in-force PROVIDES_SECURITY from a STATE_INSTITUTION or a state-affiliated SECURITY_FORCE).
+	// True when no state actor provides security to the community (no in-force PROVIDES_SECURITY of strength above 0 from a STATE_INSTITUTION or a state-affiliated SECURITY_FORCE; one of strength 0 says nothing).
 	AbsentState bool `json:"absentState"`
 	// The state actors that provide security to it, in id order; empty when absentState.
 	StateProviders []domain.ActorNode `json:"stateProviders"`
-	// Every in-force PROVIDES_SECURITY relationship to the community, from state actors or not, in relationship id order.
+	// Every in-force PROVIDES_SECURITY relationship of strength above 0 to the community, from state actors or not, in relationship id order.
 	SecurityRelationships []*domain.Relationship `json:"securityRelationships"`
 }
 
