@@ -60,3 +60,25 @@ func TestSchemaRuleExists(t *testing.T) {
 		t.Error("only Neo4j's own errors count")
 	}
 }
+
+// A read or write on the connection cut short (the driver's
+// ConnectionReadCanceled and kin, which unwrap to nothing) is
+// SERVICE_UNAVAILABLE, not an internal error: TestSoak met one while Neo4j
+// restarted. The errors are the driver's own texts, wrapped as the driver
+// and the store wrap them.
+func TestMapErrConnectionInterrupted(t *testing.T) {
+	t.Parallel()
+	s := &Neo4j{}
+	for _, text := range []string{
+		"Reading from connection has been canceled: context canceled",
+		"Writing to connection has been canceled: context deadline exceeded",
+		"Timeout while reading from connection [server-side timeout hint: 5s, user-provided context deadline: 2026-12-04]: i/o timeout",
+		"Timeout while writing to connection [user-provided context deadline: 2026-12-04]: i/o timeout",
+	} {
+		err := s.mapErr("store.Import", fmt.Errorf("run import: %w", errors.New(text)))
+		msg, _ := errs.Public(err)
+		if !errs.Is(err, errs.Unavailable) || !strings.Contains(msg, "connection to Neo4j was cut") || strings.Contains(msg, "context") {
+			t.Errorf("%s: %v (%q)", text, err, msg)
+		}
+	}
+}
