@@ -55,6 +55,7 @@ func newGraphQLServer(st store.Store, opts Options, links *auth.LinkSigner, log 
 	}
 	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(resolvers.Recover(log))
+	srv.AroundOperations(answerWhenTimeRanOut)
 	// One analysis work budget per operation, shared by all its fields.
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(engine.WithRequestBudget(ctx))
@@ -73,6 +74,31 @@ func newGraphQLServer(st store.Store, opts Options, links *auth.LinkSigner, log 
 		return next(ctx)
 	})
 	return srv, check
+}
+
+// answerWhenTimeRanOut answers SERVICE_UNAVAILABLE for a request whose
+// time ran out (or whose client went away) before its operation ran: from
+// an operation's context that is done, gqlgen's executor returns no
+// response at all, which its transports write as the JSON null (HTTP 200,
+// no data, no error), and a client cannot tell that from anything. The
+// soak test met thousands of those while a restarted Neo4j made token
+// lookups slow. Only the first response is answered so: the transports
+// used here ask for one.
+func answerWhenTimeRanOut(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	h := next(ctx)
+	answered := false
+	return func(ctx context.Context) *graphql.Response {
+		if err := ctx.Err(); err != nil {
+			if answered {
+				return nil
+			}
+			answered = true
+			return errorResponse(&errs.Error{Op: "graphql", Kind: errs.Unavailable, Err: err,
+				Msg: "the request ran out of time before it could run (the service or its database is busy); nothing was done, try again shortly"})
+		}
+		answered = true
+		return h(ctx)
+	}
 }
 
 // analysisEngine makes the analysis engine with the configured bounds
