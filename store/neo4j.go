@@ -42,6 +42,8 @@ type Neo4j struct {
 	slow    time.Duration // statements slower than this are logged; 0: none
 	queries atomic.Int64
 	counts  countCache // see counts.go
+	// listCounts caches the totals of lists (see counts.go).
+	listCounts listCountCache
 }
 
 var _ Store = (*Neo4j)(nil)
@@ -152,6 +154,9 @@ func schemaStatements() []string {
 		"CREATE INDEX source_workspace IF NOT EXISTS FOR (s:Source) ON (s.workspaceId)",
 		"CREATE INDEX actor_workspace_name IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.name)",
 		"CREATE INDEX actor_workspace_created IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.createdAt)",
+		// The keyset pages of actors seek these in order (see actorListCypher).
+		"CREATE INDEX actor_workspace_name_id IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.name, a.id)",
+		"CREATE INDEX actor_workspace_created_id IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.createdAt, a.id)",
 		"CREATE INDEX actor_workspace_kind IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.kind)",
 		"CREATE INDEX source_workspace_id IF NOT EXISTS FOR (s:Source) ON (s.workspaceId, s.id)",
 		"CREATE CONSTRAINT token_id IF NOT EXISTS FOR (t:ApiToken) REQUIRE t.id IS UNIQUE",
