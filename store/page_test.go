@@ -124,3 +124,83 @@ func TestActorTotalCountCachedPerVersionViewAndFilter(t *testing.T) {
 		t.Errorf("filtered after a write: total %d, want 2", n)
 	}
 }
+
+// Relationships' totalCount is exact in the same way: per view, filter
+// (types included) and version, and not counted when not asked for.
+func TestRelationshipTotalCountCachedPerVersionViewAndFilter(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	v := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Village"})
+	p := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "Police"})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: v.ID, To: p.ID, Strength: 0.2})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Threatens, From: p.ID, To: v.ID, Strength: 0.8, Sensitivity: new(domain.Confidential)})
+	viewer := domain.WithCaller(context.Background(), &domain.Caller{Subject: "v",
+		Grants: map[string]domain.Grant{ws.ID: {Role: domain.Viewer, Clearance: domain.Restricted}}})
+	total := func(ctx context.Context, f domain.RelationshipFilter, skip bool) (int, int64) {
+		t.Helper()
+		before := st.QueryCount()
+		p, err := st.ListRelationships(ctx, ws.ID, store.RelationshipQuery{Filter: f, PageArgs: store.PageArgs{First: 1}, SkipCount: skip})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.TotalCount, st.QueryCount() - before
+	}
+	trusts := domain.RelationshipFilter{Types: []domain.RelationshipType{domain.Trusts}}
+	for range 2 {
+		if n, q := total(ctx, domain.RelationshipFilter{}, false); n != 2 || q != 1 {
+			t.Errorf("operator: total %d in %d statements, want 2 in 1", n, q)
+		}
+	}
+	if n, _ := total(viewer, domain.RelationshipFilter{}, false); n != 1 {
+		t.Errorf("viewer: total %d, want 1", n)
+	}
+	if n, _ := total(ctx, trusts, false); n != 1 {
+		t.Errorf("TRUSTS alone: total %d, want 1", n)
+	}
+	if n, _ := total(ctx, domain.RelationshipFilter{}, true); n != 0 {
+		t.Errorf("not asked for: total %d, want 0", n)
+	}
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: p.ID, To: v.ID, Strength: 0.9})
+	if n, q := total(ctx, domain.RelationshipFilter{}, false); n != 3 || q != 2 {
+		t.Errorf("after a write: total %d in %d statements, want 3 in 2", n, q)
+	}
+	if n, _ := total(viewer, domain.RelationshipFilter{}, false); n != 2 {
+		t.Errorf("viewer after a write: total %d, want 2", n)
+	}
+	if n, _ := total(ctx, trusts, false); n != 2 {
+		t.Errorf("TRUSTS after a write: total %d, want 2", n)
+	}
+}
+
+// A page of relationships reads about a page per type asked for: each
+// type's (workspaceId, id) seek gives its rows in id order and stops.
+func TestRelationshipPageReadsOnlyAPagePerType(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	actors, rels := bulkMap(ws.ID, 100, 2400) // 200 of each type
+	for i, r := range rels {
+		r.Sensitivity = benchLevel(i)
+	}
+	if err := st.BulkBaseline(ctx, actors, rels); err != nil {
+		t.Fatal(err)
+	}
+	const first = 10
+	steps, err := st.ProfileListRelationships(ctx, ws.ID, store.RelationshipQuery{PageArgs: store.PageArgs{First: first}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeks := 0
+	for _, s := range steps {
+		if strings.Contains(s.Operator, "RelationshipIndexSeek") && strings.Contains(s.Details, ", id)") {
+			seeks++
+			if s.Rows > first+1 {
+				t.Errorf("the page's seek read %d entries for a page of %d: %s", s.Rows, first, s.Details)
+			}
+		}
+	}
+	if seeks != len(domain.RelationshipTypes) {
+		t.Errorf("%d seeks of a (workspaceId, id) index, want one per type", seeks)
+	}
+}
