@@ -44,6 +44,11 @@ type Neo4j struct {
 	counts  countCache // see counts.go
 	// listCounts caches the totals of lists (see counts.go).
 	listCounts listCountCache
+	// warmed says that WarmPlans has run, lost that a transaction found
+	// Neo4j unreachable since (see warm.go); life ends at Close.
+	warmed, lost atomic.Bool
+	life         context.Context
+	endLife      context.CancelFunc
 }
 
 var _ Store = (*Neo4j)(nil)
@@ -70,7 +75,8 @@ func Open(cfg Config, log *zap.Logger) (*Neo4j, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	return &Neo4j{driver: driver, db: cfg.Database, log: log, slow: slowThreshold(cfg.SlowStatement)}, nil
+	life, endLife := context.WithCancel(context.Background())
+	return &Neo4j{driver: driver, db: cfg.Database, log: log, slow: slowThreshold(cfg.SlowStatement), life: life, endLife: endLife}, nil
 }
 
 // QueryCount is how many Cypher statements this store has sent, i.e. its
@@ -78,7 +84,10 @@ func Open(cfg Config, log *zap.Logger) (*Neo4j, error) {
 func (s *Neo4j) QueryCount() int64 { return s.queries.Load() }
 
 // Close releases the driver's connections.
-func (s *Neo4j) Close(ctx context.Context) error { return s.driver.Close(ctx) }
+func (s *Neo4j) Close(ctx context.Context) error {
+	s.endLife()
+	return s.driver.Close(ctx)
+}
 
 // Ping checks that Neo4j answers.
 func (s *Neo4j) Ping(ctx context.Context) error {

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
@@ -64,4 +66,10 @@ func (s *Neo4j) profile(ctx context.Context, cypher string, params map[string]an
 	}
 	walk(sum.Profile())
 	return steps, nil
+}
+
+// NoteLostConnection tells the store that a transaction found Neo4j
+// unreachable, as a failed dial does. Test-only.
+func (s *Neo4j) NoteLostConnection() {
+	s.noteConnection(&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")})
 }
