@@ -26,7 +26,8 @@ import (
 // The count is cached per workspace version, filter and view, so "count"
 // after the first iteration measures the page plus a cached count; the
 // "count/cold" runs bump the version before each iteration (a write to
-// the workspace: a new source) and so count afresh every time.
+// the workspace: a new source) and so count afresh every time. Each
+// benchmark runs its read once before it starts timing.
 func BenchmarkPages(b *testing.B) {
 	st := storetest.Open(b)
 	sizes := []int{10_000}
@@ -112,6 +113,12 @@ func benchPageList(b *testing.B, name string, ctx context.Context, st *store.Neo
 	for _, page := range []string{"page1", fmt.Sprintf("page%d", deep)} {
 		for _, count := range []string{"nocount", "count", "count/cold"} {
 			b.Run(name+"/"+page+"/"+count, func(b *testing.B) {
+				// Once untimed: the first run of a statement after the map
+				// grew may have Neo4j plan it again, which no later
+				// request pays.
+				if _, _, err := list(ctx, per, after[page], count != "nocount"); err != nil {
+					b.Fatal(err)
+				}
 				for b.Loop() {
 					if count == "count/cold" {
 						b.StopTimer()
