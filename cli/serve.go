@@ -124,6 +124,9 @@ func startStore(ctx context.Context, st *store.Neo4j, cfg config.Config, log *za
 		return fmt.Errorf("applying constraints and indexes: %w", err)
 	}
 	log.Info("neo4j schema ready")
+	// A failure is logged by the store and only costs the first requests
+	// their planning.
+	_ = st.WarmPlans(ctx)
 	if cfg.Demo {
 		ws, err := demo.LoadIfEmpty(ctx, st)
 		if err != nil {

@@ -13,6 +13,21 @@ import (
 	"github.com/actorgraph/actorgraph/store"
 )
 
+// asksFor says whether the field being resolved, whose type is typ,
+// selects field (under any alias, in a fragment, or not skipped by a
+// directive). Outside a GraphQL operation it answers yes.
+func asksFor(ctx context.Context, typ, field string) bool {
+	if !graphql.HasOperationContext(ctx) || graphql.GetFieldContext(ctx) == nil {
+		return true
+	}
+	for _, f := range graphql.CollectFieldsCtx(ctx, []string{typ}) {
+		if f.Name == field {
+			return true
+		}
+	}
+	return false
+}
+
 // MaxPageSize is the largest `first` a list accepts.
 const MaxPageSize = 500
 

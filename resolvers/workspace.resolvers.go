@@ -63,7 +63,9 @@ func (r *workspaceResolver) Actors(ctx context.Context, obj *domain.Workspace, f
 	if err != nil {
 		return nil, err
 	}
-	q := store.ActorQuery{PageArgs: args, Order: domain.ActorOrder{Field: domain.OrderByName, Direction: domain.Asc}}
+	// totalCount reads every actor the filter matches: only when asked.
+	q := store.ActorQuery{PageArgs: args, Order: domain.ActorOrder{Field: domain.OrderByName, Direction: domain.Asc},
+		SkipCount: !asksFor(ctx, "ActorConnection", "totalCount")}
 	if filter != nil {
 		q.Filter = *filter
 	}
@@ -83,7 +85,7 @@ func (r *workspaceResolver) Relationships(ctx context.Context, obj *domain.Works
 	if err != nil {
 		return nil, err
 	}
-	q := store.RelationshipQuery{PageArgs: args}
+	q := store.RelationshipQuery{PageArgs: args, SkipCount: !asksFor(ctx, "RelationshipConnection", "totalCount")}
 	if filter != nil {
 		q.Filter = *filter
 	}

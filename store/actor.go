@@ -224,29 +224,51 @@ func actorQueryParam(f domain.ActorFilter) map[string]any {
 
 // actorListCypher is the statement of a page of actors in order ord,
 // after a cursor or not: one of eight fixed texts (two sort keys, two
-// directions, first page or not), each planned once. The cursor's
-// condition is written only into the statement of the later pages, as a
-// plain range on the sort key that the (workspaceId, key) index can seek;
-// written as "$q.key IS NULL OR …" into one text for every page, it could
-// not, and a deep page would read every actor before it.
+// directions, first page or not), each planned once.
+//
+// The page seeks the (workspaceId, key, id) index, which holds a
+// workspace's actors in the page's order, and tests the filter (clearance
+// included) on the entries it reads; since the index gives them in the
+// order asked for, the seek stops once it has $limit of them. (The order
+// names workspaceId, one value here, because Neo4j only takes an index's
+// order for an ORDER BY that starts with the index's first property.)
+// After a cursor, two such seeks each read at most a page: the actors of
+// the cursor's key past its id, and the actors past its key; the page is
+// the first $limit of the two. A deep page thus reads what the first
+// does, however many actors share a key (an import gives all its actors
+// one createdAt). The cursor condition written as one OR of two ranges
+// was planned as two unbounded seeks whose union was sorted whole: every
+// actor after the cursor, on each page. The index is a hint, so that no
+// first caller's filter can have the statement planned on another index
+// for everyone.
+//
+// The workspace's version comes first; the count, of every actor the
+// filter matches, runs only when $count is true (see readCountedList).
 func actorListCypher(ord actorOrder, afterCursor bool) string {
 	cmp, dir := ">", "ASC"
 	if ord.desc {
 		cmp, dir = "<", "DESC"
 	}
-	pageCond := actorFilterCond
-	if afterCursor {
-		// The first condition is a plain range an index can serve; the
-		// second breaks ties on the sort key by id.
-		pageCond += fmt.Sprintf(" AND a.%[1]s %[2]s= $q.key AND (a.%[1]s %[2]s $q.key OR a.id %[2]s $q.kid)", ord.prop, cmp)
+	order := fmt.Sprintf("a.workspaceId %[2]s, a.%[1]s %[2]s, a.id %[2]s", ord.prop, dir)
+	seek := func(cond string) string {
+		return fmt.Sprintf("MATCH (a:Actor) USING INDEX a:Actor(workspaceId, %s, id) WHERE %s AND %s\n WITH a ORDER BY %s LIMIT $limit",
+			ord.prop, cond, actorFilterCond, order)
 	}
-	return fmt.Sprintf(`CALL () { MATCH (a:Actor) WHERE %s RETURN count(a) AS total }
-CALL () { MATCH (a:Actor) WHERE %s WITH a ORDER BY a.%s %s, a.id %s LIMIT $limit RETURN collect(a) AS rows }
-RETURN total, rows`, actorFilterCond, pageCond, ord.prop, dir, dir)
+	page := seek(fmt.Sprintf("a.%s IS NOT NULL AND a.id IS NOT NULL", ord.prop))
+	if afterCursor {
+		page = fmt.Sprintf("CALL () {\n %s RETURN a\n UNION ALL\n %s RETURN a\n }\n WITH a ORDER BY %s LIMIT $limit",
+			seek(fmt.Sprintf("a.%s = $q.key AND a.id %s $q.kid", ord.prop, cmp)),
+			seek(fmt.Sprintf("a.%s %s $q.key AND a.id IS NOT NULL", ord.prop, cmp)), order)
+	}
+	return fmt.Sprintf(`OPTIONAL MATCH (w:Workspace {id: $ws})
+CALL () { WITH 1 AS one WHERE $count MATCH (a:Actor) WHERE %s RETURN count(a) AS total }
+CALL () { %s RETURN collect(a) AS rows }
+RETURN coalesce(w.version, 0) AS version, total, rows`, actorFilterCond, page)
 }
 
 // actorListStatement is the statement and parameters of q's page of a
 // workspace's actors in order ord, after cursor c (nil: the first page).
+// $count is left to readCountedList.
 func actorListStatement(workspaceID string, q ActorQuery, ord actorOrder, c *cursor) (string, map[string]any, error) {
 	values := actorQueryParam(q.Filter)
 	if c != nil {
@@ -285,13 +307,15 @@ func (s *Neo4j) ListActors(ctx context.Context, workspaceID string, q ActorQuery
 	if err != nil {
 		return nil, errs.Invalidf(op, "after", "after is not a cursor this list produced; start again without after")
 	}
-	recs, err := s.readRecords(ctx, op, cypher, params)
+	key := listCountKey{ws: workspaceID, list: "actors", filter: fmt.Sprintf("%#v", actorQueryParam(q.Filter))}
+	rec, total, err := s.readCountedList(ctx, op, key, !q.SkipCount, cypher, params)
 	if err != nil {
 		return nil, err
 	}
-	page := nodePage(recs, q.First, decodeActor, func(a *domain.Actor) cursor {
+	page := nodePage(records(rec), q.First, decodeActor, func(a *domain.Actor) cursor {
 		return cursor{Order: ord.tag, Key: ord.keyOf(a), ID: a.ID}
 	})
+	page.TotalCount = total
 	noteActors(ctx, page.Items)
 	return page, nil
 }

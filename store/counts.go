@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"maps"
 	"sync"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -91,4 +92,99 @@ func (s *Neo4j) WorkspaceCounts(ctx context.Context, ids []string) (map[string]C
 		}
 		return out, nil
 	})
+}
+
+// List totals, cached. A list's totalCount counts every record its filter
+// matches, which costs time in proportion to the workspace; a page itself
+// reads only the records it returns. The list statements read the
+// workspace's version first, and the total of a (workspace, view, list,
+// filter) is cached under the version it was counted at: a later page at
+// the same version sends the statement with $count false and takes the
+// cached total, so that paging on costs the page alone.
+//
+// The version is read before the records in the same statement: a write
+// that commits while the statement counts has already bumped the version,
+// so a total that saw part of it is cached under a version that no
+// reader who starts later asks for.
+
+// listCountKey is one list's filter, in one workspace, as one clearance
+// sees it. filter is the filter's values printed with %#v (Go syntax,
+// which keeps the string "12" apart from the number 12); the cursor is not
+// part of it.
+type listCountKey struct {
+	ws, view, list, filter string
+}
+
+// listCount is a list's total at a workspace version.
+type listCount struct {
+	version, total int64
+}
+
+// listCountCache holds recent totals: the latest version of each key
+// (older versions are never asked for again). It forgets everything when
+// full.
+type listCountCache struct {
+	mu sync.Mutex
+	m  map[listCountKey]listCount
+}
+
+func (c *listCountCache) get(k listCountKey) (listCount, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *listCountCache) put(k listCountKey, v listCount) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedCounts {
+		c.m = map[listCountKey]listCount{}
+	}
+	if old, ok := c.m[k]; !ok || old.version <= v.version {
+		c.m[k] = v
+	}
+}
+
+// readCountedList runs cypher, a list statement that returns one record of
+// version (the workspace's), total (the count, when $count is true) and
+// rows, and returns that record and the list's total (0 when count is
+// false). key names the list for the cache of totals.
+func (s *Neo4j) readCountedList(ctx context.Context, op string, key listCountKey, count bool, cypher string, params map[string]any) (*neo4j.Record, int, error) {
+	key.view = domain.CallerFrom(ctx).View(key.ws)
+	cached, known := s.listCounts.get(key)
+	type result struct {
+		rec   *neo4j.Record
+		total int64
+	}
+	res, err := readTx(ctx, s, op, func(tx neo4j.ManagedTransaction) (result, error) {
+		// Count in the page's statement when the cache has no total for
+		// this list; else count only when the version has moved on since.
+		countNow := count && !known
+		for {
+			p := maps.Clone(params)
+			p["count"] = countNow
+			recs, err := s.run(ctx, tx, cypher, p)
+			if err != nil || len(recs) == 0 {
+				return result{}, err
+			}
+			rec := recs[0]
+			version := value[int64](rec, "version")
+			switch {
+			case !count:
+				return result{rec: rec}, nil
+			case countNow:
+				total := value[int64](rec, "total")
+				s.listCounts.put(key, listCount{version: version, total: total})
+				return result{rec: rec, total: total}, nil
+			case cached.version == version:
+				return result{rec: rec, total: cached.total}, nil
+			}
+			countNow = true // the workspace changed since the cached count
+		}
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return res.rec, int(res.total), nil
 }

@@ -43,6 +43,13 @@ type Neo4j struct {
 	slow    time.Duration // statements slower than this are logged; 0: none
 	queries atomic.Int64
 	counts  countCache // see counts.go
+	// listCounts caches the totals of lists (see counts.go).
+	listCounts listCountCache
+	// warmed says that WarmPlans has run, lost that a transaction found
+	// Neo4j unreachable since (see warm.go); life ends at Close.
+	warmed, lost atomic.Bool
+	life         context.Context
+	endLife      context.CancelFunc
 }
 
 var _ Store = (*Neo4j)(nil)
@@ -69,7 +76,8 @@ func Open(cfg Config, log *zap.Logger) (*Neo4j, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	return &Neo4j{driver: driver, db: cfg.Database, log: log, slow: slowThreshold(cfg.SlowStatement)}, nil
+	life, endLife := context.WithCancel(context.Background())
+	return &Neo4j{driver: driver, db: cfg.Database, log: log, slow: slowThreshold(cfg.SlowStatement), life: life, endLife: endLife}, nil
 }
 
 // QueryCount is how many Cypher statements this store has sent, i.e. its
@@ -77,7 +85,10 @@ func Open(cfg Config, log *zap.Logger) (*Neo4j, error) {
 func (s *Neo4j) QueryCount() int64 { return s.queries.Load() }
 
 // Close releases the driver's connections.
-func (s *Neo4j) Close(ctx context.Context) error { return s.driver.Close(ctx) }
+func (s *Neo4j) Close(ctx context.Context) error {
+	s.endLife()
+	return s.driver.Close(ctx)
+}
 
 // Ping checks that Neo4j answers.
 func (s *Neo4j) Ping(ctx context.Context) error {
@@ -156,6 +167,9 @@ func schemaStatements() []string {
 		"CREATE INDEX source_workspace IF NOT EXISTS FOR (s:Source) ON (s.workspaceId)",
 		"CREATE INDEX actor_workspace_name IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.name)",
 		"CREATE INDEX actor_workspace_created IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.createdAt)",
+		// The keyset pages of actors seek these in order (see actorListCypher).
+		"CREATE INDEX actor_workspace_name_id IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.name, a.id)",
+		"CREATE INDEX actor_workspace_created_id IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.createdAt, a.id)",
 		"CREATE INDEX actor_workspace_kind IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.kind)",
 		"CREATE INDEX source_workspace_id IF NOT EXISTS FOR (s:Source) ON (s.workspaceId, s.id)",
 		"CREATE CONSTRAINT token_id IF NOT EXISTS FOR (t:ApiToken) REQUIRE t.id IS UNIQUE",

@@ -34,3 +34,11 @@ func nodesOf[T any](recs []*neo4j.Record, key string, decode func(props) T) []T 
 	}
 	return out
 }
+
+// records is rec as the records of a statement: none when it is nil.
+func records(rec *neo4j.Record) []*neo4j.Record {
+	if rec == nil {
+		return nil
+	}
+	return []*neo4j.Record{rec}
+}

@@ -232,29 +232,39 @@ func frameworksParam(fs []domain.Framework) any {
 const relOrder = "rel:id"
 
 // relListCypher is the one statement of every page of ListRelationships,
-// whatever its filter. It has a branch per relationship type, as always
-// (see unionOverTypes), and each branch
-//   - first tests $want_<type>, whether its type is asked for: a test of a
-//     parameter alone, which Neo4j makes before the branch reads anything,
-//     so a branch of a type not asked for costs nothing;
+// whatever its filter. It reads the workspace's version first (see
+// readCountedList), then has a branch per relationship type for the count
+// and another for the page, as always (see unionOverTypes), and each
+// branch
+//   - first tests $want_<type>, whether its type is asked for (and, for
+//     the count, $count, whether the count is wanted): a test of
+//     parameters alone, which Neo4j makes before the branch reads
+//     anything, so a branch of a type not asked for costs nothing;
 //   - then seeks its type's workspace index (the count) or (workspaceId,
 //     id) index past the cursor (the page). The seek is a hint, because
 //     the plan is made once for every filter: without it, Neo4j may plan a
 //     branch whose type the first caller did not ask for (so whose cost
 //     it took for nothing) as a scan of the index across all workspaces,
 //     and keep that plan for the callers who do ask for it.
-var relListCypher = "CALL () {\n" +
-	unionOverTypes(relTypes, "WITH 1 AS one WHERE $want_%[1]s\n"+
+//
+// A page branch orders by workspaceId (one value here) and id, the
+// index's properties, so that Neo4j takes the index's order and stops the
+// seek after $limit rows; ordered by id alone, each branch sorted every
+// relationship of its type past the cursor (PROFILE: 6,250 rows per type
+// into a Top at 10k actors, for a page of 51). The union of the branches
+// is at most a page per type, sorted.
+var relListCypher = "OPTIONAL MATCH (w:Workspace {id: $ws})\nCALL () {\n" +
+	unionOverTypes(relTypes, "WITH 1 AS one WHERE $want_%[1]s AND $count\n"+
 		" MATCH (a)-[r:%[1]s]->(b) USING INDEX SEEK r:%[1]s(workspaceId) WHERE "+relFilterCond+"\n"+
 		" RETURN count(r) AS c") +
-	"\n} WITH sum(c) AS total\n" +
+	"\n} WITH w, sum(c) AS total\n" +
 	"CALL () {\n CALL () {\n" +
 	unionOverTypes(relTypes, "WITH 1 AS one WHERE $want_%[1]s\n"+
 		" MATCH (a)-[r:%[1]s]->(b) USING INDEX SEEK r:%[1]s(workspaceId, id) WHERE "+relFilterCond+" AND r.id > $q.after\n"+
-		" RETURN "+relRow+" ORDER BY r.id LIMIT $limit") +
+		" RETURN "+relRow+" ORDER BY r.workspaceId, r.id LIMIT $limit") +
 	"\n }\n WITH r, relType, fromId, toId ORDER BY r.id LIMIT $limit\n" +
 	" RETURN collect({r: r, relType: relType, fromId: fromId, toId: toId}) AS rows\n}\n" +
-	"RETURN total, rows"
+	"RETURN coalesce(w.version, 0) AS version, total, rows"
 
 // relListStatement is the statement and parameters of q's page of a
 // workspace's relationships after the relationship with id after ("" for
@@ -295,11 +305,15 @@ func (s *Neo4j) ListRelationships(ctx context.Context, workspaceID string, q Rel
 		after = c.ID
 	}
 	cypher, params := relListStatement(workspaceID, q, after)
-	recs, err := s.readRecords(ctx, op, cypher, params)
+	types := slices.Clone(q.Filter.Types)
+	slices.Sort(types)
+	key := listCountKey{ws: workspaceID, list: "relationships", filter: fmt.Sprintf("%v %#v", slices.Compact(types), relQueryParam(q.Filter))}
+	rec, total, err := s.readCountedList(ctx, op, key, !q.SkipCount, cypher, params)
 	if err != nil {
 		return nil, err
 	}
-	page := relPageFromRecords(recs, q.First)
+	page := relPageFromRecords(records(rec), q.First)
+	page.TotalCount = total
 	noteRelationships(ctx, page.Items)
 	return page, nil
 }

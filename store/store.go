@@ -105,6 +105,9 @@ type ActorQuery struct {
 	Filter domain.ActorFilter
 	Order  domain.ActorOrder
 	PageArgs
+	// SkipCount leaves the page's TotalCount at 0 without counting: for
+	// a caller that does not ask for it.
+	SkipCount bool
 }
 
 // RelationshipQuery selects a page of relationships (ordered by id, which
@@ -112,6 +115,8 @@ type ActorQuery struct {
 type RelationshipQuery struct {
 	Filter domain.RelationshipFilter
 	PageArgs
+	// SkipCount leaves the page's TotalCount at 0 without counting.
+	SkipCount bool
 }
 
 // ActorRelationshipsQuery selects a page of one actor's relationships.

@@ -51,6 +51,7 @@ func inTx[T any](ctx context.Context, s *Neo4j, op string, mode neo4j.AccessMode
 		execute = neo4j.ExecuteWrite[T]
 	}
 	res, err := execute(ctx, sess, work, txTimeout(ctx)...)
+	s.noteConnection(err)
 	return res, s.mapErr(op, err, attempt.failedStatement()...)
 }
 

@@ -1,0 +1,206 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/store"
+	"github.com/actorgraph/actorgraph/store/storetest"
+)
+
+// A deep page of actors reads about as many index entries as it returns,
+// in every order, for the operator and for a caller of lower clearance,
+// even where many actors share the sort key (here every createdAt, and
+// one name in seven): the two seeks of the (workspaceId, key, id) index
+// from the cursor (the cursor's key past its id, then the keys past it)
+// give their rows in order, the filter is tested on what they read, and
+// each stops at a page; only those two pages are sorted.
+func TestDeepActorPageReadsOnlyThePage(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	actors, _ := bulkMap(ws.ID, 600, 0)
+	for i, a := range actors {
+		a.Sensitivity = benchLevel(i)
+		if i%7 == 0 {
+			a.Name = "Same name" // ties on the key, broken by id
+		}
+	}
+	if err := st.BulkBaseline(ctx, actors, nil); err != nil {
+		t.Fatal(err)
+	}
+	restricted := domain.WithCaller(context.Background(), &domain.Caller{Subject: "analyst",
+		Grants: map[string]domain.Grant{ws.ID: {Role: domain.Analyst, Clearance: domain.Restricted}}})
+	const first = 20
+	for _, who := range []struct {
+		name string
+		ctx  context.Context
+	}{{"operator", ctx}, {"restricted", restricted}} {
+		for _, order := range []domain.ActorOrder{
+			{Field: domain.OrderByName, Direction: domain.Asc}, {Field: domain.OrderByName, Direction: domain.Desc},
+			{Field: domain.OrderByCreatedAt, Direction: domain.Asc}, {Field: domain.OrderByCreatedAt, Direction: domain.Desc},
+		} {
+			q := store.ActorQuery{Order: order, PageArgs: store.PageArgs{First: 400}, SkipCount: true}
+			before, err := st.ListActors(who.ctx, ws.ID, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q.First, q.After = first, before.Cursors[len(before.Cursors)-1]
+			steps, err := st.ProfileListActors(who.ctx, ws.ID, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seeks := 0
+			for _, s := range steps {
+				switch {
+				case strings.Contains(s.Operator, "Top") || strings.Contains(s.Operator, "Sort"):
+					// Only the two seeks' pages are sorted.
+					if s.Rows > first+1 {
+						t.Errorf("%s, %v: %s of %d rows", who.name, order, s.Operator, s.Rows)
+					}
+				case strings.Contains(s.Operator, "Distinct"), strings.Contains(s.Operator, "Scan"):
+					t.Errorf("%s, %v: the deep page's plan has %s %s", who.name, order, s.Operator, s.Details)
+				case strings.Contains(s.Operator, "NodeIndexSeek") && strings.Contains(s.Details, ", id)"):
+					seeks++
+					// A caller of clearance RESTRICTED sees 90% of the
+					// actors, so reads a few more than the page.
+					if s.Rows > 2*first {
+						t.Errorf("%s, %v: the seek read %d index entries for a page of %d: %s", who.name, order, s.Rows, first, s.Details)
+					}
+				}
+			}
+			if seeks != 2 {
+				t.Errorf("%s, %v: %d seeks of the page's index, want 2: %+v", who.name, order, seeks, steps)
+			}
+		}
+	}
+}
+
+// totalCount is exact: counted for each view and filter, counted again
+// after a write, and not counted at all when not asked for.
+func TestActorTotalCountCachedPerVersionViewAndFilter(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	for i, level := range []domain.Sensitivity{domain.Public, domain.Public, domain.Confidential} {
+		mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.ActorKinds[i], Name: string(rune('A' + i)), Sensitivity: new(level)})
+	}
+	viewer := domain.WithCaller(context.Background(), &domain.Caller{Subject: "v",
+		Grants: map[string]domain.Grant{ws.ID: {Role: domain.Viewer, Clearance: domain.Public}}})
+	total := func(ctx context.Context, f domain.ActorFilter, skip bool) (int, int64) {
+		t.Helper()
+		before := st.QueryCount()
+		p, err := st.ListActors(ctx, ws.ID, store.ActorQuery{Filter: f, PageArgs: store.PageArgs{First: 1}, SkipCount: skip})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.TotalCount, st.QueryCount() - before
+	}
+	community := domain.ActorFilter{Kinds: []domain.ActorKind{domain.ActorKinds[0]}}
+	for range 2 {
+		if n, q := total(ctx, domain.ActorFilter{}, false); n != 3 || q != 1 {
+			t.Errorf("operator: total %d in %d statements, want 3 in 1", n, q)
+		}
+	}
+	if n, _ := total(viewer, domain.ActorFilter{}, false); n != 2 {
+		t.Errorf("viewer: total %d, want 2 (the operator's total leaked?)", n)
+	}
+	if n, _ := total(ctx, community, false); n != 1 {
+		t.Errorf("filtered: total %d, want 1", n)
+	}
+	if n, _ := total(ctx, domain.ActorFilter{}, true); n != 0 {
+		t.Errorf("not asked for: total %d, want 0", n)
+	}
+	mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.ActorKinds[0], Name: "D", Sensitivity: new(domain.Public)})
+	if n, q := total(ctx, domain.ActorFilter{}, false); n != 4 || q != 2 {
+		t.Errorf("after a write: total %d in %d statements, want 4 in 2 (the page, then the count)", n, q)
+	}
+	if n, _ := total(viewer, domain.ActorFilter{}, false); n != 3 {
+		t.Errorf("viewer after a write: total %d, want 3", n)
+	}
+	if n, _ := total(ctx, community, false); n != 2 {
+		t.Errorf("filtered after a write: total %d, want 2", n)
+	}
+}
+
+// Relationships' totalCount is exact in the same way: per view, filter
+// (types included) and version, and not counted when not asked for.
+func TestRelationshipTotalCountCachedPerVersionViewAndFilter(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	v := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Village"})
+	p := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "Police"})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: v.ID, To: p.ID, Strength: 0.2})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Threatens, From: p.ID, To: v.ID, Strength: 0.8, Sensitivity: new(domain.Confidential)})
+	viewer := domain.WithCaller(context.Background(), &domain.Caller{Subject: "v",
+		Grants: map[string]domain.Grant{ws.ID: {Role: domain.Viewer, Clearance: domain.Restricted}}})
+	total := func(ctx context.Context, f domain.RelationshipFilter, skip bool) (int, int64) {
+		t.Helper()
+		before := st.QueryCount()
+		p, err := st.ListRelationships(ctx, ws.ID, store.RelationshipQuery{Filter: f, PageArgs: store.PageArgs{First: 1}, SkipCount: skip})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.TotalCount, st.QueryCount() - before
+	}
+	trusts := domain.RelationshipFilter{Types: []domain.RelationshipType{domain.Trusts}}
+	for range 2 {
+		if n, q := total(ctx, domain.RelationshipFilter{}, false); n != 2 || q != 1 {
+			t.Errorf("operator: total %d in %d statements, want 2 in 1", n, q)
+		}
+	}
+	if n, _ := total(viewer, domain.RelationshipFilter{}, false); n != 1 {
+		t.Errorf("viewer: total %d, want 1", n)
+	}
+	if n, _ := total(ctx, trusts, false); n != 1 {
+		t.Errorf("TRUSTS alone: total %d, want 1", n)
+	}
+	if n, _ := total(ctx, domain.RelationshipFilter{}, true); n != 0 {
+		t.Errorf("not asked for: total %d, want 0", n)
+	}
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: p.ID, To: v.ID, Strength: 0.9})
+	if n, q := total(ctx, domain.RelationshipFilter{}, false); n != 3 || q != 2 {
+		t.Errorf("after a write: total %d in %d statements, want 3 in 2", n, q)
+	}
+	if n, _ := total(viewer, domain.RelationshipFilter{}, false); n != 2 {
+		t.Errorf("viewer after a write: total %d, want 2", n)
+	}
+	if n, _ := total(ctx, trusts, false); n != 2 {
+		t.Errorf("TRUSTS after a write: total %d, want 2", n)
+	}
+}
+
+// A page of relationships reads about a page per type asked for: each
+// type's (workspaceId, id) seek gives its rows in id order and stops.
+func TestRelationshipPageReadsOnlyAPagePerType(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	actors, rels := bulkMap(ws.ID, 100, 2400) // 200 of each type
+	for i, r := range rels {
+		r.Sensitivity = benchLevel(i)
+	}
+	if err := st.BulkBaseline(ctx, actors, rels); err != nil {
+		t.Fatal(err)
+	}
+	const first = 10
+	steps, err := st.ProfileListRelationships(ctx, ws.ID, store.RelationshipQuery{PageArgs: store.PageArgs{First: first}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeks := 0
+	for _, s := range steps {
+		if strings.Contains(s.Operator, "RelationshipIndexSeek") && strings.Contains(s.Details, ", id)") {
+			seeks++
+			if s.Rows > first+1 {
+				t.Errorf("the page's seek read %d entries for a page of %d: %s", s.Rows, first, s.Details)
+			}
+		}
+	}
+	if seeks != len(domain.RelationshipTypes) {
+		t.Errorf("%d seeks of a (workspaceId, id) index, want one per type", seeks)
+	}
+}

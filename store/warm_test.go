@@ -1,0 +1,47 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"go.uber.org/zap/zaptest/observer"
+)
+
+// planned counts the log's entries that say the list statements were
+// planned.
+func planned(logs *observer.ObservedLogs) int {
+	return logs.FilterMessage("list statements planned").Len()
+}
+
+// WarmPlans plans every list statement and says so in the log; after a
+// lost connection, the first transaction that succeeds has the store plan
+// them again, once, in the background.
+func TestWarmPlansAtStartAndAfterAReconnect(t *testing.T) {
+	t.Parallel()
+	st, logs := openLogged(t, 0)
+	if err := st.WarmPlans(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if planned(logs) != 1 {
+		t.Fatalf("WarmPlans did not log its work: %v", logs.All())
+	}
+	if n := logs.FilterMessage("list statements planned").All()[0].ContextMap()["statements"]; n != int64(9) {
+		t.Errorf("%v statements planned, want 9 (eight actor lists, one relationship list)", n)
+	}
+	st.NoteLostConnection()
+	for range 2 {
+		if err := st.Ping(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := logs.FilterMessage("neo4j answers again: planning the list statements").Len(); n != 1 {
+		t.Errorf("the reconnect started %d warm-ups, want 1", n)
+	}
+	// The warm-up runs in the background: wait for its log entry (the
+	// bound only stops a hung test).
+	for deadline := time.Now().Add(2 * time.Minute); planned(logs) < 2; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no warm-up after the reconnect: %v", logs.All())
+		}
+	}
+}
