@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -94,18 +95,21 @@ func (s *server) stop() {
 	}
 }
 
-func startActorGraph(o options, ws string) (*server, error) {
+func startActorGraph(o options) (*server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	// --rate-limit 0: the callers are the benchmark, not a flood. Analyses
-	// (subgraph, routes, gaps) may run eight at once, so that concurrency
-	// 8 measures them rather than their refusals; a 100k map's cold
-	// accountabilityGaps takes longer than the default request timeout.
+	// (subgraph, routes, gaps) may run twice the highest concurrency at
+	// once, so that the measurement sees them rather than their refusals
+	// (and a request that arrives while the one before it still holds its
+	// slot never waits); a 100k map's cold accountabilityGaps takes longer
+	// than the default request timeout.
+	analyses := strconv.Itoa(2 * slices.Max(o.conc))
 	cmd := exec.Command(o.binary, "serve", "--port", strconv.Itoa(port), "--rate-limit", "0",
-		"--max-analyses", "8", "--max-analyses-per-caller", "8", "--request-timeout", "2m", "--write-timeout", "3m")
+		"--max-analyses", analyses, "--max-analyses-per-caller", analyses, "--request-timeout", "2m", "--write-timeout", "3m")
 	cmd.Env = append(os.Environ(), "NEO4J_URI="+o.neo4jURI, "ACTORGRAPH_ENV=production")
 	return start("actorgraph", o.logDir, cmd, base+"/graphql", func() bool {
 		resp, err := http.Get(base + "/readyz")

@@ -50,7 +50,7 @@ func runSize(ctx context.Context, st *store.Neo4j, db *rawDB, o options, n int, 
 	if err != nil {
 		return nil, err
 	}
-	ag, err := startActorGraph(o, w.ID)
+	ag, err := startActorGraph(o)
 	if err != nil {
 		return nil, err
 	}
