@@ -92,7 +92,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("NEO4J_URI is not set (bench/run starts a Neo4j and sets it)")
 	}
 	o.neo4jHeap = os.Getenv("NEO4J_HEAP")
-	o.commandLine = "bench/run " + strings.Join(args, " ")
+	o.commandLine = "bench/run " + strings.Join(shownArgs(args), " ")
 	logf := func(format string, a ...any) {
 		fmt.Fprintf(stderr, time.Now().UTC().Format("15:04:05 ")+format+"\n", a...)
 	}
@@ -118,20 +118,25 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 	rep := &report{opts: o, started: time.Now().UTC()}
 	var problems []string
+	var failed error
 	for _, n := range o.sizes {
 		sr, err := runSize(ctx, st, rawDB, o, n, logf)
 		if err != nil {
-			return fmt.Errorf("%d actors: %w", n, err)
+			// What the sizes before measured is still reported.
+			failed = fmt.Errorf("%d actors: %w", n, err)
+			break
 		}
 		rep.sizes = append(rep.sizes, sr)
 		problems = append(problems, sr.problems...)
-	}
-	text := rep.markdown()
-	fmt.Fprint(stdout, text)
-	if o.out != "" {
-		if err := writeReport(o.out, text); err != nil {
-			return err
+		if o.out != "" { // after each size, so that a long run that is stopped leaves what it measured
+			if err := writeReport(o.out, rep.markdown()); err != nil {
+				return err
+			}
 		}
+	}
+	fmt.Fprint(stdout, rep.markdown())
+	if failed != nil {
+		return failed
 	}
 	if len(problems) > 0 {
 		for _, p := range problems {
@@ -140,4 +145,20 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%d problems (errors, or answers that differ)", len(problems))
 	}
 	return nil
+}
+
+// shownArgs are the arguments the report shows: those bench/run adds
+// itself (where the binary and the logs are) left out.
+func shownArgs(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		switch a := strings.TrimLeft(args[i], "-"); {
+		case a == "actorgraph" || a == "logs":
+			i++
+		case strings.HasPrefix(a, "actorgraph=") || strings.HasPrefix(a, "logs="):
+		default:
+			out = append(out, args[i])
+		}
+	}
+	return out
 }

@@ -47,6 +47,8 @@ func start(name, logDir string, cmd *exec.Cmd, url string, ready func() bool) (*
 		return nil, err
 	}
 	cmd.Stdout, cmd.Stderr = f, f
+	// Should the benchmark die, its servers go with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		f.Close()
 		return nil, err
