@@ -107,7 +107,7 @@ func (rep *report) markdown() string {
 	if o.requests > 0 {
 		fmt.Fprintf(&b, "%d requests per cell. ", o.requests)
 	} else {
-		fmt.Fprintf(&b, "%s per cell (analyses at most 20 requests). ", o.duration)
+		fmt.Fprintf(&b, "%s per cell (accountabilityGaps: at most 20 requests). ", o.duration)
 	}
 	fmt.Fprintf(&b, "Seed %d. Command: `%s`.\n\n", o.seed, strings.TrimSpace(o.commandLine))
 	fmt.Fprintln(&b, "Cells: p50 / p95 / p99 ms; requests per second. Ratios: p50 / throughput, ActorGraph over the other.")
@@ -141,17 +141,19 @@ func orDefault(s, d string) string {
 	return s
 }
 
-// writeReport writes the report into file: between the markers
+// writeReport writes the report into file: between the lines
 // <!-- bench:begin --> and <!-- bench:end --> when the file has them
 // (the rest of the page stays), otherwise as the whole file.
 func writeReport(path, text string) error {
-	const begin, end = "<!-- bench:begin -->", "<!-- bench:end -->"
+	const begin, end = "\n<!-- bench:begin -->\n", "\n<!-- bench:end -->\n"
 	old, err := os.ReadFile(path)
 	if err == nil {
 		s := string(old)
-		i, j := strings.Index(s, begin), strings.Index(s, end)
-		if i >= 0 && j > i {
-			return os.WriteFile(path, []byte(s[:i+len(begin)]+"\n"+text+s[j:]), 0o644)
+		if i := strings.Index(s, begin); i >= 0 {
+			if j := strings.Index(s[i+len(begin)-1:], end); j >= 0 {
+				j += i + len(begin) - 1
+				return os.WriteFile(path, []byte(s[:i+len(begin)]+text+s[j+1:]), 0o644)
+			}
 		}
 	}
 	return os.WriteFile(path, []byte(text), 0o644)

@@ -133,8 +133,8 @@ func makeFixture(m *synthMap, ws, stamp string, seed uint64) (*fixture, error) {
 	rng.Shuffle(len(f.publicIDs), func(i, j int) { f.publicIDs[i], f.publicIDs[j] = f.publicIDs[j], f.publicIDs[i] })
 	rng.Shuffle(len(f.regions), func(i, j int) { f.regions[i], f.regions[j] = f.regions[j], f.regions[i] })
 	rng.Shuffle(len(f.routes), func(i, j int) { f.routes[i], f.routes[j] = f.routes[j], f.routes[i] })
-	// Page 200 of 50 where the map has it; otherwise a page at about four
-	// fifths of what the analyst sees.
+	// Page 200 of 50 where the map has it; otherwise the page four fifths
+	// into the map (which the analyst, who sees nine actors in ten, has too).
 	f.page = min(200, len(m.actors)*4/5/50)
 	f.peerOffset = (f.page - 1) * 50
 	return f, nil
