@@ -72,8 +72,8 @@ func (d *driver) deepPage(ctx context.Context, f *fixture) error {
 // verify asks each caller the workload's first requests and compares the
 // answers: the admin's, the peer's and raw Cypher's must be the same, and
 // the analyst's the same as raw Cypher's at the analyst's clearance.
-func (d *driver) verify(ctx context.Context, wl *workload, cs []string, n int) []string {
-	var problems []string
+func (d *driver) verify(ctx context.Context, wl *workload, cs []string, n int) (problems []string, first map[string]time.Duration) {
+	first = map[string]time.Duration{}
 	for i := range 3 {
 		answers := map[string]string{}
 		for _, c := range cs {
@@ -86,7 +86,11 @@ func (d *driver) verify(ctx context.Context, wl *workload, cs []string, n int) [
 				}
 				a = wl.rawAnswer(rows)
 			} else {
+				t := time.Now()
 				data, err := d.ask(c, wl.graphql(c, i))
+				if i == 0 {
+					first[c] = time.Since(t)
+				}
 				if err != nil {
 					problems = append(problems, fmt.Sprintf("%d actors, %s, %s: %v", n, wl.name, c, err))
 					continue
@@ -127,7 +131,7 @@ func (d *driver) verify(ctx context.Context, wl *workload, cs []string, n int) [
 			}
 		}
 	}
-	return problems
+	return problems, first
 }
 
 func clip(s string) string {

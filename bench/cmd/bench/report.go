@@ -131,6 +131,12 @@ func (rep *report) markdown() string {
 		}
 		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s |\n", size(s.actors), s.relationships, s.loadTime.Round(time.Second), mib(s.serverPeak), peerPeak)
 	}
+	fmt.Fprintln(&b)
+	for _, s := range rep.sizes {
+		for _, n := range s.notes {
+			fmt.Fprintf(&b, "- %s actors: %s.\n", size(s.actors), n)
+		}
+	}
 	return b.String()
 }
 
