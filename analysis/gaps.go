@@ -243,18 +243,6 @@ func (g *Graph) allGaps(ctx context.Context, op string) ([]*Gap, error) {
 	})
 }
 
-func kindWanted(k GapKind, kinds []GapKind) bool {
-	if len(kinds) == 0 {
-		return true
-	}
-	for _, x := range kinds {
-		if x == k {
-			return true
-		}
-	}
-	return false
-}
-
 // SortGaps orders gaps most severe first, then by community and power holder id.
 func SortGaps(gs []*Gap) {
 	sort.SliceStable(gs, func(i, j int) bool { return GapLess(gs[i], gs[j]) })
@@ -302,15 +290,10 @@ func GapsAfter(gaps []*Gap, cursor string) ([]*Gap, error) {
 // Enum plumbing for GraphQL: GapKind and Status are the schema's GapKind
 // and AccountabilityStatus.
 
-func (k GapKind) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(k))) }
-func (k *GapKind) UnmarshalGQL(v any) error {
-	s, _ := v.(string)
-	switch GapKind(s) {
-	case NoRoute, WeakRoute:
-		*k = GapKind(s)
-		return nil
-	}
-	return errs.Invalidf("", "kinds", "%q is not a gap kind (allowed: NO_ROUTE, WEAK_ROUTE)", s)
+func (k GapKind) MarshalGQL(w io.Writer) { marshalKind(w, k) }
+func (k *GapKind) UnmarshalGQL(v any) (err error) {
+	*k, err = unmarshalKind(v, "gap kind", []GapKind{NoRoute, WeakRoute})
+	return err
 }
 
 func (s Status) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(s))) }

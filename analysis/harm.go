@@ -6,7 +6,6 @@ import (
 	"io"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/actorgraph/actorgraph/domain"
@@ -159,7 +158,7 @@ func (g *Graph) harmTables(ctx context.Context, op string) (*harmTables, error) 
 			}
 			fi, ok1 := g.index[r.FromID]
 			ti, ok2 := g.index[r.ToID]
-			if !ok1 || !ok2 || fi == ti || !(r.Strength > 0) || !InForce(r, g.opts) {
+			if !ok1 || !ok2 || fi == ti || !claimCounts(r) || !InForce(r, g.opts) {
 				continue
 			}
 			from, to := int32(fi), int32(ti)
@@ -249,7 +248,7 @@ func (g *Graph) DoNoHarmFlags(ctx context.Context, f DoNoHarmFilter) (*HarmFlagL
 	const op = "doNoHarmFlags"
 	wanted := [2]bool{}
 	for i, k := range doNoHarmKinds {
-		wanted[i] = len(f.Kinds) == 0 || slices.Contains(f.Kinds, k)
+		wanted[i] = kindWanted(k, f.Kinds)
 	}
 	for _, k := range f.Kinds {
 		if !slices.Contains(doNoHarmKinds, k) {
@@ -531,14 +530,8 @@ func (l *HarmFlagList) After(cursor string) (int, error) {
 	}), nil
 }
 
-func (k DoNoHarmKind) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(k))) }
-func (k *DoNoHarmKind) UnmarshalGQL(v any) error {
-	s, _ := v.(string)
-	for _, x := range doNoHarmKinds {
-		if DoNoHarmKind(s) == x {
-			*k = x
-			return nil
-		}
-	}
-	return errs.Invalidf("", "kinds", "%q is not a do-no-harm kind (allowed: SUPPORT_TO_THREAT, SHARED_DEPENDENCY)", s)
+func (k DoNoHarmKind) MarshalGQL(w io.Writer) { marshalKind(w, k) }
+func (k *DoNoHarmKind) UnmarshalGQL(v any) (err error) {
+	*k, err = unmarshalKind(v, "do-no-harm kind", []DoNoHarmKind{SupportToThreat, SharedDependency}) // in the schema's order
+	return err
 }

@@ -5,7 +5,6 @@ import (
 	"io"
 	"math"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/actorgraph/actorgraph/domain"
@@ -207,7 +206,7 @@ func (g *Graph) TrustGaps(ctx context.Context, f TrustGapFilter) ([]*TrustGap, e
 	sort.Slice(all, func(i, j int) bool { return trustGapLess(all[i], all[j]) })
 	var out []*TrustGap
 	for _, tg := range all {
-		if !trustKindWanted(tg.Kind, f.Kinds) || !carriesAny(f.Frameworks, tg.Actors(), tg.Relationships) {
+		if !kindWanted(tg.Kind, f.Kinds) || (len(f.Frameworks) > 0 && !carriesAny(f.Frameworks, tg.Actors(), tg.Relationships)) {
 			continue
 		}
 		if f.Region != nil {
@@ -222,18 +221,6 @@ func (g *Graph) TrustGaps(ctx context.Context, f TrustGapFilter) ([]*TrustGap, e
 		out = append(out, tg)
 	}
 	return out, nil
-}
-
-func trustKindWanted(k TrustGapKind, kinds []TrustGapKind) bool {
-	if len(kinds) == 0 {
-		return true
-	}
-	for _, x := range kinds {
-		if x == k {
-			return true
-		}
-	}
-	return false
 }
 
 // strongest is the strongest relationship of rs (ties: the smallest id,
@@ -432,14 +419,8 @@ func TrustGapsAfter(gaps []*TrustGap, cursor string) ([]*TrustGap, error) {
 	return gaps[i:], nil
 }
 
-func (k TrustGapKind) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(k))) }
-func (k *TrustGapKind) UnmarshalGQL(v any) error {
-	s, _ := v.(string)
-	for _, x := range trustGapKinds {
-		if TrustGapKind(s) == x {
-			*k = x
-			return nil
-		}
-	}
-	return errs.Invalidf("", "kinds", "%q is not a trust gap kind (allowed: DEPENDENCY_WITHOUT_TRUST, ASYMMETRY, PERCEPTION_DIVERGENCE, POLARISED, CONTESTED)", s)
+func (k TrustGapKind) MarshalGQL(w io.Writer) { marshalKind(w, k) }
+func (k *TrustGapKind) UnmarshalGQL(v any) (err error) {
+	*k, err = unmarshalKind(v, "trust gap kind", trustGapKinds)
+	return err
 }

@@ -16,14 +16,10 @@ import (
 )
 
 func (r *contractMeanResolver) Communities(ctx context.Context, obj *analysis.CommunityMean, first *int) ([]*model.ContractCommunityValue, error) {
-	if first == nil {
-		first = new(10) // a null first is its default, as the operation check weighs it
-	}
-	args, err := pageArgs("socialContract", first, nil)
+	n, err := contractListLength(first)
 	if err != nil {
 		return nil, err
 	}
-	n := args.First
 	vs := obj.Counted[:min(n, len(obj.Counted))]
 	out := make([]*model.ContractCommunityValue, len(vs))
 	for i, v := range vs {
@@ -33,14 +29,10 @@ func (r *contractMeanResolver) Communities(ctx context.Context, obj *analysis.Co
 }
 
 func (r *contractPairShareResolver) Shortfall(ctx context.Context, obj *analysis.PairShare, first *int) ([]*model.ContractPair, error) {
-	if first == nil {
-		first = new(10) // a null first is its default, as the operation check weighs it
-	}
-	args, err := pageArgs("socialContract", first, nil)
+	n, err := contractListLength(first)
 	if err != nil {
 		return nil, err
 	}
-	n := args.First
 	ps := obj.Shortfall[:min(n, len(obj.Shortfall))]
 	out := make([]*model.ContractPair, len(ps))
 	for i, p := range ps {
@@ -54,14 +46,10 @@ func (r *contractPairShareResolver) Shortfall(ctx context.Context, obj *analysis
 }
 
 func (r *contractShareResolver) Shortfall(ctx context.Context, obj *analysis.CommunityShare, first *int) ([]*domain.Community, error) {
-	if first == nil {
-		first = new(10) // a null first is its default, as the operation check weighs it
-	}
-	args, err := pageArgs("socialContract", first, nil)
+	n, err := contractListLength(first)
 	if err != nil {
 		return nil, err
 	}
-	n := args.First
 	cs := obj.Shortfall[:min(n, len(obj.Shortfall))]
 	out := make([]*domain.Community, len(cs))
 	for i, c := range cs {

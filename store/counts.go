@@ -25,27 +25,33 @@ type countKey struct {
 	view    string // domain.Caller.View
 }
 
-// countCache holds recent counts. It is small and forgets everything when
-// full: stale entries (older versions) are never read again anyway.
-type countCache struct {
+// smallCache holds recent values (counts). It is small and forgets
+// everything when full: stale entries (older versions) are never read
+// again anyway.
+type smallCache[K comparable, V any] struct {
 	mu sync.Mutex
-	m  map[countKey]Counts
+	m  map[K]V
 }
 
 const maxCachedCounts = 10_000
 
-func (c *countCache) get(k countKey) (Counts, bool) {
+func (c *smallCache[K, V]) get(k K) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.m[k]
 	return v, ok
 }
 
-func (c *countCache) put(k countKey, v Counts) {
+// put stores v under k, unless stay (when given) says the value already
+// there should stay.
+func (c *smallCache[K, V]) put(k K, v V, stay func(old V) bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil || len(c.m) >= maxCachedCounts {
-		c.m = map[countKey]Counts{}
+		c.m = map[K]V{}
+	}
+	if old, ok := c.m[k]; ok && stay != nil && stay(old) {
+		return
 	}
 	c.m[k] = v
 }
@@ -88,7 +94,7 @@ func (s *Neo4j) WorkspaceCounts(ctx context.Context, ids []string) (map[string]C
 			id := value[string](r, "id")
 			c := Counts{Actors: int(value[int64](r, "actors")), Relationships: int(value[int64](r, "rels"))}
 			out[id] = c
-			s.counts.put(keys[id], c)
+			s.counts.put(keys[id], c, nil)
 		}
 		return out, nil
 	})
@@ -120,32 +126,6 @@ type listCount struct {
 	version, total int64
 }
 
-// listCountCache holds recent totals: the latest version of each key
-// (older versions are never asked for again). It forgets everything when
-// full.
-type listCountCache struct {
-	mu sync.Mutex
-	m  map[listCountKey]listCount
-}
-
-func (c *listCountCache) get(k listCountKey) (listCount, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.m[k]
-	return v, ok
-}
-
-func (c *listCountCache) put(k listCountKey, v listCount) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= maxCachedCounts {
-		c.m = map[listCountKey]listCount{}
-	}
-	if old, ok := c.m[k]; !ok || old.version <= v.version {
-		c.m[k] = v
-	}
-}
-
 // readCountedList runs cypher, a list statement that returns one record of
 // version (the workspace's), total (the count, when $count is true) and
 // rows, and returns that record and the list's total (0 when count is
@@ -175,7 +155,9 @@ func (s *Neo4j) readCountedList(ctx context.Context, op string, key listCountKey
 				return result{rec: rec}, nil
 			case countNow:
 				total := value[int64](rec, "total")
-				s.listCounts.put(key, listCount{version: version, total: total})
+				// The latest version of each key is kept: older ones are
+				// never asked for again.
+				s.listCounts.put(key, listCount{version: version, total: total}, func(old listCount) bool { return old.version > version })
 				return result{rec: rec, total: total}, nil
 			case cached.version == version:
 				return result{rec: rec, total: cached.total}, nil

@@ -42,9 +42,9 @@ type Neo4j struct {
 	log     *zap.Logger
 	slow    time.Duration // statements slower than this are logged; 0: none
 	queries atomic.Int64
-	counts  countCache // see counts.go
+	counts  smallCache[countKey, Counts] // see counts.go
 	// listCounts caches the totals of lists (see counts.go).
-	listCounts listCountCache
+	listCounts smallCache[listCountKey, listCount]
 	// warmed says that WarmPlans has run, lost that a transaction found
 	// Neo4j unreachable since (see warm.go); life ends at Close.
 	warmed, lost atomic.Bool
