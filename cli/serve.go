@@ -70,7 +70,8 @@ func run(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Dura
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("serving", zap.Int("port", port),
 		zap.String("graphql", fmt.Sprintf("http://localhost:%d/graphql", port)),
-		zap.String("graphiql", fmt.Sprintf("http://localhost:%d/", port)))
+		zap.String("explorer", fmt.Sprintf("http://localhost:%d/", port)),
+		zap.String("graphiql", fmt.Sprintf("http://localhost:%d/graphiql", port)))
 	select {
 	case err := <-errc:
 		return err

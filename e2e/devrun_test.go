@@ -305,10 +305,12 @@ func TestDevRunServesTheDemoWithADevelopmentToken(t *testing.T) {
 	if !v.Viewer.Admin {
 		t.Error("the development token is not an admin token")
 	}
-	// GraphiQL at /, handing the development token to its requests.
-	page := getPage(t, first.base+"/")
-	if !strings.Contains(strings.ToLower(page), "graphiql") || !strings.Contains(page, token1) {
-		t.Errorf("GET / in development: %.300q, want GraphiQL carrying the development token", page)
+	// The explorer at / and GraphiQL at /graphiql, each handed the
+	// development token for its requests.
+	for path, want := range map[string]string{"/": "ActorGraph explorer", "/graphiql": "GraphiQL"} {
+		if page := getPage(t, first.base+path); !strings.Contains(page, want) || !strings.Contains(page, token1) {
+			t.Errorf("GET %s in development: %.300q, want %s carrying the development token", path, page, want)
+		}
 	}
 	// Without a token: refused.
 	if resp, r := api.As("").Post([]byte(`{"query":"{ workspaces { id } }"}`), nil); resp.StatusCode != http.StatusUnauthorized ||
@@ -343,7 +345,7 @@ func TestDevRunServesTheDemoWithADevelopmentToken(t *testing.T) {
 		t.Errorf("the first start's token after the second start: HTTP %d %s %+v, want 401 UNAUTHENTICATED", resp.StatusCode, r.Data, r.Errors)
 	}
 	if page := getPage(t, second.base+"/"); !strings.Contains(page, token2) || strings.Contains(page, token1) {
-		t.Errorf("GraphiQL after the second start does not carry the new token alone: %.300q", page)
+		t.Errorf("the explorer after the second start does not carry the new token alone: %.300q", page)
 	}
 	// SIGTERM to the script alone, as a process manager stops it: the
 	// script passes it on to the server, waits for it to finish its

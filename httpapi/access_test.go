@@ -601,13 +601,23 @@ func TestProductionHidesTheSchema(t *testing.T) {
 	if len(r.Errors) == 0 || strings.Contains(r.Errors[0].Message, "Did you mean") {
 		t.Errorf("production suggests fields: %+v", r.Errors)
 	}
-	resp, err := http.Get(a.URL + "/")
+	resp, err := http.Get(a.URL + "/graphiql")
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("GraphiQL in production: %d", resp.StatusCode)
+	}
+	// The explorer is served, with no token in it: the analyst signs in.
+	resp, err = http.Get(a.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), `<meta name="actorgraph-token" content="">`) {
+		t.Errorf("the explorer in production: %d %.300q, want 200 with an empty token", resp.StatusCode, page)
 	}
 	if r := apitest.New(t, st).Do(`{ workspacez { id } }`, nil); len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, "Did you mean") {
 		t.Errorf("development gives no suggestions: %+v", r.Errors)

@@ -509,19 +509,24 @@ func TestNeo4jDownAnswersServiceUnavailable(t *testing.T) {
 	}
 }
 
-func TestProbesAndGraphiQL(t *testing.T) {
+func TestProbesAndPages(t *testing.T) {
 	t.Parallel()
 	st := storetest.Open(t)
 	a := apitest.New(t, st)
-	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/": "graphiql"} {
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/": "ActorGraph explorer", "/graphiql": "GraphiQL"} {
 		resp, err := http.Get(a.URL + path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.Contains(strings.ToLower(string(body)), want) {
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
 			t.Errorf("GET %s: %d %.80q, want 200 containing %q", path, resp.StatusCode, body, want)
+		}
+		if path == "/" || path == "/graphiql" {
+			if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+				t.Errorf("GET %s: Content-Security-Policy %q, want scripts from the origin only", path, csp)
+			}
 		}
 	}
 }

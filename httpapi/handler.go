@@ -1,5 +1,5 @@
 // Package httpapi is the service's HTTP layer: the routes (/graphql,
-// /export, the probes, GraphiQL) and the middleware every request passes
+// /export, the probes, the explorer and GraphiQL) and the middleware every request passes
 // through (CORS, the request log, the rate limit, body and time limits,
 // authentication), the gqlgen server with its operation limits, and the
 // audit of confidential reads before an answer leaves. It holds no
@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"go.uber.org/zap"
 
 	"github.com/actorgraph/actorgraph/auth"
@@ -19,6 +18,7 @@ import (
 	"github.com/actorgraph/actorgraph/errs"
 	"github.com/actorgraph/actorgraph/loaders"
 	"github.com/actorgraph/actorgraph/store"
+	"github.com/actorgraph/actorgraph/web"
 )
 
 // Options are what the HTTP layer is handed: its own sections of the
@@ -27,14 +27,14 @@ type Options struct {
 	HTTP    config.HTTP
 	GraphQL config.GraphQL
 	Access  config.Access
-	// GraphiQLToken is the token GraphiQL's page sends (the development
-	// environment's printed admin token); "" for none.
+	// GraphiQLToken is the token the explorer's and GraphiQL's pages send
+	// (the development environment's printed admin token); "" for none.
 	GraphiQLToken string
 }
 
-// New wires the HTTP routes: /graphql, /export, GraphiQL at / (when on),
-// /healthz and /readyz. Only the probes and GraphiQL's page answer
-// without credentials. In front of everything: CORS (so that a browser's
+// New wires the HTTP routes: /graphql, /export, the explorer at /,
+// GraphiQL at /graphiql (when on), their assets, /healthz and /readyz.
+// Only the probes and the pages answer without credentials. In front of everything: CORS (so that a browser's
 // preflight needs no token), the request log, then the rate limit (so
 // that guessing tokens is limited too), then the size and time limits.
 // Behind authentication, an upload's operations are read and its import
@@ -51,13 +51,13 @@ func New(st store.Store, opts Options, log *zap.Logger) (http.Handler, error) {
 	mux.Handle("/graphql", authn.Middleware(refuse, markAuthenticated(withAuthorizedUploads(opts.HTTP, opts.GraphQL.Limits.MaxTokens, check,
 		withJSONBody(loaders.Middleware(st, opts.GraphQL.LoaderWait, log.Named("loaders"), gql))))))
 	mux.Handle("GET /export/{file}", exportHandler(st, authn, links, log.Named("export")))
-	if opts.GraphQL.GraphiQL {
-		var o []playground.GraphiqlConfigOption
-		if opts.GraphiQLToken != "" {
-			o = append(o, playground.WithGraphiqlUiHeaders(map[string]string{"Authorization": "Bearer " + opts.GraphiQLToken}))
-		}
-		mux.Handle("GET /{$}", playground.Handler("ActorGraph", "/graphql", o...))
+	pages, err := web.Handler(web.Options{Token: opts.GraphiQLToken, GraphiQL: opts.GraphQL.GraphiQL})
+	if err != nil {
+		return nil, err
 	}
+	mux.Handle("GET /{$}", pages)
+	mux.Handle("GET /graphiql", pages)
+	mux.Handle("GET /assets/", pages)
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(st))
 	limiter := newServiceLimiter(opts.HTTP)

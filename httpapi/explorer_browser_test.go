@@ -1,0 +1,313 @@
+package httpapi_test
+
+// The explorer in a real browser: Debian's Chromium (dev/test installs it),
+// driven by chromedp, against the service with the demo map. Every request
+// the page makes is recorded, so that one leaving the origin fails the test
+// (the browser also resolves no other host), and so is every console error.
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/actorgraph/actorgraph/httpapi/apitest"
+	"github.com/actorgraph/actorgraph/store/storetest"
+)
+
+// chromiumPath is where Debian's chromium package puts the browser.
+const chromiumPath = "/usr/bin/chromium"
+
+// browserPage is one tab on the explorer, with what it has asked for and
+// what it has written to its console.
+type browserPage struct {
+	t      *testing.T
+	ctx    context.Context
+	origin string
+
+	mu       sync.Mutex
+	requests []string
+	console  []string
+}
+
+func openBrowser(t *testing.T, origin string) *browserPage {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Fatalf("no Chromium at %s (dev/test installs Debian's chromium package): %v", chromiumPath, err)
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		// WebGL (sigma.js draws with it) in software, with no GPU.
+		chromedp.Flag("use-angle", "swiftshader"),
+		chromedp.Flag("enable-unsafe-swiftshader", true),
+		// No host but the service's resolves: nothing can leave the origin.
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE "+u.Hostname()),
+		chromedp.WindowSize(1400, 900),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	p := &browserPage{t: t, ctx: ctx, origin: origin}
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	requests := chromedp.Events(ctx, network.RequestWillBeSent)
+	go func() {
+		for ev, err := range requests {
+			if err != nil {
+				return
+			}
+			p.mu.Lock()
+			p.requests = append(p.requests, ev.Request.URL)
+			p.mu.Unlock()
+		}
+	}()
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				p.mu.Lock()
+				p.console = append(p.console, m.String()+" ("+m.URL+")")
+				p.mu.Unlock()
+			}
+		}
+	}()
+	return p
+}
+
+// do runs steps, failing the test on an error; wait bounds it (a condition
+// the page never reaches, not a slow machine, should fail it).
+func (p *browserPage) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 2*time.Minute)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		p.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func evaluate[T any](p *browserPage, expr string) T {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 2*time.Minute)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		p.t.Fatalf("evaluating %s: %v", expr, err)
+	}
+	return v
+}
+
+// waitFor waits until expr is truthy in the page.
+func (p *browserPage) waitFor(what, expr string) {
+	p.t.Helper()
+	p.do(what, func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(0))(ctx, t)
+		return chromedp.Void{}, err
+	})
+}
+
+// screenshot saves the page as name.png in $ARTEFACTS_DIR (dev/test sets
+// it), or in the test's temporary folder.
+func (p *browserPage) screenshot(name string) {
+	p.t.Helper()
+	dir := os.Getenv("ARTEFACTS_DIR")
+	if dir == "" {
+		dir = p.t.TempDir()
+	}
+	ctx, cancel := context.WithTimeout(p.ctx, 2*time.Minute)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		p.t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		p.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// checkClean fails the test for any request that left the origin and any
+// console error.
+func (p *browserPage) checkClean() {
+	p.t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, r := range p.requests {
+		if !strings.HasPrefix(r, p.origin+"/") && !strings.HasPrefix(r, "data:") && !strings.HasPrefix(r, "blob:") {
+			p.t.Errorf("the page asked for %s, outside the origin %s", r, p.origin)
+		}
+	}
+	for _, m := range p.console {
+		p.t.Errorf("console error: %s", m)
+	}
+}
+
+// signIn opens the explorer, enters token and waits for the map.
+func (p *browserPage) signIn(token string) {
+	p.t.Helper()
+	p.do("opening the explorer", chromedp.Navigate(p.origin+"/"))
+	p.do("signing in",
+		chromedp.SetValue(chromedp.ID("token"), token),
+		chromedp.Click(chromedp.CSS(`#sign-in button[type="submit"]`)),
+	)
+	p.waitFor("the map to be drawn", `document.getElementById("status").textContent.endsWith("drawn")`)
+}
+
+func TestExplorerDrawsTheDemoMap(t *testing.T) {
+	t.Parallel()
+	f := loadDemo(t)
+	owner, _ := f.a.CreateToken(f.ws, "OWNER", "")
+	viewer, _ := f.a.CreateToken(f.ws, "VIEWER", "")
+
+	// What GraphQL says the owner sees: every actor and relationship.
+	var want struct {
+		Workspace struct {
+			Actors struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
+			Relationships struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
+			Gaps struct {
+				Edges []struct {
+					Node struct {
+						Community, PowerHolder struct{ ID string }
+						PowerRelationships     []struct{ ID string }
+						BestRoute              *struct {
+							Actors, Relationships []struct{ ID string }
+						}
+					}
+				}
+			} `json:"accountabilityGaps"`
+		}
+	}
+	f.a.As(owner).OK(`query($ws: ID!) { workspace(id: $ws) {
+		actors(first: 500) { edges { node { id } } }
+		relationships(first: 500) { edges { node { id } } }
+		accountabilityGaps(first: 1) { edges { node { community { id } powerHolder { id } powerRelationships { id }
+		  bestRoute { actors { id } relationships { id } } } } } } }`, map[string]any{"ws": f.ws}, &want)
+	ids := func(es []struct{ Node struct{ ID string } }) []string {
+		var out []string
+		for _, e := range es {
+			out = append(out, e.Node.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+
+	p := openBrowser(t, f.a.URL)
+	p.signIn(owner)
+	if got := evaluate[[]string](p, `actorgraphExplorer.graph.nodes().sort()`); !slices.Equal(got, ids(want.Workspace.Actors.Edges)) {
+		t.Errorf("actors drawn: %d %v, want GraphQL's %d", len(got), got, len(want.Workspace.Actors.Edges))
+	}
+	if got := evaluate[[]string](p, `actorgraphExplorer.graph.edges().sort()`); !slices.Equal(got, ids(want.Workspace.Relationships.Edges)) {
+		t.Errorf("relationships drawn: %d, want GraphQL's %d", len(got), len(want.Workspace.Relationships.Edges))
+	}
+	if hidden := evaluate[bool](p, `document.querySelector("[data-needs=edit]").hidden`); hidden {
+		t.Error("an owner sees no edit controls")
+	}
+	p.screenshot("explorer-demo-map")
+
+	// The most severe gap: exactly its community, power holder, power
+	// relationships and strongest route are highlighted.
+	if len(want.Workspace.Gaps.Edges) == 0 {
+		t.Fatal("the demo map has no gap")
+	}
+	g := want.Workspace.Gaps.Edges[0].Node
+	wantNodes := []string{g.Community.ID, g.PowerHolder.ID}
+	var wantEdges []string
+	for _, r := range g.PowerRelationships {
+		wantEdges = append(wantEdges, r.ID)
+	}
+	if g.BestRoute != nil {
+		for _, a := range g.BestRoute.Actors {
+			wantNodes = append(wantNodes, a.ID)
+		}
+		for _, r := range g.BestRoute.Relationships {
+			wantEdges = append(wantEdges, r.ID)
+		}
+	}
+	slices.Sort(wantNodes)
+	wantNodes = slices.Compact(wantNodes)
+	slices.Sort(wantEdges)
+	wantEdges = slices.Compact(wantEdges)
+	p.waitFor("the gaps list", `document.querySelector('#gaps button[data-gap="0"]') !== null`)
+	p.do("selecting the most severe gap", chromedp.Click(chromedp.CSS(`#gaps button[data-gap="0"]`)))
+	if got := evaluate[[]string](p, `[...actorgraphExplorer.state.selected.nodes].sort()`); !slices.Equal(got, wantNodes) {
+		t.Errorf("highlighted actors: %v, want %v", got, wantNodes)
+	}
+	if got := evaluate[[]string](p, `[...actorgraphExplorer.state.selected.edges].sort()`); !slices.Equal(got, wantEdges) {
+		t.Errorf("highlighted relationships: %v, want %v", got, wantEdges)
+	}
+	p.screenshot("explorer-gap-selected")
+
+	// asOf: the relationships drawn are exactly those GraphQL lists in
+	// force on that date.
+	for _, date := range []string{"2019-01-01", demoAsOf} {
+		var inForce struct {
+			Workspace struct {
+				Relationships struct {
+					Edges []struct{ Node struct{ ID string } }
+				}
+			}
+		}
+		f.a.As(owner).OK(`query($ws: ID!, $d: Date) { workspace(id: $ws) { relationships(first: 500, filter: {validAt: $d}) { edges { node { id } } } } }`,
+			map[string]any{"ws": f.ws, "d": date}, &inForce)
+		wantIDs := ids(inForce.Workspace.Relationships.Edges)
+		loads := evaluate[int](p, `actorgraphExplorer.state.loads`)
+		p.do("setting the date "+date,
+			chromedp.SetValue(chromedp.ID("as-of"), date),
+			chromedp.Evaluate[chromedp.Void](`document.getElementById("as-of").dispatchEvent(new Event("change"))`),
+		)
+		p.waitFor("the map on "+date, fmt.Sprintf(`actorgraphExplorer.state.loads > %d`, loads))
+		if got := evaluate[[]string](p, `actorgraphExplorer.graph.edges().sort()`); !slices.Equal(got, wantIDs) {
+			t.Errorf("relationships drawn on %s: %d, want GraphQL's %d in force", date, len(got), len(wantIDs))
+		}
+	}
+	p.checkClean()
+
+	// A viewer sees no edit controls.
+	v := openBrowser(t, f.a.URL)
+	v.signIn(viewer)
+	if hidden := evaluate[bool](v, `document.querySelector("[data-needs=edit]").hidden`); !hidden {
+		t.Error("a viewer sees edit controls")
+	}
+	v.checkClean()
+}
+
+func TestGraphiQLWorksOffline(t *testing.T) {
+	t.Parallel()
+	opts := apitest.Options()
+	opts.GraphiQLToken = apitest.AdminToken // as the development environment hands it its token
+	a := apitest.NewWith(t, storetest.Open(t), opts)
+	p := openBrowser(t, a.URL)
+	p.do("opening GraphiQL", chromedp.Navigate(a.URL+"/graphiql"))
+	// GraphiQL has drawn its editor and read the schema from /graphql.
+	p.waitFor("GraphiQL's editor", `document.querySelector(".graphiql-container .graphiql-query-editor") !== null`)
+	p.waitFor("the schema", `[...document.querySelectorAll("button")].some(b => b.getAttribute("aria-label") === "Show Documentation Explorer")`)
+	p.screenshot("graphiql")
+	p.checkClean()
+}

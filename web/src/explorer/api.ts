@@ -1,0 +1,64 @@
+// The explorer speaks only the public GraphQL API at /graphql, as any
+// frontend would: this file is the one place it sends requests.
+
+/** An error the service answered, with the code a program can branch on. */
+export class ApiError extends Error {
+  constructor(message: string, readonly code: string, readonly field?: string) {
+    super(message);
+  }
+}
+
+export class Api {
+  constructor(private token: string) {}
+
+  setToken(token: string) {
+    this.token = token;
+  }
+
+  hasToken(): boolean {
+    return this.token !== "";
+  }
+
+  /** Sends one operation; the first GraphQL error, if any, is thrown. */
+  async query<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    const res = await fetch(new URL("graphql", document.baseURI), {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/graphql-response+json, application/json",
+        ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}),
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    let body: { data?: T; errors?: { message: string; extensions?: { code?: string; field?: string } }[] };
+    try {
+      body = await res.json();
+    } catch {
+      throw new ApiError(`The service answered ${res.status} without a GraphQL body.`, "HTTP_" + res.status);
+    }
+    if (body.errors?.length) {
+      const e = body.errors[0];
+      throw new ApiError(e.message, e.extensions?.code ?? "UNKNOWN", e.extensions?.field);
+    }
+    if (!body.data) throw new ApiError("The service answered no data.", "NO_DATA");
+    return body.data;
+  }
+
+  /** Reads every page of a connection, pageSize at a time. */
+  async all<N>(
+    query: string,
+    variables: Record<string, unknown>,
+    page: (data: any) => { edges: { node: N }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } },
+    pageSize = 500,
+  ): Promise<N[]> {
+    const out: N[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const data = await this.query<unknown>(query, { ...variables, first: pageSize, after });
+      const conn = page(data);
+      for (const e of conn.edges) out.push(e.node);
+      if (!conn.pageInfo.hasNextPage || !conn.pageInfo.endCursor) return out;
+      after = conn.pageInfo.endCursor;
+    }
+  }
+}
