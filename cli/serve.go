@@ -46,7 +46,7 @@ func serve(ctx context.Context, args []string, std IO) error {
 		if opts.GraphiQLToken, err = developmentToken(ctx, st); err != nil {
 			return fmt.Errorf("issuing the development token: %w", err)
 		}
-		log.Info("development environment: GraphiQL sends this admin token; use it as 'Authorization: Bearer <token>'",
+		log.Info("development environment: the explorer and GraphiQL send this admin token; use it as 'Authorization: Bearer <token>'",
 			zap.String("token", opts.GraphiQLToken))
 	} else if cfg.Access.AdminToken == "" {
 		log.Info("production: no ACTORGRAPH_ADMIN_TOKEN set; issue tokens with `actorgraph token create` on this machine")

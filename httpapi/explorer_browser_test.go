@@ -165,6 +165,19 @@ func (p *browserPage) checkClean() {
 	}
 }
 
+// set sets a control's value as a person would (the control may be in a
+// closed section: the page's JavaScript is what is tested, not the
+// browser's clicks).
+func set(id, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const el = document.getElementById(%q); el.value = %q;
+		el.dispatchEvent(new Event("input", { bubbles: true })); el.dispatchEvent(new Event("change", { bubbles: true })); })()`, id, value))
+}
+
+// click clicks the element with the id.
+func click(id string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.getElementById(%q).click()`, id))
+}
+
 // signIn opens the explorer, enters token and waits for the map.
 func (p *browserPage) signIn(token string) {
 	p.t.Helper()
@@ -254,8 +267,8 @@ func TestExplorerDrawsTheDemoMap(t *testing.T) {
 	wantNodes = slices.Compact(wantNodes)
 	slices.Sort(wantEdges)
 	wantEdges = slices.Compact(wantEdges)
-	p.waitFor("the gaps list", `document.querySelector('#gaps button[data-gap="0"]') !== null`)
-	p.do("selecting the most severe gap", chromedp.Click(chromedp.CSS(`#gaps button[data-gap="0"]`)))
+	p.waitFor("the gaps list", `document.querySelector('#gaps button[data-index="0"]') !== null`)
+	p.do("selecting the most severe gap", chromedp.Click(chromedp.CSS(`#gaps button[data-index="0"]`)))
 	if got := evaluate[[]string](p, `[...actorgraphExplorer.state.selected.nodes].sort()`); !slices.Equal(got, wantNodes) {
 		t.Errorf("highlighted actors: %v, want %v", got, wantNodes)
 	}
@@ -278,10 +291,7 @@ func TestExplorerDrawsTheDemoMap(t *testing.T) {
 			map[string]any{"ws": f.ws, "d": date}, &inForce)
 		wantIDs := ids(inForce.Workspace.Relationships.Edges)
 		loads := evaluate[int](p, `actorgraphExplorer.state.loads`)
-		p.do("setting the date "+date,
-			chromedp.SetValue(chromedp.ID("as-of"), date),
-			chromedp.Evaluate[chromedp.Void](`document.getElementById("as-of").dispatchEvent(new Event("change"))`),
-		)
+		p.do("setting the date "+date, set("as-of", date))
 		p.waitFor("the map on "+date, fmt.Sprintf(`actorgraphExplorer.state.loads > %d`, loads))
 		if got := evaluate[[]string](p, `actorgraphExplorer.graph.edges().sort()`); !slices.Equal(got, wantIDs) {
 			t.Errorf("relationships drawn on %s: %d, want GraphQL's %d in force", date, len(got), len(wantIDs))
@@ -289,11 +299,11 @@ func TestExplorerDrawsTheDemoMap(t *testing.T) {
 	}
 	p.checkClean()
 
-	// A viewer sees no edit controls.
+	// A viewer sees no edit controls and no analyses (which it may not run).
 	v := openBrowser(t, f.a.URL)
 	v.signIn(viewer)
-	if hidden := evaluate[bool](v, `document.querySelector("[data-needs=edit]").hidden`); !hidden {
-		t.Error("a viewer sees edit controls")
+	if hidden := evaluate[bool](v, `[...document.querySelectorAll("[data-needs]")].every(el => el.hidden)`); !hidden {
+		t.Error("a viewer sees edit or analysis controls")
 	}
 	v.checkClean()
 }
@@ -309,5 +319,179 @@ func TestGraphiQLWorksOffline(t *testing.T) {
 	p.waitFor("GraphiQL's editor", `document.querySelector(".graphiql-container .graphiql-query-editor") !== null`)
 	p.waitFor("the schema", `[...document.querySelectorAll("button")].some(b => b.getAttribute("aria-label") === "Show Documentation Explorer")`)
 	p.screenshot("graphiql")
+	p.checkClean()
+}
+
+// An editor edits from the page: a create, a rename and a refused input
+// each end up in GraphQL exactly as the page shows them; a dropped CSV
+// file shows its dry run's problems and writes nothing.
+func TestExplorerEditsAndImports(t *testing.T) {
+	t.Parallel()
+	f := loadDemo(t)
+	editor, _ := f.a.CreateToken(f.ws, "EDITOR", "")
+	ed := f.a.As(editor)
+	count := func() int {
+		var out struct{ Workspace struct{ ActorCount int } }
+		ed.OK(`query($ws: ID!) { workspace(id: $ws) { actorCount } }`, map[string]any{"ws": f.ws}, &out)
+		return out.Workspace.ActorCount
+	}
+	named := func(name string) []string {
+		var out struct {
+			Workspace struct {
+				Actors struct{ Edges []struct{ Node struct{ ID, Name string } } }
+			}
+		}
+		ed.OK(`query($ws: ID!) { workspace(id: $ws) { actors(first: 500) { edges { node { id name } } } } }`, map[string]any{"ws": f.ws}, &out)
+		var ids []string
+		for _, e := range out.Workspace.Actors.Edges {
+			if e.Node.Name == name {
+				ids = append(ids, e.Node.ID)
+			}
+		}
+		return ids
+	}
+	before := count()
+
+	p := openBrowser(t, f.a.URL)
+	p.signIn(editor)
+	if hidden := evaluate[bool](p, `document.querySelector("[data-needs=edit]").hidden`); hidden {
+		t.Fatal("an editor sees no edit controls")
+	}
+
+	// A refused input: the service's message next to the field, nothing written.
+	var refused apitest.Response
+	refused = ed.Do(`mutation($ws: ID!) { createActor(workspace: $ws, input: {kind: COMMUNITY, name: ""}) { id } }`, map[string]any{"ws": f.ws})
+	if len(refused.Errors) == 0 {
+		t.Fatal("the service took an empty name")
+	}
+	p.do("creating an actor without a name",
+		click("actor-new"),
+		set("actor-name", ""),
+		click("actor-save"),
+	)
+	p.waitFor("the field's error", `document.getElementById("actor-name-error").textContent !== ""`)
+	if got, want := evaluate[string](p, `document.getElementById("actor-name-error").textContent`), refused.Errors[0].Message+" (BAD_USER_INPUT)"; got != want {
+		t.Errorf("the error next to the name: %q, want the service's %q", got, want)
+	}
+	if n := count(); n != before {
+		t.Errorf("a refused create changed the workspace: %d actors, want %d", n, before)
+	}
+
+	// A create, then a rename, both in GraphQL.
+	p.do("creating an actor",
+		set("actor-name", "Riverbank fishers"),
+		set("actor-region", "North"),
+		click("actor-save"),
+	)
+	p.waitFor("the new actor drawn", fmt.Sprintf(`actorgraphExplorer.graph.order === %d`, before+1))
+	ids := named("Riverbank fishers")
+	if len(ids) != 1 || count() != before+1 {
+		t.Fatalf("after the create: actors named Riverbank fishers %v, %d actors, want one new", ids, count())
+	}
+	p.do("renaming it",
+		set("actor-name", "Riverbank fishing cooperative"),
+		click("actor-save"),
+	)
+	p.waitFor("the rename drawn", fmt.Sprintf(`actorgraphExplorer.graph.getNodeAttribute(%q, "label") === "Riverbank fishing cooperative"`, ids[0]))
+	if got := named("Riverbank fishing cooperative"); !slices.Equal(got, ids) {
+		t.Errorf("after the rename: %v, want %v", got, ids)
+	}
+
+	// A dropped CSV file: the dry run's problems, as GraphQL reports them,
+	// and nothing written.
+	csv := "kind,name\nCOMMUNITY,Upper ford\nWIZARD,Lower ford\n"
+	report := ed.ImportOK(map[string]any{"ws": f.ws, "dry": true}, []apitest.Upload{{Name: "actors.csv", Data: []byte(csv)}})
+	if len(report.Problems) == 0 {
+		t.Fatal("the service found no problem in the file")
+	}
+	p.do("dropping a CSV file", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		const dt = new DataTransfer();
+		dt.items.add(new File([%q], "actors.csv", { type: "text/csv" }));
+		document.getElementById("drop-zone").dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+	})()`, csv)))
+	p.waitFor("the dry run's problems", `document.querySelectorAll("#import-report .problems li").length > 0`)
+	shown := evaluate[[]string](p, `[...document.querySelectorAll("#import-report .problems li")].map(li => li.textContent)`)
+	if len(shown) != len(report.Problems) {
+		t.Errorf("problems shown: %q, want the dry run's %d", shown, len(report.Problems))
+	}
+	for i, pr := range report.Problems {
+		if i < len(shown) && !strings.Contains(shown[i], pr.Message) || i < len(shown) && !strings.Contains(shown[i], pr.Code) {
+			t.Errorf("problem %d shown as %q, want the message %q and code %s", i, shown[i], pr.Message, pr.Code)
+		}
+	}
+	if hidden := evaluate[bool](p, `document.getElementById("import-confirm").hidden`); !hidden {
+		t.Error("a file with problems can be imported")
+	}
+	if n := count(); n != before+1 {
+		t.Errorf("the dry run changed the workspace: %d actors, want %d", n, before+1)
+	}
+	p.screenshot("explorer-dry-run")
+	p.checkClean()
+}
+
+// The analyses drawn: the routes between two actors are GraphQL's,
+// strongest first; the view saves as PNG and SVG.
+func TestExplorerRoutesAndImages(t *testing.T) {
+	t.Parallel()
+	f := loadDemo(t)
+	analyst, _ := f.a.CreateToken(f.ws, "ANALYST", "")
+	from, to := f.ids["c-tamal-village"], f.ids["f-district-police"]
+	var want struct {
+		Workspace struct {
+			AccountabilityRoutes []struct {
+				Actors        []struct{ ID string }
+				Relationships []struct{ ID string }
+			}
+		}
+	}
+	f.a.As(analyst).OK(`query($ws: ID!, $from: ID!, $to: ID!) { workspace(id: $ws) { accountabilityRoutes(from: $from, to: $to, first: 5) {
+		actors { id } relationships { id } } } }`, map[string]any{"ws": f.ws, "from": from, "to": to}, &want)
+	if len(want.Workspace.AccountabilityRoutes) == 0 {
+		t.Fatal("the demo map has no route from Tamal to the police")
+	}
+
+	p := openBrowser(t, f.a.URL)
+	p.signIn(analyst)
+	if hidden := evaluate[bool](p, `document.querySelector("[data-needs=edit]").hidden`); !hidden {
+		t.Error("an analyst sees edit controls")
+	}
+	p.do("asking for routes",
+		set("route-from", from),
+		set("route-to", to),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('#routes-form button[type="submit"]').click()`),
+	)
+	p.waitFor("the routes", `document.querySelectorAll('#routes button').length > 0`)
+	if n := evaluate[int](p, `document.querySelectorAll('#routes button').length`); n != len(want.Workspace.AccountabilityRoutes) {
+		t.Errorf("routes listed: %d, want GraphQL's %d", n, len(want.Workspace.AccountabilityRoutes))
+	}
+	p.do("selecting the strongest", chromedp.Evaluate[chromedp.Void](`document.querySelector('#routes button[data-index="0"]').click()`))
+	best := want.Workspace.AccountabilityRoutes[0]
+	var wantNodes, wantEdges []string
+	for _, a := range best.Actors {
+		wantNodes = append(wantNodes, a.ID)
+	}
+	for _, r := range best.Relationships {
+		wantEdges = append(wantEdges, r.ID)
+	}
+	slices.Sort(wantNodes)
+	slices.Sort(wantEdges)
+	if got := evaluate[[]string](p, `[...actorgraphExplorer.state.selected.nodes].sort()`); !slices.Equal(got, wantNodes) {
+		t.Errorf("the strongest route highlights %v, want %v", got, wantNodes)
+	}
+	if got := evaluate[[]string](p, `[...actorgraphExplorer.state.selected.edges].sort()`); !slices.Equal(got, wantEdges) {
+		t.Errorf("the strongest route highlights relationships %v, want %v", got, wantEdges)
+	}
+
+	// PNG: a PNG file; SVG: one circle per actor drawn.
+	ctx, cancel := context.WithTimeout(p.ctx, 2*time.Minute)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.Evaluate[string](`actorgraphExplorer.image("png").then(async b => b.type + " " + new Uint8Array(await b.arrayBuffer()).slice(1, 4).reduce((s, c) => s + String.fromCharCode(c), ""))`, chromedp.EvalAwaitPromise))
+	if err != nil || png != "image/png PNG" {
+		t.Errorf("Save as PNG: %q %v, want a PNG file", png, err)
+	}
+	circles, err := chromedp.Run(ctx, chromedp.Evaluate[int](`actorgraphExplorer.image("svg").then(b => b.text()).then(t => (t.match(/<circle /g) || []).length)`, chromedp.EvalAwaitPromise))
+	if actors := evaluate[int](p, `actorgraphExplorer.graph.order`); err != nil || circles != actors {
+		t.Errorf("Save as SVG: %d circles %v, want one per actor (%d)", circles, err, actors)
+	}
 	p.checkClean()
 }

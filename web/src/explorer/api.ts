@@ -21,14 +21,25 @@ export class Api {
 
   /** Sends one operation; the first GraphQL error, if any, is thrown. */
   async query<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    return this.send<T>(JSON.stringify({ query, variables }), { "Content-Type": "application/json" });
+  }
+
+  /** Sends a multipart request (the GraphQL multipart request spec). */
+  async upload<T>(body: FormData): Promise<T> {
+    // The service asks uploads for this header, which a cross-site form
+    // cannot send.
+    return this.send<T>(body, { "GraphQL-Require-Preflight": "1" });
+  }
+
+  private async send<T>(payload: string | FormData, headers: Record<string, string>): Promise<T> {
     const res = await fetch(new URL("graphql", document.baseURI), {
       method: "POST",
       headers: {
-        "Content-Type": "application/json",
+        ...headers,
         Accept: "application/graphql-response+json, application/json",
         ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}),
       },
-      body: JSON.stringify({ query, variables }),
+      body: payload,
     });
     let body: { data?: T; errors?: { message: string; extensions?: { code?: string; field?: string } }[] };
     try {

@@ -1,124 +1,155 @@
 // The explorer: the map of one workspace, drawn with sigma.js (WebGL) over
-// a graphology graph, its accountability gaps, and a table of the same
-// for those who cannot use the drawing. Everything it shows comes from
-// the public GraphQL API (api.ts), so this file is also an example of
-// using it.
-import Graph from "graphology";
+// a graphology graph, its analyses, editing, imports and exports, and a
+// table of the same for those who cannot use the drawing. Everything it
+// shows comes from the public GraphQL API (api.ts), so this file is also
+// an example of using it.
 import forceAtlas2 from "graphology-layout-forceatlas2";
 import FA2Layout from "graphology-layout-forceatlas2/worker";
 import Sigma from "sigma";
-import { Api, ApiError } from "./api";
-import { Actor, Gap, Relationship, Viewer, actorsQuery, canEdit, gapsQuery, relationshipsQuery, viewerQuery } from "./model";
-import { dimmed, families, highlight, kindColours, kindSizes, label, typeFamily, withAlpha } from "./style";
+import { fillRoutePickers, highlight, resultList, wireAnalyses } from "./analyses";
+import { $, explain, graph, refresh, state, status, view } from "./app";
+import { fillActorForm, fillRelationshipForm, wireEditing } from "./edit";
+import { download, image } from "./image";
+import { wireImport } from "./importer";
+import {
+  Actor,
+  Closure,
+  Gap,
+  Membership,
+  Relationship,
+  Viewer,
+  actorsQuery,
+  canAnalyse,
+  canEdit,
+  closuresQuery,
+  exportLinkMutation,
+  formats,
+  gapsQuery,
+  relationshipsQuery,
+  sensitivities,
+  viewerQuery,
+  workspacesQuery,
+} from "./model";
+import { dimmed, families, highlight as highlightColour, kindColours, kindSizes, label, proposed, typeFamily, withAlpha } from "./style";
 import { tokenFromPage } from "./token";
 import "./explorer.css";
 
 // Above this many actors the layout runs in a worker, so the page stays
 // responsive while it settles.
 const workerLayoutFrom = 2000;
+const day = 86_400_000;
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-
-interface State {
-  api: Api;
-  viewer: Viewer | null;
-  workspace: string;
-  role: string;
-  actors: Map<string, Actor>;
-  relationships: Map<string, Relationship>;
-  gaps: Gap[];
-  selected: { nodes: Set<string>; edges: Set<string> } | null;
-  hiddenKinds: Set<string>;
-  search: string;
-  /** How many times the relationships have been read (tests wait on it). */
-  loads: number;
-}
-
-const state: State = {
-  api: new Api(tokenFromPage()),
-  viewer: null,
-  workspace: "",
-  role: "",
-  actors: new Map(),
-  relationships: new Map(),
-  gaps: [],
-  selected: null,
-  hiddenKinds: new Set(),
-  search: "",
-  loads: 0,
-};
-
-const graph = new Graph({ multi: true, type: "directed" });
-let renderer: Sigma | null = null;
 let layout: FA2Layout | null = null;
+let memberships: Membership[] = [];
+let closures: Closure[] | null = null; // for the current date and confidence
 
 /** What tests and curious readers can inspect from the console. */
-(window as any).actorgraphExplorer = { graph, state };
+(window as any).actorgraphExplorer = {
+  graph,
+  state,
+  image: (format: "png" | "svg") => image(view.renderer!, format),
+};
 
-function status(text: string, error = false) {
-  const el = $("status");
-  el.textContent = text;
-  el.classList.toggle("error", error);
-}
-
-function explain(e: unknown): string {
-  if (e instanceof ApiError) return `${e.message} (${e.code})`;
-  return e instanceof Error ? e.message : String(e);
-}
+// ---- signing in and choosing a workspace
 
 async function signIn() {
   const token = $<HTMLInputElement>("token").value.trim();
   state.api.setToken(token);
+  let viewer: Viewer;
   try {
-    state.viewer = (await state.api.query<{ viewer: Viewer }>(viewerQuery)).viewer;
+    viewer = (await state.api.query<{ viewer: Viewer }>(viewerQuery)).viewer;
+    memberships = viewer.memberships;
+    if (viewer.admin) {
+      // An admin may open every workspace, member or not.
+      const all = (await state.api.query<{ workspaces: { id: string; name: string }[] }>(workspacesQuery)).workspaces;
+      memberships = all.map((w) => memberships.find((m) => m.workspace.id === w.id) ?? { workspace: w, role: "ADMIN", clearance: "CONFIDENTIAL" });
+    }
   } catch (e) {
     status(`Could not sign in: ${explain(e)}`, true);
     return;
   }
+  state.viewer = viewer;
   const select = $<HTMLSelectElement>("workspace");
-  select.replaceChildren(
-    ...state.viewer.memberships.map((m) => new Option(`${m.workspace.name}`, m.workspace.id)),
-  );
-  $("who").textContent = `${state.viewer.subject}${state.viewer.admin ? " (admin)" : ""}`;
-  if (state.viewer.memberships.length === 0) {
-    status("This token is a member of no workspace.");
+  select.replaceChildren(...memberships.map((m) => new Option(m.workspace.name, m.workspace.id)));
+  $("who").textContent = `Signed in as ${viewer.subject}${viewer.admin ? " (admin)" : ""}`;
+  if (memberships.length === 0) {
+    status("This token opens no workspace.");
     return;
   }
   await openWorkspace(select.value);
 }
 
 async function openWorkspace(id: string) {
-  const m = state.viewer?.memberships.find((x) => x.workspace.id === id);
+  const m = memberships.find((x) => x.workspace.id === id);
   state.workspace = id;
   state.role = m?.role ?? "";
+  state.focus = {};
+  state.selected = null;
+  closures = null;
   $("role").textContent = m ? `${label(m.role)}, clearance ${label(m.clearance)}` : "";
   // Controls the role does not allow are not shown at all.
   document.querySelectorAll<HTMLElement>("[data-needs=edit]").forEach((el) => (el.hidden = !canEdit(state.role)));
+  document.querySelectorAll<HTMLElement>("[data-needs=analyse]").forEach((el) => (el.hidden = !canAnalyse(state.role)));
   status("Loading the map…");
   try {
-    const actors = await state.api.all<Actor>(actorsQuery, { ws: id }, (d) => d.workspace.actors);
-    state.actors = new Map(actors.map((a) => [a.id, a]));
-    await loadRelationships();
-    placeActors();
-    await loadGaps();
+    await loadMap();
   } catch (e) {
     status(`Could not load the map: ${explain(e)}`, true);
   }
 }
 
-/** The relationship filter of the date and confidence controls. */
-function relationshipFilter(): Record<string, unknown> {
-  const f: Record<string, unknown> = {};
-  const asOf = currentAsOf();
-  if (asOf) f.validAt = asOf;
-  const c = Number($<HTMLInputElement>("min-confidence").value);
-  if (c > 0) f.minConfidence = c;
-  return f;
+/** Reads the workspace's actors and relationships and its gaps, and draws
+ * them. */
+async function loadMap() {
+  const actors = await state.api.all<Actor>(actorsQuery, { ws: state.workspace }, (d) => d.workspace.actors);
+  state.actors = new Map(actors.map((a) => [a.id, a]));
+  await loadRelationships();
+  placeActors();
+  fillChoices();
+  fillRoutePickers();
+  fillActorForm(state.focus.actor);
+  fillRelationshipForm(state.focus.relationship);
+  setDateRange();
+  if (canAnalyse(state.role)) await loadGaps();
 }
+
+// ---- the date and confidence the map and the analyses are read at
 
 function currentAsOf(): string | null {
   const v = $<HTMLInputElement>("as-of").value;
   return v === "" ? null : v;
+}
+
+function currentFilter() {
+  return { asOf: currentAsOf(), minConfidence: Number($<HTMLInputElement>("min-confidence").value) };
+}
+
+/** The relationship filter of the date and confidence controls: the
+ * service decides what is in force, exactly as GraphQL's validAt. */
+function relationshipFilter(): Record<string, unknown> {
+  const f: Record<string, unknown> = {};
+  const { asOf, minConfidence } = currentFilter();
+  if (asOf) f.validAt = asOf;
+  if (minConfidence > 0) f.minConfidence = minConfidence;
+  return f;
+}
+
+/** The date slider spans the map's dates (every validFrom and validTo,
+ * and today), a day a step. */
+function setDateRange() {
+  const days = [Date.now()];
+  for (const r of state.relationships.values()) {
+    for (const d of [r.validFrom, r.validTo]) if (d) days.push(Date.parse(d));
+  }
+  const slider = $<HTMLInputElement>("as-of-slider");
+  slider.min = String(Math.floor(Math.min(...days) / day) - 1);
+  slider.max = String(Math.floor(Math.max(...days) / day) + 1);
+  const asOf = currentAsOf();
+  slider.value = String(asOf ? Date.parse(asOf) / day : slider.max);
+}
+
+function dateOfSlider(): string {
+  return new Date(Number($<HTMLInputElement>("as-of-slider").value) * day).toISOString().slice(0, 10);
 }
 
 async function loadRelationships() {
@@ -132,28 +163,38 @@ async function loadRelationships() {
   state.loads++;
 }
 
+// ---- the drawing
+
 /** Puts every actor in the graph, where its saved layout says or, for a
  * map without one, where a force layout takes it. */
 function placeActors() {
+  // Where the actors are drawn now: a reload after an edit keeps them there.
+  const drawn = new Map(graph.mapNodes((n, a) => [n, { x: a.x as number, y: a.y as number }]));
   graph.clear();
   const actors = [...state.actors.values()];
   const saved = actors.some((a) => a.layout?.x != null && a.layout?.y != null);
+  let placed = 0;
+  // An actor new since the last drawing starts at the middle of the others.
+  const xs = [...drawn.values()];
+  const mid = xs.length ? { x: xs.reduce((s, p) => s + p.x, 0) / xs.length, y: xs.reduce((s, p) => s + p.y, 0) / xs.length } : null;
   actors.forEach((a, i) => {
     const angle = (2 * Math.PI * i) / Math.max(1, actors.length);
+    const was = drawn.get(a.id) ?? (mid && { x: mid.x + Math.cos(angle), y: mid.y + Math.sin(angle) });
+    if (drawn.has(a.id)) placed++;
     graph.addNode(a.id, {
       label: a.name,
-      x: saved && a.layout?.x != null ? a.layout.x : Math.cos(angle) * 100,
-      y: saved && a.layout?.y != null ? -(a.layout.y ?? 0) : Math.sin(angle) * 100,
+      x: was?.x ?? (saved && a.layout?.x != null ? a.layout.x : Math.cos(angle) * 100),
+      // Graph tools put y downwards, sigma upwards.
+      y: was?.y ?? (saved && a.layout?.y != null ? -a.layout.y : Math.sin(angle) * 100),
       size: kindSizes[a.kind] ?? 5,
       color: kindColours[a.kind] ?? "#777777",
       kind: a.kind,
     });
   });
   drawEdges();
-  if (!saved) runLayout();
-  if (!renderer) startRenderer();
-  else renderer.refresh();
-  status(`${graph.order} actors and ${graph.size} relationships drawn`);
+  if (!saved && placed < actors.length) runLayout();
+  if (!view.renderer) startRenderer();
+  refresh();
 }
 
 function drawEdges() {
@@ -162,16 +203,16 @@ function drawEdges() {
     if (!graph.hasNode(r.from.id) || !graph.hasNode(r.to.id)) continue;
     const fam = typeFamily(r.type);
     graph.addDirectedEdgeWithKey(r.id, r.from.id, r.to.id, {
+      // Trust is graded by its strength; low confidence is faint.
       color: withAlpha(fam.colour, r.type === "TRUSTS" ? r.strength : r.confidence < 0.5 ? 0.35 : 0.8),
       size: 1 + 2 * r.strength,
-      type: "arrow",
-      relType: r.type,
-      lowConfidence: r.confidence < 0.5,
+      family: fam.name,
+      sensitivity: r.sensitivity,
     });
   }
-  renderer?.refresh();
-  if (graph.order > 0) status(`${graph.order} actors and ${graph.size} relationships drawn`);
-  renderTable();
+  refresh();
+  status(`${graph.order} actors and ${graph.size} relationships drawn`);
+  renderTables();
 }
 
 function runLayout() {
@@ -183,18 +224,31 @@ function runLayout() {
   layout?.kill();
   layout = new FA2Layout(graph, { settings });
   layout.start();
-  // A few seconds settle a large map; the analyst can drag and zoom at once.
+  // A few seconds settle a large map; the analyst can pan and zoom at once.
   setTimeout(() => layout?.stop(), 5000);
 }
 
+/** Whether an actor passes the filters (kind, region, tag, sensitivity). */
+function shown(a: Actor | undefined): boolean {
+  if (!a) return false;
+  return (
+    !state.hiddenKinds.has(a.kind) &&
+    (state.region === "" || a.region === state.region) &&
+    (state.tag === "" || a.tags.includes(state.tag)) &&
+    (state.sensitivity === "" || a.sensitivity === state.sensitivity)
+  );
+}
+
 function startRenderer() {
-  renderer = new Sigma(graph, $("map"), {
-    renderEdgeLabels: false,
+  view.renderer = new Sigma(graph, $("map"), {
+    renderEdgeLabels: true,
     defaultEdgeType: "arrow",
     labelRenderedSizeThreshold: 8,
     nodeReducer: (node, data) => {
       const out = { ...data };
-      if (state.hiddenKinds.has(data.kind)) out.hidden = true;
+      if (!shown(state.actors.get(node)) && !data.proposed) out.hidden = true;
+      if (data.brokerSize) out.size = data.brokerSize;
+      if (data.critical) out.highlighted = true;
       if (state.search && !String(data.label).toLowerCase().includes(state.search)) out.color = dimmed;
       if (state.selected) {
         if (state.selected.nodes.has(node)) {
@@ -209,9 +263,12 @@ function startRenderer() {
     },
     edgeReducer: (edge, data) => {
       const out = { ...data };
+      if (data.proposed) return out;
+      if (state.hiddenFamilies.has(data.family)) out.hidden = true;
+      if (state.sensitivity && data.sensitivity !== state.sensitivity) out.hidden = true;
       if (state.selected) {
         if (state.selected.edges.has(edge)) {
-          out.color = highlight;
+          out.color = highlightColour;
           out.size = (data.size ?? 1) + 2;
           out.zIndex = 1;
         } else {
@@ -221,13 +278,16 @@ function startRenderer() {
       return out;
     },
   });
-  renderer.on("clickNode", ({ node }) => showActor(node));
-  renderer.on("clickEdge", ({ edge }) => showRelationship(edge));
+  view.renderer.on("clickNode", ({ node }) => showActor(node));
+  view.renderer.on("clickEdge", ({ edge }) => showRelationship(edge));
 }
+
+// ---- details
 
 function showActor(id: string) {
   const a = state.actors.get(id);
   if (!a) return;
+  state.focus = { actor: id };
   details(a.name, [
     ["kind", label(a.kind)],
     ["region", a.region || "–"],
@@ -236,11 +296,13 @@ function showActor(id: string) {
     ["description", a.description || "–"],
     ["sources", a.sources.map((s) => s.title).join("; ") || "none recorded"],
   ]);
+  fillActorForm(id);
 }
 
 function showRelationship(id: string) {
   const r = state.relationships.get(id);
   if (!r) return;
+  state.focus = { relationship: id };
   const from = state.actors.get(r.from.id)?.name ?? r.from.id;
   const to = state.actors.get(r.to.id)?.name ?? r.to.id;
   details(`${from} ${label(r.type)} ${to}`, [
@@ -251,113 +313,189 @@ function showRelationship(id: string) {
     ["notes", r.notes || "–"],
     ["sources", r.sources.map((s) => s.title).join("; ") || "none recorded"],
   ]);
+  fillRelationshipForm(id);
 }
 
 function details(title: string, rows: [string, string][]) {
-  const box = $("details");
-  const h = document.createElement("h2");
+  const h = document.createElement("h3");
   h.textContent = title;
   const dl = document.createElement("dl");
   for (const [k, v] of rows) {
-    const dt = document.createElement("dt");
-    dt.textContent = k;
-    const dd = document.createElement("dd");
-    dd.textContent = v;
-    dl.append(dt, dd);
+    dl.append(Object.assign(document.createElement("dt"), { textContent: k }), Object.assign(document.createElement("dd"), { textContent: v }));
   }
-  box.replaceChildren(h, dl);
+  $("details").replaceChildren(h, dl);
 }
 
+// ---- gaps and their closures
+
 async function loadGaps() {
-  const c = Number($<HTMLInputElement>("min-confidence").value);
   const data = await state.api.query<{ workspace: { accountabilityGaps: { edges: { node: Gap }[] } } }>(gapsQuery, {
     ws: state.workspace,
-    asOf: currentAsOf(),
-    minConfidence: c,
+    ...currentFilter(),
   });
   state.gaps = data.workspace.accountabilityGaps.edges.map((e) => e.node);
-  const list = $("gaps");
-  list.replaceChildren(
-    ...state.gaps.map((g, i) => {
-      const li = document.createElement("li");
-      const b = document.createElement("button");
-      b.type = "button";
-      b.dataset.gap = String(i);
-      b.textContent = `${g.community.name} under ${g.powerHolder.name}: severity ${g.severity.toFixed(2)}, exposure ${g.exposure.toFixed(2)}, distrust ${g.distrust.toFixed(2)}${g.bestRoute ? "" : " (no route)"}`;
-      b.addEventListener("click", () => selectGap(i));
-      li.append(b);
-      return li;
-    }),
+  resultList(
+    $("gaps"),
+    state.gaps.map((g, i) => ({
+      text: `${g.community.name} under ${g.powerHolder.name}: severity ${g.severity.toFixed(2)}, exposure ${g.exposure.toFixed(2)}, distrust ${g.distrust.toFixed(2)}${g.bestRoute ? "" : " (no route)"}`,
+      select: () => void selectGap(i),
+    })),
+    "No gaps.",
   );
-  if (state.gaps.length === 0) list.replaceChildren(Object.assign(document.createElement("li"), { textContent: "No gaps." }));
+  renderTables();
 }
 
 /** Highlights a gap's community, power holder, power relationships and
- * strongest route; everything else is dimmed. */
-function selectGap(i: number) {
+ * strongest route, and draws the best closures of it as proposed
+ * relationships labelled with the severity each removes. */
+async function selectGap(i: number) {
   const g = state.gaps[i];
-  const nodes = new Set([g.community.id, g.powerHolder.id]);
-  const edges = new Set(g.powerRelationships.map((r) => r.id));
-  g.bestRoute?.actors.forEach((a) => nodes.add(a.id));
-  g.bestRoute?.relationships.forEach((r) => edges.add(r.id));
-  state.selected = { nodes, edges };
-  document.querySelectorAll("#gaps button").forEach((b) => b.setAttribute("aria-pressed", String(b === document.querySelector(`#gaps button[data-gap="${i}"]`))));
+  const nodes = [g.community.id, g.powerHolder.id, ...(g.bestRoute?.actors.map((a) => a.id) ?? [])];
+  const edges = [...g.powerRelationships.map((r) => r.id), ...(g.bestRoute?.relationships.map((r) => r.id) ?? [])];
+  removeProposals();
+  highlight(nodes, edges);
   $("gap-route").textContent = g.bestRoute
     ? `Strongest route: ${g.bestRoute.hops} hops, strength ${g.bestRoute.strength.toFixed(2)}.`
     : `There is no route from ${g.community.name} to ${g.powerHolder.name}.`;
-  renderer?.refresh();
+  try {
+    closures ??= (await state.api.query<{ workspace: { gapClosures: Closure[] } }>(closuresQuery, { ws: state.workspace, ...currentFilter() }))
+      .workspace.gapClosures;
+  } catch (e) {
+    $("gap-closures").textContent = `Could not propose closures: ${explain(e)}`;
+    return;
+  }
+  const mine = closures.filter((c) => c.closes.some((x) => x.gap.community.id === g.community.id && x.gap.powerHolder.id === g.powerHolder.id));
+  mine.slice(0, 3).forEach((c, k) => {
+    const { from, to } = c.relationship;
+    if (!graph.hasNode(from.id) || !graph.hasNode(to.id)) return;
+    graph.addDirectedEdgeWithKey(`proposed-${k}`, from.id, to.id, {
+      proposed: true,
+      color: proposed,
+      size: 3,
+      label: `proposed ${label(c.relationship.type)}: −${c.severityRemoved.toFixed(2)} severity`,
+    });
+  });
+  $("gap-closures").textContent = mine.length
+    ? `Proposed: ${mine
+        .slice(0, 3)
+        .map((c) => `${c.relationship.from.name} ${label(c.relationship.type)} ${c.relationship.to.name} (removes ${c.severityRemoved.toFixed(2)})`)
+        .join("; ")}.`
+    : "No single new relationship would close this gap.";
+  refresh();
+}
+
+function removeProposals() {
+  graph.filterEdges((_, a) => a.proposed).forEach((e) => graph.dropEdge(e));
 }
 
 function clearSelection() {
-  state.selected = null;
+  removeProposals();
+  highlight(null);
   $("gap-route").textContent = "";
-  document.querySelectorAll("#gaps button").forEach((b) => b.setAttribute("aria-pressed", "false"));
-  renderer?.refresh();
+  $("gap-closures").textContent = "";
+  document.querySelectorAll("#analysis button[aria-pressed]").forEach((b) => b.setAttribute("aria-pressed", "false"));
 }
 
-function renderTable() {
-  const body = $("actor-table").querySelector("tbody")!;
+// ---- tables, legend, filters
+
+function renderTables() {
   const rows = [...state.actors.values()]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((a) => {
-      const tr = document.createElement("tr");
       const out = [...state.relationships.values()].filter((r) => r.from.id === a.id).length;
-      for (const v of [a.name, label(a.kind), a.region, String(out)]) {
-        const td = document.createElement("td");
-        td.textContent = v;
-        tr.append(td);
-      }
-      return tr;
+      return row([a.name, label(a.kind), a.region, label(a.sensitivity), String(out)]);
     });
-  body.replaceChildren(...rows);
+  $("actor-table").querySelector("tbody")!.replaceChildren(...rows);
+  $("gap-table").querySelector("tbody")!.replaceChildren(
+    ...state.gaps.map((g) =>
+      row([
+        g.community.name,
+        g.powerHolder.name,
+        label(g.kind),
+        g.severity.toFixed(2),
+        g.exposure.toFixed(2),
+        g.distrust.toFixed(2),
+        g.bestRoute ? `${g.bestRoute.hops} hops, ${g.bestRoute.strength.toFixed(2)}` : "none",
+      ]),
+    ),
+  );
+}
+
+function row(cells: string[]): HTMLTableRowElement {
+  const tr = document.createElement("tr");
+  for (const v of cells) tr.append(Object.assign(document.createElement("td"), { textContent: v }));
+  return tr;
+}
+
+function checkbox(container: HTMLElement, id: string, text: string, colour: string, swatch: string, toggle: (on: boolean) => void) {
+  const row = document.createElement("label");
+  row.htmlFor = id;
+  const box = Object.assign(document.createElement("input"), { type: "checkbox", id, checked: true });
+  box.addEventListener("change", () => toggle(box.checked));
+  const mark = Object.assign(document.createElement("span"), { className: swatch });
+  mark.style.background = colour;
+  row.append(box, mark, document.createTextNode(text));
+  container.append(row);
 }
 
 function buildLegend() {
-  const kinds = $("legend-kinds");
   for (const [kind, colour] of Object.entries(kindColours)) {
-    const id = `kind-${kind}`;
-    const row = document.createElement("label");
-    row.htmlFor = id;
-    const box = Object.assign(document.createElement("input"), { type: "checkbox", id, checked: true });
-    box.addEventListener("change", () => {
-      if (box.checked) state.hiddenKinds.delete(kind);
+    checkbox($("legend-kinds"), `kind-${kind}`, label(kind), colour, "swatch", (on) => {
+      if (on) state.hiddenKinds.delete(kind);
       else state.hiddenKinds.add(kind);
-      renderer?.refresh();
+      refresh();
     });
-    const swatch = Object.assign(document.createElement("span"), { className: "swatch" });
-    swatch.style.background = colour;
-    row.append(box, swatch, document.createTextNode(label(kind)));
-    kinds.append(row);
   }
-  const types = $("legend-types");
   for (const f of families) {
-    const li = document.createElement("li");
-    const swatch = Object.assign(document.createElement("span"), { className: "line" });
-    swatch.style.background = f.colour;
-    li.append(swatch, document.createTextNode(f.name));
-    types.append(li);
+    checkbox($("legend-types"), `family-${f.name}`, f.name, f.colour, "line", (on) => {
+      if (on) state.hiddenFamilies.delete(f.name);
+      else state.hiddenFamilies.add(f.name);
+      refresh();
+    });
   }
 }
+
+/** The region and tag filters offer the map's own values. */
+function fillChoices() {
+  const regions = [...new Set([...state.actors.values()].map((a) => a.region).filter((r) => r))].sort();
+  const tags = [...new Set([...state.actors.values()].flatMap((a) => a.tags))].sort();
+  const fill = (id: string, values: string[], any: string) =>
+    $<HTMLSelectElement>(id).replaceChildren(new Option(any, ""), ...values.map((v) => new Option(v, v)));
+  fill("filter-region", regions, "every region");
+  fill("filter-tag", tags, "every tag");
+  $<HTMLSelectElement>("filter-sensitivity").replaceChildren(new Option("every level", ""), ...sensitivities.map((s) => new Option(label(s), s)));
+}
+
+// ---- exports
+
+async function exportAs(format: string) {
+  try {
+    const link = (await state.api.query<{ createExportLink: { url: string } }>(exportLinkMutation, { ws: state.workspace, format })).createExportLink;
+    const a = document.createElement("a");
+    a.href = link.url;
+    a.download = "";
+    a.click();
+  } catch (e) {
+    status(`Could not export: ${explain(e)}`, true);
+  }
+}
+
+function wireExports() {
+  $("export-buttons").replaceChildren(
+    ...formats.map((f) => {
+      const b = Object.assign(document.createElement("button"), { type: "button", textContent: f.toLowerCase() });
+      b.addEventListener("click", () => void exportAs(f));
+      return b;
+    }),
+  );
+  for (const format of ["png", "svg"] as const) {
+    $(`save-${format}`).addEventListener("click", async () => {
+      if (view.renderer) download(await image(view.renderer, format), `actorgraph-map.${format}`);
+    });
+  }
+}
+
+// ---- wiring
 
 function debounce(fn: () => void, ms: number): () => void {
   let t: number | undefined;
@@ -368,10 +506,11 @@ function debounce(fn: () => void, ms: number): () => void {
 }
 
 async function refilter() {
+  closures = null;
   try {
-    await loadRelationships();
-    await loadGaps();
     clearSelection();
+    await loadRelationships();
+    if (canAnalyse(state.role)) await loadGaps();
   } catch (e) {
     status(`Could not filter the map: ${explain(e)}`, true);
   }
@@ -386,10 +525,23 @@ function wire() {
   $<HTMLSelectElement>("workspace").addEventListener("change", (e) => void openWorkspace((e.target as HTMLSelectElement).value));
   $<HTMLInputElement>("search").addEventListener("input", (e) => {
     state.search = (e.target as HTMLInputElement).value.trim().toLowerCase();
-    renderer?.refresh();
+    refresh();
   });
+  for (const [id, key] of [["filter-region", "region"], ["filter-tag", "tag"], ["filter-sensitivity", "sensitivity"]] as const) {
+    $<HTMLSelectElement>(id).addEventListener("change", (e) => {
+      state[key] = (e.target as HTMLSelectElement).value;
+      refresh();
+    });
+  }
   const later = debounce(() => void refilter(), 250);
-  $<HTMLInputElement>("as-of").addEventListener("change", later);
+  $<HTMLInputElement>("as-of").addEventListener("change", () => {
+    setDateRange();
+    later();
+  });
+  $<HTMLInputElement>("as-of-slider").addEventListener("input", () => {
+    $<HTMLInputElement>("as-of").value = dateOfSlider();
+    later();
+  });
   $<HTMLInputElement>("min-confidence").addEventListener("input", (e) => {
     $("min-confidence-value").textContent = (e.target as HTMLInputElement).value;
     later();
@@ -401,6 +553,10 @@ function wire() {
     $("show-table").setAttribute("aria-expanded", String(!table.hidden));
   });
   buildLegend();
+  wireAnalyses(currentFilter);
+  wireEditing(loadMap);
+  wireImport(loadMap);
+  wireExports();
   if (state.api.hasToken()) void signIn();
   else status("Enter a token to sign in.");
 }

@@ -92,5 +92,102 @@ export const gapsQuery = `query Gaps($ws: ID!, $asOf: Date, $minConfidence: Floa
 
 /** Roles that may change the map (see docs/access-control.md). */
 export function canEdit(role: string): boolean {
-  return role === "EDITOR" || role === "OWNER";
+  return role === "EDITOR" || role === "OWNER" || role === "ADMIN";
 }
+
+/** Roles that may run analyses (viewers read the map only). */
+export function canAnalyse(role: string): boolean {
+  return role !== "VIEWER";
+}
+
+export interface Route {
+  strength: number;
+  hops: number;
+  enforceable: boolean;
+  actors: { id: string; name: string }[];
+  relationships: { id: string }[];
+}
+
+export const routesQuery = `query Routes($ws: ID!, $from: ID!, $to: ID!, $asOf: Date, $minConfidence: Float) {
+  workspace(id: $ws) {
+    accountabilityRoutes(from: $from, to: $to, first: 5, asOf: $asOf, minConfidence: $minConfidence) {
+      strength hops enforceable actors { id name } relationships { id }
+    }
+  }
+}`;
+
+export interface Closure {
+  severityRemoved: number;
+  relationship: { type: string; from: { id: string; name: string }; to: { id: string; name: string }; strength: number };
+  closes: { gap: { community: { id: string }; powerHolder: { id: string } } }[];
+}
+
+export const closuresQuery = `query Closures($ws: ID!, $asOf: Date, $minConfidence: Float) {
+  workspace(id: $ws) {
+    gapClosures(first: 20, asOf: $asOf, minConfidence: $minConfidence) {
+      severityRemoved
+      relationship { type from { id name } to { id name } strength }
+      closes { gap { community { id } powerHolder { id } } }
+    }
+  }
+}`;
+
+export interface Broker {
+  actor: { id: string; name: string };
+  pairs: number;
+  critical: boolean;
+}
+
+export const brokersQuery = `query Brokers($ws: ID!, $asOf: Date, $minConfidence: Float) {
+  workspace(id: $ws) {
+    brokers(first: 20, asOf: $asOf, minConfidence: $minConfidence) { actor { id name } pairs critical }
+  }
+}`;
+
+export interface Change {
+  community: { id: string; name: string };
+  powerHolder: { id: string; name: string };
+  before: { status: string; bestStrength: number };
+  after: { status: string; bestStrength: number };
+  causes: { id: string }[];
+}
+
+export const changesQuery = `query Changes($ws: ID!, $from: Date!, $to: Date!, $minConfidence: Float) {
+  workspace(id: $ws) {
+    accountabilityChanges(from: $from, to: $to, minConfidence: $minConfidence) {
+      community { id name } powerHolder { id name }
+      before { status bestStrength } after { status bestStrength } causes { id }
+    }
+  }
+}`;
+
+export interface TrustFinding {
+  kind: string;
+  score: number;
+  from: { id: string; name: string };
+  to: { id: string; name: string };
+  actors: { id: string }[];
+  relationships: { id: string }[];
+}
+
+export const trustGapsQuery = `query TrustGaps($ws: ID!, $asOf: Date, $minConfidence: Float) {
+  workspace(id: $ws) {
+    trustGaps(first: 50, asOf: $asOf, minConfidence: $minConfidence) {
+      edges { node { kind score from { id name } to { id name } actors { id } relationships { id } } }
+    }
+  }
+}`;
+
+export const workspacesQuery = `query Workspaces { workspaces { id name } }`;
+
+export const exportLinkMutation = `mutation Export($ws: ID!, $format: MapFormat!) {
+  createExportLink(workspace: $ws, format: $format) { url expiresAt }
+}`;
+
+export const formats = ["CSV", "XLSX", "KUMU", "GRAPHML", "GEXF", "JGF", "CYTOSCAPE"];
+export const kinds = ["COMMUNITY", "STATE_INSTITUTION", "SECURITY_FORCE", "MOVEMENT", "CIVIL_SOCIETY", "CUSTOMARY_AUTHORITY", "INTERNATIONAL"];
+export const relationshipTypes = [
+  "TRUSTS", "ACCOUNTABLE_TO", "CONTROLS", "PROVIDES_SECURITY", "THREATENS", "REPRESENTS",
+  "PARTICIPATES_IN", "INFLUENCES", "DIALOGUE", "SUPPORTS", "COOPERATES_WITH", "IN_TENSION_WITH",
+];
+export const sensitivities = ["PUBLIC", "RESTRICTED", "CONFIDENTIAL"];

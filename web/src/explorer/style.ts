@@ -52,3 +52,6 @@ export function label(kindOrType: string): string {
 
 export const highlight = "#000000";
 export const dimmed = "#dddddd";
+
+/** Proposed relationships (gap closures), apart from every family. */
+export const proposed = "#CC79A7";
