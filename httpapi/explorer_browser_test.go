@@ -30,7 +30,7 @@ const chromiumPath = "/usr/bin/chromium"
 // browserPage is one tab on the explorer, with what it has asked for and
 // what it has written to its console.
 type browserPage struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	origin string
 
@@ -39,7 +39,7 @@ type browserPage struct {
 	console  []string
 }
 
-func openBrowser(t *testing.T, origin string) *browserPage {
+func openBrowser(t testing.TB, origin string) *browserPage {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Fatalf("no Chromium at %s (dev/test installs Debian's chromium package): %v", chromiumPath, err)
@@ -243,6 +243,41 @@ func TestExplorerDrawsTheDemoMap(t *testing.T) {
 		t.Error("an owner sees no edit controls")
 	}
 	p.screenshot("explorer-demo-map")
+
+	// Clicking an actor shows its details with its sources, as GraphQL has them.
+	var withSources struct {
+		Workspace struct {
+			Actors struct {
+				Edges []struct {
+					Node struct {
+						ID, Name string
+						Sources  []struct{ Title string }
+					}
+				}
+			}
+		}
+	}
+	f.a.As(owner).OK(`query($ws: ID!) { workspace(id: $ws) { actors(first: 500) { edges { node { id name sources { title } } } } } }`,
+		map[string]any{"ws": f.ws}, &withSources)
+	clicked := false
+	for _, e := range withSources.Workspace.Actors.Edges {
+		if len(e.Node.Sources) == 0 {
+			continue
+		}
+		p.do("clicking "+e.Node.Name, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`actorgraphExplorer.renderer().emit("clickNode", { node: %q })`, e.Node.ID)))
+		p.waitFor("the details of "+e.Node.Name, fmt.Sprintf(`document.querySelector("#details h3")?.textContent === %q && document.querySelector("#details dl").textContent.includes("sources")`, e.Node.Name))
+		shown := evaluate[string](p, `document.querySelector("#details dl").textContent`)
+		for _, src := range e.Node.Sources {
+			if !strings.Contains(shown, src.Title) {
+				t.Errorf("details of %s: %q, want the source %q", e.Node.Name, shown, src.Title)
+			}
+		}
+		clicked = true
+		break
+	}
+	if !clicked {
+		t.Error("no demo actor has a source to show")
+	}
 
 	// The most severe gap: exactly its community, power holder, power
 	// relationships and strongest route are highlighted.

@@ -83,6 +83,7 @@ async function brokers(filter: Filter) {
     const bs = data.workspace.brokers;
     const most = Math.max(1, ...bs.map((b) => b.pairs));
     graph.forEachNode((n) => graph.removeNodeAttribute(n, "brokerSize"));
+    state.brokersShown = true;
     for (const b of bs) {
       if (!graph.hasNode(b.actor.id)) continue;
       graph.setNodeAttribute(b.actor.id, "brokerSize", 8 + 16 * (b.pairs / most));

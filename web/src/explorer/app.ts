@@ -26,6 +26,8 @@ export interface State {
   tag: string;
   sensitivity: string;
   search: string;
+  /** Whether brokers are sized by the pairs that depend on them. */
+  brokersShown: boolean;
   /** How many times the relationships have been read (tests wait on it). */
   loads: number;
 }
@@ -46,6 +48,7 @@ export const state: State = {
   tag: "",
   sensitivity: "",
   search: "",
+  brokersShown: false,
   loads: 0,
 };
 

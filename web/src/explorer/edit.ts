@@ -84,13 +84,16 @@ async function saveActor(reload: Reload) {
     .split(",")
     .map((t) => t.trim())
     .filter((t) => t !== "");
-  const fields = {
+  const known = id ? state.actors.get(id) : undefined;
+  const fields: Record<string, unknown> = {
     name: value("actor-name"),
     region: value("actor-region"),
     tags,
-    description: $<HTMLTextAreaElement>("actor-description").value,
     sensitivity: value("actor-sensitivity"),
   };
+  // The description is read with the actor's details: it is sent only
+  // when the form was filled with it, so that it is never cleared unseen.
+  if (!known || known.description !== undefined) fields.description = $<HTMLTextAreaElement>("actor-description").value;
   try {
     if (id) {
       await state.api.query(`mutation($id: ID!, $input: UpdateActorInput!) { updateActor(id: $id, input: $input) { id } }`, {
@@ -134,13 +137,15 @@ async function saveRelationship(reload: Reload) {
   clearErrors(form);
   const id = state.focus.relationship;
   const num = (v: string) => (v === "" ? null : Number(v));
-  const fields = {
+  const known = id ? state.relationships.get(id) : undefined;
+  const fields: Record<string, unknown> = {
     strength: num(value("rel-strength")),
     confidence: num(value("rel-confidence")),
     validFrom: value("rel-validFrom") || null,
     validTo: value("rel-validTo") || null,
-    notes: $<HTMLInputElement>("rel-notes").value,
   };
+  // As an actor's description: notes are sent only when they were read.
+  if (!known || known.notes !== undefined) fields.notes = $<HTMLInputElement>("rel-notes").value;
   try {
     if (id) {
       await state.api.query(`mutation($id: ID!, $input: UpdateRelationshipInput!) { updateRelationship(id: $id, input: $input) { id } }`, {

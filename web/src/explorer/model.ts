@@ -4,12 +4,14 @@ export interface Actor {
   id: string;
   kind: string;
   name: string;
-  description: string;
+  /** Read with the actor's details, when it is selected. */
+  description?: string;
   region: string;
   tags: string[];
   sensitivity: string;
   layout: { x: number | null; y: number | null } | null;
-  sources: Source[];
+  /** Read with the actor's details, when it is selected. */
+  sources?: Source[];
 }
 
 export interface Source {
@@ -27,8 +29,9 @@ export interface Relationship {
   sensitivity: string;
   validFrom: string | null;
   validTo: string | null;
-  notes: string;
-  sources: Source[];
+  /** Read with the relationship's details, when it is selected. */
+  notes?: string;
+  sources?: Source[];
 }
 
 export interface Gap {
@@ -61,7 +64,7 @@ export const viewerQuery = `query Viewer {
 export const actorsQuery = `query Actors($ws: ID!, $first: Int, $after: String) {
   workspace(id: $ws) {
     actors(first: $first, after: $after) {
-      edges { node { id kind name description region tags sensitivity layout { x y } sources { title url } } }
+      edges { node { id kind name region tags sensitivity layout { x y } } }
       pageInfo { hasNextPage endCursor }
     }
   }
@@ -70,10 +73,20 @@ export const actorsQuery = `query Actors($ws: ID!, $first: Int, $after: String) 
 export const relationshipsQuery = `query Relationships($ws: ID!, $first: Int, $after: String, $filter: RelationshipFilter) {
   workspace(id: $ws) {
     relationships(first: $first, after: $after, filter: $filter) {
-      edges { node { id type from { id } to { id } strength confidence sensitivity validFrom validTo notes sources { title url } } }
+      edges { node { id type from { id } to { id } strength confidence sensitivity validFrom validTo } }
       pageInfo { hasNextPage endCursor }
     }
   }
+}`;
+
+// The map reads only what it draws; what the details show is read when an
+// actor or a relationship is selected.
+export const actorDetailsQuery = `query ActorDetails($id: ID!) {
+  actor(id: $id) { description sources { title url } }
+}`;
+
+export const relationshipDetailsQuery = `query RelationshipDetails($id: ID!) {
+  relationship(id: $id) { notes sources { title url } }
 }`;
 
 export const gapsQuery = `query Gaps($ws: ID!, $asOf: Date, $minConfidence: Float) {
