@@ -373,7 +373,9 @@ func TestExplorerEditsAndImports(t *testing.T) {
 	named := func(name string) []string {
 		var out struct {
 			Workspace struct {
-				Actors struct{ Edges []struct{ Node struct{ ID, Name string } } }
+				Actors struct {
+					Edges []struct{ Node struct{ ID, Name string } }
+				}
 			}
 		}
 		ed.OK(`query($ws: ID!) { workspace(id: $ws) { actors(first: 500) { edges { node { id name } } } } }`, map[string]any{"ws": f.ws}, &out)
