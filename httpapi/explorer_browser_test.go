@@ -8,6 +8,8 @@ package httpapi_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -519,6 +521,25 @@ func TestExplorerRoutesAndImages(t *testing.T) {
 		t.Errorf("the strongest route highlights relationships %v, want %v", got, wantEdges)
 	}
 
+	// An export button downloads the workspace through a signed link: the
+	// link the page follows serves the GEXF file without a token.
+	p.do("exporting as GEXF", chromedp.Evaluate[chromedp.Void](`(() => {
+		window.followed = [];
+		HTMLAnchorElement.prototype.click = function () { window.followed.push(this.href); };
+		[...document.querySelectorAll("#export-buttons button")].find(b => b.textContent === "gexf").click();
+	})()`))
+	p.waitFor("the export link", `window.followed.length > 0`)
+	link := evaluate[string](p, `window.followed[0]`)
+	resp, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "<gexf") {
+		t.Errorf("the export link %s: %d %.100q, want the GEXF file", link, resp.StatusCode, body)
+	}
+
 	// PNG: a PNG file; SVG: one circle per actor drawn.
 	ctx, cancel := context.WithTimeout(p.ctx, 2*time.Minute)
 	defer cancel()
@@ -529,6 +550,54 @@ func TestExplorerRoutesAndImages(t *testing.T) {
 	circles, err := chromedp.Run(ctx, chromedp.Evaluate[int](`actorgraphExplorer.image("svg").then(b => b.text()).then(t => (t.match(/<circle /g) || []).length)`, chromedp.EvalAwaitPromise))
 	if actors := evaluate[int](p, `actorgraphExplorer.graph.order`); err != nil || circles != actors {
 		t.Errorf("Save as SVG: %d circles %v, want one per actor (%d)", circles, err, actors)
+	}
+	p.checkClean()
+}
+
+// The explorer passes axe-core's WCAG 2 A and AA rules (labels, contrast,
+// keyboard access, landmarks) as an editor sees it, every section open.
+// axe-core comes from web/'s lockfile (web/build installs it); it is
+// injected through DevTools, which the page's CSP does not govern.
+func TestExplorerAccessibility(t *testing.T) {
+	t.Parallel()
+	axe, err := os.ReadFile("../web/node_modules/axe-core/axe.min.js")
+	if err != nil {
+		t.Fatalf("axe-core is missing (web/build installs it; dev/test runs web/build): %v", err)
+	}
+	f := loadDemo(t)
+	editor, _ := f.a.CreateToken(f.ws, "EDITOR", "")
+	p := openBrowser(t, f.a.URL)
+	p.signIn(editor)
+	p.do("opening every section and the table view",
+		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("details").forEach(d => d.open = true)`),
+		click("show-table"),
+		chromedp.Evaluate[chromedp.Void](string(axe)),
+	)
+	ctx, cancel := context.WithTimeout(p.ctx, 2*time.Minute)
+	defer cancel()
+	violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]struct {
+		ID, Impact, Help string
+		Nodes            []struct{ Target []string }
+	}](`axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }).then(r => r.violations)`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range violations {
+		var where []string
+		for _, n := range v.Nodes {
+			where = append(where, strings.Join(n.Target, " "))
+		}
+		t.Errorf("%s (%s): %s, at %s", v.ID, v.Impact, v.Help, strings.Join(where, "; "))
+	}
+	// Every control can be reached with the keyboard: tabbing visits each
+	// enabled, visible button, input and select.
+	reached := evaluate[bool](p, `(() => {
+		const controls = [...document.querySelectorAll("button, input, select, textarea, summary, a[href]")]
+			.filter(el => !el.disabled && el.offsetParent !== null);
+		return controls.every(el => el.tabIndex >= 0);
+	})()`)
+	if !reached {
+		t.Error("some control is out of the keyboard's reach")
 	}
 	p.checkClean()
 }
