@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -316,6 +317,7 @@ func TestExplorerDrawsTheDemoMap(t *testing.T) {
 
 	// asOf: the relationships drawn are exactly those GraphQL lists in
 	// force on that date.
+	var drawnOn []int
 	for _, date := range []string{"2019-01-01", demoAsOf} {
 		var inForce struct {
 			Workspace struct {
@@ -328,11 +330,24 @@ func TestExplorerDrawsTheDemoMap(t *testing.T) {
 			map[string]any{"ws": f.ws, "d": date}, &inForce)
 		wantIDs := ids(inForce.Workspace.Relationships.Edges)
 		loads := evaluate[int](p, `actorgraphExplorer.state.loads`)
-		p.do("setting the date "+date, set("as-of", date))
+		if date == demoAsOf {
+			// The slider, a day a step: the date field follows it.
+			d, _ := time.Parse(time.DateOnly, date)
+			p.do("moving the date slider to "+date, set("as-of-slider", strconv.FormatInt(d.Unix()/86400, 10)))
+		} else {
+			p.do("setting the date "+date, set("as-of", date))
+		}
 		p.waitFor("the map on "+date, fmt.Sprintf(`actorgraphExplorer.state.loads > %d`, loads))
 		if got := evaluate[[]string](p, `actorgraphExplorer.graph.edges().sort()`); !slices.Equal(got, wantIDs) {
 			t.Errorf("relationships drawn on %s: %d, want GraphQL's %d in force", date, len(got), len(wantIDs))
 		}
+		if got := evaluate[string](p, `document.getElementById("as-of").value`); got != date {
+			t.Errorf("the date field says %s, want %s", got, date)
+		}
+		drawnOn = append(drawnOn, len(wantIDs))
+	}
+	if drawnOn[0] == drawnOn[1] {
+		t.Errorf("the demo map has %d relationships in force on both dates: the dates show nothing", drawnOn[0])
 	}
 	p.checkClean()
 
