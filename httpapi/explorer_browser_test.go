@@ -451,6 +451,36 @@ func TestExplorerEditsAndImports(t *testing.T) {
 		t.Errorf("after the rename: %v, want %v", got, ids)
 	}
 
+	// A relationship of low confidence, created from the page: in GraphQL,
+	// and drawn dashed (sigma compiles the dashed program's shaders: a
+	// failure would be a console error).
+	from, to := ids[0], f.ids["f-district-police"]
+	p.do("creating a relationship",
+		click("rel-new"),
+		set("rel-from", from),
+		set("rel-type", "DIALOGUE"),
+		set("rel-to", to),
+		set("rel-strength", "0.4"),
+		set("rel-confidence", "0.3"),
+		click("rel-save"),
+	)
+	p.waitFor("the relationship drawn", `actorgraphExplorer.state.focus.relationship !== undefined && actorgraphExplorer.graph.hasEdge(actorgraphExplorer.state.focus.relationship)`)
+	relID := evaluate[string](p, `actorgraphExplorer.state.focus.relationship`)
+	var rel struct {
+		Relationship struct {
+			Type       string
+			From, To   struct{ ID string }
+			Confidence float64
+		}
+	}
+	ed.OK(`query($id: ID!) { relationship(id: $id) { type from { id } to { id } confidence } }`, map[string]any{"id": relID}, &rel)
+	if r := rel.Relationship; r.Type != "DIALOGUE" || r.From.ID != from || r.To.ID != to || r.Confidence != 0.3 {
+		t.Errorf("the relationship created from the page is %+v in GraphQL", r)
+	}
+	if typ := evaluate[string](p, fmt.Sprintf(`actorgraphExplorer.graph.getEdgeAttribute(%q, "type")`, relID)); typ != "dashed" {
+		t.Errorf("a relationship of confidence 0.3 is drawn %q, want dashed", typ)
+	}
+
 	// A dropped CSV file: the dry run's problems, as GraphQL reports them,
 	// and nothing written.
 	csv := "kind,name\nCOMMUNITY,Upper ford\nWIZARD,Lower ford\n"

@@ -8,6 +8,7 @@ import FA2Layout from "graphology-layout-forceatlas2/worker";
 import Sigma from "sigma";
 import { fillRoutePickers, highlight, resultList, wireAnalyses } from "./analyses";
 import { $, explain, graph, refresh, state, status, view } from "./app";
+import { DashedArrowProgram } from "./dashed";
 import { fillActorForm, fillRelationshipForm, wireEditing } from "./edit";
 import { download, image } from "./image";
 import { wireImport } from "./importer";
@@ -40,6 +41,8 @@ import "./explorer.css";
 // responsive while it settles.
 const workerLayoutFrom = 2000;
 const day = 86_400_000;
+// Relationships below this confidence are drawn dashed.
+const lowConfidence = 0.5;
 
 let layout: FA2Layout | null = null;
 let memberships: Membership[] = [];
@@ -217,9 +220,10 @@ function drawEdges() {
     if (!graph.hasNode(r.from.id) || !graph.hasNode(r.to.id)) continue;
     const fam = typeFamily(r.type);
     graph.addDirectedEdgeWithKey(r.id, r.from.id, r.to.id, {
-      // Trust is graded by its strength; low confidence is faint.
-      color: withAlpha(fam.colour, r.type === "TRUSTS" ? r.strength : r.confidence < 0.5 ? 0.35 : 0.8),
+      // Trust is graded by its strength; low confidence is dashed.
+      color: withAlpha(fam.colour, r.type === "TRUSTS" ? r.strength : 0.8),
       size: 1 + 2 * r.strength,
+      type: r.confidence < lowConfidence ? "dashed" : "arrow",
       family: fam.name,
       sensitivity: r.sensitivity,
     });
@@ -274,6 +278,7 @@ function startRenderer() {
   view.renderer = new Sigma(graph, $("map"), {
     renderEdgeLabels: true,
     defaultEdgeType: "arrow",
+    edgeProgramClasses: { dashed: DashedArrowProgram },
     labelRenderedSizeThreshold: 8,
     // A large map pans and zooms with its actors alone, and draws its
     // relationships again once it stands still.
