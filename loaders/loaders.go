@@ -1,8 +1,9 @@
 // Package loaders holds the per-request dataloaders: every lookup by id
-// that a list can trigger once per item is collected for a few
-// milliseconds and sent to the store as one batch, so a query that lists
-// fifty actors with their relationships and endpoints costs a fixed number
-// of Neo4j round trips, not one per actor.
+// that a list can trigger once per item is collected while the list's
+// items ask for it and sent to the store as one batch, so a query that
+// lists fifty actors with their relationships and endpoints costs a fixed
+// number of Neo4j round trips, not one per actor. A lookup outside any
+// list (actor(id)) can be fetched at once (LoadNow).
 package loaders
 
 import (
@@ -12,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vikstrous/dataloadgen"
 	"go.uber.org/zap"
 
 	"github.com/actorgraph/actorgraph/domain"
@@ -20,26 +20,41 @@ import (
 	"github.com/actorgraph/actorgraph/store"
 )
 
-// DefaultWait is how long a loader collects keys before it fetches them.
-// gqlgen resolves the items of a list concurrently, so a few milliseconds
-// catch them all on an idle machine; a busy one may need more (the wait is
-// configurable), and a batch split in two costs one more round trip, not
-// one per item.
-const DefaultWait = 5 * time.Millisecond
+// DefaultWait is the longest a loader collects keys before it fetches
+// them, and DefaultIdle how long a batch stays open after its last key
+// joined when no other joins. gqlgen resolves the items of a list
+// concurrently, in goroutines started together, so their keys arrive
+// microseconds apart and keep the batch open; a busy machine may need a
+// longer gap (both are configurable), and a batch split in two costs one
+// more round trip, not one per item. (Go's timers rarely fire sooner than
+// a millisecond on an idle process, so the gap costs about that much.)
+const (
+	DefaultWait = 5 * time.Millisecond
+	DefaultIdle = 300 * time.Microsecond
+)
+
+// capacity is the most keys one batch holds.
+const capacity = 1000
+
+// Timing is how loaders batch: Idle and Wait as DefaultIdle and
+// DefaultWait, which zero fields take.
+type Timing struct {
+	Idle, Wait time.Duration
+}
 
 // Loaders are one request's loaders. They cache for the request's lifetime
 // only, so a request never sees another request's stale data.
 type Loaders struct {
-	Actors             *dataloadgen.Loader[string, *domain.Actor]
-	Relationships      *dataloadgen.Loader[string, *domain.Relationship]
-	Sources            *dataloadgen.Loader[string, *domain.Source]
-	Workspaces         *dataloadgen.Loader[string, *domain.Workspace]
-	WorkspaceCounts    *dataloadgen.Loader[string, store.Counts]
-	ActorRelationships *dataloadgen.Loader[ActorRelationshipsKey, *store.Page[*domain.Relationship]]
+	Actors             *Loader[string, *domain.Actor]
+	Relationships      *Loader[string, *domain.Relationship]
+	Sources            *Loader[string, *domain.Source]
+	Workspaces         *Loader[string, *domain.Workspace]
+	WorkspaceCounts    *Loader[string, store.Counts]
+	ActorRelationships *Loader[ActorRelationshipsKey, *store.Page[*domain.Relationship]]
 
-	store Source
-	wait  time.Duration
-	log   *zap.Logger
+	store  Source
+	timing Timing
+	log    *zap.Logger
 }
 
 // Source is what the loaders read: the store's batch lookups, each one
@@ -65,24 +80,27 @@ type ActorRelationshipsKey struct {
 	After      string
 }
 
-// New returns fresh loaders over s that wait the given time to batch keys
-// (DefaultWait when zero). A panic in a batch is logged to log and
-// answers an internal error for each of its keys.
-func New(s Source, wait time.Duration, log *zap.Logger) *Loaders {
-	if wait <= 0 {
-		wait = DefaultWait
+// New returns fresh loaders over s that batch keys as t says. A panic in
+// a batch is logged to log and answers an internal error for each of its
+// keys.
+func New(s Source, t Timing, log *zap.Logger) *Loaders {
+	if t.Wait <= 0 {
+		t.Wait = DefaultWait
 	}
-	opts := []dataloadgen.Option{dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(1000)}
+	if t.Idle <= 0 {
+		t.Idle = DefaultIdle
+	}
+	t.Idle = min(t.Idle, t.Wait)
 	return &Loaders{
 		store:  s,
-		wait:   wait,
+		timing: t,
 		log:    log,
-		Actors: dataloadgen.NewLoader(guard(log, "actors", byID(s.ActorsByIDs, func(a *domain.Actor) string { return a.ID })), opts...),
-		Relationships: dataloadgen.NewLoader(guard(log, "relationships", byID(s.RelationshipsByIDs,
-			func(r *domain.Relationship) string { return r.ID })), opts...),
-		Sources:    dataloadgen.NewLoader(guard(log, "sources", byID(s.SourcesByIDs, func(x *domain.Source) string { return x.ID })), opts...),
-		Workspaces: dataloadgen.NewLoader(guard(log, "workspaces", byID(s.WorkspacesByIDs, func(w *domain.Workspace) string { return w.ID })), opts...),
-		WorkspaceCounts: dataloadgen.NewLoader(guard(log, "workspaceCounts", func(ctx context.Context, ids []string) ([]store.Counts, []error) {
+		Actors: newLoader(guard(log, "actors", byID(s.ActorsByIDs, func(a *domain.Actor) string { return a.ID })), t.Idle, t.Wait, capacity),
+		Relationships: newLoader(guard(log, "relationships", byID(s.RelationshipsByIDs,
+			func(r *domain.Relationship) string { return r.ID })), t.Idle, t.Wait, capacity),
+		Sources:    newLoader(guard(log, "sources", byID(s.SourcesByIDs, func(x *domain.Source) string { return x.ID })), t.Idle, t.Wait, capacity),
+		Workspaces: newLoader(guard(log, "workspaces", byID(s.WorkspacesByIDs, func(w *domain.Workspace) string { return w.ID })), t.Idle, t.Wait, capacity),
+		WorkspaceCounts: newLoader(guard(log, "workspaceCounts", func(ctx context.Context, ids []string) ([]store.Counts, []error) {
 			m, err := s.WorkspaceCounts(ctx, ids)
 			if err != nil {
 				return nil, []error{err}
@@ -92,15 +110,13 @@ func New(s Source, wait time.Duration, log *zap.Logger) *Loaders {
 				out[i] = m[id]
 			}
 			return out, nil
-		}), opts...),
-		ActorRelationships: dataloadgen.NewLoader(guard(log, "actorRelationships", actorRelationships(s)), opts...),
+		}), t.Idle, t.Wait, capacity),
+		ActorRelationships: newLoader(guard(log, "actorRelationships", actorRelationships(s)), t.Idle, t.Wait, capacity),
 	}
 }
 
 // guard turns a panic in a batch function into an internal error for the
 // batch, logged with its value and stack as a panic in a resolver is.
-// (dataloadgen recovers batch panics itself, but into an error that keeps
-// neither, so an operator could not tell a panic had happened.)
 func guard[K comparable, V any](log *zap.Logger, name string, batch func(context.Context, []K) ([]V, []error)) func(context.Context, []K) ([]V, []error) {
 	return func(ctx context.Context, keys []K) (values []V, errors []error) {
 		defer func() {
@@ -117,7 +133,7 @@ func guard[K comparable, V any](log *zap.Logger, name string, batch func(context
 // they write, so that the fields of their result, and the mutations after
 // them in the same document, never see data from before the write.
 // Mutations run one at a time, so nothing loads while it runs.
-func (l *Loaders) Reset() { *l = *New(l.store, l.wait, l.log) }
+func (l *Loaders) Reset() { *l = *New(l.store, l.timing, l.log) }
 
 // byID adapts a store batch lookup, which omits unknown ids, to the
 // loader's contract of one value per key in key order (nil for unknown).
@@ -204,9 +220,9 @@ func SplitTypes[T ~string](s string) []T {
 type ctxKey struct{}
 
 // Middleware gives each HTTP request its own loaders.
-func Middleware(s Source, wait time.Duration, log *zap.Logger, next http.Handler) http.Handler {
+func Middleware(s Source, t Timing, log *zap.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(s, wait, log))))
+		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(s, t, log))))
 	})
 }
 

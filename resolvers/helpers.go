@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/vikstrous/dataloadgen"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/errs"
@@ -95,9 +95,12 @@ func sourceConnection(p *store.Page[*domain.Source], args store.PageArgs) *model
 }
 
 // Lookups by id through the request's loaders. Unknown ids are NOT_FOUND.
+// A lookup of a field outside any list (actor(id), a workspace's field)
+// is fetched at once: only the query's text can repeat it (aliases), so it
+// waits for no batch. One inside a list waits for its siblings.
 
-func loadByID[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], what, id string) (*T, error) {
-	v, err := l.Load(ctx, id)
+func loadByID[T any](ctx context.Context, l *loaders.Loader[string, *T], what, id string) (*T, error) {
+	v, err := loadOne(ctx, l, id)
 	if err != nil {
 		return nil, err
 	}
@@ -105,6 +108,29 @@ func loadByID[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], wha
 		return nil, errs.NotFoundf(what, "no %s has id %q", what, id)
 	}
 	return v, nil
+}
+
+// loadOne loads key through l, at once outside a list (see loadByID).
+func loadOne[K comparable, V any](ctx context.Context, l *loaders.Loader[K, V], key K) (V, error) {
+	if inList(ctx) {
+		return l.Load(ctx, key)
+	}
+	return l.LoadNow(ctx, key)
+}
+
+// inList says whether the field being resolved is inside a list: whether
+// its path holds an index. Outside a GraphQL operation it answers yes, so
+// that lookups batch.
+func inList(ctx context.Context) bool {
+	if graphql.GetFieldContext(ctx) == nil {
+		return true
+	}
+	for _, p := range graphql.GetPath(ctx) {
+		if _, ok := p.(ast.PathIndex); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func loadWorkspace(ctx context.Context, id string) (*domain.Workspace, error) {
@@ -226,7 +252,7 @@ func actorRelationships(ctx context.Context, a *domain.Actor, direction *domain.
 	if direction != nil {
 		dir = *direction
 	}
-	page, err := loaders.For(ctx).ActorRelationships.Load(ctx, loaders.ActorRelationshipsKey{
+	page, err := loadOne(ctx, loaders.For(ctx).ActorRelationships, loaders.ActorRelationshipsKey{
 		ActorID: a.ID, Direction: dir, Types: loaders.JoinTypes(types), Frameworks: loaders.JoinTypes(frameworks), First: args.First, After: args.After})
 	if err != nil {
 		return nil, err
