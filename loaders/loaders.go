@@ -78,6 +78,7 @@ type ActorRelationshipsKey struct {
 	Frameworks string
 	First      int
 	After      string
+	SkipCount  bool // the page's totalCount is not asked for
 }
 
 // New returns fresh loaders over s that batch keys as t says. A panic in
@@ -165,17 +166,18 @@ func actorRelationships(s Source) func(context.Context, []ActorRelationshipsKey)
 			frameworks string
 			first      int
 			after      string
+			skipCount  bool
 		}
 		groups := map[args][]string{}
 		for _, k := range keys {
-			a := args{k.Direction, k.Types, k.Frameworks, k.First, k.After}
+			a := args{k.Direction, k.Types, k.Frameworks, k.First, k.After, k.SkipCount}
 			groups[a] = append(groups[a], k.ActorID)
 		}
 		pages := make(map[ActorRelationshipsKey]*store.Page[*domain.Relationship], len(keys))
 		for a, ids := range groups {
 			res, err := s.RelationshipsOfActors(ctx, ids, store.ActorRelationshipsQuery{
 				Direction: a.dir, Types: SplitTypes[domain.RelationshipType](a.types), Frameworks: SplitTypes[domain.Framework](a.frameworks),
-				PageArgs: store.PageArgs{First: a.first, After: a.after}})
+				PageArgs: store.PageArgs{First: a.first, After: a.after}, SkipCount: a.skipCount})
 			if err != nil {
 				return nil, []error{err}
 			}
@@ -184,7 +186,7 @@ func actorRelationships(s Source) func(context.Context, []ActorRelationshipsKey)
 				if p == nil {
 					p = &store.Page[*domain.Relationship]{}
 				}
-				pages[ActorRelationshipsKey{id, a.dir, a.types, a.frameworks, a.first, a.after}] = p
+				pages[ActorRelationshipsKey{id, a.dir, a.types, a.frameworks, a.first, a.after, a.skipCount}] = p
 			}
 		}
 		out := make([]*store.Page[*domain.Relationship], len(keys))

@@ -253,7 +253,8 @@ func actorRelationships(ctx context.Context, a *domain.Actor, direction *domain.
 		dir = *direction
 	}
 	page, err := loadOne(ctx, loaders.For(ctx).ActorRelationships, loaders.ActorRelationshipsKey{
-		ActorID: a.ID, Direction: dir, Types: loaders.JoinTypes(types), Frameworks: loaders.JoinTypes(frameworks), First: args.First, After: args.After})
+		ActorID: a.ID, Direction: dir, Types: loaders.JoinTypes(types), Frameworks: loaders.JoinTypes(frameworks), First: args.First, After: args.After,
+		SkipCount: !asksFor(ctx, "RelationshipConnection", "totalCount")})
 	if err != nil {
 		return nil, err
 	}

@@ -344,7 +344,8 @@ func relPageFromRecords(recs []*neo4j.Record, first int) *Page[*domain.Relations
 }
 
 // RelationshipsOfActors pages the relationships of several actors with one
-// statement: a subquery per actor keeps each actor's page and count apart.
+// statement: a subquery per actor keeps each actor's page and count apart
+// (the count only unless q.SkipCount).
 func (s *Neo4j) RelationshipsOfActors(ctx context.Context, actorIDs []string, q ActorRelationshipsQuery) (map[string]*Page[*domain.Relationship], error) {
 	const op = "store.RelationshipsOfActors"
 	c, err := decodeCursor(q.After, relOrder)
@@ -371,8 +372,11 @@ func (s *Neo4j) RelationshipsOfActors(ctx context.Context, actorIDs []string, q 
 	}
 	typeCond := "(size($types) = 0 OR type(r) IN $types) AND (size($frameworks) = 0 OR any(f IN $frameworks WHERE f IN r.frameworks)) AND " +
 		visible("r") + " AND " + visible("y")
-	cypher := "UNWIND $ids AS xid MATCH (x:Actor {id: xid}) WHERE " + visible("x") + "\n" +
-		"CALL (x) { MATCH " + pattern + " WHERE " + typeCond + " RETURN count(r) AS total }\n" +
+	count := "CALL (x) { MATCH " + pattern + " WHERE " + typeCond + " RETURN count(r) AS total }\n"
+	if q.SkipCount {
+		count = "WITH xid, x, 0 AS total\n"
+	}
+	cypher := "UNWIND $ids AS xid MATCH (x:Actor {id: xid}) WHERE " + visible("x") + "\n" + count +
 		"CALL (x) { MATCH " + pattern + " WHERE " + typeCond + " AND r.id > $after\n" +
 		"  WITH r ORDER BY r.id LIMIT $limit\n" +
 		"  RETURN collect({r: r, relType: type(r), fromId: startNode(r).id, toId: endNode(r).id}) AS rows }\n" +

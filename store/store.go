@@ -127,4 +127,6 @@ type ActorRelationshipsQuery struct {
 	// no condition.
 	Frameworks []domain.Framework
 	PageArgs
+	// SkipCount leaves each page's TotalCount at 0 without counting.
+	SkipCount bool
 }
