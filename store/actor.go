@@ -25,7 +25,7 @@ func (s *Neo4j) CreateActor(ctx context.Context, workspaceID string, in domain.A
 	const create = "CREATE (a:Actor) SET a = $props"
 	err = s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
 		if len(a.SourceIDs) == 0 && a.ExternalID == nil {
-			// Nothing to check under the lock: one statement.
+			// Nothing to check under the lock: the lock, then the actor with its audit record.
 			return s.lockedWrite(ctx, tx, workspaceID, create, map[string]any{"props": actorProps(a)}, "createActor", []string{a.ID})
 		}
 		if err := s.lockWorkspace(ctx, tx, workspaceID); err != nil {

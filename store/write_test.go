@@ -12,11 +12,11 @@ import (
 )
 
 // Creating an actor with nothing to check under the workspace's lock
-// (no sources, no externalId) is one statement: the lock and version
-// bump, the actor and its audit record. It still bumps the version,
+// (no sources, no externalId) is two statements: the lock and version
+// bump, then the actor with its audit record. It still bumps the version,
 // writes the audit record, and refuses a workspace its caller cannot
 // see or that does not exist, creating nothing.
-func TestCreateActorIsOneStatement(t *testing.T) {
+func TestCreateActorIsTwoStatements(t *testing.T) {
 	t.Parallel()
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st)
@@ -29,8 +29,8 @@ func TestCreateActorIsOneStatement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := st.QueryCount() - before; n != 1 {
-		t.Errorf("createActor sent %d statements, want 1", n)
+	if n := st.QueryCount() - before; n != 2 {
+		t.Errorf("createActor sent %d statements, want 2", n)
 	}
 	if v, err := st.WorkspaceVersion(ctx, ws.ID); err != nil || v <= v0 {
 		t.Errorf("version %d → %d (%v); want a bump", v0, v, err)
