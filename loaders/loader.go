@@ -89,6 +89,18 @@ func (l *Loader[K, V]) LoadNow(ctx context.Context, key K) (V, error) {
 	return th()
 }
 
+// Prime caches value as key's, unless key is loaded or loading already.
+func (l *Loader[K, V]) Prime(key K, value V) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, ok := l.cache[key]; ok {
+		return
+	}
+	r := &result[V]{done: make(chan struct{}), value: value}
+	close(r.done)
+	l.cache[key] = r
+}
+
 // LoadAll loads keys in one batch (or several, past Capacity) and
 // returns their values in order; the error joins the keys' errors.
 func (l *Loader[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error) {

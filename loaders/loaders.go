@@ -79,6 +79,9 @@ type ActorRelationshipsKey struct {
 	First      int
 	After      string
 	SkipCount  bool // the page's totalCount is not asked for
+	// Ends: the other ends are asked for; they are read with the
+	// relationships and primed into Actors.
+	Ends bool
 }
 
 // New returns fresh loaders over s that batch keys as t says. A panic in
@@ -92,7 +95,7 @@ func New(s Source, t Timing, log *zap.Logger) *Loaders {
 		t.Idle = DefaultIdle
 	}
 	t.Idle = min(t.Idle, t.Wait)
-	return &Loaders{
+	l := &Loaders{
 		store:  s,
 		timing: t,
 		log:    log,
@@ -112,8 +115,10 @@ func New(s Source, t Timing, log *zap.Logger) *Loaders {
 			}
 			return out, nil
 		}), t.Idle, t.Wait, capacity),
-		ActorRelationships: newLoader(guard(log, "actorRelationships", actorRelationships(s)), t.Idle, t.Wait, capacity),
 	}
+	l.ActorRelationships = newLoader(guard(log, "actorRelationships", actorRelationships(s,
+		func(a *domain.Actor) { l.Actors.Prime(a.ID, a) })), t.Idle, t.Wait, capacity)
+	return l
 }
 
 // guard turns a panic in a batch function into an internal error for the
@@ -158,7 +163,7 @@ func byID[T any](fetch func(context.Context, []string) ([]T, error), idOf func(T
 
 // actorRelationships groups keys by their page arguments and fetches each
 // group in one store call.
-func actorRelationships(s Source) func(context.Context, []ActorRelationshipsKey) ([]*store.Page[*domain.Relationship], []error) {
+func actorRelationships(s Source, prime func(*domain.Actor)) func(context.Context, []ActorRelationshipsKey) ([]*store.Page[*domain.Relationship], []error) {
 	return func(ctx context.Context, keys []ActorRelationshipsKey) ([]*store.Page[*domain.Relationship], []error) {
 		type args struct {
 			dir        domain.Direction
@@ -167,17 +172,22 @@ func actorRelationships(s Source) func(context.Context, []ActorRelationshipsKey)
 			first      int
 			after      string
 			skipCount  bool
+			ends       bool
 		}
 		groups := map[args][]string{}
 		for _, k := range keys {
-			a := args{k.Direction, k.Types, k.Frameworks, k.First, k.After, k.SkipCount}
+			a := args{k.Direction, k.Types, k.Frameworks, k.First, k.After, k.SkipCount, k.Ends}
 			groups[a] = append(groups[a], k.ActorID)
 		}
 		pages := make(map[ActorRelationshipsKey]*store.Page[*domain.Relationship], len(keys))
 		for a, ids := range groups {
-			res, err := s.RelationshipsOfActors(ctx, ids, store.ActorRelationshipsQuery{
+			q := store.ActorRelationshipsQuery{
 				Direction: a.dir, Types: SplitTypes[domain.RelationshipType](a.types), Frameworks: SplitTypes[domain.Framework](a.frameworks),
-				PageArgs: store.PageArgs{First: a.first, After: a.after}, SkipCount: a.skipCount})
+				PageArgs: store.PageArgs{First: a.first, After: a.after}, SkipCount: a.skipCount}
+			if a.ends {
+				q.Ends = prime
+			}
+			res, err := s.RelationshipsOfActors(ctx, ids, q)
 			if err != nil {
 				return nil, []error{err}
 			}
@@ -186,7 +196,7 @@ func actorRelationships(s Source) func(context.Context, []ActorRelationshipsKey)
 				if p == nil {
 					p = &store.Page[*domain.Relationship]{}
 				}
-				pages[ActorRelationshipsKey{id, a.dir, a.types, a.frameworks, a.first, a.after, a.skipCount}] = p
+				pages[ActorRelationshipsKey{id, a.dir, a.types, a.frameworks, a.first, a.after, a.skipCount, a.ends}] = p
 			}
 		}
 		out := make([]*store.Page[*domain.Relationship], len(keys))

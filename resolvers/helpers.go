@@ -254,11 +254,45 @@ func actorRelationships(ctx context.Context, a *domain.Actor, direction *domain.
 	}
 	page, err := loadOne(ctx, loaders.For(ctx).ActorRelationships, loaders.ActorRelationshipsKey{
 		ActorID: a.ID, Direction: dir, Types: loaders.JoinTypes(types), Frameworks: loaders.JoinTypes(frameworks), First: args.First, After: args.After,
-		SkipCount: !asksFor(ctx, "RelationshipConnection", "totalCount")})
+		SkipCount: !asksFor(ctx, "RelationshipConnection", "totalCount"), Ends: asksForEnds(ctx, dir)})
 	if err != nil {
 		return nil, err
 	}
 	return relationshipConnection(page, args), nil
+}
+
+// asksForEnds says whether the relationship connection being resolved
+// selects the other end of every relationship on it: edges { node { to } }
+// for OUT, from for IN, both for BOTH (where either end may be the actor
+// itself). Only then are the ends read with the relationships, so that
+// no end is read (and audited as read) that the answer does not hold.
+func asksForEnds(ctx context.Context, dir domain.Direction) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if !graphql.HasOperationContext(ctx) || fc == nil {
+		return false
+	}
+	oc := graphql.GetOperationContext(ctx)
+	asked := map[string]bool{}
+	for _, e := range graphql.CollectFields(oc, fc.Field.Selections, []string{"RelationshipConnection"}) {
+		if e.Name != "edges" {
+			continue
+		}
+		for _, n := range graphql.CollectFields(oc, e.Selections, []string{"RelationshipEdge"}) {
+			if n.Name != "node" {
+				continue
+			}
+			for _, f := range graphql.CollectFields(oc, n.Selections, []string{"Relationship"}) {
+				asked[f.Name] = true
+			}
+		}
+	}
+	switch dir {
+	case domain.Out:
+		return asked["to"]
+	case domain.In:
+		return asked["from"]
+	}
+	return asked["to"] && asked["from"]
 }
 
 // Conversions from gqlgen's Omittable update fields to domain.Opt.
