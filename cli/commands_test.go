@@ -8,9 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/actorgraph/actorgraph/httpapi/apitest"
 	"github.com/actorgraph/actorgraph/mapio"
+	"github.com/actorgraph/actorgraph/store"
 	"github.com/actorgraph/actorgraph/store/storetest"
 )
 
@@ -152,8 +154,19 @@ func TestTokenCommand(t *testing.T) {
 	if err := runToken(ctx, []string{"revoke", id}, testIO(&out, io.Discard)); err != nil || !strings.Contains(out.String(), "revoked") {
 		t.Fatalf("revoke: %v %s", err, out.String())
 	}
-	if r := a.As(secret).Do(`{ viewer { subject } }`, nil); r.Code() != "UNAUTHENTICATED" {
-		t.Errorf("revoked CLI token still works: %+v", r)
+	// The command is another process to the service: the service may
+	// trust the token it verified for up to store.AccessCacheTTL more
+	// (docs/access-control.md). Poll until it refuses it; fail if it
+	// never does within a minute.
+	for deadline := time.Now().Add(time.Minute); ; {
+		r := a.As(secret).Do(`{ viewer { subject } }`, nil)
+		if r.Code() == "UNAUTHENTICATED" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("revoked CLI token still works after a minute (AccessCacheTTL %s): %+v", store.AccessCacheTTL, r)
+		}
+		time.Sleep(100 * time.Millisecond) // a poll: the loop ends on the condition
 	}
 	for _, args := range [][]string{{}, {"create", "--workspace", ws, "--role", "KING", "--name", "n"}, {"create", "--role", "VIEWER", "--name", "n"},
 		{"create", "--workspace", "ws_nope", "--role", "VIEWER", "--name", "n"}, {"revoke"}, {"frobnicate"}} {

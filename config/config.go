@@ -85,7 +85,8 @@ type HTTP struct {
 type GraphQL struct {
 	Limits        Limits
 	Analysis      Analysis
-	LoaderWait    time.Duration // how long dataloaders gather ids into one query
+	LoaderWait    time.Duration // the longest dataloaders gather ids into one query
+	LoaderIdle    time.Duration // how long a batch stays open after its last id when no other comes
 	GraphiQL      bool
 	Introspection bool
 	Suggestions   bool
@@ -242,7 +243,8 @@ func flagSet(c *Config, corsOrigins, passwordFile *string) *flag.FlagSet {
 	fs.IntVar(&c.GraphQL.Analysis.MaxRunning, "max-analyses", c.GraphQL.Analysis.MaxRunning, "requests running analyses (gaps, routes, brokers, gapClosures, changes, subgraph) at once, the analyses of one request sharing its slot; more wait briefly, then answer SERVICE_UNAVAILABLE")
 	fs.IntVar(&c.GraphQL.Analysis.PerCaller, "max-analyses-per-caller", c.GraphQL.Analysis.PerCaller, "of --max-analyses, how many requests with analyses one caller (token, user) may run at once; more answer RATE_LIMITED (default: half of --max-analyses, at least 1)")
 	fs.Int64Var(&c.GraphQL.Analysis.WorkBudget, "analysis-work-budget", c.GraphQL.Analysis.WorkBudget, "work units one request may spend on analyses, all its fields together; beyond it they answer ANALYSIS_LIMIT_EXCEEDED")
-	fs.DurationVar(&c.GraphQL.LoaderWait, "loader-wait", loaders.DefaultWait, "how long dataloaders gather ids into one Neo4j query")
+	fs.DurationVar(&c.GraphQL.LoaderWait, "loader-wait", loaders.DefaultWait, "the longest dataloaders gather ids into one Neo4j query")
+	fs.DurationVar(&c.GraphQL.LoaderIdle, "loader-idle", loaders.DefaultIdle, "how long a dataloader's batch stays open after its last id when no other comes")
 	fs.StringVar(&c.Log.Format, "log-format", c.Log.Format, "log format: json or console (env ACTORGRAPH_LOG_FORMAT)")
 	fs.StringVar(&c.Env, "env", c.Env, "development (GraphiQL, introspection, suggestions, a printed admin token) or production (env ACTORGRAPH_ENV)")
 	return fs

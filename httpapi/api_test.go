@@ -232,12 +232,13 @@ const countingQuery = `query($ws: ID!, $n: Int!) { workspace(id: $ws) { actorCou
 func TestListsCostABoundedNumberOfRoundTrips(t *testing.T) {
 	t.Parallel()
 	st := storetest.Open(t)
-	// A generous batching window: this test runs beside others on a busy,
+	// A generous batching window and gap: this test runs beside others on a busy,
 	// race-instrumented machine, and pins batching, not scheduling. Without
 	// loaders the count would grow by one or more round trips per actor
 	// whatever the window.
 	cfg := apitest.Options()
 	cfg.GraphQL.LoaderWait = 40 * time.Millisecond
+	cfg.GraphQL.LoaderIdle = 20 * time.Millisecond
 	a := apitest.NewWith(t, st, cfg)
 	ws := a.CreateWorkspace("n+1")
 	src, err := st.CreateSource(storetest.Ctx(), ws, domain.SourceInput{Title: "S", Kind: "REPORT"})

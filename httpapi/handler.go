@@ -49,7 +49,7 @@ func New(st store.Store, opts Options, log *zap.Logger) (http.Handler, error) {
 	gql, check := newGraphQLServer(st, opts, links, log.Named("graphql"))
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", authn.Middleware(refuse, markAuthenticated(withAuthorizedUploads(opts.HTTP, opts.GraphQL.Limits.MaxTokens, check,
-		withJSONBody(loaders.Middleware(st, opts.GraphQL.LoaderWait, log.Named("loaders"), gql))))))
+		withJSONBody(loaders.Middleware(st, loaders.Timing{Idle: opts.GraphQL.LoaderIdle, Wait: opts.GraphQL.LoaderWait}, log.Named("loaders"), gql))))))
 	mux.Handle("GET /export/{file}", exportHandler(st, authn, links, log.Named("export")))
 	pages, err := web.Handler(web.Options{Token: opts.GraphiQLToken, GraphiQL: opts.GraphQL.GraphiQL})
 	if err != nil {

@@ -1,8 +1,9 @@
 // Package loaders holds the per-request dataloaders: every lookup by id
-// that a list can trigger once per item is collected for a few
-// milliseconds and sent to the store as one batch, so a query that lists
-// fifty actors with their relationships and endpoints costs a fixed number
-// of Neo4j round trips, not one per actor.
+// that a list can trigger once per item is collected while the list's
+// items ask for it and sent to the store as one batch, so a query that
+// lists fifty actors with their relationships and endpoints costs a fixed
+// number of Neo4j round trips, not one per actor. A lookup outside any
+// list (actor(id)) can be fetched at once (LoadNow).
 package loaders
 
 import (
@@ -12,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vikstrous/dataloadgen"
 	"go.uber.org/zap"
 
 	"github.com/actorgraph/actorgraph/domain"
@@ -20,26 +20,41 @@ import (
 	"github.com/actorgraph/actorgraph/store"
 )
 
-// DefaultWait is how long a loader collects keys before it fetches them.
-// gqlgen resolves the items of a list concurrently, so a few milliseconds
-// catch them all on an idle machine; a busy one may need more (the wait is
-// configurable), and a batch split in two costs one more round trip, not
-// one per item.
-const DefaultWait = 5 * time.Millisecond
+// DefaultWait is the longest a loader collects keys before it fetches
+// them, and DefaultIdle how long a batch stays open after its last key
+// joined when no other joins. gqlgen resolves the items of a list
+// concurrently, in goroutines started together, so their keys arrive
+// microseconds apart and keep the batch open; a busy machine may need a
+// longer gap (both are configurable), and a batch split in two costs one
+// more round trip, not one per item. (Go's timers rarely fire sooner than
+// a millisecond on an idle process, so the gap costs about that much.)
+const (
+	DefaultWait = 5 * time.Millisecond
+	DefaultIdle = 300 * time.Microsecond
+)
+
+// capacity is the most keys one batch holds.
+const capacity = 1000
+
+// Timing is how loaders batch: Idle and Wait as DefaultIdle and
+// DefaultWait, which zero fields take.
+type Timing struct {
+	Idle, Wait time.Duration
+}
 
 // Loaders are one request's loaders. They cache for the request's lifetime
 // only, so a request never sees another request's stale data.
 type Loaders struct {
-	Actors             *dataloadgen.Loader[string, *domain.Actor]
-	Relationships      *dataloadgen.Loader[string, *domain.Relationship]
-	Sources            *dataloadgen.Loader[string, *domain.Source]
-	Workspaces         *dataloadgen.Loader[string, *domain.Workspace]
-	WorkspaceCounts    *dataloadgen.Loader[string, store.Counts]
-	ActorRelationships *dataloadgen.Loader[ActorRelationshipsKey, *store.Page[*domain.Relationship]]
+	Actors             *Loader[string, *domain.Actor]
+	Relationships      *Loader[string, *domain.Relationship]
+	Sources            *Loader[string, *domain.Source]
+	Workspaces         *Loader[string, *domain.Workspace]
+	WorkspaceCounts    *Loader[string, store.Counts]
+	ActorRelationships *Loader[ActorRelationshipsKey, *store.Page[*domain.Relationship]]
 
-	store Source
-	wait  time.Duration
-	log   *zap.Logger
+	store  Source
+	timing Timing
+	log    *zap.Logger
 }
 
 // Source is what the loaders read: the store's batch lookups, each one
@@ -63,26 +78,33 @@ type ActorRelationshipsKey struct {
 	Frameworks string
 	First      int
 	After      string
+	SkipCount  bool // the page's totalCount is not asked for
+	// Ends: the other ends are asked for; they are read with the
+	// relationships and primed into Actors.
+	Ends bool
 }
 
-// New returns fresh loaders over s that wait the given time to batch keys
-// (DefaultWait when zero). A panic in a batch is logged to log and
-// answers an internal error for each of its keys.
-func New(s Source, wait time.Duration, log *zap.Logger) *Loaders {
-	if wait <= 0 {
-		wait = DefaultWait
+// New returns fresh loaders over s that batch keys as t says. A panic in
+// a batch is logged to log and answers an internal error for each of its
+// keys.
+func New(s Source, t Timing, log *zap.Logger) *Loaders {
+	if t.Wait <= 0 {
+		t.Wait = DefaultWait
 	}
-	opts := []dataloadgen.Option{dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(1000)}
-	return &Loaders{
+	if t.Idle <= 0 {
+		t.Idle = DefaultIdle
+	}
+	t.Idle = min(t.Idle, t.Wait)
+	l := &Loaders{
 		store:  s,
-		wait:   wait,
+		timing: t,
 		log:    log,
-		Actors: dataloadgen.NewLoader(guard(log, "actors", byID(s.ActorsByIDs, func(a *domain.Actor) string { return a.ID })), opts...),
-		Relationships: dataloadgen.NewLoader(guard(log, "relationships", byID(s.RelationshipsByIDs,
-			func(r *domain.Relationship) string { return r.ID })), opts...),
-		Sources:    dataloadgen.NewLoader(guard(log, "sources", byID(s.SourcesByIDs, func(x *domain.Source) string { return x.ID })), opts...),
-		Workspaces: dataloadgen.NewLoader(guard(log, "workspaces", byID(s.WorkspacesByIDs, func(w *domain.Workspace) string { return w.ID })), opts...),
-		WorkspaceCounts: dataloadgen.NewLoader(guard(log, "workspaceCounts", func(ctx context.Context, ids []string) ([]store.Counts, []error) {
+		Actors: newLoader(guard(log, "actors", byID(s.ActorsByIDs, func(a *domain.Actor) string { return a.ID })), t.Idle, t.Wait, capacity),
+		Relationships: newLoader(guard(log, "relationships", byID(s.RelationshipsByIDs,
+			func(r *domain.Relationship) string { return r.ID })), t.Idle, t.Wait, capacity),
+		Sources:    newLoader(guard(log, "sources", byID(s.SourcesByIDs, func(x *domain.Source) string { return x.ID })), t.Idle, t.Wait, capacity),
+		Workspaces: newLoader(guard(log, "workspaces", byID(s.WorkspacesByIDs, func(w *domain.Workspace) string { return w.ID })), t.Idle, t.Wait, capacity),
+		WorkspaceCounts: newLoader(guard(log, "workspaceCounts", func(ctx context.Context, ids []string) ([]store.Counts, []error) {
 			m, err := s.WorkspaceCounts(ctx, ids)
 			if err != nil {
 				return nil, []error{err}
@@ -92,15 +114,15 @@ func New(s Source, wait time.Duration, log *zap.Logger) *Loaders {
 				out[i] = m[id]
 			}
 			return out, nil
-		}), opts...),
-		ActorRelationships: dataloadgen.NewLoader(guard(log, "actorRelationships", actorRelationships(s)), opts...),
+		}), t.Idle, t.Wait, capacity),
 	}
+	l.ActorRelationships = newLoader(guard(log, "actorRelationships", actorRelationships(s,
+		func(a *domain.Actor) { l.Actors.Prime(a.ID, a) })), t.Idle, t.Wait, capacity)
+	return l
 }
 
 // guard turns a panic in a batch function into an internal error for the
 // batch, logged with its value and stack as a panic in a resolver is.
-// (dataloadgen recovers batch panics itself, but into an error that keeps
-// neither, so an operator could not tell a panic had happened.)
 func guard[K comparable, V any](log *zap.Logger, name string, batch func(context.Context, []K) ([]V, []error)) func(context.Context, []K) ([]V, []error) {
 	return func(ctx context.Context, keys []K) (values []V, errors []error) {
 		defer func() {
@@ -117,7 +139,7 @@ func guard[K comparable, V any](log *zap.Logger, name string, batch func(context
 // they write, so that the fields of their result, and the mutations after
 // them in the same document, never see data from before the write.
 // Mutations run one at a time, so nothing loads while it runs.
-func (l *Loaders) Reset() { *l = *New(l.store, l.wait, l.log) }
+func (l *Loaders) Reset() { *l = *New(l.store, l.timing, l.log) }
 
 // byID adapts a store batch lookup, which omits unknown ids, to the
 // loader's contract of one value per key in key order (nil for unknown).
@@ -141,7 +163,7 @@ func byID[T any](fetch func(context.Context, []string) ([]T, error), idOf func(T
 
 // actorRelationships groups keys by their page arguments and fetches each
 // group in one store call.
-func actorRelationships(s Source) func(context.Context, []ActorRelationshipsKey) ([]*store.Page[*domain.Relationship], []error) {
+func actorRelationships(s Source, prime func(*domain.Actor)) func(context.Context, []ActorRelationshipsKey) ([]*store.Page[*domain.Relationship], []error) {
 	return func(ctx context.Context, keys []ActorRelationshipsKey) ([]*store.Page[*domain.Relationship], []error) {
 		type args struct {
 			dir        domain.Direction
@@ -149,17 +171,23 @@ func actorRelationships(s Source) func(context.Context, []ActorRelationshipsKey)
 			frameworks string
 			first      int
 			after      string
+			skipCount  bool
+			ends       bool
 		}
 		groups := map[args][]string{}
 		for _, k := range keys {
-			a := args{k.Direction, k.Types, k.Frameworks, k.First, k.After}
+			a := args{k.Direction, k.Types, k.Frameworks, k.First, k.After, k.SkipCount, k.Ends}
 			groups[a] = append(groups[a], k.ActorID)
 		}
 		pages := make(map[ActorRelationshipsKey]*store.Page[*domain.Relationship], len(keys))
 		for a, ids := range groups {
-			res, err := s.RelationshipsOfActors(ctx, ids, store.ActorRelationshipsQuery{
+			q := store.ActorRelationshipsQuery{
 				Direction: a.dir, Types: SplitTypes[domain.RelationshipType](a.types), Frameworks: SplitTypes[domain.Framework](a.frameworks),
-				PageArgs: store.PageArgs{First: a.first, After: a.after}})
+				PageArgs: store.PageArgs{First: a.first, After: a.after}, SkipCount: a.skipCount}
+			if a.ends {
+				q.Ends = prime
+			}
+			res, err := s.RelationshipsOfActors(ctx, ids, q)
 			if err != nil {
 				return nil, []error{err}
 			}
@@ -168,7 +196,7 @@ func actorRelationships(s Source) func(context.Context, []ActorRelationshipsKey)
 				if p == nil {
 					p = &store.Page[*domain.Relationship]{}
 				}
-				pages[ActorRelationshipsKey{id, a.dir, a.types, a.frameworks, a.first, a.after}] = p
+				pages[ActorRelationshipsKey{id, a.dir, a.types, a.frameworks, a.first, a.after, a.skipCount, a.ends}] = p
 			}
 		}
 		out := make([]*store.Page[*domain.Relationship], len(keys))
@@ -204,9 +232,9 @@ func SplitTypes[T ~string](s string) []T {
 type ctxKey struct{}
 
 // Middleware gives each HTTP request its own loaders.
-func Middleware(s Source, wait time.Duration, log *zap.Logger, next http.Handler) http.Handler {
+func Middleware(s Source, t Timing, log *zap.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(s, wait, log))))
+		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(s, t, log))))
 	})
 }
 

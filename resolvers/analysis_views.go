@@ -55,7 +55,7 @@ func (r *Resolver) analysisGraph(ctx context.Context, ws string, asOf *domain.Da
 // actorOfWorkspace checks that id names an actor of the workspace: an
 // unknown id is NOT_FOUND, an actor of another workspace BAD_USER_INPUT.
 func actorOfWorkspace(ctx context.Context, ws, field, id string) (*domain.Actor, error) {
-	a, err := loaders.For(ctx).Actors.Load(ctx, id)
+	a, err := loadOne(ctx, loaders.For(ctx).Actors, id)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/vikstrous/dataloadgen"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/errs"
@@ -95,9 +95,12 @@ func sourceConnection(p *store.Page[*domain.Source], args store.PageArgs) *model
 }
 
 // Lookups by id through the request's loaders. Unknown ids are NOT_FOUND.
+// A lookup of a field outside any list (actor(id), a workspace's field)
+// is fetched at once: only the query's text can repeat it (aliases), so it
+// waits for no batch. One inside a list waits for its siblings.
 
-func loadByID[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], what, id string) (*T, error) {
-	v, err := l.Load(ctx, id)
+func loadByID[T any](ctx context.Context, l *loaders.Loader[string, *T], what, id string) (*T, error) {
+	v, err := loadOne(ctx, l, id)
 	if err != nil {
 		return nil, err
 	}
@@ -105,6 +108,29 @@ func loadByID[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], wha
 		return nil, errs.NotFoundf(what, "no %s has id %q", what, id)
 	}
 	return v, nil
+}
+
+// loadOne loads key through l, at once outside a list (see loadByID).
+func loadOne[K comparable, V any](ctx context.Context, l *loaders.Loader[K, V], key K) (V, error) {
+	if inList(ctx) {
+		return l.Load(ctx, key)
+	}
+	return l.LoadNow(ctx, key)
+}
+
+// inList says whether the field being resolved is inside a list: whether
+// its path holds an index. Outside a GraphQL operation it answers yes, so
+// that lookups batch.
+func inList(ctx context.Context) bool {
+	if graphql.GetFieldContext(ctx) == nil {
+		return true
+	}
+	for _, p := range graphql.GetPath(ctx) {
+		if _, ok := p.(ast.PathIndex); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func loadWorkspace(ctx context.Context, id string) (*domain.Workspace, error) {
@@ -226,12 +252,47 @@ func actorRelationships(ctx context.Context, a *domain.Actor, direction *domain.
 	if direction != nil {
 		dir = *direction
 	}
-	page, err := loaders.For(ctx).ActorRelationships.Load(ctx, loaders.ActorRelationshipsKey{
-		ActorID: a.ID, Direction: dir, Types: loaders.JoinTypes(types), Frameworks: loaders.JoinTypes(frameworks), First: args.First, After: args.After})
+	page, err := loadOne(ctx, loaders.For(ctx).ActorRelationships, loaders.ActorRelationshipsKey{
+		ActorID: a.ID, Direction: dir, Types: loaders.JoinTypes(types), Frameworks: loaders.JoinTypes(frameworks), First: args.First, After: args.After,
+		SkipCount: !asksFor(ctx, "RelationshipConnection", "totalCount"), Ends: asksForEnds(ctx, dir)})
 	if err != nil {
 		return nil, err
 	}
 	return relationshipConnection(page, args), nil
+}
+
+// asksForEnds says whether the relationship connection being resolved
+// selects the other end of every relationship on it: edges { node { to } }
+// for OUT, from for IN, both for BOTH (where either end may be the actor
+// itself). Only then are the ends read with the relationships, so that
+// no end is read (and audited as read) that the answer does not hold.
+func asksForEnds(ctx context.Context, dir domain.Direction) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if !graphql.HasOperationContext(ctx) || fc == nil {
+		return false
+	}
+	oc := graphql.GetOperationContext(ctx)
+	asked := map[string]bool{}
+	for _, e := range graphql.CollectFields(oc, fc.Field.Selections, []string{"RelationshipConnection"}) {
+		if e.Name != "edges" {
+			continue
+		}
+		for _, n := range graphql.CollectFields(oc, e.Selections, []string{"RelationshipEdge"}) {
+			if n.Name != "node" {
+				continue
+			}
+			for _, f := range graphql.CollectFields(oc, n.Selections, []string{"Relationship"}) {
+				asked[f.Name] = true
+			}
+		}
+	}
+	switch dir {
+	case domain.Out:
+		return asked["to"]
+	case domain.In:
+		return asked["from"]
+	}
+	return asked["to"] && asked["from"]
 }
 
 // Conversions from gqlgen's Omittable update fields to domain.Opt.

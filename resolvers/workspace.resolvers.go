@@ -49,12 +49,12 @@ func (r *queryResolver) Workspace(ctx context.Context, id string) (*domain.Works
 }
 
 func (r *workspaceResolver) ActorCount(ctx context.Context, obj *domain.Workspace) (int, error) {
-	c, err := loaders.For(ctx).WorkspaceCounts.Load(ctx, obj.ID)
+	c, err := loadOne(ctx, loaders.For(ctx).WorkspaceCounts, obj.ID)
 	return c.Actors, err
 }
 
 func (r *workspaceResolver) RelationshipCount(ctx context.Context, obj *domain.Workspace) (int, error) {
-	c, err := loaders.For(ctx).WorkspaceCounts.Load(ctx, obj.ID)
+	c, err := loadOne(ctx, loaders.For(ctx).WorkspaceCounts, obj.ID)
 	return c.Relationships, err
 }
 

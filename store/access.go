@@ -72,9 +72,15 @@ func (s *Neo4j) CreateToken(ctx context.Context, t *domain.Token, hash string, g
 
 // Authenticate finds the live token whose hash is hash, with the
 // memberships of its subject. Unknown, revoked and expired tokens are all
-// NotFound: the caller learns only that the token is not valid.
+// NotFound: the caller learns only that the token is not valid. A live
+// token is remembered for AccessCacheTTL, or until this process changes
+// any token or membership.
 func (s *Neo4j) Authenticate(ctx context.Context, hash string) (*domain.Token, map[string]domain.Grant, error) {
 	const op = "store.Authenticate"
+	if t, g, ok := s.access.token(hash, time.Now()); ok {
+		return t, g, nil
+	}
+	epoch := s.access.current()
 	ctx = domain.WithCaller(ctx, system)
 	recs, err := s.readRecords(ctx, op, `MATCH (t:ApiToken {hash: $hash})
 			WHERE t.revokedAt IS NULL AND (t.expiresAt IS NULL OR t.expiresAt > datetime())
@@ -87,20 +93,29 @@ func (s *Neo4j) Authenticate(ctx context.Context, hash string) (*domain.Token, m
 		return nil, nil, errs.NotFoundf(op, "no such token")
 	}
 	t := decodeToken(nodeProps(recs[0], "t"))
-	return t, grantsOf(value[[]any](recs[0], "members")), nil
+	grants := grantsOf(value[[]any](recs[0], "members"))
+	s.access.putToken(hash, t, grants, epoch, time.Now())
+	return t, grants, nil
 }
 
-// Grants returns the memberships of subject (a JWT's subject, say).
+// Grants returns the memberships of subject (a JWT's subject, say),
+// remembered as Authenticate remembers a token's.
 func (s *Neo4j) Grants(ctx context.Context, subject string) (map[string]domain.Grant, error) {
+	if g, ok := s.access.grants(subject, time.Now()); ok {
+		return g, nil
+	}
+	epoch := s.access.current()
 	ctx = domain.WithCaller(ctx, system)
 	recs, err := s.readRecords(ctx, "store.Grants", "MATCH (m:Member {subject: $subject}) RETURN collect(m) AS members", map[string]any{"subject": subject})
 	if err != nil {
 		return nil, err
 	}
-	if len(recs) == 0 {
-		return map[string]domain.Grant{}, nil
+	grants := map[string]domain.Grant{}
+	if len(recs) > 0 {
+		grants = grantsOf(value[[]any](recs[0], "members"))
 	}
-	return grantsOf(value[[]any](recs[0], "members")), nil
+	s.access.putGrants(subject, grants, epoch, time.Now())
+	return grants, nil
 }
 
 func grantsOf(nodes []any) map[string]domain.Grant {
@@ -141,6 +156,7 @@ func (s *Neo4j) TokenByID(ctx context.Context, id string) (*domain.Token, error)
 // is refused. Revoking a revoked token changes nothing.
 func (s *Neo4j) RevokeToken(ctx context.Context, id string) (*domain.Token, error) {
 	const op = "store.RevokeToken"
+	defer s.access.forget()
 	return writeTx(ctx, s, op, func(tx neo4j.ManagedTransaction) (*domain.Token, error) {
 		recs, err := s.run(ctx, tx, "MATCH (t:ApiToken {id: $id}) SET t.revokedAt = coalesce(t.revokedAt, $now) RETURN t",
 			map[string]any{"id": id, "now": now()})
@@ -158,6 +174,7 @@ func (s *Neo4j) RevokeToken(ctx context.Context, id string) (*domain.Token, erro
 // SetMember gives subject a role (and optionally a clearance) in a workspace.
 func (s *Neo4j) SetMember(ctx context.Context, m *domain.Member) (*domain.Member, error) {
 	const op = "store.SetMember"
+	defer s.access.forget()
 	return writeTx(ctx, s, op, func(tx neo4j.ManagedTransaction) (*domain.Member, error) {
 		if err := s.lockWorkspace(ctx, tx, m.WorkspaceID); err != nil {
 			return nil, err
@@ -188,6 +205,7 @@ func (s *Neo4j) setMemberInTx(ctx context.Context, tx neo4j.ManagedTransaction, 
 // RemoveMember ends subject's membership of a workspace.
 func (s *Neo4j) RemoveMember(ctx context.Context, ws, subject string) error {
 	const op = "store.RemoveMember"
+	defer s.access.forget()
 	return s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
 		if err := s.lockWorkspace(ctx, tx, ws); err != nil {
 			return err

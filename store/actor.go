@@ -22,7 +22,12 @@ func (s *Neo4j) CreateActor(ctx context.Context, workspaceID string, in domain.A
 	}
 	t := now()
 	a.ID, a.CreatedAt, a.UpdatedAt = domain.NewID(domain.PrefixActor), t, t
+	const create = "CREATE (a:Actor) SET a = $props"
 	err = s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
+		if len(a.SourceIDs) == 0 && a.ExternalID == nil {
+			// Nothing to check under the lock: the lock, then the actor with its audit record.
+			return s.lockedWrite(ctx, tx, workspaceID, create, map[string]any{"props": actorProps(a)}, "createActor", []string{a.ID})
+		}
 		if err := s.lockWorkspace(ctx, tx, workspaceID); err != nil {
 			return err
 		}
@@ -32,7 +37,7 @@ func (s *Neo4j) CreateActor(ctx context.Context, workspaceID string, in domain.A
 		if err := s.checkActorExternalID(ctx, tx, a); err != nil {
 			return err
 		}
-		if _, err := s.run(ctx, tx, "CREATE (a:Actor) SET a = $props", map[string]any{"props": actorProps(a)}); err != nil {
+		if _, err := s.run(ctx, tx, create, map[string]any{"props": actorProps(a)}); err != nil {
 			return err
 		}
 		return s.auditWrite(ctx, tx, workspaceID, "createActor", []string{a.ID})

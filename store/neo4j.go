@@ -45,6 +45,8 @@ type Neo4j struct {
 	counts  smallCache[countKey, Counts] // see counts.go
 	// listCounts caches the totals of lists (see counts.go).
 	listCounts smallCache[listCountKey, listCount]
+	// access caches verified tokens and memberships (see authcache.go).
+	access accessCache
 	// warmed says that WarmPlans has run, lost that a transaction found
 	// Neo4j unreachable since (see warm.go); life ends at Close.
 	warmed, lost atomic.Bool

@@ -344,7 +344,8 @@ func relPageFromRecords(recs []*neo4j.Record, first int) *Page[*domain.Relations
 }
 
 // RelationshipsOfActors pages the relationships of several actors with one
-// statement: a subquery per actor keeps each actor's page and count apart.
+// statement: a subquery per actor keeps each actor's page and count apart
+// (the count only unless q.SkipCount).
 func (s *Neo4j) RelationshipsOfActors(ctx context.Context, actorIDs []string, q ActorRelationshipsQuery) (map[string]*Page[*domain.Relationship], error) {
 	const op = "store.RelationshipsOfActors"
 	c, err := decodeCursor(q.After, relOrder)
@@ -365,27 +366,56 @@ func (s *Neo4j) RelationshipsOfActors(ctx context.Context, actorIDs []string, q 
 	if err != nil {
 		return nil, err
 	}
-	params := map[string]any{"ids": actorIDs, "types": types, "frameworks": frameworkList(frameworks), "limit": q.First + 1, "after": ""}
+	params := map[string]any{"ids": actorIDs, "types": types, "frameworks": frameworkList(frameworks), "limit": q.First + 1, "after": "",
+		"ends": q.Ends != nil}
 	if c != nil {
 		params["after"] = c.ID
 	}
 	typeCond := "(size($types) = 0 OR type(r) IN $types) AND (size($frameworks) = 0 OR any(f IN $frameworks WHERE f IN r.frameworks)) AND " +
 		visible("r") + " AND " + visible("y")
-	cypher := "UNWIND $ids AS xid MATCH (x:Actor {id: xid}) WHERE " + visible("x") + "\n" +
-		"CALL (x) { MATCH " + pattern + " WHERE " + typeCond + " RETURN count(r) AS total }\n" +
+	count := "CALL (x) { MATCH " + pattern + " WHERE " + typeCond + " RETURN count(r) AS total }\n"
+	if q.SkipCount {
+		count = "WITH xid, x, 0 AS total\n"
+	}
+	cypher := "UNWIND $ids AS xid MATCH (x:Actor {id: xid}) WHERE " + visible("x") + "\n" + count +
 		"CALL (x) { MATCH " + pattern + " WHERE " + typeCond + " AND r.id > $after\n" +
-		"  WITH r ORDER BY r.id LIMIT $limit\n" +
-		"  RETURN collect({r: r, relType: type(r), fromId: startNode(r).id, toId: endNode(r).id}) AS rows }\n" +
+		"  WITH r, y ORDER BY r.id LIMIT $limit\n" +
+		"  RETURN collect({r: r, relType: type(r), fromId: startNode(r).id, toId: endNode(r).id, other: CASE WHEN $ends THEN y END}) AS rows }\n" +
 		"RETURN xid, total, rows"
 	recs, err := s.readRecords(ctx, op, cypher, params)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]*Page[*domain.Relationship], len(actorIDs))
+	seen := map[string]bool{}
 	for _, rec := range recs {
 		page := relPageFromRecords([]*neo4j.Record{rec}, q.First)
 		noteRelationships(ctx, page.Items)
 		out[value[string](rec, "xid")] = page
+		if q.Ends == nil {
+			continue
+		}
+		// The ends of the page's relationships only (the rows hold one
+		// more, which tells that there is a next page).
+		onPage := map[string]bool{}
+		for _, r := range page.Items {
+			onPage[r.ID] = true
+		}
+		for _, row := range value[[]any](rec, "rows") {
+			m, _ := row.(map[string]any)
+			rel, _ := m["r"].(neo4j.Relationship)
+			node, ok := m["other"].(neo4j.Node)
+			if !ok || !onPage[props(rel.Props).str("id")] {
+				continue
+			}
+			a := decodeActor(node.Props)
+			if seen[a.ID] {
+				continue
+			}
+			seen[a.ID] = true
+			noteActors(ctx, []*domain.Actor{a})
+			q.Ends(a)
+		}
 	}
 	return out, nil
 }

@@ -127,4 +127,10 @@ type ActorRelationshipsQuery struct {
 	// no condition.
 	Frameworks []domain.Framework
 	PageArgs
+	// SkipCount leaves each page's TotalCount at 0 without counting.
+	SkipCount bool
+	// Ends, when set, is handed the other end of every relationship of
+	// the pages (each once), read in the same statement: visible to the
+	// caller, since the relationship is, and recorded as read.
+	Ends func(*domain.Actor)
 }

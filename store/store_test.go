@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -799,6 +800,18 @@ func TestRelationshipsOfActorsBatch(t *testing.T) {
 	out, _ := st.RelationshipsOfActors(ctx, spokes[:1], store.ActorRelationshipsQuery{Direction: domain.Out, PageArgs: store.PageArgs{First: 10}})
 	if p := out[spokes[0]]; p.TotalCount != 2 {
 		t.Errorf("spoke has 2 outgoing relationships of any type, got %d", p.TotalCount)
+	}
+	// Without the count: the same pages, TotalCount left at 0.
+	skipped, err := st.RelationshipsOfActors(ctx, append([]string{hub.ID}, spokes...), store.ActorRelationshipsQuery{
+		Direction: domain.In, Types: []domain.RelationshipType{domain.ParticipatesIn}, PageArgs: store.PageArgs{First: 2}, SkipCount: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, p := range pages {
+		q := skipped[id]
+		if q == nil || q.TotalCount != 0 || q.HasNextPage != p.HasNextPage || !slices.Equal(q.Cursors, p.Cursors) {
+			t.Errorf("actor %s without the count: %+v, want the page %+v with TotalCount 0", id, q, p)
+		}
 	}
 }
 

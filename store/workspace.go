@@ -72,6 +72,7 @@ const deleteBatch = 10000
 // finishes, never data without a workspace. The counts come from Neo4j's
 // own summary of what was deleted.
 func (s *Neo4j) DeleteWorkspace(ctx context.Context, id string) (*domain.DeleteResult, error) {
+	defer s.access.forget() // its memberships and tokens end
 	const op = "store.DeleteWorkspace"
 	err := s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
 		recs, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE "+visibleWorkspace("w")+" SET w.deleting = true RETURN w.id", map[string]any{"id": id})

@@ -33,6 +33,7 @@ type options struct {
 	neo4jURI    string
 	neo4jHeap   string
 	commandLine string
+	only        []string // workloads whose name contains one of these (lower case); empty: all
 }
 
 func main() {
@@ -72,6 +73,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.peerDir, "peer", "bench/peer", "the peer's directory (npm ci done); empty: no peer")
 	fs.StringVar(&o.out, "out", "", "also write the report (markdown) to this file")
 	fs.StringVar(&o.logDir, "logs", os.TempDir(), "where the servers' logs go")
+	only := fs.String("workloads", "", "only the workloads whose name contains one of these comma-separated words (case-insensitive), e.g. \"by id,page,N+1,create\"; empty: all")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -82,6 +84,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	for _, n := range o.sizes {
 		if n%regionSize != 0 {
 			return fmt.Errorf("--sizes: %d is not a multiple of %d", n, regionSize)
+		}
+	}
+	for _, w := range strings.Split(*only, ",") {
+		if w = strings.TrimSpace(strings.ToLower(w)); w != "" {
+			o.only = append(o.only, w)
 		}
 	}
 	if o.conc, err = parseList(*conc); err != nil {
@@ -161,4 +168,18 @@ func shownArgs(args []string) []string {
 		}
 	}
 	return out
+}
+
+// wants says whether --workloads selects the workload of this name.
+func (o options) wants(name string) bool {
+	if len(o.only) == 0 {
+		return true
+	}
+	name = strings.ToLower(name)
+	for _, w := range o.only {
+		if strings.Contains(name, w) {
+			return true
+		}
+	}
+	return false
 }

@@ -76,6 +76,9 @@ func runSize(ctx context.Context, st *store.Neo4j, db *rawDB, o options, n int, 
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		if !o.wants(wl.name) {
+			continue
+		}
 		cs := slices.DeleteFunc(slices.Clone(wl.callers), func(c string) bool { return c == peer && pr == nil })
 		if !wl.write {
 			ps, first := d.verify(ctx, wl, cs, n)

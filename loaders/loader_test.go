@@ -1,0 +1,131 @@
+package loaders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+// recorder is a batch function that records the batches it was asked
+// for and answers each key with its length.
+type recorder struct {
+	mu      sync.Mutex
+	batches [][]string
+	err     error
+}
+
+func (r *recorder) fetch(_ context.Context, keys []string) ([]int, []error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.batches = append(r.batches, slices.Clone(keys))
+	if r.err != nil {
+		return nil, []error{r.err}
+	}
+	out := make([]int, len(keys))
+	for i, k := range keys {
+		out[i] = len(k)
+	}
+	return out, nil
+}
+
+func (r *recorder) got() [][]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.batches)
+}
+
+// Keys loaded together by many goroutines (as gqlgen resolves a list's
+// items) go to the store as one batch. The batch never times out here
+// (an hour), so only the keys themselves can close it: when it is full.
+func TestLoaderBatchesConcurrentKeys(t *testing.T) {
+	rec := &recorder{}
+	const n = 50
+	l := newLoader(rec.fetch, time.Hour, time.Hour, n)
+	var wg sync.WaitGroup
+	vals := make([]int, n)
+	for i := range n {
+		wg.Go(func() {
+			v, err := l.Load(context.Background(), fmt.Sprintf("key-%d", i))
+			if err != nil {
+				t.Error(err)
+			}
+			vals[i] = v
+		})
+	}
+	wg.Wait()
+	if b := rec.got(); len(b) != 1 || len(b[0]) != n {
+		t.Fatalf("batches %v, want one of %d keys", b, n)
+	}
+	for i, v := range vals {
+		if want := len(fmt.Sprintf("key-%d", i)); v != want {
+			t.Errorf("value %d = %d, want %d", i, v, want)
+		}
+	}
+	// Cached for the request: loading a key again costs nothing.
+	if _, err := l.Load(context.Background(), "key-7"); err != nil {
+		t.Fatal(err)
+	}
+	if b := rec.got(); len(b) != 1 {
+		t.Errorf("a cached key was fetched again: %v", b)
+	}
+}
+
+// LoadNow does not wait for the batch's gap (an hour here): it fetches
+// its key at once, with the keys already waiting in the open batch.
+func TestLoadNowFetchesTheOpenBatchAtOnce(t *testing.T) {
+	rec := &recorder{}
+	l := newLoader(rec.fetch, time.Hour, time.Hour, 1000)
+	waiting := l.LoadThunk(context.Background(), "aa")
+	v, err := l.LoadNow(context.Background(), "bbb")
+	if err != nil || v != 3 {
+		t.Fatalf("LoadNow = %d, %v; want 3", v, err)
+	}
+	if v, err := waiting(); err != nil || v != 2 {
+		t.Fatalf("the waiting key = %d, %v; want 2", v, err)
+	}
+	if b := rec.got(); len(b) != 1 || !slices.Equal(b[0], []string{"aa", "bbb"}) {
+		t.Errorf("batches %v, want [[aa bbb]]", b)
+	}
+	// A key already cached answers without a fetch.
+	if v, err := l.LoadNow(context.Background(), "aa"); err != nil || v != 2 {
+		t.Fatalf("LoadNow of a cached key = %d, %v", v, err)
+	}
+	if b := rec.got(); len(b) != 1 {
+		t.Errorf("batches %v after a cached LoadNow, want one", b)
+	}
+}
+
+// A batch nobody fills is fetched once it has been idle for the gap,
+// and one that keys keep open is fetched at its longest wait.
+func TestLoaderFetchesAnIdleBatch(t *testing.T) {
+	rec := &recorder{}
+	l := newLoader(rec.fetch, time.Millisecond, time.Hour, 1000)
+	if v, err := l.Load(context.Background(), "abcd"); err != nil || v != 4 {
+		t.Fatalf("Load = %d, %v", v, err)
+	}
+	rec2 := &recorder{}
+	l2 := newLoader(rec2.fetch, time.Hour, time.Millisecond, 1000)
+	if v, err := l2.Load(context.Background(), "abcd"); err != nil || v != 4 {
+		t.Fatalf("Load = %d, %v", v, err)
+	}
+}
+
+// An error for the whole batch reaches each of its keys, and LoadAll
+// joins them.
+func TestLoaderErrors(t *testing.T) {
+	boom := errors.New("boom")
+	rec := &recorder{err: boom}
+	l := newLoader(rec.fetch, time.Hour, time.Hour, 2)
+	_, err := l.LoadAll(context.Background(), []string{"a", "b"})
+	if !errors.Is(err, boom) {
+		t.Fatalf("LoadAll error = %v, want boom", err)
+	}
+	bad := newLoader(func(context.Context, []string) ([]int, []error) { return []int{1}, nil }, time.Hour, time.Hour, 2)
+	if _, err := bad.LoadAll(context.Background(), []string{"a", "b"}); err == nil {
+		t.Fatal("a batch function answering too few values went unnoticed")
+	}
+}
