@@ -113,20 +113,23 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 	write := !opts.DryRun && len(problems) == 0
 	err := target.Import(ctx, ws, write, func(ctx context.Context, tx domain.ImportTx) error {
 		progress(Stage{Name: "checking", Count: len(doc.Sources) + len(doc.Actors)})
-		existing, err := tx.Contents(ctx)
+		named, names, err := lookupNamed(ctx, tx, doc)
 		if err != nil {
 			return err
 		}
-		res, ps := newResolver(doc, existing)
+		res, ps := newResolver(doc, names, named)
 		res.failed = read.failedActors
 		problems = append(problems, ps...)
-		p := newPlanner(ws, existing, doc.Has, opts.Sync, rep)
+		p := newPlanner(ws, tx, named, doc.Has, opts.Sync, rep)
 		// Planning goes on while the rows and their references are sound
 		// (a plan over broken references means nothing), so that every
 		// problem the plan finds is reported; writing goes on while there
 		// is no problem at all.
 		canPlan := func() bool { return len(problems) == 0 }
-		apply := func(ch *domain.Changes) error {
+		apply := func(ch *domain.Changes, err error) error {
+			if err != nil {
+				return err
+			}
 			if !write || !clean(problems, rep) || ch.Empty() {
 				return nil
 			}
@@ -138,9 +141,11 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 			return nil
 		}
 		if canPlan() {
-			if err := apply(p.sourcesAndActors(doc)); err != nil {
+			if err := apply(p.sourcesAndActors(ctx, doc)); err != nil {
 				return err
 			}
+			res.add(&domain.Contents{Actors: p.removedActors}, nil)
+			p.removedActors = nil
 		}
 		// From here on the resolver and the planner hold what they need of
 		// the sources and actors (keys and ids), not their rows.
@@ -163,12 +168,17 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 				if len(rows) == 0 && len(ps) > 0 && ps[0].Row <= 1 {
 					return errStop // the header is wrong: every chunk would say so
 				}
+				found, err := res.lookup(ctx, tx, rows)
+				if err != nil {
+					return err
+				}
+				p.addSources(found)
 				links, ps := res.relationships(rows)
 				problems = append(problems, ps...)
 				if !canPlan() {
 					return nil
 				}
-				return apply(p.relationships(rows, links))
+				return apply(p.relationships(ctx, rows, links))
 			})
 			problems = append(problems, ps...)
 			switch {
@@ -186,7 +196,7 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 			problems[read.sourcesFailedAt].Message += fmt.Sprintf("; and %d records that cite those sources were not checked against them", res.citedFailed)
 		}
 		if canPlan() {
-			if err := apply(p.finish()); err != nil {
+			if err := apply(p.finish(ctx)); err != nil {
 				return err
 			}
 		}

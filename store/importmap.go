@@ -99,17 +99,135 @@ type importTx struct {
 	written *auditedIDs // what the import wrote, for its audit record
 }
 
-func (t *importTx) Contents(ctx context.Context) (*domain.Contents, error) {
-	c, err := t.s.contentsInTx(ctx, t.tx, t.ws)
+// The statements an import's lookups send. Each finds records through an
+// index (the id constraints, (workspaceId, externalId), per relationship
+// type), a batch of keys at a time: an import's reads cost what its rows
+// name, whatever the size of the workspace. Only ActorNames reads the
+// workspace's actors (through the workspace index, in Neo4j): a name is
+// matched in any case, and Neo4j has no index on an expression. Records
+// the caller may not see are not found, as they were not read before.
+var (
+	lookupSourcesCypher = `UNWIND $keys AS k CALL (k) {
+		MATCH (x:Source {workspaceId: $ws, externalId: k}) RETURN x
+		UNION
+		MATCH (x:Source {id: k}) WHERE x.workspaceId = $ws AND x.externalId IS NULL RETURN x
+	} WITH DISTINCT x WHERE ` + visible("x") + ` RETURN x`
+	lookupActorsCypher = `UNWIND $keys AS k CALL (k) {
+		MATCH (a:Actor {workspaceId: $ws, externalId: k}) RETURN a
+		UNION
+		MATCH (a:Actor {id: k}) WHERE a.workspaceId = $ws AND a.externalId IS NULL RETURN a
+	} WITH DISTINCT a WHERE ` + visible("a") + ` RETURN a`
+	lookupActorIDsCypher   = "UNWIND $ids AS id MATCH (a:Actor {id: id}) WHERE a.workspaceId = $ws AND " + visible("a") + " RETURN a"
+	lookupActorNamesCypher = "MATCH (a:Actor) WHERE a.workspaceId = $ws AND toLower(a.name) IN $names AND " + visible("a") + " RETURN a"
+	lookupRelKeysCypher    = "UNWIND $keys AS k CALL (k) {\n" + unionOverTypes(relTypes,
+		"MATCH (a)-[r:%[1]s]->(b) WHERE r.workspaceId = $ws AND r.externalId = k AND "+visibleRel("r", "a", "b")+" RETURN "+relRow+
+			"\nUNION ALL\nMATCH (a)-[r:%[1]s]->(b) WHERE r.id = k AND r.workspaceId = $ws AND r.externalId IS NULL AND "+visibleRel("r", "a", "b")+" RETURN "+relRow) +
+		"\n} RETURN r, relType, fromId, toId"
+	lookupRelEndsCypher = `UNWIND $ends AS e MATCH (a:Actor {id: e[0]})-[r]->(b:Actor {id: e[1]})
+		WHERE a.workspaceId = $ws AND r.workspaceId = $ws AND r.externalId IS NULL AND ` + visibleRel("r", "a", "b") + " RETURN " + relRow
+	lookupRelsOfCypher = `UNWIND $ids AS id MATCH (x:Actor {id: id})-[r]-() WHERE x.workspaceId = $ws
+		WITH DISTINCT r WITH r, startNode(r) AS a, endNode(r) AS b WHERE ` + visibleRel("r", "a", "b") + " RETURN " + relRow
+
+	restSourcesCypher = "MATCH (x:Source) WHERE x.workspaceId = $ws AND NOT x.id IN $keep AND " + visible("x") + " RETURN x ORDER BY x.id"
+	restActorsCypher  = "MATCH (a:Actor) WHERE a.workspaceId = $ws AND NOT a.id IN $keep AND " + visible("a") + " RETURN a ORDER BY a.id"
+	restRelsCypher    = "CALL () {\n" + unionOverTypes(relTypes, "MATCH (a)-[r:%s]->(b) WHERE r.workspaceId = $ws AND NOT r.id IN $keep AND "+
+		visibleRel("r", "a", "b")+" RETURN "+relRow) + "\n} RETURN r, relType, fromId, toId ORDER BY r.id"
+)
+
+// lookupBatch is how many keys one lookup statement takes.
+const lookupBatch = 10_000
+
+// Lookup reads the records q names, a batch of keys per statement.
+func (t *importTx) Lookup(ctx context.Context, q *domain.ImportLookup) (*domain.Contents, error) {
+	c := &domain.Contents{}
+	// Each step sends its statement a batch of keys at a time and keeps
+	// what it finds.
+	type step struct {
+		cypher, param string
+		n             int
+		arg           func(start, end int) any
+		keep          func(r *neo4j.Record)
+	}
+	strs := func(xs []string) func(int, int) any { return func(s, e int) any { return xs[s:e] } }
+	source := func(r *neo4j.Record) { c.Sources = append(c.Sources, decodeSource(nodeProps(r, "x"))) }
+	actor := func(r *neo4j.Record) { c.Actors = append(c.Actors, decodeActor(nodeProps(r, "a"))) }
+	rel := func(r *neo4j.Record) { c.Relationships = append(c.Relationships, decodeRelRow(r)) }
+	ends := func(start, end int) any {
+		out := make([][]string, 0, end-start)
+		for _, e := range q.RelationshipEnds[start:end] {
+			out = append(out, []string{e[0], e[1]})
+		}
+		return out
+	}
+	steps := []step{
+		{lookupSourcesCypher, "keys", len(q.SourceKeys), strs(q.SourceKeys), source},
+		{lookupActorsCypher, "keys", len(q.ActorKeys), strs(q.ActorKeys), actor},
+		{lookupActorIDsCypher, "ids", len(q.ActorIDs), strs(q.ActorIDs), actor},
+		{lookupActorNamesCypher, "names", len(q.ActorNames), strs(q.ActorNames), actor},
+		{lookupRelKeysCypher, "keys", len(q.RelationshipKeys), strs(q.RelationshipKeys), rel},
+		{lookupRelEndsCypher, "ends", len(q.RelationshipEnds), ends, rel},
+		{lookupRelsOfCypher, "ids", len(q.RelationshipsOf), strs(q.RelationshipsOf), rel},
+	}
+	var err error
+	for _, st := range steps {
+		for start := 0; start < st.n && err == nil; start += lookupBatch {
+			var recs []*neo4j.Record
+			recs, err = t.s.run(ctx, t.tx, st.cypher, map[string]any{"ws": t.ws, st.param: st.arg(start, min(start+lookupBatch, st.n))})
+			for _, r := range recs {
+				st.keep(r)
+			}
+		}
+	}
 	if err != nil {
 		return nil, t.s.mapErr("store.Import", err, t.tx.failedStatement()...)
 	}
-	// An import's report can name what it matched or would remove, so its
-	// read of confidential records is audited like any other.
+	t.note(ctx, c)
+	return c, nil
+}
+
+// Rest reads the workspace's records of one kind that are not among
+// keep: what a sync removes. Neo4j tests NOT IN against a large list as a
+// set, so this is one pass over the workspace's records of that kind, in
+// Neo4j, returning only those that go.
+func (t *importTx) Rest(ctx context.Context, kind string, keep []string) (*domain.Contents, error) {
+	c := &domain.Contents{}
+	params := map[string]any{"ws": t.ws, "keep": keep}
+	var err error
+	switch kind {
+	case "sources":
+		var recs []*neo4j.Record
+		if recs, err = t.s.run(ctx, t.tx, restSourcesCypher, params); err == nil {
+			c.Sources = nodesOf(recs, "x", decodeSource)
+		}
+	case "actors":
+		var recs []*neo4j.Record
+		if recs, err = t.s.run(ctx, t.tx, restActorsCypher, params); err == nil {
+			c.Actors = nodesOf(recs, "a", decodeActor)
+		}
+	case "relationships":
+		var recs []*neo4j.Record
+		if recs, err = t.s.run(ctx, t.tx, restRelsCypher, params); err == nil {
+			for _, r := range recs {
+				c.Relationships = append(c.Relationships, decodeRelRow(r))
+			}
+		}
+	default:
+		return nil, &errs.Error{Op: "store.Import", Kind: errs.Internal, Msg: fmt.Sprintf("no kind of record is called %q", kind)}
+	}
+	if err != nil {
+		return nil, t.s.mapErr("store.Import", err, t.tx.failedStatement()...)
+	}
+	t.note(ctx, c)
+	return c, nil
+}
+
+// note audits what an import read: its report can name what it matched
+// or would remove, so its read of confidential records is audited like
+// any other.
+func (t *importTx) note(ctx context.Context, c *domain.Contents) {
 	noteSources(ctx, c.Sources)
 	noteActors(ctx, c.Actors)
 	noteRelationships(ctx, c.Relationships)
-	return c, nil
 }
 
 func (t *importTx) Apply(ctx context.Context, ch *domain.Changes) error {
