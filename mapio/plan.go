@@ -97,7 +97,7 @@ type planner struct {
 	// removedActors are the actors the plan removes, for the resolver
 	// (see resolver.add), until it has them.
 	removedActors []*domain.Actor
-	names      map[string]string // actor id -> name, of the actors looked up, for removal reports
+	names         map[string]string // actor id -> name, of the actors looked up, for removal reports
 
 	// detached are the relationships of the actors the import removes,
 	// read before they go (removing an actor removes them): the rows may

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -49,54 +50,84 @@ func (s *Neo4j) contentsInTx(ctx context.Context, tx neo4j.ManagedTransaction, w
 	return c, err
 }
 
-// Import runs fn in one transaction on workspace ws: all that fn writes
-// is committed when it returns nil, and none of it when it returns an
-// error (which Import returns), when Neo4j goes away or when ctx ends. A
-// write import locks the workspace first, so that nothing changes under
-// it while it reads, checks and writes; a dry run (write false) reads in
-// a read transaction and may not write. The transaction is never retried:
-// fn reads the import's files as it goes.
+// Import runs import fn on workspace ws, all or nothing: all that fn
+// writes is kept when it returns nil, and none of it when it returns an
+// error (which Import returns), when Neo4j goes away or when ctx ends.
+//
+// A dry run (write false) reads in one read transaction and may not
+// write. A write import holds the workspace's import lock throughout, so
+// that nothing else writes to it while the import reads, checks and
+// writes, and commits each Apply in a transaction of its own, with what
+// undoes it (see importstage.go): a failure undoes every batch already
+// committed. Nothing is retried as a whole: fn reads the import's files
+// as it goes.
 func (s *Neo4j) Import(ctx context.Context, ws string, write bool, fn func(ctx context.Context, tx domain.ImportTx) error) error {
 	const op = "store.Import"
-	mode := neo4j.AccessModeRead
-	if write {
-		mode = neo4j.AccessModeWrite
-	}
-	sess := s.session(ctx, mode)
-	defer sess.Close(context.WithoutCancel(ctx))
-	tx, err := sess.BeginTransaction(ctx, txTimeout(ctx)...)
-	if err != nil {
-		return s.mapErr(op, err)
-	}
-	defer tx.Close(context.WithoutCancel(ctx))         // rolls back unless committed
-	otx := &opTx{ManagedTransaction: tx, op: op, n: 1} // names the import in run's log
-	if write {
-		if err := s.lockWorkspace(ctx, otx, ws); err != nil {
-			return s.mapErr(op, err, otx.failedStatement()...)
+	if !write {
+		sess := s.session(ctx, neo4j.AccessModeRead)
+		defer sess.Close(context.WithoutCancel(ctx))
+		tx, err := sess.BeginTransaction(ctx, txTimeout(ctx)...)
+		if err != nil {
+			return s.mapErr(op, err)
 		}
+		defer tx.Close(context.WithoutCancel(ctx))
+		otx := &opTx{ManagedTransaction: tx, op: op, n: 1} // names the import in run's log
+		return fn(ctx, &importTx{s: s, ws: ws, read: func(f func(neo4j.ManagedTransaction) error) error {
+			return s.mapErr(op, f(otx), otx.failedStatement()...)
+		}})
 	}
-	itx := &importTx{s: s, tx: otx, ws: ws, write: write, written: &auditedIDs{}}
-	if err := fn(ctx, itx); err != nil {
+	token := newImportToken()
+	if err := s.beginImport(ctx, ws, token); err != nil {
 		return err
 	}
-	if !write {
-		return nil
-	}
-	if itx.written.count > 0 {
-		if _, err := s.run(ctx, otx, createAudit, map[string]any{"props": auditProps(itx.written.record(ctx, ws, "importActorMap"))}); err != nil {
-			return s.mapErr(op, err, otx.failedStatement()...)
+	stop := make(chan struct{})
+	go s.heartbeat(ctx, ws, token, stop)
+	itx := &importTx{s: s, ws: ws, token: token, written: &auditedIDs{}, read: func(f func(neo4j.ManagedTransaction) error) error {
+		return s.execRead(ctx, op, f)
+	}}
+	err := fn(ctx, itx)
+	if err == nil && itx.written.count > 0 {
+		err = s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
+			if err := s.lockImport(ctx, tx, ws, token); err != nil {
+				return err
+			}
+			if _, err := s.run(ctx, tx, createAudit, map[string]any{"props": auditProps(itx.written.record(ctx, ws, "importActorMap"))}); err != nil {
+				return err
+			}
+			_, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) REMOVE w.importing, w.importBeat, w.importBase", map[string]any{"id": ws})
+			return err
+		})
+		if err == nil {
+			close(stop)
+			return s.dropUndo(ctx, ws, token)
 		}
 	}
-	return s.mapErr(op, tx.Commit(ctx))
+	close(stop)
+	// Nothing written, a problem, a failure or a cancellation: the
+	// workspace goes back to what it was, version included.
+	if uerr := s.undoImport(ctx, ws, token); uerr != nil {
+		return errors.Join(err, uerr)
+	}
+	return err
 }
 
-// importTx is an import's view of its transaction.
+// importTx is an import's view of the store: one read transaction for a
+// dry run; for a write import, a read transaction per lookup and a write
+// transaction per Apply, under the import's lock (token).
 type importTx struct {
 	s       *Neo4j
-	tx      *opTx // the import's explicit transaction
 	ws      string
-	write   bool
+	token   string // the write import's, "" for a dry run
+	read    func(func(neo4j.ManagedTransaction) error) error
 	written *auditedIDs // what the import wrote, for its audit record
+}
+
+// execRead runs fn, a read, in a read transaction of its own.
+func (s *Neo4j) execRead(ctx context.Context, op string, fn func(tx neo4j.ManagedTransaction) error) error {
+	_, err := readTx(ctx, s, op, func(tx neo4j.ManagedTransaction) (struct{}, error) {
+		return struct{}{}, fn(tx)
+	})
+	return err
 }
 
 // The statements an import's lookups send. Each finds records through an
@@ -168,18 +199,20 @@ func (t *importTx) Lookup(ctx context.Context, q *domain.ImportLookup) (*domain.
 		{lookupRelEndsCypher, "ends", len(q.RelationshipEnds), ends, rel},
 		{lookupRelsOfCypher, "ids", len(q.RelationshipsOf), strs(q.RelationshipsOf), rel},
 	}
-	var err error
 	for _, st := range steps {
-		for start := 0; start < st.n && err == nil; start += lookupBatch {
+		for start := 0; start < st.n; start += lookupBatch {
 			var recs []*neo4j.Record
-			recs, err = t.s.run(ctx, t.tx, st.cypher, map[string]any{"ws": t.ws, st.param: st.arg(start, min(start+lookupBatch, st.n))})
+			err := t.read(func(tx neo4j.ManagedTransaction) (err error) {
+				recs, err = t.s.run(ctx, tx, st.cypher, map[string]any{"ws": t.ws, st.param: st.arg(start, min(start+lookupBatch, st.n))})
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
 			for _, r := range recs {
 				st.keep(r)
 			}
 		}
-	}
-	if err != nil {
-		return nil, t.s.mapErr("store.Import", err, t.tx.failedStatement()...)
 	}
 	t.note(ctx, c)
 	return c, nil
@@ -192,30 +225,30 @@ func (t *importTx) Lookup(ctx context.Context, q *domain.ImportLookup) (*domain.
 func (t *importTx) Rest(ctx context.Context, kind string, keep []string) (*domain.Contents, error) {
 	c := &domain.Contents{}
 	params := map[string]any{"ws": t.ws, "keep": keep}
-	var err error
-	switch kind {
-	case "sources":
-		var recs []*neo4j.Record
-		if recs, err = t.s.run(ctx, t.tx, restSourcesCypher, params); err == nil {
+	cyphers := map[string]string{"sources": restSourcesCypher, "actors": restActorsCypher, "relationships": restRelsCypher}
+	cypher, ok := cyphers[kind]
+	if !ok {
+		return nil, &errs.Error{Op: "store.Import", Kind: errs.Internal, Msg: fmt.Sprintf("no kind of record is called %q", kind)}
+	}
+	var recs []*neo4j.Record
+	err := t.read(func(tx neo4j.ManagedTransaction) (err error) {
+		recs, err = t.s.run(ctx, tx, cypher, params)
+		return err
+	})
+	if err == nil {
+		switch kind {
+		case "sources":
 			c.Sources = nodesOf(recs, "x", decodeSource)
-		}
-	case "actors":
-		var recs []*neo4j.Record
-		if recs, err = t.s.run(ctx, t.tx, restActorsCypher, params); err == nil {
+		case "actors":
 			c.Actors = nodesOf(recs, "a", decodeActor)
-		}
-	case "relationships":
-		var recs []*neo4j.Record
-		if recs, err = t.s.run(ctx, t.tx, restRelsCypher, params); err == nil {
+		default:
 			for _, r := range recs {
 				c.Relationships = append(c.Relationships, decodeRelRow(r))
 			}
 		}
-	default:
-		return nil, &errs.Error{Op: "store.Import", Kind: errs.Internal, Msg: fmt.Sprintf("no kind of record is called %q", kind)}
 	}
 	if err != nil {
-		return nil, t.s.mapErr("store.Import", err, t.tx.failedStatement()...)
+		return nil, err
 	}
 	t.note(ctx, c)
 	return c, nil
@@ -231,12 +264,20 @@ func (t *importTx) note(ctx context.Context, c *domain.Contents) {
 }
 
 func (t *importTx) Apply(ctx context.Context, ch *domain.Changes) error {
-	if !t.write {
+	if t.token == "" {
 		return &errs.Error{Op: "store.Import", Kind: errs.Internal, Msg: "a dry run tried to write"}
 	}
 	t.written.addChanges(ch)
 	stampTimes(ch, now())
-	return t.s.mapErr("store.Import", t.s.applyInTx(ctx, t.tx, t.ws, ch), t.tx.failedStatement()...)
+	return t.s.execWrite(ctx, "store.Import", func(tx neo4j.ManagedTransaction) error {
+		if err := t.s.lockImport(ctx, tx, t.ws, t.token); err != nil {
+			return err
+		}
+		if err := t.s.stageUndo(ctx, tx, t.ws, t.token, ch); err != nil {
+			return err
+		}
+		return t.s.applyInTx(ctx, tx, t.ws, ch)
+	})
 }
 
 // stampTimes gives what an import creates its createdAt and what it
