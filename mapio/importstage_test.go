@@ -139,7 +139,9 @@ type pausing struct {
 }
 
 func (p pausing) Import(c context.Context, ws string, write bool, fn func(context.Context, domain.ImportTx) error) error {
-	return p.Neo4j.Import(c, ws, write, func(c context.Context, tx domain.ImportTx) error { return fn(c, &pausingTx{ImportTx: tx, hook: p.hook}) })
+	return p.Neo4j.Import(c, ws, write, func(c context.Context, tx domain.ImportTx) error {
+		return fn(c, &pausingTx{ImportTx: tx, hook: p.hook})
+	})
 }
 
 type pausingTx struct {
