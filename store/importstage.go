@@ -149,11 +149,11 @@ func (s *Neo4j) lockImport(ctx context.Context, tx neo4j.ManagedTransaction, ws,
 // Before-images. MERGE on (token, key) keeps the first image of a record
 // (the one from before the import) should a later batch touch it again.
 var (
-	imageSourcesCypher = `UNWIND $ids AS id MATCH (x:Source {id: id}) WHERE x.workspaceId = $ws
+	imageSourcesCypher = `UNWIND $ids AS id MATCH (x:Source {id: id}) USING INDEX x:Source(id) WHERE x.workspaceId = $ws
 		MERGE (u:ImportUndo {__token: $token, __key: id}) ON CREATE SET u += properties(x), u.__ws = $ws, u.__kind = 'source'`
-	imageActorsCypher = `UNWIND $ids AS id MATCH (x:Actor {id: id}) WHERE x.workspaceId = $ws
+	imageActorsCypher = `UNWIND $ids AS id MATCH (x:Actor {id: id}) USING INDEX x:Actor(id) WHERE x.workspaceId = $ws
 		MERGE (u:ImportUndo {__token: $token, __key: id}) ON CREATE SET u += properties(x), u.__ws = $ws, u.__kind = 'actor'`
-	imageRelsOfCypher = `UNWIND $ids AS id MATCH (x:Actor {id: id})-[r]-() WHERE x.workspaceId = $ws WITH DISTINCT r
+	imageRelsOfCypher = `UNWIND $ids AS id MATCH (x:Actor {id: id})-[r]-() USING INDEX x:Actor(id) WHERE x.workspaceId = $ws WITH DISTINCT r
 		MERGE (u:ImportUndo {__token: $token, __key: r.id}) ON CREATE SET u += properties(r), u.__ws = $ws, u.__kind = 'relationship',
 			u.__type = type(r), u.__from = startNode(r).id, u.__to = endNode(r).id`
 	imageCitingActorsCypher = `MATCH (x:Actor {workspaceId: $ws}) WHERE any(s IN x.sourceIds WHERE s IN $ids)
@@ -208,7 +208,7 @@ func (s *Neo4j) stageUndo(ctx context.Context, tx neo4j.ManagedTransaction, ws, 
 	for _, t := range relTypes {
 		touched := append(ids(ofType(ch.UpdateRelationships, t), relID), ids(ofType(ch.RemoveRelationships, t), relID)...)
 		for start := 0; start < len(touched); start += importBatch {
-			if _, err := s.run(ctx, tx, imageRelsCypher(t, "UNWIND $ids AS id MATCH (a)-[r:%s]->(b) WHERE r.id = id AND r.workspaceId = $ws"),
+			if _, err := s.run(ctx, tx, imageRelsCypher(t, "UNWIND $ids AS id MATCH (a)-[r:%[1]s]->(b) USING INDEX r:%[1]s(id) WHERE r.id = id AND r.workspaceId = $ws"),
 				p(touched[start:min(start+importBatch, len(touched))])); err != nil {
 				return err
 			}
