@@ -154,7 +154,7 @@ type Contents struct {
 }
 
 // Changes are a part of what an import writes to a workspace; an import
-// applies several, in order, within one transaction.
+// applies several, in order, all kept or none.
 type Changes struct {
 	CreateSources, UpdateSources             []*Source
 	CreateActors, UpdateActors               []*Actor
@@ -172,8 +172,8 @@ func (c *Changes) Size() int {
 		len(c.UpdateRelationships) + len(c.RemoveRelationships) + len(c.RemoveActors) + len(c.RemoveSources)
 }
 
-// ImportTx is one import's transaction on one workspace: what it reads
-// and what it writes, all committed together at the end, or none of it.
+// ImportTx is one import on one workspace: what it reads and what it
+// writes, all kept together at the end, or none of it.
 //
 // An import never reads the whole workspace: it asks for the records its
 // rows name (Lookup) and, for a sync, for the records its files do not

@@ -14,7 +14,7 @@ import (
 )
 
 // Target is the workspace an import writes to (the store): it runs the
-// import in one transaction (see store.Neo4j.Import).
+// import all or nothing (see store.Neo4j.Import).
 type Target interface {
 	Import(ctx context.Context, ws string, write bool, fn func(ctx context.Context, tx domain.ImportTx) error) error
 }
@@ -75,14 +75,16 @@ const relChunk = 50_000
 // wrong, so every chunk would say the same).
 var errStop = errors.New("stop reading")
 
-// errRollBack ends an import's transaction without committing: the files
+// errRollBack ends an import without keeping anything it wrote: the files
 // have problems, or change nothing.
 var errRollBack = errors.New("roll back")
 
-// Import reads actor-map files into workspace ws, all in one
-// transaction: everything is checked, and written only if nothing is
-// wrong; any problem, failure or cancellation leaves the workspace as it
-// was. The files are CSV (actors, relationships, sources), one XLSX
+// Import reads actor-map files into workspace ws, all or nothing:
+// everything is checked, and kept only if nothing is wrong; any problem,
+// failure or cancellation leaves the workspace as it was (the store
+// undoes the batches already written). It asks the workspace only for the
+// records the files name (lookupNamed, resolver.lookup, the planner), so
+// that its cost follows the files, not the workspace. The files are CSV (actors, relationships, sources), one XLSX
 // workbook, or one graph file (Kumu JSON, GraphML, GEXF, JGF). Sources
 // and actors are read whole; relationships (the bulk of a large map) are
 // read, checked and written a chunk at a time, so a CSV file of a million

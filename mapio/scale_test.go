@@ -103,8 +103,9 @@ func TestImportKilledHalfWayLeavesNothing(t *testing.T) {
 	}
 }
 
-// Benchmarks of import and export at 10k and 1M relationships (the 1M
-// cases need a Neo4j with a large heap: NEO4J_HEAP=8g dev/neo4j/neo4j.sh).
+// Benchmarks of import and export at 10k and 1M relationships (imports
+// commit a transaction per batch, so Neo4j's default heap does; the 1M
+// exports build the whole workspace in memory).
 // Run them with
 //
 //	go test ./mapio -run '^$' -bench 'Import|Export' -benchtime 1x

@@ -80,8 +80,11 @@ func (s *Neo4j) Import(ctx context.Context, ws string, write bool, fn func(ctx c
 	if err := s.beginImport(ctx, ws, token); err != nil {
 		return err
 	}
+	// The heart beats until the import is kept or undone, whatever ctx
+	// does: an undo that took long must not be taken for a dead import.
 	stop := make(chan struct{})
-	go s.heartbeat(ctx, ws, token, stop)
+	defer close(stop)
+	go s.heartbeat(context.WithoutCancel(ctx), ws, token, stop)
 	itx := &importTx{s: s, ws: ws, token: token, written: &auditedIDs{}, read: func(f func(neo4j.ManagedTransaction) error) error {
 		return s.execRead(ctx, op, f)
 	}}
@@ -98,11 +101,9 @@ func (s *Neo4j) Import(ctx context.Context, ws string, write bool, fn func(ctx c
 			return err
 		})
 		if err == nil {
-			close(stop)
 			return s.dropUndo(ctx, ws, token)
 		}
 	}
-	close(stop)
 	// Nothing written, a problem, a failure or a cancellation: the
 	// workspace goes back to what it was, version included.
 	if uerr := s.undoImport(ctx, ws, token); uerr != nil {

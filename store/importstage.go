@@ -64,13 +64,9 @@ const (
 	undoBatch = 5_000
 )
 
-// undoProps are the properties of an ImportUndo node that are not the
-// record's own.
-const undoProps = "u.__token, u.__ws, u.__key, u.__kind, u.__type, u.__from, u.__to, u.__label, u.__ids"
-
 // beginImport takes workspace ws's import lock for the import token,
-// undoing first an import that died holding it. It returns the version
-// the workspace had.
+// undoing first an import that died holding it, and drops the undo
+// records that finished imports left behind.
 func (s *Neo4j) beginImport(ctx context.Context, ws, token string) error {
 	const op = "store.Import"
 	for range 2 {
@@ -119,8 +115,6 @@ func (s *Neo4j) heartbeat(ctx context.Context, ws, token string, stop <-chan str
 		select {
 		case <-stop:
 			return
-		case <-ctx.Done():
-			return
 		case <-t.C:
 			_ = s.execWrite(ctx, "store.Import", func(tx neo4j.ManagedTransaction) error {
 				_, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE w.importing = $token SET w.importBeat = timestamp()",
@@ -160,8 +154,8 @@ var (
 		MERGE (u:ImportUndo {__token: $token, __key: x.id}) ON CREATE SET u += properties(x), u.__ws = $ws, u.__kind = 'actor'`
 )
 
-// imageRelsCypher copies relationships of type t (one of relTypes) that
-// match where.
+// imageRelsCypher copies the relationships of type t (one of relTypes)
+// that match (a statement binding a, r and b, with %s for the type).
 func imageRelsCypher(t domain.RelationshipType, match string) string {
 	return fmt.Sprintf(`%s
 		MERGE (u:ImportUndo {__token: $token, __key: r.id}) ON CREATE SET u += properties(r), u.__ws = $ws, u.__kind = 'relationship',
