@@ -274,15 +274,59 @@ func (t *importTx) Apply(ctx context.Context, ch *domain.Changes) error {
 	}
 	t.written.addChanges(ch)
 	stampTimes(ch, now())
-	return t.s.execWrite(ctx, "store.Import", func(tx neo4j.ManagedTransaction) error {
-		if err := t.s.lockImport(ctx, tx, t.ws, t.token); err != nil {
+	for _, part := range splitChanges(ch, applyBatch) {
+		err := t.s.execWrite(ctx, "store.Import", func(tx neo4j.ManagedTransaction) error {
+			if err := t.s.lockImport(ctx, tx, t.ws, t.token); err != nil {
+				return err
+			}
+			if err := t.s.stageUndo(ctx, tx, t.ws, t.token, part); err != nil {
+				return err
+			}
+			return t.s.applyInTx(ctx, tx, t.ws, part)
+		})
+		if err != nil {
 			return err
 		}
-		if err := t.s.stageUndo(ctx, tx, t.ws, t.token, ch); err != nil {
-			return err
+	}
+	return nil
+}
+
+// applyBatch is how many changes one transaction of an import commits at
+// most: a file's 100,000 actors in one transaction need more than the
+// transaction memory of a 1g Neo4j heap.
+const applyBatch = 20_000
+
+// splitChanges cuts ch into parts of at most n changes of one kind each,
+// in the order applyInTx writes them (removals, then sources, actors and
+// relationships). Removed sources stop being cited as soon as they go,
+// rather than after what ch creates and updates: nothing an import writes
+// cites a source it removes (the planner reports such a row as a problem).
+func splitChanges(ch *domain.Changes, n int) []*domain.Changes {
+	if ch.Size() <= n {
+		return []*domain.Changes{ch}
+	}
+	var out []*domain.Changes
+	add := func(size int, part func(lo, hi int) *domain.Changes) {
+		for lo := 0; lo < size; lo += n {
+			out = append(out, part(lo, min(lo+n, size)))
 		}
-		return t.s.applyInTx(ctx, tx, t.ws, ch)
+	}
+	add(len(ch.RemoveRelationships), func(lo, hi int) *domain.Changes {
+		return &domain.Changes{RemoveRelationships: ch.RemoveRelationships[lo:hi]}
 	})
+	add(len(ch.RemoveActors), func(lo, hi int) *domain.Changes { return &domain.Changes{RemoveActors: ch.RemoveActors[lo:hi]} })
+	add(len(ch.RemoveSources), func(lo, hi int) *domain.Changes { return &domain.Changes{RemoveSources: ch.RemoveSources[lo:hi]} })
+	add(len(ch.CreateSources), func(lo, hi int) *domain.Changes { return &domain.Changes{CreateSources: ch.CreateSources[lo:hi]} })
+	add(len(ch.UpdateSources), func(lo, hi int) *domain.Changes { return &domain.Changes{UpdateSources: ch.UpdateSources[lo:hi]} })
+	add(len(ch.CreateActors), func(lo, hi int) *domain.Changes { return &domain.Changes{CreateActors: ch.CreateActors[lo:hi]} })
+	add(len(ch.UpdateActors), func(lo, hi int) *domain.Changes { return &domain.Changes{UpdateActors: ch.UpdateActors[lo:hi]} })
+	add(len(ch.CreateRelationships), func(lo, hi int) *domain.Changes {
+		return &domain.Changes{CreateRelationships: ch.CreateRelationships[lo:hi]}
+	})
+	add(len(ch.UpdateRelationships), func(lo, hi int) *domain.Changes {
+		return &domain.Changes{UpdateRelationships: ch.UpdateRelationships[lo:hi]}
+	})
+	return out
 }
 
 // stampTimes gives what an import creates its createdAt and what it
