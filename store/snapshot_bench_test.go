@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,8 @@ import (
 //
 //	NEO4J_URI=bolt://… SNAPSHOT_BENCH_SIZE=100000 go test ./store -run '^$' -bench AnalysisSnapshot -benchtime 3x
 //
+// It runs:
+//
 //   - snapshot: the store's AnalysisSnapshot alone, for the operator;
 //   - gaps/cold/admin: a new engine's first workspace-wide gaps for the
 //     operator (snapshot, projection, gaps);
@@ -37,7 +40,9 @@ import (
 //
 // Each reports peak-heap-MB, the most heap (live objects and garbage
 // not yet collected) sampled during its iterations above what was in use
-// before them.
+// before them; the warm ones also engine-retained-MB, the live heap the
+// engine keeps after answering both callers (SNAPSHOT_BENCH_HEAPPROFILE
+// names a file for the heap profile at that point).
 //
 // The map is loaded once into a workspace named after its size and seed,
 // and found again by later runs against the same database (loading
@@ -93,16 +98,50 @@ func BenchmarkAnalysisSnapshot(b *testing.B) {
 			gaps(b, e, analyst)
 		})
 	})
+	before := heapInUse()
 	warm := analysis.NewEngine(st, 8)
-	for _, c := range []struct {
+	callers := []struct {
 		name string
 		ctx  context.Context
-	}{{"admin", admin}, {"analyst", analyst}} {
-		n := gaps(b, warm, c.ctx)
+	}{{"admin", admin}, {"analyst", analyst}}
+	found := map[string]int{}
+	for _, c := range callers {
+		found[c.name] = gaps(b, warm, c.ctx)
+	}
+	// What the engine keeps for the two callers: the snapshot, their
+	// projections and their memoised gaps.
+	retained := float64(heapInUse()-min(before, heapInUse())) / (1 << 20)
+	if path := os.Getenv("SNAPSHOT_BENCH_HEAPPROFILE"); path != "" {
+		writeHeapProfile(b, path)
+	}
+	for _, c := range callers {
 		b.Run("gaps/warm/"+c.name, func(b *testing.B) {
 			measureHeap(b, func() { gaps(b, warm, c.ctx) })
-			b.ReportMetric(float64(n), "gaps")
+			b.ReportMetric(float64(found[c.name]), "gaps")
+			b.ReportMetric(retained, "engine-retained-MB")
 		})
+	}
+	runtime.KeepAlive(warm)
+}
+
+// heapInUse is the heap's live objects after a collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	return sample[0].Value.Uint64()
+}
+
+// writeHeapProfile writes the live heap's profile to path.
+func writeHeapProfile(b *testing.B, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		b.Fatal(err)
 	}
 }
 
