@@ -3,13 +3,16 @@ package analysis
 import (
 	"context"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/actorgraph/actorgraph/domain"
 )
 
-// Source is where the engine reads workspaces (the store).
+// Source is where the engine reads workspaces (the store). The snapshot
+// holds the whole workspace, whatever the caller's clearance (the caller
+// must see the workspace itself): the engine applies the clearance.
 type Source interface {
 	WorkspaceVersion(ctx context.Context, id string) (int64, error)
 	AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapshot, error)
@@ -20,12 +23,15 @@ type Source interface {
 // write bumps, see store/lock.go), the sensitivity levels its reader may
 // see and the options that decide which relationships are in force (AsOf,
 // MinConfidence), so a request never sees data older than the last write
-// before it, nor anything above its clearance: the snapshot is read
-// through the store as the caller, so it holds only the caller's visible
-// graph. The check costs one small query, a miss one read of the
-// workspace. The per-question options (MaxHops, Threshold) are not part of
-// the key: every question shares the projection, and its results are
-// memoised in it (a bounded number, see maxMemo).
+// before it, nor anything above its clearance. The snapshot of the whole
+// workspace is kept per version and shared by every clearance: a
+// projection is built from the records the caller may see (visibleTo),
+// exactly those the store's scoping would show it. The check costs one
+// small query, a miss one read of the workspace (none when another
+// clearance's projection read this version already). The per-question
+// options (MaxHops, Threshold) are not part of the key: every question
+// shares the projection, and its results are memoised in it (a bounded
+// number, see maxMemo).
 //
 // The engine also bounds the work analyses do: how many run at once, and
 // how much work one request may spend (see Limits, Begin).
@@ -35,7 +41,7 @@ type Engine struct {
 	budget int64
 
 	mu        sync.Mutex
-	snapshots map[viewKey]*domain.Snapshot // newest snapshot per workspace and clearance
+	snapshots map[string]*domain.Snapshot // newest snapshot per workspace
 	graphs    map[graphKey]*projection
 	order     []graphKey // least recently used first
 	maxGraphs int
@@ -103,7 +109,7 @@ func NewEngine(src Source, maxGraphs int, limits ...Limits) *Engine {
 	}
 	l = l.withDefaults()
 	return &Engine{src: src, lim: newLimiter(l.MaxRunning, l.PerCaller, l.Wait), budget: l.WorkBudget,
-		snapshots: map[viewKey]*domain.Snapshot{}, graphs: map[graphKey]*projection{}, maxGraphs: maxGraphs}
+		snapshots: map[string]*domain.Snapshot{}, graphs: map[graphKey]*projection{}, maxGraphs: maxGraphs}
 }
 
 // WithRequestBudget gives a request its work budget: every analysis it
@@ -153,24 +159,25 @@ func (e *Engine) Graph(ctx context.Context, ws string, opts Options) (*Graph, er
 		p.noteConfidential(ctx)
 		return &Graph{projection: p, opts: opts}, nil
 	}
-	snap := e.snapshots[view]
+	snap := e.snapshots[ws]
 	e.mu.Unlock()
 	if snap == nil || snap.Version != version {
 		if snap, err = e.src.AnalysisSnapshot(ctx, ws); err != nil {
 			return nil, err
 		}
 	}
-	g, err := BuildContext(ctx, snap.Actors, snap.Relationships, opts)
+	actors, rels := visibleTo(domain.CallerFrom(ctx), snap)
+	g, err := BuildContext(ctx, actors, rels, opts)
 	if err != nil {
 		return nil, err
 	}
-	g.workspace, g.confidential = ws, confidentialOf(snap)
+	g.workspace, g.confidential = ws, confidentialOf(actors, rels)
 	g.noteConfidential(ctx)
 	key.version = snap.Version // the snapshot may be newer than the version read above
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if cur := e.snapshots[view]; cur == nil || cur.Version <= snap.Version {
-		e.snapshots[view] = snap
+	if cur := e.snapshots[ws]; cur == nil || cur.Version <= snap.Version {
+		e.snapshots[ws] = snap
 	}
 	if p, ok := e.graphs[key]; ok {
 		// Another request built it meanwhile: share its memoised results.
@@ -206,9 +213,9 @@ func (e *Engine) evict() {
 		delete(e.graphs, e.order[0])
 		e.order = e.order[1:]
 	}
-	used := map[viewKey]bool{}
+	used := map[string]bool{}
 	for k := range e.graphs {
-		used[k.viewKey] = true
+		used[k.ws] = true
 	}
 	for ws := range e.snapshots {
 		if !used[ws] {
@@ -217,17 +224,63 @@ func (e *Engine) evict() {
 	}
 }
 
-// confidentialOf lists the confidential records of a snapshot: an
-// analysis reads all of them, so each use of its projection is audited as
-// a read of them (domain.ReadLog).
-func confidentialOf(snap *domain.Snapshot) []string {
-	var ids []string
+// visibleTo returns the actors and relationships of snap that caller c
+// may see, in their order: the rule of the store's scoping
+// (store/scope.go), applied to the shared snapshot. An admin sees every
+// record; anyone else the records whose sensitivity is one of the levels
+// its grant covers in the workspace (none without a grant), and a
+// relationship only when both its ends are visible too (an edge to a
+// hidden actor would reveal that actor). A caller who sees everything
+// gets the snapshot's own slices. So does a context without a caller (the
+// library used directly, as the tests do): the store reads nothing for
+// one, so in the service no snapshot reaches the engine without a caller.
+func visibleTo(c *domain.Caller, snap *domain.Snapshot) ([]*domain.Actor, []*domain.Relationship) {
+	if c == nil || c.Admin {
+		return snap.Actors, snap.Relationships
+	}
+	levels := c.Levels(snap.WorkspaceID)
+	sees := func(s domain.Sensitivity) bool { return slices.Contains(levels, string(s)) }
+	actors := make([]*domain.Actor, 0, len(snap.Actors))
+	shown := make(map[string]bool, len(snap.Actors))
 	for _, a := range snap.Actors {
+		if sees(a.Sensitivity) {
+			actors = append(actors, a)
+			shown[a.ID] = true
+		}
+	}
+	if len(actors) == len(snap.Actors) && len(levels) == len(domain.Sensitivities) && allSeen(snap.Relationships, sees) {
+		return snap.Actors, snap.Relationships
+	}
+	rels := make([]*domain.Relationship, 0, len(snap.Relationships))
+	for _, r := range snap.Relationships {
+		if sees(r.Sensitivity) && shown[r.FromID] && shown[r.ToID] {
+			rels = append(rels, r)
+		}
+	}
+	return actors, rels
+}
+
+// allSeen reports whether every relationship's level is seen.
+func allSeen(rels []*domain.Relationship, sees func(domain.Sensitivity) bool) bool {
+	for _, r := range rels {
+		if !sees(r.Sensitivity) {
+			return false
+		}
+	}
+	return true
+}
+
+// confidentialOf lists the confidential records among those a projection
+// is built from: an analysis reads all of them, so each use of its
+// projection is audited as a read of them (domain.ReadLog).
+func confidentialOf(actors []*domain.Actor, rels []*domain.Relationship) []string {
+	var ids []string
+	for _, a := range actors {
 		if a.Sensitivity == domain.Confidential {
 			ids = append(ids, a.ID)
 		}
 	}
-	for _, r := range snap.Relationships {
+	for _, r := range rels {
 		if r.Sensitivity == domain.Confidential {
 			ids = append(ids, r.ID)
 		}

@@ -2,6 +2,10 @@ package analysis
 
 import (
 	"context"
+	"reflect"
+	"sort"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -188,5 +192,97 @@ func TestRequestWaitsForOneSlot(t *testing.T) {
 	}
 	if n := e.lim.running; n != 0 {
 		t.Errorf("%d slots held after the request", n)
+	}
+}
+
+// blockingSource is a fakeSource whose reads wait for release, counted
+// atomically.
+type blockingSource struct {
+	snap    *domain.Snapshot
+	loads   atomic.Int32
+	release chan struct{}
+}
+
+func (s *blockingSource) WorkspaceVersion(context.Context, string) (int64, error) {
+	return s.snap.Version, nil
+}
+func (s *blockingSource) AnalysisSnapshot(context.Context, string) (*domain.Snapshot, error) {
+	s.loads.Add(1)
+	<-s.release
+	return s.snap, nil
+}
+
+// The engine reads a workspace once and shows each caller what its
+// clearance covers, exactly as the store's scoping would: records above
+// it, unreadable levels and relationships to hidden actors left out, and
+// only the confidential records it sees audited.
+func TestEngineSharesOneSnapshotAcrossClearances(t *testing.T) {
+	b := villageMap()
+	for _, a := range b.actors {
+		a.Sensitivity = domain.Public
+	}
+	for _, r := range b.rels {
+		r.Sensitivity = domain.Public
+	}
+	b.set("council", func(a *domain.Actor) { a.Sensitivity = domain.Confidential })
+	b.set("board", func(a *domain.Actor) { a.Sensitivity = "UNREADABLE" })
+	level := map[string]domain.Sensitivity{"t1": domain.Restricted, "s1": domain.Confidential, "tw": "UNREADABLE"}
+	for _, r := range b.rels {
+		if l, ok := level[r.ID]; ok {
+			r.Sensitivity = l
+		}
+	}
+	src := &blockingSource{snap: &domain.Snapshot{WorkspaceID: "ws", Version: 1, Actors: b.actors, Relationships: b.rels},
+		release: make(chan struct{})}
+	close(src.release)
+	e := NewEngine(src, 8)
+	as := func(c *domain.Caller) (*Graph, *domain.ReadLog) {
+		t.Helper()
+		c.Reads = &domain.ReadLog{}
+		g, err := e.Graph(domain.WithCaller(context.Background(), c), "ws", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g, c.Reads
+	}
+	seen := func(g *Graph) (actors, rels string) {
+		var as, rs []string
+		for _, a := range g.actors {
+			as = append(as, a.ID)
+		}
+		for _, r := range g.Relationships() {
+			rs = append(rs, r.ID)
+		}
+		sort.Strings(as) // villageMap adds them in a map's order
+		return strings.Join(as, ","), strings.Join(rs, ",")
+	}
+	admin, adminReads := as(domain.Operator("admin"))
+	if a, r := seen(admin); a != "board,council,network,police,village" || r != "a1,c1,d1,i1,p1,s1,t1,tm,tw" {
+		t.Errorf("the admin sees actors %s and relationships %s, want everything", a, r)
+	}
+	if got := adminReads.Take()["ws"]; !reflect.DeepEqual(got, []string{"council", "s1"}) {
+		t.Errorf("the admin's audited reads: %v", got)
+	}
+	grant := func(c domain.Sensitivity) *domain.Caller {
+		return &domain.Caller{Subject: "analyst", Grants: map[string]domain.Grant{"ws": {Role: domain.Analyst, Clearance: c}}}
+	}
+	restricted, restrictedReads := as(grant(domain.Restricted))
+	if a, r := seen(restricted); a != "network,police,village" || r != "p1,t1,tm" {
+		t.Errorf("a RESTRICTED analyst sees actors %s and relationships %s", a, r)
+	}
+	if got := restrictedReads.Take()["ws"]; len(got) != 0 {
+		t.Errorf("a RESTRICTED analyst read confidential records: %v", got)
+	}
+	confidential, _ := as(grant(domain.Confidential))
+	if a, r := seen(confidential); a != "council,network,police,village" || r != "a1,i1,p1,s1,t1,tm" {
+		t.Errorf("a CONFIDENTIAL analyst sees actors %s and relationships %s", a, r)
+	}
+	stranger := &domain.Caller{Subject: "stranger", Grants: map[string]domain.Grant{"other": {Role: domain.Owner, Clearance: domain.Confidential}}}
+	outsider, _ := as(stranger)
+	if a, r := seen(outsider); a != "" || r != "" {
+		t.Errorf("a caller of another workspace sees actors %s and relationships %s", a, r)
+	}
+	if n := src.loads.Load(); n != 1 {
+		t.Errorf("%d reads of the workspace for four clearances, want 1", n)
 	}
 }

@@ -48,6 +48,8 @@ type Store interface {
 	ListSources(ctx context.Context, workspaceID string, q PageArgs) (*Page[*domain.Source], error)
 
 	// WorkspaceVersion and AnalysisSnapshot feed the analysis engine.
+	// AnalysisSnapshot returns the whole workspace, whatever the caller's
+	// clearance: only the engine, which applies the clearance, may read it.
 	WorkspaceVersion(ctx context.Context, id string) (int64, error)
 	AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapshot, error)
 	// Contents is what an export writes.

@@ -140,6 +140,37 @@ func (s *Neo4j) run(ctx context.Context, tx neo4j.ManagedTransaction, cypher str
 	return recs, err
 }
 
+// stream sends one statement like run, but hands each record to each as
+// it arrives instead of collecting them: a whole workspace's records
+// never sit in memory at once.
+func (s *Neo4j) stream(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any, each func(*neo4j.Record) error) error {
+	params, err := scope(ctx, cypher, params)
+	if err != nil {
+		return err
+	}
+	s.queries.Add(1)
+	start := time.Now()
+	err = streamRecords(ctx, tx, cypher, params, each)
+	s.logIfSlow(opOf(tx), cypher, time.Since(start))
+	if err != nil {
+		noteFailure(tx, cypher)
+	}
+	return err
+}
+
+func streamRecords(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any, each func(*neo4j.Record) error) error {
+	res, err := tx.Run(ctx, cypher, params)
+	if err != nil {
+		return err
+	}
+	for res.Next(ctx) {
+		if err := each(res.Record()); err != nil {
+			return err
+		}
+	}
+	return res.Err()
+}
+
 func collect(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) ([]*neo4j.Record, error) {
 	res, err := tx.Run(ctx, cypher, params)
 	if err != nil {

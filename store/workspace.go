@@ -177,10 +177,7 @@ func workspaceRelsCypher(types []domain.RelationshipType) string {
 		"\n} RETURN r, relType, fromId, toId ORDER BY r.id"
 }
 
-var (
-	allRelsCypher      = workspaceRelsCypher(relTypes)
-	snapshotRelsCypher = workspaceRelsCypher(domain.AnalysisTypes)
-)
+var allRelsCypher = workspaceRelsCypher(relTypes)
 
 // workspaceRelationshipsInTx runs one of the statements above.
 func (s *Neo4j) workspaceRelationshipsInTx(ctx context.Context, tx neo4j.ManagedTransaction, ws, cypher string) ([]*domain.Relationship, error) {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/actorgraph/actorgraph/bench/gen"
 	"github.com/actorgraph/actorgraph/config"
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/store"
@@ -82,8 +83,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--sizes: %w", err)
 	}
 	for _, n := range o.sizes {
-		if n%regionSize != 0 {
-			return fmt.Errorf("--sizes: %d is not a multiple of %d", n, regionSize)
+		if n%gen.RegionSize != 0 {
+			return fmt.Errorf("--sizes: %d is not a multiple of %d", n, gen.RegionSize)
 		}
 	}
 	for _, w := range strings.Split(*only, ",") {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/actorgraph/actorgraph/auth"
+	"github.com/actorgraph/actorgraph/bench/gen"
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/store"
 )
@@ -29,14 +30,14 @@ func runSize(ctx context.Context, st *store.Neo4j, db *rawDB, o options, n int, 
 	if err != nil {
 		return nil, err
 	}
-	m, err := generate(w.ID, n, o.seed)
+	m, err := gen.Generate(w.ID, n, o.seed)
 	if err != nil {
 		return nil, err
 	}
-	sr.relationships = len(m.relationships)
-	logf("%d actors: loading %d actors and %d relationships into %s", n, len(m.actors), len(m.relationships), w.ID)
+	sr.relationships = len(m.Relationships)
+	logf("%d actors: loading %d actors and %d relationships into %s", n, len(m.Actors), len(m.Relationships), w.ID)
 	t0 := time.Now()
-	if err := load(ctx, st, w.ID, m, logf); err != nil {
+	if err := gen.Load(ctx, st, w.ID, m, logf); err != nil {
 		return nil, err
 	}
 	sr.loadTime = time.Since(t0)
@@ -115,12 +116,12 @@ func runSize(ctx context.Context, st *store.Neo4j, db *rawDB, o options, n int, 
 // makeFixture picks what the workloads ask about from the map: PUBLIC
 // actors (everyone sees them), every region, and pairs of a community and
 // an actor holding power over it, all PUBLIC.
-func makeFixture(m *synthMap, ws, stamp string, seed uint64) (*fixture, error) {
+func makeFixture(m *gen.Map, ws, stamp string, seed uint64) (*fixture, error) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	f := &fixture{ws: ws, scratch: "bench-scratch-" + stamp, after: map[string]string{}, rawAfter: map[string][2]string{}}
 	byID := map[string]*domain.Actor{}
 	regions := map[string]bool{}
-	for _, a := range m.actors {
+	for _, a := range m.Actors {
 		byID[a.ID] = a
 		if a.Sensitivity == domain.Public {
 			f.publicIDs = append(f.publicIDs, a.ID)
@@ -130,7 +131,7 @@ func makeFixture(m *synthMap, ws, stamp string, seed uint64) (*fixture, error) {
 			f.regions = append(f.regions, a.Region)
 		}
 	}
-	for _, r := range m.relationships {
+	for _, r := range m.Relationships {
 		if (r.Type == domain.Threatens || r.Type == domain.ProvidesSecurity) && r.Sensitivity == domain.Public &&
 			byID[r.FromID].Sensitivity == domain.Public && byID[r.ToID].Sensitivity == domain.Public {
 			f.routes = append(f.routes, [2]string{r.ToID, r.FromID})
@@ -144,7 +145,7 @@ func makeFixture(m *synthMap, ws, stamp string, seed uint64) (*fixture, error) {
 	rng.Shuffle(len(f.routes), func(i, j int) { f.routes[i], f.routes[j] = f.routes[j], f.routes[i] })
 	// Page 200 of 50 where the map has it; otherwise the page four fifths
 	// into the map (which the analyst, who sees nine actors in ten, has too).
-	f.page = min(200, len(m.actors)*4/5/50)
+	f.page = min(200, len(m.Actors)*4/5/50)
 	f.peerOffset = (f.page - 1) * 50
 	return f, nil
 }

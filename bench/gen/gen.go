@@ -1,4 +1,7 @@
-package main
+// Package gen generates the benchmark's synthetic maps and loads them
+// into a workspace (bench/cmd/bench and the store's snapshot benchmark
+// share it).
+package gen
 
 import (
 	"fmt"
@@ -15,7 +18,9 @@ import (
 // Everything but the ids' workspace tag follows from the seed and the
 // size: the same seed and size give the same map.
 
-const regionSize = 100
+// RegionSize is how many actors a region holds; a map's size is a
+// multiple of it.
+const RegionSize = 100
 
 // kindsPerRegion is how many actors of each kind a region of 100 holds.
 var kindsPerRegion = []struct {
@@ -48,10 +53,10 @@ var (
 	syllables = []string{"ka", "ro", "mi", "ta", "ne", "su", "lo", "ba", "di", "ve", "zo", "ha", "pe", "qu", "ri", "sa"}
 )
 
-// synthMap is one generated map.
-type synthMap struct {
-	actors        []*domain.Actor
-	relationships []*domain.Relationship
+// Map is one generated map.
+type Map struct {
+	Actors        []*domain.Actor
+	Relationships []*domain.Relationship
 }
 
 func sensitivityOf(rng *rand.Rand) domain.Sensitivity {
@@ -65,16 +70,16 @@ func sensitivityOf(rng *rand.Rand) domain.Sensitivity {
 	}
 }
 
-// generate makes a map of n actors (a multiple of 100) for workspace ws.
-func generate(ws string, n int, seed uint64) (*synthMap, error) {
+// Generate makes a map of n actors (a multiple of 100) for workspace ws.
+func Generate(ws string, n int, seed uint64) (*Map, error) {
 	rng := rand.New(rand.NewPCG(seed, uint64(n)))
 	// Ids are unique in the database (the store's constraint), so they
 	// carry a tag of the workspace; everything else is the seed's.
 	h := fnv.New32a()
 	h.Write([]byte(ws))
 	tag := h.Sum32()
-	m := &synthMap{}
-	regions := n / regionSize
+	m := &Map{}
+	regions := n / RegionSize
 	// byKind[region][kind] are the indexes of the region's actors of that kind.
 	byKind := make([]map[domain.ActorKind][]int, regions)
 	for r := range regions {
@@ -82,7 +87,7 @@ func generate(ws string, n int, seed uint64) (*synthMap, error) {
 		region := fmt.Sprintf("Region %04d", r)
 		for _, k := range kindsPerRegion {
 			for range k.n {
-				i := len(m.actors)
+				i := len(m.Actors)
 				name := ""
 				for range 3 {
 					name += syllables[rng.IntN(len(syllables))]
@@ -98,15 +103,15 @@ func generate(ws string, n int, seed uint64) (*synthMap, error) {
 				if err != nil {
 					return nil, err
 				}
-				a.ID = fmt.Sprintf("%s%08x-%04x-7000-8000-%012x", domain.PrefixActor, tag, n/regionSize, i)
-				m.actors = append(m.actors, a)
+				a.ID = fmt.Sprintf("%s%08x-%04x-7000-8000-%012x", domain.PrefixActor, tag, n/RegionSize, i)
+				m.Actors = append(m.Actors, a)
 				byKind[r][k.kind] = append(byKind[r][k.kind], i)
 			}
 		}
 	}
 	pick := func(region int, kinds []domain.ActorKind) int {
 		if len(kinds) == 0 {
-			return region*regionSize + rng.IntN(regionSize)
+			return region*RegionSize + rng.IntN(RegionSize)
 		}
 		ix := byKind[region][kinds[rng.IntN(len(kinds))]]
 		return ix[rng.IntN(len(ix))]
@@ -117,8 +122,8 @@ func generate(ws string, n int, seed uint64) (*synthMap, error) {
 	}
 	seen := map[key]bool{}
 	want := n * 15 / 2
-	for len(m.relationships) < want {
-		j := len(m.relationships)
+	for len(m.Relationships) < want {
+		j := len(m.Relationships)
 		t := domain.RelationshipTypes[rng.IntN(len(domain.RelationshipTypes))]
 		p := relPattern[t]
 		region := rng.IntN(regions)
@@ -132,7 +137,7 @@ func generate(ws string, n int, seed uint64) (*synthMap, error) {
 		}
 		seen[key{t, from, to}] = true
 		sens := sensitivityOf(rng)
-		in := domain.RelationshipInput{Type: t, From: m.actors[from].ID, To: m.actors[to].ID,
+		in := domain.RelationshipInput{Type: t, From: m.Actors[from].ID, To: m.Actors[to].ID,
 			Strength: float64(rng.IntN(101)) / 100, Confidence: new(0.5 + float64(rng.IntN(51))/100),
 			ExternalID: new(fmt.Sprintf("r%07d", j)), Sensitivity: &sens}
 		switch t {
@@ -159,8 +164,8 @@ func generate(ws string, n int, seed uint64) (*synthMap, error) {
 		if err != nil {
 			return nil, err
 		}
-		r.ID = fmt.Sprintf("%s%08x-%04x-7000-8000-%012x", domain.PrefixRelationship, tag, n/regionSize, j)
-		m.relationships = append(m.relationships, r)
+		r.ID = fmt.Sprintf("%s%08x-%04x-7000-8000-%012x", domain.PrefixRelationship, tag, n/RegionSize, j)
+		m.Relationships = append(m.Relationships, r)
 	}
 	return m, nil
 }
