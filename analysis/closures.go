@@ -103,16 +103,24 @@ type proposalKey struct {
 // simple route no weaker, which is either counted or already the old best.
 func (g *Graph) GapClosures(ctx context.Context, first int, assumed float64) ([]*Closure, error) {
 	const op = "gapClosures"
-	if first < 1 || first > 500 {
-		return nil, errs.Invalidf(op, "first", "first must be between 1 and 500, got %d", first)
-	}
-	if !(assumed > 0 && assumed <= 1) { // NaN fails too
-		return nil, errs.Invalidf(op, "assumedStrength", "assumedStrength must be above 0 and at most 1, got %v", assumed)
+	if err := checkClosureArgs(op, first, assumed); err != nil {
+		return nil, err
 	}
 	key := fmt.Sprintf("closures %d %v %d %v", g.opts.MaxHops, g.opts.Threshold, first, assumed)
 	return memoize(ctx, g, op, key, func() ([]*Closure, error) {
 		return g.gapClosures(ctx, first, assumed)
 	})
+}
+
+// checkClosureArgs checks gapClosures' own arguments.
+func checkClosureArgs(op string, first int, assumed float64) error {
+	if first < 1 || first > 500 {
+		return errs.Invalidf(op, "first", "first must be between 1 and 500, got %d", first)
+	}
+	if !(assumed > 0 && assumed <= 1) { // NaN fails too
+		return errs.Invalidf(op, "assumedStrength", "assumedStrength must be above 0 and at most 1, got %v", assumed)
+	}
+	return nil
 }
 
 // closureWorkerHook, when set, is called by a gapClosures worker before
@@ -140,6 +148,8 @@ func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]
 		anchors = append(anchors, a)
 	}
 	sort.Ints(anchors)
+	prog := progressFrom(ctx)
+	prog.enter(PhaseScoring, len(anchors))
 	workers := runtime.GOMAXPROCS(0)
 	heaps := make([]*closureHeap, workers)
 	// The first worker to fail (deadline, budget) stops the others.
@@ -176,6 +186,7 @@ func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]
 				if err == nil {
 					err = wm.flush()
 				}
+				prog.step(1)
 				if err != nil {
 					werrs[w] = err
 					stop()
@@ -194,6 +205,7 @@ func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]
 			top.offer(sc, first)
 		}
 	}
+	prog.enter(PhaseRanking, top.Len())
 	ev := ix.newEvaluator()
 	newBest := ev.newBest
 	out := make([]*Closure, 0, top.Len())
@@ -247,10 +259,13 @@ func firstWorkerError(ctx context.Context, op string, werrs []error) error {
 // prepareClosures computes the tables and indexes gapClosures reads, and
 // the proposals grouped by anchor; nil when there is no gap.
 func (g *Graph) prepareClosures(ctx context.Context, m *meter, assumed float64) (*closureIndex, map[int][]proposalKey, error) {
+	prog := progressFrom(ctx)
+	prog.enter(PhaseGaps, 0)
 	gaps, err := g.allGaps(ctx, "gapClosures")
 	if err != nil || len(gaps) == 0 {
 		return nil, nil, err
 	}
+	prog.enter(PhasePreparing, 2*len(gaps)) // the tables, then the proposals
 	H := g.opts.MaxHops
 	t := newTable(len(g.actors), H)
 	fwd := map[int]map[int32]*hopValues{} // community → its forward table
@@ -271,6 +286,7 @@ func (g *Graph) prepareClosures(ctx context.Context, m *meter, assumed float64) 
 			rev[p] = t.sparse()
 		}
 		refs[i] = gapRef{gap: gp, c: c, p: p, fwd: fwd[c], rev: rev[p], best: gp.BestStrength()}
+		prog.step(1)
 	}
 	// Which gap communities reach each actor, with their tables; and the
 	// gaps of each community. A new step u → v can only help the gaps of
@@ -327,7 +343,7 @@ func (g *Graph) prepareClosures(ctx context.Context, m *meter, assumed float64) 
 	if err := m.spend(len(reachedFrom) + len(reaching)); err != nil {
 		return nil, nil, err
 	}
-	props, err := g.proposals(m, refs, assumed)
+	props, err := g.proposals(m, prog, refs, assumed)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -651,7 +667,7 @@ func (k proposalKey) steps() [][2]int {
 // can be reached (community side) or which the community reaches (holder
 // side), since elsewhere no route can come of it; relationships already in
 // force are not proposed.
-func (g *Graph) proposals(m *meter, refs []gapRef, assumed float64) (map[int][]proposalKey, error) {
+func (g *Graph) proposals(m *meter, prog *progress, refs []gapRef, assumed float64) (map[int][]proposalKey, error) {
 	H := g.opts.MaxHops
 	seen := map[uint64]bool{}
 	out := map[int][]proposalKey{} // by anchor
@@ -665,6 +681,7 @@ func (g *Graph) proposals(m *meter, refs []gapRef, assumed float64) (map[int][]p
 		out[anchor] = append(out[anchor], k)
 	}
 	for _, r := range refs {
+		prog.step(1)
 		for _, rule := range ClosureRules {
 			anchor, partners := r.c, r.rev // community side: partners that reach P
 			if rule.Holder {

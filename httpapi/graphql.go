@@ -32,7 +32,7 @@ import (
 func newGraphQLServer(st store.Store, opts Options, links *auth.LinkSigner, log *zap.Logger) (*handler.Server, *opCheck) {
 	engine := analysisEngine(st, opts.GraphQL.Analysis)
 	es := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{
-		Store: st, Analysis: engine, Links: links, Log: log}})
+		Store: st, Analysis: engine, Jobs: analysis.NewJobs(engine, analysis.JobLimits{}), Links: links, Log: log}})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
