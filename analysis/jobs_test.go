@@ -128,7 +128,7 @@ func TestJobsAreScopedToTheirView(t *testing.T) {
 		return map[string]domain.Grant{"ws": {Role: domain.Analyst, Clearance: c}}
 	}
 	alice := asCaller("alice", false, grant(domain.Restricted))
-	bob := asCaller("bob", false, grant(domain.Restricted))      // the same view
+	bob := asCaller("bob", false, grant(domain.Restricted))       // the same view
 	carol := asCaller("carol", false, grant(domain.Confidential)) // another clearance
 	stranger := asCaller("dave", false, nil)
 

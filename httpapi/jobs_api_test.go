@@ -66,7 +66,9 @@ func awaitJob(t *testing.T, a *apitest.API, id string) jobJSON {
 
 func syncClosures(t *testing.T, a *apitest.API, ws string) json.RawMessage {
 	t.Helper()
-	var out struct{ Workspace struct{ GapClosures json.RawMessage } }
+	var out struct {
+		Workspace struct{ GapClosures json.RawMessage }
+	}
 	a.OK(`query($ws: ID!) { workspace(id: $ws) { gapClosures(first: 5) { `+closureFields+` } } }`, map[string]any{"ws": ws}, &out)
 	return out.Workspace.GapClosures
 }
@@ -92,7 +94,9 @@ func TestGapClosuresJobThroughGraphQL(t *testing.T) {
 		t.Errorf("the job's answer differs from the field's:\n%s\n%s", done.GapClosures, want)
 	}
 	// Fewer of its proposals, when asked.
-	var few struct{ AnalysisJob struct{ GapClosures []json.RawMessage } }
+	var few struct {
+		AnalysisJob struct{ GapClosures []json.RawMessage }
+	}
 	a.OK(`query($id: ID!) { analysisJob(id: $id) { gapClosures(first: 2) { severityRemoved } } }`, map[string]any{"id": j.ID}, &few)
 	if len(few.AnalysisJob.GapClosures) != 2 {
 		t.Errorf("gapClosures(first: 2): %d", len(few.AnalysisJob.GapClosures))
