@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"sort"
 	"sync"
-	"sync/atomic"
 
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/errs"
@@ -135,7 +134,7 @@ func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]
 	if err := m.check(); err != nil {
 		return nil, err
 	}
-	ix, err := g.prepareClosures(ctx, m, assumed)
+	ix, byAnchor, err := g.prepareClosures(ctx, m, assumed)
 	if err != nil || ix == nil {
 		return nil, err
 	}
@@ -143,15 +142,12 @@ func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]
 	// Score every proposal, keeping only the best `first` (a bounded heap:
 	// a large map has millions of proposals), anchor by anchor on every
 	// core; the survivors are then evaluated again in full, with the gaps
-	// they change. Anchors go in the order of their bound (the most any
-	// of their proposals can remove, see bound), highest first: once the
-	// best `first` found so far all remove more than an anchor's bound,
-	// no proposal of it or of any anchor after it can enter them, and the
-	// search stops there.
-	anchors, err := ix.anchorBounds(m)
-	if err != nil {
-		return nil, err
+	// they change.
+	anchors := make([]int, 0, len(byAnchor))
+	for a := range byAnchor {
+		anchors = append(anchors, a)
 	}
+	sort.Ints(anchors)
 	prog := progressFrom(ctx)
 	prog.enter(PhaseScoring, len(anchors))
 	workers := runtime.GOMAXPROCS(0)
@@ -160,8 +156,6 @@ func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
 	werrs := make([]error, workers)
-	var next atomic.Int64   // the next anchor to score
-	var floor atomic.Uint64 // the bits of the highest worst-of-a-full-heap: the global first-th best removes at least this
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		heaps[w] = &closureHeap{g: g}
@@ -179,24 +173,16 @@ func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]
 			}()
 			wm := &meter{ctx: wctx, b: m.b, op: op}
 			p := ix.newPusher(len(g.actors))
-			h := heaps[w]
-			for {
-				j := int(next.Add(1) - 1)
-				if j >= len(anchors) || (closurePruning && cannotEnter(anchors[j].bound, math.Float64frombits(floor.Load()))) {
-					return
-				}
-				a := anchors[j].a
+			for j := w; j < len(anchors); j += workers {
+				a := anchors[j]
 				if closureWorkerHook != nil {
 					closureWorkerHook(a)
 				}
-				props, err := g.proposalsAt(wm, ix, a)
-				if err == nil {
-					err = p.score(wm, a, props, func(k proposalKey, removed float64) {
-						if removed > eps {
-							h.offer(scored{k, removed}, first)
-						}
-					})
-				}
+				err := p.score(wm, a, byAnchor[a], func(k proposalKey, removed float64) {
+					if removed > eps {
+						heaps[w].offer(scored{k, removed}, first)
+					}
+				})
 				if err == nil {
 					err = wm.flush()
 				}
@@ -205,9 +191,6 @@ func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]
 					werrs[w] = err
 					stop()
 					return
-				}
-				if h.Len() == first {
-					raiseTo(&floor, h.items[0].removed)
 				}
 			}
 		}(w)
@@ -273,107 +256,16 @@ func firstWorkerError(ctx context.Context, op string, werrs []error) error {
 	return nil
 }
 
-// closurePruning says whether gapClosures stops at the anchors whose
-// bound cannot enter the best; only tests turn it off, to check that the
-// pruned search answers as the full one.
-var closurePruning = true
-
-// cannotEnter reports whether a proposal removing at most bound is
-// certainly worse than one removing floor: by more than better's eps,
-// with room for the rounding of sums taken in another order.
-func cannotEnter(bound, floor float64) bool {
-	return bound+bound*1e-9+2*eps < floor-eps
-}
-
-// raiseTo raises the float64 in f (as bits) to x, if x is higher.
-func raiseTo(f *atomic.Uint64, x float64) {
-	for {
-		old := f.Load()
-		if math.Float64frombits(old) >= x || f.CompareAndSwap(old, math.Float64bits(x)) {
-			return
-		}
-	}
-}
-
-// anchorBound is an anchor and the most any proposal at it can remove.
-type anchorBound struct {
-	a     int
-	bound float64
-}
-
-// anchorBounds lists every anchor (a gap's community or power holder)
-// with its bound, highest first. A proposal at anchor a adds a step out
-// of a, into a, or both (DIALOGUE). Through a step out of a, gap i (C, P)
-// gains at most F_C[a] × assumed × R_P[x] ≤ F_C[a] × assumed (the best
-// within H-1 steps on each side, the second at most 1), and its severity
-// falls linearly with its best route; so the sum over the gaps whose
-// community reaches a of each one's drop at that strength bounds every
-// step out of a, whatever the partner. The same from the holders' side
-// bounds every step into a, and a proposal removes at most the two
-// together.
-func (ix *closureIndex) anchorBounds(m *meter) ([]anchorBound, error) {
-	var out []anchorBound
-	add := func(a int) error {
-		A := int32(a)
-		ub := 0.0
-		for _, cf := range ix.reachedFrom[A] {
-			limit := cf.hv[ix.H-1] * ix.assumed
-			if err := m.spend(1 + len(ix.gapsOf[cf.c])); err != nil {
-				return err
-			}
-			for _, i := range ix.gapsOf[cf.c] {
-				if ix.refs[i].best+eps >= limit {
-					break
-				}
-				ub += ix.drop(i, limit)
-			}
-		}
-		for _, pr := range ix.reaching[A] {
-			limit := pr.hv[ix.H-1] * ix.assumed
-			if err := m.spend(1 + len(ix.gapsOfHolder[pr.c])); err != nil {
-				return err
-			}
-			for _, i := range ix.gapsOfHolder[pr.c] {
-				if ix.refs[i].best+eps >= limit {
-					break
-				}
-				ub += ix.drop(i, limit)
-			}
-		}
-		out = append(out, anchorBound{a, ub})
-		return nil
-	}
-	for a := range ix.gapsOf {
-		if err := add(a); err != nil {
-			return nil, err
-		}
-	}
-	for a := range ix.gapsOfHolder {
-		if _, both := ix.gapsOf[a]; !both {
-			if err := add(a); err != nil {
-				return nil, err
-			}
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].bound != out[j].bound {
-			return out[i].bound > out[j].bound
-		}
-		return out[i].a < out[j].a
-	})
-	return out, nil
-}
-
-// prepareClosures computes the tables and indexes gapClosures reads; nil
-// when there is no gap.
-func (g *Graph) prepareClosures(ctx context.Context, m *meter, assumed float64) (*closureIndex, error) {
+// prepareClosures computes the tables and indexes gapClosures reads, and
+// the proposals grouped by anchor; nil when there is no gap.
+func (g *Graph) prepareClosures(ctx context.Context, m *meter, assumed float64) (*closureIndex, map[int][]proposalKey, error) {
 	prog := progressFrom(ctx)
 	prog.enter(PhaseGaps, 0)
 	gaps, err := g.allGaps(ctx, "gapClosures")
 	if err != nil || len(gaps) == 0 {
-		return nil, err
+		return nil, nil, err
 	}
-	prog.enter(PhasePreparing, len(gaps))
+	prog.enter(PhasePreparing, 2*len(gaps)) // the tables, then the proposals
 	H := g.opts.MaxHops
 	t := newTable(len(g.actors), H)
 	fwd := map[int]map[int32]*hopValues{} // community → its forward table
@@ -383,13 +275,13 @@ func (g *Graph) prepareClosures(ctx context.Context, m *meter, assumed float64) 
 		c, p := g.index[gp.Community.ID], g.index[gp.PowerHolder.ID]
 		if fwd[c] == nil {
 			if err := t.compute(m, g, c, true); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			fwd[c] = t.sparse()
 		}
 		if rev[p] == nil {
 			if err := t.compute(m, g, p, false); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			rev[p] = t.sparse()
 		}
@@ -449,9 +341,13 @@ func (g *Graph) prepareClosures(ctx context.Context, m *meter, assumed float64) 
 		gapsOf: gapsOf, gapsOfHolder: gapsOfHolder, costFrom: costFrom, costTo: costTo}
 	// Building the indexes above costs about one unit per table entry.
 	if err := m.spend(len(reachedFrom) + len(reaching)); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return ix, nil
+	props, err := g.proposals(m, prog, refs, assumed)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ix, props, nil
 }
 
 type scored struct {
@@ -765,126 +661,49 @@ func (k proposalKey) steps() [][2]int {
 	return [][2]int{{k.from, k.to}}
 }
 
-// proposalsAt lists the plausible new relationships anchored at a that
-// narrow at least the gap they are proposed for (their effect on other
-// gaps is counted by score). A proposal has the gap's community (the
-// community rules) or its power holder (the holder rules) at one end.
-// Partners are limited to actors from which the power holder can be
-// reached (community side) or which the community reaches (holder side),
-// since elsewhere no route can come of it; relationships already in force
-// are not proposed. A DIALOGUE reads both ways, so it is one proposal per
-// pair of actors, written (and anchored) as the earliest gap and rule
-// (in the order of the gaps, then of ClosureRules) propose it: a gap's
-// community or holder at one end may meet the other end's own gap's
-// community or holder, and both anchors must agree on which one keeps it.
-func (g *Graph) proposalsAt(m *meter, ix *closureIndex, a int) ([]proposalKey, error) {
-	var out []proposalKey
-	first := map[uint64]genAt{}
-	err := ix.generate(m, g, a, func(k proposalKey, at genAt) {
-		key := relKey(k.t, k.from, k.to)
-		if _, dup := first[key]; dup || g.inForce[key] || (k.t == domain.Dialogue && g.inForce[relKey(k.t, k.to, k.from)]) {
+// proposals lists the plausible new relationships that narrow at least
+// the gap they are proposed for (their effect on other gaps is counted
+// afterwards). Partners are limited to actors from which the power holder
+// can be reached (community side) or which the community reaches (holder
+// side), since elsewhere no route can come of it; relationships already in
+// force are not proposed.
+func (g *Graph) proposals(m *meter, prog *progress, refs []gapRef, assumed float64) (map[int][]proposalKey, error) {
+	H := g.opts.MaxHops
+	seen := map[uint64]bool{}
+	out := map[int][]proposalKey{} // by anchor
+	add := func(anchor int, k proposalKey) {
+		key, rev := relKey(k.t, k.from, k.to), relKey(k.t, k.to, k.from)
+		// DIALOGUE reads both ways: one proposal per pair of actors.
+		if seen[key] || k.from == k.to || g.inForce[key] || (k.t == domain.Dialogue && (seen[rev] || g.inForce[rev])) {
 			return
 		}
-		first[key] = at
-		out = append(out, k)
-	})
-	if err != nil {
-		return nil, err
+		seen[key] = true
+		out[anchor] = append(out[anchor], k)
 	}
-	// A DIALOGUE with an anchor at its other end that proposes it the
-	// other way round earlier belongs to that anchor.
-	kept := out[:0]
-	for _, k := range out {
-		if k.t == domain.Dialogue {
-			if err := m.spend(1 + len(ix.gapsOf[k.to]) + len(ix.gapsOfHolder[k.to])); err != nil {
-				return nil, err
-			}
-			if theirs, ok := ix.firstDialogue(g, k.to, a); ok && theirs.before(first[relKey(k.t, k.from, k.to)]) {
-				continue
-			}
-		}
-		kept = append(kept, k)
-	}
-	return kept, nil
-}
-
-// firstDialogue is where the rules first propose DIALOGUE from anchor x to
-// partner a (generate's order), if they do.
-func (ix *closureIndex) firstDialogue(g *Graph, x, a int) (genAt, bool) {
-	var at genAt
-	found := false
-	try := func(i int) {
-		r := &ix.refs[i]
-		for ri, rule := range ClosureRules {
-			if rule.Type != domain.Dialogue || (found && !(genAt{i, ri}).before(at)) {
-				continue
-			}
-			var partners map[int32]*hopValues
-			switch {
-			case !rule.Holder && r.c == x:
-				partners = r.rev
-			case rule.Holder && r.p == x && hasKind(g.actors[x].Kind, rule.AnchorKinds):
-				partners = r.fwd
-			default:
-				continue
-			}
-			hv := partners[int32(a)]
-			if hv == nil || a == x || hv[ix.H-1]*ix.assumed <= r.best+eps || !hasKind(g.actors[a].Kind, rule.Partners) {
-				continue
-			}
-			at, found = genAt{i, ri}, true
-		}
-	}
-	for _, i := range ix.gapsOf[x] {
-		try(i)
-	}
-	for _, i := range ix.gapsOfHolder[x] {
-		try(i)
-	}
-	return at, found
-}
-
-// genAt is where a proposal is first made: the gap (its index in the
-// sorted gaps) and the rule (its index in ClosureRules).
-type genAt struct{ gap, rule int }
-
-func (x genAt) before(y genAt) bool { return x.gap < y.gap || (x.gap == y.gap && x.rule < y.rule) }
-
-// generate calls yield with every proposal the rules make at anchor a,
-// from the gaps of which a is the community or the power holder, in the
-// order of the gaps and the rules (partners in no particular order).
-func (ix *closureIndex) generate(m *meter, g *Graph, a int, yield func(proposalKey, genAt)) error {
-	gaps := append(append([]int(nil), ix.gapsOf[a]...), ix.gapsOfHolder[a]...)
-	sort.Ints(gaps)
-	for n, i := range gaps {
-		if n > 0 && gaps[n-1] == i {
-			continue
-		}
-		r := &ix.refs[i]
-		for ri, rule := range ClosureRules {
-			var partners map[int32]*hopValues
-			switch {
-			case !rule.Holder && r.c == a:
-				partners = r.rev // community side: partners that reach P
-			case rule.Holder && r.p == a && hasKind(g.actors[a].Kind, rule.AnchorKinds):
-				partners = r.fwd // holder side: partners C reaches
-			default:
-				continue
-			}
-			if err := m.spend(1 + len(partners)); err != nil {
-				return err
-			}
-			for x, hv := range partners {
-				if int(x) == a || hv[ix.H-1]*ix.assumed <= r.best+eps || !hasKind(g.actors[x].Kind, rule.Partners) {
+	for _, r := range refs {
+		prog.step(1)
+		for _, rule := range ClosureRules {
+			anchor, partners := r.c, r.rev // community side: partners that reach P
+			if rule.Holder {
+				if !hasKind(g.actors[r.p].Kind, rule.AnchorKinds) {
 					continue
 				}
-				k := proposalKey{rule.Type, a, int(x)}
-				if !rule.AnchorFrom {
-					k = proposalKey{rule.Type, int(x), a}
+				anchor, partners = r.p, r.fwd // holder side: partners C reaches
+			}
+			if err := m.spend(1 + len(partners)); err != nil {
+				return nil, err
+			}
+			for x, hv := range partners {
+				if int(x) == anchor || hv[H-1]*assumed <= r.best+eps || !hasKind(g.actors[x].Kind, rule.Partners) {
+					continue
 				}
-				yield(k, genAt{i, ri})
+				if rule.AnchorFrom {
+					add(anchor, proposalKey{rule.Type, anchor, int(x)})
+				} else {
+					add(anchor, proposalKey{rule.Type, int(x), anchor})
+				}
 			}
 		}
 	}
-	return nil
+	return out, nil
 }
