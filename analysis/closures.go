@@ -270,6 +270,8 @@ func (g *Graph) prepareClosures(ctx context.Context, m *meter, assumed float64) 
 	t := newTable(len(g.actors), H)
 	fwd := map[int]map[int32]*hopValues{} // community → its forward table
 	rev := map[int]map[int32]*hopValues{} // power holder → its reverse table
+	fwdL := map[int][]tableEntry{}         // the same tables as lists, to walk
+	revL := map[int][]tableEntry{}
 	refs := make([]gapRef, len(gaps))
 	for i, gp := range gaps {
 		c, p := g.index[gp.Community.ID], g.index[gp.PowerHolder.ID]
@@ -278,14 +280,16 @@ func (g *Graph) prepareClosures(ctx context.Context, m *meter, assumed float64) 
 				return nil, nil, err
 			}
 			fwd[c] = t.sparse()
+			fwdL[c] = entriesOf(fwd[c], H)
 		}
 		if rev[p] == nil {
 			if err := t.compute(m, g, p, false); err != nil {
 				return nil, nil, err
 			}
 			rev[p] = t.sparse()
+			revL[p] = entriesOf(rev[p], H)
 		}
-		refs[i] = gapRef{gap: gp, c: c, p: p, fwd: fwd[c], rev: rev[p], best: gp.BestStrength()}
+		refs[i] = gapRef{gap: gp, c: c, p: p, fwd: fwd[c], rev: rev[p], fwdList: fwdL[c], revList: revL[p], best: gp.BestStrength()}
 		prog.step(1)
 	}
 	// Which gap communities reach each actor, with their tables; and the
@@ -546,13 +550,14 @@ func (p *pusher) score(m *meter, a int, props []proposalKey, report func(proposa
 					both = map[int32]float64{}
 					p.outBoth[i] = both
 				}
-				for x, hvT := range p.refs[i].rev {
+				for _, e := range p.refs[i].revList {
 					// Every value is at most the two "within H-1" bests
 					// times the step: most partners fail this at once.
-					if limit*hvT[p.H-1] <= best+eps {
+					if limit*e.top <= best+eps {
 						continue
 					}
-					if val := p.combine(cf.hv, hvT); val > best+eps {
+					if val := p.combine(cf.hv, e.hv); val > best+eps {
+						x := e.x
 						d := p.drop(i, val)
 						p.touch(x)
 						p.accOut[x] += d
@@ -576,11 +581,12 @@ func (p *pusher) score(m *meter, a int, props []proposalKey, report func(proposa
 					return err
 				}
 				both := p.outBoth[i]
-				for x, hvF := range p.refs[i].fwd {
-					if limit*hvF[p.H-1] <= best+eps {
+				for _, e := range p.refs[i].fwdList {
+					if limit*e.top <= best+eps {
 						continue
 					}
-					if val := p.combine(hvF, pr.hv); val > best+eps {
+					if val := p.combine(e.hv, pr.hv); val > best+eps {
+						x := e.x
 						d := p.drop(i, val)
 						p.touch(x)
 						p.accIn[x] += d
@@ -642,12 +648,33 @@ func (h *closureHeap) offer(sc scored, first int) {
 	}
 }
 
-// gapRef is a gap with its two tables at hand.
+// gapRef is a gap with its two tables at hand: as maps to look an actor
+// up, as lists to walk (faster than a map's iteration, and the value most
+// entries are filtered on is in the list itself).
 type gapRef struct {
-	gap      *Gap
-	c, p     int
-	fwd, rev map[int32]*hopValues
-	best     float64
+	gap              *Gap
+	c, p             int
+	fwd, rev         map[int32]*hopValues
+	fwdList, revList []tableEntry
+	best             float64
+}
+
+// tableEntry is one actor of a sparse table, with its best within H-1
+// steps (the value gapClosures filters on) beside its values.
+type tableEntry struct {
+	x   int32
+	top float64
+	hv  *hopValues
+}
+
+// entriesOf lists a sparse table, in actor order.
+func entriesOf(tb map[int32]*hopValues, H int) []tableEntry {
+	out := make([]tableEntry, 0, len(tb))
+	for x, hv := range tb {
+		out = append(out, tableEntry{x, hv[H-1], hv})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].x < out[j].x })
+	return out
 }
 
 // steps are the leverage steps a proposal would add.
@@ -668,7 +695,6 @@ func (k proposalKey) steps() [][2]int {
 // side), since elsewhere no route can come of it; relationships already in
 // force are not proposed.
 func (g *Graph) proposals(m *meter, prog *progress, refs []gapRef, assumed float64) (map[int][]proposalKey, error) {
-	H := g.opts.MaxHops
 	seen := map[uint64]bool{}
 	out := map[int][]proposalKey{} // by anchor
 	add := func(anchor int, k proposalKey) {
@@ -683,18 +709,19 @@ func (g *Graph) proposals(m *meter, prog *progress, refs []gapRef, assumed float
 	for _, r := range refs {
 		prog.step(1)
 		for _, rule := range ClosureRules {
-			anchor, partners := r.c, r.rev // community side: partners that reach P
+			anchor, partners := r.c, r.revList // community side: partners that reach P
 			if rule.Holder {
 				if !hasKind(g.actors[r.p].Kind, rule.AnchorKinds) {
 					continue
 				}
-				anchor, partners = r.p, r.fwd // holder side: partners C reaches
+				anchor, partners = r.p, r.fwdList // holder side: partners C reaches
 			}
 			if err := m.spend(1 + len(partners)); err != nil {
 				return nil, err
 			}
-			for x, hv := range partners {
-				if int(x) == anchor || hv[H-1]*assumed <= r.best+eps || !hasKind(g.actors[x].Kind, rule.Partners) {
+			for _, e := range partners {
+				x := e.x
+				if int(x) == anchor || e.top*assumed <= r.best+eps || !hasKind(g.actors[x].Kind, rule.Partners) {
 					continue
 				}
 				if rule.AnchorFrom {
