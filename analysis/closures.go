@@ -270,7 +270,7 @@ func (g *Graph) prepareClosures(ctx context.Context, m *meter, assumed float64) 
 	t := newTable(len(g.actors), H)
 	fwd := map[int]map[int32]*hopValues{} // community → its forward table
 	rev := map[int]map[int32]*hopValues{} // power holder → its reverse table
-	fwdL := map[int][]tableEntry{}         // the same tables as lists, to walk
+	fwdL := map[int][]tableEntry{}        // the same tables as lists, to walk
 	revL := map[int][]tableEntry{}
 	refs := make([]gapRef, len(gaps))
 	for i, gp := range gaps {
