@@ -262,8 +262,11 @@ type JobLimits struct {
 	// PerCaller is how many jobs one caller may have waiting or running
 	// (< 1: 2).
 	PerCaller int
-	// Kept is how many jobs are kept, done or not (< 1: 64); the oldest
-	// finished go first.
+	// Kept is how many jobs are kept, done or not (< 1: 16); the oldest
+	// finished go first. A done job holds its answer and the projection
+	// it was computed on (shared with the engine's cache and with the
+	// other jobs of the same workspace version and view), so this bounds
+	// the memory jobs hold too.
 	Kept int
 	// WorkBudget is the work one job may spend (< 1: JobBudgetFactor
 	// times the engine's request budget).
@@ -295,7 +298,7 @@ func NewJobs(e *Engine, l JobLimits) *Jobs {
 		l.PerCaller = 2
 	}
 	if l.Kept < 1 {
-		l.Kept = 64
+		l.Kept = 16
 	}
 	if l.WorkBudget < 1 {
 		l.WorkBudget = JobBudgetFactor * e.budget
