@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/errs"
@@ -256,6 +257,51 @@ func firstWorkerError(ctx context.Context, op string, werrs []error) error {
 	return nil
 }
 
+// onEveryCore runs n tasks on every core: each worker makes its task
+// function once (with its own scratch space) and takes tasks in turn,
+// metering its work under m's budget. The first failure (deadline,
+// budget, a panic, as an internal error) stops the others and is the
+// answer (see firstWorkerError).
+func onEveryCore(ctx context.Context, m *meter, n int, worker func() func(wm *meter, j int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	werrs := make([]error, workers)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					werrs[w] = recovered(m.op, p)
+					stop()
+				}
+			}()
+			wm := &meter{ctx: wctx, b: m.b, op: m.op}
+			task := worker()
+			for {
+				j := int(next.Add(1) - 1)
+				if j >= n {
+					break
+				}
+				if err := task(wm, j); err != nil {
+					werrs[w] = err
+					stop()
+					return
+				}
+			}
+			if err := wm.flush(); err != nil {
+				werrs[w] = err
+				stop()
+			}
+		}(w)
+	}
+	wg.Wait()
+	return firstWorkerError(ctx, m.op, werrs)
+}
+
 // prepareClosures computes the tables and indexes gapClosures reads, and
 // the proposals grouped by anchor; nil when there is no gap.
 func (g *Graph) prepareClosures(ctx context.Context, m *meter, assumed float64) (*closureIndex, map[int][]proposalKey, error) {
@@ -265,32 +311,49 @@ func (g *Graph) prepareClosures(ctx context.Context, m *meter, assumed float64) 
 	if err != nil || len(gaps) == 0 {
 		return nil, nil, err
 	}
-	prog.enter(PhasePreparing, 2*len(gaps)) // the tables, then the proposals
 	H := g.opts.MaxHops
-	t := newTable(len(g.actors), H)
+	// The tables: forward from each gap community, backward to each power
+	// holder, each computed once, on every core.
+	type root struct {
+		a       int
+		forward bool
+	}
+	var roots []root
+	idx := map[root]int{}
+	for _, gp := range gaps {
+		for _, r := range []root{{g.index[gp.Community.ID], true}, {g.index[gp.PowerHolder.ID], false}} {
+			if _, ok := idx[r]; !ok {
+				idx[r] = len(roots)
+				roots = append(roots, r)
+			}
+		}
+	}
+	prog.enter(PhasePreparing, len(roots)+len(gaps)) // the tables, then the proposals
+	tables := make([]map[int32]*hopValues, len(roots))
+	lists := make([][]tableEntry, len(roots))
+	err = onEveryCore(ctx, m, len(roots), func() func(wm *meter, j int) error {
+		t := newTable(len(g.actors), H)
+		return func(wm *meter, j int) error {
+			if err := t.compute(wm, g, roots[j].a, roots[j].forward); err != nil {
+				return err
+			}
+			tables[j] = t.sparse()
+			lists[j] = entriesOf(tables[j], H)
+			prog.step(1)
+			return nil
+		}
+	})
+	if err != nil {
+		return nil, nil, err
+	}
 	fwd := map[int]map[int32]*hopValues{} // community → its forward table
 	rev := map[int]map[int32]*hopValues{} // power holder → its reverse table
-	fwdL := map[int][]tableEntry{}        // the same tables as lists, to walk
-	revL := map[int][]tableEntry{}
 	refs := make([]gapRef, len(gaps))
 	for i, gp := range gaps {
 		c, p := g.index[gp.Community.ID], g.index[gp.PowerHolder.ID]
-		if fwd[c] == nil {
-			if err := t.compute(m, g, c, true); err != nil {
-				return nil, nil, err
-			}
-			fwd[c] = t.sparse()
-			fwdL[c] = entriesOf(fwd[c], H)
-		}
-		if rev[p] == nil {
-			if err := t.compute(m, g, p, false); err != nil {
-				return nil, nil, err
-			}
-			rev[p] = t.sparse()
-			revL[p] = entriesOf(rev[p], H)
-		}
-		refs[i] = gapRef{gap: gp, c: c, p: p, fwd: fwd[c], rev: rev[p], fwdList: fwdL[c], revList: revL[p], best: gp.BestStrength()}
-		prog.step(1)
+		jc, jp := idx[root{c, true}], idx[root{p, false}]
+		fwd[c], rev[p] = tables[jc], tables[jp]
+		refs[i] = gapRef{gap: gp, c: c, p: p, fwd: tables[jc], rev: tables[jp], fwdList: lists[jc], revList: lists[jp], best: gp.BestStrength()}
 	}
 	// Which gap communities reach each actor, with their tables; and the
 	// gaps of each community. A new step u → v can only help the gaps of
