@@ -271,6 +271,9 @@ type JobLimits struct {
 	// WorkBudget is the work one job may spend (< 1: JobBudgetFactor
 	// times the engine's request budget).
 	WorkBudget int64
+	// Failed, when set, is told of every job that fails, with its error
+	// (a client sees only its public part: the log should see the rest).
+	Failed func(id string, err error)
 }
 
 // JobBudgetFactor is how many requests' work budgets one job may spend
@@ -447,6 +450,9 @@ func runRecoveredJob(f func() ([]*Closure, *Graph, error)) (cls []*Closure, g *G
 func (j *Job) finish(cls []*Closure, g *Graph, err error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if err != nil && !j.cancelled && j.jobs.limits.Failed != nil {
+		j.jobs.limits.Failed(j.id, err)
+	}
 	j.finished = time.Now().UTC()
 	switch {
 	case j.cancelled:

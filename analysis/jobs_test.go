@@ -231,12 +231,23 @@ func TestClosuresOverBudgetPointToTheJob(t *testing.T) {
 		t.Errorf("the field over budget: %v", err)
 	}
 	src := &fakeSource{version: 1, b: &mapBuilder{actors: actors, rels: rels}}
-	js := NewJobs(NewEngine(src, 4), JobLimits{WorkBudget: 1000})
+	var logged []string // what the log is told
+	var mu sync.Mutex
+	js := NewJobs(NewEngine(src, 4), JobLimits{WorkBudget: 1000, Failed: func(id string, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		logged = append(logged, id+" "+errs.KindOf(err).Code())
+	}})
 	j, err := js.StartGapClosures(asCaller("admin", true, nil), "ws", jobOpts(t), 10, 0.5)
 	if err != nil {
 		t.Fatal(err)
 	}
 	waitJob(t, j)
+	mu.Lock()
+	if len(logged) != 1 || logged[0] != j.ID()+" ANALYSIS_LIMIT_EXCEEDED" {
+		t.Errorf("the failure told to the log: %v", logged)
+	}
+	mu.Unlock()
 	msg, _ := errs.Public(j.Err())
 	if j.State() != JobFailed || !errs.Is(j.Err(), errs.AnalysisLimit) || strings.Contains(msg, "startGapClosuresJob") || !strings.Contains(msg, "maxHops") {
 		t.Errorf("a job over budget: %s, %q", j.State(), msg)
