@@ -5233,6 +5233,7 @@ extend type Workspace {
   a community is in DIALOGUE with any non-community actor; a state institution, customary authority, movement or civil-society organisation REPRESENTS the community;
   a security force is made ACCOUNTABLE_TO a state institution; any other power holder ACCOUNTABLE_TO a state institution or a community;
   a state institution CONTROLS a security force; a security force, state institution or customary authority is in DIALOGUE with a community, movement, civil-society organisation, state institution or customary authority.
+  On large maps it needs more work than one request may do (ANALYSIS_LIMIT_EXCEEDED): run it as a job with startGapClosuresJob, which takes the same arguments.
   """
   gapClosures(
     "How many proposals (1 to 500)."
