@@ -212,6 +212,15 @@ func tooLong(op string, cause error) error {
 // overBudget is what an analysis answers when it needs more work than one
 // request may do.
 func overBudget(op string, limit int64) error {
-	return errs.E(op, errs.AnalysisLimit, fmt.Sprintf(
-		"%s needs more work than one request may do (%d steps, shared by all the analyses of the request); narrow the question: fewer maxHops, a higher threshold or minConfidence, one community, or fewer analyses in one request", op, limit))
+	msg := fmt.Sprintf(
+		"%s needs more work than one request may do (%d steps, shared by all the analyses of the request); narrow the question: fewer maxHops, a higher threshold or minConfidence, one community, or fewer analyses in one request", op, limit)
+	if hint := jobHints[op]; hint != "" {
+		msg += "; " + hint
+	}
+	return errs.E(op, errs.AnalysisLimit, msg)
+}
+
+// jobHints say, for the analyses that can run as a job, how to start it.
+var jobHints = map[string]string{
+	"gapClosures": "or run it as a job, which has a larger budget and no request timeout: the mutation startGapClosuresJob takes the same arguments and answers at once with a job, and analysisJob(id) gives its progress, then its answer",
 }

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/errs"
@@ -103,16 +104,24 @@ type proposalKey struct {
 // simple route no weaker, which is either counted or already the old best.
 func (g *Graph) GapClosures(ctx context.Context, first int, assumed float64) ([]*Closure, error) {
 	const op = "gapClosures"
-	if first < 1 || first > 500 {
-		return nil, errs.Invalidf(op, "first", "first must be between 1 and 500, got %d", first)
-	}
-	if !(assumed > 0 && assumed <= 1) { // NaN fails too
-		return nil, errs.Invalidf(op, "assumedStrength", "assumedStrength must be above 0 and at most 1, got %v", assumed)
+	if err := checkClosureArgs(op, first, assumed); err != nil {
+		return nil, err
 	}
 	key := fmt.Sprintf("closures %d %v %d %v", g.opts.MaxHops, g.opts.Threshold, first, assumed)
 	return memoize(ctx, g, op, key, func() ([]*Closure, error) {
 		return g.gapClosures(ctx, first, assumed)
 	})
+}
+
+// checkClosureArgs checks gapClosures' own arguments.
+func checkClosureArgs(op string, first int, assumed float64) error {
+	if first < 1 || first > 500 {
+		return errs.Invalidf(op, "first", "first must be between 1 and 500, got %d", first)
+	}
+	if !(assumed > 0 && assumed <= 1) { // NaN fails too
+		return errs.Invalidf(op, "assumedStrength", "assumedStrength must be above 0 and at most 1, got %v", assumed)
+	}
+	return nil
 }
 
 // closureWorkerHook, when set, is called by a gapClosures worker before
@@ -140,6 +149,8 @@ func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]
 		anchors = append(anchors, a)
 	}
 	sort.Ints(anchors)
+	prog := progressFrom(ctx)
+	prog.enter(PhaseScoring, len(anchors))
 	workers := runtime.GOMAXPROCS(0)
 	heaps := make([]*closureHeap, workers)
 	// The first worker to fail (deadline, budget) stops the others.
@@ -176,6 +187,7 @@ func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]
 				if err == nil {
 					err = wm.flush()
 				}
+				prog.step(1)
 				if err != nil {
 					werrs[w] = err
 					stop()
@@ -194,6 +206,7 @@ func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]
 			top.offer(sc, first)
 		}
 	}
+	prog.enter(PhaseRanking, top.Len())
 	ev := ix.newEvaluator()
 	newBest := ev.newBest
 	out := make([]*Closure, 0, top.Len())
@@ -244,33 +257,103 @@ func firstWorkerError(ctx context.Context, op string, werrs []error) error {
 	return nil
 }
 
+// onEveryCore runs n tasks on every core: each worker makes its task
+// function once (with its own scratch space) and takes tasks in turn,
+// metering its work under m's budget. The first failure (deadline,
+// budget, a panic, as an internal error) stops the others and is the
+// answer (see firstWorkerError).
+func onEveryCore(ctx context.Context, m *meter, n int, worker func() func(wm *meter, j int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	werrs := make([]error, workers)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					werrs[w] = recovered(m.op, p)
+					stop()
+				}
+			}()
+			wm := &meter{ctx: wctx, b: m.b, op: m.op}
+			task := worker()
+			for {
+				j := int(next.Add(1) - 1)
+				if j >= n {
+					break
+				}
+				if err := task(wm, j); err != nil {
+					werrs[w] = err
+					stop()
+					return
+				}
+			}
+			if err := wm.flush(); err != nil {
+				werrs[w] = err
+				stop()
+			}
+		}(w)
+	}
+	wg.Wait()
+	return firstWorkerError(ctx, m.op, werrs)
+}
+
 // prepareClosures computes the tables and indexes gapClosures reads, and
 // the proposals grouped by anchor; nil when there is no gap.
 func (g *Graph) prepareClosures(ctx context.Context, m *meter, assumed float64) (*closureIndex, map[int][]proposalKey, error) {
+	prog := progressFrom(ctx)
+	prog.enter(PhaseGaps, 0)
 	gaps, err := g.allGaps(ctx, "gapClosures")
 	if err != nil || len(gaps) == 0 {
 		return nil, nil, err
 	}
 	H := g.opts.MaxHops
-	t := newTable(len(g.actors), H)
+	// The tables: forward from each gap community, backward to each power
+	// holder, each computed once, on every core.
+	type root struct {
+		a       int
+		forward bool
+	}
+	var roots []root
+	idx := map[root]int{}
+	for _, gp := range gaps {
+		for _, r := range []root{{g.index[gp.Community.ID], true}, {g.index[gp.PowerHolder.ID], false}} {
+			if _, ok := idx[r]; !ok {
+				idx[r] = len(roots)
+				roots = append(roots, r)
+			}
+		}
+	}
+	prog.enter(PhasePreparing, len(roots)+len(gaps)) // the tables, then the proposals
+	tables := make([]map[int32]*hopValues, len(roots))
+	lists := make([][]tableEntry, len(roots))
+	err = onEveryCore(ctx, m, len(roots), func() func(wm *meter, j int) error {
+		t := newTable(len(g.actors), H)
+		return func(wm *meter, j int) error {
+			if err := t.compute(wm, g, roots[j].a, roots[j].forward); err != nil {
+				return err
+			}
+			tables[j] = t.sparse()
+			lists[j] = entriesOf(tables[j], H)
+			prog.step(1)
+			return nil
+		}
+	})
+	if err != nil {
+		return nil, nil, err
+	}
 	fwd := map[int]map[int32]*hopValues{} // community → its forward table
 	rev := map[int]map[int32]*hopValues{} // power holder → its reverse table
 	refs := make([]gapRef, len(gaps))
 	for i, gp := range gaps {
 		c, p := g.index[gp.Community.ID], g.index[gp.PowerHolder.ID]
-		if fwd[c] == nil {
-			if err := t.compute(m, g, c, true); err != nil {
-				return nil, nil, err
-			}
-			fwd[c] = t.sparse()
-		}
-		if rev[p] == nil {
-			if err := t.compute(m, g, p, false); err != nil {
-				return nil, nil, err
-			}
-			rev[p] = t.sparse()
-		}
-		refs[i] = gapRef{gap: gp, c: c, p: p, fwd: fwd[c], rev: rev[p], best: gp.BestStrength()}
+		jc, jp := idx[root{c, true}], idx[root{p, false}]
+		fwd[c], rev[p] = tables[jc], tables[jp]
+		refs[i] = gapRef{gap: gp, c: c, p: p, fwd: tables[jc], rev: tables[jp], fwdList: lists[jc], revList: lists[jp], best: gp.BestStrength()}
 	}
 	// Which gap communities reach each actor, with their tables; and the
 	// gaps of each community. A new step u → v can only help the gaps of
@@ -327,7 +410,7 @@ func (g *Graph) prepareClosures(ctx context.Context, m *meter, assumed float64) 
 	if err := m.spend(len(reachedFrom) + len(reaching)); err != nil {
 		return nil, nil, err
 	}
-	props, err := g.proposals(m, refs, assumed)
+	props, err := g.proposals(m, prog, refs, assumed)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -530,13 +613,14 @@ func (p *pusher) score(m *meter, a int, props []proposalKey, report func(proposa
 					both = map[int32]float64{}
 					p.outBoth[i] = both
 				}
-				for x, hvT := range p.refs[i].rev {
+				for _, e := range p.refs[i].revList {
 					// Every value is at most the two "within H-1" bests
 					// times the step: most partners fail this at once.
-					if limit*hvT[p.H-1] <= best+eps {
+					if limit*e.top <= best+eps {
 						continue
 					}
-					if val := p.combine(cf.hv, hvT); val > best+eps {
+					if val := p.combine(cf.hv, e.hv); val > best+eps {
+						x := e.x
 						d := p.drop(i, val)
 						p.touch(x)
 						p.accOut[x] += d
@@ -560,11 +644,12 @@ func (p *pusher) score(m *meter, a int, props []proposalKey, report func(proposa
 					return err
 				}
 				both := p.outBoth[i]
-				for x, hvF := range p.refs[i].fwd {
-					if limit*hvF[p.H-1] <= best+eps {
+				for _, e := range p.refs[i].fwdList {
+					if limit*e.top <= best+eps {
 						continue
 					}
-					if val := p.combine(hvF, pr.hv); val > best+eps {
+					if val := p.combine(e.hv, pr.hv); val > best+eps {
+						x := e.x
 						d := p.drop(i, val)
 						p.touch(x)
 						p.accIn[x] += d
@@ -626,12 +711,33 @@ func (h *closureHeap) offer(sc scored, first int) {
 	}
 }
 
-// gapRef is a gap with its two tables at hand.
+// gapRef is a gap with its two tables at hand: as maps to look an actor
+// up, as lists to walk (faster than a map's iteration, and the value most
+// entries are filtered on is in the list itself).
 type gapRef struct {
-	gap      *Gap
-	c, p     int
-	fwd, rev map[int32]*hopValues
-	best     float64
+	gap              *Gap
+	c, p             int
+	fwd, rev         map[int32]*hopValues
+	fwdList, revList []tableEntry
+	best             float64
+}
+
+// tableEntry is one actor of a sparse table, with its best within H-1
+// steps (the value gapClosures filters on) beside its values.
+type tableEntry struct {
+	x   int32
+	top float64
+	hv  *hopValues
+}
+
+// entriesOf lists a sparse table, in actor order.
+func entriesOf(tb map[int32]*hopValues, H int) []tableEntry {
+	out := make([]tableEntry, 0, len(tb))
+	for x, hv := range tb {
+		out = append(out, tableEntry{x, hv[H-1], hv})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].x < out[j].x })
+	return out
 }
 
 // steps are the leverage steps a proposal would add.
@@ -651,8 +757,7 @@ func (k proposalKey) steps() [][2]int {
 // can be reached (community side) or which the community reaches (holder
 // side), since elsewhere no route can come of it; relationships already in
 // force are not proposed.
-func (g *Graph) proposals(m *meter, refs []gapRef, assumed float64) (map[int][]proposalKey, error) {
-	H := g.opts.MaxHops
+func (g *Graph) proposals(m *meter, prog *progress, refs []gapRef, assumed float64) (map[int][]proposalKey, error) {
 	seen := map[uint64]bool{}
 	out := map[int][]proposalKey{} // by anchor
 	add := func(anchor int, k proposalKey) {
@@ -665,19 +770,21 @@ func (g *Graph) proposals(m *meter, refs []gapRef, assumed float64) (map[int][]p
 		out[anchor] = append(out[anchor], k)
 	}
 	for _, r := range refs {
+		prog.step(1)
 		for _, rule := range ClosureRules {
-			anchor, partners := r.c, r.rev // community side: partners that reach P
+			anchor, partners := r.c, r.revList // community side: partners that reach P
 			if rule.Holder {
 				if !hasKind(g.actors[r.p].Kind, rule.AnchorKinds) {
 					continue
 				}
-				anchor, partners = r.p, r.fwd // holder side: partners C reaches
+				anchor, partners = r.p, r.fwdList // holder side: partners C reaches
 			}
 			if err := m.spend(1 + len(partners)); err != nil {
 				return nil, err
 			}
-			for x, hv := range partners {
-				if int(x) == anchor || hv[H-1]*assumed <= r.best+eps || !hasKind(g.actors[x].Kind, rule.Partners) {
+			for _, e := range partners {
+				x := e.x
+				if int(x) == anchor || e.top*assumed <= r.best+eps || !hasKind(g.actors[x].Kind, rule.Partners) {
 					continue
 				}
 				if rule.AnchorFrom {

@@ -2651,6 +2651,25 @@ func (ec *executionContext) marshalOAccountabilityRoute2ᚖgithubᚗcomᚋactorg
 	return ec._AccountabilityRoute(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOGapClosure2ᚕᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐGapClosureᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GapClosure) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGapClosure2ᚖgithubᚗcomᚋactorgraphᚋactorgraphᚋgraphᚋmodelᚐGapClosure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOGapKind2ᚕgithubᚗcomᚋactorgraphᚋactorgraphᚋanalysisᚐGapKindᚄ(ctx context.Context, v any) ([]analysis.GapKind, error) {
 	if v == nil {
 		return nil, nil

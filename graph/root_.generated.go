@@ -24,6 +24,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AnalysisJob() AnalysisJobResolver
 	ApiToken() ApiTokenResolver
 	CivilSocietyOrganization() CivilSocietyOrganizationResolver
 	Community() CommunityResolver
@@ -110,6 +111,27 @@ type ComplexityRoot struct {
 	ActorEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	AnalysisJob struct {
+		Analysis         func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Error            func(childComplexity int) int
+		FinishedAt       func(childComplexity int) int
+		GapClosures      func(childComplexity int, first *int) int
+		ID               func(childComplexity int) int
+		Phase            func(childComplexity int) int
+		Progress         func(childComplexity int) int
+		StartedAt        func(childComplexity int) int
+		State            func(childComplexity int) int
+		UpToDate         func(childComplexity int) int
+		WorkspaceID      func(childComplexity int) int
+		WorkspaceVersion func(childComplexity int) int
+	}
+
+	AnalysisJobError struct {
+		Code    func(childComplexity int) int
+		Message func(childComplexity int) int
 	}
 
 	ApiToken struct {
@@ -476,24 +498,26 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CreateActor        func(childComplexity int, workspace string, input domain.ActorInput) int
-		CreateExportLink   func(childComplexity int, workspace string, format model.MapFormat, pseudonymize *bool) int
-		CreateRelationship func(childComplexity int, input domain.RelationshipInput) int
-		CreateSource       func(childComplexity int, workspace string, input domain.SourceInput) int
-		CreateToken        func(childComplexity int, input model.CreateTokenInput) int
-		CreateWorkspace    func(childComplexity int, input domain.WorkspaceInput) int
-		DeleteActor        func(childComplexity int, id string) int
-		DeleteRelationship func(childComplexity int, id string) int
-		DeleteSource       func(childComplexity int, id string) int
-		DeleteWorkspace    func(childComplexity int, id string) int
-		ImportActorMap     func(childComplexity int, workspace string, files []*graphql.Upload, format *model.MapFormat, dryRun *bool, sync *bool, mapping *string, suggestMapping *bool) int
-		RemoveMember       func(childComplexity int, workspace string, subject string) int
-		RevokeToken        func(childComplexity int, id string) int
-		SetMember          func(childComplexity int, workspace string, subject string, role domain.Role, clearance *domain.Sensitivity) int
-		UpdateActor        func(childComplexity int, id string, input model.UpdateActorInput) int
-		UpdateRelationship func(childComplexity int, id string, input model.UpdateRelationshipInput) int
-		UpdateSource       func(childComplexity int, id string, input model.UpdateSourceInput) int
-		UpdateWorkspace    func(childComplexity int, id string, input model.UpdateWorkspaceInput) int
+		CancelAnalysisJob   func(childComplexity int, id string) int
+		CreateActor         func(childComplexity int, workspace string, input domain.ActorInput) int
+		CreateExportLink    func(childComplexity int, workspace string, format model.MapFormat, pseudonymize *bool) int
+		CreateRelationship  func(childComplexity int, input domain.RelationshipInput) int
+		CreateSource        func(childComplexity int, workspace string, input domain.SourceInput) int
+		CreateToken         func(childComplexity int, input model.CreateTokenInput) int
+		CreateWorkspace     func(childComplexity int, input domain.WorkspaceInput) int
+		DeleteActor         func(childComplexity int, id string) int
+		DeleteRelationship  func(childComplexity int, id string) int
+		DeleteSource        func(childComplexity int, id string) int
+		DeleteWorkspace     func(childComplexity int, id string) int
+		ImportActorMap      func(childComplexity int, workspace string, files []*graphql.Upload, format *model.MapFormat, dryRun *bool, sync *bool, mapping *string, suggestMapping *bool) int
+		RemoveMember        func(childComplexity int, workspace string, subject string) int
+		RevokeToken         func(childComplexity int, id string) int
+		SetMember           func(childComplexity int, workspace string, subject string, role domain.Role, clearance *domain.Sensitivity) int
+		StartGapClosuresJob func(childComplexity int, workspace string, first *int, assumedStrength *float64, threshold *float64, asOf *domain.Date, minConfidence *float64, maxHops *int) int
+		UpdateActor         func(childComplexity int, id string, input model.UpdateActorInput) int
+		UpdateRelationship  func(childComplexity int, id string, input model.UpdateRelationshipInput) int
+		UpdateSource        func(childComplexity int, id string, input model.UpdateSourceInput) int
+		UpdateWorkspace     func(childComplexity int, id string, input model.UpdateWorkspaceInput) int
 	}
 
 	PageInfo struct {
@@ -537,6 +561,7 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Actor        func(childComplexity int, id string) int
+		AnalysisJob  func(childComplexity int, id string) int
 		Node         func(childComplexity int, id string) int
 		Nodes        func(childComplexity int, ids []string) int
 		Relationship func(childComplexity int, id string) int
@@ -976,6 +1001,103 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActorEdge.Node(childComplexity), true
+
+	case "AnalysisJob.analysis":
+		if e.ComplexityRoot.AnalysisJob.Analysis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisJob.Analysis(childComplexity), true
+	case "AnalysisJob.createdAt":
+		if e.ComplexityRoot.AnalysisJob.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisJob.CreatedAt(childComplexity), true
+	case "AnalysisJob.error":
+		if e.ComplexityRoot.AnalysisJob.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisJob.Error(childComplexity), true
+	case "AnalysisJob.finishedAt":
+		if e.ComplexityRoot.AnalysisJob.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisJob.FinishedAt(childComplexity), true
+	case "AnalysisJob.gapClosures":
+		if e.ComplexityRoot.AnalysisJob.GapClosures == nil {
+			break
+		}
+
+		args, err := ec.field_AnalysisJob_gapClosures_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.AnalysisJob.GapClosures(childComplexity, args["first"].(*int)), true
+	case "AnalysisJob.id":
+		if e.ComplexityRoot.AnalysisJob.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisJob.ID(childComplexity), true
+	case "AnalysisJob.phase":
+		if e.ComplexityRoot.AnalysisJob.Phase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisJob.Phase(childComplexity), true
+	case "AnalysisJob.progress":
+		if e.ComplexityRoot.AnalysisJob.Progress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisJob.Progress(childComplexity), true
+	case "AnalysisJob.startedAt":
+		if e.ComplexityRoot.AnalysisJob.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisJob.StartedAt(childComplexity), true
+	case "AnalysisJob.state":
+		if e.ComplexityRoot.AnalysisJob.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisJob.State(childComplexity), true
+	case "AnalysisJob.upToDate":
+		if e.ComplexityRoot.AnalysisJob.UpToDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisJob.UpToDate(childComplexity), true
+	case "AnalysisJob.workspaceId":
+		if e.ComplexityRoot.AnalysisJob.WorkspaceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisJob.WorkspaceID(childComplexity), true
+	case "AnalysisJob.workspaceVersion":
+		if e.ComplexityRoot.AnalysisJob.WorkspaceVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisJob.WorkspaceVersion(childComplexity), true
+
+	case "AnalysisJobError.code":
+		if e.ComplexityRoot.AnalysisJobError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisJobError.Code(childComplexity), true
+	case "AnalysisJobError.message":
+		if e.ComplexityRoot.AnalysisJobError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalysisJobError.Message(childComplexity), true
 
 	case "ApiToken.admin":
 		if e.ComplexityRoot.ApiToken.Admin == nil {
@@ -2566,6 +2688,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Movement.Workspace(childComplexity), true
 
+	case "Mutation.cancelAnalysisJob":
+		if e.ComplexityRoot.Mutation.CancelAnalysisJob == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelAnalysisJob_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelAnalysisJob(childComplexity, args["id"].(string)), true
 	case "Mutation.createActor":
 		if e.ComplexityRoot.Mutation.CreateActor == nil {
 			break
@@ -2720,6 +2853,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetMember(childComplexity, args["workspace"].(string), args["subject"].(string), args["role"].(domain.Role), args["clearance"].(*domain.Sensitivity)), true
+	case "Mutation.startGapClosuresJob":
+		if e.ComplexityRoot.Mutation.StartGapClosuresJob == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startGapClosuresJob_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartGapClosuresJob(childComplexity, args["workspace"].(string), args["first"].(*int), args["assumedStrength"].(*float64), args["threshold"].(*float64), args["asOf"].(*domain.Date), args["minConfidence"].(*float64), args["maxHops"].(*int)), true
 	case "Mutation.updateActor":
 		if e.ComplexityRoot.Mutation.UpdateActor == nil {
 			break
@@ -2908,6 +3052,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Actor(childComplexity, args["id"].(string)), true
+	case "Query.analysisJob":
+		if e.ComplexityRoot.Query.AnalysisJob == nil {
+			break
+		}
+
+		args, err := ec.field_Query_analysisJob_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AnalysisJob(childComplexity, args["id"].(string)), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -5078,6 +5233,7 @@ extend type Workspace {
   a community is in DIALOGUE with any non-community actor; a state institution, customary authority, movement or civil-society organisation REPRESENTS the community;
   a security force is made ACCOUNTABLE_TO a state institution; any other power holder ACCOUNTABLE_TO a state institution or a community;
   a state institution CONTROLS a security force; a security force, state institution or customary authority is in DIALOGUE with a community, movement, civil-society organisation, state institution or customary authority.
+  On large maps it needs more work than one request may do (ANALYSIS_LIMIT_EXCEEDED): run it as a job with startGapClosuresJob, which takes the same arguments.
   """
   gapClosures(
     "How many proposals (1 to 500)."
@@ -5737,6 +5893,123 @@ type DoNoHarmFlag {
   actors: [Actor!]! @listSize(assumedSize: 3)
   "Every relationship behind it: supports, then threats, then tensions."
   relationships: [Relationship!]! @listSize(assumedSize: 20)
+}
+`, BuiltIn: false},
+	{Name: "../schema/jobs.graphqls", Input: `# Analysis jobs: an analysis too heavy for one request (gapClosures on a large map) runs in the background, started
+# by a mutation, watched and fetched with a query.
+
+extend type Mutation {
+  """
+  Starts gapClosures over a workspace as a job and answers at once, with the job; analysisJob(id) then gives its
+  progress and, once it is DONE, its answer (the same as the gapClosures field's, with the same arguments). A job has
+  a larger work budget than a request and no request timeout. The same question (workspace, workspace version, what
+  you may see, arguments) returns the same job, running or done, so the answer is computed once per version of the
+  workspace; after a write it is a new job. A job that FAILED or was CANCELLED is started again. Needs the ANALYST
+  role. A caller may have two jobs waiting or running at once (RATE_LIMITED beyond), and the server keeps a bounded
+  number of jobs, the oldest finished dropped first (SERVICE_UNAVAILABLE when every kept job is still going).
+  """
+  startGapClosuresJob(
+    "The workspace."
+    workspace: ID!
+    "How many proposals (1 to 500)."
+    first: Int = 10
+    "The strength a proposed relationship is assumed to have (above 0, at most 1)."
+    assumedStrength: Float = 0.5
+    "Routes weaker than this leave a WEAK_ROUTE gap."
+    threshold: Float = 0.25
+    "The day relationships must be in force on; today (UTC) when absent."
+    asOf: Date
+    "Relationships below this confidence do not count."
+    minConfidence: Float = 0
+    "The longest route, in steps (1 to 8)."
+    maxHops: Int = 4
+  ): AnalysisJob! @analysis(cost: 50000)
+  "Cancels a job you started that is waiting or running (a job already over is left as it is), and returns it."
+  cancelAnalysisJob(
+    "The job's id."
+    id: ID!
+  ): AnalysisJob!
+}
+
+extend type Query {
+  "An analysis job, by id. Only callers who see its workspace as its starter did (the same role of ANALYST or above and the same clearance) see it; to anyone else it is NOT_FOUND."
+  analysisJob(
+    "The job's id (startGapClosuresJob's answer)."
+    id: ID!
+  ): AnalysisJob!
+}
+
+"Where an analysis job is in its life."
+enum AnalysisJobState {
+  "Waiting for a place: the server runs a few jobs at once."
+  QUEUED
+  "Running."
+  RUNNING
+  "Done: its answer is there."
+  DONE
+  "Stopped by an error (error says which)."
+  FAILED
+  "Cancelled by its starter."
+  CANCELLED
+}
+
+"The stage a gapClosures job is at, in order."
+enum AnalysisJobPhase {
+  "Waiting for a place."
+  WAITING
+  "Reading the workspace and projecting it."
+  READING
+  "Finding every gap and its best route."
+  GAPS
+  "Computing the route tables of the gaps, and listing the plausible proposals."
+  PREPARING
+  "Scoring every proposal by the severity it removes."
+  SCORING
+  "Evaluating the best proposals in full."
+  RANKING
+  "Done."
+  FINISHED
+}
+
+"Why a job failed."
+type AnalysisJobError {
+  "The error's code, as a request's extensions.code (ANALYSIS_LIMIT_EXCEEDED, SERVICE_UNAVAILABLE, ...)."
+  code: String!
+  "What went wrong, and how to narrow the question when it was too large."
+  message: String!
+}
+
+"An analysis running, or run, in the background."
+type AnalysisJob {
+  "The job's id."
+  id: ID!
+  "The analysis it computes: gapClosures."
+  analysis: String!
+  "The workspace it reads."
+  workspaceId: ID!
+  "The workspace's version when the job was started (every write bumps it)."
+  workspaceVersion: Int!
+  "False when the workspace has been written to since the job was started: its answer is about the map as it was; start the job again for the map as it is."
+  upToDate: Boolean!
+  "Where the job is."
+  state: AnalysisJobState!
+  "The stage it is at."
+  phase: AnalysisJobPhase!
+  "The fraction done, from 0 to 1 (1 once DONE); an estimate by stage."
+  progress: Float!
+  "When it was first started."
+  createdAt: Time!
+  "When it began to run; null while QUEUED."
+  startedAt: Time
+  "When it ended; null while QUEUED or RUNNING."
+  finishedAt: Time
+  "Why it FAILED; null otherwise."
+  error: AnalysisJobError
+  "The answer of a DONE gapClosures job, best first: its first ` + "`" + `first` + "`" + ` proposals (the job computed as many as it was started with); null until it is DONE."
+  gapClosures(
+    "How many of the job's proposals (1 to 500)."
+    first: Int = 10
+  ): [GapClosure!]
 }
 `, BuiltIn: false},
 	{Name: "../schema/mapfile.graphqls", Input: `# Actor-map files: importing researchers' mappings, and where exports are.
@@ -6774,6 +7047,48 @@ func (ec *executionContext) childFields_ActorEdge(ctx context.Context, field gra
 		return ec.fieldContext_ActorEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActorEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AnalysisJob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AnalysisJob_id(ctx, field)
+	case "analysis":
+		return ec.fieldContext_AnalysisJob_analysis(ctx, field)
+	case "workspaceId":
+		return ec.fieldContext_AnalysisJob_workspaceId(ctx, field)
+	case "workspaceVersion":
+		return ec.fieldContext_AnalysisJob_workspaceVersion(ctx, field)
+	case "upToDate":
+		return ec.fieldContext_AnalysisJob_upToDate(ctx, field)
+	case "state":
+		return ec.fieldContext_AnalysisJob_state(ctx, field)
+	case "phase":
+		return ec.fieldContext_AnalysisJob_phase(ctx, field)
+	case "progress":
+		return ec.fieldContext_AnalysisJob_progress(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_AnalysisJob_createdAt(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_AnalysisJob_startedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_AnalysisJob_finishedAt(ctx, field)
+	case "error":
+		return ec.fieldContext_AnalysisJob_error(ctx, field)
+	case "gapClosures":
+		return ec.fieldContext_AnalysisJob_gapClosures(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnalysisJob", field.Name)
+}
+
+func (ec *executionContext) childFields_AnalysisJobError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_AnalysisJobError_code(ctx, field)
+	case "message":
+		return ec.fieldContext_AnalysisJobError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnalysisJobError", field.Name)
 }
 
 func (ec *executionContext) childFields_ApiToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -32,7 +32,7 @@ import (
 func newGraphQLServer(st store.Store, opts Options, links *auth.LinkSigner, log *zap.Logger) (*handler.Server, *opCheck) {
 	engine := analysisEngine(st, opts.GraphQL.Analysis)
 	es := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{
-		Store: st, Analysis: engine, Links: links, Log: log}})
+		Store: st, Analysis: engine, Jobs: analysisJobs(engine, log), Links: links, Log: log}})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -105,6 +105,20 @@ func answerWhenTimeRanOut(ctx context.Context, next graphql.OperationHandler) gr
 // (zero fields take the engine's defaults, as in tests' Options).
 func analysisEngine(st store.Store, c config.Analysis) *analysis.Engine {
 	return analysis.NewEngine(st, 8, analysis.Limits{MaxRunning: c.MaxRunning, PerCaller: c.PerCaller, WorkBudget: c.WorkBudget})
+}
+
+// analysisJobs runs the analysis jobs over engine, logging every job that
+// fails (at error level when the failure is internal: the client sees
+// only "internal error").
+func analysisJobs(engine *analysis.Engine, log *zap.Logger) *analysis.Jobs {
+	return analysis.NewJobs(engine, analysis.JobLimits{Failed: func(id string, err error) {
+		kind := errs.KindOf(err)
+		level := zap.InfoLevel
+		if kind == errs.Internal {
+			level = zap.ErrorLevel
+		}
+		log.Log(level, "analysis job failed", zap.String("job", id), zap.String("code", kind.Code()), zap.String("error", errs.Trace(err)))
+	}})
 }
 
 // opName is the operation's name: the one the client sent, or else the

@@ -29,6 +29,15 @@ func (r *Resolver) beginAnalysis(ctx context.Context, op, ws string, asOf *domai
 // analysisGraph checks the common analysis arguments and returns the
 // workspace's projection under them.
 func (r *Resolver) analysisGraph(ctx context.Context, ws string, asOf *domain.Date, minConfidence, threshold *float64, maxHops *int) (*analysis.Graph, error) {
+	opts, err := analysisOptions(asOf, minConfidence, threshold, maxHops)
+	if err != nil {
+		return nil, err
+	}
+	return r.Analysis.Graph(ctx, ws, opts)
+}
+
+// analysisOptions checks the common analysis arguments.
+func analysisOptions(asOf *domain.Date, minConfidence, threshold *float64, maxHops *int) (analysis.Options, error) {
 	opts := analysis.Options{Threshold: analysis.DefaultThreshold}
 	if asOf != nil {
 		opts.AsOf = *asOf
@@ -41,15 +50,11 @@ func (r *Resolver) analysisGraph(ctx context.Context, ws string, asOf *domain.Da
 	}
 	if maxHops != nil {
 		if *maxHops < 1 || *maxHops > analysis.MaxMaxHops {
-			return nil, errs.Invalidf("analysis", "maxHops", "maxHops must be between 1 and %d, got %d", analysis.MaxMaxHops, *maxHops)
+			return opts, errs.Invalidf("analysis", "maxHops", "maxHops must be between 1 and %d, got %d", analysis.MaxMaxHops, *maxHops)
 		}
 		opts.MaxHops = *maxHops
 	}
-	opts, err := opts.Normalize()
-	if err != nil {
-		return nil, err
-	}
-	return r.Analysis.Graph(ctx, ws, opts)
+	return opts.Normalize()
 }
 
 // actorOfWorkspace checks that id names an actor of the workspace: an

@@ -17,6 +17,7 @@ import (
 type Resolver struct {
 	Store    store.Store
 	Analysis *analysis.Engine
+	Jobs     *analysis.Jobs   // analyses run in the background
 	Links    *auth.LinkSigner // signs export links
 	Log      *zap.Logger
 }

@@ -110,6 +110,14 @@ type ActorEdge struct {
 	Node domain.ActorNode `json:"node"`
 }
 
+// Why a job failed.
+type AnalysisJobError struct {
+	// The error's code, as a request's extensions.code (ANALYSIS_LIMIT_EXCEEDED, SERVICE_UNAVAILABLE, ...).
+	Code string `json:"code"`
+	// What went wrong, and how to narrow the question when it was too large.
+	Message string `json:"message"`
+}
+
 // A page of audit records, newest first.
 type AuditRecordConnection struct {
 	// How many records the log holds.
