@@ -413,8 +413,7 @@ func TestExplorerEditsAndImports(t *testing.T) {
 	}
 
 	// A refused input: the service's message next to the field, nothing written.
-	var refused apitest.Response
-	refused = ed.Do(`mutation($ws: ID!) { createActor(workspace: $ws, input: {kind: COMMUNITY, name: ""}) { id } }`, map[string]any{"ws": f.ws})
+	refused := ed.Do(`mutation($ws: ID!) { createActor(workspace: $ws, input: {kind: COMMUNITY, name: ""}) { id } }`, map[string]any{"ws": f.ws})
 	if len(refused.Errors) == 0 {
 		t.Fatal("the service took an empty name")
 	}
