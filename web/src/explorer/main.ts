@@ -450,12 +450,12 @@ function clearSelection() {
 // ---- tables, legend, filters
 
 function renderTables() {
+  // Counted in one pass: once per actor would be actors × relationships.
+  const outgoing = new Map<string, number>();
+  for (const r of state.relationships.values()) outgoing.set(r.from.id, (outgoing.get(r.from.id) ?? 0) + 1);
   const rows = [...state.actors.values()]
     .sort((a, b) => a.name.localeCompare(b.name))
-    .map((a) => {
-      const out = [...state.relationships.values()].filter((r) => r.from.id === a.id).length;
-      return row([a.name, label(a.kind), a.region, label(a.sensitivity), String(out)]);
-    });
+    .map((a) => row([a.name, label(a.kind), a.region, label(a.sensitivity), String(outgoing.get(a.id) ?? 0)]));
   $("actor-table").querySelector("tbody")!.replaceChildren(...rows);
   $("gap-table").querySelector("tbody")!.replaceChildren(
     ...state.gaps.map((g) =>
