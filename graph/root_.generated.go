@@ -591,6 +591,7 @@ type ComplexityRoot struct {
 		Form             func(childComplexity int) int
 		Frameworks       func(childComplexity int) int
 		From             func(childComplexity int) int
+		FromID           func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Mechanism        func(childComplexity int) int
 		Notes            func(childComplexity int) int
@@ -600,6 +601,7 @@ type ComplexityRoot struct {
 		Sources          func(childComplexity int) int
 		Strength         func(childComplexity int) int
 		To               func(childComplexity int) int
+		ToID             func(childComplexity int) int
 		Type             func(childComplexity int) int
 		UpdatedAt        func(childComplexity int) int
 		ValidFrom        func(childComplexity int) int
@@ -3229,6 +3231,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.From(childComplexity), true
+	case "Relationship.fromId":
+		if e.ComplexityRoot.Relationship.FromID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.FromID(childComplexity), true
 	case "Relationship.id":
 		if e.ComplexityRoot.Relationship.ID == nil {
 			break
@@ -3283,6 +3291,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.To(childComplexity), true
+	case "Relationship.toId":
+		if e.ComplexityRoot.Relationship.ToID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.ToID(childComplexity), true
 	case "Relationship.type":
 		if e.ComplexityRoot.Relationship.Type == nil {
 			break
@@ -6381,6 +6395,10 @@ type Relationship implements Node {
   from: Actor!
   "The actor it points to."
   to: Actor!
+  "The id of the actor it starts from: ` + "`" + `from { id }` + "`" + ` without reading that actor, for drawings that already hold the actors (a visible relationship's ends are always visible)."
+  fromId: ID!
+  "The id of the actor it points to: ` + "`" + `to { id }` + "`" + ` without reading that actor."
+  toId: ID!
   "How strong it is, from 0 to 1 (for TRUSTS: 0 = no trust at all, 1 = a great deal)."
   strength: Float!
   "How sure the evidence is, from 0 to 1."
@@ -7765,6 +7783,10 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_from(ctx, field)
 	case "to":
 		return ec.fieldContext_Relationship_to(ctx, field)
+	case "fromId":
+		return ec.fieldContext_Relationship_fromId(ctx, field)
+	case "toId":
+		return ec.fieldContext_Relationship_toId(ctx, field)
 	case "strength":
 		return ec.fieldContext_Relationship_strength(ctx, field)
 	case "confidence":

@@ -85,3 +85,54 @@ func TestRelationshipEndsComeWithTheRelationshipsAndAreAudited(t *testing.T) {
 		t.Errorf("a read that did not ask for the confidential end was audited as reading it: %+v", r)
 	}
 }
+
+// fromId and toId are the ids `from { id }` and `to { id }` give, read
+// without a statement for the ends: a drawing that already holds the
+// actors pages through relationships at the cost of the relationships.
+func TestRelationshipEndIdsAreTheEndsWithoutReadingThem(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	a := apitest.New(t, st)
+	ws := a.CreateWorkspace("end ids")
+	village := a.CreateActor(ws, map[string]any{"kind": "COMMUNITY", "name": "Village"})
+	police := a.CreateActor(ws, map[string]any{"kind": "SECURITY_FORCE", "name": "Police"})
+	elders := a.CreateActor(ws, map[string]any{"kind": "CUSTOMARY_AUTHORITY", "name": "Elders"})
+	a.CreateRelationship(map[string]any{"type": "TRUSTS", "from": village, "to": elders, "strength": 0.8})
+	a.CreateRelationship(map[string]any{"type": "CONTROLS", "from": police, "to": village, "strength": 0.7})
+	analyst, _ := a.CreateToken(ws, "ANALYST", "")
+	a.As(analyst).OK(`{ viewer { subject } }`, nil, nil) // the token verified (then remembered), outside the count
+
+	type rel struct {
+		ID, FromID, ToID string
+		From, To         struct{ ID string }
+	}
+	list := func(fields string) ([]rel, int64) {
+		var out struct {
+			Workspace struct {
+				Relationships struct{ Edges []struct{ Node rel } }
+			}
+		}
+		before := st.QueryCount()
+		a.As(analyst).OK(`query($ws: ID!) { workspace(id: $ws) { relationships(first: 10) { edges { node { `+fields+` } } } } }`,
+			map[string]any{"ws": ws}, &out)
+		var rels []rel
+		for _, e := range out.Workspace.Relationships.Edges {
+			rels = append(rels, e.Node)
+		}
+		return rels, st.QueryCount() - before
+	}
+	both, _ := list("id fromId toId from { id } to { id }")
+	if len(both) != 2 {
+		t.Fatalf("want the 2 relationships, got %+v", both)
+	}
+	for _, r := range both {
+		if r.FromID == "" || r.FromID != r.From.ID || r.ToID != r.To.ID {
+			t.Errorf("relationship %s: fromId %q toId %q, but from { id } %q to { id } %q", r.ID, r.FromID, r.ToID, r.From.ID, r.To.ID)
+		}
+	}
+	_, withEnds := list("id from { id } to { id }")
+	_, withIds := list("id fromId toId")
+	if withIds >= withEnds {
+		t.Errorf("fromId/toId took %d statements, from/to %d: the ids should not read the ends", withIds, withEnds)
+	}
+}

@@ -20,9 +20,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/httpapi/apitest"
 	"github.com/actorgraph/actorgraph/store/storetest"
 )
@@ -154,7 +156,11 @@ func (p *browserPage) screenshot(name string) {
 
 // checkClean fails the test for any request that left the origin and any
 // console error.
-func (p *browserPage) checkClean() {
+func (p *browserPage) checkClean() { p.checkCleanBut(func(string) bool { return false }) }
+
+// checkCleanBut is checkClean for a page that should log the console
+// errors expected says it expects, and returns how many it logged.
+func (p *browserPage) checkCleanBut(expected func(message string) bool) int {
 	p.t.Helper()
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -163,9 +169,15 @@ func (p *browserPage) checkClean() {
 			p.t.Errorf("the page asked for %s, outside the origin %s", r, p.origin)
 		}
 	}
+	n := 0
 	for _, m := range p.console {
+		if expected(m) {
+			n++
+			continue
+		}
 		p.t.Errorf("console error: %s", m)
 	}
+	return n
 }
 
 // set sets a control's value as a person would (the control may be in a
@@ -275,11 +287,48 @@ func TestExplorerDrawsTheDemoMap(t *testing.T) {
 				t.Errorf("details of %s: %q, want the source %q", e.Node.Name, shown, src.Title)
 			}
 		}
+		// Its relationships are listed as buttons (the keyboard's way to
+		// them), each opening that relationship's details.
+		listed := evaluate[int](p, `document.querySelectorAll("#details .relationships button").length`)
+		if mine := evaluate[int](p, fmt.Sprintf(`actorgraphExplorer.graph.edges(%q).length`, e.Node.ID)); listed != mine || mine == 0 {
+			t.Errorf("details of %s list %d relationships, want its %d", e.Node.Name, listed, mine)
+		} else {
+			title := evaluate[string](p, `document.querySelector("#details .relationships button").textContent`)
+			p.do("opening "+title, chromedp.Click(chromedp.CSS(`#details .relationships button`)))
+			p.waitFor("the details of "+title, fmt.Sprintf(`document.querySelector("#details h3")?.textContent === %q && document.querySelector("#details dl").textContent.includes("confidence")`, title))
+		}
 		clicked = true
 		break
 	}
 	if !clicked {
 		t.Error("no demo actor has a source to show")
+	}
+
+	// Hovering over an actor with the mouse shows a card with its details
+	// and sources (read for the card: this actor was never clicked).
+	for i := len(withSources.Workspace.Actors.Edges) - 1; i >= 0; i-- {
+		a := withSources.Workspace.Actors.Edges[i].Node
+		if len(a.Sources) == 0 {
+			continue
+		}
+		at := evaluate[[]float64](p, fmt.Sprintf(`(() => { const r = actorgraphExplorer.renderer(); const g = actorgraphExplorer.graph;
+			const v = r.graphToViewport({ x: g.getNodeAttribute(%[1]q, "x"), y: g.getNodeAttribute(%[1]q, "y") });
+			const box = document.getElementById("map").getBoundingClientRect(); return [box.left + v.x, box.top + v.y]; })()`, a.ID))
+		p.do("pointing at "+a.Name, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, at[0], at[1]))
+		p.waitFor("the card of "+a.Name, fmt.Sprintf(`!document.getElementById("hover-card").hidden && document.querySelector("#hover-card h3")?.textContent === %q && document.querySelector("#hover-card dl").textContent.includes(%q)`, a.Name, a.Sources[0].Title))
+		p.screenshot("explorer-hover")
+		p.do("pointing away", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 1, 1))
+		p.waitFor("the card to go", `document.getElementById("hover-card").hidden`)
+		break
+	}
+
+	// Each kind is drawn in the shape its legend shows.
+	if bad := evaluate[[]string](p, `actorgraphExplorer.graph.filterNodes((n, a) =>
+		a.shape !== document.querySelector("#kind-" + a.kind)?.closest("label")?.querySelector("svg")?.getAttribute("data-shape"))`); len(bad) > 0 {
+		t.Errorf("actors drawn in another shape than their kind's legend: %v", bad)
+	}
+	if shapes := evaluate[int](p, `new Set(actorgraphExplorer.graph.mapNodes((n, a) => a.shape)).size`); shapes < 5 {
+		t.Errorf("the demo map's kinds are drawn in %d shapes, want one per kind", shapes)
 	}
 
 	// The most severe gap: exactly its community, power holder, power
@@ -591,9 +640,19 @@ func TestExplorerRoutesAndImages(t *testing.T) {
 	if err != nil || png != "image/png PNG" {
 		t.Errorf("Save as PNG: %q %v, want a PNG file", png, err)
 	}
-	circles, err := chromedp.Run(ctx, chromedp.Evaluate[int](`actorgraphExplorer.image("svg").then(b => b.text()).then(t => (t.match(/<circle /g) || []).length)`, chromedp.EvalAwaitPromise))
-	if actors := evaluate[int](p, `actorgraphExplorer.graph.order`); err != nil || circles != actors {
-		t.Errorf("Save as SVG: %d circles %v, want one per actor (%d)", circles, err, actors)
+	// SVG: each actor once, in its kind's shape (circles, squares, the
+	// rest polygons), so the image tells kinds apart as the map does.
+	svg, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]int](`actorgraphExplorer.image("svg").then(b => b.text()).then(t => {
+		const doc = new DOMParser().parseFromString(t, "image/svg+xml");
+		const drawn = [...doc.querySelectorAll("g.actor > *")].map(e => e.tagName);
+		const want = actorgraphExplorer.graph.mapNodes((n, a) => ({ circle: "circle", square: "rect" })[a.shape] ?? "polygon");
+		const count = (xs, tag) => xs.filter(x => x === tag).length;
+		return { actors: actorgraphExplorer.graph.order, drawn: drawn.length,
+			circle: count(drawn, "circle"), rect: count(drawn, "rect"), polygon: count(drawn, "polygon"),
+			wantCircle: count(want, "circle"), wantRect: count(want, "rect"), wantPolygon: count(want, "polygon") };
+	})`, chromedp.EvalAwaitPromise))
+	if err != nil || svg["drawn"] != svg["actors"] || svg["circle"] != svg["wantCircle"] || svg["rect"] != svg["wantRect"] || svg["polygon"] != svg["wantPolygon"] || svg["wantPolygon"] == 0 {
+		t.Errorf("Save as SVG: %v %v, want each actor once, in its kind's shape", svg, err)
 	}
 	p.checkClean()
 }
@@ -644,4 +703,52 @@ func TestExplorerAccessibility(t *testing.T) {
 		t.Error("some control is out of the keyboard's reach")
 	}
 	p.checkClean()
+}
+
+// A map read faster than the service's per-token rate limit allows is
+// still drawn whole: the explorer waits as each 429's Retry-After asks and
+// sends the refused page again, and reports no error.
+func TestExplorerWaitsOutTheRateLimit(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	opts := apitest.Options()
+	// The page's four files fit the burst of its address; the map's
+	// seventeen or so requests do not fit its token's, unless reading the
+	// map took over 11 s.
+	opts.HTTP.RateLimit, opts.HTTP.RateBurst = 1, 6
+	a := apitest.NewWith(t, st, opts)
+	ctx := storetest.Ctx()
+	ws, err := st.CreateWorkspace(ctx, domain.WorkspaceInput{Name: "rate limited"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = st.DeleteWorkspace(storetest.Ctx(), ws.ID) })
+	ch, err := syntheticMap(ws.ID, 1200, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Import(ctx, ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error { return tx.Apply(ctx, ch) }); err != nil {
+		t.Fatal(err)
+	}
+	owner, _ := a.CreateToken(ws.ID, "OWNER", "")
+
+	p := openBrowser(t, a.URL)
+	p.signIn(owner)
+	if got, want := evaluate[[]int](p, `[actorgraphExplorer.graph.order, actorgraphExplorer.graph.size]`), []int{len(ch.CreateActors), len(ch.CreateRelationships)}; !slices.Equal(got, want) {
+		t.Errorf("drawn: %v actors and relationships, want %v", got, want)
+	}
+	waited := evaluate[int](p, `actorgraphExplorer.state.api.waited`)
+	if waited == 0 {
+		t.Error("no request waited for the rate limit: the test does not test it")
+	}
+	if status := evaluate[string](p, `document.getElementById("status").className`); status == "error" {
+		t.Errorf("the status reports an error: %s", evaluate[string](p, `document.getElementById("status").textContent`))
+	}
+	// Chromium logs each refused request; nothing else may be logged.
+	refused := p.checkCleanBut(func(m string) bool {
+		return strings.Contains(m, "status of 429") && strings.Contains(m, a.URL+"/graphql")
+	})
+	if refused != waited {
+		t.Errorf("%d requests refused (429), but the explorer waited %d times", refused, waited)
+	}
 }

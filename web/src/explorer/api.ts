@@ -8,7 +8,16 @@ export class ApiError extends Error {
   }
 }
 
+/** How often a request refused by the service's rate limit is sent
+ * again, each time after the wait the service's Retry-After asks. */
+const rateLimitRetries = 20;
+
 export class Api {
+  /** How many times a request waited for the rate limit (the tests read it). */
+  waited = 0;
+  /** Told how long each wait for the rate limit lasts, in seconds. */
+  onWait: (seconds: number) => void = () => {};
+
   constructor(private token: string) {}
 
   setToken(token: string) {
@@ -32,15 +41,27 @@ export class Api {
   }
 
   private async send<T>(payload: string | FormData, headers: Record<string, string>): Promise<T> {
-    const res = await fetch(new URL("graphql", document.baseURI), {
-      method: "POST",
-      headers: {
-        ...headers,
-        Accept: "application/graphql-response+json, application/json",
-        ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}),
-      },
-      body: payload,
-    });
+    let res: Response;
+    for (let attempt = 0; ; attempt++) {
+      res = await fetch(new URL("graphql", document.baseURI), {
+        method: "POST",
+        headers: {
+          ...headers,
+          Accept: "application/graphql-response+json, application/json",
+          ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}),
+        },
+        body: payload,
+      });
+      // A large map is read in many pages, faster than the service's
+      // per-token rate limit may allow: a refused request (429, which the
+      // service answers before running anything, so a mutation too is
+      // safe to send again) waits as long as the service asks.
+      if (res.status !== 429 || attempt === rateLimitRetries) break;
+      const seconds = Math.max(1, Number(res.headers.get("Retry-After")) || 1);
+      this.waited++;
+      this.onWait(seconds);
+      await new Promise((done) => setTimeout(done, seconds * 1000));
+    }
     let body: { data?: T; errors?: { message: string; extensions?: { code?: string; field?: string } }[] };
     try {
       body = await res.json();

@@ -61,8 +61,8 @@ export function fillRelationshipForm(id?: string) {
     select.disabled = !!r; // the ends are fixed once created
   }
   if (r) {
-    $<HTMLSelectElement>("rel-from").value = r.from.id;
-    $<HTMLSelectElement>("rel-to").value = r.to.id;
+    $<HTMLSelectElement>("rel-from").value = r.fromId;
+    $<HTMLSelectElement>("rel-to").value = r.toId;
   }
   $<HTMLSelectElement>("rel-type").value = r?.type ?? "TRUSTS";
   $<HTMLSelectElement>("rel-type").disabled = !!r;

@@ -4,13 +4,14 @@
 import { toBlob } from "@sigma/export-image";
 import type Sigma from "sigma";
 import { graph } from "./app";
+import { type Shape, svgShape } from "./shapes";
 
 function escapeXML(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
 }
 
-/** The view as SVG: every displayed edge as a line, every node as a
- * circle with its label, in the viewport's coordinates. */
+/** The view as SVG: every displayed edge as a line, every node as its
+ * kind's shape with its label, in the viewport's coordinates. */
 export function toSVG(renderer: Sigma): Blob {
   const { width, height } = renderer.getDimensions();
   const parts: string[] = [
@@ -34,7 +35,9 @@ export function toSVG(renderer: Sigma): Blob {
     const p = at(node);
     if (!p) return;
     const r = renderer.scaleSize(p.d.size);
-    parts.push(`<circle cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="${r.toFixed(1)}" fill="${p.d.color}"><title>${escapeXML(String(p.d.label ?? node))}</title></circle>`);
+    const shape = graph.getNodeAttribute(node, "shape") as Shape | undefined;
+    const title = `<title>${escapeXML(String(p.d.label ?? node))}</title>`;
+    parts.push(`<g class="actor">${svgShape(shape, p.x, p.y, r, p.d.color, title)}</g>`);
     if (p.d.label) {
       parts.push(`<text x="${(p.x + r + 3).toFixed(1)}" y="${(p.y + 4).toFixed(1)}" font-family="sans-serif" font-size="12">${escapeXML(p.d.label)}</text>`);
     }

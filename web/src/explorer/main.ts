@@ -33,7 +33,8 @@ import {
   viewerQuery,
   workspacesQuery,
 } from "./model";
-import { dimmed, families, highlight as highlightColour, kindColours, kindSizes, label, proposed, typeFamily, withAlpha } from "./style";
+import { NodeShapeProgram, svgShape } from "./shapes";
+import { dimmed, families, highlight as highlightColour, kindColours, kindShapes, kindSizes, label, proposed, typeFamily, withAlpha } from "./style";
 import { tokenFromPage } from "./token";
 import "./explorer.css";
 
@@ -55,15 +56,16 @@ let closures: Closure[] | null = null; // for the current date and confidence
   image: (format: "png" | "svg") => image(view.renderer!, format),
   renderer: () => view.renderer,
   layoutRunning: () => layout?.isRunning() ?? false,
-  /** When (performance.now()) the last sign-in began and the map was
-   * first drawn after it: the explorer benchmark reads them. */
-  timings: { signIn: 0, drawn: 0 },
+  /** When (performance.now()) the last sign-in began, when the map had
+   * been read after it, and when it was first drawn: the explorer
+   * benchmark reads them. */
+  timings: { signIn: 0, read: 0, drawn: 0 },
 };
 
 // ---- signing in and choosing a workspace
 
 async function signIn() {
-  (window as any).actorgraphExplorer.timings = { signIn: performance.now(), drawn: 0 };
+  (window as any).actorgraphExplorer.timings = { signIn: performance.now(), read: 0, drawn: 0 };
   const token = $<HTMLInputElement>("token").value.trim();
   state.api.setToken(token);
   let viewer: Viewer;
@@ -117,6 +119,8 @@ async function loadMap() {
     state.api.all<Actor>(actorsQuery, { ws: state.workspace }, (d) => d.workspace.actors),
     loadRelationships(false),
   ]);
+  const timings = (window as any).actorgraphExplorer.timings;
+  timings.read ||= performance.now();
   state.actors = new Map(actors.map((a) => [a.id, a]));
   placeActors();
   fillChoices();
@@ -189,6 +193,9 @@ function placeActors() {
   const actors = [...state.actors.values()];
   const saved = actors.some((a) => a.layout?.x != null && a.layout?.y != null);
   let placed = 0;
+  // Ten thousand actors at their full sizes cover one another (and cost a
+  // software renderer dearly): a large map draws them smaller.
+  const scale = Math.min(1, Math.max(0.5, Math.sqrt(1000 / Math.max(1, actors.length))));
   // An actor new since the last drawing starts at the middle of the others.
   const xs = [...drawn.values()];
   const mid = xs.length ? { x: xs.reduce((s, p) => s + p.x, 0) / xs.length, y: xs.reduce((s, p) => s + p.y, 0) / xs.length } : null;
@@ -201,14 +208,22 @@ function placeActors() {
       x: was?.x ?? (saved && a.layout?.x != null ? a.layout.x : Math.cos(angle) * 100),
       // Graph tools put y downwards, sigma upwards.
       y: was?.y ?? (saved && a.layout?.y != null ? -a.layout.y : Math.sin(angle) * 100),
-      size: kindSizes[a.kind] ?? 5,
+      size: (kindSizes[a.kind] ?? 5) * scale,
       color: kindColours[a.kind] ?? "#777777",
+      shape: kindShapes[a.kind] ?? "circle",
       kind: a.kind,
     });
   });
   drawEdges();
   if (!saved && placed < actors.length) runLayout();
-  if (!view.renderer) startRenderer();
+  // The renderer fits the map's size (see startRenderer): another
+  // workspace of the other size gets a renderer of its own.
+  const large = graph.order >= workerLayoutFrom;
+  if (view.renderer && large !== rendererLarge) {
+    view.renderer.kill();
+    view.renderer = null;
+  }
+  if (!view.renderer) startRenderer(large);
   refresh();
   const timings = (window as any).actorgraphExplorer.timings;
   if (!timings.drawn) requestAnimationFrame(() => (timings.drawn = performance.now()));
@@ -217,9 +232,9 @@ function placeActors() {
 function drawEdges() {
   graph.clearEdges();
   for (const r of state.relationships.values()) {
-    if (!graph.hasNode(r.from.id) || !graph.hasNode(r.to.id)) continue;
+    if (!graph.hasNode(r.fromId) || !graph.hasNode(r.toId)) continue;
     const fam = typeFamily(r.type);
-    graph.addDirectedEdgeWithKey(r.id, r.from.id, r.to.id, {
+    graph.addDirectedEdgeWithKey(r.id, r.fromId, r.toId, {
       // Trust is graded by its strength; low confidence is dashed.
       color: withAlpha(fam.colour, r.type === "TRUSTS" ? r.strength : 0.8),
       size: 1 + 2 * r.strength,
@@ -273,17 +288,26 @@ function filtering(): boolean {
   );
 }
 
-function startRenderer() {
-  const large = graph.order >= workerLayoutFrom;
+/** Whether the renderer was made for a large map. */
+let rendererLarge = false;
+
+/** A large map pans and zooms with its actors alone, and draws its
+ * relationships again once it stands still. Pointing at a relationship
+ * needs a second drawing of every one (to find which is under the
+ * pointer), so a large map leaves it out, and its relationships are
+ * reached from their actors' details instead. */
+function startRenderer(large: boolean) {
+  rendererLarge = large;
   view.renderer = new Sigma(graph, $("map"), {
+    hideEdgesOnMove: large,
+    hideLabelsOnMove: large,
+    enableEdgeEvents: !large,
     renderEdgeLabels: true,
+    defaultNodeType: "shape",
+    nodeProgramClasses: { shape: NodeShapeProgram },
     defaultEdgeType: "arrow",
     edgeProgramClasses: { dashed: DashedArrowProgram },
     labelRenderedSizeThreshold: 8,
-    // A large map pans and zooms with its actors alone, and draws its
-    // relationships again once it stands still.
-    hideEdgesOnMove: large,
-    hideLabelsOnMove: large,
     nodeReducer: (node, data) => {
       if (!filtering()) return data;
       const out = { ...data };
@@ -321,28 +345,84 @@ function startRenderer() {
   });
   view.renderer.on("clickNode", ({ node }) => void showActor(node));
   view.renderer.on("clickEdge", ({ edge }) => void showRelationship(edge));
+  view.renderer.on("enterNode", ({ node, event }) => void (state.actors.has(node) && hover("actor", node, event.original as MouseEvent)));
+  view.renderer.on("enterEdge", ({ edge, event }) => void (state.relationships.has(edge) && hover("relationship", edge, event.original as MouseEvent)));
+  view.renderer.on("leaveNode", unhover);
+  view.renderer.on("leaveEdge", unhover);
 }
 
 // ---- details
+
+/** Reads what the map does not hold of an actor, its description and
+ * sources: again when asked (a click), once otherwise (a hover). */
+async function readActor(a: Actor, again: boolean) {
+  if (!again && a.sources !== undefined) return;
+  Object.assign(a, (await state.api.query<{ actor: Pick<Actor, "description" | "sources"> }>(actorDetailsQuery, { id: a.id })).actor);
+}
+
+async function readRelationship(r: Relationship, again: boolean) {
+  if (!again && r.sources !== undefined) return;
+  Object.assign(r, (await state.api.query<{ relationship: Pick<Relationship, "notes" | "sources"> }>(relationshipDetailsQuery, { id: r.id })).relationship);
+}
+
+function actorRows(a: Actor): [string, string][] {
+  return [
+    ["kind", label(a.kind)],
+    ["region", a.region || "–"],
+    ["tags", a.tags.join(", ") || "–"],
+    ["sensitivity", label(a.sensitivity)],
+    ["description", a.description === undefined ? "…" : a.description || "–"],
+    ["sources", a.sources ? a.sources.map((s) => s.title).join("; ") || "none recorded" : "…"],
+  ];
+}
+
+function relationshipTitle(r: Relationship): string {
+  const name = (id: string) => state.actors.get(id)?.name ?? id;
+  return `${name(r.fromId)} ${label(r.type)} ${name(r.toId)}`;
+}
+
+function relationshipRows(r: Relationship): [string, string][] {
+  return [
+    ["strength", String(r.strength)],
+    ["confidence", String(r.confidence)],
+    ["in force", `${r.validFrom ?? "always"} – ${r.validTo ?? "now"}`],
+    ["sensitivity", label(r.sensitivity)],
+    ["notes", r.notes === undefined ? "…" : r.notes || "–"],
+    ["sources", r.sources ? r.sources.map((s) => s.title).join("; ") || "none recorded" : "…"],
+  ];
+}
 
 async function showActor(id: string) {
   const a = state.actors.get(id);
   if (!a) return;
   state.focus = { actor: id };
   try {
-    Object.assign(a, (await state.api.query<{ actor: Pick<Actor, "description" | "sources"> }>(actorDetailsQuery, { id })).actor);
+    await readActor(a, true);
   } catch (e) {
     status(`Could not read ${a.name}: ${explain(e)}`, true);
   }
-  details(a.name, [
-    ["kind", label(a.kind)],
-    ["region", a.region || "–"],
-    ["tags", a.tags.join(", ") || "–"],
-    ["sensitivity", label(a.sensitivity)],
-    ["description", a.description || "–"],
-    ["sources", a.sources?.map((s) => s.title).join("; ") || "none recorded"],
-  ]);
+  details($("details"), a.name, actorRows(a), actorRelationships(id));
   fillActorForm(id);
+}
+
+/** An actor's relationships as buttons to their details: the way to a
+ * relationship from the keyboard, and on a large map, where
+ * relationships are not pointed at. */
+function actorRelationships(id: string): HTMLElement {
+  const mine = [...state.relationships.values()].filter((r) => r.fromId === id || r.toId === id);
+  const list = document.createElement("ul");
+  list.className = "relationships";
+  for (const r of mine.slice(0, 50)) {
+    const b = Object.assign(document.createElement("button"), { type: "button", textContent: relationshipTitle(r) });
+    b.addEventListener("click", () => void showRelationship(r.id));
+    const li = document.createElement("li");
+    li.append(b);
+    list.append(li);
+  }
+  if (mine.length > 50) list.append(Object.assign(document.createElement("li"), { textContent: `and ${mine.length - 50} more` }));
+  const box = document.createElement("div");
+  box.append(Object.assign(document.createElement("h4"), { textContent: `Relationships (${mine.length})` }), list);
+  return box;
 }
 
 async function showRelationship(id: string) {
@@ -350,31 +430,65 @@ async function showRelationship(id: string) {
   if (!r) return;
   state.focus = { relationship: id };
   try {
-    Object.assign(r, (await state.api.query<{ relationship: Pick<Relationship, "notes" | "sources"> }>(relationshipDetailsQuery, { id })).relationship);
+    await readRelationship(r, true);
   } catch (e) {
     status(`Could not read the relationship: ${explain(e)}`, true);
   }
-  const from = state.actors.get(r.from.id)?.name ?? r.from.id;
-  const to = state.actors.get(r.to.id)?.name ?? r.to.id;
-  details(`${from} ${label(r.type)} ${to}`, [
-    ["strength", String(r.strength)],
-    ["confidence", String(r.confidence)],
-    ["in force", `${r.validFrom ?? "always"} – ${r.validTo ?? "now"}`],
-    ["sensitivity", label(r.sensitivity)],
-    ["notes", r.notes || "–"],
-    ["sources", r.sources?.map((s) => s.title).join("; ") || "none recorded"],
-  ]);
+  details($("details"), relationshipTitle(r), relationshipRows(r));
   fillRelationshipForm(id);
 }
 
-function details(title: string, rows: [string, string][]) {
+function details(into: HTMLElement, title: string, rows: [string, string][], ...more: HTMLElement[]) {
   const h = document.createElement("h3");
   h.textContent = title;
   const dl = document.createElement("dl");
   for (const [k, v] of rows) {
     dl.append(Object.assign(document.createElement("dt"), { textContent: k }), Object.assign(document.createElement("dd"), { textContent: v }));
   }
-  $("details").replaceChildren(h, dl);
+  into.replaceChildren(h, dl, ...more);
+}
+
+// ---- hovering: a card by the pointer with what a click shows
+
+let hovered = "";
+
+/** Shows the card of an actor or relationship at the pointer at once, and
+ * its description or notes and sources once they are read. */
+async function hover(kind: "actor" | "relationship", id: string, at: { clientX: number; clientY: number }) {
+  hovered = id;
+  const card = $("hover-card");
+  // By the pointer, on the side of it that keeps the card in the window.
+  const place = () => {
+    const right = at.clientX + 14 + card.offsetWidth <= window.innerWidth;
+    const below = at.clientY + 14 + card.offsetHeight <= window.innerHeight;
+    card.style.left = `${right ? at.clientX + 14 : Math.max(0, at.clientX - 14 - card.offsetWidth)}px`;
+    card.style.top = `${below ? at.clientY + 14 : Math.max(0, at.clientY - 14 - card.offsetHeight)}px`;
+  };
+  const draw = () => {
+    if (hovered !== id) return;
+    if (kind === "actor") {
+      const a = state.actors.get(id);
+      if (a) details(card, a.name, actorRows(a));
+    } else {
+      const r = state.relationships.get(id);
+      if (r) details(card, relationshipTitle(r), relationshipRows(r));
+    }
+    card.hidden = false;
+    place();
+  };
+  draw();
+  try {
+    if (kind === "actor") await readActor(state.actors.get(id)!, false);
+    else await readRelationship(state.relationships.get(id)!, false);
+  } catch {
+    return; // the card keeps what the map holds; a click says what failed
+  }
+  draw();
+}
+
+function unhover() {
+  hovered = "";
+  $("hover-card").hidden = true;
 }
 
 // ---- gaps and their closures
@@ -452,7 +566,7 @@ function clearSelection() {
 function renderTables() {
   // Counted in one pass: once per actor would be actors × relationships.
   const outgoing = new Map<string, number>();
-  for (const r of state.relationships.values()) outgoing.set(r.from.id, (outgoing.get(r.from.id) ?? 0) + 1);
+  for (const r of state.relationships.values()) outgoing.set(r.fromId, (outgoing.get(r.fromId) ?? 0) + 1);
   const rows = [...state.actors.values()]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((a) => row([a.name, label(a.kind), a.region, label(a.sensitivity), String(outgoing.get(a.id) ?? 0)]));
@@ -478,27 +592,41 @@ function row(cells: string[]): HTMLTableRowElement {
   return tr;
 }
 
-function checkbox(container: HTMLElement, id: string, text: string, colour: string, swatch: string, toggle: (on: boolean) => void) {
+function checkbox(container: HTMLElement, id: string, text: string, mark: Element, toggle: (on: boolean) => void) {
   const row = document.createElement("label");
   row.htmlFor = id;
   const box = Object.assign(document.createElement("input"), { type: "checkbox", id, checked: true });
   box.addEventListener("change", () => toggle(box.checked));
-  const mark = Object.assign(document.createElement("span"), { className: swatch });
-  mark.style.background = colour;
   row.append(box, mark, document.createTextNode(text));
   container.append(row);
 }
 
+/** A kind's mark in the legend: its shape in its colour, as on the map. */
+function kindMark(kind: string, colour: string): Element {
+  const svg = new DOMParser().parseFromString(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="swatch" viewBox="0 0 16 16" aria-hidden="true">${svgShape(kindShapes[kind], 8, 8, 6.5, colour)}</svg>`,
+    "image/svg+xml",
+  ).documentElement;
+  svg.setAttribute("data-shape", kindShapes[kind] ?? "circle");
+  return document.importNode(svg, true);
+}
+
+function lineMark(colour: string): Element {
+  const mark = Object.assign(document.createElement("span"), { className: "line" });
+  mark.style.background = colour;
+  return mark;
+}
+
 function buildLegend() {
   for (const [kind, colour] of Object.entries(kindColours)) {
-    checkbox($("legend-kinds"), `kind-${kind}`, label(kind), colour, "swatch", (on) => {
+    checkbox($("legend-kinds"), `kind-${kind}`, label(kind), kindMark(kind, colour), (on) => {
       if (on) state.hiddenKinds.delete(kind);
       else state.hiddenKinds.add(kind);
       refresh();
     });
   }
   for (const f of families) {
-    checkbox($("legend-types"), `family-${f.name}`, f.name, f.colour, "line", (on) => {
+    checkbox($("legend-types"), `family-${f.name}`, f.name, lineMark(f.colour), (on) => {
       if (on) state.hiddenFamilies.delete(f.name);
       else state.hiddenFamilies.add(f.name);
       refresh();
@@ -569,6 +697,7 @@ async function refilter() {
 
 function wire() {
   $<HTMLInputElement>("token").value = tokenFromPage();
+  state.api.onWait = (seconds) => status(`The service limits the requests of one token: going on in ${seconds} s…`);
   $("sign-in").addEventListener("submit", (e) => {
     e.preventDefault();
     void signIn();

@@ -22,8 +22,8 @@ export interface Source {
 export interface Relationship {
   id: string;
   type: string;
-  from: { id: string };
-  to: { id: string };
+  fromId: string;
+  toId: string;
   strength: number;
   confidence: number;
   sensitivity: string;
@@ -73,7 +73,7 @@ export const actorsQuery = `query Actors($ws: ID!, $first: Int, $after: String) 
 export const relationshipsQuery = `query Relationships($ws: ID!, $first: Int, $after: String, $filter: RelationshipFilter) {
   workspace(id: $ws) {
     relationships(first: $first, after: $after, filter: $filter) {
-      edges { node { id type from { id } to { id } strength confidence sensitivity validFrom validTo } }
+      edges { node { id type fromId toId strength confidence sensitivity validFrom validTo } }
       pageInfo { hasNextPage endCursor }
     }
   }

@@ -1,6 +1,7 @@
 // How the map is drawn. Colours are the Okabe–Ito palette, which stays
 // distinguishable under the common forms of colour blindness; kinds also
-// differ in size, and the legend names every colour.
+// differ in shape and size, and the legend names every colour and shape.
+import type { Shape } from "./shapes";
 
 export const kindColours: Record<string, string> = {
   COMMUNITY: "#E69F00",
@@ -10,6 +11,16 @@ export const kindColours: Record<string, string> = {
   CIVIL_SOCIETY: "#56B4E9",
   CUSTOMARY_AUTHORITY: "#CC79A7",
   INTERNATIONAL: "#000000",
+};
+
+export const kindShapes: Record<string, Shape> = {
+  COMMUNITY: "circle",
+  STATE_INSTITUTION: "square",
+  SECURITY_FORCE: "triangle",
+  MOVEMENT: "diamond",
+  CIVIL_SOCIETY: "hexagon",
+  CUSTOMARY_AUTHORITY: "triangle-down",
+  INTERNATIONAL: "cross",
 };
 
 export const kindSizes: Record<string, number> = {
