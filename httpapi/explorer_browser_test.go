@@ -317,7 +317,8 @@ func TestExplorerDrawsTheDemoMap(t *testing.T) {
 		p.do("pointing at "+a.Name, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, at[0], at[1]))
 		p.waitFor("the card of "+a.Name, fmt.Sprintf(`!document.getElementById("hover-card").hidden && document.querySelector("#hover-card h3")?.textContent === %q && document.querySelector("#hover-card dl").textContent.includes(%q)`, a.Name, a.Sources[0].Title))
 		p.screenshot("explorer-hover")
-		p.do("pointing away", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 1, 1))
+		corner := evaluate[[]float64](p, `(() => { const box = document.getElementById("map").getBoundingClientRect(); return [box.left + 3, box.top + 3]; })()`)
+		p.do("pointing at the map's empty corner", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, corner[0], corner[1]))
 		p.waitFor("the card to go", `document.getElementById("hover-card").hidden`)
 		break
 	}

@@ -33,7 +33,7 @@ import {
   viewerQuery,
   workspacesQuery,
 } from "./model";
-import { NodeShapeProgram, svgShape } from "./shapes";
+import { shapePrograms, svgShape } from "./shapes";
 import { dimmed, families, highlight as highlightColour, kindColours, kindShapes, kindSizes, label, proposed, typeFamily, withAlpha } from "./style";
 import { tokenFromPage } from "./token";
 import "./explorer.css";
@@ -210,7 +210,9 @@ function placeActors() {
       y: was?.y ?? (saved && a.layout?.y != null ? -a.layout.y : Math.sin(angle) * 100),
       size: (kindSizes[a.kind] ?? 5) * scale,
       color: kindColours[a.kind] ?? "#777777",
+      // sigma draws a node with the program its type names: its shape's.
       shape: kindShapes[a.kind] ?? "circle",
+      type: kindShapes[a.kind] ?? "circle",
       kind: a.kind,
     });
   });
@@ -303,8 +305,8 @@ function startRenderer(large: boolean) {
     hideLabelsOnMove: large,
     enableEdgeEvents: !large,
     renderEdgeLabels: true,
-    defaultNodeType: "shape",
-    nodeProgramClasses: { shape: NodeShapeProgram },
+    defaultNodeType: "circle",
+    nodeProgramClasses: shapePrograms,
     defaultEdgeType: "arrow",
     edgeProgramClasses: { dashed: DashedArrowProgram },
     labelRenderedSizeThreshold: 8,
@@ -343,12 +345,28 @@ function startRenderer(large: boolean) {
       return out;
     },
   });
+  if (large) skipPointingWhileDragging(view.renderer);
   view.renderer.on("clickNode", ({ node }) => void showActor(node));
   view.renderer.on("clickEdge", ({ edge }) => void showRelationship(edge));
   view.renderer.on("enterNode", ({ node, event }) => void (state.actors.has(node) && hover("actor", node, event.original as MouseEvent)));
   view.renderer.on("enterEdge", ({ edge, event }) => void (state.relationships.has(edge) && hover("relationship", edge, event.original as MouseEvent)));
   view.renderer.on("leaveNode", unhover);
   view.renderer.on("leaveEdge", unhover);
+}
+
+/** sigma looks for the node under the pointer at every mouse move, a
+ * drag's too, by reading a pixel back from the GPU, which waits for the
+ * GPU to finish drawing: on a large map in software WebGL that wait was
+ * a quarter of each frame of a pan. While the map is dragged nothing is
+ * hovered, so the pixel is not read then. (getNodeAtPosition is private
+ * to sigma 3.0: a sigma that renames it gets a loud error here, not a
+ * quietly slower pan.) */
+function skipPointingWhileDragging(renderer: Sigma) {
+  const r = renderer as unknown as { getNodeAtPosition?: (p: unknown) => string | null; hoveredNode: string | null };
+  const find = r.getNodeAtPosition?.bind(renderer);
+  if (!find) throw new Error("sigma has no getNodeAtPosition: skipPointingWhileDragging needs updating");
+  const mouse = renderer.getMouseCaptor();
+  r.getNodeAtPosition = (p) => (mouse.draggedEvents > 0 ? r.hoveredNode : find(p));
 }
 
 // ---- details

@@ -2,12 +2,11 @@
 // is told apart without colour vision (and in a greyscale print). sigma.js
 // 3 draws nodes as discs; its family's shape packages draw one shape per
 // program (@sigma/node-square) or pictures (@sigma/node-image, which would
-// need image requests). So this program is written here: sigma's own disc
-// program, its triangle made larger so that every shape fits in it, and a
-// fragment shader that cuts the shape the node's `shape` attribute names
-// out of that triangle with a signed distance, antialiased as sigma's disc.
-import { NodeCircleProgram } from "sigma/rendering";
-import type { NodeDisplayData } from "sigma/types";
+// need image requests). So these programs are written here: sigma's own
+// disc program, its triangle made larger so that every shape fits in it,
+// and a fragment shader that cuts the shape out of that triangle with a
+// signed distance, antialiased as sigma's disc.
+import { NodeCircleProgram, type NodeProgramType } from "sigma/rendering";
 
 /** The shapes, in the order of the fragment shader's branches. */
 export const shapes = ["circle", "square", "triangle", "diamond", "hexagon", "triangle-down", "cross"] as const;
@@ -27,58 +26,63 @@ function patch(source: string, anchor: string, replacement: string): string {
 
 // Signed distances (negative inside) of shapes of about a disc's area, r
 // the disc's radius; those of the hexagon and the triangle are Inigo
-// Quilez's (https://iquilezles.org/articles/distfunctions2d/).
-const distance = `
-float shapeDistance(vec2 p, float r, float shape) {
-  if (shape < 0.5) return length(p) - r;
-  if (shape < 1.5) { vec2 q = abs(p); return max(q.x, q.y) - 0.85 * r; }
-  if (shape < 2.5 || shape > 4.5 && shape < 5.5) {
-    const float k = 1.7320508;
-    float s = 1.1 * r;
-    vec2 q = vec2(abs(p.x) - s, (shape < 2.5 ? p.y : -p.y) + s / k);
-    if (q.x + k * q.y > 0.0) q = vec2(q.x - k * q.y, -k * q.x - q.y) / 2.0;
-    q.x -= clamp(q.x, -2.0 * s, 0.0);
-    return -length(q) * sign(q.y);
-  }
-  if (shape < 3.5) { vec2 q = abs(p); return (q.x + q.y) * 0.7071068 - 0.85 * r; }
-  if (shape < 4.5) {
-    const vec3 k = vec3(-0.8660254, 0.5, 0.5773503);
-    float s = 0.92 * r;
-    vec2 q = abs(p);
-    q -= 2.0 * min(dot(k.xy, q), 0.0) * k.xy;
-    q -= vec2(clamp(q.x, -k.z * s, k.z * s), s);
-    return length(q) * sign(q.y);
-  }
+// Quilez's (https://iquilezles.org/articles/distfunctions2d/). One program
+// per shape, each with its own straight-line shader: a shader that chose
+// the shape per node ran at two-thirds the frame rate in software WebGL.
+const triangle = (up: boolean) => `
+  const float k = 1.7320508;
+  float s = 1.1 * r;
+  vec2 q = vec2(abs(p.x) - s, ${up ? "p.y" : "-p.y"} + s / k);
+  if (q.x + k * q.y > 0.0) q = vec2(q.x - k * q.y, -k * q.x - q.y) / 2.0;
+  q.x -= clamp(q.x, -2.0 * s, 0.0);
+  return -length(q) * sign(q.y);`;
+
+const distances: Record<Shape, string> = {
+  circle: "return length(p) - r;",
+  square: "vec2 q = abs(p); return max(q.x, q.y) - 0.85 * r;",
+  triangle: triangle(true),
+  "triangle-down": triangle(false),
+  diamond: "vec2 q = abs(p); return (q.x + q.y) * 0.7071068 - 0.85 * r;",
+  hexagon: `
+  const vec3 k = vec3(-0.8660254, 0.5, 0.5773503);
+  float s = 0.92 * r;
+  vec2 q = abs(p);
+  q -= 2.0 * min(dot(k.xy, q), 0.0) * k.xy;
+  q -= vec2(clamp(q.x, -k.z * s, k.z * s), s);
+  return length(q) * sign(q.y);`,
+  cross: `
   vec2 q = abs(p);
   if (q.y > q.x) q = q.yx;
   vec2 d = q - vec2(r, 0.36 * r);
-  return length(max(d, 0.0)) + min(max(d.x, d.y), 0.0);
-}
-`;
+  return length(max(d, 0.0)) + min(max(d.x, d.y), 0.0);`,
+};
 
 type Definition = ReturnType<NodeCircleProgram["getDefinition"]>;
 
-export class NodeShapeProgram extends NodeCircleProgram {
-  getDefinition(): Definition {
-    const d = super.getDefinition();
-    let vertex = patch(d.VERTEX_SHADER_SOURCE, "attribute float a_angle;", "attribute float a_angle;\nattribute float a_shape;\nvarying float v_shape;");
-    vertex = patch(vertex, "vec2 diffVector = size * vec2(", `v_shape = a_shape;\n  vec2 diffVector = ${reach.toFixed(2)} * size * vec2(`);
-    let fragment = patch(d.FRAGMENT_SHADER_SOURCE, "varying float v_radius;", `varying float v_radius;\nvarying float v_shape;\n${distance}`);
-    fragment = patch(fragment, "float dist = length(v_diffVector) - v_radius + border;", "float dist = shapeDistance(v_diffVector, v_radius, v_shape) + border;");
-    return {
-      ...d,
-      VERTEX_SHADER_SOURCE: vertex,
-      FRAGMENT_SHADER_SOURCE: fragment,
-      ATTRIBUTES: [...d.ATTRIBUTES, { name: "a_shape", size: 1, type: WebGLRenderingContext.FLOAT }],
-    };
-  }
-
-  processVisibleItem(nodeIndex: number, startIndex: number, data: NodeDisplayData): void {
-    super.processVisibleItem(nodeIndex, startIndex, data);
-    // After sigma's five: position (2), size, colour, id.
-    this.array[startIndex + 5] = Math.max(0, shapes.indexOf((data as NodeDisplayData & { shape?: Shape }).shape ?? "circle"));
-  }
+/** The program that draws nodes in shape. */
+function shapeProgram(shape: Shape): NodeProgramType {
+  return class extends NodeCircleProgram {
+    getDefinition(): Definition {
+      const d = super.getDefinition();
+      const vertex = patch(d.VERTEX_SHADER_SOURCE, "vec2 diffVector = size * vec2(", `vec2 diffVector = ${reach.toFixed(2)} * size * vec2(`);
+      let fragment = patch(d.FRAGMENT_SHADER_SOURCE, "void main(void) {", `float shapeDistance(vec2 p, float r) {${distances[shape]}\n}\n\nvoid main(void) {`);
+      // Pointing finds the shape's disc, which is cheaper to draw.
+      fragment = patch(
+        fragment,
+        "float dist = length(v_diffVector) - v_radius + border;",
+        `#ifdef PICKING_MODE
+  float dist = length(v_diffVector) - v_radius + border;
+  #else
+  float dist = shapeDistance(v_diffVector, v_radius) + border;
+  #endif`,
+      );
+      return { ...d, VERTEX_SHADER_SOURCE: vertex, FRAGMENT_SHADER_SOURCE: fragment };
+    }
+  };
 }
+
+/** sigma's node programs by type: a node's type is its shape. */
+export const shapePrograms = Object.fromEntries(shapes.map((s) => [s, shapeProgram(s)])) as Record<Shape, NodeProgramType>;
 
 /** The same shape in SVG, centred on (x, y) with y downwards, r the disc's
  * radius: the SVG image and the legend draw what the map draws. */
