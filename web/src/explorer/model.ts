@@ -79,6 +79,10 @@ export const relationshipsQuery = `query Relationships($ws: ID!, $first: Int, $a
   }
 }`;
 
+export const relationshipCountQuery = `query RelationshipCount($ws: ID!, $filter: RelationshipFilter) {
+  workspace(id: $ws) { relationships(first: 1, filter: $filter) { totalCount } }
+}`;
+
 // The map reads only what it draws; what the details show is read when an
 // actor or a relationship is selected.
 export const actorDetailsQuery = `query ActorDetails($id: ID!) {

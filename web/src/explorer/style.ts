@@ -49,6 +49,9 @@ export function typeFamily(type: string): { name: string; colour: string } {
 
 export const families = typeFamilies.map(({ name, colour }) => ({ name, colour }));
 
+/** Every relationship type the explorer knows. */
+export const knownTypes = typeFamilies.flatMap((f) => f.types);
+
 /** A colour with an opacity: trust is graded by its strength. */
 export function withAlpha(hex: string, alpha: number): string {
   const a = Math.round(Math.max(0.15, Math.min(1, alpha)) * 255)
