@@ -182,6 +182,10 @@ func schemaStatements() []string {
 		"CREATE CONSTRAINT audit_id IF NOT EXISTS FOR (x:AuditRecord) REQUIRE x.id IS UNIQUE",
 		"CREATE INDEX audit_workspace_id IF NOT EXISTS FOR (x:AuditRecord) ON (x.workspaceId, x.id)",
 		"CREATE CONSTRAINT pseudonym_key IF NOT EXISTS FOR (k:PseudonymKey) REQUIRE k.workspaceId IS UNIQUE",
+		// An import's undo records (importstage.go): a before-image is
+		// found by its import and key, the rest by workspace and import.
+		"CREATE INDEX import_undo_key IF NOT EXISTS FOR (u:ImportUndo) ON (u.__token, u.__key)",
+		"CREATE INDEX import_undo_ws IF NOT EXISTS FOR (u:ImportUndo) ON (u.__ws, u.__token)",
 	}
 	for _, t := range relTypes {
 		lower := strings.ToLower(string(t))
