@@ -2,11 +2,11 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"go.uber.org/zap"
 
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/errs"
@@ -77,13 +77,16 @@ func (s *Neo4j) Import(ctx context.Context, ws string, write bool, fn func(ctx c
 		}})
 	}
 	token := newImportToken()
+	s.undo.start(token)
 	if err := s.beginImport(ctx, ws, token); err != nil {
+		// Should the lock have been taken all the same (its commit
+		// answered, but the answer lost), the undoer releases it.
+		s.undo.end(token)
 		return err
 	}
-	// The heart beats until the import is kept or undone, whatever ctx
-	// does: an undo that took long must not be taken for a dead import.
+	// The heart beats until the import is kept or has ended, whatever ctx
+	// does; an undo beats its own.
 	stop := make(chan struct{})
-	defer close(stop)
 	go s.heartbeat(context.WithoutCancel(ctx), ws, token, stop)
 	itx := &importTx{s: s, ws: ws, token: token, written: &auditedIDs{}, read: func(f func(neo4j.ManagedTransaction) error) error {
 		return s.execRead(ctx, op, f)
@@ -97,19 +100,52 @@ func (s *Neo4j) Import(ctx context.Context, ws string, write bool, fn func(ctx c
 			if _, err := s.run(ctx, tx, createAudit, map[string]any{"props": auditProps(itx.written.record(ctx, ws, "importActorMap"))}); err != nil {
 				return err
 			}
-			_, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) REMOVE w.importing, w.importBeat, w.importBase", map[string]any{"id": ws})
+			_, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) REMOVE w.importing, w.importBeat, w.importBase, w.importHolder", map[string]any{"id": ws})
 			return err
 		})
 		if err == nil {
-			return s.dropUndo(ctx, ws, token)
+			close(stop)
+			s.undo.end(token)
+			// The import is kept: its undo records are garbage, which the
+			// next import into the workspace drops if this cannot.
+			if err := s.dropUndo(ctx, ws, token); err != nil {
+				s.log.Warn("store: an import's undo records were not deleted; the next import deletes them",
+					zap.String("workspace", ws), zap.String("import", token), zap.String("error", errs.Trace(err)))
+			}
+			return nil
 		}
 	}
+	close(stop)
+	s.undo.end(token)
 	// Nothing written, a problem, a failure or a cancellation: the
-	// workspace goes back to what it was, version included.
-	if uerr := s.undoImport(ctx, ws, token); uerr != nil {
-		return errors.Join(err, uerr)
+	// workspace goes back to what it was, version included, before the
+	// import answers, even when ctx was cancelled (but not past its
+	// deadline). When that fails, the undoer tries again in the
+	// background until Neo4j answers, and the answer is the import's own
+	// error.
+	uctx, cancel := undoContext(ctx)
+	defer cancel()
+	if uerr := s.undo.undo(uctx, ws, token); uerr != nil {
+		s.log.Warn("store: an import failed and could not be undone yet; undoing it in the background",
+			zap.String("workspace", ws), zap.String("import", token), zap.String("error", errs.Trace(uerr)))
+		s.undo.kick()
+		if err == nil {
+			err = uerr
+		}
 	}
 	return err
+}
+
+// undoContext is the context a failed import's own undo runs in: ctx's
+// values and deadline, without its cancellation (a client that leaves
+// does not stop the undo; a request out of time leaves it to the
+// background).
+func undoContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	u := context.WithoutCancel(ctx)
+	if d, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(u, d)
+	}
+	return u, func() {}
 }
 
 // importTx is an import's view of the store: one read transaction for a

@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-	"go.uber.org/zap"
 
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/errs"
@@ -36,11 +35,12 @@ import (
 //     same ids and properties), the version is set back to what it was,
 //     and the lock cleared. Undoing is idempotent, so that one that
 //     stops half way can simply run again.
-//   - A process killed mid-import leaves the lock and the undo nodes: the
-//     workspace stays locked against other writers, and the next import
-//     of the workspace undoes the dead one first (an import is dead when
-//     it has not beaten its heart for importStale; a live import beats
-//     every importBeat).
+//   - An undo that cannot run (Neo4j went away), and an import whose
+//     process died, leave the lock and the undo nodes: the workspace stays
+//     locked against other writers until the undoer (importundo.go) has
+//     undone it, in the background as soon as Neo4j answers again, or
+//     once a dead process's import has not beaten its heart for
+//     importStale (a live import beats every importBeat).
 //
 // Readers are not locked out: between an import's batches they see the
 // part it has written so far. The version is bumped by every batch, into
@@ -52,8 +52,8 @@ import (
 const (
 	// importBeat is how often a running import says it is alive.
 	importBeat = 20 * time.Second
-	// importStale is how long an import may go without a beat before the
-	// next import of its workspace takes it for dead and undoes it.
+	// importStale is how long an import may go without a beat before it
+	// is taken for dead and undone (importundo.go).
 	importStale = 2 * time.Minute
 	// importVersionStride lifts the version while an import runs: a
 	// version in [base+stride, ...) is never reached by ordinary writes
@@ -65,15 +65,17 @@ const (
 )
 
 // beginImport takes workspace ws's import lock for the import token,
-// undoing first an import that died holding it, and drops the undo
-// records that finished imports left behind.
+// undoing first an import that holds it and that nothing runs (see
+// importundo.go), and drops the undo records that finished imports left
+// behind.
 func (s *Neo4j) beginImport(ctx context.Context, ws, token string) error {
 	const op = "store.Import"
 	for range 2 {
-		dead, err := writeTx(ctx, s, op, func(tx neo4j.ManagedTransaction) (string, error) {
+		other, err := writeTx(ctx, s, op, func(tx neo4j.ManagedTransaction) (string, error) {
 			recs, err := s.run(ctx, tx, `MATCH (w:Workspace {id: $id}) WHERE `+visibleWorkspace("w")+`
 				SET w.__lock = true REMOVE w.__lock
-				RETURN w.deleting AS deleting, w.importing AS importing, timestamp() - coalesce(w.importBeat, 0) AS since`, map[string]any{"id": ws})
+				RETURN w.deleting AS deleting, w.importing AS importing, w.importHolder AS holder,
+					timestamp() - coalesce(w.importBeat, 0) AS since`, map[string]any{"id": ws})
 			if err != nil {
 				return "", err
 			}
@@ -81,17 +83,19 @@ func (s *Neo4j) beginImport(ctx context.Context, ws, token string) error {
 				return "", errs.NotFoundf("", "no workspace has id %q", ws)
 			}
 			if other := value[string](recs[0], "importing"); other != "" {
-				if time.Duration(value[int64](recs[0], "since"))*time.Millisecond < importStale {
-					return "", errs.E("", errs.Conflict, "another import into this workspace is running; try again when it has finished")
+				since := time.Duration(value[int64](recs[0], "since")) * time.Millisecond
+				if !s.undo.undoable(value[string](recs[0], "holder"), other, since) {
+					return "", errImportRunning
 				}
 				return other, nil
 			}
 			_, err = s.run(ctx, tx, `MATCH (w:Workspace {id: $id})
-				SET w.importing = $token, w.importBeat = timestamp(), w.importBase = coalesce(w.version, 0),
-					w.version = coalesce(w.version, 0) + $stride`, map[string]any{"id": ws, "token": token, "stride": importVersionStride})
+				SET w.importing = $token, w.importHolder = $holder, w.importBeat = timestamp(), w.importBase = coalesce(w.version, 0),
+					w.version = coalesce(w.version, 0) + $stride`,
+				map[string]any{"id": ws, "token": token, "holder": s.undo.me, "stride": importVersionStride})
 			return "", err
 		})
-		if err != nil || dead == "" {
+		if err != nil || other == "" {
 			if err == nil {
 				// Undo records of imports that finished but died before
 				// deleting them are only garbage now.
@@ -99,15 +103,19 @@ func (s *Neo4j) beginImport(ctx context.Context, ws, token string) error {
 			}
 			return err
 		}
-		s.log.Warn("store: undoing an import that died", zap.String("workspace", ws), zap.String("import", dead))
-		if err := s.undoImport(ctx, ws, dead); err != nil {
+		if err := s.undo.undo(ctx, ws, other); err != nil {
 			return err
 		}
 	}
-	return errs.E(op, errs.Conflict, "another import into this workspace is running; try again when it has finished")
+	return errs.Wrap(op, errImportRunning)
 }
 
-// heartbeat beats for the import until stop is closed.
+// errImportRunning refuses an import into a workspace that another import
+// holds, running or being undone.
+var errImportRunning = errs.E("", errs.Conflict, "another import into this workspace is running, or being undone; try again when it has finished")
+
+// heartbeat beats for the import, while this store holds it, until stop
+// is closed.
 func (s *Neo4j) heartbeat(ctx context.Context, ws, token string, stop <-chan struct{}) {
 	t := time.NewTicker(importBeat)
 	defer t.Stop()
@@ -117,8 +125,8 @@ func (s *Neo4j) heartbeat(ctx context.Context, ws, token string, stop <-chan str
 			return
 		case <-t.C:
 			_ = s.execWrite(ctx, "store.Import", func(tx neo4j.ManagedTransaction) error {
-				_, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE w.importing = $token SET w.importBeat = timestamp()",
-					map[string]any{"id": ws, "token": token})
+				_, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE w.importing = $token AND w.importHolder = $me SET w.importBeat = timestamp()",
+					map[string]any{"id": ws, "token": token, "me": s.undo.me})
 				return err
 			})
 		}
@@ -229,64 +237,6 @@ func ids[T any](xs []T, id func(T) string) []string {
 		out[i] = id(x)
 	}
 	return out
-}
-
-// undoImport undoes import token on workspace ws: deletes what it
-// created, writes every before-image back, sets the version back and
-// clears the lock, then deletes the undo records. Each step is a
-// statement of inner transactions, and each is idempotent, so that an
-// undo that stops half way can run again from the start. A workspace
-// deleted meanwhile only loses the undo records.
-func (s *Neo4j) undoImport(ctx context.Context, ws, token string) error {
-	const op = "store.Import"
-	ctx = context.WithoutCancel(ctx) // an undo runs to its end, even for a cancelled import
-	held, err := readTx(ctx, s, op, func(tx neo4j.ManagedTransaction) (bool, error) {
-		recs, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE w.importing = $token AND w.deleting IS NULL RETURN w.id", map[string]any{"id": ws, "token": token})
-		return len(recs) > 0, err
-	})
-	if err != nil {
-		return err
-	}
-	p := map[string]any{"ws": ws, "token": token}
-	in := func(body string) string {
-		return "MATCH (u:ImportUndo) WHERE u.__token = $token AND u.__ws = $ws AND " + body + " IN TRANSACTIONS OF " + fmt.Sprint(undoBatch) + " ROWS"
-	}
-	var steps []string
-	if held {
-		// What the import created goes first: a record it removed may
-		// come back with an external id that a record it created took.
-		for _, t := range relTypes {
-			steps = append(steps, in(fmt.Sprintf("u.__kind = 'created' AND u.__label = '%s' UNWIND u.__ids AS id CALL (id) { MATCH ()-[r:%s]->() WHERE r.id = id DELETE r }", t, t)))
-		}
-		steps = append(steps,
-			in("u.__kind = 'created' AND u.__label = 'Actor' UNWIND u.__ids AS id CALL (id) { MATCH (x:Actor {id: id}) DETACH DELETE x }"),
-			in("u.__kind = 'created' AND u.__label = 'Source' UNWIND u.__ids AS id CALL (id) { MATCH (x:Source {id: id}) DELETE x }"),
-			in("u.__kind = 'source' CALL (u) { MERGE (x:Source {id: u.__key}) SET x = properties(u) REMOVE x.__token, x.__ws, x.__key, x.__kind }"),
-			in("u.__kind = 'actor' CALL (u) { MERGE (x:Actor {id: u.__key}) SET x = properties(u) REMOVE x.__token, x.__ws, x.__key, x.__kind }"),
-		)
-		for _, t := range relTypes {
-			steps = append(steps, in(fmt.Sprintf(`u.__kind = 'relationship' AND u.__type = '%[1]s' CALL (u) {
-				OPTIONAL MATCH ()-[old:%[1]s]->() WHERE old.id = u.__key
-				DELETE old
-				WITH u MATCH (a:Actor {id: u.__from}), (b:Actor {id: u.__to})
-				CREATE (a)-[r:%[1]s]->(b) SET r = properties(u) REMOVE r.__token, r.__ws, r.__key, r.__kind, r.__type, r.__from, r.__to }`, t)))
-		}
-	}
-	for _, st := range steps {
-		if _, err := s.autoCommit(ctx, op, st, p); err != nil {
-			return s.mapErr(op, err)
-		}
-	}
-	if held {
-		if err := s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
-			_, err := s.run(ctx, tx, `MATCH (w:Workspace {id: $id}) WHERE w.importing = $token
-				SET w.version = w.importBase REMOVE w.importing, w.importBeat, w.importBase`, map[string]any{"id": ws, "token": token})
-			return err
-		}); err != nil {
-			return err
-		}
-	}
-	return s.dropUndo(ctx, ws, token)
 }
 
 // dropUndo deletes the undo records of import token on ws, or (token "")

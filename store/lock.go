@@ -39,9 +39,10 @@ func (s *Neo4j) lockWorkspace(ctx context.Context, tx neo4j.ManagedTransaction, 
 	}
 	// An import commits in batches under its own lock (importstage.go):
 	// writing between its batches would be undone with it, or block its
-	// undo, so other writers are refused until it ends.
+	// undo, so other writers are refused until it ends, and, when it
+	// failed, until it is undone (importundo.go).
 	if value[string](recs[0], "importing") != "" {
-		return errs.E("", errs.Conflict, "an import into this workspace is running; try again when it has finished")
+		return errs.E("", errs.Conflict, "an import into this workspace is running, or being undone; try again when it has finished")
 	}
 	return nil
 }

@@ -50,8 +50,11 @@ type Neo4j struct {
 	// warmed says that WarmPlans has run, lost that a transaction found
 	// Neo4j unreachable since (see warm.go); life ends at Close.
 	warmed, lost atomic.Bool
-	life         context.Context
-	endLife      context.CancelFunc
+	// met says that a transaction has reached Neo4j since Open.
+	met     atomic.Bool
+	undo    *undoer // undoes imports that did not finish (importundo.go)
+	life    context.Context
+	endLife context.CancelFunc
 }
 
 var _ Store = (*Neo4j)(nil)
@@ -79,7 +82,10 @@ func Open(cfg Config, log *zap.Logger) (*Neo4j, error) {
 		log = zap.NewNop()
 	}
 	life, endLife := context.WithCancel(context.Background())
-	return &Neo4j{driver: driver, db: cfg.Database, log: log, slow: slowThreshold(cfg.SlowStatement), life: life, endLife: endLife}, nil
+	s := &Neo4j{driver: driver, db: cfg.Database, log: log, slow: slowThreshold(cfg.SlowStatement), life: life, endLife: endLife}
+	s.undo = newUndoer(s)
+	go s.undo.loop()
+	return s, nil
 }
 
 // QueryCount is how many Cypher statements this store has sent, i.e. its
@@ -89,6 +95,7 @@ func (s *Neo4j) QueryCount() int64 { return s.queries.Load() }
 // Close releases the driver's connections.
 func (s *Neo4j) Close(ctx context.Context) error {
 	s.endLife()
+	<-s.undo.done
 	return s.driver.Close(ctx)
 }
 
