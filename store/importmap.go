@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -85,8 +86,12 @@ func (s *Neo4j) Import(ctx context.Context, ws string, write bool, fn func(ctx c
 		return err
 	}
 	// The heart beats until the import is kept or has ended, whatever ctx
-	// does; an undo beats its own.
+	// does (and even should fn panic, the import then ends, and the
+	// undoer undoes it); an undo beats its own.
 	stop := make(chan struct{})
+	var once sync.Once
+	ended := func() { once.Do(func() { close(stop); s.undo.end(token) }) }
+	defer ended()
 	go s.heartbeat(context.WithoutCancel(ctx), ws, token, stop)
 	itx := &importTx{s: s, ws: ws, token: token, written: &auditedIDs{}, read: func(f func(neo4j.ManagedTransaction) error) error {
 		return s.execRead(ctx, op, f)
@@ -104,8 +109,7 @@ func (s *Neo4j) Import(ctx context.Context, ws string, write bool, fn func(ctx c
 			return err
 		})
 		if err == nil {
-			close(stop)
-			s.undo.end(token)
+			ended()
 			// The import is kept: its undo records are garbage, which the
 			// next import into the workspace drops if this cannot.
 			if err := s.dropUndo(ctx, ws, token); err != nil {
@@ -115,8 +119,7 @@ func (s *Neo4j) Import(ctx context.Context, ws string, write bool, fn func(ctx c
 			return nil
 		}
 	}
-	close(stop)
-	s.undo.end(token)
+	ended()
 	// Nothing written, a problem, a failure or a cancellation: the
 	// workspace goes back to what it was, version included, before the
 	// import answers, even when ctx was cancelled (but not past its

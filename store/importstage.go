@@ -104,6 +104,7 @@ func (s *Neo4j) beginImport(ctx context.Context, ws, token string) error {
 			return err
 		}
 		if err := s.undo.undo(ctx, ws, other); err != nil {
+			s.undo.kick() // the undoer finishes it
 			return err
 		}
 	}

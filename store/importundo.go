@@ -166,9 +166,9 @@ func (u *undoer) sweep(ctx context.Context) (time.Duration, error) {
 	return again, first
 }
 
-// lockWorkspace waits until no other undo of ws runs in this store, or
-// ctx ends, and returns what ends its own.
-func (u *undoer) lockWorkspace(ctx context.Context, ws string) (func(), error) {
+// exclusive waits until no other undo of ws runs in this store, or ctx
+// ends, and returns what ends its own.
+func (u *undoer) exclusive(ctx context.Context, ws string) (func(), error) {
 	for {
 		u.mu.Lock()
 		busy, ok := u.busy[ws]
@@ -231,7 +231,7 @@ func (u *undoer) claim(ctx context.Context, ws, token string) (claimed, gone boo
 // one that another live process holds is left to it.
 func (u *undoer) undo(ctx context.Context, ws, token string) error {
 	const op = "store.Import"
-	release, err := u.lockWorkspace(ctx, ws)
+	release, err := u.exclusive(ctx, ws)
 	if err != nil {
 		return err
 	}
