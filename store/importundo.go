@@ -197,8 +197,11 @@ func (u *undoer) exclusive(ctx context.Context, ws string) (func(), error) {
 // says it is to be undone: it becomes the import's holder, and its heart
 // beats now. gone says that the import no longer holds ws (it finished,
 // was undone, or ws is being deleted): only its undo records are left.
-func (u *undoer) claim(ctx context.Context, ws, token string) (claimed, gone bool, err error) {
-	type result struct{ claimed, gone bool }
+func (u *undoer) claim(ctx context.Context, ws, token string) (claimed, gone bool, was string, err error) {
+	type result struct {
+		claimed, gone bool
+		was           string // the holder before the claim
+	}
 	res, err := writeTx(ctx, u.s, "store.Import", func(tx neo4j.ManagedTransaction) (result, error) {
 		// The lock first, then the read: a filter before it could see
 		// the import as it was before a concurrent undo ended it.
@@ -212,14 +215,15 @@ func (u *undoer) claim(ctx context.Context, ws, token string) (claimed, gone boo
 			return result{gone: true}, nil
 		}
 		since := time.Duration(value[int64](recs[0], "since")) * time.Millisecond
-		if !u.undoable(value[string](recs[0], "holder"), token, since) {
+		was := value[string](recs[0], "holder")
+		if !u.undoable(was, token, since) {
 			return result{}, nil
 		}
 		_, err = u.s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) SET w.importHolder = $me, w.importBeat = timestamp()",
 			map[string]any{"id": ws, "me": u.me})
-		return result{claimed: true}, err
+		return result{claimed: true, was: was}, err
 	})
-	return res.claimed, res.gone, err
+	return res.claimed, res.gone, res.was, err
 }
 
 // undo undoes import token on workspace ws, if it is still to be undone
@@ -236,7 +240,7 @@ func (u *undoer) undo(ctx context.Context, ws, token string) error {
 		return err
 	}
 	defer release()
-	claimed, gone, err := u.claim(ctx, ws, token)
+	claimed, gone, was, err := u.claim(ctx, ws, token)
 	switch {
 	case err != nil:
 		return err
@@ -244,6 +248,8 @@ func (u *undoer) undo(ctx context.Context, ws, token string) error {
 		return u.s.dropUndo(ctx, ws, token)
 	case !claimed:
 		return nil
+	case was != u.me:
+		u.s.log.Warn("store: undoing an import whose process died", zap.String("workspace", ws), zap.String("import", token))
 	}
 	stop := make(chan struct{})
 	defer close(stop)
