@@ -37,6 +37,11 @@ func TestNextImportUndoesAnImportThatDied(t *testing.T) {
 	if _, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "D"}); !errs.Is(err, errs.Conflict) {
 		t.Errorf("a write after the import died: %v, want CONFLICT", err)
 	}
+	// Nor may the workspace be deleted: the undo would put back what the
+	// import removed into a deleted workspace.
+	if _, err := st.DeleteWorkspace(ctx, ws.ID); !errs.Is(err, errs.Conflict) {
+		t.Errorf("deleting the workspace after the import died: %v, want CONFLICT", err)
+	}
 	nothing := func(context.Context, domain.ImportTx) error { return errs.E("test", errs.Invalid, "nothing to do") }
 	if err := st.Import(ctx, ws.ID, true, nothing); !errs.Is(err, errs.Conflict) {
 		t.Errorf("an import while the dead one's heart beat a moment ago: %v, want CONFLICT", err)

@@ -1203,3 +1203,34 @@ func stampsOf[T any](x T, err error, times func(T) (time.Time, time.Time)) (stru
 	s.created, s.updated = times(x)
 	return s, nil
 }
+
+// What a writer adds to a workspace while it is being deleted, past the
+// lock's check (a write that read the deleting flag as it was before),
+// goes with the workspace: its last transaction, under the lock, deletes
+// it before the workspace itself.
+func TestDeleteWorkspaceDeletesLateWrites(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws, err := st.CreateWorkspace(ctx, domain.WorkspaceInput{Name: t.Name()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Village"})
+	late, err := st.WriteLate(ctx, ws.ID, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := st.FinishDeleting(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ActorsDeleted != 2 || res.RelationshipsDeleted != 1 {
+		t.Errorf("deleted %d actors and %d relationships, want the 2 and the 1 left", res.ActorsDeleted, res.RelationshipsDeleted)
+	}
+	if left, err := st.ActorsByIDs(ctx, []string{a.ID, late}); err != nil || len(left) != 0 {
+		t.Errorf("actors left: %v %v, want none", left, err)
+	}
+	if _, err := st.DeleteWorkspace(ctx, ws.ID); !errs.Is(err, errs.NotFound) {
+		t.Errorf("the workspace after its deletion: %v, want NOT_FOUND", err)
+	}
+}

@@ -75,11 +75,14 @@ func (s *Neo4j) DeleteWorkspace(ctx context.Context, id string) (*domain.DeleteR
 	defer s.access.forget() // its memberships and tokens end
 	const op = "store.DeleteWorkspace"
 	err := s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
-		recs, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE "+visibleWorkspace("w")+" SET w.deleting = true RETURN w.id", map[string]any{"id": id})
-		if err == nil && len(recs) == 0 {
-			return errs.NotFoundf("", "no workspace has id %q", id)
+		// Under the lock, as every writer: refused (CONFLICT) while an
+		// import runs or is being undone, since an undo puts back what
+		// the import removed, and would put it back into a deleted
+		// workspace.
+		if err := s.lockWorkspace(ctx, tx, id); err != nil {
+			return err
 		}
-		if err != nil {
+		if _, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) SET w.deleting = true", map[string]any{"id": id}); err != nil {
 			return err
 		}
 		// The record outlives the workspace (it names ids, never content),
@@ -100,19 +103,62 @@ func (s *Neo4j) DeleteWorkspace(ctx context.Context, id string) (*domain.DeleteR
 		return nil, s.mapErr(op, err)
 	}
 	res.SourcesDeleted = sum.Counters().NodesDeleted()
-	// Its memberships go, and its tokens stop working (they stay listed
-	// for `actorgraph token list`, revoked).
-	for _, stmt := range []string{
-		"MATCH (m:Member {workspaceId: $id}) DELETE m",
-		"MATCH (k:PseudonymKey {workspaceId: $id}) DELETE k",
-		"MATCH (t:ApiToken {workspaceId: $id}) WHERE t.revokedAt IS NULL SET t.revokedAt = datetime()",
-		"MATCH (w:Workspace {id: $id}) DELETE w",
-	} {
-		if _, err := s.autoCommit(ctx, op, stmt, params); err != nil {
-			return nil, s.mapErr(op, err)
-		}
+	if err := s.deleteWorkspaceNode(ctx, op, id, res); err != nil {
+		return nil, err
 	}
 	return res, nil
+}
+
+// deleteWorkspaceNode ends a workspace whose actors and sources have
+// been deleted in batches: in one transaction under the workspace's lock,
+// it deletes what a writer still added meanwhile (a write that took the
+// lock before the deleting flag was set, or read the flag as it was
+// before: TestDeleteWorkspaceLeavesNoOrphans met that, once in many
+// runs), then the workspace itself. A writer after it finds no workspace.
+// Its memberships go, any import undo records with the workspace's
+// content, and its tokens stop working (they stay listed for
+// `actorgraph token list`, revoked).
+func (s *Neo4j) deleteWorkspaceNode(ctx context.Context, op, id string, res *domain.DeleteResult) error {
+	var actors, rels, sources int64
+	err := s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
+		params := map[string]any{"id": id}
+		if _, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) SET w.version = coalesce(w.version, 0) + 1", params); err != nil {
+			return err
+		}
+		late, err := s.run(ctx, tx, `MATCH (a:Actor {workspaceId: $id})
+			OPTIONAL MATCH (a)-[r]-()
+			WITH collect(DISTINCT a) AS late, count(DISTINCT r) AS rels
+			FOREACH (a IN late | DETACH DELETE a)
+			RETURN size(late) AS actors, rels`, params)
+		if err != nil {
+			return err
+		}
+		lateSources, err := s.run(ctx, tx, "MATCH (x:Source {workspaceId: $id}) DELETE x RETURN count(x) AS n", params)
+		if err != nil {
+			return err
+		}
+		for _, stmt := range []string{
+			"MATCH (m:Member {workspaceId: $id}) DELETE m",
+			"MATCH (k:PseudonymKey {workspaceId: $id}) DELETE k",
+			"MATCH (u:ImportUndo) WHERE u.__ws = $id DELETE u",
+			"MATCH (t:ApiToken {workspaceId: $id}) WHERE t.revokedAt IS NULL SET t.revokedAt = datetime()",
+			"MATCH (w:Workspace {id: $id}) DELETE w",
+		} {
+			if _, err := s.run(ctx, tx, stmt, params); err != nil {
+				return err
+			}
+		}
+		// Set, not added: a retried transaction runs this function again.
+		actors, rels, sources = value[int64](late[0], "actors"), value[int64](late[0], "rels"), value[int64](lateSources[0], "n")
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	res.ActorsDeleted += int(actors)
+	res.RelationshipsDeleted += int(rels)
+	res.SourcesDeleted += int(sources)
+	return nil
 }
 
 // Workspaces lists every workspace by name.
