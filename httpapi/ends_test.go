@@ -94,11 +94,11 @@ func TestRelationshipEndIdsAreTheEndsWithoutReadingThem(t *testing.T) {
 	st := storetest.Open(t)
 	a := apitest.New(t, st)
 	ws := a.CreateWorkspace("end ids")
-	village := a.CreateActor(ws, map[string]any{"kind": "COMMUNITY", "name": "Village"})
-	police := a.CreateActor(ws, map[string]any{"kind": "SECURITY_FORCE", "name": "Police"})
-	elders := a.CreateActor(ws, map[string]any{"kind": "CUSTOMARY_AUTHORITY", "name": "Elders"})
-	a.CreateRelationship(map[string]any{"type": "TRUSTS", "from": village, "to": elders, "strength": 0.8})
-	a.CreateRelationship(map[string]any{"type": "CONTROLS", "from": police, "to": village, "strength": 0.7})
+	village := a.CreateActor(ws, map[string]any{"kind": "COMMUNITY", "name": "Village", "sensitivity": "PUBLIC"})
+	police := a.CreateActor(ws, map[string]any{"kind": "SECURITY_FORCE", "name": "Police", "sensitivity": "PUBLIC"})
+	elders := a.CreateActor(ws, map[string]any{"kind": "CUSTOMARY_AUTHORITY", "name": "Elders", "sensitivity": "PUBLIC"})
+	a.CreateRelationship(map[string]any{"type": "TRUSTS", "from": village, "to": elders, "strength": 0.8, "sensitivity": "PUBLIC"})
+	a.CreateRelationship(map[string]any{"type": "CONTROLS", "from": police, "to": village, "strength": 0.7, "sensitivity": "PUBLIC"})
 	analyst, _ := a.CreateToken(ws, "ANALYST", "")
 	a.As(analyst).OK(`{ viewer { subject } }`, nil, nil) // the token verified (then remembered), outside the count
 
@@ -128,6 +128,25 @@ func TestRelationshipEndIdsAreTheEndsWithoutReadingThem(t *testing.T) {
 	for _, r := range both {
 		if r.FromID == "" || r.FromID != r.From.ID || r.ToID != r.To.ID {
 			t.Errorf("relationship %s: fromId %q toId %q, but from { id } %q to { id } %q", r.ID, r.FromID, r.ToID, r.From.ID, r.To.ID)
+		}
+	}
+	// A relationship whose end the caller cannot see is not listed, so
+	// its fromId or toId never names that actor.
+	secret := a.CreateActor(ws, map[string]any{"kind": "MOVEMENT", "name": "Underground union", "sensitivity": "CONFIDENTIAL"})
+	a.CreateRelationship(map[string]any{"type": "TRUSTS", "from": village, "to": secret, "strength": 0.9, "sensitivity": "PUBLIC"})
+	public, _ := a.CreateToken(ws, "ANALYST", "PUBLIC")
+	var seen struct {
+		Workspace struct {
+			Relationships struct{ Edges []struct{ Node rel } }
+		}
+	}
+	a.As(public).OK(`query($ws: ID!) { workspace(id: $ws) { relationships(first: 10) { edges { node { id fromId toId } } } } }`, map[string]any{"ws": ws}, &seen)
+	if n := len(seen.Workspace.Relationships.Edges); n != 2 {
+		t.Errorf("a PUBLIC analyst sees %d relationships, want the 2 between actors it may see", n)
+	}
+	for _, e := range seen.Workspace.Relationships.Edges {
+		if e.Node.FromID == secret || e.Node.ToID == secret {
+			t.Errorf("relationship %s names the CONFIDENTIAL actor to a PUBLIC analyst", e.Node.ID)
 		}
 	}
 	_, withEnds := list("id from { id } to { id }")

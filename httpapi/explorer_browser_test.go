@@ -7,6 +7,7 @@ package httpapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,6 +24,7 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/httpapi/apitest"
@@ -157,6 +159,19 @@ func (p *browserPage) screenshot(name string) {
 // checkClean fails the test for any request that left the origin and any
 // console error.
 func (p *browserPage) checkClean() { p.checkCleanBut(func(string) bool { return false }) }
+
+// consoleCount is how many console errors so far match.
+func (p *browserPage) consoleCount(match func(message string) bool) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, m := range p.console {
+		if match(m) {
+			n++
+		}
+	}
+	return n
+}
 
 // checkCleanBut is checkClean for a page that should log the console
 // errors expected says it expects, and returns how many it logged.
@@ -293,8 +308,10 @@ func TestExplorerDrawsTheDemoMap(t *testing.T) {
 		if mine := evaluate[int](p, fmt.Sprintf(`actorgraphExplorer.graph.edges(%q).length`, e.Node.ID)); listed != mine || mine == 0 {
 			t.Errorf("details of %s list %d relationships, want its %d", e.Node.Name, listed, mine)
 		} else {
-			title := evaluate[string](p, `document.querySelector("#details .relationships button").textContent`)
-			p.do("opening "+title, chromedp.Click(chromedp.CSS(`#details .relationships button`)))
+			// The button names the relationship, then its strength.
+			button := evaluate[string](p, `document.querySelector("#details .relationships button").textContent`)
+			title, _, _ := strings.Cut(button, ", strength ")
+			p.do("opening "+button, chromedp.Click(chromedp.CSS(`#details .relationships button`)))
 			p.waitFor("the details of "+title, fmt.Sprintf(`document.querySelector("#details h3")?.textContent === %q && document.querySelector("#details dl").textContent.includes("confidence")`, title))
 		}
 		clicked = true
@@ -306,17 +323,43 @@ func TestExplorerDrawsTheDemoMap(t *testing.T) {
 
 	// Hovering over an actor with the mouse shows a card with its details
 	// and sources (read for the card: this actor was never clicked).
-	for i := len(withSources.Workspace.Actors.Edges) - 1; i >= 0; i-- {
-		a := withSources.Workspace.Actors.Edges[i].Node
-		if len(a.Sources) == 0 {
+	// The actor with sources farthest from any other on screen, so that
+	// none covers the point (the layout is the demo's saved one).
+	var sourced []string
+	for _, e := range withSources.Workspace.Actors.Edges {
+		if len(e.Node.Sources) > 0 {
+			sourced = append(sourced, e.Node.ID)
+		}
+	}
+	sourcedJSON, _ := json.Marshal(sourced)
+	isolated := evaluate[string](p, `((sourced) => { const r = actorgraphExplorer.renderer(); const g = actorgraphExplorer.graph;
+		const at = n => r.graphToViewport({ x: g.getNodeAttribute(n, "x"), y: g.getNodeAttribute(n, "y") });
+		const clicked = document.querySelector("#details .title")?.textContent;
+		let best = "", far = -1;
+		for (const n of g.nodes()) {
+			const a = actorgraphExplorer.state.actors.get(n);
+			if (a.name === clicked || !sourced.includes(n)) continue;
+			const p = at(n);
+			const near = Math.min(...g.nodes().filter(m => m !== n).map(m => { const q = at(m); return Math.hypot(p.x - q.x, p.y - q.y); }));
+			if (near > far) { far = near; best = n; }
+		}
+		return best; })(`+string(sourcedJSON)+`)`)
+	if isolated == "" {
+		t.Error("no demo actor with sources to hover over")
+	}
+	for _, e := range withSources.Workspace.Actors.Edges {
+		a := e.Node
+		if a.ID != isolated {
 			continue
 		}
 		at := evaluate[[]float64](p, fmt.Sprintf(`(() => { const r = actorgraphExplorer.renderer(); const g = actorgraphExplorer.graph;
 			const v = r.graphToViewport({ x: g.getNodeAttribute(%[1]q, "x"), y: g.getNodeAttribute(%[1]q, "y") });
 			const box = document.getElementById("map").getBoundingClientRect(); return [box.left + v.x, box.top + v.y]; })()`, a.ID))
 		p.do("pointing at "+a.Name, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, at[0], at[1]))
-		p.waitFor("the card of "+a.Name, fmt.Sprintf(`!document.getElementById("hover-card").hidden && document.querySelector("#hover-card h3")?.textContent === %q && document.querySelector("#hover-card dl").textContent.includes(%q)`, a.Name, a.Sources[0].Title))
+		p.waitFor("the card of "+a.Name, fmt.Sprintf(`!document.getElementById("hover-card").hidden && document.querySelector("#hover-card .title")?.textContent === %q && document.querySelector("#hover-card dl").textContent.includes(%q)`, a.Name, a.Sources[0].Title))
 		p.screenshot("explorer-hover")
+		p.do("pressing Escape", chromedp.KeyEvent(kb.Escape))
+		p.waitFor("Escape to dismiss the card", `document.getElementById("hover-card").hidden`)
 		corner := evaluate[[]float64](p, `(() => { const box = document.getElementById("map").getBoundingClientRect(); return [box.left + 3, box.top + 3]; })()`)
 		p.do("pointing at the map's empty corner", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, corner[0], corner[1]))
 		p.waitFor("the card to go", `document.getElementById("hover-card").hidden`)
@@ -324,7 +367,9 @@ func TestExplorerDrawsTheDemoMap(t *testing.T) {
 	}
 
 	// Each kind is drawn in the shape its legend shows.
-	if bad := evaluate[[]string](p, `actorgraphExplorer.graph.filterNodes((n, a) =>
+	// (sigma draws a node with the program its type names: one per shape.)
+	if bad := evaluate[[]string](p, `actorgraphExplorer.graph.filterNodes((n, a) => a.type !== a.shape ||
+		!(a.shape in actorgraphExplorer.renderer().getSetting("nodeProgramClasses")) ||
 		a.shape !== document.querySelector("#kind-" + a.kind)?.closest("label")?.querySelector("svg")?.getAttribute("data-shape"))`); len(bad) > 0 {
 		t.Errorf("actors drawn in another shape than their kind's legend: %v", bad)
 	}
@@ -738,18 +783,103 @@ func TestExplorerWaitsOutTheRateLimit(t *testing.T) {
 	if got, want := evaluate[[]int](p, `[actorgraphExplorer.graph.order, actorgraphExplorer.graph.size]`), []int{len(ch.CreateActors), len(ch.CreateRelationships)}; !slices.Equal(got, want) {
 		t.Errorf("drawn: %v actors and relationships, want %v", got, want)
 	}
+	// The gaps are read after the drawing, and may wait too; then the
+	// status line says again what it said before the wait.
+	p.waitFor("the gaps", `document.querySelectorAll("#gaps li").length > 0`)
+	p.waitFor("the status line after the waits", `document.getElementById("status").textContent.endsWith("drawn")`)
+	if status := evaluate[string](p, `document.getElementById("status").className`); status == "error" {
+		t.Errorf("the status reports an error: %s", evaluate[string](p, `document.getElementById("status").textContent`))
+	}
 	waited := evaluate[int](p, `actorgraphExplorer.state.api.waited`)
 	if waited == 0 {
 		t.Error("no request waited for the rate limit: the test does not test it")
 	}
-	if status := evaluate[string](p, `document.getElementById("status").className`); status == "error" {
-		t.Errorf("the status reports an error: %s", evaluate[string](p, `document.getElementById("status").textContent`))
-	}
-	// Chromium logs each refused request; nothing else may be logged.
-	refused := p.checkCleanBut(func(m string) bool {
+	// Chromium logs each refused request (a moment after it answered);
+	// nothing else may be logged.
+	refusal := func(m string) bool {
 		return strings.Contains(m, "status of 429") && strings.Contains(m, a.URL+"/graphql")
-	})
-	if refused != waited {
+	}
+	for deadline := time.Now().Add(time.Minute); p.consoleCount(refusal) < waited && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if refused := p.checkCleanBut(refusal); refused != waited {
 		t.Errorf("%d requests refused (429), but the explorer waited %d times", refused, waited)
 	}
+}
+
+// A map of 2,000 actors or more gets a renderer made for it: relationships
+// hidden while the map moves, not found under the pointer, but reached
+// from their actors' details (and back) by keyboard; the map still drags.
+// Opening a small map then gets a renderer that finds relationships again,
+// with its clicks wired as before. An actor's name in the table opens its
+// details too.
+func TestExplorerLargeAndSmallMaps(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	a := apitest.New(t, st)
+	ctx := storetest.Ctx()
+	large, err := st.CreateWorkspace(ctx, domain.WorkspaceInput{Name: "large map"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = st.DeleteWorkspace(storetest.Ctx(), large.ID) })
+	ch, err := syntheticMap(large.ID, 2000, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Import(ctx, large.ID, true, func(ctx context.Context, tx domain.ImportTx) error { return tx.Apply(ctx, ch) }); err != nil {
+		t.Fatal(err)
+	}
+	small := a.CreateWorkspace("small map")
+	village := a.CreateActor(small, map[string]any{"kind": "COMMUNITY", "name": "Village"})
+	police := a.CreateActor(small, map[string]any{"kind": "SECURITY_FORCE", "name": "Police"})
+	a.CreateRelationship(map[string]any{"type": "TRUSTS", "from": village, "to": police, "strength": 0.3})
+
+	p := openBrowser(t, a.URL)
+	p.signIn(apitest.AdminToken)
+	open := func(ws string, actors int) {
+		p.do("opening workspace "+ws, set("workspace", ws))
+		p.waitFor("the map to be drawn", fmt.Sprintf(`actorgraphExplorer.state.workspace === %q && actorgraphExplorer.graph.order === %d && document.getElementById("status").textContent.endsWith("drawn")`, ws, actors))
+	}
+	settings := func() []bool {
+		return evaluate[[]bool](p, `["hideEdgesOnMove", "enableEdgeEvents"].map(s => actorgraphExplorer.renderer().getSetting(s))`)
+	}
+
+	open(large.ID, 2000)
+	if got := settings(); !slices.Equal(got, []bool{true, false}) {
+		t.Errorf("a large map's renderer: hideEdgesOnMove, enableEdgeEvents = %v, want true, false", got)
+	}
+	// An actor with relationships: its details list them all as buttons,
+	// which lead to a relationship and back, the focus following.
+	hub := evaluate[string](p, `actorgraphExplorer.graph.nodes().find(n => actorgraphExplorer.graph.degree(n) >= 3)`)
+	name := evaluate[string](p, fmt.Sprintf(`actorgraphExplorer.graph.getNodeAttribute(%q, "label")`, hub))
+	p.do("clicking "+name, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`actorgraphExplorer.renderer().emit("clickNode", { node: %q })`, hub)))
+	p.waitFor("the details of "+name, fmt.Sprintf(`document.querySelector("#details .title")?.textContent === %q`, name))
+	if listed, degree := evaluate[int](p, `document.querySelectorAll("#details .relationships button").length`), evaluate[int](p, fmt.Sprintf(`actorgraphExplorer.graph.degree(%q)`, hub)); listed != degree {
+		t.Errorf("%s's details list %d relationships, want its %d", name, listed, degree)
+	}
+	p.do("opening its first relationship", chromedp.Click(chromedp.CSS(`#details .relationships button`)))
+	p.waitFor("the relationship's details, focused", `document.querySelector("#details .title")?.textContent.includes(" ") && document.activeElement === document.querySelector("#details .title") && !!document.querySelector("#details dl")?.textContent.includes("confidence")`)
+	p.do("going back", chromedp.Click(chromedp.CSS(`#details > button`)))
+	p.waitFor("the actor's details again, focused", fmt.Sprintf(`document.querySelector("#details .title")?.textContent === %q && document.activeElement === document.querySelector("#details .title")`, name))
+	// It drags (sigma's hover lookup is skipped while it does).
+	before := evaluate[[]float64](p, `[actorgraphExplorer.renderer().getCamera().x, actorgraphExplorer.renderer().getCamera().y]`)
+	if fps := p.panFrameRate(time.Second); fps <= 0 {
+		t.Errorf("dragging the large map drew %v frames a second", fps)
+	}
+	if after := evaluate[[]float64](p, `[actorgraphExplorer.renderer().getCamera().x, actorgraphExplorer.renderer().getCamera().y]`); slices.Equal(before, after) {
+		t.Error("dragging the large map did not move it")
+	}
+	// The table's actor names open their details.
+	first := evaluate[string](p, `document.querySelector("#actor-table button[data-actor]").textContent`)
+	p.do("opening "+first+" from the table", click("show-table"), chromedp.Evaluate[chromedp.Void](`document.querySelector("#actor-table button[data-actor]").click()`))
+	p.waitFor("the details of "+first, fmt.Sprintf(`document.querySelector("#details .title")?.textContent === %q`, first))
+
+	open(small, 2)
+	if got := settings(); !slices.Equal(got, []bool{false, true}) {
+		t.Errorf("a small map's renderer: hideEdgesOnMove, enableEdgeEvents = %v, want false, true", got)
+	}
+	p.do("clicking Police", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`actorgraphExplorer.renderer().emit("clickNode", { node: %q })`, police)))
+	p.waitFor("the details of Police", `document.querySelector("#details .title")?.textContent === "Police"`)
+	p.checkClean()
 }

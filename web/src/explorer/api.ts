@@ -12,11 +12,21 @@ export class ApiError extends Error {
  * again, each time after the wait the service's Retry-After asks. */
 const rateLimitRetries = 20;
 
+/** The wait a 429's Retry-After asks for, in seconds (RFC 9110: a number
+ * of seconds or a date), at least 1 and at most a minute. */
+function retryAfter(header: string | null): number {
+  const seconds = Number(header);
+  const wait = Number.isFinite(seconds) && header !== null && header.trim() !== "" ? seconds : (Date.parse(header ?? "") - Date.now()) / 1000;
+  return Math.min(60, Math.max(1, Math.ceil(Number.isFinite(wait) ? wait : 1)));
+}
+
 export class Api {
   /** How many times a request waited for the rate limit (the tests read it). */
   waited = 0;
-  /** Told how long each wait for the rate limit lasts, in seconds. */
+  /** Told how long each wait for the rate limit lasts, in seconds, and
+   * when a request that waited went through. */
   onWait: (seconds: number) => void = () => {};
+  onWaited: () => void = () => {};
 
   constructor(private token: string) {}
 
@@ -56,8 +66,11 @@ export class Api {
       // per-token rate limit may allow: a refused request (429, which the
       // service answers before running anything, so a mutation too is
       // safe to send again) waits as long as the service asks.
-      if (res.status !== 429 || attempt === rateLimitRetries) break;
-      const seconds = Math.max(1, Number(res.headers.get("Retry-After")) || 1);
+      if (res.status !== 429 || attempt === rateLimitRetries) {
+        if (attempt > 0) this.onWaited();
+        break;
+      }
+      const seconds = retryAfter(res.headers.get("Retry-After"));
       this.waited++;
       this.onWait(seconds);
       await new Promise((done) => setTimeout(done, seconds * 1000));
@@ -81,16 +94,19 @@ export class Api {
     query: string,
     variables: Record<string, unknown>,
     page: (data: any) => { edges: { node: N }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } },
+    going: () => boolean = () => true,
     pageSize = 500,
   ): Promise<N[]> {
     const out: N[] = [];
     let after: string | null = null;
-    for (;;) {
+    // A reader that no longer wants the list stops asking for pages.
+    while (going()) {
       const data = await this.query<unknown>(query, { ...variables, first: pageSize, after });
       const conn = page(data);
       for (const e of conn.edges) out.push(e.node);
       if (!conn.pageInfo.hasNextPage || !conn.pageInfo.endCursor) return out;
       after = conn.pageInfo.endCursor;
     }
+    return out;
   }
 }

@@ -108,18 +108,31 @@ async function openWorkspace(id: string) {
   try {
     await loadMap();
   } catch (e) {
-    status(`Could not load the map: ${explain(e)}`, true);
+    if (!(e instanceof Overtaken)) status(`Could not load the map: ${explain(e)}`, true);
   }
 }
+
+// Loads overtaken by newer ones (another workspace chosen, another date
+// set while a large map was still being read) drop what they read: what
+// is drawn is always the newest load's.
+let mapLoads = 0;
+let relationshipLoads = 0;
+
+/** What a load overtaken by a newer one throws. */
+class Overtaken extends Error {}
 
 /** Reads the workspace's actors and relationships and its gaps, and draws
  * them. */
 async function loadMap() {
+  const load = ++mapLoads;
+  const ws = state.workspace;
+  state.relationships = new Map(); // none of another workspace's, meanwhile
   // The actors' pages and the relationships' pages are read side by side.
   const [actors] = await Promise.all([
-    state.api.all<Actor>(actorsQuery, { ws: state.workspace }, (d) => d.workspace.actors),
+    state.api.all<Actor>(actorsQuery, { ws }, (d) => d.workspace.actors, () => load === mapLoads),
     loadRelationships(false),
   ]);
+  if (load !== mapLoads) throw new Overtaken();
   const timings = (window as any).actorgraphExplorer.timings;
   timings.read ||= performance.now();
   state.actors = new Map(actors.map((a) => [a.id, a]));
@@ -172,7 +185,17 @@ function dateOfSlider(): string {
 }
 
 async function loadRelationships(draw = true) {
-  const rels = await readRelationships(relationshipFilter());
+  const load = ++relationshipLoads;
+  const ws = state.workspace;
+  const current = () => load === relationshipLoads && ws === state.workspace;
+  let rels: Relationship[];
+  try {
+    rels = await readRelationships(ws, relationshipFilter(), current);
+  } catch (e) {
+    if (e instanceof Overtaken) return; // the newer load draws
+    throw e;
+  }
+  if (!current()) return;
   state.relationships = new Map(rels.map((r) => [r.id, r]));
   if (draw) drawEdges();
   state.loads++;
@@ -187,19 +210,28 @@ const listsAtOnce = 3;
  * answers on all its cores. Should the types not add up to the list's
  * count (a type this page does not know, a write meanwhile), the list is
  * read again whole. */
-async function readRelationships(filter: Record<string, unknown>): Promise<Relationship[]> {
+async function readRelationships(ws: string, filter: Record<string, unknown>, current: () => boolean): Promise<Relationship[]> {
+  let failed = false;
+  // Pages stop being asked for once the load is overtaken or a list failed.
+  const going = () => current() && !failed;
   const read = (f: Record<string, unknown>) =>
-    state.api.all<Relationship>(relationshipsQuery, { ws: state.workspace, filter: f }, (d) => d.workspace.relationships);
+    state.api.all<Relationship>(relationshipsQuery, { ws, filter: f }, (d) => d.workspace.relationships, going);
   const lists: Relationship[][] = [];
   const queue = [...knownTypes];
-  const total = state.api.query<{ workspace: { relationships: { totalCount: number } } }>(relationshipCountQuery, { ws: state.workspace, filter });
-  await Promise.all(
-    Array.from({ length: listsAtOnce }, async () => {
-      for (let t = queue.shift(); t; t = queue.shift()) lists.push(await read({ ...filter, types: [t] }));
+  const [total] = await Promise.all([
+    state.api.query<{ workspace: { relationships: { totalCount: number } } }>(relationshipCountQuery, { ws, filter }),
+    ...Array.from({ length: listsAtOnce }, async () => {
+      try {
+        for (let t = queue.shift(); t && going(); t = queue.shift()) lists.push(await read({ ...filter, types: [t] }));
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
     }),
-  );
+  ]);
+  if (!current()) throw new Overtaken();
   const rels = lists.flat();
-  if (rels.length === (await total).workspace.relationships.totalCount) return rels;
+  if (rels.length === total.workspace.relationships.totalCount) return rels;
   return read(filter);
 }
 
@@ -210,6 +242,7 @@ async function readRelationships(filter: Record<string, unknown>): Promise<Relat
 function placeActors() {
   // Where the actors are drawn now: a reload after an edit keeps them there.
   const drawn = new Map(graph.mapNodes((n, a) => [n, { x: a.x as number, y: a.y as number }]));
+  unhover(); // sigma forgets what was hovered without a word
   graph.clear();
   state.brokersShown = false;
   const actors = [...state.actors.values()];
@@ -254,6 +287,7 @@ function placeActors() {
 }
 
 function drawEdges() {
+  unhover();
   graph.clearEdges();
   for (const r of state.relationships.values()) {
     if (!graph.hasNode(r.fromId) || !graph.hasNode(r.toId)) continue;
@@ -370,10 +404,15 @@ function startRenderer(large: boolean) {
   if (large) skipPointingWhileDragging(view.renderer);
   view.renderer.on("clickNode", ({ node }) => void showActor(node));
   view.renderer.on("clickEdge", ({ edge }) => void showRelationship(edge));
-  view.renderer.on("enterNode", ({ node, event }) => void (state.actors.has(node) && hover("actor", node, event.original as MouseEvent)));
-  view.renderer.on("enterEdge", ({ edge, event }) => void (state.relationships.has(edge) && hover("relationship", edge, event.original as MouseEvent)));
-  view.renderer.on("leaveNode", unhover);
-  view.renderer.on("leaveEdge", unhover);
+  // sigma's event coordinates are the map's, for a mouse and a finger alike.
+  view.renderer.on("enterNode", ({ node, event }) => void (state.actors.has(node) && hover("actor", node, event)));
+  view.renderer.on("enterEdge", ({ edge, event }) => void (state.relationships.has(edge) && hover("relationship", edge, event)));
+  // Leaving a relationship for an actor at its end fires after entering
+  // the actor: only the card of what was left goes.
+  view.renderer.on("leaveNode", ({ node }) => unhover(node));
+  view.renderer.on("leaveEdge", ({ edge }) => unhover(edge));
+  view.renderer.on("leaveStage", () => unhover());
+  view.renderer.on("downStage", () => unhover());
 }
 
 /** sigma looks for the node under the pointer at every mouse move, a
@@ -432,7 +471,9 @@ function relationshipRows(r: Relationship): [string, string][] {
   ];
 }
 
-async function showActor(id: string) {
+/** Shows an actor's details in the side panel; focus moves there when a
+ * button (not the map) asked. */
+async function showActor(id: string, focus = false) {
   const a = state.actors.get(id);
   if (!a) return;
   state.focus = { actor: id };
@@ -442,30 +483,52 @@ async function showActor(id: string) {
     status(`Could not read ${a.name}: ${explain(e)}`, true);
   }
   details($("details"), a.name, actorRows(a), actorRelationships(id));
+  if (focus) $("details").querySelector<HTMLElement>(".title")?.focus();
   fillActorForm(id);
 }
 
+/** How many of an actor's relationships its details list before a
+ * button shows the rest. */
+const relationshipsListed = 50;
+
 /** An actor's relationships as buttons to their details: the way to a
  * relationship from the keyboard, and on a large map, where
- * relationships are not pointed at. */
-function actorRelationships(id: string): HTMLElement {
-  const mine = [...state.relationships.values()].filter((r) => r.fromId === id || r.toId === id);
+ * relationships are not pointed at. Each names its type, other end,
+ * strength and dates, so that two alike are told apart. */
+function actorRelationships(id: string, all = false): HTMLElement {
+  const mine = [...state.relationships.values()]
+    .filter((r) => r.fromId === id || r.toId === id)
+    .map((r) => ({
+      r,
+      text: `${relationshipTitle(r)}, strength ${r.strength}${r.validFrom || r.validTo ? `, ${r.validFrom ?? "always"} – ${r.validTo ?? "now"}` : ""}`,
+    }))
+    .sort((x, y) => x.text.localeCompare(y.text));
   const list = document.createElement("ul");
   list.className = "relationships";
-  for (const r of mine.slice(0, 50)) {
-    const b = Object.assign(document.createElement("button"), { type: "button", textContent: relationshipTitle(r) });
-    b.addEventListener("click", () => void showRelationship(r.id));
+  for (const { r, text } of all ? mine : mine.slice(0, relationshipsListed)) {
+    const b = Object.assign(document.createElement("button"), { type: "button", textContent: text });
+    b.addEventListener("click", () => void showRelationship(r.id, id));
     const li = document.createElement("li");
     li.append(b);
     list.append(li);
   }
-  if (mine.length > 50) list.append(Object.assign(document.createElement("li"), { textContent: `and ${mine.length - 50} more` }));
   const box = document.createElement("div");
   box.append(Object.assign(document.createElement("h4"), { textContent: `Relationships (${mine.length})` }), list);
+  if (!all && mine.length > relationshipsListed) {
+    const more = Object.assign(document.createElement("button"), { type: "button", textContent: `Show all ${mine.length}` });
+    more.addEventListener("click", () => {
+      const whole = actorRelationships(id, true);
+      box.replaceWith(whole);
+      whole.querySelectorAll<HTMLElement>(".relationships button")[relationshipsListed]?.focus();
+    });
+    box.append(more);
+  }
   return box;
 }
 
-async function showRelationship(id: string) {
+/** Shows a relationship's details in the side panel; opened from an
+ * actor's list (from), focus moves there and a button leads back. */
+async function showRelationship(id: string, from?: string) {
   const r = state.relationships.get(id);
   if (!r) return;
   state.focus = { relationship: id };
@@ -474,12 +537,25 @@ async function showRelationship(id: string) {
   } catch (e) {
     status(`Could not read the relationship: ${explain(e)}`, true);
   }
-  details($("details"), relationshipTitle(r), relationshipRows(r));
+  const back: HTMLElement[] = [];
+  const actor = from ? state.actors.get(from) : undefined;
+  if (actor) {
+    const b = Object.assign(document.createElement("button"), { type: "button", textContent: `Back to ${actor.name}` });
+    b.addEventListener("click", () => void showActor(actor.id, true));
+    back.push(b);
+  }
+  details($("details"), relationshipTitle(r), relationshipRows(r), ...back);
+  if (from) $("details").querySelector<HTMLElement>(".title")?.focus();
   fillRelationshipForm(id);
 }
 
 function details(into: HTMLElement, title: string, rows: [string, string][], ...more: HTMLElement[]) {
-  const h = document.createElement("h3");
+  // The side panel's title is a heading (focused when a button opened
+  // it, so that the keyboard stays where the new content is); the hover
+  // card's is not, as it is no part of the page's outline.
+  const h = document.createElement(into.id === "details" ? "h3" : "p");
+  h.className = "title";
+  h.tabIndex = -1;
   h.textContent = title;
   const dl = document.createElement("dl");
   for (const [k, v] of rows) {
@@ -492,17 +568,27 @@ function details(into: HTMLElement, title: string, rows: [string, string][], ...
 
 let hovered = "";
 
-/** Shows the card of an actor or relationship at the pointer at once, and
- * its description or notes and sources once they are read. */
-async function hover(kind: "actor" | "relationship", id: string, at: { clientX: number; clientY: number }) {
+/** How long the pointer rests on an actor or relationship before its
+ * description and sources are read for the card: sweeping across a large
+ * map reads none (each read counts against the token's rate limit, and a
+ * confidential one is audited). */
+const restBeforeReading = 350;
+
+/** Shows the card of an actor or relationship by the pointer at once,
+ * with what the map holds, and its description or notes and sources once
+ * the pointer has rested there and they are read. */
+async function hover(kind: "actor" | "relationship", id: string, at: { x: number; y: number }) {
   hovered = id;
   const card = $("hover-card");
+  const box = $("map").getBoundingClientRect();
+  const x = box.left + at.x;
+  const y = box.top + at.y;
   // By the pointer, on the side of it that keeps the card in the window.
   const place = () => {
-    const right = at.clientX + 14 + card.offsetWidth <= window.innerWidth;
-    const below = at.clientY + 14 + card.offsetHeight <= window.innerHeight;
-    card.style.left = `${right ? at.clientX + 14 : Math.max(0, at.clientX - 14 - card.offsetWidth)}px`;
-    card.style.top = `${below ? at.clientY + 14 : Math.max(0, at.clientY - 14 - card.offsetHeight)}px`;
+    const right = x + 14 + card.offsetWidth <= window.innerWidth;
+    const below = y + 14 + card.offsetHeight <= window.innerHeight;
+    card.style.left = `${right ? x + 14 : Math.max(0, x - 14 - card.offsetWidth)}px`;
+    card.style.top = `${below ? y + 14 : Math.max(0, y - 14 - card.offsetHeight)}px`;
   };
   const draw = () => {
     if (hovered !== id) return;
@@ -517,6 +603,8 @@ async function hover(kind: "actor" | "relationship", id: string, at: { clientX: 
     place();
   };
   draw();
+  await new Promise((done) => setTimeout(done, restBeforeReading));
+  if (hovered !== id) return;
   try {
     if (kind === "actor") await readActor(state.actors.get(id)!, false);
     else await readRelationship(state.relationships.get(id)!, false);
@@ -526,7 +614,9 @@ async function hover(kind: "actor" | "relationship", id: string, at: { clientX: 
   draw();
 }
 
-function unhover() {
+/** Hides the card: of id only, or whatever it shows. */
+function unhover(id?: string) {
+  if (id !== undefined && id !== hovered) return;
   hovered = "";
   $("hover-card").hidden = true;
 }
@@ -609,7 +699,13 @@ function renderTables() {
   for (const r of state.relationships.values()) outgoing.set(r.fromId, (outgoing.get(r.fromId) ?? 0) + 1);
   const rows = [...state.actors.values()]
     .sort((a, b) => a.name.localeCompare(b.name))
-    .map((a) => row([a.name, label(a.kind), a.region, label(a.sensitivity), String(outgoing.get(a.id) ?? 0)]));
+    .map((a) => {
+      const tr = row(["", label(a.kind), a.region, label(a.sensitivity), String(outgoing.get(a.id) ?? 0)]);
+      // The name opens the actor's details (one listener on the table).
+      tr.cells[0].append(Object.assign(document.createElement("button"), { type: "button", className: "link", textContent: a.name }));
+      tr.cells[0].firstElementChild!.setAttribute("data-actor", a.id);
+      return tr;
+    });
   $("actor-table").querySelector("tbody")!.replaceChildren(...rows);
   $("gap-table").querySelector("tbody")!.replaceChildren(
     ...state.gaps.map((g) =>
@@ -644,7 +740,7 @@ function checkbox(container: HTMLElement, id: string, text: string, mark: Elemen
 /** A kind's mark in the legend: its shape in its colour, as on the map. */
 function kindMark(kind: string, colour: string): Element {
   const svg = new DOMParser().parseFromString(
-    `<svg xmlns="http://www.w3.org/2000/svg" class="swatch" viewBox="0 0 16 16" aria-hidden="true">${svgShape(kindShapes[kind], 8, 8, 6.5, colour)}</svg>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="swatch" viewBox="0 0 16 16" aria-hidden="true">${svgShape(kindShapes[kind], 8, 8, 6, colour)}</svg>`,
     "image/svg+xml",
   ).documentElement;
   svg.setAttribute("data-shape", kindShapes[kind] ?? "circle");
@@ -731,13 +827,32 @@ async function refilter() {
     await loadRelationships();
     if (canAnalyse(state.role)) await loadGaps();
   } catch (e) {
+    if (e instanceof Overtaken) return;
     status(`Could not filter the map: ${explain(e)}`, true);
   }
 }
 
 function wire() {
+  $("actor-table").addEventListener("click", (e) => {
+    const id = (e.target as HTMLElement).closest("button[data-actor]")?.getAttribute("data-actor");
+    if (id) void showActor(id, true);
+  });
   $<HTMLInputElement>("token").value = tokenFromPage();
-  state.api.onWait = (seconds) => status(`The service limits the requests of one token: going on in ${seconds} s…`);
+  // Escape dismisses the hover card without moving the pointer (WCAG 1.4.13).
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") unhover();
+  });
+  // While a request waits for the rate limit the status line says so;
+  // once it went through, the status line says again what it said.
+  let before: { text: string; error: boolean } | null = null;
+  state.api.onWait = (seconds) => {
+    before ??= { text: $("status").textContent ?? "", error: $("status").classList.contains("error") };
+    status(`The service limits the requests of one token: going on in ${seconds} s…`);
+  };
+  state.api.onWaited = () => {
+    if (before && $("status").textContent?.startsWith("The service limits")) status(before.text, before.error);
+    before = null;
+  };
   $("sign-in").addEventListener("submit", (e) => {
     e.preventDefault();
     void signIn();
