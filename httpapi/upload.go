@@ -63,7 +63,16 @@ func withAuthorizedUploads(cfg config.HTTP, maxTokens int, check *opCheck, next 
 			writeGraphQLError(w, refused)
 			return
 		}
-		allowTransfer(w, cfg, true)
+		// The files get --transfer-timeout to arrive, as a read deadline
+		// on the connection; but not when they have all arrived already
+		// (a small upload, read whole with its operations part). net/http
+		// then reads on in the background, to see a client that goes
+		// away, and a deadline passing during that read would cancel the
+		// connection's context: every later request on the kept-alive
+		// connection would start cancelled, and answer at once that it
+		// ran out of time. (net/http clears the deadline itself when it
+		// starts that read, which it does at the body's end.)
+		allowTransfer(w, cfg, !body.ended())
 		timed := &timedBody{ReadCloser: body}
 		r.Body = timed
 		next.ServeHTTP(&uploadTimeoutWriter{ResponseWriter: w, body: timed}, r)
@@ -165,30 +174,45 @@ func authorizeImport(r *http.Request, ops []byte, maxTokens int) error {
 // readOperations reads r's first multipart part, which must be
 // "operations", reading at most about maxBytes of the body, and returns
 // it with a body that replays what was read, then the rest.
-func readOperations(r *http.Request, maxBytes int64) ([]byte, io.ReadCloser, error) {
+func readOperations(r *http.Request, maxBytes int64) ([]byte, replayBody, error) {
 	const op = "upload"
 	_, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if params["boundary"] == "" {
-		return nil, nil, errs.E(op, errs.BadRequest, "the multipart request has no boundary in its Content-Type")
+		return nil, replayBody{}, errs.E(op, errs.BadRequest, "the multipart request has no boundary in its Content-Type")
 	}
 	if maxBytes <= 0 {
 		maxBytes = 1 << 20
 	}
 	limit := maxBytes + operationsSlack
 	var seen bytes.Buffer
-	mr := multipart.NewReader(io.TeeReader(io.LimitReader(r.Body, limit), &seen), params["boundary"])
+	end := &endReader{r: r.Body}
+	mr := multipart.NewReader(io.TeeReader(io.LimitReader(end, limit), &seen), params["boundary"])
 	part, err := mr.NextPart()
 	if err == nil && part.FormName() != "operations" {
-		return nil, nil, errs.E(op, errs.BadRequest, "the first part of an upload must be operations, the GraphQL request (the GraphQL multipart request spec)")
+		return nil, replayBody{}, errs.E(op, errs.BadRequest, "the first part of an upload must be operations, the GraphQL request (the GraphQL multipart request spec)")
 	}
 	var ops []byte
 	if err == nil {
 		ops, err = io.ReadAll(io.LimitReader(part, maxBytes+1))
 	}
 	if err != nil || int64(len(ops)) > maxBytes {
-		return nil, nil, operationsError(err, int64(len(ops)) > maxBytes || int64(seen.Len()) >= limit, maxBytes)
+		return nil, replayBody{}, operationsError(err, int64(len(ops)) > maxBytes || int64(seen.Len()) >= limit, maxBytes)
 	}
-	return ops, replayBody{Reader: io.MultiReader(&seen, r.Body), Closer: r.Body}, nil
+	return ops, replayBody{Reader: io.MultiReader(&seen, r.Body), Closer: r.Body, end: end}, nil
+}
+
+// endReader notes whether its reader has come to its end.
+type endReader struct {
+	r   io.Reader
+	eof bool
+}
+
+func (e *endReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err == io.EOF {
+		e.eof = true
+	}
+	return n, err
 }
 
 // operationsError says why the operations part could not be read.
@@ -209,7 +233,12 @@ func operationsError(err error, overLimit bool, maxBytes int64) error {
 type replayBody struct {
 	io.Reader
 	io.Closer
+	end *endReader // the request's body, as read for the start
 }
+
+// ended says whether the request's body was read to its end with the
+// start: nothing more is to arrive.
+func (b replayBody) ended() bool { return b.end != nil && b.end.eof }
 
 // importWorkspace reads the operations of an upload (a JSON GraphQL
 // request) and returns the workspace its importActorMap targets.
