@@ -408,6 +408,41 @@ func TestExplorerDrawsTheDemoMap(t *testing.T) {
 	if got := evaluate[[]string](p, `[...actorgraphExplorer.state.selected.edges].sort()`); !slices.Equal(got, wantEdges) {
 		t.Errorf("highlighted relationships: %v, want %v", got, wantEdges)
 	}
+	// Its best closures (GraphQL's gapClosures that close it, best first,
+	// at most three) are drawn as dashed proposed relationships labelled
+	// with the severity each removes.
+	var closures struct {
+		Workspace struct {
+			GapClosures []struct {
+				SeverityRemoved float64
+				Relationship    struct {
+					Type     string
+					From, To struct{ ID string }
+				}
+				Closes []struct {
+					Gap struct{ Community, PowerHolder struct{ ID string } }
+				}
+			}
+		}
+	}
+	f.a.As(owner).OK(`query($ws: ID!) { workspace(id: $ws) { gapClosures(first: 20) { severityRemoved
+		relationship { type from { id } to { id } } closes { gap { community { id } powerHolder { id } } } } } }`, map[string]any{"ws": f.ws}, &closures)
+	var wantProposed []string
+	for _, c := range closures.Workspace.GapClosures {
+		for _, x := range c.Closes {
+			if x.Gap.Community.ID == g.Community.ID && x.Gap.PowerHolder.ID == g.PowerHolder.ID && len(wantProposed) < 3 {
+				wantProposed = append(wantProposed, fmt.Sprintf("%s %s %s dashed −%.2f", c.Relationship.From.ID, c.Relationship.To.ID, c.Relationship.Type, c.SeverityRemoved))
+				break
+			}
+		}
+	}
+	p.waitFor("the closures", `document.getElementById("gap-closures").textContent !== ""`)
+	gotProposed := evaluate[[]string](p, `actorgraphExplorer.graph.filterEdges((e, a) => a.proposed).map(e => {
+		const g = actorgraphExplorer.graph, a = g.getEdgeAttributes(e);
+		return g.source(e) + " " + g.target(e) + " " + a.label.split(":")[0].replace("proposed ", "").toUpperCase().replaceAll(" ", "_") + " " + a.type + " " + a.label.split(": ")[1].split(" ")[0]; })`)
+	if len(wantProposed) == 0 || !slices.Equal(gotProposed, wantProposed) {
+		t.Errorf("proposed relationships drawn: %q, want GraphQL's best closures of the gap %q", gotProposed, wantProposed)
+	}
 	p.screenshot("explorer-gap-selected")
 
 	// asOf: the relationships drawn are exactly those GraphQL lists in

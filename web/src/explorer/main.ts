@@ -667,6 +667,7 @@ async function selectGap(i: number) {
       proposed: true,
       color: proposed,
       size: 3,
+      type: "dashed", // not there yet
       label: `proposed ${label(c.relationship.type)}: −${c.severityRemoved.toFixed(2)} severity`,
     });
   });
