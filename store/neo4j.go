@@ -50,11 +50,8 @@ type Neo4j struct {
 	// warmed says that WarmPlans has run, lost that a transaction found
 	// Neo4j unreachable since (see warm.go); life ends at Close.
 	warmed, lost atomic.Bool
-	// met says that a transaction has reached Neo4j since Open.
-	met     atomic.Bool
-	undo    *undoer // undoes imports that did not finish (importundo.go)
-	life    context.Context
-	endLife context.CancelFunc
+	life         context.Context
+	endLife      context.CancelFunc
 }
 
 var _ Store = (*Neo4j)(nil)
@@ -82,10 +79,7 @@ func Open(cfg Config, log *zap.Logger) (*Neo4j, error) {
 		log = zap.NewNop()
 	}
 	life, endLife := context.WithCancel(context.Background())
-	s := &Neo4j{driver: driver, db: cfg.Database, log: log, slow: slowThreshold(cfg.SlowStatement), life: life, endLife: endLife}
-	s.undo = newUndoer(s)
-	go s.undo.loop()
-	return s, nil
+	return &Neo4j{driver: driver, db: cfg.Database, log: log, slow: slowThreshold(cfg.SlowStatement), life: life, endLife: endLife}, nil
 }
 
 // QueryCount is how many Cypher statements this store has sent, i.e. its
@@ -95,7 +89,6 @@ func (s *Neo4j) QueryCount() int64 { return s.queries.Load() }
 // Close releases the driver's connections.
 func (s *Neo4j) Close(ctx context.Context) error {
 	s.endLife()
-	<-s.undo.done
 	return s.driver.Close(ctx)
 }
 
@@ -189,10 +182,6 @@ func schemaStatements() []string {
 		"CREATE CONSTRAINT audit_id IF NOT EXISTS FOR (x:AuditRecord) REQUIRE x.id IS UNIQUE",
 		"CREATE INDEX audit_workspace_id IF NOT EXISTS FOR (x:AuditRecord) ON (x.workspaceId, x.id)",
 		"CREATE CONSTRAINT pseudonym_key IF NOT EXISTS FOR (k:PseudonymKey) REQUIRE k.workspaceId IS UNIQUE",
-		// An import's undo records (importstage.go): a before-image is
-		// found by its import and key, the rest by workspace and import.
-		"CREATE INDEX import_undo_key IF NOT EXISTS FOR (u:ImportUndo) ON (u.__token, u.__key)",
-		"CREATE INDEX import_undo_ws IF NOT EXISTS FOR (u:ImportUndo) ON (u.__ws, u.__token)",
 	}
 	for _, t := range relTypes {
 		lower := strings.ToLower(string(t))
