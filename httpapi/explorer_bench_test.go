@@ -102,7 +102,7 @@ func syntheticMap(ws string, n int, perActor float64) (*domain.Changes, error) {
 // hideEdgesOnMove included.
 func (p *browserPage) panFrameRate(d time.Duration) float64 {
 	p.t.Helper()
-	rect := evaluate[[]float64](p, `(() => { const r = document.getElementById("map").getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`)
+	rect := p.mapBox()
 	x, y := rect[0]+rect[2]/2, rect[1]+rect[3]/2
 	evaluate[bool](p, `(() => { const x = actorgraphExplorer; x.frames = 0; if (!x.counting) { x.renderer().on("afterRender", () => x.frames++); x.counting = true; } return true; })()`)
 	p.do("pressing the mouse on the map", chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, x, y, chromedp.ButtonLeft))

@@ -134,6 +134,12 @@ func (p *browserPage) waitFor(what, expr string) {
 	})
 }
 
+// mapBox is where the map is in the window: left, top, width, height.
+func (p *browserPage) mapBox() []float64 {
+	p.t.Helper()
+	return evaluate[[]float64](p, `(() => { const r = document.getElementById("map").getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`)
+}
+
 // screenshot saves the page as name.png in $ARTEFACTS_DIR (dev/test sets
 // it), or in the test's temporary folder.
 func (p *browserPage) screenshot(name string) {
@@ -352,16 +358,16 @@ func TestExplorerDrawsTheDemoMap(t *testing.T) {
 		if a.ID != isolated {
 			continue
 		}
-		at := evaluate[[]float64](p, fmt.Sprintf(`(() => { const r = actorgraphExplorer.renderer(); const g = actorgraphExplorer.graph;
-			const v = r.graphToViewport({ x: g.getNodeAttribute(%[1]q, "x"), y: g.getNodeAttribute(%[1]q, "y") });
-			const box = document.getElementById("map").getBoundingClientRect(); return [box.left + v.x, box.top + v.y]; })()`, a.ID))
-		p.do("pointing at "+a.Name, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, at[0], at[1]))
+		box := p.mapBox()
+		at := evaluate[[]float64](p, fmt.Sprintf(`(() => { const g = actorgraphExplorer.graph;
+			const v = actorgraphExplorer.renderer().graphToViewport({ x: g.getNodeAttribute(%[1]q, "x"), y: g.getNodeAttribute(%[1]q, "y") });
+			return [v.x, v.y]; })()`, a.ID))
+		p.do("pointing at "+a.Name, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, box[0]+at[0], box[1]+at[1]))
 		p.waitFor("the card of "+a.Name, fmt.Sprintf(`!document.getElementById("hover-card").hidden && document.querySelector("#hover-card .title")?.textContent === %q && document.querySelector("#hover-card dl").textContent.includes(%q)`, a.Name, a.Sources[0].Title))
 		p.screenshot("explorer-hover")
 		p.do("pressing Escape", chromedp.KeyEvent(kb.Escape))
 		p.waitFor("Escape to dismiss the card", `document.getElementById("hover-card").hidden`)
-		corner := evaluate[[]float64](p, `(() => { const box = document.getElementById("map").getBoundingClientRect(); return [box.left + 3, box.top + 3]; })()`)
-		p.do("pointing at the map's empty corner", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, corner[0], corner[1]))
+		p.do("pointing at the map's empty corner", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, box[0]+3, box[1]+3))
 		p.waitFor("the card to go", `document.getElementById("hover-card").hidden`)
 		break
 	}
