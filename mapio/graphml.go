@@ -212,8 +212,11 @@ func (gr *graphmlReader) addNode(n graphmlNode, parent string) error {
 		gr.problem(name, CodeMissing, "a node has no id; GraphML nodes need one, and edges name their ends by it")
 	}
 	e := Element{ID: n.ID}
-	if parent != "" {
-		e.Set("parent", parent)
+	// Trimmed as every value of a <data> is: a group whose id is blank
+	// would otherwise give its members a blank "parent" that the file
+	// written back (as <data>) no longer carries.
+	if p := strings.TrimSpace(parent); p != "" {
+		e.Set("parent", p)
 	}
 	gr.data(&e, name, "node", n.Data)
 	gr.gephiLayout(&e)
