@@ -507,9 +507,10 @@ func soakDuration(t *testing.T) time.Duration {
 	}
 	// Starting Neo4j twice, stopping it twice and the recovery take a few
 	// minutes on top of the load.
-	if deadline, ok := t.Deadline(); ok && time.Until(deadline) < d+soakRecoveryBound+5*time.Minute {
+	need := d + soakServeBound + soakRecoveryBound + 5*time.Minute
+	if deadline, ok := t.Deadline(); ok && time.Until(deadline) < need {
 		t.Fatalf("SOAK_DURATION=%v needs more time than go test's -timeout leaves: give -timeout %v or more",
-			d, (d + soakRecoveryBound + 5*time.Minute).Round(time.Minute))
+			d, need.Round(time.Minute))
 	}
 	return d
 }
@@ -550,8 +551,22 @@ const soakActorsPerWrite, soakRelationshipsPerWrite = 3, 2
 const soakPauseAfterFailure = 50 * time.Millisecond
 
 // soakRecoveryBound is how long after Neo4j is back the service must
-// serve reads and writes again.
-const soakRecoveryBound = 2 * time.Minute
+// serve reads and writes again, under the soak's own load and its short
+// limits (5s reads, 10s imports). A restarted Neo4j has a cold JVM and an
+// empty plan cache; in CI the other packages' tests (a browser drawing
+// maps, the benchmark's smoke run) share the two cores, and there the
+// soak's first import to fit in its 10s has come over two minutes after
+// the restart. What the test pins is that the service recovers on its
+// own (a poisoned connection pool or HTTP connection never does), not
+// how fast: the figures are logged, and a quiet machine recovers in well
+// under a minute.
+const soakRecoveryBound = 6 * time.Minute
+
+// soakServeBound is how long the load may run before the outage without
+// the service acknowledging an import and a read: the outage waits for
+// both, so that a busy machine (whose first requests can outlast their
+// limits) does not fail the check that acknowledged writes survive.
+const soakServeBound = 3 * time.Minute
 
 // soakWrite is one import the soak sent, and what the service answered.
 type soakWrite struct {
@@ -810,8 +825,21 @@ func TestSoak(t *testing.T) {
 		}
 	}()
 
-	// The outage, in the middle of the load.
+	// The outage, in the middle of the load, once the service has
+	// acknowledged an import and a read.
 	time.Sleep(duration / 2)
+	acknowledged := func() (imports, reads int) {
+		log.mu.Lock()
+		defer log.mu.Unlock()
+		return log.ok["import"], log.ok["read"]
+	}
+	for imports, reads := acknowledged(); imports == 0 || reads == 0; imports, reads = acknowledged() {
+		if log.since() > soakServeBound {
+			t.Fatalf("in %v of load before any outage the service acknowledged %d imports and %d reads: it does not serve the load at all",
+				soakServeBound, imports, reads)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	stopBegan := log.since()
 	var stopTook, startTook time.Duration
 	var err error
