@@ -81,8 +81,8 @@ func TestImportCommand(t *testing.T) {
 	}
 	// Not a terminal: one plain line per stage.
 	if want := "checking 3 sources and actors against the workspace, then the relationships as they are read\n" +
-		"3 changes written in the import's transaction (committed at the end, or none)\n" +
-		"5 changes written in the import's transaction (committed at the end, or none)\ncommitted\n"; !strings.HasSuffix(progress.String(), want) {
+		"3 changes written so far (kept when the import finishes, undone if it fails)\n" +
+		"5 changes written so far (kept when the import finishes, undone if it fails)\ncommitted\n"; !strings.HasSuffix(progress.String(), want) {
 		t.Errorf("progress:\n%s", progress.String())
 	}
 	if !strings.Contains(out.String(), "actors: 2 created") || !strings.Contains(out.String(), "relationships: 2 created") {

@@ -28,8 +28,8 @@ const (
 
 // runImport is `actorgraph import --workspace W [--format F] [--dry-run]
 // [--sync] FILE...`: it reads the files (CSV, one XLSX workbook, or one
-// graph file), checks all of them, and writes them to the workspace in one
-// transaction, or nothing. Progress goes to standard error: a bar on a
+// graph file), checks all of them, and writes them to the workspace, all
+// or nothing (in batches that a failure undoes; see store.Neo4j.Import). Progress goes to standard error: a bar on a
 // terminal, plain lines otherwise.
 func runImport(ctx context.Context, args []string, std IO) error {
 	stdout, stderr := std.Stdout, std.Stderr
@@ -232,7 +232,7 @@ func (p *importProgress) stage(s mapio.Stage) {
 	case "checking":
 		line = fmt.Sprintf("checking %d sources and actors against the workspace, then the relationships as they are read", s.Count)
 	case "writing":
-		line = fmt.Sprintf("%d changes written in the import's transaction (committed at the end, or none)", s.Count)
+		line = fmt.Sprintf("%d changes written so far (kept when the import finishes, undone if it fails)", s.Count)
 	case "done":
 		line = "committed"
 	default:

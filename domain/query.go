@@ -154,7 +154,7 @@ type Contents struct {
 }
 
 // Changes are a part of what an import writes to a workspace; an import
-// applies several, in order, within one transaction.
+// applies several, in order, all kept or none.
 type Changes struct {
 	CreateSources, UpdateSources             []*Source
 	CreateActors, UpdateActors               []*Actor
@@ -172,11 +172,42 @@ func (c *Changes) Size() int {
 		len(c.UpdateRelationships) + len(c.RemoveRelationships) + len(c.RemoveActors) + len(c.RemoveSources)
 }
 
-// ImportTx is one import's transaction on one workspace: what it reads
-// and what it writes, all committed together at the end, or none of it.
+// ImportTx is one import on one workspace: what it reads and what it
+// writes, all kept together at the end, or none of it.
+//
+// An import never reads the whole workspace: it asks for the records its
+// rows name (Lookup) and, for a sync, for the records its files do not
+// hold (Rest), so that its cost follows the files, not the workspace.
 type ImportTx interface {
-	// Contents reads everything the workspace holds.
-	Contents(ctx context.Context) (*Contents, error)
+	// Lookup reads the records of the workspace that q names, as they are
+	// now (later lookups see earlier Applies).
+	Lookup(ctx context.Context, q *ImportLookup) (*Contents, error)
+	// Rest reads the workspace's records of one kind ("sources", "actors"
+	// or "relationships") whose ids are not among keep, in id order.
+	Rest(ctx context.Context, kind string, keep []string) (*Contents, error)
 	// Apply writes changes; later changes see earlier ones.
 	Apply(ctx context.Context, ch *Changes) error
+}
+
+// ImportLookup names the records an import asks for; each list may be
+// empty. A key is an external id, or the service id of a record without
+// one (which is how exports name such records).
+type ImportLookup struct {
+	SourceKeys, ActorKeys, RelationshipKeys []string
+	// ActorIDs are service ids.
+	ActorIDs []string
+	// ActorNames are names in lower case: every actor whose name, in
+	// lower case, is one of them.
+	ActorNames []string
+	// RelationshipEnds are pairs of actor ids: the relationships without
+	// an external id from the first actor to the second.
+	RelationshipEnds [][2]string
+	// RelationshipsOf are actor ids: every relationship from or to one.
+	RelationshipsOf []string
+}
+
+// Empty says whether the lookup asks for nothing.
+func (q *ImportLookup) Empty() bool {
+	return len(q.SourceKeys)+len(q.ActorKeys)+len(q.RelationshipKeys)+len(q.ActorIDs)+len(q.ActorNames)+
+		len(q.RelationshipEnds)+len(q.RelationshipsOf) == 0
 }

@@ -21,6 +21,10 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
+
 	"github.com/actorgraph/actorgraph/httpapi/apitest"
 	"github.com/actorgraph/actorgraph/store"
 	"github.com/actorgraph/actorgraph/store/storetest"
@@ -230,10 +234,12 @@ func (n *testNeo4j) logTail() string {
 }
 
 // openTestNeo4jStore opens the store the service under test uses, with
-// the configuration the service itself uses (store.Config defaults).
-func openTestNeo4jStore(t *testing.T, n *testNeo4j) *store.Neo4j {
+// the configuration the service itself uses (store.Config defaults), and
+// gives what the store logs.
+func openTestNeo4jStore(t *testing.T, n *testNeo4j) (*store.Neo4j, *observer.ObservedLogs) {
 	t.Helper()
-	st, err := store.Open(store.Config{URI: n.uri}, nil)
+	core, logs := observer.New(zapcore.InfoLevel)
+	st, err := store.Open(store.Config{URI: n.uri}, zap.New(core))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +268,7 @@ func openTestNeo4jStore(t *testing.T, n *testNeo4j) *store.Neo4j {
 			t.Fatalf("ensure schema, by several processes at once on a new database: %v", err)
 		}
 	}
-	return st
+	return st, logs
 }
 
 // outcome is what one request to the service came to.
@@ -387,7 +393,7 @@ func untilOK(t *testing.T, client *http.Client, a *apitest.API, limit, bound tim
 func TestNeo4jOutageAndRecovery(t *testing.T) {
 	t.Parallel()
 	n := startTestNeo4j(t)
-	st := openTestNeo4jStore(t, n)
+	st, _ := openTestNeo4jStore(t, n)
 	// The data goes in through a handler with the usual timeout (a
 	// freshly started Neo4j is slow to plan its first statements); the
 	// service under test has a short one.
@@ -659,7 +665,7 @@ func TestSoak(t *testing.T) {
 	cfg.HTTP.TransferTimeout = 2 * cfg.HTTP.RequestTimeout // imports' own limit
 	cfg.HTTP.ImportMaxBytes = 1 << 20
 	n := startTestNeo4j(t)
-	st := openTestNeo4jStore(t, n)
+	st, storeLogs := openTestNeo4jStore(t, n)
 	a := apitest.NewWith(t, st, cfg)
 	const writers, readers = 4, 4
 	const writesPerWorkspace = 200 // imports read their workspace: keep each one small
@@ -887,11 +893,13 @@ func TestSoak(t *testing.T) {
 
 	// Every write: acknowledged ones are stored whole; failed ones are
 	// absent, or (when the failure came after the commit) stored whole;
-	// none is stored in part.
-	ctx, cancel := context.WithTimeout(storetest.Ctx(), 2*time.Minute)
+	// none is stored in part. An import cut off by the outage is undone
+	// by the service in the background once Neo4j is back, with no other
+	// import into its workspace: the check waits until no write is stored
+	// in part, for up to soakRecoveryBound after the load, and then judges.
+	ctx, cancel := context.WithTimeout(storetest.Ctx(), soakRecoveryBound+2*time.Minute)
 	defer cancel()
 	type stored struct{ actors, rels int }
-	found := map[string]*stored{}
 	tagOf := func(ext *string, suffixes ...string) string {
 		if ext == nil {
 			return "(no externalId)"
@@ -903,31 +911,59 @@ func TestSoak(t *testing.T) {
 		}
 		return *ext
 	}
-	for _, ws := range used {
-		c, err := st.Contents(ctx, ws)
-		if err != nil {
-			t.Fatalf("read workspace %s back: %v", ws, err)
-		}
-		for _, x := range c.Actors {
-			tag := tagOf(x.ExternalID, "-a", "-b", "-c")
-			if found[tag] == nil {
-				found[tag] = &stored{}
+	readBack := func() map[string]*stored {
+		found := map[string]*stored{}
+		for _, ws := range used {
+			c, err := st.Contents(ctx, ws)
+			if err != nil {
+				t.Fatalf("read workspace %s back: %v", ws, err)
 			}
-			found[tag].actors++
-		}
-		for _, x := range c.Relationships {
-			tag := tagOf(x.ExternalID, "-r1", "-r2")
-			if found[tag] == nil {
-				found[tag] = &stored{}
+			for _, x := range c.Actors {
+				tag := tagOf(x.ExternalID, "-a", "-b", "-c")
+				if found[tag] == nil {
+					found[tag] = &stored{}
+				}
+				found[tag].actors++
 			}
-			found[tag].rels++
+			for _, x := range c.Relationships {
+				tag := tagOf(x.ExternalID, "-r1", "-r2")
+				if found[tag] == nil {
+					found[tag] = &stored{}
+				}
+				found[tag].rels++
+			}
 		}
+		return found
 	}
-	var acked, failedAbsent int
-	var committedDespiteError []string
 	whole := func(s *stored) bool {
 		return s != nil && s.actors == soakActorsPerWrite && s.rels == soakRelationshipsPerWrite
 	}
+	loadEnded := time.Now()
+	found := readBack()
+	for {
+		partial := 0
+		for _, s := range found {
+			if !whole(s) {
+				partial++
+			}
+		}
+		if partial == 0 {
+			break
+		}
+		if time.Since(loadEnded) > soakRecoveryBound {
+			t.Errorf("%d writes still stored in part %v after the load ended: their undo did not run", partial, soakRecoveryBound)
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+		found = readBack()
+	}
+	t.Logf("no write stored in part %v after the load ended", time.Since(loadEnded).Round(time.Millisecond))
+	t.Logf("imports the outage cut off: %d left to the background undo, %d undone, %d failed tries of the background undo",
+		storeLogs.FilterMessage("store: an import failed and could not be undone yet; undoing it in the background").Len(),
+		storeLogs.FilterMessage("store: import undone").Len(),
+		storeLogs.FilterMessage("store: undoing imports that did not finish failed; trying again").Len())
+	var acked, failedAbsent int
+	var committedDespiteError []string
 	for _, w := range log.writes {
 		s := found[w.tag]
 		delete(found, w.tag)

@@ -14,7 +14,7 @@ import (
 )
 
 // Target is the workspace an import writes to (the store): it runs the
-// import in one transaction (see store.Neo4j.Import).
+// import all or nothing (see store.Neo4j.Import).
 type Target interface {
 	Import(ctx context.Context, ws string, write bool, fn func(ctx context.Context, tx domain.ImportTx) error) error
 }
@@ -75,14 +75,16 @@ const relChunk = 50_000
 // wrong, so every chunk would say the same).
 var errStop = errors.New("stop reading")
 
-// errRollBack ends an import's transaction without committing: the files
+// errRollBack ends an import without keeping anything it wrote: the files
 // have problems, or change nothing.
 var errRollBack = errors.New("roll back")
 
-// Import reads actor-map files into workspace ws, all in one
-// transaction: everything is checked, and written only if nothing is
-// wrong; any problem, failure or cancellation leaves the workspace as it
-// was. The files are CSV (actors, relationships, sources), one XLSX
+// Import reads actor-map files into workspace ws, all or nothing:
+// everything is checked, and kept only if nothing is wrong; any problem,
+// failure or cancellation leaves the workspace as it was (the store
+// undoes the batches already written). It asks the workspace only for the
+// records the files name (lookupNamed, resolver.lookup, the planner), so
+// that its cost follows the files, not the workspace. The files are CSV (actors, relationships, sources), one XLSX
 // workbook, or one graph file (Kumu JSON, GraphML, GEXF, JGF). Sources
 // and actors are read whole; relationships (the bulk of a large map) are
 // read, checked and written a chunk at a time, so a CSV file of a million
@@ -113,20 +115,23 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 	write := !opts.DryRun && len(problems) == 0
 	err := target.Import(ctx, ws, write, func(ctx context.Context, tx domain.ImportTx) error {
 		progress(Stage{Name: "checking", Count: len(doc.Sources) + len(doc.Actors)})
-		existing, err := tx.Contents(ctx)
+		named, names, err := lookupNamed(ctx, tx, doc)
 		if err != nil {
 			return err
 		}
-		res, ps := newResolver(doc, existing)
+		res, ps := newResolver(doc, names, named)
 		res.failed = read.failedActors
 		problems = append(problems, ps...)
-		p := newPlanner(ws, existing, doc.Has, opts.Sync, rep)
+		p := newPlanner(ws, tx, named, doc.Has, opts.Sync, rep)
 		// Planning goes on while the rows and their references are sound
 		// (a plan over broken references means nothing), so that every
 		// problem the plan finds is reported; writing goes on while there
 		// is no problem at all.
 		canPlan := func() bool { return len(problems) == 0 }
-		apply := func(ch *domain.Changes) error {
+		apply := func(ch *domain.Changes, err error) error {
+			if err != nil {
+				return err
+			}
 			if !write || !clean(problems, rep) || ch.Empty() {
 				return nil
 			}
@@ -138,9 +143,11 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 			return nil
 		}
 		if canPlan() {
-			if err := apply(p.sourcesAndActors(doc)); err != nil {
+			if err := apply(p.sourcesAndActors(ctx, doc)); err != nil {
 				return err
 			}
+			res.add(&domain.Contents{Actors: p.removedActors}, nil)
+			p.removedActors = nil
 		}
 		// From here on the resolver and the planner hold what they need of
 		// the sources and actors (keys and ids), not their rows.
@@ -163,12 +170,17 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 				if len(rows) == 0 && len(ps) > 0 && ps[0].Row <= 1 {
 					return errStop // the header is wrong: every chunk would say so
 				}
+				found, err := res.lookup(ctx, tx, rows)
+				if err != nil {
+					return err
+				}
+				p.addSources(found)
 				links, ps := res.relationships(rows)
 				problems = append(problems, ps...)
 				if !canPlan() {
 					return nil
 				}
-				return apply(p.relationships(rows, links))
+				return apply(p.relationships(ctx, rows, links))
 			})
 			problems = append(problems, ps...)
 			switch {
@@ -186,7 +198,7 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 			problems[read.sourcesFailedAt].Message += fmt.Sprintf("; and %d records that cite those sources were not checked against them", res.citedFailed)
 		}
 		if canPlan() {
-			if err := apply(p.finish()); err != nil {
+			if err := apply(p.finish(ctx)); err != nil {
 				return err
 			}
 		}

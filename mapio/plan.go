@@ -1,8 +1,10 @@
 package mapio
 
 import (
+	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/actorgraph/actorgraph/domain"
@@ -67,48 +69,125 @@ type Removal struct {
 // leaves the matched record's level as it is (including when a changed
 // kind or changed ends replace the record), so that re-importing an old
 // spreadsheet never lowers a CONFIDENTIAL record to the default; a new
-// record from such a row gets the default, RESTRICTED. What the planner
-// keeps between batches is keyed by the workspace's records, not by the
-// files' rows.
+// record from such a row gets the default, RESTRICTED.
+//
+// The planner never holds the workspace: it asks the import's transaction
+// for the records the rows name (ImportTx.Lookup, a batch per chunk of
+// rows) and, for a sync, for those the files do not hold (ImportTx.Rest),
+// so that an import costs what its files hold whatever the size of the
+// workspace. What it keeps between batches is keyed by the records the
+// files name (and those the import removes), not by the workspace.
 type planner struct {
-	ws       string
-	existing *domain.Contents
-	sync     bool
-	has      map[string]bool // the roles the files hold: a sync removes only within those
-	rep      *Report
+	ws   string
+	tx   domain.ImportTx
+	sync bool
+	has  map[string]bool // the roles the files hold: a sync removes only within those
+	rep  *Report
 
+	named       *domain.Contents // the sources and actors the files name, until they are planned
 	srcKeys     keys[*domain.Source]
 	sourceID    map[string]string // source key in the files -> id
 	keptSources map[string]bool
-	goneSources map[string]bool
+	goneSources []*domain.Source // removed last, once nothing cites them
+	goneSource  map[string]bool
 
 	actorIDs   []string // by index in the document
 	keptActors map[string]bool
 	goneActors map[string]bool
-	names      map[string]string // existing actor id -> name, for removal reports
+	// removedActors are the actors the plan removes, for the resolver
+	// (see resolver.add), until it has them.
+	removedActors []*domain.Actor
+	names         map[string]string // actor id -> name, of the actors looked up, for removal reports
 
-	relKeys     keys[*domain.Relationship]
-	relByEnds   map[string]*domain.Relationship
-	matchedRels map[string]Ref // existing relationship id -> the row that matched it
-	goneRels    map[string]bool
+	// detached are the relationships of the actors the import removes,
+	// read before they go (removing an actor removes them): the rows may
+	// still name them, and what no row matches is reported as removed.
+	detached     keys[*domain.Relationship]
+	detachedEnds map[string]*domain.Relationship
+	matchedRels  map[string]Ref // existing relationship id -> the row that matched it
+	goneRels     map[string]bool
+	// created are the relationships this import created that a later
+	// lookup could find as if they had been there before: those without
+	// an external id (found by their ends), and, for a sync, all of them
+	// (which its last statement must not remove).
+	created map[string]bool
 }
 
-func newPlanner(ws string, existing *domain.Contents, has map[string]bool, sync bool, rep *Report) *planner {
-	p := &planner{ws: ws, existing: existing, sync: sync, has: has, rep: rep,
-		srcKeys:  newKeys(existing.Sources, func(s *domain.Source) (*string, string) { return s.ExternalID, s.ID }),
-		sourceID: map[string]string{}, keptSources: map[string]bool{}, goneSources: map[string]bool{},
+func newPlanner(ws string, tx domain.ImportTx, named *domain.Contents, has map[string]bool, sync bool, rep *Report) *planner {
+	p := &planner{ws: ws, tx: tx, named: named, sync: sync, has: has, rep: rep,
+		srcKeys:  newKeys(named.Sources, func(s *domain.Source) (*string, string) { return s.ExternalID, s.ID }),
+		sourceID: map[string]string{}, keptSources: map[string]bool{}, goneSource: map[string]bool{},
 		keptActors: map[string]bool{}, goneActors: map[string]bool{}, names: map[string]string{},
-		relKeys:   newKeys(existing.Relationships, func(r *domain.Relationship) (*string, string) { return r.ExternalID, r.ID }),
-		relByEnds: map[string]*domain.Relationship{}, matchedRels: map[string]Ref{}, goneRels: map[string]bool{}}
-	for _, a := range existing.Actors {
+		detached: newKeys[*domain.Relationship](nil, nil), detachedEnds: map[string]*domain.Relationship{},
+		matchedRels: map[string]Ref{}, goneRels: map[string]bool{}, created: map[string]bool{}}
+	p.addActorNames(named.Actors)
+	return p
+}
+
+func (p *planner) addActorNames(as []*domain.Actor) {
+	for _, a := range as {
 		p.names[a.ID] = a.Name
 	}
-	for _, r := range existing.Relationships {
-		if r.ExternalID == nil {
-			p.relByEnds[endsKey(r)] = r
+}
+
+// addSources makes sources found by a later lookup (those relationship
+// rows cite) known to sourceIDs.
+func (p *planner) addSources(ss []*domain.Source) {
+	for _, s := range ss {
+		p.srcKeys.add(s, s.ExternalID, s.ID)
+	}
+}
+
+// lookupNamed asks the workspace for the sources and actors the files
+// name: the sources by key (those of the sources file, and those the
+// actors cite), the actors by key, and actors without an external id by
+// name. It returns each record once, and the names it looked up.
+func lookupNamed(ctx context.Context, tx domain.ImportTx, doc *Document) (*domain.Contents, map[string]bool, error) {
+	q, names := &domain.ImportLookup{}, map[string]bool{}
+	seen := map[string]bool{}
+	once := func(list *[]string, k string) {
+		if !seen[k] {
+			seen[k] = true
+			*list = append(*list, k)
 		}
 	}
-	return p
+	for _, row := range doc.Sources {
+		once(&q.SourceKeys, *row.Input.ExternalID)
+	}
+	for _, row := range doc.Actors {
+		for _, k := range row.SourceKeys {
+			once(&q.SourceKeys, k)
+		}
+		if row.Input.ExternalID != nil {
+			q.ActorKeys = append(q.ActorKeys, *row.Input.ExternalID)
+		} else if name := strings.ToLower(row.Input.Name); !names[name] {
+			names[name] = true
+			q.ActorNames = append(q.ActorNames, name)
+		}
+	}
+	if q.Empty() {
+		return &domain.Contents{}, names, nil
+	}
+	c, err := tx.Lookup(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.Actors = uniqueByID(c.Actors, func(a *domain.Actor) string { return a.ID })
+	c.Sources = uniqueByID(c.Sources, func(s *domain.Source) string { return s.ID })
+	return c, names, nil
+}
+
+// uniqueByID keeps the first of records found twice (by key and by name).
+func uniqueByID[T any](xs []T, id func(T) string) []T {
+	seen := make(map[string]bool, len(xs))
+	out := xs[:0]
+	for _, x := range xs {
+		if !seen[id(x)] {
+			seen[id(x)] = true
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // sourceIDs are the ids of the sources a row cites by key.
@@ -126,7 +205,7 @@ func (p *planner) sourceIDs(keys []string) []string {
 
 // sourcesAndActors plans the document's sources and actors, and the
 // actors a sync removes. It comes first.
-func (p *planner) sourcesAndActors(doc *Document) *domain.Changes {
+func (p *planner) sourcesAndActors(ctx context.Context, doc *Document) (*domain.Changes, error) {
 	ch, rep, ws := &domain.Changes{}, p.rep, p.ws
 	matchedSources := map[string]Ref{}
 	for _, row := range doc.Sources {
@@ -157,22 +236,27 @@ func (p *planner) sourcesAndActors(doc *Document) *domain.Changes {
 		p.keptSources[next.ID] = true
 	}
 	if p.sync && p.has["sources"] {
-		for _, s := range p.existing.Sources {
-			if !p.keptSources[s.ID] {
-				p.goneSources[s.ID] = true // removed last, once nothing cites it
-			}
+		rest, err := p.tx.Rest(ctx, "sources", setKeys(p.keptSources))
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range rest.Sources {
+			p.goneSources = append(p.goneSources, s) // removed last, once nothing cites it
+			p.goneSource[s.ID] = true
 		}
 	}
 
-	actKeys := newKeys(p.existing.Actors, func(a *domain.Actor) (*string, string) { return a.ExternalID, a.ID })
+	actKeys := newKeys(p.named.Actors, func(a *domain.Actor) (*string, string) { return a.ExternalID, a.ID })
 	actByName := map[string][]*domain.Actor{}
-	for _, a := range p.existing.Actors {
+	for _, a := range p.named.Actors {
 		if a.ExternalID == nil {
 			actByName[strings.ToLower(a.Name)] = append(actByName[strings.ToLower(a.Name)], a)
 		}
 	}
+	p.named = nil
 	p.actorIDs = make([]string, len(doc.Actors))
 	matchedActors := map[string]Ref{}
+	var gone []string
 	for i, row := range doc.Actors {
 		in := row.Input
 		in.SourceIDs = p.sourceIDs(row.SourceKeys)
@@ -202,6 +286,8 @@ func (p *planner) sourcesAndActors(doc *Document) *domain.Changes {
 			ch.CreateActors = append(ch.CreateActors, next)
 			ch.RemoveActors = append(ch.RemoveActors, old.ID)
 			p.goneActors[old.ID] = true
+			p.removedActors = append(p.removedActors, old)
+			gone = append(gone, old.ID)
 			rep.Actors.Created++
 			rep.Actors.Removed++
 			rep.Removals = append(rep.Removals, actorRemoval(old, true))
@@ -218,21 +304,57 @@ func (p *planner) sourcesAndActors(doc *Document) *domain.Changes {
 		p.checkCitations(row.Ref, next.SourceIDs)
 	}
 	if p.sync && p.has["actors"] {
-		for _, a := range p.existing.Actors {
-			if !p.keptActors[a.ID] && !p.goneActors[a.ID] {
-				ch.RemoveActors = append(ch.RemoveActors, a.ID)
-				p.goneActors[a.ID] = true
-				rep.Actors.Removed++
-				rep.Removals = append(rep.Removals, actorRemoval(a, false))
+		keep := setKeys(p.keptActors)
+		for id := range p.goneActors {
+			keep = append(keep, id)
+		}
+		rest, err := p.tx.Rest(ctx, "actors", keep)
+		if err != nil {
+			return nil, err
+		}
+		p.addActorNames(rest.Actors)
+		for _, a := range rest.Actors {
+			ch.RemoveActors = append(ch.RemoveActors, a.ID)
+			p.goneActors[a.ID] = true
+			p.removedActors = append(p.removedActors, a)
+			gone = append(gone, a.ID)
+			rep.Actors.Removed++
+			rep.Removals = append(rep.Removals, actorRemoval(a, false))
+		}
+	}
+	if len(gone) > 0 {
+		// Removing an actor removes its relationships: read them now, while
+		// they are there.
+		c, err := p.tx.Lookup(ctx, &domain.ImportLookup{RelationshipsOf: gone})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range c.Relationships {
+			p.detached.add(r, r.ExternalID, r.ID)
+			if r.ExternalID == nil {
+				p.detachedEnds[endsKey(r)] = r
 			}
 		}
 	}
-	return ch
+	return ch, nil
 }
 
-// relationships plans a batch of relationship rows, resolved by links.
-func (p *planner) relationships(rows []RelationshipRow, links *Links) *domain.Changes {
+// setKeys lists a set's members.
+func setKeys(set map[string]bool) []string {
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	return out
+}
+
+// relationships plans a batch of relationship rows, resolved by links:
+// it looks up the relationships the rows name (by key, and those without
+// an external id by their ends), and compares.
+func (p *planner) relationships(ctx context.Context, rows []RelationshipRow, links *Links) (*domain.Changes, error) {
 	ch, rep := &domain.Changes{}, p.rep
+	ins := make([]domain.RelationshipInput, len(rows))
+	q := &domain.ImportLookup{}
 	for j, row := range rows {
 		in := row.Input
 		in.From, in.To = links.FromID[j], links.ToID[j]
@@ -242,17 +364,48 @@ func (p *planner) relationships(rows []RelationshipRow, links *Links) *domain.Ch
 		if links.To[j] >= 0 {
 			in.To = p.actorIDs[links.To[j]]
 		}
+		ins[j] = in
+		if in.ExternalID != nil {
+			q.RelationshipKeys = append(q.RelationshipKeys, *in.ExternalID)
+		} else {
+			q.RelationshipEnds = append(q.RelationshipEnds, [2]string{in.From, in.To})
+		}
+	}
+	found, err := p.tx.Lookup(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	relKeys := newKeys[*domain.Relationship](nil, nil)
+	relByEnds := map[string]*domain.Relationship{}
+	for _, r := range found.Relationships {
+		if p.created[r.ID] {
+			continue // written by this import, not there before it
+		}
+		relKeys.add(r, r.ExternalID, r.ID)
+		if r.ExternalID == nil {
+			relByEnds[endsKey(r)] = r
+		}
+	}
+	found = nil
+	var replaced []*domain.Relationship
+	for j, row := range rows {
+		in := ins[j]
 		in.SourceIDs = p.sourceIDs(row.SourceKeys)
 		var old *domain.Relationship
 		if in.ExternalID != nil {
 			var byService bool
-			if old, byService = p.relKeys.find(*in.ExternalID); byService {
+			if old, byService = relKeys.find(*in.ExternalID); old == nil {
+				old, byService = p.detached.find(*in.ExternalID)
+			}
+			if byService {
 				in.ExternalID = nil // the key is the service id an export wrote
 			}
 		}
 		next, _ := domain.NewRelationship(p.ws, in)
 		if row.Input.ExternalID == nil {
-			old = p.relByEnds[endsKey(next)]
+			if old = relByEnds[endsKey(next)]; old == nil {
+				old = p.detachedEnds[endsKey(next)]
+			}
 		}
 		matchOnce(rep, p.matchedRels, "relationship", old, func(r *domain.Relationship) string { return r.ID }, row.Ref)
 		if old != nil {
@@ -263,6 +416,7 @@ func (p *planner) relationships(rows []RelationshipRow, links *Links) *domain.Ch
 			next.ID = domain.NewID(domain.PrefixRelationship)
 			ch.CreateRelationships = append(ch.CreateRelationships, next)
 			rep.Relationships.Created++
+			p.noteCreated(next)
 		case old.Type != next.Type || old.FromID != next.FromID || old.ToID != next.ToID:
 			// Type and ends never change: the row is another relationship
 			// now, known by the row's key from now on.
@@ -272,7 +426,8 @@ func (p *planner) relationships(rows []RelationshipRow, links *Links) *domain.Ch
 			p.goneRels[old.ID] = true
 			rep.Relationships.Created++
 			rep.Relationships.Removed++
-			rep.Removals = append(rep.Removals, relationshipRemoval(old, p.names, true))
+			replaced = append(replaced, old)
+			p.noteCreated(next)
 		case sameRelationship(old, next):
 			rep.Relationships.Unchanged++
 		default:
@@ -288,13 +443,50 @@ func (p *planner) relationships(rows []RelationshipRow, links *Links) *domain.Ch
 		}
 		p.checkCitations(row.Ref, next.SourceIDs)
 	}
-	return ch
+	if err := p.lookupNames(ctx, replaced); err != nil {
+		return nil, err
+	}
+	for _, old := range replaced {
+		rep.Removals = append(rep.Removals, relationshipRemoval(old, p.names, true))
+	}
+	return ch, nil
+}
+
+// noteCreated remembers a relationship the import creates, when a later
+// lookup could find it (see created).
+func (p *planner) noteCreated(r *domain.Relationship) {
+	if r.ExternalID == nil || (p.sync && p.has["relationships"]) {
+		p.created[r.ID] = true
+	}
+}
+
+// lookupNames looks up the names of the ends of relationships the import
+// removes that it does not know yet, for the report.
+func (p *planner) lookupNames(ctx context.Context, rs []*domain.Relationship) error {
+	q, asked := &domain.ImportLookup{}, map[string]bool{}
+	for _, r := range rs {
+		for _, id := range []string{r.FromID, r.ToID} {
+			if _, ok := p.names[id]; !ok && !asked[id] {
+				asked[id] = true
+				q.ActorIDs = append(q.ActorIDs, id)
+			}
+		}
+	}
+	if q.Empty() {
+		return nil
+	}
+	c, err := p.tx.Lookup(ctx, q)
+	if err != nil {
+		return err
+	}
+	p.addActorNames(c.Actors)
+	return nil
 }
 
 // checkCitations reports a row citing a source that a sync removes.
 func (p *planner) checkCitations(ref Ref, ids []string) {
 	for _, id := range ids {
-		if p.goneSources[id] {
+		if p.goneSource[id] {
 			p.rep.Problems = append(p.rep.Problems, ref.problem("sources", "UNKNOWN_SOURCE",
 				fmt.Sprintf("cites source %s, which this import removes (the sources file does not hold it); add it to the sources file, or import without sync", id)))
 		}
@@ -303,30 +495,60 @@ func (p *planner) checkCitations(ref Ref, ids []string) {
 
 // finish plans what goes last: relationships that go with a removed actor
 // or (with sync and a relationships file) that no row matched, and the
-// sources a sync removes.
-func (p *planner) finish() *domain.Changes {
+// sources a sync removes. A sync's relationships are found by one
+// statement: those of the workspace that no row matched, that the import
+// did not remove already and did not create.
+func (p *planner) finish(ctx context.Context) (*domain.Changes, error) {
 	ch, rep := &domain.Changes{}, p.rep
-	for _, r := range p.existing.Relationships {
-		if _, kept := p.matchedRels[r.ID]; kept || p.goneRels[r.ID] {
-			continue
-		}
-		// A removed actor takes its relationships with it; the report
-		// says so rather than letting them vanish unnoticed.
-		if (p.sync && p.has["relationships"]) || p.goneActors[r.FromID] || p.goneActors[r.ToID] {
-			ch.RemoveRelationships = append(ch.RemoveRelationships, r)
-			p.goneRels[r.ID] = true
-			rep.Relationships.Removed++
-			rep.Removals = append(rep.Removals, relationshipRemoval(r, p.names, false))
+	var gone []*domain.Relationship
+	seen := map[string]bool{}
+	keep := func(r *domain.Relationship) bool {
+		_, kept := p.matchedRels[r.ID]
+		return kept || p.goneRels[r.ID] || seen[r.ID]
+	}
+	// A removed actor takes its relationships with it; the report
+	// says so rather than letting them vanish unnoticed.
+	for _, r := range p.detached.all() {
+		if !keep(r) {
+			seen[r.ID] = true
+			gone = append(gone, r)
 		}
 	}
-	for _, s := range p.existing.Sources {
-		if p.goneSources[s.ID] {
-			ch.RemoveSources = append(ch.RemoveSources, s.ID)
-			rep.Sources.Removed++
-			rep.Removals = append(rep.Removals, Removal{What: "source", ID: s.ID, Key: deref(s.ExternalID), Name: s.Title})
+	if p.sync && p.has["relationships"] {
+		keepIDs := setKeys(p.goneRels)
+		for id := range p.matchedRels {
+			keepIDs = append(keepIDs, id)
+		}
+		for id := range p.created {
+			keepIDs = append(keepIDs, id)
+		}
+		rest, err := p.tx.Rest(ctx, "relationships", keepIDs)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rest.Relationships {
+			if !keep(r) {
+				seen[r.ID] = true
+				gone = append(gone, r)
+			}
 		}
 	}
-	return ch
+	slices.SortFunc(gone, func(a, b *domain.Relationship) int { return strings.Compare(a.ID, b.ID) })
+	if err := p.lookupNames(ctx, gone); err != nil {
+		return nil, err
+	}
+	for _, r := range gone {
+		ch.RemoveRelationships = append(ch.RemoveRelationships, r)
+		p.goneRels[r.ID] = true
+		rep.Relationships.Removed++
+		rep.Removals = append(rep.Removals, relationshipRemoval(r, p.names, false))
+	}
+	for _, s := range p.goneSources {
+		ch.RemoveSources = append(ch.RemoveSources, s.ID)
+		rep.Sources.Removed++
+		rep.Removals = append(rep.Removals, Removal{What: "source", ID: s.ID, Key: deref(s.ExternalID), Name: s.Title})
+	}
+	return ch, nil
 }
 
 // keepSensitivity gives a record planned from a row the level of the
@@ -348,13 +570,31 @@ type keys[T any] struct{ byExt, byService map[string]T }
 func newKeys[T any](records []T, key func(T) (*string, string)) keys[T] {
 	k := keys[T]{map[string]T{}, map[string]T{}}
 	for _, r := range records {
-		if ext, id := key(r); ext != nil {
-			k.byExt[*ext] = r
-		} else {
-			k.byService[id] = r
-		}
+		ext, id := key(r)
+		k.add(r, ext, id)
 	}
 	return k
+}
+
+// add adds one record, by its external id or else its service id.
+func (k keys[T]) add(r T, ext *string, id string) {
+	if ext != nil {
+		k.byExt[*ext] = r
+	} else {
+		k.byService[id] = r
+	}
+}
+
+// all lists the records.
+func (k keys[T]) all() []T {
+	out := make([]T, 0, len(k.byExt)+len(k.byService))
+	for _, r := range k.byExt {
+		out = append(out, r)
+	}
+	for _, r := range k.byService {
+		out = append(out, r)
+	}
+	return out
 }
 
 // find returns the record a key names, and whether it named it by service id.

@@ -1,7 +1,9 @@
 package mapio
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/actorgraph/actorgraph/domain"
@@ -40,6 +42,9 @@ type resolver struct {
 	// not be read; citedFailed counts the rows citing one.
 	failedSources map[string]bool
 	citedFailed   int
+	// looked are the actor keys, names and source keys already asked of
+	// the workspace (see lookup): each is asked for once per import.
+	looked map[string]bool
 }
 
 // seenAt is where a key was first seen, compactly: a spreadsheet row, or a
@@ -49,27 +54,19 @@ type seenAt struct {
 	element string
 }
 
-func newResolver(doc *Document, workspace ...*domain.Contents) (*resolver, []Problem) {
+// newResolver builds a resolver of doc's rows, knowing the workspace's
+// records in workspace: the whole workspace when names is nil, else the
+// records an import looked up, names being the lower-case names it
+// looked actors up by.
+func newResolver(doc *Document, names map[string]bool, workspace ...*domain.Contents) (*resolver, []Problem) {
 	r := &resolver{sources: map[string]Ref{}, knownSources: map[string]bool{}, byExt: map[string]int{}, byName: map[string][]int{},
 		existingByExt: map[string]string{}, existingByName: map[string][]string{}, seenRels: map[string]seenAt{},
-		failedSources: doc.failedSources}
+		failedSources: doc.failedSources, looked: map[string]bool{}}
 	for _, c := range workspace {
-		for _, s := range c.Sources {
-			if s.ExternalID != nil {
-				r.knownSources[*s.ExternalID] = true
-			} else {
-				r.knownSources[s.ID] = true // exports name such sources by service id
-			}
-		}
-		for _, a := range c.Actors {
-			if a.ExternalID != nil {
-				r.existingByExt[*a.ExternalID] = a.ID
-			} else {
-				r.existingByExt[a.ID] = a.ID // exports name such actors by service id
-			}
-			name := strings.ToLower(a.Name)
-			r.existingByName[name] = append(r.existingByName[name], a.ID)
-		}
+		r.add(c, names)
+	}
+	for name := range names {
+		r.looked["n\x00"+name] = true
 	}
 	var problems []Problem
 	for _, s := range doc.Sources {
@@ -88,6 +85,87 @@ func newResolver(doc *Document, workspace ...*domain.Contents) (*resolver, []Pro
 		problems = append(problems, r.citations(a.Ref, a.SourceKeys)...)
 	}
 	return r, problems
+}
+
+// add makes the workspace's records in c known to the resolver. names,
+// when given, are the lower-case names c's actors were looked up by: only
+// actors of those names join existingByName, whose lists must be whole
+// for a name to resolve (an actor found by its key is listed under its
+// name when that name is looked up). With names nil, every actor of c
+// joins it (the whole workspace, or actors the import removes: no later
+// lookup finds those, and an end that names one must still resolve to
+// it, to be reported as naming an actor the import removes).
+func (r *resolver) add(c *domain.Contents, names map[string]bool) {
+	for _, s := range c.Sources {
+		if s.ExternalID != nil {
+			r.knownSources[*s.ExternalID] = true
+		} else {
+			r.knownSources[s.ID] = true // exports name such sources by service id
+		}
+	}
+	for _, a := range c.Actors {
+		if a.ExternalID != nil {
+			r.existingByExt[*a.ExternalID] = a.ID
+		} else {
+			r.existingByExt[a.ID] = a.ID // exports name such actors by service id
+		}
+		name := strings.ToLower(a.Name)
+		if (names != nil && !names[name]) || slices.Contains(r.existingByName[name], a.ID) {
+			continue
+		}
+		r.existingByName[name] = append(r.existingByName[name], a.ID)
+	}
+}
+
+// lookup asks the workspace for what a chunk of relationship rows names
+// and the files do not hold: the actors their ends name (by key, then,
+// for keys still unknown, by name) and the sources they cite. Only those,
+// once each per import: the resolver never holds the workspace.
+func (r *resolver) lookup(ctx context.Context, tx domain.ImportTx, rows []RelationshipRow) ([]*domain.Source, error) {
+	q, names := &domain.ImportLookup{}, map[string]bool{}
+	var unknown []string
+	for _, row := range rows {
+		for _, key := range []string{row.From, row.To} {
+			if i, _ := r.findActor(key); i >= 0 || r.looked["a\x00"+key] || r.existingByExt[key] != "" {
+				continue
+			}
+			r.looked["a\x00"+key] = true
+			q.ActorKeys = append(q.ActorKeys, key)
+			unknown = append(unknown, key)
+		}
+		for _, k := range row.SourceKeys {
+			if _, inFiles := r.sources[k]; !inFiles && !r.knownSources[k] && !r.looked["s\x00"+k] {
+				r.looked["s\x00"+k] = true
+				q.SourceKeys = append(q.SourceKeys, k)
+			}
+		}
+	}
+	if q.Empty() {
+		return nil, nil
+	}
+	c, err := tx.Lookup(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	r.add(c, map[string]bool{})
+	sources := c.Sources
+	q = &domain.ImportLookup{}
+	for _, key := range unknown {
+		name := strings.ToLower(strings.TrimSpace(key))
+		if _, found := r.existingByExt[key]; found || r.looked["n\x00"+name] {
+			continue
+		}
+		r.looked["n\x00"+name], names[name] = true, true
+		q.ActorNames = append(q.ActorNames, name)
+	}
+	if q.Empty() {
+		return sources, nil
+	}
+	if c, err = tx.Lookup(ctx, q); err != nil {
+		return nil, err
+	}
+	r.add(c, names)
+	return sources, nil
 }
 
 // duplicate reports a key seen before, and otherwise remembers it.

@@ -9,7 +9,7 @@ import "github.com/actorgraph/actorgraph/domain"
 // only one actor has it, by name; an end the files do not hold may name
 // an actor already in the workspace.
 func Resolve(doc *Document, workspace ...*domain.Contents) (*Links, []Problem) {
-	r, problems := newResolver(doc, workspace...)
+	r, problems := newResolver(doc, nil, workspace...)
 	links, ps := r.relationships(doc.Relationships)
 	problems = append(problems, ps...)
 	sortProblems(problems)

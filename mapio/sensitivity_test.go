@@ -37,9 +37,45 @@ func (m *memTarget) Import(ctx context.Context, ws string, write bool, fn func(c
 
 type memTx struct{ c *domain.Contents }
 
-func (t *memTx) Contents(context.Context) (*domain.Contents, error) {
-	return &domain.Contents{Version: t.c.Version,
-		Actors: slices.Clone(t.c.Actors), Relationships: slices.Clone(t.c.Relationships), Sources: slices.Clone(t.c.Sources)}, nil
+// Lookup finds what q names as the store does: by key (an external id,
+// or the service id of a record without one), id, lower-case name, ends
+// or actor.
+func (t *memTx) Lookup(_ context.Context, q *domain.ImportLookup) (*domain.Contents, error) {
+	out := &domain.Contents{Version: t.c.Version}
+	byKey := func(keys []string, ext *string, id string) bool {
+		return (ext != nil && slices.Contains(keys, *ext)) || (ext == nil && slices.Contains(keys, id))
+	}
+	for _, s := range t.c.Sources {
+		if byKey(q.SourceKeys, s.ExternalID, s.ID) {
+			out.Sources = append(out.Sources, s)
+		}
+	}
+	for _, a := range t.c.Actors {
+		if byKey(q.ActorKeys, a.ExternalID, a.ID) || slices.Contains(q.ActorIDs, a.ID) || slices.Contains(q.ActorNames, strings.ToLower(a.Name)) {
+			out.Actors = append(out.Actors, a)
+		}
+	}
+	for _, r := range t.c.Relationships {
+		if byKey(q.RelationshipKeys, r.ExternalID, r.ID) || (r.ExternalID == nil && slices.Contains(q.RelationshipEnds, [2]string{r.FromID, r.ToID})) ||
+			slices.Contains(q.RelationshipsOf, r.FromID) || slices.Contains(q.RelationshipsOf, r.ToID) {
+			out.Relationships = append(out.Relationships, r)
+		}
+	}
+	return out, nil
+}
+
+// Rest lists the records of one kind not among keep.
+func (t *memTx) Rest(_ context.Context, kind string, keep []string) (*domain.Contents, error) {
+	out := &domain.Contents{Version: t.c.Version}
+	switch kind {
+	case "sources":
+		out.Sources = slices.DeleteFunc(slices.Clone(t.c.Sources), func(s *domain.Source) bool { return slices.Contains(keep, s.ID) })
+	case "actors":
+		out.Actors = slices.DeleteFunc(slices.Clone(t.c.Actors), func(a *domain.Actor) bool { return slices.Contains(keep, a.ID) })
+	case "relationships":
+		out.Relationships = slices.DeleteFunc(slices.Clone(t.c.Relationships), func(r *domain.Relationship) bool { return slices.Contains(keep, r.ID) })
+	}
+	return out, nil
 }
 
 func (t *memTx) Apply(_ context.Context, ch *domain.Changes) error {

@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"go.uber.org/zap"
 
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/errs"
@@ -49,76 +51,321 @@ func (s *Neo4j) contentsInTx(ctx context.Context, tx neo4j.ManagedTransaction, w
 	return c, err
 }
 
-// Import runs fn in one transaction on workspace ws: all that fn writes
-// is committed when it returns nil, and none of it when it returns an
-// error (which Import returns), when Neo4j goes away or when ctx ends. A
-// write import locks the workspace first, so that nothing changes under
-// it while it reads, checks and writes; a dry run (write false) reads in
-// a read transaction and may not write. The transaction is never retried:
-// fn reads the import's files as it goes.
+// Import runs import fn on workspace ws, all or nothing: all that fn
+// writes is kept when it returns nil, and none of it when it returns an
+// error (which Import returns), when Neo4j goes away or when ctx ends.
+//
+// A dry run (write false) reads in one read transaction and may not
+// write. A write import holds the workspace's import lock throughout, so
+// that nothing else writes to it while the import reads, checks and
+// writes, and commits each Apply in a transaction of its own, with what
+// undoes it (see importstage.go): a failure undoes every batch already
+// committed. Nothing is retried as a whole: fn reads the import's files
+// as it goes.
 func (s *Neo4j) Import(ctx context.Context, ws string, write bool, fn func(ctx context.Context, tx domain.ImportTx) error) error {
 	const op = "store.Import"
-	mode := neo4j.AccessModeRead
-	if write {
-		mode = neo4j.AccessModeWrite
-	}
-	sess := s.session(ctx, mode)
-	defer sess.Close(context.WithoutCancel(ctx))
-	tx, err := sess.BeginTransaction(ctx, txTimeout(ctx)...)
-	if err != nil {
-		return s.mapErr(op, err)
-	}
-	defer tx.Close(context.WithoutCancel(ctx))         // rolls back unless committed
-	otx := &opTx{ManagedTransaction: tx, op: op, n: 1} // names the import in run's log
-	if write {
-		if err := s.lockWorkspace(ctx, otx, ws); err != nil {
-			return s.mapErr(op, err, otx.failedStatement()...)
+	if !write {
+		sess := s.session(ctx, neo4j.AccessModeRead)
+		defer sess.Close(context.WithoutCancel(ctx))
+		tx, err := sess.BeginTransaction(ctx, txTimeout(ctx)...)
+		if err != nil {
+			return s.mapErr(op, err)
 		}
+		defer tx.Close(context.WithoutCancel(ctx))
+		otx := &opTx{ManagedTransaction: tx, op: op, n: 1} // names the import in run's log
+		return fn(ctx, &importTx{s: s, ws: ws, read: func(f func(neo4j.ManagedTransaction) error) error {
+			return s.mapErr(op, f(otx), otx.failedStatement()...)
+		}})
 	}
-	itx := &importTx{s: s, tx: otx, ws: ws, write: write, written: &auditedIDs{}}
-	if err := fn(ctx, itx); err != nil {
+	token := newImportToken()
+	s.undo.start(token)
+	if err := s.beginImport(ctx, ws, token); err != nil {
+		// Should the lock have been taken all the same (its commit
+		// answered, but the answer lost), the undoer releases it.
+		s.undo.end(token)
 		return err
 	}
-	if !write {
-		return nil
-	}
-	if itx.written.count > 0 {
-		if _, err := s.run(ctx, otx, createAudit, map[string]any{"props": auditProps(itx.written.record(ctx, ws, "importActorMap"))}); err != nil {
-			return s.mapErr(op, err, otx.failedStatement()...)
+	// The heart beats until the import is kept or has ended, whatever ctx
+	// does (and even should fn panic, the import then ends, and the
+	// undoer undoes it); an undo beats its own.
+	stop := make(chan struct{})
+	var once sync.Once
+	ended := func() { once.Do(func() { close(stop); s.undo.end(token) }) }
+	defer ended()
+	go s.heartbeat(context.WithoutCancel(ctx), ws, token, stop)
+	itx := &importTx{s: s, ws: ws, token: token, written: &auditedIDs{}, read: func(f func(neo4j.ManagedTransaction) error) error {
+		return s.execRead(ctx, op, f)
+	}}
+	err := fn(ctx, itx)
+	if err == nil && itx.written.count > 0 {
+		err = s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
+			if err := s.lockImport(ctx, tx, ws, token); err != nil {
+				return err
+			}
+			if _, err := s.run(ctx, tx, createAudit, map[string]any{"props": auditProps(itx.written.record(ctx, ws, "importActorMap"))}); err != nil {
+				return err
+			}
+			_, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) REMOVE w.importing, w.importBeat, w.importBase, w.importHolder", map[string]any{"id": ws})
+			return err
+		})
+		if err == nil {
+			ended()
+			// The import is kept: its undo records are garbage, which the
+			// next import into the workspace drops if this cannot.
+			if err := s.dropUndo(ctx, ws, token); err != nil {
+				s.log.Warn("store: an import's undo records were not deleted; the next import deletes them",
+					zap.String("workspace", ws), zap.String("import", token), zap.String("error", errs.Trace(err)))
+			}
+			return nil
 		}
 	}
-	return s.mapErr(op, tx.Commit(ctx))
+	ended()
+	// Nothing written, a problem, a failure or a cancellation: the
+	// workspace goes back to what it was, version included, before the
+	// import answers, even when ctx was cancelled (but not past its
+	// deadline). When that fails, the undoer tries again in the
+	// background until Neo4j answers, and the answer is the import's own
+	// error.
+	uctx, cancel := undoContext(ctx)
+	defer cancel()
+	if uerr := s.undo.undo(uctx, ws, token); uerr != nil {
+		s.log.Warn("store: an import failed and could not be undone yet; undoing it in the background",
+			zap.String("workspace", ws), zap.String("import", token), zap.String("error", errs.Trace(uerr)))
+		s.undo.kick()
+		if err == nil {
+			err = uerr
+		}
+	}
+	return err
 }
 
-// importTx is an import's view of its transaction.
+// undoContext is the context a failed import's own undo runs in: ctx's
+// values and deadline, without its cancellation (a client that leaves
+// does not stop the undo; a request out of time leaves it to the
+// background).
+func undoContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	u := context.WithoutCancel(ctx)
+	if d, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(u, d)
+	}
+	return u, func() {}
+}
+
+// importTx is an import's view of the store: one read transaction for a
+// dry run; for a write import, a read transaction per lookup and a write
+// transaction per Apply, under the import's lock (token).
 type importTx struct {
 	s       *Neo4j
-	tx      *opTx // the import's explicit transaction
 	ws      string
-	write   bool
+	token   string // the write import's, "" for a dry run
+	read    func(func(neo4j.ManagedTransaction) error) error
 	written *auditedIDs // what the import wrote, for its audit record
 }
 
-func (t *importTx) Contents(ctx context.Context) (*domain.Contents, error) {
-	c, err := t.s.contentsInTx(ctx, t.tx, t.ws)
-	if err != nil {
-		return nil, t.s.mapErr("store.Import", err, t.tx.failedStatement()...)
+// execRead runs fn, a read, in a read transaction of its own.
+func (s *Neo4j) execRead(ctx context.Context, op string, fn func(tx neo4j.ManagedTransaction) error) error {
+	_, err := readTx(ctx, s, op, func(tx neo4j.ManagedTransaction) (struct{}, error) {
+		return struct{}{}, fn(tx)
+	})
+	return err
+}
+
+// The statements an import's lookups send. Each finds records through an
+// index (the id constraints, (workspaceId, externalId), per relationship
+// type), a batch of keys at a time: an import's reads cost what its rows
+// name, whatever the size of the workspace. Only ActorNames reads the
+// workspace's actors (through the workspace index, in Neo4j): a name is
+// matched in any case, and Neo4j has no index on an expression. Records
+// the caller may not see are not found, as they were not read before.
+// Every seek names its index: planned once for a batch, with $ws known
+// and the keys not, Neo4j would otherwise seek the workspace index and
+// filter every record of the workspace for every key (as in applyInTx),
+// which made the second chunk of a growing import 30 times slower.
+var (
+	lookupSourcesCypher = `UNWIND $keys AS k CALL (k) {
+		MATCH (x:Source {workspaceId: $ws, externalId: k}) USING INDEX x:Source(workspaceId, externalId) RETURN x
+		UNION
+		MATCH (x:Source {id: k}) USING INDEX x:Source(id) WHERE x.workspaceId = $ws AND x.externalId IS NULL RETURN x
+	} WITH DISTINCT x WHERE ` + visible("x") + ` RETURN x`
+	lookupActorsCypher = `UNWIND $keys AS k CALL (k) {
+		MATCH (a:Actor {workspaceId: $ws, externalId: k}) USING INDEX a:Actor(workspaceId, externalId) RETURN a
+		UNION
+		MATCH (a:Actor {id: k}) USING INDEX a:Actor(id) WHERE a.workspaceId = $ws AND a.externalId IS NULL RETURN a
+	} WITH DISTINCT a WHERE ` + visible("a") + ` RETURN a`
+	lookupActorIDsCypher   = "UNWIND $ids AS id MATCH (a:Actor {id: id}) USING INDEX a:Actor(id) WHERE a.workspaceId = $ws AND " + visible("a") + " RETURN a"
+	lookupActorNamesCypher = "MATCH (a:Actor) WHERE a.workspaceId = $ws AND toLower(a.name) IN $names AND " + visible("a") + " RETURN a"
+	lookupRelKeysCypher    = "UNWIND $keys AS k CALL (k) {\n" + unionOverTypes(relTypes,
+		"MATCH (a)-[r:%[1]s]->(b) USING INDEX r:%[1]s(workspaceId, externalId) WHERE r.workspaceId = $ws AND r.externalId = k AND "+visibleRel("r", "a", "b")+" RETURN "+relRow+
+			"\nUNION ALL\nMATCH (a)-[r:%[1]s]->(b) USING INDEX r:%[1]s(id) WHERE r.id = k AND r.workspaceId = $ws AND r.externalId IS NULL AND "+visibleRel("r", "a", "b")+" RETURN "+relRow) +
+		"\n} RETURN r, relType, fromId, toId"
+	lookupRelEndsCypher = `UNWIND $ends AS e MATCH (a:Actor {id: e[0]})-[r]->(b:Actor {id: e[1]}) USING INDEX a:Actor(id)
+		WHERE a.workspaceId = $ws AND r.workspaceId = $ws AND r.externalId IS NULL AND ` + visibleRel("r", "a", "b") + " RETURN " + relRow
+	lookupRelsOfCypher = `UNWIND $ids AS id MATCH (x:Actor {id: id})-[r]-() USING INDEX x:Actor(id) WHERE x.workspaceId = $ws
+		WITH DISTINCT r WITH r, startNode(r) AS a, endNode(r) AS b WHERE ` + visibleRel("r", "a", "b") + " RETURN " + relRow
+
+	restSourcesCypher = "MATCH (x:Source) WHERE x.workspaceId = $ws AND NOT x.id IN $keep AND " + visible("x") + " RETURN x ORDER BY x.id"
+	restActorsCypher  = "MATCH (a:Actor) WHERE a.workspaceId = $ws AND NOT a.id IN $keep AND " + visible("a") + " RETURN a ORDER BY a.id"
+	restRelsCypher    = "CALL () {\n" + unionOverTypes(relTypes, "MATCH (a)-[r:%s]->(b) WHERE r.workspaceId = $ws AND NOT r.id IN $keep AND "+
+		visibleRel("r", "a", "b")+" RETURN "+relRow) + "\n} RETURN r, relType, fromId, toId ORDER BY r.id"
+)
+
+// lookupBatch is how many keys one lookup statement takes.
+const lookupBatch = 10_000
+
+// Lookup reads the records q names, a batch of keys per statement.
+func (t *importTx) Lookup(ctx context.Context, q *domain.ImportLookup) (*domain.Contents, error) {
+	c := &domain.Contents{}
+	// Each step sends its statement a batch of keys at a time and keeps
+	// what it finds.
+	type step struct {
+		cypher, param string
+		n             int
+		arg           func(start, end int) any
+		keep          func(r *neo4j.Record)
 	}
-	// An import's report can name what it matched or would remove, so its
-	// read of confidential records is audited like any other.
-	noteSources(ctx, c.Sources)
-	noteActors(ctx, c.Actors)
-	noteRelationships(ctx, c.Relationships)
+	strs := func(xs []string) func(int, int) any { return func(s, e int) any { return xs[s:e] } }
+	source := func(r *neo4j.Record) { c.Sources = append(c.Sources, decodeSource(nodeProps(r, "x"))) }
+	actor := func(r *neo4j.Record) { c.Actors = append(c.Actors, decodeActor(nodeProps(r, "a"))) }
+	rel := func(r *neo4j.Record) { c.Relationships = append(c.Relationships, decodeRelRow(r)) }
+	ends := func(start, end int) any {
+		out := make([][]string, 0, end-start)
+		for _, e := range q.RelationshipEnds[start:end] {
+			out = append(out, []string{e[0], e[1]})
+		}
+		return out
+	}
+	steps := []step{
+		{lookupSourcesCypher, "keys", len(q.SourceKeys), strs(q.SourceKeys), source},
+		{lookupActorsCypher, "keys", len(q.ActorKeys), strs(q.ActorKeys), actor},
+		{lookupActorIDsCypher, "ids", len(q.ActorIDs), strs(q.ActorIDs), actor},
+		{lookupActorNamesCypher, "names", len(q.ActorNames), strs(q.ActorNames), actor},
+		{lookupRelKeysCypher, "keys", len(q.RelationshipKeys), strs(q.RelationshipKeys), rel},
+		{lookupRelEndsCypher, "ends", len(q.RelationshipEnds), ends, rel},
+		{lookupRelsOfCypher, "ids", len(q.RelationshipsOf), strs(q.RelationshipsOf), rel},
+	}
+	for _, st := range steps {
+		for start := 0; start < st.n; start += lookupBatch {
+			var recs []*neo4j.Record
+			err := t.read(func(tx neo4j.ManagedTransaction) (err error) {
+				recs, err = t.s.run(ctx, tx, st.cypher, map[string]any{"ws": t.ws, st.param: st.arg(start, min(start+lookupBatch, st.n))})
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range recs {
+				st.keep(r)
+			}
+		}
+	}
+	t.note(ctx, c)
 	return c, nil
 }
 
+// Rest reads the workspace's records of one kind that are not among
+// keep: what a sync removes. Neo4j tests NOT IN against a large list as a
+// set, so this is one pass over the workspace's records of that kind, in
+// Neo4j, returning only those that go.
+func (t *importTx) Rest(ctx context.Context, kind string, keep []string) (*domain.Contents, error) {
+	c := &domain.Contents{}
+	params := map[string]any{"ws": t.ws, "keep": keep}
+	cyphers := map[string]string{"sources": restSourcesCypher, "actors": restActorsCypher, "relationships": restRelsCypher}
+	cypher, ok := cyphers[kind]
+	if !ok {
+		return nil, &errs.Error{Op: "store.Import", Kind: errs.Internal, Msg: fmt.Sprintf("no kind of record is called %q", kind)}
+	}
+	var recs []*neo4j.Record
+	err := t.read(func(tx neo4j.ManagedTransaction) (err error) {
+		recs, err = t.s.run(ctx, tx, cypher, params)
+		return err
+	})
+	if err == nil {
+		switch kind {
+		case "sources":
+			c.Sources = nodesOf(recs, "x", decodeSource)
+		case "actors":
+			c.Actors = nodesOf(recs, "a", decodeActor)
+		default:
+			for _, r := range recs {
+				c.Relationships = append(c.Relationships, decodeRelRow(r))
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.note(ctx, c)
+	return c, nil
+}
+
+// note audits what an import read: its report can name what it matched
+// or would remove, so its read of confidential records is audited like
+// any other.
+func (t *importTx) note(ctx context.Context, c *domain.Contents) {
+	noteSources(ctx, c.Sources)
+	noteActors(ctx, c.Actors)
+	noteRelationships(ctx, c.Relationships)
+}
+
 func (t *importTx) Apply(ctx context.Context, ch *domain.Changes) error {
-	if !t.write {
+	if t.token == "" {
 		return &errs.Error{Op: "store.Import", Kind: errs.Internal, Msg: "a dry run tried to write"}
 	}
 	t.written.addChanges(ch)
 	stampTimes(ch, now())
-	return t.s.mapErr("store.Import", t.s.applyInTx(ctx, t.tx, t.ws, ch), t.tx.failedStatement()...)
+	for _, part := range splitChanges(ch, applyBatch) {
+		err := t.s.execWrite(ctx, "store.Import", func(tx neo4j.ManagedTransaction) error {
+			if err := t.s.lockImport(ctx, tx, t.ws, t.token); err != nil {
+				return err
+			}
+			if err := t.s.stageUndo(ctx, tx, t.ws, t.token, part); err != nil {
+				return err
+			}
+			return t.s.applyInTx(ctx, tx, t.ws, part)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyBatch is how many changes one transaction of an import commits at
+// most: a file's 100,000 actors in one transaction need more than the
+// transaction memory of a 1g Neo4j heap.
+const applyBatch = 20_000
+
+// splitChanges cuts ch into parts of at most n changes of one kind each,
+// in the order applyInTx writes them (removals, then sources, actors and
+// relationships). Removed sources stop being cited as soon as they go,
+// rather than after what ch creates and updates: nothing an import writes
+// cites a source it removes (the planner reports such a row as a problem).
+func splitChanges(ch *domain.Changes, n int) []*domain.Changes {
+	if ch.Size() <= n {
+		return []*domain.Changes{ch}
+	}
+	var out []*domain.Changes
+	add := func(size int, part func(lo, hi int) *domain.Changes) {
+		for lo := 0; lo < size; lo += n {
+			out = append(out, part(lo, min(lo+n, size)))
+		}
+	}
+	add(len(ch.RemoveRelationships), func(lo, hi int) *domain.Changes {
+		return &domain.Changes{RemoveRelationships: ch.RemoveRelationships[lo:hi]}
+	})
+	add(len(ch.RemoveActors), func(lo, hi int) *domain.Changes { return &domain.Changes{RemoveActors: ch.RemoveActors[lo:hi]} })
+	add(len(ch.RemoveSources), func(lo, hi int) *domain.Changes { return &domain.Changes{RemoveSources: ch.RemoveSources[lo:hi]} })
+	add(len(ch.CreateSources), func(lo, hi int) *domain.Changes { return &domain.Changes{CreateSources: ch.CreateSources[lo:hi]} })
+	add(len(ch.UpdateSources), func(lo, hi int) *domain.Changes { return &domain.Changes{UpdateSources: ch.UpdateSources[lo:hi]} })
+	add(len(ch.CreateActors), func(lo, hi int) *domain.Changes { return &domain.Changes{CreateActors: ch.CreateActors[lo:hi]} })
+	add(len(ch.UpdateActors), func(lo, hi int) *domain.Changes { return &domain.Changes{UpdateActors: ch.UpdateActors[lo:hi]} })
+	add(len(ch.CreateRelationships), func(lo, hi int) *domain.Changes {
+		return &domain.Changes{CreateRelationships: ch.CreateRelationships[lo:hi]}
+	})
+	add(len(ch.UpdateRelationships), func(lo, hi int) *domain.Changes {
+		return &domain.Changes{UpdateRelationships: ch.UpdateRelationships[lo:hi]}
+	})
+	return out
 }
 
 // stampTimes gives what an import creates its createdAt and what it

@@ -50,8 +50,11 @@ type Neo4j struct {
 	// warmed says that WarmPlans has run, lost that a transaction found
 	// Neo4j unreachable since (see warm.go); life ends at Close.
 	warmed, lost atomic.Bool
-	life         context.Context
-	endLife      context.CancelFunc
+	// met says that a transaction has reached Neo4j since Open.
+	met     atomic.Bool
+	undo    *undoer // undoes imports that did not finish (importundo.go)
+	life    context.Context
+	endLife context.CancelFunc
 }
 
 var _ Store = (*Neo4j)(nil)
@@ -79,7 +82,10 @@ func Open(cfg Config, log *zap.Logger) (*Neo4j, error) {
 		log = zap.NewNop()
 	}
 	life, endLife := context.WithCancel(context.Background())
-	return &Neo4j{driver: driver, db: cfg.Database, log: log, slow: slowThreshold(cfg.SlowStatement), life: life, endLife: endLife}, nil
+	s := &Neo4j{driver: driver, db: cfg.Database, log: log, slow: slowThreshold(cfg.SlowStatement), life: life, endLife: endLife}
+	s.undo = newUndoer(s)
+	go s.undo.loop()
+	return s, nil
 }
 
 // QueryCount is how many Cypher statements this store has sent, i.e. its
@@ -89,6 +95,7 @@ func (s *Neo4j) QueryCount() int64 { return s.queries.Load() }
 // Close releases the driver's connections.
 func (s *Neo4j) Close(ctx context.Context) error {
 	s.endLife()
+	<-s.undo.done
 	return s.driver.Close(ctx)
 }
 
@@ -182,6 +189,10 @@ func schemaStatements() []string {
 		"CREATE CONSTRAINT audit_id IF NOT EXISTS FOR (x:AuditRecord) REQUIRE x.id IS UNIQUE",
 		"CREATE INDEX audit_workspace_id IF NOT EXISTS FOR (x:AuditRecord) ON (x.workspaceId, x.id)",
 		"CREATE CONSTRAINT pseudonym_key IF NOT EXISTS FOR (k:PseudonymKey) REQUIRE k.workspaceId IS UNIQUE",
+		// An import's undo records (importstage.go): a before-image is
+		// found by its import and key, the rest by workspace and import.
+		"CREATE INDEX import_undo_key IF NOT EXISTS FOR (u:ImportUndo) ON (u.__token, u.__key)",
+		"CREATE INDEX import_undo_ws IF NOT EXISTS FOR (u:ImportUndo) ON (u.__ws, u.__token)",
 	}
 	for _, t := range relTypes {
 		lower := strings.ToLower(string(t))

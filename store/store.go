@@ -54,7 +54,7 @@ type Store interface {
 	AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapshot, error)
 	// Contents is what an export writes.
 	Contents(ctx context.Context, ws string) (*domain.Contents, error)
-	// Import runs an import in one transaction (see Neo4j.Import).
+	// Import runs an import, all or nothing (see Neo4j.Import).
 	Import(ctx context.Context, ws string, write bool, fn func(ctx context.Context, tx domain.ImportTx) error) error
 	// Subgraph is an actor's neighbourhood within depth relationships.
 	Subgraph(ctx context.Context, center string, depth int, types []domain.RelationshipType, asOf *domain.Date, maxActors int) (*domain.Subgraph, error)

@@ -192,7 +192,9 @@ func (s *Neo4j) autoCommit(ctx context.Context, op, cypher string, params map[st
 	s.queries.Add(1)
 	start := time.Now()
 	defer func() { s.logIfSlow(op, cypher, time.Since(start)) }()
-	res, err := sess.Run(ctx, cypher, params)
+	// With the request's remaining time as its timeout, as inTx: Neo4j
+	// stops the statement rather than go on after its caller gave up.
+	res, err := sess.Run(ctx, cypher, params, txTimeout(ctx)...)
 	if err != nil {
 		return nil, err
 	}

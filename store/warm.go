@@ -113,17 +113,25 @@ func (s *Neo4j) WarmPlans(ctx context.Context) error {
 }
 
 // noteConnection watches what a transaction's error says about the
-// connection: after one that says it is lost, the first transaction that
-// succeeds warms the plans again, in the background.
+// connection. The first transaction that reaches Neo4j, and the first
+// that succeeds after one that says the connection is lost, have the
+// undoer look for imports to undo (importundo.go); after a lost
+// connection, that transaction also warms the plans again, in the
+// background.
 func (s *Neo4j) noteConnection(err error) {
 	switch {
 	case err != nil:
 		if connectionLost(err) {
 			s.lost.Store(true)
 		}
-	case s.warmed.Load() && s.lost.CompareAndSwap(true, false):
-		s.log.Info("neo4j answers again: planning the list statements")
-		go func() { _ = s.WarmPlans(s.life) }()
+	case s.lost.CompareAndSwap(true, false):
+		s.undo.kick()
+		if s.warmed.Load() {
+			s.log.Info("neo4j answers again: planning the list statements")
+			go func() { _ = s.WarmPlans(s.life) }()
+		}
+	case !s.met.Load() && s.met.CompareAndSwap(false, true):
+		s.undo.kick()
 	}
 }
 

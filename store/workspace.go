@@ -75,8 +75,10 @@ func (s *Neo4j) DeleteWorkspace(ctx context.Context, id string) (*domain.DeleteR
 	defer s.access.forget() // its memberships and tokens end
 	const op = "store.DeleteWorkspace"
 	err := s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
-		// Under the lock, as every writer: an import (one transaction,
-		// holding the lock) ends before the workspace starts to go.
+		// Under the lock, as every writer: refused (CONFLICT) while an
+		// import runs or is being undone, since an undo puts back what
+		// the import removed, and would put it back into a deleted
+		// workspace.
 		if err := s.lockWorkspace(ctx, tx, id); err != nil {
 			return err
 		}
@@ -113,7 +115,8 @@ func (s *Neo4j) DeleteWorkspace(ctx context.Context, id string) (*domain.DeleteR
 // lock before the deleting flag was set, or read the flag as it was
 // before: TestDeleteWorkspaceLeavesNoOrphans met that, once in many
 // runs), then the workspace itself. A writer after it finds no workspace.
-// Its memberships go, and its tokens stop working (they stay listed for
+// Its memberships go, any import undo records with the workspace's
+// content, and its tokens stop working (they stay listed for
 // `actorgraph token list`, revoked).
 func (s *Neo4j) deleteWorkspaceNode(ctx context.Context, op, id string, res *domain.DeleteResult) error {
 	var actors, rels, sources int64
@@ -137,6 +140,7 @@ func (s *Neo4j) deleteWorkspaceNode(ctx context.Context, op, id string, res *dom
 		for _, stmt := range []string{
 			"MATCH (m:Member {workspaceId: $id}) DELETE m",
 			"MATCH (k:PseudonymKey {workspaceId: $id}) DELETE k",
+			"MATCH (u:ImportUndo) WHERE u.__ws = $id DELETE u",
 			"MATCH (t:ApiToken {workspaceId: $id}) WHERE t.revokedAt IS NULL SET t.revokedAt = datetime()",
 			"MATCH (w:Workspace {id: $id}) DELETE w",
 		} {

@@ -1,0 +1,48 @@
+package store
+
+import (
+	"context"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/actorgraph/actorgraph/domain"
+)
+
+// DieMidImport begins an import into ws, commits ch as its first batch
+// and stops there, as a process killed just now would: the import is
+// held by another process than s, and its heart beat a moment ago.
+// Test-only.
+func (s *Neo4j) DieMidImport(ctx context.Context, ws string, ch *domain.Changes) error {
+	token := newImportToken()
+	if err := s.beginImport(ctx, ws, token); err != nil {
+		return err
+	}
+	tx := &importTx{s: s, ws: ws, token: token, written: &auditedIDs{}}
+	if err := tx.Apply(ctx, ch); err != nil {
+		return err
+	}
+	return s.execWrite(ctx, "test", func(tx neo4j.ManagedTransaction) error {
+		_, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) SET w.importHolder = 'store_of_a_dead_process'", map[string]any{"id": ws})
+		return err
+	})
+}
+
+// SilenceImport makes the import holding ws look silent for long (its
+// heart stopped beating long ago), as if importStale had passed.
+// Test-only.
+func (s *Neo4j) SilenceImport(ctx context.Context, ws string) error {
+	return s.execWrite(ctx, "test", func(tx neo4j.ManagedTransaction) error {
+		_, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) SET w.importBeat = 0", map[string]any{"id": ws})
+		return err
+	})
+}
+
+// ImportHolding is the token of the import that holds ws ("" for none).
+// Test-only.
+func (s *Neo4j) ImportHolding(ctx context.Context, ws string) (string, error) {
+	recs, err := s.readRecords(ctx, "test", "MATCH (w:Workspace {id: $id}) RETURN w.importing AS importing", map[string]any{"id": ws})
+	if err != nil || len(recs) == 0 {
+		return "", err
+	}
+	return value[string](recs[0], "importing"), nil
+}

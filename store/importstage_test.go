@@ -1,0 +1,194 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/errs"
+	"github.com/actorgraph/actorgraph/store"
+	"github.com/actorgraph/actorgraph/store/storetest"
+)
+
+// An import whose process died half way leaves its workspace locked
+// against other writers and imports (it is not silently half-imported for
+// good, nor taken from a process that may only be slow); once its heart
+// has been silent for long, the next import of the workspace undoes it
+// first: what it created goes, what it changed or removed comes back, the
+// version too.
+func TestNextImportUndoesAnImportThatDied(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ctx := storetest.Ctx()
+	ws := storetest.Workspace(t, st)
+	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", ExternalID: new("a")})
+	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B"})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Threatens, From: b.ID, To: a.ID, Strength: 0.5})
+	before, err := st.Contents(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DieMidImport(ctx, ws.ID, halfAnImport(t, ws.ID, a, b)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "D"}); !errs.Is(err, errs.Conflict) {
+		t.Errorf("a write after the import died: %v, want CONFLICT", err)
+	}
+	// Nor may the workspace be deleted: the undo would put back what the
+	// import removed into a deleted workspace.
+	if _, err := st.DeleteWorkspace(ctx, ws.ID); !errs.Is(err, errs.Conflict) {
+		t.Errorf("deleting the workspace after the import died: %v, want CONFLICT", err)
+	}
+	nothing := func(context.Context, domain.ImportTx) error { return errs.E("test", errs.Invalid, "nothing to do") }
+	if err := st.Import(ctx, ws.ID, true, nothing); !errs.Is(err, errs.Conflict) {
+		t.Errorf("an import while the dead one's heart beat a moment ago: %v, want CONFLICT", err)
+	}
+	if err := st.SilenceImport(ctx, ws.ID); err != nil {
+		t.Fatal(err)
+	}
+	// The next import finds the dead one, undoes it, then writes nothing.
+	// (Another store of the test binary that reaches Neo4j now may be
+	// undoing it already: the import is then refused until that ends.)
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		err := st.Import(ctx, ws.ID, true, nothing)
+		if errs.Is(err, errs.Invalid) {
+			break
+		}
+		if !errs.Is(err, errs.Conflict) || time.Now().After(deadline) {
+			t.Fatalf("the next import: %v", err)
+		}
+	}
+	after, err := st.Contents(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(before, after) {
+		t.Errorf("the dead import was not undone:\nbefore %+v\nafter  %+v", before, after)
+	}
+	if _, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "D"}); err != nil {
+		t.Errorf("a write once the dead import was undone: %v", err)
+	}
+}
+
+// halfAnImport is a batch that changes every kind of thing an undo puts
+// back: it renames a, removes b (and its relationship) and creates C.
+func halfAnImport(t *testing.T, ws string, a, b *domain.Actor) *domain.Changes {
+	t.Helper()
+	renamed := *a
+	renamed.Name = "A renamed"
+	created, err := domain.NewActor(ws, domain.ActorInput{Kind: domain.KindCommunity, Name: "C", ExternalID: new("c")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created.ID = domain.NewID(domain.PrefixActor)
+	return &domain.Changes{CreateActors: []*domain.Actor{created}, UpdateActors: []*domain.Actor{&renamed}, RemoveActors: []string{b.ID}}
+}
+
+// untilReleased waits until no import holds ws, for up to two minutes
+// (the bound only stops a hung test: the undo takes a moment).
+func untilReleased(t *testing.T, st *store.Neo4j, ws string) {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		token, err := st.ImportHolding(ctx, ws)
+		if err == nil && token == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the workspace is still held by import %q (%v), and nothing undoes it", token, err)
+		}
+	}
+}
+
+// A store that starts (here: a new one, as a restarted process opens)
+// finds an import that died in a workspace nobody imports into again, and
+// undoes it on its own: no import, no write, no operator.
+func TestStaleImportIsUndoneAtStartUp(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", ExternalID: new("a")})
+	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B"})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Threatens, From: b.ID, To: a.ID, Strength: 0.5})
+	before, err := st.Contents(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DieMidImport(ctx, ws.ID, halfAnImport(t, ws.ID, a, b)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SilenceImport(ctx, ws.ID); err != nil {
+		t.Fatal(err)
+	}
+	if half, err := st.Contents(ctx, ws.ID); err != nil || reflect.DeepEqual(before, half) {
+		t.Fatalf("the dead import wrote nothing (%v): the test tests nothing", err)
+	}
+	storetest.Open(t) // the process starts again
+	untilReleased(t, st, ws.ID)
+	after, err := st.Contents(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(before, after) {
+		t.Errorf("the dead import was not undone:\nbefore %+v\nafter  %+v", before, after)
+	}
+	if _, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "D"}); err != nil {
+		t.Errorf("a write once the dead import was undone: %v", err)
+	}
+}
+
+// An Apply larger than one transaction takes goes in several, and is
+// still undone whole: 25,000 actors (more than a transaction's 20,000)
+// written by one Apply of an import that then fails leave nothing; the
+// same Apply in an import that succeeds writes them all.
+func TestLargeApplyIsUndoneWhole(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ctx := storetest.Ctx()
+	ws := storetest.Workspace(t, st)
+	before, err := st.Contents(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actors := func() []*domain.Actor {
+		out := make([]*domain.Actor, 25_000)
+		for i := range out {
+			a, err := domain.NewActor(ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: fmt.Sprint("A", i)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.ID = domain.NewID(domain.PrefixActor)
+			out[i] = a
+		}
+		return out
+	}
+	err = st.Import(ctx, ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error {
+		if err := tx.Apply(ctx, &domain.Changes{CreateActors: actors()}); err != nil {
+			return err
+		}
+		return errs.E("test", errs.Unavailable, "Neo4j went away")
+	})
+	if !errs.Is(err, errs.Unavailable) {
+		t.Fatalf("the failing import: %v", err)
+	}
+	after, err := st.Contents(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(before, after) {
+		t.Fatalf("a failed import of 25,000 actors left %d of them", len(after.Actors))
+	}
+	if err := st.Import(ctx, ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error {
+		return tx.Apply(ctx, &domain.Changes{CreateActors: actors()})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if after, err = st.Contents(ctx, ws.ID); err != nil {
+		t.Fatal(err)
+	}
+	if len(after.Actors) != 25_000 {
+		t.Fatalf("the import wrote %d actors", len(after.Actors))
+	}
+}

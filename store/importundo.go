@@ -1,0 +1,312 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"go.uber.org/zap"
+
+	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/errs"
+)
+
+// Undoing imports that did not finish. An import that fails undoes itself
+// before it answers (Import), but that undo needs Neo4j: an import cut
+// off by an outage, or whose process died, leaves its workspace locked
+// with its batches in it. The undoer is the one place that finds such
+// imports and undoes them, and the only code that runs an undo:
+//
+//   - an import of this store whose undo failed (Neo4j went away) is
+//     undone in the background, retried with a growing pause (at most
+//     undoRetryMax) until Neo4j answers;
+//   - when the store first reaches Neo4j, and whenever it reaches it again
+//     after losing it (noteConnection), it looks in every workspace for
+//     imports that nothing runs: this store's own that have ended, and
+//     any whose heart has not beaten for importStale (a process that
+//     died). One that is silent but not yet stale is looked at again
+//     when it would be;
+//   - an import that finds its workspace held by such an import undoes it
+//     first (beginImport).
+//
+// An undo first claims the import, under the workspace's lock: it names
+// this store as the import's holder and beats its heart while it works,
+// so that no other process undoes it at the same time (one finds the
+// heart beating and leaves it). In this process, one undo of a workspace
+// runs at a time. Until an undo has finished the workspace stays locked
+// against writers, and readers see what the import had written.
+
+const (
+	// undoRetryFirst and undoRetryMax bound the pause between two tries
+	// of the background undo: it doubles from the first to the most.
+	undoRetryFirst = time.Second
+	undoRetryMax   = 30 * time.Second
+)
+
+// undoer owns the undo of imports that did not finish (see above).
+type undoer struct {
+	s  *Neo4j
+	me string // this store, as an import's holder
+	mu sync.Mutex
+	// running holds the tokens of the imports this store is running: its
+	// imports that are not, but whose workspace it still holds, are
+	// abandoned and undone.
+	running map[string]bool
+	busy    map[string]chan struct{} // workspaces being undone here, closed when done
+	wake    chan struct{}
+	done    chan struct{} // closed when the background loop has ended
+}
+
+func newUndoer(s *Neo4j) *undoer {
+	return &undoer{s: s, me: "store_" + uuid.NewString(), running: map[string]bool{}, busy: map[string]chan struct{}{},
+		wake: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+// start and end say that this store runs import token, and no longer.
+func (u *undoer) start(token string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.running[token] = true
+}
+
+func (u *undoer) end(token string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	delete(u.running, token)
+}
+
+// abandoned says whether an import held by holder is this store's and has
+// ended: nothing will finish or undo it but the undoer.
+func (u *undoer) abandoned(holder, token string) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return holder == u.me && !u.running[token]
+}
+
+// undoable says whether an import found holding a workspace, silent for
+// since, is to be undone now: it is this store's and has ended, or its
+// heart has stopped.
+func (u *undoer) undoable(holder, token string, since time.Duration) bool {
+	return u.abandoned(holder, token) || since >= importStale
+}
+
+// kick has the background loop look for imports to undo now.
+func (u *undoer) kick() {
+	select {
+	case u.wake <- struct{}{}:
+	default:
+	}
+}
+
+// loop undoes, in the background, the imports sweep finds, until the
+// store closes: when kicked, again after a failure (with a growing
+// pause), and when a silent import would become stale.
+func (u *undoer) loop() {
+	defer close(u.done)
+	ctx := domain.WithCaller(u.s.life, system)
+	var next <-chan time.Time // nil: wait for a kick
+	failures := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-u.wake:
+		case <-next:
+		}
+		again, err := u.sweep(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			failures++
+			pause := min(undoRetryFirst<<min(failures-1, 10), undoRetryMax)
+			u.s.log.Warn("store: undoing imports that did not finish failed; trying again", zap.Int("attempt", failures),
+				zap.Duration("retryIn", pause), zap.String("error", errs.Trace(err)))
+			next = time.After(pause)
+		case again > 0:
+			failures = 0
+			next = time.After(again)
+		default:
+			failures = 0
+			next = nil
+		}
+	}
+}
+
+// sweep undoes every import found holding a workspace that undoable
+// says is to be undone. It returns how long until a silent import of
+// another holder would become stale (0: none), and the first error.
+func (u *undoer) sweep(ctx context.Context) (time.Duration, error) {
+	const op = "store.UndoImports"
+	recs, err := u.s.readRecords(ctx, op, `MATCH (w:Workspace) WHERE w.importing IS NOT NULL
+		RETURN w.id AS id, w.importing AS token, w.importHolder AS holder, timestamp() - coalesce(w.importBeat, 0) AS since`, nil)
+	if err != nil {
+		return 0, err
+	}
+	var again time.Duration
+	var first error
+	for _, r := range recs {
+		ws, token, holder := value[string](r, "id"), value[string](r, "token"), value[string](r, "holder")
+		since := time.Duration(value[int64](r, "since")) * time.Millisecond
+		if u.undoable(holder, token, since) {
+			if err := u.undo(ctx, ws, token); err != nil && first == nil {
+				first = err
+			}
+			continue
+		}
+		if holder != u.me { // another's, silent for since: look again when it would be stale
+			if wait := importStale - since + time.Second; again == 0 || wait < again {
+				again = wait
+			}
+		}
+	}
+	return again, first
+}
+
+// exclusive waits until no other undo of ws runs in this store, or ctx
+// ends, and returns what ends its own.
+func (u *undoer) exclusive(ctx context.Context, ws string) (func(), error) {
+	for {
+		u.mu.Lock()
+		busy, ok := u.busy[ws]
+		if !ok {
+			mine := make(chan struct{})
+			u.busy[ws] = mine
+			u.mu.Unlock()
+			return func() {
+				u.mu.Lock()
+				delete(u.busy, ws)
+				u.mu.Unlock()
+				close(mine)
+			}, nil
+		}
+		u.mu.Unlock()
+		select {
+		case <-busy:
+		case <-ctx.Done():
+			return nil, errs.E("store.Import", errs.Unavailable,
+				"an import into this workspace that did not finish is being undone; try again shortly")
+		}
+	}
+}
+
+// claim takes import token on ws for this store's undo, when undoable
+// says it is to be undone: it becomes the import's holder, and its heart
+// beats now. gone says that the import no longer holds ws (it finished,
+// was undone, or ws is being deleted): only its undo records are left.
+func (u *undoer) claim(ctx context.Context, ws, token string) (claimed, gone bool, was string, err error) {
+	type result struct {
+		claimed, gone bool
+		was           string // the holder before the claim
+	}
+	res, err := writeTx(ctx, u.s, "store.Import", func(tx neo4j.ManagedTransaction) (result, error) {
+		// The lock first, then the read: a filter before it could see
+		// the import as it was before a concurrent undo ended it.
+		recs, err := u.s.run(ctx, tx, `MATCH (w:Workspace {id: $id}) SET w.__lock = true REMOVE w.__lock
+			RETURN w.importing AS importing, w.deleting AS deleting, w.importHolder AS holder,
+				timestamp() - coalesce(w.importBeat, 0) AS since`, map[string]any{"id": ws})
+		if err != nil {
+			return result{}, err
+		}
+		if len(recs) == 0 || value[string](recs[0], "importing") != token || value[bool](recs[0], "deleting") {
+			return result{gone: true}, nil
+		}
+		since := time.Duration(value[int64](recs[0], "since")) * time.Millisecond
+		was := value[string](recs[0], "holder")
+		if !u.undoable(was, token, since) {
+			return result{}, nil
+		}
+		_, err = u.s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) SET w.importHolder = $me, w.importBeat = timestamp()",
+			map[string]any{"id": ws, "me": u.me})
+		return result{claimed: true, was: was}, err
+	})
+	return res.claimed, res.gone, res.was, err
+}
+
+// undo undoes import token on workspace ws, if it is still to be undone
+// (see claim): deletes what it created, writes every before-image back,
+// sets the version back and clears the lock, then deletes the undo
+// records. Each step is a statement of inner transactions, and each is
+// idempotent, so that an undo that stops half way can run again from the
+// start. An import that no longer holds ws only loses its undo records;
+// one that another live process holds is left to it.
+func (u *undoer) undo(ctx context.Context, ws, token string) error {
+	const op = "store.Import"
+	release, err := u.exclusive(ctx, ws)
+	if err != nil {
+		return err
+	}
+	defer release()
+	claimed, gone, was, err := u.claim(ctx, ws, token)
+	switch {
+	case err != nil:
+		return err
+	case gone:
+		return u.s.dropUndo(ctx, ws, token)
+	case !claimed:
+		return nil
+	case was != u.me:
+		u.s.log.Warn("store: undoing an import whose process died", zap.String("workspace", ws), zap.String("import", token))
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	go u.s.heartbeat(context.WithoutCancel(ctx), ws, token, stop)
+	if err := u.restore(ctx, ws, token); err != nil {
+		// Let another process take it over at once, rather than after
+		// importStale (this store tries again too). Neo4j may be away:
+		// then this fails, and the import goes stale on its own.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = u.s.execWrite(rctx, op, func(tx neo4j.ManagedTransaction) error {
+			_, err := u.s.run(rctx, tx, "MATCH (w:Workspace {id: $id}) WHERE w.importing = $token AND w.importHolder = $me SET w.importBeat = 0",
+				map[string]any{"id": ws, "token": token, "me": u.me})
+			return err
+		})
+		return err
+	}
+	u.s.log.Info("store: import undone", zap.String("workspace", ws), zap.String("import", token))
+	return u.s.dropUndo(ctx, ws, token)
+}
+
+// restore runs the steps of an undo this store has claimed, and clears
+// the lock.
+func (u *undoer) restore(ctx context.Context, ws, token string) error {
+	const op = "store.Import"
+	p := map[string]any{"ws": ws, "token": token}
+	in := func(body string) string {
+		return "MATCH (u:ImportUndo) WHERE u.__token = $token AND u.__ws = $ws AND " + body + " IN TRANSACTIONS OF " + fmt.Sprint(undoBatch) + " ROWS"
+	}
+	// What the import created goes first: a record it removed may come
+	// back with an external id that a record it created took.
+	var steps []string
+	for _, t := range relTypes {
+		steps = append(steps, in(fmt.Sprintf("u.__kind = 'created' AND u.__label = '%s' UNWIND u.__ids AS id CALL (id) { MATCH ()-[r:%s]->() WHERE r.id = id DELETE r }", t, t)))
+	}
+	steps = append(steps,
+		in("u.__kind = 'created' AND u.__label = 'Actor' UNWIND u.__ids AS id CALL (id) { MATCH (x:Actor {id: id}) DETACH DELETE x }"),
+		in("u.__kind = 'created' AND u.__label = 'Source' UNWIND u.__ids AS id CALL (id) { MATCH (x:Source {id: id}) DELETE x }"),
+		in("u.__kind = 'source' CALL (u) { MERGE (x:Source {id: u.__key}) SET x = properties(u) REMOVE x.__token, x.__ws, x.__key, x.__kind }"),
+		in("u.__kind = 'actor' CALL (u) { MERGE (x:Actor {id: u.__key}) SET x = properties(u) REMOVE x.__token, x.__ws, x.__key, x.__kind }"),
+	)
+	for _, t := range relTypes {
+		steps = append(steps, in(fmt.Sprintf(`u.__kind = 'relationship' AND u.__type = '%[1]s' CALL (u) {
+			OPTIONAL MATCH ()-[old:%[1]s]->() WHERE old.id = u.__key
+			DELETE old
+			WITH u MATCH (a:Actor {id: u.__from}), (b:Actor {id: u.__to})
+			CREATE (a)-[r:%[1]s]->(b) SET r = properties(u) REMOVE r.__token, r.__ws, r.__key, r.__kind, r.__type, r.__from, r.__to }`, t)))
+	}
+	for _, st := range steps {
+		if _, err := u.s.autoCommit(ctx, op, st, p); err != nil {
+			return u.s.mapErr(op, err)
+		}
+	}
+	return u.s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
+		_, err := u.s.run(ctx, tx, `MATCH (w:Workspace {id: $id}) WHERE w.importing = $token AND w.importHolder = $me
+			SET w.version = w.importBase REMOVE w.importing, w.importBeat, w.importBase, w.importHolder`,
+			map[string]any{"id": ws, "token": token, "me": u.me})
+		return err
+	})
+}
