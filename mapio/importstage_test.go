@@ -87,7 +87,7 @@ func (t lateFailureTx) Apply(c context.Context, ch *domain.Changes) error {
 
 func TestImportFailingLateLeavesTheWorkspaceAsItWas(t *testing.T) {
 	t.Parallel()
-	st := storetest.Open(t)
+	st := storetest.OpenWith(t, storetest.BatchedImports(t))
 	ws := storetest.Workspace(t, st)
 	if rep, err := mapio.Import(ctx, st, ws.ID, kumuFiles(t), mapio.Options{}); err != nil || !rep.Written {
 		t.Fatal(err, rep)
@@ -167,7 +167,7 @@ func (t *pausingTx) Apply(c context.Context, ch *domain.Changes) error {
 // the workspace takes writes again.
 func TestWritersAreRefusedWhileAnImportRuns(t *testing.T) {
 	t.Parallel()
-	st := storetest.Open(t)
+	st := storetest.OpenWith(t, storetest.BatchedImports(t))
 	ws := storetest.Workspace(t, st)
 	other := storetest.Workspace(t, st)
 	hook := func() {

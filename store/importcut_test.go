@@ -110,6 +110,7 @@ func TestImportCutOffIsUndoneWhenNeo4jAnswersAgain(t *testing.T) {
 	u.Host = proxy.ln.Addr().String()
 	cfg.URI = u.String()
 	cfg.TxRetryTime = time.Second // fail fast while the line is cut
+	cfg.ImportInOneTx = -1        // the first Apply commits, as a batch
 	core, logs := observer.New(zapcore.InfoLevel)
 	st, err := store.Open(cfg, zap.New(core))
 	if err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -54,14 +55,17 @@ func (s *Neo4j) contentsInTx(ctx context.Context, tx neo4j.ManagedTransaction, w
 // Import runs import fn on workspace ws, all or nothing: all that fn
 // writes is kept when it returns nil, and none of it when it returns an
 // error (which Import returns), when Neo4j goes away or when ctx ends.
+// Nothing is retried as a whole: fn reads the import's files as it goes.
 //
 // A dry run (write false) reads in one read transaction and may not
-// write. A write import holds the workspace's import lock throughout, so
-// that nothing else writes to it while the import reads, checks and
-// writes, and commits each Apply in a transaction of its own, with what
-// undoes it (see importstage.go): a failure undoes every batch already
-// committed. Nothing is retried as a whole: fn reads the import's files
-// as it goes.
+// write. A write import begins as any other write: one transaction that
+// locks the workspace, reads, checks and writes, and commits at the end.
+// Most imports end there. One whose changes grow past importInOneTx
+// moves to batches (see importstage.go): it rolls its transaction back,
+// takes the workspace's import lock (refused should the workspace have
+// changed meanwhile), writes what it had written again as its first
+// batch, and goes on a transaction per Apply, each with what undoes it; a
+// failure then undoes every batch already committed.
 func (s *Neo4j) Import(ctx context.Context, ws string, write bool, fn func(ctx context.Context, tx domain.ImportTx) error) error {
 	const op = "store.Import"
 	if !write {
@@ -73,43 +77,176 @@ func (s *Neo4j) Import(ctx context.Context, ws string, write bool, fn func(ctx c
 		}
 		defer tx.Close(context.WithoutCancel(ctx))
 		otx := &opTx{ManagedTransaction: tx, op: op, n: 1} // names the import in run's log
-		return fn(ctx, &importTx{s: s, ws: ws, read: func(f func(neo4j.ManagedTransaction) error) error {
-			return s.mapErr(op, f(otx), otx.failedStatement()...)
-		}})
+		return fn(ctx, &importTx{s: s, ws: ws, read: inTxOf(s, otx)})
 	}
-	token := newImportToken()
-	s.undo.start(token)
-	if err := s.beginImport(ctx, ws, token); err != nil {
-		// Should the lock have been taken all the same (its commit
-		// answered, but the answer lost), the undoer releases it.
-		s.undo.end(token)
+	itx := &importTx{s: s, ws: ws, write: true, written: &auditedIDs{}}
+	// Should fn panic: the transaction is rolled back, or the import ends
+	// (its heart stops, and the undoer undoes it).
+	defer func() {
+		if itx.one != nil {
+			itx.one.close()
+		}
+		if itx.ended != nil {
+			itx.ended()
+		}
+	}()
+	one, err := s.beginOneTx(ctx, ws)
+	switch {
+	case errors.Is(err, errImporting):
+		// Another import holds the workspace: perhaps one that nothing
+		// runs any more, which beginImport undoes first.
+		if err := itx.toBatches(ctx, -1); err != nil {
+			return itx.finishBatches(ctx, err)
+		}
+	case err != nil:
+		return err
+	default:
+		itx.one, itx.read = one, inTxOf(s, one.tx)
+	}
+	err = fn(ctx, itx)
+	if itx.one != nil {
+		return itx.one.finish(ctx, s, ws, itx.written, err)
+	}
+	return itx.finishBatches(ctx, err)
+}
+
+// inTxOf runs an import's reads in its one transaction.
+func inTxOf(s *Neo4j, tx *opTx) func(func(neo4j.ManagedTransaction) error) error {
+	return func(f func(neo4j.ManagedTransaction) error) error {
+		return s.mapErr("store.Import", f(tx), tx.failedStatement()...)
+	}
+}
+
+// oneTx is a write import's one transaction, while it has one.
+type oneTx struct {
+	etx     neo4j.ExplicitTransaction
+	tx      *opTx             // etx, named for run's log
+	base    int64             // the workspace's version before the import
+	applied int               // changes written so far
+	kept    []*domain.Changes // what was written, to write again in batches
+	close   func()            // rolls back, unless committed
+}
+
+// importInOneTx is Config.ImportInOneTx with its default.
+func importInOneTx(n int) int {
+	switch {
+	case n == 0:
+		return 20_000
+	case n < 0:
+		return -1
+	}
+	return n
+}
+
+// beginOneTx opens a write import's transaction and locks its workspace.
+func (s *Neo4j) beginOneTx(ctx context.Context, ws string) (*oneTx, error) {
+	const op = "store.Import"
+	sess := s.session(ctx, neo4j.AccessModeWrite)
+	tx, err := sess.BeginTransaction(ctx, txTimeout(ctx)...)
+	if err != nil {
+		s.noteConnection(err)
+		sess.Close(context.WithoutCancel(ctx))
+		return nil, s.mapErr(op, err)
+	}
+	one := &oneTx{etx: tx, tx: &opTx{ManagedTransaction: tx, op: op, n: 1}}
+	one.close = sync.OnceFunc(func() {
+		tx.Close(context.WithoutCancel(ctx))
+		sess.Close(context.WithoutCancel(ctx))
+	})
+	version, err := s.lockWorkspaceVersion(ctx, one.tx, ws)
+	if err != nil {
+		one.close()
+		return nil, s.mapErr(op, err, one.tx.failedStatement()...)
+	}
+	one.base = version - 1
+	return one, nil
+}
+
+// finish commits the import's one transaction, with its audit record, when
+// the import's work ended without error (err nil), and rolls it back
+// otherwise.
+func (one *oneTx) finish(ctx context.Context, s *Neo4j, ws string, written *auditedIDs, err error) error {
+	const op = "store.Import"
+	defer one.close()
+	if err != nil {
 		return err
 	}
+	if written.count > 0 {
+		if _, err := s.run(ctx, one.tx, createAudit, map[string]any{"props": auditProps(written.record(ctx, ws, "importActorMap"))}); err != nil {
+			return s.mapErr(op, err, one.tx.failedStatement()...)
+		}
+	}
+	err = one.etx.Commit(ctx)
+	s.noteConnection(err)
+	return s.mapErr(op, err)
+}
+
+// toBatches moves the import to batches: its one transaction, if it has
+// one, is rolled back, the workspace's import lock taken (refused unless
+// the workspace is still at version base; -1: whatever its version), and
+// what the transaction had written is written again as the first batches.
+func (t *importTx) toBatches(ctx context.Context, base int64) error {
+	var kept []*domain.Changes
+	if t.one != nil {
+		base, kept = t.one.base, t.one.kept
+		t.one.close()
+		t.one = nil
+	}
+	if t.s.beforeBatches != nil {
+		t.s.beforeBatches() // a test's write between the two
+	}
+	token := newImportToken()
+	t.s.undo.start(token)
+	if err := t.s.beginImport(ctx, t.ws, token, base); err != nil {
+		// Should the lock have been taken all the same (its commit
+		// answered, but the answer lost), the undoer releases it.
+		t.s.undo.end(token)
+		return err
+	}
+	t.token = token
 	// The heart beats until the import is kept or has ended, whatever ctx
-	// does (and even should fn panic, the import then ends, and the
-	// undoer undoes it); an undo beats its own.
+	// does (and even should the import's work panic: it then ends, and
+	// the undoer undoes it); an undo beats its own.
 	stop := make(chan struct{})
 	var once sync.Once
-	ended := func() { once.Do(func() { close(stop); s.undo.end(token) }) }
-	defer ended()
-	go s.heartbeat(context.WithoutCancel(ctx), ws, token, stop)
-	itx := &importTx{s: s, ws: ws, token: token, written: &auditedIDs{}, read: func(f func(neo4j.ManagedTransaction) error) error {
-		return s.execRead(ctx, op, f)
-	}}
-	err := fn(ctx, itx)
-	if err == nil && itx.written.count > 0 {
+	t.ended = func() { once.Do(func() { close(stop); t.s.undo.end(token) }) }
+	go t.s.heartbeat(context.WithoutCancel(ctx), t.ws, token, stop)
+	t.read = func(f func(neo4j.ManagedTransaction) error) error { return t.s.execRead(ctx, "store.Import", f) }
+	for _, ch := range kept {
+		if err := t.applyBatches(ctx, ch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finishBatches ends an import that moved to batches: when its work ended
+// without error (err nil), one last transaction writes its audit record
+// and releases the lock; otherwise, or should that fail, the workspace
+// goes back to what it was, version included, before the import answers,
+// even when ctx was cancelled (but not past its deadline). When that
+// fails, the undoer tries again in the background until Neo4j answers,
+// and the answer is the import's own error.
+func (t *importTx) finishBatches(ctx context.Context, err error) error {
+	const op = "store.Import"
+	s, ws, token := t.s, t.ws, t.token
+	if token == "" { // the move to batches failed before it took the lock
+		return err
+	}
+	defer t.ended()
+	if err == nil && t.written.count > 0 {
 		err = s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
 			if err := s.lockImport(ctx, tx, ws, token); err != nil {
 				return err
 			}
-			if _, err := s.run(ctx, tx, createAudit, map[string]any{"props": auditProps(itx.written.record(ctx, ws, "importActorMap"))}); err != nil {
+			if _, err := s.run(ctx, tx, createAudit, map[string]any{"props": auditProps(t.written.record(ctx, ws, "importActorMap"))}); err != nil {
 				return err
 			}
 			_, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) REMOVE w.importing, w.importBeat, w.importBase, w.importHolder", map[string]any{"id": ws})
 			return err
 		})
 		if err == nil {
-			ended()
+			t.ended()
 			// The import is kept: its undo records are garbage, which the
 			// next import into the workspace drops if this cannot.
 			if err := s.dropUndo(ctx, ws, token); err != nil {
@@ -119,13 +256,7 @@ func (s *Neo4j) Import(ctx context.Context, ws string, write bool, fn func(ctx c
 			return nil
 		}
 	}
-	ended()
-	// Nothing written, a problem, a failure or a cancellation: the
-	// workspace goes back to what it was, version included, before the
-	// import answers, even when ctx was cancelled (but not past its
-	// deadline). When that fails, the undoer tries again in the
-	// background until Neo4j answers, and the answer is the import's own
-	// error.
+	t.ended()
 	uctx, cancel := undoContext(ctx)
 	defer cancel()
 	if uerr := s.undo.undo(uctx, ws, token); uerr != nil {
@@ -152,12 +283,16 @@ func undoContext(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 // importTx is an import's view of the store: one read transaction for a
-// dry run; for a write import, a read transaction per lookup and a write
+// dry run; for a write import, one write transaction (one) until its
+// changes outgrow it, then a read transaction per lookup and a write
 // transaction per Apply, under the import's lock (token).
 type importTx struct {
 	s       *Neo4j
 	ws      string
-	token   string // the write import's, "" for a dry run
+	write   bool
+	one     *oneTx // the write import's one transaction, until it moves to batches
+	token   string // the import's lock, once it has moved to batches
+	ended   func() // ends the import's heartbeat, once it has moved to batches
 	read    func(func(neo4j.ManagedTransaction) error) error
 	written *auditedIDs // what the import wrote, for its audit record
 }
@@ -308,11 +443,31 @@ func (t *importTx) note(ctx context.Context, c *domain.Contents) {
 }
 
 func (t *importTx) Apply(ctx context.Context, ch *domain.Changes) error {
-	if t.token == "" {
-		return &errs.Error{Op: "store.Import", Kind: errs.Internal, Msg: "a dry run tried to write"}
+	const op = "store.Import"
+	if !t.write {
+		return &errs.Error{Op: op, Kind: errs.Internal, Msg: "a dry run tried to write"}
 	}
 	t.written.addChanges(ch)
 	stampTimes(ch, now())
+	if one := t.one; one != nil {
+		if one.applied+ch.Size() <= t.s.importInOneTx {
+			if err := t.s.applyInTx(ctx, one.tx, t.ws, ch); err != nil {
+				return t.s.mapErr(op, err, one.tx.failedStatement()...)
+			}
+			one.applied += ch.Size()
+			one.kept = append(one.kept, ch)
+			return nil
+		}
+		if err := t.toBatches(ctx, -1); err != nil {
+			return err
+		}
+	}
+	return t.applyBatches(ctx, ch)
+}
+
+// applyBatches writes ch in transactions of at most applyBatch changes,
+// each with what undoes it.
+func (t *importTx) applyBatches(ctx context.Context, ch *domain.Changes) error {
 	for _, part := range splitChanges(ch, applyBatch) {
 		err := t.s.execWrite(ctx, "store.Import", func(tx neo4j.ManagedTransaction) error {
 			if err := t.s.lockImport(ctx, tx, t.ws, t.token); err != nil {

@@ -67,20 +67,25 @@ const (
 // beginImport takes workspace ws's import lock for the import token,
 // undoing first an import that holds it and that nothing runs (see
 // importundo.go), and drops the undo records that finished imports left
-// behind.
-func (s *Neo4j) beginImport(ctx context.Context, ws, token string) error {
+// behind. It refuses unless the workspace's version is base (-1: any):
+// an import that read and checked in a transaction of its own moves to
+// batches only if nothing has changed since.
+func (s *Neo4j) beginImport(ctx context.Context, ws, token string, base int64) error {
 	const op = "store.Import"
 	for range 2 {
 		other, err := writeTx(ctx, s, op, func(tx neo4j.ManagedTransaction) (string, error) {
 			recs, err := s.run(ctx, tx, `MATCH (w:Workspace {id: $id}) WHERE `+visibleWorkspace("w")+`
 				SET w.__lock = true REMOVE w.__lock
 				RETURN w.deleting AS deleting, w.importing AS importing, w.importHolder AS holder,
-					timestamp() - coalesce(w.importBeat, 0) AS since`, map[string]any{"id": ws})
+					timestamp() - coalesce(w.importBeat, 0) AS since, coalesce(w.version, 0) AS version`, map[string]any{"id": ws})
 			if err != nil {
 				return "", err
 			}
 			if len(recs) == 0 || value[bool](recs[0], "deleting") {
 				return "", errs.NotFoundf("", "no workspace has id %q", ws)
+			}
+			if base >= 0 && value[string](recs[0], "importing") == "" && value[int64](recs[0], "version") != base {
+				return "", errWorkspaceMoved
 			}
 			if other := value[string](recs[0], "importing"); other != "" {
 				since := time.Duration(value[int64](recs[0], "since")) * time.Millisecond
@@ -110,6 +115,10 @@ func (s *Neo4j) beginImport(ctx context.Context, ws, token string) error {
 	}
 	return errs.Wrap(op, errImportRunning)
 }
+
+// errWorkspaceMoved refuses a large import whose workspace another write
+// changed while the import moved to batches.
+var errWorkspaceMoved = errs.E("", errs.Conflict, "the workspace changed while the import was being written (another write came first); nothing was written; try again")
 
 // errImportRunning refuses an import into a workspace that another import
 // holds, running or being undone.

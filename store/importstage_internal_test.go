@@ -14,10 +14,10 @@ import (
 // Test-only.
 func (s *Neo4j) DieMidImport(ctx context.Context, ws string, ch *domain.Changes) error {
 	token := newImportToken()
-	if err := s.beginImport(ctx, ws, token); err != nil {
+	if err := s.beginImport(ctx, ws, token, -1); err != nil {
 		return err
 	}
-	tx := &importTx{s: s, ws: ws, token: token, written: &auditedIDs{}}
+	tx := &importTx{s: s, ws: ws, write: true, token: token, written: &auditedIDs{}}
 	if err := tx.Apply(ctx, ch); err != nil {
 		return err
 	}
@@ -45,4 +45,18 @@ func (s *Neo4j) ImportHolding(ctx context.Context, ws string) (string, error) {
 		return "", err
 	}
 	return value[string](recs[0], "importing"), nil
+}
+
+// BeforeMovingToBatches has f run when an import moves to batches, after
+// its one transaction was rolled back and before it takes the import
+// lock. Test-only.
+func (s *Neo4j) BeforeMovingToBatches(f func()) { s.beforeBatches = f }
+
+// UndoRecords counts the ImportUndo nodes of ws. Test-only.
+func (s *Neo4j) UndoRecords(ctx context.Context, ws string) (int64, error) {
+	recs, err := s.readRecords(ctx, "test", "MATCH (u:ImportUndo) WHERE u.__ws = $ws RETURN count(u) AS n", map[string]any{"ws": ws})
+	if err != nil || len(recs) == 0 {
+		return 0, err
+	}
+	return value[int64](recs[0], "n"), nil
 }

@@ -192,3 +192,176 @@ func TestLargeApplyIsUndoneWhole(t *testing.T) {
 		t.Fatalf("the import wrote %d actors", len(after.Actors))
 	}
 }
+
+// newActors makes n actors of ws, with ids, as an import's planner does.
+func newActors(t *testing.T, ws string, n int, prefix string) []*domain.Actor {
+	t.Helper()
+	out := make([]*domain.Actor, n)
+	for i := range out {
+		a, err := domain.NewActor(ws, domain.ActorInput{Kind: domain.KindCommunity, Name: fmt.Sprint(prefix, i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.ID = domain.NewID(domain.PrefixActor)
+		out[i] = a
+	}
+	return out
+}
+
+// importState is what a reader beside an import sees of its workspace.
+type importState struct {
+	actors  int
+	holder  string // the import holding the workspace, "" for none
+	records int64  // undo records
+}
+
+func stateOf(t *testing.T, st *store.Neo4j, ws string) importState {
+	t.Helper()
+	c, err := st.Contents(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder, err := st.ImportHolding(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := st.UndoRecords(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return importState{actors: len(c.Actors), holder: holder, records: n}
+}
+
+// An import within Config.ImportInOneTx is one transaction, as any other
+// write: readers see none of it until it commits, it takes no import
+// lock and stages no undo records, and when it fails nothing is left, the
+// version included.
+func TestSmallImportIsOneTransaction(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", ExternalID: new("a")})
+	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B"})
+	mustRel(t, st, domain.RelationshipInput{Type: domain.Threatens, From: b.ID, To: a.ID, Strength: 0.5})
+	before, err := st.Contents(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fail := range []bool{true, false} {
+		err := st.Import(ctx, ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error {
+			if err := tx.Apply(ctx, halfAnImport(t, ws.ID, a, b)); err != nil {
+				return err
+			}
+			if err := tx.Apply(ctx, &domain.Changes{CreateActors: newActors(t, ws.ID, 2, "more")}); err != nil {
+				return err
+			}
+			if got, want := stateOf(t, st, ws.ID), (importState{actors: 2}); got != want {
+				t.Errorf("beside a small import (fail %v), a reader saw %+v, want %+v: not one transaction", fail, got, want)
+			}
+			if fail {
+				return errs.E("test", errs.Invalid, "a problem found late")
+			}
+			return nil
+		})
+		switch after := stateOf(t, st, ws.ID); {
+		case fail && !errs.Is(err, errs.Invalid):
+			t.Fatalf("the failing import answered %v", err)
+		case fail:
+			got, err := st.Contents(ctx, ws.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(before, got) {
+				t.Errorf("a failed small import changed the workspace:\nbefore %+v\nafter  %+v", before, got)
+			}
+		case err != nil:
+			t.Fatalf("the import: %v", err)
+		case after != (importState{actors: 4}): // A renamed, C and two more; B removed
+			t.Errorf("after the import: %+v, want 4 actors, no holder, no undo records", after)
+		}
+	}
+}
+
+// An import that outgrows Config.ImportInOneTx moves to batches: what its
+// one transaction had written is written again as its first batch, under
+// the import lock, and from then on readers see its batches; when it
+// then fails, the workspace is as it was, version included, and when it
+// succeeds everything is there once.
+func TestGrowingImportMovesToBatches(t *testing.T) {
+	t.Parallel()
+	cfg := storetest.Config(t)
+	cfg.ImportInOneTx = 3
+	st := storetest.OpenWith(t, cfg)
+	ws := storetest.Workspace(t, st)
+	mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Before"})
+	before, err := st.Contents(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fail := range []bool{true, false} {
+		err := st.Import(ctx, ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error {
+			if err := tx.Apply(ctx, &domain.Changes{CreateActors: newActors(t, ws.ID, 2, "first")}); err != nil {
+				return err
+			}
+			if got := stateOf(t, st, ws.ID); got != (importState{actors: 1}) {
+				t.Errorf("within its one transaction, a reader saw %+v of the import", got)
+			}
+			if err := tx.Apply(ctx, &domain.Changes{CreateActors: newActors(t, ws.ID, 2, "second")}); err != nil {
+				return err
+			}
+			if got := stateOf(t, st, ws.ID); got.actors != 5 || got.holder == "" || got.records == 0 {
+				t.Errorf("once moved to batches, a reader saw %+v, want 5 actors, the import's lock and its undo records", got)
+			}
+			if fail {
+				return errs.E("test", errs.Invalid, "a problem found late")
+			}
+			return nil
+		})
+		if fail {
+			if !errs.Is(err, errs.Invalid) {
+				t.Fatalf("the failing import answered %v", err)
+			}
+			after, err := st.Contents(ctx, ws.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(before, after) {
+				t.Errorf("a failed import, moved to batches, changed the workspace:\nbefore %+v\nafter  %+v", before, after)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("the import: %v", err)
+		}
+		if got := stateOf(t, st, ws.ID); got != (importState{actors: 5}) {
+			t.Errorf("after the import: %+v, want 5 actors, no holder, no undo records", got)
+		}
+	}
+}
+
+// An import moves to batches only if its workspace is as its one
+// transaction left it: a write that comes between the two (the import's
+// transaction rolled back, its lock not yet taken) has the import refused
+// with CONFLICT, having written nothing.
+func TestImportMovingToBatchesIsRefusedWhenTheWorkspaceChanged(t *testing.T) {
+	t.Parallel()
+	cfg := storetest.Config(t)
+	cfg.ImportInOneTx = 1
+	st := storetest.OpenWith(t, cfg)
+	ws := storetest.Workspace(t, st)
+	st.BeforeMovingToBatches(func() {
+		mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindMovement, Name: "Written meanwhile"})
+	})
+	err := st.Import(ctx, ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error {
+		return tx.Apply(ctx, &domain.Changes{CreateActors: newActors(t, ws.ID, 2, "imported")})
+	})
+	if !errs.Is(err, errs.Conflict) {
+		t.Fatalf("the import answered %v, want CONFLICT", err)
+	}
+	if msg, _ := errs.Public(err); msg != "the workspace changed while the import was being written (another write came first); nothing was written; try again" {
+		t.Errorf("the message: %q", msg)
+	}
+	if got := stateOf(t, st, ws.ID); got != (importState{actors: 1}) {
+		t.Errorf("after the refused import: %+v, want only the other write's actor, no holder, no undo records", got)
+	}
+}

@@ -26,26 +26,36 @@ import (
 // lockWorkspace locks a workspace for the rest of the transaction and
 // bumps its version; it refuses while an import holds the workspace.
 func (s *Neo4j) lockWorkspace(ctx context.Context, tx neo4j.ManagedTransaction, id string) error {
+	_, err := s.lockWorkspaceVersion(ctx, tx, id)
+	return err
+}
+
+// lockWorkspaceVersion is lockWorkspace, and returns the version it set.
+func (s *Neo4j) lockWorkspaceVersion(ctx context.Context, tx neo4j.ManagedTransaction, id string) (int64, error) {
 	// The deleting flag is read after the lock is held: a filter before
 	// the SET would see the value from before a concurrent delete committed.
 	recs, err := s.run(ctx, tx, `MATCH (w:Workspace {id: $id})
 		WHERE `+visibleWorkspace("w")+`
-		SET w.version = coalesce(w.version, 0) + 1 RETURN w.deleting AS deleting, w.importing AS importing`, map[string]any{"id": id})
+		SET w.version = coalesce(w.version, 0) + 1
+		RETURN w.deleting AS deleting, w.importing AS importing, w.version AS version`, map[string]any{"id": id})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if len(recs) == 0 || value[bool](recs[0], "deleting") {
-		return errs.NotFoundf("", "no workspace has id %q", id)
+		return 0, errs.NotFoundf("", "no workspace has id %q", id)
 	}
-	// An import commits in batches under its own lock (importstage.go):
-	// writing between its batches would be undone with it, or block its
-	// undo, so other writers are refused until it ends, and, when it
-	// failed, until it is undone (importundo.go).
+	// A large import commits in batches under its own lock
+	// (importstage.go): writing between its batches would be undone with
+	// it, or block its undo, so other writers are refused until it ends,
+	// and, when it failed, until it is undone (importundo.go).
 	if value[string](recs[0], "importing") != "" {
-		return errs.E("", errs.Conflict, "an import into this workspace is running, or being undone; try again when it has finished")
+		return 0, errImporting
 	}
-	return nil
+	return value[int64](recs[0], "version"), nil
 }
+
+// errImporting refuses a write to a workspace that an import holds.
+var errImporting = errs.E("", errs.Conflict, "an import into this workspace is running, or being undone; try again when it has finished")
 
 // lockedWrite locks workspace ws and bumps its version (lockWorkspace),
 // then runs create with params (which must not name $audit otherwise) and

@@ -33,6 +33,14 @@ type Config struct {
 	// logs it (by operation and fingerprint, never its parameters): 0 is
 	// one second, a negative value logs none.
 	SlowStatement time.Duration
+	// ImportInOneTx is how many changes a write import may make and still
+	// commit in one transaction, like any other write (invisible to
+	// readers until it commits, nothing to undo should it fail): 0 is
+	// 20,000, a negative value sends every import through batches. A
+	// larger import moves to batches that are undone on failure
+	// (importstage.go), since one transaction holding a million rows'
+	// changes needs more memory than Neo4j gives a transaction.
+	ImportInOneTx int
 }
 
 // Neo4j is the Store backed by Neo4j.
@@ -51,10 +59,14 @@ type Neo4j struct {
 	// Neo4j unreachable since (see warm.go); life ends at Close.
 	warmed, lost atomic.Bool
 	// met says that a transaction has reached Neo4j since Open.
-	met     atomic.Bool
-	undo    *undoer // undoes imports that did not finish (importundo.go)
-	life    context.Context
-	endLife context.CancelFunc
+	met  atomic.Bool
+	undo *undoer // undoes imports that did not finish (importundo.go)
+	// importInOneTx is how many changes an import commits in one
+	// transaction before it moves to batches (Config.ImportInOneTx).
+	importInOneTx int
+	beforeBatches func() // tests: runs as an import moves to batches
+	life          context.Context
+	endLife       context.CancelFunc
 }
 
 var _ Store = (*Neo4j)(nil)
@@ -82,7 +94,8 @@ func Open(cfg Config, log *zap.Logger) (*Neo4j, error) {
 		log = zap.NewNop()
 	}
 	life, endLife := context.WithCancel(context.Background())
-	s := &Neo4j{driver: driver, db: cfg.Database, log: log, slow: slowThreshold(cfg.SlowStatement), life: life, endLife: endLife}
+	s := &Neo4j{driver: driver, db: cfg.Database, log: log, slow: slowThreshold(cfg.SlowStatement), life: life, endLife: endLife,
+		importInOneTx: importInOneTx(cfg.ImportInOneTx)}
 	s.undo = newUndoer(s)
 	go s.undo.loop()
 	return s, nil

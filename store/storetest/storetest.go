@@ -45,7 +45,23 @@ func Config(t testing.TB) store.Config {
 // once per test binary, and closes the store when the test ends.
 func Open(t testing.TB) *store.Neo4j {
 	t.Helper()
-	st, err := store.Open(Config(t), nil)
+	return OpenWith(t, Config(t))
+}
+
+// BatchedImports is the test database's configuration with every write
+// import in batches (Config.ImportInOneTx), for tests of what batches
+// do that would otherwise need imports of over 20,000 changes.
+func BatchedImports(t testing.TB) store.Config {
+	t.Helper()
+	cfg := Config(t)
+	cfg.ImportInOneTx = -1
+	return cfg
+}
+
+// OpenWith is Open with cfg, a changed Config.
+func OpenWith(t testing.TB, cfg store.Config) *store.Neo4j {
+	t.Helper()
+	st, err := store.Open(cfg, nil)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
