@@ -232,6 +232,19 @@ func stateOf(t *testing.T, st *store.Neo4j, ws string) importState {
 	return importState{actors: len(c.Actors), holder: holder, records: n}
 }
 
+// unchanged checks that workspace ws holds what it held before what
+// (version included).
+func unchanged(t *testing.T, st *store.Neo4j, ws string, before *domain.Contents, what string) {
+	t.Helper()
+	after, err := st.Contents(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(before, after) {
+		t.Errorf("%s changed the workspace:\nbefore %+v\nafter  %+v", what, before, after)
+	}
+}
+
 // An import within Config.ImportInOneTx is one transaction, as any other
 // write: readers see none of it until it commits, it takes no import
 // lock and stages no undo records, and when it fails nothing is left, the
@@ -267,13 +280,7 @@ func TestSmallImportIsOneTransaction(t *testing.T) {
 		case fail && !errs.Is(err, errs.Invalid):
 			t.Fatalf("the failing import answered %v", err)
 		case fail:
-			got, err := st.Contents(ctx, ws.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(before, got) {
-				t.Errorf("a failed small import changed the workspace:\nbefore %+v\nafter  %+v", before, got)
-			}
+			unchanged(t, st, ws.ID, before, "a failed small import")
 		case err != nil:
 			t.Fatalf("the import: %v", err)
 		case after != (importState{actors: 4}): // A renamed, C and two more; B removed
@@ -321,13 +328,7 @@ func TestGrowingImportMovesToBatches(t *testing.T) {
 			if !errs.Is(err, errs.Invalid) {
 				t.Fatalf("the failing import answered %v", err)
 			}
-			after, err := st.Contents(ctx, ws.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(before, after) {
-				t.Errorf("a failed import, moved to batches, changed the workspace:\nbefore %+v\nafter  %+v", before, after)
-			}
+			unchanged(t, st, ws.ID, before, "a failed import, moved to batches,")
 			continue
 		}
 		if err != nil {
