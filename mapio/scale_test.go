@@ -145,6 +145,38 @@ func BenchmarkImport(b *testing.B) {
 	}
 }
 
+// BenchmarkSmallImport compares the two ways a write import commits, on
+// a spreadsheet's size (100 actors, 300 relationships): one transaction,
+// which every import within store.Config.ImportInOneTx takes, and the
+// batches larger ones move to (here forced for every import). It reports
+// the statements each import sends.
+func BenchmarkSmallImport(b *testing.B) {
+	files := syntheticMap(100, 300)
+	for _, mode := range []struct {
+		name string
+		cfg  func(testing.TB) store.Config
+	}{{"one-transaction", storetest.Config}, {"batches", storetest.BatchedImports}} {
+		b.Run(mode.name, func(b *testing.B) {
+			st := storetest.OpenWith(b, mode.cfg(b))
+			var statements int64
+			for b.Loop() {
+				b.StopTimer()
+				ws := storetest.Workspace(b, st)
+				before := st.QueryCount()
+				b.StartTimer()
+				rep, err := mapio.Import(ctx, st, ws.ID, files(), mapio.Options{})
+				b.StopTimer()
+				if err != nil || !rep.Written || len(rep.Problems) > 0 {
+					b.Fatalf("import: %v %v", err, rep)
+				}
+				statements += st.QueryCount() - before
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(statements)/float64(b.N), "statements/op")
+		})
+	}
+}
+
 func BenchmarkExport(b *testing.B) {
 	st := storetest.Open(b)
 	for _, sc := range scales {
