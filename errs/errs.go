@@ -298,18 +298,30 @@ func hasOp(err error, op string) bool {
 	return false
 }
 
+// Safe is an error whose text quotes no data (an address, a timeout, a
+// refused connection), so that Trace logs it whole.
+type Safe interface {
+	error
+	SafeText() string
+}
+
 // Trace describes err for a log line without anything that may quote the
 // data it was about: the operations and kinds along its chain of *Errors,
 // and the Go type of the first error that is not one (a driver's or a
 // library's), whose text is left out because it may quote a value (Neo4j
 // names the value that broke a constraint). Cancellations and deadlines
-// are named, since they say why without quoting anything. Where more is
+// are named, since they say why without quoting anything, and so is an
+// error whose package vouches for its text (a Safe error: the store's
+// lost connections, "dial tcp …: connection refused"). Where more is
 // needed, the package that raised the error logs it knowing what is safe
 // (the store logs a Neo4j error's code and statement).
 func Trace(err error) string {
 	var parts []string
 	for e := err; e != nil; e = errors.Unwrap(e) {
 		x, ok := e.(*Error)
+		if s, safe := e.(Safe); safe {
+			return strings.Join(append(parts, s.SafeText()), ": ")
+		}
 		switch {
 		case ok && x.Kind != Other:
 			parts = append(parts, strings.TrimSpace(x.Op+" ("+x.Kind.String()+")"))

@@ -1,10 +1,13 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -79,6 +82,41 @@ func TestMapErrConnectionInterrupted(t *testing.T) {
 		msg, _ := errs.Public(err)
 		if !errs.Is(err, errs.Unavailable) || !strings.Contains(msg, "connection to Neo4j was cut") || strings.Contains(msg, "context") {
 			t.Errorf("%s: %v (%q)", text, err, msg)
+		}
+	}
+}
+
+// A lost or refused connection is logged whole (the address and what the
+// network said), so that an operator can tell a stopped Neo4j from a slow
+// one; an error that may quote data is still logged by type alone. The
+// client hears neither.
+func TestMapErrTracesLostConnectionsWhole(t *testing.T) {
+	t.Parallel()
+	st, err := Open(Config{URI: "bolt://127.0.0.1:1", TxRetryTime: 200 * time.Millisecond}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close(context.Background())
+	refused := st.Ping(context.Background()) // port 1: nothing listens
+	secret := &neo4j.Neo4jError{Code: "Neo.TransientError.Transaction.DeadlockDetected", Msg: "while writing 'informant-7'"}
+	for _, c := range []struct {
+		name     string
+		err      error
+		want     string // in the trace
+		wantNone string // not in the trace
+	}{
+		{"a refused connection, after the driver's retries", refused, "connection refused", ""},
+		{"a refused dial", st.mapErr("store.Import", &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}),
+			"dial tcp: connect: connection refused", ""},
+		{"retries that ran out on a Neo4j error", st.mapErr("store.Ping", &neo4j.TransactionExecutionLimit{Cause: "timeout", Errors: []error{secret}}),
+			"*errorutil.TransactionExecutionLimit", "informant"},
+	} {
+		trace := errs.Trace(c.err)
+		if !errs.Is(c.err, errs.Unavailable) || !strings.Contains(trace, c.want) || (c.wantNone != "" && strings.Contains(trace, c.wantNone)) {
+			t.Errorf("%s: %s, traced %q", c.name, errs.KindOf(c.err).Code(), trace)
+		}
+		if msg, _ := errs.Public(c.err); msg != "the database is unavailable; try again shortly" {
+			t.Errorf("%s: the client hears %q", c.name, msg)
 		}
 	}
 }

@@ -163,8 +163,9 @@ func (s *Neo4j) mapErr(op string, err error, logFields ...zap.Field) error {
 		// The database is missing, refuses our credentials or is too slow:
 		// an operator's problem, not the client's; logged in full.
 		return &errs.Error{Op: op, Kind: errs.Unavailable, Err: err}
-	case neo4j.IsConnectivityError(err), neo4j.IsTransactionExecutionLimit(err), errors.As(err, &netErr),
-		errors.Is(err, context.DeadlineExceeded):
+	case linkFailure(err):
+		return &errs.Error{Op: op, Kind: errs.Unavailable, Err: linkError{err}}
+	case neo4j.IsTransactionExecutionLimit(err), errors.As(err, &netErr), errors.Is(err, context.DeadlineExceeded):
 		return &errs.Error{Op: op, Kind: errs.Unavailable, Err: err}
 	case errors.Is(err, context.Canceled):
 		return &errs.Error{Op: op, Kind: errs.Unavailable, Msg: "the request was cancelled", Err: err}
@@ -175,6 +176,26 @@ func (s *Neo4j) mapErr(op string, err error, logFields ...zap.Field) error {
 	s.logInternal(op, err, logFields)
 	return &errs.Error{Op: op, Kind: errs.Internal, Err: err}
 }
+
+// linkFailure says whether err is a lost or refused connection to Neo4j,
+// or the driver's retries that ran out on one.
+func linkFailure(err error) bool {
+	var netErr net.Error
+	if l, ok := err.(*neo4j.TransactionExecutionLimit); ok {
+		return len(l.Errors) > 0 && linkFailure(l.Errors[len(l.Errors)-1])
+	}
+	return neo4j.IsConnectivityError(err) || errors.As(err, &netErr)
+}
+
+// linkError is a lost or refused connection to Neo4j. Its text names an
+// address and what the network said ("dial tcp …: connection refused", a
+// pool's timeout), never data, so the log shows it whole (errs.Safe): an
+// operator can tell a stopped database from a slow one.
+type linkError struct{ err error }
+
+func (e linkError) Error() string    { return e.err.Error() }
+func (e linkError) Unwrap() error    { return e.err }
+func (e linkError) SafeText() string { return e.err.Error() }
 
 // schemaStatements are the constraints and indexes the store relies on.
 // They are idempotent (IF NOT EXISTS), so EnsureSchema runs at every start.
