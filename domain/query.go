@@ -189,6 +189,23 @@ type ImportTx interface {
 	Apply(ctx context.Context, ch *Changes) error
 }
 
+type importRowsKey struct{}
+
+// WithImportRows tells the store, before an import starts, how many
+// records its files are known to hold (the sources and actors, read
+// whole before it starts): a hint, so that an import known to be large
+// goes in batches from its start, rather than moving to them part way
+// (see store.Config.ImportInOneTx).
+func WithImportRows(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, importRowsKey{}, n)
+}
+
+// ImportRows is WithImportRows's hint, 0 when none was given.
+func ImportRows(ctx context.Context) int {
+	n, _ := ctx.Value(importRowsKey{}).(int)
+	return n
+}
+
 // ImportLookup names the records an import asks for; each list may be
 // empty. A key is an external id, or the service id of a record without
 // one (which is how exports name such records).

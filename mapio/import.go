@@ -81,8 +81,11 @@ var errRollBack = errors.New("roll back")
 
 // Import reads actor-map files into workspace ws, all or nothing:
 // everything is checked, and kept only if nothing is wrong; any problem,
-// failure or cancellation leaves the workspace as it was (the store
-// undoes the batches already written). It asks the workspace only for the
+// failure or cancellation leaves the workspace as it was (the store rolls
+// a small import's one transaction back, and undoes a large one's batches
+// already written; it is told how many sources and actors the files hold,
+// so that a large import goes in batches from its start). It asks the
+// workspace only for the
 // records the files name (lookupNamed, resolver.lookup, the planner), so
 // that its cost follows the files, not the workspace. The files are CSV (actors, relationships, sources), one XLSX
 // workbook, or one graph file (Kumu JSON, GraphML, GEXF, JGF). Sources
@@ -113,7 +116,8 @@ func Import(ctx context.Context, target Target, ws string, files []File, opts Op
 	// Files already wrong are only checked further: in a read transaction,
 	// which locks nothing.
 	write := !opts.DryRun && len(problems) == 0
-	err := target.Import(ctx, ws, write, func(ctx context.Context, tx domain.ImportTx) error {
+	known := domain.WithImportRows(ctx, len(doc.Sources)+len(doc.Actors))
+	err := target.Import(known, ws, write, func(ctx context.Context, tx domain.ImportTx) error {
 		progress(Stage{Name: "checking", Count: len(doc.Sources) + len(doc.Actors)})
 		named, names, err := lookupNamed(ctx, tx, doc)
 		if err != nil {

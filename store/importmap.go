@@ -63,9 +63,10 @@ func (s *Neo4j) contentsInTx(ctx context.Context, tx neo4j.ManagedTransaction, w
 // Most imports end there. One whose changes grow past importInOneTx
 // moves to batches (see importstage.go): it rolls its transaction back,
 // takes the workspace's import lock (refused should the workspace have
-// changed meanwhile), writes what it had written again as its first
-// batch, and goes on a transaction per Apply, each with what undoes it; a
-// failure then undoes every batch already committed.
+// changed meanwhile), writes what it had written again, and goes on a
+// transaction per Apply, each with what undoes it; a failure then undoes
+// every batch already committed. One known to be large before it starts
+// (domain.ImportRows) goes in batches from its start.
 func (s *Neo4j) Import(ctx context.Context, ws string, write bool, fn func(ctx context.Context, tx domain.ImportTx) error) error {
 	const op = "store.Import"
 	if !write {
@@ -90,11 +91,19 @@ func (s *Neo4j) Import(ctx context.Context, ws string, write bool, fn func(ctx c
 			itx.ended()
 		}
 	}()
-	one, err := s.beginOneTx(ctx, ws)
+	// An import known to be large goes in batches from its start: moving
+	// part way, it would hold the workspace's lock while it reads and
+	// plans, and a write that queued meanwhile would change the workspace
+	// before the import could take its import lock.
+	var one *oneTx
+	var err error = errImporting
+	if domain.ImportRows(ctx) <= s.importInOneTx {
+		one, err = s.beginOneTx(ctx, ws)
+	}
 	switch {
 	case errors.Is(err, errImporting):
-		// Another import holds the workspace: perhaps one that nothing
-		// runs any more, which beginImport undoes first.
+		// Large, or another import holds the workspace: perhaps one that
+		// nothing runs any more, which beginImport undoes first.
 		if err := itx.toBatches(ctx, -1); err != nil {
 			return itx.finishBatches(ctx, err)
 		}

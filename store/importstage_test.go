@@ -366,3 +366,34 @@ func TestImportMovingToBatchesIsRefusedWhenTheWorkspaceChanged(t *testing.T) {
 		t.Errorf("after the refused import: %+v, want only the other write's actor, no holder, no undo records", got)
 	}
 }
+
+// An import known to be large before it starts (domain.WithImportRows:
+// its sources and actors, read whole) goes in batches from its start:
+// its first Apply is a batch readers see, under the import lock, and a
+// write that comes before it can no longer have it refused.
+func TestImportKnownToBeLargeStartsInBatches(t *testing.T) {
+	t.Parallel()
+	cfg := storetest.Config(t)
+	cfg.ImportInOneTx = 3
+	st := storetest.OpenWith(t, cfg)
+	ws := storetest.Workspace(t, st)
+	for _, c := range []struct {
+		rows    int
+		batched bool
+	}{{3, false}, {4, true}} {
+		err := st.Import(domain.WithImportRows(ctx, c.rows), ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error {
+			before := stateOf(t, st, ws.ID).actors
+			if err := tx.Apply(ctx, &domain.Changes{CreateActors: newActors(t, ws.ID, 1, fmt.Sprint("known ", c.rows, " "))}); err != nil {
+				return err
+			}
+			got := stateOf(t, st, ws.ID)
+			if batched := got.holder != "" && got.actors == before+1; batched != c.batched {
+				t.Errorf("an import of %d known rows (one transaction up to 3): after its first Apply a reader saw %+v", c.rows, got)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("the import of %d known rows: %v", c.rows, err)
+		}
+	}
+}
