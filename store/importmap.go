@@ -95,13 +95,14 @@ func (s *Neo4j) Import(ctx context.Context, ws string, write bool, fn func(ctx c
 	// part way, it would hold the workspace's lock while it reads and
 	// plans, and a write that queued meanwhile would change the workspace
 	// before the import could take its import lock.
+	large := domain.ImportRows(ctx) > s.importInOneTx
 	var one *oneTx
-	var err error = errImporting
-	if domain.ImportRows(ctx) <= s.importInOneTx {
+	var err error
+	if !large {
 		one, err = s.beginOneTx(ctx, ws)
 	}
 	switch {
-	case errors.Is(err, errImporting):
+	case large || errors.Is(err, errImporting):
 		// Large, or another import holds the workspace: perhaps one that
 		// nothing runs any more, which beginImport undoes first.
 		if err := itx.toBatches(ctx, -1); err != nil {
@@ -138,13 +139,10 @@ type oneTx struct {
 
 // importInOneTx is Config.ImportInOneTx with its default.
 func importInOneTx(n int) int {
-	switch {
-	case n == 0:
+	if n == 0 {
 		return 20_000
-	case n < 0:
-		return -1
 	}
-	return n
+	return n // a negative one: no import fits
 }
 
 // beginOneTx opens a write import's transaction and locks its workspace.

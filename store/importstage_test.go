@@ -152,18 +152,7 @@ func TestLargeApplyIsUndoneWhole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	actors := func() []*domain.Actor {
-		out := make([]*domain.Actor, 25_000)
-		for i := range out {
-			a, err := domain.NewActor(ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: fmt.Sprint("A", i)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			a.ID = domain.NewID(domain.PrefixActor)
-			out[i] = a
-		}
-		return out
-	}
+	actors := func() []*domain.Actor { return newActors(t, ws.ID, 25_000, "A") }
 	err = st.Import(ctx, ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error {
 		if err := tx.Apply(ctx, &domain.Changes{CreateActors: actors()}); err != nil {
 			return err
@@ -191,6 +180,15 @@ func TestLargeApplyIsUndoneWhole(t *testing.T) {
 	if len(after.Actors) != 25_000 {
 		t.Fatalf("the import wrote %d actors", len(after.Actors))
 	}
+}
+
+// importingInOneTx opens a store whose imports of up to n changes are
+// one transaction (Config.ImportInOneTx).
+func importingInOneTx(t *testing.T, n int) *store.Neo4j {
+	t.Helper()
+	cfg := storetest.Config(t)
+	cfg.ImportInOneTx = n
+	return storetest.OpenWith(t, cfg)
 }
 
 // newActors makes n actors of ws, with ids, as an import's planner does.
@@ -296,9 +294,7 @@ func TestSmallImportIsOneTransaction(t *testing.T) {
 // succeeds everything is there once.
 func TestGrowingImportMovesToBatches(t *testing.T) {
 	t.Parallel()
-	cfg := storetest.Config(t)
-	cfg.ImportInOneTx = 3
-	st := storetest.OpenWith(t, cfg)
+	st := importingInOneTx(t, 3)
 	ws := storetest.Workspace(t, st)
 	mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Before"})
 	before, err := st.Contents(ctx, ws.ID)
@@ -346,9 +342,7 @@ func TestGrowingImportMovesToBatches(t *testing.T) {
 // with CONFLICT, having written nothing.
 func TestImportMovingToBatchesIsRefusedWhenTheWorkspaceChanged(t *testing.T) {
 	t.Parallel()
-	cfg := storetest.Config(t)
-	cfg.ImportInOneTx = 1
-	st := storetest.OpenWith(t, cfg)
+	st := importingInOneTx(t, 1)
 	ws := storetest.Workspace(t, st)
 	st.BeforeMovingToBatches(func() {
 		mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindMovement, Name: "Written meanwhile"})
@@ -373,9 +367,7 @@ func TestImportMovingToBatchesIsRefusedWhenTheWorkspaceChanged(t *testing.T) {
 // write that comes before it can no longer have it refused.
 func TestImportKnownToBeLargeStartsInBatches(t *testing.T) {
 	t.Parallel()
-	cfg := storetest.Config(t)
-	cfg.ImportInOneTx = 3
-	st := storetest.OpenWith(t, cfg)
+	st := importingInOneTx(t, 3)
 	ws := storetest.Workspace(t, st)
 	for _, c := range []struct {
 		rows    int
