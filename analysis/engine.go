@@ -4,10 +4,14 @@ import (
 	"context"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/errs"
 )
 
 // Source is where the engine reads workspaces (the store). The snapshot
@@ -39,6 +43,8 @@ type Engine struct {
 	src    Source
 	lim    *limiter
 	budget int64
+
+	reads singleflight.Group // snapshot reads under way, by workspace and version
 
 	mu        sync.Mutex
 	snapshots map[string]*domain.Snapshot // newest snapshot per workspace
@@ -162,7 +168,7 @@ func (e *Engine) Graph(ctx context.Context, ws string, opts Options) (*Graph, er
 	snap := e.snapshots[ws]
 	e.mu.Unlock()
 	if snap == nil || snap.Version != version {
-		if snap, err = e.src.AnalysisSnapshot(ctx, ws); err != nil {
+		if snap, err = e.readSnapshot(ctx, ws, version); err != nil {
 			return nil, err
 		}
 	}
@@ -174,11 +180,9 @@ func (e *Engine) Graph(ctx context.Context, ws string, opts Options) (*Graph, er
 	g.workspace, g.confidential = ws, confidentialOf(actors, rels)
 	g.noteConfidential(ctx)
 	key.version = snap.Version // the snapshot may be newer than the version read above
+	e.keepSnapshot(snap)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if cur := e.snapshots[ws]; cur == nil || cur.Version <= snap.Version {
-		e.snapshots[ws] = snap
-	}
 	if p, ok := e.graphs[key]; ok {
 		// Another request built it meanwhile: share its memoised results.
 		return &Graph{projection: p, opts: opts}, nil
@@ -187,6 +191,68 @@ func (e *Engine) Graph(ctx context.Context, ws string, opts Options) (*Graph, er
 	e.order = append(e.order, key)
 	e.evict()
 	return g, nil
+}
+
+// readSnapshot reads workspace ws for a request that found it at version.
+// Requests that miss the cache for one version at once share one read (a
+// workspace of 100,000 actors takes seconds to read: see
+// docs/performance.md); one that finds a newer version reads again. The
+// read runs until the deadline of the request that started it, even when
+// that request leaves first, so that the others still get it.
+//
+// Sharing is safe for every caller who gets here: each has been through
+// WorkspaceVersion, which answers only a caller who may see the
+// workspace, and the snapshot holds the whole workspace whatever its
+// reader's clearance (the engine applies each caller's in visibleTo).
+func (e *Engine) readSnapshot(ctx context.Context, ws string, version int64) (*domain.Snapshot, error) {
+	read := e.reads.DoChan(ws+"@"+strconv.FormatInt(version, 10), func() (any, error) {
+		if snap := e.snapshotSince(ws, version); snap != nil {
+			return snap, nil // a read that ended after this request looked
+		}
+		rctx := context.WithoutCancel(ctx)
+		if deadline, ok := ctx.Deadline(); ok {
+			var cancel context.CancelFunc
+			rctx, cancel = context.WithDeadline(rctx, deadline)
+			defer cancel()
+		}
+		snap, err := e.src.AnalysisSnapshot(rctx, ws)
+		if err != nil {
+			return nil, err
+		}
+		e.keepSnapshot(snap)
+		return snap, nil
+	})
+	select {
+	case <-ctx.Done():
+		return nil, &errs.Error{Op: "analysis.Graph", Kind: errs.Unavailable, Err: ctx.Err(),
+			Msg: "the request ended before its workspace was read for analysis (a large workspace takes seconds to read); try again"}
+	case res := <-read:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*domain.Snapshot), nil
+	}
+}
+
+// snapshotSince returns the snapshot kept of workspace ws when it is of
+// version or newer, nil otherwise.
+func (e *Engine) snapshotSince(ws string, version int64) *domain.Snapshot {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if snap := e.snapshots[ws]; snap != nil && snap.Version >= version {
+		return snap
+	}
+	return nil
+}
+
+// keepSnapshot keeps snap as its workspace's snapshot unless a newer one
+// is kept.
+func (e *Engine) keepSnapshot(snap *domain.Snapshot) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if cur := e.snapshots[snap.WorkspaceID]; cur == nil || cur.Version <= snap.Version {
+		e.snapshots[snap.WorkspaceID] = snap
+	}
 }
 
 // Projections is how many projections the engine keeps (for tests and

@@ -2,9 +2,11 @@ package analysis
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -210,6 +212,84 @@ func (s *blockingSource) AnalysisSnapshot(context.Context, string) (*domain.Snap
 	s.loads.Add(1)
 	<-s.release
 	return s.snap, nil
+}
+
+// gatheringSource is a blockingSource whose WorkspaceVersion waits until
+// every expected caller has asked it, so that they all miss the cache
+// together, and whose read remembers whose request started it and fails
+// when its context has ended.
+type gatheringSource struct {
+	blockingSource
+	gather  sync.WaitGroup
+	starter atomic.Value // the subject of the caller whose context the read got
+}
+
+func (s *gatheringSource) WorkspaceVersion(ctx context.Context, ws string) (int64, error) {
+	s.gather.Done()
+	s.gather.Wait()
+	return s.blockingSource.WorkspaceVersion(ctx, ws)
+}
+
+func (s *gatheringSource) AnalysisSnapshot(ctx context.Context, ws string) (*domain.Snapshot, error) {
+	s.starter.Store(domain.CallerFrom(ctx).Subject)
+	s.loads.Add(1)
+	select {
+	case <-s.release:
+		return s.snap, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// Requests that miss the cache at once share one read of the workspace,
+// whatever their clearance, and the read goes on for the others when the
+// request that started it leaves: that one is told UNAVAILABLE.
+func TestConcurrentMissesShareOneRead(t *testing.T) {
+	b := villageMap()
+	src := &gatheringSource{blockingSource: blockingSource{release: make(chan struct{}),
+		snap: &domain.Snapshot{WorkspaceID: "ws", Version: 1, Actors: b.actors, Relationships: b.rels}}}
+	const callers = 4
+	src.gather.Add(callers)
+	e := NewEngine(src, 8)
+	cancels := map[string]context.CancelFunc{}
+	errc := map[string]chan error{}
+	for i := range callers {
+		c := domain.Operator(fmt.Sprintf("caller %d", i))
+		if i%2 == 1 {
+			c = &domain.Caller{Subject: c.Subject, Grants: map[string]domain.Grant{"ws": {Role: domain.Analyst, Clearance: domain.Restricted}}}
+		}
+		ctx, cancel := context.WithCancel(domain.WithCaller(context.Background(), c))
+		defer cancel()
+		cancels[c.Subject], errc[c.Subject] = cancel, make(chan error, 1)
+		go func() {
+			_, err := e.Graph(ctx, "ws", Options{})
+			errc[c.Subject] <- err
+		}()
+	}
+	// Once the read has begun, give the others time to join it: a
+	// regression shows as more reads, and waiting cannot fail a correct
+	// engine.
+	for src.loads.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	starter := src.starter.Load().(string)
+	cancels[starter]()
+	if err := <-errc[starter]; !errs.Is(err, errs.Unavailable) {
+		t.Errorf("the request that left while the workspace was read: %v, want UNAVAILABLE", err)
+	}
+	close(src.release)
+	for subject, c := range errc {
+		if subject == starter {
+			continue
+		}
+		if err := <-c; err != nil {
+			t.Errorf("%s: %v", subject, err)
+		}
+	}
+	if n := src.loads.Load(); n != 1 {
+		t.Errorf("%d reads of the workspace for %d requests that missed the cache at once, want 1", n, callers)
+	}
 }
 
 // The engine reads a workspace once and shows each caller what its

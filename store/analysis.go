@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -19,31 +20,35 @@ func (s *Neo4j) WorkspaceVersion(ctx context.Context, id string) (int64, error) 
 	})
 }
 
-// AnalysisSnapshot reads a whole workspace for analysis, in one read
-// transaction so that the version, the actors and the relationships
-// agree: every actor and every relationship of the analysis types,
-// whatever their sensitivity, each list in id order. It answers only a
-// caller who may see the workspace (NotFound otherwise, like a workspace
-// that does not exist); the engine applies the caller's clearance to it
-// (analysis.Engine.Graph), so that callers of every clearance share one
-// read of the workspace.
+// AnalysisSnapshot reads a whole workspace for analysis: every actor and
+// every relationship of the analysis types, whatever their sensitivity,
+// each list in id order. It answers only a caller who may see the
+// workspace (NotFound otherwise, like a workspace that does not exist);
+// the engine applies the caller's clearance to it (analysis.Engine.Graph),
+// so that callers of every clearance share one read of the workspace.
 //
-// The records are decoded as they arrive rather than collected first, and
-// the strings every record repeats (the workspace, the ends' ids, the
-// type, the sensitivity) share one copy.
+// The version and the actors are read in one read transaction, which
+// stays open while the relationships are read in snapshotParts
+// transactions of their own, at once (see snapshotRelationships). As in
+// any read of Neo4j (read committed), a write that commits meanwhile may
+// show in part; the snapshot carries the version read first, so the
+// engine reads the workspace again for the next request after such a
+// write.
 func (s *Neo4j) AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapshot, error) {
-	return readTx(ctx, s, "store.AnalysisSnapshot", func(tx neo4j.ManagedTransaction) (*domain.Snapshot, error) {
+	const op = "store.AnalysisSnapshot"
+	return readTx(ctx, s, op, func(tx neo4j.ManagedTransaction) (*domain.Snapshot, error) {
 		version, err := s.workspaceVersionInTx(ctx, tx, id)
 		if err != nil {
 			return nil, err
 		}
 		snap := &domain.Snapshot{WorkspaceID: id, Version: version}
-		// The actors' ids, so that a relationship's ends share them.
+		// The actors' ids by element id: a relationship names its ends by
+		// theirs, so its ends cost no property reads.
 		ids := map[string]string{}
 		err = s.stream(ctx, tx, snapshotActorsCypher, map[string]any{"ws": id}, func(rec *neo4j.Record) error {
 			a := decodeActor(nodeProps(rec, "a"))
 			a.WorkspaceID, a.Sensitivity = id, internSensitivity(a.Sensitivity)
-			ids[a.ID] = a.ID
+			ids[value[string](rec, "element")] = a.ID
 			snap.Actors = append(snap.Actors, a)
 			return nil
 		})
@@ -51,43 +56,118 @@ func (s *Neo4j) AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapsh
 			return nil, err
 		}
 		slices.SortFunc(snap.Actors, func(x, y *domain.Actor) int { return strings.Compare(x.ID, y.ID) })
-		err = s.stream(ctx, tx, snapshotRelsCypher, map[string]any{"ws": id, "types": analysisTypeNames}, func(rec *neo4j.Record) error {
-			r := decodeRelRow(rec)
-			r.WorkspaceID = id
-			if from, ok := ids[r.FromID]; ok {
-				r.FromID = from
-			}
-			if to, ok := ids[r.ToID]; ok {
-				r.ToID = to
-			}
-			r.Type, r.Sensitivity = internType(r.Type), internSensitivity(r.Sensitivity)
-			snap.Relationships = append(snap.Relationships, r)
-			return nil
-		})
-		if err != nil {
+		if snap.Relationships, err = s.snapshotRelationships(ctx, op, id, ids); err != nil {
 			return nil, err
 		}
-		slices.SortFunc(snap.Relationships, func(x, y *domain.Relationship) int { return strings.Compare(x.ID, y.ID) })
 		return snap, nil
 	})
+}
+
+// snapshotRelationships reads workspace ws's relationships of the
+// analysis types, in id order, naming their ends by ids (actors' ids by
+// element id). It reads them in snapshotParts read transactions at once,
+// each the relationships of every snapshotParts-th batch of the
+// workspace's actors.
+//
+// Why this shape (measured on the 100,000-actor benchmark map, 750,000
+// relationships, on 2 cores: docs/performance.md): Neo4j's cost is
+// reading properties (each r.x or b.id another 0.3 s over the map, so the
+// relationships are returned whole, and their ends and type come with
+// them); the Go side's is the driver's cost per record (it reads every
+// message under a context of its own, in a goroutine of its own, since
+// Neo4j sends the connection.recv_timeout_seconds hint), so a record
+// carries a batch of actors' relationships rather than one. One record
+// per relationship took 9.5 s; batched, 4.5 s; batched in two
+// transactions at once, 3.7 s.
+//
+// The transaction that read the actors must stay open until this
+// returns: Neo4j does not reuse a deleted node's id while a transaction
+// that could have seen it is open, so an element id in ids still names
+// the actor it named there. A relationship whose end is not in ids (an
+// actor created after the actors were read) is left out.
+func (s *Neo4j) snapshotRelationships(ctx context.Context, op, ws string, ids map[string]string) ([]*domain.Relationship, error) {
+	parts := make([][]*domain.Relationship, snapshotParts)
+	failed := make([]error, snapshotParts)
+	var wg sync.WaitGroup
+	for part := range snapshotParts {
+		wg.Go(func() {
+			params := map[string]any{"ws": ws, "types": analysisTypeNames, "part": part, "parts": snapshotParts, "batch": s.snapshotBatch}
+			parts[part], failed[part] = readTx(ctx, s, op, func(tx neo4j.ManagedTransaction) ([]*domain.Relationship, error) {
+				var rels []*domain.Relationship
+				err := s.stream(ctx, tx, snapshotRelsCypher, params, func(rec *neo4j.Record) error {
+					batch, _ := rec.Values[0].([]any)
+					for _, v := range batch {
+						if r := snapshotRelationship(v, ws, ids); r != nil {
+							rels = append(rels, r)
+						}
+					}
+					return nil
+				})
+				return rels, err
+			})
+		})
+	}
+	wg.Wait()
+	for _, err := range failed {
+		if err != nil {
+			return nil, err // the first: both parts fail alike when Neo4j does
+		}
+	}
+	rels := slices.Concat(parts...)
+	slices.SortFunc(rels, func(x, y *domain.Relationship) int { return strings.Compare(x.ID, y.ID) })
+	return rels, nil
+}
+
+// snapshotRelationship decodes one relationship of a snapshot record,
+// with the one copy of its ends' ids, type and sensitivity; nil when it
+// is not a relationship or an end is not among ids.
+func snapshotRelationship(v any, ws string, ids map[string]string) *domain.Relationship {
+	rel, ok := v.(neo4j.Relationship)
+	if !ok {
+		return nil
+	}
+	from, okFrom := ids[rel.StartElementId]
+	to, okTo := ids[rel.EndElementId]
+	if !okFrom || !okTo {
+		return nil
+	}
+	r := decodeRelationship(rel.Props, string(internType(domain.RelationshipType(rel.Type))), from, to)
+	r.WorkspaceID, r.Sensitivity = ws, internSensitivity(r.Sensitivity)
+	return r
 }
 
 // The snapshot's statements. They read the whole workspace, so they take
 // no visibility parameters: the caller's access to the workspace is checked
 // by the version's statement, its clearance by the engine. The
 // relationships are found from the workspace's actors (the index on
-// Actor.workspaceId) in one statement, rather than one indexed branch per
-// type, and not sorted by Neo4j.
+// Actor.workspaceId), a batch of actors per record, and not sorted by
+// Neo4j.
 var (
-	snapshotActorsCypher = "MATCH (a:Actor {workspaceId: $ws}) RETURN a"
-	snapshotRelsCypher   = "MATCH (a:Actor {workspaceId: $ws})-[r]->(b) WHERE r.workspaceId = $ws AND type(r) IN $types RETURN " + relRow
-	analysisTypeNames    = func() []string {
+	snapshotActorsCypher = "MATCH (a:Actor {workspaceId: $ws}) RETURN a, elementId(a) AS element"
+	snapshotRelsCypher   = `MATCH (a:Actor {workspaceId: $ws}) WITH collect(a) AS actors
+UNWIND range($part * $batch, size(actors) - 1, $parts * $batch) AS i
+CALL (actors, i) {
+  UNWIND actors[i..i + $batch] AS a
+  MATCH (a)-[r]->(b) WHERE r.workspaceId = $ws AND type(r) IN $types
+  RETURN collect(r) AS rels
+}
+RETURN rels`
+	analysisTypeNames = func() []string {
 		out := make([]string, len(domain.AnalysisTypes))
 		for i, t := range domain.AnalysisTypes {
 			out[i] = string(t)
 		}
 		return out
 	}()
+)
+
+// snapshotParts is how many transactions read a snapshot's relationships
+// at once, and defaultSnapshotBatch how many actors' relationships one
+// record carries (see snapshotRelationships; three parts were no faster
+// than two on 2 cores, batches of 250 to 1,000 actors alike).
+const (
+	snapshotParts        = 2
+	defaultSnapshotBatch = 500
 )
 
 // internType and internSensitivity return the one copy of a known value

@@ -52,6 +52,10 @@ func (s *Neo4j) ImportHolding(ctx context.Context, ws string) (string, error) {
 // lock. Test-only.
 func (s *Neo4j) BeforeMovingToBatches(f func()) { s.beforeBatches = f }
 
+// SetSnapshotBatch sets how many actors' relationships one record of an
+// analysis snapshot carries. Test-only.
+func (s *Neo4j) SetSnapshotBatch(n int) { s.snapshotBatch = n }
+
 // UndoRecords counts the ImportUndo nodes of ws. Test-only.
 func (s *Neo4j) UndoRecords(ctx context.Context, ws string) (int64, error) {
 	recs, err := s.readRecords(ctx, "test", "MATCH (u:ImportUndo) WHERE u.__ws = $ws RETURN count(u) AS n", map[string]any{"ws": ws})

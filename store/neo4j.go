@@ -65,6 +65,9 @@ type Neo4j struct {
 	// transaction before it moves to batches (Config.ImportInOneTx).
 	importInOneTx int
 	beforeBatches func() // tests: runs as an import moves to batches
+	// snapshotBatch is how many actors' relationships one record of an
+	// analysis snapshot carries (snapshotRelationships).
+	snapshotBatch int
 	life          context.Context
 	endLife       context.CancelFunc
 }
@@ -95,7 +98,7 @@ func Open(cfg Config, log *zap.Logger) (*Neo4j, error) {
 	}
 	life, endLife := context.WithCancel(context.Background())
 	s := &Neo4j{driver: driver, db: cfg.Database, log: log, slow: slowThreshold(cfg.SlowStatement), life: life, endLife: endLife,
-		importInOneTx: importInOneTx(cfg.ImportInOneTx)}
+		importInOneTx: importInOneTx(cfg.ImportInOneTx), snapshotBatch: defaultSnapshotBatch}
 	s.undo = newUndoer(s)
 	go s.undo.loop()
 	return s, nil

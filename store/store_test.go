@@ -934,6 +934,45 @@ func TestAnalysisSnapshot(t *testing.T) {
 	}
 }
 
+// A snapshot read in several batches of actors, split between its
+// transactions, holds every relationship once, in id order, whole and
+// with its ends and type.
+func TestAnalysisSnapshotInBatches(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	st.SetSnapshotBatch(2)
+	ws := storetest.Workspace(t, st)
+	var actors []*domain.Actor
+	for i := range 7 {
+		actors = append(actors, mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: fmt.Sprint("actor ", i)}))
+	}
+	want := map[string]*domain.Relationship{}
+	for i, a := range actors {
+		for _, j := range []int{i + 1, i + 3} {
+			if j < len(actors) {
+				typ := []domain.RelationshipType{domain.Trusts, domain.Influences}[j%2]
+				r := mustRel(t, st, domain.RelationshipInput{Type: typ, From: a.ID, To: actors[j].ID, Strength: 0.25 * float64(1+i%3)})
+				want[r.ID] = r
+			}
+		}
+	}
+	snap, err := st.AnalysisSnapshot(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Actors) != len(actors) || len(snap.Relationships) != len(want) {
+		t.Fatalf("%d actors and %d relationships, want %d and %d", len(snap.Actors), len(snap.Relationships), len(actors), len(want))
+	}
+	if !slices.IsSortedFunc(snap.Relationships, func(x, y *domain.Relationship) int { return strings.Compare(x.ID, y.ID) }) {
+		t.Error("the relationships are not in id order")
+	}
+	for _, r := range snap.Relationships {
+		if !reflect.DeepEqual(r, want[r.ID]) {
+			t.Errorf("relationship %s: %+v, want %+v", r.ID, r, want[r.ID])
+		}
+	}
+}
+
 // A chain a – b – c – d, with an expired relationship c – d and a TRUSTS b → a.
 func TestSubgraph(t *testing.T) {
 	t.Parallel()
