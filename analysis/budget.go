@@ -160,6 +160,9 @@ type meter struct {
 	b       *Budget
 	op      string
 	pending int64
+	// halt, for a worker of onEveryCore, is done when another worker has
+	// failed: this one stops too (the other's error is the answer).
+	halt context.Context
 }
 
 // newMeter meters work for op under ctx's budget; a context without one
@@ -190,6 +193,9 @@ func (m *meter) flush() error {
 	m.pending = 0
 	if err := m.ctx.Err(); err != nil {
 		return tooLong(m.op, err)
+	}
+	if m.halt != nil && m.halt.Err() != nil {
+		return tooLong(m.op, m.halt.Err())
 	}
 	if used > m.b.limit {
 		return overBudget(m.op, m.b.limit)

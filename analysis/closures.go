@@ -154,7 +154,10 @@ func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]
 	workers := runtime.GOMAXPROCS(0)
 	heaps := make([]*closureHeap, workers)
 	// The first worker to fail (deadline, budget) stops the others.
-	wctx, stop := context.WithCancel(ctx)
+	// Workers look at the request's own context (a request's end reaches
+	// them as it reaches any stage), and at halt, which stops them when one
+	// of them fails.
+	halt, stop := context.WithCancel(ctx)
 	defer stop()
 	werrs := make([]error, workers)
 	var wg sync.WaitGroup
@@ -172,7 +175,7 @@ func (g *Graph) gapClosures(ctx context.Context, first int, assumed float64) ([]
 					stop()
 				}
 			}()
-			wm := &meter{ctx: wctx, b: m.b, op: op}
+			wm := &meter{ctx: ctx, b: m.b, op: op, halt: halt}
 			p := ix.newPusher(len(g.actors))
 			for j := w; j < len(anchors); j += workers {
 				a := anchors[j]
@@ -264,7 +267,10 @@ func firstWorkerError(ctx context.Context, op string, werrs []error) error {
 // answer (see firstWorkerError).
 func onEveryCore(ctx context.Context, m *meter, n int, worker func() func(wm *meter, j int) error) error {
 	workers := min(runtime.GOMAXPROCS(0), n)
-	wctx, stop := context.WithCancel(ctx)
+	// Workers look at the request's own context (a request's end reaches
+	// them as it reaches any stage), and at halt, which stops them when one
+	// of them fails.
+	halt, stop := context.WithCancel(ctx)
 	defer stop()
 	werrs := make([]error, workers)
 	var next atomic.Int64
@@ -279,7 +285,7 @@ func onEveryCore(ctx context.Context, m *meter, n int, worker func() func(wm *me
 					stop()
 				}
 			}()
-			wm := &meter{ctx: wctx, b: m.b, op: m.op}
+			wm := &meter{ctx: ctx, b: m.b, op: m.op, halt: halt}
 			task := worker()
 			for {
 				j := int(next.Add(1) - 1)

@@ -22,6 +22,14 @@ type Source interface {
 	AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapshot, error)
 }
 
+// ChangeLog is a Source that remembers what its writes changed (the store
+// does: store.Neo4j.ChangesSince). The engine brings a snapshot it holds
+// up to date from the changes, when the log has every one since the
+// snapshot's version, instead of reading the workspace again.
+type ChangeLog interface {
+	ChangesSince(ws string, from, to int64) ([]domain.Change, bool)
+}
+
 // Engine builds projections of workspaces and caches them. A cached
 // projection is keyed by workspace, the workspace's version (which every
 // write bumps, see store/lock.go), the sensitivity levels its reader may
@@ -209,6 +217,10 @@ func (e *Engine) readSnapshot(ctx context.Context, ws string, version int64) (*d
 		if snap := e.snapshotSince(ws, version); snap != nil {
 			return snap, nil // a read that ended after this request looked
 		}
+		if snap := e.updatedSnapshot(ws, version); snap != nil {
+			e.keepSnapshot(snap)
+			return snap, nil
+		}
 		rctx := context.WithoutCancel(ctx)
 		if deadline, ok := ctx.Deadline(); ok {
 			var cancel context.CancelFunc
@@ -232,6 +244,27 @@ func (e *Engine) readSnapshot(ctx context.Context, ws string, version int64) (*d
 		}
 		return res.Val.(*domain.Snapshot), nil
 	}
+}
+
+// updatedSnapshot brings the snapshot kept of workspace ws up to version
+// from the source's change log; nil when there is none to bring, or the
+// log lacks a change.
+func (e *Engine) updatedSnapshot(ws string, version int64) *domain.Snapshot {
+	log, ok := e.src.(ChangeLog)
+	if !ok {
+		return nil
+	}
+	e.mu.Lock()
+	snap := e.snapshots[ws]
+	e.mu.Unlock()
+	if snap == nil || snap.Version >= version {
+		return nil
+	}
+	changes, ok := log.ChangesSince(ws, snap.Version, version)
+	if !ok {
+		return nil
+	}
+	return applyChanges(snap, changes)
 }
 
 // snapshotSince returns the snapshot kept of workspace ws when it is of

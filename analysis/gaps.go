@@ -127,7 +127,7 @@ func (g *Graph) allStatuses(ctx context.Context, op string, k int) ([]*PairStatu
 		if err := m.check(); err != nil {
 			return nil, err
 		}
-		st, err := g.newAnalyzer().statuses(m, g.pairs, k)
+		st, err := g.statuses(ctx, m, g.pairs, k)
 		if err != nil {
 			return nil, err
 		}
@@ -136,33 +136,37 @@ func (g *Graph) allStatuses(ctx context.Context, op string, k int) ([]*PairStatu
 }
 
 // statuses computes the status of every pair, grouped by power holder so
-// that each holder's table is computed once. k is how many routes to keep.
-func (a *analyzer) statuses(m *meter, pairs []pair, k int) ([]*PairStatus, error) {
-	g := a.g
-	byHolder := map[int][]pair{}
+// that each holder's table is computed once, the holders on every core
+// (each worker with a table of its own; at 100,000 actors this is most of
+// the gaps' time). k is how many routes to keep.
+func (g *Graph) statuses(ctx context.Context, m *meter, pairs []pair, k int) ([]*PairStatus, error) {
+	byHolder := map[int][]int{} // holder → its pairs' indexes
 	var holders []int
-	for _, p := range pairs {
+	for i, p := range pairs {
 		if _, ok := byHolder[p.p]; !ok {
 			holders = append(holders, p.p)
 		}
-		byHolder[p.p] = append(byHolder[p.p], p)
-	}
-	out := make(map[pair]*PairStatus, len(pairs))
-	for _, h := range holders {
-		if err := a.t.compute(m, g, h, false); err != nil {
-			return nil, err
-		}
-		for _, p := range byHolder[h] {
-			s, err := a.status(m, p, k)
-			if err != nil {
-				return nil, err
-			}
-			out[p] = s
-		}
+		byHolder[p.p] = append(byHolder[p.p], i)
 	}
 	res := make([]*PairStatus, len(pairs))
-	for i, p := range pairs {
-		res[i] = out[p]
+	err := onEveryCore(ctx, m, len(holders), func() func(wm *meter, j int) error {
+		a := g.newAnalyzer()
+		return func(wm *meter, j int) error {
+			if err := a.t.compute(wm, g, holders[j], false); err != nil {
+				return err
+			}
+			for _, i := range byHolder[holders[j]] {
+				s, err := a.status(wm, pairs[i], k)
+				if err != nil {
+					return err
+				}
+				res[i] = s
+			}
+			return nil
+		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	return res, nil
 }

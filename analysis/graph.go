@@ -23,7 +23,9 @@ import (
 	"fmt"
 	"math"
 	"runtime/debug"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/actorgraph/actorgraph/domain"
@@ -298,9 +300,14 @@ func BuildContext(ctx context.Context, actors []*domain.Actor, rels []*domain.Re
 	perRel := 1 + bitsLen(len(rels))
 	g.out = make([][]int32, len(actors))
 	g.in = make([][]int32, len(actors))
-	// Relationships in id order, so that searches are deterministic.
-	sorted := append([]*domain.Relationship(nil), rels...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
+	// Relationships in id order, so that searches are deterministic. A
+	// snapshot's are in id order already: the check costs a pass, the sort
+	// of 750,000 a fifth of a second.
+	sorted := rels
+	if !slices.IsSortedFunc(rels, func(x, y *domain.Relationship) int { return strings.Compare(x.ID, y.ID) }) {
+		sorted = append([]*domain.Relationship(nil), rels...)
+		sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
+	}
 	p.rels = sorted // the analyses that read every relationship read them in id order too
 	for _, r := range sorted {
 		if err := m.spend(perRel); err != nil {

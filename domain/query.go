@@ -130,6 +130,21 @@ type Snapshot struct {
 	Relationships []*Relationship
 }
 
+// Change is what one committed write did to a workspace's actors and
+// relationships: the records it created or updated, as written, and the
+// ids of those it deleted (an actor with every relationship of its). The
+// store keeps the changes its own writes made (store.ChangesSince), so
+// that the analysis engine can bring a snapshot up to date without
+// reading the workspace again.
+type Change struct {
+	WorkspaceID          string
+	Version              int64 // the version the write gave the workspace
+	Actors               []*Actor
+	Relationships        []*Relationship
+	DeletedActors        []string
+	DeletedRelationships []string
+}
+
 // AnalysisTypes are the relationship types a Snapshot holds: the leverage
 // types, the two kinds of power, and trust; support, cooperation and
 // tension for the do-no-harm flags (SUPPORTS, IN_TENSION_WITH) and the

@@ -26,7 +26,11 @@ func (s *Neo4j) CreateActor(ctx context.Context, workspaceID string, in domain.A
 	err = s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
 		if len(a.SourceIDs) == 0 && a.ExternalID == nil {
 			// Nothing to check under the lock: the lock, then the actor with its audit record.
-			return s.lockedWrite(ctx, tx, workspaceID, create, map[string]any{"props": actorProps(a)}, "createActor", []string{a.ID})
+			if err := s.lockedWrite(ctx, tx, workspaceID, create, map[string]any{"props": actorProps(a)}, "createActor", []string{a.ID}); err != nil {
+				return err
+			}
+			noteWritten(tx, a)
+			return nil
 		}
 		if err := s.lockWorkspace(ctx, tx, workspaceID); err != nil {
 			return err
@@ -40,6 +44,7 @@ func (s *Neo4j) CreateActor(ctx context.Context, workspaceID string, in domain.A
 		if _, err := s.run(ctx, tx, create, map[string]any{"props": actorProps(a)}); err != nil {
 			return err
 		}
+		noteWritten(tx, a)
 		return s.auditWrite(ctx, tx, workspaceID, "createActor", []string{a.ID})
 	})
 	if err != nil {
@@ -157,6 +162,7 @@ func (s *Neo4j) DeleteActor(ctx context.Context, id string) (*domain.DeleteResul
 		if len(recs) == 0 {
 			return 0, errs.NotFoundf("", "no actor has id %q", id)
 		}
+		noteDeletedActor(tx, id)
 		return int(value[int64](recs[0], "rels")), nil
 	})
 	if err != nil {

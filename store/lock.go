@@ -51,7 +51,9 @@ func (s *Neo4j) lockWorkspaceVersion(ctx context.Context, tx neo4j.ManagedTransa
 	if value[string](recs[0], "importing") != "" {
 		return 0, errImporting
 	}
-	return value[int64](recs[0], "version"), nil
+	version := value[int64](recs[0], "version")
+	noteBump(tx, id, version)
+	return version, nil
 }
 
 // errImporting refuses a write to a workspace that an import holds.

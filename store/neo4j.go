@@ -68,8 +68,10 @@ type Neo4j struct {
 	// snapshotBatch is how many actors' relationships one record of an
 	// analysis snapshot carries (snapshotRelationships).
 	snapshotBatch int
-	life          context.Context
-	endLife       context.CancelFunc
+	// changes are what this store's writes changed (changes.go).
+	changes changeLog
+	life    context.Context
+	endLife context.CancelFunc
 }
 
 var _ Store = (*Neo4j)(nil)

@@ -120,6 +120,7 @@ func (s *Neo4j) CreateRelationship(ctx context.Context, in domain.RelationshipIn
 		if err != nil {
 			return nil, err
 		}
+		noteWritten(tx, r)
 		return r, s.auditWrite(ctx, tx, r.WorkspaceID, "createRelationship", []string{r.ID})
 	})
 }
@@ -181,6 +182,7 @@ func (s *Neo4j) DeleteRelationship(ctx context.Context, id string) (*domain.Dele
 		if _, err := s.run(ctx, tx, cypher, map[string]any{"id": id}); err != nil {
 			return err
 		}
+		noteDeletedRelationship(tx, id)
 		return s.auditWrite(ctx, tx, cur.WorkspaceID, "deleteRelationship", []string{id})
 	})
 	if err != nil {

@@ -36,7 +36,10 @@ import (
 //   - gaps/cold/admin+analyst: the same, then the same question from an
 //     analyst of clearance RESTRICTED, as bench/run asks them;
 //   - gaps/warm/admin, gaps/warm/analyst: the question again on an engine
-//     that has answered it.
+//     that has answered it;
+//   - gaps/after a write/admin: one relationship updated, then the
+//     question again on that engine (brought up to date from the store's
+//     change log, not read again).
 //
 // Each reports peak-heap-MB, the most heap (live objects and garbage
 // not yet collected) sampled during its iterations above what was in use
@@ -121,6 +124,24 @@ func BenchmarkAnalysisSnapshot(b *testing.B) {
 			b.ReportMetric(retained, "engine-retained-MB")
 		})
 	}
+	// A write, then the question again: the engine brings its snapshot up
+	// to date from the store's change log instead of reading the
+	// workspace, then builds the projection and the gaps afresh.
+	g, err := warm.Graph(admin, ws, analysis.Options{Threshold: analysis.DefaultThreshold})
+	if err != nil {
+		b.Fatal(err)
+	}
+	edited := g.Relationships()[0]
+	b.Run("gaps/after a write/admin", func(b *testing.B) {
+		strength := edited.Strength
+		measureHeap(b, func() {
+			strength = 1.5 - strength // a different value each time: 0.5 ↔ 1.0, or back
+			if _, err := st.UpdateRelationship(admin, edited.ID, domain.RelationshipPatch{Strength: domain.Opt[float64]{Set: true, Value: &strength}}); err != nil {
+				b.Fatal(err)
+			}
+			gaps(b, warm, admin)
+		})
+	})
 	runtime.KeepAlive(warm)
 }
 

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/actorgraph/actorgraph/domain"
 )
 
 // Transactions. Every statement of the store is sent by run (or
@@ -52,6 +54,9 @@ func inTx[T any](ctx context.Context, s *Neo4j, op string, mode neo4j.AccessMode
 	}
 	res, err := execute(ctx, sess, work, txTimeout(ctx)...)
 	s.noteConnection(err)
+	if err == nil {
+		s.logChange(attempt)
+	}
 	return res, s.mapErr(op, err, attempt.failedStatement()...)
 }
 
@@ -64,6 +69,11 @@ type opTx struct {
 	n      int    // which attempt of its operation this is: 1, 2, ...
 	failed string // the fingerprint of the statement that failed
 	err    error  // what the attempt's work returned
+	// What the attempt wrote, for the change log (changes.go): how many
+	// times it bumped a workspace's version, and the change it noted.
+	bumps  int
+	noted  bool
+	change domain.Change
 }
 
 // opOf is the operation tx serves ("" for a transaction not opened by

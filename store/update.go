@@ -57,6 +57,7 @@ func updateRecord[T any](ctx context.Context, s *Neo4j, id string, u recordUpdat
 		if _, err := s.run(ctx, tx, cypher, map[string]any{"id": id, "props": props}); err != nil {
 			return nil, err
 		}
+		noteWritten(tx, next)
 		return next, s.auditWrite(ctx, tx, u.workspace(next), u.audited, []string{id})
 	})
 }
