@@ -4,11 +4,8 @@ import (
 	"context"
 	"runtime"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
-
-	"golang.org/x/sync/singleflight"
 
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/errs"
@@ -52,10 +49,9 @@ type Engine struct {
 	lim    *limiter
 	budget int64
 
-	reads singleflight.Group // snapshot reads under way, by workspace and version
-
 	mu        sync.Mutex
-	snapshots map[string]*domain.Snapshot // newest snapshot per workspace
+	reads     map[snapshotKey]*snapshotRead // snapshot reads under way
+	snapshots map[string]*domain.Snapshot   // newest snapshot per workspace
 	graphs    map[graphKey]*projection
 	order     []graphKey // least recently used first
 	maxGraphs int
@@ -123,7 +119,7 @@ func NewEngine(src Source, maxGraphs int, limits ...Limits) *Engine {
 	}
 	l = l.withDefaults()
 	return &Engine{src: src, lim: newLimiter(l.MaxRunning, l.PerCaller, l.Wait), budget: l.WorkBudget,
-		snapshots: map[string]*domain.Snapshot{}, graphs: map[graphKey]*projection{}, maxGraphs: maxGraphs}
+		snapshots: map[string]*domain.Snapshot{}, reads: map[snapshotKey]*snapshotRead{}, graphs: map[graphKey]*projection{}, maxGraphs: maxGraphs}
 }
 
 // WithRequestBudget gives a request its work budget: every analysis it
@@ -188,7 +184,6 @@ func (e *Engine) Graph(ctx context.Context, ws string, opts Options) (*Graph, er
 	g.workspace, g.confidential = ws, confidentialOf(actors, rels)
 	g.noteConfidential(ctx)
 	key.version = snap.Version // the snapshot may be newer than the version read above
-	e.keepSnapshot(snap)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if p, ok := e.graphs[key]; ok {
@@ -204,51 +199,107 @@ func (e *Engine) Graph(ctx context.Context, ws string, opts Options) (*Graph, er
 // readSnapshot reads workspace ws for a request that found it at version.
 // Requests that miss the cache for one version at once share one read (a
 // workspace of 100,000 actors takes seconds to read: see
-// docs/performance.md); one that finds a newer version reads again. The
-// read runs until the deadline of the request that started it, even when
-// that request leaves first, so that the others still get it.
+// docs/performance.md); one that finds another version reads again. A
+// request that leaves before the read ends is told SERVICE_UNAVAILABLE;
+// the read goes on while any request waits for it, and stops when the
+// last one leaves. It has no deadline of its own: each request waits as
+// long as its own allows (an analysis job, as long as it runs). Written by
+// hand: golang.org/x/sync/singleflight, used first, cannot stop a call
+// that every caller has left, so a call outlived its callers or died with
+// the first.
 //
 // Sharing is safe for every caller who gets here: each has been through
 // WorkspaceVersion, which answers only a caller who may see the
 // workspace, and the snapshot holds the whole workspace whatever its
 // reader's clearance (the engine applies each caller's in visibleTo).
 func (e *Engine) readSnapshot(ctx context.Context, ws string, version int64) (*domain.Snapshot, error) {
-	read := e.reads.DoChan(ws+"@"+strconv.FormatInt(version, 10), func() (any, error) {
-		if snap := e.snapshotSince(ws, version); snap != nil {
-			return snap, nil // a read that ended after this request looked
-		}
-		if snap := e.updatedSnapshot(ws, version); snap != nil {
-			e.keepSnapshot(snap)
-			return snap, nil
-		}
-		rctx := context.WithoutCancel(ctx)
-		if deadline, ok := ctx.Deadline(); ok {
-			var cancel context.CancelFunc
-			rctx, cancel = context.WithDeadline(rctx, deadline)
-			defer cancel()
-		}
-		snap, err := e.src.AnalysisSnapshot(rctx, ws)
-		if err != nil {
-			return nil, err
-		}
-		e.keepSnapshot(snap)
-		return snap, nil
-	})
+	key := snapshotKey{ws, version}
+	e.mu.Lock()
+	f := e.reads[key]
+	if f == nil {
+		f = e.startRead(ctx, key)
+	}
+	f.waiting++
+	e.mu.Unlock()
 	select {
+	case <-f.done:
+		return f.snap, f.err
 	case <-ctx.Done():
+		e.mu.Lock()
+		if f.waiting--; f.waiting == 0 && e.reads[key] == f {
+			delete(e.reads, key) // a request arriving now starts a read of its own
+			f.cancel()
+		}
+		e.mu.Unlock()
 		return nil, &errs.Error{Op: "analysis.Graph", Kind: errs.Unavailable, Err: ctx.Err(),
 			Msg: "the request ended before its workspace was read for analysis (a large workspace takes seconds to read); try again"}
-	case res := <-read:
-		if res.Err != nil {
-			return nil, res.Err
-		}
-		return res.Val.(*domain.Snapshot), nil
 	}
+}
+
+// snapshotKey is a workspace at one version.
+type snapshotKey struct {
+	ws      string
+	version int64
+}
+
+// snapshotRead is a read of a workspace that requests share.
+type snapshotRead struct {
+	done    chan struct{} // closed when snap and err are set
+	snap    *domain.Snapshot
+	err     error
+	waiting int // requests waiting for it (e.mu)
+	cancel  context.CancelFunc
+}
+
+// startRead starts the read of key for the request of ctx (whose caller
+// and values it keeps, not its deadline or cancellation); e.mu is held.
+// The snapshot comes from the one kept when it is of this version (a read
+// that ended after the request looked), from the kept one and the
+// source's change log when the log has every change since, or from the
+// source.
+func (e *Engine) startRead(ctx context.Context, key snapshotKey) *snapshotRead {
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	f := &snapshotRead{done: make(chan struct{}), cancel: cancel}
+	e.reads[key] = f
+	go func() {
+		defer cancel()
+		defer close(f.done)
+		defer func() {
+			if p := recover(); p != nil {
+				f.snap, f.err = nil, recovered("analysis.Graph", p)
+			}
+			e.mu.Lock()
+			if e.reads[key] == f {
+				delete(e.reads, key)
+			}
+			e.mu.Unlock()
+		}()
+		f.snap, f.err = e.snapshotOf(rctx, key)
+	}()
+	return f
+}
+
+// snapshotOf is the snapshot of key (see startRead), kept for the
+// requests after.
+func (e *Engine) snapshotOf(ctx context.Context, key snapshotKey) (*domain.Snapshot, error) {
+	if snap := e.snapshotAt(key); snap != nil {
+		return snap, nil
+	}
+	snap := e.updatedSnapshot(key.ws, key.version)
+	if snap == nil {
+		var err error
+		if snap, err = e.src.AnalysisSnapshot(ctx, key.ws); err != nil {
+			return nil, err
+		}
+	}
+	e.keepSnapshot(snap)
+	return snap, nil
 }
 
 // updatedSnapshot brings the snapshot kept of workspace ws up to version
 // from the source's change log; nil when there is none to bring, or the
-// log lacks a change.
+// log lacks a change (it answers only for consecutive versions, so never
+// across an import's, which are not).
 func (e *Engine) updatedSnapshot(ws string, version int64) *domain.Snapshot {
 	log, ok := e.src.(ChangeLog)
 	if !ok {
@@ -267,25 +318,26 @@ func (e *Engine) updatedSnapshot(ws string, version int64) *domain.Snapshot {
 	return applyChanges(snap, changes)
 }
 
-// snapshotSince returns the snapshot kept of workspace ws when it is of
-// version or newer, nil otherwise.
-func (e *Engine) snapshotSince(ws string, version int64) *domain.Snapshot {
+// snapshotAt returns the snapshot kept of key's workspace when it is of
+// key's version, nil otherwise. Only that version will do: a workspace's
+// version can go down (undoing an import sets it back to the version from
+// before the import: store/importstage.go), so a higher one is not a
+// newer copy of the workspace.
+func (e *Engine) snapshotAt(key snapshotKey) *domain.Snapshot {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if snap := e.snapshots[ws]; snap != nil && snap.Version >= version {
+	if snap := e.snapshots[key.ws]; snap != nil && snap.Version == key.version {
 		return snap
 	}
 	return nil
 }
 
-// keepSnapshot keeps snap as its workspace's snapshot unless a newer one
-// is kept.
+// keepSnapshot keeps snap as its workspace's snapshot: the latest read
+// (versions are not ordered in time, see snapshotAt).
 func (e *Engine) keepSnapshot(snap *domain.Snapshot) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if cur := e.snapshots[snap.WorkspaceID]; cur == nil || cur.Version <= snap.Version {
-		e.snapshots[snap.WorkspaceID] = snap
-	}
+	e.snapshots[snap.WorkspaceID] = snap
 }
 
 // Projections is how many projections the engine keeps (for tests and

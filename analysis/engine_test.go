@@ -292,6 +292,66 @@ func TestConcurrentMissesShareOneRead(t *testing.T) {
 	}
 }
 
+// A read that every waiting request has left stops: the source sees its
+// context end. The next request reads again.
+func TestReadStopsWhenEveryRequestHasLeft(t *testing.T) {
+	b := villageMap()
+	src := &gatheringSource{blockingSource: blockingSource{release: make(chan struct{}),
+		snap: &domain.Snapshot{WorkspaceID: "ws", Version: 1, Actors: b.actors, Relationships: b.rels}}}
+	src.gather.Add(1)
+	e := NewEngine(src, 8)
+	ctx, cancel := context.WithCancel(domain.WithCaller(context.Background(), domain.Operator("admin")))
+	errc := make(chan error, 1)
+	go func() {
+		_, err := e.Graph(ctx, "ws", Options{})
+		errc <- err
+	}()
+	for src.loads.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if err := <-errc; !errs.Is(err, errs.Unavailable) {
+		t.Fatalf("the request that left: %v", err)
+	}
+	// The read's own context ends: the source returns (it would block
+	// until release otherwise, and the engine would hold the read).
+	for {
+		e.mu.Lock()
+		n := len(e.reads)
+		e.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(src.release)
+	src.gather.Add(1)
+	if _, err := e.Graph(domain.WithCaller(context.Background(), domain.Operator("admin")), "ws", Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := src.loads.Load(); n != 2 {
+		t.Errorf("%d reads, want 2: the abandoned one and the next request's", n)
+	}
+}
+
+// A workspace's version can go down: undoing an import sets it back to
+// the version before the import. The engine then reads the workspace
+// again rather than take the copy it read during the import for it.
+func TestEngineReadsAgainWhenTheVersionGoesDown(t *testing.T) {
+	src := &fakeSource{version: 1<<32 + 7, b: villageMap()} // an import's versions are 2^32 past its base
+	e := NewEngine(src, 8)
+	if _, err := e.Graph(context.Background(), "ws", Options{}); err != nil {
+		t.Fatal(err)
+	}
+	src.version = 7 // the import undone
+	if _, err := e.Graph(context.Background(), "ws", Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if src.loads != 2 {
+		t.Errorf("%d reads of the workspace, want 2: the one during the import, and one after its undo", src.loads)
+	}
+}
+
 // The engine reads a workspace once and shows each caller what its
 // clearance covers, exactly as the store's scoping would: records above
 // it, unreadable levels and relationships to hidden actors left out, and

@@ -28,12 +28,13 @@ func (s *Neo4j) WorkspaceVersion(ctx context.Context, id string) (int64, error) 
 // so that callers of every clearance share one read of the workspace.
 //
 // The version and the actors are read in one read transaction, which
-// stays open while the relationships are read in snapshotParts
-// transactions of their own, at once (see snapshotRelationships). As in
-// any read of Neo4j (read committed), a write that commits meanwhile may
-// show in part; the snapshot carries the version read first, so the
-// engine reads the workspace again for the next request after such a
-// write.
+// stays open while the relationships of those actors are read in
+// snapshotParts transactions of their own, at once (see
+// snapshotRelationships). As in any read of Neo4j (read committed), a
+// write that commits meanwhile may show in part. The snapshot carries the
+// version read first, so it is never taken for the workspace after that
+// write: the engine either applies the write whole, from the store's
+// change log (changes.go), or reads the workspace again.
 func (s *Neo4j) AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapshot, error) {
 	const op = "store.AnalysisSnapshot"
 	return readTx(ctx, s, op, func(tx neo4j.ManagedTransaction) (*domain.Snapshot, error) {
@@ -45,10 +46,13 @@ func (s *Neo4j) AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapsh
 		// The actors' ids by element id: a relationship names its ends by
 		// theirs, so its ends cost no property reads.
 		ids := map[string]string{}
+		var elements []string
 		err = s.stream(ctx, tx, snapshotActorsCypher, map[string]any{"ws": id}, func(rec *neo4j.Record) error {
 			a := decodeActor(nodeProps(rec, "a"))
 			a.WorkspaceID, a.Sensitivity = id, internSensitivity(a.Sensitivity)
-			ids[value[string](rec, "element")] = a.ID
+			element := value[string](rec, "element")
+			ids[element] = a.ID
+			elements = append(elements, element)
 			snap.Actors = append(snap.Actors, a)
 			return nil
 		})
@@ -56,18 +60,20 @@ func (s *Neo4j) AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapsh
 			return nil, err
 		}
 		slices.SortFunc(snap.Actors, func(x, y *domain.Actor) int { return strings.Compare(x.ID, y.ID) })
-		if snap.Relationships, err = s.snapshotRelationships(ctx, op, id, ids); err != nil {
+		if snap.Relationships, err = s.snapshotRelationships(ctx, op, id, elements, ids); err != nil {
 			return nil, err
 		}
 		return snap, nil
 	})
 }
 
-// snapshotRelationships reads workspace ws's relationships of the
-// analysis types, in id order, naming their ends by ids (actors' ids by
-// element id). It reads them in snapshotParts read transactions at once,
-// each the relationships of every snapshotParts-th batch of the
-// workspace's actors.
+// snapshotRelationships reads the relationships of the analysis types
+// that start at the actors of workspace ws whose element ids are
+// elements, in id order, naming their ends by ids (actors' ids by element
+// id). It reads them in snapshotParts read transactions at once, each the
+// relationships of every snapshotParts-th batch of those actors: the
+// batches are cut here, from the one list the actors' transaction read,
+// so that every actor is in exactly one.
 //
 // Why this shape (measured on the 100,000-actor benchmark map, 750,000
 // relationships, on 2 cores: docs/performance.md): Neo4j's cost is
@@ -83,15 +89,23 @@ func (s *Neo4j) AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapsh
 // The transaction that read the actors must stay open until this
 // returns: Neo4j does not reuse a deleted node's id while a transaction
 // that could have seen it is open, so an element id in ids still names
-// the actor it named there. A relationship whose end is not in ids (an
-// actor created after the actors were read) is left out.
-func (s *Neo4j) snapshotRelationships(ctx context.Context, op, ws string, ids map[string]string) ([]*domain.Relationship, error) {
+// the actor it named there (on one server: in a cluster, the parts may
+// run on other members). A relationship whose end is not in ids (an actor
+// created after the actors were read) is left out.
+func (s *Neo4j) snapshotRelationships(ctx context.Context, op, ws string, elements []string, ids map[string]string) ([]*domain.Relationship, error) {
+	batches := make([][][]string, snapshotParts)
+	for i, batch := range slices.Collect(slices.Chunk(elements, s.snapshotBatch)) {
+		batches[i%snapshotParts] = append(batches[i%snapshotParts], batch)
+	}
 	parts := make([][]*domain.Relationship, snapshotParts)
 	failed := make([]error, snapshotParts)
 	var wg sync.WaitGroup
 	for part := range snapshotParts {
+		if len(batches[part]) == 0 {
+			continue
+		}
 		wg.Go(func() {
-			params := map[string]any{"ws": ws, "types": analysisTypeNames, "part": part, "parts": snapshotParts, "batch": s.snapshotBatch}
+			params := map[string]any{"ws": ws, "types": analysisTypeNames, "batches": batches[part]}
 			parts[part], failed[part] = readTx(ctx, s, op, func(tx neo4j.ManagedTransaction) ([]*domain.Relationship, error) {
 				var rels []*domain.Relationship
 				err := s.stream(ctx, tx, snapshotRelsCypher, params, func(rec *neo4j.Record) error {
@@ -115,7 +129,9 @@ func (s *Neo4j) snapshotRelationships(ctx context.Context, op, ws string, ids ma
 	}
 	rels := slices.Concat(parts...)
 	slices.SortFunc(rels, func(x, y *domain.Relationship) int { return strings.Compare(x.ID, y.ID) })
-	return rels, nil
+	// Each relationship has one start, in one batch; should one come twice
+	// all the same, it is one relationship.
+	return slices.CompactFunc(rels, func(x, y *domain.Relationship) bool { return x.ID == y.ID }), nil
 }
 
 // snapshotRelationship decodes one relationship of a snapshot record,
@@ -139,15 +155,14 @@ func snapshotRelationship(v any, ws string, ids map[string]string) *domain.Relat
 // The snapshot's statements. They read the whole workspace, so they take
 // no visibility parameters: the caller's access to the workspace is checked
 // by the version's statement, its clearance by the engine. The
-// relationships are found from the workspace's actors (the index on
-// Actor.workspaceId), a batch of actors per record, and not sorted by
-// Neo4j.
+// relationships are found from the actors read (by element id), a batch
+// of actors per record, and not sorted by Neo4j.
 var (
 	snapshotActorsCypher = "MATCH (a:Actor {workspaceId: $ws}) RETURN a, elementId(a) AS element"
-	snapshotRelsCypher   = `MATCH (a:Actor {workspaceId: $ws}) WITH collect(a) AS actors
-UNWIND range($part * $batch, size(actors) - 1, $parts * $batch) AS i
-CALL (actors, i) {
-  UNWIND actors[i..i + $batch] AS a
+	snapshotRelsCypher   = `UNWIND $batches AS batch
+CALL (batch) {
+  UNWIND batch AS element
+  MATCH (a:Actor) WHERE elementId(a) = element AND a.workspaceId = $ws
   MATCH (a)-[r]->(b) WHERE r.workspaceId = $ws AND type(r) IN $types
   RETURN collect(r) AS rels
 }
