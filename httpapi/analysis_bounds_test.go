@@ -225,9 +225,25 @@ const subgraphQuery = `query($ws: ID!, $c: ID!) { workspace(id: $ws) { subgraph(
 // are held reading the map at once, inside the request's one slot; the
 // caller's share counts that request (the admin's next one is over it),
 // and the other slot is free for another caller.
+// versionHeldStore holds every analysis as it asks for its workspace's
+// version: after it has its slot, and before the engine reads the
+// workspace (which two analyses of one request share, so that holding the
+// read would show only one of them).
+type versionHeldStore struct {
+	store.Store
+	held    chan struct{}
+	release chan struct{}
+}
+
+func (s *versionHeldStore) WorkspaceVersion(ctx context.Context, id string) (int64, error) {
+	s.held <- struct{}{}
+	<-s.release
+	return s.Store.WorkspaceVersion(ctx, id)
+}
+
 func TestOneRequestsAnalysesShareItsSlot(t *testing.T) {
 	storetest.Integration(t)
-	st := &heldStore{Store: storetest.Open(t), held: make(chan struct{}, 8), release: make(chan struct{})}
+	st := &versionHeldStore{Store: storetest.Open(t), held: make(chan struct{}, 8), release: make(chan struct{})}
 	opts := apitest.Options()
 	opts.GraphQL.Analysis = config.Analysis{MaxRunning: 2, PerCaller: 1}
 	a := apitest.NewWith(t, st, opts)

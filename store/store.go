@@ -47,11 +47,14 @@ type Store interface {
 	SourcesByIDs(ctx context.Context, ids []string) ([]*domain.Source, error)
 	ListSources(ctx context.Context, workspaceID string, q PageArgs) (*Page[*domain.Source], error)
 
-	// WorkspaceVersion and AnalysisSnapshot feed the analysis engine.
+	// WorkspaceVersion, AnalysisSnapshot and ChangesSince feed the
+	// analysis engine (analysis.Source and analysis.ChangeLog).
 	// AnalysisSnapshot returns the whole workspace, whatever the caller's
-	// clearance: only the engine, which applies the clearance, may read it.
+	// clearance, and ChangesSince what this store's writes changed in it:
+	// only the engine, which applies the clearance, may read them.
 	WorkspaceVersion(ctx context.Context, id string) (int64, error)
 	AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapshot, error)
+	ChangesSince(ws string, from, to int64) ([]domain.Change, bool)
 	// Contents is what an export writes.
 	Contents(ctx context.Context, ws string) (*domain.Contents, error)
 	// Import runs an import, all or nothing (see Neo4j.Import).
