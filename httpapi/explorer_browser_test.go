@@ -103,11 +103,16 @@ func openBrowser(t testing.TB, origin string) *browserPage {
 	return p
 }
 
-// do runs steps, failing the test on an error; wait bounds it (a condition
-// the page never reaches, not a slow machine, should fail it).
+// browserWait bounds each step in the browser. It is for a condition the
+// page never reaches, not for a slow machine: in CI the page shares two
+// cores with race-built servers and the other packages' tests, and
+// drawing the 2,000-actor map once took over two minutes there.
+const browserWait = 5 * time.Minute
+
+// do runs steps, failing the test on an error; browserWait bounds it.
 func (p *browserPage) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, 2*time.Minute)
+	ctx, cancel := context.WithTimeout(p.ctx, browserWait)
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		p.t.Fatalf("%s: %v", what, err)
@@ -116,7 +121,7 @@ func (p *browserPage) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 
 func evaluate[T any](p *browserPage, expr string) T {
 	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, 2*time.Minute)
+	ctx, cancel := context.WithTimeout(p.ctx, browserWait)
 	defer cancel()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
 	if err != nil {
@@ -148,7 +153,7 @@ func (p *browserPage) screenshot(name string) {
 	if dir == "" {
 		dir = p.t.TempDir()
 	}
-	ctx, cancel := context.WithTimeout(p.ctx, 2*time.Minute)
+	ctx, cancel := context.WithTimeout(p.ctx, browserWait)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
@@ -721,7 +726,7 @@ func TestExplorerRoutesAndImages(t *testing.T) {
 	}
 
 	// PNG: a PNG file; SVG: one circle per actor drawn.
-	ctx, cancel := context.WithTimeout(p.ctx, 2*time.Minute)
+	ctx, cancel := context.WithTimeout(p.ctx, browserWait)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.Evaluate[string](`actorgraphExplorer.image("png").then(async b => b.type + " " + new Uint8Array(await b.arrayBuffer()).slice(1, 4).reduce((s, c) => s + String.fromCharCode(c), ""))`, chromedp.EvalAwaitPromise))
 	if err != nil || png != "image/png PNG" {
@@ -763,7 +768,7 @@ func TestExplorerAccessibility(t *testing.T) {
 		click("show-table"),
 		chromedp.Evaluate[chromedp.Void](string(axe)),
 	)
-	ctx, cancel := context.WithTimeout(p.ctx, 2*time.Minute)
+	ctx, cancel := context.WithTimeout(p.ctx, browserWait)
 	defer cancel()
 	violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]struct {
 		ID, Impact, Help string
