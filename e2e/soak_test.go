@@ -808,8 +808,10 @@ func TestSoak(t *testing.T) {
 			}
 		}()
 	}
-	// The probes: /healthz always answers 200; /readyz says whether Neo4j
-	// answers, within its own 3s.
+	// The probes: /healthz always answers 200, touching nothing; /readyz
+	// says whether Neo4j answers, within its own 3s. Each may be late by
+	// outageOverrun on a busy machine (a clean-clone CI run once saw
+	// /healthz take 1.05s, past the 1s it was given then).
 	var readyDown []time.Duration // when /readyz answered other than 200
 	var probeProblems []string
 	wg.Add(1)
@@ -817,7 +819,7 @@ func TestSoak(t *testing.T) {
 		defer wg.Done()
 		probe := &http.Client{Timeout: 20 * time.Second}
 		for !stopped() {
-			if status, elapsed, err := outageGet(probe, a.URL+"/healthz"); err != nil || status != 200 || elapsed > time.Second {
+			if status, elapsed, err := outageGet(probe, a.URL+"/healthz"); err != nil || status != 200 || elapsed > outageOverrun {
 				probeProblems = append(probeProblems, fmt.Sprintf("/healthz at +%v: %d %v in %v", log.since().Round(time.Millisecond), status, err, elapsed))
 			}
 			status, elapsed, err := outageGet(probe, a.URL+"/readyz")
