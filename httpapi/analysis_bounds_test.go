@@ -164,14 +164,27 @@ func TestNaNArgumentsAreRefused(t *testing.T) {
 // long as the test wants, without a clock.
 type heldStore struct {
 	store.Store
+	holder
+}
+
+func (s *heldStore) AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapshot, error) {
+	s.hold()
+	return s.Store.AnalysisSnapshot(ctx, id)
+}
+
+// holder tells held that a call has come, then holds it until release is
+// closed. held has room for every call a test makes, so that only the
+// ones it waits for need to be received.
+type holder struct {
 	held    chan struct{}
 	release chan struct{}
 }
 
-func (s *heldStore) AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapshot, error) {
-	s.held <- struct{}{}
-	<-s.release
-	return s.Store.AnalysisSnapshot(ctx, id)
+func newHolder() holder { return holder{held: make(chan struct{}, 8), release: make(chan struct{})} }
+
+func (h holder) hold() {
+	h.held <- struct{}{}
+	<-h.release
 }
 
 // One analysis slot, held by the admin's brokers: the admin's second
@@ -181,7 +194,7 @@ func TestAnalysisSlotsThroughTheAPI(t *testing.T) {
 	storetest.Integration(t)
 	// held has room for every later read, so that only the first waits
 	// to be seen.
-	st := &heldStore{Store: storetest.Open(t), held: make(chan struct{}, 8), release: make(chan struct{})}
+	st := &heldStore{Store: storetest.Open(t), holder: newHolder()}
 	opts := apitest.Options()
 	opts.GraphQL.Analysis = config.Analysis{MaxRunning: 1, PerCaller: 1, WorkBudget: 10_000_000}
 	a := apitest.NewWith(t, st, opts)
@@ -231,19 +244,17 @@ const subgraphQuery = `query($ws: ID!, $c: ID!) { workspace(id: $ws) { subgraph(
 // read would show only one of them).
 type versionHeldStore struct {
 	store.Store
-	held    chan struct{}
-	release chan struct{}
+	holder
 }
 
 func (s *versionHeldStore) WorkspaceVersion(ctx context.Context, id string) (int64, error) {
-	s.held <- struct{}{}
-	<-s.release
+	s.hold()
 	return s.Store.WorkspaceVersion(ctx, id)
 }
 
 func TestOneRequestsAnalysesShareItsSlot(t *testing.T) {
 	storetest.Integration(t)
-	st := &versionHeldStore{Store: storetest.Open(t), held: make(chan struct{}, 8), release: make(chan struct{})}
+	st := &versionHeldStore{Store: storetest.Open(t), holder: newHolder()}
 	opts := apitest.Options()
 	opts.GraphQL.Analysis = config.Analysis{MaxRunning: 2, PerCaller: 1}
 	a := apitest.NewWith(t, st, opts)
