@@ -46,7 +46,8 @@ export function resultList(list: HTMLElement, items: { text: string; select: () 
   );
 }
 
-function fail(list: HTMLElement, what: string, e: unknown) {
+/** Tells in list that what could not be done, and why. */
+export function fail(list: HTMLElement, what: string, e: unknown) {
   list.replaceChildren(Object.assign(document.createElement("li"), { textContent: `Could not ${what}: ${explain(e)}` }));
 }
 

@@ -38,9 +38,11 @@ export class Api {
     return this.token !== "";
   }
 
-  /** Sends one operation; the first GraphQL error, if any, is thrown. */
-  async query<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    return this.send<T>(JSON.stringify({ query, variables }), { "Content-Type": "application/json" });
+  /** Sends one operation; the first GraphQL error, if any, is thrown.
+   * Once signal aborts, the request is abandoned (the service stops
+   * working on it) and the call throws signal's reason. */
+  async query<T>(query: string, variables: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
+    return this.send<T>(JSON.stringify({ query, variables }), { "Content-Type": "application/json" }, signal);
   }
 
   /** Sends a multipart request (the GraphQL multipart request spec). */
@@ -50,7 +52,7 @@ export class Api {
     return this.send<T>(body, { "GraphQL-Require-Preflight": "1" });
   }
 
-  private async send<T>(payload: string | FormData, headers: Record<string, string>): Promise<T> {
+  private async send<T>(payload: string | FormData, headers: Record<string, string>, signal?: AbortSignal): Promise<T> {
     let res: Response;
     for (let attempt = 0; ; attempt++) {
       res = await fetch(new URL("graphql", document.baseURI), {
@@ -61,6 +63,7 @@ export class Api {
           ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}),
         },
         body: payload,
+        signal,
       });
       // A large map is read in many pages, faster than the service's
       // per-token rate limit may allow: a refused request (429, which the
@@ -73,12 +76,13 @@ export class Api {
       const seconds = retryAfter(res.headers.get("Retry-After"));
       this.waited++;
       this.onWait(seconds);
-      await new Promise((done) => setTimeout(done, seconds * 1000));
+      await sleep(seconds * 1000, signal);
     }
     let body: { data?: T; errors?: { message: string; extensions?: { code?: string; field?: string } }[] };
     try {
       body = await res.json();
     } catch {
+      if (signal?.aborted) throw signal.reason;
       throw new ApiError(`The service answered ${res.status} without a GraphQL body.`, "HTTP_" + res.status);
     }
     if (body.errors?.length) {
@@ -95,13 +99,14 @@ export class Api {
     variables: Record<string, unknown>,
     page: (data: any) => { edges: { node: N }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } },
     going: () => boolean = () => true,
+    signal?: AbortSignal,
     pageSize = 500,
   ): Promise<N[]> {
     const out: N[] = [];
     let after: string | null = null;
     // A reader that no longer wants the list stops asking for pages.
     while (going()) {
-      const data = await this.query<unknown>(query, { ...variables, first: pageSize, after });
+      const data = await this.query<unknown>(query, { ...variables, first: pageSize, after }, signal);
       const conn = page(data);
       for (const e of conn.edges) out.push(e.node);
       if (!conn.pageInfo.hasNextPage || !conn.pageInfo.endCursor) return out;
@@ -109,4 +114,20 @@ export class Api {
     }
     return out;
   }
+}
+
+/** Waits ms milliseconds, or throws signal's reason once it aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((done, fail) => {
+    if (signal?.aborted) return fail(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", abort);
+      done();
+    }, ms);
+    const abort = () => {
+      clearTimeout(timer);
+      fail(signal!.reason);
+    };
+    signal?.addEventListener("abort", abort, { once: true });
+  });
 }

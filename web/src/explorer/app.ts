@@ -30,6 +30,9 @@ export interface State {
   brokersShown: boolean;
   /** How many times the relationships have been read (tests wait on it). */
   loads: number;
+  /** How many answers (or errors) arrived for a workspace, date or
+   * confidence since left, and were dropped (tests wait on it). */
+  dropped: number;
 }
 
 export const state: State = {
@@ -50,6 +53,7 @@ export const state: State = {
   search: "",
   brokersShown: false,
   loads: 0,
+  dropped: 0,
 };
 
 export const graph = new Graph({ multi: true, type: "directed" });

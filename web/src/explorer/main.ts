@@ -6,7 +6,7 @@
 import forceAtlas2 from "graphology-layout-forceatlas2";
 import FA2Layout from "graphology-layout-forceatlas2/worker";
 import Sigma from "sigma";
-import { fillRoutePickers, highlight, resultList, wireAnalyses } from "./analyses";
+import { fail, fillRoutePickers, highlight, resultList, wireAnalyses } from "./analyses";
 import { $, explain, graph, refresh, state, status, view } from "./app";
 import { DashedArrowProgram } from "./dashed";
 import { fillActorForm, fillRelationshipForm, wireEditing } from "./edit";
@@ -49,6 +49,43 @@ const lowConfidence = 0.5;
 let layout: FA2Layout | null = null;
 let memberships: Membership[] = [];
 let closures: Closure[] | null = null; // for the current date and confidence
+// Each workspace opened and each change of date or confidence starts a new
+// view: answers still on their way for an older one are dropped, never
+// drawn over the newer view nor reported as its errors.
+let views = 0;
+// The requests of a view left are aborted (with Overtaken), so that the
+// service stops working on them: an analysis left running would hold the
+// caller's analysis slot, and the new view's would wait for it. The
+// actors are the workspace's, read again only when another is opened;
+// the relationships, gaps and closures are the date's and confidence's.
+let workspaceReads = new AbortController();
+let filterReads = new AbortController();
+
+/** Starts a new view, of another workspace or only of another date or
+ * confidence: the old one's reads are abandoned, and its gaps and
+ * closures are no longer shown. */
+function newView(workspace: boolean): number {
+  if (workspace) {
+    workspaceReads.abort(new Overtaken());
+    workspaceReads = new AbortController();
+  }
+  filterReads.abort(new Overtaken());
+  filterReads = new AbortController();
+  closures = null;
+  state.gaps = [];
+  const list = $("gaps");
+  list.setAttribute("aria-busy", "true");
+  list.replaceChildren(Object.assign(document.createElement("li"), { textContent: "Reading the gaps…" }));
+  return ++views;
+}
+
+/** Whether an answer asked for in view is for an older view than the one
+ * shown; if so it is counted as dropped. */
+function left(view: number): boolean {
+  if (view === views) return false;
+  state.dropped++;
+  return true;
+}
 
 /** What tests and curious readers can inspect from the console. */
 (window as any).actorgraphExplorer = {
@@ -99,7 +136,7 @@ async function openWorkspace(id: string) {
   state.role = m?.role ?? "";
   state.focus = {};
   state.selected = null;
-  closures = null;
+  const view = newView(true);
   $("role").textContent = m ? `${label(m.role)}, clearance ${label(m.clearance)}` : "";
   // Controls the role does not allow are not shown at all.
   document.querySelectorAll<HTMLElement>("[data-needs=edit]").forEach((el) => (el.hidden = !canEdit(state.role)));
@@ -108,7 +145,7 @@ async function openWorkspace(id: string) {
   try {
     await loadMap();
   } catch (e) {
-    if (!(e instanceof Overtaken)) status(`Could not load the map: ${explain(e)}`, true);
+    if (!(e instanceof Overtaken) && !left(view)) status(`Could not load the map: ${explain(e)}`, true);
   }
 }
 
@@ -129,7 +166,7 @@ async function loadMap() {
   state.relationships = new Map(); // none of another workspace's, meanwhile
   // The actors' pages and the relationships' pages are read side by side.
   const [actors] = await Promise.all([
-    state.api.all<Actor>(actorsQuery, { ws }, (d) => d.workspace.actors, () => load === mapLoads),
+    state.api.all<Actor>(actorsQuery, { ws }, (d) => d.workspace.actors, () => load === mapLoads, workspaceReads.signal),
     loadRelationships(false),
   ]);
   if (load !== mapLoads) throw new Overtaken();
@@ -211,15 +248,16 @@ const listsAtOnce = 3;
  * count (a type this page does not know, a write meanwhile), the list is
  * read again whole. */
 async function readRelationships(ws: string, filter: Record<string, unknown>, current: () => boolean): Promise<Relationship[]> {
+  const signal = filterReads.signal;
   let failed = false;
   // Pages stop being asked for once the load is overtaken or a list failed.
   const going = () => current() && !failed;
   const read = (f: Record<string, unknown>) =>
-    state.api.all<Relationship>(relationshipsQuery, { ws, filter: f }, (d) => d.workspace.relationships, going);
+    state.api.all<Relationship>(relationshipsQuery, { ws, filter: f }, (d) => d.workspace.relationships, going, signal);
   const lists: Relationship[][] = [];
   const queue = [...knownTypes];
   const [total] = await Promise.all([
-    state.api.query<{ workspace: { relationships: { totalCount: number } } }>(relationshipCountQuery, { ws, filter }),
+    state.api.query<{ workspace: { relationships: { totalCount: number } } }>(relationshipCountQuery, { ws, filter }, signal),
     ...Array.from({ length: listsAtOnce }, async () => {
       try {
         for (let t = queue.shift(); t && going(); t = queue.shift()) lists.push(await read({ ...filter, types: [t] }));
@@ -623,14 +661,31 @@ function unhover(id?: string) {
 
 // ---- gaps and their closures
 
+/** Reads the gaps of the view shown into the gaps list (aria-busy until
+ * then). An answer for a view since left is dropped; a failure is told in
+ * the list, the map staying drawn. */
 async function loadGaps() {
-  const data = await state.api.query<{ workspace: { accountabilityGaps: { edges: { node: Gap }[] } } }>(gapsQuery, {
-    ws: state.workspace,
-    ...currentFilter(),
-  });
-  state.gaps = data.workspace.accountabilityGaps.edges.map((e) => e.node);
+  const view = views;
+  const signal = filterReads.signal;
+  const list = $("gaps");
+  let gaps: Gap[];
+  try {
+    const data = await state.api.query<{ workspace: { accountabilityGaps: { edges: { node: Gap }[] } } }>(gapsQuery, {
+      ws: state.workspace,
+      ...currentFilter(),
+    }, signal);
+    gaps = data.workspace.accountabilityGaps.edges.map((e) => e.node);
+  } catch (e) {
+    if (left(view)) return;
+    list.removeAttribute("aria-busy");
+    fail(list, "read the gaps", e);
+    return;
+  }
+  if (left(view)) return;
+  state.gaps = gaps;
+  list.removeAttribute("aria-busy");
   resultList(
-    $("gaps"),
+    list,
     state.gaps.map((g, i) => ({
       text: `${g.community.name} under ${g.powerHolder.name}: severity ${g.severity.toFixed(2)}, exposure ${g.exposure.toFixed(2)}, distrust ${g.distrust.toFixed(2)}${g.bestRoute ? "" : " (no route)"}`,
       select: () => void selectGap(i),
@@ -652,11 +707,14 @@ async function selectGap(i: number) {
   $("gap-route").textContent = g.bestRoute
     ? `Strongest route: ${g.bestRoute.hops} hops, strength ${g.bestRoute.strength.toFixed(2)}.`
     : `There is no route from ${g.community.name} to ${g.powerHolder.name}.`;
+  const view = views;
+  const signal = filterReads.signal;
   try {
-    closures ??= (await state.api.query<{ workspace: { gapClosures: Closure[] } }>(closuresQuery, { ws: state.workspace, ...currentFilter() }))
-      .workspace.gapClosures;
+    const found = closures ?? (await state.api.query<{ workspace: { gapClosures: Closure[] } }>(closuresQuery, { ws: state.workspace, ...currentFilter() }, signal)).workspace.gapClosures;
+    if (left(view)) return; // another workspace, date or confidence meanwhile
+    closures = found;
   } catch (e) {
-    $("gap-closures").textContent = `Could not propose closures: ${explain(e)}`;
+    if (!left(view)) $("gap-closures").textContent = `Could not propose closures: ${explain(e)}`;
     return;
   }
   const mine = closures.filter((c) => c.closes.some((x) => x.gap.community.id === g.community.id && x.gap.powerHolder.id === g.powerHolder.id));
@@ -822,13 +880,13 @@ function debounce(fn: () => void, ms: number): () => void {
 }
 
 async function refilter() {
-  closures = null;
+  const view = newView(false);
   try {
     clearSelection();
     await loadRelationships();
     if (canAnalyse(state.role)) await loadGaps();
   } catch (e) {
-    if (e instanceof Overtaken) return;
+    if (e instanceof Overtaken || left(view)) return;
     status(`Could not filter the map: ${explain(e)}`, true);
   }
 }
