@@ -93,8 +93,10 @@ func (s *Neo4j) checkSources(ctx context.Context, tx neo4j.ManagedTransaction, w
 	return nil
 }
 
+var actorsByIDCypher = "UNWIND $ids AS id MATCH (a:Actor {id: id}) WHERE " + visible("a") + " RETURN a"
+
 func (s *Neo4j) actorsByIDsInTx(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) ([]*domain.Actor, error) {
-	recs, err := s.run(ctx, tx, "UNWIND $ids AS id MATCH (a:Actor {id: id}) WHERE "+visible("a")+" RETURN a", map[string]any{"ids": ids})
+	recs, err := s.run(ctx, tx, actorsByIDCypher, map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err
 	}
@@ -112,12 +114,11 @@ func findActor(as []*domain.Actor, id string) *domain.Actor {
 
 // ActorsByIDs returns the actors that exist among ids.
 func (s *Neo4j) ActorsByIDs(ctx context.Context, ids []string) ([]*domain.Actor, error) {
-	as, err := readTx(ctx, s, "store.ActorsByIDs", func(tx neo4j.ManagedTransaction) ([]*domain.Actor, error) {
-		return s.actorsByIDsInTx(ctx, tx, ids)
-	})
+	recs, err := s.readRecords(ctx, "store.ActorsByIDs", actorsByIDCypher, map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err
 	}
+	as := nodesOf(recs, "a", decodeActor)
 	noteActors(ctx, as)
 	return as, nil
 }

@@ -15,9 +15,13 @@ import (
 // WorkspaceVersion is a workspace's version: every write to its content
 // bumps it, so a cached copy with the same version is current.
 func (s *Neo4j) WorkspaceVersion(ctx context.Context, id string) (int64, error) {
-	return readTx(ctx, s, "store.WorkspaceVersion", func(tx neo4j.ManagedTransaction) (int64, error) {
-		return s.workspaceVersionInTx(ctx, tx, id)
-	})
+	const op = "store.WorkspaceVersion"
+	recs, err := s.readRecords(ctx, op, workspaceVersionCypher, map[string]any{"id": id})
+	if err != nil {
+		return 0, err
+	}
+	v, err := versionOf(recs, id)
+	return v, s.mapErr(op, err)
 }
 
 // AnalysisSnapshot reads a whole workspace for analysis: every actor and

@@ -133,40 +133,32 @@ type listCount struct {
 func (s *Neo4j) readCountedList(ctx context.Context, op string, key listCountKey, count bool, cypher string, params map[string]any) (*neo4j.Record, int, error) {
 	key.view = domain.CallerFrom(ctx).View(key.ws)
 	cached, known := s.listCounts.get(key)
-	type result struct {
-		rec   *neo4j.Record
-		total int64
-	}
-	res, err := readTx(ctx, s, op, func(tx neo4j.ManagedTransaction) (result, error) {
-		// Count in the page's statement when the cache has no total for
-		// this list; else count only when the version has moved on since.
-		countNow := count && !known
-		for {
-			p := maps.Clone(params)
-			p["count"] = countNow
-			recs, err := s.run(ctx, tx, cypher, p)
-			if err != nil || len(recs) == 0 {
-				return result{}, err
-			}
-			rec := recs[0]
-			version := value[int64](rec, "version")
-			switch {
-			case !count:
-				return result{rec: rec}, nil
-			case countNow:
-				total := value[int64](rec, "total")
-				// The latest version of each key is kept: older ones are
-				// never asked for again.
-				s.listCounts.put(key, listCount{version: version, total: total}, func(old listCount) bool { return old.version > version })
-				return result{rec: rec, total: total}, nil
-			case cached.version == version:
-				return result{rec: rec, total: cached.total}, nil
-			}
-			countNow = true // the workspace changed since the cached count
+	// Count in the page's statement when the cache has no total for this
+	// list; else count only when the version has moved on since. Each
+	// statement reads the page and its version together, in an
+	// auto-commit transaction of its own (readRecords).
+	countNow := count && !known
+	for {
+		p := maps.Clone(params)
+		p["count"] = countNow
+		recs, err := s.readRecords(ctx, op, cypher, p)
+		if err != nil || len(recs) == 0 {
+			return nil, 0, err
 		}
-	})
-	if err != nil {
-		return nil, 0, err
+		rec := recs[0]
+		version := value[int64](rec, "version")
+		switch {
+		case !count:
+			return rec, 0, nil
+		case countNow:
+			total := value[int64](rec, "total")
+			// The latest version of each key is kept: older ones are
+			// never asked for again.
+			s.listCounts.put(key, listCount{version: version, total: total}, func(old listCount) bool { return old.version > version })
+			return rec, int(total), nil
+		case cached.version == version:
+			return rec, int(cached.total), nil
+		}
+		countNow = true // the workspace changed since the cached count
 	}
-	return res.rec, int(res.total), nil
 }

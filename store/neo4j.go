@@ -25,9 +25,10 @@ type Config struct {
 	Username string // empty: no authentication
 	Password string
 	Database string // empty: the server's default database
-	// TxRetryTime bounds how long a managed transaction is retried on
-	// transient errors, so that an outage surfaces quickly as
-	// SERVICE_UNAVAILABLE instead of hanging a request.
+	// TxRetryTime bounds how long a managed transaction (and a
+	// one-statement read, see readRecords) is retried on transient errors,
+	// so that an outage surfaces quickly as SERVICE_UNAVAILABLE instead of
+	// hanging a request. Zero stands for 5 s.
 	TxRetryTime time.Duration
 	// SlowStatement is how long a statement may run before the store
 	// logs it (by operation and fingerprint, never its parameters): 0 is
@@ -45,12 +46,15 @@ type Config struct {
 
 // Neo4j is the Store backed by Neo4j.
 type Neo4j struct {
-	driver  neo4j.DriverWithContext
-	db      string
-	log     *zap.Logger
-	slow    time.Duration // statements slower than this are logged; 0: none
-	queries atomic.Int64
-	counts  smallCache[countKey, Counts] // see counts.go
+	driver neo4j.DriverWithContext
+	db     string
+	log    *zap.Logger
+	slow   time.Duration // statements slower than this are logged; 0: none
+	// retryTime bounds the retries of a failed transaction (the driver's
+	// MaxTransactionRetryTime, and oneStatement's own).
+	retryTime time.Duration
+	queries   atomic.Int64
+	counts    smallCache[countKey, Counts] // see counts.go
 	// listCounts caches the totals of lists (see counts.go).
 	listCounts smallCache[listCountKey, listCount]
 	// access caches verified tokens and memberships (see authcache.go).
@@ -99,7 +103,7 @@ func Open(cfg Config, log *zap.Logger) (*Neo4j, error) {
 		log = zap.NewNop()
 	}
 	life, endLife := context.WithCancel(context.Background())
-	s := &Neo4j{driver: driver, db: cfg.Database, log: log, slow: slowThreshold(cfg.SlowStatement), life: life, endLife: endLife,
+	s := &Neo4j{driver: driver, db: cfg.Database, log: log, slow: slowThreshold(cfg.SlowStatement), retryTime: retry, life: life, endLife: endLife,
 		importInOneTx: importInOneTx(cfg.ImportInOneTx), snapshotBatch: defaultSnapshotBatch}
 	s.undo = newUndoer(s)
 	go s.undo.loop()

@@ -42,12 +42,11 @@ var relByIDCypher = "UNWIND $ids AS rid CALL (rid) {\n" +
 
 // RelationshipsByIDs returns the relationships that exist among ids.
 func (s *Neo4j) RelationshipsByIDs(ctx context.Context, ids []string) ([]*domain.Relationship, error) {
-	rels, err := readTx(ctx, s, "store.RelationshipsByIDs", func(tx neo4j.ManagedTransaction) ([]*domain.Relationship, error) {
-		return s.relationshipsByIDsInTx(ctx, tx, ids)
-	})
+	recs, err := s.readRecords(ctx, "store.RelationshipsByIDs", relByIDCypher, map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err
 	}
+	rels := relationshipsOf(recs)
 	noteRelationships(ctx, rels)
 	return rels, nil
 }
@@ -57,11 +56,16 @@ func (s *Neo4j) relationshipsByIDsInTx(ctx context.Context, tx neo4j.ManagedTran
 	if err != nil {
 		return nil, err
 	}
+	return relationshipsOf(recs), nil
+}
+
+// relationshipsOf decodes the rows of relByIDCypher.
+func relationshipsOf(recs []*neo4j.Record) []*domain.Relationship {
 	out := make([]*domain.Relationship, len(recs))
 	for i, r := range recs {
 		out[i] = decodeRelRow(r)
 	}
-	return out, nil
+	return out
 }
 
 func (s *Neo4j) relationshipInTx(ctx context.Context, tx neo4j.ManagedTransaction, id string) (*domain.Relationship, error) {

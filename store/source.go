@@ -54,22 +54,15 @@ func (s *Neo4j) checkSourceExternalID(ctx context.Context, tx neo4j.ManagedTrans
 	return nil
 }
 
-func (s *Neo4j) sourcesByIDsInTx(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) ([]*domain.Source, error) {
-	recs, err := s.run(ctx, tx, "UNWIND $ids AS id MATCH (x:Source {id: id}) WHERE "+visible("x")+" RETURN x", map[string]any{"ids": ids})
-	if err != nil {
-		return nil, err
-	}
-	return nodesOf(recs, "x", decodeSource), nil
-}
+var sourcesByIDCypher = "UNWIND $ids AS id MATCH (x:Source {id: id}) WHERE " + visible("x") + " RETURN x"
 
 // SourcesByIDs returns the sources that exist among ids.
 func (s *Neo4j) SourcesByIDs(ctx context.Context, ids []string) ([]*domain.Source, error) {
-	xs, err := readTx(ctx, s, "store.SourcesByIDs", func(tx neo4j.ManagedTransaction) ([]*domain.Source, error) {
-		return s.sourcesByIDsInTx(ctx, tx, ids)
-	})
+	recs, err := s.readRecords(ctx, "store.SourcesByIDs", sourcesByIDCypher, map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err
 	}
+	xs := nodesOf(recs, "x", decodeSource)
 	noteSources(ctx, xs)
 	return xs, nil
 }

@@ -2,16 +2,19 @@ package store
 
 import (
 	"context"
+	"math/rand/v2"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"go.uber.org/zap"
 
 	"github.com/actorgraph/actorgraph/domain"
 )
 
-// Transactions. Every statement of the store is sent by run (or
-// autoCommit), inside a transaction opened by readTx or writeTx (or
-// Import's explicit one): these few functions are the only ones that talk
+// Transactions. Every statement of the store is sent by run, inside a
+// transaction opened by readTx or writeTx (or Import's explicit one), or
+// in an auto-commit transaction of its own by readRecords (a read of one
+// statement) or autoCommit: these few functions are the only ones that talk
 // to the driver, so they are where the store counts its round trips, logs
 // what an operator needs to see (slow statements, retries, unexpected
 // errors; see log.go) and maps driver errors to errs kinds.
@@ -220,9 +223,83 @@ func (s *Neo4j) execWrite(ctx context.Context, op string, fn func(tx neo4j.Manag
 	return err
 }
 
-// readRecords runs one statement in a read transaction of its own.
+// readRecords runs one read statement in an auto-commit transaction of
+// its own and collects its records (see oneStatement).
 func (s *Neo4j) readRecords(ctx context.Context, op, cypher string, params map[string]any) ([]*neo4j.Record, error) {
-	return readTx(ctx, s, op, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
-		return s.run(ctx, tx, cypher, params)
-	})
+	return s.oneStatement(ctx, op, neo4j.AccessModeRead, cypher, params)
+}
+
+// oneStatement runs one statement in an auto-commit transaction of its
+// own, in a session of mode, and collects its records.
+//
+// One statement needs no explicit transaction: it reads one consistent
+// state, and writes all or nothing, either way. An explicit one costs a
+// round trip more (BEGIN, RUN and PULL go together, then COMMIT waits for
+// its own answer), which was a third of a lookup by id
+// (docs/performance.md). A failure the driver calls retryable (a
+// transient error, a lost connection) is retried as ExecuteRead and
+// ExecuteWrite would, within the store's retry time: at once the first
+// time (most often a pooled connection that died with a restarted
+// Neo4j), then after 1 s, 2 s, ... (jittered). Each attempt counts in
+// QueryCount. A read is safe to send
+// again; a write only when sending it twice does no harm (RecordReads).
+func (s *Neo4j) oneStatement(ctx context.Context, op string, mode neo4j.AccessMode, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+	params, err := scope(ctx, cypher, params)
+	if err != nil {
+		return nil, s.mapErr(op, err)
+	}
+	sess := s.session(ctx, mode)
+	defer sess.Close(context.WithoutCancel(ctx))
+	var recs []*neo4j.Record
+	start := time.Now()
+	var wait, delay time.Duration // the backoff, and it jittered: before the next attempt
+	for attempt := 1; ; attempt++ {
+		s.queries.Add(1)
+		began := time.Now()
+		recs, err = collectAutoCommit(ctx, sess, cypher, params)
+		s.logIfSlow(op, cypher, time.Since(began))
+		if err == nil || !neo4j.IsRetryable(err) || time.Since(start)+delay > s.retryTime || sleep(ctx, delay) != nil {
+			break
+		}
+		s.logRetry(&opTx{op: op, n: attempt, err: err, failed: fingerprint(cypher)})
+		wait = max(time.Second, 2*wait)
+		delay = wait + rand.N(wait/5) // up to a fifth more, so that retries spread out
+	}
+	s.noteConnection(err)
+	if err == nil {
+		return recs, nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		// The request ended (its client gone, its time up): say so, as
+		// ExecuteRead does, rather than blame the connection the driver
+		// dropped because of it.
+		err = ctxErr
+	}
+	return nil, s.mapErr(op, err, zap.String("statement", fingerprint(cypher)))
+}
+
+// collectAutoCommit runs cypher in an auto-commit transaction of sess,
+// with the request's remaining time as its timeout (as inTx), and
+// collects its records.
+func collectAutoCommit(ctx context.Context, sess neo4j.SessionWithContext, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+	res, err := sess.Run(ctx, cypher, params, txTimeout(ctx)...)
+	if err != nil {
+		return nil, err
+	}
+	return res.Collect(ctx)
+}
+
+// sleep waits for d, or fails when ctx ends first.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

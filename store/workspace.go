@@ -194,13 +194,20 @@ func derefStr(p *string) string {
 
 // Whole-workspace reads, shared by the analysis snapshot and imports.
 
+var workspaceVersionCypher = "MATCH (w:Workspace {id: $id}) WHERE w.deleting IS NULL AND " + visibleWorkspace("w") + " RETURN coalesce(w.version, 0) AS v"
+
 // workspaceVersionInTx reads a workspace's version (NotFound for a
 // workspace that does not exist or is being deleted).
 func (s *Neo4j) workspaceVersionInTx(ctx context.Context, tx neo4j.ManagedTransaction, ws string) (int64, error) {
-	recs, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE w.deleting IS NULL AND "+visibleWorkspace("w")+" RETURN coalesce(w.version, 0) AS v", map[string]any{"id": ws})
+	recs, err := s.run(ctx, tx, workspaceVersionCypher, map[string]any{"id": ws})
 	if err != nil {
 		return 0, err
 	}
+	return versionOf(recs, ws)
+}
+
+// versionOf is the version the rows of workspaceVersionCypher say.
+func versionOf(recs []*neo4j.Record, ws string) (int64, error) {
 	if len(recs) == 0 {
 		return 0, errs.NotFoundf("", "no workspace has id %q", ws)
 	}

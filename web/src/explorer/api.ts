@@ -55,16 +55,13 @@ export class Api {
   private async send<T>(payload: string | FormData, headers: Record<string, string>, signal?: AbortSignal): Promise<T> {
     let res: Response;
     for (let attempt = 0; ; attempt++) {
-      res = await fetch(new URL("graphql", document.baseURI), {
-        method: "POST",
-        headers: {
-          ...headers,
-          Accept: "application/graphql-response+json, application/json",
-          ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}),
-        },
-        body: payload,
-        signal,
-      });
+      try {
+        res = await this.post(payload, headers, signal);
+      } catch (e) {
+        // However the browser reports an aborted request, the caller hears signal's reason.
+        if (signal?.aborted) throw signal.reason;
+        throw e;
+      }
       // A large map is read in many pages, faster than the service's
       // per-token rate limit may allow: a refused request (429, which the
       // service answers before running anything, so a mutation too is
@@ -76,7 +73,12 @@ export class Api {
       const seconds = retryAfter(res.headers.get("Retry-After"));
       this.waited++;
       this.onWait(seconds);
-      await sleep(seconds * 1000, signal);
+      try {
+        await sleep(seconds * 1000, signal);
+      } catch (e) {
+        this.onWaited(); // abandoned: the status line is no longer waiting
+        throw e;
+      }
     }
     let body: { data?: T; errors?: { message: string; extensions?: { code?: string; field?: string } }[] };
     try {
@@ -91,6 +93,19 @@ export class Api {
     }
     if (!body.data) throw new ApiError("The service answered no data.", "NO_DATA");
     return body.data;
+  }
+
+  private post(payload: string | FormData, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
+    return fetch(new URL("graphql", document.baseURI), {
+      method: "POST",
+      headers: {
+        ...headers,
+        Accept: "application/graphql-response+json, application/json",
+        ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}),
+      },
+      body: payload,
+      signal,
+    });
   }
 
   /** Reads every page of a connection, pageSize at a time. */

@@ -79,6 +79,14 @@ function newView(workspace: boolean): number {
   return ++views;
 }
 
+/** Ends the gaps list's wait when the map they would be read for could
+ * not be. */
+function gapsUnread(e: unknown) {
+  const list = $("gaps");
+  list.removeAttribute("aria-busy");
+  fail(list, "read the gaps", e);
+}
+
 /** Whether an answer asked for in view is for an older view than the one
  * shown; if so it is counted as dropped. */
 function left(view: number): boolean {
@@ -136,7 +144,8 @@ async function openWorkspace(id: string) {
   state.role = m?.role ?? "";
   state.focus = {};
   state.selected = null;
-  const view = newView(true);
+  newView(true);
+  const opening = ++openings;
   $("role").textContent = m ? `${label(m.role)}, clearance ${label(m.clearance)}` : "";
   // Controls the role does not allow are not shown at all.
   document.querySelectorAll<HTMLElement>("[data-needs=edit]").forEach((el) => (el.hidden = !canEdit(state.role)));
@@ -145,9 +154,21 @@ async function openWorkspace(id: string) {
   try {
     await loadMap();
   } catch (e) {
-    if (!(e instanceof Overtaken) && !left(view)) status(`Could not load the map: ${explain(e)}`, true);
+    if (e instanceof Overtaken) return;
+    // (Another date or confidence meanwhile does not end this load: its
+    // actors are still the map's.)
+    if (opening !== openings) {
+      state.dropped++;
+      return;
+    }
+    status(`Could not load the map: ${explain(e)}`, true);
+    gapsUnread(e);
   }
 }
+
+/** How many times a workspace has been opened: a load's failure is told
+ * only while its workspace is the one opened last. */
+let openings = 0;
 
 // Loads overtaken by newer ones (another workspace chosen, another date
 // set while a large map was still being read) drop what they read: what
@@ -161,6 +182,7 @@ class Overtaken extends Error {}
 /** Reads the workspace's actors and relationships and its gaps, and draws
  * them. */
 async function loadMap() {
+  const view = views;
   const load = ++mapLoads;
   const ws = state.workspace;
   state.relationships = new Map(); // none of another workspace's, meanwhile
@@ -179,7 +201,7 @@ async function loadMap() {
   fillActorForm(state.focus.actor);
   fillRelationshipForm(state.focus.relationship);
   setDateRange();
-  if (canAnalyse(state.role)) await loadGaps();
+  if (canAnalyse(state.role)) await loadGaps(view);
 }
 
 // ---- the date and confidence the map and the analyses are read at
@@ -661,11 +683,13 @@ function unhover(id?: string) {
 
 // ---- gaps and their closures
 
-/** Reads the gaps of the view shown into the gaps list (aria-busy until
- * then). An answer for a view since left is dropped; a failure is told in
- * the list, the map staying drawn. */
-async function loadGaps() {
-  const view = views;
+/** Reads the gaps of view, the view shown, into the gaps list (aria-busy
+ * until then). An answer for a view since left is dropped; a failure is
+ * told in the list, the map staying drawn. */
+async function loadGaps(view: number) {
+  // A load or refilter overtaken while it read the relationships has no
+  // gaps to read: the newer view reads its own.
+  if (view !== views) return;
   const signal = filterReads.signal;
   const list = $("gaps");
   let gaps: Gap[];
@@ -884,10 +908,11 @@ async function refilter() {
   try {
     clearSelection();
     await loadRelationships();
-    if (canAnalyse(state.role)) await loadGaps();
+    if (canAnalyse(state.role)) await loadGaps(view);
   } catch (e) {
     if (e instanceof Overtaken || left(view)) return;
     status(`Could not filter the map: ${explain(e)}`, true);
+    gapsUnread(e);
   }
 }
 

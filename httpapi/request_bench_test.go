@@ -1,0 +1,61 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/httpapi/apitest"
+	"github.com/actorgraph/actorgraph/store/storetest"
+)
+
+// BenchmarkActorByID is one `actor(id)` request over HTTP, a different
+// actor of a 2,000-actor map each time, through the whole service (the
+// server's limits as in production) on a kept-alive connection: what
+// bench/run's "actor by id" costs the server, in one process so that a
+// CPU profile shows where its time goes.
+//
+//	go test ./httpapi -run '^$' -bench ActorByID -cpuprofile /tmp/cpu.out
+func BenchmarkActorByID(b *testing.B) {
+	st := storetest.Open(b)
+	ctx := storetest.Ctx()
+	ws, err := st.CreateWorkspace(ctx, domain.WorkspaceInput{Name: "actor by id"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _, _ = st.DeleteWorkspace(storetest.Ctx(), ws.ID) })
+	ch, err := syntheticMap(ws.ID, 2000, 3)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := st.Import(ctx, ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error { return tx.Apply(ctx, ch) }); err != nil {
+		b.Fatal(err)
+	}
+	a := apitest.NewWith(b, st, apitest.ProductionOptions())
+	ids := make([]string, len(ch.CreateActors))
+	for i, c := range ch.CreateActors {
+		ids[i] = c.ID
+	}
+	client := &http.Client{}
+	i := 0
+	for b.Loop() {
+		body, _ := json.Marshal(map[string]any{"query": `query($id: ID!) { actor(id: $id) { id name region } }`, "variables": map[string]any{"id": ids[i%len(ids)]}})
+		i++
+		req, _ := http.NewRequest(http.MethodPost, a.URL+"/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+apitest.AdminToken)
+		res, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !bytes.Contains(out, []byte(`"name"`)) {
+			b.Fatalf("%d: %s", res.StatusCode, out)
+		}
+	}
+}
