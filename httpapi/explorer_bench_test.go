@@ -12,6 +12,7 @@ import (
 
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/httpapi/apitest"
+	"github.com/actorgraph/actorgraph/store"
 	"github.com/actorgraph/actorgraph/store/storetest"
 )
 
@@ -27,19 +28,7 @@ import (
 func BenchmarkExplorer(b *testing.B) {
 	const actors, perActor = 10_000, 7.5
 	st := storetest.Open(b)
-	ctx := storetest.Ctx()
-	ws, err := st.CreateWorkspace(ctx, domain.WorkspaceInput{Name: "explorer benchmark"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _, _ = st.DeleteWorkspace(storetest.Ctx(), ws.ID) })
-	ch, err := syntheticMap(ws.ID, actors, perActor)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := st.Import(ctx, ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error { return tx.Apply(ctx, ch) }); err != nil {
-		b.Fatal(err)
-	}
+	ws, _ := importSyntheticMap(b, st, "explorer benchmark", actors, perActor)
 	a := apitest.New(b, st)
 	token, _ := a.CreateToken(ws.ID, "ANALYST", "CONFIDENTIAL")
 	p := openBrowser(b, a.URL)
@@ -60,6 +49,27 @@ func BenchmarkExplorer(b *testing.B) {
 
 // syntheticMap is n actors of every kind in regions of 100, with about
 // perActor relationships each, nine in ten inside their region.
+// importSyntheticMap imports syntheticMap's map of n actors into a new
+// workspace named name, deleted when the test ends, and returns the
+// workspace and the map.
+func importSyntheticMap(tb testing.TB, st store.Store, name string, n int, perActor float64) (*domain.Workspace, *domain.Changes) {
+	tb.Helper()
+	ctx := storetest.Ctx()
+	ws, err := st.CreateWorkspace(ctx, domain.WorkspaceInput{Name: name})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _, _ = st.DeleteWorkspace(storetest.Ctx(), ws.ID) })
+	ch, err := syntheticMap(ws.ID, n, perActor)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := st.Import(ctx, ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error { return tx.Apply(ctx, ch) }); err != nil {
+		tb.Fatal(err)
+	}
+	return ws, ch
+}
+
 func syntheticMap(ws string, n int, perActor float64) (*domain.Changes, error) {
 	rng := rand.New(rand.NewPCG(15, 15))
 	kinds := []domain.ActorKind{domain.KindCommunity, domain.KindStateInstitution, domain.KindSecurityForce, domain.KindMovement,

@@ -27,7 +27,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/httpapi/apitest"
 	"github.com/actorgraph/actorgraph/store"
 	"github.com/actorgraph/actorgraph/store/storetest"
@@ -861,19 +860,7 @@ func TestExplorerWaitsOutTheRateLimit(t *testing.T) {
 	// map took over 11 s.
 	opts.HTTP.RateLimit, opts.HTTP.RateBurst = 1, 6
 	a := apitest.NewWith(t, st, opts)
-	ctx := storetest.Ctx()
-	ws, err := st.CreateWorkspace(ctx, domain.WorkspaceInput{Name: "rate limited"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _, _ = st.DeleteWorkspace(storetest.Ctx(), ws.ID) })
-	ch, err := syntheticMap(ws.ID, 1200, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Import(ctx, ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error { return tx.Apply(ctx, ch) }); err != nil {
-		t.Fatal(err)
-	}
+	ws, ch := importSyntheticMap(t, st, "rate limited", 1200, 5)
 	owner, _ := a.CreateToken(ws.ID, "OWNER", "")
 
 	p := openBrowser(t, a.URL)
@@ -915,19 +902,7 @@ func TestExplorerLargeAndSmallMaps(t *testing.T) {
 	t.Parallel()
 	st := storetest.Open(t)
 	a := apitest.New(t, st)
-	ctx := storetest.Ctx()
-	large, err := st.CreateWorkspace(ctx, domain.WorkspaceInput{Name: "large map"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _, _ = st.DeleteWorkspace(storetest.Ctx(), large.ID) })
-	ch, err := syntheticMap(large.ID, 2000, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Import(ctx, large.ID, true, func(ctx context.Context, tx domain.ImportTx) error { return tx.Apply(ctx, ch) }); err != nil {
-		t.Fatal(err)
-	}
+	large, _ := importSyntheticMap(t, st, "large map", 2000, 3)
 	small := a.CreateWorkspace("small map")
 	village := a.CreateActor(small, map[string]any{"kind": "COMMUNITY", "name": "Village"})
 	police := a.CreateActor(small, map[string]any{"kind": "SECURITY_FORCE", "name": "Police"})

@@ -2,13 +2,11 @@ package httpapi_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"testing"
 
-	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/httpapi/apitest"
 	"github.com/actorgraph/actorgraph/store/storetest"
 )
@@ -22,19 +20,7 @@ import (
 //	go test ./httpapi -run '^$' -bench ActorByID -cpuprofile /tmp/cpu.out
 func BenchmarkActorByID(b *testing.B) {
 	st := storetest.Open(b)
-	ctx := storetest.Ctx()
-	ws, err := st.CreateWorkspace(ctx, domain.WorkspaceInput{Name: "actor by id"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _, _ = st.DeleteWorkspace(storetest.Ctx(), ws.ID) })
-	ch, err := syntheticMap(ws.ID, 2000, 3)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := st.Import(ctx, ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error { return tx.Apply(ctx, ch) }); err != nil {
-		b.Fatal(err)
-	}
+	_, ch := importSyntheticMap(b, st, "actor by id", 2000, 3)
 	a := apitest.NewWith(b, st, apitest.ProductionOptions())
 	ids := make([]string, len(ch.CreateActors))
 	for i, c := range ch.CreateActors {

@@ -92,6 +92,29 @@ func (p *cutProxy) Cut(cut bool) {
 	}
 }
 
+// openThroughCutProxy opens a store (its configuration the tests' as
+// adjust changes it) whose line to the tests' Neo4j goes through a
+// cutProxy, and logs what it logs.
+func openThroughCutProxy(t *testing.T, adjust func(*store.Config)) (*store.Neo4j, *cutProxy, *observer.ObservedLogs) {
+	t.Helper()
+	cfg := storetest.Config(t)
+	u, err := url.Parse(cfg.URI)
+	if err != nil || u.Scheme != "bolt" {
+		t.Fatalf("NEO4J_URI %q: this test cuts a direct bolt:// connection (dev/test gives one)", cfg.URI)
+	}
+	proxy := newCutProxy(t, u.Host)
+	u.Host = proxy.ln.Addr().String()
+	cfg.URI = u.String()
+	adjust(&cfg)
+	core, logs := observer.New(zapcore.InfoLevel)
+	st, err := store.Open(cfg, zap.New(core))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close(context.Background()) })
+	return st, proxy, logs
+}
+
 // An import cut off from Neo4j half way (its connection gone, so that its
 // own undo fails too) answers SERVICE_UNAVAILABLE, not an internal error,
 // and leaves its workspace locked against writers, with what it wrote
@@ -101,22 +124,10 @@ func (p *cutProxy) Cut(cut bool) {
 func TestImportCutOffIsUndoneWhenNeo4jAnswersAgain(t *testing.T) {
 	t.Parallel()
 	direct := storetest.Open(t) // beside the cut line
-	cfg := storetest.Config(t)
-	u, err := url.Parse(cfg.URI)
-	if err != nil || u.Scheme != "bolt" {
-		t.Fatalf("NEO4J_URI %q: this test cuts a direct bolt:// connection (dev/test gives one)", cfg.URI)
-	}
-	proxy := newCutProxy(t, u.Host)
-	u.Host = proxy.ln.Addr().String()
-	cfg.URI = u.String()
-	cfg.TxRetryTime = time.Second // fail fast while the line is cut
-	cfg.ImportInOneTx = -1        // the first Apply commits, as a batch
-	core, logs := observer.New(zapcore.InfoLevel)
-	st, err := store.Open(cfg, zap.New(core))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close(context.Background()) })
+	st, proxy, logs := openThroughCutProxy(t, func(cfg *store.Config) {
+		cfg.TxRetryTime = time.Second // fail fast while the line is cut
+		cfg.ImportInOneTx = -1        // the first Apply commits, as a batch
+	})
 
 	ws := storetest.Workspace(t, direct)
 	a := mustActor(t, direct, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", ExternalID: new("a")})

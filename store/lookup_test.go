@@ -1,14 +1,8 @@
 package store_test
 
 import (
-	"context"
-	"net/url"
 	"testing"
 	"time"
-
-	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
-	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/errs"
@@ -24,21 +18,7 @@ import (
 func TestLookupsSurviveALostConnection(t *testing.T) {
 	t.Parallel()
 	direct := storetest.Open(t)
-	cfg := storetest.Config(t)
-	u, err := url.Parse(cfg.URI)
-	if err != nil || u.Scheme != "bolt" {
-		t.Fatalf("NEO4J_URI %q: this test cuts a direct bolt:// connection (dev/test gives one)", cfg.URI)
-	}
-	proxy := newCutProxy(t, u.Host)
-	u.Host = proxy.ln.Addr().String()
-	cfg.URI = u.String()
-	cfg.TxRetryTime = 3 * time.Second
-	core, logs := observer.New(zapcore.InfoLevel)
-	st, err := store.Open(cfg, zap.New(core))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close(context.Background()) })
+	st, proxy, logs := openThroughCutProxy(t, func(cfg *store.Config) { cfg.TxRetryTime = 3 * time.Second })
 
 	ws := storetest.Workspace(t, direct)
 	a := mustActor(t, direct, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A"})
