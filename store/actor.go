@@ -22,16 +22,16 @@ func (s *Neo4j) CreateActor(ctx context.Context, workspaceID string, in domain.A
 	}
 	t := now()
 	a.ID, a.CreatedAt, a.UpdatedAt = domain.NewID(domain.PrefixActor), t, t
+	if len(a.SourceIDs) == 0 && a.ExternalID == nil {
+		// Nothing to check under the lock: written with the other
+		// creations of the workspace that wait for it (groupcommit.go).
+		if err := s.createPlainActor(ctx, workspaceID, a); err != nil {
+			return nil, err
+		}
+		return a, nil
+	}
 	const create = "CREATE (a:Actor) SET a = $props"
 	err = s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
-		if len(a.SourceIDs) == 0 && a.ExternalID == nil {
-			// Nothing to check under the lock: the lock, then the actor with its audit record.
-			if err := s.lockedWrite(ctx, tx, workspaceID, create, map[string]any{"props": actorProps(a)}, "createActor", []string{a.ID}); err != nil {
-				return err
-			}
-			noteWritten(tx, a)
-			return nil
-		}
 		if err := s.lockWorkspace(ctx, tx, workspaceID); err != nil {
 			return err
 		}

@@ -59,23 +59,6 @@ func (s *Neo4j) lockWorkspaceVersion(ctx context.Context, tx neo4j.ManagedTransa
 // errImporting refuses a write to a workspace that an import holds.
 var errImporting = errs.E("", errs.Conflict, "an import into this workspace is running, or being undone; try again when it has finished")
 
-// lockedWrite locks workspace ws and bumps its version (lockWorkspace),
-// then runs create with params (which must not name $audit otherwise) and
-// records that the caller's operation wrote ids, in one more statement:
-// two round trips before the commit instead of three. (The lock stays a
-// statement of its own: in one statement with the write, Neo4j may read
-// the workspace's deleting flag before it holds the lock, and a write
-// could land in a workspace being deleted;
-// TestDeleteWorkspaceLeavesNoOrphans met that.)
-func (s *Neo4j) lockedWrite(ctx context.Context, tx neo4j.ManagedTransaction, ws, create string, params map[string]any, operation string, ids []string) error {
-	if err := s.lockWorkspace(ctx, tx, ws); err != nil {
-		return err
-	}
-	params["audit"] = auditProps(newAuditRecord(ctx, ws, operation, domain.AuditWrite, ids))
-	_, err := s.run(ctx, tx, create+" WITH * LIMIT 1 CREATE (audit:AuditRecord) SET audit = $audit", params)
-	return err
-}
-
 // lockOwner locks the workspace that the record matched by match (a
 // statement returning its workspaceId as ws) belongs to.
 func (s *Neo4j) lockOwner(ctx context.Context, tx neo4j.ManagedTransaction, match, what, id string) error {

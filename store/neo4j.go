@@ -74,8 +74,10 @@ type Neo4j struct {
 	snapshotBatch int
 	// changes are what this store's writes changed (changes.go).
 	changes changeLog
-	life    context.Context
-	endLife context.CancelFunc
+	// actorGroups queues the creations written together (groupcommit.go).
+	actorGroups actorGroups
+	life        context.Context
+	endLife     context.CancelFunc
 }
 
 var _ Store = (*Neo4j)(nil)
