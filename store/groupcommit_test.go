@@ -39,17 +39,20 @@ func createInBackground(wg *sync.WaitGroup, st store.Store, c context.Context, w
 }
 
 // awaitQueue waits until ws's creations are being written (busy) with
-// waiting more queued behind them. It polls what the store shows, without
-// a deadline of its own: the test's timeout bounds it.
+// waiting more queued behind them, polling what the store shows. The
+// bound is not a timing assertion, only a clear failure instead of a
+// hung test when grouping broke: the goroutines it waits for only have to
+// reach the queue.
 func awaitQueue(t *testing.T, st *store.Neo4j, ws string, waiting int) {
 	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		busy, n := st.CreationsQueued(ws)
 		if busy && n == waiting {
 			return
 		}
-		if n > waiting {
-			t.Fatalf("%d creations queued, want %d", n, waiting)
+		if n > waiting || time.Now().After(deadline) {
+			t.Fatalf("creations being written: %v, queued: %d; want %d queued", busy, n, waiting)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -57,19 +60,25 @@ func awaitQueue(t *testing.T, st *store.Neo4j, ws string, waiting int) {
 
 // holdWorkspace takes ws's lock in a transaction of the test's own that
 // runs set on the workspace w (a SET or REMOVE clause) and stays open
-// until the returned function commits it.
+// until the returned function commits it, or the test ends: a failure
+// while it is held must not leave the creations and the workspace's
+// clean-up waiting for the lock.
 func holdWorkspace(t *testing.T, st *store.Neo4j, ws, set string) func() {
 	t.Helper()
 	end, err := st.Hold(ctx, "MATCH (w:Workspace {id: $id}) "+set, map[string]any{"id": ws})
 	if err != nil {
 		t.Fatalf("hold the workspace: %v", err)
 	}
-	return func() {
-		t.Helper()
-		if err := end(); err != nil {
-			t.Fatalf("commit the hold: %v", err)
-		}
+	var once sync.Once
+	release := func() {
+		once.Do(func() {
+			if err := end(); err != nil {
+				t.Errorf("commit the hold: %v", err)
+			}
+		})
 	}
+	t.Cleanup(release)
+	return release
 }
 
 func workspaceVersion(t *testing.T, st store.Store, ws string) int64 {
@@ -94,9 +103,16 @@ func TestCreationsWaitingForTheLockAreWrittenTogether(t *testing.T) {
 	first := createInBackground(&wg, st, ctx, ws, "first")
 	awaitQueue(t, st, ws, 0)
 	var group []*creation
-	for i := range 4 {
+	for i := range 3 {
 		group = append(group, createInBackground(&wg, st, ctx, ws, fmt.Sprint("queued ", i)))
 	}
+	// Another editor's creation joins the group; a caller who does not
+	// see the workspace is refused on its own, never written in the
+	// group's scope.
+	colleague := domain.WithCaller(context.Background(), &domain.Caller{Subject: "colleague",
+		Grants: map[string]domain.Grant{ws: {Role: domain.Editor, Clearance: domain.Public}}})
+	group = append(group, createInBackground(&wg, st, colleague, ws, "queued 3"))
+	stranger := createInBackground(&wg, st, strangerCtx(), ws, "stranger's")
 	ending, end := context.WithCancel(ctx)
 	left := createInBackground(&wg, st, ending, ws, "left")
 	awaitQueue(t, st, ws, 5)
@@ -104,9 +120,10 @@ func TestCreationsWaitingForTheLockAreWrittenTogether(t *testing.T) {
 	release()
 	wg.Wait()
 
-	if !errors.Is(left.err, context.Canceled) {
-		t.Errorf("the creation whose request ended: got %v, want context.Canceled", left.err)
+	if !errs.Match(&errs.Error{Kind: errs.Unavailable}, left.err) || !errors.Is(left.err, context.Canceled) {
+		t.Errorf("the creation whose request ended: got %v (%s), want UNAVAILABLE from context.Canceled", left.err, errs.KindOf(left.err).Code())
 	}
+	wantKind(t, stranger.err, errs.NotFound)
 	written := append([]*creation{first}, group...)
 	ids := map[string]string{} // id → name
 	for _, cr := range written {
@@ -148,17 +165,27 @@ func TestCreationsWaitingForTheLockAreWrittenTogether(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	audited := map[string]int{}
+	audited := map[string][]string{} // actor id → the subjects of the records naming it
 	for _, r := range log.Items {
 		if r.Operation == "createActor" && r.Kind == domain.AuditWrite && len(r.IDs) == 1 {
-			audited[r.IDs[0]]++
+			audited[r.IDs[0]] = append(audited[r.IDs[0]], r.Subject)
 		}
 	}
 	for id, name := range ids {
-		if audited[id] != 1 {
-			t.Errorf("%s: %d audit records name its actor, want 1", name, audited[id])
+		want := "test"
+		if name == "queued 3" {
+			want = "colleague"
+		}
+		if got := audited[id]; len(got) != 1 || got[0] != want {
+			t.Errorf("%s: the audit records naming its actor are by %v, want one by %s", name, got, want)
 		}
 	}
+}
+
+// strangerCtx is a caller who is a member of another workspace only.
+func strangerCtx() context.Context {
+	return domain.WithCaller(context.Background(), &domain.Caller{Subject: "stranger",
+		Grants: map[string]domain.Grant{"elsewhere": {Role: domain.Owner, Clearance: domain.Confidential}}})
 }
 
 func TestCreationsOfARefusedGroupAreAllRefused(t *testing.T) {
@@ -166,12 +193,6 @@ func TestCreationsOfARefusedGroupAreAllRefused(t *testing.T) {
 	st := storetest.Open(t)
 	ws := storetest.Workspace(t, st).ID
 	v0 := workspaceVersion(t, st, ws)
-
-	// A caller who does not see the workspace never joins a group.
-	stranger := domain.WithCaller(context.Background(), &domain.Caller{Subject: "stranger",
-		Grants: map[string]domain.Grant{"elsewhere": {Role: domain.Owner, Clearance: domain.Confidential}}})
-	_, err := st.CreateActor(stranger, ws, domain.ActorInput{Kind: domain.KindCommunity, Name: "stranger's"})
-	wantKind(t, err, errs.NotFound)
 
 	// The test's transaction marks the workspace as held by an import,
 	// then commits while the creations wait: each of them reads the mark.
@@ -209,4 +230,62 @@ func actorNames(as []*domain.Actor) []string {
 		out[i] = a.Name
 	}
 	return out
+}
+
+// Many creations at once, a third of them for requests that end at some
+// moment or other (in the queue, in a group, or after): every call
+// answers, and what the workspace holds is exactly what was answered as
+// created, each once. (Whatever the moments turn out to be: the
+// assertions hold for any of them.)
+func TestCreationsAtOnceAreWrittenExactlyWhenAnsweredSo(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st).ID
+	var wg, ends sync.WaitGroup
+	var all []*creation
+	for i := range 120 {
+		c := ctx
+		if i%3 == 0 {
+			var cancel context.CancelFunc
+			c, cancel = context.WithCancel(ctx)
+			ends.Go(func() {
+				time.Sleep(time.Duration(i%7) * time.Millisecond)
+				cancel()
+			})
+		}
+		all = append(all, createInBackground(&wg, st, c, ws, fmt.Sprint("actor ", i)))
+	}
+	wg.Wait()
+	ends.Wait()
+	created := map[string]bool{}
+	for _, cr := range all {
+		if cr.err == nil {
+			created[cr.name] = true
+		} else if !errs.Match(&errs.Error{Kind: errs.Unavailable}, cr.err) {
+			t.Errorf("%s: %v (%s), want success or UNAVAILABLE", cr.name, cr.err, errs.KindOf(cr.err).Code())
+		}
+	}
+	stored := map[string]bool{}
+	for _, a := range take(t, st, ws).Actors {
+		if stored[a.Name] {
+			t.Errorf("%s stored twice", a.Name)
+		}
+		stored[a.Name] = true
+	}
+	if len(created) == 0 {
+		t.Fatal("no creation succeeded")
+	}
+	for name := range created {
+		if !stored[name] {
+			t.Errorf("%s was answered as created but is not stored", name)
+		}
+	}
+	for name := range stored {
+		if !created[name] {
+			t.Errorf("%s is stored but its creation was answered with an error", name)
+		}
+	}
+	if busy, _ := st.CreationsQueued(ws); busy {
+		t.Error("the queue is still busy after every creation ended")
+	}
 }
