@@ -422,8 +422,9 @@ func allSeen(rels []*domain.Relationship, sees func(domain.Sensitivity) bool) bo
 }
 
 // confidentialOf lists the confidential records among those a projection
-// is built from: an analysis reads all of them, so each use of its
-// projection is audited as a read of them (domain.ReadLog).
+// is built from, sorted: an analysis reads all of them, so each use of its
+// projection is audited as a read of them (domain.ReadLog.NoteAll, which
+// keeps the list itself).
 func confidentialOf(actors []*domain.Actor, rels []*domain.Relationship) []string {
 	var ids []string
 	for _, a := range actors {
@@ -436,7 +437,8 @@ func confidentialOf(actors []*domain.Actor, rels []*domain.Relationship) []strin
 			ids = append(ids, r.ID)
 		}
 	}
-	return ids
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 func (p *projection) noteConfidential(ctx context.Context) {
@@ -444,7 +446,5 @@ func (p *projection) noteConfidential(ctx context.Context) {
 	if c == nil || c.Reads == nil {
 		return
 	}
-	for _, id := range p.confidential {
-		c.Reads.Note(p.workspace, id)
-	}
+	c.Reads.NoteAll(p.workspace, p.confidential)
 }

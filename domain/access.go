@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -230,8 +231,9 @@ func CallerFrom(ctx context.Context) *Caller {
 // workspace, so that the request leaves one audit record per workspace
 // rather than one per record. Safe for concurrent use.
 type ReadLog struct {
-	mu  sync.Mutex
-	ids map[string]map[string]bool // workspace → ids
+	mu   sync.Mutex
+	ids  map[string]map[string]bool // workspace → ids noted one by one
+	sets map[string][][]string      // workspace → sorted lists noted whole (NoteAll)
 }
 
 // Note records that the request read record id of workspace ws.
@@ -250,15 +252,47 @@ func (l *ReadLog) Note(ws, id string) {
 	l.ids[ws][id] = true
 }
 
-// Take returns the ids noted so far, sorted, per workspace, and forgets them.
+// NoteAll records that the request read every record of sorted, a list of
+// ids of workspace ws sorted and without repeats, which the log keeps
+// without copying: the caller must not change it afterwards. It is how an
+// analysis notes the confidential records its projection was built from
+// (tens of thousands on a large map), shared by every request that uses
+// the projection: noted one by one, they cost each request more than the
+// analysis itself.
+func (l *ReadLog) NoteAll(ws string, sorted []string) {
+	if l == nil || len(sorted) == 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.sets == nil {
+		l.sets = map[string][][]string{}
+	}
+	for _, s := range l.sets[ws] {
+		if len(s) == len(sorted) && &s[0] == &sorted[0] {
+			return // the same list again
+		}
+	}
+	l.sets[ws] = append(l.sets[ws], sorted)
+}
+
+// Take returns the ids noted so far, sorted and without repeats, per
+// workspace, and forgets them. A workspace whose ids all lie in one list
+// noted whole gets that list itself, shared: callers must not change it.
 func (l *ReadLog) Take() map[string][]string {
 	if l == nil {
 		return nil
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make(map[string][]string, len(l.ids))
+	out := make(map[string][]string, len(l.ids)+len(l.sets))
+	for ws, sets := range l.sets {
+		out[ws] = takeSets(sets, l.ids[ws])
+	}
 	for ws, set := range l.ids {
+		if _, done := out[ws]; done {
+			continue
+		}
 		ids := make([]string, 0, len(set))
 		for id := range set {
 			ids = append(ids, id)
@@ -266,8 +300,35 @@ func (l *ReadLog) Take() map[string][]string {
 		sort.Strings(ids)
 		out[ws] = ids
 	}
-	l.ids = nil
+	l.ids, l.sets = nil, nil
 	return out
+}
+
+// takeSets is the union of sorted lists and single ids: the one list
+// itself when there is one and every single id lies in it (what an
+// analysis request reads), merged otherwise.
+func takeSets(sets [][]string, single map[string]bool) []string {
+	if len(sets) == 1 {
+		inside := true
+		for id := range single {
+			if _, found := slices.BinarySearch(sets[0], id); !found {
+				inside = false
+				break
+			}
+		}
+		if inside {
+			return sets[0]
+		}
+	}
+	var ids []string
+	for _, s := range sets {
+		ids = append(ids, s...)
+	}
+	for id := range single {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 // NoteConfidential notes a record's read in the context's read log if the

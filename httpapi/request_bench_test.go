@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"strconv"
 	"testing"
 
+	"github.com/actorgraph/actorgraph/bench/gen"
 	"github.com/actorgraph/actorgraph/httpapi/apitest"
 	"github.com/actorgraph/actorgraph/store/storetest"
 )
@@ -30,20 +33,26 @@ func BenchmarkActorByID(b *testing.B) {
 	client := &http.Client{}
 	i := 0
 	for b.Loop() {
-		body, _ := json.Marshal(map[string]any{"query": `query($id: ID!) { actor(id: $id) { id name region } }`, "variables": map[string]any{"id": ids[i%len(ids)]}})
+		postAsAdmin(b, client, a.URL, `query($id: ID!) { actor(id: $id) { id name region } }`, map[string]any{"id": ids[i%len(ids)]}, `"name"`)
 		i++
-		req, _ := http.NewRequest(http.MethodPost, a.URL+"/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+apitest.AdminToken)
-		res, err := client.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		out, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK || !bytes.Contains(out, []byte(`"name"`)) {
-			b.Fatalf("%d: %s", res.StatusCode, out)
-		}
+	}
+}
+
+// postAsAdmin sends a GraphQL request as the admin on client, and fails
+// b unless the answer is a 200 without errors that holds want.
+func postAsAdmin(b *testing.B, client *http.Client, url, query string, vars map[string]any, want string) {
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+apitest.AdminToken)
+	res, err := client.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || bytes.Contains(out, []byte(`"errors"`)) || !bytes.Contains(out, []byte(want)) {
+		b.Fatalf("%d: %s", res.StatusCode, out)
 	}
 }
 
@@ -66,19 +75,46 @@ func BenchmarkNestedRead(b *testing.B) {
 	for b.Loop() {
 		region := fmt.Sprintf("region %03d", i%20)
 		i++
-		body, _ := json.Marshal(map[string]any{"query": query, "variables": map[string]any{"ws": ws.ID, "region": region}})
-		req, _ := http.NewRequest(http.MethodPost, a.URL+"/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+apitest.AdminToken)
-		res, err := client.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		out, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK || bytes.Contains(out, []byte(`"errors"`)) || !bytes.Contains(out, []byte(`"to"`)) {
-			b.Fatalf("%d: %s", res.StatusCode, out)
-		}
+		postAsAdmin(b, client, a.URL, query, map[string]any{"ws": ws.ID, "region": region}, `"to"`)
 	}
 	b.ReportMetric(float64(st.QueryCount()-before)/float64(b.N), "queries/op")
+}
+
+// BenchmarkWarmGaps is bench/run's warm workspace-wide accountabilityGaps
+// over HTTP, as the admin (who sees every confidential record, so that
+// each answer is audited as a read of all those the analysis read) and as
+// an analyst of clearance RESTRICTED, on bench/run's generated map
+// (WARM_BENCH_SIZE actors, 10,000 by default).
+//
+//	go test ./httpapi -run '^$' -bench WarmGaps -cpuprofile /tmp/cpu.out
+func BenchmarkWarmGaps(b *testing.B) {
+	size := 10_000
+	if env := os.Getenv("WARM_BENCH_SIZE"); env != "" {
+		n, err := strconv.Atoi(env)
+		if err != nil || n <= 0 || n%gen.RegionSize != 0 {
+			b.Fatalf("WARM_BENCH_SIZE: want a positive multiple of %d, got %q", gen.RegionSize, env)
+		}
+		size = n
+	}
+	st := storetest.Open(b)
+	ws := storetest.Workspace(b, st)
+	m, err := gen.Generate(ws.ID, size, 14)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := gen.Load(storetest.Ctx(), st, ws.ID, m, b.Logf); err != nil {
+		b.Fatal(err)
+	}
+	a := apitest.NewWith(b, st, apitest.ProductionOptions())
+	analyst, _ := a.CreateToken(ws.ID, "ANALYST", "RESTRICTED")
+	const query = `query($ws: ID!) { workspace(id: $ws) { accountabilityGaps(first: 50) { totalCount edges { node { kind severity } } } } }`
+	for _, c := range []struct{ name, token string }{{"admin", apitest.AdminToken}, {"analyst", analyst}} {
+		b.Run(c.name, func(b *testing.B) {
+			as := a.As(c.token)
+			as.OK(query, map[string]any{"ws": ws.ID}, nil) // the cold one, not measured
+			for b.Loop() {
+				as.OK(query, map[string]any{"ws": ws.ID}, nil)
+			}
+		})
+	}
 }

@@ -8,10 +8,22 @@ import (
 
 // CreationsQueued says whether a group of plain actor creations is being
 // written to ws, and how many creations wait behind it. Test-only.
-func (s *Neo4j) CreationsQueued(ws string) (busy bool, waiting int) {
-	s.actorGroups.mu.Lock()
-	defer s.actorGroups.mu.Unlock()
-	q, busy := s.actorGroups.queues[ws]
+func (s *Neo4j) CreationsQueued(ws string) (busy bool, waiting int) { return s.creations.queued(ws) }
+
+// ReadAuditsQueued is CreationsQueued for the audit records of reads.
+// Test-only.
+func (s *Neo4j) ReadAuditsQueued() (busy bool, waiting int) { return s.readAudits.queued("") }
+
+// BeforeReadAuditGroup has f run before each group of read audit records
+// is written. Test-only.
+func (s *Neo4j) BeforeReadAuditGroup(f func()) { s.readAudits.before = f }
+
+// queued says whether a group is being written under key, and how many
+// members wait behind it.
+func (g *groups) queued(key string) (busy bool, waiting int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	q, busy := g.queues[key]
 	if busy {
 		waiting = len(q.waiting)
 	}

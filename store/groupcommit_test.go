@@ -143,10 +143,10 @@ func TestCreationsWaitingForTheLockAreWrittenTogether(t *testing.T) {
 	if !ok || len(changes) != 2 {
 		t.Fatalf("the change log holds %d changes (whole: %v), want 2", len(changes), ok)
 	}
-	if got := actorNames(changes[0].Actors); !slices.Equal(got, []string{"first"}) {
+	if got := namesOf(changes[0].Actors); !slices.Equal(got, []string{"first"}) {
 		t.Errorf("the first change wrote %v, want [first]", got)
 	}
-	if got := actorNames(changes[1].Actors); !slices.Equal(slices.Sorted(slices.Values(got)), []string{"queued 0", "queued 1", "queued 2", "queued 3"}) {
+	if got := namesOf(changes[1].Actors); !slices.Equal(slices.Sorted(slices.Values(got)), []string{"queued 0", "queued 1", "queued 2", "queued 3"}) {
 		t.Errorf("the group's change wrote %v, want the four queued", got)
 	}
 
@@ -224,14 +224,6 @@ func TestCreationsOfARefusedGroupAreAllRefused(t *testing.T) {
 	}
 }
 
-func actorNames(as []*domain.Actor) []string {
-	out := make([]string, len(as))
-	for i, a := range as {
-		out[i] = a.Name
-	}
-	return out
-}
-
 // Many creations at once, a third of them for requests that end at some
 // moment or other (in the queue, in a group, or after): every call
 // answers, and what the workspace holds is exactly what was answered as
@@ -287,5 +279,72 @@ func TestCreationsAtOnceAreWrittenExactlyWhenAnsweredSo(t *testing.T) {
 	}
 	if busy, _ := st.CreationsQueued(ws); busy {
 		t.Error("the queue is still busy after every creation ended")
+	}
+}
+
+// The audit records of reads that arrive while one is being written go
+// together in the next statement, each its own record with its own
+// subject, and each request answered only once its record is written.
+func TestReadAuditsWaitingAreWrittenTogether(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st).ID
+	hold, held := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	st.BeforeReadAuditGroup(func() {
+		once.Do(func() { close(held); <-hold }) // the first group waits for the test
+	})
+	t.Cleanup(func() { st.BeforeReadAuditGroup(nil) })
+	releaseOnce := sync.OnceFunc(func() { close(hold) })
+	t.Cleanup(releaseOnce)
+
+	var wg sync.WaitGroup
+	errsOf := make([]error, 6)
+	record := func(i int, subject string) {
+		c := domain.WithCaller(context.Background(), &domain.Caller{Subject: subject,
+			Grants: map[string]domain.Grant{ws: {Role: domain.Analyst, Clearance: domain.Confidential}}})
+		wg.Go(func() { errsOf[i] = st.RecordReads(c, ws, fmt.Sprint("read ", i), []string{fmt.Sprint("act_", i)}) })
+	}
+	record(0, "reader 0")
+	<-held
+	for i := 1; i < 6; i++ {
+		record(i, fmt.Sprint("reader ", i))
+	}
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(5 * time.Millisecond) {
+		if _, n := st.ReadAuditsQueued(); n == 5 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the five read audits never queued behind the first")
+		}
+	}
+	queries := st.QueryCount()
+	releaseOnce()
+	wg.Wait()
+	for i, err := range errsOf {
+		if err != nil {
+			t.Fatalf("read %d: %v", i, err)
+		}
+	}
+	if n := st.QueryCount() - queries; n != 2 {
+		t.Errorf("six read audits took %d statements, want 2: the first, then the five queued together", n)
+	}
+	log, err := st.AuditLog(ctx, ws, store.PageArgs{First: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{} // operation → subject
+	for _, r := range log.Items {
+		if r.Kind == domain.AuditRead {
+			got[r.Operation] = r.Subject
+		}
+	}
+	for i := range 6 {
+		if op, want := fmt.Sprint("read ", i), fmt.Sprint("reader ", i); got[op] != want {
+			t.Errorf("the record of %q is by %q, want %q", op, got[op], want)
+		}
+	}
+	if len(got) != 6 {
+		t.Errorf("%d read audit records, want 6", len(got))
 	}
 }

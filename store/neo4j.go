@@ -74,10 +74,11 @@ type Neo4j struct {
 	snapshotBatch int
 	// changes are what this store's writes changed (changes.go).
 	changes changeLog
-	// actorGroups queues the creations written together (groupcommit.go).
-	actorGroups actorGroups
-	life        context.Context
-	endLife     context.CancelFunc
+	// creations and readAudits queue the writes committed as groups
+	// (groupcommit.go).
+	creations, readAudits groups
+	life                  context.Context
+	endLife               context.CancelFunc
 }
 
 var _ Store = (*Neo4j)(nil)
