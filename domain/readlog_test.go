@@ -32,6 +32,10 @@ func TestReadLogTakesNotedListsAndIDs(t *testing.T) {
 			l.NoteAll("ws", projection)
 			l.NoteAll("ws", other)
 		}, map[string][]string{"ws": {"act_1", "act_2", "rel_5", "rel_7"}}, false},
+		{"two lists of the same length", func(l *ReadLog) {
+			l.NoteAll("ws", projection)
+			l.NoteAll("ws", []string{"act_1", "act_2", "rel_9"})
+		}, map[string][]string{"ws": {"act_1", "act_2", "rel_5", "rel_7", "rel_9"}}, false},
 		{"ids one by one, in two workspaces", func(l *ReadLog) {
 			l.Note("ws", "b")
 			l.Note("ws", "a")

@@ -145,14 +145,16 @@ func (s *Neo4j) auditWrite(ctx context.Context, tx neo4j.ManagedTransaction, ws,
 // together in the next statement (groupcommit.go), each statement in an
 // auto-commit transaction (oneStatement): a round trip less than an
 // explicit transaction, before the answer of every request that read a
-// confidential record. A retry after a lost connection may record a read
-// twice, never none: the log of reads is at least once.
+// confidential record. The statement merges on the records' ids, so that
+// sending it again after a lost connection, when the first one did commit,
+// neither fails on the ids' constraint (withholding every answer of the
+// group) nor writes a record twice.
 func (s *Neo4j) RecordReads(ctx context.Context, ws, operation string, ids []string) error {
 	const op = "store.RecordReads"
 	row := auditProps(newAuditRecord(ctx, ws, operation, domain.AuditRead, ids))
 	return s.inGroup(&s.readAudits, op, "", newMember(ctx, row, nil), func(ctx context.Context, group []*member) error {
-		_, err := s.oneStatement(ctx, op, neo4j.AccessModeWrite, "UNWIND $rows AS props CREATE (x:AuditRecord) SET x = props",
-			map[string]any{"rows": groupRows(group)})
+		_, err := s.oneStatement(ctx, op, neo4j.AccessModeWrite, `UNWIND $rows AS props
+			MERGE (x:AuditRecord {id: props.id}) ON CREATE SET x = props`, map[string]any{"rows": groupRows(group)})
 		return err
 	})
 }
