@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
@@ -32,6 +33,7 @@ func serve(ctx context.Context, args []string, std IO) error {
 	}
 	log := newLogger(cfg.Log.Format, std.Stderr)
 	defer func() { _ = log.Sync() }()
+	setMemoryLimit(std.Env, memlimit.FromCgroup, log)
 
 	st, err := store.Open(cfg.Neo4j, log.Named("store"))
 	if err != nil {
