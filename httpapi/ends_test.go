@@ -151,6 +151,7 @@ func TestRelationshipEndIdsAreTheEndsWithoutReadingThem(t *testing.T) {
 	}
 	_, withEnds := list("id from { id } to { id }")
 	_, withIds := list("id fromId toId")
+	t.Logf("statements: with the ends %d, with their ids %d", withEnds, withIds)
 	if withIds >= withEnds {
 		t.Errorf("fromId/toId took %d statements, from/to %d: the ids should not read the ends", withIds, withEnds)
 	}

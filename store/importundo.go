@@ -106,7 +106,7 @@ func (u *undoer) kick() {
 // pause), and when a silent import would become stale.
 func (u *undoer) loop() {
 	defer close(u.done)
-	ctx := domain.WithCaller(u.s.life, system)
+	ctx := inBackground(domain.WithCaller(u.s.life, system))
 	var next <-chan time.Time // nil: wait for a kick
 	failures := 0
 	for {

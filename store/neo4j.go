@@ -114,7 +114,9 @@ func Open(cfg Config, log *zap.Logger) (*Neo4j, error) {
 }
 
 // QueryCount is how many Cypher statements this store has sent, i.e. its
-// round trips to Neo4j. Tests use it to pin "no N+1".
+// round trips to Neo4j, for callers: its own background work (undoing
+// imports, planning statements again after an outage) is left out. Tests
+// use it to pin "no N+1".
 func (s *Neo4j) QueryCount() int64 { return s.queries.Load() }
 
 // Close releases the driver's connections.

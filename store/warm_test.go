@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/actorgraph/actorgraph/store/storetest"
 )
 
 // planned counts the log's entries that say the list statements were
@@ -43,5 +45,28 @@ func TestWarmPlansAtStartAndAfterAReconnect(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no warm-up after the reconnect: %v", logs.All())
 		}
+	}
+}
+
+// QueryCount counts the statements sent for callers, not the store's own
+// background work: the undoer of one store sweeps every workspace
+// whenever it must, and a test counting one request's round trips on
+// another store must not see its statements.
+func TestBackgroundWorkIsNotCounted(t *testing.T) {
+	st := storetest.Open(t)
+	before := st.QueryCount()
+	if err := st.SweepImports(false); err != nil {
+		t.Fatal(err)
+	}
+	counted := st.QueryCount() - before
+	if counted == 0 {
+		t.Fatal("a sweep for imports to undo sent no statement: the test proves nothing")
+	}
+	before = st.QueryCount()
+	if err := st.SweepImports(true); err != nil {
+		t.Fatal(err)
+	}
+	if n := st.QueryCount() - before; n != 0 {
+		t.Errorf("the same sweep in the background counted %d statements, want 0 (%d when not)", n, counted)
 	}
 }
