@@ -100,20 +100,19 @@ func TestRelationshipEndIdsAreTheEndsWithoutReadingThem(t *testing.T) {
 	a.CreateRelationship(map[string]any{"type": "TRUSTS", "from": village, "to": elders, "strength": 0.8, "sensitivity": "PUBLIC"})
 	a.CreateRelationship(map[string]any{"type": "CONTROLS", "from": police, "to": village, "strength": 0.7, "sensitivity": "PUBLIC"})
 	analyst, _ := a.CreateToken(ws, "ANALYST", "")
-	a.As(analyst).OK(`{ viewer { subject } }`, nil, nil) // the token verified (then remembered), outside the count
 
 	type rel struct {
 		ID, FromID, ToID string
 		From, To         struct{ ID string }
 	}
-	list := func(fields string) ([]rel, int64) {
+	list := func(as *apitest.API, fields string) ([]rel, int64) {
 		var out struct {
 			Workspace struct {
 				Relationships struct{ Edges []struct{ Node rel } }
 			}
 		}
 		before := st.QueryCount()
-		a.As(analyst).OK(`query($ws: ID!) { workspace(id: $ws) { relationships(first: 10) { edges { node { `+fields+` } } } } }`,
+		as.OK(`query($ws: ID!) { workspace(id: $ws) { relationships(first: 10) { edges { node { `+fields+` } } } } }`,
 			map[string]any{"ws": ws}, &out)
 		var rels []rel
 		for _, e := range out.Workspace.Relationships.Edges {
@@ -121,7 +120,7 @@ func TestRelationshipEndIdsAreTheEndsWithoutReadingThem(t *testing.T) {
 		}
 		return rels, st.QueryCount() - before
 	}
-	both, _ := list("id fromId toId from { id } to { id }")
+	both, _ := list(a.As(analyst), "id fromId toId from { id } to { id }")
 	if len(both) != 2 {
 		t.Fatalf("want the 2 relationships, got %+v", both)
 	}
@@ -149,8 +148,13 @@ func TestRelationshipEndIdsAreTheEndsWithoutReadingThem(t *testing.T) {
 			t.Errorf("relationship %s names the CONFIDENTIAL actor to a PUBLIC analyst", e.Node.ID)
 		}
 	}
-	_, withEnds := list("id from { id } to { id }")
-	_, withIds := list("id fromId toId")
+	// Counted as the admin, whose token the service checks without a
+	// statement: an analyst's is read again once its cache entry is 2 s
+	// old (store.AccessCacheTTL), which a busy machine can reach between
+	// two requests. (The admin's ends, the CONFIDENTIAL one among them,
+	// are also audited: one statement more for the ends.)
+	_, withEnds := list(a, "id from { id } to { id }")
+	_, withIds := list(a, "id fromId toId")
 	t.Logf("statements: with the ends %d, with their ids %d", withEnds, withIds)
 	if withIds >= withEnds {
 		t.Errorf("fromId/toId took %d statements, from/to %d: the ids should not read the ends", withIds, withEnds)
