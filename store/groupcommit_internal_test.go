@@ -4,8 +4,6 @@ import (
 	"context"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
-	"github.com/actorgraph/actorgraph/domain"
 )
 
 // CreationsQueued says whether a group of plain actor creations is being
@@ -54,15 +52,4 @@ func (s *Neo4j) Hold(ctx context.Context, cypher string, params map[string]any) 
 		defer sess.Close(ctx)
 		return tx.Commit(ctx)
 	}, nil
-}
-
-// SweepImports looks for imports to undo, as the store's undoer does, and
-// undoes them; in the background (as the undoer) or not. Test-only.
-func (s *Neo4j) SweepImports(background bool) error {
-	ctx := domain.WithCaller(context.Background(), system)
-	if background {
-		ctx = inBackground(ctx)
-	}
-	_, err := s.undo.sweep(ctx)
-	return err
 }

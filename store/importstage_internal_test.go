@@ -64,3 +64,14 @@ func (s *Neo4j) UndoRecords(ctx context.Context, ws string) (int64, error) {
 	}
 	return value[int64](recs[0], "n"), nil
 }
+
+// SweepImports looks for imports to undo, as the store's undoer does, and
+// undoes them; in the background (as the undoer) or not. Test-only.
+func (s *Neo4j) SweepImports(background bool) error {
+	ctx := domain.WithCaller(context.Background(), system)
+	if background {
+		ctx = inBackground(ctx)
+	}
+	_, err := s.undo.sweep(ctx)
+	return err
+}
