@@ -765,11 +765,12 @@ func (k proposalKey) steps() [][2]int {
 // force are not proposed.
 func (g *Graph) proposals(m *meter, prog *progress, refs []gapRef, assumed float64) (map[int][]proposalKey, error) {
 	seen := map[uint64]bool{}
+	inForce := g.inForceSet()
 	out := map[int][]proposalKey{} // by anchor
 	add := func(anchor int, k proposalKey) {
 		key, rev := relKey(k.t, k.from, k.to), relKey(k.t, k.to, k.from)
 		// DIALOGUE reads both ways: one proposal per pair of actors.
-		if seen[key] || k.from == k.to || g.inForce[key] || (k.t == domain.Dialogue && (seen[rev] || g.inForce[rev])) {
+		if seen[key] || k.from == k.to || inForce[key] || (k.t == domain.Dialogue && (seen[rev] || inForce[rev])) {
 			return
 		}
 		seen[key] = true
