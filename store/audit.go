@@ -21,40 +21,37 @@ import (
 
 // digestIDs is a SHA-256 over ids in order: enough to check which records
 // an operation read, without keeping every id.
-//
-// The same digest as auditedIDs' (each id followed by a zero byte), hashed
-// a buffer at a time: an analysis of a large map is audited as a read of
-// its tens of thousands of confidential records on every request, and
-// two small writes per id to the hash cost more than the analysis.
 func digestIDs(ids []string) string {
-	h := sha256.New()
-	buf := make([]byte, 0, 32<<10)
+	a := &auditedIDs{}
 	for _, id := range ids {
-		if len(buf)+len(id)+1 > cap(buf) {
-			h.Write(buf)
-			buf = buf[:0]
-		}
-		buf = append(buf, id...)
-		buf = append(buf, 0)
+		a.add(id)
 	}
-	h.Write(buf)
-	return hex.EncodeToString(h.Sum(nil))
+	return a.digest()
 }
 
 // auditedIDs digests ids as they come, keeping only the first
 // MaxAuditedIDs: an import of a million rows is audited in constant memory.
+// Each id is hashed followed by a zero byte, a buffer at a time: an
+// analysis of a large map is audited as a read of its tens of thousands of
+// confidential records on every request, and two small writes per id to
+// the hash cost more than the analysis.
 type auditedIDs struct {
 	h     hash.Hash
+	buf   []byte // ids not yet hashed
 	first []string
 	count int
 }
 
 func (a *auditedIDs) add(id string) {
 	if a.h == nil {
-		a.h = sha256.New()
+		a.h, a.buf = sha256.New(), make([]byte, 0, 32<<10)
 	}
-	a.h.Write([]byte(id))
-	a.h.Write([]byte{0})
+	if len(a.buf)+len(id)+1 > cap(a.buf) {
+		a.h.Write(a.buf)
+		a.buf = a.buf[:0]
+	}
+	a.buf = append(a.buf, id...)
+	a.buf = append(a.buf, 0)
 	if a.count < domain.MaxAuditedIDs+1 {
 		a.first = append(a.first, id)
 	}
@@ -65,6 +62,8 @@ func (a *auditedIDs) digest() string {
 	if a.h == nil {
 		a.h = sha256.New()
 	}
+	a.h.Write(a.buf)
+	a.buf = a.buf[:0]
 	return hex.EncodeToString(a.h.Sum(nil))
 }
 

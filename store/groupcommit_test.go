@@ -39,24 +39,29 @@ func createInBackground(wg *sync.WaitGroup, st store.Store, c context.Context, w
 	return cr
 }
 
-// awaitQueue waits until ws's creations are being written (busy) with
-// waiting more queued behind them, polling what the store shows. The
-// bound is not a timing assertion, only a clear failure instead of a
-// hung test when grouping broke: the goroutines it waits for only have to
-// reach the queue.
-func awaitQueue(t *testing.T, st *store.Neo4j, ws string, waiting int) {
+// awaitQueue waits until a group is being written (busy) with waiting
+// more queued behind it, polling what queued (one of the store's queues)
+// shows. The bound is not a timing assertion, only a clear failure instead
+// of a hung test when grouping broke: the goroutines it waits for only
+// have to reach the queue.
+func awaitQueue(t *testing.T, queued func() (busy bool, waiting int), waiting int) {
 	t.Helper()
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		busy, n := st.CreationsQueued(ws)
+		busy, n := queued()
 		if busy && n == waiting {
 			return
 		}
 		if n > waiting || time.Now().After(deadline) {
-			t.Fatalf("creations being written: %v, queued: %d; want %d queued", busy, n, waiting)
+			t.Fatalf("a group being written: %v, queued: %d; want %d queued", busy, n, waiting)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// creationsOf is what awaitQueue polls for ws's creations.
+func creationsOf(st *store.Neo4j, ws string) func() (bool, int) {
+	return func() (bool, int) { return st.CreationsQueued(ws) }
 }
 
 // holdWorkspace takes ws's lock in a transaction of the test's own that
@@ -102,7 +107,7 @@ func TestCreationsWaitingForTheLockAreWrittenTogether(t *testing.T) {
 	release := holdWorkspace(t, st, ws, "SET w.held = true REMOVE w.held")
 	var wg sync.WaitGroup
 	first := createInBackground(&wg, st, ctx, ws, "first")
-	awaitQueue(t, st, ws, 0)
+	awaitQueue(t, creationsOf(st, ws), 0)
 	var group []*creation
 	for i := range 3 {
 		group = append(group, createInBackground(&wg, st, ctx, ws, fmt.Sprint("queued ", i)))
@@ -116,7 +121,7 @@ func TestCreationsWaitingForTheLockAreWrittenTogether(t *testing.T) {
 	stranger := createInBackground(&wg, st, strangerCtx(), ws, "stranger's")
 	ending, end := context.WithCancel(ctx)
 	left := createInBackground(&wg, st, ending, ws, "left")
-	awaitQueue(t, st, ws, 5)
+	awaitQueue(t, creationsOf(st, ws), 5)
 	end()
 	release()
 	wg.Wait()
@@ -200,11 +205,11 @@ func TestCreationsOfARefusedGroupAreAllRefused(t *testing.T) {
 	release := holdWorkspace(t, st, ws, "SET w.importing = 'a test'")
 	var wg sync.WaitGroup
 	all := []*creation{createInBackground(&wg, st, ctx, ws, "first")}
-	awaitQueue(t, st, ws, 0)
+	awaitQueue(t, creationsOf(st, ws), 0)
 	for i := range 3 {
 		all = append(all, createInBackground(&wg, st, ctx, ws, fmt.Sprint("queued ", i)))
 	}
-	awaitQueue(t, st, ws, 3)
+	awaitQueue(t, creationsOf(st, ws), 3)
 	release()
 	wg.Wait()
 	holdWorkspace(t, st, ws, "REMOVE w.importing")()
@@ -313,14 +318,7 @@ func TestReadAuditsWaitingAreWrittenTogether(t *testing.T) {
 	for i := 1; i < 6; i++ {
 		record(i, fmt.Sprint("reader ", i))
 	}
-	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(5 * time.Millisecond) {
-		if _, n := st.ReadAuditsQueued(); n == 5 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the five read audits never queued behind the first")
-		}
-	}
+	awaitQueue(t, st.ReadAuditsQueued, 5)
 	releaseOnce()
 	wg.Wait()
 	for i, err := range errsOf {
