@@ -251,22 +251,30 @@ func openTestNeo4jStore(t *testing.T, n *testNeo4j) (*store.Neo4j, *observer.Obs
 	}
 	// The database is new: several processes applying the schema at once
 	// (replicas starting together) race to create each rule, and every
-	// one of them must start.
+	// one of them must start. They deadlock on the schema's locks, more
+	// often the busier the machine, and EnsureSchema retries on its own:
+	// the others give the driver's retries no time, as a busy machine
+	// whose first attempt outlasts them would.
 	others := make([]*store.Neo4j, 3)
 	for i := range others {
-		if others[i], err = store.Open(store.Config{URI: n.uri}, nil); err != nil {
+		if others[i], err = store.Open(store.Config{URI: n.uri, TxRetryTime: time.Millisecond}, nil); err != nil {
 			t.Fatal(err)
 		}
 		defer others[i].Close(context.Background())
 	}
+	// Every process's answer is waited for before any is judged: a test
+	// that failed at the first would close the stores under the others
+	// still applying it (a CI run's race detector caught that).
 	errc := make(chan error, len(others)+1)
 	for _, s := range append(others, st) {
 		go func() { errc <- s.EnsureSchema(ctx) }()
 	}
+	var failed error
 	for range len(others) + 1 {
-		if err := <-errc; err != nil {
-			t.Fatalf("ensure schema, by several processes at once on a new database: %v", err)
-		}
+		failed = cmp.Or(failed, <-errc)
+	}
+	if failed != nil {
+		t.Fatalf("ensure schema, by several processes at once on a new database: %v", failed)
 	}
 	return st, logs
 }

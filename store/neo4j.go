@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"slices"
 	"strings"
@@ -262,7 +263,7 @@ func schemaStatements() []string {
 // starting together, test binaries): IF NOT EXISTS does not stop two of
 // them from racing to create one rule, and the loser hears that an
 // equivalent rule already exists, which is all it wanted; or they
-// deadlock on the schema's locks, which the driver retries.
+// deadlock on the schema's locks (see ensureRule).
 func (s *Neo4j) EnsureSchema(ctx context.Context) error {
 	const op = "store.EnsureSchema"
 	ctx = domain.WithCaller(ctx, system) // the schema is the service's own business
@@ -270,14 +271,7 @@ func (s *Neo4j) EnsureSchema(ctx context.Context) error {
 		return err
 	}
 	for _, stmt := range schemaStatements() {
-		err := s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
-			_, err := s.run(ctx, tx, stmt, nil)
-			if schemaRuleExists(err) {
-				return errRuleExists
-			}
-			return err
-		})
-		if err != nil && !errors.Is(err, errRuleExists) {
+		if err := s.ensureRule(ctx, op, stmt); err != nil {
 			return err
 		}
 	}
@@ -316,10 +310,36 @@ var mendRecords = func() []string {
 	return out
 }()
 
-// errRuleExists ends a schema statement's transaction when an equivalent
-// rule exists (an *errs.Error, so that it is neither retried nor logged
-// as a failure).
-var errRuleExists = errs.E("store.EnsureSchema", errs.Conflict, "an equivalent schema rule exists")
+// schemaRetryTime bounds how long ensureRule retries one rule.
+const schemaRetryTime = 2 * time.Minute
+
+// ensureRule runs one schema statement in a transaction of its own.
+//
+// Processes creating rules at once deadlock on the schema's locks, and
+// Neo4j breaks each deadlock by failing one of them, which tries again:
+// for up to schemaRetryTime, not the store's retry time (the driver's),
+// because on a busy machine one attempt can take longer than that alone
+// (a CI run's four processes saw a deadlock after a first attempt of
+// more than 5 s, and the driver gave up without a second). The backoff
+// grows from 100 ms to 2 s, jittered so that the processes part.
+func (s *Neo4j) ensureRule(ctx context.Context, op, stmt string) error {
+	start := time.Now()
+	wait := 100 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		_, err := s.autoCommit(ctx, op, stmt, nil)
+		if err == nil || schemaRuleExists(err) {
+			return nil
+		}
+		if !neo4j.IsRetryable(err) || time.Since(start) > schemaRetryTime {
+			return s.mapErr(op, err, zap.String("statement", fingerprint(stmt)))
+		}
+		s.logRetry(&opTx{op: op, n: attempt, err: err, failed: fingerprint(stmt)})
+		if serr := sleep(ctx, wait+rand.N(wait/2)); serr != nil {
+			return s.mapErr(op, serr)
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
+}
 
 // schemaRuleExists says whether err is Neo4j refusing to create a
 // constraint or index because an equivalent one exists.
