@@ -8,6 +8,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -80,6 +81,11 @@ type Neo4j struct {
 	creations, readAudits groups
 	life                  context.Context
 	endLife               context.CancelFunc
+	// background counts the goroutines the store starts of its own
+	// (goInBackground), which Close waits for; bgMu orders their start
+	// before the end of life.
+	background sync.WaitGroup
+	bgMu       sync.Mutex
 }
 
 var _ Store = (*Neo4j)(nil)
@@ -120,11 +126,28 @@ func Open(cfg Config, log *zap.Logger) (*Neo4j, error) {
 // use it to pin "no N+1".
 func (s *Neo4j) QueryCount() int64 { return s.queries.Load() }
 
-// Close releases the driver's connections.
+// Close ends the store's background work, waits for it, and releases the
+// driver's connections. The driver's pool must not be closed under a
+// statement being sent (neo4j-go-driver 5.28's Pool.Close races with a
+// borrow), so callers end their own requests first, as serve does.
 func (s *Neo4j) Close(ctx context.Context) error {
+	s.bgMu.Lock()
 	s.endLife()
+	s.bgMu.Unlock()
 	<-s.undo.done
+	s.background.Wait()
 	return s.driver.Close(ctx)
+}
+
+// goInBackground runs f in a goroutine of the store's own, which Close
+// waits for; once Close has begun, it runs nothing.
+func (s *Neo4j) goInBackground(f func()) {
+	s.bgMu.Lock()
+	defer s.bgMu.Unlock()
+	if s.life.Err() != nil {
+		return
+	}
+	s.background.Go(f)
 }
 
 // Ping checks that Neo4j answers.

@@ -128,7 +128,7 @@ func (s *Neo4j) noteConnection(err error) {
 		s.undo.kick()
 		if s.warmed.Load() {
 			s.log.Info("neo4j answers again: planning the list statements")
-			go func() { _ = s.WarmPlans(inBackground(s.life)) }()
+			s.goInBackground(func() { _ = s.WarmPlans(inBackground(s.life)) })
 		}
 	case !s.met.Load() && s.met.CompareAndSwap(false, true):
 		s.undo.kick()
