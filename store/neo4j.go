@@ -251,6 +251,8 @@ func schemaStatements() []string {
 		// The keyset pages of actors seek these in order (see actorListCypher).
 		"CREATE INDEX actor_workspace_name_id IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.name, a.id)",
 		"CREATE INDEX actor_workspace_created_id IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.createdAt, a.id)",
+		// A region's actors by name (see seeksRegion).
+		"CREATE INDEX actor_workspace_region_name_id IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.region, a.name, a.id)",
 		"CREATE INDEX actor_workspace_kind IF NOT EXISTS FOR (a:Actor) ON (a.workspaceId, a.kind)",
 		"CREATE INDEX source_workspace_id IF NOT EXISTS FOR (s:Source) ON (s.workspaceId, s.id)",
 		"CREATE CONSTRAINT token_id IF NOT EXISTS FOR (t:ApiToken) REQUIRE t.id IS UNIQUE",

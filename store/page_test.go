@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,6 +74,94 @@ func TestDeepActorPageReadsOnlyThePage(t *testing.T) {
 			}
 			if seeks != 2 {
 				t.Errorf("%s, %v: %d seeks of the page's index, want 2: %+v", who.name, order, seeks, steps)
+			}
+		}
+	}
+}
+
+// A page of one region's actors by name seeks the (workspaceId, region,
+// name, id) index: the first page and a deep one each read about a page
+// of index entries, though the region's actors are one in seventeen of
+// the workspace's in name order (which the (workspaceId, name, id) index
+// would read through); and the pages, walked from first to last in both
+// directions, are exactly the region's actors the caller sees, in order,
+// with the same totalCount as without the index.
+func TestRegionPageSeeksTheRegion(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	actors, _ := bulkMap(ws.ID, 680, 0) // 17 regions of 40
+	for i, a := range actors {
+		a.Sensitivity = benchLevel(i)
+		if i%7 == 0 {
+			a.Name = "Same name" // ties on the key, broken by id
+		}
+	}
+	if err := st.BulkBaseline(ctx, actors, nil); err != nil {
+		t.Fatal(err)
+	}
+	restricted := domain.WithCaller(context.Background(), &domain.Caller{Subject: "analyst",
+		Grants: map[string]domain.Grant{ws.ID: {Role: domain.Analyst, Clearance: domain.Restricted}}})
+	region := "Region 3"
+	const first = 6
+	for _, who := range []struct {
+		name      string
+		ctx       context.Context
+		clearance domain.Sensitivity
+	}{{"operator", ctx, domain.Confidential}, {"restricted", restricted, domain.Restricted}} {
+		for _, dir := range []domain.OrderDirection{domain.Asc, domain.Desc} {
+			var want []string
+			for _, a := range actors {
+				if a.Region == region && who.clearance.Covers(a.Sensitivity) {
+					want = append(want, a.Name+"\x00"+a.ID)
+				}
+			}
+			slices.Sort(want)
+			if dir == domain.Desc {
+				slices.Reverse(want)
+			}
+			q := store.ActorQuery{Filter: domain.ActorFilter{Region: &region}, Order: domain.ActorOrder{Field: domain.OrderByName, Direction: dir},
+				PageArgs: store.PageArgs{First: first}}
+			var got []string
+			for page := 0; ; page++ {
+				if page == 3 {
+					steps, err := st.ProfileListActors(who.ctx, ws.ID, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					seeks := 0
+					for _, s := range steps {
+						switch {
+						case strings.Contains(s.Operator, "Scan"):
+							t.Errorf("%s, %s: the deep page's plan has %s %s", who.name, dir, s.Operator, s.Details)
+						case strings.Contains(s.Operator, "NodeIndexSeek") && strings.Contains(s.Details, "region, name, id)"):
+							seeks++
+							if s.Rows > 2*first {
+								t.Errorf("%s, %s: the seek read %d index entries for a page of %d: %s", who.name, dir, s.Rows, first, s.Details)
+							}
+						}
+					}
+					if seeks != 2 {
+						t.Errorf("%s, %s: %d seeks of the region's index, want 2: %+v", who.name, dir, seeks, steps)
+					}
+				}
+				p, err := st.ListActors(who.ctx, ws.ID, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p.TotalCount != len(want) {
+					t.Errorf("%s, %s: totalCount %d, want %d", who.name, dir, p.TotalCount, len(want))
+				}
+				for _, a := range p.Items {
+					got = append(got, a.Name+"\x00"+a.ID)
+				}
+				if !p.HasNextPage {
+					break
+				}
+				q.After = p.Cursors[len(p.Cursors)-1]
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s, %s: the pages gave %d actors %q, want %d %q", who.name, dir, len(got), got, len(want), want)
 			}
 		}
 	}

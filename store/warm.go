@@ -50,15 +50,21 @@ func warmStatements() []struct {
 		}{cypher, params})
 	}
 	add(relListStatement(ws, RelationshipQuery{PageArgs: PageArgs{First: 1}}, ""))
+	region := "a region"
 	for _, field := range []domain.ActorOrderField{domain.OrderByName, domain.OrderByCreatedAt} {
 		for _, dir := range []domain.OrderDirection{domain.Asc, domain.Desc} {
 			ord := actorOrderOf(domain.ActorOrder{Field: field, Direction: dir})
 			for _, c := range []*cursor{nil, {Key: ord.keyOf(&domain.Actor{CreatedAt: now()}), ID: "act_"}} {
-				cypher, params, err := actorListStatement(ws, ActorQuery{PageArgs: PageArgs{First: 1}}, ord, c)
-				if err != nil {
-					panic(err) // a cursor made here always decodes
+				for _, f := range []domain.ActorFilter{{}, {Region: &region}} {
+					if f.Region != nil && !seeksRegion(ord, f) {
+						continue // the same text as without the region
+					}
+					cypher, params, err := actorListStatement(ws, ActorQuery{Filter: f, PageArgs: PageArgs{First: 1}}, ord, c)
+					if err != nil {
+						panic(err) // a cursor made here always decodes
+					}
+					add(cypher, params)
 				}
-				add(cypher, params)
 			}
 		}
 	}
