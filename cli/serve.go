@@ -83,6 +83,10 @@ func run(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Dura
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
+		// Past the timeout: closing the connections cancels the requests
+		// still running, so that their statements stop before the store
+		// closes under them.
+		_ = srv.Close()
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {

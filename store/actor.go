@@ -276,16 +276,19 @@ func actorQueryParam(f domain.ActorFilter) map[string]any {
 //
 // A page of one region's actors by name (seeksRegion) seeks the
 // (workspaceId, region, name, id) index the same way, the region fixed
-// like the workspace; its count names the region as a condition an index
-// can seek on.
+// like the workspace; its count seeks that index too.
 func actorListCypher(ord actorOrder, afterCursor, byRegion bool) string {
 	cmp, dir := ">", "ASC"
 	if ord.desc {
 		cmp, dir = "<", "DESC"
 	}
-	index, fixed, filter := "workspaceId, "+ord.prop+", id", "a.workspaceId "+dir, actorFilterCond
+	index, fixed, filter, counted := "workspaceId, "+ord.prop+", id", "a.workspaceId "+dir, actorFilterCond, actorFilterCond
 	if byRegion {
 		index, fixed, filter = "workspaceId, region, "+ord.prop+", id", "a.workspaceId "+dir+", a.region "+dir, "a.region = $q.region AND "+actorFilterCond
+		// Every actor has a name and an id; naming them lets Neo4j seek
+		// the region's index for the count too (a composite index is
+		// sought only with a condition on each of its properties).
+		counted = "a.name IS NOT NULL AND a.id IS NOT NULL AND " + filter
 	}
 	order := fmt.Sprintf("%[3]s, a.%[1]s %[2]s, a.id %[2]s", ord.prop, dir, fixed)
 	seek := func(cond string) string {
@@ -301,7 +304,7 @@ func actorListCypher(ord actorOrder, afterCursor, byRegion bool) string {
 	return fmt.Sprintf(`OPTIONAL MATCH (w:Workspace {id: $ws})
 CALL () { WITH 1 AS one WHERE $count MATCH (a:Actor) WHERE %s RETURN count(a) AS total }
 CALL () { %s RETURN collect(a) AS rows }
-RETURN coalesce(w.version, 0) AS version, total, rows`, filter, page)
+RETURN coalesce(w.version, 0) AS version, total, rows`, counted, page)
 }
 
 // actorListStatement is the statement and parameters of q's page of a

@@ -129,7 +129,9 @@ func (s *Neo4j) QueryCount() int64 { return s.queries.Load() }
 // Close ends the store's background work, waits for it, and releases the
 // driver's connections. The driver's pool must not be closed under a
 // statement being sent (neo4j-go-driver 5.28's Pool.Close races with a
-// borrow), so callers end their own requests first, as serve does.
+// borrow), so callers end their own requests first: serve closes the
+// store once the server has finished its requests, or, past the shutdown
+// timeout, once it has cancelled the rest as the process ends.
 func (s *Neo4j) Close(ctx context.Context) error {
 	s.bgMu.Lock()
 	s.endLife()
@@ -345,13 +347,15 @@ const schemaRetryTime = 2 * time.Minute
 // for up to schemaRetryTime, not the store's retry time (the driver's),
 // because on a busy machine one attempt can take longer than that alone
 // (a CI run's four processes saw a deadlock after a first attempt of
-// more than 5 s, and the driver gave up without a second). The backoff
-// grows from 100 ms to 2 s, jittered so that the processes part.
+// more than 5 s, and the driver gave up without a second). The pause
+// grows from 100 ms to 2 s, plus up to half again at random so that the
+// processes part. A Neo4j that went away is waited for as long.
 func (s *Neo4j) ensureRule(ctx context.Context, op, stmt string) error {
 	start := time.Now()
 	wait := 100 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		_, err := s.autoCommit(ctx, op, stmt, nil)
+		s.noteConnection(err)
 		if err == nil || schemaRuleExists(err) {
 			return nil
 		}

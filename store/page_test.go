@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -83,9 +84,10 @@ func TestDeepActorPageReadsOnlyThePage(t *testing.T) {
 // name, id) index: the first page and a deep one each read about a page
 // of index entries, though the region's actors are one in seventeen of
 // the workspace's in name order (which the (workspaceId, name, id) index
-// would read through); and the pages, walked from first to last in both
-// directions, are exactly the region's actors the caller sees, in order,
-// with the same totalCount as without the index.
+// would read through), and the count seeks it too; and the pages, walked
+// from first to last in both directions, alone and with other filters,
+// are exactly the region's actors the caller sees that the filter
+// matches, in order, with their totalCount.
 func TestRegionPageSeeksTheRegion(t *testing.T) {
 	t.Parallel()
 	st := storetest.Open(t)
@@ -103,67 +105,102 @@ func TestRegionPageSeeksTheRegion(t *testing.T) {
 	restricted := domain.WithCaller(context.Background(), &domain.Caller{Subject: "analyst",
 		Grants: map[string]domain.Grant{ws.ID: {Role: domain.Analyst, Clearance: domain.Restricted}}})
 	region := "Region 3"
-	const first = 6
+	kinds := []domain.ActorKind{domain.ActorKinds[0], domain.ActorKinds[3]}
+	const first, regionSize = 4, 40
+	// reads bounds the index entries a page's seek reads: about a page of
+	// the region alone; with another filter, at most the region's actors,
+	// never the workspace's.
+	filters := []struct {
+		name    string
+		filter  domain.ActorFilter
+		matches func(*domain.Actor) bool
+		reads   int64
+	}{
+		{"the region", domain.ActorFilter{Region: &region}, func(*domain.Actor) bool { return true }, 2 * first},
+		{"the region and two kinds", domain.ActorFilter{Region: &region, Kinds: kinds},
+			func(a *domain.Actor) bool { return slices.Contains(kinds, a.Kind) }, regionSize},
+		{"the region and a tag", domain.ActorFilter{Region: &region, Tags: []string{"u1"}},
+			func(a *domain.Actor) bool { return slices.Contains(a.Tags, "u1") }, regionSize},
+	}
 	for _, who := range []struct {
 		name      string
 		ctx       context.Context
 		clearance domain.Sensitivity
 	}{{"operator", ctx, domain.Confidential}, {"restricted", restricted, domain.Restricted}} {
-		for _, dir := range []domain.OrderDirection{domain.Asc, domain.Desc} {
-			var want []string
-			for _, a := range actors {
-				if a.Region == region && who.clearance.Covers(a.Sensitivity) {
-					want = append(want, a.Name+"\x00"+a.ID)
+		for _, f := range filters {
+			for _, dir := range []domain.OrderDirection{domain.Asc, domain.Desc} {
+				var want []string
+				for _, a := range actors {
+					if a.Region == region && who.clearance.Covers(a.Sensitivity) && f.matches(a) {
+						want = append(want, a.Name+"\x00"+a.ID)
+					}
 				}
-			}
-			slices.Sort(want)
-			if dir == domain.Desc {
-				slices.Reverse(want)
-			}
-			q := store.ActorQuery{Filter: domain.ActorFilter{Region: &region}, Order: domain.ActorOrder{Field: domain.OrderByName, Direction: dir},
-				PageArgs: store.PageArgs{First: first}}
-			var got []string
-			for page := 0; ; page++ {
-				if page == 3 {
-					steps, err := st.ProfileListActors(who.ctx, ws.ID, q)
+				slices.Sort(want)
+				if dir == domain.Desc {
+					slices.Reverse(want)
+				}
+				what := fmt.Sprintf("%s, %s, %s", who.name, f.name, dir)
+				q := store.ActorQuery{Filter: f.filter, Order: domain.ActorOrder{Field: domain.OrderByName, Direction: dir},
+					PageArgs: store.PageArgs{First: first}}
+				var got []string
+				for page := 0; ; page++ {
+					if page == 0 || page == 2 {
+						checkRegionSeeks(t, fmt.Sprintf("%s, page %d", what, page+1), st, who.ctx, ws.ID, q, first, f.reads, 2+min(page, 1))
+					}
+					p, err := st.ListActors(who.ctx, ws.ID, q)
 					if err != nil {
 						t.Fatal(err)
 					}
-					seeks := 0
-					for _, s := range steps {
-						switch {
-						case strings.Contains(s.Operator, "Scan"):
-							t.Errorf("%s, %s: the deep page's plan has %s %s", who.name, dir, s.Operator, s.Details)
-						case strings.Contains(s.Operator, "NodeIndexSeek") && strings.Contains(s.Details, "region, name, id)"):
-							seeks++
-							if s.Rows > 2*first {
-								t.Errorf("%s, %s: the seek read %d index entries for a page of %d: %s", who.name, dir, s.Rows, first, s.Details)
-							}
-						}
+					if p.TotalCount != len(want) {
+						t.Errorf("%s: totalCount %d, want %d", what, p.TotalCount, len(want))
 					}
-					if seeks != 2 {
-						t.Errorf("%s, %s: %d seeks of the region's index, want 2: %+v", who.name, dir, seeks, steps)
+					for _, a := range p.Items {
+						got = append(got, a.Name+"\x00"+a.ID)
 					}
+					if !p.HasNextPage {
+						break
+					}
+					q.After = p.Cursors[len(p.Cursors)-1]
 				}
-				p, err := st.ListActors(who.ctx, ws.ID, q)
-				if err != nil {
-					t.Fatal(err)
+				if len(want) <= 2*first {
+					t.Fatalf("%s: %d actors, too few for a deep page", what, len(want))
 				}
-				if p.TotalCount != len(want) {
-					t.Errorf("%s, %s: totalCount %d, want %d", who.name, dir, p.TotalCount, len(want))
+				if !slices.Equal(got, want) {
+					t.Errorf("%s: the pages gave %d actors %q, want %d %q", what, len(got), got, len(want), want)
 				}
-				for _, a := range p.Items {
-					got = append(got, a.Name+"\x00"+a.ID)
-				}
-				if !p.HasNextPage {
-					break
-				}
-				q.After = p.Cursors[len(p.Cursors)-1]
-			}
-			if !slices.Equal(got, want) {
-				t.Errorf("%s, %s: the pages gave %d actors %q, want %d %q", who.name, dir, len(got), got, len(want), want)
 			}
 		}
+	}
+}
+
+// checkRegionSeeks profiles q's page (its count planned, not run) and
+// checks that it seeks the region's index seeks times (the page's one or
+// two, and the count's), each reading at most reads entries, sorts no
+// more than a page, and neither scans nor deduplicates.
+func checkRegionSeeks(t *testing.T, what string, st *store.Neo4j, ctx context.Context, ws string, q store.ActorQuery, first int, reads int64, seeks int) {
+	t.Helper()
+	steps, err := st.ProfileListActors(ctx, ws, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, s := range steps {
+		switch {
+		case strings.Contains(s.Operator, "Top") || strings.Contains(s.Operator, "Sort"):
+			if s.Rows > int64(first)+1 {
+				t.Errorf("%s: %s of %d rows", what, s.Operator, s.Rows)
+			}
+		case strings.Contains(s.Operator, "Scan"), strings.Contains(s.Operator, "Distinct"):
+			t.Errorf("%s: the plan has %s %s", what, s.Operator, s.Details)
+		case strings.Contains(s.Operator, "NodeIndexSeek") && strings.Contains(s.Details, "region, name, id)"):
+			n++
+			if s.Rows > reads {
+				t.Errorf("%s: the seek read %d index entries for a page of %d: %s", what, s.Rows, first, s.Details)
+			}
+		}
+	}
+	if n != seeks {
+		t.Errorf("%s: %d seeks of the region's index, want %d: %+v", what, n, seeks, steps)
 	}
 }
 
