@@ -103,7 +103,7 @@ func machine() string {
 func (rep *report) markdown() string {
 	var b strings.Builder
 	o := rep.opts
-	fmt.Fprintf(&b, "Measured %s on %s. Neo4j heap %s, one Neo4j for every caller. ", rep.started.Format("2006-01-02 15:04 MST"), machine(), orDefault(o.neo4jHeap, "(default)"))
+	fmt.Fprintf(&b, "Measured %s on %s. Neo4j heap %s, one Neo4j for every caller. ", rep.started.Format("2006-01-02 15:04 MST"), machine(), orDefault(o.neo4jHeap, "not known (a Neo4j this run did not start: set NEO4J_HEAP to name its heap)"))
 	if o.requests > 0 {
 		fmt.Fprintf(&b, "%d requests per cell. ", o.requests)
 	} else {
