@@ -165,10 +165,23 @@ func shownArgs(args []string) []string {
 			i++
 		case strings.HasPrefix(a, "actorgraph=") || strings.HasPrefix(a, "logs="):
 		default:
-			out = append(out, args[i])
+			out = append(out, shellQuote(args[i]))
 		}
 	}
 	return out
+}
+
+// shellQuote writes arg as a shell reads it back: as it is when it is
+// plain, else in single quotes, so that a command with an empty --peer
+// or a --workloads with spaces can be run again as the report shows it.
+func shellQuote(arg string) string {
+	plain := arg != "" && strings.IndexFunc(arg, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./,:=+@%", r))
+	}) < 0
+	if plain {
+		return arg
+	}
+	return "'" + strings.ReplaceAll(arg, "'", `'\''`) + "'"
 }
 
 // wants says whether --workloads selects the workload of this name.

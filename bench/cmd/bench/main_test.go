@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"reflect"
 	"strings"
 	"testing"
@@ -11,6 +12,28 @@ func TestShownArgsLeaveOutWhatBenchRunAdds(t *testing.T) {
 	got := shownArgs([]string{"--actorgraph", "bin/actorgraph", "--logs=/tmp/x", "--sizes", "1k", "--requests", "10"})
 	if want := []string{"--sizes", "1k", "--requests", "10"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %v, want %v", got, want)
+	}
+}
+
+// The command the report shows runs again as shown: a shell reads each
+// argument back as it was given, the empty one and those with spaces or
+// quotes included.
+func TestShownArgsAreReadBackByAShell(t *testing.T) {
+	args := []string{"--peer", "", "--workloads", "N+1,by id", "--sizes", "1k,10k", "--out", "it's here.md", "--duration=5s"}
+	shown := shownArgs(args)
+	if want := []string{"--peer", "''", "--workloads", "'N+1,by id'", "--sizes", "1k,10k"}; !reflect.DeepEqual(shown[:6], want) {
+		t.Errorf("shown %q, want it to begin %q", shown, want)
+	}
+	out, err := exec.Command("sh", "-c", "set -- "+strings.Join(shown, " ")+`; for a in "$@"; do printf '%s\n' "[$a]"; done`).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back []string
+	for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
+		back = append(back, strings.TrimSuffix(strings.TrimPrefix(line, "["), "]"))
+	}
+	if !reflect.DeepEqual(back, args) {
+		t.Fatalf("the shell read %q back, want %q", back, args)
 	}
 }
 
