@@ -182,16 +182,36 @@ type actorOrder struct {
 	keyArg func(string) (any, error)
 }
 
-// seeksRegion says whether a page in order ord of actors filtered by f
-// seeks the (workspaceId, region, name, id) index: a list of one region's
-// actors by name (a map's regions, listed one by one, are the usual way
-// through a large map). The (workspaceId, name, id) index would read the
-// workspace's actors in name order until a page of the region's had come
-// by, about half the workspace for a page of half a region: 50,000 index
-// entries and as many regions read for the 50 actors of a region of 100
-// in a map of 100,000 (docs/performance.md).
-func seeksRegion(ord actorOrder, f domain.ActorFilter) bool {
-	return ord.prop == "name" && f.Region != nil
+// actorSeek is the index a page of actors seeks.
+type actorSeek int
+
+const (
+	// seekOrder: the (workspaceId, key, id) index of the page's order.
+	seekOrder actorSeek = iota
+	// seekRegion: the (workspaceId, region, name, id) index, for a list of
+	// one region's actors by name (a map's regions, listed one by one, are
+	// the usual way through a large map). The order's index would read the
+	// workspace's actors in name order until a page of the region's had
+	// come by, about half the workspace for a page of half a region:
+	// 50,000 index entries and as many regions read for the 50 actors of
+	// a region of 100 in a map of 100,000 (docs/performance.md).
+	seekRegion
+	// seekExternalID: the (workspaceId, externalId) index, for the one
+	// actor of an external id. The order's index would read the whole
+	// workspace looking for a second that cannot be there.
+	seekExternalID
+)
+
+// actorSeekOf is the index a page in order ord of actors filtered by f
+// seeks.
+func actorSeekOf(ord actorOrder, f domain.ActorFilter) actorSeek {
+	switch {
+	case f.ExternalID != nil:
+		return seekExternalID
+	case ord.prop == "name" && f.Region != nil:
+		return seekRegion
+	}
+	return seekOrder
 }
 
 func actorOrderOf(o domain.ActorOrder) actorOrder {
@@ -247,9 +267,10 @@ func actorQueryParam(f domain.ActorFilter) map[string]any {
 }
 
 // actorListCypher is the statement of a page of actors in order ord,
-// after a cursor or not: one of twelve fixed texts (two sort keys, two
-// directions, first page or not; and a region's by name, two directions,
-// first page or not), each planned once.
+// after a cursor or not, seeking by: one of twenty fixed texts (two sort
+// keys, two directions, first page or not; a region's by name, two
+// directions, first page or not; an external id's, in every order, first
+// page or not), each planned once.
 //
 // The page seeks the (workspaceId, key, id) index, which holds a
 // workspace's actors in the page's order, and tests the filter (clearance
@@ -274,21 +295,27 @@ func actorQueryParam(f domain.ActorFilter) map[string]any {
 // The workspace's version comes first; the count, of every actor the
 // filter matches, runs only when $count is true (see readCountedList).
 //
-// A page of one region's actors by name (seeksRegion) seeks the
+// A page of one region's actors by name (seekRegion) seeks the
 // (workspaceId, region, name, id) index the same way, the region fixed
-// like the workspace; its count seeks that index too.
-func actorListCypher(ord actorOrder, afterCursor, byRegion bool) string {
+// like the workspace; its count seeks that index too. A page of an
+// external id's actor (seekExternalID) seeks the (workspaceId,
+// externalId) index, which gives at most one, and tests the cursor on it.
+func actorListCypher(ord actorOrder, afterCursor bool, by actorSeek) string {
 	cmp, dir := ">", "ASC"
 	if ord.desc {
 		cmp, dir = "<", "DESC"
 	}
 	index, fixed, filter, counted := "workspaceId, "+ord.prop+", id", "a.workspaceId "+dir, actorFilterCond, actorFilterCond
-	if byRegion {
+	switch by {
+	case seekRegion:
 		index, fixed, filter = "workspaceId, region, "+ord.prop+", id", "a.workspaceId "+dir+", a.region "+dir, "a.region = $q.region AND "+actorFilterCond
 		// Every actor has a name and an id; naming them lets Neo4j seek
 		// the region's index for the count too (a composite index is
 		// sought only with a condition on each of its properties).
 		counted = "a.name IS NOT NULL AND a.id IS NOT NULL AND " + filter
+	case seekExternalID:
+		index, filter = "workspaceId, externalId", "a.externalId = $q.externalId AND "+actorFilterCond
+		counted = filter
 	}
 	order := fmt.Sprintf("%[3]s, a.%[1]s %[2]s, a.id %[2]s", ord.prop, dir, fixed)
 	seek := func(cond string) string {
@@ -296,7 +323,11 @@ func actorListCypher(ord actorOrder, afterCursor, byRegion bool) string {
 			index, cond, filter, order)
 	}
 	page := seek(fmt.Sprintf("a.%s IS NOT NULL AND a.id IS NOT NULL", ord.prop))
-	if afterCursor {
+	switch {
+	case afterCursor && by == seekExternalID:
+		// At most one actor: the cursor is a condition on it.
+		page = seek(fmt.Sprintf("(a.%[1]s = $q.key AND a.id %[2]s $q.kid OR a.%[1]s %[2]s $q.key)", ord.prop, cmp))
+	case afterCursor:
 		page = fmt.Sprintf("CALL () {\n %s RETURN a\n UNION ALL\n %s RETURN a\n }\n WITH a ORDER BY %s LIMIT $limit",
 			seek(fmt.Sprintf("a.%s = $q.key AND a.id %s $q.kid", ord.prop, cmp)),
 			seek(fmt.Sprintf("a.%s %s $q.key AND a.id IS NOT NULL", ord.prop, cmp)), order)
@@ -320,7 +351,7 @@ func actorListStatement(workspaceID string, q ActorQuery, ord actorOrder, c *cur
 		values["key"], values["kid"] = key, c.ID
 	}
 	params := map[string]any{"ws": workspaceID, "q": values, "limit": q.First + 1}
-	return actorListCypher(ord, c != nil, seeksRegion(ord, q.Filter)), params, nil
+	return actorListCypher(ord, c != nil, actorSeekOf(ord, q.Filter)), params, nil
 }
 
 // ListActors pages through a workspace's actors. The cursor holds the sort

@@ -204,6 +204,100 @@ func checkRegionSeeks(t *testing.T, what string, st *store.Neo4j, ctx context.Co
 	}
 }
 
+// A page of an external id's actor seeks the (workspaceId, externalId)
+// index in every order, with its count, and reads one entry, where the
+// order's index would read the whole workspace looking for a second; it
+// gives the actor the caller sees (none to a caller not cleared for it),
+// its totalCount, no next page, and, after a cursor, the actor only when
+// it comes after the cursor.
+func TestExternalIDPageSeeksItsIndex(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	actors, _ := bulkMap(ws.ID, 300, 0)
+	for i, a := range actors {
+		a.Sensitivity = benchLevel(i)
+	}
+	if err := st.BulkBaseline(ctx, actors, nil); err != nil {
+		t.Fatal(err)
+	}
+	restricted := domain.WithCaller(context.Background(), &domain.Caller{Subject: "analyst",
+		Grants: map[string]domain.Grant{ws.ID: {Role: domain.Analyst, Clearance: domain.Restricted}}})
+	for _, target := range []*domain.Actor{actors[123], actors[120]} { // RESTRICTED, CONFIDENTIAL
+		for _, who := range []struct {
+			name      string
+			ctx       context.Context
+			clearance domain.Sensitivity
+		}{{"operator", ctx, domain.Confidential}, {"restricted", restricted, domain.Restricted}} {
+			for _, order := range []domain.ActorOrder{
+				{Field: domain.OrderByName, Direction: domain.Asc}, {Field: domain.OrderByName, Direction: domain.Desc},
+				{Field: domain.OrderByCreatedAt, Direction: domain.Asc}, {Field: domain.OrderByCreatedAt, Direction: domain.Desc},
+			} {
+				what := fmt.Sprintf("%s, %s (%s), %v", who.name, *target.ExternalID, target.Sensitivity, order)
+				seen := who.clearance.Covers(target.Sensitivity)
+				// The actors the caller sees in this order, for cursors
+				// just before and at the target.
+				all, err := st.ListActors(who.ctx, ws.ID, store.ActorQuery{Order: order, PageArgs: store.PageArgs{First: len(actors)}, SkipCount: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				at := slices.IndexFunc(all.Items, func(a *domain.Actor) bool { return a.ID == target.ID })
+				if seen != (at >= 0) {
+					t.Fatalf("%s: the unfiltered list has the target at %d", what, at)
+				}
+				pages := []struct {
+					after string
+					want  bool
+				}{{"", seen}}
+				if at > 0 {
+					pages = append(pages, struct {
+						after string
+						want  bool
+					}{all.Cursors[at-1], true}, struct {
+						after string
+						want  bool
+					}{all.Cursors[at], false})
+				}
+				for _, pg := range pages {
+					q := store.ActorQuery{Filter: domain.ActorFilter{ExternalID: target.ExternalID}, Order: order,
+						PageArgs: store.PageArgs{First: 10, After: pg.after}}
+					p, err := st.ListActors(who.ctx, ws.ID, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got := len(p.Items) == 1 && p.Items[0].ID == target.ID; got != pg.want || len(p.Items) > 1 || p.HasNextPage {
+						t.Errorf("%s, after %q: %d actors (the target: %v), next page %v; want the target: %v", what, pg.after, len(p.Items), got, p.HasNextPage, pg.want)
+					}
+					if want := map[bool]int{true: 1, false: 0}[seen]; p.TotalCount != want {
+						t.Errorf("%s: totalCount %d, want %d", what, p.TotalCount, want)
+					}
+					steps, err := st.ProfileListActors(who.ctx, ws.ID, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					seeks := 0
+					for _, s := range steps {
+						switch {
+						case strings.Contains(s.Operator, "Scan"):
+							t.Errorf("%s: the plan has %s %s", what, s.Operator, s.Details)
+						case strings.Contains(s.Operator, "IndexSeek") && strings.Contains(s.Details, "(workspaceId, externalId)"):
+							seeks++
+							if s.Rows > 1 {
+								t.Errorf("%s: the seek read %d entries: %s", what, s.Rows, s.Details)
+							}
+						}
+					}
+					// The page's (after a cursor, Neo4j may seek once per
+					// branch of the cursor's condition) and the count's.
+					if seeks < 2 || seeks > 3 {
+						t.Errorf("%s: %d seeks of the external ids' index, want 2 or 3: %+v", what, seeks, steps)
+					}
+				}
+			}
+		}
+	}
+}
+
 // totalCount is exact: counted for each view and filter, counted again
 // after a write, and not counted at all when not asked for.
 func TestActorTotalCountCachedPerVersionViewAndFilter(t *testing.T) {

@@ -70,20 +70,25 @@ func TestRelationshipListStatementIsTheSameForEveryFilter(t *testing.T) {
 	}
 }
 
-// The actor lists' statements are one text for every filter, but for one
-// case: a region's actors by name, which seek an index of their own
-// (seeksRegion), in one text for every filter that names a region.
+// The actor lists' statements are one text for every filter, but for two
+// cases that seek an index of their own (actorSeekOf): a region's actors
+// by name, in one text for every filter that names a region, and an
+// external id's actor, in one text for every filter that names one.
 func TestActorListStatementIsTheSameForEveryFilter(t *testing.T) {
 	t.Parallel()
 	families := map[string][]domain.ActorFilter{
-		"without a region": {
+		"with neither": {
 			{},
-			{Tags: []string{"rural"}, Search: new("village of the long valley"), ExternalID: new("X-1")},
+			{Tags: []string{"rural"}, Search: new("village of the long valley")},
 			{CustomAttributes: []domain.CustomFilter{{Key: "survey wave"}, {Key: "armed", Value: new("true")}}},
 		},
 		"with a region": {
 			{Kinds: []domain.ActorKind{domain.KindCommunity, domain.KindMovement}, Region: new("North")},
 			{Region: new("South"), Tags: []string{"rural"}, CustomAttributes: []domain.CustomFilter{{Key: "armed", Value: new("true")}}},
+		},
+		"with an external id": {
+			{ExternalID: new("X-1")},
+			{ExternalID: new("X-2"), Region: new("North"), Search: new("village")},
 		},
 	}
 	for _, order := range []domain.ActorOrder{{Field: domain.OrderByName, Direction: domain.Asc}, {Field: domain.OrderByCreatedAt, Direction: domain.Desc}} {
@@ -104,9 +109,12 @@ func TestActorListStatementIsTheSameForEveryFilter(t *testing.T) {
 					}
 				}
 			}
-			same := texts["with a region"] == texts["without a region"]
+			same := texts["with a region"] == texts["with neither"]
 			if byName := order.Field == domain.OrderByName; same == byName {
 				t.Errorf("order %v, cursor %v: a region's list and the others' have the same statement: %v, want %v", order, c != nil, same, !byName)
+			}
+			if texts["with an external id"] == texts["with neither"] || texts["with an external id"] == texts["with a region"] {
+				t.Errorf("order %v, cursor %v: an external id's list has another list's statement", order, c != nil)
 			}
 		}
 	}

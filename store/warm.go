@@ -50,15 +50,18 @@ func warmStatements() []struct {
 		}{cypher, params})
 	}
 	add(relListStatement(ws, RelationshipQuery{PageArgs: PageArgs{First: 1}}, ""))
-	region := "a region"
+	region, externalID := "a region", "an external id"
 	for _, field := range []domain.ActorOrderField{domain.OrderByName, domain.OrderByCreatedAt} {
 		for _, dir := range []domain.OrderDirection{domain.Asc, domain.Desc} {
 			ord := actorOrderOf(domain.ActorOrder{Field: field, Direction: dir})
 			for _, c := range []*cursor{nil, {Key: ord.keyOf(&domain.Actor{CreatedAt: now()}), ID: "act_"}} {
-				for _, f := range []domain.ActorFilter{{}, {Region: &region}} {
-					if f.Region != nil && !seeksRegion(ord, f) {
-						continue // the same text as without the region
+				seen := map[actorSeek]bool{}
+				for _, f := range []domain.ActorFilter{{}, {Region: &region}, {ExternalID: &externalID}} {
+					by := actorSeekOf(ord, f)
+					if seen[by] {
+						continue // a text already planned (a region by createdAt seeks the order's index)
 					}
+					seen[by] = true
 					cypher, params, err := actorListStatement(ws, ActorQuery{Filter: f, PageArgs: PageArgs{First: 1}}, ord, c)
 					if err != nil {
 						panic(err) // a cursor made here always decodes

@@ -27,8 +27,8 @@ func TestWarmPlansAtStartAndAfterAReconnect(t *testing.T) {
 	if planned(logs) != 1 {
 		t.Fatalf("WarmPlans did not log its work: %v", logs.All())
 	}
-	if n := logs.FilterMessage("list statements planned").All()[0].ContextMap()["statements"]; n != int64(13) {
-		t.Errorf("%v statements planned, want 13 (twelve actor lists, one relationship list)", n)
+	if n := logs.FilterMessage("list statements planned").All()[0].ContextMap()["statements"]; n != int64(21) {
+		t.Errorf("%v statements planned, want 21 (twenty actor lists, one relationship list)", n)
 	}
 	st.NoteLostConnection()
 	for range 2 {
