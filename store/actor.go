@@ -263,7 +263,17 @@ func actorQueryParam(f domain.ActorFilter) map[string]any {
 	}
 	return map[string]any{"kinds": kinds, "region": optVal(f.Region), "tags": tags, "search": search,
 		"frameworks": frameworksParam(f.Frameworks),
-		"externalId": optVal(f.ExternalID), "custom": customFilterParam(f.CustomAttributes)}
+		"externalId": trimmedOpt(f.ExternalID), "custom": customFilterParam(f.CustomAttributes)}
+}
+
+// trimmedOpt is *s without its surrounding spaces, or nil: an external id
+// is stored trimmed (domain.Actor.Validate), so that is how it is looked
+// up.
+func trimmedOpt(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return strings.TrimSpace(*s)
 }
 
 // actorListCypher is the statement of a page of actors in order ord,

@@ -223,6 +223,25 @@ func TestExternalIDPageSeeksItsIndex(t *testing.T) {
 	}
 	restricted := domain.WithCaller(context.Background(), &domain.Caller{Subject: "analyst",
 		Grants: map[string]domain.Grant{ws.ID: {Role: domain.Analyst, Clearance: domain.Restricted}}})
+	// The id as a researcher may type it, spaces around (it is stored
+	// trimmed); and with a filter the actor fails, nothing.
+	padded := "  " + *actors[123].ExternalID + " "
+	for _, c := range []struct {
+		filter domain.ActorFilter
+		want   int
+	}{
+		{domain.ActorFilter{ExternalID: &padded}, 1},
+		{domain.ActorFilter{ExternalID: &padded, Kinds: []domain.ActorKind{domain.ActorKinds[(123+1)%len(domain.ActorKinds)]}}, 0},
+		{domain.ActorFilter{ExternalID: &padded, Search: new("no such name")}, 0},
+	} {
+		p, err := st.ListActors(ctx, ws.ID, store.ActorQuery{Filter: c.filter, PageArgs: store.PageArgs{First: 10}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Items) != c.want || p.TotalCount != c.want || (c.want == 1 && p.Items[0].ID != actors[123].ID) {
+			t.Errorf("filter %+v: %d actors, totalCount %d; want %d", c.filter, len(p.Items), p.TotalCount, c.want)
+		}
+	}
 	for _, target := range []*domain.Actor{actors[123], actors[120]} { // RESTRICTED, CONFIDENTIAL
 		for _, who := range []struct {
 			name      string
