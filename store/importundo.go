@@ -57,12 +57,11 @@ type undoer struct {
 	running map[string]bool
 	busy    map[string]chan struct{} // workspaces being undone here, closed when done
 	wake    chan struct{}
-	done    chan struct{} // closed when the background loop has ended
 }
 
 func newUndoer(s *Neo4j) *undoer {
 	return &undoer{s: s, me: "store_" + uuid.NewString(), running: map[string]bool{}, busy: map[string]chan struct{}{},
-		wake: make(chan struct{}, 1), done: make(chan struct{})}
+		wake: make(chan struct{}, 1)}
 }
 
 // start and end say that this store runs import token, and no longer.
@@ -105,7 +104,6 @@ func (u *undoer) kick() {
 // store closes: when kicked, again after a failure (with a growing
 // pause), and when a silent import would become stale.
 func (u *undoer) loop() {
-	defer close(u.done)
 	ctx := inBackground(domain.WithCaller(u.s.life, system))
 	var next <-chan time.Time // nil: wait for a kick
 	failures := 0

@@ -82,8 +82,9 @@ type Neo4j struct {
 	life                  context.Context
 	endLife               context.CancelFunc
 	// background counts the goroutines the store starts of its own
-	// (goInBackground), which Close waits for; bgMu orders their start
-	// before the end of life.
+	// (goInBackground: the undoer's loop, the plans warmed again after an
+	// outage), which Close waits for; bgMu orders their start before the
+	// end of life.
 	background sync.WaitGroup
 	bgMu       sync.Mutex
 }
@@ -116,7 +117,7 @@ func Open(cfg Config, log *zap.Logger) (*Neo4j, error) {
 	s := &Neo4j{driver: driver, db: cfg.Database, log: log, slow: slowThreshold(cfg.SlowStatement), retryTime: retry, life: life, endLife: endLife,
 		importInOneTx: importInOneTx(cfg.ImportInOneTx), snapshotBatch: defaultSnapshotBatch}
 	s.undo = newUndoer(s)
-	go s.undo.loop()
+	s.goInBackground(s.undo.loop)
 	return s, nil
 }
 
@@ -136,7 +137,6 @@ func (s *Neo4j) Close(ctx context.Context) error {
 	s.bgMu.Lock()
 	s.endLife()
 	s.bgMu.Unlock()
-	<-s.undo.done
 	s.background.Wait()
 	return s.driver.Close(ctx)
 }
