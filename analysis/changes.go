@@ -31,7 +31,7 @@ type DatedStatus struct {
 type Change struct {
 	Pair
 	Before, After DatedStatus
-	Causes        []*domain.Relationship
+	Causes        []*domain.RelationshipFacts
 }
 
 // Changes compares the pairs' statuses on two dates. before and after are
@@ -104,7 +104,7 @@ func (g *Graph) datedStatuses(ctx context.Context) (map[[2]string]*DatedStatus, 
 // causes are the relationships whose validFrom or validTo falls after from
 // and on or before to, and that are among the pair's power relationships
 // or on its best or strongest enforceable route on either date.
-func causes(from, to domain.Date, rels []*domain.Relationship, statuses ...*PairStatus) []*domain.Relationship {
+func causes(from, to domain.Date, rels []*domain.RelationshipFacts, statuses ...*PairStatus) []*domain.RelationshipFacts {
 	involved := map[string]bool{}
 	for _, s := range statuses {
 		if s == nil {
@@ -122,7 +122,7 @@ func causes(from, to domain.Date, rels []*domain.Relationship, statuses ...*Pair
 		}
 	}
 	between := func(d *domain.Date) bool { return d != nil && d.After(from) && !d.After(to) }
-	var out []*domain.Relationship
+	var out []*domain.RelationshipFacts
 	for _, r := range rels {
 		if involved[r.ID] && (between(r.ValidFrom) || between(r.ValidTo)) {
 			out = append(out, r)

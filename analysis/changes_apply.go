@@ -15,8 +15,8 @@ import (
 // itself is not changed: projections built from it may still be in use.
 // A relationship of a type snapshots do not hold stays out.
 func applyChanges(snap *domain.Snapshot, changes []domain.Change) *domain.Snapshot {
-	actors := map[string]*domain.Actor{}      // written (nil: deleted)
-	rels := map[string]*domain.Relationship{} // written (nil: deleted)
+	actors := map[string]*domain.Actor{}           // written (nil: deleted)
+	rels := map[string]*domain.RelationshipFacts{} // written (nil: deleted)
 	// When (the change's index) each relationship was last written and
 	// each actor last deleted: deleting an actor deletes the relationships
 	// it has then, not any written after.
@@ -27,7 +27,7 @@ func applyChanges(snap *domain.Snapshot, changes []domain.Change) *domain.Snapsh
 		}
 		for _, r := range c.Relationships {
 			if slices.Contains(domain.AnalysisTypes, r.Type) {
-				rels[r.ID], writtenAt[r.ID] = r, i
+				rels[r.ID], writtenAt[r.ID] = r.Facts(), i
 			}
 		}
 		for _, id := range c.DeletedActors {
@@ -37,7 +37,7 @@ func applyChanges(snap *domain.Snapshot, changes []domain.Change) *domain.Snapsh
 			rels[id] = nil
 		}
 	}
-	endsStay := func(r *domain.Relationship) bool {
+	endsStay := func(r *domain.RelationshipFacts) bool {
 		at, ok := writtenAt[r.ID]
 		if !ok {
 			at = -1 // in the snapshot, before every change
@@ -51,9 +51,9 @@ func applyChanges(snap *domain.Snapshot, changes []domain.Change) *domain.Snapsh
 	}
 	out := &domain.Snapshot{WorkspaceID: snap.WorkspaceID, Version: changes[len(changes)-1].Version}
 	out.Actors = mergeByID(snap.Actors, actors, func(a *domain.Actor) string { return a.ID })
-	out.Relationships = mergeByID(snap.Relationships, rels, func(r *domain.Relationship) string { return r.ID })
+	out.Relationships = mergeByID(snap.Relationships, rels, func(r *domain.RelationshipFacts) string { return r.ID })
 	if len(deletedAt) > 0 {
-		out.Relationships = slices.DeleteFunc(out.Relationships, func(r *domain.Relationship) bool { return !endsStay(r) })
+		out.Relationships = slices.DeleteFunc(out.Relationships, func(r *domain.RelationshipFacts) bool { return !endsStay(r) })
 	}
 	return out
 }

@@ -32,7 +32,7 @@ type CommunityChannels struct {
 	// Security are the in-force PROVIDES_SECURITY relationships to the
 	// community (from any actor), in relationship id order; StateProviders
 	// are the state actors among their sources, by id.
-	Security       []*domain.Relationship
+	Security       []*domain.RelationshipFacts
 	StateProviders []*domain.Actor
 	// AbsentState is true when no state actor provides security to it.
 	AbsentState bool
@@ -44,7 +44,7 @@ type CommunityChannels struct {
 // as a leverage relationship of strength 0 gives no step (a TRUSTS of
 // strength 0, by contrast, reports no trust at all, and counts). The
 // accountability pairs keep their own rule (docs/analysis.md).
-func claimCounts(r *domain.Relationship) bool { return r.Strength > 0 }
+func claimCounts(r *domain.RelationshipFacts) bool { return r.Strength > 0 }
 
 // IsStateActor reports whether a is a state actor: a STATE_INSTITUTION,
 // or a SECURITY_FORCE with stateAffiliated true.
@@ -93,7 +93,7 @@ func (g *Graph) communityChannels(ctx context.Context) ([]*CommunityChannels, er
 		return nil, err
 	}
 	// The in-force PROVIDES_SECURITY relationships to each community.
-	security := map[int][]*domain.Relationship{}
+	security := map[int][]*domain.RelationshipFacts{}
 	for _, pr := range g.pairs { // sorted by community id, then provider id
 		if err := m.spend(1); err != nil {
 			return nil, err
@@ -134,7 +134,7 @@ func (g *Graph) communityChannels(ctx context.Context) ([]*CommunityChannels, er
 		}
 		cc.Security = slices.Clone(security[i])
 		if cc.Security == nil {
-			cc.Security = []*domain.Relationship{}
+			cc.Security = []*domain.RelationshipFacts{}
 		}
 		sort.Slice(cc.Security, func(x, y int) bool { return cc.Security[x].ID < cc.Security[y].ID })
 		for _, r := range cc.Security {

@@ -151,7 +151,7 @@ func TestCommunityChannelsHandWorked(t *testing.T) {
 	}
 }
 
-func relIDs(rs []*domain.Relationship) string {
+func relIDs(rs []*domain.RelationshipFacts) string {
 	ids := make([]string, len(rs))
 	for i, r := range rs {
 		ids[i] = r.ID

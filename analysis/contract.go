@@ -49,7 +49,7 @@ func (s *PairShare) Graph() *Graph { return s.g }
 type CommunityValue struct {
 	Community     *domain.Actor
 	Value         float64
-	Relationships []*domain.Relationship // the TRUSTS behind trust in the state; empty for empowerment
+	Relationships []*domain.RelationshipFacts // the TRUSTS behind trust in the state; empty for empowerment
 }
 
 // CommunityMean is a mean over the Denominator communities that have a
@@ -240,7 +240,7 @@ func (g *Graph) socialContract(ctx context.Context, op string) (*contractTables,
 	}
 	for c, rs := range reports {
 		sort.Slice(rs, func(x, y int) bool { return g.actors[rs[x].y].ID < g.actors[rs[y].y].ID })
-		cv := &CommunityValue{Community: g.actors[c], Relationships: []*domain.Relationship{}}
+		cv := &CommunityValue{Community: g.actors[c], Relationships: []*domain.RelationshipFacts{}}
 		sum := 0.0
 		for _, r := range rs {
 			sum += r.value
@@ -316,7 +316,7 @@ func (g *Graph) figures(region *string, comms []*communityFacts) *ContractFigure
 		if c.rightsAwareness != nil {
 			f.Empowerment.Denominator++
 			f.Empowerment.Numerator += *c.rightsAwareness
-			f.Empowerment.Counted = append(f.Empowerment.Counted, CommunityValue{Community: a, Value: *c.rightsAwareness, Relationships: []*domain.Relationship{}})
+			f.Empowerment.Counted = append(f.Empowerment.Counted, CommunityValue{Community: a, Value: *c.rightsAwareness, Relationships: []*domain.RelationshipFacts{}})
 		}
 		if c.trustInState != nil {
 			f.TrustInState.Denominator++

@@ -385,7 +385,7 @@ func (e *Engine) evict() {
 // gets the snapshot's own slices. So does a context without a caller (the
 // library used directly, as the tests do): the store reads nothing for
 // one, so in the service no snapshot reaches the engine without a caller.
-func visibleTo(c *domain.Caller, snap *domain.Snapshot) ([]*domain.Actor, []*domain.Relationship) {
+func visibleTo(c *domain.Caller, snap *domain.Snapshot) ([]*domain.Actor, []*domain.RelationshipFacts) {
 	if c == nil || c.Admin {
 		return snap.Actors, snap.Relationships
 	}
@@ -402,7 +402,7 @@ func visibleTo(c *domain.Caller, snap *domain.Snapshot) ([]*domain.Actor, []*dom
 	if len(actors) == len(snap.Actors) && len(levels) == len(domain.Sensitivities) && allSeen(snap.Relationships, sees) {
 		return snap.Actors, snap.Relationships
 	}
-	rels := make([]*domain.Relationship, 0, len(snap.Relationships))
+	rels := make([]*domain.RelationshipFacts, 0, len(snap.Relationships))
 	for _, r := range snap.Relationships {
 		if sees(r.Sensitivity) && shown[r.FromID] && shown[r.ToID] {
 			rels = append(rels, r)
@@ -412,7 +412,7 @@ func visibleTo(c *domain.Caller, snap *domain.Snapshot) ([]*domain.Actor, []*dom
 }
 
 // allSeen reports whether every relationship's level is seen.
-func allSeen(rels []*domain.Relationship, sees func(domain.Sensitivity) bool) bool {
+func allSeen(rels []*domain.RelationshipFacts, sees func(domain.Sensitivity) bool) bool {
 	for _, r := range rels {
 		if !sees(r.Sensitivity) {
 			return false
@@ -425,7 +425,7 @@ func allSeen(rels []*domain.Relationship, sees func(domain.Sensitivity) bool) bo
 // is built from, sorted: an analysis reads all of them, so each use of its
 // projection is audited as a read of them (domain.ReadLog.NoteAll, which
 // keeps the list itself).
-func confidentialOf(actors []*domain.Actor, rels []*domain.Relationship) []string {
+func confidentialOf(actors []*domain.Actor, rels []*domain.RelationshipFacts) []string {
 	var ids []string
 	for _, a := range actors {
 		if a.Sensitivity == domain.Confidential {

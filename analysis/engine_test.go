@@ -26,7 +26,7 @@ type fakeSource struct {
 func (f *fakeSource) WorkspaceVersion(context.Context, string) (int64, error) { return f.version, nil }
 func (f *fakeSource) AnalysisSnapshot(_ context.Context, ws string) (*domain.Snapshot, error) {
 	f.loads++
-	return &domain.Snapshot{WorkspaceID: ws, Version: f.version, Actors: f.b.actors, Relationships: f.b.rels}, nil
+	return &domain.Snapshot{WorkspaceID: ws, Version: f.version, Actors: f.b.actors, Relationships: factsOf(f.b.rels)}, nil
 }
 
 func TestEngineCachesByVersionAndOptions(t *testing.T) {
@@ -247,7 +247,7 @@ func (s *gatheringSource) AnalysisSnapshot(ctx context.Context, ws string) (*dom
 func TestConcurrentMissesShareOneRead(t *testing.T) {
 	b := villageMap()
 	src := &gatheringSource{blockingSource: blockingSource{release: make(chan struct{}),
-		snap: &domain.Snapshot{WorkspaceID: "ws", Version: 1, Actors: b.actors, Relationships: b.rels}}}
+		snap: &domain.Snapshot{WorkspaceID: "ws", Version: 1, Actors: b.actors, Relationships: factsOf(b.rels)}}}
 	const callers = 4
 	src.gather.Add(callers)
 	e := NewEngine(src, 8)
@@ -297,7 +297,7 @@ func TestConcurrentMissesShareOneRead(t *testing.T) {
 func TestReadStopsWhenEveryRequestHasLeft(t *testing.T) {
 	b := villageMap()
 	src := &gatheringSource{blockingSource: blockingSource{release: make(chan struct{}),
-		snap: &domain.Snapshot{WorkspaceID: "ws", Version: 1, Actors: b.actors, Relationships: b.rels}}}
+		snap: &domain.Snapshot{WorkspaceID: "ws", Version: 1, Actors: b.actors, Relationships: factsOf(b.rels)}}}
 	src.gather.Add(1)
 	e := NewEngine(src, 8)
 	ctx, cancel := context.WithCancel(domain.WithCaller(context.Background(), domain.Operator("admin")))
@@ -372,7 +372,7 @@ func TestEngineSharesOneSnapshotAcrossClearances(t *testing.T) {
 			r.Sensitivity = l
 		}
 	}
-	src := &blockingSource{snap: &domain.Snapshot{WorkspaceID: "ws", Version: 1, Actors: b.actors, Relationships: b.rels},
+	src := &blockingSource{snap: &domain.Snapshot{WorkspaceID: "ws", Version: 1, Actors: b.actors, Relationships: factsOf(b.rels)},
 		release: make(chan struct{})}
 	close(src.release)
 	e := NewEngine(src, 8)

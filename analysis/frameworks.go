@@ -17,7 +17,7 @@ import (
 
 // carriesAny reports whether one of the actors or relationships carries
 // one of wanted. No frameworks asked for is no filter: true.
-func carriesAny(wanted []domain.Framework, actors []*domain.Actor, rels []*domain.Relationship) bool {
+func carriesAny(wanted []domain.Framework, actors []*domain.Actor, rels []*domain.RelationshipFacts) bool {
 	if len(wanted) == 0 {
 		return true
 	}
@@ -43,8 +43,8 @@ func carriesAny(wanted []domain.Framework, actors []*domain.Actor, rels []*domai
 }
 
 // stepRelationships are the relationships behind steps.
-func stepRelationships(steps []Step) []*domain.Relationship {
-	out := make([]*domain.Relationship, len(steps))
+func stepRelationships(steps []Step) []*domain.RelationshipFacts {
+	out := make([]*domain.RelationshipFacts, len(steps))
 	for i, s := range steps {
 		out[i] = s.Rel
 	}

@@ -12,7 +12,7 @@ import (
 
 // tagged reports, independently of carriesAny, whether any of the actors
 // or relationships carries one of wanted.
-func tagged(wanted []domain.Framework, actors []*domain.Actor, rels []*domain.Relationship) bool {
+func tagged(wanted []domain.Framework, actors []*domain.Actor, rels []*domain.RelationshipFacts) bool {
 	for _, a := range actors {
 		if a == nil {
 			continue
@@ -37,18 +37,18 @@ func TestCarriesAny(t *testing.T) {
 	t.Parallel()
 	justice := &domain.Actor{ID: "court", Frameworks: []domain.Framework{domain.FrameworkJustice}}
 	plain := &domain.Actor{ID: "village"}
-	security := &domain.Relationship{ID: "r", Frameworks: []domain.Framework{domain.FrameworkSecurity, domain.FrameworkProtection}}
+	security := &domain.RelationshipFacts{ID: "r", Frameworks: []domain.Framework{domain.FrameworkSecurity, domain.FrameworkProtection}}
 	cases := []struct {
 		name   string
 		wanted []domain.Framework
 		actors []*domain.Actor
-		rels   []*domain.Relationship
+		rels   []*domain.RelationshipFacts
 		want   bool
 	}{
 		{"no frameworks asked: everything is kept", nil, []*domain.Actor{plain}, nil, true},
 		{"an actor carries it", []domain.Framework{domain.FrameworkJustice}, []*domain.Actor{plain, justice}, nil, true},
-		{"a relationship carries one of two", []domain.Framework{domain.FrameworkParticipation, domain.FrameworkProtection}, []*domain.Actor{plain}, []*domain.Relationship{security}, true},
-		{"nothing carries it", []domain.Framework{domain.FrameworkParticipation}, []*domain.Actor{plain, justice}, []*domain.Relationship{security}, false},
+		{"a relationship carries one of two", []domain.Framework{domain.FrameworkParticipation, domain.FrameworkProtection}, []*domain.Actor{plain}, []*domain.RelationshipFacts{security}, true},
+		{"nothing carries it", []domain.Framework{domain.FrameworkParticipation}, []*domain.Actor{plain, justice}, []*domain.RelationshipFacts{security}, false},
 		{"a missing actor (no nearest) is skipped", []domain.Framework{domain.FrameworkJustice}, []*domain.Actor{nil, plain}, nil, false},
 	}
 	for _, c := range cases {
@@ -157,7 +157,7 @@ func TestEveryAnalysisFiltersByFrameworks(t *testing.T) {
 		var wantC []*CommunityChannels
 		for _, c := range allC {
 			actors := append(append([]*domain.Actor{c.Community}, c.Channels...), c.StateProviders...)
-			rels := append([]*domain.Relationship{}, c.Security...)
+			rels := append([]*domain.RelationshipFacts{}, c.Security...)
 			for _, s := range c.Steps {
 				rels = append(rels, s.Rel)
 			}
@@ -183,7 +183,7 @@ func TestEveryAnalysisFiltersByFrameworks(t *testing.T) {
 		var wantU []*UnaccountableActor
 		for _, u := range allU {
 			actors := []*domain.Actor{u.Actor}
-			var rels []*domain.Relationship
+			var rels []*domain.RelationshipFacts
 			for _, s := range u.Steps {
 				actors = append(actors, g.actors[s.From])
 				rels = append(rels, s.Rel)
@@ -209,7 +209,7 @@ func TestEveryAnalysisFiltersByFrameworks(t *testing.T) {
 		var wantH, gotHs []string
 		for _, f := range allH.Flags(0, allH.Len()) {
 			actors := append([]*domain.Actor{f.Supporter, f.Recipient, f.Community}, f.Sides...)
-			rels := append(append(append([]*domain.Relationship{}, f.Supports...), f.Threats...), f.Tensions...)
+			rels := append(append(append([]*domain.RelationshipFacts{}, f.Supports...), f.Threats...), f.Tensions...)
 			if tagged(wanted, actors, rels) {
 				wantH = append(wantH, f.Explanation)
 			}
@@ -234,7 +234,7 @@ func TestEveryAnalysisFiltersByFrameworks(t *testing.T) {
 		var wantP []*ParticipationGap
 		for _, p := range allP {
 			actors := []*domain.Actor{p.Target, p.Nearest}
-			var rels []*domain.Relationship
+			var rels []*domain.RelationshipFacts
 			if p.BestRoute != nil {
 				for _, s := range p.BestRoute.Steps {
 					actors = append(actors, g.actors[s.From], g.actors[s.To])
@@ -302,7 +302,7 @@ func contractScope(g *Graph, b *mapBuilder, wanted []domain.Framework) map[strin
 			if other == c {
 				other = byID[r.ToID]
 			}
-			if !InForce(r, g.opts) || !tagged(wanted, []*domain.Actor{other}, []*domain.Relationship{r}) || r.FromID == r.ToID {
+			if !InForce(r.Facts(), g.opts) || !tagged(wanted, []*domain.Actor{other}, []*domain.RelationshipFacts{r.Facts()}) || r.FromID == r.ToID {
 				continue
 			}
 			stepOut := r.Strength > 0 && ((r.FromID == c.ID && slices.Contains([]domain.RelationshipType{domain.Controls, domain.ParticipatesIn, domain.Influences, domain.Dialogue}, r.Type)) ||

@@ -31,8 +31,8 @@ const (
 // PairStatus is how one community stands towards one power holder.
 type PairStatus struct {
 	Community, PowerHolder *domain.Actor
-	PowerRelationships     []*domain.Relationship
-	TrustRelationships     []*domain.Relationship
+	PowerRelationships     []*domain.RelationshipFacts
+	TrustRelationships     []*domain.RelationshipFacts
 	Exposure, Distrust     float64
 	// Routes are the strongest routes (up to three), strongest first.
 	Routes                    []Route
@@ -82,7 +82,7 @@ type Gap struct {
 }
 
 // exposure = 1 − Π(1 − w·s) over the pair's power relationships.
-func exposure(power []*domain.Relationship) float64 {
+func exposure(power []*domain.RelationshipFacts) float64 {
 	keep := 1.0
 	for _, r := range power {
 		w := protectionWeight
@@ -96,7 +96,7 @@ func exposure(power []*domain.Relationship) float64 {
 
 // distrust = 1 − the mean strength of the community's trust in the power
 // holder over all segments (0.5 when it reports none).
-func distrust(trust []*domain.Relationship) float64 {
+func distrust(trust []*domain.RelationshipFacts) float64 {
 	if len(trust) == 0 {
 		return 1 - noTrust
 	}

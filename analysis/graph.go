@@ -91,14 +91,14 @@ var LeverageDirections = map[domain.RelationshipType]struct{ Forward, Backward b
 
 // IsEnforcement reports whether a relationship's steps can sanction:
 // CONTROLS always, the others when they carry power ENFORCEMENT.
-func IsEnforcement(r *domain.Relationship) bool {
+func IsEnforcement(r *domain.RelationshipFacts) bool {
 	return r.Type == domain.Controls || (r.Power != nil && *r.Power == domain.Enforcement)
 }
 
 // Step is one leverage step: through Rel, From can hold To to account.
 type Step struct {
 	From, To    int // actor indexes
-	Rel         *domain.Relationship
+	Rel         *domain.RelationshipFacts
 	Strength    float64
 	Enforcement bool
 }
@@ -111,16 +111,16 @@ type pair struct{ c, p int }
 // trust relationships. It is shared, read only, by every Graph (question)
 // asked of it; results are memoised in it, keyed by the question.
 type projection struct {
-	rels   []*domain.Relationship // every relationship given to Build, in id order
+	rels   []*domain.RelationshipFacts // every relationship given to Build, in id order
 	actors []*domain.Actor
 	index  map[string]int
 	steps  []Step
 	out    [][]int32 // step indexes by From
 	in     [][]int32 // step indexes by To
 
-	power map[pair][]*domain.Relationship // in-force PROVIDES_SECURITY/THREATENS from p to community c
-	trust map[pair][]*domain.Relationship // in-force TRUSTS from community c to p
-	pairs []pair                          // keys of power, sorted
+	power map[pair][]*domain.RelationshipFacts // in-force PROVIDES_SECURITY/THREATENS from p to community c
+	trust map[pair][]*domain.RelationshipFacts // in-force TRUSTS from community c to p
+	pairs []pair                               // keys of power, sorted
 	// inForce is every in-force relationship (relKey), for closures' "not
 	// yet in the map" (inForceSet): built when first asked, for no other
 	// analysis needs it, and a set of a map's relationships was the
@@ -281,19 +281,19 @@ func relKey(t domain.RelationshipType, from, to int) uint64 {
 }
 
 // InForce reports whether r counts under opts.
-func InForce(r *domain.Relationship, opts Options) bool {
+func InForce(r *domain.RelationshipFacts, opts Options) bool {
 	return r.ValidAt(opts.AsOf) && r.Confidence >= opts.MinConfidence
 }
 
 // BuildContext is Build as part of a request: it stops when ctx is done
 // or the request's work budget is spent.
-func BuildContext(ctx context.Context, actors []*domain.Actor, rels []*domain.Relationship, opts Options) (*Graph, error) {
+func BuildContext(ctx context.Context, actors []*domain.Actor, rels []*domain.RelationshipFacts, opts Options) (*Graph, error) {
 	m := newMeter(ctx, "analysis")
 	if err := m.check(); err != nil {
 		return nil, err
 	}
 	p := &projection{rels: rels, actors: actors, index: make(map[string]int, len(actors)),
-		power: map[pair][]*domain.Relationship{}, trust: map[pair][]*domain.Relationship{}}
+		power: map[pair][]*domain.RelationshipFacts{}, trust: map[pair][]*domain.RelationshipFacts{}}
 	g := &Graph{projection: p, opts: opts}
 	for i, a := range actors {
 		g.index[a.ID] = i
@@ -309,8 +309,8 @@ func BuildContext(ctx context.Context, actors []*domain.Actor, rels []*domain.Re
 	// snapshot's are in id order already: the check costs a pass, the sort
 	// of 750,000 a fifth of a second.
 	sorted := rels
-	if !slices.IsSortedFunc(rels, func(x, y *domain.Relationship) int { return strings.Compare(x.ID, y.ID) }) {
-		sorted = append([]*domain.Relationship(nil), rels...)
+	if !slices.IsSortedFunc(rels, func(x, y *domain.RelationshipFacts) int { return strings.Compare(x.ID, y.ID) }) {
+		sorted = append([]*domain.RelationshipFacts(nil), rels...)
 		sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
 	}
 	p.rels = sorted // the analyses that read every relationship read them in id order too
@@ -378,7 +378,7 @@ func bitsLen(n int) int {
 	return b
 }
 
-func (p *projection) addStep(from, to int, r *domain.Relationship) {
+func (p *projection) addStep(from, to int, r *domain.RelationshipFacts) {
 	i := int32(len(p.steps))
 	p.steps = append(p.steps, Step{From: from, To: to, Rel: r, Strength: r.Strength, Enforcement: IsEnforcement(r)})
 	p.out[from] = append(p.out[from], i)
@@ -394,7 +394,7 @@ func (p *projection) lessPair(a, b pair) bool {
 
 // Relationships returns every relationship the graph was built from,
 // in force or not.
-func (g *Graph) Relationships() []*domain.Relationship { return g.rels }
+func (g *Graph) Relationships() []*domain.RelationshipFacts { return g.rels }
 
 // Options returns the options the graph was built with.
 func (g *Graph) Options() Options { return g.opts }

@@ -68,7 +68,7 @@ type DoNoHarmFlag struct {
 	// Tensions: every in-force IN_TENSION_WITH between A and B, either
 	// direction. Each list in relationship id order; empty when the kind
 	// has none.
-	Supports, Threats, Tensions []*domain.Relationship
+	Supports, Threats, Tensions []*domain.RelationshipFacts
 	// The distinct forms recorded on the SUPPORTS of Supports and on
 	// Threats, in the enum's order; the Missing flags say that at least
 	// one of those relationships records none.
@@ -91,7 +91,7 @@ func (f *DoNoHarmFlag) Actors() []*domain.Actor {
 
 // Relationships are every relationship behind the flag: Supports, then
 // Threats, then Tensions.
-func (f *DoNoHarmFlag) Relationships() []*domain.Relationship {
+func (f *DoNoHarmFlag) Relationships() []*domain.RelationshipFacts {
 	return slices.Concat(f.Supports, f.Threats, f.Tensions)
 }
 
@@ -100,7 +100,7 @@ func (f *DoNoHarmFlag) Relationships() []*domain.Relationship {
 // the strongest strength.
 type harmGroup struct {
 	from, to int32
-	rels     []*domain.Relationship
+	rels     []*domain.RelationshipFacts
 	best     float64
 }
 
@@ -126,7 +126,7 @@ func (g *Graph) harmTables(ctx context.Context, op string) (*harmTables, error) 
 		support, threat, tension := map[[2]int32]int32{}, map[[2]int32]int32{}, map[[2]int32]int32{}
 		// add puts r into the group of (from, to) in idx, making it (and
 		// listing it in by[list]) when it is new.
-		add := func(idx map[[2]int32]int32, from, to int32, r *domain.Relationship, by [][]int32, list int32) {
+		add := func(idx map[[2]int32]int32, from, to int32, r *domain.RelationshipFacts, by [][]int32, list int32) {
 			k := [2]int32{from, to}
 			gi, ok := idx[k]
 			if !ok {
@@ -187,7 +187,7 @@ func (g *Graph) harmTables(ctx context.Context, op string) (*harmTables, error) 
 			if err := m.spend(len(rs) * bitsLen(len(rs))); err != nil {
 				return nil, err
 			}
-			slices.SortFunc(rs, func(x, y *domain.Relationship) int { return strings.Compare(x.ID, y.ID) })
+			slices.SortFunc(rs, func(x, y *domain.RelationshipFacts) int { return strings.Compare(x.ID, y.ID) })
 		}
 		return t, m.flush()
 	})
@@ -297,7 +297,7 @@ func (l *HarmFlagList) carrying(ctx context.Context, frameworks []domain.Framewo
 			return nil, err
 		}
 		actors := []*domain.Actor{l.actors[f.a], l.actors[f.b], l.actors[f.c]}
-		var rels []*domain.Relationship
+		var rels []*domain.RelationshipFacts
 		for _, gi := range f.groups {
 			if gi >= 0 {
 				rels = append(rels, l.t.groups[gi].rels...)
@@ -410,9 +410,9 @@ func (l *HarmFlagList) Flags(from, n int) []*DoNoHarmFlag {
 
 func (l *HarmFlagList) flag(i int) *DoNoHarmFlag {
 	f := &l.flags[i]
-	grp := func(k int) []*domain.Relationship { return slices.Clone(l.t.groups[f.groups[k]].rels) }
+	grp := func(k int) []*domain.RelationshipFacts { return slices.Clone(l.t.groups[f.groups[k]].rels) }
 	d := &DoNoHarmFlag{Kind: doNoHarmKinds[f.kind], Score: f.score, Sides: []*domain.Actor{}, pos: l.pos(i),
-		Supports: []*domain.Relationship{}, Threats: []*domain.Relationship{}, Tensions: []*domain.Relationship{}}
+		Supports: []*domain.RelationshipFacts{}, Threats: []*domain.RelationshipFacts{}, Tensions: []*domain.RelationshipFacts{}}
 	switch d.Kind {
 	case SupportToThreat:
 		a, p, c := l.actors[f.a], l.actors[f.b], l.actors[f.c]
@@ -428,7 +428,7 @@ func (l *HarmFlagList) flag(i int) *DoNoHarmFlag {
 		d.Explanation = fmt.Sprintf("%s %s, and %s %s, while %s and %s are in tension with each other",
 			x.Name, backingText(toA, a), x.Name, backingText(toB, b), a.Name, b.Name)
 	}
-	var sup []*domain.Relationship
+	var sup []*domain.RelationshipFacts
 	for _, r := range d.Supports {
 		if r.Type == domain.Supports {
 			sup = append(sup, r)
@@ -441,7 +441,7 @@ func (l *HarmFlagList) flag(i int) *DoNoHarmFlag {
 
 // formsOf is the distinct forms rs record, in the enum's order, and
 // whether one of them records none.
-func formsOf(rs []*domain.Relationship) (forms []domain.Form, missing bool) {
+func formsOf(rs []*domain.RelationshipFacts) (forms []domain.Form, missing bool) {
 	forms = []domain.Form{}
 	for _, f := range domain.Forms {
 		for _, r := range rs {
@@ -458,7 +458,7 @@ func formsOf(rs []*domain.Relationship) (forms []domain.Form, missing bool) {
 }
 
 // formsText says which forms rs take, and when some do not say.
-func formsText(rs []*domain.Relationship) string {
+func formsText(rs []*domain.RelationshipFacts) string {
 	forms, missing := formsOf(rs)
 	names := make([]string, len(forms))
 	for i, f := range forms {
@@ -481,8 +481,8 @@ func formsText(rs []*domain.Relationship) string {
 
 // backingText says how X backs a side: "supports A (FUNDING)", "provides
 // security to A", or both.
-func backingText(rs []*domain.Relationship, side *domain.Actor) string {
-	var sup, sec []*domain.Relationship
+func backingText(rs []*domain.RelationshipFacts, side *domain.Actor) string {
+	var sup, sec []*domain.RelationshipFacts
 	for _, r := range rs {
 		if r.Type == domain.Supports {
 			sup = append(sup, r)

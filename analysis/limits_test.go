@@ -201,7 +201,10 @@ func TestEveryStageStopsWithItsRequest(t *testing.T) {
 		name string
 		run  func(context.Context) error
 	}{
-		{"projection", func(ctx context.Context) error { _, err := BuildContext(ctx, actors, rels, opts); return err }},
+		{"projection", func(ctx context.Context) error {
+			_, err := BuildContext(ctx, actors, factsOf(rels), opts)
+			return err
+		}},
 		{"gaps", func(ctx context.Context) error {
 			_, err := Build(actors, rels, opts).Gaps(ctx, GapFilter{})
 			return err

@@ -299,7 +299,7 @@ func (p *ParticipationGap) carries(g *Graph, frameworks []domain.Framework) bool
 		return true
 	}
 	actors := []*domain.Actor{p.Target, p.Nearest}
-	var rels []*domain.Relationship
+	var rels []*domain.RelationshipFacts
 	if p.BestRoute != nil {
 		actors = append(actors, p.BestRoute.Actors(g)...)
 		rels = p.BestRoute.Relationships()

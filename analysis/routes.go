@@ -34,8 +34,8 @@ func (r *Route) Actors(g *Graph) []*domain.Actor {
 }
 
 // Relationships returns the relationships behind the steps, in order.
-func (r *Route) Relationships() []*domain.Relationship {
-	out := make([]*domain.Relationship, len(r.Steps))
+func (r *Route) Relationships() []*domain.RelationshipFacts {
+	out := make([]*domain.RelationshipFacts, len(r.Steps))
 	for i, s := range r.Steps {
 		out[i] = s.Rel
 	}

@@ -28,13 +28,22 @@ func (p *projection) memoLen() int {
 
 // Build projects actors and relationships under opts (already normalised).
 // Relationships whose ends are not among actors are ignored. It is
-// BuildContext without a request, for tests.
+// BuildContext without a request, for tests, from whole records.
 func Build(actors []*domain.Actor, rels []*domain.Relationship, opts Options) *Graph {
-	g, err := BuildContext(context.Background(), actors, rels, opts)
+	g, err := BuildContext(context.Background(), actors, factsOf(rels), opts)
 	if err != nil {
 		panic(err) // only a request's context or budget can stop a build
 	}
 	return g
+}
+
+// factsOf returns the facts of each of rs, in order.
+func factsOf(rs []*domain.Relationship) []*domain.RelationshipFacts {
+	out := make([]*domain.RelationshipFacts, len(rs))
+	for i, r := range rs {
+		out[i] = r.Facts()
+	}
+	return out
 }
 
 // waiting is how many analyses wait for a slot.

@@ -38,7 +38,7 @@ type TrustValue struct {
 	Actor         *domain.Actor
 	Segment       *string
 	Value         float64
-	Relationships []*domain.Relationship
+	Relationships []*domain.RelationshipFacts
 }
 
 // TrustGap is one finding. From and To are, by kind:
@@ -55,7 +55,7 @@ type TrustGap struct {
 	From, To      *domain.Actor
 	Community     *domain.Actor // the community the region filter looks at; nil: From
 	Values        []TrustValue
-	Relationships []*domain.Relationship
+	Relationships []*domain.RelationshipFacts
 	key           string // kind|claim|from|to: unique, the tie-break of the order
 }
 
@@ -83,7 +83,7 @@ type TrustGapFilter struct {
 
 // segmentOf is the segment a TRUSTS relationship speaks for: perceivedBy
 // trimmed and lower-cased; "" when absent or blank.
-func segmentOf(r *domain.Relationship) string {
+func segmentOf(r *domain.RelationshipFacts) string {
 	if r.PerceivedBy == nil {
 		return ""
 	}
@@ -95,15 +95,15 @@ type trustOf struct {
 	x, y     int
 	segments []TrustValue // sorted by segment
 	value    float64      // mean over segments
-	rels     []*domain.Relationship
+	rels     []*domain.RelationshipFacts
 }
 
 // trustTables are the in-force relationships the trust gaps read, built
 // once per projection.
 type trustTables struct {
 	trust     map[[2]int]*trustOf
-	pairs     [][2]int                                                      // keys of trust, in id order
-	claims    map[domain.RelationshipType]map[[2]int][]*domain.Relationship // PROVIDES_SECURITY, THREATENS, COOPERATES_WITH, IN_TENSION_WITH by (from, to)
+	pairs     [][2]int                                                           // keys of trust, in id order
+	claims    map[domain.RelationshipType]map[[2]int][]*domain.RelationshipFacts // PROVIDES_SECURITY, THREATENS, COOPERATES_WITH, IN_TENSION_WITH by (from, to)
 	claimKeys map[domain.RelationshipType][][2]int
 }
 
@@ -113,8 +113,8 @@ func (g *Graph) trustTables(ctx context.Context, op string) (*trustTables, error
 		if err := m.check(); err != nil {
 			return nil, err
 		}
-		t := &trustTables{trust: map[[2]int]*trustOf{}, claims: map[domain.RelationshipType]map[[2]int][]*domain.Relationship{}, claimKeys: map[domain.RelationshipType][][2]int{}}
-		bySeg := map[[2]int]map[string][]*domain.Relationship{}
+		t := &trustTables{trust: map[[2]int]*trustOf{}, claims: map[domain.RelationshipType]map[[2]int][]*domain.RelationshipFacts{}, claimKeys: map[domain.RelationshipType][][2]int{}}
+		bySeg := map[[2]int]map[string][]*domain.RelationshipFacts{}
 		for _, r := range g.rels { // in id order
 			if err := m.spend(1); err != nil {
 				return nil, err
@@ -128,7 +128,7 @@ func (g *Graph) trustTables(ctx context.Context, op string) (*trustTables, error
 			switch r.Type {
 			case domain.Trusts:
 				if bySeg[k] == nil {
-					bySeg[k] = map[string][]*domain.Relationship{}
+					bySeg[k] = map[string][]*domain.RelationshipFacts{}
 					t.pairs = append(t.pairs, k)
 				}
 				s := segmentOf(r)
@@ -138,7 +138,7 @@ func (g *Graph) trustTables(ctx context.Context, op string) (*trustTables, error
 					continue
 				}
 				if t.claims[r.Type] == nil {
-					t.claims[r.Type] = map[[2]int][]*domain.Relationship{}
+					t.claims[r.Type] = map[[2]int][]*domain.RelationshipFacts{}
 				}
 				if t.claims[r.Type][k] == nil {
 					t.claimKeys[r.Type] = append(t.claimKeys[r.Type], k)
@@ -225,7 +225,7 @@ func (g *Graph) TrustGaps(ctx context.Context, f TrustGapFilter) ([]*TrustGap, e
 
 // strongest is the strongest relationship of rs (ties: the smallest id,
 // as rs is in id order).
-func strongest(rs []*domain.Relationship) *domain.Relationship {
+func strongest(rs []*domain.RelationshipFacts) *domain.RelationshipFacts {
 	best := rs[0]
 	for _, r := range rs[1:] {
 		if r.Strength > best.Strength {
@@ -259,17 +259,17 @@ func (g *Graph) trustGaps(m *meter, t *trustTables, threshold, distrustBelow flo
 				best := strongest(prov)
 				add(&TrustGap{Kind: DependencyWithoutTrust, Score: scoreOf(best.Strength * (1 - tr.value)),
 					From: g.actors[c], To: g.actors[p], Community: g.actors[c], Values: []TrustValue{overall(tr)},
-					Relationships: append(append([]*domain.Relationship{}, prov...), tr.rels...)}, "")
+					Relationships: append(append([]*domain.RelationshipFacts{}, prov...), tr.rels...)}, "")
 			}
 		}
 		if thr := t.claims[domain.Threatens][k]; thr != nil {
 			a, b := strongest(prov), strongest(thr)
 			add(&TrustGap{Kind: Contested, Score: min(a.Strength, b.Strength), From: g.actors[p], To: g.actors[c],
-				Community: g.actors[c], Relationships: append(append([]*domain.Relationship{}, prov...), thr...)}, "security")
+				Community: g.actors[c], Relationships: append(append([]*domain.RelationshipFacts{}, prov...), thr...)}, "security")
 		}
 	}
 	// CONTESTED (cooperation and tension, either direction).
-	coop := map[[2]int][]*domain.Relationship{}
+	coop := map[[2]int][]*domain.RelationshipFacts{}
 	var coopKeys [][2]int
 	for _, k := range t.claimKeys[domain.CooperatesWith] {
 		u := g.unordered(k)
@@ -278,7 +278,7 @@ func (g *Graph) trustGaps(m *meter, t *trustTables, threshold, distrustBelow flo
 		}
 		coop[u] = append(coop[u], t.claims[domain.CooperatesWith][k]...)
 	}
-	tension := map[[2]int][]*domain.Relationship{}
+	tension := map[[2]int][]*domain.RelationshipFacts{}
 	for _, k := range t.claimKeys[domain.InTensionWith] {
 		u := g.unordered(k)
 		tension[u] = append(tension[u], t.claims[domain.InTensionWith][k]...)
@@ -290,7 +290,7 @@ func (g *Graph) trustGaps(m *meter, t *trustTables, threshold, distrustBelow flo
 		if ten := tension[u]; ten != nil {
 			a, b := strongest(coop[u]), strongest(ten)
 			add(&TrustGap{Kind: Contested, Score: min(a.Strength, b.Strength), From: g.actors[u[0]], To: g.actors[u[1]],
-				Relationships: append(append([]*domain.Relationship{}, coop[u]...), ten...)}, "cooperation")
+				Relationships: append(append([]*domain.RelationshipFacts{}, coop[u]...), ten...)}, "cooperation")
 		}
 	}
 	// ASYMMETRY and PERCEPTION_DIVERGENCE; trusting communities by trusted actor for POLARISED.
@@ -330,7 +330,7 @@ func (g *Graph) trustGaps(m *meter, t *trustTables, threshold, distrustBelow flo
 		}
 		if d := hiT.value - loT.value; reachesThreshold(d, threshold) {
 			add(&TrustGap{Kind: Asymmetry, Score: scoreOf(d), From: g.actors[hiT.x], To: g.actors[loT.x],
-				Values: []TrustValue{overall(hiT), overall(loT)}, Relationships: append(append([]*domain.Relationship{}, hiT.rels...), loT.rels...)}, "")
+				Values: []TrustValue{overall(hiT), overall(loT)}, Relationships: append(append([]*domain.RelationshipFacts{}, hiT.rels...), loT.rels...)}, "")
 		}
 	}
 	// POLARISED.
@@ -353,7 +353,7 @@ func (g *Graph) trustGaps(m *meter, t *trustTables, threshold, distrustBelow flo
 		}
 		if d := hiT.value - loT.value; reachesThreshold(d, threshold) && hiT != loT {
 			add(&TrustGap{Kind: Polarised, Score: scoreOf(d), From: g.actors[hiT.x], To: g.actors[y], Community: g.actors[hiT.x],
-				Values: []TrustValue{overall(hiT), overall(loT)}, Relationships: append(append([]*domain.Relationship{}, hiT.rels...), loT.rels...)}, "")
+				Values: []TrustValue{overall(hiT), overall(loT)}, Relationships: append(append([]*domain.RelationshipFacts{}, hiT.rels...), loT.rels...)}, "")
 		}
 	}
 	return out, nil

@@ -121,13 +121,14 @@ type DeleteResult struct {
 	SourcesDeleted       int
 }
 
-// Snapshot is what analyses read of one workspace: every actor and every
-// relationship of the types analyses use, as of one version.
+// Snapshot is what analyses read of one workspace: every actor and the
+// facts of every relationship of the types analyses use, as of one
+// version.
 type Snapshot struct {
 	WorkspaceID   string
 	Version       int64
 	Actors        []*Actor
-	Relationships []*Relationship
+	Relationships []*RelationshipFacts
 }
 
 // Change is what one committed write did to a workspace's actors and

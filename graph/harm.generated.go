@@ -23,8 +23,12 @@ type DoNoHarmFlagResolver interface {
 	Recipient(ctx context.Context, obj *analysis.DoNoHarmFlag) (domain.ActorNode, error)
 	Community(ctx context.Context, obj *analysis.DoNoHarmFlag) (domain.ActorNode, error)
 	Sides(ctx context.Context, obj *analysis.DoNoHarmFlag) ([]domain.ActorNode, error)
+	Supports(ctx context.Context, obj *analysis.DoNoHarmFlag) ([]*domain.Relationship, error)
+	Threats(ctx context.Context, obj *analysis.DoNoHarmFlag) ([]*domain.Relationship, error)
+	Tensions(ctx context.Context, obj *analysis.DoNoHarmFlag) ([]*domain.Relationship, error)
 
 	Actors(ctx context.Context, obj *analysis.DoNoHarmFlag) ([]domain.ActorNode, error)
+	Relationships(ctx context.Context, obj *analysis.DoNoHarmFlag) ([]*domain.Relationship, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -241,7 +245,7 @@ func (ec *executionContext) _DoNoHarmFlag_supports(ctx context.Context, field gr
 			return ec.fieldContext_DoNoHarmFlag_supports(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Supports, nil
+			return ec.Resolvers.DoNoHarmFlag().Supports(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Relationship) graphql.Marshaler {
@@ -255,8 +259,8 @@ func (ec *executionContext) fieldContext_DoNoHarmFlag_supports(_ context.Context
 	fc = &graphql.FieldContext{
 		Object:     "DoNoHarmFlag",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Relationship(ctx, field)
 		},
@@ -273,7 +277,7 @@ func (ec *executionContext) _DoNoHarmFlag_threats(ctx context.Context, field gra
 			return ec.fieldContext_DoNoHarmFlag_threats(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Threats, nil
+			return ec.Resolvers.DoNoHarmFlag().Threats(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Relationship) graphql.Marshaler {
@@ -287,8 +291,8 @@ func (ec *executionContext) fieldContext_DoNoHarmFlag_threats(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "DoNoHarmFlag",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Relationship(ctx, field)
 		},
@@ -305,7 +309,7 @@ func (ec *executionContext) _DoNoHarmFlag_tensions(ctx context.Context, field gr
 			return ec.fieldContext_DoNoHarmFlag_tensions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Tensions, nil
+			return ec.Resolvers.DoNoHarmFlag().Tensions(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Relationship) graphql.Marshaler {
@@ -319,8 +323,8 @@ func (ec *executionContext) fieldContext_DoNoHarmFlag_tensions(_ context.Context
 	fc = &graphql.FieldContext{
 		Object:     "DoNoHarmFlag",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Relationship(ctx, field)
 		},
@@ -461,7 +465,7 @@ func (ec *executionContext) _DoNoHarmFlag_relationships(ctx context.Context, fie
 			return ec.fieldContext_DoNoHarmFlag_relationships(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Relationships(), nil
+			return ec.Resolvers.DoNoHarmFlag().Relationships(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Relationship) graphql.Marshaler {
@@ -476,7 +480,7 @@ func (ec *executionContext) fieldContext_DoNoHarmFlag_relationships(_ context.Co
 		Object:     "DoNoHarmFlag",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Relationship(ctx, field)
 		},
@@ -689,20 +693,23 @@ func (ec *executionContext) _DoNoHarmFlag(ctx context.Context, sel ast.Selection
 					return ec._DoNoHarmFlag_sides(ctx, field, obj)
 				})
 		case "supports":
-			out.Values[i] = ec._DoNoHarmFlag_supports(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DoNoHarmFlag_supports(ctx, field, obj)
+				})
 		case "threats":
-			out.Values[i] = ec._DoNoHarmFlag_threats(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DoNoHarmFlag_threats(ctx, field, obj)
+				})
 		case "tensions":
-			out.Values[i] = ec._DoNoHarmFlag_tensions(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DoNoHarmFlag_tensions(ctx, field, obj)
+				})
 		case "supportForms":
 			out.Values[i] = ec._DoNoHarmFlag_supportForms(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -730,10 +737,11 @@ func (ec *executionContext) _DoNoHarmFlag(ctx context.Context, sel ast.Selection
 					return ec._DoNoHarmFlag_actors(ctx, field, obj)
 				})
 		case "relationships":
-			out.Values[i] = ec._DoNoHarmFlag_relationships(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DoNoHarmFlag_relationships(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

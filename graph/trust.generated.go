@@ -23,9 +23,12 @@ type TrustGapResolver interface {
 	To(ctx context.Context, obj *analysis.TrustGap) (domain.ActorNode, error)
 
 	Actors(ctx context.Context, obj *analysis.TrustGap) ([]domain.ActorNode, error)
+	Relationships(ctx context.Context, obj *analysis.TrustGap) ([]*domain.Relationship, error)
 }
 type TrustValueResolver interface {
 	Actor(ctx context.Context, obj *analysis.TrustValue) (domain.ActorNode, error)
+
+	Relationships(ctx context.Context, obj *analysis.TrustValue) ([]*domain.Relationship, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -219,7 +222,7 @@ func (ec *executionContext) _TrustGap_relationships(ctx context.Context, field g
 			return ec.fieldContext_TrustGap_relationships(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Relationships, nil
+			return ec.Resolvers.TrustGap().Relationships(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Relationship) graphql.Marshaler {
@@ -233,8 +236,8 @@ func (ec *executionContext) fieldContext_TrustGap_relationships(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "TrustGap",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Relationship(ctx, field)
 		},
@@ -471,7 +474,7 @@ func (ec *executionContext) _TrustValue_relationships(ctx context.Context, field
 			return ec.fieldContext_TrustValue_relationships(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Relationships, nil
+			return ec.Resolvers.TrustValue().Relationships(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Relationship) graphql.Marshaler {
@@ -485,8 +488,8 @@ func (ec *executionContext) fieldContext_TrustValue_relationships(_ context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "TrustValue",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Relationship(ctx, field)
 		},
@@ -551,10 +554,11 @@ func (ec *executionContext) _TrustGap(ctx context.Context, sel ast.SelectionSet,
 					return ec._TrustGap_actors(ctx, field, obj)
 				})
 		case "relationships":
-			out.Values[i] = ec._TrustGap_relationships(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrustGap_relationships(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -681,10 +685,11 @@ func (ec *executionContext) _TrustValue(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "relationships":
-			out.Values[i] = ec._TrustValue_relationships(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrustValue_relationships(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -76,6 +76,20 @@ func (l *Loader[K, V]) LoadThunk(ctx context.Context, key K) func() (V, error) {
 // it) at once instead of waiting for the idle gap.
 func (l *Loader[K, V]) LoadNow(ctx context.Context, key K) (V, error) {
 	th := l.LoadThunk(ctx, key)
+	l.flush()
+	return th()
+}
+
+// LoadAllNow is LoadAll for keys that no other lookup is coming to join
+// (see LoadNow): it fetches them at once.
+func (l *Loader[K, V]) LoadAllNow(ctx context.Context, keys []K) ([]V, error) {
+	thunks := l.thunks(ctx, keys)
+	l.flush()
+	return wait(thunks)
+}
+
+// flush fetches the open batch, if any, now.
+func (l *Loader[K, V]) flush() {
 	l.mu.Lock()
 	b := l.batch
 	if b != nil {
@@ -86,7 +100,6 @@ func (l *Loader[K, V]) LoadNow(ctx context.Context, key K) (V, error) {
 	if b != nil {
 		l.run(b)
 	}
-	return th()
 }
 
 // Prime caches value as key's, unless key is loaded or loading already.
@@ -104,11 +117,21 @@ func (l *Loader[K, V]) Prime(key K, value V) {
 // LoadAll loads keys in one batch (or several, past Capacity) and
 // returns their values in order; the error joins the keys' errors.
 func (l *Loader[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error) {
+	return wait(l.thunks(ctx, keys))
+}
+
+// thunks adds keys to the batch (LoadThunk).
+func (l *Loader[K, V]) thunks(ctx context.Context, keys []K) []func() (V, error) {
 	thunks := make([]func() (V, error), len(keys))
 	for i, k := range keys {
 		thunks[i] = l.LoadThunk(ctx, k)
 	}
-	values := make([]V, len(keys))
+	return thunks
+}
+
+// wait returns the thunks' values in order; the error joins theirs.
+func wait[V any](thunks []func() (V, error)) ([]V, error) {
+	values := make([]V, len(thunks))
 	var all []error
 	for i, th := range thunks {
 		v, err := th()

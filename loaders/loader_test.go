@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -96,6 +97,28 @@ func TestLoadNowFetchesTheOpenBatchAtOnce(t *testing.T) {
 	}
 	if b := rec.got(); len(b) != 1 {
 		t.Errorf("batches %v after a cached LoadNow, want one", b)
+	}
+}
+
+// LoadAllNow does not wait for the gap either: its keys, with those
+// already waiting, go in one batch, fetched at once; more keys than a
+// batch holds go in several.
+func TestLoadAllNowFetchesAtOnce(t *testing.T) {
+	rec := &recorder{}
+	l := newLoader(rec.fetch, time.Hour, time.Hour, 3)
+	waiting := l.LoadThunk(context.Background(), "a")
+	vs, err := l.LoadAllNow(context.Background(), []string{"bb", "ccc", "dddd", "a"})
+	if err != nil || !slices.Equal(vs, []int{2, 3, 4, 1}) {
+		t.Fatalf("LoadAllNow = %v, %v; want [2 3 4 1]", vs, err)
+	}
+	if v, err := waiting(); err != nil || v != 1 {
+		t.Fatalf("the waiting key = %d, %v; want 1", v, err)
+	}
+	// The full batch is fetched in a goroutine of its own: in either order.
+	b := rec.got()
+	slices.SortFunc(b, func(x, y []string) int { return strings.Compare(x[0], y[0]) })
+	if len(b) != 2 || !slices.Equal(b[0], []string{"a", "bb", "ccc"}) || !slices.Equal(b[1], []string{"dddd"}) {
+		t.Errorf("batches %v, want [a bb ccc] and [dddd]", b)
 	}
 }
 

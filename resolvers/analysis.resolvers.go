@@ -34,7 +34,9 @@ func (r *workspaceResolver) AccountabilityRoutes(ctx context.Context, obj *domai
 	if err != nil {
 		return nil, err
 	}
-	return routeViews(g, routes), nil
+	recs := newRecords()
+	out := routeViews(g, routes, recs)
+	return out, recs.load(ctx)
 }
 
 func (r *workspaceResolver) AccountabilityGaps(ctx context.Context, obj *domain.Workspace, region *string, kinds []analysis.GapKind, minSeverity *float64, threshold *float64, first *int, after *string, asOf *domain.Date, minConfidence *float64, maxHops *int) (*model.AccountabilityGapConnection, error) {
@@ -64,11 +66,12 @@ func (r *workspaceResolver) AccountabilityGaps(ctx context.Context, obj *domain.
 	}
 	page, cursors, more := pageOf(rest, args.First, analysis.GapCursor)
 	conn := &model.AccountabilityGapConnection{TotalCount: len(gaps), Edges: []*model.AccountabilityGapEdge{}}
+	recs := newRecords()
 	for i, gp := range page {
-		conn.Edges = append(conn.Edges, &model.AccountabilityGapEdge{Cursor: cursors[i], Node: gapView(g, gp)})
+		conn.Edges = append(conn.Edges, &model.AccountabilityGapEdge{Cursor: cursors[i], Node: gapView(g, gp, recs)})
 	}
 	conn.PageInfo = pageInfo(cursors, more, args.After != "")
-	return conn, nil
+	return conn, recs.load(ctx)
 }
 
 func (r *workspaceResolver) GapClosures(ctx context.Context, obj *domain.Workspace, first *int, assumedStrength *float64, threshold *float64, asOf *domain.Date, minConfidence *float64, maxHops *int) ([]*model.GapClosure, error) {
@@ -84,11 +87,12 @@ func (r *workspaceResolver) GapClosures(ctx context.Context, obj *domain.Workspa
 	if err != nil {
 		return nil, err
 	}
+	recs := newRecords()
 	out := make([]*model.GapClosure, len(cls))
 	for i, c := range cls {
-		out[i] = closureView(g, c)
+		out[i] = closureView(g, c, recs)
 	}
-	return out, nil
+	return out, recs.load(ctx)
 }
 
 func (r *workspaceResolver) Brokers(ctx context.Context, obj *domain.Workspace, first *int, asOf *domain.Date, minConfidence *float64, maxHops *int) ([]*model.Broker, error) {
@@ -139,12 +143,13 @@ func (r *workspaceResolver) AccountabilityChanges(ctx context.Context, obj *doma
 	if err != nil {
 		return nil, err
 	}
+	recs := newRecords()
 	out := make([]*model.AccountabilityChange, len(changes))
 	for i, c := range changes {
 		out[i] = &model.AccountabilityChange{Community: &domain.Community{Actor: c.Community}, PowerHolder: c.PowerHolder.Typed(),
-			Before: statusView(c.Before), After: statusView(c.After), Causes: orEmpty(c.Causes)}
+			Before: statusView(c.Before), After: statusView(c.After), Causes: recs.rels(c.Causes)}
 	}
-	return out, nil
+	return out, recs.load(ctx)
 }
 
 func (r *workspaceResolver) Subgraph(ctx context.Context, obj *domain.Workspace, center string, depth *int, types []domain.RelationshipType, asOf *domain.Date) (*model.Subgraph, error) {
@@ -170,7 +175,7 @@ func (r *workspaceResolver) Subgraph(ctx context.Context, obj *domain.Workspace,
 	if err != nil {
 		return nil, err
 	}
-	v := &model.Subgraph{Center: sg.Center.Typed(), Relationships: orEmpty(sg.Relationships), Truncated: sg.Truncated}
+	v := &model.Subgraph{Center: sg.Center.Typed(), Relationships: nonNil(sg.Relationships), Truncated: sg.Truncated}
 	for _, a := range sg.Actors {
 		v.Actors = append(v.Actors, a.Typed())
 	}

@@ -73,40 +73,44 @@ func actorOfWorkspace(ctx context.Context, ws, field, id string) (*domain.Actor,
 	return a, nil
 }
 
-func routeView(g *analysis.Graph, rt *analysis.Route) *model.AccountabilityRoute {
+// The views below show an analysis's answer; the relationships they show
+// come from recs, which the resolver loads once the views are built (see
+// records).
+
+func routeView(g *analysis.Graph, rt *analysis.Route, recs *records) *model.AccountabilityRoute {
 	if rt == nil {
 		return nil
 	}
 	v := &model.AccountabilityRoute{Strength: rt.Strength, Hops: rt.Hops(), Enforceable: rt.Enforceable,
-		Relationships: rt.Relationships()}
+		Relationships: recs.rels(rt.Relationships())}
 	actors := rt.Actors(g)
 	for _, a := range actors {
 		v.Actors = append(v.Actors, a.Typed())
 	}
 	for i, s := range rt.Steps {
 		v.Steps = append(v.Steps, &model.RouteStep{From: actors[i].Typed(), To: actors[i+1].Typed(),
-			Relationship: s.Rel, Strength: s.Strength, Enforcement: s.Enforcement})
+			Relationship: recs.rel(s.Rel), Strength: s.Strength, Enforcement: s.Enforcement})
 	}
 	return v
 }
 
-func routeViews(g *analysis.Graph, rs []analysis.Route) []*model.AccountabilityRoute {
+func routeViews(g *analysis.Graph, rs []analysis.Route, recs *records) []*model.AccountabilityRoute {
 	out := make([]*model.AccountabilityRoute, len(rs))
 	for i := range rs {
-		out[i] = routeView(g, &rs[i])
+		out[i] = routeView(g, &rs[i], recs)
 	}
 	return out
 }
 
 // gapView shows a gap with everything behind it; actors and relationships
 // gather, without repeats, all that the gap's parts mention.
-func gapView(g *analysis.Graph, gp *analysis.Gap) *model.AccountabilityGap {
+func gapView(g *analysis.Graph, gp *analysis.Gap, recs *records) *model.AccountabilityGap {
 	v := &model.AccountabilityGap{
 		Community: &domain.Community{Actor: gp.Community}, PowerHolder: gp.PowerHolder.Typed(), Kind: gp.Kind,
 		Severity: gp.Severity, Exposure: gp.Exposure, Distrust: gp.Distrust,
-		PowerRelationships: orEmpty(gp.PowerRelationships), TrustRelationships: orEmpty(gp.TrustRelationships),
-		BestRoute: routeView(g, gp.BestRoute()), HasEnforceableRoute: gp.StrongestEnforceableRoute != nil,
-		StrongestEnforceableRoute: routeView(g, gp.StrongestEnforceableRoute),
+		PowerRelationships: recs.rels(gp.PowerRelationships), TrustRelationships: recs.rels(gp.TrustRelationships),
+		BestRoute: routeView(g, gp.BestRoute(), recs), HasEnforceableRoute: gp.StrongestEnforceableRoute != nil,
+		StrongestEnforceableRoute: routeView(g, gp.StrongestEnforceableRoute, recs),
 	}
 	seenA, seenR := map[string]bool{}, map[string]bool{}
 	addA := func(a *domain.Actor) {
@@ -115,11 +119,11 @@ func gapView(g *analysis.Graph, gp *analysis.Gap) *model.AccountabilityGap {
 			v.Actors = append(v.Actors, a.Typed())
 		}
 	}
-	addR := func(rs []*domain.Relationship) {
+	addR := func(rs []*domain.RelationshipFacts) {
 		for _, r := range rs {
 			if !seenR[r.ID] {
 				seenR[r.ID] = true
-				v.Relationships = append(v.Relationships, r)
+				v.Relationships = append(v.Relationships, recs.rel(r))
 			}
 		}
 	}
@@ -138,20 +142,21 @@ func gapView(g *analysis.Graph, gp *analysis.Gap) *model.AccountabilityGap {
 	return v
 }
 
-func orEmpty(rs []*domain.Relationship) []*domain.Relationship {
+// nonNil is rs, or an empty list for none (GraphQL's [Relationship!]!).
+func nonNil(rs []*domain.Relationship) []*domain.Relationship {
 	if rs == nil {
 		return []*domain.Relationship{}
 	}
 	return rs
 }
 
-func closureView(g *analysis.Graph, c *analysis.Closure) *model.GapClosure {
+func closureView(g *analysis.Graph, c *analysis.Closure, recs *records) *model.GapClosure {
 	v := &model.GapClosure{
 		Relationship:    &model.ProposedRelationship{Type: c.Type, From: c.From.Typed(), To: c.To.Typed(), Strength: c.Strength},
 		SeverityRemoved: c.SeverityRemoved,
 	}
 	for _, ch := range c.Closes {
-		gc := &model.GapChange{Gap: gapView(g, ch.Gap), SeverityBefore: ch.Gap.Severity, SeverityAfter: ch.SeverityAfter,
+		gc := &model.GapChange{Gap: gapView(g, ch.Gap, recs), SeverityBefore: ch.Gap.Severity, SeverityAfter: ch.SeverityAfter,
 			BestStrengthAfter: ch.BestAfter, Closed: ch.KindAfter == ""}
 		if ch.KindAfter != "" {
 			k := ch.KindAfter

@@ -26,11 +26,12 @@ func (r *workspaceResolver) CommunityChannels(ctx context.Context, obj *domain.W
 	if err != nil {
 		return nil, err
 	}
+	recs := newRecords()
 	out := make([]*model.CommunityChannels, len(ccs))
 	for i, c := range ccs {
-		out[i] = channelsView(g, c)
+		out[i] = channelsView(g, c, recs)
 	}
-	return out, nil
+	return out, recs.load(ctx)
 }
 
 func (r *workspaceResolver) UnaccountableActors(ctx context.Context, obj *domain.Workspace, kinds []domain.ActorKind, frameworks []domain.Framework, asOf *domain.Date, minConfidence *float64) ([]*model.UnaccountableActor, error) {
@@ -46,9 +47,10 @@ func (r *workspaceResolver) UnaccountableActors(ctx context.Context, obj *domain
 	if err != nil {
 		return nil, err
 	}
+	recs := newRecords()
 	out := make([]*model.UnaccountableActor, len(us))
 	for i, u := range us {
-		out[i] = &model.UnaccountableActor{Actor: u.Actor.Typed(), Status: model.AccountabilityStanding(u.Status), Steps: stepViews(g, u.Steps)}
+		out[i] = &model.UnaccountableActor{Actor: u.Actor.Typed(), Status: model.AccountabilityStanding(u.Status), Steps: stepViews(g, u.Steps, recs)}
 	}
-	return out, nil
+	return out, recs.load(ctx)
 }

@@ -21,11 +21,12 @@ func (r *contractMeanResolver) Communities(ctx context.Context, obj *analysis.Co
 		return nil, err
 	}
 	vs := obj.Counted[:min(n, len(obj.Counted))]
+	recs := newRecords()
 	out := make([]*model.ContractCommunityValue, len(vs))
 	for i, v := range vs {
-		out[i] = &model.ContractCommunityValue{Community: &domain.Community{Actor: v.Community}, Value: v.Value, Relationships: v.Relationships}
+		out[i] = &model.ContractCommunityValue{Community: &domain.Community{Actor: v.Community}, Value: v.Value, Relationships: recs.rels(v.Relationships)}
 	}
-	return out, nil
+	return out, recs.load(ctx)
 }
 
 func (r *contractPairShareResolver) Shortfall(ctx context.Context, obj *analysis.PairShare, first *int) ([]*model.ContractPair, error) {
@@ -34,15 +35,16 @@ func (r *contractPairShareResolver) Shortfall(ctx context.Context, obj *analysis
 		return nil, err
 	}
 	ps := obj.Shortfall[:min(n, len(obj.Shortfall))]
+	recs := newRecords()
 	out := make([]*model.ContractPair, len(ps))
 	for i, p := range ps {
 		out[i] = &model.ContractPair{Community: &domain.Community{Actor: p.Community}, PowerHolder: p.PowerHolder.Typed(),
-			PowerRelationships: p.PowerRelationships}
+			PowerRelationships: recs.rels(p.PowerRelationships)}
 		if rt := p.BestRoute(); rt != nil {
-			out[i].BestRoute = routeView(obj.Graph(), rt)
+			out[i].BestRoute = routeView(obj.Graph(), rt, recs)
 		}
 	}
-	return out, nil
+	return out, recs.load(ctx)
 }
 
 func (r *contractShareResolver) Shortfall(ctx context.Context, obj *analysis.CommunityShare, first *int) ([]*domain.Community, error) {

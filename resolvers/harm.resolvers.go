@@ -42,6 +42,18 @@ func (r *doNoHarmFlagResolver) Sides(ctx context.Context, obj *analysis.DoNoHarm
 	return out, nil
 }
 
+func (r *doNoHarmFlagResolver) Supports(ctx context.Context, obj *analysis.DoNoHarmFlag) ([]*domain.Relationship, error) {
+	return relationshipRecords(ctx, obj.Supports)
+}
+
+func (r *doNoHarmFlagResolver) Threats(ctx context.Context, obj *analysis.DoNoHarmFlag) ([]*domain.Relationship, error) {
+	return relationshipRecords(ctx, obj.Threats)
+}
+
+func (r *doNoHarmFlagResolver) Tensions(ctx context.Context, obj *analysis.DoNoHarmFlag) ([]*domain.Relationship, error) {
+	return relationshipRecords(ctx, obj.Tensions)
+}
+
 func (r *doNoHarmFlagResolver) Actors(ctx context.Context, obj *analysis.DoNoHarmFlag) ([]domain.ActorNode, error) {
 	as := obj.Actors()
 	out := make([]domain.ActorNode, len(as))
@@ -49,6 +61,10 @@ func (r *doNoHarmFlagResolver) Actors(ctx context.Context, obj *analysis.DoNoHar
 		out[i] = a.Typed()
 	}
 	return out, nil
+}
+
+func (r *doNoHarmFlagResolver) Relationships(ctx context.Context, obj *analysis.DoNoHarmFlag) ([]*domain.Relationship, error) {
+	return relationshipRecords(ctx, obj.Relationships())
 }
 
 func (r *workspaceResolver) DoNoHarmFlags(ctx context.Context, obj *domain.Workspace, kinds []analysis.DoNoHarmKind, region *string, first *int, after *string, frameworks []domain.Framework, asOf *domain.Date, minConfidence *float64) (*model.DoNoHarmFlagConnection, error) {

@@ -36,11 +36,12 @@ func (r *analysisJobResolver) GapClosures(ctx context.Context, obj *analysis.Job
 	if g == nil {
 		return nil, nil
 	}
+	recs := newRecords()
 	out := make([]*model.GapClosure, 0, min(n, len(cls)))
 	for _, c := range cls[:min(n, len(cls))] {
-		out = append(out, closureView(g, c))
+		out = append(out, closureView(g, c, recs))
 	}
-	return out, nil
+	return out, recs.load(ctx)
 }
 
 func (r *mutationResolver) StartGapClosuresJob(ctx context.Context, workspace string, first *int, assumedStrength *float64, threshold *float64, asOf *domain.Date, minConfidence *float64, maxHops *int) (*analysis.Job, error) {

@@ -38,9 +38,10 @@ func (r *workspaceResolver) ParticipationGaps(ctx context.Context, obj *domain.W
 	}
 	page, cursors, more := pageOf(rest, args.First, analysis.ParticipationGapCursor)
 	conn := &model.ParticipationGapConnection{TotalCount: len(gaps), Edges: []*model.ParticipationGapEdge{}}
+	recs := newRecords()
 	for i, p := range page {
 		// nearest, hops and bestRoute are null unless the reason is BEYOND_LIMIT.
-		v := &model.ParticipationGap{Target: p.Target.Typed(), Reason: model.ParticipationGapReason(p.Reason), BestRoute: routeView(g, p.BestRoute)}
+		v := &model.ParticipationGap{Target: p.Target.Typed(), Reason: model.ParticipationGapReason(p.Reason), BestRoute: routeView(g, p.BestRoute, recs)}
 		if p.Nearest != nil {
 			v.Nearest = p.Nearest.Typed()
 			v.Hops = &p.Hops
@@ -48,5 +49,5 @@ func (r *workspaceResolver) ParticipationGaps(ctx context.Context, obj *domain.W
 		conn.Edges = append(conn.Edges, &model.ParticipationGapEdge{Cursor: cursors[i], Node: v})
 	}
 	conn.PageInfo = pageInfo(cursors, more, args.After != "")
-	return conn, nil
+	return conn, recs.load(ctx)
 }

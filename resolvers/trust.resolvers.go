@@ -32,8 +32,16 @@ func (r *trustGapResolver) Actors(ctx context.Context, obj *analysis.TrustGap) (
 	return out, nil
 }
 
+func (r *trustGapResolver) Relationships(ctx context.Context, obj *analysis.TrustGap) ([]*domain.Relationship, error) {
+	return relationshipRecords(ctx, obj.Relationships)
+}
+
 func (r *trustValueResolver) Actor(ctx context.Context, obj *analysis.TrustValue) (domain.ActorNode, error) {
 	return obj.Actor.Typed(), nil
+}
+
+func (r *trustValueResolver) Relationships(ctx context.Context, obj *analysis.TrustValue) ([]*domain.Relationship, error) {
+	return relationshipRecords(ctx, obj.Relationships)
 }
 
 func (r *workspaceResolver) TrustGaps(ctx context.Context, obj *domain.Workspace, kinds []analysis.TrustGapKind, region *string, threshold *float64, distrustBelow *float64, first *int, after *string, frameworks []domain.Framework, asOf *domain.Date, minConfidence *float64) (*model.TrustGapConnection, error) {

@@ -96,12 +96,12 @@ func (s *Neo4j) AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapsh
 // the actor it named there (on one server: in a cluster, the parts may
 // run on other members). A relationship whose end is not in ids (an actor
 // created after the actors were read) is left out.
-func (s *Neo4j) snapshotRelationships(ctx context.Context, op, ws string, elements []string, ids map[string]string) ([]*domain.Relationship, error) {
+func (s *Neo4j) snapshotRelationships(ctx context.Context, op, ws string, elements []string, ids map[string]string) ([]*domain.RelationshipFacts, error) {
 	batches := make([][][]string, snapshotParts)
 	for i, batch := range slices.Collect(slices.Chunk(elements, s.snapshotBatch)) {
 		batches[i%snapshotParts] = append(batches[i%snapshotParts], batch)
 	}
-	parts := make([][]*domain.Relationship, snapshotParts)
+	parts := make([][]*domain.RelationshipFacts, snapshotParts)
 	failed := make([]error, snapshotParts)
 	var wg sync.WaitGroup
 	for part := range snapshotParts {
@@ -110,12 +110,13 @@ func (s *Neo4j) snapshotRelationships(ctx context.Context, op, ws string, elemen
 		}
 		wg.Go(func() {
 			params := map[string]any{"ws": ws, "types": analysisTypeNames, "batches": batches[part]}
-			parts[part], failed[part] = readTx(ctx, s, op, func(tx neo4j.ManagedTransaction) ([]*domain.Relationship, error) {
-				var rels []*domain.Relationship
+			parts[part], failed[part] = readTx(ctx, s, op, func(tx neo4j.ManagedTransaction) ([]*domain.RelationshipFacts, error) {
+				var rels []*domain.RelationshipFacts
+				perceivers := map[string]*string{} // each part its own: the parts run at once
 				err := s.stream(ctx, tx, snapshotRelsCypher, params, func(rec *neo4j.Record) error {
 					batch, _ := rec.Values[0].([]any)
 					for _, v := range batch {
-						if r := snapshotRelationship(v, ws, ids); r != nil {
+						if r := snapshotRelationship(v, ids, perceivers); r != nil {
 							rels = append(rels, r)
 						}
 					}
@@ -132,16 +133,18 @@ func (s *Neo4j) snapshotRelationships(ctx context.Context, op, ws string, elemen
 		}
 	}
 	rels := slices.Concat(parts...)
-	slices.SortFunc(rels, func(x, y *domain.Relationship) int { return strings.Compare(x.ID, y.ID) })
+	slices.SortFunc(rels, func(x, y *domain.RelationshipFacts) int { return strings.Compare(x.ID, y.ID) })
 	// Each relationship has one start, in one batch; should one come twice
 	// all the same, it is one relationship.
-	return slices.CompactFunc(rels, func(x, y *domain.Relationship) bool { return x.ID == y.ID }), nil
+	return slices.CompactFunc(rels, func(x, y *domain.RelationshipFacts) bool { return x.ID == y.ID }), nil
 }
 
-// snapshotRelationship decodes one relationship of a snapshot record,
-// with the one copy of its ends' ids, type and sensitivity; nil when it
-// is not a relationship or an end is not among ids.
-func snapshotRelationship(v any, ws string, ids map[string]string) *domain.Relationship {
+// snapshotRelationship decodes the facts of one relationship of a
+// snapshot record (the fields analyses read, not the whole record: see
+// domain.RelationshipFacts), with the one copy of its ends' ids, type,
+// sensitivity, power and form, and of its perceivedBy among perceivers;
+// nil when it is not a relationship or an end is not among ids.
+func snapshotRelationship(v any, ids map[string]string, perceivers map[string]*string) *domain.RelationshipFacts {
 	rel, ok := v.(neo4j.Relationship)
 	if !ok {
 		return nil
@@ -151,10 +154,58 @@ func snapshotRelationship(v any, ws string, ids map[string]string) *domain.Relat
 	if !okFrom || !okTo {
 		return nil
 	}
-	r := decodeRelationship(rel.Props, string(internType(domain.RelationshipType(rel.Type))), from, to)
-	r.WorkspaceID, r.Sensitivity = ws, internSensitivity(r.Sensitivity)
-	return r
+	p := props(rel.Props)
+	return &domain.RelationshipFacts{
+		ID: p.str("id"), Type: internType(domain.RelationshipType(rel.Type)), FromID: from, ToID: to,
+		Strength: p.float("strength"), Confidence: p.float("confidence"), PerceivedBy: internPerceiver(p, perceivers),
+		Power: internEnum(p, "power", powers), Form: internEnum(p, "form", forms),
+		ValidFrom: p.optDate("validFrom"), ValidTo: p.optDate("validTo"), Frameworks: p.frameworks("frameworks"),
+		Sensitivity: internSensitivity(domain.Sensitivity(p.str("sensitivity"))),
+	}
 }
+
+// internPerceiver returns the one copy among seen of p's perceivedBy
+// (nil when it has none): a map names a few segments many times.
+func internPerceiver(p props, seen map[string]*string) *string {
+	s, ok := p["perceivedBy"].(string)
+	if !ok {
+		return nil
+	}
+	if q, ok := seen[s]; ok {
+		return q
+	}
+	seen[s] = &s
+	return &s
+}
+
+// internEnum returns the shared pointer among known to p's value of k
+// (a new one for a value not known; nil when p has none). Facts are
+// read only, so their pointers may be shared.
+func internEnum[T ~string](p props, k string, known map[T]*T) *T {
+	s, ok := p[k].(string)
+	if !ok {
+		return nil
+	}
+	if q, ok := known[T(s)]; ok {
+		return q
+	}
+	v := T(s)
+	return &v
+}
+
+// enumPointers gives each of values a pointer of its own, to share.
+func enumPointers[T comparable](values []T) map[T]*T {
+	m := make(map[T]*T, len(values))
+	for _, v := range values {
+		m[v] = &v
+	}
+	return m
+}
+
+var (
+	powers = enumPointers(domain.Powers)
+	forms  = enumPointers(domain.Forms)
+)
 
 // The snapshot's statements. They read the whole workspace, so they take
 // no visibility parameters: the caller's access to the workspace is checked

@@ -910,9 +910,14 @@ func TestAnalysisSnapshot(t *testing.T) {
 	ws := storetest.Workspace(t, st)
 	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A"})
 	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B"})
-	threat := mustRel(t, st, domain.RelationshipInput{Type: domain.Threatens, From: b.ID, To: a.ID, Strength: 0.5})
-	support := mustRel(t, st, domain.RelationshipInput{Type: domain.Supports, From: b.ID, To: a.ID, Strength: 0.5})
-	dialogue := mustRel(t, st, domain.RelationshipInput{Type: domain.Dialogue, From: a.ID, To: b.ID, Strength: 0.5, Power: new(domain.Enforcement)})
+	// Every fact a relationship can carry, on one or another.
+	threat := mustRel(t, st, domain.RelationshipInput{Type: domain.Threatens, From: b.ID, To: a.ID, Strength: 0.5,
+		Form: new(domain.Form("VIOLENCE")), ValidFrom: new(domaintest.Date("2020-01-01")), ValidTo: new(domaintest.Date("2030-01-01")),
+		Notes: new("notes stay in the record"), ExternalID: new("t1")})
+	support := mustRel(t, st, domain.RelationshipInput{Type: domain.Supports, From: b.ID, To: a.ID, Strength: 0.5, Confidence: new(0.75)})
+	dialogue := mustRel(t, st, domain.RelationshipInput{Type: domain.Dialogue, From: a.ID, To: b.ID, Strength: 0.5, Power: new(domain.Enforcement),
+		Frameworks: []domain.Framework{domain.FrameworkJustice}, Sensitivity: new(domain.Restricted)})
+	trust := mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: a.ID, To: b.ID, Strength: 0.25, PerceivedBy: new("women")})
 	snap, err := st.AnalysisSnapshot(ctx, ws.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -921,13 +926,19 @@ func TestAnalysisSnapshot(t *testing.T) {
 	if snap.Version != v || len(snap.Actors) != 2 {
 		t.Errorf("version %d (store %d), %d actors", snap.Version, v, len(snap.Actors))
 	}
-	got := map[string]*domain.Relationship{}
+	got := map[string]*domain.RelationshipFacts{}
 	for _, r := range snap.Relationships {
 		got[r.ID] = r
 	}
-	// SUPPORTS is read by the do-no-harm flags.
-	if len(got) != 3 || got[threat.ID] == nil || got[support.ID] == nil || !reflect.DeepEqual(got[dialogue.ID], dialogue) {
+	// SUPPORTS is read by the do-no-harm flags. Each relationship's facts
+	// are its record's.
+	if len(got) != 4 {
 		t.Errorf("snapshot relationships: %v", got)
+	}
+	for _, want := range []*domain.Relationship{threat, support, dialogue, trust} {
+		if !reflect.DeepEqual(got[want.ID], want.Facts()) {
+			t.Errorf("%s: facts %+v, want %+v", want.Type, got[want.ID], want.Facts())
+		}
 	}
 	if _, err := st.AnalysisSnapshot(ctx, "ws_nope"); !errs.Is(err, errs.NotFound) {
 		t.Errorf("unknown workspace: %v", err)
@@ -935,8 +946,8 @@ func TestAnalysisSnapshot(t *testing.T) {
 }
 
 // A snapshot read in several batches of actors, split between its
-// transactions, holds every relationship once, in id order, whole and
-// with its ends and type.
+// transactions, holds every relationship once, in id order, with all its
+// facts, its ends and type.
 func TestAnalysisSnapshotInBatches(t *testing.T) {
 	t.Parallel()
 	st := storetest.Open(t)
@@ -946,13 +957,13 @@ func TestAnalysisSnapshotInBatches(t *testing.T) {
 	for i := range 7 {
 		actors = append(actors, mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: fmt.Sprint("actor ", i)}))
 	}
-	want := map[string]*domain.Relationship{}
+	want := map[string]*domain.RelationshipFacts{}
 	for i, a := range actors {
 		for _, j := range []int{i + 1, i + 3} {
 			if j < len(actors) {
 				typ := []domain.RelationshipType{domain.Trusts, domain.Influences}[j%2]
 				r := mustRel(t, st, domain.RelationshipInput{Type: typ, From: a.ID, To: actors[j].ID, Strength: 0.25 * float64(1+i%3)})
-				want[r.ID] = r
+				want[r.ID] = r.Facts()
 			}
 		}
 	}
@@ -963,7 +974,7 @@ func TestAnalysisSnapshotInBatches(t *testing.T) {
 	if len(snap.Actors) != len(actors) || len(snap.Relationships) != len(want) {
 		t.Fatalf("%d actors and %d relationships, want %d and %d", len(snap.Actors), len(snap.Relationships), len(actors), len(want))
 	}
-	if !slices.IsSortedFunc(snap.Relationships, func(x, y *domain.Relationship) int { return strings.Compare(x.ID, y.ID) }) {
+	if !slices.IsSortedFunc(snap.Relationships, func(x, y *domain.RelationshipFacts) int { return strings.Compare(x.ID, y.ID) }) {
 		t.Error("the relationships are not in id order")
 	}
 	for _, r := range snap.Relationships {

@@ -1,0 +1,180 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"maps"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/actorgraph/actorgraph/demo"
+	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/httpapi/apitest"
+	"github.com/actorgraph/actorgraph/store"
+	"github.com/actorgraph/actorgraph/store/storetest"
+)
+
+// relationshipRecord asks a relationship's fields, those of the record
+// that analyses do not keep among them, and __typename to find it in any
+// answer. (Not every field: the operation's complexity must stay under
+// the limit on lists of 200 communities.)
+const relationshipRecord = `fragment R on Relationship { __typename id externalId sensitivity type fromId toId
+  strength confidence perceivedBy mechanism channel power form validFrom validTo notes frameworks
+  sources { id } createdAt updatedAt }`
+
+// The analyses keep relationships' facts, not their records
+// (domain.RelationshipFacts): every relationship an analysis answers with
+// is shown whole all the same, as Workspace.relationships shows it.
+func TestAnalysesShowWholeRelationships(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	a := apitest.New(t, st)
+	ws, err := demo.Load(storetest.Ctx(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = st.DeleteWorkspace(storetest.Ctx(), ws.ID) })
+	// Every record, as the relationships' list shows it.
+	var list struct {
+		Workspace struct {
+			Relationships struct {
+				Edges []struct{ Node json.RawMessage }
+			}
+		}
+	}
+	a.OK(`query($ws: ID!) { workspace(id: $ws) { relationships(first: 200) { edges { node { ...R } } } } } `+relationshipRecord,
+		map[string]any{"ws": ws.ID}, &list)
+	records := map[string]map[string]any{}
+	withNotes := 0
+	for _, e := range list.Workspace.Relationships.Edges {
+		var r map[string]any
+		if err := json.Unmarshal(e.Node, &r); err != nil {
+			t.Fatal(err)
+		}
+		records[r["id"].(string)] = r
+		if r["notes"] != "" {
+			withNotes++
+		}
+	}
+	if withNotes == 0 {
+		t.Fatal("the demo map's relationships have no notes: the test could not tell a record from its facts")
+	}
+	ids := demoIDs(t, a, ws.ID)
+	vars := map[string]any{"ws": ws.ID}
+	queries := map[string]string{
+		"accountabilityRoutes": `accountabilityRoutes(from: "` + ids["c-tamal-village"] + `", to: "` + ids["f-district-police"] + `", first: 3) { relationships { ...R } steps { relationship { ...R } } }`,
+		"accountabilityGaps": `accountabilityGaps(first: 10) { edges { node { powerRelationships { ...R } trustRelationships { ...R }
+		  relationships { ...R } bestRoute { relationships { ...R } steps { relationship { ...R } } } strongestEnforceableRoute { relationships { ...R } } } } }`,
+		"gapClosures":           `gapClosures(first: 3) { closes { gap { powerRelationships { ...R } relationships { ...R } } } }`,
+		"accountabilityChanges": `accountabilityChanges(from: "2023-01-01", to: "2025-01-01") { causes { ...R } }`,
+		"trustGaps":             `trustGaps(first: 20) { edges { node { relationships { ...R } values { relationships { ...R } } } } }`,
+		"doNoHarmFlags":         `doNoHarmFlags(first: 20) { edges { node { supports { ...R } threats { ...R } tensions { ...R } relationships { ...R } } } }`,
+		"communityChannels":     `communityChannels { securityRelationships { ...R } steps { relationship { ...R } } }`,
+		"unaccountableActors":   `unaccountableActors { steps { relationship { ...R } } }`,
+		"participationGaps":     `participationGaps(first: 20, maxHops: 1) { edges { node { bestRoute { relationships { ...R } } } } }`,
+		"socialContract": `socialContract { overall { accountability { shortfall(first: 20) { powerRelationships { ...R } bestRoute { relationships { ...R } } } }
+		  trustInState { communities(first: 20) { relationships { ...R } } } } }`,
+	}
+	for _, name := range slices.Sorted(maps.Keys(queries)) {
+		res := a.Do(`query($ws: ID!) { workspace(id: $ws) { `+queries[name]+` } } `+relationshipRecord, vars)
+		var out map[string]any
+		if err := json.Unmarshal(res.Data, &out); err != nil || len(res.Errors) > 0 {
+			t.Errorf("%s: %v %+v", name, err, res.Errors)
+			continue
+		}
+		shown := relationshipsIn(out)
+		if len(shown) == 0 {
+			t.Errorf("%s: no relationship shown: the test checks nothing", name)
+		}
+		for _, r := range shown {
+			if want := records[r["id"].(string)]; !reflect.DeepEqual(r, want) {
+				t.Errorf("%s: relationship shown as\n%v\nwant its record\n%v", name, r, want)
+			}
+		}
+	}
+}
+
+// demoIDs maps the demo map's external ids to its actors' ids.
+func demoIDs(t *testing.T, a *apitest.API, ws string) map[string]string {
+	t.Helper()
+	var out struct {
+		Workspace struct {
+			Actors struct {
+				Edges []struct {
+					Node struct{ ID, ExternalID string }
+				}
+			}
+		}
+	}
+	a.OK(`query($ws: ID!) { workspace(id: $ws) { actors(first: 500) { edges { node { id externalId } } } } }`, map[string]any{"ws": ws}, &out)
+	ids := map[string]string{}
+	for _, e := range out.Workspace.Actors.Edges {
+		ids[e.Node.ExternalID] = e.Node.ID
+	}
+	return ids
+}
+
+// relationshipsIn is every relationship object in a decoded answer.
+func relationshipsIn(v any) []map[string]any {
+	var out []map[string]any
+	switch v := v.(type) {
+	case map[string]any:
+		if v["__typename"] == "Relationship" {
+			return []map[string]any{v}
+		}
+		for _, x := range v {
+			out = append(out, relationshipsIn(x)...)
+		}
+	case []any:
+		for _, x := range v {
+			out = append(out, relationshipsIn(x)...)
+		}
+	}
+	return out
+}
+
+// hidingStore hides one relationship from lookups by id, as if it were
+// deleted after the analysis read the workspace.
+type hidingStore struct {
+	store.Store
+	hidden string
+}
+
+func (s *hidingStore) RelationshipsByIDs(ctx context.Context, ids []string) ([]*domain.Relationship, error) {
+	rs, err := s.Store.RelationshipsByIDs(ctx, ids)
+	return slices.DeleteFunc(rs, func(r *domain.Relationship) bool { return r.ID == s.hidden }), err
+}
+
+// A relationship an analysis found but the store no longer shows (deleted
+// or made more sensitive in between) fails the answer with a code a
+// client can retry on, rather than showing a record that is not there.
+func TestAnalysisFailsWhenARelationshipItShowsIsGone(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws, err := demo.Load(storetest.Ctx(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = st.DeleteWorkspace(storetest.Ctx(), ws.ID) })
+	all := apitest.New(t, st)
+	var out struct {
+		Workspace struct {
+			AccountabilityGaps struct {
+				Edges []struct {
+					Node struct{ PowerRelationships []struct{ ID string } }
+				}
+			}
+		}
+	}
+	const q = `query($ws: ID!) { workspace(id: $ws) { accountabilityGaps(first: 1) { edges { node { powerRelationships { id } } } } } }`
+	all.OK(q, map[string]any{"ws": ws.ID}, &out)
+	if len(out.Workspace.AccountabilityGaps.Edges) == 0 || len(out.Workspace.AccountabilityGaps.Edges[0].Node.PowerRelationships) == 0 {
+		t.Fatalf("the demo map has no gap with a power relationship: %+v", out)
+	}
+	hidden := out.Workspace.AccountabilityGaps.Edges[0].Node.PowerRelationships[0].ID
+	res := apitest.New(t, &hidingStore{Store: st, hidden: hidden}).Do(q, map[string]any{"ws": ws.ID})
+	if res.Code() != "SERVICE_UNAVAILABLE" {
+		t.Fatalf("the answer with a relationship gone: %+v, want SERVICE_UNAVAILABLE", res)
+	}
+}
