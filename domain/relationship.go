@@ -153,7 +153,7 @@ func validAt(from, to *Date, d Date) bool {
 // record's details (external id, notes, sources, mechanism, channel,
 // custom attributes, times). The analysis engine holds a whole workspace
 // of these (750,000 on the benchmark's map of 100,000 actors), so it holds
-// these rather than records: 176 bytes each rather than about 400 (see
+// these rather than records: 160 bytes each rather than about 400 (see
 // docs/performance.md). An analysis's answer shows the relationships'
 // records, loaded by id when it is presented (resolvers' views).
 type RelationshipFacts struct {

@@ -202,3 +202,75 @@ func TestAnalysisFailsWhenARelationshipItShowsIsGone(t *testing.T) {
 		}
 	}
 }
+
+// An analysis job's answer stays about the map of the version it ran on:
+// when a relationship it shows is gone since, reading it again cannot
+// help, so it fails with CONFLICT (start the job again), not with
+// SERVICE_UNAVAILABLE (ask again).
+func TestJobAnswerWithARelationshipGone(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws, err := demo.Load(storetest.Ctx(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = st.DeleteWorkspace(storetest.Ctx(), ws.ID) })
+	const closures = `gapClosures(first: 1) { closes { gap { powerRelationships { id notes } } } }`
+	var out struct {
+		Workspace struct {
+			GapClosures []struct {
+				Closes []struct {
+					Gap struct{ PowerRelationships []struct{ ID string } }
+				}
+			}
+		}
+	}
+	apitest.New(t, st).OK(`query($ws: ID!) { workspace(id: $ws) { `+closures+` } }`, map[string]any{"ws": ws.ID}, &out)
+	cls := out.Workspace.GapClosures
+	if len(cls) == 0 || len(cls[0].Closes) == 0 || len(cls[0].Closes[0].Gap.PowerRelationships) == 0 {
+		t.Fatalf("the demo map's first closure closes no gap with a power relationship: %+v", out)
+	}
+	a := apitest.New(t, &hidingStore{Store: st, hidden: cls[0].Closes[0].Gap.PowerRelationships[0].ID})
+	job := startClosuresJob(t, a, ws.ID)
+	if j := awaitJob(t, a, job.ID); j.State != "DONE" {
+		t.Fatalf("job %+v", j)
+	}
+	res := a.Do(`query($id: ID!) { analysisJob(id: $id) { `+closures+` } }`, map[string]any{"id": job.ID})
+	if res.Code() != "CONFLICT" || !strings.Contains(res.Errors[0].Message, "start the job again") {
+		t.Fatalf("the job's answer with a relationship gone: %+v, want CONFLICT", res)
+	}
+}
+
+// A field that loads records asked twice on one object (by two
+// fragments, as clients that compose queries from fragments send) is
+// resolved once with both selections: the second copy asking a record
+// loads it.
+func TestRecordsAskedBySecondCopyOfAField(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws, err := demo.Load(storetest.Ctx(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = st.DeleteWorkspace(storetest.Ctx(), ws.ID) })
+	var out struct {
+		Workspace struct {
+			TrustGaps struct {
+				Edges []struct {
+					Node struct{ Relationships []struct{ ID string } }
+				}
+			}
+		}
+	}
+	const q = `query($ws: ID!) { workspace(id: $ws) { trustGaps(first: 1) { edges { node { ...A ...B } } } } }
+	  fragment A on TrustGap { relationships { id } }
+	  fragment B on TrustGap { relationships { notes } }`
+	apitest.New(t, st).OK(q, map[string]any{"ws": ws.ID}, &out)
+	if len(out.Workspace.TrustGaps.Edges) == 0 || len(out.Workspace.TrustGaps.Edges[0].Node.Relationships) == 0 {
+		t.Fatalf("the demo map has no trust gap with relationships: %+v", out)
+	}
+	hidden := out.Workspace.TrustGaps.Edges[0].Node.Relationships[0].ID
+	if res := apitest.New(t, &hidingStore{Store: st, hidden: hidden}).Do(q, map[string]any{"ws": ws.ID}); res.Code() != "SERVICE_UNAVAILABLE" {
+		t.Fatalf("a record asked by the second copy of the field, gone: %+v, want SERVICE_UNAVAILABLE", res)
+	}
+}

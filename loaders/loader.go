@@ -2,7 +2,6 @@ package loaders
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -115,7 +114,7 @@ func (l *Loader[K, V]) Prime(key K, value V) {
 }
 
 // LoadAll loads keys in one batch (or several, past Capacity) and
-// returns their values in order; the error joins the keys' errors.
+// returns their values in order, and the first of the keys' errors.
 func (l *Loader[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error) {
 	return wait(l.thunks(ctx, keys))
 }
@@ -129,18 +128,21 @@ func (l *Loader[K, V]) thunks(ctx context.Context, keys []K) []func() (V, error)
 	return thunks
 }
 
-// wait returns the thunks' values in order; the error joins theirs.
+// wait returns the thunks' values in order, and the first error among
+// theirs: a batch that fails gives each of its keys its one error (a
+// join of them repeated it for each key, and hid its kind from
+// errs.KindOf, which follows single wrapping only).
 func wait[V any](thunks []func() (V, error)) ([]V, error) {
 	values := make([]V, len(thunks))
-	var all []error
+	var first error
 	for i, th := range thunks {
 		v, err := th()
 		values[i] = v
-		if err != nil {
-			all = append(all, err)
+		if first == nil {
+			first = err
 		}
 	}
-	return values, errors.Join(all...)
+	return values, first
 }
 
 // add puts key into the open batch, opening one if there is none. l.mu

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/actorgraph/actorgraph/errs"
 )
 
 // recorder is a batch function that records the batches it was asked
@@ -138,14 +140,16 @@ func TestLoaderFetchesAnIdleBatch(t *testing.T) {
 }
 
 // An error for the whole batch reaches each of its keys, and LoadAll
-// joins them.
+// answers it once, its kind intact (Neo4j down stays SERVICE_UNAVAILABLE,
+// not an internal error).
 func TestLoaderErrors(t *testing.T) {
-	boom := errors.New("boom")
+	boom := errs.E("store.RelationshipsByIDs", errs.Unavailable, "Neo4j is down")
 	rec := &recorder{err: boom}
 	l := newLoader(rec.fetch, time.Hour, time.Hour, 2)
-	_, err := l.LoadAll(context.Background(), []string{"a", "b"})
-	if !errors.Is(err, boom) {
-		t.Fatalf("LoadAll error = %v, want boom", err)
+	// Two full batches, fetched at once: a b, then c d.
+	_, err := l.LoadAll(context.Background(), []string{"a", "b", "c", "d"})
+	if !errors.Is(err, boom) || errs.KindOf(err) != errs.Unavailable || strings.Count(err.Error(), "Neo4j is down") != 1 {
+		t.Fatalf("LoadAll error = %v, want boom once, of its kind", err)
 	}
 	bad := newLoader(func(context.Context, []string) ([]int, []error) { return []int{1}, nil }, time.Hour, time.Hour, 2)
 	if _, err := bad.LoadAll(context.Background(), []string{"a", "b"}); err == nil {

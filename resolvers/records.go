@@ -22,9 +22,24 @@ import (
 // loader, which applies the caller's clearance as every read does.
 type records struct {
 	byID map[string]*domain.Relationship
+	gone *errs.Error // the error when one is gone (see load)
 }
 
-func newRecords() *records { return &records{byID: map[string]*domain.Relationship{}} }
+// newRecords is the records of an answer about the map as it is: one
+// gone since the analysis read the map fails the answer, and asking again
+// analyses the map anew.
+func newRecords() *records {
+	return &records{byID: map[string]*domain.Relationship{}, gone: &errs.Error{Op: "resolvers.records", Kind: errs.Unavailable,
+		Msg: "the map changed while this answer was being prepared (a relationship it shows is gone); ask again"}}
+}
+
+// newJobRecords is the records of an analysis job's answer, which stays
+// about the map of the version the job ran on: asking again cannot help
+// when one is gone, starting the job again can.
+func newJobRecords() *records {
+	return &records{byID: map[string]*domain.Relationship{}, gone: &errs.Error{Op: "resolvers.records", Kind: errs.Conflict,
+		Msg: "the map changed since this job ran: a relationship its answer shows is gone or hidden from you; start the job again for an answer about the map as it is"}}
+}
 
 // rel is the record of f, to be filled in by load.
 func (rs *records) rel(f *domain.RelationshipFacts) *domain.Relationship {
@@ -45,10 +60,10 @@ func (rs *records) rels(fs []*domain.RelationshipFacts) []*domain.Relationship {
 	return out
 }
 
-// load fills in every record handed out. A relationship the analysis
-// read but the store no longer shows the caller (deleted or made more
-// sensitive since) fails the answer: it would show a record that is not
-// there. Asking again analyses the map as it is now.
+// load fills in every record handed out, when the query asks more of
+// them than their ids. A relationship the analysis read but the store no
+// longer shows the caller (deleted or made more sensitive since) fails
+// the answer with rs.gone: it would show a record that is not there.
 func (rs *records) load(ctx context.Context) error {
 	if len(rs.byID) == 0 || !asksRecords(ctx) {
 		return nil // each record shows its id, all it is asked
@@ -65,8 +80,7 @@ func (rs *records) load(ctx context.Context) error {
 	}
 	for i, id := range ids {
 		if found[i] == nil {
-			return &errs.Error{Op: "analysis records", Kind: errs.Unavailable,
-				Msg: "the map changed while this answer was being prepared (a relationship it shows is gone); ask again"}
+			return rs.gone
 		}
 		*rs.byID[id] = *found[i]
 	}
@@ -83,7 +97,12 @@ func asksRecords(ctx context.Context) bool {
 	if fc == nil || fc.Field.Field == nil {
 		return true
 	}
-	return asksRecordsIn(fc.Field.Field)
+	// fc.Field.Selections, not fc.Field's own: a field asked twice (two
+	// fragments on one object) is resolved once, with both selections.
+	if fc.Field.Definition != nil && fc.Field.Definition.Type.Name() == "Relationship" {
+		return asksMoreThanID(fc.Field.Selections)
+	}
+	return anyField(fc.Field.Selections, asksRecordsIn)
 }
 
 // asksRecordsIn says whether f, or a field below it, is a relationship
