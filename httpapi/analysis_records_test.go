@@ -147,6 +147,11 @@ func (s *hidingStore) RelationshipsByIDs(ctx context.Context, ids []string) ([]*
 	return slices.DeleteFunc(rs, func(r *domain.Relationship) bool { return r.ID == s.hidden }), err
 }
 
+func (s *hidingStore) RelationshipsByTypedIDs(ctx context.Context, ids map[domain.RelationshipType][]string) ([]*domain.Relationship, error) {
+	rs, err := s.Store.RelationshipsByTypedIDs(ctx, ids)
+	return slices.DeleteFunc(rs, func(r *domain.Relationship) bool { return r.ID == s.hidden }), err
+}
+
 // A relationship an analysis found but the store no longer shows (deleted
 // or made more sensitive in between) fails an answer that shows its
 // record, with a code a client can retry on, rather than show a record

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/actorgraph/actorgraph/domain"
 	"github.com/actorgraph/actorgraph/errs"
 )
 
@@ -154,5 +156,57 @@ func TestLoaderErrors(t *testing.T) {
 	bad := newLoader(func(context.Context, []string) ([]int, []error) { return []int{1}, nil }, time.Hour, time.Hour, 2)
 	if _, err := bad.LoadAll(context.Background(), []string{"a", "b"}); err == nil {
 		t.Fatal("a batch function answering too few values went unnoticed")
+	}
+}
+
+// typedSource answers RelationshipsByTypedIDs from rels, recording the
+// lookups it was asked.
+type typedSource struct {
+	Source
+	rels  []*domain.Relationship
+	asked []map[domain.RelationshipType][]string
+}
+
+func (s *typedSource) RelationshipsByTypedIDs(_ context.Context, ids map[domain.RelationshipType][]string) ([]*domain.Relationship, error) {
+	s.asked = append(s.asked, ids)
+	var out []*domain.Relationship
+	for _, r := range s.rels {
+		if slices.Contains(ids[r.Type], r.ID) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// The typed lookup asks the store once, by type, answers each key in
+// order (nil for one of another type, or unknown), and primes what it
+// found into the lookup by id.
+func TestTypedRelationshipsLookup(t *testing.T) {
+	src := &typedSource{rels: []*domain.Relationship{{ID: "r1", Type: domain.Trusts}, {ID: "r2", Type: domain.Threatens}, {ID: "r3", Type: domain.Trusts}}}
+	var primed []string
+	fetch := typedRelationships(src, func(r *domain.Relationship) { primed = append(primed, r.ID) })
+	keys := []TypedID{{domain.Trusts, "r3"}, {domain.Threatens, "r2"}, {domain.Threatens, "r1"}, {domain.Trusts, "r1"}, {domain.Trusts, "r9"}}
+	got, errs := fetch(context.Background(), keys)
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	var ids []string
+	for _, r := range got {
+		if r == nil {
+			ids = append(ids, "-")
+		} else {
+			ids = append(ids, r.ID)
+		}
+	}
+	if !slices.Equal(ids, []string{"r3", "r2", "-", "r1", "-"}) {
+		t.Errorf("answers %v, want [r3 r2 - r1 -]", ids)
+	}
+	want := map[domain.RelationshipType][]string{domain.Trusts: {"r3", "r1", "r9"}, domain.Threatens: {"r2", "r1"}}
+	if len(src.asked) != 1 || !reflect.DeepEqual(src.asked[0], want) {
+		t.Errorf("asked the store %v, want once %v", src.asked, want)
+	}
+	slices.Sort(primed)
+	if !slices.Equal(primed, []string{"r1", "r2", "r3"}) {
+		t.Errorf("primed %v, want every relationship found", primed)
 	}
 }

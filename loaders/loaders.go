@@ -45,8 +45,11 @@ type Timing struct {
 // Loaders are one request's loaders. They cache for the request's lifetime
 // only, so a request never sees another request's stale data.
 type Loaders struct {
-	Actors             *Loader[string, *domain.Actor]
-	Relationships      *Loader[string, *domain.Relationship]
+	Actors        *Loader[string, *domain.Actor]
+	Relationships *Loader[string, *domain.Relationship]
+	// TypedRelationships looks relationships up by id and type: what an
+	// analysis's answer loads (its facts know each one's type).
+	TypedRelationships *Loader[TypedID, *domain.Relationship]
 	Sources            *Loader[string, *domain.Source]
 	Workspaces         *Loader[string, *domain.Workspace]
 	WorkspaceCounts    *Loader[string, store.Counts]
@@ -62,10 +65,17 @@ type Loaders struct {
 type Source interface {
 	ActorsByIDs(ctx context.Context, ids []string) ([]*domain.Actor, error)
 	RelationshipsByIDs(ctx context.Context, ids []string) ([]*domain.Relationship, error)
+	RelationshipsByTypedIDs(ctx context.Context, ids map[domain.RelationshipType][]string) ([]*domain.Relationship, error)
 	SourcesByIDs(ctx context.Context, ids []string) ([]*domain.Source, error)
 	WorkspacesByIDs(ctx context.Context, ids []string) ([]*domain.Workspace, error)
 	WorkspaceCounts(ctx context.Context, ids []string) (map[string]store.Counts, error)
 	RelationshipsOfActors(ctx context.Context, actorIDs []string, q store.ActorRelationshipsQuery) (map[string]*store.Page[*domain.Relationship], error)
+}
+
+// TypedID is a relationship's id with its type.
+type TypedID struct {
+	Type domain.RelationshipType
+	ID   string
 }
 
 // ActorRelationshipsKey names one actor's page of relationships. Keys that
@@ -116,6 +126,8 @@ func New(s Source, t Timing, log *zap.Logger) *Loaders {
 			return out, nil
 		}), t.Idle, t.Wait, capacity),
 	}
+	l.TypedRelationships = newLoader(guard(log, "typedRelationships", typedRelationships(s,
+		func(r *domain.Relationship) { l.Relationships.Prime(r.ID, r) })), t.Idle, t.Wait, capacity)
 	l.ActorRelationships = newLoader(guard(log, "actorRelationships", actorRelationships(s,
 		func(a *domain.Actor) { l.Actors.Prime(a.ID, a) })), t.Idle, t.Wait, capacity)
 	return l
@@ -140,6 +152,32 @@ func guard[K comparable, V any](log *zap.Logger, name string, batch func(context
 // them in the same document, never see data from before the write.
 // Mutations run one at a time, so nothing loads while it runs.
 func (l *Loaders) Reset() { *l = *New(l.store, l.timing, l.log) }
+
+// typedRelationships is the batch function of TypedRelationships: one
+// statement for every key, by type; each relationship found is primed into
+// the loader by id.
+func typedRelationships(s Source, prime func(*domain.Relationship)) func(context.Context, []TypedID) ([]*domain.Relationship, []error) {
+	return func(ctx context.Context, keys []TypedID) ([]*domain.Relationship, []error) {
+		byType := map[domain.RelationshipType][]string{}
+		for _, k := range keys {
+			byType[k.Type] = append(byType[k.Type], k.ID)
+		}
+		rels, err := s.RelationshipsByTypedIDs(ctx, byType)
+		if err != nil {
+			return nil, []error{err}
+		}
+		found := make(map[TypedID]*domain.Relationship, len(rels))
+		for _, r := range rels {
+			found[TypedID{r.Type, r.ID}] = r
+			prime(r)
+		}
+		out := make([]*domain.Relationship, len(keys))
+		for i, k := range keys {
+			out[i] = found[k]
+		}
+		return out, nil
+	}
+}
 
 // byID adapts a store batch lookup, which omits unknown ids, to the
 // loader's contract of one value per key in key order (nil for unknown).

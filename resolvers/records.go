@@ -21,15 +21,16 @@ import (
 // them all with the stored records, in one batch through the request's
 // loader, which applies the caller's clearance as every read does.
 type records struct {
-	byID map[string]*domain.Relationship
-	gone *errs.Error // the error when one is gone (see load)
+	byID  map[string]*domain.Relationship
+	types map[string]domain.RelationshipType // each one's type, to look it up by (see store.RelationshipsByTypedIDs)
+	gone  *errs.Error                        // the error when one is gone (see load)
 }
 
 // newRecords is the records of an answer about the map as it is: one
 // gone since the analysis read the map fails the answer, and asking again
 // analyses the map anew.
 func newRecords() *records {
-	return &records{byID: map[string]*domain.Relationship{}, gone: &errs.Error{Op: "resolvers.records", Kind: errs.Unavailable,
+	return &records{byID: map[string]*domain.Relationship{}, types: map[string]domain.RelationshipType{}, gone: &errs.Error{Op: "resolvers.records", Kind: errs.Unavailable,
 		Msg: "the map changed while this answer was being prepared (a relationship it shows is gone); ask again"}}
 }
 
@@ -37,7 +38,7 @@ func newRecords() *records {
 // about the map of the version the job ran on: asking again cannot help
 // when one is gone, starting the job again can.
 func newJobRecords() *records {
-	return &records{byID: map[string]*domain.Relationship{}, gone: &errs.Error{Op: "resolvers.records", Kind: errs.Conflict,
+	return &records{byID: map[string]*domain.Relationship{}, types: map[string]domain.RelationshipType{}, gone: &errs.Error{Op: "resolvers.records", Kind: errs.Conflict,
 		Msg: "the map changed since this job ran: a relationship its answer shows is gone or hidden from you; start the job again for an answer about the map as it is"}}
 }
 
@@ -47,7 +48,7 @@ func (rs *records) rel(f *domain.RelationshipFacts) *domain.Relationship {
 		return r
 	}
 	r := &domain.Relationship{ID: f.ID}
-	rs.byID[f.ID] = r
+	rs.byID[f.ID], rs.types[f.ID] = r, f.Type
 	return r
 }
 
@@ -69,12 +70,16 @@ func (rs *records) load(ctx context.Context) error {
 		return nil // each record shows its id, all it is asked
 	}
 	ids := slices.Sorted(maps.Keys(rs.byID))
-	l := loaders.For(ctx).Relationships
+	keys := make([]loaders.TypedID, len(ids))
+	for i, id := range ids {
+		keys[i] = loaders.TypedID{Type: rs.types[id], ID: id}
+	}
+	l := loaders.For(ctx).TypedRelationships
 	load := l.LoadAllNow
 	if inList(ctx) {
 		load = l.LoadAll // siblings in the list join the batch
 	}
-	found, err := load(ctx, ids)
+	found, err := load(ctx, keys)
 	if err != nil {
 		return err
 	}

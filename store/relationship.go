@@ -40,6 +40,30 @@ func decodeRelRow(rec *neo4j.Record) *domain.Relationship {
 var relByIDCypher = "UNWIND $ids AS rid CALL (rid) {\n" +
 	unionOverTypes(relTypes, "MATCH (a)-[r:%s]->(b) WHERE r.id = rid AND "+visibleRel("r", "a", "b")+" RETURN "+relRow) + "\n} RETURN r, relType, fromId, toId"
 
+// relByTypedIDCypher is relByIDCypher for ids whose types are known
+// ($ids maps a type to its ids): each id seeks its type's index only,
+// where relByIDCypher seeks every type's (12 seeks an id).
+var relByTypedIDCypher = "CALL () {\n" +
+	unionOverTypes(relTypes, "UNWIND coalesce($ids.%[1]s, []) AS rid MATCH (a)-[r:%[1]s]->(b) WHERE r.id = rid AND "+visibleRel("r", "a", "b")+" RETURN "+relRow) +
+	"\n} RETURN r, relType, fromId, toId"
+
+// RelationshipsByTypedIDs returns the relationships that exist among ids,
+// given by type (an id under another type than its relationship's is not
+// found).
+func (s *Neo4j) RelationshipsByTypedIDs(ctx context.Context, ids map[domain.RelationshipType][]string) ([]*domain.Relationship, error) {
+	byType := make(map[string]any, len(ids))
+	for t, list := range ids {
+		byType[string(t)] = list
+	}
+	recs, err := s.readRecords(ctx, "store.RelationshipsByTypedIDs", relByTypedIDCypher, map[string]any{"ids": byType})
+	if err != nil {
+		return nil, err
+	}
+	rels := relationshipsOf(recs)
+	noteRelationships(ctx, rels)
+	return rels, nil
+}
+
 // RelationshipsByIDs returns the relationships that exist among ids.
 func (s *Neo4j) RelationshipsByIDs(ctx context.Context, ids []string) ([]*domain.Relationship, error) {
 	recs, err := s.readRecords(ctx, "store.RelationshipsByIDs", relByIDCypher, map[string]any{"ids": ids})

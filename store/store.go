@@ -36,6 +36,10 @@ type Store interface {
 	UpdateRelationship(ctx context.Context, id string, p domain.RelationshipPatch) (*domain.Relationship, error)
 	DeleteRelationship(ctx context.Context, id string) (*domain.DeleteResult, error)
 	RelationshipsByIDs(ctx context.Context, ids []string) ([]*domain.Relationship, error)
+	// RelationshipsByTypedIDs is RelationshipsByIDs for ids whose types
+	// are known (an analysis's answer knows them): it seeks one index an
+	// id, not one per type.
+	RelationshipsByTypedIDs(ctx context.Context, ids map[domain.RelationshipType][]string) ([]*domain.Relationship, error)
 	ListRelationships(ctx context.Context, workspaceID string, q RelationshipQuery) (*Page[*domain.Relationship], error)
 	// RelationshipsOfActors pages the relationships of several actors at
 	// once (one round trip), for the Actor.relationships loader.

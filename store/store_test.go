@@ -945,6 +945,56 @@ func TestAnalysisSnapshot(t *testing.T) {
 	}
 }
 
+// Relationships looked up by id and type are those looked up by id, as
+// the caller may see them; an id under another type is not found.
+func TestRelationshipsByTypedIDs(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", Sensitivity: new(domain.Public)})
+	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B", Sensitivity: new(domain.Public)})
+	trust := mustRel(t, st, domain.RelationshipInput{Type: domain.Trusts, From: a.ID, To: b.ID, Strength: 0.5, Sensitivity: new(domain.Public), Notes: new("n")})
+	threat := mustRel(t, st, domain.RelationshipInput{Type: domain.Threatens, From: b.ID, To: a.ID, Strength: 0.5, Sensitivity: new(domain.Confidential)})
+	influence := mustRel(t, st, domain.RelationshipInput{Type: domain.Influences, From: a.ID, To: b.ID, Strength: 0.5, Sensitivity: new(domain.Restricted)})
+	analyst := domain.WithCaller(context.Background(), &domain.Caller{Subject: "token:analyst",
+		Grants: map[string]domain.Grant{ws.ID: {Role: domain.Analyst, Clearance: domain.Restricted}}})
+	all := map[domain.RelationshipType][]string{domain.Trusts: {trust.ID}, domain.Threatens: {threat.ID}, domain.Influences: {influence.ID, "rel_unknown"}}
+	cases := []struct {
+		name   string
+		ctx    context.Context
+		ids    map[domain.RelationshipType][]string
+		wantBy []string // what RelationshipsByIDs finds of these ids
+	}{
+		{"the operator, every type", ctx, all, []string{trust.ID, threat.ID, influence.ID}},
+		{"an analyst of clearance RESTRICTED", analyst, all, []string{trust.ID, threat.ID, influence.ID}},
+		{"under another type", ctx, map[domain.RelationshipType][]string{domain.Threatens: {trust.ID}, domain.Trusts: {influence.ID}}, nil},
+		{"none", ctx, map[domain.RelationshipType][]string{}, nil},
+	}
+	byID := func(rs []*domain.Relationship) map[string]*domain.Relationship {
+		m := map[string]*domain.Relationship{}
+		for _, r := range rs {
+			m[r.ID] = r
+		}
+		return m
+	}
+	for _, c := range cases {
+		got, err := st.RelationshipsByTypedIDs(c.ctx, c.ids)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		want, err := st.RelationshipsByIDs(c.ctx, c.wantBy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(byID(got), byID(want)) {
+			t.Errorf("%s: %d relationships %v, want %d %v", c.name, len(got), byID(got), len(want), byID(want))
+		}
+	}
+	if got, _ := st.RelationshipsByTypedIDs(analyst, all); len(got) != 2 || byID(got)[threat.ID] != nil {
+		t.Errorf("the analyst sees %v, want the PUBLIC and the RESTRICTED one", byID(got))
+	}
+}
+
 // A snapshot read in several batches of actors, split between its
 // transactions, holds every relationship once, in id order, with all its
 // facts, its ends and type.
