@@ -40,6 +40,21 @@ func newTable(n, maxHops int) *table {
 	return t
 }
 
+// getTable is a table of the projection's size for maxHops, reused when
+// one is free. Give it back with putTable once nothing reads it.
+func (p *projection) getTable(maxHops int) *table {
+	if t, ok := p.tables[maxHops].Get().(*table); ok {
+		return t
+	}
+	return newTable(len(p.actors), maxHops)
+}
+
+// putTable gives back t for reuse. Even a table whose computation
+// stopped half-way (budget, deadline) is clean for the next: compute
+// records every actor it sets (touch) before setting it, and clears what
+// it recorded before it starts.
+func (p *projection) putTable(t *table) { p.tables[t.h].Put(t) }
+
 // reset clears what the previous computation touched.
 func (t *table) reset() {
 	for _, v := range t.touched {

@@ -128,6 +128,15 @@ type projection struct {
 	inForce     map[uint64]bool
 	inForceOnce sync.Once
 
+	// tables and deadEnds keep the per-question work space of route
+	// searches for reuse (getTable, getDeadEnds): a table is (hops+1) × 2
+	// floats per actor, 8 MB at 100,000 actors, and each
+	// accountabilityRoutes made one. Under the benchmark's routes (127
+	// requests a second at 100k) that was a gigabyte a second for the
+	// collector, and half a gigabyte more at the server's peak.
+	tables   [MaxMaxHops + 1]sync.Pool
+	deadEnds sync.Pool
+
 	workspace    string   // set by the engine
 	confidential []string // the confidential records the graph was built from (set by the engine)
 

@@ -173,6 +173,11 @@ func (g *Graph) search(m *meter, c int, t *table, k int, needEnf bool) ([]Route,
 	var out []Route
 	seq := 0
 	var dead *deadEnds
+	defer func() {
+		if dead != nil {
+			g.deadEnds.Put(dead) // clean: completes clears what it sets, even on an error
+		}
+	}()
 	for expansions := 0; h.Len() > 0; expansions++ {
 		s := heap.Pop(h).(*state)
 		if err := m.spend(searchWeight * (1 + len(g.out[s.node]))); err != nil {
@@ -190,7 +195,7 @@ func (g *Graph) search(m *meter, c int, t *table, k int, needEnf bool) ([]Route,
 		}
 		if expansions >= pruneAfter {
 			if dead == nil {
-				dead = newDeadEnds(len(g.actors))
+				dead = g.getDeadEnds()
 			}
 			ok, err := dead.completes(m, g, s, target, t.h-s.hops)
 			if err != nil {
@@ -226,6 +231,14 @@ type deadEnds struct {
 	bfs     *hopBFS
 	onPath  []bool
 	blocked func(int) bool
+}
+
+// getDeadEnds is the projection's deadEnds, reused when one is free.
+func (p *projection) getDeadEnds() *deadEnds {
+	if d, ok := p.deadEnds.Get().(*deadEnds); ok {
+		return d
+	}
+	return newDeadEnds(len(p.actors))
 }
 
 func newDeadEnds(n int) *deadEnds {
@@ -289,7 +302,8 @@ func (g *Graph) Routes(ctx context.Context, fromID, toID string, k int) ([]Route
 	if err := m.check(); err != nil {
 		return nil, err
 	}
-	t := newTable(len(g.actors), g.opts.MaxHops)
+	t := g.getTable(g.opts.MaxHops)
+	defer g.putTable(t) // the routes hold steps, not the table
 	if err := t.compute(m, g, p, false); err != nil {
 		return nil, err
 	}

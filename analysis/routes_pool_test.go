@@ -1,0 +1,60 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// routesText describes routes by their strengths and relationships.
+func routesText(rs []Route) string {
+	s := ""
+	for _, r := range rs {
+		s += fmt.Sprintf("%.12f", r.Strength)
+		for _, st := range r.Steps {
+			s += " " + st.Rel.ID
+		}
+		s += "\n"
+	}
+	return s
+}
+
+// Route searches reuse the projection's tables (getTable). A question
+// stopped half-way by its budget leaves no trace: every question after it
+// answers as a new projection of the same map does.
+func TestRoutesAfterStoppedQuestions(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	b := randMap(rng, 2000, 14000)
+	g := b.graph(t, Options{MaxHops: 5})
+	stopped, answered := 0, 0
+	for i, limit := range []int64{1, 3000, 6000, 12000, 24000, 48000, 96000, 192000, 384000} {
+		// Questions of several hop limits share the projection, each limit
+		// its own tables.
+		o := g.Options()
+		o.MaxHops = 2 + i%4
+		gh := g.With(o)
+		from, to := b.actors[i%2].ID, b.actors[2+i%7].ID
+		ctx, _ := budgetCtx(limit)
+		if _, err := gh.Routes(ctx, from, to, 3); err != nil {
+			stopped++
+		}
+		for _, p := range [][2]string{{from, to}, {b.actors[(i+1)%2].ID, b.actors[2+(i+3)%7].ID}} {
+			got, err := gh.Routes(context.Background(), p[0], p[1], 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := b.graph(t, Options{MaxHops: o.MaxHops}).Routes(context.Background(), p[0], p[1], 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if routesText(got) != routesText(want) {
+				t.Fatalf("after a question with budget %d, %d hops: %s→%s\n%s\nwant\n%s", limit, o.MaxHops, p[0], p[1], routesText(got), routesText(want))
+			}
+			answered += len(got)
+		}
+	}
+	if stopped == 0 || stopped == 9 || answered == 0 {
+		t.Fatalf("%d of 9 questions stopped, %d routes found: the test checks nothing", stopped, answered)
+	}
+}
