@@ -43,7 +43,7 @@ func newTable(n, maxHops int) *table {
 // getTable is a table of the projection's size for maxHops, reused when
 // one is free. Give it back with putTable once nothing reads it.
 func (p *projection) getTable(maxHops int) *table {
-	if t, ok := p.tables[maxHops].Get().(*table); ok {
+	if t, ok := p.spaces.tables[maxHops].Get().(*table); ok {
 		return t
 	}
 	return newTable(len(p.actors), maxHops)
@@ -53,7 +53,7 @@ func (p *projection) getTable(maxHops int) *table {
 // stopped half-way (budget, deadline) is clean for the next: compute
 // records every actor it sets (touch) before setting it, and clears what
 // it recorded before it starts.
-func (p *projection) putTable(t *table) { p.tables[t.h].Put(t) }
+func (p *projection) putTable(t *table) { p.spaces.tables[t.h].Put(t) }
 
 // reset clears what the previous computation touched.
 func (t *table) reset() {

@@ -128,14 +128,9 @@ type projection struct {
 	inForce     map[uint64]bool
 	inForceOnce sync.Once
 
-	// tables and deadEnds keep the per-question work space of route
-	// searches for reuse (getTable, getDeadEnds): a table is (hops+1) × 2
-	// floats per actor, 8 MB at 100,000 actors, and each
-	// accountabilityRoutes made one. Under the benchmark's routes (127
-	// requests a second at 100k) that was a gigabyte a second for the
-	// collector, and half a gigabyte more at the server's peak.
-	tables   [MaxMaxHops + 1]sync.Pool
-	deadEnds sync.Pool
+	// spaces keeps the per-question work space of route searches for
+	// reuse (getTable, getDeadEnds).
+	spaces *searchSpaces
 
 	workspace    string   // set by the engine
 	confidential []string // the confidential records the graph was built from (set by the engine)
@@ -147,6 +142,18 @@ type projection struct {
 	memoMu    sync.Mutex
 	memo      map[string]*memoEntry
 	memoOrder []string // oldest first
+}
+
+// searchSpaces are a projection's route searches' work spaces, free for
+// reuse: a table is (hops+1) × 2 floats per actor, 8 MB at 100,000
+// actors, and each accountabilityRoutes made one. Under the benchmark's
+// routes (130 requests a second at 100k) that was a gigabyte a second for
+// the collector, and about 400 MB more at the server's peak. (Apart from
+// the projection: the runtime holds on to a pool for a while after its
+// last use, and should not hold an evicted projection with it.)
+type searchSpaces struct {
+	tables   [MaxMaxHops + 1]sync.Pool // by hop limit
+	deadEnds sync.Pool
 }
 
 // maxMemo is how many results one projection keeps.
@@ -301,7 +308,7 @@ func BuildContext(ctx context.Context, actors []*domain.Actor, rels []*domain.Re
 	if err := m.check(); err != nil {
 		return nil, err
 	}
-	p := &projection{rels: rels, actors: actors, index: make(map[string]int, len(actors)),
+	p := &projection{rels: rels, actors: actors, index: make(map[string]int, len(actors)), spaces: &searchSpaces{},
 		power: map[pair][]*domain.RelationshipFacts{}, trust: map[pair][]*domain.RelationshipFacts{}}
 	g := &Graph{projection: p, opts: opts}
 	for i, a := range actors {

@@ -175,7 +175,7 @@ func (g *Graph) search(m *meter, c int, t *table, k int, needEnf bool) ([]Route,
 	var dead *deadEnds
 	defer func() {
 		if dead != nil {
-			g.deadEnds.Put(dead) // clean: completes clears what it sets, even on an error
+			g.spaces.deadEnds.Put(dead) // clean: completes clears what it sets, even on an error or a panic
 		}
 	}()
 	for expansions := 0; h.Len() > 0; expansions++ {
@@ -235,7 +235,7 @@ type deadEnds struct {
 
 // getDeadEnds is the projection's deadEnds, reused when one is free.
 func (p *projection) getDeadEnds() *deadEnds {
-	if d, ok := p.deadEnds.Get().(*deadEnds); ok {
+	if d, ok := p.spaces.deadEnds.Get().(*deadEnds); ok {
 		return d
 	}
 	return newDeadEnds(len(p.actors))
@@ -253,11 +253,12 @@ func (d *deadEnds) completes(m *meter, g *Graph, s *state, target int32, left in
 	for p := s.parent; p != nil; p = p.parent {
 		d.onPath[p.node] = true
 	}
-	ok, err := d.bfs.reaches(m, g, int(s.node), int(target), left, d.blocked)
-	for p := s.parent; p != nil; p = p.parent {
-		d.onPath[p.node] = false
-	}
-	return ok, err
+	defer func() { // deferred, so that d is clean for reuse whatever happens
+		for p := s.parent; p != nil; p = p.parent {
+			d.onPath[p.node] = false
+		}
+	}()
+	return d.bfs.reaches(m, g, int(s.node), int(target), left, d.blocked)
 }
 
 // sortRoutes orders routes strongest first, then by fewer hops, then by
