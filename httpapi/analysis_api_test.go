@@ -5,9 +5,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/actorgraph/actorgraph/demo"
 	"github.com/actorgraph/actorgraph/httpapi/apitest"
-	"github.com/actorgraph/actorgraph/store/storetest"
 )
 
 // The analyses through GraphQL, on the demo map in Neo4j.
@@ -22,14 +20,9 @@ type demoFixture struct {
 
 func loadDemo(t *testing.T) *demoFixture {
 	t.Helper()
-	st := storetest.Open(t)
+	st, ws := demoMap(t)
 	a := apitest.New(t, st)
-	ws, err := demo.Load(storetest.Ctx(), st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _, _ = st.DeleteWorkspace(storetest.Ctx(), ws.ID) })
-	f := &demoFixture{a: a, ws: ws.ID, ids: map[string]string{}, rels: map[string]float64{}, relIDs: map[string]string{}}
+	f := &demoFixture{a: a, ws: ws, ids: map[string]string{}, rels: map[string]float64{}, relIDs: map[string]string{}}
 	var out struct {
 		Workspace struct {
 			Actors struct {
@@ -48,7 +41,7 @@ func loadDemo(t *testing.T) *demoFixture {
 		}
 	}
 	a.OK(`query($ws: ID!) { workspace(id: $ws) { actors(first: 500) { edges { node { id externalId } } }
-	  relationships(first: 500) { edges { node { id externalId strength } } } } }`, map[string]any{"ws": ws.ID}, &out)
+	  relationships(first: 500) { edges { node { id externalId strength } } } } }`, map[string]any{"ws": ws}, &out)
 	for _, e := range out.Workspace.Actors.Edges {
 		f.ids[e.Node.ExternalID] = e.Node.ID
 	}

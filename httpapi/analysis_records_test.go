@@ -29,13 +29,8 @@ const relationshipRecord = `fragment R on Relationship { __typename id externalI
 // is shown whole all the same, as Workspace.relationships shows it.
 func TestAnalysesShowWholeRelationships(t *testing.T) {
 	t.Parallel()
-	st := storetest.Open(t)
-	a := apitest.New(t, st)
-	ws, err := demo.Load(storetest.Ctx(), st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _, _ = st.DeleteWorkspace(storetest.Ctx(), ws.ID) })
+	f := loadDemo(t)
+	a, ws := f.a, f.ws
 	// Every record, as the relationships' list shows it.
 	var list struct {
 		Workspace struct {
@@ -45,7 +40,7 @@ func TestAnalysesShowWholeRelationships(t *testing.T) {
 		}
 	}
 	a.OK(`query($ws: ID!) { workspace(id: $ws) { relationships(first: 200) { edges { node { ...R } } } } } `+relationshipRecord,
-		map[string]any{"ws": ws.ID}, &list)
+		map[string]any{"ws": ws}, &list)
 	records := map[string]map[string]any{}
 	withNotes := 0
 	for _, e := range list.Workspace.Relationships.Edges {
@@ -61,10 +56,9 @@ func TestAnalysesShowWholeRelationships(t *testing.T) {
 	if withNotes == 0 {
 		t.Fatal("the demo map's relationships have no notes: the test could not tell a record from its facts")
 	}
-	ids := demoIDs(t, a, ws.ID)
-	vars := map[string]any{"ws": ws.ID}
+	vars := map[string]any{"ws": ws}
 	queries := map[string]string{
-		"accountabilityRoutes": `accountabilityRoutes(from: "` + ids["c-tamal-village"] + `", to: "` + ids["f-district-police"] + `", first: 3) { relationships { ...R } steps { relationship { ...R } } }`,
+		"accountabilityRoutes": `accountabilityRoutes(from: "` + f.ids["c-tamal-village"] + `", to: "` + f.ids["f-district-police"] + `", first: 3) { relationships { ...R } steps { relationship { ...R } } }`,
 		"accountabilityGaps": `accountabilityGaps(first: 10) { edges { node { powerRelationships { ...R } trustRelationships { ...R }
 		  relationships { ...R } bestRoute { relationships { ...R } steps { relationship { ...R } } } strongestEnforceableRoute { relationships { ...R } } } } }`,
 		"gapClosures":           `gapClosures(first: 3) { closes { gap { powerRelationships { ...R } relationships { ...R } } } }`,
@@ -96,24 +90,16 @@ func TestAnalysesShowWholeRelationships(t *testing.T) {
 	}
 }
 
-// demoIDs maps the demo map's external ids to its actors' ids.
-func demoIDs(t *testing.T, a *apitest.API, ws string) map[string]string {
+// demoMap is a store holding the demo map, and its workspace's id.
+func demoMap(t *testing.T) (*store.Neo4j, string) {
 	t.Helper()
-	var out struct {
-		Workspace struct {
-			Actors struct {
-				Edges []struct {
-					Node struct{ ID, ExternalID string }
-				}
-			}
-		}
+	st := storetest.Open(t)
+	ws, err := demo.Load(storetest.Ctx(), st)
+	if err != nil {
+		t.Fatal(err)
 	}
-	a.OK(`query($ws: ID!) { workspace(id: $ws) { actors(first: 500) { edges { node { id externalId } } } } }`, map[string]any{"ws": ws}, &out)
-	ids := map[string]string{}
-	for _, e := range out.Workspace.Actors.Edges {
-		ids[e.Node.ExternalID] = e.Node.ID
-	}
-	return ids
+	t.Cleanup(func() { _, _ = st.DeleteWorkspace(storetest.Ctx(), ws.ID) })
+	return st, ws.ID
 }
 
 // relationshipsIn is every relationship object in a decoded answer.
@@ -159,12 +145,7 @@ func (s *hidingStore) RelationshipsByTypedIDs(ctx context.Context, ids map[domai
 // no record, and so does not fail.
 func TestAnalysisFailsWhenARelationshipItShowsIsGone(t *testing.T) {
 	t.Parallel()
-	st := storetest.Open(t)
-	ws, err := demo.Load(storetest.Ctx(), st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _, _ = st.DeleteWorkspace(storetest.Ctx(), ws.ID) })
+	st, ws := demoMap(t)
 	var out struct {
 		Workspace struct {
 			AccountabilityGaps struct {
@@ -177,7 +158,7 @@ func TestAnalysisFailsWhenARelationshipItShowsIsGone(t *testing.T) {
 	gaps := func(fields string) string {
 		return `query($ws: ID!) { workspace(id: $ws) { accountabilityGaps(first: 1) { edges { node { ` + fields + ` } } } } }`
 	}
-	apitest.New(t, st).OK(gaps("powerRelationships { id }"), map[string]any{"ws": ws.ID}, &out)
+	apitest.New(t, st).OK(gaps("powerRelationships { id }"), map[string]any{"ws": ws}, &out)
 	if len(out.Workspace.AccountabilityGaps.Edges) == 0 || len(out.Workspace.AccountabilityGaps.Edges[0].Node.PowerRelationships) == 0 {
 		t.Fatalf("the demo map has no gap with a power relationship: %+v", out)
 	}
@@ -198,7 +179,7 @@ func TestAnalysisFailsWhenARelationshipItShowsIsGone(t *testing.T) {
 		if c.fields == "...G" {
 			q += ` fragment G on AccountabilityGap { bestRoute { steps { strength } } powerRelationships { type } }`
 		}
-		res := a.Do(q, map[string]any{"ws": ws.ID})
+		res := a.Do(q, map[string]any{"ws": ws})
 		if res.Code() != c.code {
 			t.Errorf("%s: %+v, want code %q", c.name, res, c.code)
 		}
@@ -214,12 +195,7 @@ func TestAnalysisFailsWhenARelationshipItShowsIsGone(t *testing.T) {
 // SERVICE_UNAVAILABLE (ask again).
 func TestJobAnswerWithARelationshipGone(t *testing.T) {
 	t.Parallel()
-	st := storetest.Open(t)
-	ws, err := demo.Load(storetest.Ctx(), st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _, _ = st.DeleteWorkspace(storetest.Ctx(), ws.ID) })
+	st, ws := demoMap(t)
 	const closures = `gapClosures(first: 1) { closes { gap { powerRelationships { id notes } } } }`
 	var out struct {
 		Workspace struct {
@@ -230,13 +206,13 @@ func TestJobAnswerWithARelationshipGone(t *testing.T) {
 			}
 		}
 	}
-	apitest.New(t, st).OK(`query($ws: ID!) { workspace(id: $ws) { `+closures+` } }`, map[string]any{"ws": ws.ID}, &out)
+	apitest.New(t, st).OK(`query($ws: ID!) { workspace(id: $ws) { `+closures+` } }`, map[string]any{"ws": ws}, &out)
 	cls := out.Workspace.GapClosures
 	if len(cls) == 0 || len(cls[0].Closes) == 0 || len(cls[0].Closes[0].Gap.PowerRelationships) == 0 {
 		t.Fatalf("the demo map's first closure closes no gap with a power relationship: %+v", out)
 	}
 	a := apitest.New(t, &hidingStore{Store: st, hidden: cls[0].Closes[0].Gap.PowerRelationships[0].ID})
-	job := startClosuresJob(t, a, ws.ID)
+	job := startClosuresJob(t, a, ws)
 	if j := awaitJob(t, a, job.ID); j.State != "DONE" {
 		t.Fatalf("job %+v", j)
 	}
@@ -252,12 +228,7 @@ func TestJobAnswerWithARelationshipGone(t *testing.T) {
 // loads it.
 func TestRecordsAskedBySecondCopyOfAField(t *testing.T) {
 	t.Parallel()
-	st := storetest.Open(t)
-	ws, err := demo.Load(storetest.Ctx(), st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _, _ = st.DeleteWorkspace(storetest.Ctx(), ws.ID) })
+	st, ws := demoMap(t)
 	var out struct {
 		Workspace struct {
 			TrustGaps struct {
@@ -270,12 +241,12 @@ func TestRecordsAskedBySecondCopyOfAField(t *testing.T) {
 	const q = `query($ws: ID!) { workspace(id: $ws) { trustGaps(first: 1) { edges { node { ...A ...B } } } } }
 	  fragment A on TrustGap { relationships { id } }
 	  fragment B on TrustGap { relationships { notes } }`
-	apitest.New(t, st).OK(q, map[string]any{"ws": ws.ID}, &out)
+	apitest.New(t, st).OK(q, map[string]any{"ws": ws}, &out)
 	if len(out.Workspace.TrustGaps.Edges) == 0 || len(out.Workspace.TrustGaps.Edges[0].Node.Relationships) == 0 {
 		t.Fatalf("the demo map has no trust gap with relationships: %+v", out)
 	}
 	hidden := out.Workspace.TrustGaps.Edges[0].Node.Relationships[0].ID
-	if res := apitest.New(t, &hidingStore{Store: st, hidden: hidden}).Do(q, map[string]any{"ws": ws.ID}); res.Code() != "SERVICE_UNAVAILABLE" {
+	if res := apitest.New(t, &hidingStore{Store: st, hidden: hidden}).Do(q, map[string]any{"ws": ws}); res.Code() != "SERVICE_UNAVAILABLE" {
 		t.Fatalf("a record asked by the second copy of the field, gone: %+v, want SERVICE_UNAVAILABLE", res)
 	}
 }
