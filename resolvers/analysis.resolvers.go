@@ -34,7 +34,7 @@ func (r *workspaceResolver) AccountabilityRoutes(ctx context.Context, obj *domai
 	if err != nil {
 		return nil, err
 	}
-	recs := newRecords()
+	recs := newRecords(goneNow)
 	out := routeViews(g, routes, recs)
 	return out, recs.load(ctx)
 }
@@ -66,7 +66,7 @@ func (r *workspaceResolver) AccountabilityGaps(ctx context.Context, obj *domain.
 	}
 	page, cursors, more := pageOf(rest, args.First, analysis.GapCursor)
 	conn := &model.AccountabilityGapConnection{TotalCount: len(gaps), Edges: []*model.AccountabilityGapEdge{}}
-	recs := newRecords()
+	recs := newRecords(goneNow)
 	for i, gp := range page {
 		conn.Edges = append(conn.Edges, &model.AccountabilityGapEdge{Cursor: cursors[i], Node: gapView(g, gp, recs)})
 	}
@@ -87,7 +87,7 @@ func (r *workspaceResolver) GapClosures(ctx context.Context, obj *domain.Workspa
 	if err != nil {
 		return nil, err
 	}
-	recs := newRecords()
+	recs := newRecords(goneNow)
 	out := make([]*model.GapClosure, len(cls))
 	for i, c := range cls {
 		out[i] = closureView(g, c, recs)
@@ -143,7 +143,7 @@ func (r *workspaceResolver) AccountabilityChanges(ctx context.Context, obj *doma
 	if err != nil {
 		return nil, err
 	}
-	recs := newRecords()
+	recs := newRecords(goneNow)
 	out := make([]*model.AccountabilityChange, len(changes))
 	for i, c := range changes {
 		out[i] = &model.AccountabilityChange{Community: &domain.Community{Actor: c.Community}, PowerHolder: c.PowerHolder.Typed(),

@@ -26,7 +26,7 @@ func (r *workspaceResolver) CommunityChannels(ctx context.Context, obj *domain.W
 	if err != nil {
 		return nil, err
 	}
-	recs := newRecords()
+	recs := newRecords(goneNow)
 	out := make([]*model.CommunityChannels, len(ccs))
 	for i, c := range ccs {
 		out[i] = channelsView(g, c, recs)
@@ -47,7 +47,7 @@ func (r *workspaceResolver) UnaccountableActors(ctx context.Context, obj *domain
 	if err != nil {
 		return nil, err
 	}
-	recs := newRecords()
+	recs := newRecords(goneNow)
 	out := make([]*model.UnaccountableActor, len(us))
 	for i, u := range us {
 		out[i] = &model.UnaccountableActor{Actor: u.Actor.Typed(), Status: model.AccountabilityStanding(u.Status), Steps: stepViews(g, u.Steps, recs)}

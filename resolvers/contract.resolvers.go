@@ -21,7 +21,7 @@ func (r *contractMeanResolver) Communities(ctx context.Context, obj *analysis.Co
 		return nil, err
 	}
 	vs := obj.Counted[:min(n, len(obj.Counted))]
-	recs := newRecords()
+	recs := newRecords(goneNow)
 	out := make([]*model.ContractCommunityValue, len(vs))
 	for i, v := range vs {
 		out[i] = &model.ContractCommunityValue{Community: &domain.Community{Actor: v.Community}, Value: v.Value, Relationships: recs.rels(v.Relationships)}
@@ -35,7 +35,7 @@ func (r *contractPairShareResolver) Shortfall(ctx context.Context, obj *analysis
 		return nil, err
 	}
 	ps := obj.Shortfall[:min(n, len(obj.Shortfall))]
-	recs := newRecords()
+	recs := newRecords(goneNow)
 	out := make([]*model.ContractPair, len(ps))
 	for i, p := range ps {
 		out[i] = &model.ContractPair{Community: &domain.Community{Actor: p.Community}, PowerHolder: p.PowerHolder.Typed(),

@@ -36,7 +36,7 @@ func (r *analysisJobResolver) GapClosures(ctx context.Context, obj *analysis.Job
 	if g == nil {
 		return nil, nil
 	}
-	recs := newJobRecords()
+	recs := newRecords(goneSinceJob)
 	out := make([]*model.GapClosure, 0, min(n, len(cls)))
 	for _, c := range cls[:min(n, len(cls))] {
 		out = append(out, closureView(g, c, recs))

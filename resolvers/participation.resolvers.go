@@ -38,7 +38,7 @@ func (r *workspaceResolver) ParticipationGaps(ctx context.Context, obj *domain.W
 	}
 	page, cursors, more := pageOf(rest, args.First, analysis.ParticipationGapCursor)
 	conn := &model.ParticipationGapConnection{TotalCount: len(gaps), Edges: []*model.ParticipationGapEdge{}}
-	recs := newRecords()
+	recs := newRecords(goneNow)
 	for i, p := range page {
 		// nearest, hops and bestRoute are null unless the reason is BEYOND_LIMIT.
 		v := &model.ParticipationGap{Target: p.Target.Typed(), Reason: model.ParticipationGapReason(p.Reason), BestRoute: routeView(g, p.BestRoute, recs)}

@@ -21,34 +21,38 @@ import (
 // them all with the stored records, in one batch through the request's
 // loader, which applies the caller's clearance as every read does.
 type records struct {
-	byID  map[string]*domain.Relationship
-	types map[string]domain.RelationshipType // each one's type, to look it up by (see store.RelationshipsByTypedIDs)
-	gone  *errs.Error                        // the error when one is gone (see load)
+	// byKey holds the records handed out, by id and type (the facts know
+	// it, and a lookup by type seeks one index: see
+	// store.RelationshipsByTypedIDs).
+	byKey map[loaders.TypedID]*domain.Relationship
+	gone  *errs.Error // the error when one is gone (see load)
 }
 
-// newRecords is the records of an answer about the map as it is: one
-// gone since the analysis read the map fails the answer, and asking again
-// analyses the map anew.
-func newRecords() *records {
-	return &records{byID: map[string]*domain.Relationship{}, types: map[string]domain.RelationshipType{}, gone: &errs.Error{Op: "resolvers.records", Kind: errs.Unavailable,
-		Msg: "the map changed while this answer was being prepared (a relationship it shows is gone); ask again"}}
-}
+// The errors of a relationship gone since the analysis read the map. An
+// answer about the map as it is can be asked again; an analysis job's
+// answer stays about the version the job ran on, so only starting the job
+// again can help.
+var (
+	goneNow = &errs.Error{Op: "resolvers.records", Kind: errs.Unavailable,
+		Msg: "the map changed while this answer was being prepared (a relationship it shows is gone); ask again"}
+	goneSinceJob = &errs.Error{Op: "resolvers.records", Kind: errs.Conflict,
+		Msg: "the map changed since this job ran: a relationship its answer shows is gone or hidden from you; start the job again for an answer about the map as it is"}
+)
 
-// newJobRecords is the records of an analysis job's answer, which stays
-// about the map of the version the job ran on: asking again cannot help
-// when one is gone, starting the job again can.
-func newJobRecords() *records {
-	return &records{byID: map[string]*domain.Relationship{}, types: map[string]domain.RelationshipType{}, gone: &errs.Error{Op: "resolvers.records", Kind: errs.Conflict,
-		Msg: "the map changed since this job ran: a relationship its answer shows is gone or hidden from you; start the job again for an answer about the map as it is"}}
+// newRecords is the records of an answer, failing with gone (goneNow,
+// goneSinceJob) when one is gone.
+func newRecords(gone *errs.Error) *records {
+	return &records{byKey: map[loaders.TypedID]*domain.Relationship{}, gone: gone}
 }
 
 // rel is the record of f, to be filled in by load.
 func (rs *records) rel(f *domain.RelationshipFacts) *domain.Relationship {
-	if r, ok := rs.byID[f.ID]; ok {
+	k := loaders.TypedID{Type: f.Type, ID: f.ID}
+	if r, ok := rs.byKey[k]; ok {
 		return r
 	}
 	r := &domain.Relationship{ID: f.ID}
-	rs.byID[f.ID], rs.types[f.ID] = r, f.Type
+	rs.byKey[k] = r
 	return r
 }
 
@@ -66,14 +70,10 @@ func (rs *records) rels(fs []*domain.RelationshipFacts) []*domain.Relationship {
 // longer shows the caller (deleted or made more sensitive since) fails
 // the answer with rs.gone: it would show a record that is not there.
 func (rs *records) load(ctx context.Context) error {
-	if len(rs.byID) == 0 || !asksRecords(ctx) {
+	if len(rs.byKey) == 0 || !asksRecords(ctx) {
 		return nil // each record shows its id, all it is asked
 	}
-	ids := slices.Sorted(maps.Keys(rs.byID))
-	keys := make([]loaders.TypedID, len(ids))
-	for i, id := range ids {
-		keys[i] = loaders.TypedID{Type: rs.types[id], ID: id}
-	}
+	keys := slices.Collect(maps.Keys(rs.byKey))
 	l := loaders.For(ctx).TypedRelationships
 	load := l.LoadAllNow
 	if inList(ctx) {
@@ -83,11 +83,11 @@ func (rs *records) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for i, id := range ids {
+	for i, k := range keys {
 		if found[i] == nil {
 			return rs.gone
 		}
-		*rs.byID[id] = *found[i]
+		*rs.byKey[k] = *found[i]
 	}
 	return nil
 }
@@ -150,7 +150,7 @@ func anyField(set ast.SelectionSet, pred func(*ast.Field) bool) bool {
 
 // relationshipRecords is the records of fs, loaded (see records).
 func relationshipRecords(ctx context.Context, fs []*domain.RelationshipFacts) ([]*domain.Relationship, error) {
-	rs := newRecords()
+	rs := newRecords(goneNow)
 	out := rs.rels(fs)
 	if err := rs.load(ctx); err != nil {
 		return nil, err

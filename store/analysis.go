@@ -112,11 +112,11 @@ func (s *Neo4j) snapshotRelationships(ctx context.Context, op, ws string, elemen
 			params := map[string]any{"ws": ws, "types": analysisTypeNames, "batches": batches[part]}
 			parts[part], failed[part] = readTx(ctx, s, op, func(tx neo4j.ManagedTransaction) ([]*domain.RelationshipFacts, error) {
 				var rels []*domain.RelationshipFacts
-				perceivers := map[string]*string{} // each part its own: the parts run at once
+				sh := newShared()
 				err := s.stream(ctx, tx, snapshotRelsCypher, params, func(rec *neo4j.Record) error {
 					batch, _ := rec.Values[0].([]any)
 					for _, v := range batch {
-						if r := snapshotRelationship(v, ids, perceivers); r != nil {
+						if r := snapshotRelationship(v, ids, sh); r != nil {
 							rels = append(rels, r)
 						}
 					}
@@ -142,9 +142,9 @@ func (s *Neo4j) snapshotRelationships(ctx context.Context, op, ws string, elemen
 // snapshotRelationship decodes the facts of one relationship of a
 // snapshot record (the fields analyses read, not the whole record: see
 // domain.RelationshipFacts), with the one copy of its ends' ids, type,
-// sensitivity, power and form, and of its perceivedBy among perceivers;
-// nil when it is not a relationship or an end is not among ids.
-func snapshotRelationship(v any, ids map[string]string, perceivers map[string]*string) *domain.RelationshipFacts {
+// sensitivity, and of its perceivedBy, power and form among sh; nil when
+// it is not a relationship or an end is not among ids.
+func snapshotRelationship(v any, ids map[string]string, sh *shared) *domain.RelationshipFacts {
 	rel, ok := v.(neo4j.Relationship)
 	if !ok {
 		return nil
@@ -157,55 +157,40 @@ func snapshotRelationship(v any, ids map[string]string, perceivers map[string]*s
 	p := props(rel.Props)
 	return &domain.RelationshipFacts{
 		ID: p.str("id"), Type: internType(domain.RelationshipType(rel.Type)), FromID: from, ToID: to,
-		Strength: p.float("strength"), Confidence: p.float("confidence"), PerceivedBy: internPerceiver(p, perceivers),
-		Power: internEnum(p, "power", powers), Form: internEnum(p, "form", forms),
+		Strength: p.float("strength"), Confidence: p.float("confidence"), PerceivedBy: internOpt(p, "perceivedBy", sh.perceivers),
+		Power: internOpt(p, "power", sh.powers), Form: internOpt(p, "form", sh.forms),
 		ValidFrom: p.optDate("validFrom"), ValidTo: p.optDate("validTo"), Frameworks: p.frameworks("frameworks"),
 		Sensitivity: internSensitivity(domain.Sensitivity(p.str("sensitivity"))),
 	}
 }
 
-// internPerceiver returns the one copy among seen of p's perceivedBy
-// (nil when it has none): a map names a few segments many times.
-func internPerceiver(p props, seen map[string]*string) *string {
-	s, ok := p["perceivedBy"].(string)
-	if !ok {
-		return nil
-	}
-	if q, ok := seen[s]; ok {
-		return q
-	}
-	seen[s] = &s
-	return &s
+// shared holds the one copy of each value of a snapshot's optional
+// fields that a map names many times: facts are read only, so they may
+// share them. Each part of a read has its own (the parts run at once).
+type shared struct {
+	perceivers map[string]*string
+	powers     map[domain.Power]*domain.Power
+	forms      map[domain.Form]*domain.Form
 }
 
-// internEnum returns the shared pointer among known to p's value of k
-// (a new one for a value not known; nil when p has none). Facts are
-// read only, so their pointers may be shared.
-func internEnum[T ~string](p props, k string, known map[T]*T) *T {
+func newShared() *shared {
+	return &shared{perceivers: map[string]*string{}, powers: map[domain.Power]*domain.Power{}, forms: map[domain.Form]*domain.Form{}}
+}
+
+// internOpt returns the one copy among seen of p's value of k, adding it
+// when it is new; nil when p has none.
+func internOpt[T ~string](p props, k string, seen map[T]*T) *T {
 	s, ok := p[k].(string)
 	if !ok {
 		return nil
 	}
-	if q, ok := known[T(s)]; ok {
+	v := T(s)
+	if q, ok := seen[v]; ok {
 		return q
 	}
-	v := T(s)
+	seen[v] = &v
 	return &v
 }
-
-// enumPointers gives each of values a pointer of its own, to share.
-func enumPointers[T comparable](values []T) map[T]*T {
-	m := make(map[T]*T, len(values))
-	for _, v := range values {
-		m[v] = &v
-	}
-	return m
-}
-
-var (
-	powers = enumPointers(domain.Powers)
-	forms  = enumPointers(domain.Forms)
-)
 
 // The snapshot's statements. They read the whole workspace, so they take
 // no visibility parameters: the caller's access to the workspace is checked

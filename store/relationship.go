@@ -55,18 +55,18 @@ func (s *Neo4j) RelationshipsByTypedIDs(ctx context.Context, ids map[domain.Rela
 	for t, list := range ids {
 		byType[string(t)] = list
 	}
-	recs, err := s.readRecords(ctx, "store.RelationshipsByTypedIDs", relByTypedIDCypher, map[string]any{"ids": byType})
-	if err != nil {
-		return nil, err
-	}
-	rels := relationshipsOf(recs)
-	noteRelationships(ctx, rels)
-	return rels, nil
+	return s.readRelationships(ctx, "store.RelationshipsByTypedIDs", relByTypedIDCypher, map[string]any{"ids": byType})
 }
 
 // RelationshipsByIDs returns the relationships that exist among ids.
 func (s *Neo4j) RelationshipsByIDs(ctx context.Context, ids []string) ([]*domain.Relationship, error) {
-	recs, err := s.readRecords(ctx, "store.RelationshipsByIDs", relByIDCypher, map[string]any{"ids": ids})
+	return s.readRelationships(ctx, "store.RelationshipsByIDs", relByIDCypher, map[string]any{"ids": ids})
+}
+
+// readRelationships runs a statement returning relRow rows for the
+// caller, and notes the confidential ones read.
+func (s *Neo4j) readRelationships(ctx context.Context, op, cypher string, params map[string]any) ([]*domain.Relationship, error) {
+	recs, err := s.readRecords(ctx, op, cypher, params)
 	if err != nil {
 		return nil, err
 	}
