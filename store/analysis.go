@@ -51,13 +51,22 @@ func (s *Neo4j) AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapsh
 		// theirs, so its ends cost no property reads.
 		ids := map[string]string{}
 		var elements []string
-		err = s.stream(ctx, tx, snapshotActorsCypher, map[string]any{"ws": id}, func(rec *neo4j.Record) error {
-			a := decodeActor(nodeProps(rec, "a"))
-			a.WorkspaceID, a.Sensitivity = id, internSensitivity(a.Sensitivity)
-			element := value[string](rec, "element")
-			ids[element] = a.ID
-			elements = append(elements, element)
-			snap.Actors = append(snap.Actors, a)
+		params := map[string]any{"ws": id, "batch": snapshotActorBatch}
+		err = s.stream(ctx, tx, snapshotActorsCypher, params, func(rec *neo4j.Record) error {
+			batch, _ := rec.Values[0].([]any)
+			for _, v := range batch {
+				row, _ := v.([]any)
+				if len(row) != 2 {
+					continue
+				}
+				node, _ := row[0].(neo4j.Node)
+				element := strOf(row[1])
+				a := decodeActor(node.Props)
+				a.WorkspaceID, a.Sensitivity = id, internSensitivity(a.Sensitivity)
+				ids[element] = a.ID
+				elements = append(elements, element)
+				snap.Actors = append(snap.Actors, a)
+			}
 			return nil
 		})
 		if err != nil {
@@ -81,14 +90,18 @@ func (s *Neo4j) AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapsh
 //
 // Why this shape (measured on the 100,000-actor benchmark map, 750,000
 // relationships, on 2 cores: docs/performance.md): Neo4j's cost is
-// reading properties (each r.x or b.id another 0.3 s over the map, so the
-// relationships are returned whole, and their ends and type come with
-// them); the Go side's is the driver's cost per record (it reads every
-// message under a context of its own, in a goroutine of its own, since
-// Neo4j sends the connection.recv_timeout_seconds hint), so a record
-// carries a batch of actors' relationships rather than one. One record
-// per relationship took 9.5 s; batched, 4.5 s; batched in two
-// transactions at once, 3.7 s.
+// finding the relationships and sending their values (1.5 s of its CPU
+// to count them, 4.2 s to send them); the Go side's is the driver's cost
+// per record (it reads every message under a context of its own, in a
+// goroutine of its own, since Neo4j sends the
+// connection.recv_timeout_seconds hint), so a record carries a batch of
+// actors' relationships rather than one, and the cost per value: each
+// relationship comes as a list of the values the facts need, not as a
+// whole relationship (its every property in a map, and three element
+// ids), which costs Neo4j the same and the Go side a third (0.5 s of CPU
+// instead of 1.5 s, and a third of the garbage). One record per
+// relationship took 9.5 s; batched, 4.5 s; batched in two transactions
+// at once, 3.7 s.
 //
 // The transaction that read the actors must stay open until this
 // returns: Neo4j does not reuse a deleted node's id while a transaction
@@ -122,6 +135,10 @@ func (s *Neo4j) snapshotRelationships(ctx context.Context, op, ws string, elemen
 					}
 					return nil
 				})
+				// Each part sorts its own, at once with the other part's
+				// read or sort: one sort of the whole after both took
+				// 0.7 s of one core at 100k, with the other idle.
+				slices.SortFunc(rels, compareFactIDs)
 				return rels, err
 			})
 		})
@@ -132,35 +149,62 @@ func (s *Neo4j) snapshotRelationships(ctx context.Context, op, ws string, elemen
 			return nil, err // the first: both parts fail alike when Neo4j does
 		}
 	}
-	rels := slices.Concat(parts...)
-	slices.SortFunc(rels, func(x, y *domain.RelationshipFacts) int { return strings.Compare(x.ID, y.ID) })
-	// Each relationship has one start, in one batch; should one come twice
-	// all the same, it is one relationship.
-	return slices.CompactFunc(rels, func(x, y *domain.RelationshipFacts) bool { return x.ID == y.ID }), nil
+	return mergeFacts(parts), nil
 }
 
-// snapshotRelationship decodes the facts of one relationship of a
-// snapshot record (the fields analyses read, not the whole record: see
-// domain.RelationshipFacts), with the one copy of its ends' ids, type,
-// sensitivity, and of its perceivedBy, power and form among sh; nil when
-// it is not a relationship or an end is not among ids.
+func compareFactIDs(x, y *domain.RelationshipFacts) int { return strings.Compare(x.ID, y.ID) }
+
+// mergeFacts merges lists of facts each in id order into one in id order
+// with each id once: each relationship has one start, in one batch, and
+// should one come twice all the same, it is one relationship. (Written
+// here: the standard library sorts but does not merge.)
+func mergeFacts(lists [][]*domain.RelationshipFacts) []*domain.RelationshipFacts {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	out := make([]*domain.RelationshipFacts, 0, n)
+	lists = slices.Clone(lists) // its heads move; the caller's stay
+	for {
+		next := -1 // the list whose head comes first
+		for i, l := range lists {
+			if len(l) > 0 && (next < 0 || compareFactIDs(l[0], lists[next][0]) < 0) {
+				next = i
+			}
+		}
+		if next < 0 {
+			return out
+		}
+		r := lists[next][0]
+		lists[next] = lists[next][1:]
+		if len(out) == 0 || out[len(out)-1].ID != r.ID {
+			out = append(out, r)
+		}
+	}
+}
+
+// snapshotRelationship decodes the facts of one relationship from its
+// row of snapshotRelsCypher (the fields analyses read, not the whole
+// record: see domain.RelationshipFacts), with the one copy of its ends'
+// ids, type, sensitivity, and of its perceivedBy, power and form among
+// sh; nil when it is not such a row or an end is not among ids.
 func snapshotRelationship(v any, ids map[string]string, sh *shared) *domain.RelationshipFacts {
-	rel, ok := v.(neo4j.Relationship)
-	if !ok {
+	row, ok := v.([]any)
+	if !ok || len(row) != factColumns {
 		return nil
 	}
-	from, okFrom := ids[rel.StartElementId]
-	to, okTo := ids[rel.EndElementId]
+	from, okFrom := ids[strOf(row[factFrom])]
+	to, okTo := ids[strOf(row[factTo])]
 	if !okFrom || !okTo {
 		return nil
 	}
-	p := props(rel.Props)
 	return &domain.RelationshipFacts{
-		ID: p.str("id"), Type: internType(domain.RelationshipType(rel.Type)), FromID: from, ToID: to,
-		Strength: p.float("strength"), Confidence: p.float("confidence"), PerceivedBy: internOpt(p, "perceivedBy", sh.perceivers),
-		Power: internOpt(p, "power", sh.powers), Form: internOpt(p, "form", sh.forms),
-		ValidFrom: p.optDate("validFrom"), ValidTo: p.optDate("validTo"), Frameworks: p.frameworks("frameworks"),
-		Sensitivity: internSensitivity(domain.Sensitivity(p.str("sensitivity"))),
+		ID: strOf(row[factID]), Type: internType(domain.RelationshipType(strOf(row[factType]))), FromID: from, ToID: to,
+		Strength: floatOf(row[factStrength]), Confidence: floatOf(row[factConfidence]),
+		PerceivedBy: internOpt(row[factPerceivedBy], sh.perceivers),
+		Power:       internOpt(row[factPower], sh.powers), Form: internOpt(row[factForm], sh.forms),
+		ValidFrom: optDateOf(row[factValidFrom]), ValidTo: optDateOf(row[factValidTo]), Frameworks: frameworksOf(row[factFrameworks]),
+		Sensitivity: internSensitivity(domain.Sensitivity(strOf(row[factSensitivity]))),
 	}
 }
 
@@ -177,34 +221,46 @@ func newShared() *shared {
 	return &shared{perceivers: map[string]*string{}, powers: map[domain.Power]*domain.Power{}, forms: map[domain.Form]*domain.Form{}}
 }
 
-// internOpt returns the one copy among seen of p's value of k, adding it
-// when it is new; nil when p has none.
-func internOpt[T ~string](p props, k string, seen map[T]*T) *T {
-	s, ok := p[k].(string)
+// internOpt returns the one copy among seen of the string v, adding it
+// when it is new; nil when v is not a string (a property not set).
+func internOpt[T ~string](v any, seen map[T]*T) *T {
+	s, ok := v.(string)
 	if !ok {
 		return nil
 	}
-	v := T(s)
-	if q, ok := seen[v]; ok {
+	t := T(s)
+	if q, ok := seen[t]; ok {
 		return q
 	}
-	seen[v] = &v
-	return &v
+	seen[t] = &t
+	return &t
 }
 
 // The snapshot's statements. They read the whole workspace, so they take
 // no visibility parameters: the caller's access to the workspace is checked
 // by the version's statement, its clearance by the engine. The
 // relationships are found from the actors read (by element id), a batch
-// of actors per record, and not sorted by Neo4j.
+// of actors per record, and not sorted by Neo4j. The actors come a batch
+// a record too (the driver's cost per record: 0.9 s for 100,000 actors a
+// record each, 0.5 s in batches), from one list Neo4j collects: of
+// references to the nodes, whose properties it reads as it sends them. They are not filtered by
+// their own workspaceId: snapshotRelationship keeps only those whose two
+// ends are among the workspace's actors, which every relationship of the
+// workspace has and no other can (a relationship is made only between two
+// actors of its workspace), and the filter cost a fifth of Neo4j's time
+// on the 100,000-actor map (1.0 of 5.2 s of its CPU).
 var (
-	snapshotActorsCypher = "MATCH (a:Actor {workspaceId: $ws}) RETURN a, elementId(a) AS element"
-	snapshotRelsCypher   = `UNWIND $batches AS batch
+	snapshotActorsCypher = `MATCH (a:Actor {workspaceId: $ws})
+WITH collect([a, elementId(a)]) AS actors
+UNWIND range(0, size(actors) - 1, $batch) AS i
+RETURN actors[i..i + $batch] AS batch`
+	snapshotRelsCypher = `UNWIND $batches AS batch
 CALL (batch) {
   UNWIND batch AS element
   MATCH (a:Actor) WHERE elementId(a) = element AND a.workspaceId = $ws
-  MATCH (a)-[r]->(b) WHERE r.workspaceId = $ws AND type(r) IN $types
-  RETURN collect(r) AS rels
+  MATCH (a)-[r]->(b) WHERE type(r) IN $types
+  RETURN collect([r.id, type(r), element, elementId(b), r.strength, r.confidence, r.perceivedBy,
+    r.power, r.form, r.validFrom, r.validTo, r.frameworks, r.sensitivity]) AS rels
 }
 RETURN rels`
 	analysisTypeNames = func() []string {
@@ -216,6 +272,24 @@ RETURN rels`
 	}()
 )
 
+// The columns of a relationship's row in snapshotRelsCypher.
+const (
+	factID = iota
+	factType
+	factFrom
+	factTo
+	factStrength
+	factConfidence
+	factPerceivedBy
+	factPower
+	factForm
+	factValidFrom
+	factValidTo
+	factFrameworks
+	factSensitivity
+	factColumns // how many
+)
+
 // snapshotParts is how many transactions read a snapshot's relationships
 // at once, and defaultSnapshotBatch how many actors' relationships one
 // record carries (see snapshotRelationships; three parts were no faster
@@ -223,6 +297,7 @@ RETURN rels`
 const (
 	snapshotParts        = 2
 	defaultSnapshotBatch = 500
+	snapshotActorBatch   = 500 // actors a record of snapshotActorsCypher carries
 )
 
 // internType and internSensitivity return the one copy of a known value

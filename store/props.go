@@ -56,9 +56,12 @@ func frameworkList(in []domain.Framework) []string {
 }
 
 // frameworks reads a stored list of frameworks (nil when empty or absent).
-func (p props) frameworks(k string) []domain.Framework {
+func (p props) frameworks(k string) []domain.Framework { return frameworksOf(p[k]) }
+
+// frameworksOf is a stored list of frameworks' value as frameworks.
+func frameworksOf(v any) []domain.Framework {
 	var out []domain.Framework
-	for _, s := range p.strs(k) {
+	for _, s := range strsOf(v) {
 		out = append(out, domain.Framework(s))
 	}
 	return out
@@ -188,11 +191,15 @@ func workspaceProps(w *domain.Workspace) map[string]any {
 		"createdAt": w.CreatedAt, "updatedAt": w.UpdatedAt}
 }
 
-// props reads a property map with typed accessors that tolerate absent values.
+// props reads a property map with typed accessors that tolerate absent
+// values. The accessors of one value (strOf, floatOf, ...) read the
+// values of rows that are lists rather than maps.
 type props map[string]any
 
-func (p props) str(k string) string {
-	s, _ := p[k].(string)
+func (p props) str(k string) string { return strOf(p[k]) }
+
+func strOf(v any) string {
+	s, _ := v.(string)
 	return s
 }
 
@@ -203,8 +210,10 @@ func (p props) optStr(k string) *string {
 	return nil
 }
 
-func (p props) float(k string) float64 {
-	switch v := p[k].(type) {
+func (p props) float(k string) float64 { return floatOf(p[k]) }
+
+func floatOf(v any) float64 {
+	switch v := v.(type) {
 	case float64:
 		return v
 	case int64:
@@ -236,8 +245,10 @@ func (p props) optBool(k string) *bool {
 	return nil
 }
 
-func (p props) strs(k string) []string {
-	raw, _ := p[k].([]any)
+func (p props) strs(k string) []string { return strsOf(p[k]) }
+
+func strsOf(v any) []string {
+	raw, _ := v.([]any)
 	out := make([]string, 0, len(raw))
 	for _, v := range raw {
 		if s, ok := v.(string); ok {
@@ -252,8 +263,10 @@ func (p props) time(k string) time.Time {
 	return t.UTC()
 }
 
-func (p props) optDate(k string) *domain.Date {
-	if d, ok := p[k].(neo4j.Date); ok {
+func (p props) optDate(k string) *domain.Date { return optDateOf(p[k]) }
+
+func optDateOf(v any) *domain.Date {
+	if d, ok := v.(neo4j.Date); ok {
 		v := domain.DateOf(d.Time())
 		return &v
 	}
