@@ -12,10 +12,14 @@ package analysis
 // hop-bounded max-product tables.
 
 // table is a dense, reusable set of hop-bounded tables over every actor.
+// An actor's values at every hop limit are side by side (its row), since
+// every reader reads them together: the search's bound reads a row, and
+// compute copies each level from the one before for every actor it
+// reached (a slice per level cost a cache miss per level, and compute was
+// most of the gaps' time at 100,000 actors).
 type table struct {
 	h       int
-	best    [][]float64 // [hops][actor]
-	enf     [][]float64
+	cells   []cell // actor v's row is cells[v*(h+1) : (v+1)*(h+1)], by hops
 	seen    []bool
 	touched []int32 // actors with a non-zero value at some level
 	changed []int32
@@ -29,15 +33,25 @@ type table struct {
 	forward bool // from root to every actor (true) or from every actor to root (false)
 }
 
-func newTable(n, maxHops int) *table {
-	t := &table{h: maxHops, seen: make([]bool, n), stamp: make([]uint32, n)}
-	t.best = make([][]float64, maxHops+1)
-	t.enf = make([][]float64, maxHops+1)
-	for h := range t.best {
-		t.best[h] = make([]float64, n)
-		t.enf[h] = make([]float64, n)
+// cell is an actor's best and best enforceable strength within some hops.
+type cell struct{ best, enf float64 }
+
+// value is c's best strength, or its best enforceable one.
+func (c cell) value(enf bool) float64 {
+	if enf {
+		return c.enf
 	}
-	return t
+	return c.best
+}
+
+func newTable(n, maxHops int) *table {
+	return &table{h: maxHops, cells: make([]cell, n*(maxHops+1)), seen: make([]bool, n), stamp: make([]uint32, n)}
+}
+
+// row is actor v's values within 0..h hops.
+func (t *table) row(v int32) []cell {
+	i := int(v) * (t.h + 1)
+	return t.cells[i : i+t.h+1 : i+t.h+1]
 }
 
 // getTable is a table of the projection's size for maxHops, reused when
@@ -58,9 +72,7 @@ func (p *projection) putTable(t *table) { p.spaces.tables[t.h].Put(t) }
 // reset clears what the previous computation touched.
 func (t *table) reset() {
 	for _, v := range t.touched {
-		for h := 0; h <= t.h; h++ {
-			t.best[h][v], t.enf[h][v] = 0, 0
-		}
+		clear(t.row(v))
 		t.seen[v] = false
 	}
 	t.touched = t.touched[:0]
@@ -80,19 +92,20 @@ func (t *table) compute(m *meter, g *Graph, root int, forward bool) error {
 	t.root, t.forward = root, forward
 	r := int32(root)
 	t.touch(r)
-	for h := 0; h <= t.h; h++ {
-		t.best[h][r] = 1
+	for h := range t.row(r) {
+		t.row(r)[h].best = 1
 	}
 	t.changed = append(t.changed[:0], r)
 	for h := 1; h <= t.h; h++ {
 		// Level h starts as level h-1 (within h steps includes within h-1).
 		for _, v := range t.touched {
-			t.best[h][v], t.enf[h][v] = t.best[h-1][v], t.enf[h-1][v]
+			row := t.row(v)
+			row[h] = row[h-1]
 		}
 		t.next = t.next[:0]
 		// Only actors whose values changed at level h-1 can improve others.
 		for _, v := range t.changed {
-			b, e := t.best[h-1][v], t.enf[h-1][v]
+			b, e := t.row(v)[h-1].best, t.row(v)[h-1].enf
 			adj := g.in[v]
 			if forward {
 				adj = g.out[v]
@@ -118,12 +131,13 @@ func (t *table) compute(m *meter, g *Graph, root int, forward bool) error {
 					continue
 				}
 				t.touch(w)
+				c := &t.row(w)[h]
 				improved := false
-				if cb > t.best[h][w] {
-					t.best[h][w], improved = cb, true
+				if cb > c.best {
+					c.best, improved = cb, true
 				}
-				if ce > t.enf[h][w] {
-					t.enf[h][w], improved = ce, true
+				if ce > c.enf {
+					c.enf, improved = ce, true
 				}
 				if improved {
 					t.next = append(t.next, w)
@@ -162,8 +176,8 @@ func (t *table) sparse() map[int32]*hopValues {
 	out := make(map[int32]*hopValues, len(t.touched))
 	for _, v := range t.touched {
 		hv := &hopValues{}
-		for h := 0; h <= t.h; h++ {
-			hv[h] = t.best[h][v]
+		for h, c := range t.row(v) {
+			hv[h] = c.best
 		}
 		if hv[t.h] > 0 {
 			out[v] = hv

@@ -145,19 +145,15 @@ func (g *Graph) search(m *meter, c int, t *table, k int, needEnf bool) ([]Route,
 		panic("analysis: search needs a table towards the target")
 	}
 	target := int32(t.root)
-	tableFor := func(enf bool) [][]float64 {
-		if needEnf && !enf {
-			return t.enf
-		}
-		return t.best
-	}
 	// bound is the best a completion can reach, and the fewest extra hops
-	// that reach it (the first level where the table attains it).
+	// that reach it (the first level where the table attains it). A
+	// route that needs an enforcement step and has none yet can complete
+	// only through one.
 	bound := func(v int32, hops int, enf bool) (float64, int) {
-		tb, left := tableFor(enf), t.h-hops
-		b := tb[left][v]
+		row, left, useEnf := t.row(v), t.h-hops, needEnf && !enf
+		b := row[left].value(useEnf)
 		for x := 0; x < left; x++ {
-			if tb[x][v] >= b-eps {
+			if row[x].value(useEnf) >= b-eps {
 				return b, x
 			}
 		}
