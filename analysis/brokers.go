@@ -48,9 +48,9 @@ func (g *Graph) brokers(ctx context.Context, first int) ([]*Broker, error) {
 		seen := map[int]bool{}
 		for _, r := range s.Routes {
 			for _, st := range r.Steps[:len(r.Steps)-1] { // the ends of a route are not brokers
-				if !seen[st.To] {
-					seen[st.To] = true
-					through[st.To] = append(through[st.To], i)
+				if to := int(st.To); !seen[to] {
+					seen[to] = true
+					through[to] = append(through[to], i)
 				}
 			}
 		}
@@ -122,7 +122,7 @@ func (b *hopBFS) reaches(m *meter, g *Graph, from, to, maxHops int, avoid func(i
 				return false, err
 			}
 			for _, si := range g.out[v] {
-				w := g.steps[si].To
+				w := int(g.steps[si].To)
 				if b.dist[w] >= 0 || avoid(w) {
 					continue
 				}

@@ -232,4 +232,4 @@ func (g *Graph) unaccountableActors(ctx context.Context) ([]*UnaccountableActor,
 }
 
 // ActorAt returns the actor a Step's From or To names.
-func (g *Graph) ActorAt(i int) *domain.Actor { return g.actors[i] }
+func (g *Graph) ActorAt(i int32) *domain.Actor { return g.actors[i] }

@@ -97,7 +97,7 @@ func IsEnforcement(r *domain.RelationshipFacts) bool {
 
 // Step is one leverage step: through Rel, From can hold To to account.
 type Step struct {
-	From, To    int // actor indexes
+	From, To    int32 // actor indexes (int32: a projection holds a million steps at 100,000 actors, each 8 bytes smaller)
 	Rel         *domain.RelationshipFacts
 	Strength    float64
 	Enforcement bool
@@ -396,7 +396,7 @@ func bitsLen(n int) int {
 
 func (p *projection) addStep(from, to int, r *domain.RelationshipFacts) {
 	i := int32(len(p.steps))
-	p.steps = append(p.steps, Step{From: from, To: to, Rel: r, Strength: r.Strength, Enforcement: IsEnforcement(r)})
+	p.steps = append(p.steps, Step{From: int32(from), To: int32(to), Rel: r, Strength: r.Strength, Enforcement: IsEnforcement(r)})
 	p.out[from] = append(p.out[from], i)
 	p.in[to] = append(p.in[to], i)
 }

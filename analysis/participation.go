@@ -127,10 +127,10 @@ func (g *Graph) participationReach(ctx context.Context, op string) (*participati
 				}
 				for _, si := range g.out[u] {
 					st := &g.steps[si]
-					v := st.To
+					v := int(st.To)
 					if r.dist[v] == -1 {
 						r.dist[v] = int8(d)
-						next = append(next, int32(v))
+						next = append(next, st.To)
 					}
 					if int(r.dist[v]) != d {
 						continue // not a step from level d-1 to level d
@@ -168,7 +168,7 @@ func (r *participationReach) better(g *Graph, s float64, src int32, si int32, v 
 // route is the strongest route of dist[v] steps from src[v] to v.
 func (r *participationReach) route(g *Graph, v int) *Route {
 	var steps []Step
-	for x := v; r.pred[x] != -1; x = g.steps[r.pred[x]].From {
+	for x := v; r.pred[x] != -1; x = int(g.steps[r.pred[x]].From) {
 		steps = append(steps, g.steps[r.pred[x]])
 	}
 	slices.Reverse(steps)

@@ -116,13 +116,18 @@ func (s *state) visits(v int32) bool {
 	return false
 }
 
+// route is the route s ends, its steps in a slice of their number (the
+// gaps keep every pair's routes: grown by append, a route of three steps
+// kept room for four).
 func (s *state) route(g *Graph) Route {
-	var steps []Step
-	for p := s; p.parent != nil; p = p.parent {
-		steps = append(steps, g.steps[p.step])
+	var steps []Step // nil for a route of no steps, as before
+	if s.hops > 0 {
+		steps = make([]Step, s.hops)
 	}
-	for i, j := 0, len(steps)-1; i < j; i, j = i+1, j-1 {
-		steps[i], steps[j] = steps[j], steps[i]
+	i := len(steps)
+	for p := s; p.parent != nil; p = p.parent {
+		i--
+		steps[i] = g.steps[p.step]
 	}
 	return Route{Steps: steps, Strength: s.strength, Enforceable: s.enf}
 }
