@@ -184,16 +184,26 @@ func (e *Engine) Graph(ctx context.Context, ws string, opts Options) (*Graph, er
 	g.workspace, g.confidential = ws, confidentialOf(actors, rels)
 	g.noteConfidential(ctx)
 	key.version = snap.Version // the snapshot may be newer than the version read above
+	return &Graph{projection: e.keepProjection(key, g.projection), opts: opts}, nil
+}
+
+// keepProjection caches p under key, and returns the projection to use:
+// the one another request built meanwhile, to share its memoised
+// results; p, not cached, when the workspace's snapshot has moved to
+// another version while p was built (see keepSnapshot); else p.
+func (e *Engine) keepProjection(key graphKey, p *projection) *projection {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if p, ok := e.graphs[key]; ok {
-		// Another request built it meanwhile: share its memoised results.
-		return &Graph{projection: p, opts: opts}, nil
+	if q, ok := e.graphs[key]; ok {
+		return q
 	}
-	e.graphs[key] = g.projection
+	if kept := e.snapshots[key.ws]; kept != nil && kept.Version != key.version {
+		return p
+	}
+	e.graphs[key] = p
 	e.order = append(e.order, key)
 	e.evict()
-	return g, nil
+	return p
 }
 
 // readSnapshot reads workspace ws for a request that found it at version.
@@ -333,11 +343,24 @@ func (e *Engine) snapshotAt(key snapshotKey) *domain.Snapshot {
 }
 
 // keepSnapshot keeps snap as its workspace's snapshot: the latest read
-// (versions are not ordered in time, see snapshotAt).
+// (versions are not ordered in time, see snapshotAt). It drops the
+// projections of the workspace's other versions: every request asks for
+// the version it finds, so once another has been read they would only be
+// found again if the version went back (an import undone), and until the
+// cache evicted them they held memory: at 100,000 actors tens of
+// megabytes each with their memoised results, and a workspace edited and
+// analysed in turn filled the cache with them.
 func (e *Engine) keepSnapshot(snap *domain.Snapshot) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.snapshots[snap.WorkspaceID] = snap
+	e.order = slices.DeleteFunc(e.order, func(k graphKey) bool {
+		if k.ws == snap.WorkspaceID && k.version != snap.Version {
+			delete(e.graphs, k)
+			return true
+		}
+		return false
+	})
 }
 
 // Projections is how many projections the engine keeps (for tests and

@@ -70,6 +70,60 @@ func TestEngineCachesByVersionAndOptions(t *testing.T) {
 	}
 }
 
+// Once a workspace's new version has been read, the engine keeps no
+// projection of its old ones, whatever the room in its cache: a
+// workspace edited and analysed in turn filled it with projections no
+// request would ask for. Other workspaces' stay.
+func TestEngineDropsProjectionsOfOldVersions(t *testing.T) {
+	src := &fakeSource{version: 1, b: villageMap()}
+	other := &fakeSource{version: 1, b: villageMap()}
+	e := NewEngine(routedSource{"ws": src, "other": other}, 8)
+	graph := func(ws string, minConfidence float64) *Graph {
+		t.Helper()
+		g, err := e.Graph(context.Background(), ws, Options{MinConfidence: minConfidence})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	graph("other", 0)
+	for v := int64(1); v <= 3; v++ {
+		src.version = v // a write
+		graph("ws", 0)
+		graph("ws", 0.5)
+		versions := map[int64]int{}
+		for k := range e.graphs {
+			if k.ws == "ws" {
+				versions[k.version]++
+			}
+		}
+		if !reflect.DeepEqual(versions, map[int64]int{v: 2}) {
+			t.Errorf("version %d: projections kept by version %v, want only the two of version %d", v, versions, v)
+		}
+		if e.Projections() != 3 || len(e.order) != 3 {
+			t.Errorf("version %d: %d projections (%d in the eviction order), want 3 with the other workspace's", v, e.Projections(), len(e.order))
+		}
+	}
+	// A projection built from a version the workspace's snapshot has since
+	// left (a request that read before a write and built after the next
+	// read) is used, not kept.
+	stale := graph("ws", 0.25).projection
+	key := graphKey{viewKey{"ws", ""}, 2, domain.Date{}, 0.75}
+	if got := e.keepProjection(key, stale); got != stale || e.graphs[key] != nil {
+		t.Errorf("a projection of version 2 after version 3 was read: kept %v", e.graphs[key] != nil)
+	}
+}
+
+// routedSource is a Source of several workspaces, each its own.
+type routedSource map[string]*fakeSource
+
+func (r routedSource) WorkspaceVersion(ctx context.Context, ws string) (int64, error) {
+	return r[ws].WorkspaceVersion(ctx, ws)
+}
+func (r routedSource) AnalysisSnapshot(ctx context.Context, ws string) (*domain.Snapshot, error) {
+	return r[ws].AnalysisSnapshot(ctx, ws)
+}
+
 // Begin admits analyses through the engine's limiter, by caller, and
 // gives each request one budget: the one it carries, or a fresh one.
 func TestEngineBeginLimitsAndBudgets(t *testing.T) {
