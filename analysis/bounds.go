@@ -1,8 +1,9 @@
 package analysis
 
-// Hop-bounded best strengths. For a fixed target t, best[h][v] is the
-// strength of the strongest walk of at most h leverage steps from v to t,
-// and enf[h][v] the strongest such walk with at least one enforcement step.
+// Hop-bounded best strengths. For a fixed target t, best[h][v] (in the
+// table, row(v)[h].best) is the strength of the strongest walk of at most
+// h leverage steps from v to t, and enf[h][v] (row(v)[h].enf) the
+// strongest such walk with at least one enforcement step.
 // A walk may repeat actors, but cutting a cycle out of a walk leaves a
 // simple path with no more steps and no smaller product (strengths are at
 // most 1), so best[h][v] is also the strongest simple route within h
@@ -115,9 +116,9 @@ func (t *table) compute(m *meter, g *Graph, root int, forward bool) error {
 			}
 			for _, si := range adj {
 				s := &g.steps[si]
-				w := int32(s.From)
+				w := s.From
 				if forward {
-					w = int32(s.To)
+					w = s.To
 				}
 				cb := s.Strength * b
 				ce := s.Strength * e

@@ -52,6 +52,7 @@ type Engine struct {
 	mu        sync.Mutex
 	reads     map[snapshotKey]*snapshotRead // snapshot reads under way
 	snapshots map[string]*domain.Snapshot   // newest snapshot per workspace
+	current   map[string]int64              // the version a request found last, per workspace (see noteVersion)
 	graphs    map[graphKey]*projection
 	order     []graphKey // least recently used first
 	maxGraphs int
@@ -119,7 +120,7 @@ func NewEngine(src Source, maxGraphs int, limits ...Limits) *Engine {
 	}
 	l = l.withDefaults()
 	return &Engine{src: src, lim: newLimiter(l.MaxRunning, l.PerCaller, l.Wait), budget: l.WorkBudget,
-		snapshots: map[string]*domain.Snapshot{}, reads: map[snapshotKey]*snapshotRead{}, graphs: map[graphKey]*projection{}, maxGraphs: maxGraphs}
+		snapshots: map[string]*domain.Snapshot{}, current: map[string]int64{}, reads: map[snapshotKey]*snapshotRead{}, graphs: map[graphKey]*projection{}, maxGraphs: maxGraphs}
 }
 
 // WithRequestBudget gives a request its work budget: every analysis it
@@ -163,6 +164,7 @@ func (e *Engine) Graph(ctx context.Context, ws string, opts Options) (*Graph, er
 	view := viewKey{ws, domain.CallerFrom(ctx).View(ws)}
 	key := graphKey{view, version, opts.AsOf, opts.MinConfidence}
 	e.mu.Lock()
+	e.noteVersion(ws, version)
 	if p, ok := e.graphs[key]; ok {
 		e.touch(key)
 		e.mu.Unlock()
@@ -187,17 +189,42 @@ func (e *Engine) Graph(ctx context.Context, ws string, opts Options) (*Graph, er
 	return &Graph{projection: e.keepProjection(key, g.projection), opts: opts}, nil
 }
 
+// noteVersion notes that a request found workspace ws at version, and
+// when that is not the version found before, drops the workspace's
+// projections of other versions (e.mu is held). Every request asks for
+// the version it finds, so those would be found again only if the
+// version went back (an import undone), and until the cache evicted them
+// they held memory: at 100,000 actors tens of megabytes each with their
+// memoised results, and a workspace edited and analysed in turn filled
+// the cache with them. It goes by the version requests find, not by the
+// snapshot read last: a slow read of an older version, ending after a
+// newer one, must not drop the newer version's projections.
+func (e *Engine) noteVersion(ws string, version int64) {
+	if v, ok := e.current[ws]; ok && v == version {
+		return
+	}
+	e.current[ws] = version
+	e.order = slices.DeleteFunc(e.order, func(k graphKey) bool {
+		if k.ws == ws && k.version != version {
+			delete(e.graphs, k)
+			return true
+		}
+		return false
+	})
+}
+
 // keepProjection caches p under key, and returns the projection to use:
 // the one another request built meanwhile, to share its memoised
-// results; p, not cached, when the workspace's snapshot has moved to
-// another version while p was built (see keepSnapshot); else p.
+// results; p, not cached, when it is not of the version requests find
+// now (a write came while it was built, or the snapshot was newer than
+// the version its request found: see noteVersion); else p.
 func (e *Engine) keepProjection(key graphKey, p *projection) *projection {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if q, ok := e.graphs[key]; ok {
 		return q
 	}
-	if kept := e.snapshots[key.ws]; kept != nil && kept.Version != key.version {
+	if e.current[key.ws] != key.version {
 		return p
 	}
 	e.graphs[key] = p
@@ -343,24 +370,11 @@ func (e *Engine) snapshotAt(key snapshotKey) *domain.Snapshot {
 }
 
 // keepSnapshot keeps snap as its workspace's snapshot: the latest read
-// (versions are not ordered in time, see snapshotAt). It drops the
-// projections of the workspace's other versions: every request asks for
-// the version it finds, so once another has been read they would only be
-// found again if the version went back (an import undone), and until the
-// cache evicted them they held memory: at 100,000 actors tens of
-// megabytes each with their memoised results, and a workspace edited and
-// analysed in turn filled the cache with them.
+// (versions are not ordered in time, see snapshotAt).
 func (e *Engine) keepSnapshot(snap *domain.Snapshot) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.snapshots[snap.WorkspaceID] = snap
-	e.order = slices.DeleteFunc(e.order, func(k graphKey) bool {
-		if k.ws == snap.WorkspaceID && k.version != snap.Version {
-			delete(e.graphs, k)
-			return true
-		}
-		return false
-	})
 }
 
 // Projections is how many projections the engine keeps (for tests and

@@ -104,13 +104,20 @@ func TestEngineDropsProjectionsOfOldVersions(t *testing.T) {
 			t.Errorf("version %d: %d projections (%d in the eviction order), want 3 with the other workspace's", v, e.Projections(), len(e.order))
 		}
 	}
-	// A projection built from a version the workspace's snapshot has since
-	// left (a request that read before a write and built after the next
-	// read) is used, not kept.
+	// A request that found version 2 and whose read ends after requests
+	// found version 3 (a slow read, or a write while it built): its
+	// snapshot and projection drop nothing of version 3, and its projection
+	// is used, not kept.
+	before := e.Projections()
+	old := &domain.Snapshot{WorkspaceID: "ws", Version: 2, Actors: src.b.actors, Relationships: factsOf(src.b.rels)}
+	e.keepSnapshot(old)
 	stale := graph("ws", 0.25).projection
 	key := graphKey{viewKey{"ws", ""}, 2, domain.Date{}, 0.75}
 	if got := e.keepProjection(key, stale); got != stale || e.graphs[key] != nil {
-		t.Errorf("a projection of version 2 after version 3 was read: kept %v", e.graphs[key] != nil)
+		t.Errorf("a projection of version 2 after version 3 was found: kept %v", e.graphs[key] != nil)
+	}
+	if e.Projections() != before+1 { // version 3's, and the one just asked at version 3
+		t.Errorf("%d projections after a late read of version 2, want %d: version 3's were dropped", e.Projections(), before+1)
 	}
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -51,16 +52,16 @@ func (s *Neo4j) AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapsh
 		// theirs, so its ends cost no property reads.
 		ids := map[string]string{}
 		var elements []string
-		params := map[string]any{"ws": id, "batch": snapshotActorBatch}
+		params := map[string]any{"ws": id, "batch": s.snapshotBatch}
 		err = s.stream(ctx, tx, snapshotActorsCypher, params, func(rec *neo4j.Record) error {
 			batch, _ := rec.Values[0].([]any)
 			for _, v := range batch {
 				row, _ := v.([]any)
-				if len(row) != 2 {
-					continue
+				node, isNode := rowValue[neo4j.Node](row, 0)
+				element, isElement := rowValue[string](row, 1)
+				if len(row) != 2 || !isNode || !isElement {
+					return fmt.Errorf("%s: an actor's row is not a node and its element id: %T", op, v)
 				}
-				node, _ := row[0].(neo4j.Node)
-				element := strOf(row[1])
 				a := decodeActor(node.Props)
 				a.WorkspaceID, a.Sensitivity = id, internSensitivity(a.Sensitivity)
 				ids[element] = a.ID
@@ -129,7 +130,11 @@ func (s *Neo4j) snapshotRelationships(ctx context.Context, op, ws string, elemen
 				err := s.stream(ctx, tx, snapshotRelsCypher, params, func(rec *neo4j.Record) error {
 					batch, _ := rec.Values[0].([]any)
 					for _, v := range batch {
-						if r := snapshotRelationship(v, ids, sh); r != nil {
+						row, _ := v.([]any)
+						if len(row) != factColumns {
+							return fmt.Errorf("%s: a relationship's row has %d values, want %d", op, len(row), factColumns)
+						}
+						if r := snapshotRelationship(row, ids, sh); r != nil {
 							rels = append(rels, r)
 						}
 					}
@@ -184,15 +189,11 @@ func mergeFacts(lists [][]*domain.RelationshipFacts) []*domain.RelationshipFacts
 }
 
 // snapshotRelationship decodes the facts of one relationship from its
-// row of snapshotRelsCypher (the fields analyses read, not the whole
-// record: see domain.RelationshipFacts), with the one copy of its ends'
-// ids, type, sensitivity, and of its perceivedBy, power and form among
-// sh; nil when it is not such a row or an end is not among ids.
-func snapshotRelationship(v any, ids map[string]string, sh *shared) *domain.RelationshipFacts {
-	row, ok := v.([]any)
-	if !ok || len(row) != factColumns {
-		return nil
-	}
+// row of snapshotRelsCypher, factColumns values (the fields analyses
+// read, not the whole record: see domain.RelationshipFacts), with the one
+// copy of its ends' ids, type, sensitivity, and of its perceivedBy, power
+// and form among sh; nil when an end is not among ids.
+func snapshotRelationship(row []any, ids map[string]string, sh *shared) *domain.RelationshipFacts {
 	from, okFrom := ids[strOf(row[factFrom])]
 	to, okTo := ids[strOf(row[factTo])]
 	if !okFrom || !okTo {
@@ -206,6 +207,16 @@ func snapshotRelationship(v any, ids map[string]string, sh *shared) *domain.Rela
 		ValidFrom: optDateOf(row[factValidFrom]), ValidTo: optDateOf(row[factValidTo]), Frameworks: frameworksOf(row[factFrameworks]),
 		Sensitivity: internSensitivity(domain.Sensitivity(strOf(row[factSensitivity]))),
 	}
+}
+
+// rowValue is row[i] as a T, and whether it is one.
+func rowValue[T any](row []any, i int) (T, bool) {
+	if i >= len(row) {
+		var zero T
+		return zero, false
+	}
+	v, ok := row[i].(T)
+	return v, ok
 }
 
 // shared holds the one copy of each value of a snapshot's optional
@@ -237,18 +248,22 @@ func internOpt[T ~string](v any, seen map[T]*T) *T {
 }
 
 // The snapshot's statements. They read the whole workspace, so they take
-// no visibility parameters: the caller's access to the workspace is checked
-// by the version's statement, its clearance by the engine. The
-// relationships are found from the actors read (by element id), a batch
-// of actors per record, and not sorted by Neo4j. The actors come a batch
-// a record too (the driver's cost per record: 0.9 s for 100,000 actors a
-// record each, 0.5 s in batches), from one list Neo4j collects: of
-// references to the nodes, whose properties it reads as it sends them. They are not filtered by
-// their own workspaceId: snapshotRelationship keeps only those whose two
-// ends are among the workspace's actors, which every relationship of the
-// workspace has and no other can (a relationship is made only between two
-// actors of its workspace), and the filter cost a fifth of Neo4j's time
-// on the 100,000-actor map (1.0 of 5.2 s of its CPU).
+// no visibility parameters: the caller's access to the workspace is
+// checked by the version's statement, its clearance by the engine.
+//
+// The actors come a batch a record (the driver's cost per record: 0.9 s
+// for 100,000 actors a record each, 0.5 s in batches), from one list
+// Neo4j collects: of references to the nodes, whose properties it reads
+// as it sends them.
+//
+// The relationships are found from the actors read (by element id), a
+// batch of actors per record, and not sorted by Neo4j. They are not
+// filtered by their own workspaceId: snapshotRelationship keeps only
+// those whose two ends are among the workspace's actors, which every
+// relationship of the workspace has and no other can (a relationship is
+// made only between two actors of its workspace, by a write or an
+// import, and no write moves an actor), and the filter cost a fifth of
+// Neo4j's time on the 100,000-actor map (1.0 of 5.2 s of its CPU).
 var (
 	snapshotActorsCypher = `MATCH (a:Actor {workspaceId: $ws})
 WITH collect([a, elementId(a)]) AS actors
@@ -291,13 +306,13 @@ const (
 )
 
 // snapshotParts is how many transactions read a snapshot's relationships
-// at once, and defaultSnapshotBatch how many actors' relationships one
-// record carries (see snapshotRelationships; three parts were no faster
-// than two on 2 cores, batches of 250 to 1,000 actors alike).
+// at once, and defaultSnapshotBatch how many actors (or actors'
+// relationships) one record carries (see snapshotRelationships; three
+// parts were no faster than two on 2 cores, batches of 250 to 1,000
+// actors alike).
 const (
 	snapshotParts        = 2
 	defaultSnapshotBatch = 500
-	snapshotActorBatch   = 500 // actors a record of snapshotActorsCypher carries
 )
 
 // internType and internSensitivity return the one copy of a known value

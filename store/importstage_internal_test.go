@@ -52,8 +52,8 @@ func (s *Neo4j) ImportHolding(ctx context.Context, ws string) (string, error) {
 // lock. Test-only.
 func (s *Neo4j) BeforeMovingToBatches(f func()) { s.beforeBatches = f }
 
-// SetSnapshotBatch sets how many actors' relationships one record of an
-// analysis snapshot carries. Test-only.
+// SetSnapshotBatch sets how many actors, or actors' relationships, one
+// record of an analysis snapshot carries. Test-only.
 func (s *Neo4j) SetSnapshotBatch(n int) { s.snapshotBatch = n }
 
 // UndoRecords counts the ImportUndo nodes of ws. Test-only.

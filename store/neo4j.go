@@ -71,8 +71,8 @@ type Neo4j struct {
 	// transaction before it moves to batches (Config.ImportInOneTx).
 	importInOneTx int
 	beforeBatches func() // tests: runs as an import moves to batches
-	// snapshotBatch is how many actors' relationships one record of an
-	// analysis snapshot carries (snapshotRelationships).
+	// snapshotBatch is how many actors, or actors' relationships, one
+	// record of an analysis snapshot carries (AnalysisSnapshot).
 	snapshotBatch int
 	// changes are what this store's writes changed (changes.go).
 	changes changeLog

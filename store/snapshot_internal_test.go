@@ -1,8 +1,12 @@
 package store
 
 import (
+	"reflect"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/actorgraph/actorgraph/domain"
 )
@@ -49,5 +53,51 @@ func TestMergeFacts(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSnapshotRelationshipRow: a row of snapshotRelsCypher decodes to the
+// facts its columns name, properties not set (null) to no value, and its
+// ends to the actors' ids; a row whose end is not an actor of the
+// workspace to none.
+func TestSnapshotRelationshipRow(t *testing.T) {
+	ids := map[string]string{"4:db:1": "act_a", "4:db:2": "act_b"}
+	row := func(set func(r []any)) []any {
+		r := make([]any, factColumns)
+		r[factID], r[factType], r[factFrom], r[factTo] = "rel_1", "THREATENS", "4:db:1", "4:db:2"
+		r[factStrength], r[factConfidence], r[factSensitivity] = 0.5, int64(1), "RESTRICTED"
+		set(r)
+		return r
+	}
+	from, to := domain.DateOf(time.Date(2020, 1, 2, 0, 0, 0, 0, time.UTC)), domain.DateOf(time.Date(2030, 1, 2, 0, 0, 0, 0, time.UTC))
+	full := row(func(r []any) {
+		r[factPerceivedBy], r[factPower], r[factForm] = "women", "ENFORCEMENT", "VIOLENCE"
+		r[factValidFrom], r[factValidTo] = neo4j.DateOf(from.Time()), neo4j.DateOf(to.Time())
+		r[factFrameworks] = []any{"JUSTICE", "WPS"}
+	})
+	for _, tc := range []struct {
+		name string
+		row  []any
+		want *domain.RelationshipFacts
+	}{
+		{"every column", full, &domain.RelationshipFacts{ID: "rel_1", Type: domain.Threatens, FromID: "act_a", ToID: "act_b",
+			Strength: 0.5, Confidence: 1, PerceivedBy: new("women"), Power: new(domain.Enforcement), Form: new(domain.Form("VIOLENCE")),
+			ValidFrom: &from, ValidTo: &to, Frameworks: []domain.Framework{"JUSTICE", "WPS"}, Sensitivity: domain.Restricted}},
+		{"nulls", row(func([]any) {}), &domain.RelationshipFacts{ID: "rel_1", Type: domain.Threatens, FromID: "act_a", ToID: "act_b",
+			Strength: 0.5, Confidence: 1, Sensitivity: domain.Restricted}},
+		{"an end elsewhere", row(func(r []any) { r[factTo] = "4:db:9" }), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := snapshotRelationship(tc.row, ids, newShared())
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("decoded\n%+v\nwant\n%+v", got, tc.want)
+			}
+		})
+	}
+	// Values many relationships share are one copy.
+	sh := newShared()
+	a, b := snapshotRelationship(full, ids, sh), snapshotRelationship(slices.Clone(full), ids, sh)
+	if a.PerceivedBy != b.PerceivedBy || a.Power != b.Power || a.Form != b.Form {
+		t.Error("two relationships with the same perceivedBy, power and form hold copies of their own")
 	}
 }
