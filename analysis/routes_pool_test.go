@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -56,5 +57,39 @@ func TestRoutesAfterStoppedQuestions(t *testing.T) {
 	}
 	if stopped == 0 || stopped == 9 || answered == 0 {
 		t.Fatalf("%d of 9 questions stopped, %d routes found: the test checks nothing", stopped, answered)
+	}
+}
+
+// A table whose computation was stopped half-way holds, once computed
+// again for another root, exactly what a new table computed for that
+// root holds: compute records every actor it sets before setting it, and
+// clears what it recorded before it starts. (The answers of
+// TestRoutesAfterStoppedQuestions cannot show a stale value: it only
+// loosens a bound.)
+func TestTableReusedAfterAStop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	b := randMap(rng, 2000, 14000)
+	g := b.graph(t, Options{MaxHops: 5})
+	tb := newTable(len(g.actors), 5)
+	stops := 0
+	for i := range 12 {
+		root, next := i*37%len(g.actors), (i*37+11)%len(g.actors)
+		ctx, _ := budgetCtx(int64(1000 << i))
+		if err := tb.compute(newMeter(ctx, "test"), g, root, i%2 == 0); err != nil {
+			stops++
+		}
+		if err := tb.compute(testMeter(), g, next, false); err != nil {
+			t.Fatal(err)
+		}
+		fresh := newTable(len(g.actors), 5)
+		if err := fresh.compute(testMeter(), g, next, false); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(tb.cells, fresh.cells) {
+			t.Fatalf("after a computation for %d with budget %d, the table for %d differs from a new one's", root, 1000<<i, next)
+		}
+	}
+	if stops == 0 || stops == 12 {
+		t.Fatalf("%d of 12 computations stopped: the test checks nothing", stops)
 	}
 }
