@@ -93,8 +93,9 @@ func (t *table) compute(m *meter, g *Graph, root int, forward bool) error {
 	t.root, t.forward = root, forward
 	r := int32(root)
 	t.touch(r)
-	for h := range t.row(r) {
-		t.row(r)[h].best = 1
+	rootRow := t.row(r)
+	for h := range rootRow {
+		rootRow[h].best = 1
 	}
 	t.changed = append(t.changed[:0], r)
 	for h := 1; h <= t.h; h++ {
@@ -106,7 +107,8 @@ func (t *table) compute(m *meter, g *Graph, root int, forward bool) error {
 		t.next = t.next[:0]
 		// Only actors whose values changed at level h-1 can improve others.
 		for _, v := range t.changed {
-			b, e := t.row(v)[h-1].best, t.row(v)[h-1].enf
+			prev := t.row(v)[h-1]
+			b, e := prev.best, prev.enf
 			adj := g.in[v]
 			if forward {
 				adj = g.out[v]
