@@ -53,3 +53,32 @@ func TestWriteReportReplacesOnlyTheMarkedLines(t *testing.T) {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// docs/performance.md holds one report, under its "Latest figures"
+// heading, where `bench/run --out docs/performance.md` writes it; a
+// report pasted anywhere else (a copy once landed inside the table of
+// flags, and writeReport would then have replaced that one) fails here.
+func TestPerformancePageHoldsOneReportUnderLatestFigures(t *testing.T) {
+	raw, err := os.ReadFile("../../../docs/performance.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(raw)
+	const begin, end = "\n<!-- bench:begin -->\n", "\n<!-- bench:end -->\n"
+	if n, m := strings.Count(page, begin), strings.Count(page, end); n != 1 || m != 1 {
+		t.Fatalf("the page has %d report beginnings and %d ends on lines of their own, want one of each", n, m)
+	}
+	if n := strings.Count(page, "<!-- bench:begin -->"); n != 2 {
+		t.Errorf("the page names the begin marker %d times, want twice (the table of flags and the report)", n)
+	}
+	i, j := strings.Index(page, begin), strings.Index(page, end)
+	if j < i {
+		t.Fatal("the report ends before it begins")
+	}
+	if h := strings.LastIndex(page[:i], "\n## "); h < 0 || !strings.HasPrefix(page[h:], "\n## Latest figures\n") {
+		t.Errorf("the report is not under the heading \"## Latest figures\"")
+	}
+	if report := page[i+len(begin) : j]; !strings.HasPrefix(report, "Measured ") || !strings.Contains(report, "| workload |") {
+		t.Errorf("the report does not read as bench's: %.80q…", report)
+	}
+}
