@@ -111,8 +111,8 @@ type Limits struct {
 var DefaultLimits = Limits{MaxDepth: 15, MaxAliases: 50, MaxTokens: 15_000, MaxCost: 200_000,
 	MaxSelectionSet: 200, MaxSelections: 2_000, MaxAnalyses: 5}
 
-// Analysis bounds the analyses (gaps, routes, brokers, gapClosures,
-// changes): how many run at once, how many of them one caller may hold,
+// Analysis bounds the analyses (the fields marked @analysis: gaps,
+// routes, brokers, gapClosures, changes, trust gaps…): how many run at once, how many of them one caller may hold,
 // and how much work one request may spend on them (see docs/analysis.md).
 type Analysis struct {
 	MaxRunning int   // requests running analyses at once in the process (one slot per request)
@@ -240,7 +240,7 @@ func flagSet(c *Config, corsOrigins, passwordFile *string) *flag.FlagSet {
 	fs.IntVar(&c.GraphQL.Limits.MaxSelectionSet, "max-query-selection-set", c.GraphQL.Limits.MaxSelectionSet, "most selections in one selection set of a GraphQL query (0: no limit)")
 	fs.IntVar(&c.GraphQL.Limits.MaxSelections, "max-query-selections", c.GraphQL.Limits.MaxSelections, "most selections in one GraphQL operation, each fragment counted every time it is spread (0: no limit)")
 	fs.IntVar(&c.GraphQL.Limits.MaxAnalyses, "max-query-analyses", c.GraphQL.Limits.MaxAnalyses, "most analyses (accountabilityGaps, gapClosures…) in one GraphQL operation, each at most once (0: no limit)")
-	fs.IntVar(&c.GraphQL.Analysis.MaxRunning, "max-analyses", c.GraphQL.Analysis.MaxRunning, "requests running analyses (gaps, routes, brokers, gapClosures, changes, subgraph) at once, the analyses of one request sharing its slot; more wait briefly, then answer SERVICE_UNAVAILABLE")
+	fs.IntVar(&c.GraphQL.Analysis.MaxRunning, "max-analyses", c.GraphQL.Analysis.MaxRunning, "requests running analyses (fields marked @analysis: gaps, routes, trust gaps, gapClosures…) at once, the analyses of one request sharing its slot; more wait briefly, then answer SERVICE_UNAVAILABLE")
 	fs.IntVar(&c.GraphQL.Analysis.PerCaller, "max-analyses-per-caller", c.GraphQL.Analysis.PerCaller, "of --max-analyses, how many requests with analyses one caller (token, user) may run at once; more answer RATE_LIMITED (default: half of --max-analyses, at least 1)")
 	fs.Int64Var(&c.GraphQL.Analysis.WorkBudget, "analysis-work-budget", c.GraphQL.Analysis.WorkBudget, "work units one request may spend on analyses, all its fields together; beyond it they answer ANALYSIS_LIMIT_EXCEEDED")
 	fs.DurationVar(&c.GraphQL.LoaderWait, "loader-wait", loaders.DefaultWait, "the longest dataloaders gather ids into one Neo4j query")
