@@ -44,10 +44,13 @@ import (
 //
 // Readers are not locked out: between an import's batches they see the
 // part it has written so far. The version is bumped by every batch, into
-// a range of its own (importVersionStride above the version before the
-// import), so that nothing cached from a half-written workspace is ever
-// taken for the workspace after the import is undone, when the version is
-// back where it was.
+// a range of its own (importVersionStride above both the version before
+// the import and the highest version any import of the workspace took,
+// w.importTop), so that nothing cached from a half-written workspace is
+// ever taken for the workspace after the import is undone, when the
+// version is back where it was, nor for a later import's: a write after
+// the undo moves the version on by one, and the stride from there alone
+// would reach the versions the undone import took.
 
 const (
 	// importBeat is how often a running import says it is alive.
@@ -57,7 +60,8 @@ const (
 	importStale = 2 * time.Minute
 	// importVersionStride lifts the version while an import runs: a
 	// version in [base+stride, ...) is never reached by ordinary writes
-	// after an undo sets it back to base (that would take 2^32 of them).
+	// after an undo sets it back to base (that would take 2^32 of them),
+	// and an import starts above every version an import took before.
 	importVersionStride = int64(1) << 32
 	// undoBatch is how many undo records one inner transaction of an undo
 	// or a clean-up handles.
@@ -95,8 +99,10 @@ func (s *Neo4j) beginImport(ctx context.Context, ws, token string, base int64) e
 				return other, nil
 			}
 			_, err = s.run(ctx, tx, `MATCH (w:Workspace {id: $id})
-				SET w.importing = $token, w.importHolder = $holder, w.importBeat = timestamp(), w.importBase = coalesce(w.version, 0),
-					w.version = coalesce(w.version, 0) + $stride`,
+				WITH w, coalesce(w.version, 0) AS base, coalesce(w.importTop, 0) AS top
+				SET w.importing = $token, w.importHolder = $holder, w.importBeat = timestamp(), w.importBase = base,
+					w.version = CASE WHEN top > base THEN top ELSE base END + $stride
+				SET w.importTop = w.version`,
 				map[string]any{"id": ws, "token": token, "holder": s.undo.me, "stride": importVersionStride})
 			return "", err
 		})
@@ -144,11 +150,11 @@ func (s *Neo4j) heartbeat(ctx context.Context, ws, token string, stop <-chan str
 }
 
 // lockImport locks the workspace for one batch of import token, and bumps
-// its version. It fails when the import no longer holds the workspace
+// its version (and importTop with it: see beginImport). It fails when the import no longer holds the workspace
 // (the workspace was deleted, or the import was taken for dead).
 func (s *Neo4j) lockImport(ctx context.Context, tx neo4j.ManagedTransaction, ws, token string) error {
 	recs, err := s.run(ctx, tx, `MATCH (w:Workspace {id: $id}) WHERE w.importing = $token AND w.deleting IS NULL
-		SET w.version = w.version + 1, w.importBeat = timestamp() RETURN w.id`, map[string]any{"id": ws, "token": token})
+		SET w.version = w.version + 1, w.importBeat = timestamp() SET w.importTop = w.version RETURN w.id`, map[string]any{"id": ws, "token": token})
 	if err != nil {
 		return err
 	}

@@ -389,3 +389,65 @@ func TestImportKnownToBeLargeStartsInBatches(t *testing.T) {
 		}
 	}
 }
+
+// A version names one content of a workspace, for as long as the service
+// runs: the analysis engine caches projections by version. An import in
+// batches takes its versions from a range of its own, and its undo sets
+// the version back to where it was; a later import must not take a
+// version the undone one used (a write between the two moved the version
+// by one, so the same stride from there used to reach them), or a
+// projection of the undone import's records would be served for it.
+func TestImportVersionsAreNeverReused(t *testing.T) {
+	t.Parallel()
+	st := importingInOneTx(t, 1)
+	ws := storetest.Workspace(t, st)
+	version := func() int64 {
+		t.Helper()
+		v, err := st.WorkspaceVersion(ctx, ws.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	// importing runs an import of three batches, noting the version after
+	// each, failing (and so undone) when fail is set.
+	importing := func(name string, fail bool) []int64 {
+		var seen []int64
+		err := st.Import(ctx, ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error {
+			for i := range 3 {
+				if err := tx.Apply(ctx, &domain.Changes{CreateActors: newActors(t, ws.ID, 2, fmt.Sprint(name, i))}); err != nil {
+					return err
+				}
+				seen = append(seen, version())
+			}
+			if fail {
+				return errs.E("test", errs.Invalid, "a problem found late")
+			}
+			return nil
+		})
+		if fail != (err != nil) {
+			t.Fatalf("import %s (fail %v) answered %v", name, fail, err)
+		}
+		return seen
+	}
+	base := version()
+	undone := importing("undone", true)
+	if got := version(); got != base {
+		t.Fatalf("after the undo the version is %d, want %d, where it was", got, base)
+	}
+	mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "between"})
+	kept := importing("kept", false)
+	again := importing("undone again", true)
+	used := map[int64]string{}
+	for _, run := range []struct {
+		name     string
+		versions []int64
+	}{{"the undone import", undone}, {"the kept import", kept}, {"the import undone again", again}} {
+		for _, v := range run.versions {
+			if other, ok := used[v]; ok {
+				t.Errorf("%s took version %d, which %s had taken", run.name, v, other)
+			}
+			used[v] = run.name
+		}
+	}
+}
