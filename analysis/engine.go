@@ -199,6 +199,12 @@ func (e *Engine) Graph(ctx context.Context, ws string, opts Options) (*Graph, er
 // the cache with them. It goes by the version requests find, not by the
 // snapshot read last: a slow read of an older version, ending after a
 // newer one, must not drop the newer version's projections.
+//
+// A request whose version came from Neo4j just before a write, and that
+// gets here after requests that found the write's version, drops that
+// version's projections all the same (versions are not ordered in time,
+// so the engine cannot tell it is late): it costs a rebuild, never a
+// stale answer, since a projection is found only under its own version.
 func (e *Engine) noteVersion(ws string, version int64) {
 	if v, ok := e.current[ws]; ok && v == version {
 		return
@@ -370,11 +376,19 @@ func (e *Engine) snapshotAt(key snapshotKey) *domain.Snapshot {
 }
 
 // keepSnapshot keeps snap as its workspace's snapshot: the latest read
-// (versions are not ordered in time, see snapshotAt).
+// (versions are not ordered in time, see snapshotAt), unless the one kept
+// is of the version requests find now and snap is not: a slow read of a
+// version requests have left must not replace the snapshot of the one
+// they find (the next projection of it, for another clearance or day,
+// would read the workspace again).
 func (e *Engine) keepSnapshot(snap *domain.Snapshot) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.snapshots[snap.WorkspaceID] = snap
+	ws := snap.WorkspaceID
+	if kept := e.snapshots[ws]; kept != nil && kept.Version == e.current[ws] && snap.Version != kept.Version {
+		return
+	}
+	e.snapshots[ws] = snap
 }
 
 // Projections is how many projections the engine keeps (for tests and
@@ -408,6 +422,33 @@ func (e *Engine) evict() {
 	for ws := range e.snapshots {
 		if !used[ws] {
 			delete(e.snapshots, ws)
+		}
+	}
+	e.forgetVersions(used)
+}
+
+// maxVersionsNoted is how many workspaces' versions the engine notes
+// (noteVersion) before it forgets those of workspaces it holds nothing
+// of: one a workspace is a few bytes, but a workspace deleted or never
+// analysed again would keep it for the life of the process.
+const maxVersionsNoted = 1024
+
+// forgetVersions forgets the noted versions of the workspaces of which
+// the engine holds no projection (used), no snapshot and no read, once it
+// notes more than maxVersionsNoted (e.mu is held). Forgetting is safe: the
+// next request notes the version again, and a projection built meanwhile
+// is used but not cached (keepProjection).
+func (e *Engine) forgetVersions(used map[string]bool) {
+	if len(e.current) <= maxVersionsNoted {
+		return
+	}
+	reading := map[string]bool{}
+	for k := range e.reads {
+		reading[k.ws] = true
+	}
+	for ws := range e.current {
+		if !used[ws] && e.snapshots[ws] == nil && !reading[ws] {
+			delete(e.current, ws)
 		}
 	}
 }

@@ -111,13 +111,45 @@ func TestEngineDropsProjectionsOfOldVersions(t *testing.T) {
 	before := e.Projections()
 	old := &domain.Snapshot{WorkspaceID: "ws", Version: 2, Actors: src.b.actors, Relationships: factsOf(src.b.rels)}
 	e.keepSnapshot(old)
+	if kept := e.snapshots["ws"]; kept == nil || kept.Version != 3 {
+		t.Fatalf("after a late read of version 2 the engine keeps a snapshot of version %d, want 3", old.Version)
+	}
+	loads := src.loads
 	stale := graph("ws", 0.25).projection
+	if src.loads != loads {
+		t.Errorf("a new question at version 3 read the workspace again (%d reads, %d before): the late read replaced version 3's snapshot", src.loads, loads)
+	}
 	key := graphKey{viewKey{"ws", ""}, 2, domain.Date{}, 0.75}
 	if got := e.keepProjection(key, stale); got != stale || e.graphs[key] != nil {
 		t.Errorf("a projection of version 2 after version 3 was found: kept %v", e.graphs[key] != nil)
 	}
 	if e.Projections() != before+1 { // version 3's, and the one just asked at version 3
 		t.Errorf("%d projections after a late read of version 2, want %d: version 3's were dropped", e.Projections(), before+1)
+	}
+}
+
+// The engine notes the version of every workspace it is asked about, and
+// forgets those of which it holds nothing once it notes more than
+// maxVersionsNoted: a process that analyses many workspaces in turn (or
+// workspaces since deleted) does not keep one each for ever, and still
+// knows the versions of those it holds projections of.
+func TestEngineForgetsVersionsOfWorkspacesItNoLongerHolds(t *testing.T) {
+	src := routedSource{}
+	e := NewEngine(src, 8)
+	for i := range maxVersionsNoted + 100 {
+		ws := fmt.Sprint("ws", i)
+		src[ws] = &fakeSource{version: int64(i + 1), b: villageMap()}
+		if _, err := e.Graph(context.Background(), ws, Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(e.current); n > maxVersionsNoted+1 {
+		t.Errorf("the engine notes the versions of %d workspaces, want at most %d", n, maxVersionsNoted+1)
+	}
+	for k := range e.graphs {
+		if v, ok := e.current[k.ws]; !ok || v != k.version {
+			t.Errorf("workspace %s, whose projection the engine holds, is noted at version %d (%v), want %d", k.ws, v, ok, k.version)
+		}
 	}
 }
 
