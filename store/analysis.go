@@ -54,7 +54,10 @@ func (s *Neo4j) AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapsh
 		var elements []string
 		params := map[string]any{"ws": id, "batch": s.snapshotBatch}
 		err = s.stream(ctx, tx, snapshotActorsCypher, params, func(rec *neo4j.Record) error {
-			batch, _ := rec.Values[0].([]any)
+			batch, err := recordBatch(rec)
+			if err != nil {
+				return fmt.Errorf("%s: the actors' %w", op, err)
+			}
 			for _, v := range batch {
 				row, _ := v.([]any)
 				node, isNode := rowValue[neo4j.Node](row, 0)
@@ -128,13 +131,17 @@ func (s *Neo4j) snapshotRelationships(ctx context.Context, op, ws string, elemen
 				var rels []*domain.RelationshipFacts
 				sh := newShared()
 				err := s.stream(ctx, tx, snapshotRelsCypher, params, func(rec *neo4j.Record) error {
-					batch, _ := rec.Values[0].([]any)
+					batch, err := recordBatch(rec)
+					if err != nil {
+						return fmt.Errorf("%s: the relationships' %w", op, err)
+					}
 					for _, v := range batch {
 						row, _ := v.([]any)
-						if len(row) != factColumns {
-							return fmt.Errorf("%s: a relationship's row has %d values, want %d", op, len(row), factColumns)
+						r, err := snapshotRelationship(row, ids, sh)
+						if err != nil {
+							return fmt.Errorf("%s: %w", op, err)
 						}
-						if r := snapshotRelationship(row, ids, sh); r != nil {
+						if r != nil {
 							rels = append(rels, r)
 						}
 					}
@@ -188,16 +195,39 @@ func mergeFacts(lists [][]*domain.RelationshipFacts) []*domain.RelationshipFacts
 	}
 }
 
+// recordBatch is the one value of a snapshot statement's record: a list
+// (of actors' or relationships' rows). A record of another shape fails
+// the read rather than leave its rows out.
+func recordBatch(rec *neo4j.Record) ([]any, error) {
+	if len(rec.Values) == 1 {
+		if batch, ok := rec.Values[0].([]any); ok {
+			return batch, nil
+		}
+	}
+	return nil, fmt.Errorf("record is not one list of rows: %d values", len(rec.Values))
+}
+
 // snapshotRelationship decodes the facts of one relationship from its
 // row of snapshotRelsCypher, factColumns values (the fields analyses
 // read, not the whole record: see domain.RelationshipFacts), with the one
 // copy of its ends' ids, type, sensitivity, and of its perceivedBy, power
-// and form among sh; nil when an end is not among ids.
-func snapshotRelationship(row []any, ids map[string]string, sh *shared) *domain.RelationshipFacts {
+// and form among sh; nil when an end is not among ids. A row of the
+// wrong shape (a value missing where every relationship has one, or of
+// another type than the store writes) is an error: decoded, it would be
+// a relationship without an id (merged with others), of strength 0, or
+// in force for ever, and the analyses would be wrong without a word.
+func snapshotRelationship(row []any, ids map[string]string, sh *shared) (*domain.RelationshipFacts, error) {
+	if len(row) != factColumns {
+		return nil, fmt.Errorf("a relationship's row has %d values, want %d", len(row), factColumns)
+	}
+	if bad := badFactColumn(row); bad != "" {
+		id, _ := row[factID].(string)
+		return nil, fmt.Errorf("relationship %q: its %s is missing or of the wrong type (%T)", id, bad, row[factColumnIndex[bad]])
+	}
 	from, okFrom := ids[strOf(row[factFrom])]
 	to, okTo := ids[strOf(row[factTo])]
 	if !okFrom || !okTo {
-		return nil
+		return nil, nil
 	}
 	return &domain.RelationshipFacts{
 		ID: strOf(row[factID]), Type: internType(domain.RelationshipType(strOf(row[factType]))), FromID: from, ToID: to,
@@ -206,7 +236,52 @@ func snapshotRelationship(row []any, ids map[string]string, sh *shared) *domain.
 		Power:       internOpt(row[factPower], sh.powers), Form: internOpt(row[factForm], sh.forms),
 		ValidFrom: optDateOf(row[factValidFrom]), ValidTo: optDateOf(row[factValidTo]), Frameworks: frameworksOf(row[factFrameworks]),
 		Sensitivity: internSensitivity(domain.Sensitivity(strOf(row[factSensitivity]))),
+	}, nil
+}
+
+// factColumnIndex names the columns of a relationship's row, for errors.
+var factColumnIndex = map[string]int{
+	"id": factID, "type": factType, "start": factFrom, "end": factTo, "strength": factStrength,
+	"confidence": factConfidence, "perceivedBy": factPerceivedBy, "power": factPower, "form": factForm,
+	"validFrom": factValidFrom, "validTo": factValidTo, "frameworks": factFrameworks, "sensitivity": factSensitivity,
+}
+
+// badFactColumn is the name of the first column of row whose value is not
+// of the type the store writes there ("" when every one is): the id, type,
+// ends and sensitivity strings (the id not empty), strength and confidence
+// numbers, and the optional values null or of their type.
+func badFactColumn(row []any) string {
+	isString := func(v any) bool { _, ok := v.(string); return ok }
+	isNumber := func(v any) bool {
+		switch v.(type) {
+		case float64, int64:
+			return true
+		}
+		return false
 	}
+	optional := func(ok func(any) bool) func(any) bool {
+		return func(v any) bool { return v == nil || ok(v) }
+	}
+	isDate := func(v any) bool { _, ok := v.(neo4j.Date); return ok }
+	isStrings := func(v any) bool {
+		l, ok := v.([]any)
+		return ok && !slices.ContainsFunc(l, func(x any) bool { return !isString(x) })
+	}
+	for _, c := range []struct {
+		name string
+		ok   func(any) bool
+	}{
+		{"id", func(v any) bool { s, ok := v.(string); return ok && s != "" }},
+		{"type", isString}, {"start", isString}, {"end", isString}, {"sensitivity", isString},
+		{"strength", isNumber}, {"confidence", isNumber},
+		{"perceivedBy", optional(isString)}, {"power", optional(isString)}, {"form", optional(isString)},
+		{"validFrom", optional(isDate)}, {"validTo", optional(isDate)}, {"frameworks", optional(isStrings)},
+	} {
+		if !c.ok(row[factColumnIndex[c.name]]) {
+			return c.name
+		}
+	}
+	return ""
 }
 
 // rowValue is row[i] as a T, and whether it is one.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -53,8 +54,13 @@ func (s *Neo4j) ImportHolding(ctx context.Context, ws string) (string, error) {
 func (s *Neo4j) BeforeMovingToBatches(f func()) { s.beforeBatches = f }
 
 // SetSnapshotBatch sets how many actors, or actors' relationships, one
-// record of an analysis snapshot carries. Test-only.
-func (s *Neo4j) SetSnapshotBatch(n int) { s.snapshotBatch = n }
+// record of an analysis snapshot carries (at least one). Test-only.
+func (s *Neo4j) SetSnapshotBatch(n int) {
+	if n < 1 {
+		panic(fmt.Sprintf("SetSnapshotBatch(%d): a batch holds at least one", n))
+	}
+	s.snapshotBatch = n
+}
 
 // UndoRecords counts the ImportUndo nodes of ws. Test-only.
 func (s *Neo4j) UndoRecords(ctx context.Context, ws string) (int64, error) {

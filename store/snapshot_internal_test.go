@@ -3,6 +3,7 @@ package store
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,7 +89,10 @@ func TestSnapshotRelationshipRow(t *testing.T) {
 		{"an end elsewhere", row(func(r []any) { r[factTo] = "4:db:9" }), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := snapshotRelationship(tc.row, ids, newShared())
+			got, err := snapshotRelationship(tc.row, ids, newShared())
+			if err != nil {
+				t.Fatal(err)
+			}
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("decoded\n%+v\nwant\n%+v", got, tc.want)
 			}
@@ -96,8 +100,71 @@ func TestSnapshotRelationshipRow(t *testing.T) {
 	}
 	// Values many relationships share are one copy.
 	sh := newShared()
-	a, b := snapshotRelationship(full, ids, sh), snapshotRelationship(slices.Clone(full), ids, sh)
+	a, _ := snapshotRelationship(full, ids, sh)
+	b, _ := snapshotRelationship(slices.Clone(full), ids, sh)
 	if a.PerceivedBy != b.PerceivedBy || a.Power != b.Power || a.Form != b.Form {
 		t.Error("two relationships with the same perceivedBy, power and form hold copies of their own")
+	}
+}
+
+// TestSnapshotRelationshipRowOfTheWrongShape: a row with a value missing
+// where every relationship has one, or of another type than the store
+// writes, fails the read and names the column, rather than decode to a
+// relationship without an id, of strength 0 or in force for ever.
+func TestSnapshotRelationshipRowOfTheWrongShape(t *testing.T) {
+	ids := map[string]string{"4:db:1": "act_a", "4:db:2": "act_b"}
+	good := func() []any {
+		r := make([]any, factColumns)
+		r[factID], r[factType], r[factFrom], r[factTo] = "rel_1", "TRUSTS", "4:db:1", "4:db:2"
+		r[factStrength], r[factConfidence], r[factSensitivity] = 0.5, 0.9, "PUBLIC"
+		return r
+	}
+	if _, err := snapshotRelationship(good(), ids, newShared()); err != nil {
+		t.Fatalf("a good row: %v", err)
+	}
+	for _, tc := range []struct {
+		column string
+		set    func(r []any)
+	}{
+		{"id", func(r []any) { r[factID] = nil }},
+		{"id", func(r []any) { r[factID] = "" }},
+		{"id", func(r []any) { r[factID] = int64(7) }},
+		{"type", func(r []any) { r[factType] = nil }},
+		{"start", func(r []any) { r[factFrom] = int64(1) }},
+		{"end", func(r []any) { r[factTo] = nil }},
+		{"sensitivity", func(r []any) { r[factSensitivity] = nil }},
+		{"strength", func(r []any) { r[factStrength] = nil }},
+		{"strength", func(r []any) { r[factStrength] = "0.5" }},
+		{"confidence", func(r []any) { r[factConfidence] = true }},
+		{"perceivedBy", func(r []any) { r[factPerceivedBy] = []any{"women"} }},
+		{"power", func(r []any) { r[factPower] = int64(1) }},
+		{"form", func(r []any) { r[factForm] = 1.5 }},
+		{"validFrom", func(r []any) { r[factValidFrom] = "2020-01-01" }},
+		{"validTo", func(r []any) { r[factValidTo] = int64(2030) }},
+		{"frameworks", func(r []any) { r[factFrameworks] = "WPS" }},
+		{"frameworks", func(r []any) { r[factFrameworks] = []any{"WPS", int64(1)} }},
+	} {
+		r := good()
+		tc.set(r)
+		got, err := snapshotRelationship(r, ids, newShared())
+		if err == nil || !strings.Contains(err.Error(), "its "+tc.column+" is") {
+			t.Errorf("a row with %s %#v decoded to %+v, %v; want an error naming %s", tc.column, r[factColumnIndex[tc.column]], got, err, tc.column)
+		}
+	}
+	if _, err := snapshotRelationship(good()[:factColumns-1], ids, newShared()); err == nil {
+		t.Error("a row one value short decoded")
+	}
+}
+
+// TestRecordBatch: a snapshot statement's record is one list; any other
+// shape fails the read instead of reading as no rows.
+func TestRecordBatch(t *testing.T) {
+	if batch, err := recordBatch(&neo4j.Record{Values: []any{[]any{1, 2}}}); err != nil || len(batch) != 2 {
+		t.Errorf("one list: %v, %v", batch, err)
+	}
+	for _, values := range [][]any{nil, {nil}, {"rows"}, {[]any{}, []any{}}} {
+		if _, err := recordBatch(&neo4j.Record{Values: values}); err == nil {
+			t.Errorf("a record of %#v read as a list", values)
+		}
 	}
 }
