@@ -148,7 +148,7 @@ func TestSnapshotRelationshipRowOfTheWrongShape(t *testing.T) {
 		tc.set(r)
 		got, err := snapshotRelationship(r, ids, newShared())
 		if err == nil || !strings.Contains(err.Error(), "its "+tc.column+" is") {
-			t.Errorf("a row with %s %#v decoded to %+v, %v; want an error naming %s", tc.column, r[factColumnIndex[tc.column]], got, err, tc.column)
+			t.Errorf("a row with a bad %s decoded to %+v, %v; want an error naming it", tc.column, got, err)
 		}
 	}
 	if _, err := snapshotRelationship(good()[:factColumns-1], ids, newShared()); err == nil {
