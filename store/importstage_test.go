@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/domain/domaintest"
 	"github.com/actorgraph/actorgraph/errs"
 	"github.com/actorgraph/actorgraph/store"
 	"github.com/actorgraph/actorgraph/store/storetest"
@@ -449,5 +450,54 @@ func TestImportVersionsAreNeverReused(t *testing.T) {
 			}
 			used[v] = run.name
 		}
+	}
+}
+
+// Renaming a workspace changes its name and description only: not its
+// version (which names its content for the analyses' cache, so a version
+// set back to zero would be reached again by later writes with other
+// content), nor the state of an import running into it (which would
+// lose its lock, and its undo would leave its batches written).
+func TestRenamingAWorkspaceKeepsItsVersionAndItsImport(t *testing.T) {
+	t.Parallel()
+	st := importingInOneTx(t, 1)
+	ws := storetest.Workspace(t, st)
+	mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Before"})
+	rename := func(name string) {
+		t.Helper()
+		if _, err := st.UpdateWorkspace(ctx, ws.ID, domain.WorkspacePatch{Name: domaintest.Some(name)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, err := st.WorkspaceVersion(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rename("renamed")
+	if after, err := st.WorkspaceVersion(ctx, ws.ID); err != nil || after != before {
+		t.Fatalf("renaming moved the version from %d to %d (%v)", before, after, err)
+	}
+	err = st.Import(ctx, ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error {
+		for i := range 3 {
+			if err := tx.Apply(ctx, &domain.Changes{CreateActors: newActors(t, ws.ID, 2, fmt.Sprint("batch", i))}); err != nil {
+				return err
+			}
+			if i == 1 {
+				if got := stateOf(t, st, ws.ID); got.holder == "" {
+					t.Fatalf("the import in batches holds no lock: %+v", got)
+				}
+				rename(fmt.Sprint("renamed during batch ", i))
+				if got := stateOf(t, st, ws.ID); got.holder == "" {
+					t.Errorf("renaming the workspace took the running import's lock away: %+v", got)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("an import during which the workspace was renamed: %v", err)
+	}
+	if got := stateOf(t, st, ws.ID); got != (importState{actors: 7}) {
+		t.Errorf("after the import: %+v, want 7 actors, no holder, no undo records", got)
 	}
 }

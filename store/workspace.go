@@ -30,13 +30,16 @@ func (s *Neo4j) CreateWorkspace(ctx context.Context, in domain.WorkspaceInput) (
 	return w, nil
 }
 
-// UpdateWorkspace changes a workspace's name or description.
+// UpdateWorkspace changes a workspace's name or description, and nothing
+// else of its node: `SET w += $props`, for the node holds the service's
+// own state beside them (its version, an import's lock, a deletion under
+// way), which a rename must keep.
 func (s *Neo4j) UpdateWorkspace(ctx context.Context, id string, p domain.WorkspacePatch) (*domain.Workspace, error) {
 	return updateRecord(ctx, s, id, recordUpdate[domain.Workspace]{
 		op: "store.UpdateWorkspace", audited: "updateWorkspace",
 		lock: s.workspaceInTx, apply: p.Apply,
 		set: func(next *domain.Workspace) (string, map[string]any) {
-			return "MATCH (w:Workspace {id: $id}) SET w = $props", workspaceProps(next)
+			return "MATCH (w:Workspace {id: $id}) SET w += $props", workspaceProps(next)
 		},
 		updatedAt: func(w *domain.Workspace) *time.Time { return &w.UpdatedAt },
 		workspace: func(w *domain.Workspace) string { return w.ID },
