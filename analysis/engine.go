@@ -385,7 +385,8 @@ func (e *Engine) keepSnapshot(snap *domain.Snapshot) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	ws := snap.WorkspaceID
-	if kept := e.snapshots[ws]; kept != nil && kept.Version == e.current[ws] && snap.Version != kept.Version {
+	kept := e.snapshots[ws]
+	if cur, noted := e.current[ws]; noted && kept != nil && kept.Version == cur && snap.Version != cur {
 		return
 	}
 	e.snapshots[ws] = snap

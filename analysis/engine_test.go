@@ -112,7 +112,7 @@ func TestEngineDropsProjectionsOfOldVersions(t *testing.T) {
 	old := &domain.Snapshot{WorkspaceID: "ws", Version: 2, Actors: src.b.actors, Relationships: factsOf(src.b.rels)}
 	e.keepSnapshot(old)
 	if kept := e.snapshots["ws"]; kept == nil || kept.Version != 3 {
-		t.Fatalf("after a late read of version 2 the engine keeps a snapshot of version %d, want 3", old.Version)
+		t.Fatalf("after a late read of version 2 the engine keeps %v, want the snapshot of version 3", versionOf(kept))
 	}
 	loads := src.loads
 	stale := graph("ws", 0.25).projection
@@ -151,6 +151,14 @@ func TestEngineForgetsVersionsOfWorkspacesItNoLongerHolds(t *testing.T) {
 			t.Errorf("workspace %s, whose projection the engine holds, is noted at version %d (%v), want %d", k.ws, v, ok, k.version)
 		}
 	}
+}
+
+// versionOf says which version snap is of, for failures.
+func versionOf(snap *domain.Snapshot) string {
+	if snap == nil {
+		return "no snapshot"
+	}
+	return fmt.Sprint("the snapshot of version ", snap.Version)
 }
 
 // routedSource is a Source of several workspaces, each its own.

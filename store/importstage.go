@@ -33,7 +33,8 @@ import (
 //     the import is undone: what it created is deleted, every before-image
 //     is written back (records it removed are created again, with the
 //     same ids and properties), the version is set back to what it was,
-//     and the lock cleared. Undoing is idempotent, so that one that
+//     and the lock cleared (while the undo runs, the version is one of its
+//     own: see undoer.claim). Undoing is idempotent, so that one that
 //     stops half way can simply run again.
 //   - An undo that cannot run (Neo4j went away), and an import whose
 //     process died, leave the lock and the undo nodes: the workspace stays

@@ -28,6 +28,20 @@ func (s *Neo4j) DieMidImport(ctx context.Context, ws string, ch *domain.Changes)
 	})
 }
 
+// ClaimImport claims the import holding ws for an undo, as the undoer
+// does first, and leaves it claimed, not undone. Test-only.
+func (s *Neo4j) ClaimImport(ctx context.Context, ws string) error {
+	token, err := s.ImportHolding(ctx, ws)
+	if err != nil {
+		return err
+	}
+	claimed, _, _, err := s.undo.claim(ctx, ws, token)
+	if err == nil && !claimed {
+		err = fmt.Errorf("the import %q holding %s was not claimed", token, ws)
+	}
+	return err
+}
+
 // SilenceImport makes the import holding ws look silent for long (its
 // heart stopped beating long ago), as if importStale had passed.
 // Test-only.

@@ -501,3 +501,64 @@ func TestRenamingAWorkspaceKeepsItsVersionAndItsImport(t *testing.T) {
 		t.Errorf("after the import: %+v, want 7 actors, no holder, no undo records", got)
 	}
 }
+
+// An undo changes the workspace a step at a time and sets the version
+// back only at its end: from its claim until then the workspace is at a
+// version of its own, neither the import's (whose content the analyses'
+// cache may hold whole) nor one any later import takes.
+func TestUndoMovesTheVersionUntilItEnds(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ctx := storetest.Ctx()
+	ws := storetest.Workspace(t, st)
+	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", ExternalID: new("a")})
+	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B"})
+	version := func() int64 {
+		t.Helper()
+		v, err := st.WorkspaceVersion(ctx, ws.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	base := version()
+	if err := st.DieMidImport(ctx, ws.ID, halfAnImport(t, ws.ID, a, b)); err != nil {
+		t.Fatal(err)
+	}
+	imported := version()
+	if err := st.SilenceImport(ctx, ws.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ClaimImport(ctx, ws.ID); err != nil {
+		t.Fatal(err)
+	}
+	undoing := version()
+	if undoing <= imported {
+		t.Errorf("while the undo runs the version is %d, want above the import's %d", undoing, imported)
+	}
+	if err := st.SweepImports(false); err != nil {
+		t.Fatal(err)
+	}
+	untilReleased(t, st, ws.ID)
+	if got := version(); got != base {
+		t.Fatalf("after the undo the version is %d, want %d, where it was", got, base)
+	}
+	mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "after"})
+	var later []int64
+	if err := st.Import(ctx, ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error {
+		for i := range 2 {
+			if err := tx.Apply(ctx, &domain.Changes{CreateActors: newActors(t, ws.ID, 2, fmt.Sprint("later", i))}); err != nil {
+				return err
+			}
+			later = append(later, version())
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range later {
+		if v == imported || v == undoing {
+			t.Errorf("a later import took version %d, which the undone import (%d) or its undo (%d) had", v, imported, undoing)
+		}
+	}
+}

@@ -217,7 +217,15 @@ func (u *undoer) claim(ctx context.Context, ws, token string) (claimed, gone boo
 		if !u.undoable(was, token, since) {
 			return result{}, nil
 		}
-		_, err = u.s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) SET w.importHolder = $me, w.importBeat = timestamp()",
+		// The undo changes the workspace step by step, and only its last
+		// step sets the version back: until then the version moves to one
+		// of its own (above every version an import took, as an import's
+		// do), so that nothing cached of the import, whole or half undone,
+		// is taken for the workspace meanwhile or after.
+		_, err = u.s.run(ctx, tx, `MATCH (w:Workspace {id: $id})
+			WITH w, coalesce(w.version, 0) AS v, coalesce(w.importTop, 0) AS top
+			SET w.importHolder = $me, w.importBeat = timestamp(), w.version = CASE WHEN top > v THEN top ELSE v END + 1
+			SET w.importTop = w.version`,
 			map[string]any{"id": ws, "me": u.me})
 		return result{claimed: true, was: was}, err
 	})
