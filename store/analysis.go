@@ -139,7 +139,7 @@ func (s *Neo4j) snapshotRelationships(ctx context.Context, op, ws string, elemen
 						row, _ := v.([]any)
 						r, err := snapshotRelationship(row, ids, sh)
 						if err != nil {
-							return fmt.Errorf("%s: %w", op, err)
+							return errs.Wrap(op, err)
 						}
 						if r != nil {
 							rels = append(rels, r)
@@ -222,7 +222,7 @@ func snapshotRelationship(row []any, ids map[string]string, sh *shared) (*domain
 	}
 	if bad := badFactColumn(row); bad != "" {
 		id, _ := row[factID].(string)
-		return nil, fmt.Errorf("relationship %q: its %s is missing or of the wrong type", id, bad)
+		return nil, malformedRow{id: id, column: bad}
 	}
 	from, okFrom := ids[strOf(row[factFrom])]
 	to, okTo := ids[strOf(row[factTo])]
@@ -238,6 +238,18 @@ func snapshotRelationship(row []any, ids map[string]string, sh *shared) (*domain
 		Sensitivity: internSensitivity(domain.Sensitivity(strOf(row[factSensitivity]))),
 	}, nil
 }
+
+// malformedRow is a relationship's row of the wrong shape. Its text names
+// the relationship by id and the column, never a value, so the log shows
+// it whole (errs.Safe): the analyses of the workspace fail until the
+// record is mended, and the operator must be able to find it.
+type malformedRow struct{ id, column string }
+
+func (e malformedRow) Error() string {
+	return fmt.Sprintf("relationship %q: its %s is missing or of the wrong type", e.id, e.column)
+}
+
+func (e malformedRow) SafeText() string { return e.Error() }
 
 // badFactColumn is the name of the first column of row whose value is not
 // of the type the store writes there ("" when every one is): the id, type,

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/errs"
 )
 
 // TestMergeFacts: the parts of a snapshot's read, each in id order, make
@@ -147,6 +149,16 @@ func TestSnapshotRelationshipRowOfTheWrongShape(t *testing.T) {
 		r := good()
 		tc.set(r)
 		got, err := snapshotRelationship(r, ids, newShared())
+		if err != nil {
+			// The log names the relationship and the column (and no value).
+			want := "its " + tc.column + " is"
+			if id, _ := r[factID].(string); id != "" {
+				want = fmt.Sprintf("relationship %q: %s", id, want)
+			}
+			if trace := errs.Trace(errs.Wrap("store.AnalysisSnapshot", err)); !strings.Contains(trace, want) {
+				t.Errorf("the log line of a row with a bad %s: %q, want it to say %q", tc.column, trace, want)
+			}
+		}
 		if err == nil || !strings.Contains(err.Error(), "its "+tc.column+" is") {
 			t.Errorf("a row with a bad %s decoded to %+v, %v; want an error naming it", tc.column, got, err)
 		}
