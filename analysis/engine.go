@@ -202,8 +202,8 @@ func (e *Engine) Graph(ctx context.Context, ws string, opts Options) (*Graph, er
 //
 // A request whose version came from Neo4j just before a write, and that
 // gets here after requests that found the write's version, drops that
-// version's projections all the same (versions are not ordered in time,
-// so the engine cannot tell it is late): it costs a rebuild, never a
+// version's projections all the same (the engine does not take a lower
+// version for an older one: see snapshotAt): it costs a rebuild, never a
 // stale answer, since a projection is found only under its own version.
 func (e *Engine) noteVersion(ws string, version int64) {
 	if v, ok := e.current[ws]; ok && v == version {
@@ -362,10 +362,12 @@ func (e *Engine) updatedSnapshot(ws string, version int64) *domain.Snapshot {
 }
 
 // snapshotAt returns the snapshot kept of key's workspace when it is of
-// key's version, nil otherwise. Only that version will do: a workspace's
-// version can go down (undoing an import sets it back to the version from
-// before the import: store/importstage.go), so a higher one is not a
-// newer copy of the workspace.
+// key's version, nil otherwise. Only that version will do. The store's
+// versions only grow, and a version names one content for good
+// (store/importstage.go), but the engine does not count on versions being
+// ordered: a database restored from a backup sets them back (and an undo
+// set them back before versions only grew), so a higher one is not taken
+// for a newer copy of the workspace.
 func (e *Engine) snapshotAt(key snapshotKey) *domain.Snapshot {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -376,7 +378,7 @@ func (e *Engine) snapshotAt(key snapshotKey) *domain.Snapshot {
 }
 
 // keepSnapshot keeps snap as its workspace's snapshot: the latest read
-// (versions are not ordered in time, see snapshotAt), unless the one kept
+// (not the highest version, see snapshotAt), unless the one kept
 // is of the version requests find now and snap is not: a slow read of a
 // version requests have left must not replace the snapshot of the one
 // they find (the next projection of it, for another clearance or day,

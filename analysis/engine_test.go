@@ -435,9 +435,10 @@ func TestReadStopsWhenEveryRequestHasLeft(t *testing.T) {
 	}
 }
 
-// A workspace's version can go down: undoing an import sets it back to
-// the version before the import. The engine then reads the workspace
-// again rather than take the copy it read during the import for it.
+// A workspace's version can go down (a database restored from a backup;
+// an undo, before versions only grew). The engine then reads the
+// workspace again rather than take the copy it read at the higher version
+// for it.
 func TestEngineReadsAgainWhenTheVersionGoesDown(t *testing.T) {
 	src := &fakeSource{version: 1<<32 + 7, b: villageMap()} // an import's versions are 2^32 past its base
 	e := NewEngine(src, 8)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/domain/domaintest"
 	"github.com/actorgraph/actorgraph/errs"
 	"github.com/actorgraph/actorgraph/mapio"
 	"github.com/actorgraph/actorgraph/store"
@@ -110,8 +111,8 @@ func TestImportFailingLateLeavesTheWorkspaceAsItWas(t *testing.T) {
 			t.Fatalf("failing after batch %d: %v (%d batches)", fail, err, applied)
 		}
 		after, afterFiles := exported(t, st, ws.ID)
-		if !reflect.DeepEqual(before, after) {
-			t.Errorf("failing after batch %d changed the workspace:\nbefore %+v\nafter  %+v", fail, before, after)
+		if !domaintest.Undone(before, after) {
+			t.Errorf("failing after batch %d changed the workspace (or left its version):\nbefore %+v\nafter  %+v", fail, before, after)
 		}
 		for f, b := range beforeFiles {
 			if !bytes.Equal(b, afterFiles[f]) {

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/actorgraph/actorgraph/domain"
+	"github.com/actorgraph/actorgraph/domain/domaintest"
 	"github.com/actorgraph/actorgraph/errs"
 	"github.com/actorgraph/actorgraph/store"
 	"github.com/actorgraph/actorgraph/store/storetest"
@@ -178,8 +179,8 @@ func TestImportCutOffIsUndoneWhenNeo4jAnswersAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(before, after) {
-		t.Errorf("the cut-off import was not undone:\nbefore %+v\nafter  %+v", before, after)
+	if !domaintest.Undone(before, after) {
+		t.Errorf("the cut-off import was not undone (or the version did not move on):\nbefore %+v\nafter  %+v", before, after)
 	}
 	if logs.FilterMessage("store: import undone").Len() != 1 {
 		t.Errorf("the store did not log the undo: %v", logs.All())

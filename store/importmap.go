@@ -230,7 +230,7 @@ func (t *importTx) toBatches(ctx context.Context, base int64) error {
 // finishBatches ends an import that moved to batches: when its work ended
 // without error (err nil), one last transaction writes its audit record
 // and releases the lock; otherwise, or should that fail, the workspace
-// goes back to what it was, version included, before the import answers,
+// goes back to what it held (its version moves on) before the import answers,
 // even when ctx was cancelled (but not past its deadline). When that
 // fails, the undoer tries again in the background until Neo4j answers,
 // and the answer is the import's own error.

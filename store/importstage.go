@@ -32,8 +32,8 @@ import (
 //     failure (a problem found late, a Neo4j error, a cancelled context)
 //     the import is undone: what it created is deleted, every before-image
 //     is written back (records it removed are created again, with the
-//     same ids and properties), the version is set back to what it was,
-//     and the lock cleared (while the undo runs, the version is one of its
+//     same ids and properties), the version moves on once more, and the
+//     lock is cleared (while the undo runs, the version is one of its
 //     own: see undoer.claim). Undoing is idempotent, so that one that
 //     stops half way can simply run again.
 //   - An undo that cannot run (Neo4j went away), and an import whose
@@ -44,14 +44,16 @@ import (
 //     importStale (a live import beats every importBeat).
 //
 // Readers are not locked out: between an import's batches they see the
-// part it has written so far. The version is bumped by every batch, into
-// a range of its own (importVersionStride above both the version before
-// the import and the highest version any import of the workspace took,
-// w.importTop), so that nothing cached from a half-written workspace is
-// ever taken for the workspace after the import is undone, when the
-// version is back where it was, nor for a later import's: a write after
-// the undo moves the version on by one, and the stride from there alone
-// would reach the versions the undone import took.
+// part it has written so far. A version names one content of the
+// workspace for good: versions only grow, and none is taken twice. Every
+// batch bumps the version, into a range of its own (importVersionStride
+// above both the version before the import and the highest version any
+// import or undo of the workspace took, w.importTop); an undo takes one
+// of its own while it runs and another when it ends, though the content
+// is then as before the import. So nothing cached of a half-written or
+// half-undone workspace (the analyses' projections, list totals), nor a
+// read that began before the import and saw a batch of it, is ever taken
+// for the workspace after.
 
 const (
 	// importBeat is how often a running import says it is alive.
@@ -59,10 +61,10 @@ const (
 	// importStale is how long an import may go without a beat before it
 	// is taken for dead and undone (importundo.go).
 	importStale = 2 * time.Minute
-	// importVersionStride lifts the version while an import runs: a
-	// version in [base+stride, ...) is never reached by ordinary writes
-	// after an undo sets it back to base (that would take 2^32 of them),
-	// and an import starts above every version an import took before.
+	// importVersionStride lifts the version while an import runs, far
+	// above the versions ordinary writes reach (they would take 2^32
+	// writes to get there), and above every version an import took
+	// before.
 	importVersionStride = int64(1) << 32
 	// undoBatch is how many undo records one inner transaction of an undo
 	// or a clean-up handles.
@@ -101,7 +103,7 @@ func (s *Neo4j) beginImport(ctx context.Context, ws, token string, base int64) e
 			}
 			_, err = s.run(ctx, tx, `MATCH (w:Workspace {id: $id})
 				WITH w, coalesce(w.version, 0) AS base, coalesce(w.importTop, 0) AS top
-				SET w.importing = $token, w.importHolder = $holder, w.importBeat = timestamp(), w.importBase = base,
+				SET w.importing = $token, w.importHolder = $holder, w.importBeat = timestamp(),
 					w.version = CASE WHEN top > base THEN top ELSE base END + $stride
 				SET w.importTop = w.version`,
 				map[string]any{"id": ws, "token": token, "holder": s.undo.me, "stride": importVersionStride})
@@ -151,11 +153,15 @@ func (s *Neo4j) heartbeat(ctx context.Context, ws, token string, stop <-chan str
 }
 
 // lockImport locks the workspace for one batch of import token, and bumps
-// its version (and importTop with it: see beginImport). It fails when the import no longer holds the workspace
-// (the workspace was deleted, or the import was taken for dead).
+// its version (and importTop with it: see beginImport). It fails when the
+// import no longer holds the workspace, or no longer as this store's: the
+// workspace was deleted, or the import was taken for dead (after a long
+// pause, or a batch longer than importStale) and another store claimed it
+// to undo it, which this batch must not write under.
 func (s *Neo4j) lockImport(ctx context.Context, tx neo4j.ManagedTransaction, ws, token string) error {
-	recs, err := s.run(ctx, tx, `MATCH (w:Workspace {id: $id}) WHERE w.importing = $token AND w.deleting IS NULL
-		SET w.version = w.version + 1, w.importBeat = timestamp() SET w.importTop = w.version RETURN w.id`, map[string]any{"id": ws, "token": token})
+	recs, err := s.run(ctx, tx, `MATCH (w:Workspace {id: $id}) WHERE w.importing = $token AND w.importHolder = $me AND w.deleting IS NULL
+		SET w.version = w.version + 1, w.importBeat = timestamp() SET w.importTop = w.version RETURN w.id`,
+		map[string]any{"id": ws, "token": token, "me": s.undo.me})
 	if err != nil {
 		return err
 	}

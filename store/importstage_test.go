@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -66,8 +67,8 @@ func TestNextImportUndoesAnImportThatDied(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(before, after) {
-		t.Errorf("the dead import was not undone:\nbefore %+v\nafter  %+v", before, after)
+	if !domaintest.Undone(before, after) {
+		t.Errorf("the dead import was not undone (or the version did not move on):\nbefore %+v\nafter  %+v", before, after)
 	}
 	if _, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "D"}); err != nil {
 		t.Errorf("a write once the dead import was undone: %v", err)
@@ -132,8 +133,8 @@ func TestStaleImportIsUndoneAtStartUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(before, after) {
-		t.Errorf("the dead import was not undone:\nbefore %+v\nafter  %+v", before, after)
+	if !domaintest.Undone(before, after) {
+		t.Errorf("the dead import was not undone (or the version did not move on):\nbefore %+v\nafter  %+v", before, after)
 	}
 	if _, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "D"}); err != nil {
 		t.Errorf("a write once the dead import was undone: %v", err)
@@ -167,8 +168,8 @@ func TestLargeApplyIsUndoneWhole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(before, after) {
-		t.Fatalf("a failed import of 25,000 actors left %d of them", len(after.Actors))
+	if !domaintest.Undone(before, after) {
+		t.Fatalf("a failed import of 25,000 actors left %d of them (version %d, was %d)", len(after.Actors), after.Version, before.Version)
 	}
 	if err := st.Import(ctx, ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error {
 		return tx.Apply(ctx, &domain.Changes{CreateActors: actors()})
@@ -291,8 +292,8 @@ func TestSmallImportIsOneTransaction(t *testing.T) {
 // An import that outgrows Config.ImportInOneTx moves to batches: what its
 // one transaction had written is written again as its first batch, under
 // the import lock, and from then on readers see its batches; when it
-// then fails, the workspace is as it was, version included, and when it
-// succeeds everything is there once.
+// then fails, the workspace holds what it held (at a later version), and
+// when it succeeds everything is there once.
 func TestGrowingImportMovesToBatches(t *testing.T) {
 	t.Parallel()
 	st := importingInOneTx(t, 3)
@@ -325,7 +326,13 @@ func TestGrowingImportMovesToBatches(t *testing.T) {
 			if !errs.Is(err, errs.Invalid) {
 				t.Fatalf("the failing import answered %v", err)
 			}
-			unchanged(t, st, ws.ID, before, "a failed import, moved to batches,")
+			after, err := st.Contents(ctx, ws.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !domaintest.Undone(before, after) {
+				t.Errorf("a failed import, moved to batches, was not undone (or the version did not move on):\nbefore %+v\nafter  %+v", before, after)
+			}
 			continue
 		}
 		if err != nil {
@@ -391,13 +398,13 @@ func TestImportKnownToBeLargeStartsInBatches(t *testing.T) {
 	}
 }
 
-// A version names one content of a workspace, for as long as the service
-// runs: the analysis engine caches projections by version. An import in
-// batches takes its versions from a range of its own, and its undo sets
-// the version back to where it was; a later import must not take a
-// version the undone one used (a write between the two moved the version
-// by one, so the same stride from there used to reach them), or a
-// projection of the undone import's records would be served for it.
+// A version names one content of a workspace for good: the analysis
+// engine caches projections by version. An import in batches takes its
+// versions from a range of its own, and its undo does not set the version
+// back; a later import must not take a version the undone one used (when
+// an undo set the version back, a write after it moved the version by
+// one, and the same stride from there reached them), or a projection of
+// the undone import's records would be served for it.
 func TestImportVersionsAreNeverReused(t *testing.T) {
 	t.Parallel()
 	st := importingInOneTx(t, 1)
@@ -431,10 +438,9 @@ func TestImportVersionsAreNeverReused(t *testing.T) {
 		}
 		return seen
 	}
-	base := version()
 	undone := importing("undone", true)
-	if got := version(); got != base {
-		t.Fatalf("after the undo the version is %d, want %d, where it was", got, base)
+	if got := version(); got <= slices.Max(undone) {
+		t.Fatalf("after the undo the version is %d, want it above the undone import's %v", got, undone)
 	}
 	mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "between"})
 	kept := importing("kept", false)
@@ -502,10 +508,10 @@ func TestRenamingAWorkspaceKeepsItsVersionAndItsImport(t *testing.T) {
 	}
 }
 
-// An undo changes the workspace a step at a time and sets the version
-// back only at its end: from its claim until then the workspace is at a
-// version of its own, neither the import's (whose content the analyses'
-// cache may hold whole) nor one any later import takes.
+// An undo changes the workspace a step at a time: from its claim until
+// its end the workspace is at a version of its own, neither the import's
+// (whose content the analyses' cache may hold whole) nor one any later
+// import takes, and at its end at another, above both.
 func TestUndoMovesTheVersionUntilItEnds(t *testing.T) {
 	t.Parallel()
 	st := storetest.Open(t)
@@ -521,7 +527,6 @@ func TestUndoMovesTheVersionUntilItEnds(t *testing.T) {
 		}
 		return v
 	}
-	base := version()
 	if err := st.DieMidImport(ctx, ws.ID, halfAnImport(t, ws.ID, a, b)); err != nil {
 		t.Fatal(err)
 	}
@@ -540,8 +545,8 @@ func TestUndoMovesTheVersionUntilItEnds(t *testing.T) {
 		t.Fatal(err)
 	}
 	untilReleased(t, st, ws.ID)
-	if got := version(); got != base {
-		t.Fatalf("after the undo the version is %d, want %d, where it was", got, base)
+	if got := version(); got <= undoing {
+		t.Fatalf("after the undo the version is %d, want it above the undo's %d (versions only grow)", got, undoing)
 	}
 	mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "after"})
 	var later []int64
@@ -560,5 +565,63 @@ func TestUndoMovesTheVersionUntilItEnds(t *testing.T) {
 		if v == imported || v == undoing {
 			t.Errorf("a later import took version %d, which the undone import (%d) or its undo (%d) had", v, imported, undoing)
 		}
+	}
+}
+
+// An import another store took for dead (its heart silent past
+// importStale: a long pause, or a batch that outlasted it) and claimed
+// to undo writes no more: its next batch fails, and the claimer's undo
+// leaves the workspace holding what it held. Its own store's undoer,
+// though, never takes it for dead while it runs.
+func TestImportTakenForDeadWritesNoMore(t *testing.T) {
+	t.Parallel()
+	st := importingInOneTx(t, 1)
+	other := storetest.Open(t) // another process's store
+	ws := storetest.Workspace(t, st)
+	mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "Before"})
+	before, err := st.Contents(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.Import(ctx, ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error {
+		for i := range 4 {
+			if err := tx.Apply(ctx, &domain.Changes{CreateActors: newActors(t, ws.ID, 2, fmt.Sprint("batch", i))}); err != nil {
+				return err
+			}
+			switch i {
+			case 1: // silent past importStale: its own store's sweep leaves it
+				if err := st.SilenceImport(ctx, ws.ID); err != nil {
+					t.Fatal(err)
+				}
+				if err := st.SweepImports(false); err != nil {
+					t.Fatal(err)
+				}
+				if got := stateOf(t, st, ws.ID); got.holder == "" || got.actors != 5 {
+					t.Fatalf("the store's own sweep undid its running import: %+v", got)
+				}
+			case 2: // silent again, and another store claims it
+				if err := st.SilenceImport(ctx, ws.ID); err != nil {
+					t.Fatal(err)
+				}
+				if err := other.ClaimImport(ctx, ws.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		return nil
+	})
+	if !errs.Is(err, errs.Conflict) {
+		t.Fatalf("the import taken for dead answered %v, want CONFLICT", err)
+	}
+	if err := other.SweepImports(false); err != nil {
+		t.Fatal(err)
+	}
+	untilReleased(t, st, ws.ID)
+	after, err := st.Contents(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !domaintest.Undone(before, after) {
+		t.Errorf("after the claimer's undo the workspace holds %d actors (version %d, was %d), want what it held", len(after.Actors), after.Version, before.Version)
 	}
 }

@@ -87,9 +87,18 @@ func (u *undoer) abandoned(holder, token string) bool {
 
 // undoable says whether an import found holding a workspace, silent for
 // since, is to be undone now: it is this store's and has ended, or its
-// heart has stopped.
+// heart has stopped, unless it is this store's and still running (a
+// batch can outlast importStale: its beat waits for the batch's lock).
 func (u *undoer) undoable(holder, token string, since time.Duration) bool {
-	return u.abandoned(holder, token) || since >= importStale
+	return u.abandoned(holder, token) || since >= importStale && !u.runningHere(holder, token)
+}
+
+// runningHere says whether an import held by holder is this store's and
+// still running.
+func (u *undoer) runningHere(holder, token string) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return holder == u.me && u.running[token]
 }
 
 // kick has the background loop look for imports to undo now.
@@ -310,8 +319,16 @@ func (u *undoer) restore(ctx context.Context, ws, token string) error {
 		}
 	}
 	return u.s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
+		// The content is as before the import, but the version does not go
+		// back: it moves on once more, above every version the import and
+		// the undo took. A version names one content for good, so that a
+		// read that began before the import and saw a batch of it is never
+		// taken for the workspace after the undo (see beginImport).
 		_, err := u.s.run(ctx, tx, `MATCH (w:Workspace {id: $id}) WHERE w.importing = $token AND w.importHolder = $me
-			SET w.version = w.importBase REMOVE w.importing, w.importBeat, w.importBase, w.importHolder`,
+			WITH w, coalesce(w.version, 0) AS v, coalesce(w.importTop, 0) AS top
+			SET w.version = CASE WHEN top > v THEN top ELSE v END + 1
+			SET w.importTop = w.version
+			REMOVE w.importing, w.importBeat, w.importBase, w.importHolder`,
 			map[string]any{"id": ws, "token": token, "me": u.me})
 		return err
 	})
