@@ -325,6 +325,10 @@ func (s *Neo4j) EnsureSchema(ctx context.Context) error {
 //     updatedAt then failed on: they get the time of this start (when
 //     they were written is not known, and no record is older than the
 //     service that mended it).
+//
+// Each mended record moves its workspace's version: what the analyses
+// and list totals may see changed, and another process of the service
+// still running (a rolling upgrade) caches by version.
 var mendRecords = func() []string {
 	missing := func(f string) string { return "(x." + f + " IS NULL OR x." + f + " < $epoch)" }
 	var out []string
@@ -332,7 +336,8 @@ var mendRecords = func() []string {
 		out = append(out, "MATCH "+match+" WHERE x.workspaceId IS NOT NULL AND (x.sensitivity IS NULL OR "+missing("createdAt")+" OR "+missing("updatedAt")+")"+
 			" CALL (x) { SET x.sensitivity = coalesce(x.sensitivity, $level),"+
 			" x.createdAt = CASE WHEN "+missing("createdAt")+" THEN $now ELSE x.createdAt END,"+
-			" x.updatedAt = CASE WHEN "+missing("updatedAt")+" THEN $now ELSE x.updatedAt END } IN TRANSACTIONS OF 10000 ROWS")
+			" x.updatedAt = CASE WHEN "+missing("updatedAt")+" THEN $now ELSE x.updatedAt END"+
+			" WITH x MATCH (w:Workspace {id: x.workspaceId}) SET w.version = coalesce(w.version, 0) + 1 } IN TRANSACTIONS OF 10000 ROWS")
 	}
 	return out
 }()

@@ -1176,11 +1176,19 @@ func TestEnsureSchemaMendsMissingTimes(t *testing.T) {
 	// Other test binaries run EnsureSchema as they start, so the repair
 	// may come from one of them: either way it comes after this moment.
 	before := time.Now().Add(-time.Second)
+	version, err := st.WorkspaceVersion(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if cleared, err := st.ClearTimes(ctx, broken.ID); err != nil || !cleared {
 		t.Fatalf("the times were not cleared: %v", err)
 	}
 	if err := st.EnsureSchema(ctx); err != nil {
 		t.Fatal(err)
+	}
+	// What readers see changed, so the version moved (caches go by it).
+	if after, err := st.WorkspaceVersion(ctx, ws.ID); err != nil || after <= version {
+		t.Errorf("mending a record left the workspace's version at %d (was %d; %v)", after, version, err)
 	}
 	got, err := st.ActorsByIDs(ctx, []string{broken.ID, fine.ID})
 	if err != nil || len(got) != 2 {
