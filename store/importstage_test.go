@@ -531,9 +531,6 @@ func TestUndoMovesTheVersionUntilItEnds(t *testing.T) {
 		t.Fatal(err)
 	}
 	imported := version()
-	if err := st.SilenceImport(ctx, ws.ID); err != nil {
-		t.Fatal(err)
-	}
 	if err := st.ClaimImport(ctx, ws.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -571,8 +568,7 @@ func TestUndoMovesTheVersionUntilItEnds(t *testing.T) {
 // An import another store took for dead (its heart silent past
 // importStale: a long pause, or a batch that outlasted it) and claimed
 // to undo writes no more: its next batch fails, and the claimer's undo
-// leaves the workspace holding what it held. Its own store's undoer,
-// though, never takes it for dead while it runs.
+// leaves the workspace holding what it held.
 func TestImportTakenForDeadWritesNoMore(t *testing.T) {
 	t.Parallel()
 	st := importingInOneTx(t, 1)
@@ -588,21 +584,7 @@ func TestImportTakenForDeadWritesNoMore(t *testing.T) {
 			if err := tx.Apply(ctx, &domain.Changes{CreateActors: newActors(t, ws.ID, 2, fmt.Sprint("batch", i))}); err != nil {
 				return err
 			}
-			switch i {
-			case 1: // silent past importStale: its own store's sweep leaves it
-				if err := st.SilenceImport(ctx, ws.ID); err != nil {
-					t.Fatal(err)
-				}
-				if err := st.SweepImports(false); err != nil {
-					t.Fatal(err)
-				}
-				if got := stateOf(t, st, ws.ID); got.holder == "" || got.actors != 5 {
-					t.Fatalf("the store's own sweep undid its running import: %+v", got)
-				}
-			case 2: // silent again, and another store claims it
-				if err := st.SilenceImport(ctx, ws.ID); err != nil {
-					t.Fatal(err)
-				}
+			if i == 1 { // another store takes it for dead and claims it
 				if err := other.ClaimImport(ctx, ws.ID); err != nil {
 					t.Fatal(err)
 				}

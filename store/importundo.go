@@ -200,6 +200,21 @@ func (u *undoer) exclusive(ctx context.Context, ws string) (func(), error) {
 	}
 }
 
+// takeOver makes this store the holder of the import on ws, its heart
+// beating now. The undo changes the workspace step by step, and only its
+// last step moves the version on: until then the version moves to one of
+// its own (above every version an import or undo took), so that nothing
+// cached of the import, whole or half undone, is taken for the workspace
+// meanwhile or after.
+func (u *undoer) takeOver(ctx context.Context, tx neo4j.ManagedTransaction, ws string) error {
+	_, err := u.s.run(ctx, tx, `MATCH (w:Workspace {id: $id})
+		WITH w, coalesce(w.version, 0) AS v, coalesce(w.importTop, 0) AS top
+		SET w.importHolder = $me, w.importBeat = timestamp(), w.version = CASE WHEN top > v THEN top ELSE v END + 1
+		SET w.importTop = w.version`,
+		map[string]any{"id": ws, "me": u.me})
+	return err
+}
+
 // claim takes import token on ws for this store's undo, when undoable
 // says it is to be undone: it becomes the import's holder, and its heart
 // beats now. gone says that the import no longer holds ws (it finished,
@@ -226,17 +241,7 @@ func (u *undoer) claim(ctx context.Context, ws, token string) (claimed, gone boo
 		if !u.undoable(was, token, since) {
 			return result{}, nil
 		}
-		// The undo changes the workspace step by step, and only its last
-		// step sets the version back: until then the version moves to one
-		// of its own (above every version an import took, as an import's
-		// do), so that nothing cached of the import, whole or half undone,
-		// is taken for the workspace meanwhile or after.
-		_, err = u.s.run(ctx, tx, `MATCH (w:Workspace {id: $id})
-			WITH w, coalesce(w.version, 0) AS v, coalesce(w.importTop, 0) AS top
-			SET w.importHolder = $me, w.importBeat = timestamp(), w.version = CASE WHEN top > v THEN top ELSE v END + 1
-			SET w.importTop = w.version`,
-			map[string]any{"id": ws, "me": u.me})
-		return result{claimed: true, was: was}, err
+		return result{claimed: true, was: was}, u.takeOver(ctx, tx, ws)
 	})
 	return res.claimed, res.gone, res.was, err
 }
