@@ -192,8 +192,8 @@ func (e *Engine) Graph(ctx context.Context, ws string, opts Options) (*Graph, er
 // noteVersion notes that a request found workspace ws at version, and
 // when that is not the version found before, drops the workspace's
 // projections of other versions (e.mu is held). Every request asks for
-// the version it finds, so those would be found again only if the
-// version went back (an import undone), and until the cache evicted them
+// the version it finds, and versions only grow (store/importstage.go),
+// so those would never be found again, and until the cache evicted them
 // they held memory: at 100,000 actors tens of megabytes each with their
 // memoised results, and a workspace edited and analysed in turn filled
 // the cache with them. It goes by the version requests find, not by the

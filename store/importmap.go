@@ -483,7 +483,10 @@ func (t *importTx) applyBatches(ctx context.Context, ch *domain.Changes) error {
 			if err := t.s.stageUndo(ctx, tx, t.ws, t.token, part); err != nil {
 				return err
 			}
-			return t.s.applyInTx(ctx, tx, t.ws, part)
+			if err := t.s.applyInTx(ctx, tx, t.ws, part); err != nil {
+				return err
+			}
+			return t.s.beatInTx(ctx, tx, t.ws)
 		})
 		if err != nil {
 			return err

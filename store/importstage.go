@@ -34,7 +34,7 @@ import (
 //     is written back (records it removed are created again, with the
 //     same ids and properties), the version moves on once more, and the
 //     lock is cleared (while the undo runs, the version is one of its
-//     own: see undoer.claim). Undoing is idempotent, so that one that
+//     own: see undoer.takeOver). Undoing is idempotent, so that one that
 //     stops half way can simply run again.
 //   - An undo that cannot run (Neo4j went away), and an import whose
 //     process died, leave the lock and the undo nodes: the workspace stays
@@ -101,9 +101,13 @@ func (s *Neo4j) beginImport(ctx context.Context, ws, token string, base int64) e
 				}
 				return other, nil
 			}
+			// importBase is read by no undo of this version, only by the
+			// previous release's (which set the version back to it), so
+			// that one still running beside this one (a rolling upgrade)
+			// does not remove the version. Drop it a release later.
 			_, err = s.run(ctx, tx, `MATCH (w:Workspace {id: $id})
 				WITH w, coalesce(w.version, 0) AS base, coalesce(w.importTop, 0) AS top
-				SET w.importing = $token, w.importHolder = $holder, w.importBeat = timestamp(),
+				SET w.importing = $token, w.importHolder = $holder, w.importBeat = timestamp(), w.importBase = base,
 					w.version = CASE WHEN top > base THEN top ELSE base END + $stride
 				SET w.importTop = w.version`,
 				map[string]any{"id": ws, "token": token, "holder": s.undo.me, "stride": importVersionStride})
@@ -166,9 +170,19 @@ func (s *Neo4j) lockImport(ctx context.Context, tx neo4j.ManagedTransaction, ws,
 		return err
 	}
 	if len(recs) == 0 {
-		return errs.E("", errs.Conflict, "the import lost its workspace (deleted, or taken for dead after a long pause); nothing was written")
+		return errs.E("", errs.Conflict, "the import no longer holds its workspace: the workspace was deleted, or the import was taken for dead after a long pause and is being undone by another process of the service; nothing of it is kept")
 	}
 	return nil
+}
+
+// beatInTx says, as the last statement of an import's transaction, that
+// the import is alive: the heartbeat waits for the workspace's lock,
+// which the transaction holds, and lockImport's beat is as old as the
+// transaction, so a batch longer than importStale would otherwise look
+// dead to another process the moment it commits.
+func (s *Neo4j) beatInTx(ctx context.Context, tx neo4j.ManagedTransaction, ws string) error {
+	_, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) SET w.importBeat = timestamp()", map[string]any{"id": ws})
+	return err
 }
 
 // Before-images. MERGE on (token, key) keeps the first image of a record

@@ -30,17 +30,18 @@ func (s *Neo4j) DieMidImport(ctx context.Context, ws string, ch *domain.Changes)
 
 // ClaimImport takes over the import holding ws for an undo, as the
 // undoer does once it finds the import to be undone (claim), whether or
-// not it is, and leaves it claimed, not undone: a test needs not make the
-// import look dead, which would let another store of the test binary
-// undo it first. Test-only.
-func (s *Neo4j) ClaimImport(ctx context.Context, ws string) error {
-	return s.execWrite(ctx, "test", func(tx neo4j.ManagedTransaction) error {
+// not it is, and leaves it claimed, not undone (s's own undoer may then
+// undo it at any moment); it returns the version the claim gave ws. A
+// test needs not make the import look dead, which would let another
+// store of the test binary undo it first. Test-only.
+func (s *Neo4j) ClaimImport(ctx context.Context, ws string) (int64, error) {
+	return writeTx(ctx, s, "test", func(tx neo4j.ManagedTransaction) (int64, error) {
 		recs, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE w.importing IS NOT NULL SET w.__lock = true REMOVE w.__lock RETURN w.id", map[string]any{"id": ws})
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if len(recs) == 0 {
-			return fmt.Errorf("no import holds %s", ws)
+			return 0, fmt.Errorf("no import holds %s", ws)
 		}
 		return s.undo.takeOver(ctx, tx, ws)
 	})

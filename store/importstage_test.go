@@ -531,10 +531,10 @@ func TestUndoMovesTheVersionUntilItEnds(t *testing.T) {
 		t.Fatal(err)
 	}
 	imported := version()
-	if err := st.ClaimImport(ctx, ws.ID); err != nil {
+	undoing, err := st.ClaimImport(ctx, ws.ID)
+	if err != nil {
 		t.Fatal(err)
 	}
-	undoing := version()
 	if undoing <= imported {
 		t.Errorf("while the undo runs the version is %d, want above the import's %d", undoing, imported)
 	}
@@ -585,7 +585,7 @@ func TestImportTakenForDeadWritesNoMore(t *testing.T) {
 				return err
 			}
 			if i == 1 { // another store takes it for dead and claims it
-				if err := other.ClaimImport(ctx, ws.ID); err != nil {
+				if _, err := other.ClaimImport(ctx, ws.ID); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -87,18 +87,19 @@ func (u *undoer) abandoned(holder, token string) bool {
 
 // undoable says whether an import found holding a workspace, silent for
 // since, is to be undone now: it is this store's and has ended, or its
-// heart has stopped, unless it is this store's and still running (a
-// batch can outlast importStale: its beat waits for the batch's lock).
+// heart has stopped, unless this store is still running it, whoever holds
+// it now (another store may have claimed it and given up): the import
+// would write on under this store's own undo. (When it fails, it ends,
+// and then its own undo takes it.)
 func (u *undoer) undoable(holder, token string, since time.Duration) bool {
-	return u.abandoned(holder, token) || since >= importStale && !u.runningHere(holder, token)
+	return u.abandoned(holder, token) || since >= importStale && !u.runs(token)
 }
 
-// runningHere says whether an import held by holder is this store's and
-// still running.
-func (u *undoer) runningHere(holder, token string) bool {
+// runs says whether this store runs import token.
+func (u *undoer) runs(token string) bool {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	return holder == u.me && u.running[token]
+	return u.running[token]
 }
 
 // kick has the background loop look for imports to undo now.
@@ -201,18 +202,22 @@ func (u *undoer) exclusive(ctx context.Context, ws string) (func(), error) {
 }
 
 // takeOver makes this store the holder of the import on ws, its heart
-// beating now. The undo changes the workspace step by step, and only its
+// beating now, and returns the version it gives the workspace. The undo changes the workspace step by step, and only its
 // last step moves the version on: until then the version moves to one of
 // its own (above every version an import or undo took), so that nothing
 // cached of the import, whole or half undone, is taken for the workspace
 // meanwhile or after.
-func (u *undoer) takeOver(ctx context.Context, tx neo4j.ManagedTransaction, ws string) error {
-	_, err := u.s.run(ctx, tx, `MATCH (w:Workspace {id: $id})
+func (u *undoer) takeOver(ctx context.Context, tx neo4j.ManagedTransaction, ws string) (version int64, err error) {
+	recs, err := u.s.run(ctx, tx, `MATCH (w:Workspace {id: $id})
 		WITH w, coalesce(w.version, 0) AS v, coalesce(w.importTop, 0) AS top
 		SET w.importHolder = $me, w.importBeat = timestamp(), w.version = CASE WHEN top > v THEN top ELSE v END + 1
-		SET w.importTop = w.version`,
+		SET w.importTop = w.version
+		RETURN w.version AS version`,
 		map[string]any{"id": ws, "me": u.me})
-	return err
+	if err != nil || len(recs) == 0 {
+		return 0, err
+	}
+	return value[int64](recs[0], "version"), nil
 }
 
 // claim takes import token on ws for this store's undo, when undoable
@@ -241,14 +246,15 @@ func (u *undoer) claim(ctx context.Context, ws, token string) (claimed, gone boo
 		if !u.undoable(was, token, since) {
 			return result{}, nil
 		}
-		return result{claimed: true, was: was}, u.takeOver(ctx, tx, ws)
+		_, err = u.takeOver(ctx, tx, ws)
+		return result{claimed: true, was: was}, err
 	})
 	return res.claimed, res.gone, res.was, err
 }
 
 // undo undoes import token on workspace ws, if it is still to be undone
 // (see claim): deletes what it created, writes every before-image back,
-// sets the version back and clears the lock, then deletes the undo
+// moves the version on and clears the lock, then deletes the undo
 // records. Each step is a statement of inner transactions, and each is
 // idempotent, so that an undo that stops half way can run again from the
 // start. An import that no longer holds ws only loses its undo records;

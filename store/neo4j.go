@@ -298,7 +298,7 @@ func (s *Neo4j) EnsureSchema(ctx context.Context) error {
 		return err
 	}
 	for _, stmt := range schemaStatements() {
-		if err := s.ensureRule(ctx, op, stmt); err != nil {
+		if err := s.ensureRule(ctx, op, stmt, nil); err != nil {
 			return err
 		}
 	}
@@ -307,8 +307,8 @@ func (s *Neo4j) EnsureSchema(ctx context.Context) error {
 	}
 	for _, stmt := range mendRecords {
 		params := map[string]any{"level": string(domain.DefaultSensitivity), "now": now(), "epoch": time.Unix(0, 0).UTC()}
-		if _, err := s.autoCommit(ctx, op, stmt, params); err != nil {
-			return s.mapErr(op, err)
+		if err := s.ensureRule(ctx, op, stmt, params); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -328,16 +328,20 @@ func (s *Neo4j) EnsureSchema(ctx context.Context) error {
 //
 // Each mended record moves its workspace's version: what the analyses
 // and list totals may see changed, and another process of the service
-// still running (a rolling upgrade) caches by version.
+// still running (a rolling upgrade) caches by version. The workspace is
+// locked first, as every writer locks it, so that a mend and a write
+// cannot deadlock; a mend that fails on a transient error is retried
+// (ensureRule), and one retried after a part of it committed only moves
+// the versions once more.
 var mendRecords = func() []string {
 	missing := func(f string) string { return "(x." + f + " IS NULL OR x." + f + " < $epoch)" }
 	var out []string
 	for _, match := range []string{"(x:Actor)", "(x:Source)", "()-[x]->()"} {
 		out = append(out, "MATCH "+match+" WHERE x.workspaceId IS NOT NULL AND (x.sensitivity IS NULL OR "+missing("createdAt")+" OR "+missing("updatedAt")+")"+
-			" CALL (x) { SET x.sensitivity = coalesce(x.sensitivity, $level),"+
+			" CALL (x) { OPTIONAL MATCH (w:Workspace {id: x.workspaceId}) SET w.version = coalesce(w.version, 0) + 1"+
+			" WITH x SET x.sensitivity = coalesce(x.sensitivity, $level),"+
 			" x.createdAt = CASE WHEN "+missing("createdAt")+" THEN $now ELSE x.createdAt END,"+
-			" x.updatedAt = CASE WHEN "+missing("updatedAt")+" THEN $now ELSE x.updatedAt END"+
-			" WITH x MATCH (w:Workspace {id: x.workspaceId}) SET w.version = coalesce(w.version, 0) + 1 } IN TRANSACTIONS OF 10000 ROWS")
+			" x.updatedAt = CASE WHEN "+missing("updatedAt")+" THEN $now ELSE x.updatedAt END } IN TRANSACTIONS OF 10000 ROWS")
 	}
 	return out
 }()
@@ -345,7 +349,8 @@ var mendRecords = func() []string {
 // schemaRetryTime bounds how long ensureRule retries one rule.
 const schemaRetryTime = 2 * time.Minute
 
-// ensureRule runs one schema statement in a transaction of its own.
+// ensureRule runs one schema statement (or a start-up mend, with params)
+// in a transaction of its own.
 //
 // Processes creating rules at once deadlock on the schema's locks, and
 // Neo4j breaks each deadlock by failing one of them, which tries again:
@@ -355,11 +360,11 @@ const schemaRetryTime = 2 * time.Minute
 // more than 5 s, and the driver gave up without a second). The pause
 // grows from 100 ms to 2 s, plus up to half again at random so that the
 // processes part. A Neo4j that went away is waited for as long.
-func (s *Neo4j) ensureRule(ctx context.Context, op, stmt string) error {
+func (s *Neo4j) ensureRule(ctx context.Context, op, stmt string, params map[string]any) error {
 	start := time.Now()
 	wait := 100 * time.Millisecond
 	for attempt := 1; ; attempt++ {
-		_, err := s.autoCommit(ctx, op, stmt, nil)
+		_, err := s.autoCommit(ctx, op, stmt, params)
 		s.noteConnection(err)
 		if err == nil || schemaRuleExists(err) {
 			return nil

@@ -8,7 +8,8 @@ import (
 // A store's undoer takes an import for dead when its heart has been
 // silent past importStale, or when it is the store's own and has ended;
 // never the store's own import while it runs, however long its silence
-// (a batch can outlast importStale: its beat waits for the batch's lock).
+// and whoever holds it now (another store may have claimed it, failed to
+// undo it and let it go): the import would write on under the undo.
 func TestUndoerNeverTakesItsRunningImportForDead(t *testing.T) {
 	u := newUndoer(nil)
 	u.start("mine")
@@ -20,6 +21,7 @@ func TestUndoerNeverTakesItsRunningImportForDead(t *testing.T) {
 	}{
 		{"its own, running, silent a moment", u.me, "mine", time.Second, false},
 		{"its own, running, silent past importStale", u.me, "mine", importStale + time.Minute, false},
+		{"its own, running, claimed by another store that gave up", "store_other", "mine", importStale + time.Minute, false},
 		{"another store's, silent a moment", "store_other", "theirs", time.Second, false},
 		{"another store's, silent past importStale", "store_other", "theirs", importStale, true},
 		{"its own, ended", u.me, "ended", 0, true},
