@@ -208,6 +208,16 @@ func newActors(t *testing.T, ws string, n int, prefix string) []*domain.Actor {
 	return out
 }
 
+// versionOf is workspace ws's version.
+func versionOf(t *testing.T, st *store.Neo4j, ws string) int64 {
+	t.Helper()
+	v, err := st.WorkspaceVersion(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
 // importState is what a reader beside an import sees of its workspace.
 type importState struct {
 	actors  int
@@ -409,14 +419,7 @@ func TestImportVersionsAreNeverReused(t *testing.T) {
 	t.Parallel()
 	st := importingInOneTx(t, 1)
 	ws := storetest.Workspace(t, st)
-	version := func() int64 {
-		t.Helper()
-		v, err := st.WorkspaceVersion(ctx, ws.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
+	version := func() int64 { return versionOf(t, st, ws.ID) }
 	// importing runs an import of three batches, noting the version after
 	// each, failing (and so undone) when fail is set.
 	importing := func(name string, fail bool) []int64 {
@@ -475,15 +478,12 @@ func TestRenamingAWorkspaceKeepsItsVersionAndItsImport(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	before, err := st.WorkspaceVersion(ctx, ws.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	before := versionOf(t, st, ws.ID)
 	rename("renamed")
-	if after, err := st.WorkspaceVersion(ctx, ws.ID); err != nil || after != before {
-		t.Fatalf("renaming moved the version from %d to %d (%v)", before, after, err)
+	if after := versionOf(t, st, ws.ID); after != before {
+		t.Fatalf("renaming moved the version from %d to %d", before, after)
 	}
-	err = st.Import(ctx, ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error {
+	err := st.Import(ctx, ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error {
 		for i := range 3 {
 			if err := tx.Apply(ctx, &domain.Changes{CreateActors: newActors(t, ws.ID, 2, fmt.Sprint("batch", i))}); err != nil {
 				return err
@@ -519,14 +519,7 @@ func TestUndoMovesTheVersionUntilItEnds(t *testing.T) {
 	ws := storetest.Workspace(t, st)
 	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", ExternalID: new("a")})
 	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B"})
-	version := func() int64 {
-		t.Helper()
-		v, err := st.WorkspaceVersion(ctx, ws.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
+	version := func() int64 { return versionOf(t, st, ws.ID) }
 	if err := st.DieMidImport(ctx, ws.ID, halfAnImport(t, ws.ID, a, b)); err != nil {
 		t.Fatal(err)
 	}
