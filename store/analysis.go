@@ -60,10 +60,13 @@ func (s *Neo4j) AnalysisSnapshot(ctx context.Context, id string) (*domain.Snapsh
 			}
 			for _, v := range batch {
 				row, _ := v.([]any)
-				node, isNode := rowValue[neo4j.Node](row, 0)
-				element, isElement := rowValue[string](row, 1)
-				if len(row) != 2 || !isNode || !isElement {
-					return fmt.Errorf("%s: an actor's row is not a node and its element id: %T", op, v)
+				if len(row) != 2 {
+					return fmt.Errorf("%s: an actor's row has %d values, want 2", op, len(row))
+				}
+				node, isNode := row[0].(neo4j.Node)
+				element, isElement := row[1].(string)
+				if !isNode || !isElement {
+					return fmt.Errorf("%s: an actor's row is not a node and its element id: %T, %T", op, row[0], row[1])
 				}
 				a := decodeActor(node.Props)
 				a.WorkspaceID, a.Sensitivity = id, internSensitivity(a.Sensitivity)
@@ -296,16 +299,6 @@ func isStrings(v any) bool {
 }
 
 func orNull(ok func(any) bool) func(any) bool { return func(v any) bool { return v == nil || ok(v) } }
-
-// rowValue is row[i] as a T, and whether it is one.
-func rowValue[T any](row []any, i int) (T, bool) {
-	if i >= len(row) {
-		var zero T
-		return zero, false
-	}
-	v, ok := row[i].(T)
-	return v, ok
-}
 
 // shared holds the one copy of each value of a snapshot's optional
 // fields that a map names many times: facts are read only, so they may

@@ -15,7 +15,6 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/actorgraph/actorgraph/domain"
-	"github.com/actorgraph/actorgraph/domain/domaintest"
 	"github.com/actorgraph/actorgraph/errs"
 	"github.com/actorgraph/actorgraph/store"
 	"github.com/actorgraph/actorgraph/store/storetest"
@@ -175,13 +174,7 @@ func TestImportCutOffIsUndoneWhenNeo4jAnswersAgain(t *testing.T) {
 
 	proxy.Cut(false)
 	untilReleased(t, direct, ws.ID)
-	after, err := direct.Contents(ctx, ws.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !domaintest.Undone(before, after) {
-		t.Errorf("the cut-off import was not undone (or the version did not move on):\nbefore %+v\nafter  %+v", before, after)
-	}
+	undone(t, direct, ws.ID, before, "the undo of the cut-off import")
 	if logs.FilterMessage("store: import undone").Len() != 1 {
 		t.Errorf("the store did not log the undo: %v", logs.All())
 	}

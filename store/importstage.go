@@ -71,6 +71,20 @@ const (
 	undoBatch = 5_000
 )
 
+// moveVersion moves the version of the workspace w (bound before it) by
+// $step above every version it or any import or undo of it took, and
+// notes that in w.importTop: the one rule by which versions only grow
+// and none is taken twice (see above), for the import's start, its
+// batches, and its undo's claim and end. Now that no undo sets the
+// version back, w.version alone is the highest; importTop still keeps a
+// new import above the versions of one that the previous release undid
+// (its undo set the version back to importBase) during a rolling
+// upgrade. Drop both, and this rule's max, a release later.
+const moveVersion = `
+WITH w, coalesce(w.version, 0) AS v, coalesce(w.importTop, 0) AS top
+SET w.version = CASE WHEN top > v THEN top ELSE v END + $step
+SET w.importTop = w.version`
+
 // beginImport takes workspace ws's import lock for the import token,
 // undoing first an import that holds it and that nothing runs (see
 // importundo.go), and drops the undo records that finished imports left
@@ -104,13 +118,11 @@ func (s *Neo4j) beginImport(ctx context.Context, ws, token string, base int64) e
 			// importBase is read by no undo of this version, only by the
 			// previous release's (which set the version back to it), so
 			// that one still running beside this one (a rolling upgrade)
-			// does not remove the version. Drop it a release later.
+			// does not remove the version. Drop it a release later (see
+			// moveVersion).
 			_, err = s.run(ctx, tx, `MATCH (w:Workspace {id: $id})
-				WITH w, coalesce(w.version, 0) AS base, coalesce(w.importTop, 0) AS top
-				SET w.importing = $token, w.importHolder = $holder, w.importBeat = timestamp(), w.importBase = base,
-					w.version = CASE WHEN top > base THEN top ELSE base END + $stride
-				SET w.importTop = w.version`,
-				map[string]any{"id": ws, "token": token, "holder": s.undo.me, "stride": importVersionStride})
+				SET w.importing = $token, w.importHolder = $holder, w.importBeat = timestamp(), w.importBase = coalesce(w.version, 0)`+moveVersion,
+				map[string]any{"id": ws, "token": token, "holder": s.undo.me, "step": importVersionStride})
 			return "", err
 		})
 		if err != nil || other == "" {
@@ -164,8 +176,8 @@ func (s *Neo4j) heartbeat(ctx context.Context, ws, token string, stop <-chan str
 // to undo it, which this batch must not write under.
 func (s *Neo4j) lockImport(ctx context.Context, tx neo4j.ManagedTransaction, ws, token string) error {
 	recs, err := s.run(ctx, tx, `MATCH (w:Workspace {id: $id}) WHERE w.importing = $token AND w.importHolder = $me AND w.deleting IS NULL
-		SET w.version = w.version + 1, w.importBeat = timestamp() SET w.importTop = w.version RETURN w.id`,
-		map[string]any{"id": ws, "token": token, "me": s.undo.me})
+		SET w.importBeat = timestamp()`+moveVersion+` RETURN w.id`,
+		map[string]any{"id": ws, "token": token, "me": s.undo.me, "step": 1})
 	if err != nil {
 		return err
 	}

@@ -63,13 +63,7 @@ func TestNextImportUndoesAnImportThatDied(t *testing.T) {
 			t.Fatalf("the next import: %v", err)
 		}
 	}
-	after, err := st.Contents(ctx, ws.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !domaintest.Undone(before, after) {
-		t.Errorf("the dead import was not undone (or the version did not move on):\nbefore %+v\nafter  %+v", before, after)
-	}
+	undone(t, st, ws.ID, before, "the undo of the dead import")
 	if _, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "D"}); err != nil {
 		t.Errorf("a write once the dead import was undone: %v", err)
 	}
@@ -129,13 +123,7 @@ func TestStaleImportIsUndoneAtStartUp(t *testing.T) {
 	}
 	storetest.Open(t) // the process starts again
 	untilReleased(t, st, ws.ID)
-	after, err := st.Contents(ctx, ws.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !domaintest.Undone(before, after) {
-		t.Errorf("the dead import was not undone (or the version did not move on):\nbefore %+v\nafter  %+v", before, after)
-	}
+	undone(t, st, ws.ID, before, "the undo of the dead import at start-up")
 	if _, err := st.CreateActor(ctx, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "D"}); err != nil {
 		t.Errorf("a write once the dead import was undone: %v", err)
 	}
@@ -164,19 +152,16 @@ func TestLargeApplyIsUndoneWhole(t *testing.T) {
 	if !errs.Is(err, errs.Unavailable) {
 		t.Fatalf("the failing import: %v", err)
 	}
-	after, err := st.Contents(ctx, ws.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !domaintest.Undone(before, after) {
-		t.Fatalf("a failed import of 25,000 actors left %d of them (version %d, was %d)", len(after.Actors), after.Version, before.Version)
+	if !undone(t, st, ws.ID, before, "a failed import of 25,000 actors") {
+		t.FailNow()
 	}
 	if err := st.Import(ctx, ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error {
 		return tx.Apply(ctx, &domain.Changes{CreateActors: actors()})
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if after, err = st.Contents(ctx, ws.ID); err != nil {
+	after, err := st.Contents(ctx, ws.ID)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if len(after.Actors) != 25_000 {
@@ -253,6 +238,22 @@ func unchanged(t *testing.T, st *store.Neo4j, ws string, before *domain.Contents
 	if !reflect.DeepEqual(before, after) {
 		t.Errorf("%s changed the workspace:\nbefore %+v\nafter  %+v", what, before, after)
 	}
+}
+
+// undone checks that workspace ws holds what it held before, at a later
+// version, once what undid an import (versions only grow); it says
+// whether it does.
+func undone(t *testing.T, st *store.Neo4j, ws string, before *domain.Contents, what string) bool {
+	t.Helper()
+	after, err := st.Contents(ctx, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !domaintest.Undone(before, after) {
+		t.Errorf("%s did not leave the workspace as it was, at a later version:\nbefore %+v\nafter  %+v", what, before, after)
+		return false
+	}
+	return true
 }
 
 // An import within Config.ImportInOneTx is one transaction, as any other
@@ -336,13 +337,7 @@ func TestGrowingImportMovesToBatches(t *testing.T) {
 			if !errs.Is(err, errs.Invalid) {
 				t.Fatalf("the failing import answered %v", err)
 			}
-			after, err := st.Contents(ctx, ws.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !domaintest.Undone(before, after) {
-				t.Errorf("a failed import, moved to batches, was not undone (or the version did not move on):\nbefore %+v\nafter  %+v", before, after)
-			}
+			undone(t, st, ws.ID, before, "a failed import, moved to batches,")
 			continue
 		}
 		if err != nil {
@@ -592,11 +587,5 @@ func TestImportTakenForDeadWritesNoMore(t *testing.T) {
 		t.Fatal(err)
 	}
 	untilReleased(t, st, ws.ID)
-	after, err := st.Contents(ctx, ws.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !domaintest.Undone(before, after) {
-		t.Errorf("after the claimer's undo the workspace holds %d actors (version %d, was %d), want what it held", len(after.Actors), after.Version, before.Version)
-	}
+	undone(t, st, ws.ID, before, "the claimer's undo")
 }

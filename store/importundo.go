@@ -202,18 +202,16 @@ func (u *undoer) exclusive(ctx context.Context, ws string) (func(), error) {
 }
 
 // takeOver makes this store the holder of the import on ws, its heart
-// beating now, and returns the version it gives the workspace. The undo changes the workspace step by step, and only its
-// last step moves the version on: until then the version moves to one of
-// its own (above every version an import or undo took), so that nothing
-// cached of the import, whole or half undone, is taken for the workspace
-// meanwhile or after.
+// beating now, and returns the version it gives the workspace. The undo
+// changes the workspace step by step, and only its last step moves the
+// version on: until then the version is one of the undo's own
+// (moveVersion), so that nothing cached of the import, whole or half
+// undone, is taken for the workspace meanwhile or after.
 func (u *undoer) takeOver(ctx context.Context, tx neo4j.ManagedTransaction, ws string) (version int64, err error) {
 	recs, err := u.s.run(ctx, tx, `MATCH (w:Workspace {id: $id})
-		WITH w, coalesce(w.version, 0) AS v, coalesce(w.importTop, 0) AS top
-		SET w.importHolder = $me, w.importBeat = timestamp(), w.version = CASE WHEN top > v THEN top ELSE v END + 1
-		SET w.importTop = w.version
+		SET w.importHolder = $me, w.importBeat = timestamp()`+moveVersion+`
 		RETURN w.version AS version`,
-		map[string]any{"id": ws, "me": u.me})
+		map[string]any{"id": ws, "me": u.me, "step": 1})
 	if err != nil || len(recs) == 0 {
 		return 0, err
 	}
@@ -335,12 +333,9 @@ func (u *undoer) restore(ctx context.Context, ws, token string) error {
 		// the undo took. A version names one content for good, so that a
 		// read that began before the import and saw a batch of it is never
 		// taken for the workspace after the undo (see beginImport).
-		_, err := u.s.run(ctx, tx, `MATCH (w:Workspace {id: $id}) WHERE w.importing = $token AND w.importHolder = $me
-			WITH w, coalesce(w.version, 0) AS v, coalesce(w.importTop, 0) AS top
-			SET w.version = CASE WHEN top > v THEN top ELSE v END + 1
-			SET w.importTop = w.version
+		_, err := u.s.run(ctx, tx, `MATCH (w:Workspace {id: $id}) WHERE w.importing = $token AND w.importHolder = $me`+moveVersion+`
 			REMOVE w.importing, w.importBeat, w.importBase, w.importHolder`,
-			map[string]any{"id": ws, "token": token, "me": u.me})
+			map[string]any{"id": ws, "token": token, "me": u.me, "step": 1})
 		return err
 	})
 }
