@@ -100,3 +100,13 @@ func (s *Neo4j) SweepImports(background bool) error {
 	_, err := s.undo.sweep(ctx)
 	return err
 }
+
+// OnUndoStep has f called after each step of every undo s runs, with the
+// undone workspace's id (nil: no more). Test-only.
+func (s *Neo4j) OnUndoStep(f func(ws string)) {
+	if f == nil {
+		s.undo.stepped.Store(nil)
+		return
+	}
+	s.undo.stepped.Store(&f)
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -582,6 +583,65 @@ func TestImportTakenForDeadWritesNoMore(t *testing.T) {
 	})
 	if !errs.Is(err, errs.Conflict) {
 		t.Fatalf("the import taken for dead answered %v, want CONFLICT", err)
+	}
+	if err := other.SweepImports(false); err != nil {
+		t.Fatal(err)
+	}
+	untilReleased(t, st, ws.ID)
+	undone(t, st, ws.ID, before, "the claimer's undo")
+}
+
+// An undo that another store claims between two of its steps (this
+// store's heart silent past importStale: a long pause, or Neo4j out of
+// its reach) stops there: it writes no more, and leaves the claim and the
+// undo records to the claimer, whose undo restores the workspace whole.
+func TestUndoTakenOverStopsAndLeavesItToTheClaimer(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	other := storetest.Open(t) // another process's store
+	ws := storetest.Workspace(t, st)
+	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", ExternalID: new("a")})
+	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B"})
+	before, err := st.Contents(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DieMidImport(ctx, ws.ID, halfAnImport(t, ws.ID, a, b)); err != nil {
+		t.Fatal(err)
+	}
+	token, err := st.ImportHolding(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	records, err := st.UndoRecords(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// After the undo's first step, whether the sweep below or st's own
+	// background undoer runs it, the other store claims it.
+	var steps atomic.Int32
+	st.OnUndoStep(func(undoing string) {
+		if undoing == ws.ID && steps.Add(1) == 1 {
+			if _, err := other.ClaimImport(ctx, ws.ID); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	t.Cleanup(func() { st.OnUndoStep(nil) })
+	if _, err := st.ClaimImport(ctx, ws.ID); err != nil { // st undoes it
+		t.Fatal(err)
+	}
+	if err := st.SweepImports(false); err != nil {
+		t.Fatalf("the undo taken over answered %v, want nil (the other store finishes it)", err)
+	}
+	if n := steps.Load(); n != 1 {
+		t.Errorf("the undo ran %d steps after another store claimed it, want none", n-1)
+	}
+	if got, err := st.UndoRecords(ctx, ws.ID); err != nil || got != records {
+		t.Errorf("after the undo taken over, %d undo records (%v), want the %d the claimer reads", got, err, records)
+	}
+	if got, err := st.ImportHolding(ctx, ws.ID); err != nil || got != token {
+		t.Errorf("after the undo taken over, the workspace is held by import %q (%v), want %q until the claimer ends it", got, err, token)
 	}
 	if err := other.SweepImports(false); err != nil {
 		t.Fatal(err)

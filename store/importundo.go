@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -57,6 +59,10 @@ type undoer struct {
 	running map[string]bool
 	busy    map[string]chan struct{} // workspaces being undone here, closed when done
 	wake    chan struct{}
+	// stepped, when set (by tests only), is called after each step of an
+	// undo of a workspace: a test takes the undo over there, as another
+	// store would.
+	stepped atomic.Pointer[func(ws string)]
 }
 
 func newUndoer(s *Neo4j) *undoer {
@@ -256,7 +262,8 @@ func (u *undoer) claim(ctx context.Context, ws, token string) (claimed, gone boo
 // records. Each step is a statement of inner transactions, and each is
 // idempotent, so that an undo that stops half way can run again from the
 // start. An import that no longer holds ws only loses its undo records;
-// one that another live process holds is left to it.
+// one that another live process holds is left to it, and so is one that
+// another store claims while this one undoes it (stillHolds).
 func (u *undoer) undo(ctx context.Context, ws, token string) error {
 	const op = "store.Import"
 	release, err := u.exclusive(ctx, ws)
@@ -279,6 +286,13 @@ func (u *undoer) undo(ctx context.Context, ws, token string) error {
 	defer close(stop)
 	go u.s.heartbeat(context.WithoutCancel(ctx), ws, token, stop)
 	if err := u.restore(ctx, ws, token); err != nil {
+		if errors.Is(err, errUndoTakenOver) {
+			// The other store finishes it, from its undo records: they
+			// stay, and so does its claim.
+			u.s.log.Warn("store: another process took over the undo of an import; leaving it to that process",
+				zap.String("workspace", ws), zap.String("import", token))
+			return nil
+		}
 		// Let another process take it over at once, rather than after
 		// importStale (this store tries again too). Neo4j may be away:
 		// then this fails, and the import goes stale on its own.
@@ -323,8 +337,14 @@ func (u *undoer) restore(ctx context.Context, ws, token string) error {
 			CREATE (a)-[r:%[1]s]->(b) SET r = properties(u) REMOVE r.__token, r.__ws, r.__key, r.__kind, r.__type, r.__from, r.__to }`, t)))
 	}
 	for _, st := range steps {
+		if err := u.stillHolds(ctx, ws, token); err != nil {
+			return err
+		}
 		if _, err := u.s.autoCommit(ctx, op, st, p); err != nil {
 			return u.s.mapErr(op, err)
+		}
+		if f := u.stepped.Load(); f != nil {
+			(*f)(ws)
 		}
 	}
 	return u.s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
@@ -333,9 +353,42 @@ func (u *undoer) restore(ctx context.Context, ws, token string) error {
 		// the undo took. A version names one content for good, so that a
 		// read that began before the import and saw a batch of it is never
 		// taken for the workspace after the undo (see beginImport).
-		_, err := u.s.run(ctx, tx, `MATCH (w:Workspace {id: $id}) WHERE w.importing = $token AND w.importHolder = $me`+moveVersion+`
-			REMOVE w.importing, w.importBeat, w.importBase, w.importHolder`,
+		recs, err := u.s.run(ctx, tx, `MATCH (w:Workspace {id: $id}) WHERE w.importing = $token AND w.importHolder = $me`+moveVersion+`
+			REMOVE w.importing, w.importBeat, w.importBase, w.importHolder
+			RETURN w.id`,
 			map[string]any{"id": ws, "token": token, "me": u.me, "step": 1})
+		if err == nil && len(recs) == 0 {
+			err = errUndoTakenOver
+		}
 		return err
 	})
 }
+
+// stillHolds fails with errUndoTakenOver when this store no longer holds
+// import token on ws. Each step of an undo commits on its own, so another
+// store may claim the undo between two steps: when this store's heart
+// stopped for importStale (a long pause, or Neo4j out of its reach). This
+// store must then stop, and leave the undo records to the claimer, which
+// reads them from its first step on; were it to go on, the two would
+// write the same before-images at once, and this one would end the
+// import and delete the records under the other. (A step already running
+// when the claim comes runs to its end: the steps are idempotent.)
+func (u *undoer) stillHolds(ctx context.Context, ws, token string) error {
+	const op = "store.Import"
+	// A write transaction, though it writes nothing: it reads the state
+	// the claims were written to (in a cluster, the leader's).
+	holds, err := writeTx(ctx, u.s, op, func(tx neo4j.ManagedTransaction) (bool, error) {
+		recs, err := u.s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE w.importing = $token AND w.importHolder = $me RETURN w.id",
+			map[string]any{"id": ws, "token": token, "me": u.me})
+		return len(recs) > 0, err
+	})
+	if err == nil && !holds {
+		err = errUndoTakenOver
+	}
+	return err
+}
+
+// errUndoTakenOver stops an undo that another store claimed (stillHolds).
+// It never reaches a client: undo answers nil, as when another store
+// holds the import from the start.
+var errUndoTakenOver = errs.E("", errs.Conflict, "another process took over the undo of this import")
