@@ -2,7 +2,7 @@
 // peer, bench/peer) and with the same reads sent to Neo4j as single Cypher
 // statements (raw), on synthetic maps of several sizes, and prints one
 // table. bench/run starts Neo4j and builds what this needs; see
-// bench/README.md.
+// docs/performance.md.
 package main
 
 import (
