@@ -102,11 +102,49 @@ func (s *Neo4j) SweepImports(background bool) error {
 }
 
 // OnUndoStep has f called after each step of every undo s runs, with the
-// undone workspace's id (nil: no more). Test-only.
-func (s *Neo4j) OnUndoStep(f func(ws string)) {
+// undone workspace's id and the step's number of all (nil: no more).
+// Test-only.
+func (s *Neo4j) OnUndoStep(f func(ws string, step, steps int)) {
 	if f == nil {
 		s.undo.stepped.Store(nil)
 		return
 	}
 	s.undo.stepped.Store(&f)
+}
+
+// PassImportTo has holder, a store of another process whose heart beats
+// now, claim the import holding ws for its undo, as takeOver would (the
+// version moves), but without undoing it: no store of this test binary
+// takes it while its heart is fresh. Test-only.
+func (s *Neo4j) PassImportTo(ctx context.Context, ws, holder string) error {
+	return s.execWrite(ctx, "test", func(tx neo4j.ManagedTransaction) error {
+		recs, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE w.importing IS NOT NULL SET w.__lock = true REMOVE w.__lock RETURN w.id", map[string]any{"id": ws})
+		if err != nil {
+			return err
+		}
+		if len(recs) == 0 {
+			return fmt.Errorf("no import holds %s", ws)
+		}
+		if _, err := s.undo.takeOver(ctx, tx, ws); err != nil {
+			return err
+		}
+		_, err = s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) SET w.importHolder = $holder", map[string]any{"id": ws, "holder": holder})
+		return err
+	})
+}
+
+// RunUndoSteps runs every step of an undo of the import holding ws, as s
+// would once it had claimed it, but without claiming it, checking that it
+// holds it, or ending it. Test-only.
+func (s *Neo4j) RunUndoSteps(ctx context.Context, ws string) error {
+	token, err := s.ImportHolding(ctx, ws)
+	if err != nil {
+		return err
+	}
+	for _, st := range undoSteps() {
+		if _, err := s.autoCommit(ctx, "test", st, map[string]any{"ws": ws, "token": token, "me": s.undo.me}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

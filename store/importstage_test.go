@@ -591,14 +591,94 @@ func TestImportTakenForDeadWritesNoMore(t *testing.T) {
 	undone(t, st, ws.ID, before, "the claimer's undo")
 }
 
-// An undo that another store claims between two of its steps (this
-// store's heart silent past importStale: a long pause, or Neo4j out of
-// its reach) stops there: it writes no more, and leaves the claim and the
-// undo records to the claimer, whose undo restores the workspace whole.
+// An undo that another store claims while it runs (this store's heart
+// silent past importStale: a long pause, or Neo4j out of its reach) stops
+// there: it writes no more, and leaves the claim and the undo records to
+// the claimer, whose undo restores the workspace whole. The claim comes
+// after its first step (the next step's check finds it) or after its
+// last (its last statement does).
 func TestUndoTakenOverStopsAndLeavesItToTheClaimer(t *testing.T) {
 	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		last bool // claim after the last step, else after the first
+	}{{"after the first step", false}, {"after the last step", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			st := storetest.Open(t)
+			ws := storetest.Workspace(t, st)
+			a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", ExternalID: new("a")})
+			b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B"})
+			before, err := st.Contents(ctx, ws.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.DieMidImport(ctx, ws.ID, halfAnImport(t, ws.ID, a, b)); err != nil {
+				t.Fatal(err)
+			}
+			token, err := st.ImportHolding(ctx, ws.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			records, err := st.UndoRecords(ctx, ws.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The claimer is a store of another process, alive: no store
+			// of this binary undoes the import until it falls silent.
+			// Whether the sweep below or st's own background undoer runs
+			// st's undo, the claim comes at the chosen step.
+			var claimedAt, ran atomic.Int32
+			st.OnUndoStep(func(undoing string, step, steps int) {
+				if undoing != ws.ID {
+					return
+				}
+				ran.Store(int32(step))
+				if claimedAt.Load() == 0 && (step == 1 && !tc.last || step == steps && tc.last) {
+					claimedAt.Store(int32(step))
+					if err := st.PassImportTo(ctx, ws.ID, "store_of_another_process"); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+			t.Cleanup(func() { st.OnUndoStep(nil) })
+			if _, err := st.ClaimImport(ctx, ws.ID); err != nil { // st undoes it
+				t.Fatal(err)
+			}
+			if err := st.SweepImports(false); err != nil {
+				t.Fatalf("the undo taken over answered %v, want nil (the claimer finishes it)", err)
+			}
+			if claimedAt.Load() == 0 {
+				t.Fatal("the undo ran no step")
+			}
+			if n := ran.Load() - claimedAt.Load(); n != 0 {
+				t.Errorf("the undo ran %d steps after another store claimed it, want none", n)
+			}
+			if got, err := st.UndoRecords(ctx, ws.ID); err != nil || got != records {
+				t.Errorf("after the undo taken over, %d undo records (%v), want the %d the claimer reads", got, err, records)
+			}
+			if got, err := st.ImportHolding(ctx, ws.ID); err != nil || got != token {
+				t.Errorf("after the undo taken over, the workspace is held by import %q (%v), want %q until the claimer ends it", got, err, token)
+			}
+			// The claimer's process dies in turn; a store undoes the import.
+			if err := st.SilenceImport(ctx, ws.ID); err != nil {
+				t.Fatal(err)
+			}
+			if err := storetest.Open(t).SweepImports(false); err != nil {
+				t.Fatal(err)
+			}
+			untilReleased(t, st, ws.ID)
+			undone(t, st, ws.ID, before, "the last undo")
+		})
+	}
+}
+
+// Each step of an undo writes only while its store holds the import, each
+// of its inner transactions checking it: a step that runs on after another
+// store claimed the undo (it began before the claim) writes nothing.
+func TestUndoStepsWriteNothingUnlessTheirStoreHoldsTheImport(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t)
-	other := storetest.Open(t) // another process's store
 	ws := storetest.Workspace(t, st)
 	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", ExternalID: new("a")})
 	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B"})
@@ -606,10 +686,10 @@ func TestUndoTakenOverStopsAndLeavesItToTheClaimer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.DieMidImport(ctx, ws.ID, halfAnImport(t, ws.ID, a, b)); err != nil {
+	if err := st.DieMidImport(ctx, ws.ID, halfAnImport(t, ws.ID, a, b)); err != nil { // another process holds it
 		t.Fatal(err)
 	}
-	token, err := st.ImportHolding(ctx, ws.ID)
+	mid, err := st.Contents(ctx, ws.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -617,35 +697,20 @@ func TestUndoTakenOverStopsAndLeavesItToTheClaimer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// After the undo's first step, whether the sweep below or st's own
-	// background undoer runs it, the other store claims it.
-	var steps atomic.Int32
-	st.OnUndoStep(func(undoing string) {
-		if undoing == ws.ID && steps.Add(1) == 1 {
-			if _, err := other.ClaimImport(ctx, ws.ID); err != nil {
-				t.Error(err)
-			}
-		}
-	})
-	t.Cleanup(func() { st.OnUndoStep(nil) })
-	if _, err := st.ClaimImport(ctx, ws.ID); err != nil { // st undoes it
+	if err := st.RunUndoSteps(ctx, ws.ID); err != nil {
+		t.Fatal(err)
+	}
+	unchanged(t, st, ws.ID, mid, "an undo's steps run by a store that does not hold the import")
+	if got, err := st.UndoRecords(ctx, ws.ID); err != nil || got != records {
+		t.Errorf("after the steps, %d undo records (%v), want %d", got, err, records)
+	}
+	// The holder's process dies; a store undoes the import.
+	if err := st.SilenceImport(ctx, ws.ID); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.SweepImports(false); err != nil {
-		t.Fatalf("the undo taken over answered %v, want nil (the other store finishes it)", err)
-	}
-	if n := steps.Load(); n != 1 {
-		t.Errorf("the undo ran %d steps after another store claimed it, want none", n-1)
-	}
-	if got, err := st.UndoRecords(ctx, ws.ID); err != nil || got != records {
-		t.Errorf("after the undo taken over, %d undo records (%v), want the %d the claimer reads", got, err, records)
-	}
-	if got, err := st.ImportHolding(ctx, ws.ID); err != nil || got != token {
-		t.Errorf("after the undo taken over, the workspace is held by import %q (%v), want %q until the claimer ends it", got, err, token)
-	}
-	if err := other.SweepImports(false); err != nil {
 		t.Fatal(err)
 	}
 	untilReleased(t, st, ws.ID)
-	undone(t, st, ws.ID, before, "the claimer's undo")
+	undone(t, st, ws.ID, before, "the undo")
 }

@@ -60,9 +60,9 @@ type undoer struct {
 	busy    map[string]chan struct{} // workspaces being undone here, closed when done
 	wake    chan struct{}
 	// stepped, when set (by tests only), is called after each step of an
-	// undo of a workspace: a test takes the undo over there, as another
-	// store would.
-	stepped atomic.Pointer[func(ws string)]
+	// undo of workspace ws (step of steps): a test takes the undo over
+	// there, as another store would.
+	stepped atomic.Pointer[func(ws string, step, steps int)]
 }
 
 func newUndoer(s *Neo4j) *undoer {
@@ -259,11 +259,9 @@ func (u *undoer) claim(ctx context.Context, ws, token string) (claimed, gone boo
 // undo undoes import token on workspace ws, if it is still to be undone
 // (see claim): deletes what it created, writes every before-image back,
 // moves the version on and clears the lock, then deletes the undo
-// records. Each step is a statement of inner transactions, and each is
-// idempotent, so that an undo that stops half way can run again from the
-// start. An import that no longer holds ws only loses its undo records;
-// one that another live process holds is left to it, and so is one that
-// another store claims while this one undoes it (stillHolds).
+// records (restore, undoSteps). An import that no longer holds ws only
+// loses its undo records; one that another live process holds is left to
+// it, and so is one that another store claims while this one undoes it.
 func (u *undoer) undo(ctx context.Context, ws, token string) error {
 	const op = "store.Import"
 	release, err := u.exclusive(ctx, ws)
@@ -311,32 +309,25 @@ func (u *undoer) undo(ctx context.Context, ws, token string) error {
 
 // restore runs the steps of an undo this store has claimed, and clears
 // the lock.
+//
+// Each step commits on its own, so another store may claim the undo
+// between two steps, or during one: when this store's heart stopped for
+// importStale (a long pause, or Neo4j out of its reach). This store must
+// then write no more, and leave the undo records to the claimer, which
+// reads them from its first step on; were it to go on, the two would
+// write the same before-images at once, and this one would end the
+// import and delete the records under the other, or write before-images
+// over what writers wrote after the claimer's undo ended. So every inner
+// transaction of a step first locks the workspace as its holder
+// (undoGuard), and writes nothing if this store no longer is (a claim
+// locks the workspace too, so it comes before or after a whole inner
+// transaction); before each step, stillHolds stops the undo once the
+// claim is lost; and the last statement fails if it no longer holds.
 func (u *undoer) restore(ctx context.Context, ws, token string) error {
 	const op = "store.Import"
-	p := map[string]any{"ws": ws, "token": token}
-	in := func(body string) string {
-		return "MATCH (u:ImportUndo) WHERE u.__token = $token AND u.__ws = $ws AND " + body + " IN TRANSACTIONS OF " + fmt.Sprint(undoBatch) + " ROWS"
-	}
-	// What the import created goes first: a record it removed may come
-	// back with an external id that a record it created took.
-	var steps []string
-	for _, t := range relTypes {
-		steps = append(steps, in(fmt.Sprintf("u.__kind = 'created' AND u.__label = '%s' UNWIND u.__ids AS id CALL (id) { MATCH ()-[r:%s]->() WHERE r.id = id DELETE r }", t, t)))
-	}
-	steps = append(steps,
-		in("u.__kind = 'created' AND u.__label = 'Actor' UNWIND u.__ids AS id CALL (id) { MATCH (x:Actor {id: id}) DETACH DELETE x }"),
-		in("u.__kind = 'created' AND u.__label = 'Source' UNWIND u.__ids AS id CALL (id) { MATCH (x:Source {id: id}) DELETE x }"),
-		in("u.__kind = 'source' CALL (u) { MERGE (x:Source {id: u.__key}) SET x = properties(u) REMOVE x.__token, x.__ws, x.__key, x.__kind }"),
-		in("u.__kind = 'actor' CALL (u) { MERGE (x:Actor {id: u.__key}) SET x = properties(u) REMOVE x.__token, x.__ws, x.__key, x.__kind }"),
-	)
-	for _, t := range relTypes {
-		steps = append(steps, in(fmt.Sprintf(`u.__kind = 'relationship' AND u.__type = '%[1]s' CALL (u) {
-			OPTIONAL MATCH ()-[old:%[1]s]->() WHERE old.id = u.__key
-			DELETE old
-			WITH u MATCH (a:Actor {id: u.__from}), (b:Actor {id: u.__to})
-			CREATE (a)-[r:%[1]s]->(b) SET r = properties(u) REMOVE r.__token, r.__ws, r.__key, r.__kind, r.__type, r.__from, r.__to }`, t)))
-	}
-	for _, st := range steps {
+	p := map[string]any{"ws": ws, "token": token, "me": u.me}
+	steps := undoSteps()
+	for i, st := range steps {
 		if err := u.stillHolds(ctx, ws, token); err != nil {
 			return err
 		}
@@ -344,7 +335,7 @@ func (u *undoer) restore(ctx context.Context, ws, token string) error {
 			return u.s.mapErr(op, err)
 		}
 		if f := u.stepped.Load(); f != nil {
-			(*f)(ws)
+			(*f)(ws, i+1, len(steps))
 		}
 	}
 	return u.s.execWrite(ctx, op, func(tx neo4j.ManagedTransaction) error {
@@ -364,15 +355,51 @@ func (u *undoer) restore(ctx context.Context, ws, token string) error {
 	})
 }
 
+// undoSteps are the statements of an undo, in order, over the undo
+// records of import $token on workspace $ws, run by store $me: each a
+// statement of inner transactions, and idempotent, so that an undo that
+// stops half way can run again from the start. What the import created
+// goes first: a record it removed may come back with an external id that
+// a record it created took.
+func undoSteps() []string {
+	in := func(body string) string {
+		return "MATCH (u:ImportUndo) WHERE u.__token = $token AND u.__ws = $ws AND " + body + " IN TRANSACTIONS OF " + fmt.Sprint(undoBatch) + " ROWS"
+	}
+	var steps []string
+	for _, t := range relTypes {
+		steps = append(steps, in(fmt.Sprintf("u.__kind = 'created' AND u.__label = '%s' UNWIND u.__ids AS id ", t)+
+			undoGuard("id", fmt.Sprintf("MATCH ()-[r:%s]->() WHERE r.id = id DELETE r", t))))
+	}
+	steps = append(steps,
+		in("u.__kind = 'created' AND u.__label = 'Actor' UNWIND u.__ids AS id "+
+			undoGuard("id", "MATCH (x:Actor {id: id}) DETACH DELETE x")),
+		in("u.__kind = 'created' AND u.__label = 'Source' UNWIND u.__ids AS id "+
+			undoGuard("id", "MATCH (x:Source {id: id}) DELETE x")),
+		in("u.__kind = 'source' "+
+			undoGuard("u", "MERGE (x:Source {id: u.__key}) SET x = properties(u) REMOVE x.__token, x.__ws, x.__key, x.__kind")),
+		in("u.__kind = 'actor' "+
+			undoGuard("u", "MERGE (x:Actor {id: u.__key}) SET x = properties(u) REMOVE x.__token, x.__ws, x.__key, x.__kind")),
+	)
+	for _, t := range relTypes {
+		steps = append(steps, in(fmt.Sprintf("u.__kind = 'relationship' AND u.__type = '%s' ", t)+
+			undoGuard("u", fmt.Sprintf(`OPTIONAL MATCH ()-[old:%[1]s]->() WHERE old.id = u.__key
+			DELETE old
+			WITH u MATCH (a:Actor {id: u.__from}), (b:Actor {id: u.__to})
+			CREATE (a)-[r:%[1]s]->(b) SET r = properties(u) REMOVE r.__token, r.__ws, r.__key, r.__kind, r.__type, r.__from, r.__to`, t))))
+	}
+	return steps
+}
+
+// undoGuard is the subquery of one row of an undo step: body, over
+// variable v, run only while store $me holds import $token on workspace
+// $ws, whose node it locks first (see restore).
+func undoGuard(v, body string) string {
+	return "CALL (" + v + ") { MATCH (w:Workspace {id: $ws}) WHERE w.importing = $token AND w.importHolder = $me " +
+		"SET w.__lock = true REMOVE w.__lock WITH " + v + " " + body + " }"
+}
+
 // stillHolds fails with errUndoTakenOver when this store no longer holds
-// import token on ws. Each step of an undo commits on its own, so another
-// store may claim the undo between two steps: when this store's heart
-// stopped for importStale (a long pause, or Neo4j out of its reach). This
-// store must then stop, and leave the undo records to the claimer, which
-// reads them from its first step on; were it to go on, the two would
-// write the same before-images at once, and this one would end the
-// import and delete the records under the other. (A step already running
-// when the claim comes runs to its end: the steps are idempotent.)
+// import token on ws: another store claimed its undo (see restore).
 func (u *undoer) stillHolds(ctx context.Context, ws, token string) error {
 	const op = "store.Import"
 	// A write transaction, though it writes nothing: it reads the state
