@@ -85,6 +85,15 @@ WITH w, coalesce(w.version, 0) AS v, coalesce(w.importTop, 0) AS top
 SET w.version = CASE WHEN top > v THEN top ELSE v END + $step
 SET w.importTop = w.version`
 
+// heldByMe keeps the workspace w (bound before it, with any other
+// variables) only while store $me holds import $token on it, read once w
+// is locked: a condition read before the lock could see the import as it
+// was before a claim that held the lock meanwhile, and the statement
+// would then write under the claimer.
+const heldByMe = `
+SET w.__lock = true REMOVE w.__lock
+WITH * WHERE w.importing = $token AND w.importHolder = $me`
+
 // beginImport takes workspace ws's import lock for the import token,
 // undoing first an import that holds it and that nothing runs (see
 // importundo.go), and drops the undo records that finished imports left
@@ -160,7 +169,7 @@ func (s *Neo4j) heartbeat(ctx context.Context, ws, token string, stop <-chan str
 			return
 		case <-t.C:
 			_ = s.execWrite(ctx, "store.Import", func(tx neo4j.ManagedTransaction) error {
-				_, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) WHERE w.importing = $token AND w.importHolder = $me SET w.importBeat = timestamp()",
+				_, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id})"+heldByMe+" SET w.importBeat = timestamp()",
 					map[string]any{"id": ws, "token": token, "me": s.undo.me})
 				return err
 			})
@@ -175,7 +184,7 @@ func (s *Neo4j) heartbeat(ctx context.Context, ws, token string, stop <-chan str
 // pause, or a batch longer than importStale) and another store claimed it
 // to undo it, which this batch must not write under.
 func (s *Neo4j) lockImport(ctx context.Context, tx neo4j.ManagedTransaction, ws, token string) error {
-	recs, err := s.run(ctx, tx, `MATCH (w:Workspace {id: $id}) WHERE w.importing = $token AND w.importHolder = $me AND w.deleting IS NULL
+	recs, err := s.run(ctx, tx, `MATCH (w:Workspace {id: $id})`+heldByMe+` AND w.deleting IS NULL
 		SET w.importBeat = timestamp()`+moveVersion+` RETURN w.id`,
 		map[string]any{"id": ws, "token": token, "me": s.undo.me, "step": 1})
 	if err != nil {

@@ -3,11 +3,17 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/actorgraph/actorgraph/domain"
 )
+
+// DeadImportHolder is the store that holds the imports DieMidImport
+// leaves: one of another process. Test-only.
+const DeadImportHolder = "store_of_a_dead_process"
 
 // DieMidImport begins an import into ws, commits ch as its first batch
 // and stops there, as a process killed just now would: the import is
@@ -23,7 +29,7 @@ func (s *Neo4j) DieMidImport(ctx context.Context, ws string, ch *domain.Changes)
 		return err
 	}
 	return s.execWrite(ctx, "test", func(tx neo4j.ManagedTransaction) error {
-		_, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) SET w.importHolder = 'store_of_a_dead_process'", map[string]any{"id": ws})
+		_, err := s.run(ctx, tx, "MATCH (w:Workspace {id: $id}) SET w.importHolder = $holder", map[string]any{"id": ws, "holder": DeadImportHolder})
 		return err
 	})
 }
@@ -133,18 +139,90 @@ func (s *Neo4j) PassImportTo(ctx context.Context, ws, holder string) error {
 	})
 }
 
-// RunUndoSteps runs every step of an undo of the import holding ws, as s
-// would once it had claimed it, but without claiming it, checking that it
-// holds it, or ending it. Test-only.
-func (s *Neo4j) RunUndoSteps(ctx context.Context, ws string) error {
+// RunUndoStepsAs runs every step of an undo of the import holding ws, as
+// store me would once it had claimed it, but without claiming it,
+// checking that me holds it, or ending it. Test-only.
+func (s *Neo4j) RunUndoStepsAs(ctx context.Context, ws, me string) error {
 	token, err := s.ImportHolding(ctx, ws)
 	if err != nil {
 		return err
 	}
 	for _, st := range undoSteps() {
-		if _, err := s.autoCommit(ctx, "test", st, map[string]any{"ws": ws, "token": token, "me": s.undo.me}); err != nil {
+		if _, err := s.autoCommit(ctx, "test", st, map[string]any{"ws": ws, "token": token, "me": me}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// PassImportToWhile has holder (another process's live store, as in
+// PassImportTo) claim the import on ws in a transaction that stays open
+// while during runs, and commits it once one of during's transactions
+// waits for the workspace's lock, which the claim holds (SHOW
+// TRANSACTIONS says so); then it returns what during returns. It fails if
+// during ends without ever waiting. Test-only.
+func (s *Neo4j) PassImportToWhile(ctx context.Context, ws, holder string, during func() error) error {
+	sess := s.session(ctx, neo4j.AccessModeWrite)
+	defer sess.Close(ctx)
+	tx, err := sess.BeginTransaction(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Close(ctx)
+	res, err := tx.Run(ctx, `MATCH (w:Workspace {id: $id}) WHERE w.importing IS NOT NULL
+		SET w.importHolder = $holder, w.importBeat = timestamp()`+moveVersion+` RETURN w.id`,
+		map[string]any{"id": ws, "holder": holder, "step": 1})
+	if err != nil {
+		return err
+	}
+	if _, err := res.Single(ctx); err != nil {
+		return fmt.Errorf("no import holds %s: %w", ws, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- during() }()
+	for {
+		select {
+		case err := <-done:
+			_ = tx.Rollback(ctx)
+			return fmt.Errorf("what ran during the claim never waited for it (it answered %v)", err)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+		waiting, err := s.waitsOnLock(ctx, ws)
+		if err != nil {
+			return err
+		}
+		if waiting {
+			break
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return err
+	}
+	return <-done
+}
+
+// waitsOnLock says whether a transaction of a statement over workspace
+// $ws (an undo step), or an inner transaction of one, is blocked on a
+// lock. Test-only.
+func (s *Neo4j) waitsOnLock(ctx context.Context, ws string) (bool, error) {
+	recs, err := s.readRecords(ctx, "test", "SHOW TRANSACTIONS YIELD transactionId, outerTransactionId, status, parameters", nil)
+	if err != nil {
+		return false, err
+	}
+	ours := map[string]bool{}
+	for _, r := range recs {
+		if p, _ := r.AsMap()["parameters"].(map[string]any); p["ws"] == ws {
+			ours[fmt.Sprint(r.AsMap()["transactionId"])] = true
+		}
+	}
+	for _, r := range recs {
+		m := r.AsMap()
+		status, _ := m["status"].(string)
+		if strings.HasPrefix(status, "Blocked") && (ours[fmt.Sprint(m["transactionId"])] || ours[fmt.Sprint(m["outerTransactionId"])]) {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -697,7 +697,7 @@ func TestUndoStepsWriteNothingUnlessTheirStoreHoldsTheImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.RunUndoSteps(ctx, ws.ID); err != nil {
+	if err := st.RunUndoStepsAs(ctx, ws.ID, "store_of_a_process_that_does_not_hold_it"); err != nil {
 		t.Fatal(err)
 	}
 	unchanged(t, st, ws.ID, mid, "an undo's steps run by a store that does not hold the import")
@@ -705,6 +705,54 @@ func TestUndoStepsWriteNothingUnlessTheirStoreHoldsTheImport(t *testing.T) {
 		t.Errorf("after the steps, %d undo records (%v), want %d", got, err, records)
 	}
 	// The holder's process dies; a store undoes the import.
+	if err := st.SilenceImport(ctx, ws.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SweepImports(false); err != nil {
+		t.Fatal(err)
+	}
+	untilReleased(t, st, ws.ID)
+	undone(t, st, ws.ID, before, "the undo")
+}
+
+// A claim that comes while a step of an undo runs, its inner transaction
+// waiting for the workspace's lock that the claim holds, is seen by that
+// transaction once it has the lock: the step writes nothing after the
+// claim.
+func TestUndoStepWaitingOnAClaimWritesNothingAfterIt(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t)
+	ws := storetest.Workspace(t, st)
+	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", ExternalID: new("a")})
+	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B"})
+	before, err := st.Contents(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Held by a process of no store here, alive: nothing here undoes it
+	// behind the test's back.
+	if err := st.DieMidImport(ctx, ws.ID, halfAnImport(t, ws.ID, a, b)); err != nil {
+		t.Fatal(err)
+	}
+	mid, err := st.Contents(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.PassImportToWhile(ctx, ws.ID, "store_of_another_process", func() error {
+		return st.RunUndoStepsAs(ctx, ws.ID, store.DeadImportHolder)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := st.Contents(ctx, ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after.Version = mid.Version // the claim moved it
+	if !reflect.DeepEqual(mid, after) {
+		t.Errorf("an undo's step that waited on another store's claim wrote after it:\nbefore %+v\nafter  %+v", mid, after)
+	}
+	// The claimer's process dies in turn; a store undoes the import.
 	if err := st.SilenceImport(ctx, ws.ID); err != nil {
 		t.Fatal(err)
 	}

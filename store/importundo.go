@@ -297,7 +297,7 @@ func (u *undoer) undo(ctx context.Context, ws, token string) error {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		_ = u.s.execWrite(rctx, op, func(tx neo4j.ManagedTransaction) error {
-			_, err := u.s.run(rctx, tx, "MATCH (w:Workspace {id: $id}) WHERE w.importing = $token AND w.importHolder = $me SET w.importBeat = 0",
+			_, err := u.s.run(rctx, tx, "MATCH (w:Workspace {id: $id})"+heldByMe+" SET w.importBeat = 0",
 				map[string]any{"id": ws, "token": token, "me": u.me})
 			return err
 		})
@@ -318,11 +318,11 @@ func (u *undoer) undo(ctx context.Context, ws, token string) error {
 // write the same before-images at once, and this one would end the
 // import and delete the records under the other, or write before-images
 // over what writers wrote after the claimer's undo ended. So every inner
-// transaction of a step first locks the workspace as its holder
-// (undoGuard), and writes nothing if this store no longer is (a claim
-// locks the workspace too, so it comes before or after a whole inner
-// transaction); before each step, stillHolds stops the undo once the
-// claim is lost; and the last statement fails if it no longer holds.
+// transaction of a step first locks the workspace, and writes nothing if
+// this store no longer holds the import then (undoGuard, heldByMe: a
+// claim locks the workspace too, so it comes before or after a whole
+// inner transaction); before each step, stillHolds stops the undo once
+// the claim is lost; and the last statement fails if it no longer holds.
 func (u *undoer) restore(ctx context.Context, ws, token string) error {
 	const op = "store.Import"
 	p := map[string]any{"ws": ws, "token": token, "me": u.me}
@@ -344,7 +344,7 @@ func (u *undoer) restore(ctx context.Context, ws, token string) error {
 		// the undo took. A version names one content for good, so that a
 		// read that began before the import and saw a batch of it is never
 		// taken for the workspace after the undo (see beginImport).
-		recs, err := u.s.run(ctx, tx, `MATCH (w:Workspace {id: $id}) WHERE w.importing = $token AND w.importHolder = $me`+moveVersion+`
+		recs, err := u.s.run(ctx, tx, `MATCH (w:Workspace {id: $id})`+heldByMe+moveVersion+`
 			REMOVE w.importing, w.importBeat, w.importBase, w.importHolder
 			RETURN w.id`,
 			map[string]any{"id": ws, "token": token, "me": u.me, "step": 1})
@@ -394,8 +394,7 @@ func undoSteps() []string {
 // variable v, run only while store $me holds import $token on workspace
 // $ws, whose node it locks first (see restore).
 func undoGuard(v, body string) string {
-	return "CALL (" + v + ") { MATCH (w:Workspace {id: $ws}) WHERE w.importing = $token AND w.importHolder = $me " +
-		"SET w.__lock = true REMOVE w.__lock WITH " + v + " " + body + " }"
+	return "CALL (" + v + ") { MATCH (w:Workspace {id: $ws})" + heldByMe + " WITH " + v + " " + body + " }"
 }
 
 // stillHolds fails with errUndoTakenOver when this store no longer holds
