@@ -606,43 +606,27 @@ func TestUndoTakenOverStopsAndLeavesItToTheClaimer(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			st := storetest.Open(t)
-			ws := storetest.Workspace(t, st)
-			a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", ExternalID: new("a")})
-			b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B"})
-			before, err := st.Contents(ctx, ws.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := st.DieMidImport(ctx, ws.ID, halfAnImport(t, ws.ID, a, b)); err != nil {
-				t.Fatal(err)
-			}
-			token, err := st.ImportHolding(ctx, ws.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			records, err := st.UndoRecords(ctx, ws.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
+			ws, before, _ := halfImported(t, st)
+			held := stateOf(t, st, ws)
 			// The claimer is a store of another process, alive: no store
 			// of this binary undoes the import until it falls silent.
 			// Whether the sweep below or st's own background undoer runs
 			// st's undo, the claim comes at the chosen step.
 			var claimedAt, ran atomic.Int32
 			st.OnUndoStep(func(undoing string, step, steps int) {
-				if undoing != ws.ID {
+				if undoing != ws {
 					return
 				}
 				ran.Store(int32(step))
 				if claimedAt.Load() == 0 && (step == 1 && !tc.last || step == steps && tc.last) {
 					claimedAt.Store(int32(step))
-					if err := st.PassImportTo(ctx, ws.ID, "store_of_another_process"); err != nil {
+					if err := st.PassImportTo(ctx, ws, "store_of_another_process"); err != nil {
 						t.Error(err)
 					}
 				}
 			})
 			t.Cleanup(func() { st.OnUndoStep(nil) })
-			if _, err := st.ClaimImport(ctx, ws.ID); err != nil { // st undoes it
+			if _, err := st.ClaimImport(ctx, ws); err != nil { // st undoes it
 				t.Fatal(err)
 			}
 			if err := st.SweepImports(false); err != nil {
@@ -654,21 +638,13 @@ func TestUndoTakenOverStopsAndLeavesItToTheClaimer(t *testing.T) {
 			if n := ran.Load() - claimedAt.Load(); n != 0 {
 				t.Errorf("the undo ran %d steps after another store claimed it, want none", n)
 			}
-			if got, err := st.UndoRecords(ctx, ws.ID); err != nil || got != records {
-				t.Errorf("after the undo taken over, %d undo records (%v), want the %d the claimer reads", got, err, records)
+			// The import still holds the workspace, with every undo record,
+			// for the claimer.
+			if got := stateOf(t, st, ws); got.holder != held.holder || got.records != held.records {
+				t.Errorf("after the undo taken over, the workspace is held by import %q with %d undo records, want %q with %d until the claimer ends it",
+					got.holder, got.records, held.holder, held.records)
 			}
-			if got, err := st.ImportHolding(ctx, ws.ID); err != nil || got != token {
-				t.Errorf("after the undo taken over, the workspace is held by import %q (%v), want %q until the claimer ends it", got, err, token)
-			}
-			// The claimer's process dies in turn; a store undoes the import.
-			if err := st.SilenceImport(ctx, ws.ID); err != nil {
-				t.Fatal(err)
-			}
-			if err := storetest.Open(t).SweepImports(false); err != nil {
-				t.Fatal(err)
-			}
-			untilReleased(t, st, ws.ID)
-			undone(t, st, ws.ID, before, "the last undo")
+			undoneAtLast(t, storetest.Open(t), ws, before) // the claimer's process dies in turn
 		})
 	}
 }
@@ -679,40 +655,19 @@ func TestUndoTakenOverStopsAndLeavesItToTheClaimer(t *testing.T) {
 func TestUndoStepsWriteNothingUnlessTheirStoreHoldsTheImport(t *testing.T) {
 	t.Parallel()
 	st := storetest.Open(t)
-	ws := storetest.Workspace(t, st)
-	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", ExternalID: new("a")})
-	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B"})
-	before, err := st.Contents(ctx, ws.ID)
+	ws, before, mid := halfImported(t, st)
+	records, err := st.UndoRecords(ctx, ws)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.DieMidImport(ctx, ws.ID, halfAnImport(t, ws.ID, a, b)); err != nil { // another process holds it
+	if err := st.RunUndoStepsAs(ctx, ws, "store_of_a_process_that_does_not_hold_it"); err != nil {
 		t.Fatal(err)
 	}
-	mid, err := st.Contents(ctx, ws.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	records, err := st.UndoRecords(ctx, ws.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.RunUndoStepsAs(ctx, ws.ID, "store_of_a_process_that_does_not_hold_it"); err != nil {
-		t.Fatal(err)
-	}
-	unchanged(t, st, ws.ID, mid, "an undo's steps run by a store that does not hold the import")
-	if got, err := st.UndoRecords(ctx, ws.ID); err != nil || got != records {
+	unchanged(t, st, ws, mid, "an undo's steps run by a store that does not hold the import")
+	if got, err := st.UndoRecords(ctx, ws); err != nil || got != records {
 		t.Errorf("after the steps, %d undo records (%v), want %d", got, err, records)
 	}
-	// The holder's process dies; a store undoes the import.
-	if err := st.SilenceImport(ctx, ws.ID); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.SweepImports(false); err != nil {
-		t.Fatal(err)
-	}
-	untilReleased(t, st, ws.ID)
-	undone(t, st, ws.ID, before, "the undo")
+	undoneAtLast(t, st, ws, before)
 }
 
 // A claim that comes while a step of an undo runs, its inner transaction
@@ -722,29 +677,14 @@ func TestUndoStepsWriteNothingUnlessTheirStoreHoldsTheImport(t *testing.T) {
 func TestUndoStepWaitingOnAClaimWritesNothingAfterIt(t *testing.T) {
 	t.Parallel()
 	st := storetest.Open(t)
-	ws := storetest.Workspace(t, st)
-	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", ExternalID: new("a")})
-	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B"})
-	before, err := st.Contents(ctx, ws.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Held by a process of no store here, alive: nothing here undoes it
-	// behind the test's back.
-	if err := st.DieMidImport(ctx, ws.ID, halfAnImport(t, ws.ID, a, b)); err != nil {
-		t.Fatal(err)
-	}
-	mid, err := st.Contents(ctx, ws.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = st.PassImportToWhile(ctx, ws.ID, "store_of_another_process", func() error {
-		return st.RunUndoStepsAs(ctx, ws.ID, store.DeadImportHolder)
+	ws, before, mid := halfImported(t, st)
+	err := st.PassImportToWhile(ctx, ws, "store_of_another_process", func() error {
+		return st.RunUndoStepsAs(ctx, ws, store.DeadImportHolder)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	after, err := st.Contents(ctx, ws.ID)
+	after, err := st.Contents(ctx, ws)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -752,13 +692,43 @@ func TestUndoStepWaitingOnAClaimWritesNothingAfterIt(t *testing.T) {
 	if !reflect.DeepEqual(mid, after) {
 		t.Errorf("an undo's step that waited on another store's claim wrote after it:\nbefore %+v\nafter  %+v", mid, after)
 	}
-	// The claimer's process dies in turn; a store undoes the import.
-	if err := st.SilenceImport(ctx, ws.ID); err != nil {
+	undoneAtLast(t, st, ws, before) // the claimer's process dies in turn
+}
+
+// halfImported makes a workspace of two actors, and an import into it
+// that died after its first batch (DieMidImport): held by a store of
+// another process, alive, which no store of this binary undoes behind the
+// test's back for two minutes. It returns the workspace's id and its
+// contents before and after the batch.
+func halfImported(t *testing.T, st *store.Neo4j) (ws string, before, mid *domain.Contents) {
+	t.Helper()
+	w := storetest.Workspace(t, st)
+	a := mustActor(t, st, w.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", ExternalID: new("a")})
+	b := mustActor(t, st, w.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B"})
+	before, err := st.Contents(ctx, w.ID)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SweepImports(false); err != nil {
+	if err := st.DieMidImport(ctx, w.ID, halfAnImport(t, w.ID, a, b)); err != nil {
 		t.Fatal(err)
 	}
-	untilReleased(t, st, ws.ID)
-	undone(t, st, ws.ID, before, "the undo")
+	if mid, err = st.Contents(ctx, w.ID); err != nil {
+		t.Fatal(err)
+	}
+	return w.ID, before, mid
+}
+
+// undoneAtLast has the process holding the import on ws die (its heart
+// silent past importStale), and sweeper's undoer undo it; it checks that
+// ws then holds before.
+func undoneAtLast(t *testing.T, sweeper *store.Neo4j, ws string, before *domain.Contents) {
+	t.Helper()
+	if err := sweeper.SilenceImport(ctx, ws); err != nil {
+		t.Fatal(err)
+	}
+	if err := sweeper.SweepImports(false); err != nil {
+		t.Fatal(err)
+	}
+	untilReleased(t, sweeper, ws)
+	undone(t, sweeper, ws, before, "the undo")
 }
