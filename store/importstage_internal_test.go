@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -180,25 +181,32 @@ func (s *Neo4j) PassImportToWhile(ctx context.Context, ws, holder string, during
 	}
 	done := make(chan error, 1)
 	go func() { done <- during() }()
-	for {
+	// giveUp rolls the claim back, which lets during go on, and waits for
+	// it: no test's failure leaves it running behind the test.
+	giveUp := func(err error) error {
+		_ = tx.Rollback(ctx)
+		<-done
+		return err
+	}
+	// A generous bound, reached only when SHOW TRANSACTIONS never shows
+	// the wait (a failure, not slowness): the claim has no timeout, and
+	// during would wait for it for ever.
+	deadline := time.After(2 * time.Minute)
+	for waiting := false; !waiting; {
 		select {
 		case err := <-done:
 			_ = tx.Rollback(ctx)
 			return fmt.Errorf("what ran during the claim never waited for it (it answered %v)", err)
-		case <-ctx.Done():
-			return ctx.Err()
+		case <-deadline:
+			return giveUp(errors.New("SHOW TRANSACTIONS never showed what ran during the claim waiting for its lock"))
 		case <-time.After(10 * time.Millisecond):
 		}
-		waiting, err := s.waitsOnLock(ctx, ws)
-		if err != nil {
-			return err
-		}
-		if waiting {
-			break
+		if waiting, err = s.waitsOnLock(ctx, ws); err != nil {
+			return giveUp(err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return err
+		return giveUp(err)
 	}
 	return <-done
 }
