@@ -62,9 +62,13 @@ const outageOverrun = outageRequestTimeout
 // once Neo4j is back. A restarted Neo4j has a cold JVM and an empty plan
 // cache, and with the tests' short request timeout its first answers
 // time out until the plans are made: on a busy machine (other packages'
-// tests, the soak's own Neo4j) that has taken over a minute. What the
-// test pins is that the service recovers on its own, not how fast.
-const outageRecoveryBound = 3 * time.Minute
+// tests, the soak's own Neo4j) that has taken over a minute, and once
+// more than three (a clean-clone CI run while the same two cores also
+// compiled and ran the store's race tests: Neo4j took 81 s to start, and
+// every read timed out for the next three minutes). What the test pins
+// is that the service recovers on its own, not how fast; a service that
+// does not recover fails it all the same, only later.
+const outageRecoveryBound = 6 * time.Minute
 
 // testNeo4j is a private Neo4j that a test may stop and start again, on
 // the same port and data. It is stopped, and its data deleted, when the
