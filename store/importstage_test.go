@@ -228,17 +228,36 @@ func stateOf(t *testing.T, st *store.Neo4j, ws string) importState {
 	return importState{actors: len(c.Actors), holder: holder, records: n}
 }
 
+// ended checks that an import into ws that answered err succeeded and
+// ended whole: ws holds actors actors, and neither the import's lock nor
+// its undo records.
+func ended(t *testing.T, st *store.Neo4j, ws string, err error, actors int) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("the import: %v", err)
+	}
+	if got := stateOf(t, st, ws); got != (importState{actors: actors}) {
+		t.Errorf("after the import: %+v, want %d actors, no holder, no undo records", got, actors)
+	}
+}
+
 // unchanged checks that workspace ws holds what it held before what
 // (version included).
 func unchanged(t *testing.T, st *store.Neo4j, ws string, before *domain.Contents, what string) {
 	t.Helper()
-	after, err := st.Contents(ctx, ws)
+	if after := contentsOf(t, st, ws); !reflect.DeepEqual(before, after) {
+		t.Errorf("%s changed the workspace:\nbefore %+v\nafter  %+v", what, before, after)
+	}
+}
+
+// contentsOf is what workspace ws holds now.
+func contentsOf(t *testing.T, st *store.Neo4j, ws string) *domain.Contents {
+	t.Helper()
+	c, err := st.Contents(ctx, ws)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(before, after) {
-		t.Errorf("%s changed the workspace:\nbefore %+v\nafter  %+v", what, before, after)
-	}
+	return c
 }
 
 // undone checks that workspace ws holds what it held before, at a later
@@ -246,11 +265,7 @@ func unchanged(t *testing.T, st *store.Neo4j, ws string, before *domain.Contents
 // whether it does.
 func undone(t *testing.T, st *store.Neo4j, ws string, before *domain.Contents, what string) bool {
 	t.Helper()
-	after, err := st.Contents(ctx, ws)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !domaintest.Undone(before, after) {
+	if after := contentsOf(t, st, ws); !domaintest.Undone(before, after) {
 		t.Errorf("%s did not leave the workspace as it was, at a later version:\nbefore %+v\nafter  %+v", what, before, after)
 		return false
 	}
@@ -341,12 +356,7 @@ func TestGrowingImportMovesToBatches(t *testing.T) {
 			undone(t, st, ws.ID, before, "a failed import, moved to batches,")
 			continue
 		}
-		if err != nil {
-			t.Fatalf("the import: %v", err)
-		}
-		if got := stateOf(t, st, ws.ID); got != (importState{actors: 5}) {
-			t.Errorf("after the import: %+v, want 5 actors, no holder, no undo records", got)
-		}
+		ended(t, st, ws.ID, err, 5)
 	}
 }
 
@@ -496,12 +506,7 @@ func TestRenamingAWorkspaceKeepsItsVersionAndItsImport(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatalf("an import during which the workspace was renamed: %v", err)
-	}
-	if got := stateOf(t, st, ws.ID); got != (importState{actors: 7}) {
-		t.Errorf("after the import: %+v, want 7 actors, no holder, no undo records", got)
-	}
+	ended(t, st, ws.ID, err, 7) // an import during which the workspace was renamed
 }
 
 // An undo changes the workspace a step at a time: from its claim until
@@ -511,16 +516,10 @@ func TestRenamingAWorkspaceKeepsItsVersionAndItsImport(t *testing.T) {
 func TestUndoMovesTheVersionUntilItEnds(t *testing.T) {
 	t.Parallel()
 	st := storetest.Open(t)
-	ctx := storetest.Ctx()
-	ws := storetest.Workspace(t, st)
-	a := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "A", ExternalID: new("a")})
-	b := mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindSecurityForce, Name: "B"})
-	version := func() int64 { return versionOf(t, st, ws.ID) }
-	if err := st.DieMidImport(ctx, ws.ID, halfAnImport(t, ws.ID, a, b)); err != nil {
-		t.Fatal(err)
-	}
+	ws, _, _ := halfImported(t, st)
+	version := func() int64 { return versionOf(t, st, ws) }
 	imported := version()
-	undoing, err := st.ClaimImport(ctx, ws.ID)
+	undoing, err := st.ClaimImport(ctx, ws)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -530,15 +529,15 @@ func TestUndoMovesTheVersionUntilItEnds(t *testing.T) {
 	if err := st.SweepImports(false); err != nil {
 		t.Fatal(err)
 	}
-	untilReleased(t, st, ws.ID)
+	untilReleased(t, st, ws)
 	if got := version(); got <= undoing {
 		t.Fatalf("after the undo the version is %d, want it above the undo's %d (versions only grow)", got, undoing)
 	}
-	mustActor(t, st, ws.ID, domain.ActorInput{Kind: domain.KindCommunity, Name: "after"})
+	mustActor(t, st, ws, domain.ActorInput{Kind: domain.KindCommunity, Name: "after"})
 	var later []int64
-	if err := st.Import(ctx, ws.ID, true, func(ctx context.Context, tx domain.ImportTx) error {
+	if err := st.Import(ctx, ws, true, func(ctx context.Context, tx domain.ImportTx) error {
 		for i := range 2 {
-			if err := tx.Apply(ctx, &domain.Changes{CreateActors: newActors(t, ws.ID, 2, fmt.Sprint("later", i))}); err != nil {
+			if err := tx.Apply(ctx, &domain.Changes{CreateActors: newActors(t, ws, 2, fmt.Sprint("later", i))}); err != nil {
 				return err
 			}
 			later = append(later, version())
